@@ -1,6 +1,20 @@
-//! wcp-model: the WeCom event model shared by every stage.
+//! wcp-model: the WeCom event model shared by every stage. Pure: no I/O, no clock, no async.
 //!
-//! Layout: `risk` holds the closed vocabulary of risk categories.
+//! Layout: `parse` turns raw WeCom JSON into a [`ChatEvent`] (with `lenient` for messy
+//! captures and `text` for what classification reads); `event` is the canonical event;
+//! `record` holds the records that cross topics after ingest (enriched event, consent
+//! record, alert, anonymised event); `dead_letter` says why an input was rejected; `risk` is
+//! the closed vocabulary of risk categories.
+pub mod dead_letter;
+pub mod event;
+pub mod lenient;
+pub mod parse;
+pub mod record;
 pub mod risk;
+pub mod text;
 
+pub use dead_letter::{DeadLetter, DeadLetterReason};
+pub use event::{Action, ChatEvent, EventKind, Participant, Role};
+pub use parse::parse_wecom;
+pub use record::*;
 pub use risk::RiskCategory;

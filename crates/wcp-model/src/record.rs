@@ -1,0 +1,230 @@
+//! Records that cross topics after ingest. `schemas/*.avsc` is the wire contract for each.
+//!
+//! Offsets in spans count Unicode code points of `ChatEvent::text` (end exclusive), the same
+//! unit as the `wcp detect` contract, so a reviewer UI in any language can slice the text.
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::ChatEvent;
+use crate::risk::RiskCategory;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    Business,
+    Personal,
+}
+
+impl Class {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Business => "business",
+            Class::Personal => "personal",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PiiSpan {
+    /// Presidio-style entity name (`PHONE_NUMBER`, `CN_RESIDENT_ID`, ...).
+    pub entity: String,
+    pub start: u32,
+    pub end: u32,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskHit {
+    pub category: RiskCategory,
+    pub start: u32,
+    pub end: u32,
+    /// Lexicon or model rule that fired (`guarantee.zh.保本`, `model.off_channel`).
+    pub rule_id: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Classification {
+    pub class: Class,
+    pub business_score: f32,
+    /// Features that drove the class decision, for reviewers and audits.
+    pub top_features: Vec<String>,
+    pub risks: Vec<RiskHit>,
+    pub pii: Vec<PiiSpan>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentState {
+    /// Every external participant had agreed at `msgtime`.
+    Agreed,
+    /// At least one external participant had refused at `msgtime`.
+    Disagreed,
+    /// At least one external participant had not answered at `msgtime`.
+    Unknown,
+    /// No external participant: staff are covered by the employment basis in policy.
+    NotRequired,
+}
+
+impl ConsentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentState::Agreed => "agreed",
+            ConsentState::Disagreed => "disagreed",
+            ConsentState::Unknown => "unknown",
+            ConsentState::NotRequired => "not_required",
+        }
+    }
+}
+
+/// What the pipeline does with the content of an event, decided by consent and retention
+/// policy. Every event ends in exactly one disposition (or the dead-letter topic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    /// Archived as received.
+    Archive,
+    /// Archived with PII and contact ids replaced (no consent for clear storage).
+    ArchiveAnonymised,
+    /// Held apart, not searchable, until consent is known.
+    Quarantine,
+    /// Only who/when/msgtype are archived.
+    MetadataOnly,
+}
+
+impl Disposition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Archive => "archive",
+            Disposition::ArchiveAnonymised => "archive_anonymised",
+            Disposition::Quarantine => "quarantine",
+            Disposition::MetadataOnly => "metadata_only",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactConsent {
+    pub contact: String,
+    pub state: ConsentState,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsentDecision {
+    pub state: ConsentState,
+    pub disposition: Disposition,
+    pub contacts: Vec<ContactConsent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetentionTag {
+    /// Rule ids that apply (`sec_17a4_3y`, `finra_4511_6y`, `personal_30d`, ...).
+    pub rules: Vec<String>,
+    /// Event time + the longest applicable period, epoch ms.
+    pub keep_until_ms: i64,
+    pub legal_hold: bool,
+    /// Residency region whose archive holds the record (`cn`, `hk`, `sg`, ...).
+    pub region: String,
+}
+
+/// The event as it moves through classifier → consent-gate → retention-tagger; each stage
+/// fills its part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrichedEvent {
+    pub event: ChatEvent,
+    pub classification: Option<Classification>,
+    pub consent: Option<ConsentDecision>,
+    pub retention: Option<RetentionTag>,
+}
+
+impl EnrichedEvent {
+    pub fn new(event: ChatEvent) -> EnrichedEvent {
+        EnrichedEvent {
+            event,
+            classification: None,
+            consent: None,
+            retention: None,
+        }
+    }
+
+    pub fn disposition(&self) -> Disposition {
+        self.consent
+            .as_ref()
+            .map(|c| c.disposition)
+            .unwrap_or(Disposition::Archive)
+    }
+}
+
+/// A consent change for the compacted `consent.ledger` topic (key = contact id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRecord {
+    pub contact: String,
+    pub agreed: bool,
+    pub at_ms: i64,
+    /// The `agree`/`disagree` message that carried it.
+    pub msgid: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub start: u32,
+    pub end: u32,
+    pub text: String,
+}
+
+impl std::fmt::Debug for Evidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Evidence({}..{}, <redacted>)", self.start, self.end)
+    }
+}
+
+/// One alert per (message, category): `alert_id` is deterministic so re-processing after a
+/// crash produces the same id and downstream consumers can dedup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    pub alert_id: String,
+    pub msgid: String,
+    pub conversation_id: String,
+    /// A risk category, or `consent_violation`, `recall_of_flagged`, `seq_gap`.
+    pub category: String,
+    pub severity: Severity,
+    pub rule_id: String,
+    pub time_ms: i64,
+    pub evidence: Vec<Evidence>,
+}
+
+/// The only record allowed to leave the residency region: no raw contact ids, no raw PII.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnonymisedEvent {
+    pub msgid: String,
+    pub conversation: String,
+    pub from: String,
+    pub to: Vec<String>,
+    pub from_role: String,
+    pub msgtype: String,
+    pub time_ms: i64,
+    pub text: String,
+    pub class: Option<Class>,
+    pub risk_categories: Vec<String>,
+    pub pii_types: Vec<String>,
+    pub consent: Option<ConsentState>,
+    pub region: Option<String>,
+}
