@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# A real single-node Apache Kafka 4.x broker (KRaft, broker + controller in one JVM) for
+# development and tests. Needs only Java 17+ and Maven: the broker's jars come from Maven
+# Central through `mvn dependency:copy-dependencies` and are cached in the repo's ignored
+# `.cache/kafka/` folder, so a second start needs no network.
+#
+#   scripts/kafka.sh start      fetch (once), format (once), start, wait until ready; prints the
+#                               bootstrap address. A no-op that prints the address when running.
+#   scripts/kafka.sh stop       SIGTERM, wait for a clean shutdown (SIGKILL after 60 s).
+#   scripts/kafka.sh status     "running <addr> pid <pid>" and exit 0, or "stopped" and exit 1.
+#   scripts/kafka.sh bootstrap  the address only (exit 1 when not running).
+#   scripts/kafka.sh fetch      only download the jars.
+#
+# Environment: KAFKA_PORT (client port; default: the previous one if free, else a free one),
+# KAFKA_CONTROLLER_PORT, KAFKA_VERSION (default below), KAFKA_HOME_DIR (default
+# <repo>/.cache/kafka), KAFKA_HEAP (default 512m), KAFKA_FRESH=1 (wipe the log dir on start).
+# The log dir survives stop/start (so a broker restart keeps its data) unless the ports change.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HOME_DIR="${KAFKA_HOME_DIR:-$ROOT/.cache/kafka}"
+VERSION="${KAFKA_VERSION:-4.1.1}"
+LOG4J_VERSION="2.24.3"
+SLF4J_VERSION="2.0.17"
+LIB="$HOME_DIR/lib"
+DATA="$HOME_DIR/data"
+PROPS="$HOME_DIR/server.properties"
+PIDFILE="$HOME_DIR/pid"
+ADDRFILE="$HOME_DIR/bootstrap"
+PORTSFILE="$HOME_DIR/ports"
+LOG="$HOME_DIR/server.log"
+START_TIMEOUT_S="${KAFKA_START_TIMEOUT_S:-120}"
+
+say() { echo "kafka.sh: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() {
+    python3 - <<'EOF' 2>/dev/null && return 0
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+EOF
+    local p
+    for _ in $(seq 1 200); do
+        p=$((20000 + RANDOM % 40000))
+        port_open "$p" || { echo "$p"; return 0; }
+    done
+    die "no free port found"
+}
+
+running_pid() {
+    [[ -f "$PIDFILE" ]] || return 1
+    local pid
+    pid="$(cat "$PIDFILE")"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+    # Guard against a recycled pid: it must be our broker's JVM.
+    grep -q "kafka.Kafka" "/proc/$pid/cmdline" 2>/dev/null || return 1
+    echo "$pid"
+}
+
+fetch() {
+    local stamp="$LIB/.complete-$VERSION-slf4j$SLF4J_VERSION"
+    [[ -f "$stamp" ]] && return 0
+    command -v mvn >/dev/null || die "mvn not found (install Maven)"
+    command -v java >/dev/null || die "java not found (install a JDK 17+)"
+    mkdir -p "$HOME_DIR"
+    rm -rf "$LIB"
+    # A throw-away pom whose only job is to name the broker and a log4j2 backend.
+    cat >"$HOME_DIR/pom.xml" <<EOF
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.wcp</groupId>
+  <artifactId>kafka-broker-runtime</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$VERSION</version></dependency>
+    <!-- Pinned: Maven's nearest-wins would otherwise pick slf4j 1.7 from a transitive path and
+         the broker would log nothing (we wait for its "Kafka Server started" line). -->
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>$SLF4J_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>$LOG4J_VERSION</version></dependency>
+  </dependencies>
+</project>
+EOF
+    say "fetching Apache Kafka $VERSION jars with Maven (first run only)"
+    mvn -B -q -f "$HOME_DIR/pom.xml" dependency:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$LIB" >"$HOME_DIR/fetch.log" 2>&1 ||
+        { tail -n 30 "$HOME_DIR/fetch.log" >&2; die "mvn failed (see $HOME_DIR/fetch.log)"; }
+    ls "$LIB"/kafka_2.13-"$VERSION".jar >/dev/null 2>&1 || die "kafka_2.13-$VERSION.jar missing after fetch"
+    touch "$stamp"
+}
+
+write_config() {
+    local port="$1" cport="$2"
+    cat >"$PROPS" <<EOF
+# Written by scripts/kafka.sh: single node, KRaft broker + controller, dev/test settings.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$DATA
+num.partitions=1
+default.replication.factor=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=4
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+min.insync.replicas=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+log.segment.bytes=16777216
+log.retention.hours=24
+log.cleaner.dedupe.buffer.size=16777216
+num.network.threads=2
+num.io.threads=4
+EOF
+    cat >"$HOME_DIR/log4j2.properties" <<'EOF'
+status = warn
+appender.console.type = Console
+appender.console.name = STDOUT
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.kafka.name = kafka
+logger.kafka.level = INFO
+logger.state.name = state.change.logger
+logger.state.level = WARN
+EOF
+}
+
+choose_ports() {
+    local old_port="" old_cport=""
+    if [[ -f "$PORTSFILE" ]]; then read -r old_port old_cport <"$PORTSFILE" || true; fi
+    PORT="${KAFKA_PORT:-}"
+    CPORT="${KAFKA_CONTROLLER_PORT:-}"
+    if [[ -z "$PORT" ]]; then
+        if [[ -n "$old_port" ]] && ! port_open "$old_port"; then PORT="$old_port"; else PORT="$(free_port)"; fi
+    fi
+    if [[ -z "$CPORT" ]]; then
+        if [[ -n "$old_cport" && "$old_cport" != "$PORT" ]] && ! port_open "$old_cport"; then
+            CPORT="$old_cport"
+        else
+            CPORT="$(free_port)"
+            while [[ "$CPORT" == "$PORT" ]]; do CPORT="$(free_port)"; done
+        fi
+    fi
+    port_open "$PORT" && die "port $PORT is already in use"
+    # The broker registers its endpoints in the metadata log: a log dir formatted for other
+    # ports is wiped rather than half-reused.
+    if [[ "$PORT $CPORT" != "$old_port $old_cport" || "${KAFKA_FRESH:-0}" == "1" ]]; then
+        rm -rf "$DATA"
+    fi
+    echo "$PORT $CPORT" >"$PORTSFILE"
+}
+
+format_storage() {
+    [[ -f "$DATA/meta.properties" ]] && return 0
+    mkdir -p "$DATA"
+    local cluster_id
+    cluster_id="$(java -cp "$LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
+    [[ -n "$cluster_id" ]] || die "could not generate a cluster id"
+    java -Dlog4j2.configurationFile="$HOME_DIR/log4j2.properties" -cp "$LIB/*" \
+        kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS" --ignore-formatted \
+        >"$HOME_DIR/format.log" 2>&1 || { cat "$HOME_DIR/format.log" >&2; die "storage format failed"; }
+}
+
+start() {
+    local pid
+    if pid="$(running_pid)"; then
+        cat "$ADDRFILE"
+        return 0
+    fi
+    fetch
+    choose_ports
+    write_config "$PORT" "$CPORT"
+    format_storage
+    : >"$LOG"
+    # setsid: the broker outlives the shell that started it (a test script's trap stops it).
+    setsid java -Xmx"${KAFKA_HEAP:-512m}" -Xms128m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+        -Djava.awt.headless=true -Dlog4j2.configurationFile="$HOME_DIR/log4j2.properties" \
+        -cp "$LIB/*" kafka.Kafka "$PROPS" >>"$LOG" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" >"$PIDFILE"
+    local waited=0
+    until port_open "$PORT" && grep -q "Kafka Server started" "$LOG"; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            tail -n 40 "$LOG" >&2
+            rm -f "$PIDFILE"
+            die "broker exited during start-up (log: $LOG)"
+        fi
+        ((waited >= START_TIMEOUT_S * 5)) && { tail -n 40 "$LOG" >&2; stop; die "broker not ready after ${START_TIMEOUT_S}s"; }
+        sleep 0.2
+        waited=$((waited + 1))
+    done
+    echo "127.0.0.1:$PORT" >"$ADDRFILE"
+    say "broker ready at 127.0.0.1:$PORT (pid $pid, log $LOG)"
+    echo "127.0.0.1:$PORT"
+}
+
+stop() {
+    local pid
+    if ! pid="$(running_pid)"; then
+        rm -f "$PIDFILE" "$ADDRFILE"
+        say "not running"
+        return 0
+    fi
+    kill -TERM "$pid"
+    for _ in $(seq 1 300); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        say "broker did not stop within 60 s, killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$PIDFILE" "$ADDRFILE"
+    say "stopped"
+}
+
+status() {
+    local pid
+    if pid="$(running_pid)"; then
+        echo "running $(cat "$ADDRFILE" 2>/dev/null || echo '?') pid $pid"
+    else
+        echo "stopped"
+        return 1
+    fi
+}
+
+bootstrap() {
+    running_pid >/dev/null || die "broker not running (scripts/kafka.sh start)"
+    cat "$ADDRFILE"
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    bootstrap) bootstrap ;;
+    fetch) fetch ;;
+    *) echo "usage: $0 start|stop|status|bootstrap|fetch" >&2; exit 2 ;;
+esac
