@@ -1,0 +1,200 @@
+//! Alerts: one per (message, category), plus consent violations, recalls of flagged
+//! messages and capture `seq` gaps. Alert ids are deterministic so a re-run after a crash
+//! yields the same ids and consumers can dedup.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Deserialize;
+use wcp_model::{Alert, ConsentState, Disposition, EnrichedEvent, EventKind, Evidence, Severity};
+
+use crate::ingest::SeqGap;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertPolicy {
+    /// Severity per risk category name; categories not listed are `medium`.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    /// Risk hits scoring below this raise no alert (they stay on the archived record).
+    #[serde(default = "default_min_score")]
+    pub min_score: f32,
+    /// Alert when content flows in a conversation whose contact refused consent.
+    #[serde(default = "default_true")]
+    pub consent_violations: bool,
+}
+
+fn default_min_score() -> f32 {
+    0.5
+}
+fn default_true() -> bool {
+    true
+}
+
+impl Default for AlertPolicy {
+    fn default() -> Self {
+        AlertPolicy {
+            severity: BTreeMap::new(),
+            min_score: default_min_score(),
+            consent_violations: true,
+        }
+    }
+}
+
+impl AlertPolicy {
+    fn severity_of(&self, category: &str) -> Severity {
+        self.severity
+            .get(category)
+            .copied()
+            .unwrap_or(Severity::Medium)
+    }
+}
+
+/// Alerts raised by one event on its own (no state needed).
+pub fn alerts_for(ev: &EnrichedEvent, policy: &AlertPolicy) -> Vec<Alert> {
+    let event = &ev.event;
+    let mut out = Vec::new();
+    // Evidence quotes the message only when it may be stored in clear; otherwise the span
+    // alone tells the reviewer where to look in the (anonymised) archive.
+    let clear = ev.disposition() == Disposition::Archive;
+    if let Some(class) = &ev.classification {
+        let mut by_category: BTreeMap<&str, Vec<&wcp_model::RiskHit>> = BTreeMap::new();
+        for hit in class.risks.iter().filter(|h| h.score >= policy.min_score) {
+            by_category
+                .entry(hit.category.as_str())
+                .or_default()
+                .push(hit);
+        }
+        for (category, hits) in by_category {
+            let evidence = hits
+                .iter()
+                .map(|h| Evidence {
+                    start: h.start,
+                    end: h.end,
+                    text: if clear {
+                        slice_chars(&event.text, h.start, h.end)
+                    } else {
+                        String::new()
+                    },
+                })
+                .collect();
+            out.push(Alert {
+                alert_id: format!("{}:{category}", event.msgid),
+                msgid: event.msgid.clone(),
+                conversation_id: event.conversation_id.clone(),
+                category: category.to_string(),
+                severity: policy.severity_of(category),
+                rule_id: hits[0].rule_id.clone(),
+                time_ms: event.time_ms,
+                evidence,
+            });
+        }
+    }
+    let refused = ev
+        .consent
+        .as_ref()
+        .is_some_and(|c| c.state == ConsentState::Disagreed);
+    if policy.consent_violations && refused && matches!(event.kind, EventKind::Message) {
+        out.push(Alert {
+            alert_id: format!("{}:consent_violation", event.msgid),
+            msgid: event.msgid.clone(),
+            conversation_id: event.conversation_id.clone(),
+            category: "consent_violation".to_string(),
+            severity: Severity::Medium,
+            rule_id: "consent.disagreed_contact".to_string(),
+            time_ms: event.time_ms,
+            evidence: Vec::new(),
+        });
+    }
+    out
+}
+
+fn slice_chars(text: &str, start: u32, end: u32) -> String {
+    text.chars()
+        .skip(start as usize)
+        .take(end.saturating_sub(start) as usize)
+        .collect()
+}
+
+/// Alert for a gap in the capture sequence.
+pub fn seq_gap_alert(gap: SeqGap, time_ms: i64) -> Alert {
+    Alert {
+        alert_id: format!("seq_gap:{}-{}", gap.first, gap.last),
+        msgid: String::new(),
+        conversation_id: String::new(),
+        category: "seq_gap".to_string(),
+        severity: Severity::High,
+        rule_id: "capture.seq_gap".to_string(),
+        time_ms,
+        evidence: Vec::new(),
+    }
+}
+
+/// Remembers which messages were flagged and which recalls are waiting for their original,
+/// so a recall of a flagged message alerts whichever arrives first. The alerter rebuilds it
+/// after a restart from its own output (`chat.alerts`) via [`RecallTracker::remember_alert`].
+#[derive(Debug, Default, Clone)]
+pub struct RecallTracker {
+    flagged: HashMap<String, Severity>,
+    pending_recalls: HashMap<String, (String, String, i64)>,
+    alerted: HashSet<String>,
+}
+
+impl RecallTracker {
+    /// Feed every alert produced (or read back) so the tracker knows flagged messages.
+    pub fn remember_alert(&mut self, alert: &Alert) {
+        if alert.category == "recall_of_flagged" {
+            self.alerted.insert(alert.alert_id.clone());
+        } else if !alert.msgid.is_empty() && alert.category != "consent_violation" {
+            let s = self
+                .flagged
+                .entry(alert.msgid.clone())
+                .or_insert(alert.severity);
+            *s = (*s).max(alert.severity);
+        }
+    }
+
+    /// Observe an event (after its own alerts were remembered); returns a recall alert when
+    /// a flagged message is recalled, in either arrival order.
+    pub fn observe(&mut self, ev: &EnrichedEvent) -> Option<Alert> {
+        let event = &ev.event;
+        match &event.kind {
+            EventKind::Recall { pre_msgid } => {
+                if self.flagged.contains_key(pre_msgid) {
+                    self.recall_alert(pre_msgid, &event.conversation_id, event.time_ms)
+                } else {
+                    self.pending_recalls.insert(
+                        pre_msgid.clone(),
+                        (
+                            event.msgid.clone(),
+                            event.conversation_id.clone(),
+                            event.time_ms,
+                        ),
+                    );
+                    None
+                }
+            }
+            _ if self.flagged.contains_key(&event.msgid) => {
+                let (_, conv, t) = self.pending_recalls.remove(&event.msgid)?;
+                self.recall_alert(&event.msgid, &conv, t)
+            }
+            _ => None,
+        }
+    }
+
+    fn recall_alert(&mut self, original: &str, conversation: &str, time_ms: i64) -> Option<Alert> {
+        let alert_id = format!("{original}:recall_of_flagged");
+        if !self.alerted.insert(alert_id.clone()) {
+            return None;
+        }
+        Some(Alert {
+            alert_id,
+            msgid: original.to_string(),
+            conversation_id: conversation.to_string(),
+            category: "recall_of_flagged".to_string(),
+            severity: Severity::High,
+            rule_id: "recall.flagged_message".to_string(),
+            time_ms,
+            evidence: Vec::new(),
+        })
+    }
+}

@@ -1,0 +1,151 @@
+//! The pipeline policy file: consent, classifier threshold, retention and alerting, parsed
+//! once at start-up. Every problem is reported at once with the key it concerns.
+
+use serde::Deserialize;
+
+use crate::alert::AlertPolicy;
+use crate::consent::ConsentPolicy;
+use crate::retention::RetentionPolicy;
+
+/// The policy shipped with wcp (`policies/pipeline.toml`).
+pub const BUILTIN_POLICY: &str = include_str!("../../../policies/pipeline.toml");
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifierPolicy {
+    /// Below this business probability a message is personal.
+    pub business_threshold: f32,
+}
+
+impl Default for ClassifierPolicy {
+    fn default() -> Self {
+        ClassifierPolicy {
+            business_threshold: 0.3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    #[serde(default)]
+    pub consent: ConsentPolicy,
+    #[serde(default)]
+    pub classifier: ClassifierPolicy,
+    pub retention: RetentionPolicy,
+    #[serde(default)]
+    pub alert: AlertPolicy,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("policy {origin}: {message}")]
+    Parse { origin: String, message: String },
+    #[error("policy {origin}: {problems:?}")]
+    Invalid {
+        origin: String,
+        problems: Vec<String>,
+    },
+}
+
+impl Policy {
+    pub fn builtin() -> Policy {
+        Policy::from_toml(BUILTIN_POLICY, "builtin").expect("the shipped policy is valid (tested)")
+    }
+
+    /// Parse and validate; `origin` names the file in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Policy, PolicyError> {
+        let policy: Policy = toml::from_str(text).map_err(|e| PolicyError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        let problems = policy.problems();
+        if problems.is_empty() {
+            Ok(policy)
+        } else {
+            Err(PolicyError::Invalid {
+                origin: origin.to_string(),
+                problems,
+            })
+        }
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let t = self.classifier.business_threshold;
+        if !(0.0..=1.0).contains(&t) {
+            out.push(format!(
+                "classifier.business_threshold = {t} is not within 0..1"
+            ));
+        }
+        let mut ids = std::collections::HashSet::new();
+        for r in &self.retention.rules {
+            if !ids.insert(r.id.as_str()) {
+                out.push(format!("retention.rules: duplicate id {:?}", r.id));
+            }
+            if r.years == 0 && r.days == 0 {
+                out.push(format!(
+                    "retention.rules {:?}: no period (years or days)",
+                    r.id
+                ));
+            }
+        }
+        let regimes: std::collections::HashSet<&str> = self
+            .retention
+            .rules
+            .iter()
+            .map(|r| r.regime.as_str())
+            .collect();
+        let referenced = self
+            .retention
+            .default_regimes
+            .iter()
+            .chain(self.retention.desks.iter().flat_map(|d| d.regimes.iter()));
+        for regime in referenced {
+            if !regimes.contains(regime.as_str()) {
+                out.push(format!("retention: regime {regime:?} has no rules"));
+            }
+        }
+        for c in self.alert.severity.keys() {
+            if wcp_model::RiskCategory::parse(c).is_none() {
+                out.push(format!("alert.severity: unknown risk category {c:?}"));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_policy_is_valid() {
+        let p = Policy::builtin();
+        assert!(p.retention.rules.len() >= 8);
+        assert_eq!(p.classifier.business_threshold, 0.30);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let bad = BUILTIN_POLICY
+            .replace("business_threshold = 0.30", "business_threshold = 1.5")
+            .replace(
+                "guarantee_of_returns = \"high\"",
+                "guarantee_of_return = \"high\"",
+            )
+            .replace(
+                "regimes = [\"mas\", \"pipl\"]",
+                "regimes = [\"mas2\", \"pipl\"]",
+            );
+        match Policy::from_toml(&bad, "test.toml") {
+            Err(PolicyError::Invalid { origin, problems }) => {
+                assert_eq!(origin, "test.toml");
+                assert_eq!(problems.len(), 3, "{problems:?}");
+            }
+            other => panic!("expected invalid, got {other:?}"),
+        }
+        let err = Policy::from_toml("[consent]\non_unknown = \"shred\"", "x.toml").unwrap_err();
+        assert!(err.to_string().contains("x.toml"));
+    }
+}
