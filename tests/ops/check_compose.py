@@ -1,0 +1,70 @@
+"""docker-compose.yml wiring beyond the Compose schema.
+
+Every wcp service of the workspace runs in compose; Prometheus scrapes each wcp container under
+the job name the Kubernetes ServiceMonitor gives it; grace periods exceed the shutdown deadline;
+the shared config holds only runtime keys; every bind-mounted file or directory exists (except
+the locally generated secrets).
+"""
+import pathlib
+import re
+import sys
+import tomllib
+
+import yaml
+
+from promql_names import ROOT, report
+from service_config import config_problems
+
+COMPOSE = ROOT / "docker-compose.yml"
+PROMETHEUS = ROOT / "ops" / "prometheus" / "prometheus.yml"
+CONFIG = ROOT / "ops" / "compose" / "config.toml"
+SERVICES = ["ingest", "classifier", "consent-gate", "retention-tagger", "archiver", "alerter", "anonymiser"]
+
+
+def seconds(value: str) -> float:
+    total = 0.0
+    for amount, unit in re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", value):
+        total += float(amount) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
+    return total
+
+
+def main() -> int:
+    compose = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    prom = yaml.safe_load(PROMETHEUS.read_text(encoding="utf-8"))
+    config_text = CONFIG.read_text(encoding="utf-8")
+    problems = config_problems(config_text, "ops/compose/config.toml")
+    deadline_s = tomllib.loads(config_text).get("shutdown_deadline_ms", 20_000) / 1000
+    jobs = {}
+    for job in prom["scrape_configs"]:
+        for static in job.get("static_configs", []):
+            for target in static["targets"]:
+                jobs[target] = job["job_name"]
+    services = compose["services"]
+    crate_dirs = {p.name for p in (ROOT / "services").iterdir() if (p / "Cargo.toml").exists()} \
+        if (ROOT / "services").is_dir() else set()
+    for name in sorted(set(SERVICES) | crate_dirs):
+        binary = f"wcp-{name}"
+        running = [s for s, spec in services.items() if (spec.get("command") or [None])[0] == binary]
+        if not running:
+            problems.append(f"no compose service runs {binary}")
+        for svc in running:
+            job = jobs.get(f"{svc}:9090")
+            if job is None or not job.startswith(binary):
+                problems.append(f"Prometheus does not scrape {svc}:9090 as job {binary}[-region] (got {job})")
+            grace = seconds(str(services[svc].get("stop_grace_period", "10s")))
+            if grace <= deadline_s:
+                problems.append(f"{svc}: stop_grace_period {grace}s must exceed the {deadline_s}s shutdown deadline")
+    for target, job in jobs.items():
+        host = target.split(":")[0]
+        if job.startswith("wcp-") and host not in services:
+            problems.append(f"Prometheus job {job} scrapes {target}, not a compose service")
+    for svc, spec in services.items():
+        for volume in spec.get("volumes", []):
+            source = str(volume).split(":")[0]
+            if source.startswith("./") and not (ROOT / source).exists():
+                problems.append(f"{svc}: bind mount {source} does not exist")
+    return report("docker-compose.yml", f"{len(services)} services", problems)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
