@@ -20,5 +20,13 @@ mod train;
 
 pub use features::{DEFAULT_BITS, MAX_BITS, MIN_BITS};
 pub use format::FormatError;
+
+/// Number of text features `text` yields: walks exactly the tokenisation a
+/// model's scoring does, without a weight table (a baseline for benchmarks).
+pub fn feature_count(text: &str) -> usize {
+    let mut n = 0;
+    features::for_each_text_feature(text, |_, _| n += 1);
+    n
+}
 pub use model::Model;
 pub use train::{train, Example, TrainConfig, TrainError};

@@ -1,5 +1,5 @@
 //! Scoring and explanation with a trained model.
-use crate::features::{bucket, extra_hash, for_each_text_feature, render};
+use crate::features::{bucket, extra_hash, for_each_text_feature, render, Feat};
 
 /// One binary logistic-regression model over hashed features.
 ///
@@ -89,30 +89,37 @@ impl Model {
 
     /// The `k` features with the largest absolute contribution to the logit,
     /// as (feature, contribution); positive pushes towards the label.
-    /// Repeated occurrences of a feature are summed into one entry.
+    /// Occurrences are summed per bucket (so a repeated n-gram is one entry)
+    /// and only the `k` winners are turned into strings.
     pub fn explain(&self, text: &str, extra: &[(&str, f32)], k: usize) -> Vec<(String, f32)> {
-        let mut occ = Vec::new();
+        let mut occ: Vec<(usize, Feat)> = Vec::new();
         for_each_text_feature(text, |h, f| occ.push((bucket(h, self.bits), f)));
         let scale = text_scale(occ.len());
-        let mut contrib: Vec<(String, f32)> = occ
-            .into_iter()
-            .map(|(b, f)| (render(text, f), self.weights[b] * scale))
-            .collect();
-        contrib.extend(extra.iter().map(|(name, x)| {
-            let w = self.weights[bucket(extra_hash(name), self.bits)];
-            (format!("@{name}"), w * x)
-        }));
-        contrib.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut merged: Vec<(String, f32)> = Vec::with_capacity(contrib.len());
-        for (s, c) in contrib {
-            match merged.last_mut() {
-                Some(last) if last.0 == s => last.1 += c,
-                _ => merged.push((s, c)),
+        // Stable sort: the first occurrence names the bucket, deterministically.
+        occ.sort_by_key(|o| o.0);
+        let mut sums: Vec<(usize, Feat, f32)> = Vec::with_capacity(occ.len());
+        for (b, f) in occ {
+            let c = self.weights[b] * scale;
+            match sums.last_mut() {
+                Some(last) if last.0 == b => last.2 += c,
+                _ => sums.push((b, f, c)),
             }
         }
-        merged.retain(|(_, c)| *c != 0.0);
-        merged.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
-        merged.truncate(k);
-        merged
+        sums.retain(|s| s.2 != 0.0);
+        sums.sort_by(|a, b| b.2.abs().total_cmp(&a.2.abs()).then(a.0.cmp(&b.0)));
+        sums.truncate(k);
+        let mut out: Vec<(String, f32)> = sums
+            .into_iter()
+            .map(|(_, f, c)| (render(text, f), c))
+            .collect();
+        for (name, x) in extra {
+            let c = self.weights[bucket(extra_hash(name), self.bits)] * x;
+            if c != 0.0 {
+                out.push((format!("@{name}"), c));
+            }
+        }
+        out.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
+        out.truncate(k);
+        out
     }
 }

@@ -1,0 +1,26 @@
+//! Per-tenant decision policy.
+use serde::{Deserialize, Serialize};
+
+/// When a message may be called personal.
+///
+/// A message is personal only when its business score is *below*
+/// `personal_below`; everything else, including every uncertain case, is
+/// business. The default was chosen on the development set so that business
+/// recall stays ≥ 0.98 (see docs/CLASSIFIER.md).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub personal_below: f32,
+}
+
+impl Policy {
+    pub const DEFAULT_PERSONAL_BELOW: f32 = 0.35;
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            personal_below: Self::DEFAULT_PERSONAL_BELOW,
+        }
+    }
+}
