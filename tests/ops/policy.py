@@ -76,6 +76,12 @@ def check_policy(docs: list[dict]) -> list[str]:
         limit = min(partitions.get(t, 0) for t in _input_topics(users[target]))
         if so["spec"].get("maxReplicaCount", 100) > limit:
             problems.append(f"ScaledObject/{target}: maxReplicaCount {so['spec'].get('maxReplicaCount')} > {limit} input partitions")
+    if not _by_kind(docs, "StatefulSet"):
+        problems.append("no archiver StatefulSet: the overlay must include base/archiver/<region>")
+    for workload in workloads:
+        for c in workload["spec"]["template"]["spec"]["containers"]:
+            if ":" not in c["image"].rsplit("/", 1)[-1] and "@" not in c["image"]:
+                problems.append(f"{workload['kind']}/{workload['metadata']['name']}: image {c['image']!r} has no tag (set `images:` in the overlay)")
     namespaces = {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace"}
     if len(namespaces) != 1:
         problems.append(f"objects spread over namespaces {sorted(map(str, namespaces))}")
