@@ -13,15 +13,11 @@ import tomllib
 import yaml
 
 from promql_names import ROOT, report
-from service_config import config_problems
+from service_config import config_problems, deployed_services
 
 COMPOSE = ROOT / "docker-compose.yml"
 PROMETHEUS = ROOT / "ops" / "prometheus" / "prometheus.yml"
 CONFIG = ROOT / "ops" / "compose" / "config.toml"
-SERVICES = ["ingest", "classifier", "consent-gate", "retention-tagger", "archiver", "alerter", "anonymiser"]
-# Crates under services/ that are deliberately not deployed. A new crate not named here or in
-# SERVICES fails the check until it is either deployed or listed with its reason.
-NOT_DEPLOYED = {"passthrough": "benchmark baseline hop, not a pipeline stage"}
 
 
 def seconds(value: str) -> float:
@@ -43,9 +39,7 @@ def main() -> int:
             for target in static["targets"]:
                 jobs[target] = job["job_name"]
     services = compose["services"]
-    crate_dirs = {p.name for p in (ROOT / "services").iterdir() if (p / "Cargo.toml").exists()} \
-        if (ROOT / "services").is_dir() else set()
-    for name in sorted(set(SERVICES) | (crate_dirs - set(NOT_DEPLOYED))):
+    for name in deployed_services():
         binary = f"wcp-{name}"
         running = [s for s, spec in services.items() if (spec.get("command") or [None])[0] == binary]
         if not running:

@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from service_config import config_problems
+from service_config import config_problems, deployed_services
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RULES = ROOT / "ops" / "prometheus" / "rules" / "wcp-alerts.yml"
@@ -76,6 +76,10 @@ def check_policy(docs: list[dict]) -> list[str]:
         limit = min(partitions.get(t, 0) for t in _input_topics(users[target]))
         if so["spec"].get("maxReplicaCount", 100) > limit:
             problems.append(f"ScaledObject/{target}: maxReplicaCount {so['spec'].get('maxReplicaCount')} > {limit} input partitions")
+    commands = {c.get("command", [""])[0] for w in workloads for c in w["spec"]["template"]["spec"]["containers"]}
+    for name in deployed_services():
+        if f"/usr/local/bin/wcp-{name}" not in commands:
+            problems.append(f"no workload runs wcp-{name}")
     if not _by_kind(docs, "StatefulSet"):
         problems.append("no archiver StatefulSet: the overlay must include base/archiver/<region>")
     for workload in workloads:

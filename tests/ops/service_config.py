@@ -9,6 +9,10 @@ import tomllib
 from promql_names import ROOT
 
 CONFIG_RS = ROOT / "crates" / "wcp-runtime" / "src" / "config.rs"
+SERVICES = ["ingest", "classifier", "consent-gate", "retention-tagger", "archiver", "alerter", "anonymiser"]
+# Crates under services/ that are deliberately not deployed. A new crate not named here or in
+# SERVICES fails the checks until it is either deployed or listed with its reason.
+NOT_DEPLOYED = {"passthrough": "benchmark baseline hop, not a pipeline stage"}
 # Used only while the runtime crate does not exist yet.
 FALLBACK_KEYS = {"kafka_bootstrap", "ops_addr", "shutdown_deadline_ms"}
 
@@ -33,3 +37,10 @@ def config_problems(text: str, where: str) -> list[str]:
         if "password" in prop or "secret" in prop or prop == "ssl.key.pem":
             problems.append(f"{where}: kafka.{prop} is a secret: pass it in the environment")
     return problems
+
+
+def deployed_services() -> list[str]:
+    """Pipeline services that compose and every overlay must run (`wcp-<name>` binaries)."""
+    services = ROOT / "services"
+    crates = {p.name for p in services.iterdir() if (p / "Cargo.toml").exists()} if services.is_dir() else set()
+    return sorted(set(SERVICES) | (crates - set(NOT_DEPLOYED)))
