@@ -1,0 +1,152 @@
+//! Anonymisation operators (a closed set, like Presidio's) and the per-entity policy.
+//!
+//! Guarantee: every detected span is replaced; no operator copies the raw value, except
+//! `Mask` which keeps the last `keep_last` characters on purpose (card last-4). Pseudonyms are
+//! a keyed HMAC-SHA256 of the *normalised* value (spaces, dashes and full-width folded away),
+//! so "6225 6885…" and "62256885…" join, and two tenants' keys never collide.
+
+use crate::{cn_region, normalize::fold_char, PiiMatch};
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Operator {
+    /// Remove the value.
+    Redact,
+    /// Replace every character but the last `keep_last` with `*`.
+    Mask { keep_last: usize },
+    /// `<EMAIL_ADDRESS>`.
+    TypeTag,
+    /// `PERSON_3fa9c1d2`: stable per tenant key, joinable, not reversible.
+    Pseudonym,
+    /// Keep a coarse attribute: CN ID → `<CN_RESIDENT_ID 四川 1950>`; others fall back to a type tag.
+    Generalise,
+}
+
+/// Operator per entity type, with a default for the rest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnonPolicy {
+    #[serde(default = "type_tag")]
+    pub default: Operator,
+    #[serde(default)]
+    pub entities: BTreeMap<String, Operator>,
+}
+
+fn type_tag() -> Operator {
+    Operator::TypeTag
+}
+
+impl Default for AnonPolicy {
+    fn default() -> Self {
+        let mut entities = BTreeMap::new();
+        for e in ["PERSON", "WECHAT_ID", "EMAIL_ADDRESS", "PHONE_NUMBER"] {
+            entities.insert(e.to_string(), Operator::Pseudonym);
+        }
+        entities.insert("CN_RESIDENT_ID".to_string(), Operator::Generalise);
+        entities.insert("CREDIT_CARD".to_string(), Operator::Mask { keep_last: 4 });
+        AnonPolicy {
+            default: Operator::TypeTag,
+            entities,
+        }
+    }
+}
+
+impl AnonPolicy {
+    pub fn operator_for(&self, entity: &str) -> Operator {
+        self.entities.get(entity).copied().unwrap_or(self.default)
+    }
+}
+
+/// Replace every match in `text` by its operator's output. `matches` must carry byte offsets
+/// into `text` (as [`crate::PiiDetector::detect`] returns); overlapping matches after the first
+/// are skipped, since the first already removed the bytes.
+pub fn anonymise(
+    text: &str,
+    matches: &[PiiMatch],
+    policy: &AnonPolicy,
+    tenant_key: &[u8],
+) -> String {
+    let mut sorted: Vec<&PiiMatch> = matches
+        .iter()
+        .filter(|m| {
+            m.start < m.end
+                && m.end <= text.len()
+                && text.is_char_boundary(m.start)
+                && text.is_char_boundary(m.end)
+        })
+        .collect();
+    sorted.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut pos = 0;
+    for m in sorted {
+        if m.start < pos {
+            continue;
+        }
+        out.push_str(&text[pos..m.start]);
+        let value = &text[m.start..m.end];
+        out.push_str(&apply(
+            policy.operator_for(m.entity),
+            value,
+            m.entity,
+            tenant_key,
+        ));
+        pos = m.end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+fn apply(op: Operator, value: &str, entity: &str, key: &[u8]) -> String {
+    match op {
+        Operator::Redact => String::new(),
+        Operator::Mask { keep_last } => {
+            let n = value.chars().count();
+            value
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if i + keep_last >= n { c } else { '*' })
+                .collect()
+        }
+        Operator::TypeTag => format!("<{entity}>"),
+        Operator::Pseudonym => pseudonym(value, entity, key),
+        Operator::Generalise => generalise(value, entity),
+    }
+}
+
+/// Keyed HMAC-SHA256 pseudonym: `ENTITY_` + 8 hex characters.
+pub fn pseudonym(value: &str, entity: &str, tenant_key: &[u8]) -> String {
+    let norm: String = value
+        .chars()
+        .map(fold_char)
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '(' | ')' | '.'))
+        .flat_map(char::to_uppercase)
+        .collect();
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(tenant_key).expect("HMAC takes any key length");
+    mac.update(entity.as_bytes());
+    mac.update(&[0]);
+    mac.update(norm.as_bytes());
+    let tag = mac.finalize().into_bytes();
+    format!("{entity}_{}", hex::encode(&tag[..4]))
+}
+
+fn generalise(value: &str, entity: &str) -> String {
+    if entity == "CN_RESIDENT_ID" {
+        let d: Vec<u8> = value
+            .chars()
+            .map(fold_char)
+            .filter(char::is_ascii_digit)
+            .map(|c| c as u8)
+            .collect();
+        if d.len() >= 10 {
+            let prov = cn_region::province((d[0] - b'0') * 10 + (d[1] - b'0')).unwrap_or("未知");
+            let year = std::str::from_utf8(&d[6..10]).unwrap_or("????");
+            return format!("<CN_RESIDENT_ID {prov} {year}>");
+        }
+    }
+    format!("<{entity}>")
+}

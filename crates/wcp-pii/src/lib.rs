@@ -1,0 +1,33 @@
+//! wcp-pii: PII recognizers for Chinese and English chat and the anonymisation operators.
+//! Pure: no I/O, no clock, no async.
+//!
+//! Layout: `recognizers` is the table of pattern recognizers (Presidio's entity set plus
+//! the Chinese, Hong Kong and Singapore ones) and `validate` the checksum/shape validators
+//! they name (`checksum`, `cn_region`, `crypto` hold the algorithms); `names` finds PERSON
+//! and `address` LOCATION with hand-written scanners; `engine` compiles everything once
+//! into [`PiiDetector`], folds full-width text (`normalize`), scans, adds context scores and
+//! resolves overlaps; `anonymise` holds the operators (redact, mask, type tag, keyed
+//! pseudonym, generalise) and the per-entity policy.
+pub mod address;
+pub mod anonymise;
+pub mod checksum;
+pub mod cn_region;
+mod crypto;
+mod engine;
+pub mod names;
+mod names_data;
+pub mod normalize;
+pub mod recognizers;
+pub mod validate;
+
+pub use engine::PiiDetector;
+
+/// One detected value. Offsets are BYTE offsets into the text given to
+/// [`PiiDetector::detect`], end exclusive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PiiMatch {
+    pub entity: &'static str,
+    pub start: usize,
+    pub end: usize,
+    pub score: f32,
+}

@@ -1,0 +1,184 @@
+//! PERSON: full names in Chinese (surname table + given-name shape + context) and in
+//! English/pinyin (first-name or surname tables + capitalised-word shape).
+//!
+//! Convention (see the labelling guide): full names only, titles and kinship words outside
+//! the span; `王总`, `老王`, `小李`, `Mrs Wong`, bare first names are *not* names.
+
+use crate::names_data::{CN_SURNAMES, CN_SURNAMES2, EN_FIRST, EN_STOP, NOT_GIVEN, PINYIN_SURNAMES};
+
+fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// Characters that, right before a surname, show the name is not a name (这张卡, 老王, 小李).
+const BAD_LEFT: &[char] = &[
+    '这', '那', '一', '两', '几', '每', '小', '老', '阿', '大', '整', '半', '多', '該', '这', '這',
+    '哪', '某', '各',
+];
+/// Han characters that may end the word just before a name (客户, 同事, 姓名, 帮, 是 …).
+const LEFT_CTX: &[char] = &[
+    '户', '戶', '事', '理', '名', '人', '子', '帮', '幫', '是', '了', '叫', '给', '給', '和', '跟',
+    '找', '问', '問', '请', '請', '让', '讓', '由', '被', '把', '对', '對', '与', '與', '员', '員',
+    '长', '長', '师', '師', '生', '姐', '哥', '弟', '妹', '爸', '妈', '媽', '婆', '公', '友', '学',
+    '學', '新', '叫', '加', '联', '約', '约', '见', '見', '嘅', '的', '位', '系', '喺', '及', '或',
+    '同', '收', '人', '交', '代', '经', '經', '法', '签', '簽', '办', '辦', '管',
+];
+/// Han characters that may directly follow a full name (先生, 的, 收, 电话, 下周 …).
+const RIGHT_CTX: &[char] = &[
+    '先', '女', '小', '的', '收', '电', '電', '手', '身', '嘅', '下', '明', '今', '昨', '在', '是',
+    '和', '跟', '把', '说', '說', '讲', '講', '要', '会', '會', '也', '已', '刚', '剛', '去', '来',
+    '來', '从', '從', '家', '做', '负', '負', '发', '發', '打', '老', '同', '经', '經', '总', '總',
+    '博', '教', '医', '醫', '律', '护', '護', '邮', '郵', '微', '帐', '账', '賬', '卡', '护', '入',
+    '到', '对', '對', '给', '給', '生', '請', '请', '有', '都', '还', '還', '这', '這', '那', '上',
+    '周', '週', '后', '後', '过', '過', '让', '讓', '啊', '呢', '吗', '嗎', '吧', '哈', '呀', '咯',
+    '喔', '哦', '们', '們', '与', '與', '及', '或', '等', '帮', '幫', '被', '把', '向', '问', '問',
+    '叫', '称', '稱', '提', '讲', '等', '想', '喺', '啲', '咗',
+];
+
+type Sink<'a> = dyn FnMut(&'static str, usize, usize, f32) + 'a;
+
+/// Report each full name in `t` as (entity, start, end, score).
+pub fn find(t: &str, out: &mut Sink) {
+    if t.bytes().any(|b| b >= 0xE4) {
+        chinese(t, out);
+    }
+    if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        english(t, out);
+    }
+}
+
+fn surname_len(chars: &[(usize, char)], i: usize) -> usize {
+    if i + 1 < chars.len() {
+        let pair: String = [chars[i].1, chars[i + 1].1].iter().collect();
+        if CN_SURNAMES2.contains(&pair.as_str()) {
+            return 2;
+        }
+    }
+    usize::from(CN_SURNAMES.contains(&chars[i].1))
+}
+
+fn given_ok(c: char) -> bool {
+    is_han(c) && !NOT_GIVEN.contains(&c)
+}
+
+fn chinese(t: &str, out: &mut Sink) {
+    let chars: Vec<(usize, char)> = t.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let sl = surname_len(&chars, i);
+        if sl == 0 {
+            i += 1;
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|p| chars[p].1);
+        let left_ok = match prev {
+            None => Some(0.6),
+            Some(p) if !is_han(p) => Some(0.6),
+            Some(p) if BAD_LEFT.contains(&p) => None,
+            Some(p) if LEFT_CTX.contains(&p) => Some(0.85),
+            Some(_) => None,
+        };
+        let Some(left) = left_ok else {
+            i += 1;
+            continue;
+        };
+        let g = i + sl;
+        let at = |k: usize| chars.get(k).map(|c| c.1);
+        let right_stop = |k: usize| at(k).is_none_or(|c| !is_han(c) || RIGHT_CTX.contains(&c));
+        // prefer a two-character given name, then one; the character after must end the name
+        let len = if at(g).is_some_and(given_ok)
+            && at(g + 1).is_some_and(given_ok)
+            && right_stop(g + 2)
+        {
+            Some(2)
+        } else if at(g).is_some_and(given_ok) && right_stop(g + 1) {
+            Some(1)
+        } else {
+            None
+        };
+        if let Some(n) = len {
+            let end_idx = g + n;
+            let end = chars.get(end_idx).map_or(t.len(), |c| c.0);
+            let right_ctx = at(end_idx).is_some_and(is_han);
+            let score = if left > 0.6 || right_ctx { 0.85 } else { left };
+            out("PERSON", chars[i].0, end, score);
+            i = end_idx;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// A capitalised ASCII word: `Evelyn`, `Mc…`, hyphenated `Jean-Luc`.
+fn cap_word(w: &str) -> bool {
+    let b = w.as_bytes();
+    b.len() >= 2
+        && b[0].is_ascii_uppercase()
+        && b[1..]
+            .iter()
+            .all(|&c| c.is_ascii_lowercase() || c == b'-' || c == b'\'')
+        && b[1].is_ascii_lowercase()
+}
+
+/// Pinyin-shaped given name (one or two syllables): letters only, has a vowel, ≤ 12 chars.
+fn pinyin_given(w: &str) -> bool {
+    w.len() <= 12
+        && w.bytes().skip(1).all(|c| c.is_ascii_lowercase())
+        && w.bytes().any(|c| b"aeiou".contains(&c))
+}
+
+fn english(t: &str, out: &mut Sink) {
+    // word spans of ASCII letters (apostrophes and hyphens inside words kept)
+    let b = t.as_bytes();
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_alphabetic() {
+            let s = i;
+            while i < b.len()
+                && (b[i].is_ascii_alphabetic()
+                    || ((b[i] == b'-' || b[i] == b'\'')
+                        && i + 1 < b.len()
+                        && b[i + 1].is_ascii_alphabetic()))
+            {
+                i += 1;
+            }
+            words.push((s, i));
+        } else {
+            i += 1;
+        }
+    }
+    let w = |k: usize| &t[words[k].0..words[k].1];
+    // only a single space between the two words of a name
+    let adjacent = |a: usize, z: usize| words[z].0 == words[a].1 + 1 && b[words[a].1] == b' ';
+    let mut k = 0;
+    while k + 1 < words.len() {
+        let (first, last) = (w(k), w(k + 1));
+        if !(cap_word(first) && cap_word(last) && adjacent(k, k + 1))
+            || EN_STOP.contains(&first)
+            || EN_STOP.contains(&last)
+        {
+            k += 1;
+            continue;
+        }
+        let known_first = EN_FIRST.binary_search(&first).is_ok();
+        let pinyin =
+            PINYIN_SURNAMES.binary_search(&first).is_ok() && pinyin_given(last) && !known_first;
+        let title = k > 0
+            && matches!(
+                w(k - 1),
+                "Mr" | "Mrs" | "Ms" | "Miss" | "Dr" | "Prof" | "Mdm" | "Madam" | "Sir"
+            );
+        if known_first || pinyin || title {
+            out(
+                "PERSON",
+                words[k].0,
+                words[k + 1].1,
+                if known_first || title { 0.85 } else { 0.7 },
+            );
+            k += 2;
+        } else {
+            k += 1;
+        }
+    }
+}

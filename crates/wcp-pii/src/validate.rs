@@ -1,0 +1,346 @@
+//! Validators: turn a raw pattern match into an accepted length and score, or reject it.
+//!
+//! Strong checks (Luhn on 13–19 digits, ISO 7064 on CN IDs, mod-97 on IBANs, GB 32100) raise
+//! the score to 1.0. A single check digit on a short number (NHS, ABA, TFN, PESEL…) passes 1
+//! random number in ~10, so it only keeps the base score and needs context to be reported.
+
+use crate::checksum as ck;
+use crate::cn_region;
+
+/// Which validator a recognizer runs. A closed set: recognizers are data, validators code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    None,
+    CnRic,
+    CnUscc,
+    CnMobile,
+    Hk8,
+    IntlPhone,
+    Card,
+    Iban,
+    Aba,
+    UsSsn,
+    Itin,
+    UkNhs,
+    UkNino,
+    SgNric,
+    SgUen,
+    AuAbn,
+    AuAcn,
+    AuTfn,
+    AuMedicare,
+    Aadhaar,
+    EsNif,
+    EsNie,
+    ItFiscal,
+    ItVat,
+    PlPesel,
+    FiHetu,
+    KrRrn,
+    ThTnin,
+    Crypto,
+    Ipv4,
+    Ipv6,
+    Mac,
+    Url,
+}
+
+/// ASCII digits of `s` (separators dropped).
+pub fn digits(s: &str) -> Vec<u8> {
+    s.bytes().filter(u8::is_ascii_digit).collect()
+}
+
+/// ASCII alphanumerics of `s`, upper-cased.
+fn alnum_upper(s: &str) -> Vec<u8> {
+    s.bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_uppercase())
+        .collect()
+}
+
+/// Is `y`-`m`-`d` a real calendar date?
+pub fn real_date(y: u32, m: u32, d: u32) -> bool {
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
+fn num(d: &[u8]) -> u32 {
+    d.iter().fold(0, |a, &c| a * 10 + u32::from(c - b'0'))
+}
+
+/// Validate `m` (the matched text). Returns the accepted byte length and the score.
+pub fn validate(check: Check, base: f32, m: &str) -> Option<(usize, f32)> {
+    let full = m.len();
+    let ok = |b: bool, s: f32| b.then_some((full, s));
+    match check {
+        Check::None => Some((full, base)),
+        Check::CnRic => {
+            let d = alnum_upper(m);
+            let date = real_date(num(&d[6..10]), num(&d[10..12]), num(&d[12..14]));
+            ok(date && cn_region::region_ok(&d) && ck::cn_ric(&d), 1.0)
+        }
+        Check::CnUscc => ok(ck::cn_uscc(m.as_bytes()), 1.0),
+        Check::CnMobile => {
+            let d = digits(m);
+            let d = d
+                .strip_prefix(b"0086")
+                .or_else(|| d.strip_prefix(b"86"))
+                .unwrap_or(&d);
+            ok(d.len() == 11 && cn_mobile_prefix(num(&d[..3])), 0.9)
+        }
+        Check::Hk8 => {
+            let d = digits(m);
+            let date = matches!(&d[..2], b"19" | b"20")
+                && real_date(num(&d[..4]), num(&d[4..6]), num(&d[6..8]));
+            let grouped = d.len() != m.len();
+            ok(!date, if grouped { 0.5 } else { base })
+        }
+        Check::IntlPhone => ok((8..=15).contains(&digits(m).len()), base),
+        Check::Card => card(m),
+        Check::Iban => iban(m),
+        Check::Aba => ok(ck::aba(&digits(m)), base),
+        Check::UsSsn => ok(us_ssn(&digits(m)), base),
+        Check::Itin => ok(digits(m).len() == 9, base),
+        Check::UkNhs => ok(ck::uk_nhs(&digits(m)), base),
+        Check::UkNino => {
+            let u = alnum_upper(m);
+            ok(
+                !matches!(
+                    &u[..2],
+                    b"BG" | b"GB" | b"NK" | b"KN" | b"NT" | b"TN" | b"ZZ"
+                ),
+                base,
+            )
+        }
+        Check::SgNric => Some((
+            full,
+            if ck::sg_nric(&alnum_upper(m)) {
+                1.0
+            } else {
+                0.3
+            },
+        )),
+        Check::SgUen => Some((full, base)),
+        Check::AuAbn => ok(ck::au_abn(&digits(m)), base),
+        Check::AuAcn => ok(ck::au_acn(&digits(m)), base),
+        Check::AuTfn => ok(ck::au_tfn(&digits(m)), base),
+        Check::AuMedicare => ok(ck::au_medicare(&digits(m)), base),
+        Check::Aadhaar => {
+            let d = digits(m);
+            let palindrome = d.iter().eq(d.iter().rev());
+            ok(!palindrome && ck::verhoeff(&d), base)
+        }
+        Check::EsNif => {
+            let d = digits(m);
+            ok(ck::es_letter(num(&d), *m.as_bytes().last()?), 1.0)
+        }
+        Check::EsNie => {
+            let u = alnum_upper(m);
+            let lead = u32::from(u[0] - b'X');
+            ok(ck::es_letter(lead * 10_000_000 + num(&u[1..8]), u[8]), 1.0)
+        }
+        Check::ItFiscal => ok(ck::it_fiscal(m.as_bytes()), 1.0),
+        Check::ItVat => {
+            let d = digits(m);
+            ok(d.iter().any(|&c| c != b'0') && ck::it_vat(&d), base)
+        }
+        Check::PlPesel => ok(ck::pl_pesel(&digits(m)), base),
+        Check::FiHetu => fi_hetu(m),
+        Check::KrRrn => {
+            let d = digits(m);
+            let century = match d[6] {
+                b'1' | b'2' | b'5' | b'6' => 1900,
+                b'3' | b'4' | b'7' | b'8' => 2000,
+                _ => 1800,
+            };
+            let date = real_date(century + num(&d[..2]), num(&d[2..4]), num(&d[4..6]));
+            date.then_some((full, if ck::kr_rrn(&d) { 1.0 } else { base }))
+        }
+        Check::ThTnin => ok(ck::th_tnin(&digits(m)), 1.0),
+        Check::Crypto => ok(crate::crypto::btc_address(m), 1.0),
+        Check::Ipv4 => {
+            let okv = m.split('.').all(|o| {
+                o.len() == 1 || (!o.starts_with('0') && o.parse::<u16>().is_ok_and(|v| v <= 255))
+            });
+            ok(okv, base)
+        }
+        Check::Ipv6 => ipv6(m, base),
+        Check::Mac => ok(
+            m.bytes()
+                .any(|b| b != m.as_bytes()[0] && b != b':' && b != b'-' && b != b'.'),
+            base,
+        ),
+        Check::Url => {
+            let t = m.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', ']']);
+            Some((t.len(), base))
+        }
+    }
+}
+
+fn cn_mobile_prefix(p: u32) -> bool {
+    matches!(p, 130..=139 | 145..=149 | 150..=153 | 155..=159 | 162 | 165..=167 | 170..=178 | 180..=189 | 190..=193 | 195..=199)
+}
+
+fn card_iin(d: &[u8]) -> bool {
+    let two = num(&d[..2]);
+    match d[0] {
+        b'2' => (22..=27).contains(&two),
+        b'3' => matches!(two, 34 | 35 | 36 | 37 | 38 | 39 | 30),
+        b'4' => true,
+        b'5' => (50..=59).contains(&two),
+        b'6' => true,
+        _ => false,
+    }
+}
+
+/// Card numbers: 13–19 digits, a known IIN range and Luhn. When the pattern swallowed a
+/// trailing group (`… 1310 12`), retry without it.
+fn card(m: &str) -> Option<(usize, f32)> {
+    let mut end = m.len();
+    loop {
+        let d = digits(&m[..end]);
+        if (13..=19).contains(&d.len()) && card_iin(&d) && ck::luhn(&d) {
+            return Some((end, 1.0));
+        }
+        end = m[..end].rfind([' ', '-'])?;
+        if digits(&m[..end]).len() < 13 {
+            return None;
+        }
+    }
+}
+
+fn iban_len(cc: &[u8]) -> Option<usize> {
+    const T: &[(&[u8; 2], usize)] = &[
+        (b"AD", 24),
+        (b"AE", 23),
+        (b"AL", 28),
+        (b"AT", 20),
+        (b"AZ", 28),
+        (b"BA", 20),
+        (b"BE", 16),
+        (b"BG", 22),
+        (b"BH", 22),
+        (b"BR", 29),
+        (b"BY", 28),
+        (b"CH", 21),
+        (b"CR", 22),
+        (b"CY", 28),
+        (b"CZ", 24),
+        (b"DE", 22),
+        (b"DK", 18),
+        (b"DO", 28),
+        (b"EE", 20),
+        (b"EG", 29),
+        (b"ES", 24),
+        (b"FI", 18),
+        (b"FO", 18),
+        (b"FR", 27),
+        (b"GB", 22),
+        (b"GE", 22),
+        (b"GI", 23),
+        (b"GL", 18),
+        (b"GR", 27),
+        (b"GT", 28),
+        (b"HR", 21),
+        (b"HU", 28),
+        (b"IE", 22),
+        (b"IL", 23),
+        (b"IQ", 23),
+        (b"IS", 26),
+        (b"IT", 27),
+        (b"JO", 30),
+        (b"KW", 30),
+        (b"KZ", 20),
+        (b"LB", 28),
+        (b"LC", 32),
+        (b"LI", 21),
+        (b"LT", 20),
+        (b"LU", 20),
+        (b"LV", 21),
+        (b"MC", 27),
+        (b"MD", 24),
+        (b"ME", 22),
+        (b"MK", 19),
+        (b"MR", 27),
+        (b"MT", 31),
+        (b"MU", 30),
+        (b"NL", 18),
+        (b"NO", 15),
+        (b"PK", 24),
+        (b"PL", 28),
+        (b"PS", 29),
+        (b"PT", 25),
+        (b"QA", 29),
+        (b"RO", 24),
+        (b"RS", 22),
+        (b"SA", 24),
+        (b"SC", 31),
+        (b"SE", 24),
+        (b"SI", 19),
+        (b"SK", 24),
+        (b"SM", 27),
+        (b"ST", 25),
+        (b"SV", 28),
+        (b"TL", 23),
+        (b"TN", 24),
+        (b"TR", 26),
+        (b"UA", 29),
+        (b"VA", 22),
+        (b"VG", 24),
+        (b"XK", 20),
+    ];
+    T.iter().find(|(c, _)| &c[..] == cc).map(|t| t.1)
+}
+
+/// IBAN: the country's length and mod-97; trailing groups the pattern swallowed are dropped.
+fn iban(m: &str) -> Option<(usize, f32)> {
+    let want = iban_len(&m.as_bytes()[..2])?;
+    let mut end = m.len();
+    loop {
+        let v = alnum_upper(&m[..end]);
+        if v.len() == want {
+            return ck::iban_mod97(&v).then_some((end, 1.0));
+        }
+        if v.len() < want {
+            return None;
+        }
+        end = m[..end].rfind(' ')?;
+    }
+}
+
+fn us_ssn(d: &[u8]) -> bool {
+    if d.len() != 9 || d.iter().all(|&c| c == d[0]) {
+        return false;
+    }
+    let (area, group, serial) = (num(&d[..3]), num(&d[3..5]), num(&d[5..]));
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0 && d != b"123456789"
+}
+
+fn fi_hetu(m: &str) -> Option<(usize, f32)> {
+    let b = m.as_bytes();
+    let century = match b[6] {
+        b'+' => 1800,
+        b'-' | b'U'..=b'Y' => 1900,
+        _ => 2000,
+    };
+    let date = real_date(century + num(&b[4..6]), num(&b[2..4]), num(&b[..2]));
+    (date && ck::fi_hetu(&b[..6], &b[7..10], b[10])).then_some((m.len(), 1.0))
+}
+
+/// IPv6 candidates are loose (`[hex:]*:[hex]*:…`): trim, then let the standard parser decide.
+fn ipv6(m: &str, base: f32) -> Option<(usize, f32)> {
+    let mut t = m.trim_end_matches('.');
+    if t.ends_with(':') && !t.ends_with("::") {
+        t = &t[..t.len() - 1];
+    }
+    // "::" alone or one group is too weak to call an address
+    let groups = t.split(':').filter(|g| !g.is_empty()).count();
+    (groups >= 2 && t.parse::<std::net::Ipv6Addr>().is_ok()).then_some((t.len(), base))
+}
