@@ -1,0 +1,194 @@
+//! [`Archive`]: the handle the archiver service and the CLI use.
+
+use std::path::Path;
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::chain::Chain;
+use crate::error::ArchiveError;
+use crate::ingest::{self, InsertReport, SourceOffset};
+use crate::schema;
+
+pub struct ArchiveOptions {
+    /// Signs checkpoints. Without it the archive is read-only (verify, `message`, counts).
+    pub signing_key: Option<SigningKey>,
+    /// Records between signed checkpoints inside a batch (every batch also ends in one).
+    pub checkpoint_every: u64,
+    /// Who writes: recorded in tombstones and in the audit trail of writes.
+    pub actor: String,
+}
+
+impl Default for ArchiveOptions {
+    fn default() -> Self {
+        ArchiveOptions {
+            signing_key: None,
+            checkpoint_every: 1000,
+            actor: "wcp-archiver".to_string(),
+        }
+    }
+}
+
+/// The key is a secret: never printed.
+impl std::fmt::Debug for ArchiveOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArchiveOptions")
+            .field(
+                "signing_key",
+                &self.signing_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("checkpoint_every", &self.checkpoint_every)
+            .field("actor", &self.actor)
+            .finish()
+    }
+}
+
+pub struct Archive {
+    pub(crate) conn: Connection,
+    key: Option<SigningKey>,
+    pub(crate) chain: Chain,
+    pub(crate) actor: String,
+}
+
+impl Archive {
+    /// Opens (creating when needed) the archive at `path`. With a signing key, publishes its
+    /// public key on first open and refuses a different key later.
+    pub fn open(path: &Path, opts: ArchiveOptions) -> Result<Archive, ArchiveError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        schema::init(&conn)?;
+        if let Some(key) = &opts.signing_key {
+            let public = hex::encode(key.verifying_key().as_bytes());
+            match schema::meta_get(&conn, "public_key")? {
+                None => {
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('public_key', ?1)",
+                        [&public],
+                    )?;
+                }
+                Some(p) if p == public => {}
+                Some(_) => return Err(ArchiveError::KeyMismatch),
+            }
+        }
+        let chain = Chain::load(&conn, opts.checkpoint_every)?;
+        Ok(Archive {
+            conn,
+            key: opts.signing_key,
+            chain,
+            actor: opts.actor,
+        })
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction that ends with a signed checkpoint. On any
+    /// error the transaction rolls back and the in-memory chain head is restored.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&Connection, &mut Chain, &SigningKey) -> Result<T, ArchiveError>,
+    ) -> Result<T, ArchiveError> {
+        let key = self.key.as_ref().ok_or(ArchiveError::NoSigningKey)?;
+        let saved = self.chain.clone();
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx, &mut self.chain, key)?;
+            self.chain.checkpoint(&tx, key)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        if result.is_err() {
+            self.chain = saved;
+        }
+        result
+    }
+
+    /// Archives a batch and records the source offsets, all in one transaction.
+    pub fn insert_batch(
+        &mut self,
+        events: &[wcp_model::EnrichedEvent],
+        offsets: &[SourceOffset],
+    ) -> Result<InsertReport, ArchiveError> {
+        self.write(|conn, chain, key| {
+            let mut report = InsertReport::default();
+            ingest::insert_events(conn, chain, key, events, &mut report)?;
+            ingest::store_offsets(conn, offsets)?;
+            Ok(report)
+        })
+    }
+
+    /// Where to resume consuming after a restart.
+    pub fn stored_offsets(&self) -> Result<Vec<SourceOffset>, ArchiveError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT topic, partition, next_offset FROM offsets ORDER BY topic, partition",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SourceOffset {
+                topic: r.get(0)?,
+                partition: r.get(1)?,
+                next_offset: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The public key published in the archive, for auditors.
+    pub fn public_key(&self) -> Result<Option<VerifyingKey>, ArchiveError> {
+        match schema::meta_get(&self.conn, "public_key")? {
+            None => Ok(None),
+            Some(h) => crate::keys::parse_public_key(&h).map(Some),
+        }
+    }
+
+    /// Searchable messages currently stored (quarantined ones not included).
+    pub fn count_messages(&self) -> Result<u64, ArchiveError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    pub fn count_quarantined(&self) -> Result<u64, ArchiveError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM quarantine", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+    }
+
+    /// Recalls still waiting for their original message.
+    pub fn pending_recalls(&self) -> Result<u64, ArchiveError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM pending_recalls", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+    }
+
+    /// Records in the hash chain.
+    pub fn chain_len(&self) -> i64 {
+        self.chain.seq
+    }
+
+    /// Direct lookup by msgid (not audited: for the pipeline itself, not for reviewers).
+    /// Quarantined messages are returned with their `Quarantine` disposition; expired ones
+    /// are gone.
+    pub fn message(&self, msgid: &str) -> Option<crate::ArchivedMessage> {
+        crate::query::load_by_msgid(&self.conn, msgid)
+            .ok()
+            .flatten()
+    }
+
+    /// Who writes through this handle (from the options).
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// Gives up the connection (tests reach into the file with it).
+    pub fn into_connection(self) -> Connection {
+        self.conn
+    }
+}

@@ -1,0 +1,71 @@
+//! The crate's one error type, classified so callers know whether to retry.
+
+/// Why an archive operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("sqlite value: {0}")]
+    FromSql(#[from] rusqlite::types::FromSqlError),
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("record encoding: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("zip: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    /// The database was written by an incompatible version of this crate.
+    #[error("archive schema: {0}")]
+    Schema(String),
+    /// The configured signing key does not match the public key published in the archive.
+    #[error("signing key does not match the archive's published public key")]
+    KeyMismatch,
+    /// Appending to the chain (ingest, audited reads, holds, expiry) needs the signing key.
+    #[error("no signing key configured: the archive is read-only")]
+    NoSigningKey,
+    #[error("invalid key: {0}")]
+    InvalidKey(String),
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    #[error("no such hold: {0}")]
+    NoSuchHold(i64),
+}
+
+impl ArchiveError {
+    /// True for failures worth retrying with the same input (busy/locked database, I/O);
+    /// false for fatal ones (corruption, schema or key problems, bad input).
+    pub fn is_transient(&self) -> bool {
+        use rusqlite::ErrorCode;
+        match self {
+            ArchiveError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                ErrorCode::DatabaseBusy
+                    | ErrorCode::DatabaseLocked
+                    | ErrorCode::SystemIoFailure
+                    | ErrorCode::DiskFull
+                    | ErrorCode::OutOfMemory
+            ),
+            ArchiveError::Io(_) => true,
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_is_transient_corrupt_is_not() {
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        );
+        assert!(ArchiveError::from(busy).is_transient());
+        let corrupt = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            None,
+        );
+        assert!(!ArchiveError::from(corrupt).is_transient());
+        assert!(!ArchiveError::KeyMismatch.is_transient());
+    }
+}

@@ -1,0 +1,254 @@
+//! RSMF 2.0: one `.rsmf` file (an e-mail with `X-RSMF-Version: 2.0.0` and a single
+//! `rsmf.zip` attachment holding `rsmf_manifest.json`) per conversation per UTC day, at
+//! most [`MAX_EVENTS`] events each. Recalled messages are `deleted: true` with the recall
+//! time in `custom`; consent and account-switch records become `disclaimer` events.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+
+use serde_json::{json, Value};
+use wcp_model::{EventKind, Role};
+
+use crate::error::ArchiveError;
+use crate::export::mime;
+use crate::stored::ArchivedMessage;
+use crate::time;
+
+/// RSMF's limit on events per file.
+pub const MAX_EVENTS: usize = 10_000;
+
+fn custom(pairs: &[(&str, String)]) -> Value {
+    // The schema requires non-empty values.
+    Value::Array(
+        pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(n, v)| json!({ "name": n, "value": v }))
+            .collect(),
+    )
+}
+
+fn event(m: &ArchivedMessage, in_file: &HashSet<&str>) -> Option<Value> {
+    let s = &m.stored;
+    let base = json!({
+        "id": s.msgid,
+        "participant": s.from.id,
+        "conversation": s.conversation_id,
+        "timestamp": time::rfc3339(s.time_ms),
+    });
+    let Value::Object(mut e) = base else {
+        unreachable!("json! object")
+    };
+    match &s.kind {
+        EventKind::Message => {
+            e.insert("type".into(), "message".into());
+            if !s.text.is_empty() {
+                e.insert("body".into(), s.text.clone().into());
+            }
+            e.insert(
+                "direction".into(),
+                if s.from.role == Role::External {
+                    "incoming"
+                } else {
+                    "outgoing"
+                }
+                .into(),
+            );
+            if m.is_recalled() {
+                e.insert("deleted".into(), true.into());
+            }
+            let c = s.classification.as_ref();
+            let risks: Vec<&str> = c
+                .map(|c| c.risks.iter().map(|r| r.category.as_str()).collect())
+                .unwrap_or_default();
+            let pii: Vec<&str> = c
+                .map(|c| c.pii.iter().map(|p| p.entity.as_str()).collect())
+                .unwrap_or_default();
+            e.insert(
+                "custom".into(),
+                custom(&[
+                    ("msgtype", s.msgtype.clone()),
+                    (
+                        "class",
+                        c.map(|c| c.class.as_str().to_string()).unwrap_or_default(),
+                    ),
+                    ("risk_categories", risks.join(",")),
+                    ("pii_types", pii.join(",")),
+                    ("disposition", s.disposition.as_str().to_string()),
+                    (
+                        "consent",
+                        s.consent
+                            .as_ref()
+                            .map(|c| c.state.as_str().to_string())
+                            .unwrap_or_default(),
+                    ),
+                    (
+                        "recalled_at",
+                        m.recalled_at_ms.map(time::rfc3339).unwrap_or_default(),
+                    ),
+                    ("recall_msgid", m.recall_msgid.clone().unwrap_or_default()),
+                ]),
+            );
+        }
+        EventKind::Recall { pre_msgid } => {
+            // Shown on the original as `deleted`; only a recall of a message outside this
+            // file needs its own event.
+            if in_file.contains(pre_msgid.as_str()) {
+                return None;
+            }
+            e.insert("type".into(), "disclaimer".into());
+            e.insert(
+                "body".into(),
+                format!("{} recalled message {pre_msgid}", s.from.id).into(),
+            );
+            e.insert(
+                "custom".into(),
+                custom(&[("recalled_msgid", pre_msgid.clone())]),
+            );
+        }
+        EventKind::Consent {
+            contact,
+            agreed,
+            at_ms,
+        } => {
+            e.insert("type".into(), "disclaimer".into());
+            let verb = if *agreed { "agreed to" } else { "declined" };
+            e.insert(
+                "body".into(),
+                format!("{contact} {verb} the archiving of this conversation").into(),
+            );
+            e.insert(
+                "custom".into(),
+                custom(&[("consent_effective", time::rfc3339(*at_ms))]),
+            );
+        }
+        EventKind::Switch { user } => {
+            e.insert("type".into(), "disclaimer".into());
+            e.insert(
+                "body".into(),
+                format!("{user} switched enterprise account").into(),
+            );
+        }
+    }
+    Some(Value::Object(e))
+}
+
+/// The manifest for one conversation's messages (already in time order).
+pub fn manifest(messages: &[ArchivedMessage]) -> Value {
+    let in_file: HashSet<&str> = messages.iter().map(|m| m.stored.msgid.as_str()).collect();
+    let mut roles: BTreeMap<&str, Role> = BTreeMap::new();
+    for m in messages {
+        for p in std::iter::once(&m.stored.from).chain(m.stored.to.iter()) {
+            roles.entry(p.id.as_str()).or_insert(p.role);
+        }
+    }
+    let participants: Vec<Value> = roles
+        .iter()
+        .map(|(id, role)| json!({ "id": id, "display": id, "account_id": id, "custom": custom(&[("role", role.as_str().to_string())]) }))
+        .collect();
+    let mut conversations: BTreeMap<&str, (bool, Vec<&str>)> = BTreeMap::new();
+    for m in messages {
+        let c = conversations
+            .entry(m.stored.conversation_id.as_str())
+            .or_insert((m.stored.roomid.is_some(), Vec::new()));
+        for p in m.stored.participant_ids() {
+            if !c.1.contains(&p) {
+                c.1.push(p);
+            }
+        }
+    }
+    let conversations: Vec<Value> = conversations
+        .iter()
+        .map(|(id, (group, parts))| {
+            json!({
+                "id": id, "display": id, "platform": "wecom",
+                "type": if *group { "channel" } else { "direct" },
+                "participants": parts,
+            })
+        })
+        .collect();
+    let events: Vec<Value> = messages.iter().filter_map(|m| event(m, &in_file)).collect();
+    json!({ "version": "2.0.0", "participants": participants, "conversations": conversations, "events": events })
+}
+
+/// The zip holding the manifest (wcp keeps no media bytes, so no other attachments).
+pub fn zip(manifest: &Value) -> Result<Vec<u8>, ArchiveError> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    w.start_file("rsmf_manifest.json", opts)?;
+    w.write_all(&serde_json::to_vec_pretty(manifest)?)?;
+    Ok(w.finish()?.into_inner())
+}
+
+/// The `.rsmf` e-mail for one file's messages.
+pub fn rsmf_file(messages: &[ArchivedMessage]) -> Result<Vec<u8>, ArchiveError> {
+    let manifest = manifest(messages);
+    let zip = zip(&manifest)?;
+    let first = messages.first().map(|m| m.stored.time_ms).unwrap_or(0);
+    let last = messages.last().map(|m| m.stored.time_ms).unwrap_or(0);
+    let conv = messages
+        .first()
+        .map(|m| m.stored.conversation_id.as_str())
+        .unwrap_or("");
+    let events = manifest["events"].as_array().map_or(0, Vec::len);
+    let headers = [
+        ("From", "wcp archive <archive@wcp.invalid>".to_string()),
+        ("To", "wcp archive <archive@wcp.invalid>".to_string()),
+        (
+            "Subject",
+            format!("WeCom conversation {conv} on {}", time::day(first)),
+        ),
+        ("Date", time::rfc2822(first)),
+        ("X-RSMF-Version", "2.0.0".to_string()),
+        ("X-RSMF-Generator", "wcp-archive".to_string()),
+        ("X-RSMF-EventCount", events.to_string()),
+        ("X-RSMF-BeginDate", time::rfc3339(first)),
+        ("X-RSMF-EndDate", time::rfc3339(last)),
+    ];
+    let text = format!("WeCom conversation {conv}: {events} events from {} to {}.\r\nLoad this file as RSMF; the events are in the attached rsmf.zip.\r\n", time::rfc3339(first), time::rfc3339(last));
+    Ok(mime::message(
+        &headers,
+        &text,
+        &[mime::Attachment {
+            filename: "rsmf.zip",
+            content_type: "application/zip",
+            bytes: &zip,
+        }],
+    ))
+}
+
+/// Splits time-ordered messages of many conversations into files: per conversation, per
+/// UTC day, at most MAX_EVENTS each. Returns (file stem, messages).
+pub fn split(messages: &[ArchivedMessage]) -> Vec<(String, &[ArchivedMessage])> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < messages.len() {
+        let key = |m: &ArchivedMessage| {
+            (
+                m.stored.conversation_id.clone(),
+                time::day(m.stored.time_ms),
+            )
+        };
+        let k = key(&messages[start]);
+        let mut end = start + 1;
+        while end < messages.len() && end - start < MAX_EVENTS && key(&messages[end]) == k {
+            end += 1;
+        }
+        out.push((
+            format!("{}_{}", mime::file_stem(&k.0), k.1),
+            &messages[start..end],
+        ));
+        start = end;
+    }
+    // A conversation-day larger than MAX_EVENTS gets numbered parts.
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (stem, _) in out.iter_mut() {
+        let n = seen.entry(stem.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            stem.push_str(&format!("_part{n}"));
+        }
+    }
+    out
+}

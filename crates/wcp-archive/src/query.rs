@@ -1,0 +1,211 @@
+//! Search over the projections. Full text uses the FTS5 trigram index, which needs at least
+//! three characters; shorter terms (common in Chinese: 合同, 保本) fall back to LIKE.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use wcp_model::{Class, RiskCategory};
+
+use crate::error::ArchiveError;
+use crate::stored::{ArchivedMessage, StoredMessage};
+
+/// Search filters; every set field must match (AND). Times are epoch ms, `to_ms` exclusive.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Query {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msgtype: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<Class>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<RiskCategory>,
+    /// PII entity type (`PHONE_NUMBER`, `CN_RESIDENT_ID`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pii: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recalled: Option<bool>,
+    /// Whitespace-separated terms, each matched as a substring (case-insensitive for ASCII).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+
+impl Query {
+    /// The WHERE clause and its parameters over `messages m`.
+    fn to_sql(&self) -> (String, Vec<Value>) {
+        let mut w = Where::default();
+        if let Some(p) = &self.participant {
+            w.add(
+                "m.seq IN (SELECT seq FROM participants WHERE participant = ?)",
+                p.clone().into(),
+            );
+        }
+        if let Some(c) = &self.conversation {
+            w.add("m.conversation_id = ?", c.clone().into());
+        }
+        if let Some(t) = self.from_ms {
+            w.add("m.time_ms >= ?", t.into());
+        }
+        if let Some(t) = self.to_ms {
+            w.add("m.time_ms < ?", t.into());
+        }
+        if let Some(t) = &self.msgtype {
+            w.add("m.msgtype = ?", t.clone().into());
+        }
+        if let Some(c) = self.class {
+            w.add("m.class = ?", c.as_str().to_string().into());
+        }
+        if let Some(r) = self.risk {
+            w.add(
+                "m.seq IN (SELECT seq FROM risks WHERE category = ?)",
+                r.as_str().to_string().into(),
+            );
+        }
+        if let Some(p) = &self.pii {
+            w.add(
+                "m.seq IN (SELECT seq FROM pii WHERE entity = ?)",
+                p.clone().into(),
+            );
+        }
+        match self.recalled {
+            Some(true) => w.clauses.push("m.recalled_at_ms IS NOT NULL".into()),
+            Some(false) => w.clauses.push("m.recalled_at_ms IS NULL".into()),
+            None => {}
+        }
+        for term in self.text.as_deref().unwrap_or("").split_whitespace() {
+            if term.chars().count() >= 3 {
+                // An FTS5 string: double any quote inside it.
+                let phrase = format!("\"{}\"", term.replace('"', "\"\""));
+                w.add(
+                    "m.seq IN (SELECT rowid FROM fts WHERE fts MATCH ?)",
+                    phrase.into(),
+                );
+            } else {
+                let escaped = term
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                w.add("m.text LIKE ? ESCAPE '\\'", format!("%{escaped}%").into());
+            }
+        }
+        let mut sql = String::from("SELECT m.seq FROM messages m");
+        if !w.clauses.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&w.clauses.join(" AND "));
+        }
+        sql.push_str(" ORDER BY m.conversation_id, m.time_ms, m.seq");
+        if let Some(l) = self.limit {
+            sql.push_str(&format!(" LIMIT {l}"));
+        }
+        (sql, w.params)
+    }
+}
+
+/// A WHERE clause under construction: each `?` becomes the next numbered parameter.
+#[derive(Default)]
+struct Where {
+    clauses: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Where {
+    fn add(&mut self, clause: &str, v: Value) {
+        self.params.push(v);
+        self.clauses
+            .push(clause.replace('?', &format!("?{}", self.params.len())));
+    }
+}
+
+/// Record seqs of the messages matching `q` (not audited: callers audit).
+pub fn matching_seqs(conn: &Connection, q: &Query) -> Result<Vec<i64>, ArchiveError> {
+    let (sql, params) = q.to_sql();
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Loads the stored messages at `seqs` with their recall status.
+pub fn load(conn: &Connection, seqs: &[i64]) -> Result<Vec<ArchivedMessage>, ArchiveError> {
+    let mut out = Vec::with_capacity(seqs.len());
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.body, m.recalled_at_ms, m.recall_msgid FROM records r JOIN messages m ON m.seq = r.seq WHERE r.seq = ?1",
+    )?;
+    for &seq in seqs {
+        let row: Option<(Option<Vec<u8>>, Option<i64>, Option<String>)> = stmt
+            .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        if let Some((Some(body), recalled_at_ms, recall_msgid)) = row {
+            out.push(ArchivedMessage {
+                record_seq: seq,
+                stored: serde_json::from_slice::<StoredMessage>(&body)?,
+                recalled_at_ms,
+                recall_msgid,
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub fn load_by_msgid(
+    conn: &Connection,
+    msgid: &str,
+) -> Result<Option<ArchivedMessage>, ArchiveError> {
+    let Some((seq, state)) = crate::ingest::lookup(conn, msgid)? else {
+        return Ok(None);
+    };
+    let table = match state.as_str() {
+        "m" => "messages",
+        "q" => "quarantine",
+        _ => return Ok(None),
+    };
+    let row: Option<(Option<Vec<u8>>, Option<i64>, Option<String>)> = conn
+        .query_row(
+            &format!("SELECT r.body, t.recalled_at_ms, t.recall_msgid FROM records r JOIN {table} t ON t.seq = r.seq WHERE r.seq = ?1"),
+            [seq],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match row {
+        Some((Some(body), recalled_at_ms, recall_msgid)) => Ok(Some(ArchivedMessage {
+            record_seq: seq,
+            stored: serde_json::from_slice(&body)?,
+            recalled_at_ms,
+            recall_msgid,
+        })),
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_terms_use_like_long_ones_fts() {
+        let q = Query {
+            text: Some("合同 guaranteed 5%".into()),
+            ..Query::default()
+        };
+        let (sql, params) = q.to_sql();
+        assert_eq!(sql.matches("LIKE").count(), 2, "{sql}");
+        assert_eq!(sql.matches("MATCH").count(), 1, "{sql}");
+        assert_eq!(params[1], Value::Text("\"guaranteed\"".into()));
+        assert_eq!(params[2], Value::Text("%5\\%%".into()));
+    }
+
+    #[test]
+    fn empty_query_selects_everything() {
+        let (sql, params) = Query::default().to_sql();
+        assert!(!sql.contains("WHERE"));
+        assert!(params.is_empty());
+    }
+}

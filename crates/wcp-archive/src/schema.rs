@@ -1,0 +1,144 @@
+//! The SQLite schema. `records` + `checkpoints` are the evidence; every other table is a
+//! projection (index) derived from the records, kept in the same transaction.
+
+use rusqlite::Connection;
+
+use crate::error::ArchiveError;
+
+pub const SCHEMA_VERSION: &str = "1";
+
+const DDL: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- The hash chain. body is NULL only after expiry, when a later tombstone names the seq.
+CREATE TABLE IF NOT EXISTS records (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    msgid TEXT NOT NULL,
+    body BLOB,
+    digest BLOB NOT NULL,
+    hash BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    id INTEGER PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    signed_at_ms INTEGER NOT NULL,
+    signature BLOB NOT NULL
+);
+-- Every msgid ever archived: state m = message, q = quarantined, x = expired.
+CREATE TABLE IF NOT EXISTS msgids (
+    msgid TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    state TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS messages (
+    seq INTEGER PRIMARY KEY,
+    msgid TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    from_id TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    msgtype TEXT NOT NULL,
+    class TEXT,
+    disposition TEXT NOT NULL,
+    keep_until_ms INTEGER,
+    legal_hold INTEGER NOT NULL DEFAULT 0,
+    recalled_at_ms INTEGER,
+    recall_msgid TEXT,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_conv_time ON messages (conversation_id, time_ms);
+CREATE INDEX IF NOT EXISTS messages_time ON messages (time_ms);
+CREATE INDEX IF NOT EXISTS messages_keep ON messages (keep_until_ms);
+CREATE TABLE IF NOT EXISTS participants (
+    participant TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (participant, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS risks (
+    category TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (category, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pii (
+    entity TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (entity, seq)
+) WITHOUT ROWID;
+-- trigram works for Chinese (no word breaks) and for English substrings alike.
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    text, content='messages', content_rowid='seq', tokenize='trigram'
+);
+-- Content held back by the consent gate: not reachable by search or export.
+CREATE TABLE IF NOT EXISTS quarantine (
+    seq INTEGER PRIMARY KEY,
+    msgid TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    participants TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    keep_until_ms INTEGER,
+    legal_hold INTEGER NOT NULL DEFAULT 0,
+    recalled_at_ms INTEGER,
+    recall_msgid TEXT
+);
+-- Recalls whose original has not arrived yet.
+CREATE TABLE IF NOT EXISTS pending_recalls (
+    pre_msgid TEXT PRIMARY KEY,
+    recall_msgid TEXT NOT NULL,
+    recalled_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS holds (
+    id INTEGER PRIMARY KEY,
+    scope TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    placed_by TEXT NOT NULL,
+    placed_at_ms INTEGER NOT NULL,
+    released_by TEXT,
+    released_at_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS offsets (
+    topic TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    next_offset INTEGER NOT NULL,
+    PRIMARY KEY (topic, partition)
+);
+";
+
+/// Opens the connection in WAL mode and creates (or checks) the schema.
+pub fn init(conn: &Connection) -> Result<(), ArchiveError> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // NORMAL in WAL mode: a power loss may lose the last commits but never corrupts, and
+    // the archiver re-reads from the offsets stored with the rows.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(DDL)?;
+    let version: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    match version.as_deref() {
+        None => {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+                [SCHEMA_VERSION],
+            )?;
+        }
+        Some(SCHEMA_VERSION) => {}
+        Some(other) => {
+            return Err(ArchiveError::Schema(format!(
+                "database has schema version {other}, this build reads {SCHEMA_VERSION}"
+            )))
+        }
+    }
+    Ok(())
+}
+
+pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>, ArchiveError> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}

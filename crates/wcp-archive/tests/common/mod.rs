@@ -1,0 +1,164 @@
+//! Shared test fixtures: events and archives.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use ed25519_dalek::SigningKey;
+use wcp_archive::{Archive, ArchiveOptions};
+use wcp_model::{
+    Action, ChatEvent, Class, Classification, ConsentDecision, ConsentState, Disposition,
+    EnrichedEvent, EventKind, Participant, PiiSpan, RetentionTag, RiskCategory, RiskHit,
+};
+
+pub const DAY_MS: i64 = 86_400_000;
+pub const T0: i64 = 1_764_000_000_000;
+
+pub fn key() -> SigningKey {
+    SigningKey::from_bytes(&[7u8; 32])
+}
+
+pub fn open(path: &Path) -> Archive {
+    Archive::open(
+        path,
+        ArchiveOptions {
+            signing_key: Some(key()),
+            checkpoint_every: 4,
+            actor: "test".into(),
+        },
+    )
+    .unwrap()
+}
+
+/// A one-to-one text message from staff `zhangsan` to external contact `wmCLIENT`.
+pub fn text(msgid: &str, text: &str, time_ms: i64) -> EnrichedEvent {
+    let from = Participant::new("zhangsan");
+    let to = vec![Participant::new("wmCLIENT")];
+    let raw = format!(
+        r#"{{"msgid":"{msgid}","action":"send","msgtype":"text","text":{{"content":{}}}}}"#,
+        serde_json::to_string(text).unwrap()
+    );
+    EnrichedEvent {
+        event: ChatEvent {
+            msgid: msgid.into(),
+            action: Action::Send,
+            msgtype: "text".into(),
+            kind: EventKind::Message,
+            from,
+            to,
+            roomid: None,
+            conversation_id: "wmCLIENT|zhangsan".into(),
+            time_ms,
+            seq: None,
+            known_type: true,
+            text: text.into(),
+            payload_json: format!(r#"{{"content":{}}}"#, serde_json::to_string(text).unwrap()),
+            raw: raw.into_bytes(),
+        },
+        classification: Some(Classification {
+            class: Class::Business,
+            business_score: 0.9,
+            top_features: vec![],
+            risks: vec![],
+            pii: vec![],
+        }),
+        consent: Some(ConsentDecision {
+            state: ConsentState::Agreed,
+            disposition: Disposition::Archive,
+            contacts: vec![],
+        }),
+        retention: Some(RetentionTag {
+            rules: vec!["sec_17a4_3y".into()],
+            keep_until_ms: time_ms + 3 * 365 * DAY_MS,
+            legal_hold: false,
+            region: "cn".into(),
+        }),
+    }
+}
+
+pub fn in_room(mut e: EnrichedEvent, room: &str, from: &str) -> EnrichedEvent {
+    e.event.roomid = Some(room.into());
+    e.event.conversation_id = room.into();
+    e.event.from = Participant::new(from);
+    e.event.to = vec![Participant::new("lisi"), Participant::new("wmCLIENT")];
+    e
+}
+
+pub fn with_risk(mut e: EnrichedEvent, cat: RiskCategory) -> EnrichedEvent {
+    let c = e.classification.as_mut().unwrap();
+    c.risks.push(RiskHit {
+        category: cat,
+        start: 0,
+        end: 2,
+        rule_id: "test".into(),
+        score: 0.9,
+    });
+    e
+}
+
+pub fn with_pii(mut e: EnrichedEvent, entity: &str) -> EnrichedEvent {
+    let c = e.classification.as_mut().unwrap();
+    c.pii.push(PiiSpan {
+        entity: entity.into(),
+        start: 0,
+        end: 2,
+        score: 0.9,
+    });
+    e
+}
+
+pub fn with_disposition(mut e: EnrichedEvent, d: Disposition) -> EnrichedEvent {
+    e.consent.as_mut().unwrap().disposition = d;
+    e
+}
+
+pub fn keep_until(mut e: EnrichedEvent, ms: i64) -> EnrichedEvent {
+    e.retention.as_mut().unwrap().keep_until_ms = ms;
+    e
+}
+
+pub fn recall(msgid: &str, pre_msgid: &str, time_ms: i64) -> EnrichedEvent {
+    let mut e = text(msgid, "", time_ms);
+    e.event.action = Action::Recall;
+    e.event.msgtype = "revoke".into();
+    e.event.kind = EventKind::Recall {
+        pre_msgid: pre_msgid.into(),
+    };
+    e.event.payload_json = format!(r#"{{"pre_msgid":"{pre_msgid}"}}"#);
+    e
+}
+
+pub fn consent(msgid: &str, contact: &str, agreed: bool, time_ms: i64) -> EnrichedEvent {
+    let mut e = text(msgid, "", time_ms);
+    e.event.msgtype = if agreed { "agree" } else { "disagree" }.into();
+    e.event.kind = EventKind::Consent {
+        contact: contact.into(),
+        agreed,
+        at_ms: time_ms,
+    };
+    e.event.from = Participant::new(contact);
+    e.event.to = vec![Participant::new("zhangsan")];
+    e
+}
+
+pub fn switch(msgid: &str, user: &str, time_ms: i64) -> EnrichedEvent {
+    let mut e = text(msgid, "", time_ms);
+    e.event.action = Action::Switch;
+    e.event.msgtype = "switch".into();
+    e.event.kind = EventKind::Switch { user: user.into() };
+    e.event.from = Participant::new(user);
+    e.event.to = vec![];
+    e
+}
+
+/// Twenty ordinary messages, enough for several checkpoints.
+pub fn corpus() -> Vec<EnrichedEvent> {
+    (0..20)
+        .map(|i| {
+            text(
+                &format!("m{i:02}"),
+                &format!("message number {i} 保本理财"),
+                T0 + i * 60_000,
+            )
+        })
+        .collect()
+}
