@@ -1,0 +1,197 @@
+//! The compiled lexicon: one Aho-Corasick automaton over every phrase of every rule, and the
+//! rule evaluation (phrases, proximity, exceptions) over its hits.
+//!
+//! Each distinct phrase is one automaton pattern whatever the number of rules that use it; a
+//! pattern lists its uses as (rule, role). A scan runs the automaton once (overlapping, so a
+//! trigger and an exception covering it are both seen), turns hits into per-rule events, and
+//! evaluates the rules that got events. Nothing is allocated per rule.
+
+use crate::policy::{PolicyError, Rule};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Role {
+    UnlessAnywhere,
+    Unless,
+    Trigger,
+    Near,
+}
+
+#[derive(Debug, Clone)]
+struct Pattern {
+    /// Latin phrase starting with a letter/digit: the text before it must not be one.
+    left_word: bool,
+    /// Latin phrase ending with a letter/digit and no `*`: the text after it must not be one.
+    right_word: bool,
+    uses: Vec<(u32, Role)>,
+}
+
+/// A rule hit in normalised byte offsets.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LexHit {
+    pub rule: usize,
+    pub start: usize,
+    pub end: usize,
+    /// The normalised phrase(s) that fired, for the explanation.
+    pub trigger: (usize, usize),
+    pub near: Option<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    rule: u32,
+    role: Role,
+    start: u32,
+    end: u32,
+}
+
+pub(crate) struct Lexicon {
+    ac: AhoCorasick,
+    patterns: Vec<Pattern>,
+    pub rules: Vec<Rule>,
+}
+
+impl Lexicon {
+    pub fn build(rules: Vec<Rule>) -> Result<Lexicon, PolicyError> {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut strings: Vec<String> = Vec::new();
+        let mut patterns: Vec<Pattern> = Vec::new();
+        for (ri, rule) in rules.iter().enumerate() {
+            let lists = [
+                (&rule.phrases, Role::Trigger),
+                (&rule.near, Role::Near),
+                (&rule.unless, Role::Unless),
+                (&rule.unless_anywhere, Role::UnlessAnywhere),
+            ];
+            for (list, role) in lists {
+                for phrase in list {
+                    let prefix = phrase.ends_with('*');
+                    let body = phrase.trim_end_matches('*').to_string();
+                    let key = if prefix {
+                        format!("{body}*")
+                    } else {
+                        body.clone()
+                    };
+                    let pi = *index.entry(key).or_insert_with(|| {
+                        let first = body.chars().next().unwrap_or(' ');
+                        let last = body.chars().last().unwrap_or(' ');
+                        strings.push(body.clone());
+                        patterns.push(Pattern {
+                            left_word: first.is_ascii_alphanumeric(),
+                            right_word: last.is_ascii_alphanumeric() && !prefix,
+                            uses: Vec::new(),
+                        });
+                        patterns.len() - 1
+                    });
+                    if !patterns[pi].uses.contains(&(ri as u32, role)) {
+                        patterns[pi].uses.push((ri as u32, role));
+                    }
+                }
+            }
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&strings)
+            .map_err(|e| PolicyError::Other(format!("cannot build automaton: {e}")))?;
+        Ok(Lexicon {
+            ac,
+            patterns,
+            rules,
+        })
+    }
+
+    /// Every rule hit in `norm` (normalised text), at most one per rule (its first).
+    pub fn scan(&self, norm: &str) -> Vec<LexHit> {
+        let bytes = norm.as_bytes();
+        let mut events: Vec<Event> = Vec::new();
+        for m in self.ac.find_overlapping_iter(norm) {
+            let p = &self.patterns[m.pattern().as_usize()];
+            if p.left_word && m.start() > 0 && bytes[m.start() - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            if p.right_word && m.end() < bytes.len() && bytes[m.end()].is_ascii_alphanumeric() {
+                continue;
+            }
+            for &(rule, role) in &p.uses {
+                events.push(Event {
+                    rule,
+                    role,
+                    start: m.start() as u32,
+                    end: m.end() as u32,
+                });
+            }
+        }
+        if events.is_empty() {
+            return Vec::new();
+        }
+        // Group by rule; within a rule, exceptions sort first so they are known before triggers.
+        events.sort_unstable_by_key(|e| (e.rule, e.role, e.start));
+        let mut hits = Vec::new();
+        for group in events.chunk_by(|a, b| a.rule == b.rule) {
+            if let Some(h) = self.eval(norm, group) {
+                hits.push(h);
+            }
+        }
+        hits
+    }
+
+    fn eval(&self, norm: &str, ev: &[Event]) -> Option<LexHit> {
+        let ri = ev[0].rule as usize;
+        let rule = &self.rules[ri];
+        if ev.iter().any(|e| e.role == Role::UnlessAnywhere) {
+            return None;
+        }
+        let unless: Vec<(usize, usize)> = spans(ev, Role::Unless).collect();
+        let excepted = |s: (usize, usize)| {
+            unless
+                .iter()
+                .any(|&u| gap_chars(norm, s, u).is_some_and(|g| g <= rule.unless_window))
+        };
+        for t in spans(ev, Role::Trigger).filter(|&t| !excepted(t)) {
+            if rule.near.is_empty() {
+                return Some(LexHit {
+                    rule: ri,
+                    start: t.0,
+                    end: t.1,
+                    trigger: t,
+                    near: None,
+                });
+            }
+            let near = spans(ev, Role::Near).filter(|&n| !excepted(n)).find(|&n| {
+                !overlaps(t, n) && gap_chars(norm, t, n).is_some_and(|g| g <= rule.window)
+            });
+            if let Some(n) = near {
+                let (start, end) = (t.0.min(n.0), t.1.max(n.1));
+                return Some(LexHit {
+                    rule: ri,
+                    start,
+                    end,
+                    trigger: t,
+                    near: Some(n),
+                });
+            }
+        }
+        None
+    }
+}
+
+fn spans(ev: &[Event], role: Role) -> impl Iterator<Item = (usize, usize)> + '_ {
+    ev.iter()
+        .filter(move |e| e.role == role)
+        .map(|e| (e.start as usize, e.end as usize))
+}
+
+fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// Characters between two spans (0 when they touch or overlap).
+fn gap_chars(norm: &str, a: (usize, usize), b: (usize, usize)) -> Option<u32> {
+    if overlaps(a, b) {
+        return Some(0);
+    }
+    let (lo, hi) = if a.1 <= b.0 { (a.1, b.0) } else { (b.1, a.0) };
+    norm.get(lo..hi).map(|s| s.chars().count() as u32)
+}

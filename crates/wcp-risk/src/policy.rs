@@ -1,0 +1,198 @@
+//! The editable lexicon policy (`policies/risk.toml`): its TOML shape and its validation.
+//!
+//! A compliance team edits rules, not code. Each `[[rule]]` has an id (used in alerts and in
+//! error messages), a category, trigger `phrases`, optional `near` words that must occur within
+//! `window` characters (proximity rules), and exceptions: `unless` phrases that cancel a hit they
+//! overlap (or come within `unless_window` characters of) and `unless_anywhere` phrases that
+//! cancel the rule for the whole message. Phrases are normalised like the text (see
+//! `normalize`), so one entry covers Traditional, full-width and upper-case spellings. A Latin
+//! phrase only matches whole words; a trailing `*` makes it a prefix (`guarantee*`).
+
+use serde::Deserialize;
+use toml::Spanned;
+use wcp_model::RiskCategory;
+
+/// Why a policy was rejected. Every variant names the line, and the rule when there is one.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PolicyError {
+    #[error("policy line {line}: {message}")]
+    Syntax { line: usize, message: String },
+    #[error("policy rule {id:?} (line {line}): {message}")]
+    Rule {
+        id: String,
+        line: usize,
+        message: String,
+    },
+    #[error("policy: {0}")]
+    Other(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PolicyFile {
+    pub version: u32,
+    #[serde(default)]
+    pub defaults: Defaults,
+    #[serde(default)]
+    pub model: ModelSettings,
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<RuleFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct Defaults {
+    pub window: u32,
+    pub score: f32,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            window: 12,
+            score: 0.9,
+        }
+    }
+}
+
+/// Settings of the per-category text models that back up the lexicon on paraphrases.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelSettings {
+    /// Whether the trained models run at all.
+    pub enabled: bool,
+    /// Probability above which a model alone reports a category.
+    pub threshold: f32,
+    /// Per-category overrides of `threshold`, keyed by category name.
+    pub thresholds: std::collections::BTreeMap<String, f32>,
+}
+
+impl Default for ModelSettings {
+    fn default() -> Self {
+        ModelSettings {
+            enabled: true,
+            threshold: 0.5,
+            thresholds: Default::default(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleFile {
+    pub id: Spanned<String>,
+    pub category: String,
+    pub phrases: Vec<String>,
+    #[serde(default)]
+    pub near: Vec<String>,
+    pub window: Option<u32>,
+    #[serde(default)]
+    pub unless: Vec<String>,
+    #[serde(default)]
+    pub unless_window: u32,
+    #[serde(default)]
+    pub unless_anywhere: Vec<String>,
+    pub score: Option<f32>,
+}
+
+/// A validated rule, phrases already normalised.
+#[derive(Debug, Clone)]
+pub(crate) struct Rule {
+    pub id: String,
+    pub category: RiskCategory,
+    pub phrases: Vec<String>,
+    pub near: Vec<String>,
+    pub window: u32,
+    pub unless: Vec<String>,
+    pub unless_window: u32,
+    pub unless_anywhere: Vec<String>,
+    pub score: f32,
+}
+
+pub(crate) struct Policy {
+    pub rules: Vec<Rule>,
+    pub model: ModelSettings,
+}
+
+fn line_of(src: &str, byte: usize) -> usize {
+    src[..byte.min(src.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Parses and validates a policy; all phrase lists are normalised here, once.
+pub(crate) fn parse(src: &str) -> Result<Policy, PolicyError> {
+    let file: PolicyFile = toml::from_str(src).map_err(|e| PolicyError::Syntax {
+        line: e.span().map_or(0, |s| line_of(src, s.start)),
+        message: e.message().to_string(),
+    })?;
+    if file.version != 1 {
+        return Err(PolicyError::Other(format!(
+            "unsupported policy version {}",
+            file.version
+        )));
+    }
+    for (name, t) in &file.model.thresholds {
+        if RiskCategory::parse(name).is_none() || !(0.0..=1.0).contains(t) {
+            return Err(PolicyError::Other(format!(
+                "model.thresholds: bad entry {name} = {t}"
+            )));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut rules = Vec::with_capacity(file.rules.len());
+    for r in file.rules {
+        let line = line_of(src, r.id.span().start);
+        let id = r.id.into_inner();
+        let fail = |message: String| PolicyError::Rule {
+            id: id.clone(),
+            line,
+            message,
+        };
+        if id.trim().is_empty() {
+            return Err(fail("empty id".into()));
+        }
+        if !seen.insert(id.clone()) {
+            return Err(fail("duplicate rule id".into()));
+        }
+        let category = RiskCategory::parse(&r.category)
+            .ok_or_else(|| fail(format!("unknown category {:?}", r.category)))?;
+        let score = r.score.unwrap_or(file.defaults.score);
+        if !(0.0..=1.0).contains(&score) {
+            return Err(fail(format!("score {score} outside 0..=1")));
+        }
+        let norm = |list: Vec<String>, what: &str| -> Result<Vec<String>, PolicyError> {
+            list.into_iter()
+                .map(|p| {
+                    let n = crate::normalize::normalize(p.trim()).text;
+                    if n.trim_end_matches('*').is_empty() {
+                        Err(fail(format!("empty phrase in {what}")))
+                    } else {
+                        Ok(n)
+                    }
+                })
+                .collect()
+        };
+        let phrases = norm(r.phrases, "phrases")?;
+        if phrases.is_empty() {
+            return Err(fail("no phrases".into()));
+        }
+        rules.push(Rule {
+            category,
+            near: norm(r.near, "near")?,
+            window: r.window.unwrap_or(file.defaults.window),
+            unless: norm(r.unless, "unless")?,
+            unless_window: r.unless_window,
+            unless_anywhere: norm(r.unless_anywhere, "unless_anywhere")?,
+            phrases,
+            score,
+            id,
+        });
+    }
+    Ok(Policy {
+        rules,
+        model: file.model,
+    })
+}
