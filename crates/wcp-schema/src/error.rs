@@ -17,6 +17,8 @@ pub enum WireError {
     BadMarker,
     #[error("input of {len} bytes is shorter than its {needed}-byte framing header")]
     Truncated { len: usize, needed: usize },
+    #[error("record body of {len} bytes ends before the record does")]
+    BodyTruncated { len: usize },
     #[error("schema fingerprint {0:#018x} is not a known revision of any wcp record")]
     UnknownFingerprint(u64),
     #[error("record is a {found}, expected a {expected}")]
@@ -43,7 +45,7 @@ impl WireError {
     pub fn code(&self) -> &'static str {
         match self {
             WireError::BadMarker => "bad_marker",
-            WireError::Truncated { .. } => "truncated",
+            WireError::Truncated { .. } | WireError::BodyTruncated { .. } => "truncated",
             WireError::UnknownFingerprint(_) => "unknown_fingerprint",
             WireError::WrongRecord { .. } => "wrong_record",
             WireError::UnknownSchemaId(_) => "unknown_schema_id",

@@ -128,12 +128,38 @@ fn read_known<T: Record>(rev: &Revision, body: &[u8]) -> Result<T, WireError> {
 }
 
 fn read_body<T: Record>(reader: &GenericDatumReader<'_>, body: &[u8]) -> Result<T, WireError> {
-    let mut rest = body;
-    let value = reader.read_value(&mut rest)?;
-    if !rest.is_empty() {
-        return Err(WireError::TrailingBytes { len: rest.len() });
+    let mut input = EofGuard {
+        rest: body,
+        hit_eof: false,
+    };
+    let value = reader.read_value(&mut input);
+    if input.hit_eof {
+        return Err(WireError::BodyTruncated { len: body.len() });
     }
-    T::from_avro(value)
+    if !input.rest.is_empty() {
+        return Err(WireError::TrailingBytes {
+            len: input.rest.len(),
+        });
+    }
+    T::from_avro(value?)
+}
+
+/// Remembers whether the decoder tried to read past the end of the body. Avro binary is
+/// self-delimiting, so a complete record never does; and apache-avro reads end-of-input at a
+/// union index as `null`, which would turn a record cut before its trailing optional fields
+/// into a valid-looking one with those fields silently empty.
+struct EofGuard<'a> {
+    rest: &'a [u8],
+    hit_eof: bool,
+}
+
+impl std::io::Read for EofGuard<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.len() > self.rest.len() {
+            self.hit_eof = true;
+        }
+        self.rest.read(buf)
+    }
 }
 
 /// Writer schemas by Confluent registry id, filled by the caller from the registry

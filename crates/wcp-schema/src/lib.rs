@@ -33,7 +33,7 @@ pub use framing::{
     CONFLUENT_MAGIC, SINGLE_OBJECT_MARKER,
 };
 pub use raw::RawEnvelope;
-pub use registry::{fingerprint_of, SchemaFile, SCHEMA_FILES};
+pub use registry::{fingerprint_of, SchemaFile, MAX_ALLOCATION_BYTES, SCHEMA_FILES};
 
 use apache_avro::types::Value;
 use apache_avro::Schema;

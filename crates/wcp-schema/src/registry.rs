@@ -109,7 +109,16 @@ fn parse_static(file: &SchemaFile) -> &'static Schema {
     Box::leak(Box::new(schema))
 }
 
+/// Largest single allocation (one string, byte array or array of values) the Avro decoder may
+/// make. A corrupt length prefix otherwise makes the decoder reserve up to the library's
+/// 512 MiB default before it notices the input is short. 16 MiB is far above any WeCom
+/// message (files travel as `sdkfileid` references, not content) and Kafka's 1 MB default.
+pub const MAX_ALLOCATION_BYTES: usize = 16 * 1024 * 1024;
+
 fn build() -> Registry {
+    // Process-wide and set-once in apache-avro: the first caller wins, which is this
+    // registry as long as no other code decodes Avro before the first wcp record.
+    apache_avro::util::max_allocation_bytes(MAX_ALLOCATION_BYTES);
     let mut codecs = Vec::new();
     let mut by_fingerprint = HashMap::new();
     for file in SCHEMA_FILES.iter().filter(|f| f.current) {
