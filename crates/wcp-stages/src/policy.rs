@@ -13,14 +13,27 @@ pub const BUILTIN_POLICY: &str = include_str!("../../../policies/pipeline.toml")
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassifierPolicy {
-    /// Below this business probability a message is personal.
-    pub business_threshold: f32,
+    /// Below this business probability a message is personal; unset = the model's default.
+    #[serde(default)]
+    pub personal_below: Option<f32>,
+    /// A customer-trained model (`wcp train`) replacing the embedded one.
+    #[serde(default)]
+    pub model_file: Option<String>,
+    /// Senders' UTC offset in minutes, for the working-hours feature (480 = China).
+    #[serde(default = "default_tz")]
+    pub utc_offset_minutes: i32,
+}
+
+fn default_tz() -> i32 {
+    480
 }
 
 impl Default for ClassifierPolicy {
     fn default() -> Self {
         ClassifierPolicy {
-            business_threshold: 0.3,
+            personal_below: None,
+            model_file: None,
+            utc_offset_minutes: default_tz(),
         }
     }
 }
@@ -72,11 +85,12 @@ impl Policy {
 
     fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let t = self.classifier.business_threshold;
-        if !(0.0..=1.0).contains(&t) {
-            out.push(format!(
-                "classifier.business_threshold = {t} is not within 0..1"
-            ));
+        if let Some(t) = self.classifier.personal_below {
+            if !(0.0..=1.0).contains(&t) {
+                out.push(format!(
+                    "classifier.personal_below = {t} is not within 0..1"
+                ));
+            }
         }
         let mut ids = std::collections::HashSet::new();
         for r in &self.retention.rules {
@@ -123,13 +137,13 @@ mod tests {
     fn builtin_policy_is_valid() {
         let p = Policy::builtin();
         assert!(p.retention.rules.len() >= 8);
-        assert_eq!(p.classifier.business_threshold, 0.30);
+        assert_eq!(p.classifier.utc_offset_minutes, 480);
     }
 
     #[test]
     fn every_problem_is_reported_at_once() {
         let bad = BUILTIN_POLICY
-            .replace("business_threshold = 0.30", "business_threshold = 1.5")
+            .replace("# personal_below = 0.35", "personal_below = 1.5")
             .replace(
                 "guarantee_of_returns = \"high\"",
                 "guarantee_of_return = \"high\"",

@@ -1,0 +1,184 @@
+//! The chained stages on hand-made events: classification reaches the record, consent
+//! decides the disposition, anonymisation leaves no raw value behind.
+
+use wcp_model::{ConsentState, Disposition};
+use wcp_pii::anonymise::AnonPolicy;
+use wcp_stages::anonymise::Anonymiser;
+use wcp_stages::classify::Classifier;
+use wcp_stages::pipeline::{Outcome, Pipeline};
+use wcp_stages::Policy;
+
+fn line(msgid: &str, from: &str, to: &str, t: i64, body: &str) -> Vec<u8> {
+    format!(
+        r#"{{"msgid":"{msgid}","action":"send","from":"{from}","tolist":["{to}"],"roomid":"","msgtime":{t},"msgtype":"text","text":{{"content":"{body}"}}}}"#
+    )
+    .into_bytes()
+}
+
+fn consent(msgid: &str, contact: &str, agreed: bool, t: i64) -> Vec<u8> {
+    let kind = if agreed { "agree" } else { "disagree" };
+    format!(
+        r#"{{"msgid":"{msgid}","action":"send","from":"{contact}","tolist":["staff1"],"roomid":"","msgtime":{t},"msgtype":"{kind}","{kind}":{{"userid":"{contact}","{kind}_time":{t}}}}}"#
+    )
+    .into_bytes()
+}
+
+fn pipeline(key: &[u8]) -> Pipeline {
+    Pipeline::new(
+        Policy::builtin(),
+        Classifier::builtin(),
+        Anonymiser::new(key, AnonPolicy::default()),
+    )
+}
+
+fn processed(p: &mut Pipeline, raw: &[u8]) -> Box<wcp_stages::pipeline::Processed> {
+    match p.process(raw, "test:1", None) {
+        Outcome::Processed(p) => p,
+        Outcome::DeadLetter(d) => panic!("unexpected dead letter {d:?}"),
+    }
+}
+
+const T: i64 = 1_732_600_000_000;
+
+#[test]
+fn agreed_contact_is_archived_in_clear_with_detections() {
+    let mut p = pipeline(b"tenant-a");
+    processed(&mut p, &consent("c1", "wmAlice", true, T));
+    let out = processed(
+        &mut p,
+        &line(
+            "m1",
+            "wmAlice",
+            "staff1",
+            T + 1000,
+            "我的手机13912345678，这个产品能保本吗",
+        ),
+    );
+    let c = out.enriched.classification.as_ref().unwrap();
+    assert!(c.pii.iter().any(|s| s.entity == "PHONE_NUMBER"));
+    assert!(c
+        .risks
+        .iter()
+        .any(|r| r.category.as_str() == "guarantee_of_returns"));
+    assert_eq!(
+        out.enriched.consent.as_ref().unwrap().state,
+        ConsentState::Agreed
+    );
+    assert_eq!(out.for_archive.disposition(), Disposition::Archive);
+    assert!(out.for_archive.event.text.contains("13912345678"));
+    assert!(out
+        .alerts
+        .iter()
+        .any(|a| a.category == "guarantee_of_returns"));
+    // The outbound record never carries the raw number or the contact id.
+    let anon = serde_json::to_string(&out.anonymised).unwrap();
+    assert!(
+        !anon.contains("13912345678") && !anon.contains("wmAlice"),
+        "{anon}"
+    );
+}
+
+#[test]
+fn refused_contact_is_archived_without_raw_values_or_bytes() {
+    let mut p = pipeline(b"tenant-a");
+    processed(&mut p, &consent("c1", "wmBob", false, T));
+    let out = processed(
+        &mut p,
+        &line(
+            "m2",
+            "wmBob",
+            "staff1",
+            T + 1000,
+            "my email is bob.lee@example.com",
+        ),
+    );
+    assert_eq!(
+        out.for_archive.disposition(),
+        Disposition::ArchiveAnonymised
+    );
+    let stored = serde_json::to_string(&out.for_archive).unwrap();
+    assert!(!stored.contains("bob.lee@example.com"), "{stored}");
+    assert!(
+        !stored.contains("wmBob"),
+        "contact id pseudonymised: {stored}"
+    );
+    assert!(out.for_archive.event.raw.is_empty());
+    assert!(out.alerts.iter().any(|a| a.category == "consent_violation"));
+}
+
+#[test]
+fn unknown_consent_is_quarantined_and_nothing_leaves() {
+    let mut p = pipeline(b"tenant-a");
+    let out = processed(
+        &mut p,
+        &line("m3", "wmCarol", "staff1", T, "call me on 13912345678"),
+    );
+    assert_eq!(out.enriched.disposition(), Disposition::Quarantine);
+    assert!(out.anonymised.text.is_empty());
+}
+
+#[test]
+fn pseudonyms_are_stable_per_tenant_and_differ_across_tenants() {
+    let raw = line("m4", "staff1", "staff2", T, "hello");
+    let a1 = processed(&mut pipeline(b"tenant-a"), &raw).anonymised;
+    let a2 = processed(&mut pipeline(b"tenant-a"), &raw).anonymised;
+    let b = processed(&mut pipeline(b"tenant-b"), &raw).anonymised;
+    assert_eq!(a1.from, a2.from);
+    assert_ne!(a1.from, b.from);
+    assert_ne!(a1.from, "staff1");
+}
+
+#[test]
+fn recall_of_a_flagged_message_alerts_in_either_order() {
+    let recall = |id: &str, pre: &str| {
+        format!(r#"{{"msgid":"{id}","action":"recall","from":"staff1","tolist":["staff2"],"roomid":"","msgtime":{T},"msgtype":"revoke","revoke":{{"pre_msgid":"{pre}"}}}}"#).into_bytes()
+    };
+    let flagged = line("orig", "staff1", "staff2", T, "放心，这个肯定稳赚，保底8%");
+    for order in [
+        [flagged.clone(), recall("r1", "orig")],
+        [recall("r1", "orig"), flagged.clone()],
+    ] {
+        let mut p = pipeline(b"k");
+        let mut alerts = Vec::new();
+        for raw in &order {
+            alerts.extend(processed(&mut p, raw).alerts);
+        }
+        let recalls: Vec<_> = alerts
+            .iter()
+            .filter(|a| a.category == "recall_of_flagged")
+            .collect();
+        assert_eq!(recalls.len(), 1, "exactly one recall alert");
+        assert_eq!(recalls[0].msgid, "orig");
+    }
+}
+
+#[test]
+fn dead_letters_keep_bytes_and_reason() {
+    let mut p = pipeline(b"k");
+    match p.process(b"[]", "f.jsonl:9", None) {
+        Outcome::DeadLetter(d) => {
+            assert_eq!(d.original, b"[]");
+            assert_eq!(d.source, "f.jsonl:9");
+            assert_eq!(d.reason_code, "not_an_object");
+        }
+        Outcome::Processed(_) => panic!("[] must be rejected"),
+    }
+}
+
+#[test]
+fn seq_gaps_raise_an_alert() {
+    let mut p = pipeline(b"k");
+    let a = |p: &mut Pipeline, id: &str, seq| match p.process(
+        &line(id, "s1", "s2", T, "hi"),
+        "x",
+        Some(seq),
+    ) {
+        Outcome::Processed(o) => o.alerts,
+        Outcome::DeadLetter(_) => unreachable!(),
+    };
+    assert!(a(&mut p, "a", 1).is_empty());
+    let alerts = a(&mut p, "b", 5);
+    assert!(alerts
+        .iter()
+        .any(|x| x.category == "seq_gap" && x.alert_id == "seq_gap:2-4"));
+}
