@@ -19,11 +19,11 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
  && mkdir -p /out/bin /out/lib /out/data \
  && find target/release -maxdepth 1 -type f -perm -u+x -name 'wcp*' -exec cp {} /out/bin/ \; \
  && test -x /out/bin/wcp
-# Shared libraries the binaries link that the distroless base lacks (libc, libgcc and libssl
-# are there): copy exactly what ldd reports, nothing else.
+# Shared libraries the binaries link beyond glibc and libgcc (which the distroless base has,
+# from the same Debian release): copy exactly what ldd reports, nothing else.
 RUN for b in /out/bin/*; do ldd "$b"; done \
     | awk '$3 ~ /^\// {print $3}' | sort -u \
-    | grep -Ev '/(libc|libm|libgcc_s|libpthread|libdl|librt|ld-linux[^/]*|libssl|libcrypto)\.so' \
+    | grep -Ev '/(libc|libm|libgcc_s|libpthread|libdl|librt|ld-linux[^/]*)\.so' \
     | xargs -r cp -L -t /out/lib/
 
 FROM gcr.io/distroless/cc-debian12:nonroot AS runtime

@@ -22,6 +22,9 @@ log() { printf '==> %s\n' "$*"; }
 die() { printf 'ops-check: %s\n' "$*" >&2; exit 2; }
 
 install_tools() {
+    if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then
+        export PATH="$PATH:/usr/local/go/bin"
+    fi
     if ! command -v promtool >/dev/null; then
         log "installing promtool (Debian package prometheus)"
         export DEBIAN_FRONTEND=noninteractive
@@ -81,7 +84,7 @@ for name in k8s/overlays/*/; do
 done
 check "docker-compose.yml against the Compose spec" \
     "$VENV/bin/check-jsonschema" --builtin-schema vendor.compose-spec docker-compose.yml
-check "docker-compose.yml wiring" py tests/ops/check_compose.py
+check "docker-compose.yml + Dockerfile wiring" py tests/ops/check_compose.py
 check "Grafana dashboard queries only exported metrics" py tests/ops/check_dashboard.py
 
 echo

@@ -1,4 +1,4 @@
-"""docker-compose.yml wiring beyond the Compose schema.
+"""docker-compose.yml and Dockerfile wiring beyond the Compose schema.
 
 Every wcp service of the workspace runs in compose; Prometheus scrapes each wcp container under
 the job name the Kubernetes ServiceMonitor gives it; grace periods exceed the shutdown deadline;
@@ -27,11 +27,24 @@ def seconds(value: str) -> float:
     return total
 
 
+def dockerfile_problems() -> list[str]:
+    """Multi-stage, and the runtime stage runs as a numeric non-root user."""
+    lines = [l.strip() for l in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()]
+    stages = [i for i, l in enumerate(lines) if l.upper().startswith("FROM ")]
+    if len(stages) < 2:
+        return ["Dockerfile: expected a build stage and a runtime stage"]
+    users = [l.split()[1] for l in lines[stages[-1]:] if l.upper().startswith("USER ")]
+    uid = users[-1].split(":")[0] if users else "0"
+    if not uid.isdigit() or uid == "0":
+        return [f"Dockerfile: the runtime stage must end with a numeric non-root USER (got {uid!r})"]
+    return []
+
+
 def main() -> int:
     compose = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
     prom = yaml.safe_load(PROMETHEUS.read_text(encoding="utf-8"))
     config_text = CONFIG.read_text(encoding="utf-8")
-    problems = config_problems(config_text, "ops/compose/config.toml")
+    problems = config_problems(config_text, "ops/compose/config.toml") + dockerfile_problems()
     deadline_s = tomllib.loads(config_text).get("shutdown_deadline_ms", 20_000) / 1000
     jobs = {}
     for job in prom["scrape_configs"]:
