@@ -67,6 +67,8 @@ def check_policy(docs: list[dict]) -> list[str]:
             problems.append(f"{workload['kind']}/{name}: no PodDisruptionBudget")
     partitions = {t["spec"].get("topicName", t["metadata"]["name"]): t["spec"]["partitions"]
                   for t in _by_kind(docs, "KafkaTopic")}
+    if partitions.get("wecom.raw") != 1:
+        problems.append("KafkaTopic wecom.raw must have 1 partition: the ingest finds seq gaps in one ordered stream")
     users = {u["metadata"]["name"]: u for u in _by_kind(docs, "KafkaUser")}
     for so in _by_kind(docs, "ScaledObject"):
         target = so["spec"]["scaleTargetRef"]["name"]
