@@ -1,0 +1,127 @@
+//! One error type for the runtime, classified so the loop knows what to do with it.
+
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+
+/// How the loop reacts to an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Retry after a backoff (broker unavailable, timeouts, an abortable transaction).
+    Transient,
+    /// The record can never be processed: dead-letter it and move on.
+    Poison,
+    /// The process must stop (fenced producer, bad config, lost archive).
+    Fatal,
+}
+
+impl ErrorClass {
+    /// Label value for `wcp_errors_total{error_type}`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ErrorClass::Transient => "transient",
+            ErrorClass::Poison => "poison",
+            ErrorClass::Fatal => "fatal",
+        }
+    }
+}
+
+/// Errors raised by the runtime and the services built on it.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("invalid configuration:\n  {}", .0.join("\n  "))]
+    Config(Vec<String>),
+    #[error("kafka: {0}")]
+    Kafka(#[from] KafkaError),
+    /// A transaction failed in a way that needs an abort and a rewind.
+    #[error("transaction must be aborted: {0}")]
+    Abortable(String),
+    /// A record the stage rejects; `reason` is a dead-letter reason code.
+    #[error("poison record: {reason}")]
+    Poison { reason: String },
+    #[error("fatal: {0}")]
+    Fatal(String),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl RuntimeError {
+    /// Classifies the error (see [`ErrorClass`]).
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            RuntimeError::Config(_) | RuntimeError::Fatal(_) => ErrorClass::Fatal,
+            RuntimeError::Poison { .. } => ErrorClass::Poison,
+            RuntimeError::Abortable(_) | RuntimeError::Io(_) => ErrorClass::Transient,
+            RuntimeError::Kafka(e) => classify_kafka(e),
+        }
+    }
+}
+
+/// Fencing and other fatal librdkafka errors stop the process; everything else is retried.
+fn classify_kafka(e: &KafkaError) -> ErrorClass {
+    if let KafkaError::Transaction(t) = e {
+        if t.is_fatal() {
+            return ErrorClass::Fatal;
+        }
+    }
+    match e.rdkafka_error_code() {
+        Some(
+            RDKafkaErrorCode::Fatal
+            | RDKafkaErrorCode::ProducerFenced
+            | RDKafkaErrorCode::InvalidProducerEpoch
+            | RDKafkaErrorCode::TransactionalIdAuthorizationFailed
+            | RDKafkaErrorCode::GroupAuthorizationFailed
+            | RDKafkaErrorCode::TopicAuthorizationFailed,
+        ) => ErrorClass::Fatal,
+        _ => ErrorClass::Transient,
+    }
+}
+
+/// What a failed transaction step asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxnFailure {
+    /// Retry the same call (e.g. a commit that timed out).
+    Retry,
+    /// Abort the transaction and rewind the consumer.
+    Abort,
+    /// Stop the process (fenced by a newer instance).
+    Fatal,
+}
+
+/// Maps a transactional API error to the recovery the loop performs.
+pub fn txn_failure(e: &KafkaError) -> TxnFailure {
+    match e {
+        KafkaError::Transaction(t) if t.is_fatal() => TxnFailure::Fatal,
+        KafkaError::Transaction(t) if t.txn_requires_abort() => TxnFailure::Abort,
+        KafkaError::Transaction(t) if t.is_retriable() => TxnFailure::Retry,
+        _ if classify_kafka(e) == ErrorClass::Fatal => TxnFailure::Fatal,
+        _ => TxnFailure::Abort,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes() {
+        assert_eq!(RuntimeError::Config(vec![]).class(), ErrorClass::Fatal);
+        let p = RuntimeError::Poison {
+            reason: "invalid_json".into(),
+        };
+        assert_eq!(p.class(), ErrorClass::Poison);
+        let fenced_plain = RuntimeError::Kafka(KafkaError::MessageProduction(
+            RDKafkaErrorCode::ProducerFenced,
+        ));
+        assert_eq!(fenced_plain.class(), ErrorClass::Fatal);
+        let timeout = RuntimeError::Kafka(KafkaError::MessageProduction(
+            RDKafkaErrorCode::MessageTimedOut,
+        ));
+        assert_eq!(timeout.class(), ErrorClass::Transient);
+        let fenced = KafkaError::MessageProduction(RDKafkaErrorCode::ProducerFenced);
+        assert_eq!(txn_failure(&fenced), TxnFailure::Fatal);
+        assert_eq!(txn_failure(&timeout_err()), TxnFailure::Abort);
+    }
+
+    fn timeout_err() -> KafkaError {
+        KafkaError::MessageProduction(RDKafkaErrorCode::MessageTimedOut)
+    }
+}

@@ -1,0 +1,181 @@
+//! librdkafka client configuration and the consumer context (rebalance and statistics hooks).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
+use rdkafka::message::{Headers, Message};
+use rdkafka::producer::BaseProducer;
+use rdkafka::{ClientConfig, ClientContext, Statistics};
+
+use crate::config::Config;
+use crate::error::RuntimeError;
+use crate::metrics::Metrics;
+use crate::record::InRecord;
+
+/// Settings shared by consumers and producers, pass-through properties applied last.
+fn base(cfg: &Config) -> ClientConfig {
+    let mut c = ClientConfig::new();
+    c.set("bootstrap.servers", &cfg.kafka_bootstrap);
+    c.set(
+        "client.id",
+        format!("wcp-{}-{}", cfg.service, cfg.instance_id),
+    );
+    c
+}
+
+fn pass_through(c: &mut ClientConfig, cfg: &Config) {
+    for (k, v) in &cfg.kafka {
+        c.set(k, v);
+    }
+}
+
+/// Consumer settings: no auto-commit, read_committed, start from the beginning when no
+/// offset is stored, lag statistics every 5 s.
+pub fn consumer_config(cfg: &Config, group_id: &str) -> ClientConfig {
+    let mut c = base(cfg);
+    c.set("group.id", group_id)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("isolation.level", "read_committed")
+        .set("auto.offset.reset", "earliest")
+        .set("session.timeout.ms", "10000")
+        .set("heartbeat.interval.ms", "1000")
+        .set("statistics.interval.ms", "5000")
+        .set("queued.max.messages.kbytes", "16384");
+    pass_through(&mut c, cfg);
+    c
+}
+
+/// Transactional producer settings (`transactional.id` from the config).
+pub fn producer_config(cfg: &Config) -> ClientConfig {
+    let mut c = base(cfg);
+    c.set("transactional.id", cfg.transactional_id())
+        .set("enable.idempotence", "true")
+        .set("linger.ms", "5")
+        .set("compression.type", "lz4")
+        .set("transaction.timeout.ms", "60000");
+    pass_through(&mut c, cfg);
+    c
+}
+
+/// Consumer context: tracks revocations (so the loop drops an unfinished batch), assignment
+/// (readiness) and per-partition lag from librdkafka's statistics.
+pub struct LoopContext {
+    pub revoked: AtomicBool,
+    pub assigned: AtomicBool,
+    metrics: Metrics,
+    prefix: String,
+}
+
+impl LoopContext {
+    pub fn new(metrics: Metrics, prefix: &str) -> Arc<LoopContext> {
+        Arc::new(LoopContext {
+            revoked: AtomicBool::new(false),
+            assigned: AtomicBool::new(false),
+            metrics,
+            prefix: prefix.to_string(),
+        })
+    }
+}
+
+/// The context handed to librdkafka: a thin wrapper so the loop keeps its own handle.
+pub struct CtxHandle(pub Arc<LoopContext>);
+
+impl ClientContext for CtxHandle {
+    fn stats(&self, stats: Statistics) {
+        for (topic, t) in &stats.topics {
+            let name = topic.strip_prefix(&self.0.prefix).unwrap_or(topic);
+            for (p, part) in &t.partitions {
+                // Partition -1 is librdkafka's internal "unassigned" bucket; lag -1 = unknown.
+                if *p < 0 || part.consumer_lag < 0 {
+                    continue;
+                }
+                self.0
+                    .metrics
+                    .lag_messages
+                    .with_label_values(&[name, &p.to_string()])
+                    .set(part.consumer_lag);
+            }
+        }
+    }
+}
+
+impl ConsumerContext for CtxHandle {
+    fn pre_rebalance(&self, _c: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Revoke(tpl) = rebalance {
+            // The loop never holds an open transaction while polling, so the only thing to
+            // undo is the batch being assembled: it is dropped and re-read by the new owner.
+            tracing::info!(partitions = tpl.count(), "partitions revoked");
+            self.0.revoked.store(true, Ordering::SeqCst);
+            self.0.assigned.store(false, Ordering::SeqCst);
+        }
+    }
+
+    fn post_rebalance(&self, _c: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(tpl) = rebalance {
+            tracing::info!(partitions = tpl.count(), "partitions assigned");
+            self.0.assigned.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Builds the group consumer with the loop context.
+pub fn group_consumer(
+    cfg: &Config,
+    ctx: Arc<LoopContext>,
+) -> Result<BaseConsumer<CtxHandle>, RuntimeError> {
+    Ok(consumer_config(cfg, &cfg.group_id).create_with_context(CtxHandle(ctx))?)
+}
+
+/// Builds the transactional producer.
+pub fn producer(cfg: &Config) -> Result<BaseProducer, RuntimeError> {
+    Ok(producer_config(cfg).create()?)
+}
+
+/// Copies a borrowed message into an owned record.
+pub fn to_record<M: Message>(m: &M) -> InRecord {
+    let headers = m
+        .headers()
+        .map(|h| {
+            h.iter()
+                .map(|x| {
+                    (
+                        x.key.to_string(),
+                        x.value.map(<[u8]>::to_vec).unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    InRecord {
+        topic: m.topic().to_string(),
+        partition: m.partition(),
+        offset: m.offset(),
+        key: m.key().map(<[u8]>::to_vec),
+        value: m.payload().map(<[u8]>::to_vec),
+        headers,
+        timestamp_ms: m.timestamp().to_millis(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pass_through_overrides_and_txn_id() {
+        let mut cfg = Config::defaults("classifier");
+        cfg.topic_prefix = "p.".into();
+        cfg.kafka
+            .insert("security.protocol".into(), "SASL_SSL".into());
+        cfg.kafka.insert("linger.ms".into(), "20".into());
+        let p = producer_config(&cfg);
+        assert_eq!(p.get("transactional.id"), Some("p.wcp-classifier-0"));
+        assert_eq!(p.get("linger.ms"), Some("20"));
+        assert_eq!(p.get("security.protocol"), Some("SASL_SSL"));
+        let c = consumer_config(&cfg, "g");
+        assert_eq!(c.get("isolation.level"), Some("read_committed"));
+        assert_eq!(c.get("enable.auto.commit"), Some("false"));
+    }
+}

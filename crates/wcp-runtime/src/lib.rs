@@ -1,0 +1,28 @@
+//! wcp-runtime: what every wcp service shares — typed configuration, the Kafka
+//! consume → stage → produce loop with transactions, the ops server and metrics, logs and
+//! trace propagation, and signal handling.
+//!
+//! Layout: `config` (file + env + args, all errors at once), `error` (one error enum,
+//! classified transient/poison/fatal), `kafka` (librdkafka settings, consumer context),
+//! `record` (owned records and the [`Stage`] trait), `txloop` (the transactional loop),
+//! `metrics` (the `docs/METRICS.md` vocabulary), `ops` (`/healthz`, `/readyz`, `/metrics`),
+//! `shutdown` (shutdown/readiness flags, signals), `telemetry` (logs, `traceparent`),
+//! `app` (process scaffolding used by each service's `main`).
+
+pub mod app;
+pub mod config;
+pub mod error;
+pub mod kafka;
+pub mod metrics;
+pub mod ops;
+pub mod record;
+pub mod shutdown;
+pub mod telemetry;
+pub mod txloop;
+
+pub use app::App;
+pub use config::Config;
+pub use error::{ErrorClass, RuntimeError};
+pub use metrics::Metrics;
+pub use record::{InRecord, OutRecord, Stage};
+pub use shutdown::RunCtx;

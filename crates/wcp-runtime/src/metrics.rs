@@ -1,0 +1,209 @@
+//! The metric vocabulary of `docs/METRICS.md`, registered once per process.
+
+use prometheus::{
+    Encoder, Gauge, GaugeVec, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+/// Every metric a service may export. Services that do not use one leave it at zero.
+#[derive(Clone)]
+pub struct Metrics {
+    pub registry: Registry,
+    pub received: IntCounterVec,
+    pub sent: IntCounterVec,
+    pub dead_letters: IntCounterVec,
+    pub errors: IntCounterVec,
+    pub transactions: IntCounterVec,
+    pub lag_messages: IntGaugeVec,
+    pub lag_seconds: Gauge,
+    pub end_to_end: Histogram,
+    pub stage_duration: Histogram,
+    pub compliance_alerts: IntCounterVec,
+    pub consent_violations: IntCounterVec,
+    pub seq_gaps: IntCounter,
+    pub seq_missing: IntCounter,
+    pub archive_write_failures: IntCounter,
+    pub archive_records: IntCounterVec,
+    pub archive_size: IntGaugeVec,
+    pub archive_verify_failures: IntCounter,
+    pub archive_last_verify: Gauge,
+    pub ready: IntGauge,
+    pub build_info: GaugeVec,
+}
+
+fn counter_vec(r: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+    r.register(Box::new(c.clone())).expect("unique metric");
+    c
+}
+
+fn counter(r: &Registry, name: &str, help: &str) -> IntCounter {
+    let c = IntCounter::new(name, help).expect("valid metric");
+    r.register(Box::new(c.clone())).expect("unique metric");
+    c
+}
+
+fn histogram(r: &Registry, name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
+    let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))
+        .expect("valid metric");
+    r.register(Box::new(h.clone())).expect("unique metric");
+    h
+}
+
+impl Metrics {
+    /// Registers the vocabulary in a fresh registry.
+    pub fn new() -> Metrics {
+        let r = Registry::new();
+        let lag_messages = IntGaugeVec::new(
+            Opts::new("wcp_consumer_lag_messages", "high watermark minus position"),
+            &["topic", "partition"],
+        )
+        .expect("valid metric");
+        r.register(Box::new(lag_messages.clone())).expect("unique");
+        let lag_seconds = Gauge::new(
+            "wcp_consumer_lag_seconds",
+            "now minus the Kafka timestamp of the last record processed",
+        )
+        .expect("valid metric");
+        r.register(Box::new(lag_seconds.clone())).expect("unique");
+        let archive_size = IntGaugeVec::new(
+            Opts::new("wcp_archive_size_bytes", "database file size"),
+            &["region"],
+        )
+        .expect("valid metric");
+        r.register(Box::new(archive_size.clone())).expect("unique");
+        let archive_last_verify = Gauge::new(
+            "wcp_archive_last_verify_success_timestamp_seconds",
+            "unix time of the last successful verification",
+        )
+        .expect("valid metric");
+        r.register(Box::new(archive_last_verify.clone()))
+            .expect("unique");
+        let ready = IntGauge::new("wcp_ready", "1 when /readyz answers 200").expect("valid");
+        r.register(Box::new(ready.clone())).expect("unique");
+        let build_info =
+            GaugeVec::new(Opts::new("wcp_build_info", "always 1"), &["version"]).expect("valid");
+        r.register(Box::new(build_info.clone())).expect("unique");
+        build_info
+            .with_label_values(&[env!("CARGO_PKG_VERSION")])
+            .set(1.0);
+        let latency_buckets = prometheus::exponential_buckets(0.001, 2.0, 16).expect("buckets");
+        let stage_buckets = prometheus::exponential_buckets(0.000_001, 4.0, 12).expect("buckets");
+        Metrics {
+            received: counter_vec(
+                &r,
+                "wcp_received_events_total",
+                "records consumed",
+                &["topic"],
+            ),
+            sent: counter_vec(&r, "wcp_sent_events_total", "records produced", &["topic"]),
+            dead_letters: counter_vec(
+                &r,
+                "wcp_dead_letters_total",
+                "records sent to chat.dlq",
+                &["reason"],
+            ),
+            errors: counter_vec(&r, "wcp_errors_total", "errors by class", &["error_type"]),
+            transactions: counter_vec(
+                &r,
+                "wcp_transactions_total",
+                "Kafka transactions",
+                &["outcome"],
+            ),
+            lag_messages,
+            lag_seconds,
+            end_to_end: histogram(
+                &r,
+                "wcp_end_to_end_latency_seconds",
+                "now minus the timestamp of the originating wecom.raw record",
+                latency_buckets,
+            ),
+            stage_duration: histogram(
+                &r,
+                "wcp_stage_duration_seconds",
+                "pure stage time per record",
+                stage_buckets,
+            ),
+            compliance_alerts: counter_vec(
+                &r,
+                "wcp_compliance_alerts_total",
+                "alerts produced",
+                &["category", "severity"],
+            ),
+            consent_violations: counter_vec(
+                &r,
+                "wcp_consent_violations_total",
+                "external content without consent",
+                &["action"],
+            ),
+            seq_gaps: counter(&r, "wcp_wecom_seq_gaps_total", "gaps in the capture seq"),
+            seq_missing: counter(
+                &r,
+                "wcp_wecom_seq_missing_total",
+                "messages missing inside seq gaps",
+            ),
+            archive_write_failures: counter(
+                &r,
+                "wcp_archive_write_failures_total",
+                "SQLite batch transactions that failed",
+            ),
+            archive_records: counter_vec(
+                &r,
+                "wcp_archive_records_total",
+                "rows inserted",
+                &["region"],
+            ),
+            archive_size,
+            archive_verify_failures: counter(
+                &r,
+                "wcp_archive_verify_failures_total",
+                "tamper-evidence verifications that failed",
+            ),
+            archive_last_verify,
+            ready,
+            build_info,
+            registry: r,
+        }
+    }
+
+    /// Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        let enc = TextEncoder::new();
+        if enc.encode(&self.registry.gather(), &mut buf).is_err() {
+            return String::new();
+        }
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_contract_names() {
+        let m = Metrics::new();
+        m.received.with_label_values(&["chat.events"]).inc();
+        m.errors.with_label_values(&["transient"]).inc();
+        m.lag_messages
+            .with_label_values(&["chat.events", "0"])
+            .set(3);
+        let text = m.render();
+        for name in [
+            "wcp_received_events_total{topic=\"chat.events\"} 1",
+            "wcp_errors_total{error_type=\"transient\"} 1",
+            "wcp_consumer_lag_messages{partition=\"0\",topic=\"chat.events\"} 3",
+            "wcp_build_info{version=",
+            "wcp_ready 0",
+        ] {
+            assert!(text.contains(name), "missing {name} in\n{text}");
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Shutdown and readiness flags shared between the async side (signals, ops server) and the
+//! blocking Kafka loop thread.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::metrics::Metrics;
+
+/// Process state visible to every part of a service.
+#[derive(Clone)]
+pub struct RunCtx {
+    inner: Arc<Inner>,
+    pub metrics: Metrics,
+}
+
+struct Inner {
+    shutdown: AtomicBool,
+    ready: AtomicBool,
+    deadline_ms: u64,
+    requested_at: std::sync::Mutex<Option<Instant>>,
+}
+
+impl RunCtx {
+    pub fn new(metrics: Metrics, shutdown_deadline_ms: u64) -> RunCtx {
+        RunCtx {
+            inner: Arc::new(Inner {
+                shutdown: AtomicBool::new(false),
+                ready: AtomicBool::new(false),
+                deadline_ms: shutdown_deadline_ms,
+                requested_at: std::sync::Mutex::new(None),
+            }),
+            metrics,
+        }
+    }
+
+    /// Asks the loop to finish its batch and stop.
+    pub fn request_shutdown(&self) {
+        if let Ok(mut at) = self.inner.requested_at.lock() {
+            at.get_or_insert_with(Instant::now);
+        }
+        self.inner.shutdown.store(true, Ordering::SeqCst);
+    }
+
+    pub fn shutdown_requested(&self) -> bool {
+        self.inner.shutdown.load(Ordering::SeqCst)
+    }
+
+    /// Time left before the shutdown deadline (the full deadline while running), used as the
+    /// timeout of transactional calls so a stop never overruns it.
+    pub fn time_left(&self) -> Duration {
+        let full = Duration::from_millis(self.inner.deadline_ms);
+        match self.inner.requested_at.lock().ok().and_then(|at| *at) {
+            Some(at) => full.saturating_sub(at.elapsed()),
+            None => full,
+        }
+    }
+
+    pub fn deadline(&self) -> Duration {
+        Duration::from_millis(self.inner.deadline_ms)
+    }
+
+    pub fn set_ready(&self, ready: bool) {
+        self.inner.ready.store(ready, Ordering::SeqCst);
+        self.metrics.ready.set(i64::from(ready));
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.inner.ready.load(Ordering::SeqCst)
+    }
+
+    /// Sleeps up to `d`, waking early on shutdown; returns true when shutdown was requested.
+    pub fn sleep(&self, d: Duration) -> bool {
+        let end = Instant::now() + d;
+        while Instant::now() < end {
+            if self.shutdown_requested() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20).min(end - Instant::now()));
+        }
+        self.shutdown_requested()
+    }
+}
+
+/// Waits for SIGTERM or SIGINT, then requests shutdown.
+pub async fn wait_for_signal(ctx: RunCtx) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot install SIGTERM handler");
+                return;
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutdown requested");
+    ctx.request_shutdown();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadline_counts_down_after_request() {
+        let ctx = RunCtx::new(Metrics::new(), 1000);
+        assert_eq!(ctx.time_left(), Duration::from_millis(1000));
+        ctx.set_ready(true);
+        assert!(ctx.is_ready());
+        ctx.request_shutdown();
+        assert!(ctx.shutdown_requested());
+        assert!(ctx.sleep(Duration::from_secs(5)));
+        assert!(ctx.time_left() <= Duration::from_millis(1000));
+    }
+}

@@ -1,0 +1,113 @@
+//! Logs (`tracing`, JSON when `WCP_LOG_FORMAT=json`) and W3C trace context carried in the
+//! `traceparent` Kafka header: extracted on consume, a child span per record, injected on
+//! produce. Spans are created with the OpenTelemetry SDK so ids are real and sampled flags
+//! propagate; exporting them needs an OTLP exporter, which is not compiled in (see
+//! docs/DELIVERY.md).
+
+use std::collections::HashMap;
+
+use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
+use opentelemetry::trace::{TraceContextExt, Tracer, TracerProvider};
+use opentelemetry::Context;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+
+/// Installs the log subscriber (`RUST_LOG` filter, default `info`).
+pub fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let json = std::env::var("WCP_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second init (tests) is harmless: keep the first subscriber.
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Creates per-record spans linked to the incoming `traceparent`.
+pub struct Tracing {
+    tracer: SdkTracer,
+    _provider: SdkTracerProvider,
+    propagator: TraceContextPropagator,
+    span_name: String,
+}
+
+struct HeaderView<'a>(&'a [(String, Vec<u8>)]);
+
+impl Extractor for HeaderView<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .and_then(|(_, v)| std::str::from_utf8(v).ok())
+    }
+    fn keys(&self) -> Vec<&str> {
+        self.0.iter().map(|(k, _)| k.as_str()).collect()
+    }
+}
+
+struct MapInjector(HashMap<String, String>);
+
+impl Injector for MapInjector {
+    fn set(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+}
+
+impl Tracing {
+    pub fn new(service: &str) -> Tracing {
+        let provider = SdkTracerProvider::builder().build();
+        Tracing {
+            tracer: provider.tracer("wcp"),
+            _provider: provider,
+            propagator: TraceContextPropagator::new(),
+            span_name: format!("wcp-{service} process"),
+        }
+    }
+
+    /// The `traceparent` value for records derived from a record with `headers`: a new span
+    /// that is a child of the incoming context (or a new trace when there is none).
+    /// Returns `None` when the incoming record carried no trace context, so untraced traffic
+    /// costs nothing.
+    pub fn child_traceparent(&self, headers: &[(String, Vec<u8>)]) -> Option<Vec<u8>> {
+        let view = HeaderView(headers);
+        view.get("traceparent")?;
+        let parent = self.propagator.extract(&view);
+        if !parent.span().span_context().is_valid() {
+            return None;
+        }
+        let span = self
+            .tracer
+            .start_with_context(self.span_name.clone(), &parent);
+        let cx = Context::current_with_span(span);
+        let mut inj = MapInjector(HashMap::new());
+        self.propagator.inject_context(&cx, &mut inj);
+        inj.0.remove("traceparent").map(String::into_bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn child_keeps_trace_id_and_changes_span() {
+        let t = Tracing::new("test");
+        let parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        let h = vec![("traceparent".to_string(), parent.as_bytes().to_vec())];
+        let child = String::from_utf8(t.child_traceparent(&h).unwrap()).unwrap();
+        assert!(
+            child.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"),
+            "{child}"
+        );
+        assert!(!child.contains("00f067aa0ba902b7"));
+        assert!(child.ends_with("-01"));
+        assert!(t.child_traceparent(&[]).is_none());
+        let bad = vec![("traceparent".to_string(), b"garbage".to_vec())];
+        assert!(t.child_traceparent(&bad).is_none());
+    }
+}

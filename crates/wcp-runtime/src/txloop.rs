@@ -1,0 +1,449 @@
+//! The transactional consume → stage → produce loop.
+//!
+//! One blocking thread per service. A batch (≤ `batch_max_events` records or
+//! `flush_interval_ms` after its first record) is assembled while polling; no transaction is
+//! open while polling, so a revocation only has to drop the unfinished batch. The batch is
+//! then run through the stage and, in one transaction, its outputs, dead letters and the next
+//! source offsets (`send_offsets_to_transaction`) are written and committed. Polling stops
+//! while a batch is processed, which is the backpressure.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::{Offset, TopicPartitionList};
+
+use crate::config::Config;
+use crate::error::{txn_failure, ErrorClass, RuntimeError, TxnFailure};
+use crate::kafka::{self, CtxHandle, LoopContext};
+use crate::record::{InRecord, OutRecord, Stage, ORIGIN_TS_HEADER};
+use crate::shutdown::RunCtx;
+use crate::telemetry::Tracing;
+
+const TXN_TIMEOUT: Duration = Duration::from_secs(30);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Options of the loop beyond the config.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoopOptions {
+    /// Observe `wcp_end_to_end_latency_seconds` for each consumed record (sinks only).
+    pub end_to_end_metric: bool,
+}
+
+/// Runs `stage` until shutdown (Ok) or a fatal error (Err).
+pub fn run(
+    cfg: &Config,
+    ctx: &RunCtx,
+    stage: &mut dyn Stage,
+    opts: LoopOptions,
+) -> Result<(), RuntimeError> {
+    let lctx = LoopContext::new(ctx.metrics.clone(), &cfg.topic_prefix);
+    let consumer = kafka::group_consumer(cfg, lctx.clone())?;
+    let producer = kafka::producer(cfg)?;
+    init_transactions(&producer, ctx)?;
+    let topics: Vec<String> = stage.input_topics().iter().map(|t| cfg.topic(t)).collect();
+    let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+    consumer.subscribe(&refs)?;
+    let mut lp = Loop {
+        cfg,
+        ctx,
+        consumer,
+        producer,
+        lctx,
+        tracing: Tracing::new(&cfg.service),
+        opts,
+        backoff: Duration::from_millis(100),
+    };
+    lp.main(stage)
+}
+
+fn init_transactions(producer: &BaseProducer, ctx: &RunCtx) -> Result<(), RuntimeError> {
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        match producer.init_transactions(TXN_TIMEOUT) {
+            Ok(()) => return Ok(()),
+            Err(e) if txn_failure(&e) == TxnFailure::Fatal => return Err(e.into()),
+            Err(e) => {
+                tracing::warn!(error = %e, "init_transactions failed; retrying");
+                if ctx.sleep(backoff) {
+                    return Err(RuntimeError::Fatal("shutdown before start".into()));
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+struct Loop<'a> {
+    cfg: &'a Config,
+    ctx: &'a RunCtx,
+    consumer: BaseConsumer<CtxHandle>,
+    producer: BaseProducer,
+    lctx: Arc<LoopContext>,
+    tracing: Tracing,
+    opts: LoopOptions,
+    backoff: Duration,
+}
+
+impl Loop<'_> {
+    fn main(&mut self, stage: &mut dyn Stage) -> Result<(), RuntimeError> {
+        let mut batch: Vec<InRecord> = Vec::with_capacity(self.cfg.batch_max_events);
+        loop {
+            let stopping = self.fill(&mut batch);
+            if self.lctx.revoked.swap(false, Ordering::SeqCst) {
+                batch.clear();
+            }
+            if !batch.is_empty() {
+                self.run_batch(stage, &mut batch)?;
+            }
+            if stopping {
+                tracing::info!("stopped cleanly");
+                return Ok(());
+            }
+        }
+    }
+
+    /// Polls until the batch is full, its flush interval passed, or shutdown was requested
+    /// (returns true then).
+    fn fill(&mut self, batch: &mut Vec<InRecord>) -> bool {
+        let flush = Duration::from_millis(self.cfg.flush_interval_ms);
+        let mut first: Option<Instant> = None;
+        while batch.len() < self.cfg.batch_max_events {
+            if self.ctx.shutdown_requested() {
+                return true;
+            }
+            let wait = match first {
+                Some(t) => match flush.checked_sub(t.elapsed()) {
+                    Some(left) if !left.is_zero() => left.min(Duration::from_millis(100)),
+                    _ => break,
+                },
+                None => Duration::from_millis(100),
+            };
+            match self.consumer.poll(wait) {
+                Some(Ok(m)) => {
+                    batch.push(kafka::to_record(&m));
+                    first.get_or_insert_with(Instant::now);
+                }
+                Some(Err(e)) => self.count_error(&RuntimeError::Kafka(e)),
+                None => {}
+            }
+            if !self.ctx.is_ready() {
+                // Subscribed, polled once and transactions initialised.
+                self.ctx.set_ready(true);
+            }
+            if self.lctx.revoked.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+        self.ctx.shutdown_requested()
+    }
+
+    fn count_error(&self, e: &RuntimeError) {
+        let class = e.class();
+        self.ctx
+            .metrics
+            .errors
+            .with_label_values(&[class.label()])
+            .inc();
+        if class != ErrorClass::Poison {
+            tracing::warn!(error = %e, class = class.label(), "error");
+        }
+    }
+
+    fn run_batch(
+        &mut self,
+        stage: &mut dyn Stage,
+        batch: &mut Vec<InRecord>,
+    ) -> Result<(), RuntimeError> {
+        if let Err(e) = stage.before_batch() {
+            self.count_error(&e);
+            if e.class() == ErrorClass::Fatal {
+                return Err(e);
+            }
+            // Keep the batch; try again after a pause.
+            self.ctx.sleep(self.backoff);
+            self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+            return Ok(());
+        }
+        let outs = self.process(stage, batch)?;
+        let offsets = next_offsets(batch)?;
+        match self.transact(&outs, &offsets) {
+            Ok(()) => {
+                self.ctx
+                    .metrics
+                    .transactions
+                    .with_label_values(&["committed"])
+                    .inc();
+                self.record_progress(batch, &outs);
+                self.backoff = Duration::from_millis(100);
+                batch.clear();
+                Ok(())
+            }
+            Err(TxnFailure::Fatal) => {
+                self.ctx.metrics.errors.with_label_values(&["fatal"]).inc();
+                Err(RuntimeError::Fatal(
+                    "producer fenced or fatally failed; a newer instance owns this transactional.id"
+                        .into(),
+                ))
+            }
+            Err(_) => {
+                self.ctx
+                    .metrics
+                    .errors
+                    .with_label_values(&["transient"])
+                    .inc();
+                self.abort_and_rewind()?;
+                batch.clear();
+                self.ctx.sleep(self.backoff);
+                self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs the stage over the batch; poison records become dead letters.
+    fn process(
+        &self,
+        stage: &mut dyn Stage,
+        batch: &[InRecord],
+    ) -> Result<Vec<OutRecord>, RuntimeError> {
+        let m = &self.ctx.metrics;
+        let mut outs = Vec::with_capacity(batch.len());
+        let mut buf = Vec::new();
+        for rec in batch {
+            let name = rec
+                .topic
+                .strip_prefix(&self.cfg.topic_prefix)
+                .unwrap_or(&rec.topic);
+            m.received.with_label_values(&[name]).inc();
+            buf.clear();
+            let t0 = Instant::now();
+            let res = stage.process(rec, &mut buf);
+            m.stage_duration.observe(t0.elapsed().as_secs_f64());
+            if let Err(e) = res {
+                self.count_error(&e);
+                match e {
+                    RuntimeError::Poison { reason } => {
+                        m.dead_letters.with_label_values(&[reason.as_str()]).inc();
+                        buf.clear();
+                        buf.push(stage.dead_letter(rec, &reason));
+                    }
+                    other => return Err(other),
+                }
+            }
+            let hdrs = self.derived_headers(rec);
+            outs.extend(buf.drain(..).map(|mut o| {
+                o.headers.extend(hdrs.iter().cloned());
+                o
+            }));
+        }
+        Ok(outs)
+    }
+
+    /// Headers every output of `rec` carries: child trace context and origin timestamp.
+    fn derived_headers(&self, rec: &InRecord) -> Vec<(String, Vec<u8>)> {
+        let mut h = Vec::with_capacity(2);
+        if let Some(tp) = self.tracing.child_traceparent(&rec.headers) {
+            h.push(("traceparent".to_string(), tp));
+        }
+        if let Some(ts) = rec.origin_ts_ms() {
+            h.push((ORIGIN_TS_HEADER.to_string(), ts.to_string().into_bytes()));
+        }
+        h
+    }
+
+    fn transact(&self, outs: &[OutRecord], offsets: &TopicPartitionList) -> Result<(), TxnFailure> {
+        let fail = |e: KafkaError| {
+            tracing::warn!(error = %e, "transaction step failed");
+            txn_failure(&e)
+        };
+        self.producer.begin_transaction().map_err(fail)?;
+        let mut topics: BTreeMap<&str, String> = BTreeMap::new();
+        for o in outs {
+            let topic = topics
+                .entry(o.topic)
+                .or_insert_with(|| self.cfg.topic(o.topic));
+            self.send(topic, o).map_err(fail)?;
+        }
+        let meta = self.consumer.group_metadata().ok_or(TxnFailure::Abort)?;
+        self.producer
+            .send_offsets_to_transaction(offsets, &meta, self.timeout())
+            .map_err(fail)?;
+        let mut tries = 0;
+        loop {
+            match self.producer.commit_transaction(self.timeout()) {
+                Ok(()) => return Ok(()),
+                Err(e) => match fail(e) {
+                    TxnFailure::Retry if tries < 3 => tries += 1,
+                    TxnFailure::Retry => return Err(TxnFailure::Abort),
+                    other => return Err(other),
+                },
+            }
+        }
+    }
+
+    fn timeout(&self) -> Duration {
+        self.ctx
+            .time_left()
+            .clamp(Duration::from_millis(500), TXN_TIMEOUT)
+    }
+
+    fn send(&self, topic: &str, o: &OutRecord) -> Result<(), KafkaError> {
+        let mut headers = OwnedHeaders::new_with_capacity(o.headers.len());
+        for (k, v) in &o.headers {
+            headers = headers.insert(Header {
+                key: k,
+                value: Some(v),
+            });
+        }
+        let mut rec: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic)
+            .payload(o.value.as_slice())
+            .headers(headers);
+        if let Some(k) = &o.key {
+            rec = rec.key(k.as_slice());
+        }
+        loop {
+            match self.producer.send(rec) {
+                Ok(()) => return Ok(()),
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
+                    // Local queue full: serve delivery reports, then retry.
+                    self.producer.poll(Duration::from_millis(10));
+                    rec = r;
+                }
+                Err((e, _)) => return Err(e),
+            }
+        }
+    }
+
+    fn record_progress(&self, batch: &[InRecord], outs: &[OutRecord]) {
+        let m = &self.ctx.metrics;
+        let mut per_topic: BTreeMap<&str, u64> = BTreeMap::new();
+        for o in outs {
+            *per_topic.entry(o.topic).or_default() += 1;
+        }
+        for (t, n) in per_topic {
+            m.sent.with_label_values(&[t]).inc_by(n);
+        }
+        let now = now_ms();
+        if let Some(ts) = batch.last().and_then(|r| r.timestamp_ms) {
+            m.lag_seconds.set((now - ts).max(0) as f64 / 1000.0);
+        }
+        if self.opts.end_to_end_metric {
+            for r in batch {
+                if let Some(ts) = r.origin_ts_ms() {
+                    m.end_to_end.observe((now - ts).max(0) as f64 / 1000.0);
+                }
+            }
+        }
+    }
+
+    /// Aborts the open transaction and seeks every assigned partition back to its committed
+    /// offset, so the aborted records are consumed again.
+    fn abort_and_rewind(&mut self) -> Result<(), RuntimeError> {
+        self.ctx
+            .metrics
+            .transactions
+            .with_label_values(&["aborted"])
+            .inc();
+        if let Err(e) = self.producer.abort_transaction(self.timeout()) {
+            if txn_failure(&e) == TxnFailure::Fatal {
+                return Err(e.into());
+            }
+            tracing::warn!(error = %e, "abort_transaction failed");
+        }
+        rewind(&self.consumer, self.timeout())
+    }
+}
+
+/// Seeks each assigned partition to its committed offset (the beginning when none).
+pub fn rewind<C: rdkafka::consumer::ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    timeout: Duration,
+) -> Result<(), RuntimeError> {
+    let committed = consumer.committed(timeout)?;
+    let mut tpl = TopicPartitionList::new();
+    for e in committed.elements() {
+        let off = match e.offset() {
+            Offset::Offset(n) => Offset::Offset(n),
+            _ => Offset::Beginning,
+        };
+        tpl.add_partition_offset(e.topic(), e.partition(), off)?;
+    }
+    if tpl.count() > 0 {
+        for e in consumer.seek_partitions(tpl, timeout)?.elements() {
+            if let Err(err) = e.error() {
+                tracing::warn!(topic = e.topic(), partition = e.partition(), error = %err, "seek failed");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The offsets to commit: last offset + 1 for each partition in the batch.
+pub fn next_offsets(batch: &[InRecord]) -> Result<TopicPartitionList, RuntimeError> {
+    let mut max: BTreeMap<(&str, i32), i64> = BTreeMap::new();
+    for r in batch {
+        let e = max
+            .entry((r.topic.as_str(), r.partition))
+            .or_insert(r.offset);
+        *e = (*e).max(r.offset);
+    }
+    let mut tpl = TopicPartitionList::new();
+    for ((t, p), o) in max {
+        tpl.add_partition_offset(t, p, Offset::Offset(o + 1))?;
+    }
+    Ok(tpl)
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(topic: &str, p: i32, o: i64) -> InRecord {
+        InRecord {
+            topic: topic.into(),
+            partition: p,
+            offset: o,
+            key: None,
+            value: None,
+            headers: vec![],
+            timestamp_ms: None,
+        }
+    }
+
+    #[test]
+    fn next_offsets_are_max_plus_one() {
+        let b = vec![
+            rec("a", 0, 5),
+            rec("a", 0, 7),
+            rec("a", 1, 2),
+            rec("b", 0, 0),
+        ];
+        let tpl = next_offsets(&b).unwrap();
+        assert_eq!(tpl.count(), 3);
+        assert_eq!(
+            tpl.find_partition("a", 0).unwrap().offset(),
+            Offset::Offset(8)
+        );
+        assert_eq!(
+            tpl.find_partition("a", 1).unwrap().offset(),
+            Offset::Offset(3)
+        );
+        assert_eq!(
+            tpl.find_partition("b", 0).unwrap().offset(),
+            Offset::Offset(1)
+        );
+    }
+}
