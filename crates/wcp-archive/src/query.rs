@@ -133,24 +133,37 @@ pub fn matching_seqs(conn: &Connection, q: &Query) -> Result<Vec<i64>, ArchiveEr
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Loads the stored messages at `seqs` with their recall status.
+/// (body, recalled_at_ms, recall_msgid) of one stored message.
+type Row = (Option<Vec<u8>>, Option<i64>, Option<String>);
+
+const ROW_SQL: &str = "SELECT r.body, t.recalled_at_ms, t.recall_msgid FROM records r JOIN {table} t ON t.seq = r.seq WHERE r.seq = ?1";
+
+fn read_row(
+    conn: &Connection,
+    table: &str,
+    seq: i64,
+) -> Result<Option<ArchivedMessage>, ArchiveError> {
+    let row: Option<Row> = conn
+        .prepare_cached(&ROW_SQL.replace("{table}", table))?
+        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    // A NULL body is expired content: nothing to return.
+    let Some((Some(body), recalled_at_ms, recall_msgid)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(ArchivedMessage {
+        record_seq: seq,
+        stored: serde_json::from_slice::<StoredMessage>(&body)?,
+        recalled_at_ms,
+        recall_msgid,
+    }))
+}
+
+/// Loads the searchable messages at `seqs` with their recall status.
 pub fn load(conn: &Connection, seqs: &[i64]) -> Result<Vec<ArchivedMessage>, ArchiveError> {
     let mut out = Vec::with_capacity(seqs.len());
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.body, m.recalled_at_ms, m.recall_msgid FROM records r JOIN messages m ON m.seq = r.seq WHERE r.seq = ?1",
-    )?;
     for &seq in seqs {
-        let row: Option<(Option<Vec<u8>>, Option<i64>, Option<String>)> = stmt
-            .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
-        if let Some((Some(body), recalled_at_ms, recall_msgid)) = row {
-            out.push(ArchivedMessage {
-                record_seq: seq,
-                stored: serde_json::from_slice::<StoredMessage>(&body)?,
-                recalled_at_ms,
-                recall_msgid,
-            });
-        }
+        out.extend(read_row(conn, "messages", seq)?);
     }
     Ok(out)
 }
@@ -159,28 +172,9 @@ pub fn load_by_msgid(
     conn: &Connection,
     msgid: &str,
 ) -> Result<Option<ArchivedMessage>, ArchiveError> {
-    let Some((seq, state)) = crate::ingest::lookup(conn, msgid)? else {
-        return Ok(None);
-    };
-    let table = match state.as_str() {
-        "m" => "messages",
-        "q" => "quarantine",
-        _ => return Ok(None),
-    };
-    let row: Option<(Option<Vec<u8>>, Option<i64>, Option<String>)> = conn
-        .query_row(
-            &format!("SELECT r.body, t.recalled_at_ms, t.recall_msgid FROM records r JOIN {table} t ON t.seq = r.seq WHERE r.seq = ?1"),
-            [seq],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    match row {
-        Some((Some(body), recalled_at_ms, recall_msgid)) => Ok(Some(ArchivedMessage {
-            record_seq: seq,
-            stored: serde_json::from_slice(&body)?,
-            recalled_at_ms,
-            recall_msgid,
-        })),
+    match crate::ingest::lookup(conn, msgid)? {
+        Some((seq, state)) if state == "m" => read_row(conn, "messages", seq),
+        Some((seq, state)) if state == "q" => read_row(conn, "quarantine", seq),
         _ => Ok(None),
     }
 }

@@ -72,7 +72,11 @@ fn problem(seq: i64, msgid: Option<String>, kind: ProblemKind, detail: String) -
 /// Checks the chain in `conn` against `key` (the auditor's copy, or the published one).
 pub fn verify(conn: &Connection, key: Option<&VerifyingKey>) -> Result<VerifyReport, ArchiveError> {
     let mut problems: Vec<Problem> = Vec::new();
-    let (checkpoints, last_signed, cp_problem) = load_checkpoints(conn, key)?;
+    let Checkpoints {
+        by_seq: checkpoints,
+        last_signed,
+        problem: cp_problem,
+    } = load_checkpoints(conn, key)?;
     // With a broken checkpoint, coverage is unknowable: report the checkpoint, not the
     // records after it as inserted.
     let covered_to = if cp_problem.is_some() {
@@ -207,11 +211,17 @@ pub fn verify(conn: &Connection, key: Option<&VerifyingKey>) -> Result<VerifyRep
     })
 }
 
-/// Checkpoints by seq, the highest correctly signed seq, and the first checkpoint problem.
+struct Checkpoints {
+    by_seq: HashMap<i64, Checkpoint>,
+    /// The highest seq covered by a correctly signed checkpoint.
+    last_signed: i64,
+    problem: Option<Problem>,
+}
+
 fn load_checkpoints(
     conn: &Connection,
     key: Option<&VerifyingKey>,
-) -> Result<(HashMap<i64, Checkpoint>, i64, Option<Problem>), ArchiveError> {
+) -> Result<Checkpoints, ArchiveError> {
     let mut stmt =
         conn.prepare("SELECT id, seq, hash, signed_at_ms, signature FROM checkpoints ORDER BY id")?;
     let rows = stmt.query_map([], |r| {
@@ -261,7 +271,11 @@ fn load_checkpoints(
         next_id += 1;
         prev_seq = seq;
     }
-    Ok((map, last_signed, first))
+    Ok(Checkpoints {
+        by_seq: map,
+        last_signed,
+        problem: first,
+    })
 }
 
 /// Whether the record at `seq` chains correctly at some nearby position (rows swapped).

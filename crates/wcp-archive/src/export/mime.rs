@@ -7,7 +7,7 @@ use base64::Engine;
 /// A header value: as-is when printable ASCII, else an RFC 2047 encoded word.
 pub fn header_value(v: &str) -> String {
     let clean: String = v.chars().filter(|c| !c.is_control()).collect();
-    if clean.chars().all(|c| c.is_ascii()) {
+    if clean.is_ascii() {
         clean
     } else {
         format!("=?utf-8?B?{}?=", STANDARD.encode(clean.as_bytes()))

@@ -1,0 +1,162 @@
+//! Legal holds keep records past keep_until; expiry leaves tombstones that verify.
+mod common;
+
+use common::{in_room, keep_until, text, DAY_MS, T0};
+use wcp_archive::{HoldRequest, HoldScope, ProblemKind, Query};
+
+fn archive(dir: &tempfile::TempDir) -> wcp_archive::Archive {
+    let mut a = common::open(&dir.path().join("a.db"));
+    let batch = vec![
+        keep_until(text("held", "under hold 合同", T0), T0 + DAY_MS),
+        keep_until(
+            in_room(text("gone", "expire me please", T0), "wrROOM9", "wangwu"),
+            T0 + DAY_MS,
+        ),
+        keep_until(text("young", "not yet due", T0), T0 + 100 * DAY_MS),
+    ];
+    a.insert_batch(&batch, &[]).unwrap();
+    a
+}
+
+fn hold(scope: HoldScope) -> HoldRequest {
+    HoldRequest {
+        scope,
+        reason: "SEC inquiry".into(),
+        case_id: "CASE-7".into(),
+    }
+}
+
+#[test]
+fn held_record_survives_unheld_one_is_tombstoned() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(&dir);
+    let h = a
+        .place_hold(
+            &hold(HoldScope::Conversation("wmCLIENT|zhangsan".into())),
+            "counsel",
+        )
+        .unwrap();
+    let r = a.expire(T0 + 2 * DAY_MS, "retention-job").unwrap();
+    assert_eq!((r.expired, r.held), (1, 1));
+    assert!(a.message("held").is_some());
+    assert!(a.message("young").is_some());
+    assert!(a.message("gone").is_none());
+    assert!(a
+        .search(
+            &Query {
+                text: Some("expire".into()),
+                ..Query::default()
+            },
+            "t"
+        )
+        .unwrap()
+        .is_empty());
+    assert!(a
+        .search(
+            &Query {
+                participant: Some("wangwu".into()),
+                ..Query::default()
+            },
+            "t"
+        )
+        .unwrap()
+        .is_empty());
+    let report = a.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    // The removal is provable: a tombstone names the record and keeps its digest.
+    let conn = rusqlite::Connection::open(dir.path().join("a.db")).unwrap();
+    let (tomb, body_gone): (String, bool) = conn
+        .query_row(
+            "SELECT t.body, r.body IS NULL FROM records t JOIN records r ON r.msgid = t.msgid AND r.kind = 'message' WHERE t.kind = 'tombstone'",
+            [],
+            |r| Ok((String::from_utf8(r.get::<_, Vec<u8>>(0)?).unwrap(), r.get(1)?)),
+        )
+        .unwrap();
+    assert!(body_gone);
+    assert!(
+        tomb.contains("\"msgid\":\"gone\"") && tomb.contains("retention-job"),
+        "{tomb}"
+    );
+    // A replay of the expired message is not archived again.
+    assert_eq!(
+        a.insert_batch(&[text("gone", "x", T0)], &[])
+            .unwrap()
+            .duplicates,
+        1
+    );
+    // After release, the held record goes too.
+    a.release_hold(h.id, "counsel", "case closed").unwrap();
+    assert_eq!(
+        a.expire(T0 + 2 * DAY_MS, "retention-job").unwrap().expired,
+        1
+    );
+    assert!(a.message("held").is_none());
+    assert!(a.verify().unwrap().ok);
+    let actions: Vec<String> = a
+        .audit_trail()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "hold_place",
+            "expire",
+            "search",
+            "search",
+            "hold_release",
+            "expire"
+        ]
+    );
+}
+
+#[test]
+fn custodian_and_query_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(&dir);
+    a.place_hold(&hold(HoldScope::Custodian("wangwu".into())), "counsel")
+        .unwrap();
+    a.place_hold(
+        &hold(HoldScope::Query(Query {
+            text: Some("合同".into()),
+            ..Query::default()
+        })),
+        "counsel",
+    )
+    .unwrap();
+    let r = a.expire(T0 + 2 * DAY_MS, "job").unwrap();
+    assert_eq!((r.expired, r.held), (0, 2));
+    assert_eq!(a.list_holds(false).unwrap().len(), 2);
+    assert!(matches!(
+        a.release_hold(99, "x", "y"),
+        Err(wcp_archive::ArchiveError::NoSuchHold(99))
+    ));
+}
+
+#[test]
+fn legal_hold_flag_from_retention_keeps_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = common::open(&dir.path().join("a.db"));
+    let mut e = keep_until(text("flag", "flagged", T0), T0 + 1);
+    e.retention.as_mut().unwrap().legal_hold = true;
+    a.insert_batch(&[e], &[]).unwrap();
+    assert_eq!(a.expire(T0 + DAY_MS, "job").unwrap().held, 1);
+    assert!(a.message("flag").is_some());
+}
+
+#[test]
+fn deleting_content_without_a_tombstone_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = archive(&dir);
+    drop(a);
+    let conn = rusqlite::Connection::open(dir.path().join("a.db")).unwrap();
+    conn.execute("UPDATE records SET body = NULL WHERE msgid = 'young'", [])
+        .unwrap();
+    let report = wcp_archive::verify::verify(&conn, Some(&common::key().verifying_key())).unwrap();
+    let p = report.first_problem.unwrap();
+    assert_eq!(
+        (p.kind, p.msgid.as_deref()),
+        (ProblemKind::Removed, Some("young"))
+    );
+}
