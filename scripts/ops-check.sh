@@ -82,6 +82,7 @@ for name in k8s/overlays/*/; do
     name="$(basename "$name")"
     check "kustomize overlay $name: Kubernetes + CRD schemas + policy" overlay "$name"
 done
+check "the checks detect known breakages (selftest)" py tests/ops/selftest.py "$WORK/dev.yaml"
 check "docker-compose.yml against the Compose spec" \
     "$VENV/bin/check-jsonschema" --builtin-schema vendor.compose-spec docker-compose.yml
 check "docker-compose.yml + Dockerfile wiring" py tests/ops/check_compose.py
