@@ -72,6 +72,11 @@ def check_policy(docs: list[dict]) -> list[str]:
     users = {u["metadata"]["name"]: u for u in _by_kind(docs, "KafkaUser")}
     for so in _by_kind(docs, "ScaledObject"):
         target = so["spec"]["scaleTargetRef"]["name"]
+        scaled = [w for w in workloads if w["metadata"]["name"] == target]
+        if not scaled:
+            problems.append(f"ScaledObject/{target}: no workload of that name")
+        elif "replicas" in scaled[0]["spec"]:
+            problems.append(f"{scaled[0]['kind']}/{target}: sets replicas although KEDA scales it (apply would reset the count)")
         if target not in users:
             problems.append(f"ScaledObject/{target}: no KafkaUser of the same name to read its input topics from")
             continue
