@@ -8,7 +8,7 @@
 use crate::normalize::Folded;
 use crate::recognizers::{Rec, CONTEXT_BOOST, RECS};
 use crate::validate::validate;
-use crate::{address, names, PiiMatch};
+use crate::{address, names, wechat, PiiMatch};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 /// Default reporting threshold: weak shapes (a bare 9-digit number as a US passport, …)
@@ -100,6 +100,17 @@ impl PiiDetector {
             out.push((
                 PiiMatch {
                     entity: e,
+                    start: s,
+                    end,
+                    score,
+                },
+                RECS.len(),
+            ))
+        });
+        wechat::find(t, &mut |s, end, score| {
+            out.push((
+                PiiMatch {
+                    entity: "WECHAT_ID",
                     start: s,
                     end,
                     score,

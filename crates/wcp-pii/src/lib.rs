@@ -4,7 +4,7 @@
 //! Layout: `recognizers` is the table of pattern recognizers (Presidio's entity set plus
 //! the Chinese, Hong Kong and Singapore ones) and `validate` the checksum/shape validators
 //! they name (`checksum`, `cn_region`, `crypto` hold the algorithms); `names` finds PERSON
-//! and `address` LOCATION with hand-written scanners; `engine` compiles everything once
+//! and `address` LOCATION and `wechat` labelled WeChat handles with hand-written scanners; `engine` compiles everything once
 //! into [`PiiDetector`], folds full-width text (`normalize`), scans, adds context scores and
 //! resolves overlaps; `anonymise` holds the operators (redact, mask, type tag, keyed
 //! pseudonym, generalise) and the per-entity policy.
@@ -19,6 +19,7 @@ mod names_data;
 pub mod normalize;
 pub mod recognizers;
 pub mod validate;
+mod wechat;
 
 pub use engine::PiiDetector;
 
