@@ -41,6 +41,11 @@ def _pod_problems(workload: dict, config_maps: dict) -> list[str]:
             problems.append(f"{ident}/{c['name']}: liveness probe must GET /healthz")
         if c.get("readinessProbe", {}).get("httpGet", {}).get("path") != "/readyz":
             problems.append(f"{ident}/{c['name']}: readiness probe must GET /readyz")
+        mounts = c.get("volumeMounts", [])
+        for outer in mounts:
+            for inner in mounts:
+                if outer.get("readOnly") and inner["mountPath"].startswith(outer["mountPath"].rstrip("/") + "/"):
+                    problems.append(f"{ident}/{c['name']}: {inner['mountPath']} is inside the read-only mount {outer['mountPath']}")
         res = c.get("resources", {})
         if not {"cpu", "memory"} <= set(res.get("requests", {})) or "memory" not in res.get("limits", {}):
             problems.append(f"{ident}/{c['name']}: needs cpu+memory requests and a memory limit")

@@ -38,6 +38,7 @@ MANIFEST_MUTATIONS = {
     "unknown key in a ConfigMap's config.toml": lambda d: first(d, "ConfigMap")["data"].update({"config.toml": "kafka_bootstrapp = \"x\"\n"}),
     "bad ACL pattern type": lambda d: first(d, "KafkaUser")["spec"]["authorization"]["acls"][0]["resource"].update(patternType="glob"),
     "replicas on a KEDA-scaled Deployment": lambda d: next(x for x in d if x["kind"] == "Deployment" and x["metadata"]["name"] != "wcp-ingest")["spec"].update(replicas=3),
+    "mount inside a read-only mount": lambda d: container(d, "StatefulSet")["volumeMounts"].append({"name": "x", "mountPath": "/etc/wcp/x"}),
     "KEDA above the partitions": lambda d: first(d, "ScaledObject")["spec"].update(maxReplicaCount=999),
     "bad ServiceMonitor interval": lambda d: first(d, "ServiceMonitor")["spec"]["endpoints"][0].update(interval="15 seconds"),
     "PrometheusRule drifted from the rule file": lambda d: first(d, "PrometheusRule")["spec"]["groups"][0]["rules"][0].update(expr="vector(1)"),
