@@ -5,7 +5,6 @@ the job name the Kubernetes ServiceMonitor gives it; grace periods exceed the sh
 the shared config holds only runtime keys; every bind-mounted file or directory exists (except
 the locally generated secrets).
 """
-import pathlib
 import re
 import sys
 import tomllib
