@@ -23,6 +23,11 @@ pub fn parse_public_key(text: &str) -> Result<VerifyingKey, ArchiveError> {
         .map_err(|e| ArchiveError::InvalidKey(format!("public key: {e}")))
 }
 
+/// The form auditors receive and `--public-key` files hold.
+pub fn public_key_hex(key: &VerifyingKey) -> String {
+    hex::encode(key.as_bytes())
+}
+
 pub fn load_signing_key(path: &Path) -> Result<SigningKey, ArchiveError> {
     parse_signing_key(&std::fs::read_to_string(path)?)
 }

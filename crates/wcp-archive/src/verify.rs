@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use ed25519_dalek::{Signature, VerifyingKey};
+use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -98,11 +99,42 @@ pub fn verify(conn: &Connection, key: Option<&VerifyingKey>) -> Result<VerifyRep
     let mut tombstoned: HashSet<i64> = HashSet::new();
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
-        let kind = r.get_ref(1)?.as_str()?;
-        let msgid = r.get_ref(2)?.as_str()?;
-        let body = r.get_ref(3)?.as_blob_or_null()?;
-        let stored_digest = to_hash(r.get_ref(4)?.as_blob()?)?;
-        let stored_hash = r.get_ref(5)?.as_blob()?;
+        // Columns are read as raw bytes whatever their SQLite type: a value rewritten with
+        // another type is tampering to report, not an error to stop on.
+        let cols = (
+            bytes(r.get_ref(1)?),
+            bytes(r.get_ref(2)?),
+            r.get_ref(3)?,
+            bytes(r.get_ref(4)?),
+            bytes(r.get_ref(5)?),
+        );
+        let (Some(kind), Some(msgid), body, Some(stored_digest), Some(stored_hash)) = cols else {
+            problems.push(problem(
+                seq,
+                msgid_at(conn, seq),
+                ProblemKind::Altered,
+                "record columns have the wrong type".into(),
+            ));
+            break;
+        };
+        let (kind, msgid) = (
+            String::from_utf8_lossy(kind),
+            String::from_utf8_lossy(msgid),
+        );
+        let (kind, msgid) = (kind.as_ref(), msgid.as_ref());
+        let body = match body {
+            ValueRef::Null => None,
+            other => bytes(other),
+        };
+        let Ok(stored_digest) = to_hash(stored_digest) else {
+            problems.push(problem(
+                seq,
+                Some(msgid.to_string()),
+                ProblemKind::Altered,
+                "record digest has the wrong length".into(),
+            ));
+            break;
+        };
         let name = || Some(msgid.to_string());
         if seq < expected || expected > covered_to {
             problems.push(problem(seq, name(), ProblemKind::Inserted,
@@ -225,13 +257,10 @@ fn load_checkpoints(
     let mut stmt =
         conn.prepare("SELECT id, seq, hash, signed_at_ms, signature FROM checkpoints ORDER BY id")?;
     let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, Vec<u8>>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, Vec<u8>>(4)?,
-        ))
+        // Wrong column types read as values that fail the signature check below.
+        let int = |i: usize| r.get_ref(i).map(|v| v.as_i64().unwrap_or(-1));
+        let blob = |i: usize| r.get_ref(i).map(|v| bytes(v).unwrap_or_default().to_vec());
+        Ok((int(0)?, int(1)?, blob(2)?, int(3)?, blob(4)?))
     })?;
     let mut map = HashMap::new();
     let mut last_signed = 0;
@@ -307,6 +336,13 @@ fn misplaced(
         }
     }
     Ok(false)
+}
+
+fn bytes(v: ValueRef<'_>) -> Option<&[u8]> {
+    match v {
+        ValueRef::Blob(b) | ValueRef::Text(b) => Some(b),
+        _ => None,
+    }
 }
 
 fn msgid_at(conn: &Connection, seq: i64) -> Option<String> {

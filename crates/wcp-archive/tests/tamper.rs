@@ -217,3 +217,28 @@ fn another_key_does_not_verify() {
         ProblemKind::BadCheckpoint
     );
 }
+
+#[test]
+fn retyped_columns_are_reported_not_errors() {
+    let p = problem_after(|c| {
+        c.execute(
+            "UPDATE records SET body = CAST(body AS TEXT) || 'x' WHERE seq = 6",
+            [],
+        )
+        .unwrap();
+    });
+    assert_eq!((p.kind, p.seq), (ProblemKind::Altered, 6));
+    let p = problem_after(|c| {
+        c.execute(
+            "UPDATE checkpoints SET signature = 'not a signature' WHERE id = 1",
+            [],
+        )
+        .unwrap();
+    });
+    assert_eq!((p.kind, p.seq), (ProblemKind::BadCheckpoint, 4));
+    let p = problem_after(|c| {
+        c.execute("UPDATE records SET hash = 42 WHERE seq = 3", [])
+            .unwrap();
+    });
+    assert_eq!((p.kind, p.seq), (ProblemKind::Altered, 3));
+}

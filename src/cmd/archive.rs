@@ -1,0 +1,497 @@
+//! `wcp archive …`: verify, search, hold, expire, export and publish the key of an archive
+//! database written by the archiver (or `wcp run`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand, ValueEnum};
+use wcp_archive::{keys, Archive, ArchiveOptions, EmlGrouping, HoldRequest, HoldScope, Query};
+use wcp_model::{Class, RiskCategory};
+
+#[derive(Args)]
+pub struct ArchiveArgs {
+    #[command(subcommand)]
+    pub command: ArchiveCommand,
+}
+
+#[derive(Subcommand)]
+pub enum ArchiveCommand {
+    /// Check the hash chain and signed checkpoints; exit 1 naming the first broken record.
+    #[command(
+        after_help = "Example:\n  wcp archive verify --db out/archive-cn.db --public-key auditor/cn.pub"
+    )]
+    Verify(VerifyArgs),
+    /// Search messages (audited); a table by default, --json for JSON Lines.
+    #[command(
+        after_help = "Examples:\n  wcp archive search --db out/archive-cn.db --text 保本 --risk guarantee_of_returns\n  wcp archive search --db out/archive-cn.db --participant wmCLIENT --from 2025-01-01T00:00:00Z --json"
+    )]
+    Search(SearchArgs),
+    /// Place, release or list legal holds.
+    #[command(subcommand)]
+    Hold(HoldCommand),
+    /// Delete content past keep_until and under no hold, leaving chained tombstones.
+    #[command(
+        after_help = "Example:\n  wcp archive expire --db out/archive-cn.db --now 2031-01-01T00:00:00Z"
+    )]
+    Expire(ExpireArgs),
+    /// Export a search result as RSMF 2.0 (per conversation per day) or EML (audited).
+    #[command(
+        after_help = "Examples:\n  wcp archive export --db out/archive-cn.db --format rsmf --out export/ --conversation wrROOM1\n  wcp archive export --db out/archive-cn.db --format eml --per thread --out export/ --risk complaint"
+    )]
+    Export(ExportArgs),
+    /// Print the archive's Ed25519 public key (hex) for auditors.
+    #[command(
+        after_help = "Example:\n  wcp archive pubkey --db out/archive-cn.db > auditor/cn.pub"
+    )]
+    Pubkey(DbArgs),
+}
+
+#[derive(Args)]
+pub struct DbArgs {
+    /// The archive database (one per residency region).
+    #[arg(long)]
+    pub db: PathBuf,
+}
+
+/// Writers need the signing key whose public half the archive publishes.
+#[derive(Args)]
+pub struct WriterArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Signing key file (64 hex characters); default: $WCP_ARCHIVE_KEY, else <db>.key next
+    /// to the database.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// Who is acting, recorded in the audit trail; default: $USER.
+    #[arg(long)]
+    pub actor: Option<String>,
+}
+
+impl WriterArgs {
+    fn actor(&self) -> String {
+        self.actor
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .unwrap_or_else(|| "wcp-cli".into())
+    }
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The auditor's copy of the public key; default: the key published in the archive.
+    #[arg(long)]
+    pub public_key: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Default)]
+pub struct FilterArgs {
+    /// Sender or recipient id.
+    #[arg(long)]
+    pub participant: Option<String>,
+    /// Conversation id (room id, or sorted ids joined by `|`).
+    #[arg(long)]
+    pub conversation: Option<String>,
+    /// From this time (RFC 3339, inclusive).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Up to this time (RFC 3339, exclusive).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub msgtype: Option<String>,
+    /// business or personal.
+    #[arg(long)]
+    pub class: Option<String>,
+    /// Risk category, e.g. guarantee_of_returns.
+    #[arg(long)]
+    pub risk: Option<String>,
+    /// PII entity type, e.g. PHONE_NUMBER.
+    #[arg(long)]
+    pub pii: Option<String>,
+    /// Only recalled (true) or only not recalled (false) messages.
+    #[arg(long)]
+    pub recalled: Option<bool>,
+    /// Substring terms (Chinese or English), all must match.
+    #[arg(long)]
+    pub text: Option<String>,
+    #[arg(long)]
+    pub limit: Option<u64>,
+}
+
+#[derive(Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub writer: WriterArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum HoldCommand {
+    /// Place a hold on a custodian, a conversation, or a search.
+    #[command(
+        after_help = "Examples:\n  wcp archive hold place --db out/archive-cn.db --custodian zhangsan --reason 'SEC inquiry' --case-id CASE-7\n  wcp archive hold place --db out/archive-cn.db --text 保本 --reason review --case-id CASE-8"
+    )]
+    Place(Box<HoldPlaceArgs>),
+    /// Release a hold by id.
+    #[command(
+        after_help = "Example:\n  wcp archive hold release --db out/archive-cn.db --id 3 --reason 'case closed'"
+    )]
+    Release(HoldReleaseArgs),
+    /// List holds (active only unless --all).
+    #[command(
+        after_help = "Example:\n  wcp archive hold list --db out/archive-cn.db --all --json"
+    )]
+    List(HoldListArgs),
+}
+
+#[derive(Args)]
+pub struct HoldPlaceArgs {
+    #[command(flatten)]
+    pub writer: WriterArgs,
+    /// Hold everything this participant sent or received.
+    #[arg(long, conflicts_with = "hold_conversation")]
+    pub custodian: Option<String>,
+    /// Hold a whole conversation.
+    #[arg(long = "hold-conversation", id = "hold_conversation")]
+    pub conversation: Option<String>,
+    /// Otherwise: hold what these filters match.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub case_id: String,
+}
+
+#[derive(Args)]
+pub struct HoldReleaseArgs {
+    #[command(flatten)]
+    pub writer: WriterArgs,
+    #[arg(long)]
+    pub id: i64,
+    #[arg(long, default_value = "")]
+    pub reason: String,
+}
+
+#[derive(Args)]
+pub struct HoldListArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Include released holds.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ExpireArgs {
+    #[command(flatten)]
+    pub writer: WriterArgs,
+    /// The time to expire against (RFC 3339); default: now.
+    #[arg(long)]
+    pub now: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Rsmf,
+    Eml,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Per {
+    Message,
+    Thread,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub writer: WriterArgs,
+    #[arg(long, value_enum)]
+    pub format: Format,
+    /// EML only: one file per message or per conversation.
+    #[arg(long, value_enum, default_value = "message")]
+    pub per: Per,
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+pub fn run(args: ArchiveArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        ArchiveCommand::Verify(a) => verify(a),
+        ArchiveCommand::Search(a) => search(a),
+        ArchiveCommand::Hold(h) => hold(h),
+        ArchiveCommand::Expire(a) => expire(a),
+        ArchiveCommand::Export(a) => export(a),
+        ArchiveCommand::Pubkey(a) => {
+            let archive = open_reader(&a)?;
+            let key = archive
+                .public_key()?
+                .context("the archive has no published key yet")?;
+            println!("{}", keys::public_key_hex(&key));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn open_reader(db: &DbArgs) -> anyhow::Result<Archive> {
+    if !db.db.exists() {
+        bail!("{}: no such archive", db.db.display());
+    }
+    Archive::open(&db.db, ArchiveOptions::default())
+        .with_context(|| format!("opening {}", db.db.display()))
+}
+
+/// Opens for writing with the signing key: the given file, else `<db>.key`, created only
+/// for a new archive (a second key would not match the published one).
+fn open_writer(w: &WriterArgs) -> anyhow::Result<Archive> {
+    let db = &w.db.db;
+    let key_path = w
+        .key
+        .clone()
+        .or_else(|| std::env::var_os("WCP_ARCHIVE_KEY").map(PathBuf::from))
+        .unwrap_or_else(|| sidecar_key(db));
+    let key = if key_path.exists() {
+        keys::load_signing_key(&key_path)?
+    } else if !db.exists() || open_reader(&w.db)?.public_key()?.is_none() {
+        keys::load_or_create_signing_key(&key_path)?
+    } else {
+        bail!(
+            "{} is signed with a key this command was not given (--key or WCP_ARCHIVE_KEY)",
+            db.display()
+        );
+    };
+    let opts = ArchiveOptions {
+        signing_key: Some(key),
+        actor: w.actor(),
+        ..ArchiveOptions::default()
+    };
+    Archive::open(db, opts).with_context(|| format!("opening {}", db.display()))
+}
+
+pub fn sidecar_key(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".key");
+    db.with_file_name(name)
+}
+
+fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let archive = open_reader(&a.db)?;
+    let report = match &a.public_key {
+        Some(p) => archive.verify_with(
+            &keys::load_public_key(p).with_context(|| format!("reading {}", p.display()))?,
+        )?,
+        None => archive.verify()?,
+    };
+    if a.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else if let Some(p) = &report.first_problem {
+        println!(
+            "FAILED: record {} ({}) {}: {} ({} records checked before it)",
+            p.seq,
+            p.msgid.as_deref().unwrap_or("-"),
+            p.kind.as_str(),
+            p.detail,
+            report.records_checked
+        );
+    } else {
+        println!(
+            "OK: {} records, {} signed checkpoints verified",
+            report.records_checked, report.checkpoints_checked
+        );
+    }
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn query(f: &FilterArgs) -> anyhow::Result<Query> {
+    let time = |s: &Option<String>| -> anyhow::Result<Option<i64>> {
+        s.as_deref()
+            .map(wcp_archive::time::parse_rfc3339)
+            .transpose()
+            .map_err(anyhow::Error::msg)
+    };
+    let class = match f.class.as_deref() {
+        None => None,
+        Some("business") => Some(Class::Business),
+        Some("personal") => Some(Class::Personal),
+        Some(other) => bail!("--class {other}: expected business or personal"),
+    };
+    let risk = match f.risk.as_deref() {
+        None => None,
+        Some(r) => Some(RiskCategory::parse(r).with_context(|| {
+            let names: Vec<&str> = RiskCategory::ALL.iter().map(|c| c.as_str()).collect();
+            format!("--risk {r}: expected one of {}", names.join(", "))
+        })?),
+    };
+    Ok(Query {
+        participant: f.participant.clone(),
+        conversation: f.conversation.clone(),
+        from_ms: time(&f.from)?,
+        to_ms: time(&f.to)?,
+        msgtype: f.msgtype.clone(),
+        class,
+        risk,
+        pii: f.pii.clone(),
+        recalled: f.recalled,
+        text: f.text.clone(),
+        limit: f.limit,
+    })
+}
+
+fn search(a: SearchArgs) -> anyhow::Result<ExitCode> {
+    let q = query(&a.filter)?;
+    let mut archive = open_writer(&a.writer)?;
+    let found = archive.search(&q, &a.writer.actor())?;
+    if a.json {
+        for m in &found {
+            println!("{}", serde_json::to_string(m)?);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<24}  {:<20}  {:<16}  {:<8}  {:<8}  {:<8}  text",
+        "time", "conversation", "from", "msgtype", "class", "recalled"
+    );
+    for m in &found {
+        let s = &m.stored;
+        let class = s.classification.as_ref().map_or("-", |c| c.class.as_str());
+        let text: String = s
+            .text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .take(40)
+            .collect();
+        println!(
+            "{:<24}  {:<20}  {:<16}  {:<8}  {:<8}  {:<8}  {text}",
+            wcp_archive::time::rfc3339(s.time_ms),
+            clip(&s.conversation_id, 20),
+            clip(&s.from.id, 16),
+            clip(&s.msgtype, 8),
+            class,
+            if m.is_recalled() { "yes" } else { "no" },
+        );
+    }
+    eprintln!("{} messages", found.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn clip(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+fn hold(h: HoldCommand) -> anyhow::Result<ExitCode> {
+    match h {
+        HoldCommand::Place(a) => {
+            let a = *a;
+            let scope = match (&a.custodian, &a.conversation) {
+                (Some(c), _) => HoldScope::Custodian(c.clone()),
+                (None, Some(c)) => HoldScope::Conversation(c.clone()),
+                (None, None) => {
+                    let q = query(&a.filter)?;
+                    if q == Query::default() {
+                        bail!(
+                            "say what to hold: --custodian, --hold-conversation or search filters"
+                        );
+                    }
+                    HoldScope::Query(q)
+                }
+            };
+            let mut archive = open_writer(&a.writer)?;
+            let req = HoldRequest {
+                scope,
+                reason: a.reason,
+                case_id: a.case_id,
+            };
+            let hold = archive.place_hold(&req, &a.writer.actor())?;
+            println!("hold {} placed (case {})", hold.id, hold.case_id);
+        }
+        HoldCommand::Release(a) => {
+            let mut archive = open_writer(&a.writer)?;
+            archive.release_hold(a.id, &a.writer.actor(), &a.reason)?;
+            println!("hold {} released", a.id);
+        }
+        HoldCommand::List(a) => {
+            let archive = open_reader(&a.db)?;
+            for h in archive.list_holds(a.all)? {
+                if a.json {
+                    println!("{}", serde_json::to_string(&h)?);
+                } else {
+                    let state = if h.released_at_ms.is_some() {
+                        "released"
+                    } else {
+                        "active"
+                    };
+                    println!(
+                        "{:>4}  {:<8}  {:<12}  {:<10}  {}  {}",
+                        h.id,
+                        state,
+                        h.case_id,
+                        h.placed_by,
+                        serde_json::to_string(&h.scope)?,
+                        h.reason
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn expire(a: ExpireArgs) -> anyhow::Result<ExitCode> {
+    let now_ms = match &a.now {
+        Some(t) => wcp_archive::time::parse_rfc3339(t).map_err(anyhow::Error::msg)?,
+        None => wcp_archive::chain::now_ms(),
+    };
+    let mut archive = open_writer(&a.writer)?;
+    let report = archive.expire(now_ms, &a.writer.actor())?;
+    if a.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!(
+            "expired {} records (tombstoned); {} kept by holds",
+            report.expired, report.held
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
+    let q = query(&a.filter)?;
+    let mut archive = open_writer(&a.writer)?;
+    let actor = a.writer.actor();
+    let report = match a.format {
+        Format::Rsmf => archive.export_rsmf(&q, &actor, &a.out)?,
+        Format::Eml => {
+            let per = match a.per {
+                Per::Message => EmlGrouping::Message,
+                Per::Thread => EmlGrouping::Thread,
+            };
+            archive.export_eml(&q, &actor, &a.out, per)?
+        }
+    };
+    println!(
+        "exported {} messages in {} files to {}",
+        report.messages,
+        report.files.len(),
+        a.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
