@@ -34,9 +34,10 @@ pub enum RuntimeError {
     /// A transaction failed in a way that needs an abort and a rewind.
     #[error("transaction must be aborted: {0}")]
     Abortable(String),
-    /// A record the stage rejects; `reason` is a dead-letter reason code.
-    #[error("poison record: {reason}")]
-    Poison { reason: String },
+    /// A record the stage rejects: `code` is a dead-letter reason code (a metric label),
+    /// `detail` says why without quoting content.
+    #[error("poison record ({code}): {detail}")]
+    Poison { code: &'static str, detail: String },
     #[error("fatal: {0}")]
     Fatal(String),
     #[error("io: {0}")]
@@ -44,6 +45,14 @@ pub enum RuntimeError {
 }
 
 impl RuntimeError {
+    /// A poison error from a dead-letter reason.
+    pub fn poison(reason: &wcp_model::DeadLetterReason) -> RuntimeError {
+        RuntimeError::Poison {
+            code: reason.code(),
+            detail: reason.to_string(),
+        }
+    }
+
     /// Classifies the error (see [`ErrorClass`]).
     pub fn class(&self) -> ErrorClass {
         match self {
@@ -105,7 +114,8 @@ mod tests {
     fn classes() {
         assert_eq!(RuntimeError::Config(vec![]).class(), ErrorClass::Fatal);
         let p = RuntimeError::Poison {
-            reason: "invalid_json".into(),
+            code: "invalid_json",
+            detail: "x".into(),
         };
         assert_eq!(p.class(), ErrorClass::Poison);
         let fenced_plain = RuntimeError::Kafka(KafkaError::MessageProduction(

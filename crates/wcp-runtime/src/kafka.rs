@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
 use rdkafka::message::{Headers, Message};
 use rdkafka::producer::BaseProducer;
-use rdkafka::{ClientConfig, ClientContext, Statistics};
+use rdkafka::{ClientConfig, ClientContext};
 
 use crate::config::Config;
 use crate::error::RuntimeError;
@@ -83,21 +83,53 @@ impl LoopContext {
 pub struct CtxHandle(pub Arc<LoopContext>);
 
 impl ClientContext for CtxHandle {
-    fn stats(&self, stats: Statistics) {
-        for (topic, t) in &stats.topics {
+    /// Lag per partition from librdkafka's statistics. Parsed by hand: only a few fields are
+    /// needed, and this stays valid when librdkafka adds fields.
+    fn stats_raw(&self, raw: &[u8]) {
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(raw) else {
+            return;
+        };
+        let Some(topics) = v.get("topics").and_then(|t| t.as_object()) else {
+            return;
+        };
+        for (topic, t) in topics {
             let name = topic.strip_prefix(&self.0.prefix).unwrap_or(topic);
-            for (p, part) in &t.partitions {
-                // Partition -1 is librdkafka's internal "unassigned" bucket; lag -1 = unknown.
-                if *p < 0 || part.consumer_lag < 0 {
+            let Some(parts) = t.get("partitions").and_then(|p| p.as_object()) else {
+                continue;
+            };
+            for (p, part) in parts {
+                // Partition -1 is librdkafka's internal "unassigned" bucket.
+                let Some(lag) = partition_lag(part).filter(|_| !p.starts_with('-')) else {
                     continue;
-                }
+                };
                 self.0
                     .metrics
                     .lag_messages
-                    .with_label_values(&[name, &p.to_string()])
-                    .set(part.consumer_lag);
+                    .with_label_values(&[name, p.as_str()])
+                    .set(lag);
             }
         }
+    }
+
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, log_message: &str) {
+        use rdkafka::config::RDKafkaLogLevel as L;
+        match level {
+            L::Emerg | L::Alert | L::Critical | L::Error => {
+                tracing::error!(facility = fac, "librdkafka: {log_message}")
+            }
+            L::Warning => tracing::warn!(facility = fac, "librdkafka: {log_message}"),
+            L::Notice | L::Info => tracing::info!(facility = fac, "librdkafka: {log_message}"),
+            L::Debug => tracing::debug!(facility = fac, "librdkafka: {log_message}"),
+        }
+    }
+
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        self.0
+            .metrics
+            .errors
+            .with_label_values(&["transient"])
+            .inc();
+        tracing::warn!(error = %error, "librdkafka: {reason}");
     }
 }
 
@@ -118,6 +150,16 @@ impl ConsumerContext for CtxHandle {
             self.0.assigned.store(true, Ordering::SeqCst);
         }
     }
+}
+
+/// High watermark (the last stable offset under read_committed) minus the position. Not
+/// librdkafka's `consumer_lag`, which counts from the consumer's own commits: ours are made
+/// by the producer inside transactions, which that figure never sees.
+fn partition_lag(part: &serde_json::Value) -> Option<i64> {
+    let get = |k: &str| part.get(k).and_then(|v| v.as_i64()).filter(|v| *v >= 0);
+    let end = get("ls_offset").or_else(|| get("hi_offset"))?;
+    let pos = get("app_offset")?;
+    Some((end - pos).max(0))
 }
 
 /// Builds the group consumer with the loop context.
@@ -162,6 +204,14 @@ pub fn to_record<M: Message>(m: &M) -> InRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lag_from_stable_offset_and_position() {
+        let v = serde_json::json!({"ls_offset": 120, "hi_offset": 130, "app_offset": 100});
+        assert_eq!(partition_lag(&v), Some(20));
+        let v = serde_json::json!({"hi_offset": 130, "app_offset": -1001});
+        assert_eq!(partition_lag(&v), None);
+    }
 
     #[test]
     fn pass_through_overrides_and_txn_id() {

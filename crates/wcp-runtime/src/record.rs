@@ -75,12 +75,13 @@ pub trait Stage: Send {
     /// Logical names of the topics to consume.
     fn input_topics(&self) -> Vec<&'static str>;
 
-    /// Turns one record into zero or more output records. `Err(RuntimeError::Poison)` sends
-    /// the record to the dead-letter topic; any other error stops or retries the batch.
-    fn process(&mut self, rec: &InRecord, out: &mut Vec<OutRecord>) -> Result<(), RuntimeError>;
+    /// Name of the stage in dead letters (`ingest`, `classifier`, ...).
+    fn name(&self) -> &'static str;
 
-    /// The dead-letter record for a poison input (original bytes + reason code).
-    fn dead_letter(&self, rec: &InRecord, reason: &str) -> OutRecord;
+    /// Turns one record into zero or more output records. `Err(RuntimeError::Poison)` sends
+    /// the record to the dead-letter topic (original bytes + reason) in the same transaction;
+    /// any other error stops or retries the batch.
+    fn process(&mut self, rec: &InRecord, out: &mut Vec<OutRecord>) -> Result<(), RuntimeError>;
 
     /// Called before each batch is processed (e.g. to catch up on a side input).
     fn before_batch(&mut self) -> Result<(), RuntimeError> {

@@ -18,6 +18,7 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 
+use crate::codec;
 use crate::config::Config;
 use crate::error::{txn_failure, ErrorClass, RuntimeError, TxnFailure};
 use crate::kafka::{self, CtxHandle, LoopContext};
@@ -228,10 +229,10 @@ impl Loop<'_> {
             if let Err(e) = res {
                 self.count_error(&e);
                 match e {
-                    RuntimeError::Poison { reason } => {
-                        m.dead_letters.with_label_values(&[reason.as_str()]).inc();
+                    RuntimeError::Poison { code, detail } => {
+                        m.dead_letters.with_label_values(&[code]).inc();
                         buf.clear();
-                        buf.push(stage.dead_letter(rec, &reason));
+                        buf.push(codec::dead_letter(rec, stage.name(), code, &detail)?);
                     }
                     other => return Err(other),
                 }

@@ -17,6 +17,10 @@ impl Stage for PassThrough {
         vec![self.from]
     }
 
+    fn name(&self) -> &'static str {
+        "passthrough"
+    }
+
     fn process(&mut self, rec: &InRecord, out: &mut Vec<OutRecord>) -> Result<(), RuntimeError> {
         out.push(OutRecord::new(
             self.to,
@@ -24,13 +28,6 @@ impl Stage for PassThrough {
             rec.payload().to_vec(),
         ));
         Ok(())
-    }
-
-    fn dead_letter(&self, rec: &InRecord, reason: &str) -> OutRecord {
-        let mut o = OutRecord::new("chat.dlq", rec.key.clone(), rec.payload().to_vec());
-        o.headers
-            .push(("reason".into(), reason.as_bytes().to_vec()));
-        o
     }
 }
 

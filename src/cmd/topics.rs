@@ -1,0 +1,144 @@
+//! `wcp topics create`: creates every pipeline topic (compaction for the consent ledger, time
+//! retention for the rest). Idempotent: topics that already exist are reported and kept.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::error::RDKafkaErrorCode;
+use rdkafka::ClientConfig;
+
+/// Every topic of the pipeline (before the prefix).
+pub const TOPICS: &[&str] = &[
+    "wecom.raw",
+    "chat.events",
+    "consent.ledger",
+    "chat.classified",
+    "chat.consented",
+    "chat.tagged",
+    "chat.alerts",
+    "chat.anonymised",
+    "chat.dlq",
+];
+
+#[derive(Args)]
+#[command(after_help = "Example:\n  wcp topics create --bootstrap 127.0.0.1:9092 --partitions 6")]
+pub struct TopicsArgs {
+    #[command(subcommand)]
+    action: TopicsAction,
+}
+
+#[derive(Subcommand)]
+enum TopicsAction {
+    /// Create all pipeline topics (idempotent).
+    Create(CreateArgs),
+}
+
+#[derive(Args)]
+struct CreateArgs {
+    /// Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP, else 127.0.0.1:9092).
+    #[arg(long)]
+    bootstrap: Option<String>,
+    /// Prefix added to every topic name.
+    #[arg(long, default_value = "")]
+    prefix: String,
+    /// Partitions per topic (the unit of scaling of each service).
+    #[arg(long, default_value_t = 3)]
+    partitions: i32,
+    /// Replication factor.
+    #[arg(long, default_value_t = 1)]
+    replication_factor: i32,
+    /// Retention of the time-retained topics, in hours.
+    #[arg(long, default_value_t = 168)]
+    retention_hours: u64,
+}
+
+/// Topic-level settings: the ledger is compacted (latest consent per contact forever); the
+/// others keep a week by default, which is enough to replay after an outage.
+pub fn topic_configs(name: &str, retention_ms: &str) -> Vec<(&'static str, String)> {
+    if name == "consent.ledger" {
+        vec![
+            ("cleanup.policy", "compact".into()),
+            ("min.compaction.lag.ms", "60000".into()),
+        ]
+    } else {
+        vec![
+            ("cleanup.policy", "delete".into()),
+            ("retention.ms", retention_ms.into()),
+        ]
+    }
+}
+
+/// `--bootstrap`, else `KAFKA_BOOTSTRAP`, else the local default.
+pub fn bootstrap(arg: Option<&str>) -> String {
+    arg.map(str::to_string)
+        .or_else(|| std::env::var("KAFKA_BOOTSTRAP").ok())
+        .unwrap_or_else(|| "127.0.0.1:9092".into())
+}
+
+pub fn run(args: TopicsArgs) -> anyhow::Result<ExitCode> {
+    let TopicsAction::Create(a) = args.action;
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap(a.bootstrap.as_deref()))
+        .create()?;
+    let retention_ms = (a.retention_hours * 3_600_000).to_string();
+    let names: Vec<String> = TOPICS.iter().map(|t| format!("{}{t}", a.prefix)).collect();
+    let configs: Vec<Vec<(&str, String)>> = TOPICS
+        .iter()
+        .map(|t| topic_configs(t, &retention_ms))
+        .collect();
+    let new: Vec<NewTopic<'_>> = names
+        .iter()
+        .zip(&configs)
+        .map(|(n, cfgs)| {
+            cfgs.iter().fold(
+                NewTopic::new(
+                    n,
+                    a.partitions,
+                    TopicReplication::Fixed(a.replication_factor),
+                ),
+                |t, (k, v)| t.set(k, v),
+            )
+        })
+        .collect();
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let results = rt.block_on(admin.create_topics(&new, &opts))?;
+    let mut failed = false;
+    let mut out = std::io::stdout().lock();
+    for r in results {
+        // A closed stdout (`| head`) must not turn a successful creation into a panic.
+        match r {
+            Ok(t) => _ = writeln!(out, "created  {t}"),
+            Err((t, RDKafkaErrorCode::TopicAlreadyExists)) => _ = writeln!(out, "exists   {t}"),
+            Err((t, e)) => {
+                eprintln!("failed   {t}: {e}");
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ledger_is_compacted_others_retained() {
+        let l = topic_configs("consent.ledger", "1");
+        assert!(l.contains(&("cleanup.policy", "compact".to_string())));
+        let e = topic_configs("chat.events", "5");
+        assert!(e.contains(&("retention.ms", "5".to_string())));
+        assert_eq!(TOPICS.len(), 9);
+    }
+}
