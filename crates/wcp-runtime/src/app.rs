@@ -102,3 +102,14 @@ impl App {
         }
     }
 }
+
+/// A whole service `main`: start, then run `body`; the exit code to return.
+pub fn main<F>(service: &str, extra_keys: &[&str], body: F) -> ExitCode
+where
+    F: FnOnce(&Config, &RunCtx) -> Result<(), RuntimeError> + Send + 'static,
+{
+    match App::start(service, extra_keys) {
+        Ok(app) => app.run(body),
+        Err(code) => code,
+    }
+}

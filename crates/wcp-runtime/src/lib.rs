@@ -5,7 +5,7 @@
 //! Layout: `config` (file + env + args, all errors at once), `error` (one error enum,
 //! classified transient/poison/fatal), `kafka` (librdkafka settings, consumer context),
 //! `record` (owned records and the [`Stage`] trait), `codec` (Avro records in and out,
-//! dead letters, policy and key loading), `txloop` (the transactional loop),
+//! dead letters, policy and key loading), `txloop` (the transactional loop), `reader` (whole-topic state rebuild),
 //! `metrics` (the `docs/METRICS.md` vocabulary), `ops` (`/healthz`, `/readyz`, `/metrics`),
 //! `shutdown` (shutdown/readiness flags, signals), `telemetry` (logs, `traceparent`),
 //! `app` (process scaffolding used by each service's `main`).
@@ -17,6 +17,7 @@ pub mod error;
 pub mod kafka;
 pub mod metrics;
 pub mod ops;
+pub mod reader;
 pub mod record;
 pub mod shutdown;
 pub mod telemetry;

@@ -87,4 +87,10 @@ pub trait Stage: Send {
     fn before_batch(&mut self) -> Result<(), RuntimeError> {
         Ok(())
     }
+
+    /// Called after a batch's transaction was aborted and the consumer rewound: a stateful
+    /// stage restores the state it had before the batch, so the replay gives the same output.
+    fn on_abort(&mut self) -> Result<(), RuntimeError> {
+        Ok(())
+    }
 }

@@ -199,6 +199,7 @@ impl Loop<'_> {
                     .with_label_values(&["transient"])
                     .inc();
                 self.abort_and_rewind()?;
+                stage.on_abort()?;
                 batch.clear();
                 self.ctx.sleep(self.backoff);
                 self.backoff = (self.backoff * 2).min(MAX_BACKOFF);

@@ -1,0 +1,118 @@
+//! Reading a whole topic outside the consumer group: the consent-gate's ledger and the
+//! alerter's own past alerts. A manually assigned consumer (all partitions, from the
+//! beginning, read_committed, never committing) so every instance sees everything, and a
+//! restart or rebalance never loses the state rebuilt from it.
+
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::{Offset, TopicPartitionList};
+
+use crate::config::Config;
+use crate::error::RuntimeError;
+use crate::kafka;
+use crate::record::InRecord;
+
+const META_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A consumer over every partition of one topic.
+pub struct TopicReader {
+    consumer: BaseConsumer,
+    topic: String,
+    partitions: Vec<i32>,
+    /// Partitions a previous catch-up gave up on, with their (position, end) then: records
+    /// the consumer never delivers (an aborted transaction's tail) keep them short of the
+    /// end; when nothing moved since, they do not make every later catch-up wait again.
+    settled: std::collections::HashMap<i32, (i64, i64)>,
+}
+
+impl TopicReader {
+    /// Assigns every partition of `logical_topic` from the beginning.
+    pub fn open(cfg: &Config, logical_topic: &str) -> Result<TopicReader, RuntimeError> {
+        let topic = cfg.topic(logical_topic);
+        // A group id is required by librdkafka even though nothing is ever committed.
+        let group = format!("{}-reader-{}", cfg.group_id, cfg.instance_id);
+        let consumer: BaseConsumer = kafka::consumer_config(cfg, &group).create()?;
+        let md = consumer.fetch_metadata(Some(&topic), META_TIMEOUT)?;
+        let partitions: Vec<i32> = md
+            .topics()
+            .iter()
+            .filter(|t| t.name() == topic)
+            .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+            .collect();
+        if partitions.is_empty() {
+            return Err(RuntimeError::Fatal(format!(
+                "topic {topic} has no partitions (create topics first: wcp topics create)"
+            )));
+        }
+        let mut tpl = TopicPartitionList::new();
+        for p in &partitions {
+            tpl.add_partition_offset(&topic, *p, Offset::Beginning)?;
+        }
+        consumer.assign(&tpl)?;
+        Ok(TopicReader {
+            consumer,
+            topic,
+            partitions,
+            settled: Default::default(),
+        })
+    }
+
+    /// Reads until every partition's position reaches the end it had when called (the last
+    /// stable offset: the consumer reads committed data only), handing each record to `f`.
+    /// Returns false when `max_wait` passed first (e.g. a producer holds a transaction open).
+    pub fn catch_up(
+        &mut self,
+        max_wait: Duration,
+        mut f: impl FnMut(&InRecord),
+    ) -> Result<bool, RuntimeError> {
+        let mut targets = Vec::with_capacity(self.partitions.len());
+        for p in &self.partitions {
+            let (low, high) = self
+                .consumer
+                .fetch_watermarks(&self.topic, *p, META_TIMEOUT)?;
+            targets.push((*p, low, high));
+        }
+        let start = Instant::now();
+        let mut last_progress = Instant::now();
+        loop {
+            let positions = self.consumer.position()?;
+            let behind: Vec<(i32, i64, i64)> = targets
+                .iter()
+                .filter_map(|&(p, low, high)| {
+                    let pos = match positions.find_partition(&self.topic, p).map(|e| e.offset()) {
+                        Some(Offset::Offset(n)) => n,
+                        _ => low,
+                    };
+                    let done =
+                        pos >= high || high <= low || self.settled.get(&p) == Some(&(pos, high));
+                    (!done).then_some((p, pos, high))
+                })
+                .collect();
+            // A transaction's commit marker takes the last offset and is never delivered, so
+            // a quiet partition one short of its end is caught up.
+            let quiet = last_progress.elapsed() > Duration::from_millis(300);
+            if behind
+                .iter()
+                .all(|&(_, pos, high)| quiet && pos + 1 >= high)
+            {
+                return Ok(true);
+            }
+            if start.elapsed() > max_wait {
+                tracing::warn!(topic = %self.topic, behind = behind.len(), "catch-up timed out");
+                for (p, pos, high) in behind {
+                    self.settled.insert(p, (pos, high));
+                }
+                return Ok(false);
+            }
+            match self.consumer.poll(Duration::from_millis(50)) {
+                Some(Ok(m)) => {
+                    f(&kafka::to_record(&m));
+                    last_progress = Instant::now();
+                }
+                Some(Err(e)) => tracing::warn!(error = %e, "reader poll error"),
+                None => {}
+            }
+        }
+    }
+}

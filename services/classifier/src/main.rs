@@ -1,0 +1,81 @@
+//! wcp-classifier: `chat.events` → `chat.classified`. Business/personal class, risk hits and
+//! PII spans from `wcp_stages::classify` (the same code `wcp run` uses).
+
+use std::process::ExitCode;
+
+use wcp_model::{ChatEvent, EnrichedEvent};
+use wcp_runtime::txloop::{self, LoopOptions};
+use wcp_runtime::{codec, InRecord, OutRecord, RuntimeError, Stage};
+use wcp_stages::classify::Classifier;
+
+struct Classify(Classifier);
+
+impl Stage for Classify {
+    fn input_topics(&self) -> Vec<&'static str> {
+        vec!["chat.events"]
+    }
+
+    fn name(&self) -> &'static str {
+        "classifier"
+    }
+
+    fn process(&mut self, rec: &InRecord, out: &mut Vec<OutRecord>) -> Result<(), RuntimeError> {
+        let ev: ChatEvent = codec::decode(rec)?;
+        let enriched: EnrichedEvent = self.0.classify(ev);
+        out.push(codec::encode(
+            "chat.classified",
+            rec.key.clone(),
+            &enriched,
+        )?);
+        Ok(())
+    }
+}
+
+fn main() -> ExitCode {
+    wcp_runtime::app::main("classifier", &[], |cfg, ctx| {
+        let policy = codec::policy(cfg)?;
+        let classifier = Classifier::new(&policy.classifier, None, None)
+            .map_err(|e| RuntimeError::Config(vec![format!("classifier: {e}")]))?;
+        txloop::run(cfg, ctx, &mut Classify(classifier), LoopOptions::default())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_and_rejects_garbage() {
+        let raw = br#"{"msgid":"m1","action":"send","from":"zhangwei","tolist":["wmX"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"my phone is 13812345678"}}"#;
+        let ev = wcp_stages::ingest::ingest(raw, None).unwrap().event;
+        let mut rec = InRecord {
+            topic: "chat.events".into(),
+            partition: 0,
+            offset: 0,
+            key: Some(b"k".to_vec()),
+            value: Some(wcp_schema::encode(&ev).unwrap()),
+            headers: vec![],
+            timestamp_ms: None,
+        };
+        let mut stage = Classify(Classifier::builtin());
+        let mut out = Vec::new();
+        stage.process(&rec, &mut out).unwrap();
+        let e: EnrichedEvent = wcp_schema::decode(&out[0].value).unwrap();
+        assert_eq!(e.event.msgid, "m1");
+        assert!(e
+            .classification
+            .unwrap()
+            .pii
+            .iter()
+            .any(|p| p.entity == "PHONE_NUMBER"));
+        rec.value = Some(b"junk".to_vec());
+        let err = stage.process(&rec, &mut out).unwrap_err();
+        assert!(matches!(
+            err,
+            RuntimeError::Poison {
+                code: "schema_decode",
+                ..
+            }
+        ));
+    }
+}
