@@ -10,6 +10,7 @@ import json, os, random, re
 import slots as S
 import templates_en as TE
 import templates_more as TM
+import templates_scaffold as TS
 import templates_zh as TZ
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -98,6 +99,10 @@ FILL.update({
     "ssn": lambda r: f"{digits(r, 3)}-{digits(r, 2)}-{digits(r, 4)}", "uscc": lambda r: "91" + digits(r, 15) + r.choice("0123456789ABCDEFGHJKLMNPQRTUWXY"),
     "city": lambda r: r.choice(S.ZH_CITIES), "dept": lambda r: r.choice(S.ZH_DEPTS), "day": lambda r: r.choice(S.ZH_DAYS),
 })
+for key, pool in {"perr": TS.ZH_PERSONAL_ERRANDS, "berr": TS.ZH_BIZ_ERRANDS, "care": TS.ZH_PERSONAL_CARE,
+                  "btodo": TS.ZH_BIZ_TODO, "weather": TS.ZH_WEATHER, **TS.EN_FILL}.items():
+    # pools may hold slots themselves; fill() expands them recursively
+    FILL[key] = lambda r, pool=pool: fill(r.choice(pool), r)
 SLOT = re.compile(r"\{(\w+)\}")
 
 
@@ -116,6 +121,8 @@ def main():
         (TM.ZH_RISK, "business", "zh"), (TM.EN_RISK, "business", "en"),
         (TM.ZH_PERSONAL_SHORT, "personal", "zh"), (TM.EN_PERSONAL_SHORT, "personal", "en"),
         (TM.ZH_BUSINESS_SHORT, "business", "zh"), (TM.EN_BUSINESS_SHORT, "business", "en"),
+        (TS.ZH["business"], "business", "zh"), (TS.ZH["personal"], "personal", "zh"),
+        (TS.EN["business"], "business", "en"), (TS.EN["personal"], "personal", "en"),
     ]
     seen, rows = set(), []
     for templates, cls, lang in groups:

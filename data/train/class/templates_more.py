@@ -9,8 +9,8 @@ ZH_PERSONAL_PII = [
     "{n}是我大学同学，电话{phone}，周末一起吃饭",
     "聚餐AA的钱转我这张卡：{card}",
     "婚礼请柬寄到{addr}吧{emo}",
-    "家里wifi坏了，路由器地址{ip}进不去",
-    "旅游的照片发我邮箱{email}{emo}",
+    "电视盒子分到的地址是{ip}，就是连不上网",
+    "{email}是我新注册的邮箱，网购发票发这里",
     "{f}的护照号{pass}，帮我订一下{city}的机票",
     "我微信号是{wx}，加我一起{sport}",
     "搬家了，新地址{addr}，有空来玩{emo}",
@@ -19,24 +19,24 @@ ZH_PERSONAL_PII = [
     "我的卡号{card}，上次吃饭的钱转这里就行",
     "{n}的电话{phone}，他是装修师傅，手艺不错",
     "我的网购订单{order}还没发货{emo}",
-    "帮我在12306加个乘车人，{n}，身份证{rid}",
+    "{f}坐火车要实名，身份证{rid}，帮我买张卧铺",
     "{f}的医保卡丢了，身份证{rid}，补办要带啥",
     "二手{thing}卖给你，转账到{card}就行",
 ]
 
 EN_PERSONAL_PII = [
     "My new number is {enphone}, save it {eemo}",
-    "Send the wedding photos to {email} {eemo}",
+    "Signed up for the running club with {email}, did you get the invite? {eemo}",
     "{Ef}'s flight is booked, passport {pass}",
     "Ship the {ething} to {enaddr}, I'll be home",
-    "My landlord wants the deposit sent to {iban}",
-    "This is {en}, my old phone died, new one is {enphone}",
+    "Paying my flatmate back for rent, her IBAN is {iban}",
+    "Got a new SIM, {enphone}, the old one stops working Friday",
     "Party at {enaddr} on Saturday, bring snacks {eemo}",
     "{Ef}'s number in case you need it: {enphone}",
     "Venmo me for the concert tickets, or bank transfer to {iban}",
     "The plumber is {en}, {enphone}, he was great",
     "Personal email is {email}, use that for the holiday pics",
-    "Home router is {ip}, password is on the box",
+    "The smart TV got IP {ip} but won't stream",
 ]
 
 ZH_BUSINESS_PII = [
@@ -47,7 +47,7 @@ ZH_BUSINESS_PII = [
     "客户护照号{pass}，出境理财的资料补齐了",
     "{c}新的联系电话{phone}，CRM里更新一下",
     "{c}的办公地址改成{addr}，对账单寄这里",
-    "服务器{ip}今晚22点维护，交易系统暂停",
+    "今晚升级{ip}这台交易网关，九点后别下单",
     "客户{n}的银行卡{card}绑定失败，帮忙看看",
     "{c}的微信号{wx}，他说以后通知发企业微信就行",
     "明天的{e}在{addr}，别走错了",
@@ -55,7 +55,7 @@ ZH_BUSINESS_PII = [
 ]
 
 EN_BUSINESS_PII = [
-    "Wire details: IBAN {iban}, beneficiary {en}",
+    "Beneficiary {en}, account {iban}, please release the payment today",
     "Client {en}, SSN {ssn}, needs the W-9 updated",
     "{ec}'s direct line is {enphone}, please log it in CRM",
     "Please courier the {ed} to {enaddr}",
@@ -103,11 +103,11 @@ EN_RISK = [
     "Earnings aren't out yet but buy {ecode} before Thursday",
     "Heard the board approved the deal, load up before the announcement",
     "Let's push the close on {ecode} so the month-end marks look better",
-    "Take this to WhatsApp, my number is {enphone}",
+    "Ping me on Signal instead, this chat gets archived",
     "Don't write this down, call me on my personal phone",
     "Delete the chat before compliance pulls the logs",
     "Shred the old drafts before the auditors arrive",
-    "Book the client's family trip and code it as a seminar",
+    "Put the client's golf weekend through as a training expense",
     "Send the client list to my gmail, I'll work on it at home",
     "Your fees are a rip-off, I'm going to complain to the regulator",
     "I never authorised that trade, explain or I escalate",
@@ -119,11 +119,11 @@ ZH_PERSONAL_SHORT = [
     "路上堵车，晚点到{emo}", "好困啊{emo}", "下雨了，谁有伞", "周末愉快{emo}", "今天好热{emo}",
     "中午吃啥{emo}", "你吃了吗", "笑死{emo}", "太好看了吧{emo}", "冲冲冲{emo}", "我到楼下了",
     "等我五分钟，马上下来", "地铁坏了，要迟到了{emo}", "羡慕{emo}", "一起点外卖吗", "我请客{emo}",
-    "帮我带杯咖啡呗", "帮我带个饭，回来转你", "奶茶到了，下来拿", "今晚早点睡{emo}",
+    "谁去便利店？帮我捎瓶水", "外卖到了帮我拿上来呗", "奶茶到了，下来拿", "今晚早点睡{emo}",
 ]
 
 EN_PERSONAL_SHORT = [
-    "Running late, the bus broke down {eemo}", "lol same", "omg {eemo}", "So tired today {eemo}",
+    "The bus broke down, I'll be 15 min late {eemo}", "lol same", "omg {eemo}", "So tired today {eemo}",
     "Coffee run, want anything?", "Grab me a sandwich? I'll pay you back", "Have a great weekend {eemo}",
     "It's pouring outside {eemo}", "Home safe {eemo}", "See you at the pub", "Congrats!! {eemo}",
     "That's hilarious {eemo}", "Traffic is insane on the bridge", "Nice, enjoy your holiday {eemo}",
