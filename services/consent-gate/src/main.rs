@@ -1,0 +1,143 @@
+//! wcp-consent-gate: `chat.classified` → `chat.consented`, deciding per external participant
+//! whether consent covered the message at its time (`wcp_stages::consent`).
+//!
+//! The ledger state comes from the compacted `consent.ledger` topic, read from the beginning
+//! by a consumer of its own (all partitions, read_committed, never committing), so it
+//! survives restarts and rebalances. Before every batch the reader catches up to the
+//! ledger's end as of that moment: ingest commits a consent record no later than the event
+//! that follows it, and the classifier only forwards committed events, so any `agree` that
+//! precedes an event in the batch is in the ledger by then — including one that reached the
+//! ledger while this service was down.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use wcp_model::{ConsentRecord, Disposition, EnrichedEvent};
+use wcp_runtime::reader::TopicReader;
+use wcp_runtime::txloop::{self, LoopOptions};
+use wcp_runtime::{codec, InRecord, Metrics, OutRecord, RuntimeError, Stage};
+use wcp_stages::consent::{gate, ConsentLedger, ConsentPolicy};
+
+struct Gate {
+    policy: ConsentPolicy,
+    ledger: ConsentLedger,
+    reader: Option<TopicReader>,
+    metrics: Metrics,
+}
+
+impl Gate {
+    fn apply(ledger: &mut ConsentLedger, rec: &InRecord) {
+        // Tombstones (compaction deletes) and foreign bytes carry no consent.
+        match wcp_schema::decode::<ConsentRecord>(rec.payload()) {
+            Ok(c) => ledger.apply(&c),
+            Err(e) => tracing::warn!(error = %e, offset = rec.offset, "undecodable ledger record"),
+        }
+    }
+}
+
+impl Stage for Gate {
+    fn input_topics(&self) -> Vec<&'static str> {
+        vec!["chat.classified"]
+    }
+
+    fn name(&self) -> &'static str {
+        "consent-gate"
+    }
+
+    fn before_batch(&mut self) -> Result<(), RuntimeError> {
+        let Gate { ledger, reader, .. } = self;
+        if let Some(r) = reader {
+            r.catch_up(Duration::from_secs(10), |rec| Gate::apply(ledger, rec))?;
+        }
+        Ok(())
+    }
+
+    fn process(&mut self, rec: &InRecord, out: &mut Vec<OutRecord>) -> Result<(), RuntimeError> {
+        let ev: EnrichedEvent = codec::decode(rec)?;
+        let ev = gate(ev, &self.ledger, &self.policy);
+        let action = match ev.disposition() {
+            Disposition::Archive => None,
+            Disposition::ArchiveAnonymised => Some("anonymise"),
+            Disposition::Quarantine => Some("quarantine"),
+            Disposition::MetadataOnly => Some("metadata_only"),
+        };
+        if let Some(a) = action {
+            self.metrics
+                .consent_violations
+                .with_label_values(&[a])
+                .inc();
+        }
+        out.push(codec::encode("chat.consented", rec.key.clone(), &ev)?);
+        Ok(())
+    }
+}
+
+fn main() -> ExitCode {
+    wcp_runtime::app::main("consent-gate", &[], |cfg, ctx| {
+        let policy = codec::policy(cfg)?;
+        let mut stage = Gate {
+            policy: policy.consent,
+            ledger: ConsentLedger::default(),
+            reader: Some(TopicReader::open(cfg, "consent.ledger")?),
+            metrics: ctx.metrics.clone(),
+        };
+        // Read the whole ledger before the first event is gated.
+        stage.before_batch()?;
+        tracing::info!(contacts = stage.ledger.contacts(), "consent ledger loaded");
+        txloop::run(cfg, ctx, &mut stage, LoopOptions::default())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classified(raw: &[u8]) -> InRecord {
+        let ev = wcp_stages::classify::Classifier::builtin()
+            .classify(wcp_stages::ingest::ingest(raw, None).unwrap().event);
+        InRecord {
+            topic: "chat.classified".into(),
+            partition: 0,
+            offset: 0,
+            key: None,
+            value: Some(wcp_schema::encode(&ev).unwrap()),
+            headers: vec![],
+            timestamp_ms: None,
+        }
+    }
+
+    #[test]
+    fn agree_in_ledger_changes_the_decision() {
+        let mut s = Gate {
+            policy: wcp_stages::Policy::builtin().consent,
+            ledger: ConsentLedger::default(),
+            reader: None,
+            metrics: Metrics::new(),
+        };
+        let text = br#"{"msgid":"t1","action":"send","from":"wmX","tolist":["zw"],"roomid":"","msgtime":1732600040000,"msgtype":"text","text":{"content":"hello there"}}"#;
+        let mut out = Vec::new();
+        s.process(&classified(text), &mut out).unwrap();
+        let before: EnrichedEvent = wcp_schema::decode(&out[0].value).unwrap();
+        assert_ne!(before.disposition(), Disposition::Archive);
+        let agree = ConsentRecord {
+            contact: "wmX".into(),
+            agreed: true,
+            at_ms: 1732600000000,
+            msgid: "a1".into(),
+        };
+        let ledger_rec = InRecord {
+            topic: "consent.ledger".into(),
+            partition: 0,
+            offset: 0,
+            key: None,
+            value: Some(wcp_schema::encode(&agree).unwrap()),
+            headers: vec![],
+            timestamp_ms: None,
+        };
+        Gate::apply(&mut s.ledger, &ledger_rec);
+        out.clear();
+        s.process(&classified(text), &mut out).unwrap();
+        let after: EnrichedEvent = wcp_schema::decode(&out[0].value).unwrap();
+        assert_eq!(after.disposition(), Disposition::Archive);
+    }
+}
