@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The full test suite, end-to-end tests included: starts a real Kafka broker (unless
+# KAFKA_BOOTSTRAP already names one), builds every binary (the e2e tests run the services as
+# separate processes), runs `cargo test --workspace`, and stops the broker it started on exit.
+#
+#   scripts/test.sh                 everything
+#   scripts/test.sh -p wcp e2e_     extra arguments go to `cargo test`
+#
+# The end-to-end tests run the release binaries (WCP_E2E_BIN_DIR=target/release): the
+# exactly-once test pushes 100,000 events through seven services, which debug builds make
+# several times slower. Set WCP_E2E_DEBUG=1 to run them against the debug binaries instead.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+if [[ -z "${KAFKA_BOOTSTRAP:-}" ]]; then
+    scripts/kafka.sh status >/dev/null 2>&1 && already_running=1 || already_running=0
+    KAFKA_BOOTSTRAP="$(scripts/kafka.sh start)"
+    # Stop only a broker this script started.
+    if [[ "$already_running" == 0 ]]; then
+        trap 'scripts/kafka.sh stop' EXIT
+    fi
+fi
+export KAFKA_BOOTSTRAP
+echo "test.sh: Kafka at $KAFKA_BOOTSTRAP" >&2
+
+if [[ "${WCP_E2E_DEBUG:-0}" == 1 ]]; then
+    cargo build --workspace --bins
+    export WCP_E2E_BIN_DIR="$ROOT/target/debug"
+else
+    cargo build --release --workspace --bins
+    export WCP_E2E_BIN_DIR="$ROOT/target/release"
+fi
+
+if [[ $# -gt 0 ]]; then
+    cargo test "$@"
+else
+    cargo test --workspace
+fi

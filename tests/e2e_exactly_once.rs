@@ -1,0 +1,182 @@
+//! Exactly-once under kill -9: during a 100,000-event run the classifier, the consent-gate
+//! and the archiver are SIGKILLed at random moments and restarted (at least once each);
+//! afterwards the archive holds every expected message exactly once and `chat.alerts`, read
+//! with `isolation.level=read_committed`, holds every expected alert id exactly once. The
+//! expectation is what `wcp run` makes of the very records in `wecom.raw`.
+//!
+//! `WCP_E2E_EO_EVENTS` (default 100000), `WCP_E2E_EO_RATE` (events/s, default 2500) and
+//! `WCP_E2E_EO_KILLS` (default 4, at least 3) tune the run; scripts/test.sh runs the release
+//! binaries (`WCP_E2E_BIN_DIR=target/release`) so that it takes a few minutes.
+mod e2e;
+
+use std::collections::BTreeSet;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use e2e::kafka::{values_as_lines, TopicReader};
+use e2e::outcome::{counts, Outcome, Sinks};
+use e2e::procs::{cli_or_skip, services_or_skip, Pipeline, SERVICES};
+
+const TEST: &str = "e2e_exactly_once";
+const VICTIMS: [&str; 3] = ["classifier", "consent-gate", "archiver"];
+
+fn env_num(key: &str, default: u64) -> u64 {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// (lost, duplicated, unexpected) of `got` against the ids in `want`.
+fn loss_and_duplicates(got: &[String], want: &BTreeSet<String>) -> (usize, usize, usize) {
+    let c = counts(got);
+    let lost = want.iter().filter(|id| !c.contains_key(*id)).count();
+    let duplicated = c.values().map(|n| n - 1).sum();
+    let unexpected = c.keys().filter(|id| !want.contains(*id)).count();
+    (lost, duplicated, unexpected)
+}
+
+#[test]
+fn no_loss_no_duplicates_under_kill_9() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    if !cli_or_skip(TEST, &["topics", "produce", "run"]) || !services_or_skip(TEST, &SERVICES) {
+        return;
+    }
+    let events = env_num("WCP_E2E_EO_EVENTS", 100_000);
+    let rate = env_num("WCP_E2E_EO_RATE", 2_500);
+    let kills = env_num("WCP_E2E_EO_KILLS", 4).max(3) as usize;
+    let started = Instant::now();
+    let mut p = Pipeline::new(&bootstrap, "eo");
+    p.create_topics(3);
+    p.start(&SERVICES);
+
+    let (produce_log, produce_err) = (
+        p.dir.path().join("produce.out"),
+        p.dir.path().join("produce.err"),
+    );
+    let mut producer = Command::new(e2e::wcp_bin())
+        .args(["produce", "--bootstrap", &bootstrap, "--prefix", &p.prefix])
+        .args([
+            "--synthetic",
+            &events.to_string(),
+            "--rate",
+            &rate.to_string(),
+            "--seed",
+            "7",
+        ])
+        .stdout(Stdio::from(
+            std::fs::File::create(&produce_log).expect("log"),
+        ))
+        .stderr(Stdio::from(
+            std::fs::File::create(&produce_err).expect("log"),
+        ))
+        .spawn()
+        .expect("spawn wcp produce");
+
+    // Chaos: every victim at least once (in random order), then random ones, each after a
+    // random 2-8 s of processing; the restarted process fences its predecessor.
+    let mut rng = e2e::Rng::new();
+    let mut order: Vec<&str> = VICTIMS.to_vec();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.range(0, i as u64 + 1) as usize);
+    }
+    while order.len() < kills {
+        order.push(VICTIMS[rng.range(0, VICTIMS.len() as u64) as usize]);
+    }
+    for victim in &order {
+        std::thread::sleep(Duration::from_millis(rng.range(2_000, 8_000)));
+        p.assert_all_running();
+        eprintln!(
+            "{TEST}: kill -9 wcp-{victim} at {:.1}s",
+            started.elapsed().as_secs_f64()
+        );
+        p.service(victim).kill9();
+        std::thread::sleep(Duration::from_millis(rng.range(200, 1_500)));
+        p.service(victim).restart();
+        p.service(victim).wait_ready(Duration::from_secs(90));
+    }
+    let status = producer.wait().expect("wcp produce");
+    let report = std::fs::read_to_string(&produce_log).unwrap_or_default();
+    let errors = std::fs::read_to_string(&produce_err).unwrap_or_default();
+    assert!(status.success(), "wcp produce failed: {errors}");
+    eprintln!(
+        "{TEST}: wcp produce: {} (done at {:.1}s)",
+        report.trim(),
+        started.elapsed().as_secs_f64()
+    );
+
+    // The expectation: `wcp run` over exactly what is in wecom.raw.
+    let mut raw = TopicReader::new(&bootstrap, &p.topic("wecom.raw"));
+    assert!(
+        raw.drain(events as usize, Duration::from_secs(120)),
+        "wecom.raw incomplete"
+    );
+    assert_eq!(
+        raw.records.len() as u64,
+        events,
+        "wecom.raw holds what wcp produce sent"
+    );
+    let dump = p.dir.path().join("raw.jsonl");
+    std::fs::write(&dump, values_as_lines(&raw.records)).expect("write dump");
+    drop(raw);
+    let expected = Outcome::from_reference(&dump, &p.dir.path().join("reference"));
+    assert!(
+        !expected.alerts.is_empty(),
+        "synthetic events raised no alert: nothing to check"
+    );
+
+    let mut sinks = Sinks::new(&p);
+    let reached = sinks.wait_for(
+        &expected,
+        Duration::from_secs(360),
+        Duration::from_secs(5),
+        || {},
+    );
+    p.assert_all_running();
+    let got = sinks.outcome();
+
+    let want_msgids: BTreeSet<String> = expected.archive.iter().map(|r| r.msgid.clone()).collect();
+    let got_msgids: Vec<String> = got.archive.iter().map(|r| r.msgid.clone()).collect();
+    let (a_lost, a_dup, a_extra) = loss_and_duplicates(&got_msgids, &want_msgids);
+    let want_alerts: BTreeSet<String> = expected.alerts.iter().map(|a| a.0.clone()).collect();
+    let got_alerts: Vec<String> = got.alerts.iter().map(|a| a.0.clone()).collect();
+    let (l_lost, l_dup, l_extra) = loss_and_duplicates(&got_alerts, &want_alerts);
+    let restarts: Vec<String> = p
+        .services
+        .iter()
+        .map(|s| format!("{}x{}", s.name, s.starts))
+        .collect();
+    eprintln!(
+        "{TEST}: {events} events at {rate}/s, {} kill -9 ({restarts:?}), {:.0}s in all (drained: {reached})\n\
+         {TEST}: archive: expected {} got {} lost {a_lost} duplicated {a_dup} unexpected {a_extra}\n\
+         {TEST}: chat.alerts (read_committed): expected {} got {} lost {l_lost} duplicated {l_dup} unexpected {l_extra}",
+        order.len(),
+        started.elapsed().as_secs_f64(),
+        want_msgids.len(),
+        got_msgids.len(),
+        want_alerts.len(),
+        got_alerts.len(),
+    );
+    if l_lost + l_extra > 0 {
+        // Which categories differ helps tell a delivery bug from an ordering difference.
+        let diff = got.diff(&expected);
+        let alert_lines: Vec<&String> = diff
+            .iter()
+            .filter(|l| l.contains("alert"))
+            .take(20)
+            .collect();
+        eprintln!("{TEST}: first alert differences: {alert_lines:#?}");
+    }
+    assert_eq!(
+        (a_lost, a_dup, a_extra),
+        (0, 0, 0),
+        "archive lost/duplicated/unexpected"
+    );
+    assert_eq!(
+        (l_lost, l_dup, l_extra),
+        (0, 0, 0),
+        "chat.alerts lost/duplicated/unexpected"
+    );
+}
