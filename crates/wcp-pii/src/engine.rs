@@ -7,7 +7,7 @@
 
 use crate::normalize::Folded;
 use crate::recognizers::{Rec, CONTEXT_BOOST, RECS};
-use crate::validate::validate;
+use crate::validate::{validate, Check};
 use crate::{address, names, wechat, PiiMatch};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
@@ -76,8 +76,22 @@ impl PiiDetector {
                 .then((b.0.end - b.0.start).cmp(&(a.0.end - a.0.start)))
                 .then(a.1.cmp(&b.1))
         });
+        // a span inside a longer one of the same entity is a partial read of it
+        // (`2718 1155` inside `079 2718 1155`): keep the longer one
+        let contained = |m: &PiiMatch| {
+            cands.iter().any(|(o, _)| {
+                o.entity == m.entity
+                    && o.start <= m.start
+                    && m.end <= o.end
+                    && (o.end - o.start) > (m.end - m.start)
+            })
+        };
+        let keep: Vec<bool> = cands.iter().map(|(m, _)| !contained(m)).collect();
         let mut out: Vec<PiiMatch> = Vec::with_capacity(cands.len());
-        for (m, _) in cands {
+        for ((m, _), k) in cands.into_iter().zip(keep) {
+            if !k {
+                continue;
+            }
             if out.iter().all(|o| m.end <= o.start || m.start >= o.end) {
                 out.push(m);
             }
@@ -153,6 +167,7 @@ impl PiiDetector {
             let accepted = if boundary_ok(t, m.start(), m.end()) {
                 validate(rec.check, rec.score, m.as_str())
                     .filter(|&(len, _)| len > 0 && boundary_ok(t, m.start(), m.start() + len))
+                    .filter(|_| extra_ok(rec.check, t, m.start(), m.end()))
             } else {
                 None
             };
@@ -203,11 +218,57 @@ fn boundary_ok(t: &str, s: usize, e: usize) -> bool {
     before && after
 }
 
-/// Presidio-style context enhancement: a context word shortly before (or after) the match.
-fn boost(t: &str, s: usize, e: usize, rec: &Rec, score: f32) -> f32 {
-    if rec.context.is_empty() || score >= 1.0 {
-        return score;
+/// Words that mark a grouped number as a code, not a phone number.
+const NOT_PHONE: &[&str] = &[
+    "彩票",
+    "lottery",
+    "会议",
+    "會議",
+    "meeting",
+    "订单",
+    "訂單",
+    "order",
+    "单号",
+    "ref",
+    "金额",
+    "amount",
+    "版本",
+    "version",
+    "invoice",
+    "发票",
+    "合同",
+    "contract",
+    "账号",
+    "account",
+    "工号",
+    "staff",
+    "license",
+    "licence",
+    "passport",
+    "ssn",
+    "social security",
+];
+
+/// Recognizer-specific neighbourhood checks the regex cannot express.
+fn extra_ok(check: Check, t: &str, s: usize, e: usize) -> bool {
+    let b = t.as_bytes();
+    match check {
+        // part of a longer dotted run (`03.93.92.16.85`, `1.2.3.4.5`) is not an address
+        Check::Ipv4 => {
+            let dotted_before = s >= 2 && b[s - 1] == b'.' && b[s - 2].is_ascii_digit();
+            let dotted_after = e + 1 < b.len() && b[e] == b'.' && b[e + 1].is_ascii_digit();
+            !dotted_before && !dotted_after
+        }
+        Check::GenericPhone => {
+            let w = window(t, s, e).to_ascii_lowercase();
+            !NOT_PHONE.iter().any(|n| has_word(&w, n))
+        }
+        _ => true,
     }
+}
+
+/// Text shortly before and after a match (context window), on char boundaries.
+fn window(t: &str, s: usize, e: usize) -> String {
     let mut lo = s.saturating_sub(CONTEXT_WINDOW);
     while !t.is_char_boundary(lo) {
         lo += 1;
@@ -216,10 +277,31 @@ fn boost(t: &str, s: usize, e: usize, rec: &Rec, score: f32) -> f32 {
     while !t.is_char_boundary(hi) {
         hi -= 1;
     }
-    let window = format!("{} {}", &t[lo..s], &t[e..hi]).to_ascii_lowercase();
-    if rec.context.iter().any(|w| window.contains(w)) {
+    format!("{} {}", &t[lo..s], &t[e..hi])
+}
+
+/// Presidio-style context enhancement: a context word shortly before (or after) the match.
+fn boost(t: &str, s: usize, e: usize, rec: &Rec, score: f32) -> f32 {
+    if rec.context.is_empty() || score >= 1.0 {
+        return score;
+    }
+    let w = window(t, s, e).to_ascii_lowercase();
+    if rec.context.iter().any(|c| has_word(&w, c)) {
         (score + CONTEXT_BOOST).min(1.0)
     } else {
         score
     }
+}
+
+/// `word` occurs in `hay`; an ASCII word must not be glued to other ASCII letters
+/// ("tel" in "hotel" is no context), a CJK word may sit anywhere.
+fn has_word(hay: &str, word: &str) -> bool {
+    let b = hay.as_bytes();
+    hay.match_indices(word).any(|(i, _)| {
+        let j = i + word.len();
+        let ascii = word.as_bytes()[0].is_ascii_alphabetic();
+        !ascii
+            || ((i == 0 || !b[i - 1].is_ascii_alphabetic())
+                && (j >= b.len() || !b[j].is_ascii_alphabetic()))
+    })
 }

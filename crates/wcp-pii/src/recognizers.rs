@@ -19,8 +19,31 @@ pub struct Rec {
 pub const CONTEXT_BOOST: f32 = 0.35;
 
 const PHONE_CTX: &[&str] = &[
-    "phone", "mobile", "tel", "call", "number", "whatsapp", "reach", "cell", "电话", "電話",
-    "手机", "手機", "号码", "號碼", "联系", "聯絡", "打给", "致电",
+    "phone",
+    "mobile",
+    "tel",
+    "call",
+    "messages to",
+    "registered",
+    "office",
+    "fax",
+    "sms",
+    "contact",
+    "answering",
+    "number",
+    "whatsapp",
+    "reach",
+    "cell",
+    "电话",
+    "電話",
+    "手机",
+    "手機",
+    "号码",
+    "號碼",
+    "联系",
+    "聯絡",
+    "打给",
+    "致电",
 ];
 const CARD_CTX: &[&str] = &["card", "visa", "mastercard", "卡", "银联"];
 const CN_ID_CTX: &[&str] = &["身份证", "身份證", "证件", "id no", "id card", "resident"];
@@ -93,6 +116,15 @@ pub const RECS: &[Rec] = &[
         check: Check::None,
         context: PHONE_CTX,
     },
+    // Any other grouping (national formats across Europe, Africa, Oceania): weak on its own,
+    // reported only next to a phone word and never next to a "this is a code" word.
+    Rec {
+        entity: "PHONE_NUMBER",
+        pattern: r"(?:\+[0-9]{1,3}[ .-]?)?(?:\(0\) ?)?(?:\([0-9]{2,5}\) ?|\b[0-9]{2,5}[ .-])(?:[0-9]{2,8}[ .-]){0,4}[0-9]{2,8}(?:(?: ?x| ext\.? ?)[0-9]{1,5})?\b|\b[0-9]{10}\b",
+        score: 0.3,
+        check: Check::GenericPhone,
+        context: PHONE_CTX,
+    },
     Rec {
         entity: "PHONE_NUMBER",
         pattern: r"\+(?:[2-7][0-9]|8[0-9]|9[0-8])[0-9]?[ -]?(?:\(0\) ?)?[0-9]{1,4}(?:[ -]?[0-9]{2,4}){1,4}\b",
@@ -110,21 +142,21 @@ pub const RECS: &[Rec] = &[
     // ---- cards, banking ------------------------------------------------------------------
     Rec {
         entity: "CREDIT_CARD",
-        pattern: r"\b[2-6][0-9]{3}(?:[0-9]{12,15}|(?:[ -][0-9]{4}){3}(?:[ -]?[0-9]{1,3})?)\b",
+        pattern: r"\b[1-6][0-9]{3}(?:[0-9]{8,15}|(?:[ -][0-9]{4}){3}(?:[ -]?[0-9]{1,3})?)\b",
         score: 0.3,
         check: Check::Card,
         context: CARD_CTX,
     },
     Rec {
         entity: "CREDIT_CARD",
-        pattern: r"\b3[47][0-9]{2}(?:[0-9]{11}|[ -][0-9]{6}[ -][0-9]{5})\b",
+        pattern: r"\b3[0-9]{3}[ -][0-9]{6}[ -][0-9]{4,5}\b",
         score: 0.3,
         check: Check::Card,
         context: CARD_CTX,
     },
     Rec {
         entity: "IBAN_CODE",
-        pattern: r"\b[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)\b",
+        pattern: r"\b[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)\b|\b[a-z]{2}[0-9]{2}[a-z0-9]{11,30}\b",
         score: 0.5,
         check: Check::Iban,
         context: &["iban", "bank", "account"],

@@ -16,6 +16,7 @@ pub enum Check {
     CnMobile,
     Hk8,
     IntlPhone,
+    GenericPhone,
     Card,
     Iban,
     Aba,
@@ -102,6 +103,7 @@ pub fn validate(check: Check, base: f32, m: &str) -> Option<(usize, f32)> {
             let grouped = d.len() != m.len();
             ok(!date, if grouped { 0.5 } else { base })
         }
+        Check::GenericPhone => ok(generic_phone(m), base),
         Check::IntlPhone => ok((8..=15).contains(&digits(m).len()), base),
         Check::Card => card(m),
         Check::Iban => iban(m),
@@ -184,33 +186,70 @@ pub fn validate(check: Check, base: f32, m: &str) -> Option<(usize, f32)> {
     }
 }
 
+/// 7–15 digits, and not a date (`2024-11-22`, `22.11.2024`), a year range or an SSN shape.
+fn generic_phone(m: &str) -> bool {
+    let d = digits(m);
+    if !(7..=15).contains(&d.len()) {
+        return false;
+    }
+    let groups: Vec<&str> = m.split([' ', '-', '.']).filter(|g| !g.is_empty()).collect();
+    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    let year = |g: &str| g.len() == 4 && (g.starts_with("19") || g.starts_with("20"));
+    let date = match lens.as_slice() {
+        [4, 2, 2] => real_date(num(&d[..4]), num(&d[4..6]), num(&d[6..8])),
+        [2, 2, 4] | [1, 2, 4] | [2, 1, 4] | [1, 1, 4] => year(groups[2]),
+        [4, 4] => year(groups[0]) && year(groups[1]),
+        [3, 2, 4] => m.contains('-'),
+        _ => false,
+    };
+    !date
+}
+
 fn cn_mobile_prefix(p: u32) -> bool {
     matches!(p, 130..=139 | 145..=149 | 150..=153 | 155..=159 | 162 | 165..=167 | 170..=178 | 180..=189 | 190..=193 | 195..=199)
 }
 
-fn card_iin(d: &[u8]) -> bool {
-    let two = num(&d[..2]);
-    match d[0] {
-        b'2' => (22..=27).contains(&two),
-        b'3' => matches!(two, 34 | 35 | 36 | 37 | 38 | 39 | 30),
-        b'4' => true,
-        b'5' => (50..=59).contains(&two),
-        b'6' => true,
+/// Score of a Luhn-valid number by issuer range and length: the length a network issues
+/// → 1.0; short Maestro-style numbers (12–15 digits on 50/56–58/6x) → 0.45, reported but
+/// losing any overlap; anything else is not a card.
+fn card_network(d: &[u8]) -> Option<f32> {
+    let n = d.len();
+    let p = |k: usize| num(&d[..k]);
+    let full = match d[0] {
+        b'4' => matches!(n, 13 | 16 | 19),
+        b'5' if (51..=55).contains(&p(2)) => n == 16,
+        b'2' if (2221..=2720).contains(&p(4)) => n == 16,
+        b'2' | b'1' if matches!(p(4), 1800 | 2131) => n == 15,
+        b'3' if matches!(p(2), 34 | 37) => n == 15,
+        b'3' if (300..=305).contains(&p(3)) || matches!(p(2), 36 | 38 | 39) => matches!(n, 14 | 16),
+        b'3' if p(2) == 35 => n >= 16,
+        b'6' => n >= 16,
+        b'5' => n >= 16 && matches!(p(2), 50 | 56..=58),
         _ => false,
+    };
+    let maestro = (12..=15).contains(&n) && (matches!(p(2), 50 | 56..=58) || d[0] == b'6');
+    if full {
+        Some(1.0)
+    } else if maestro {
+        Some(0.45)
+    } else {
+        None
     }
 }
 
-/// Card numbers: 13–19 digits, a known IIN range and Luhn. When the pattern swallowed a
+/// Card numbers: 12–19 digits, an issuer range and Luhn. When the pattern swallowed a
 /// trailing group (`… 1310 12`), retry without it.
 fn card(m: &str) -> Option<(usize, f32)> {
     let mut end = m.len();
     loop {
         let d = digits(&m[..end]);
-        if (13..=19).contains(&d.len()) && card_iin(&d) && ck::luhn(&d) {
-            return Some((end, 1.0));
+        if (12..=19).contains(&d.len()) && ck::luhn(&d) {
+            if let Some(score) = card_network(&d) {
+                return Some((end, score));
+            }
         }
         end = m[..end].rfind([' ', '-'])?;
-        if digits(&m[..end]).len() < 13 {
+        if digits(&m[..end]).len() < 12 {
             return None;
         }
     }
@@ -301,7 +340,7 @@ fn iban_len(cc: &[u8]) -> Option<usize> {
 
 /// IBAN: the country's length and mod-97; trailing groups the pattern swallowed are dropped.
 fn iban(m: &str) -> Option<(usize, f32)> {
-    let want = iban_len(&m.as_bytes()[..2])?;
+    let want = iban_len(&m.as_bytes()[..2].to_ascii_uppercase())?;
     let mut end = m.len();
     loop {
         let v = alnum_upper(&m[..end]);
