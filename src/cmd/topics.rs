@@ -45,7 +45,8 @@ struct CreateArgs {
     /// Prefix added to every topic name.
     #[arg(long, default_value = "")]
     prefix: String,
-    /// Partitions per topic (the unit of scaling of each service).
+    /// Partitions per topic (the unit of scaling of each service); `wecom.raw` always gets
+    /// one, since the capture `seq` is a single ordered stream.
     #[arg(long, default_value_t = 3)]
     partitions: i32,
     /// Replication factor.
@@ -94,14 +95,14 @@ pub fn run(args: TopicsArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .zip(&configs)
         .map(|(n, cfgs)| {
-            cfgs.iter().fold(
-                NewTopic::new(
-                    n,
-                    a.partitions,
-                    TopicReplication::Fixed(a.replication_factor),
-                ),
-                |t, (k, v)| t.set(k, v),
-            )
+            // The capture `seq` is one ordered stream: gap detection needs one partition.
+            let parts = if n.ends_with("wecom.raw") {
+                1
+            } else {
+                a.partitions
+            };
+            let topic = NewTopic::new(n, parts, TopicReplication::Fixed(a.replication_factor));
+            cfgs.iter().fold(topic, |t, (k, v)| t.set(k, v))
         })
         .collect();
     let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));

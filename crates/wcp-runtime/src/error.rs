@@ -84,6 +84,28 @@ fn classify_kafka(e: &KafkaError) -> ErrorClass {
     }
 }
 
+/// Runs `f` until it succeeds or fails with a non-transient error, backing off between
+/// attempts (200 ms doubling to 5 s, about two minutes in all): a broker that is starting, or
+/// a topic whose leader is being elected, is not a reason to exit.
+pub fn retry_transient<T>(
+    what: &str,
+    mut f: impl FnMut() -> Result<T, RuntimeError>,
+) -> Result<T, RuntimeError> {
+    let mut backoff = std::time::Duration::from_millis(200);
+    let mut attempt = 0;
+    loop {
+        match f() {
+            Err(e) if e.class() == ErrorClass::Transient && attempt < 30 => {
+                tracing::warn!(error = %e, what, attempt, "transient error; retrying");
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// What a failed transaction step asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxnFailure {
@@ -109,6 +131,27 @@ pub fn txn_failure(e: &KafkaError) -> TxnFailure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retries_transient_only() {
+        let mut n = 0;
+        let r = retry_transient("t", || {
+            n += 1;
+            if n < 3 {
+                Err(RuntimeError::Abortable("x".into()))
+            } else {
+                Ok(n)
+            }
+        });
+        assert_eq!(r.unwrap(), 3);
+        let mut m = 0;
+        let r: Result<(), _> = retry_transient("t", || {
+            m += 1;
+            Err(RuntimeError::Fatal("x".into()))
+        });
+        assert!(r.is_err());
+        assert_eq!(m, 1);
+    }
 
     #[test]
     fn classes() {

@@ -59,6 +59,16 @@ pub fn producer_config(cfg: &Config) -> ClientConfig {
     c
 }
 
+/// A plain idempotent producer (no transactions): the archiver's dead letters.
+pub fn plain_producer_config(cfg: &Config) -> ClientConfig {
+    let mut c = base(cfg);
+    c.set("enable.idempotence", "true")
+        .set("linger.ms", "5")
+        .set("compression.type", "lz4");
+    pass_through(&mut c, cfg);
+    c
+}
+
 /// Consumer context: tracks revocations (so the loop drops an unfinished batch), assignment
 /// (readiness) and per-partition lag from librdkafka's statistics.
 pub struct LoopContext {
@@ -86,41 +96,11 @@ impl ClientContext for CtxHandle {
     /// Lag per partition from librdkafka's statistics. Parsed by hand: only a few fields are
     /// needed, and this stays valid when librdkafka adds fields.
     fn stats_raw(&self, raw: &[u8]) {
-        let Ok(v) = serde_json::from_slice::<serde_json::Value>(raw) else {
-            return;
-        };
-        let Some(topics) = v.get("topics").and_then(|t| t.as_object()) else {
-            return;
-        };
-        for (topic, t) in topics {
-            let name = topic.strip_prefix(&self.0.prefix).unwrap_or(topic);
-            let Some(parts) = t.get("partitions").and_then(|p| p.as_object()) else {
-                continue;
-            };
-            for (p, part) in parts {
-                // Partition -1 is librdkafka's internal "unassigned" bucket.
-                let Some(lag) = partition_lag(part).filter(|_| !p.starts_with('-')) else {
-                    continue;
-                };
-                self.0
-                    .metrics
-                    .lag_messages
-                    .with_label_values(&[name, p.as_str()])
-                    .set(lag);
-            }
-        }
+        observe_stats(&self.0.metrics, &self.0.prefix, raw);
     }
 
     fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, log_message: &str) {
-        use rdkafka::config::RDKafkaLogLevel as L;
-        match level {
-            L::Emerg | L::Alert | L::Critical | L::Error => {
-                tracing::error!(facility = fac, "librdkafka: {log_message}")
-            }
-            L::Warning => tracing::warn!(facility = fac, "librdkafka: {log_message}"),
-            L::Notice | L::Info => tracing::info!(facility = fac, "librdkafka: {log_message}"),
-            L::Debug => tracing::debug!(facility = fac, "librdkafka: {log_message}"),
-        }
+        forward_log(level, fac, log_message);
     }
 
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
@@ -148,6 +128,45 @@ impl ConsumerContext for CtxHandle {
         if let Rebalance::Assign(tpl) = rebalance {
             tracing::info!(partitions = tpl.count(), "partitions assigned");
             self.0.assigned.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Sends a librdkafka log line to `tracing` (rdkafka itself logs through the `log` crate).
+pub fn forward_log(level: rdkafka::config::RDKafkaLogLevel, fac: &str, log_message: &str) {
+    use rdkafka::config::RDKafkaLogLevel as L;
+    match level {
+        L::Emerg | L::Alert | L::Critical | L::Error => {
+            tracing::error!(facility = fac, "librdkafka: {log_message}")
+        }
+        L::Warning => tracing::warn!(facility = fac, "librdkafka: {log_message}"),
+        L::Notice | L::Info => tracing::info!(facility = fac, "librdkafka: {log_message}"),
+        L::Debug => tracing::debug!(facility = fac, "librdkafka: {log_message}"),
+    }
+}
+
+/// Sets `wcp_consumer_lag_messages` from a librdkafka statistics document.
+pub fn observe_stats(metrics: &Metrics, prefix: &str, raw: &[u8]) {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(raw) else {
+        return;
+    };
+    let Some(topics) = v.get("topics").and_then(|t| t.as_object()) else {
+        return;
+    };
+    for (topic, t) in topics {
+        let name = topic.strip_prefix(prefix).unwrap_or(topic);
+        let Some(parts) = t.get("partitions").and_then(|p| p.as_object()) else {
+            continue;
+        };
+        for (p, part) in parts {
+            // Partition -1 is librdkafka's internal "unassigned" bucket.
+            let Some(lag) = partition_lag(part).filter(|_| !p.starts_with('-')) else {
+                continue;
+            };
+            metrics
+                .lag_messages
+                .with_label_values(&[name, p.as_str()])
+                .set(lag);
         }
     }
 }

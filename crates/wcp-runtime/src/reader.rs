@@ -9,7 +9,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::Config;
-use crate::error::RuntimeError;
+use crate::error::{retry_transient, RuntimeError};
 use crate::kafka;
 use crate::record::InRecord;
 
@@ -33,13 +33,16 @@ impl TopicReader {
         // A group id is required by librdkafka even though nothing is ever committed.
         let group = format!("{}-reader-{}", cfg.group_id, cfg.instance_id);
         let consumer: BaseConsumer = kafka::consumer_config(cfg, &group).create()?;
-        let md = consumer.fetch_metadata(Some(&topic), META_TIMEOUT)?;
-        let partitions: Vec<i32> = md
-            .topics()
-            .iter()
-            .filter(|t| t.name() == topic)
-            .flat_map(|t| t.partitions().iter().map(|p| p.id()))
-            .collect();
+        let partitions: Vec<i32> = retry_transient("topic metadata", || {
+            let md = consumer.fetch_metadata(Some(&topic), META_TIMEOUT)?;
+            let found: Vec<i32> = md
+                .topics()
+                .iter()
+                .filter(|t| t.name() == topic && t.error().is_none())
+                .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+                .collect();
+            Ok(found)
+        })?;
         if partitions.is_empty() {
             return Err(RuntimeError::Fatal(format!(
                 "topic {topic} has no partitions (create topics first: wcp topics create)"
@@ -68,9 +71,11 @@ impl TopicReader {
     ) -> Result<bool, RuntimeError> {
         let mut targets = Vec::with_capacity(self.partitions.len());
         for p in &self.partitions {
-            let (low, high) = self
-                .consumer
-                .fetch_watermarks(&self.topic, *p, META_TIMEOUT)?;
+            let (low, high) = retry_transient("watermarks", || {
+                Ok(self
+                    .consumer
+                    .fetch_watermarks(&self.topic, *p, META_TIMEOUT)?)
+            })?;
             targets.push((*p, low, high));
         }
         let start = Instant::now();

@@ -112,36 +112,13 @@ impl Loop<'_> {
     /// Polls until the batch is full, its flush interval passed, or shutdown was requested
     /// (returns true then).
     fn fill(&mut self, batch: &mut Vec<InRecord>) -> bool {
-        let flush = Duration::from_millis(self.cfg.flush_interval_ms);
-        let mut first: Option<Instant> = None;
-        while batch.len() < self.cfg.batch_max_events {
-            if self.ctx.shutdown_requested() {
-                return true;
-            }
-            let wait = match first {
-                Some(t) => match flush.checked_sub(t.elapsed()) {
-                    Some(left) if !left.is_zero() => left.min(Duration::from_millis(100)),
-                    _ => break,
-                },
-                None => Duration::from_millis(100),
-            };
-            match self.consumer.poll(wait) {
-                Some(Ok(m)) => {
-                    batch.push(kafka::to_record(&m));
-                    first.get_or_insert_with(Instant::now);
-                }
-                Some(Err(e)) => self.count_error(&RuntimeError::Kafka(e)),
-                None => {}
-            }
-            if !self.ctx.is_ready() {
-                // Subscribed, polled once and transactions initialised.
-                self.ctx.set_ready(true);
-            }
-            if self.lctx.revoked.load(Ordering::SeqCst) {
-                break;
-            }
-        }
-        self.ctx.shutdown_requested()
+        fill_batch(
+            &self.consumer,
+            self.cfg,
+            self.ctx,
+            batch,
+            &self.lctx.revoked,
+        )
     }
 
     fn count_error(&self, e: &RuntimeError) {
@@ -360,6 +337,50 @@ impl Loop<'_> {
         }
         rewind(&self.consumer, self.timeout())
     }
+}
+
+/// Polls into `batch` until it holds `batch_max_events`, `flush_interval_ms` passed since its
+/// first record, `revoked` is set, or shutdown was requested (returns true then). Marks the
+/// service ready after the first poll (subscribed, and the caller's producer initialised).
+pub fn fill_batch<C: rdkafka::consumer::ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    cfg: &Config,
+    ctx: &RunCtx,
+    batch: &mut Vec<InRecord>,
+    revoked: &std::sync::atomic::AtomicBool,
+) -> bool {
+    let flush = Duration::from_millis(cfg.flush_interval_ms);
+    let mut first: Option<Instant> = None;
+    while batch.len() < cfg.batch_max_events {
+        if ctx.shutdown_requested() {
+            return true;
+        }
+        let wait = match first {
+            Some(t) => match flush.checked_sub(t.elapsed()) {
+                Some(left) if !left.is_zero() => left.min(Duration::from_millis(100)),
+                _ => break,
+            },
+            None => Duration::from_millis(100),
+        };
+        match consumer.poll(wait) {
+            Some(Ok(m)) => {
+                batch.push(kafka::to_record(&m));
+                first.get_or_insert_with(Instant::now);
+            }
+            Some(Err(e)) => {
+                ctx.metrics.errors.with_label_values(&["transient"]).inc();
+                tracing::warn!(error = %e, "consumer error");
+            }
+            None => {}
+        }
+        if !ctx.is_ready() {
+            ctx.set_ready(true);
+        }
+        if revoked.load(Ordering::SeqCst) {
+            break;
+        }
+    }
+    ctx.shutdown_requested()
 }
 
 /// Seeks each assigned partition to its committed offset (the beginning when none).

@@ -39,8 +39,11 @@ impl Stage for Ingest {
 
     fn process(&mut self, rec: &InRecord, out: &mut Vec<OutRecord>) -> Result<(), RuntimeError> {
         let seq = rec.header_u64("seq");
+        // The capture delivered this seq even when its bytes are poison: observing it first
+        // keeps a dead-lettered message from being reported as missing.
+        let gap = seq.and_then(|s| self.seqs.observe(s));
         let res = ingest(rec.payload(), seq).map_err(|r| RuntimeError::poison(&r))?;
-        if let Some(gap) = seq.and_then(|s| self.seqs.observe(s)) {
+        if let Some(gap) = gap {
             self.metrics.seq_gaps.inc();
             self.metrics.seq_missing.inc_by(gap.missing());
             let alert = seq_gap_alert(gap, res.event.time_ms);

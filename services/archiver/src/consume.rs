@@ -1,0 +1,277 @@
+//! The Kafka side of the archiver: batches from `chat.tagged` handed to the SQLite thread
+//! through a bounded channel (the backpressure), poison records to `chat.dlq` before their
+//! offset can be stored, and partition assignment from the offsets stored in the archive.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::types::RDKafkaRespErr;
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use wcp_archive::SourceOffset;
+use wcp_model::EnrichedEvent;
+use wcp_runtime::{codec, kafka, txloop, Config, InRecord, Metrics, RunCtx, RuntimeError};
+use wcp_stages::anonymise::Anonymiser;
+
+use crate::writer::{Batch, Positions, Writer};
+
+/// Consumer context: assigns partitions at the positions stored in the archive.
+struct ArchCtx {
+    durable: Arc<Mutex<Positions>>,
+    inflight: Arc<AtomicUsize>,
+    revoked: AtomicBool,
+    metrics: Metrics,
+    prefix: String,
+}
+
+impl ClientContext for ArchCtx {
+    fn stats_raw(&self, raw: &[u8]) {
+        kafka::observe_stats(&self.metrics, &self.prefix, raw);
+    }
+
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str) {
+        kafka::forward_log(level, fac, msg);
+    }
+}
+
+impl ConsumerContext for ArchCtx {
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                // Batches already handed to SQLite move the stored offsets: wait for them.
+                let until = Instant::now() + Duration::from_secs(30);
+                while self.inflight.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                let durable = self.durable.lock().unwrap_or_else(|p| p.into_inner());
+                let parts: Vec<(String, i32)> = tpl
+                    .elements()
+                    .iter()
+                    .map(|e| (e.topic().to_string(), e.partition()))
+                    .collect();
+                for (t, p) in parts {
+                    let off = match durable.get(&(t.clone(), p)) {
+                        Some(o) => Offset::Offset(*o),
+                        None => Offset::Beginning,
+                    };
+                    if let Err(e) = tpl.set_partition_offset(&t, p, off) {
+                        tracing::error!(error = %e, "cannot set assignment offset");
+                    }
+                }
+                tracing::info!(
+                    partitions = tpl.count(),
+                    "partitions assigned at archived offsets"
+                );
+                if let Err(e) = consumer.assign(tpl) {
+                    tracing::error!(error = %e, "assign failed");
+                }
+            }
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
+                self.revoked.store(true, Ordering::SeqCst);
+                if let Err(e) = consumer.unassign() {
+                    tracing::error!(error = %e, "unassign failed");
+                }
+            }
+            other => tracing::error!(error = ?other, "rebalance error"),
+        }
+    }
+}
+
+/// The archiver's loop (see the crate doc).
+pub fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
+    let dir = PathBuf::from(cfg.extra("archive_dir").unwrap_or("archive"));
+    let anonymiser = Anonymiser::new(
+        &codec::anon_key(cfg)?,
+        wcp_pii::anonymise::AnonPolicy::default(),
+    );
+    let signing = cfg.extra("signing_key_file").map(PathBuf::from);
+    let mut writer = Writer::open(&dir, signing, ctx.metrics.clone())
+        .map_err(|e| RuntimeError::Fatal(format!("archive {}: {e}", dir.display())))?;
+    let actx = ArchCtx {
+        durable: writer.durable.clone(),
+        inflight: Arc::new(AtomicUsize::new(0)),
+        revoked: AtomicBool::new(false),
+        metrics: ctx.metrics.clone(),
+        prefix: cfg.topic_prefix.clone(),
+    };
+    let inflight = actx.inflight.clone();
+    let durable = writer.durable.clone();
+    let consumer: BaseConsumer<ArchCtx> =
+        kafka::consumer_config(cfg, &cfg.group_id).create_with_context(actx)?;
+    let dlq: BaseProducer = kafka::plain_producer_config(cfg).create()?;
+    let dlq_topic = cfg.topic(codec::DLQ_TOPIC);
+    consumer.subscribe(&[&cfg.topic("chat.tagged")])?;
+
+    // The SQLite thread: a bounded channel of two batches keeps memory flat and stops
+    // polling while SQLite is behind.
+    let (tx, rx) = sync_channel::<Batch>(2);
+    let failure: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+    let (wfail, winflight, metrics) = (failure.clone(), inflight.clone(), ctx.metrics.clone());
+    let handle = std::thread::Builder::new()
+        .name("wcp-sqlite".into())
+        .spawn(move || {
+            for (i, batch) in rx.into_iter().enumerate() {
+                if let Err(e) = write_with_retry(&mut writer, &batch, &metrics) {
+                    *wfail.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    winflight.fetch_sub(1, Ordering::SeqCst);
+                    return;
+                }
+                let now = now_ms();
+                for ts in &batch.origin_ts_ms {
+                    metrics
+                        .end_to_end
+                        .observe((now - ts).max(0) as f64 / 1000.0);
+                }
+                if i % 20 == 0 {
+                    writer.observe_sizes();
+                }
+                winflight.fetch_sub(1, Ordering::SeqCst);
+            }
+            writer.observe_sizes();
+        })?;
+
+    let mut batch = Vec::with_capacity(cfg.batch_max_events);
+    let result = loop {
+        if let Some(e) = failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            break Err(RuntimeError::Fatal(format!("archive write failed: {e}")));
+        }
+        let stopping =
+            txloop::fill_batch(&consumer, cfg, ctx, &mut batch, &consumer.context().revoked);
+        if consumer.context().revoked.swap(false, Ordering::SeqCst) {
+            batch.clear();
+        }
+        if !batch.is_empty() {
+            let b = prepare(&batch, &durable, &anonymiser, &dlq, &dlq_topic, ctx)?;
+            inflight.fetch_add(1, Ordering::SeqCst);
+            if tx.send(b).is_err() {
+                inflight.fetch_sub(1, Ordering::SeqCst);
+            }
+            batch.clear();
+        }
+        if stopping {
+            break Ok(());
+        }
+    };
+    drop(tx);
+    let _ = handle.join();
+    if let Some(e) = failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        return Err(RuntimeError::Fatal(format!("archive write failed: {e}")));
+    }
+    tracing::info!("stopped cleanly");
+    result
+}
+
+fn write_with_retry(writer: &mut Writer, batch: &Batch, metrics: &Metrics) -> Result<(), String> {
+    let mut backoff = Duration::from_millis(100);
+    for attempt in 0.. {
+        match writer.write(batch) {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                metrics.archive_write_failures.inc();
+                if !e.is_transient() || attempt >= 10 {
+                    return Err(e.to_string());
+                }
+                tracing::warn!(error = %e, attempt, "archive write failed; retrying");
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+/// Decodes and routes a batch; poison records go to `chat.dlq` and are flushed before the
+/// batch (and so their offsets) reaches SQLite.
+fn prepare(
+    batch: &[InRecord],
+    durable: &Mutex<Positions>,
+    anonymiser: &Anonymiser,
+    dlq: &BaseProducer,
+    dlq_topic: &str,
+    ctx: &RunCtx,
+) -> Result<Batch, RuntimeError> {
+    let m = &ctx.metrics;
+    let done = durable.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let mut out = Batch {
+        by_region: BTreeMap::new(),
+        offsets: Vec::new(),
+        origin_ts_ms: Vec::with_capacity(batch.len()),
+    };
+    let mut dead = 0;
+    for rec in batch {
+        m.received.with_label_values(&["chat.tagged"]).inc();
+        if done
+            .get(&(rec.topic.clone(), rec.partition))
+            .is_some_and(|o| rec.offset < *o)
+        {
+            continue; // already archived (a redelivery before the seek took effect)
+        }
+        let t0 = Instant::now();
+        let decoded: Result<EnrichedEvent, RuntimeError> = codec::decode(rec);
+        match decoded {
+            Ok(ev) => {
+                let ev = anonymiser.for_archive(ev);
+                let region = ev
+                    .retention
+                    .as_ref()
+                    .map(|r| r.region.clone())
+                    .unwrap_or_default();
+                out.by_region.entry(region).or_default().push(ev);
+                if let Some(ts) = rec.origin_ts_ms() {
+                    out.origin_ts_ms.push(ts);
+                }
+            }
+            Err(RuntimeError::Poison { code, detail }) => {
+                m.dead_letters.with_label_values(&[code]).inc();
+                m.errors.with_label_values(&["poison"]).inc();
+                let o = codec::dead_letter(rec, "archiver", code, &detail)?;
+                let mut r: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(dlq_topic).payload(&o.value);
+                if let Some(k) = &o.key {
+                    r = r.key(k);
+                }
+                dlq.send(r).map_err(|(e, _)| RuntimeError::Kafka(e))?;
+                dead += 1;
+            }
+            Err(other) => return Err(other),
+        }
+        m.stage_duration.observe(t0.elapsed().as_secs_f64());
+    }
+    if dead > 0 {
+        dlq.flush(Duration::from_secs(30))?;
+        m.sent.with_label_values(&[codec::DLQ_TOPIC]).inc_by(dead);
+    }
+    let tpl = txloop::next_offsets(batch)?;
+    out.offsets = tpl
+        .elements()
+        .iter()
+        .filter_map(|e| match e.offset() {
+            Offset::Offset(n) => Some(SourceOffset {
+                topic: e.topic().to_string(),
+                partition: e.partition(),
+                next_offset: n,
+            }),
+            _ => None,
+        })
+        .collect();
+    if let Some(ts) = batch.last().and_then(|r| r.timestamp_ms) {
+        m.lag_seconds.set((now_ms() - ts).max(0) as f64 / 1000.0);
+    }
+    Ok(out)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,22 @@
+//! wcp-archiver: `chat.tagged` → the SQLite archive (one file per residency region,
+//! `archive_dir/archive-<region>.db`, via `wcp_archive`). Not a Kafka transaction: the source
+//! offsets are committed in the same SQLite transaction as the rows, a restart or a new
+//! assignment resumes from them, and the archive dedups on msgid — so every message is
+//! archived exactly once. Content is reduced per the consent disposition by
+//! `wcp_stages::anonymise::Anonymiser::for_archive`, as in `wcp run`.
+//!
+//! Layout: `main.rs` wiring, `consume.rs` the Kafka side (batches, dead letters, rebalance
+//! seeks), `writer.rs` the SQLite thread.
+
+use std::process::ExitCode;
+
+mod consume;
+mod writer;
+
+fn main() -> ExitCode {
+    wcp_runtime::app::main(
+        "archiver",
+        &["archive_dir", "signing_key_file", "anon_key_file"],
+        consume::run,
+    )
+}
