@@ -14,7 +14,7 @@ pub struct Policy {
 }
 
 impl Policy {
-    pub const DEFAULT_PERSONAL_BELOW: f32 = 0.35;
+    pub const DEFAULT_PERSONAL_BELOW: f32 = 0.3;
 }
 
 impl Default for Policy {

@@ -11,6 +11,8 @@ import slots as S
 import templates_en as TE
 import templates_more as TM
 import templates_scaffold as TS
+import templates_wide as TW
+import templates_hard as TH
 import templates_zh as TZ
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -56,7 +58,8 @@ FILL = {
     "c": zh_client, "n": zh_name, "p": lambda r: r.choice(S.ZH_PRODUCTS), "d": lambda r: r.choice(S.ZH_DOCS),
     "t": lambda r: r.choice(S.ZH_TIMES), "a": lambda r: r.choice(S.ZH_ACTIONS), "e": lambda r: r.choice(S.ZH_BIZ_EVENTS),
     "adm": lambda r: r.choice(S.ZH_FIRM_ADMIN), "m": lambda r: r.choice(S.ZH_MARKET), "r": lambda r: str(r.randint(1, 5)),
-    "amt": amount_zh, "pct": pct, "pct2": pct, "code": lambda r: r.choice(["600", "000", "300", "688"]) + f"{r.randint(0, 999):03d}",
+    "amt": amount_zh, "amt2": amount_zh, "eamt2": amount_en, "code2": lambda r: r.choice(["600", "000", "300", "688"]) + f"{r.randint(0, 999):03d}",
+    "ecode2": lambda r: r.choice(["MSFT", "1299.HK", "O39.SI", "NVDA", "0005.HK"]), "pct": pct, "pct2": pct, "code": lambda r: r.choice(["600", "000", "300", "688"]) + f"{r.randint(0, 999):03d}",
     "phone": cn_mobile, "order": lambda r: "".join(r.choice("0123456789") for _ in range(14)),
     "f": lambda r: r.choice(S.ZH_FAMILY), "food": lambda r: r.choice(S.ZH_FOODS), "food2": lambda r: r.choice(S.ZH_FOODS),
     "sport": lambda r: r.choice(S.ZH_SPORTS), "place": lambda r: r.choice(S.ZH_PLACES), "show": lambda r: r.choice(S.ZH_SHOWS),
@@ -123,6 +126,11 @@ def main():
         (TM.ZH_BUSINESS_SHORT, "business", "zh"), (TM.EN_BUSINESS_SHORT, "business", "en"),
         (TS.ZH["business"], "business", "zh"), (TS.ZH["personal"], "personal", "zh"),
         (TS.EN["business"], "business", "en"), (TS.EN["personal"], "personal", "en"),
+        (TW.ZH_BUSINESS, "business", "zh"), (TW.ZH_PERSONAL, "personal", "zh"),
+        (TW.EN_BUSINESS, "business", "en"), (TW.EN_PERSONAL, "personal", "en"),
+        (TW.MIXED_BUSINESS, "business", "mixed"), (TW.MIXED_PERSONAL, "personal", "mixed"),
+        (TH.ZH_PERSONAL, "personal", "zh"), (TH.ZH_BUSINESS, "business", "zh"),
+        (TH.EN_PERSONAL, "personal", "en"), (TH.EN_BUSINESS, "business", "en"),
     ]
     seen, rows = set(), []
     for templates, cls, lang in groups:
