@@ -6,10 +6,12 @@
 //!
 //! Layout: `registry` lists the embedded schema files and builds one codec per record plus a
 //! fingerprint → revision map; `framing` puts bytes around a record (single-object encoding by
-//! default, Confluent framing on request) and decodes either; `records` implements
-//! [`Record`] for the model types through explicit `Value` conversions (`value` holds the
-//! helpers); `raw` is the raw envelope of `wecom.raw`; `error` is [`WireError`], every variant
-//! of which is poison for the runtime (dead-letter the bytes and move on).
+//! default, Confluent framing on request) and decodes either; `direct` writes and reads the
+//! current schemas straight from the model types (the fast path); `records` implements
+//! [`Record`] through explicit Avro `Value` conversions (`value` holds the helpers), the
+//! reference path that also reads older revisions with schema resolution; `raw` is the raw
+//! envelope of `wecom.raw`; `error` is [`WireError`], every variant of which is poison for
+//! the runtime (dead-letter the bytes and move on).
 //!
 //! ```
 //! use wcp_model::ConsentRecord;
@@ -19,6 +21,7 @@
 //! assert_eq!(wcp_schema::decode::<ConsentRecord>(&bytes).unwrap(), rec);
 //! ```
 
+mod direct;
 mod error;
 mod framing;
 mod raw;
@@ -38,8 +41,9 @@ pub use registry::{fingerprint_of, SchemaFile, MAX_ALLOCATION_BYTES, SCHEMA_FILE
 use apache_avro::types::Value;
 use apache_avro::Schema;
 
-/// A type with an Avro schema in `schemas/`.
-pub trait Record: Sized {
+/// A type with an Avro schema in `schemas/`. Implemented for every record that crosses a
+/// topic; the set is closed (the `Direct` supertrait, the fast binary path, is private).
+pub trait Record: direct::Direct {
     /// Record name in the schema, without the `io.wcp.v1` namespace.
     const NAME: &'static str;
     /// The current schema, parsed once per process.

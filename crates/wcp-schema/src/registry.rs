@@ -10,7 +10,6 @@ use std::sync::LazyLock;
 
 use apache_avro::rabin::Rabin;
 use apache_avro::reader::datum::GenericDatumReader;
-use apache_avro::writer::datum::GenericDatumWriter;
 use apache_avro::Schema;
 
 /// One `.avsc` file embedded in the binary.
@@ -68,18 +67,19 @@ pub const SCHEMA_FILES: &[SchemaFile] = &[
     file!("DeadLetter", "schemas/history/dead_letter.r1.avsc", false),
 ];
 
-/// The current schema of one record and its writer.
+/// The current schema of one record.
 pub(crate) struct Codec {
     pub name: &'static str,
     pub schema: &'static Schema,
     pub json: &'static str,
     pub fingerprint: u64,
-    pub writer: GenericDatumWriter<'static>,
 }
 
 /// A known writer schema (any revision) and how to read it into the current schema.
 pub(crate) struct Revision {
     pub record: &'static str,
+    /// The current revision is read by the direct path; `reader` serves older ones.
+    pub current: bool,
     pub reader: GenericDatumReader<'static>,
 }
 
@@ -124,9 +124,6 @@ fn build() -> Registry {
     for file in SCHEMA_FILES.iter().filter(|f| f.current) {
         let schema = parse_static(file);
         let fingerprint = fingerprint_of(schema);
-        let writer = GenericDatumWriter::builder(schema)
-            .build()
-            .unwrap_or_else(|e| panic!("schema {}: {e}", file.path));
         let reader = GenericDatumReader::builder(schema)
             .build()
             .unwrap_or_else(|e| panic!("schema {}: {e}", file.path));
@@ -134,6 +131,7 @@ fn build() -> Registry {
             fingerprint,
             Revision {
                 record: file.record,
+                current: true,
                 reader,
             },
         );
@@ -143,7 +141,6 @@ fn build() -> Registry {
             schema,
             json: file.json,
             fingerprint,
-            writer,
         });
     }
     for file in SCHEMA_FILES.iter().filter(|f| !f.current) {
@@ -160,6 +157,7 @@ fn build() -> Registry {
             fingerprint_of(writer_schema),
             Revision {
                 record: file.record,
+                current: false,
                 reader,
             },
         );

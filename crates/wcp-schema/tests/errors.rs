@@ -4,6 +4,7 @@ mod common;
 
 use wcp_model::{Alert, ConsentRecord, EnrichedEvent};
 use wcp_schema::apache_avro::types::Value;
+use wcp_schema::apache_avro::writer::datum::GenericDatumWriter;
 use wcp_schema::{
     decode, decode_with, encode, encode_with, Framing, RawEnvelope, Record, RegistrySchemas,
     WireError,
@@ -72,18 +73,35 @@ fn trailing_bytes() {
     );
 }
 
-/// A length prefix far beyond the input must be refused, not allocated.
+/// A length prefix far beyond the input must be refused, not allocated: by the direct path
+/// (current schema) and by the generic path (older revision, through apache-avro).
 #[test]
 fn huge_length_prefix() {
-    let mut bytes = encode(&common::raw_envelopes()[1]).unwrap();
-    bytes.truncate(10);
     // zigzag(2^40) as a varint: the payload claims a terabyte.
+    let mut huge = Vec::new();
     let mut n: u64 = 1 << 41;
     while n >= 0x80 {
-        bytes.push((n as u8) | 0x80);
+        huge.push((n as u8) | 0x80);
         n >>= 7;
     }
-    bytes.push(n as u8);
+    huge.push(n as u8);
+
+    let mut bytes = encode(&common::raw_envelopes()[1]).unwrap();
+    bytes.truncate(10);
+    bytes.extend_from_slice(&huge);
+    assert_eq!(
+        decode::<RawEnvelope>(&bytes),
+        Err(WireError::BodyTruncated { len: huge.len() })
+    );
+
+    let r1 = wcp_schema::SCHEMA_FILES
+        .iter()
+        .find(|f| !f.current && f.record == "RawEnvelope")
+        .unwrap();
+    let r1 = wcp_schema::apache_avro::Schema::parse_str(r1.json).unwrap();
+    let mut bytes = vec![0xC3, 0x01];
+    bytes.extend_from_slice(&wcp_schema::fingerprint_of(&r1).to_le_bytes());
+    bytes.extend_from_slice(&huge);
     let err = decode::<RawEnvelope>(&bytes).unwrap_err();
     assert!(
         matches!(err, WireError::Avro(ref m) if m.contains("allocat")),
@@ -131,14 +149,40 @@ fn shape_error_names_record_and_field() {
         panic!("a record")
     };
     kind_fields[1].1 = Value::Union(0, Box::new(Value::Null));
-    let err = wcp_model::ChatEvent::from_avro(Value::Record(fields)).unwrap_err();
+    let value = Value::Record(fields);
+    let expected = WireError::Shape {
+        record: "EventKind",
+        field: "pre_msgid",
+        problem: "required for `recall`".into(),
+    };
+    // Generic path.
     assert_eq!(
-        err,
-        WireError::Shape {
-            record: "EventKind",
-            field: "pre_msgid",
-            problem: "required for `recall`".into()
-        }
+        wcp_model::ChatEvent::from_avro(value.clone()).unwrap_err(),
+        expected
+    );
+    // Direct path, from bytes the schema accepts.
+    let writer = GenericDatumWriter::builder(wcp_model::ChatEvent::schema())
+        .build()
+        .unwrap();
+    let mut bytes = vec![0xC3, 0x01];
+    bytes.extend_from_slice(&wcp_schema::fingerprint::<wcp_model::ChatEvent>().to_le_bytes());
+    writer.write_value_ref(&mut bytes, &value).unwrap();
+    assert_eq!(decode::<wcp_model::ChatEvent>(&bytes), Err(expected));
+}
+
+#[test]
+fn bad_primitive_is_a_shape_error() {
+    let mut bytes = encode(&common::consent_records()[0]).unwrap();
+    let at = 10 + 1 + common::consent_records()[0].contact.len();
+    assert_eq!(bytes[at], 1, "the `agreed` byte");
+    bytes[at] = 2;
+    assert_eq!(
+        decode::<ConsentRecord>(&bytes),
+        Err(WireError::Shape {
+            record: "ConsentRecord",
+            field: "agreed",
+            problem: "boolean byte 2".into()
+        })
     );
 }
 

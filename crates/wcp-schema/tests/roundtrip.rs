@@ -4,7 +4,26 @@ mod common;
 
 use std::fmt::Debug;
 
+use wcp_schema::apache_avro::reader::datum::GenericDatumReader;
+use wcp_schema::apache_avro::writer::datum::GenericDatumWriter;
 use wcp_schema::{decode, decode_with, encode, encode_with, Framing, Record, RegistrySchemas};
+
+/// The direct fast path and the generic `Value` path (apache-avro, validating against the
+/// schema) write the same body and read each other's bytes.
+fn same_as_generic<T: Record + PartialEq + Debug>(v: &T, body: &[u8]) {
+    let writer = GenericDatumWriter::builder(T::schema()).build().unwrap();
+    let generic = writer
+        .write_value_ref(&mut Vec::new(), &v.to_avro())
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    assert_eq!(generic, Ok(()), "to_avro value is valid for the schema");
+    let mut bytes = Vec::new();
+    writer.write_value_ref(&mut bytes, &v.to_avro()).unwrap();
+    assert_eq!(bytes, body, "direct and generic bodies differ");
+    let reader = GenericDatumReader::builder(T::schema()).build().unwrap();
+    let value = reader.read_value(&mut &body[..]).unwrap();
+    assert_eq!(&T::from_avro(value).unwrap(), v);
+}
 
 fn round_trip<T: Record + PartialEq + Debug>(values: Vec<T>) {
     assert!(!values.is_empty());
@@ -16,6 +35,7 @@ fn round_trip<T: Record + PartialEq + Debug>(values: Vec<T>) {
         let bytes = encode(&v).expect("encodes");
         assert_eq!(&bytes[..2], &[0xC3, 0x01]);
         assert_eq!(&bytes[2..10], &wcp_schema::fingerprint::<T>().to_le_bytes());
+        same_as_generic(&v, &bytes[10..]);
         assert_eq!(decode::<T>(&bytes).expect("decodes"), v);
         // decode_with also reads the default framing.
         assert_eq!(decode_with::<T>(&bytes, &registry).expect("decodes"), v);
