@@ -1,13 +1,17 @@
 //! Risk-only stand-in for `wcp detect`: reads `{"id","text"}` JSON Lines on stdin (or the file
 //! given as the first argument) and prints the DESIGN.md detect shape with `risks` filled
 //! (code-point offsets), for `score.py risk`.
-//! `cargo run --release -p wcp-risk --example detect_jsonl -- chat_dev.jsonl > pred.jsonl`
+//! `cargo run --release -p wcp-risk --example detect_jsonl -- chat_dev.jsonl [policy.toml] > pred.jsonl`
+//! Set `WCP_RISK_EXPLAIN=1` to add each match's rule id and explanation.
 
 use std::io::{BufRead, Write};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let engine = wcp_risk::RiskEngine::builtin();
-    let input: Box<dyn BufRead> = match std::env::args().nth(1) {
+    let engine = match std::env::args().nth(2) {
+        Some(p) => wcp_risk::RiskEngine::from_policy_toml(&std::fs::read_to_string(p)?)?,
+        None => wcp_risk::RiskEngine::builtin(),
+    };
+    let input: Box<dyn BufRead> = match std::env::args().nth(1).filter(|a| a != "-") {
         Some(p) => Box::new(std::io::BufReader::new(std::fs::File::open(p)?)),
         None => Box::new(std::io::stdin().lock()),
     };
