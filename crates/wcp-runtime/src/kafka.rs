@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
 use rdkafka::message::{Headers, Message};
-use rdkafka::producer::BaseProducer;
+use rdkafka::producer::{DefaultProducerContext, ThreadedProducer};
 use rdkafka::{ClientConfig, ClientContext};
 
 use crate::config::Config;
@@ -189,8 +189,13 @@ pub fn group_consumer(
     Ok(consumer_config(cfg, &cfg.group_id).create_with_context(CtxHandle(ctx))?)
 }
 
+/// The transactional producer type.
+pub type TxProducer = ThreadedProducer<DefaultProducerContext>;
+
 /// Builds the transactional producer.
-pub fn producer(cfg: &Config) -> Result<BaseProducer, RuntimeError> {
+/// Threaded: delivery reports are served in the background, which `abort_transaction` needs
+/// (it waits for every outstanding message).
+pub fn producer(cfg: &Config) -> Result<TxProducer, RuntimeError> {
     Ok(producer_config(cfg).create()?)
 }
 

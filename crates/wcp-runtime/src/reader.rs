@@ -32,7 +32,11 @@ impl TopicReader {
         let topic = cfg.topic(logical_topic);
         // A group id is required by librdkafka even though nothing is ever committed.
         let group = format!("{}-reader-{}", cfg.group_id, cfg.instance_id);
-        let consumer: BaseConsumer = kafka::consumer_config(cfg, &group).create()?;
+        // Kafka answers one connection's requests in order, so the watermark query of each
+        // catch-up waits behind the idle fetch long-poll: keep that poll short.
+        let consumer: BaseConsumer = kafka::consumer_config(cfg, &group)
+            .set("fetch.wait.max.ms", "10")
+            .create()?;
         let partitions: Vec<i32> = retry_transient("topic metadata", || {
             let md = consumer.fetch_metadata(Some(&topic), META_TIMEOUT)?;
             let found: Vec<i32> = md

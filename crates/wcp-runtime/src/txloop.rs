@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::producer::{BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::codec;
@@ -63,7 +63,7 @@ pub fn run(
     lp.main(stage)
 }
 
-fn init_transactions(producer: &BaseProducer, ctx: &RunCtx) -> Result<(), RuntimeError> {
+fn init_transactions(producer: &kafka::TxProducer, ctx: &RunCtx) -> Result<(), RuntimeError> {
     let mut backoff = Duration::from_millis(200);
     loop {
         match producer.init_transactions(TXN_TIMEOUT) {
@@ -84,7 +84,7 @@ struct Loop<'a> {
     cfg: &'a Config,
     ctx: &'a RunCtx,
     consumer: BaseConsumer<CtxHandle>,
-    producer: BaseProducer,
+    producer: kafka::TxProducer,
     lctx: Arc<LoopContext>,
     tracing: Tracing,
     opts: LoopOptions,
@@ -290,8 +290,8 @@ impl Loop<'_> {
             match self.producer.send(rec) {
                 Ok(()) => return Ok(()),
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
-                    // Local queue full: serve delivery reports, then retry.
-                    self.producer.poll(Duration::from_millis(10));
+                    // Local queue full: the background thread drains it; retry shortly.
+                    std::thread::sleep(Duration::from_millis(2));
                     rec = r;
                 }
                 Err((e, _)) => return Err(e),
