@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use apache_avro::reader::datum::GenericDatumReader;
 use apache_avro::Schema;
 
+use crate::canonical::fingerprint_of;
 use crate::direct::{In, Out};
-use crate::registry::{codec, fingerprint_of, revision, Revision};
+use crate::registry::{codec, revision, Revision};
 use crate::{Record, WireError};
 
 /// First two bytes of every single-object encoded record.

@@ -21,6 +21,7 @@
 //! assert_eq!(wcp_schema::decode::<ConsentRecord>(&bytes).unwrap(), rec);
 //! ```
 
+mod canonical;
 mod direct;
 mod error;
 mod framing;
@@ -30,13 +31,14 @@ mod registry;
 mod value;
 
 pub use apache_avro;
+pub use canonical::{canonical_form, fingerprint_of};
 pub use error::{sanitize_avro, WireError};
 pub use framing::{
     confluent_schema_id, decode, decode_with, encode, encode_with, Framing, RegistrySchemas,
     CONFLUENT_MAGIC, SINGLE_OBJECT_MARKER,
 };
 pub use raw::RawEnvelope;
-pub use registry::{fingerprint_of, SchemaFile, MAX_ALLOCATION_BYTES, SCHEMA_FILES};
+pub use registry::{SchemaFile, MAX_ALLOCATION_BYTES, SCHEMA_FILES};
 
 use apache_avro::types::Value;
 use apache_avro::Schema;

@@ -8,9 +8,10 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use apache_avro::rabin::Rabin;
 use apache_avro::reader::datum::GenericDatumReader;
 use apache_avro::Schema;
+
+use crate::canonical::fingerprint_of;
 
 /// One `.avsc` file embedded in the binary.
 #[derive(Debug, Clone, Copy)]
@@ -89,15 +90,6 @@ struct Registry {
 }
 
 static REGISTRY: LazyLock<Registry> = LazyLock::new(build);
-
-/// CRC-64-AVRO (Rabin) fingerprint of a schema's Parsing Canonical Form, as a number; its
-/// little-endian bytes are what single-object encoding writes.
-pub fn fingerprint_of(schema: &Schema) -> u64 {
-    let fp = schema.fingerprint::<Rabin>();
-    let mut le = [0u8; 8];
-    le.copy_from_slice(&fp.bytes[..8]);
-    u64::from_le_bytes(le)
-}
 
 /// Parses a file for the registry. Schemas are embedded at compile time and every one is
 /// parsed by the test suite, so failure here is a build defect, not an input error.
