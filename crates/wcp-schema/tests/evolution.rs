@@ -171,3 +171,26 @@ fn hand_written_r1_bytes() {
         }
     );
 }
+
+/// Under Confluent framing the writer schema comes from the registry by id; an id that holds
+/// the previous revision is read with resolution, like its fingerprint is.
+#[test]
+fn confluent_id_of_previous_revision() {
+    let rec = common::alerts().remove(0);
+    let single_object = write_previous(&rec);
+    let mut bytes = vec![0, 0, 0, 0, 3];
+    bytes.extend_from_slice(&single_object[10..]);
+    let r1 = SCHEMA_FILES
+        .iter()
+        .find(|f| !f.current && f.record == "Alert")
+        .unwrap();
+    let mut registry = wcp_schema::RegistrySchemas::new();
+    registry.insert(3, r1.json).unwrap();
+    assert_eq!(
+        wcp_schema::decode_with::<Alert>(&bytes, &registry),
+        Ok(Alert {
+            evidence: vec![],
+            ..rec
+        })
+    );
+}
