@@ -5,7 +5,8 @@
 //! `wcp-model` types to and from Avro. See `docs/WIRE.md` for the framing and evolution rules.
 //!
 //! Layout: `registry` lists the embedded schema files and builds one codec per record plus a
-//! fingerprint → revision map; `framing` puts bytes around a record (single-object encoding by
+//! fingerprint → revision map; `canonical` computes the spec's Parsing Canonical Form and
+//! CRC-64-AVRO fingerprint; `framing` puts bytes around a record (single-object encoding by
 //! default, Confluent framing on request) and decodes either; `direct` writes and reads the
 //! current schemas straight from the model types (the fast path); `records` implements
 //! [`Record`] through explicit Avro `Value` conversions (`value` holds the helpers), the
