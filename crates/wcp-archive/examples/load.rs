@@ -27,7 +27,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter_map(|line| parse_wecom(line, None).ok())
         .map(EnrichedEvent::new)
         .collect();
-    let report = archive.insert_batch(&events, &[])?;
-    println!("{}", serde_json::to_string(&report)?);
+    // Batches of 1,000, as the archiver writes them.
+    for batch in events.chunks(1_000) {
+        let report = archive.insert_batch(batch, &[])?;
+        println!("{}", serde_json::to_string(&report)?);
+    }
     Ok(())
 }
