@@ -41,7 +41,7 @@ pub fn consumer_config(cfg: &Config, group_id: &str) -> ClientConfig {
         .set("auto.offset.reset", "earliest")
         .set("session.timeout.ms", "10000")
         .set("heartbeat.interval.ms", "1000")
-        .set("statistics.interval.ms", "5000")
+        .set("statistics.interval.ms", "2000")
         .set("queued.max.messages.kbytes", "16384");
     pass_through(&mut c, cfg);
     c
@@ -70,7 +70,7 @@ pub fn plain_producer_config(cfg: &Config) -> ClientConfig {
 }
 
 /// Consumer context: tracks revocations (so the loop drops an unfinished batch), assignment
-/// (readiness) and per-partition lag from librdkafka's statistics.
+/// (readiness) and per-partition lag from librdkafka's statistics (every 2 s).
 pub struct LoopContext {
     pub revoked: AtomicBool,
     pub assigned: AtomicBool,
@@ -127,6 +127,9 @@ impl ConsumerContext for CtxHandle {
     fn post_rebalance(&self, _c: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if let Rebalance::Assign(tpl) = rebalance {
             tracing::info!(partitions = tpl.count(), "partitions assigned");
+            let elems = tpl.elements();
+            let parts = elems.iter().map(|e| (e.topic(), e.partition()));
+            self.0.metrics.touch_lag(&self.0.prefix, parts);
             self.0.assigned.store(true, Ordering::SeqCst);
         }
     }

@@ -89,7 +89,7 @@ impl Metrics {
             .set(1.0);
         let latency_buckets = prometheus::exponential_buckets(0.001, 2.0, 16).expect("buckets");
         let stage_buckets = prometheus::exponential_buckets(0.000_001, 4.0, 12).expect("buckets");
-        Metrics {
+        let m = Metrics {
             received: counter_vec(
                 &r,
                 "wcp_received_events_total",
@@ -163,6 +163,39 @@ impl Metrics {
             ready,
             build_info,
             registry: r,
+        };
+        m.init_series();
+        m
+    }
+
+    /// Makes every series of the closed label sets visible at zero from the start, so a
+    /// scrape shows the whole vocabulary before the first error or dead letter.
+    fn init_series(&self) {
+        for c in ["transient", "poison", "fatal"] {
+            self.errors.with_label_values(&[c]);
+        }
+        for r in [
+            "invalid_utf8",
+            "invalid_json",
+            "not_an_object",
+            "missing_field",
+            "invalid_field",
+            "schema_decode",
+            "stage_error",
+        ] {
+            self.dead_letters.with_label_values(&[r]);
+        }
+        for o in ["committed", "aborted"] {
+            self.transactions.with_label_values(&[o]);
+        }
+    }
+
+    /// Marks partitions as assigned in `wcp_consumer_lag_messages` until the next statistics
+    /// report replaces the value with the measured lag.
+    pub fn touch_lag<'a>(&self, prefix: &str, parts: impl Iterator<Item = (&'a str, i32)>) {
+        for (topic, p) in parts {
+            let name = topic.strip_prefix(prefix).unwrap_or(topic);
+            self.lag_messages.with_label_values(&[name, &p.to_string()]);
         }
     }
 
@@ -202,6 +235,8 @@ mod tests {
             "wcp_consumer_lag_messages{partition=\"0\",topic=\"chat.events\"} 3",
             "wcp_build_info{version=",
             "wcp_ready 0",
+            "wcp_dead_letters_total{reason=\"schema_decode\"} 0",
+            "wcp_transactions_total{outcome=\"aborted\"} 0",
         ] {
             assert!(text.contains(name), "missing {name} in\n{text}");
         }

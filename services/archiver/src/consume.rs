@@ -72,6 +72,9 @@ impl ConsumerContext for ArchCtx {
                     partitions = tpl.count(),
                     "partitions assigned at archived offsets"
                 );
+                let elems = tpl.elements();
+                let parts = elems.iter().map(|e| (e.topic(), e.partition()));
+                self.metrics.touch_lag(&self.prefix, parts);
                 if let Err(e) = consumer.assign(tpl) {
                     tracing::error!(error = %e, "assign failed");
                 }
