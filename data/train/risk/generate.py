@@ -20,14 +20,62 @@ EMOJI = ["", "", "", "😊", "👍", "[呲牙]", "🙏", "[OK]", "😉", "!", "�
 def pick(xs):
     return R.choice(xs)
 
-def fill(t):
+def fill(t, tail=True):
     out = t
     for key, vals in (("{nz}", NAMES_ZH), ("{ne}", NAMES_EN), ("{sz}", STOCKS_ZH), ("{se}", STOCKS_EN), ("{pz}", PRODUCTS_ZH), ("{pe}", PRODUCTS_EN)):
         while key in out:
             out = out.replace(key, pick(vals), 1)
     while "{n}" in out:
         out = out.replace("{n}", str(R.choice([3, 4, 5, 6, 7, 8, 10, 12, 15, 20])), 1)
-    return out + pick(EMOJI)
+    return out + pick(EMOJI) if tail else out
+
+def fill_plain(t):
+    """Slots only, no trailing emoji (the composer adds its own closers)."""
+    return fill(t, tail=False)
+
+WHO_ZH = ["我", "客户", "王总", "小李", "合规", "运营", "{nz}", "老板", "财务", "产品部", "我们组", "IT"]
+WHEN_ZH = ["明天", "下午", "今天", "周五前", "下周一", "晚点", "会后", "月底前", "马上", "等会儿"]
+DO_ZH = ["发一下", "确认一下", "看一下", "整理好", "提交", "签字", "打印", "更新", "核对", "准备", "转给运营", "放共享盘", "过一遍", "跟进"]
+OBJ_ZH = ["合同", "季度报告", "路演材料", "会议纪要", "开户资料", "风险揭示书", "产品说明书", "对账单", "报销单", "培训课件", "客户拜访计划", "估值表", "周报", "预算表", "新产品的介绍", "{pz}的资料", "研报摘要", "排班表"]
+TAIL_ZH = ["", "，谢谢", "哈", "～", "，有问题随时说", "，辛苦", "。", "，收到请回复", "👌"]
+WHO_EN = ["I", "the client", "ops", "compliance", "{ne}", "the team", "finance", "IT", "we", "the desk"]
+DO_EN = ["will send", "needs to review", "has signed", "will update", "is checking", "will print", "can share", "should file", "will circulate", "is preparing"]
+OBJ_EN = ["the contract", "the quarterly report", "the meeting notes", "the onboarding forms", "the risk disclosure", "the fact sheet", "the expense claim", "the training slides",
+          "the budget", "the weekly update", "the KYC refresh", "the product brochure", "the settlement instructions", "the valuation file", "the roadshow deck"]
+WHEN_EN = ["tomorrow", "this afternoon", "by Friday", "next week", "after lunch", "before the call", "today", "end of month", "later"]
+TAIL_EN = ["", ".", ", thanks", " 👍", ", let me know if anything's missing", "!", " — cheers"]
+
+NUMERIC_ZH = ["恒指收{p}点，涨了{d}%", "上证今天跌了{d}%，成交{i}亿", "订单号{num}，明天发货", "快递单号{num}", "我手机号{phone}，到了打给我", "客户刚发来身份证照片和银行卡号{num}，开户用",
+    "{sz}今天涨了{d}%，客户问要不要止盈", "这个月业绩完成了{i}%", "报销金额{i}元，发票已附", "会议号{num}，密码{i}", "净值{p}，比上周高{d}%", "基金代码{i}，请核对",
+    "客户转账{i}万已到账", "港股通净流入{i}亿", "合同编号{num}已盖章", "工号{i}，分机{i}", "彩票中了{i}块哈哈", "IP是10.{i}.{i}.{i}，帮我看下网络", "版本号v{i}.{i}.{i}", "利率下调{d}个基点"]
+NUMERIC_EN = ["HSI closed at {p}, down {d}%", "order number {num}, ships tomorrow", "my number is {phone}, call when you're here", "client sent his card number {num} for the direct debit",
+    "{se} is up {d}% today, client asks whether to take profit", "expense total {i} dollars, receipts attached", "meeting id {num}, passcode {i}", "NAV {p}, up {d}% on the week",
+    "fund code {i}, please check", "the transfer of {i}k has arrived", "contract no. {num} signed", "rates cut by {d} bps", "version {i}.{i}.{i} is deployed"]
+
+def numbers(t, rng):
+    for key, gen in (("{p}", lambda: f"{rng.randint(1000, 30000)}.{rng.randint(10, 99)}"), ("{d}", lambda: f"{rng.randint(0, 9)}.{rng.randint(1, 9)}"),
+                     ("{i}", lambda: str(rng.randint(1, 999))), ("{num}", lambda: str(rng.randint(10**9, 10**16))), ("{phone}", lambda: "1" + str(rng.randint(3 * 10**9, 9 * 10**9)))):
+        while key in t:
+            t = t.replace(key, gen(), 1)
+    return t
+
+def benign_grammar(rng, n):
+    """Plain work-chat sentences with no risk, from a small grammar."""
+    out, seen = [], set()
+    while len(out) < n:
+        r = rng.random()
+        if r < 0.2:
+            t = numbers(rng.choice(NUMERIC_ZH if r < 0.12 else NUMERIC_EN), rng)
+        elif r < 0.65:
+            t = rng.choice(WHO_ZH) + rng.choice(WHEN_ZH) + rng.choice(DO_ZH) + rng.choice(OBJ_ZH) + rng.choice(TAIL_ZH)
+        else:
+            t = rng.choice(WHO_EN) + " " + rng.choice(DO_EN) + " " + rng.choice(OBJ_EN) + " " + rng.choice(WHEN_EN) + rng.choice(TAIL_EN)
+            t = t[0].upper() + t[1:]
+        t = fill(t, tail=False)
+        if t not in seen:
+            seen.add(t)
+            out.append({"text": t, "risk": []})
+    return out
 
 def expand(templates, k):
     """k variants of each template (slots filled at random), de-duplicated, order kept."""
@@ -216,6 +264,9 @@ def main():
             rows.append({"text": s, "risk": [cat]})
     for s in expand(NEG, 3):
         rows.append({"text": s, "risk": []})
+    from compose import compose
+    rows += compose(R, fill_plain)
+    rows += benign_grammar(R, 2000)
     with open(os.path.join(HERE, "gen_templates.jsonl"), "w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
