@@ -1,0 +1,146 @@
+//! Policy semantics (phrases, word boundaries, prefixes, proximity, exceptions) on small
+//! hand-made policies with the models off, and policy errors that name the rule and line.
+
+use wcp_model::RiskCategory;
+use wcp_risk::{PolicyError, RiskEngine};
+
+const HEAD: &str = "version = 1\n[model]\nenabled = false\n";
+
+fn engine(rules: &str) -> RiskEngine {
+    RiskEngine::from_policy_toml(&format!("{HEAD}{rules}")).expect("valid policy")
+}
+
+fn fires(e: &RiskEngine, text: &str) -> bool {
+    !e.scan(text).is_empty()
+}
+
+#[test]
+fn phrase_rules_respect_words_prefixes_and_exceptions() {
+    let e = engine(
+        r#"
+[[rule]]
+id = "g"
+category = "guarantee_of_returns"
+phrases = ["guarantee*", "保本", "pump"]
+unless = ["不保本", "no guarantee"]
+"#,
+    );
+    let table = [
+        ("we guaranteed it", true),
+        ("GUARANTEES apply", true),
+        ("unguaranteed", false),
+        ("保本产品", true),
+        ("这个不保本", false),
+        ("no guarantee at all", false),
+        ("pumpkin soup", false),
+        ("pump it", true),
+    ];
+    for (text, want) in table {
+        assert_eq!(fires(&e, text), want, "{text:?}");
+    }
+}
+
+#[test]
+fn proximity_rules_need_both_within_the_window() {
+    let e = engine(
+        r#"
+[[rule]]
+id = "near"
+category = "guarantee_of_returns"
+phrases = ["保证"]
+near = ["收益"]
+window = 4
+unless_anywhere = ["风险揭示"]
+"#,
+    );
+    let table = [
+        ("保证收益", true),
+        ("收益我保证", true),
+        ("保证一二三四收益", true),
+        ("保证一二三四五收益", false),
+        ("保证完成任务", false),
+        ("保证收益？请看风险揭示", false),
+    ];
+    for (text, want) in table {
+        assert_eq!(fires(&e, text), want, "{text:?}");
+    }
+    let m = &e.scan("我保证收益")[0];
+    assert_eq!(m.rule_id, "near");
+    assert_eq!(m.category, RiskCategory::GuaranteeOfReturns);
+    assert_eq!(&"我保证收益"[m.start..m.end], "保证收益");
+}
+
+fn err(rules: &str) -> PolicyError {
+    match RiskEngine::from_policy_toml(&format!("{HEAD}{rules}")) {
+        Err(e) => e,
+        Ok(_) => panic!("policy should be rejected:\n{rules}"),
+    }
+}
+
+#[test]
+fn errors_name_the_rule_and_line() {
+    let rule = |id: &str, cat: &str, phrases: &str| {
+        format!("\n[[rule]]\nid = \"{id}\"\ncategory = \"{cat}\"\nphrases = {phrases}\n")
+    };
+    // HEAD is 3 lines, the blank line is 4, so the first rule's id is on line 6.
+    let cases: Vec<(String, PolicyError)> = vec![
+        (
+            rule("x.1", "insider_trading", "[\"a\"]"),
+            PolicyError::Rule {
+                id: "x.1".into(),
+                line: 6,
+                message: "unknown category \"insider_trading\"".into(),
+            },
+        ),
+        (
+            rule("x.2", "complaint", "[]"),
+            PolicyError::Rule {
+                id: "x.2".into(),
+                line: 6,
+                message: "no phrases".into(),
+            },
+        ),
+        (
+            rule("x.3", "complaint", "[\"  \"]"),
+            PolicyError::Rule {
+                id: "x.3".into(),
+                line: 6,
+                message: "empty phrase in phrases".into(),
+            },
+        ),
+        (
+            format!(
+                "{}{}",
+                rule("d", "complaint", "[\"a\"]"),
+                rule("d", "complaint", "[\"b\"]")
+            ),
+            PolicyError::Rule {
+                id: "d".into(),
+                line: 11,
+                message: "duplicate rule id".into(),
+            },
+        ),
+    ];
+    for (rules, want) in cases {
+        assert_eq!(err(&rules), want, "{rules}");
+    }
+    let e =
+        err("\n[[rule]]\nid = \"s\"\ncategory = \"complaint\"\nphrases = [\"a\"]\nscore = 3.0\n");
+    assert!(
+        matches!(e, PolicyError::Rule { ref id, line: 6, .. } if id == "s"),
+        "{e}"
+    );
+    let e = err("\n[[rule]]\nid = \"t\"\ncategory = \"complaint\"\nphrases = [\"a\"\n");
+    assert!(
+        matches!(e, PolicyError::Syntax { line, .. } if line >= 8),
+        "{e}"
+    );
+    let e = err("\n[[rule]]\nid = \"u\"\ncategory = \"complaint\"\nphrases = [\"a\"]\nwindw = 3\n");
+    assert!(e.to_string().contains("windw"), "{e}");
+}
+
+#[test]
+fn the_shipped_policy_compiles() {
+    let e = RiskEngine::builtin();
+    assert!(e.rule_count() >= 30);
+}
