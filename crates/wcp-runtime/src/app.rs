@@ -22,6 +22,10 @@ impl App {
     /// Loads the config (exit code 2 with every error listed when invalid), installs logs,
     /// signal handlers and the ops server.
     pub fn start(service: &str, extra_keys: &[&str]) -> Result<App, ExitCode> {
+        if std::env::args().any(|a| a == "--help" || a == "-h") {
+            println!("{}", usage(service, extra_keys));
+            return Err(ExitCode::SUCCESS);
+        }
         telemetry::init_logs();
         let cfg = match Config::load(service, extra_keys) {
             Ok(c) => c,
@@ -101,6 +105,26 @@ impl App {
             }
         }
     }
+}
+
+/// `--help` text: where settings come from and which keys exist.
+fn usage(service: &str, extra_keys: &[&str]) -> String {
+    let mut keys: Vec<&str> = crate::config::COMMON_KEYS.to_vec();
+    keys.extend_from_slice(extra_keys);
+    let list: Vec<String> = keys
+        .iter()
+        .map(|k| format!("  {k:<22} env WCP_{}", k.to_ascii_uppercase()))
+        .collect();
+    format!(
+        "wcp-{service}: a wcp pipeline service (see docs/SERVICES.md, docs/DELIVERY.md)\n\n\
+         Usage: wcp-{service} [--config FILE] [--<key> VALUE]...\n\n\
+         Settings: defaults, then the TOML file (--config or WCP_CONFIG), then WCP_<KEY>\n\
+         environment variables, then --<key> arguments. librdkafka properties (TLS, SASL):\n\
+         a [kafka] table or WCP_KAFKA__<PROPERTY> (dots as underscores); secrets only from\n\
+         the environment.\n\nKeys:\n{}\n\n\
+         Example:\n  WCP_KAFKA_BOOTSTRAP=127.0.0.1:9092 wcp-{service} --ops-addr 127.0.0.1:9091",
+        list.join("\n")
+    )
 }
 
 /// A whole service `main`: start, then run `body`; the exit code to return.

@@ -19,7 +19,7 @@ const SECRET_PROPS: &[&str] = &[
 ];
 
 /// Keys every service understands.
-const COMMON_KEYS: &[&str] = &[
+pub const COMMON_KEYS: &[&str] = &[
     "kafka_bootstrap",
     "topic_prefix",
     "group_id",

@@ -15,7 +15,7 @@ use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use wcp_archive::SourceOffset;
 use wcp_model::EnrichedEvent;
-use wcp_runtime::{codec, kafka, txloop, Config, InRecord, Metrics, RunCtx, RuntimeError};
+use wcp_runtime::{codec, kafka, Config, InRecord, Metrics, RunCtx, RuntimeError};
 use wcp_stages::anonymise::Anonymiser;
 
 use crate::writer::{Batch, Positions, Writer};
@@ -148,8 +148,13 @@ pub fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
         if let Some(e) = failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
             break Err(RuntimeError::Fatal(format!("archive write failed: {e}")));
         }
-        let stopping =
-            txloop::fill_batch(&consumer, cfg, ctx, &mut batch, &consumer.context().revoked);
+        let stopping = wcp_runtime::batch::fill_batch(
+            &consumer,
+            cfg,
+            ctx,
+            &mut batch,
+            &consumer.context().revoked,
+        );
         if consumer.context().revoked.swap(false, Ordering::SeqCst) {
             batch.clear();
         }
@@ -253,7 +258,7 @@ fn prepare(
         dlq.flush(Duration::from_secs(30))?;
         m.sent.with_label_values(&[codec::DLQ_TOPIC]).inc_by(dead);
     }
-    let tpl = txloop::next_offsets(batch)?;
+    let tpl = wcp_runtime::batch::next_offsets(batch)?;
     out.offsets = tpl
         .elements()
         .iter()

@@ -1,0 +1,140 @@
+//! Batch plumbing shared by the transactional loop and the archiver: filling a batch from
+//! the consumer, the offsets that follow it, and rewinding to the committed offsets.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::{Offset, TopicPartitionList};
+
+use crate::config::Config;
+use crate::error::RuntimeError;
+use crate::kafka;
+use crate::record::InRecord;
+use crate::shutdown::RunCtx;
+
+/// Polls into `batch` until it holds `batch_max_events`, `flush_interval_ms` passed since its
+/// first record, `revoked` is set, or shutdown was requested (returns true then). Marks the
+/// service ready after the first poll (subscribed, and the caller's producer initialised).
+pub fn fill_batch<C: rdkafka::consumer::ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    cfg: &Config,
+    ctx: &RunCtx,
+    batch: &mut Vec<InRecord>,
+    revoked: &std::sync::atomic::AtomicBool,
+) -> bool {
+    let flush = Duration::from_millis(cfg.flush_interval_ms);
+    let mut first: Option<Instant> = None;
+    while batch.len() < cfg.batch_max_events {
+        if ctx.shutdown_requested() {
+            return true;
+        }
+        let wait = match first {
+            Some(t) => match flush.checked_sub(t.elapsed()) {
+                Some(left) if !left.is_zero() => left.min(Duration::from_millis(100)),
+                _ => break,
+            },
+            None => Duration::from_millis(100),
+        };
+        match consumer.poll(wait) {
+            Some(Ok(m)) => {
+                batch.push(kafka::to_record(&m));
+                first.get_or_insert_with(Instant::now);
+            }
+            Some(Err(e)) => {
+                ctx.metrics.errors.with_label_values(&["transient"]).inc();
+                tracing::warn!(error = %e, "consumer error");
+            }
+            None => {}
+        }
+        if !ctx.is_ready() {
+            ctx.set_ready(true);
+        }
+        if revoked.load(Ordering::SeqCst) {
+            break;
+        }
+    }
+    ctx.shutdown_requested()
+}
+
+/// Seeks each assigned partition to its committed offset (the beginning when none).
+pub fn rewind<C: rdkafka::consumer::ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    timeout: Duration,
+) -> Result<(), RuntimeError> {
+    let committed = consumer.committed(timeout)?;
+    let mut tpl = TopicPartitionList::new();
+    for e in committed.elements() {
+        let off = match e.offset() {
+            Offset::Offset(n) => Offset::Offset(n),
+            _ => Offset::Beginning,
+        };
+        tpl.add_partition_offset(e.topic(), e.partition(), off)?;
+    }
+    if tpl.count() > 0 {
+        for e in consumer.seek_partitions(tpl, timeout)?.elements() {
+            if let Err(err) = e.error() {
+                tracing::warn!(topic = e.topic(), partition = e.partition(), error = %err, "seek failed");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The offsets to commit: last offset + 1 for each partition in the batch.
+pub fn next_offsets(batch: &[InRecord]) -> Result<TopicPartitionList, RuntimeError> {
+    let mut max: BTreeMap<(&str, i32), i64> = BTreeMap::new();
+    for r in batch {
+        let e = max
+            .entry((r.topic.as_str(), r.partition))
+            .or_insert(r.offset);
+        *e = (*e).max(r.offset);
+    }
+    let mut tpl = TopicPartitionList::new();
+    for ((t, p), o) in max {
+        tpl.add_partition_offset(t, p, Offset::Offset(o + 1))?;
+    }
+    Ok(tpl)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(topic: &str, p: i32, o: i64) -> InRecord {
+        InRecord {
+            topic: topic.into(),
+            partition: p,
+            offset: o,
+            key: None,
+            value: None,
+            headers: vec![],
+            timestamp_ms: None,
+        }
+    }
+
+    #[test]
+    fn next_offsets_are_max_plus_one() {
+        let b = vec![
+            rec("a", 0, 5),
+            rec("a", 0, 7),
+            rec("a", 1, 2),
+            rec("b", 0, 0),
+        ];
+        let tpl = next_offsets(&b).unwrap();
+        assert_eq!(tpl.count(), 3);
+        assert_eq!(
+            tpl.find_partition("a", 0).unwrap().offset(),
+            Offset::Offset(8)
+        );
+        assert_eq!(
+            tpl.find_partition("a", 1).unwrap().offset(),
+            Offset::Offset(3)
+        );
+        assert_eq!(
+            tpl.find_partition("b", 0).unwrap().offset(),
+            Offset::Offset(1)
+        );
+    }
+}
