@@ -2,11 +2,13 @@
 //!
 //! Cost model: a short chat line with no ASCII digit, `@`, `:` or `www.` skips the regex
 //! stage entirely; otherwise one `RegexSet` pass (a lazy DFA over all patterns at once) says
-//! which recognizers can match, and only those run their own regex and validator. PERSON and
-//! LOCATION scanners have their own byte triggers (Han characters, `号`, capitals).
+//! which recognizers can match, and only those run their own regex and validator; context
+//! words come from one Aho-Corasick pass, done only when a match needs them. PERSON,
+//! LOCATION and labelled WeChat handles are hand-written scanners with their own triggers.
 
+use crate::context::{ContextIndex, Hit};
 use crate::normalize::Folded;
-use crate::recognizers::{Rec, CONTEXT_BOOST, RECS};
+use crate::recognizers::{CONTEXT_BOOST, RECS};
 use crate::validate::{validate, Check};
 use crate::{address, names, wechat, PiiMatch};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
@@ -15,12 +17,13 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 /// need a context word to be reported.
 pub const DEFAULT_MIN_SCORE: f32 = 0.4;
 
-/// Bytes before a match searched for context words (≈ Presidio's 5-word window).
-const CONTEXT_WINDOW: usize = 40;
+/// Rank given to the scanner-made matches (after every pattern recognizer).
+const SCANNER_RANK: usize = usize::MAX;
 
 pub struct PiiDetector {
     set: RegexSet,
     regexes: Vec<Regex>,
+    context: ContextIndex,
     min_score: f32,
 }
 
@@ -30,12 +33,17 @@ impl Default for PiiDetector {
     }
 }
 
+/// Context hits of the line being scanned, computed on first use.
+struct Line<'a> {
+    t: &'a str,
+    hits: Option<Vec<Hit>>,
+}
+
 impl PiiDetector {
     /// All built-in recognizers, default threshold.
     pub fn new() -> PiiDetector {
-        let pats = RECS.iter().map(|r| r.pattern);
         // The patterns are constants covered by tests, so a failure here is a programming error.
-        let set = RegexSetBuilder::new(pats)
+        let set = RegexSetBuilder::new(RECS.iter().map(|r| r.pattern))
             .unicode(false)
             .dfa_size_limit(64 << 20)
             .size_limit(64 << 20)
@@ -53,6 +61,7 @@ impl PiiDetector {
         PiiDetector {
             set,
             regexes,
+            context: ContextIndex::new(),
             min_score: DEFAULT_MIN_SCORE,
         }
     }
@@ -63,21 +72,15 @@ impl PiiDetector {
         self
     }
 
-    /// Non-overlapping matches sorted by start: on overlap the higher score wins, then the
-    /// longer span, then the recognizer listed first.
+    /// Non-overlapping matches sorted by start: a span inside a longer one of the same
+    /// entity is dropped; then, on overlap, the higher score wins, then the longer span,
+    /// then the recognizer listed first.
     pub fn detect(&self, text: &str) -> Vec<PiiMatch> {
-        let mut cands = self.detect_all(text);
+        let mut cands = self.candidates(text);
         if cands.len() < 2 {
             return cands.into_iter().map(|c| c.0).collect();
         }
-        cands.sort_by(|a, b| {
-            b.0.score
-                .total_cmp(&a.0.score)
-                .then((b.0.end - b.0.start).cmp(&(a.0.end - a.0.start)))
-                .then(a.1.cmp(&b.1))
-        });
-        // a span inside a longer one of the same entity is a partial read of it
-        // (`2718 1155` inside `079 2718 1155`): keep the longer one
+        // a partial read of a longer value (`2718 1155` inside `079 2718 1155`)
         let contained = |m: &PiiMatch| {
             cands.iter().any(|(o, _)| {
                 o.entity == m.entity
@@ -87,11 +90,16 @@ impl PiiDetector {
             })
         };
         let keep: Vec<bool> = cands.iter().map(|(m, _)| !contained(m)).collect();
+        let mut it = keep.into_iter();
+        cands.retain(|_| it.next().unwrap_or(true));
+        cands.sort_by(|a, b| {
+            b.0.score
+                .total_cmp(&a.0.score)
+                .then((b.0.end - b.0.start).cmp(&(a.0.end - a.0.start)))
+                .then(a.1.cmp(&b.1))
+        });
         let mut out: Vec<PiiMatch> = Vec::with_capacity(cands.len());
-        for ((m, _), k) in cands.into_iter().zip(keep) {
-            if !k {
-                continue;
-            }
+        for (m, _) in cands {
             if out.iter().all(|o| m.end <= o.start || m.start >= o.end) {
                 out.push(m);
             }
@@ -100,49 +108,49 @@ impl PiiDetector {
         out
     }
 
-    /// Every candidate above the threshold, overlaps included, with its recognizer rank.
-    fn detect_all(&self, text: &str) -> Vec<(PiiMatch, usize)> {
+    /// Every candidate of every entity, overlaps included (Presidio-style), sorted by start.
+    pub fn detect_overlapping(&self, text: &str) -> Vec<PiiMatch> {
+        let mut v: Vec<PiiMatch> = self.candidates(text).into_iter().map(|c| c.0).collect();
+        v.sort_by(|a, b| a.start.cmp(&b.start).then(a.entity.cmp(b.entity)));
+        v.dedup_by(|a, b| a.entity == b.entity && a.start == b.start && a.end == b.end);
+        v
+    }
+
+    /// Every candidate above the threshold with its recognizer rank, in original offsets.
+    fn candidates(&self, text: &str) -> Vec<(PiiMatch, usize)> {
         let folded = Folded::new(text);
-        let t: &str = &folded.text;
+        let mut line = Line {
+            t: &folded.text,
+            hits: None,
+        };
+        let t = line.t;
         let mut out = Vec::new();
         if needs_patterns(t.as_bytes()) {
             for i in self.set.matches(t).iter() {
-                self.run(i, &RECS[i], t, &mut out);
+                let rec = &RECS[i];
+                // reportable only with a context word: skip unless the line has one
+                if rec.check.max_score(rec.score) < self.min_score
+                    && !self.context.any_for(self.hits(&mut line), i)
+                {
+                    continue;
+                }
+                self.run(i, &mut line, &mut out);
             }
         }
-        names::find(t, &mut |e, s, end, score| {
+        let mut push = |entity: &'static str, start: usize, end: usize, score: f32| {
             out.push((
                 PiiMatch {
-                    entity: e,
-                    start: s,
+                    entity,
+                    start,
                     end,
                     score,
                 },
-                RECS.len(),
-            ))
-        });
-        wechat::find(t, &mut |s, end, score| {
-            out.push((
-                PiiMatch {
-                    entity: "WECHAT_ID",
-                    start: s,
-                    end,
-                    score,
-                },
-                RECS.len(),
-            ))
-        });
-        address::find(t, &mut |s, end, score| {
-            out.push((
-                PiiMatch {
-                    entity: "LOCATION",
-                    start: s,
-                    end,
-                    score,
-                },
-                RECS.len(),
-            ))
-        });
+                SCANNER_RANK,
+            ));
+        };
+        names::find(t, &mut push);
+        wechat::find(t, &mut |s, e, score| push("WECHAT_ID", s, e, score));
+        address::find(t, &mut |s, e, score| push("LOCATION", s, e, score));
         out.retain(|(m, _)| m.score >= self.min_score);
         for (m, _) in &mut out {
             m.start = folded.orig(m.start);
@@ -151,30 +159,30 @@ impl PiiDetector {
         out
     }
 
-    /// Overlapping candidates of every entity (Presidio-style output), sorted by start.
-    pub fn detect_overlapping(&self, text: &str) -> Vec<PiiMatch> {
-        let mut v: Vec<PiiMatch> = self.detect_all(text).into_iter().map(|c| c.0).collect();
-        v.sort_by(|a, b| a.start.cmp(&b.start).then(a.entity.cmp(b.entity)));
-        v.dedup_by(|a, b| a.entity == b.entity && a.start == b.start && a.end == b.end);
-        v
+    fn hits<'l>(&self, line: &'l mut Line) -> &'l [Hit] {
+        let t = line.t;
+        line.hits.get_or_insert_with(|| self.context.hits(t))
     }
 
-    fn run(&self, idx: usize, rec: &Rec, t: &str, out: &mut Vec<(PiiMatch, usize)>) {
-        let re = &self.regexes[idx];
+    /// Run recognizer `idx` over the line: regex, boundary, validator, neighbourhood, context.
+    fn run(&self, idx: usize, line: &mut Line, out: &mut Vec<(PiiMatch, usize)>) {
+        let (rec, re, t) = (&RECS[idx], &self.regexes[idx], line.t);
         let mut pos = 0;
         let mut retries = 0;
         while let Some(m) = re.find_at(t, pos) {
             let accepted = if boundary_ok(t, m.start(), m.end()) {
                 validate(rec.check, rec.score, m.as_str())
                     .filter(|&(len, _)| len > 0 && boundary_ok(t, m.start(), m.start() + len))
-                    .filter(|_| extra_ok(rec.check, t, m.start(), m.end()))
+                    .filter(|&(len, _)| self.extra_ok(rec.check, line, m.start(), m.start() + len))
             } else {
                 None
             };
             match accepted {
-                Some((len, score)) => {
+                Some((len, mut score)) => {
                     let (s, e) = (m.start(), m.start() + len);
-                    let score = boost(t, s, e, rec, score);
+                    if score < 1.0 && self.context.near(self.hits(line), idx, s, e) {
+                        score = (score + CONTEXT_BOOST).min(1.0);
+                    }
                     out.push((
                         PiiMatch {
                             entity: rec.entity,
@@ -189,16 +197,31 @@ impl PiiDetector {
                 None => {
                     // a shorter match may start one character later (no look-behind in regex)
                     retries += 1;
-                    if retries > 32 {
-                        pos = m.end();
+                    pos = if retries > 32 {
+                        m.end()
                     } else {
-                        pos = m.start() + t[m.start()..].chars().next().map_or(1, char::len_utf8);
-                    }
+                        m.start() + t[m.start()..].chars().next().map_or(1, char::len_utf8)
+                    };
                 }
             }
             if pos >= t.len() {
                 break;
             }
+        }
+    }
+
+    /// Recognizer-specific neighbourhood checks the regex cannot express.
+    fn extra_ok(&self, check: Check, line: &mut Line, s: usize, e: usize) -> bool {
+        let b = line.t.as_bytes();
+        match check {
+            // part of a longer dotted run (`03.93.92.16.85`, `1.2.3.4.5`) is not an address
+            Check::Ipv4 => {
+                let dotted_before = s >= 2 && b[s - 1] == b'.' && b[s - 2].is_ascii_digit();
+                let dotted_after = e + 1 < b.len() && b[e] == b'.' && b[e + 1].is_ascii_digit();
+                !dotted_before && !dotted_after
+            }
+            Check::GenericPhone => !self.context.not_phone_near(self.hits(line), s, e),
+            _ => true,
         }
     }
 }
@@ -216,92 +239,4 @@ fn boundary_ok(t: &str, s: usize, e: usize) -> bool {
     let before = s == 0 || !b[s - 1].is_ascii_alphanumeric();
     let after = e >= b.len() || !b[e].is_ascii_alphanumeric();
     before && after
-}
-
-/// Words that mark a grouped number as a code, not a phone number.
-const NOT_PHONE: &[&str] = &[
-    "彩票",
-    "lottery",
-    "会议",
-    "會議",
-    "meeting",
-    "订单",
-    "訂單",
-    "order",
-    "单号",
-    "ref",
-    "金额",
-    "amount",
-    "版本",
-    "version",
-    "invoice",
-    "发票",
-    "合同",
-    "contract",
-    "账号",
-    "account",
-    "工号",
-    "staff",
-    "license",
-    "licence",
-    "passport",
-    "ssn",
-    "social security",
-];
-
-/// Recognizer-specific neighbourhood checks the regex cannot express.
-fn extra_ok(check: Check, t: &str, s: usize, e: usize) -> bool {
-    let b = t.as_bytes();
-    match check {
-        // part of a longer dotted run (`03.93.92.16.85`, `1.2.3.4.5`) is not an address
-        Check::Ipv4 => {
-            let dotted_before = s >= 2 && b[s - 1] == b'.' && b[s - 2].is_ascii_digit();
-            let dotted_after = e + 1 < b.len() && b[e] == b'.' && b[e + 1].is_ascii_digit();
-            !dotted_before && !dotted_after
-        }
-        Check::GenericPhone => {
-            let w = window(t, s, e).to_ascii_lowercase();
-            !NOT_PHONE.iter().any(|n| has_word(&w, n))
-        }
-        _ => true,
-    }
-}
-
-/// Text shortly before and after a match (context window), on char boundaries.
-fn window(t: &str, s: usize, e: usize) -> String {
-    let mut lo = s.saturating_sub(CONTEXT_WINDOW);
-    while !t.is_char_boundary(lo) {
-        lo += 1;
-    }
-    let mut hi = (e + CONTEXT_WINDOW / 2).min(t.len());
-    while !t.is_char_boundary(hi) {
-        hi -= 1;
-    }
-    format!("{} {}", &t[lo..s], &t[e..hi])
-}
-
-/// Presidio-style context enhancement: a context word shortly before (or after) the match.
-fn boost(t: &str, s: usize, e: usize, rec: &Rec, score: f32) -> f32 {
-    if rec.context.is_empty() || score >= 1.0 {
-        return score;
-    }
-    let w = window(t, s, e).to_ascii_lowercase();
-    if rec.context.iter().any(|c| has_word(&w, c)) {
-        (score + CONTEXT_BOOST).min(1.0)
-    } else {
-        score
-    }
-}
-
-/// `word` occurs in `hay`; an ASCII word must not be glued to other ASCII letters
-/// ("tel" in "hotel" is no context), a CJK word may sit anywhere.
-fn has_word(hay: &str, word: &str) -> bool {
-    let b = hay.as_bytes();
-    hay.match_indices(word).any(|(i, _)| {
-        let j = i + word.len();
-        let ascii = word.as_bytes()[0].is_ascii_alphabetic();
-        !ascii
-            || ((i == 0 || !b[i - 1].is_ascii_alphabetic())
-                && (j >= b.len() || !b[j].is_ascii_alphabetic()))
-    })
 }

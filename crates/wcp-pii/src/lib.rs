@@ -12,6 +12,7 @@ pub mod address;
 pub mod anonymise;
 pub mod checksum;
 pub mod cn_region;
+mod context;
 mod crypto;
 mod engine;
 pub mod names;

@@ -4,7 +4,9 @@
 //! Convention (see the labelling guide): full names only, titles and kinship words outside
 //! the span; `王总`, `老王`, `小李`, `Mrs Wong`, bare first names are *not* names.
 
-use crate::names_data::{CN_SURNAMES, CN_SURNAMES2, EN_FIRST, EN_STOP, NOT_GIVEN, PINYIN_SURNAMES};
+use crate::names_data::{
+    CN_SURNAMES, CN_SURNAMES2, CN_SURNAMES2_FIRST, EN_FIRST, EN_STOP, NOT_GIVEN, PINYIN_SURNAMES,
+};
 
 fn is_han(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c)
@@ -48,17 +50,24 @@ pub fn find(t: &str, out: &mut Sink) {
 }
 
 fn surname_len(chars: &[(usize, char)], i: usize) -> usize {
-    if i + 1 < chars.len() {
-        let pair: String = [chars[i].1, chars[i + 1].1].iter().collect();
-        if CN_SURNAMES2.contains(&pair.as_str()) {
+    let c = chars[i].1;
+    if let Some(&(_, next)) = chars
+        .get(i + 1)
+        .filter(|_| CN_SURNAMES2_FIRST.binary_search(&c).is_ok())
+    {
+        let compound = CN_SURNAMES2.iter().any(|p| {
+            let mut it = p.chars();
+            it.next() == Some(c) && it.next() == Some(next)
+        });
+        if compound {
             return 2;
         }
     }
-    usize::from(CN_SURNAMES.contains(&chars[i].1))
+    usize::from(CN_SURNAMES.binary_search(&c).is_ok())
 }
 
 fn given_ok(c: char) -> bool {
-    is_han(c) && !NOT_GIVEN.contains(&c)
+    is_han(c) && NOT_GIVEN.binary_search(&c).is_err()
 }
 
 fn chinese(t: &str, out: &mut Sink) {

@@ -46,6 +46,31 @@ pub enum Check {
     Url,
 }
 
+impl Check {
+    /// Highest score the validator can give a match of a recognizer with `base` score,
+    /// before context. Recognizers that cannot reach the threshold without a context word
+    /// are skipped on lines that contain none of their context words.
+    pub fn max_score(self, base: f32) -> f32 {
+        match self {
+            Check::CnRic
+            | Check::CnUscc
+            | Check::Card
+            | Check::Iban
+            | Check::EsNif
+            | Check::EsNie => 1.0,
+            Check::ItFiscal
+            | Check::FiHetu
+            | Check::KrRrn
+            | Check::ThTnin
+            | Check::Crypto
+            | Check::SgNric => 1.0,
+            Check::CnMobile => 0.9,
+            Check::Hk8 => base.max(0.5),
+            _ => base,
+        }
+    }
+}
+
 /// ASCII digits of `s` (separators dropped).
 pub fn digits(s: &str) -> Vec<u8> {
     s.bytes().filter(u8::is_ascii_digit).collect()

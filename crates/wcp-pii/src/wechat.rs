@@ -20,11 +20,10 @@ const LABELS: &[&str] = &[
 
 /// Report each labelled handle in `t` as (start, end, score).
 pub fn find(t: &str, out: &mut dyn FnMut(usize, usize, f32)) {
-    if !(t.contains("微信") || t.contains("echat") || t.contains("eChat") || t.contains("ECHAT"))
-    {
+    let b = t.as_bytes();
+    if !(t.contains('微') || b.windows(4).any(|w| w.eq_ignore_ascii_case(b"chat"))) {
         return;
     }
-    let b = t.as_bytes();
     for label in LABELS {
         let mut from = 0;
         while let Some(p) = t[from..].find(label) {
