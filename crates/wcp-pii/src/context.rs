@@ -60,7 +60,7 @@ pub struct Hit {
 impl ContextIndex {
     pub fn new() -> ContextIndex {
         let mut words: Vec<&'static str> = Vec::new();
-        let mut id_of = |w: &'static str, words: &mut Vec<&'static str>| -> u32 {
+        let id_of = |w: &'static str, words: &mut Vec<&'static str>| -> u32 {
             match words.iter().position(|x| *x == w) {
                 Some(i) => i as u32,
                 None => {
