@@ -82,20 +82,19 @@ impl Query {
             None => {}
         }
         for term in self.text.as_deref().unwrap_or("").split_whitespace() {
-            if term.chars().count() >= 3 {
-                // An FTS5 string: double any quote inside it.
-                let phrase = format!("\"{}\"", term.replace('"', "\"\""));
+            if let Some(grams) = trigram_query(term) {
                 w.add(
                     "m.seq IN (SELECT rowid FROM fts WHERE fts MATCH ?)",
-                    phrase.into(),
+                    grams.into(),
                 );
-            } else {
-                let escaped = term
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                w.add("m.text LIKE ? ESCAPE '\\'", format!("%{escaped}%").into());
             }
+            // The exact check (the index only narrows); alone for 1-2 character terms,
+            // which have no trigram.
+            let escaped = term
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            w.add("m.text LIKE ? ESCAPE '\\'", format!("%{escaped}%").into());
         }
         let mut sql = String::from("SELECT m.seq FROM messages m");
         if !w.clauses.is_empty() {
@@ -108,6 +107,26 @@ impl Query {
         }
         (sql, w.params)
     }
+}
+
+/// An FTS5 query that every text containing `term` matches: some of its trigrams, ANDed
+/// (the index has no positions, so LIKE confirms adjacency). None below three characters.
+fn trigram_query(term: &str) -> Option<String> {
+    const MAX_GRAMS: usize = 8;
+    let chars: Vec<char> = term.chars().collect();
+    if chars.len() < 3 {
+        return None;
+    }
+    let mut grams: Vec<String> = chars
+        .windows(3)
+        // An FTS5 string: double any quote inside it.
+        .map(|w| format!("\"{}\"", w.iter().collect::<String>().replace('"', "\"\"")))
+        .collect();
+    grams.dedup();
+    // Long terms: a spread of trigrams narrows enough; LIKE does the rest.
+    let step = grams.len().div_ceil(MAX_GRAMS);
+    let picked: Vec<String> = grams.into_iter().step_by(step).collect();
+    Some(picked.join(" AND "))
 }
 
 /// A WHERE clause under construction: each `?` becomes the next numbered parameter.
@@ -184,16 +203,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_terms_use_like_long_ones_fts() {
+    fn terms_use_trigrams_and_like() {
         let q = Query {
             text: Some("合同 guaranteed 5%".into()),
             ..Query::default()
         };
         let (sql, params) = q.to_sql();
-        assert_eq!(sql.matches("LIKE").count(), 2, "{sql}");
+        assert_eq!(sql.matches("LIKE").count(), 3, "{sql}");
         assert_eq!(sql.matches("MATCH").count(), 1, "{sql}");
-        assert_eq!(params[1], Value::Text("\"guaranteed\"".into()));
-        assert_eq!(params[2], Value::Text("%5\\%%".into()));
+        assert_eq!(params[1], Value::Text("\"gua\" AND \"uar\" AND \"ara\" AND \"ran\" AND \"ant\" AND \"nte\" AND \"tee\" AND \"eed\"".into()));
+        assert_eq!(params[3], Value::Text("%5\\%%".into()));
+    }
+
+    #[test]
+    fn long_terms_are_capped_and_quotes_escaped() {
+        let grams = trigram_query(&"保".repeat(40)).unwrap();
+        assert_eq!(grams, "\"保保保\"");
+        let long: String = ('a'..='z').collect();
+        assert_eq!(trigram_query(&long).unwrap().matches(" AND ").count(), 7);
+        assert_eq!(trigram_query("a\"b").unwrap(), "\"a\"\"b\"");
+        assert_eq!(trigram_query("ab"), None);
     }
 
     #[test]

@@ -64,9 +64,11 @@ CREATE TABLE IF NOT EXISTS pii (
     seq INTEGER NOT NULL,
     PRIMARY KEY (entity, seq)
 ) WITHOUT ROWID;
--- trigram works for Chinese (no word breaks) and for English substrings alike.
+-- trigram works for Chinese (no word breaks) and for English substrings alike. detail=none
+-- and columnsize=0 keep the index small and ingest fast: queries AND the term's trigrams
+-- and confirm the substring with LIKE on messages.text (see query.rs).
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    text, content='messages', content_rowid='seq', tokenize='trigram'
+    text, content='messages', content_rowid='seq', tokenize='trigram', detail=none, columnsize=0
 );
 -- Content held back by the consent gate: not reachable by search or export.
 CREATE TABLE IF NOT EXISTS quarantine (
