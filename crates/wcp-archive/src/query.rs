@@ -1,5 +1,6 @@
-//! Search over the projections. Full text uses the FTS5 trigram index, which needs at least
-//! three characters; shorter terms (common in Chinese: 合同, 保本) fall back to LIKE.
+//! Search over the projections. Full text: the FTS5 trigram index narrows terms of three or
+//! more characters and LIKE confirms them; shorter terms (common in Chinese: 合同, 保本)
+//! have no trigram and use LIKE alone.
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
