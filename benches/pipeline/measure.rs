@@ -8,7 +8,7 @@
 //! Latency = visible time - Kafka timestamp of the raw record (same machine, same clock);
 //! throughput = end records / (last visible - first raw timestamp).
 //!
-//! `cargo bench --bench pipeline_measure -- --bootstrap B --raw T --end T --format avro|raw
+//! Built and run by `benches/pipeline.sh`: `pipeline_measure --bootstrap B --raw T --end T --format avro|raw
 //! --label NAME [--idle-s 10] [--timeout-s 600]`; prints one human line and one JSON line.
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
