@@ -7,10 +7,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ed25519_dalek::SigningKey;
 use wcp_archive::{Archive, ArchiveOptions, SourceOffset};
-use wcp_model::{
-    Action, ChatEvent, Class, Classification, ConsentDecision, ConsentState, Disposition,
-    EnrichedEvent, EventKind, Participant, PiiSpan, RetentionTag, RiskCategory, RiskHit,
-};
+use wcp_model::{Class, EnrichedEvent, Participant, RiskCategory};
 
 const BATCH: usize = 1_000;
 
@@ -21,73 +18,28 @@ const TEXTS: [&str; 4] = [
     "客户说上次的基金亏了很多，要投诉你们的服务 complaint filed",
 ];
 
+/// Fixtures shared with the tests: one staff member talking with 100 clients; 1 in 4
+/// messages with a risk, 1 in 10 with PII.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 fn event(i: u64) -> EnrichedEvent {
     let text = TEXTS[(i % 4) as usize];
-    let raw = format!(
-        r#"{{"msgid":"bench{i}","action":"send","from":"zhangsan","tolist":["wmCLIENT{}"],"roomid":"","msgtime":{},"msgtype":"text","text":{{"content":"{text}"}}}}"#,
-        i % 100,
-        1_732_600_000_000 + i
-    );
-    let risky = i.is_multiple_of(4);
-    EnrichedEvent {
-        event: ChatEvent {
-            msgid: format!("bench{i}"),
-            action: Action::Send,
-            msgtype: "text".into(),
-            kind: EventKind::Message,
-            from: Participant::new("zhangsan"),
-            to: vec![Participant::new(format!("wmCLIENT{}", i % 100))],
-            roomid: None,
-            conversation_id: format!("wmCLIENT{}|zhangsan", i % 100),
-            time_ms: 1_732_600_000_000 + i as i64,
-            seq: Some(i),
-            known_type: true,
-            text: text.into(),
-            payload_json: format!(r#"{{"content":"{text}"}}"#),
-            raw: raw.into_bytes(),
-        },
-        classification: Some(Classification {
-            class: if i % 4 == 2 {
-                Class::Personal
-            } else {
-                Class::Business
-            },
-            business_score: 0.8,
-            top_features: vec![],
-            risks: if risky {
-                vec![RiskHit {
-                    category: RiskCategory::GuaranteeOfReturns,
-                    start: 6,
-                    end: 10,
-                    rule_id: "guarantee.zh".into(),
-                    score: 0.9,
-                }]
-            } else {
-                vec![]
-            },
-            pii: if i.is_multiple_of(10) {
-                vec![PiiSpan {
-                    entity: "PHONE_NUMBER".into(),
-                    start: 0,
-                    end: 11,
-                    score: 0.9,
-                }]
-            } else {
-                vec![]
-            },
-        }),
-        consent: Some(ConsentDecision {
-            state: ConsentState::Agreed,
-            disposition: Disposition::Archive,
-            contacts: vec![],
-        }),
-        retention: Some(RetentionTag {
-            rules: vec!["sec_17a4_3y".into()],
-            keep_until_ms: 1_830_000_000_000,
-            legal_hold: false,
-            region: "cn".into(),
-        }),
+    let mut e = common::text(&format!("bench{i}"), text, common::T0 + i as i64);
+    let client = format!("wmCLIENT{}", i % 100);
+    e.event.to = vec![Participant::new(&client)];
+    e.event.conversation_id = format!("{client}|zhangsan");
+    e.event.seq = Some(i);
+    if i % 4 == 2 {
+        e.classification.as_mut().unwrap().class = Class::Personal;
     }
+    if i.is_multiple_of(4) {
+        e = common::with_risk(e, RiskCategory::GuaranteeOfReturns);
+    }
+    if i.is_multiple_of(10) {
+        e = common::with_pii(e, "PHONE_NUMBER");
+    }
+    e
 }
 
 fn open(path: &std::path::Path) -> Archive {

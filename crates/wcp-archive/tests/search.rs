@@ -42,202 +42,127 @@ fn ids(a: &mut wcp_archive::Archive, q: Query) -> Vec<String> {
         .collect()
 }
 
+fn text_ids(a: &mut wcp_archive::Archive, text: &str) -> Vec<String> {
+    ids(
+        a,
+        Query {
+            text: Some(text.into()),
+            ..Query::default()
+        },
+    )
+}
+
 #[test]
 fn chinese_two_characters_from_the_middle_of_a_word() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = archive(&dir);
-    // 理财产品 → 财产 (two characters, below the trigram minimum: LIKE fallback)
-    assert_eq!(
-        ids(
-            &mut a,
-            Query {
-                text: Some("财产".into()),
-                ..Query::default()
-            }
-        ),
-        ["zh1"]
-    );
-    // three or more characters use the trigram index
-    assert_eq!(
-        ids(
-            &mut a,
-            Query {
-                text: Some("保证收益".into()),
-                ..Query::default()
-            }
-        ),
-        ["zh1"]
-    );
-    assert_eq!(
-        ids(
-            &mut a,
-            Query {
-                text: Some("好".into()),
-                ..Query::default()
-            }
-        ),
-        ["short"]
-    );
-    assert!(ids(
-        &mut a,
-        Query {
-            text: Some("股票".into()),
-            ..Query::default()
-        }
-    )
-    .is_empty());
+    let cases: [(&str, &[&str]); 5] = [
+        // 理财产品 → 财产: two characters, below the trigram minimum (LIKE alone)
+        ("财产", &["zh1"]),
+        // three or more characters: trigram index, then LIKE
+        ("保证收益", &["zh1"]),
+        ("好", &["short"]),
+        ("股票", &[]),
+        // every trigram present, but not adjacent: the LIKE check rejects it
+        ("保证收益百分之九", &[]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(text_ids(&mut a, text), want, "{text}");
+    }
 }
 
 #[test]
 fn english_word_case_insensitive_and_multi_term() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = archive(&dir);
-    assert_eq!(
-        ids(
-            &mut a,
-            Query {
-                text: Some("compliance".into()),
-                ..Query::default()
-            }
-        ),
-        ["en1"]
-    );
-    assert_eq!(
-        ids(
-            &mut a,
-            Query {
-                text: Some("QUARTERLY report".into()),
-                ..Query::default()
-            }
-        ),
-        ["en1"]
-    );
-    assert!(ids(
-        &mut a,
-        Query {
-            text: Some("compliance holiday".into()),
-            ..Query::default()
-        }
-    )
-    .is_empty());
-    // FTS syntax in the input is taken literally, not as operators.
-    assert!(ids(
-        &mut a,
-        Query {
-            text: Some("\"review OR\"".into()),
-            ..Query::default()
-        }
-    )
-    .is_empty());
+    let cases: [(&str, &[&str]); 5] = [
+        ("compliance", &["en1"]),
+        ("QUARTERLY report", &["en1"]),
+        ("compliance holiday", &[]),
+        // FTS syntax in the input is taken literally, not as operators.
+        ("\"review OR\"", &[]),
+        // "OR" is a term (found in "report"), not an operator.
+        ("review OR", &["en1"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(text_ids(&mut a, text), want, "{text}");
+    }
 }
 
 #[test]
 fn structured_filters() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = archive(&dir);
-    assert_eq!(
-        ids(
-            &mut a,
+    let q = Query::default;
+    let cases: Vec<(Query, Vec<&str>)> = vec![
+        (
             Query {
                 risk: Some(RiskCategory::GuaranteeOfReturns),
-                ..Query::default()
-            }
+                ..q()
+            },
+            vec!["zh1"],
         ),
-        ["zh1"]
-    );
-    assert_eq!(
-        ids(
-            &mut a,
+        (
             Query {
                 pii: Some("PHONE_NUMBER".into()),
-                ..Query::default()
-            }
+                ..q()
+            },
+            vec!["g1"],
         ),
-        ["g1"]
-    );
-    assert_eq!(
-        ids(
-            &mut a,
+        (
             Query {
                 conversation: Some("wrROOM1".into()),
-                ..Query::default()
-            }
+                ..q()
+            },
+            vec!["g1"],
         ),
-        ["g1"]
-    );
-    assert_eq!(
-        ids(
-            &mut a,
+        (
             Query {
                 class: Some(Class::Personal),
-                ..Query::default()
-            }
+                ..q()
+            },
+            vec!["p1"],
         ),
-        ["p1"]
-    );
-    assert_eq!(
-        ids(
-            &mut a,
+        (
             Query {
                 participant: Some("lisi".into()),
-                ..Query::default()
-            }
+                ..q()
+            },
+            vec!["g1"],
         ),
-        ["g1"]
-    );
-    assert_eq!(
-        ids(
-            &mut a,
-            Query {
-                participant: Some("wmCLIENT".into()),
-                ..Query::default()
-            }
-        )
-        .len(),
-        5
-    );
-    assert_eq!(
-        ids(
-            &mut a,
+        (
             Query {
                 from_ms: Some(T0 + 1_000),
                 to_ms: Some(T0 + 3_000),
-                ..Query::default()
-            }
+                ..q()
+            },
+            vec!["en1", "g1"],
         ),
-        ["en1", "g1"]
-    );
-    assert_eq!(
-        ids(
-            &mut a,
+        (
+            Query {
+                recalled: Some(true),
+                ..q()
+            },
+            vec![],
+        ),
+        (
             Query {
                 msgtype: Some("text".into()),
                 limit: Some(2),
-                ..Query::default()
-            }
-        )
-        .len(),
-        2
-    );
-    assert_eq!(
-        ids(
-            &mut a,
-            Query {
-                recalled: Some(false),
-                ..Query::default()
-            }
-        )
-        .len(),
-        5
-    );
-    assert!(ids(
-        &mut a,
-        Query {
-            recalled: Some(true),
-            ..Query::default()
-        }
-    )
-    .is_empty());
+                ..q()
+            },
+            vec!["zh1", "en1"],
+        ),
+    ];
+    for (query, want) in cases {
+        assert_eq!(ids(&mut a, query.clone()), want, "{query:?}");
+    }
+    let all = Query {
+        participant: Some("wmCLIENT".into()),
+        recalled: Some(false),
+        ..q()
+    };
+    assert_eq!(ids(&mut a, all).len(), 5);
 }
 
 #[test]

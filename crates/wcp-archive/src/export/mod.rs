@@ -29,11 +29,10 @@ pub struct ExportReport {
     pub messages: u64,
 }
 
-impl Archive {
-    fn export_selection(&self, q: &Query) -> Result<Vec<ArchivedMessage>, ArchiveError> {
-        query::load(&self.conn, &query::matching_seqs(&self.conn, q)?)
-    }
+/// (file name, bytes) of each file an export writes.
+type Files = Vec<(String, Vec<u8>)>;
 
+impl Archive {
     /// Writes one `.rsmf` per conversation per day into `out_dir` and audits the export.
     pub fn export_rsmf(
         &mut self,
@@ -41,19 +40,12 @@ impl Archive {
         actor: &str,
         out_dir: &Path,
     ) -> Result<ExportReport, ArchiveError> {
-        let messages = self.export_selection(q)?;
-        std::fs::create_dir_all(out_dir)?;
-        let mut report = ExportReport {
-            messages: messages.len() as u64,
-            ..ExportReport::default()
-        };
-        for (stem, part) in rsmf::split(&messages) {
-            let path = out_dir.join(format!("{stem}.rsmf"));
-            std::fs::write(&path, rsmf::rsmf_file(part)?)?;
-            report.files.push(path);
-        }
-        self.audit_export("export_rsmf", q, actor, &report)?;
-        Ok(report)
+        self.export(q, actor, out_dir, "export_rsmf", |messages| {
+            rsmf::split(messages)
+                .into_iter()
+                .map(|(stem, part)| Ok((format!("{stem}.rsmf"), rsmf::rsmf_file(part)?)))
+                .collect()
+        })
     }
 
     /// Writes `.eml` files (per message or per conversation) into `out_dir` and audits it.
@@ -64,47 +56,54 @@ impl Archive {
         out_dir: &Path,
         grouping: EmlGrouping,
     ) -> Result<ExportReport, ArchiveError> {
-        let messages = self.export_selection(q)?;
+        self.export(q, actor, out_dir, "export_eml", |messages| {
+            Ok(match grouping {
+                EmlGrouping::Message => messages
+                    .iter()
+                    .map(|m| {
+                        (
+                            format!("{}.eml", mime::file_stem(&m.stored.msgid)),
+                            eml::message_eml(m),
+                        )
+                    })
+                    .collect(),
+                // `load` returns messages ordered by conversation, then time.
+                EmlGrouping::Thread => messages
+                    .chunk_by(|a, b| a.stored.conversation_id == b.stored.conversation_id)
+                    .map(|t| {
+                        (
+                            format!("{}.eml", mime::file_stem(&t[0].stored.conversation_id)),
+                            eml::thread_eml(t),
+                        )
+                    })
+                    .collect(),
+            })
+        })
+    }
+
+    /// Selects, renders with `render`, writes into `out_dir`, and audits (who, the query,
+    /// how many messages and files).
+    fn export(
+        &mut self,
+        q: &Query,
+        actor: &str,
+        out_dir: &Path,
+        action: &str,
+        render: impl FnOnce(&[ArchivedMessage]) -> Result<Files, ArchiveError>,
+    ) -> Result<ExportReport, ArchiveError> {
+        let messages = query::load(&self.conn, &query::matching_seqs(&self.conn, q)?)?;
         std::fs::create_dir_all(out_dir)?;
         let mut report = ExportReport {
             messages: messages.len() as u64,
             ..ExportReport::default()
         };
-        match grouping {
-            EmlGrouping::Message => {
-                for m in &messages {
-                    let path = out_dir.join(format!("{}.eml", mime::file_stem(&m.stored.msgid)));
-                    std::fs::write(&path, eml::message_eml(m))?;
-                    report.files.push(path);
-                }
-            }
-            EmlGrouping::Thread => {
-                // `load` returns messages ordered by conversation, then time.
-                for thread in
-                    messages.chunk_by(|a, b| a.stored.conversation_id == b.stored.conversation_id)
-                {
-                    let path = out_dir.join(format!(
-                        "{}.eml",
-                        mime::file_stem(&thread[0].stored.conversation_id)
-                    ));
-                    std::fs::write(&path, eml::thread_eml(thread))?;
-                    report.files.push(path);
-                }
-            }
+        for (name, bytes) in render(&messages)? {
+            let path = out_dir.join(name);
+            std::fs::write(&path, bytes)?;
+            report.files.push(path);
         }
-        self.audit_export("export_eml", q, actor, &report)?;
-        Ok(report)
-    }
-
-    fn audit_export(
-        &mut self,
-        action: &str,
-        q: &Query,
-        actor: &str,
-        report: &ExportReport,
-    ) -> Result<(), ArchiveError> {
         let detail = serde_json::json!({ "query": q, "messages": report.messages, "files": report.files.len() });
         self.write(|conn, chain, key| audit::append(conn, chain, key, actor, action, detail))?;
-        Ok(())
+        Ok(report)
     }
 }
