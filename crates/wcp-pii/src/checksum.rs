@@ -167,16 +167,16 @@ pub fn uk_nhs(d: &[u8]) -> bool {
 
 /// Australian Business Number: subtract 1 from the first digit, weights, mod 89.
 pub fn au_abn(d: &[u8]) -> bool {
-    if d.len() != 11 || !d.iter().all(u8::is_ascii_digit) || d[0] == b'0' {
+    if d.len() != 11 || !d.iter().all(u8::is_ascii_digit) {
         return false;
     }
-    const W: [u32; 11] = [10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19];
-    let s: u32 = d
+    const W: [i32; 11] = [10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19];
+    let s: i32 = d
         .iter()
         .enumerate()
-        .map(|(i, &c)| (u32::from(c - b'0') - u32::from(i == 0)) * W[i])
+        .map(|(i, &c)| (i32::from(c - b'0') - i32::from(i == 0)) * W[i])
         .sum();
-    s % 89 == 0
+    s.rem_euclid(89) == 0
 }
 
 /// Australian Company Number: weights 8..1, complement of mod 10.
@@ -282,4 +282,39 @@ pub fn sg_nric(id: &[u8]) -> bool {
     };
     let want = table[((s + off) % 11) as usize];
     id[8].to_ascii_uppercase() == want
+}
+
+/// Singapore UEN (ACRA): 8 digits + check (businesses), year + 5 digits + check (local
+/// companies), or T/S/R + 2 digits + entity type + 4 digits + check (other entities).
+pub fn sg_uen(u: &[u8]) -> bool {
+    const C_ALPHA: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWX0123456789";
+    const C_TYPES: &[&[u8; 2]] = &[
+        b"CC", b"CD", b"CH", b"CL", b"CM", b"CP", b"CS", b"CX", b"DP", b"FB", b"FC", b"FM", b"FN",
+        b"GA", b"GB", b"GS", b"HC", b"HS", b"LL", b"LP", b"MB", b"MC", b"MD", b"MH", b"MM", b"MQ",
+        b"NB", b"NR", b"PA", b"PB", b"PF", b"RF", b"RP", b"SM", b"SS", b"TC", b"TU", b"VH", b"XL",
+    ];
+    let check = |body: &[u8], w: &[u32], alpha: &[u8]| {
+        weighted(body, w).is_some_and(|s| alpha[(s % 11) as usize] == u[u.len() - 1])
+    };
+    match u.len() {
+        9 => check(&u[..8], &[10, 4, 9, 3, 8, 2, 7, 1], b"XMKECAWLJDB"),
+        10 if u[0].is_ascii_digit() => {
+            check(&u[..9], &[10, 8, 6, 4, 9, 7, 5, 3, 1], b"ZKCMDNERGWH")
+        }
+        10 => {
+            if !matches!(u[0], b'T' | b'S' | b'R') || !C_TYPES.iter().any(|t| t[..] == u[3..5]) {
+                return false;
+            }
+            const W: [u32; 9] = [4, 3, 5, 3, 10, 2, 2, 5, 7];
+            let mut s = 0u32;
+            for (i, c) in u[..9].iter().enumerate() {
+                let Some(v) = C_ALPHA.iter().position(|a| a == c) else {
+                    return false;
+                };
+                s += v as u32 * W[i];
+            }
+            C_ALPHA[((s + 11 - 5) % 11) as usize] == u[9]
+        }
+        _ => false,
+    }
 }

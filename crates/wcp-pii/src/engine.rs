@@ -80,16 +80,7 @@ impl PiiDetector {
         if cands.len() < 2 {
             return cands.into_iter().map(|c| c.0).collect();
         }
-        // a partial read of a longer value (`2718 1155` inside `079 2718 1155`)
-        let contained = |m: &PiiMatch| {
-            cands.iter().any(|(o, _)| {
-                o.entity == m.entity
-                    && o.start <= m.start
-                    && m.end <= o.end
-                    && (o.end - o.start) > (m.end - m.start)
-            })
-        };
-        let keep: Vec<bool> = cands.iter().map(|(m, _)| !contained(m)).collect();
+        let keep: Vec<bool> = cands.iter().map(|(m, _)| !contained(&cands, m)).collect();
         let mut it = keep.into_iter();
         cands.retain(|_| it.next().unwrap_or(true));
         cands.sort_by(|a, b| {
@@ -110,7 +101,12 @@ impl PiiDetector {
 
     /// Every candidate of every entity, overlaps included (Presidio-style), sorted by start.
     pub fn detect_overlapping(&self, text: &str) -> Vec<PiiMatch> {
-        let mut v: Vec<PiiMatch> = self.candidates(text).into_iter().map(|c| c.0).collect();
+        let cands = self.candidates(text);
+        let mut v: Vec<PiiMatch> = cands
+            .iter()
+            .filter(|c| !contained(&cands, &c.0))
+            .map(|c| c.0.clone())
+            .collect();
         v.sort_by(|a, b| a.start.cmp(&b.start).then(a.entity.cmp(b.entity)));
         v.dedup_by(|a, b| a.entity == b.entity && a.start == b.start && a.end == b.end);
         v
@@ -170,7 +166,10 @@ impl PiiDetector {
         let mut pos = 0;
         let mut retries = 0;
         while let Some(m) = re.find_at(t, pos) {
-            let accepted = if boundary_ok(t, m.start(), m.end()) {
+            let free = rec.entity == "EMAIL_ADDRESS"
+                || rec.entity == "URL"
+                || !glued(t, m.start(), m.end());
+            let accepted = if free && boundary_ok(t, m.start(), m.end()) {
                 validate(rec.check, rec.score, m.as_str())
                     .filter(|&(len, _)| len > 0 && boundary_ok(t, m.start(), m.start() + len))
                     .filter(|&(len, _)| self.extra_ok(rec.check, line, m.start(), m.start() + len))
@@ -226,6 +225,16 @@ impl PiiDetector {
     }
 }
 
+/// A partial read of a longer value of the same entity (`2718 1155` inside `079 2718 1155`).
+fn contained(cands: &[(PiiMatch, usize)], m: &PiiMatch) -> bool {
+    cands.iter().any(|(o, _)| {
+        o.entity == m.entity
+            && o.start <= m.start
+            && m.end <= o.end
+            && (o.end - o.start) > (m.end - m.start)
+    })
+}
+
 /// Only digits, '@', ':' or "www." can start a pattern recognizer's match.
 fn needs_patterns(b: &[u8]) -> bool {
     b.iter()
@@ -239,4 +248,15 @@ fn boundary_ok(t: &str, s: usize, e: usize) -> bool {
     let before = s == 0 || !b[s - 1].is_ascii_alphanumeric();
     let after = e >= b.len() || !b[e].is_ascii_alphanumeric();
     before && after
+}
+
+/// Is `s..e` a piece of a longer token joined by `-` `.` `:` `/` (`579-0897` inside
+/// `588-579-0897`, `93c3:…` inside `57f7:93c3:…`)? Such partial reads are not values.
+fn glued(t: &str, s: usize, e: usize) -> bool {
+    let b = t.as_bytes();
+    let joiner = |c: u8| matches!(c, b'-' | b'.' | b':' | b'/');
+    // only a digit on the far side continues the number: `…-Office`, `ID:…` are fine
+    let before = s >= 2 && joiner(b[s - 1]) && b[s - 2].is_ascii_digit();
+    let after = e + 1 < b.len() && joiner(b[e]) && b[e + 1].is_ascii_digit();
+    before || after
 }

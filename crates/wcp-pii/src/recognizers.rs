@@ -279,7 +279,7 @@ pub const RECS: &[Rec] = &[
     },
     Rec {
         entity: "SG_UEN",
-        pattern: r"\b(?:[0-9]{8}[A-Z]|(?:19|20)[0-9]{2}[0-9]{5}[A-Z]|[ST][0-9]{2}[A-Z]{2}[0-9]{4}[A-Z])\b",
+        pattern: r"\b(?:[0-9]{8}[A-Z]|[0-9]{9}[A-Z]|[TSR][0-9]{2}[A-Z]{2}[0-9]{4}[A-Z])\b",
         score: 0.3,
         check: Check::SgUen,
         context: &[
@@ -353,7 +353,8 @@ pub const RECS: &[Rec] = &[
         check: Check::None,
         context: &["passport", "indian passport"],
     },
-    // ---- Europe --------------------------------------------------------------------------
+    // ---- Europe (the IT_FISCAL_CODE pattern encodes the codice-fiscale layout — name and
+    // surname letters, date with month letter, municipality — as Presidio writes it, MIT) --------------------------------------------------------------------------
     Rec {
         entity: "ES_NIF",
         pattern: r"\b[0-9]{8}-?[A-Za-z]\b",
@@ -370,7 +371,7 @@ pub const RECS: &[Rec] = &[
     },
     Rec {
         entity: "IT_FISCAL_CODE",
-        pattern: r"\b[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[ABCDEHLMPRSTabcdehlmprst][0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z]\b",
+        pattern: r"(?i)\b(?:(?:[A-Z][AEIOU][AEIOUX]|[AEIOU]X{2}|[B-DF-HJ-NP-TV-Z]{2}[A-Z]){2}(?:[\dLMNP-V]{2}(?:[A-EHLMPR-T](?:[04LQ][1-9MNP-V]|[15MR][\dLMNP-V]|[26NS][0-8LMNP-U])|[DHPS][37PT][0L]|[ACELMRT][37PT][01LM]|[AC-EHLMPR-T][26NS][9V])|(?:[02468LNQSU][048LQU]|[13579MPRTV][26NS])B[26NS][9V])(?:[A-MZ][1-9MNP-V][\dLMNP-V]{2}|[A-M][0L](?:[1-9MNP-V][\dLMNP-V]|[0L][1-9MNP-V]))[A-Z])\b",
         score: 0.3,
         check: Check::ItFiscal,
         context: &["codice fiscale", "cf", "fiscal"],
@@ -384,7 +385,7 @@ pub const RECS: &[Rec] = &[
     },
     Rec {
         entity: "IT_DRIVER_LICENSE",
-        pattern: r"\b(?:[A-Za-z]{2}[0-9]{7}[A-Za-z]|U1[A-Za-z0-9]{7}[A-Za-z])\b",
+        pattern: r"\b(?:[A-Za-z]{2}[0-9]{7}[A-Za-z]|U1[BCDEFGHLJKMNPRSTUWYXZ0-9bcdefghljkmnprstuwyxz]{7}[A-Za-z])\b",
         score: 0.2,
         check: Check::None,
         context: &["patente", "guida"],

@@ -154,7 +154,7 @@ pub fn validate(check: Check, base: f32, m: &str) -> Option<(usize, f32)> {
                 0.3
             },
         )),
-        Check::SgUen => Some((full, base)),
+        Check::SgUen => ok(ck::sg_uen(&alnum_upper(m)), base),
         Check::AuAbn => ok(ck::au_abn(&digits(m)), base),
         Check::AuAcn => ok(ck::au_acn(&digits(m)), base),
         Check::AuTfn => ok(ck::au_tfn(&digits(m)), base),
@@ -173,7 +173,15 @@ pub fn validate(check: Check, base: f32, m: &str) -> Option<(usize, f32)> {
             let lead = u32::from(u[0] - b'X');
             ok(ck::es_letter(lead * 10_000_000 + num(&u[1..8]), u[8]), 1.0)
         }
-        Check::ItFiscal => ok(ck::it_fiscal(m.as_bytes()), 1.0),
+        // a wrong check letter keeps the weak base score (Presidio does not reject it either)
+        Check::ItFiscal => Some((
+            full,
+            if ck::it_fiscal(m.as_bytes()) {
+                1.0
+            } else {
+                base
+            },
+        )),
         Check::ItVat => {
             let d = digits(m);
             ok(d.iter().any(|&c| c != b'0') && ck::it_vat(&d), base)
