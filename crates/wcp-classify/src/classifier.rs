@@ -9,7 +9,7 @@ use wcp_textmodel::{FormatError, Model};
 static BUILTIN: &[u8] = include_bytes!("../model/business.wctm");
 
 /// How many features a decision carries for explanation.
-pub const TOP_FEATURES: usize = 5;
+pub const TOP_FEATURES: usize = 3;
 
 /// Why a classifier could not be built.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -92,8 +92,8 @@ impl BusinessClassifier {
     pub fn classify(&self, text: &str, ctx: &EventContext) -> ClassDecision {
         let f = ctx.features();
         let (extra, n) = f.model_input();
-        let business_score = sigmoid(self.model.logit(text, &extra[..n]) + f.prior_logit());
-        let mut top = self.model.explain(text, &extra[..n], TOP_FEATURES);
+        let (logit, mut top) = self.model.logit_explain(text, &extra[..n], TOP_FEATURES);
+        let business_score = sigmoid(logit + f.prior_logit());
         top.extend(f.explain());
         top.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
         top.truncate(TOP_FEATURES);

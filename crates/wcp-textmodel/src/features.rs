@@ -5,7 +5,7 @@
 //! it. The scoring path ignores the description (the optimiser drops it); the
 //! explanation path turns it back into a readable string.
 
-/// Default number of hash bits (2^18 buckets, 1 MiB of f32 weights in memory).
+/// Default number of hash bits (2^18 buckets: 512 KiB of 16-bit weights scored).
 pub const DEFAULT_BITS: u8 = 18;
 /// Smallest accepted bucket count exponent.
 pub const MIN_BITS: u8 = 8;
@@ -66,6 +66,10 @@ pub(crate) fn normalise(c: char) -> char {
     if c.is_ascii() {
         let c = c.to_ascii_lowercase();
         return if c.is_ascii_digit() { '0' } else { c };
+    }
+    if is_cjk(c) {
+        // Han/kana/Hangul have no case and no digits: skip the Unicode tables.
+        return c;
     }
     if c.is_uppercase() {
         return c.to_lowercase().next().unwrap_or(c);

@@ -108,11 +108,7 @@ impl Model {
             next = u64::from(i) + 1;
             weights[i as usize] = f32::from_bits(u32_at(bytes, at + 4));
         }
-        Ok(Model {
-            bits,
-            bias,
-            weights,
-        })
+        Ok(Model::new(bits, bias, weights))
     }
 }
 
@@ -124,11 +120,7 @@ mod tests {
         let mut weights = vec![0.0; 256];
         weights[3] = 0.5;
         weights[200] = -1.25;
-        Model {
-            bits: 8,
-            bias: 0.25,
-            weights,
-        }
+        Model::new(8, 0.25, weights)
     }
 
     #[test]

@@ -132,11 +132,11 @@ pub fn train(examples: &[Example], cfg: &TrainConfig) -> Result<Model, TrainErro
             bias -= cfg.learning_rate * g / (bias_g2.sqrt() + EPS);
         }
     }
-    Ok(Model {
-        bits: cfg.bits,
-        bias: bias as f32,
-        weights: w.into_iter().map(|x| x as f32).collect(),
-    })
+    Ok(Model::new(
+        cfg.bits,
+        bias as f32,
+        w.into_iter().map(|x| x as f32).collect(),
+    ))
 }
 
 #[cfg(test)]
