@@ -95,6 +95,8 @@ impl Archive {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // The write lock is held from here: the head read now stays the head.
+            self.chain.reload(&tx)?;
             let value = f(&tx, &mut self.chain, key)?;
             self.chain.checkpoint(&tx, key)?;
             tx.commit()?;
@@ -168,7 +170,7 @@ impl Archive {
             })? as u64)
     }
 
-    /// Records in the hash chain.
+    /// Records in the hash chain (as of this handle's last write or open).
     pub fn chain_len(&self) -> i64 {
         self.chain.seq
     }

@@ -98,6 +98,13 @@ impl Chain {
         })
     }
 
+    /// Re-reads the head inside a write transaction: another process (the archiver, or a
+    /// reviewer's audited search) may have appended since this handle last wrote.
+    pub fn reload(&mut self, conn: &Connection) -> Result<(), ArchiveError> {
+        *self = Chain::load(conn, self.every)?;
+        Ok(())
+    }
+
     /// Appends one record; signs a checkpoint every `every` records.
     pub fn append(
         &mut self,

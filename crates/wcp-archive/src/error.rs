@@ -44,7 +44,13 @@ impl ArchiveError {
                     | ErrorCode::DiskFull
                     | ErrorCode::OutOfMemory
             ),
-            ArchiveError::Io(_) => true,
+            ArchiveError::Io(e) => matches!(
+                e.kind(),
+                std::io::ErrorKind::Interrupted
+                    | std::io::ErrorKind::WouldBlock
+                    | std::io::ErrorKind::TimedOut
+                    | std::io::ErrorKind::StorageFull
+            ),
             _ => false,
         }
     }
@@ -67,5 +73,9 @@ mod tests {
         );
         assert!(!ArchiveError::from(corrupt).is_transient());
         assert!(!ArchiveError::KeyMismatch.is_transient());
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(!ArchiveError::from(denied).is_transient());
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert!(ArchiveError::from(full).is_transient());
     }
 }

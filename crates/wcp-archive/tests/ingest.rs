@@ -210,3 +210,22 @@ fn read_only_without_a_key_and_key_mismatch_refused() {
         Err(wcp_archive::ArchiveError::KeyMismatch)
     ));
 }
+
+#[test]
+fn two_writers_on_one_archive_keep_one_chain() {
+    // The archiver keeps its handle open while reviewers' searches append audit records.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    let mut archiver = common::open(&path);
+    let mut reviewer = common::open(&path);
+    let events = common::corpus();
+    archiver.insert_batch(&events[..5], &[]).unwrap();
+    reviewer.search(&Query::default(), "alice").unwrap();
+    archiver.insert_batch(&events[5..10], &[]).unwrap();
+    reviewer.search(&Query::default(), "bob").unwrap();
+    archiver.insert_batch(&events[10..], &[]).unwrap();
+    assert_eq!(archiver.chain_len(), 22);
+    assert_eq!(reviewer.audit_trail().unwrap().len(), 2);
+    let report = reviewer.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+}
