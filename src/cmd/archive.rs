@@ -495,3 +495,173 @@ fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wcp_model::{parse_wecom, EnrichedEvent};
+
+    fn db_args(db: &Path) -> DbArgs {
+        DbArgs {
+            db: db.to_path_buf(),
+        }
+    }
+
+    fn writer(db: &Path) -> WriterArgs {
+        WriterArgs {
+            db: db_args(db),
+            key: None,
+            actor: Some("tester".into()),
+        }
+    }
+
+    /// An archive of three raw WeCom messages, written with the sidecar key as the CLI would.
+    fn archive(dir: &Path) -> PathBuf {
+        let db = dir.join("a.db");
+        let mut a = open_writer(&writer(&db)).unwrap();
+        let lines = [
+            r#"{"msgid":"m1","action":"send","from":"zhangsan","tolist":["wmX"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"保证收益没问题"}}"#,
+            r#"{"msgid":"m2","action":"send","from":"wmX","tolist":["zhangsan"],"roomid":"","msgtime":1732600001000,"msgtype":"text","text":{"content":"send the report"}}"#,
+            r#"{"msgid":"m3","action":"recall","from":"zhangsan","tolist":["wmX"],"roomid":"","msgtime":1732600002000,"msgtype":"revoke","revoke":{"pre_msgid":"m1"}}"#,
+        ];
+        let events: Vec<EnrichedEvent> = lines
+            .iter()
+            .map(|l| EnrichedEvent::new(parse_wecom(l.as_bytes(), None).unwrap()))
+            .collect();
+        a.insert_batch(&events, &[]).unwrap();
+        db
+    }
+
+    fn verify_code(db: &Path, public_key: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+        verify(VerifyArgs {
+            db: db_args(db),
+            public_key,
+            json: false,
+        })
+    }
+
+    #[test]
+    fn verify_exit_codes() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = archive(dir.path());
+        assert!(
+            sidecar_key(&db).exists(),
+            "key created next to a new archive"
+        );
+        assert_eq!(verify_code(&db, None).unwrap(), ExitCode::SUCCESS);
+        let public = dir.path().join("a.pub");
+        let key = open_reader(&db_args(&db))
+            .unwrap()
+            .public_key()
+            .unwrap()
+            .unwrap();
+        std::fs::write(&public, keys::public_key_hex(&key)).unwrap();
+        assert_eq!(
+            verify_code(&db, Some(public.clone())).unwrap(),
+            ExitCode::SUCCESS
+        );
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute(
+            "UPDATE records SET body = CAST('{}' AS BLOB) WHERE seq = 2",
+            [],
+        )
+        .unwrap();
+        assert_eq!(verify_code(&db, Some(public)).unwrap(), ExitCode::from(1));
+        // Usage/input errors are Err: main turns them into exit 2.
+        assert!(verify_code(&dir.path().join("missing.db"), None).is_err());
+        assert!(verify_code(&db, Some(dir.path().join("missing.pub"))).is_err());
+    }
+
+    #[test]
+    fn filters_parse_and_bad_values_are_refused() {
+        let f = FilterArgs {
+            from: Some("2024-11-26T00:00:00Z".into()),
+            class: Some("business".into()),
+            risk: Some("complaint".into()),
+            ..FilterArgs::default()
+        };
+        let q = query(&f).unwrap();
+        assert_eq!(q.from_ms, Some(1_732_579_200_000));
+        assert_eq!(q.class, Some(Class::Business));
+        assert_eq!(q.risk, Some(RiskCategory::Complaint));
+        for bad in [
+            FilterArgs {
+                from: Some("yesterday".into()),
+                ..FilterArgs::default()
+            },
+            FilterArgs {
+                class: Some("work".into()),
+                ..FilterArgs::default()
+            },
+            FilterArgs {
+                risk: Some("fraud".into()),
+                ..FilterArgs::default()
+            },
+        ] {
+            assert!(query(&bad).is_err());
+        }
+    }
+
+    #[test]
+    fn writer_refuses_a_new_key_for_a_signed_archive() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = archive(dir.path());
+        std::fs::remove_file(sidecar_key(&db)).unwrap();
+        let err = open_writer(&writer(&db))
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(err.contains("signed with a key"), "{err}");
+        assert!(!sidecar_key(&db).exists(), "no stray key written");
+    }
+
+    #[test]
+    fn search_hold_expire_export_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = archive(dir.path());
+        let search = SearchArgs {
+            writer: writer(&db),
+            filter: FilterArgs {
+                text: Some("收益".into()),
+                ..FilterArgs::default()
+            },
+            json: true,
+        };
+        assert_eq!(super::search(search).unwrap(), ExitCode::SUCCESS);
+        let place = HoldPlaceArgs {
+            writer: writer(&db),
+            custodian: Some("wmX".into()),
+            conversation: None,
+            filter: FilterArgs::default(),
+            reason: "inquiry".into(),
+            case_id: "C-1".into(),
+        };
+        hold(HoldCommand::Place(Box::new(place))).unwrap();
+        let expire_args = ExpireArgs {
+            writer: writer(&db),
+            now: Some("2100-01-01T00:00:00Z".into()),
+            json: true,
+        };
+        expire(expire_args).unwrap();
+        let out = dir.path().join("out");
+        let export_args = ExportArgs {
+            writer: writer(&db),
+            format: Format::Rsmf,
+            per: Per::Message,
+            out: out.clone(),
+            filter: FilterArgs::default(),
+        };
+        export(export_args).unwrap();
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+        let a = open_reader(&db_args(&db)).unwrap();
+        let actions: Vec<String> = a
+            .audit_trail()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(actions, ["search", "hold_place", "expire", "export_rsmf"]);
+        assert!(a.audit_trail().unwrap().iter().all(|e| e.actor == "tester"));
+        assert!(a.verify().unwrap().ok);
+    }
+}
