@@ -59,8 +59,8 @@ pub struct DbArgs {
 pub struct WriterArgs {
     #[command(flatten)]
     pub db: DbArgs,
-    /// Signing key file (64 hex characters); default: $WCP_ARCHIVE_KEY, else <db>.key next
-    /// to the database.
+    /// Signing key file (64 hex characters); default: $WCP_ARCHIVE_KEY, else signing.key
+    /// or <db>.key next to the database.
     #[arg(long)]
     pub key: Option<PathBuf>,
     /// Who is acting, recorded in the audit trail; default: $USER.
@@ -256,24 +256,31 @@ fn open_reader(db: &DbArgs) -> anyhow::Result<Archive> {
         .with_context(|| format!("opening {}", db.db.display()))
 }
 
-/// Opens for writing with the signing key: the given file, else `<db>.key`, created only
-/// for a new archive (a second key would not match the published one).
+/// Opens for writing with the signing key: `--key`, else `$WCP_ARCHIVE_KEY`, else
+/// `signing.key` next to the database (where `wcp run` and the archiver keep it), else
+/// `<db>.key`. A missing key is created only for a new archive: a second key would not
+/// match the published one.
 fn open_writer(w: &WriterArgs) -> anyhow::Result<Archive> {
     let db = &w.db.db;
-    let key_path = w
+    let explicit = w
         .key
         .clone()
-        .or_else(|| std::env::var_os("WCP_ARCHIVE_KEY").map(PathBuf::from))
-        .unwrap_or_else(|| sidecar_key(db));
-    let key = if key_path.exists() {
-        keys::load_signing_key(&key_path)?
-    } else if !db.exists() || open_reader(&w.db)?.public_key()?.is_none() {
-        keys::load_or_create_signing_key(&key_path)?
-    } else {
-        bail!(
+        .or_else(|| std::env::var_os("WCP_ARCHIVE_KEY").map(PathBuf::from));
+    let candidates = match explicit {
+        Some(k) => vec![k],
+        None => vec![db.with_file_name("signing.key"), sidecar_key(db)],
+    };
+    let key = match candidates.iter().find(|p| p.exists()) {
+        Some(path) => {
+            keys::load_signing_key(path).with_context(|| format!("reading {}", path.display()))?
+        }
+        None if !db.exists() || open_reader(&w.db)?.public_key()?.is_none() => {
+            keys::load_or_create_signing_key(&candidates[0])?
+        }
+        None => bail!(
             "{} is signed with a key this command was not given (--key or WCP_ARCHIVE_KEY)",
             db.display()
-        );
+        ),
     };
     let opts = ArchiveOptions {
         signing_key: Some(key),
@@ -544,10 +551,8 @@ mod tests {
     fn verify_exit_codes() {
         let dir = tempfile::tempdir().unwrap();
         let db = archive(dir.path());
-        assert!(
-            sidecar_key(&db).exists(),
-            "key created next to a new archive"
-        );
+        let key_file = db.with_file_name("signing.key");
+        assert!(key_file.exists(), "key created next to a new archive");
         assert_eq!(verify_code(&db, None).unwrap(), ExitCode::SUCCESS);
         let public = dir.path().join("a.pub");
         let key = open_reader(&db_args(&db))
@@ -606,13 +611,20 @@ mod tests {
     fn writer_refuses_a_new_key_for_a_signed_archive() {
         let dir = tempfile::tempdir().unwrap();
         let db = archive(dir.path());
+        let key = db.with_file_name("signing.key");
+        // The archive's own key also works under the <db>.key name.
+        std::fs::rename(&key, sidecar_key(&db)).unwrap();
+        assert!(open_writer(&writer(&db)).is_ok());
         std::fs::remove_file(sidecar_key(&db)).unwrap();
         let err = open_writer(&writer(&db))
             .err()
             .expect("refused")
             .to_string();
         assert!(err.contains("signed with a key"), "{err}");
-        assert!(!sidecar_key(&db).exists(), "no stray key written");
+        assert!(
+            !key.exists() && !sidecar_key(&db).exists(),
+            "no stray key written"
+        );
     }
 
     #[test]
