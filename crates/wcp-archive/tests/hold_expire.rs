@@ -160,3 +160,24 @@ fn deleting_content_without_a_tombstone_is_detected() {
         (ProblemKind::Removed, Some("young"))
     );
 }
+
+#[test]
+fn quarantined_rows_expire_too_unless_a_custodian_is_held() {
+    use wcp_model::Disposition;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = common::open(&dir.path().join("a.db"));
+    let q = |id: &str, from: &str| {
+        let e = in_room(text(id, "no consent yet", T0), "wrQ", from);
+        common::with_disposition(keep_until(e, T0 + DAY_MS), Disposition::Quarantine)
+    };
+    a.insert_batch(&[q("q1", "zhaoliu"), q("q2", "sunqi")], &[])
+        .unwrap();
+    a.place_hold(&hold(HoldScope::Custodian("zhaoliu".into())), "counsel")
+        .unwrap();
+    let r = a.expire(T0 + 2 * DAY_MS, "job").unwrap();
+    assert_eq!((r.expired, r.held), (1, 1));
+    assert!(a.message("q1").is_some());
+    assert!(a.message("q2").is_none());
+    assert_eq!(a.count_quarantined().unwrap(), 1);
+    assert!(a.verify().unwrap().ok);
+}
