@@ -36,6 +36,26 @@ fn bench_scan(c: &mut Criterion) {
             }
         })
     });
+    let lexicon_only = RiskEngine::from_policy_toml(&wcp_risk::BUILTIN_POLICY.replacen(
+        "enabled = true",
+        "enabled = false",
+        1,
+    ))
+    .expect("builtin policy");
+    g.bench_function("short_chat_lines_lexicon_only", |b| {
+        b.iter(|| {
+            for l in LINES {
+                black_box(lexicon_only.scan(black_box(l)));
+            }
+        })
+    });
+    g.bench_function("normalize_only", |b| {
+        b.iter(|| {
+            for l in LINES {
+                black_box(wcp_risk::normalize::normalize(black_box(l)));
+            }
+        })
+    });
     g.finish();
 }
 

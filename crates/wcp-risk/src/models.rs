@@ -1,7 +1,7 @@
 //! Per-category linear text models that back up the lexicon on paraphrases.
 //!
 //! Eleven `wcp_textmodel::Model`s: a *gate* (any risk vs none) and one per category. The gate
-//! runs on every message; the category models only when the gate is above `GATE_THRESHOLD`,
+//! runs on every message; the category models only when the gate reaches `gate_threshold`,
 //! which keeps the common benign message at one feature pass. All are trained by
 //! [`train_bundle`], a deterministic function of the JSON Lines in `data/train/risk/`
 //! (`{"text", "risk": [categories]}`), on the same normalised text that scanning sees. The
@@ -21,9 +21,6 @@ use wcp_textmodel::{train, Example, Model, TrainConfig};
 pub const EMBEDDED: &[u8] = include_bytes!("../models/risk_models.bin");
 const MAGIC: &[u8; 4] = b"WCRB";
 const VERSION: u16 = 1;
-/// Below this gate probability no category model runs (recall-oriented: the category
-/// thresholds do the real decision).
-pub const GATE_THRESHOLD: f32 = 0.2;
 
 /// Why a bundle or its training data was rejected.
 #[derive(Debug, thiserror::Error)]
@@ -151,7 +148,7 @@ impl RiskModels {
         s: &ModelSettings,
         best: &mut [Option<RiskMatch>; 9],
     ) {
-        if best.iter().all(Option::is_some) || self.gate.score(norm, &[]) < GATE_THRESHOLD {
+        if best.iter().all(Option::is_some) || self.gate.score(norm, &[]) < s.gate_threshold {
             return;
         }
         for (i, c) in RiskCategory::ALL.into_iter().enumerate() {

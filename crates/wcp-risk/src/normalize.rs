@@ -108,34 +108,50 @@ fn fold(c: char) -> char {
 pub fn normalize(text: &str) -> Normalized {
     let mut out = String::with_capacity(text.len());
     let mut origin = Vec::with_capacity(text.len());
-    // Fillers seen since the last kept character, kept back until we know what follows them.
-    let mut pending: Vec<(usize, char)> = Vec::new();
+    // Byte offset of the first filler seen since the last kept CJK character: fillers are held
+    // back until we know whether a CJK character follows (drop them) or not (replay them).
+    let mut pending: Option<usize> = None;
     let mut last_kept_cjk = false;
     for (pos, raw) in text.char_indices() {
+        if raw.is_ascii() && !is_filler(raw) {
+            // Fast path: ASCII letters, digits and most punctuation.
+            if let Some(p) = pending.take() {
+                replay(text, p, pos, &mut out, &mut origin);
+            }
+            out.push(raw.to_ascii_lowercase());
+            origin.push(pos as u32);
+            last_kept_cjk = false;
+            continue;
+        }
         if is_zero_width(raw) {
             continue;
         }
         let c = fold(raw);
         if is_filler(c) && last_kept_cjk {
-            pending.push((pos, c));
+            pending.get_or_insert(pos);
             continue;
         }
         let cjk = is_cjk(c);
-        if !cjk {
-            // The run did not end on a CJK character: the fillers were real text.
-            for (p, f) in pending.drain(..) {
-                push(&mut out, &mut origin, f, p);
-            }
-        } else {
-            pending.clear();
+        match pending.take() {
+            Some(p) if !cjk => replay(text, p, pos, &mut out, &mut origin),
+            _ => {}
         }
         push(&mut out, &mut origin, c, pos);
         last_kept_cjk = cjk;
     }
-    for (p, f) in pending {
-        push(&mut out, &mut origin, f, p);
+    if let Some(p) = pending {
+        replay(text, p, text.len(), &mut out, &mut origin);
     }
     Normalized { text: out, origin }
+}
+
+/// Emits the held-back fillers in `text[from..to]` (they turned out to be real text).
+fn replay(text: &str, from: usize, to: usize, out: &mut String, origin: &mut Vec<u32>) {
+    for (i, raw) in text[from..to].char_indices() {
+        if !is_zero_width(raw) {
+            push(out, origin, fold(raw), from + i);
+        }
+    }
 }
 
 #[inline]

@@ -61,6 +61,9 @@ impl Default for Defaults {
 pub struct ModelSettings {
     /// Whether the trained models run at all.
     pub enabled: bool,
+    /// Probability of the "any risk" gate model below which no category model runs (keeps
+    /// the common benign message at one feature pass).
+    pub gate_threshold: f32,
     /// Probability above which a model alone reports a category.
     pub threshold: f32,
     /// Per-category overrides of `threshold`, keyed by category name.
@@ -71,6 +74,7 @@ impl Default for ModelSettings {
     fn default() -> Self {
         ModelSettings {
             enabled: true,
+            gate_threshold: 0.3,
             threshold: 0.5,
             thresholds: Default::default(),
         }
@@ -133,6 +137,12 @@ pub(crate) fn parse(src: &str) -> Result<Policy, PolicyError> {
             "unsupported policy version {}",
             file.version
         )));
+    }
+    let m = &file.model;
+    if !(0.0..=1.0).contains(&m.gate_threshold) || !(0.0..=1.0).contains(&m.threshold) {
+        return Err(PolicyError::Other(
+            "model thresholds must be within 0..=1".into(),
+        ));
     }
     for (name, t) in &file.model.thresholds {
         if RiskCategory::parse(name).is_none() || !(0.0..=1.0).contains(t) {
