@@ -3,14 +3,17 @@
 
 use std::collections::{HashMap, HashSet};
 
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::chain::{checkpoint_message, digest, link, to_hash, Hash, GENESIS};
+use crate::chain::{digest, link, to_hash, Hash, GENESIS};
 use crate::error::ArchiveError;
 use crate::hold::Tombstone;
+
+mod checkpoints;
+use checkpoints::{load_checkpoints, Checkpoints};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -54,11 +57,6 @@ pub struct VerifyReport {
     pub records_checked: u64,
     pub checkpoints_checked: u64,
     pub first_problem: Option<Problem>,
-}
-
-struct Checkpoint {
-    id: i64,
-    hash: Vec<u8>,
 }
 
 fn problem(seq: i64, msgid: Option<String>, kind: ProblemKind, detail: String) -> Problem {
@@ -240,70 +238,6 @@ pub fn verify(conn: &Connection, key: Option<&VerifyingKey>) -> Result<VerifyRep
         records_checked: checked,
         checkpoints_checked,
         first_problem,
-    })
-}
-
-struct Checkpoints {
-    by_seq: HashMap<i64, Checkpoint>,
-    /// The highest seq covered by a correctly signed checkpoint.
-    last_signed: i64,
-    problem: Option<Problem>,
-}
-
-fn load_checkpoints(
-    conn: &Connection,
-    key: Option<&VerifyingKey>,
-) -> Result<Checkpoints, ArchiveError> {
-    let mut stmt =
-        conn.prepare("SELECT id, seq, hash, signed_at_ms, signature FROM checkpoints ORDER BY id")?;
-    let rows = stmt.query_map([], |r| {
-        // Wrong column types read as values that fail the signature check below.
-        let int = |i: usize| r.get_ref(i).map(|v| v.as_i64().unwrap_or(-1));
-        let blob = |i: usize| r.get_ref(i).map(|v| bytes(v).unwrap_or_default().to_vec());
-        Ok((int(0)?, int(1)?, blob(2)?, int(3)?, blob(4)?))
-    })?;
-    let mut map = HashMap::new();
-    let mut last_signed = 0;
-    let mut first: Option<Problem> = None;
-    let (mut next_id, mut prev_seq) = (1i64, 0i64);
-    for row in rows {
-        let (id, seq, hash, at, sig) = row?;
-        // (where, why): a gap is placed just after the last good checkpoint.
-        let bad = if id != next_id {
-            Some((prev_seq + 1, format!("checkpoint {next_id} is missing")))
-        } else if seq <= prev_seq {
-            Some((prev_seq + 1, format!("checkpoint {id} goes backwards")))
-        } else {
-            match (key, to_hash(&hash), Signature::from_slice(&sig)) {
-                (None, _, _) => Some((
-                    seq,
-                    "no public key to check checkpoints against".to_string(),
-                )),
-                (Some(k), Ok(h), Ok(s))
-                    if k.verify_strict(&checkpoint_message(id, seq, &h, at), &s)
-                        .is_ok() =>
-                {
-                    None
-                }
-                _ => Some((seq, format!("checkpoint {id} has a bad signature"))),
-            }
-        };
-        if let Some((at_seq, detail)) = bad {
-            if first.is_none() {
-                first = Some(problem(at_seq, None, ProblemKind::BadCheckpoint, detail));
-            }
-            // Nothing after a broken checkpoint can be trusted as signed.
-            break;
-        }
-        last_signed = seq;
-        map.insert(seq, Checkpoint { id, hash });
-        next_id += 1;
-        prev_seq = seq;
-    }
-    Ok(Checkpoints {
-        by_seq: map,
-        last_signed,
-        problem: first,
     })
 }
 
