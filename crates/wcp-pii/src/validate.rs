@@ -69,6 +69,23 @@ impl Check {
             _ => base,
         }
     }
+
+    /// A short check digit (1 in ~10 random numbers passes): with a context word of its own
+    /// entity nearby, the pair is as strong as a long checksum.
+    pub fn weak_checksum(self) -> bool {
+        matches!(
+            self,
+            Check::Aba
+                | Check::UkNhs
+                | Check::AuAbn
+                | Check::AuAcn
+                | Check::AuTfn
+                | Check::AuMedicare
+                | Check::Aadhaar
+                | Check::ItVat
+                | Check::PlPesel
+        )
+    }
 }
 
 /// ASCII digits of `s` (separators dropped).
