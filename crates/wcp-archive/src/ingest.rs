@@ -44,6 +44,10 @@ pub fn insert_events(
     events: &[EnrichedEvent],
     report: &mut InsertReport,
 ) -> Result<(), ArchiveError> {
+    // Most batches have no recall waiting: skip the per-message lookup then.
+    let mut any_pending: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM pending_recalls)")?
+        .query_row([], |r| r.get(0))?;
     for e in events {
         let ev = &e.event;
         if lookup(conn, &ev.msgid)?.is_some() {
@@ -77,9 +81,13 @@ pub fn insert_events(
                         "INSERT OR IGNORE INTO pending_recalls (pre_msgid, recall_msgid, recalled_at_ms) VALUES (?1, ?2, ?3)",
                     )?
                     .execute(params![pre_msgid, ev.msgid, ev.time_ms])?;
+                    any_pending = true;
                     report.recalls_pending += 1;
                 }
             }
+        }
+        if !any_pending {
+            continue;
         }
         // A recall that arrived before this message is applied now.
         let pending: Option<(String, i64)> = conn
