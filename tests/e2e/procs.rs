@@ -178,7 +178,11 @@ impl Drop for Service {
 
 fn tail(path: &Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
+    // Long lines (librdkafka statistics dumps) are cut: the tail is for a quick diagnosis.
+    let all: Vec<String> = text
+        .lines()
+        .map(|l| l.chars().take(300).collect())
+        .collect();
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
