@@ -1,0 +1,110 @@
+//! `wcp detect`: the stable detection contract (DESIGN.md) over JSON Lines.
+
+use std::io::{BufRead, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use serde_json::{json, Value};
+use wcp_stages::classify::Classifier;
+use wcp_stages::offsets::slice_chars;
+
+#[derive(Args)]
+#[command(
+    after_help = "Example:\n  wcp detect --input chats.jsonl > detections.jsonl\n  echo '{\"id\":1,\"text\":\"我的手机13912345678\"}' | wcp detect"
+)]
+pub struct DetectArgs {
+    /// JSON Lines with at least "id" and "text"; "-" reads standard input.
+    #[arg(long, short, default_value = "-")]
+    pub input: String,
+    /// Risk lexicon policy replacing the built-in policies/risk.toml.
+    #[arg(long)]
+    pub risk_policy: Option<PathBuf>,
+}
+
+pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
+    let risk_policy = match &args.risk_policy {
+        Some(p) => {
+            Some(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)
+        }
+        None => None,
+    };
+    let classifier = Classifier::new(&Default::default(), None, risk_policy.as_deref())?;
+    let reader: Box<dyn BufRead> = if args.input == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let f =
+            std::fs::File::open(&args.input).with_context(|| format!("opening {}", args.input))?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    let name = if args.input == "-" {
+        "<stdin>"
+    } else {
+        args.input.as_str()
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut bad = 0usize;
+    for (i, line) in reader.split(b'\n').enumerate() {
+        let line = line.with_context(|| format!("reading {name}"))?;
+        let lineno = i + 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match detect_line(&classifier, &line) {
+            Ok(v) => serde_json::to_writer(&mut out, &v)?,
+            Err(problem) => {
+                bad += 1;
+                let v = json!({"line": lineno, "error": format!("{name}:{lineno}: {problem}")});
+                serde_json::to_writer(&mut out, &v)?;
+                eprintln!("{name}:{lineno}: {problem}");
+            }
+        }
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+/// One input line → the contract's output object, or what is wrong with the line.
+pub fn detect_line(classifier: &Classifier, line: &[u8]) -> Result<Value, String> {
+    let text =
+        std::str::from_utf8(line).map_err(|e| format!("not UTF-8 at byte {}", e.valid_up_to()))?;
+    let v: Value =
+        serde_json::from_str(text.trim_end_matches('\r')).map_err(|e| format!("not JSON ({e})"))?;
+    let obj = v.as_object().ok_or("not a JSON object")?;
+    let id = obj.get("id").cloned().ok_or("field `id` is missing")?;
+    let text = match obj.get("text") {
+        Some(Value::String(s)) => s,
+        Some(_) => return Err("field `text` is not a string".into()),
+        None => return Err("field `text` is missing".into()),
+    };
+    let c = classifier.detect_text(text);
+    let risks: Vec<Value> = c
+        .risks
+        .iter()
+        .map(|r| {
+            json!({"category": r.category.as_str(), "start": r.start, "end": r.end,
+                   "text": slice_chars(text, r.start, r.end), "rule": r.rule_id})
+        })
+        .collect();
+    let pii: Vec<Value> = c
+        .pii
+        .iter()
+        .map(|p| {
+            json!({"type": p.entity, "start": p.start, "end": p.end,
+                   "text": slice_chars(text, p.start, p.end), "score": p.score})
+        })
+        .collect();
+    Ok(json!({
+        "id": id,
+        "class": c.class.as_str(),
+        "business_score": (c.business_score * 10_000.0).round() / 10_000.0,
+        "risks": risks,
+        "pii": pii,
+    }))
+}

@@ -1,0 +1,10 @@
+//! One module per subcommand.
+pub mod archive;
+pub mod demo;
+pub mod detect;
+pub mod eval;
+pub mod produce;
+pub mod run;
+mod synthetic;
+pub mod topics;
+pub mod train;

@@ -1,0 +1,109 @@
+//! The `wcp detect` contract (DESIGN.md): one output line per input line, code-point
+//! offsets, an error line naming the line number for bad input, processing goes on.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn detect(input: &str) -> (Vec<serde_json::Value>, i32) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wcp"))
+        .args(["detect", "--input", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every output line is JSON"))
+        .collect();
+    (lines, out.status.code().unwrap())
+}
+
+#[test]
+fn contract_fields_and_code_point_offsets() {
+    let input = concat!(
+        r#"{"id":"a","text":"我的手机13912345678，邮箱li.na@example.com"}"#,
+        "\n",
+        r#"{"id":7,"text":"Dinner tonight? The kids want hotpot 🍲"}"#,
+        "\n",
+    );
+    let (out, code) = detect(input);
+    assert_eq!(code, 0);
+    assert_eq!(out.len(), 2);
+    let first = &out[0];
+    assert_eq!(first["id"], "a");
+    assert!(first["class"] == "business" || first["class"] == "personal");
+    let score = first["business_score"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&score));
+    assert!(first["risks"].is_array());
+    let pii = first["pii"].as_array().unwrap();
+    let phone = pii
+        .iter()
+        .find(|p| p["type"] == "PHONE_NUMBER")
+        .expect("phone found");
+    // "我的手机" is 4 code points (12 bytes): offsets must be code points.
+    assert_eq!(
+        (phone["start"].as_u64(), phone["end"].as_u64()),
+        (Some(4), Some(15))
+    );
+    assert_eq!(phone["text"], "13912345678");
+    let email = pii
+        .iter()
+        .find(|p| p["type"] == "EMAIL_ADDRESS")
+        .expect("email found");
+    let text: Vec<char> = "我的手机13912345678，邮箱li.na@example.com"
+        .chars()
+        .collect();
+    let (s, e) = (
+        email["start"].as_u64().unwrap() as usize,
+        email["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(text[s..e].iter().collect::<String>(), "li.na@example.com");
+    assert_eq!(out[1]["id"], 7);
+}
+
+#[test]
+fn bad_lines_get_error_lines_and_processing_goes_on() {
+    let input = concat!(
+        r#"{"id":"ok1","text":"hello"}"#,
+        "\n",
+        "not json\n",
+        r#"{"text":"no id"}"#,
+        "\n",
+        r#"{"id":"t","text":42}"#,
+        "\n",
+        r#"{"id":"ok2","text":"放心，这个肯定稳赚，年化8%保底"}"#,
+        "\n",
+    );
+    let (out, code) = detect(input);
+    assert_eq!(
+        code, 2,
+        "input errors give exit code 2 after processing everything"
+    );
+    assert_eq!(out.len(), 5);
+    for (i, line) in [(1, &out[1]), (2, &out[2]), (3, &out[3])] {
+        assert_eq!(line["line"], i + 1);
+        assert!(line["error"]
+            .as_str()
+            .unwrap()
+            .contains(&format!(":{}:", i + 1)));
+    }
+    assert!(out[2]["error"].as_str().unwrap().contains("`id`"));
+    assert!(out[3]["error"].as_str().unwrap().contains("`text`"));
+    assert_eq!(out[4]["id"], "ok2");
+    let cats: Vec<&str> = out[4]["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["category"].as_str().unwrap())
+        .collect();
+    assert!(cats.contains(&"guarantee_of_returns"), "{cats:?}");
+}

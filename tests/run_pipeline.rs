@@ -1,0 +1,211 @@
+//! Acceptance of the in-process pipeline (`wcp run`) on the shipped WeCom fixtures.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use wcp_archive::{Archive, ArchiveOptions};
+use wcp_model::{Alert, DeadLetter};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+fn wcp(args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_wcp"))
+        .args(args)
+        .output()
+        .expect("wcp runs");
+    assert!(
+        out.status.success(),
+        "wcp {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// samples + lenient + malformed in one input file.
+fn combined_input(dir: &Path) -> PathBuf {
+    let mut bytes = Vec::new();
+    for f in [
+        "wecom_samples.jsonl",
+        "wecom_lenient.jsonl",
+        "wecom_malformed.jsonl",
+    ] {
+        bytes.extend(std::fs::read(fixture(f)).unwrap());
+    }
+    let p = dir.join("input.jsonl");
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn run_json(input: &Path, out: &Path) -> serde_json::Value {
+    let o = wcp(&[
+        "run",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    serde_json::from_slice(&o.stdout).expect("summary JSON")
+}
+
+fn open(db: &Path) -> Archive {
+    Archive::open(db, ArchiveOptions::default()).unwrap()
+}
+
+#[test]
+fn nothing_is_silently_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = combined_input(tmp.path());
+    let s = run_json(&input, &tmp.path().join("out"));
+    let n = |k: &str| s[k].as_u64().unwrap();
+    assert_eq!(n("input_lines"), 47 + 1 + 7);
+    assert_eq!(n("dead_lettered"), 7);
+    assert_eq!(
+        n("input_lines"),
+        n("archived")
+            + n("archived_anonymised")
+            + n("quarantined")
+            + n("metadata_only")
+            + n("dead_lettered")
+    );
+    // Every malformed line is a dead letter with its original bytes and a specific reason.
+    let malformed = std::fs::read(fixture("wecom_malformed.jsonl")).unwrap();
+    let originals: Vec<&[u8]> = malformed
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let dls: Vec<DeadLetter> = std::fs::read_to_string(tmp.path().join("out/dead_letters.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(dls.len(), originals.len());
+    for (dl, orig) in dls.iter().zip(&originals) {
+        assert_eq!(dl.original.as_slice(), *orig);
+        assert!(dl.source.contains("input.jsonl:"), "{}", dl.source);
+        assert!(!dl.reason.is_empty() && dl.reason_code != "stage_error");
+    }
+    // Every good line is in the archive (or the quarantine).
+    let mut archived = 0;
+    for entry in std::fs::read_dir(tmp.path().join("out")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "db") {
+            let a = open(&p);
+            archived += a.count_messages().unwrap() + a.count_quarantined().unwrap();
+        }
+    }
+    assert_eq!(archived, 48);
+}
+
+#[test]
+fn recalls_mark_and_never_delete_in_either_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run_json(&combined_input(tmp.path()), &out);
+    let cn = open(&out.join("archive-cn.db"));
+    // Recall after the original (zhangwei's guaranteed-return line).
+    let m = cn
+        .message("8891446340739254955_1732600185")
+        .expect("recalled original kept");
+    assert!(m.is_recalled());
+    assert!(m.stored.text.contains("稳赚"));
+    // Recall before the original (lina, hk desk).
+    let hk = open(&out.join("archive-hk.db"));
+    let m = hk
+        .message("8891446340739255949_1732602000")
+        .expect("late original stored");
+    assert!(m.is_recalled(), "recall that arrived first is applied");
+    // A message nobody recalled is not marked.
+    assert!(!cn
+        .message("8891446340739254953_1732600111")
+        .unwrap()
+        .is_recalled());
+    let alerts: Vec<Alert> = std::fs::read_to_string(out.join("alerts.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(alerts
+        .iter()
+        .any(|a| a.category == "recall_of_flagged" && a.msgid == "8891446340739254955_1732600185"));
+}
+
+#[test]
+fn refused_consent_is_not_stored_in_clear_agreed_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run_json(&combined_input(tmp.path()), &out);
+    // lina's desk is in Hong Kong: the refusing client's conversation lives there.
+    let hk = open(&out.join("archive-hk.db"));
+    let refused = hk
+        .message("8891446340739254993_1732601591")
+        .expect("archived anonymised");
+    assert!(
+        !refused.stored.text.contains("d.wong@example.hk"),
+        "PII not in clear"
+    );
+    assert!(!format!("{:?}", refused.stored).contains("wmErxtDgAA9AW32YyyuYRimKr7D1KWlw"));
+    let bytes = std::fs::read(out.join("archive-hk.db")).unwrap();
+    let needle = b"d.wong@example.hk";
+    assert!(
+        !bytes.windows(needle.len()).any(|w| w == needle),
+        "no clear copy anywhere in the file"
+    );
+    let cn = open(&out.join("archive-cn.db"));
+    let agreed = cn
+        .message("8891446340739254958_1732600296")
+        .expect("agreed contact archived");
+    assert!(
+        agreed.stored.text.contains("11010519491231002X"),
+        "agreed content kept in clear"
+    );
+    // Nothing raw leaves through the anonymised stream.
+    let anon = std::fs::read_to_string(out.join("anonymised.jsonl")).unwrap();
+    for secret in [
+        "11010519491231002X",
+        "13912345678",
+        "d.wong@example.hk",
+        "wmGAgeDQAAvQeaTqWwkMTxGMkvI7OOuQ",
+        "wxid_k3j9x2m1",
+    ] {
+        assert!(
+            !anon.contains(secret),
+            "{secret} leaked into anonymised.jsonl"
+        );
+    }
+}
+
+#[test]
+fn running_twice_keeps_one_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = combined_input(tmp.path());
+    let out = tmp.path().join("out");
+    let first = run_json(&input, &out);
+    let second = run_json(&input, &out);
+    assert_eq!(first["duplicates_skipped"], 0);
+    assert_eq!(second["duplicates_skipped"].as_u64().unwrap(), 48);
+    let cn = open(&out.join("archive-cn.db"));
+    let hk = open(&out.join("archive-hk.db"));
+    assert_eq!(
+        cn.count_messages().unwrap()
+            + cn.count_quarantined().unwrap()
+            + hk.count_messages().unwrap()
+            + hk.count_quarantined().unwrap(),
+        48
+    );
+    let v = Command::new(env!("CARGO_BIN_EXE_wcp"))
+        .args([
+            "archive",
+            "verify",
+            "--db",
+            out.join("archive-cn.db").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+}
