@@ -49,8 +49,40 @@ pub fn find(t: &str, out: &mut Sink) {
     }
 }
 
+const HAN_BASE: u32 = 0x4E00;
+const HAN_WORDS: usize = (0xA000 - 0x4E00) / 64;
+
+/// One bit per CJK Unified Ideograph: set when the character starts a surname (single or
+/// compound). Built at compile time so the per-character test is a load and a shift.
+static SURNAME_START: [u64; HAN_WORDS] = {
+    let mut bits = [0u64; HAN_WORDS];
+    let mut i = 0;
+    while i < CN_SURNAMES.len() {
+        let c = CN_SURNAMES[i] as u32 - HAN_BASE;
+        bits[(c / 64) as usize] |= 1 << (c % 64);
+        i += 1;
+    }
+    let mut j = 0;
+    while j < CN_SURNAMES2_FIRST.len() {
+        let c = CN_SURNAMES2_FIRST[j] as u32 - HAN_BASE;
+        bits[(c / 64) as usize] |= 1 << (c % 64);
+        j += 1;
+    }
+    bits
+};
+
+fn may_start_surname(c: char) -> bool {
+    is_han(c) && {
+        let k = c as u32 - HAN_BASE;
+        SURNAME_START[(k / 64) as usize] >> (k % 64) & 1 == 1
+    }
+}
+
 fn surname_len(chars: &[(usize, char)], i: usize) -> usize {
     let c = chars[i].1;
+    if !may_start_surname(c) {
+        return 0;
+    }
     if let Some(&(_, next)) = chars
         .get(i + 1)
         .filter(|_| CN_SURNAMES2_FIRST.binary_search(&c).is_ok())
@@ -71,6 +103,9 @@ fn given_ok(c: char) -> bool {
 }
 
 fn chinese(t: &str, out: &mut Sink) {
+    if !t.chars().any(may_start_surname) {
+        return;
+    }
     let chars: Vec<(usize, char)> = t.char_indices().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -136,7 +171,20 @@ fn pinyin_given(w: &str) -> bool {
         && w.bytes().any(|c| b"aeiou".contains(&c))
 }
 
+/// `Aa Bb` somewhere: two capitalised words separated by one space.
+fn has_cap_pair(b: &[u8]) -> bool {
+    b.windows(4).any(|w| {
+        w[0].is_ascii_lowercase()
+            && w[1] == b' '
+            && w[2].is_ascii_uppercase()
+            && w[3].is_ascii_lowercase()
+    })
+}
+
 fn english(t: &str, out: &mut Sink) {
+    if !has_cap_pair(t.as_bytes()) {
+        return;
+    }
     // word spans of ASCII letters (apostrophes and hyphens inside words kept)
     let b = t.as_bytes();
     let mut words: Vec<(usize, usize)> = Vec::new();
