@@ -209,3 +209,21 @@ fn running_twice_keeps_one_copy() {
         .unwrap();
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
 }
+
+#[test]
+fn consent_takes_effect_at_its_own_time_wherever_it_sits_in_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("late-consent.jsonl");
+    let lines = [
+        r#"{"msgid":"late1","action":"send","from":"wmLateAgree","tolist":["zhangwei"],"roomid":"","msgtime":1732600100000,"msgtype":"text","text":{"content":"请帮我看下持仓"}}"#,
+        r#"{"msgid":"late2","action":"send","from":"wmLateAgree","tolist":["zhangwei"],"roomid":"","msgtime":1732600200000,"msgtype":"agree","agree":{"userid":"wmLateAgree","agree_time":1732600000000}}"#,
+        r#"{"msgid":"late3","action":"send","from":"wmNever","tolist":["zhangwei"],"roomid":"","msgtime":1732600300000,"msgtype":"text","text":{"content":"hello"}}"#,
+    ];
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let out = tmp.path().join("out");
+    let s = run_json(&input, &out);
+    assert_eq!(s["archived"], 2, "{s}");
+    assert_eq!(s["quarantined"], 1, "{s}");
+    let cn = open(&out.join("archive-cn.db"));
+    assert!(cn.message("late1").is_some(), "agreed before msgtime: archived in clear");
+}

@@ -172,6 +172,19 @@ pub fn execute(
     let mut archives: BTreeMap<String, (Archive, Vec<EnrichedEvent>)> = BTreeMap::new();
     let mut summary = Summary::default();
 
+    // Consent is effective from its own time, wherever it sits in the file (see
+    // `Pipeline::preload_consent`). Only lines that can be consent records are parsed twice.
+    for raw in input.split(|&b| b == b'\n') {
+        if raw.windows(5).any(|w| w == b"agree") {
+            if let Ok(wcp_stages::ingest::IngestOutput {
+                consent: Some(rec), ..
+            }) = wcp_stages::ingest::ingest(raw, None)
+            {
+                pipeline.preload_consent(&rec);
+            }
+        }
+    }
+
     for (i, raw) in input.split(|&b| b == b'\n').enumerate() {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {

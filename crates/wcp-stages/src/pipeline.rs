@@ -51,6 +51,14 @@ impl Pipeline {
         }
     }
 
+    /// Make a consent change known before the stream reaches it. Consent takes effect at its
+    /// own time (`agree_time`), not at its place in the stream, so a backfill applies every
+    /// agree/disagree in the input first — as the consent-gate service, which reads the
+    /// compacted ledger ahead of its input, does.
+    pub fn preload_consent(&mut self, rec: &ConsentRecord) {
+        self.ledger.apply(rec);
+    }
+
     /// Run every stage over one raw message. `source` names where it came from
     /// (`file:line`) for dead letters.
     pub fn process(&mut self, raw: &[u8], source: &str, seq: Option<u64>) -> Outcome {
