@@ -218,18 +218,30 @@ pub(crate) fn extra_hash(name: &str) -> u64 {
 
 /// Readable form of a feature occurrence, for explanations.
 pub(crate) fn render(text: &str, feat: Feat) -> String {
-    let norm = |s: u32, e: u32| -> String {
-        text.get(s as usize..e as usize)
-            .unwrap_or("")
-            .chars()
-            .map(normalise)
-            .collect()
+    // One allocation of the right size per feature: this runs for every
+    // explained decision, so growth reallocations would show in the stage.
+    let push_norm = |out: &mut String, s: u32, e: u32| {
+        let part = text.get(s as usize..e as usize).unwrap_or("");
+        out.extend(part.chars().map(normalise));
     };
     match feat {
-        Feat::Gram { chars, len } => chars[..usize::from(len)].iter().collect(),
-        Feat::Word { start, end } => norm(start, end),
+        Feat::Gram { chars, len } => {
+            let mut out = String::with_capacity(12);
+            out.extend(&chars[..usize::from(len)]);
+            out
+        }
+        Feat::Word { start, end } => {
+            let mut out = String::with_capacity((end - start) as usize);
+            push_norm(&mut out, start, end);
+            out
+        }
         Feat::Bigram { first, second } => {
-            format!("{} {}", norm(first.0, first.1), norm(second.0, second.1))
+            let mut out =
+                String::with_capacity((first.1 - first.0 + second.1 - second.0) as usize + 1);
+            push_norm(&mut out, first.0, first.1);
+            out.push(' ');
+            push_norm(&mut out, second.0, second.1);
+            out
         }
         Feat::Sym(c) => c.to_string(),
     }

@@ -126,57 +126,62 @@ impl Model {
     /// Log-odds and explanation from one pass over the features (what a
     /// decision with evidence needs; cheaper than `logit` + `explain`).
     ///
-    /// Features are picked by their largest single occurrence and reported
-    /// with the sum of all their occurrences (a repeated n-gram is one
-    /// entry), so only `k` strings are ever built. Selection is two linear
-    /// passes rather than a sort: lines are short and `k` is small.
+    /// Every occurrence of a bucket carries the same weight, and the entry
+    /// bar of the running top-k only rises, so a bucket is either kept from
+    /// its first occurrence on or never: counting its occurrences while it is
+    /// kept gives its exact total. No per-occurrence buffer, and only the `k`
+    /// winners are turned into strings.
     pub fn logit_explain(
         &self,
         text: &str,
         extra: &[(&str, f32)],
         k: usize,
     ) -> (f32, Vec<(String, f32)>) {
-        let occ = {
-            let mut occ: Vec<(u32, Feat, f32)> = Vec::with_capacity(text.len());
-            for_each_text_feature(text, |h, f| {
-                let b = bucket(h, self.bits);
-                occ.push((b as u32, f, self.w(b)));
-            });
-            occ
-        };
-        let scale = text_scale(occ.len());
+        struct Kept {
+            abs: f32,
+            bucket: usize,
+            feat: Feat,
+            count: u32,
+        }
+        let mut kept: Vec<Kept> = Vec::with_capacity(k + 1);
         let mut sum = 0.0f32;
-        for o in &occ {
-            sum += o.2; // same order as `logit`, so the same float result
-        }
+        let mut n = 0usize;
+        for_each_text_feature(text, |h, feat| {
+            let bucket = bucket(h, self.bits);
+            let w = self.w(bucket);
+            sum += w; // same order as `logit`, so the same float result
+            n += 1;
+            let abs = w.abs();
+            if abs == 0.0 {
+                return;
+            }
+            if let Some(c) = kept.iter_mut().find(|c| c.bucket == bucket) {
+                c.count += 1;
+                return;
+            }
+            if kept.len() == k && kept.last().is_none_or(|c| abs <= c.abs) {
+                return;
+            }
+            let at = kept.partition_point(|c| c.abs >= abs);
+            kept.insert(
+                at,
+                Kept {
+                    abs,
+                    bucket,
+                    feat,
+                    count: 1,
+                },
+            );
+            kept.truncate(k);
+        });
+        let scale = text_scale(n);
         let mut z = self.bias + sum * scale;
-        // One pass picks the k buckets with the largest single occurrence
-        // (kept sorted, largest first), a second sums each chosen bucket.
-        let mut chosen: Vec<(f32, usize)> = Vec::with_capacity(k + 1);
-        for (i, o) in occ.iter().enumerate() {
-            let a = o.2.abs();
-            if a == 0.0 || (chosen.len() == k && chosen.last().is_none_or(|c| a <= c.0)) {
-                continue;
-            }
-            if let Some(pos) = chosen.iter().position(|c| occ[c.1].0 == o.0) {
-                if a <= chosen[pos].0 {
-                    continue;
-                }
-                chosen.remove(pos);
-            }
-            let at = chosen.partition_point(|c| c.0 >= a);
-            chosen.insert(at, (a, i));
-            chosen.truncate(k);
-        }
-        let mut totals = vec![0.0f32; chosen.len()];
-        for o in &occ {
-            if let Some(j) = chosen.iter().position(|c| occ[c.1].0 == o.0) {
-                totals[j] += o.2;
-            }
-        }
         let mut out: Vec<(String, f32)> = Vec::with_capacity(k + extra.len());
-        for (c, total) in chosen.iter().zip(totals) {
-            out.push((render(text, occ[c.1].1), total * scale));
+        for c in &kept {
+            out.push((
+                render(text, c.feat),
+                self.w(c.bucket) * c.count as f32 * scale,
+            ));
         }
         for (name, x) in extra {
             let c = self.w(bucket(extra_hash(name), self.bits)) * x;
@@ -214,7 +219,12 @@ mod tests {
     fn explanation_names_the_features_and_agrees_with_logit() {
         let m = model();
         let text = "client 客户 lunch client";
+        // k = 1 keeps "client" as the smallest (and only) entry: its second
+        // occurrence must still be counted
+        let one = m.logit_explain(text, &[], 1).1;
+        assert_eq!(one.len(), 1);
         let (z, top) = m.logit_explain(text, &[], 3);
+        assert_eq!(one[0], top[0]);
         assert_eq!(z, m.logit(text, &[]));
         let names: Vec<&str> = top.iter().map(|t| t.0.as_str()).collect();
         assert_eq!(names, ["client", "客户", "lunch"]);
