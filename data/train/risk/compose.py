@@ -32,11 +32,13 @@ CORES = {
 "market_manipulation": {
  "zh": ["收盘前把{sz}拉一下，净值好看", "几个户子之间倒一倒，把量做出来", "挂几笔大单做做样子，等有人跟了就撤", "今天一定要把{sz}托在十块以上",
         "约几个朋友一起买，把价格抬上去再卖", "在论坛里发点利好，我们趁机出货", "开盘先砸下去，低位再接回来", "账户之间来回买卖几次，让它看起来很活跃",
-        "尾盘集中打一波，把收盘价做上去", "找几个荐股老师帮忙喊一喊{sz}", "跟别的营业部打个招呼，一起把它拉上去", "挂假单把价格撑住，不要真的成交"],
+        "尾盘集中打一波，把收盘价做上去", "找几个荐股老师帮忙喊一喊{sz}", "跟别的营业部打个招呼，一起把它拉上去", "挂假单把价格撑住，不要真的成交",
+        "季末把重仓股往上推一推，业绩排名要靠前", "你们几个户轮流买，别让它跌破发行价", "找人写几篇唱多的文章，我们慢慢出"],
  "en": ["push {se} up into the close so the NAV looks good", "trade it between our accounts to build some volume", "put up big bids and pull them before they fill",
         "we need to hold {se} above 20 today, buy whatever comes", "get a few chat groups hyping it while we sell into the rally", "hammer it at the open, then buy back lower",
         "mark it up at month-end, the fund needs a better print", "coordinate with the other desks and lift the price together", "spread a rumour and dump our position on the spike",
-        "keep lifting the offer in the last minutes so the close prints high"],
+        "keep lifting the offer in the last minutes so the close prints high",
+        "make sure it settles above the barrier today, buy whatever it takes", "lean on it into the fix so our options pay", "have our friends at the other broker buy alongside us to lift it"],
 },
 "off_channel": {
  "zh": ["这个别在这里说，我们电话聊", "加我另外一个微信细说", "用WhatsApp发我吧，这边会被存档", "以后报价都发我私人邮箱", "我们换个软件聊，这个有记录",
@@ -57,7 +59,7 @@ CORES = {
 "bribery_gifts": {
  "zh": ["给审批的领导包个大红包", "采购那边每单给他返两个点，私下转", "给对方处长的儿子安排个实习，这单就稳了", "送几张购物卡过去，别开票",
         "请客户老总一家去三亚玩，费用走会议费", "给托管行的人塞点钱，费率好谈", "年底给那个经理送两瓶茅台，里面放个信封", "这单成了给你个人一个点，现金",
-        "把评委请去会所，账记在培训费里", "给对方负责人的太太买个包", "返点打到他朋友公司的账上"],
+        "把评委请去会所，账记在培训费里", "给对方负责人的太太买个包", "返点打到他朋友公司的账上", "对方负责人的孩子出国读书，学费我们想办法", "这笔返佣私下给他，别走公司账"],
  "en": ["slip the procurement head an envelope", "pay him a point on the side through his cousin's firm", "give the official's son a summer job and the deal is ours",
         "send a few gift cards over, no receipts", "fly the CFO's family to Phuket and book it as a conference", "a little cash for the custodian guy and the fees drop",
         "put the client's golf trip through as training", "you get 1% personally, in cash", "buy the treasurer's wife a designer bag", "route the kickback through a consulting invoice"],
@@ -74,18 +76,22 @@ CORES = {
 "complaint": {
  "zh": ["你们这个产品亏成这样，当初根本没讲风险", "钱到现在还没到账，你们怎么回事", "收费和说好的不一样，我要个解释", "再不处理我就去监管那里反映",
         "打了好几次电话都没人管，太不像话", "你们经理骗我买的，我要求赔偿", "客户在电话里发了很大的火，说要去投诉", "我对你们的服务非常不满意",
-        "说好免手续费，又扣了，我要找你们领导", "客户说被误导了，要讨个说法", "这已经是第三次出错了，你们到底行不行", "客户来营业部闹，说我们乱收费"],
+        "说好免手续费，又扣了，我要找你们领导", "客户说被误导了，要讨个说法", "这已经是第三次出错了，你们到底行不行", "客户来营业部闹，说我们乱收费", "拖了半个月还没给我处理，你们效率太低了", "这个结果我不接受，给我换个经理", "我要把这件事反映给你们总部",
+        "你們啲職員態度好差", "说好的收益一分都没有，你们得给我个交代"],
  "en": ["you sold me this as low risk and I lost a third", "my money still hasn't arrived, what is going on", "these charges are not what I agreed to, explain",
         "fix this or I'm going to the regulator", "nobody answers my calls, this is unacceptable", "I want compensation, your adviser misled me", "the client is furious and wants to escalate",
-        "I'm extremely unhappy with how my account was handled", "this is the third mistake on my statement", "the client says he'll file a formal complaint"],
+        "I'm extremely unhappy with how my account was handled", "this is the third mistake on my statement", "the client says he'll file a formal complaint",
+        "I was promised no lock-up and now I can't withdraw, this is not acceptable", "I'll be taking my business elsewhere unless someone calls me today", "the adviser never explained the fees, I feel cheated"],
 },
 "unauthorized_trading": {
  "zh": ["客户联系不上，我先帮他卖了", "用客户的账号登进去下了单", "客户没同意，我先帮她换了产品", "他的交易密码我知道，我直接操作了", "没跟客户说就帮他加仓了",
         "客户不在，我按自己判断先调了仓", "我拿客户账户做了几笔短线", "客户只是问问，我就先给他买了", "她老公把验证码给我了，我帮她转了", "事后再跟客户解释吧，先买了",
-        "我账户里怎么多了一笔我没下的单", "我从来没让你卖，为什么卖了"],
+        "我账户里怎么多了一笔我没下的单", "我从来没让你卖，为什么卖了", "客户在开会没空回，我先替他把仓位调了", "这几个老客户的账户我一直自己在操作，他们不管",
+        "她没回消息，我就按我的想法给她买了", "客户的U盾一直放我抽屉里，需要时我就用"],
  "en": ["I couldn't reach the client so I sold it for him", "logged into the client's account and placed the order", "switched her fund without asking, she'll be fine",
         "I know his password, I just did the trade", "added to his position without telling him", "I rebalanced their portfolios on my own call", "bought it for him before he said yes",
-        "used her OTP to approve the transfer", "there's a trade on my account I never made", "I never told you to sell, why was it sold"],
+        "used her OTP to approve the transfer", "there's a trade on my account I never made", "I never told you to sell, why was it sold",
+        "I went ahead and bought it in her account, she can thank me later", "he never signed off but I switched him into the tech fund", "put the order through for her while she was at dinner"],
 },
 }
 

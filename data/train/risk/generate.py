@@ -59,12 +59,42 @@ def numbers(t, rng):
             t = t.replace(key, gen(), 1)
     return t
 
+P_SUBJ_EN = ["My cat", "My son", "My daughter", "My wife", "My husband", "My mum", "My neighbour", "My phone", "My laptop", "My car", "My flatmate", "My dog", "My bike", "My sister"]
+P_VERB_EN = ["broke", "spilled coffee on", "is sick again", "loves", "lost", "found", "finally fixed", "keeps complaining about", "forgot", "won't stop talking about", "ordered", "is obsessed with"]
+P_OBJ_EN = ["the new sofa", "my laptop", "the TV remote", "the garden", "my keys", "the weekend plans", "the holiday photos", "the birthday cake", "the broken tap", "pizza", "the football match", "my charger"]
+P_TAIL_EN = ["", " this morning", " again", " last night", " 🙃", " lol", " haha", " today", " 😂"]
+P_SUBJ_ZH = ["我家猫", "我儿子", "我女儿", "我老婆", "我老公", "我妈", "邻居", "我手机", "我电脑", "我的车", "室友", "我家狗", "我姐"]
+P_VERB_ZH = ["又把", "今天把", "昨晚把", "终于把", "非要把", "不小心把"]
+P_OBJ_ZH = ["咖啡打翻了", "钥匙弄丢了", "沙发抓坏了", "遥控器藏起来了", "蛋糕吃光了", "照片删了", "充电器弄坏了", "花盆打碎了", "作业写完了", "周末安排好了"]
+
+SHORT_ZH = ["我在{place}，等下回你", "我在{place}，晚点打给你", "我到{place}了", "你先{act}，我马上来", "等我一下，我在{place}", "我在{place}，你直接打我电话",
+    "我一会儿{act}，你先忙", "你到{place}了跟我说", "我手机快没电了，晚点回你", "我先{act}，回头聊", "你{act}了吗", "我在{place}排队呢"]
+SHORT_EN = ["I'm at the {place_en}, will reply later", "on my way to the {place_en}", "call me when you're at the {place_en}", "my phone is dying, text you later",
+    "can you call me after the {place_en}?", "I'm stuck at the {place_en}, back in 10", "just got to the {place_en}", "ping me when you're free"]
+PLACES = ["gym", "地铁上", "开会", "医院", "超市", "楼下", "机场", "路上", "食堂", "家里", "健身房", "咖啡店", "高铁上", "幼儿园门口"]
+PLACES_EN = ["gym", "airport", "dentist", "supermarket", "office", "station", "school gate", "cafe", "doctor's"]
+ACTS = ["吃饭", "开会", "回家", "下班", "睡觉", "出发", "点外卖", "去接孩子"]
+
+def short_line(rng):
+    if rng.random() < 0.6:
+        return rng.choice(SHORT_ZH).replace("{place}", rng.choice(PLACES)).replace("{act}", rng.choice(ACTS))
+    return rng.choice(SHORT_EN).replace("{place_en}", rng.choice(PLACES_EN))
+
+def personal_line(rng):
+    if rng.random() < 0.5:
+        return rng.choice(P_SUBJ_EN) + " " + rng.choice(P_VERB_EN) + " " + rng.choice(P_OBJ_EN) + rng.choice(P_TAIL_EN)
+    return rng.choice(P_SUBJ_ZH) + rng.choice(P_VERB_ZH) + rng.choice(P_OBJ_ZH) + rng.choice(["", "😂", "，无语", "哈哈", "[捂脸]", "。"])
+
 def benign_grammar(rng, n):
     """Plain work-chat sentences with no risk, from a small grammar."""
     out, seen = [], set()
     while len(out) < n:
         r = rng.random()
-        if r < 0.2:
+        if r < 0.05:
+            t = short_line(rng)
+        elif r < 0.1:
+            t = personal_line(rng)
+        elif r < 0.2:
             t = numbers(rng.choice(NUMERIC_ZH if r < 0.12 else NUMERIC_EN), rng)
         elif r < 0.65:
             t = rng.choice(WHO_ZH) + rng.choice(WHEN_ZH) + rng.choice(DO_ZH) + rng.choice(OBJ_ZH) + rng.choice(TAIL_ZH)
@@ -266,7 +296,7 @@ def main():
         rows.append({"text": s, "risk": []})
     from compose import compose
     rows += compose(R, fill_plain)
-    rows += benign_grammar(R, 2000)
+    rows += benign_grammar(R, 3000)
     with open(os.path.join(HERE, "gen_templates.jsonl"), "w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")

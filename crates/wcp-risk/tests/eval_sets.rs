@@ -1,0 +1,68 @@
+//! Per-message category precision/recall (as `score.py risk` computes it) on the crate's own
+//! challenge fixture and, when the shared development data is present, on `chat_dev.jsonl`.
+//! Targets from issue 4: precision ≥ 0.85, recall ≥ 0.80.
+
+use std::collections::BTreeSet;
+use wcp_risk::RiskEngine;
+
+#[derive(serde::Deserialize)]
+struct Row {
+    text: String,
+    #[serde(default)]
+    risk: Vec<String>,
+}
+
+/// (precision, recall) over (message, category) pairs.
+fn score(jsonl: &str) -> (f64, f64) {
+    let engine = RiskEngine::builtin();
+    let (mut tp, mut fp, mut fn_) = (0u32, 0u32, 0u32);
+    for line in jsonl.lines().filter(|l| !l.trim().is_empty()) {
+        let row: Row = serde_json::from_str(line).expect("fixture line");
+        let gold: BTreeSet<String> = row.risk.into_iter().collect();
+        let got: BTreeSet<String> = engine
+            .scan(&row.text)
+            .iter()
+            .map(|m| m.category.as_str().to_string())
+            .collect();
+        tp += gold.intersection(&got).count() as u32;
+        fp += got.difference(&gold).count() as u32;
+        fn_ += gold.difference(&got).count() as u32;
+    }
+    let p = if tp + fp == 0 {
+        1.0
+    } else {
+        f64::from(tp) / f64::from(tp + fp)
+    };
+    let r = if tp + fn_ == 0 {
+        1.0
+    } else {
+        f64::from(tp) / f64::from(tp + fn_)
+    };
+    (p, r)
+}
+
+#[test]
+fn challenge_fixture_meets_targets() {
+    let (p, r) = score(include_str!("fixtures/challenge.jsonl"));
+    assert!(
+        p >= 0.85 && r >= 0.80,
+        "challenge: precision {p:.3} recall {r:.3}"
+    );
+}
+
+#[test]
+fn chat_dev_meets_targets_when_present() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/eval/chat_dev.jsonl"
+    );
+    let Ok(data) = std::fs::read_to_string(path) else {
+        eprintln!("skipping: {path} not present");
+        return;
+    };
+    let (p, r) = score(&data);
+    assert!(
+        p >= 0.85 && r >= 0.80,
+        "chat_dev: precision {p:.3} recall {r:.3}"
+    );
+}
