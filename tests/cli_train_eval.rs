@@ -1,0 +1,109 @@
+//! `wcp train` is reproducible and `wcp eval` scores what `wcp detect` finds.
+use std::process::Command;
+
+fn wcp() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wcp"))
+}
+
+const CORPUS: &str = r#"{"text":"请把客户的开户资料发我","class":"business"}
+{"text":"client wants to buy the bond fund","class":"business"}
+{"text":"明天路演改到十点","class":"business"}
+{"text":"周末去爬山吗","class":"personal"}
+{"text":"my son scored a goal today","class":"personal"}
+{"text":"晚上吃火锅","class":"personal"}
+{"text":"fwd: lunch and the Q3 numbers","class":"mixed"}
+"#;
+
+#[test]
+fn train_twice_gives_the_same_bytes_and_the_seed_matters() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("c.jsonl");
+    std::fs::write(&data, CORPUS).unwrap();
+    let run = |out: &str, seed: &str| {
+        let out = dir.path().join(out);
+        let st = wcp()
+            .args(["train", "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(&out)
+            .args(["--seed", seed])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        std::fs::read(out).unwrap()
+    };
+    let a = run("a.wctm", "1");
+    assert_eq!(a, run("b.wctm", "1"));
+    assert_ne!(a, run("c.wctm", "2"));
+}
+
+#[test]
+fn train_rejects_a_bad_label_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("bad.jsonl");
+    std::fs::write(&data, "{\"text\":\"x\",\"class\":\"work\"}\n").unwrap();
+    let out = wcp()
+        .args(["train", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(dir.path().join("m"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+}
+
+#[test]
+fn eval_scores_detections_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.jsonl");
+    std::fs::write(
+        &gold,
+        concat!(
+            "{\"id\":\"a\",\"text\":\"客户邮箱 li.wei@example.com 请更新\",\"class\":\"business\",\"risk\":[],",
+            "\"pii\":[{\"type\":\"EMAIL_ADDRESS\",\"start\":5,\"end\":23}]}\n",
+            "{\"id\":\"b\",\"text\":\"周末带孩子去公园玩，晚上吃火锅😋\",\"class\":\"personal\",\"risk\":[],\"pii\":[]}\n",
+        ),
+    )
+    .unwrap();
+    let out = wcp()
+        .args(["eval", "--json", "--input"])
+        .arg(&gold)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["messages"], 2);
+    assert_eq!(v["pii"]["total"]["counts"]["tp"], 1, "{v}");
+    assert_eq!(v["class"]["business"]["counts"]["tp"], 1, "{v}");
+    assert_eq!(v["class"]["personal"]["counts"]["tp"], 1, "{v}");
+}
+
+/// The development set, when the shared data is next to the repository.
+#[test]
+fn eval_on_chat_dev_meets_the_class_bars() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/eval/chat_dev.jsonl");
+    if !path.exists() {
+        eprintln!("skipped: {} not present", path.display());
+        return;
+    }
+    let out = wcp()
+        .args(["eval", "--json", "--input"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let recall = v["class"]["business_recall"].as_f64().unwrap();
+    let macro_f1 = v["class"]["macro_f1"].as_f64().unwrap();
+    // Regression floor at the figures in docs/CLASSIFIER.md (not the issue's target, which is not met yet).
+    assert!(
+        recall >= 0.95 && macro_f1 >= 0.88,
+        "business recall {recall}, macro-F1 {macro_f1}"
+    );
+}
