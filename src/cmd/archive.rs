@@ -19,7 +19,7 @@ pub struct ArchiveArgs {
 pub enum ArchiveCommand {
     /// Check the hash chain and signed checkpoints; exit 1 naming the first broken record.
     #[command(
-        after_help = "Example:\n  wcp archive verify --db out/archive-cn.db --public-key auditor/cn.pub"
+        after_help = "Examples:\n  wcp archive verify --db out/archive-cn.db --public-key auditor/cn.pub\n  wcp archive verify --db out/archive-cn.db --since 48211:9f2c0e…  (the head printed by the last verify)"
     )]
     Verify(VerifyArgs),
     /// Search messages (audited); a table by default, --json for JSON Lines.
@@ -84,6 +84,10 @@ pub struct VerifyArgs {
     /// The auditor's copy of the public key; default: the key published in the archive.
     #[arg(long)]
     pub public_key: Option<PathBuf>,
+    /// The head an earlier verify printed (`SEQ:HASH`): fails if the chain was cut back
+    /// behind it together with its checkpoints.
+    #[arg(long)]
+    pub since: Option<String>,
     #[arg(long)]
     pub json: bool,
 }
@@ -298,11 +302,24 @@ pub fn sidecar_key(db: &Path) -> PathBuf {
 
 fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     let archive = open_reader(&a.db)?;
-    let report = match &a.public_key {
-        Some(p) => archive.verify_with(
-            &keys::load_public_key(p).with_context(|| format!("reading {}", p.display()))?,
-        )?,
-        None => archive.verify()?,
+    let key = match &a.public_key {
+        Some(p) => {
+            Some(keys::load_public_key(p).with_context(|| format!("reading {}", p.display()))?)
+        }
+        None => None,
+    };
+    let report = match a.since.as_deref().map(|s| s.split_once(':')) {
+        None => match &key {
+            Some(k) => archive.verify_with(k)?,
+            None => archive.verify()?,
+        },
+        Some(Some((seq, hash))) => {
+            let seq: i64 = seq
+                .parse()
+                .with_context(|| format!("--since {seq}: not a record number"))?;
+            archive.verify_since(key.as_ref(), seq, hash)?
+        }
+        Some(None) => bail!("--since expects SEQ:HASH, as printed by an earlier verify"),
     };
     if a.json {
         println!("{}", serde_json::to_string(&report)?);
@@ -316,8 +333,13 @@ fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
             report.records_checked
         );
     } else {
+        let head = report
+            .last_signed
+            .as_ref()
+            .map(|(seq, hash)| format!("; head {seq}:{hash}"))
+            .unwrap_or_default();
         println!(
-            "OK: {} records, {} signed checkpoints verified",
+            "OK: {} records, {} signed checkpoints verified{head}",
             report.records_checked, report.checkpoints_checked
         );
     }
@@ -543,6 +565,7 @@ mod tests {
         verify(VerifyArgs {
             db: db_args(db),
             public_key,
+            since: None,
             json: false,
         })
     }
@@ -573,6 +596,13 @@ mod tests {
         .unwrap();
         assert_eq!(verify_code(&db, Some(public)).unwrap(), ExitCode::from(1));
         // Usage/input errors are Err: main turns them into exit 2.
+        let bad_since = VerifyArgs {
+            db: db_args(&db),
+            public_key: None,
+            since: Some("7".into()),
+            json: false,
+        };
+        assert!(verify(bad_since).is_err());
         assert!(verify_code(&dir.path().join("missing.db"), None).is_err());
         assert!(verify_code(&db, Some(dir.path().join("missing.pub"))).is_err());
     }

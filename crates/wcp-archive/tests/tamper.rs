@@ -242,3 +242,40 @@ fn retyped_columns_are_reported_not_errors() {
     });
     assert_eq!((p.kind, p.seq), (ProblemKind::Altered, 3));
 }
+
+#[test]
+fn a_cut_tail_with_its_checkpoints_is_caught_against_an_earlier_head() {
+    let (_dir, path) = archive();
+    let a = common::open(&path);
+    let before = a.verify().unwrap();
+    let (seq, hash) = before.last_signed.clone().expect("signed head");
+    assert_eq!(seq, 22);
+    drop(a);
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DELETE FROM records WHERE seq > 20; DELETE FROM checkpoints WHERE seq > 20;",
+    )
+    .unwrap();
+    let a = common::open(&path);
+    assert!(
+        a.verify().unwrap().ok,
+        "the archive alone cannot see a clean cut"
+    );
+    let report = a.verify_since(None, seq, &hash).unwrap();
+    let p = report.first_problem.unwrap();
+    assert_eq!((p.kind, p.seq), (ProblemKind::Removed, 22));
+    assert!(
+        a.verify_since(None, 20, &before_hash_at(&conn, 20))
+            .unwrap()
+            .ok
+    );
+}
+
+fn before_hash_at(conn: &Connection, seq: i64) -> String {
+    let h: Vec<u8> = conn
+        .query_row("SELECT hash FROM records WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    h.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -56,6 +56,10 @@ pub struct VerifyReport {
     pub ok: bool,
     pub records_checked: u64,
     pub checkpoints_checked: u64,
+    /// The last correctly signed checkpoint: (seq, hex hash). Auditors keep it; a later
+    /// verify whose chain no longer reaches it (`Archive::verify_since`) proves a tail was cut
+    /// together with its checkpoints, which the archive alone cannot show.
+    pub last_signed: Option<(i64, String)>,
     pub first_problem: Option<Problem>,
 }
 
@@ -233,10 +237,14 @@ pub fn verify(conn: &Connection, key: Option<&VerifyingKey>) -> Result<VerifyRep
     }
     problems.sort_by_key(|p| p.seq);
     let first_problem = problems.into_iter().next();
+    let last_signed = checkpoints
+        .get(&last_signed)
+        .map(|cp| (last_signed, hex::encode(&cp.hash)));
     Ok(VerifyReport {
         ok: first_problem.is_none(),
         records_checked: checked,
         checkpoints_checked,
+        last_signed,
         first_problem,
     })
 }
@@ -291,6 +299,39 @@ impl crate::Archive {
     pub fn verify(&self) -> Result<VerifyReport, ArchiveError> {
         let key = self.public_key()?;
         verify(&self.conn, key.as_ref())
+    }
+
+    /// Verifies, and also that the chain still contains the head an auditor saw before
+    /// (`seq`, hex `hash` from an earlier report's `last_signed`).
+    pub fn verify_since(
+        &self,
+        key: Option<&VerifyingKey>,
+        seq: i64,
+        hash: &str,
+    ) -> Result<VerifyReport, ArchiveError> {
+        let published = self.public_key()?;
+        let mut report = verify(&self.conn, key.or(published.as_ref()))?;
+        if report.first_problem.is_none() {
+            let stored: Option<Vec<u8>> = self
+                .conn
+                .query_row("SELECT hash FROM records WHERE seq = ?1", [seq], |r| {
+                    r.get(0)
+                })
+                .ok();
+            let found = match stored {
+                None => Some((ProblemKind::Removed, "is gone")),
+                Some(h) if hex::encode(&h) != hash.to_ascii_lowercase() => {
+                    Some((ProblemKind::Altered, "differs from its hash"))
+                }
+                Some(_) => None,
+            };
+            if let Some((kind, what)) = found {
+                let detail = format!("record {seq}, seen by an earlier verify, {what}");
+                report.first_problem = Some(problem(seq, msgid_at(&self.conn, seq), kind, detail));
+                report.ok = false;
+            }
+        }
+        Ok(report)
     }
 
     /// Verifies against an auditor's own copy of the public key (the published one could
