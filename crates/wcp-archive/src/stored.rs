@@ -10,6 +10,9 @@ use wcp_model::{
     Participant, RetentionTag,
 };
 
+/// Field for field a `ChatEvent` plus its enrichment, spelled out rather than embedded: this
+/// is the hashed, persisted format, and it must not change shape when `ChatEvent` gains a
+/// field (nor store `raw` as a JSON array of numbers).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredMessage {
     pub msgid: String,
