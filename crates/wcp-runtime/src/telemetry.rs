@@ -1,8 +1,9 @@
 //! Logs (`tracing`, JSON when `WCP_LOG_FORMAT=json`) and W3C trace context carried in the
 //! `traceparent` Kafka header: extracted on consume, a child span per record, injected on
 //! produce. Spans are created with the OpenTelemetry SDK so ids are real and sampled flags
-//! propagate; exporting them needs an OTLP exporter, which is not compiled in (see
-//! docs/DELIVERY.md).
+//! propagate. With the `otlp` cargo feature they are exported over OTLP/HTTP when the
+//! standard `OTEL_EXPORTER_OTLP_ENDPOINT` (or `..._TRACES_ENDPOINT`) variable is set; the
+//! exporter reads the other `OTEL_*` variables itself.
 
 use std::collections::HashMap;
 
@@ -28,12 +29,54 @@ pub fn init_logs() {
     };
 }
 
+/// The tracer provider, and whether it exports.
+#[cfg(feature = "otlp")]
+fn provider(service: &str) -> (SdkTracerProvider, bool) {
+    let wanted = [
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+    let builder = SdkTracerProvider::builder().with_resource(
+        opentelemetry_sdk::Resource::builder()
+            .with_service_name(format!("wcp-{service}"))
+            .build(),
+    );
+    if !wanted {
+        return (builder.build(), false);
+    }
+    match opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .build()
+    {
+        Ok(exporter) => {
+            tracing::info!("exporting spans over OTLP/HTTP");
+            (builder.with_batch_exporter(exporter).build(), true)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "OTLP exporter unavailable; spans are not exported");
+            (builder.build(), false)
+        }
+    }
+}
+
+#[cfg(not(feature = "otlp"))]
+fn provider(_service: &str) -> (SdkTracerProvider, bool) {
+    if std::env::var_os("OTEL_EXPORTER_OTLP_ENDPOINT").is_some() {
+        tracing::warn!("OTEL_EXPORTER_OTLP_ENDPOINT is set but this build has no `otlp` feature");
+    }
+    (SdkTracerProvider::builder().build(), false)
+}
+
 /// Creates per-record spans linked to the incoming `traceparent`.
 pub struct Tracing {
     tracer: SdkTracer,
-    _provider: SdkTracerProvider,
+    provider: SdkTracerProvider,
     propagator: TraceContextPropagator,
     span_name: String,
+    /// Spans leave the process (OTLP configured): worth starting traces at the first hop.
+    exporting: bool,
 }
 
 struct HeaderView<'a>(&'a [(String, Vec<u8>)]);
@@ -60,24 +103,28 @@ impl Injector for MapInjector {
 
 impl Tracing {
     pub fn new(service: &str) -> Tracing {
-        let provider = SdkTracerProvider::builder().build();
+        let (provider, exporting) = provider(service);
         Tracing {
             tracer: provider.tracer("wcp"),
-            _provider: provider,
+            provider,
             propagator: TraceContextPropagator::new(),
             span_name: format!("wcp-{service} process"),
+            exporting,
         }
     }
 
     /// The `traceparent` value for records derived from a record with `headers`: a new span
-    /// that is a child of the incoming context (or a new trace when there is none).
-    /// Returns `None` when the incoming record carried no trace context, so untraced traffic
-    /// costs nothing.
+    /// that is a child of the incoming context. Without a valid incoming context a new trace
+    /// starts only when spans are exported; otherwise `None`, so untraced traffic costs
+    /// nothing.
     pub fn child_traceparent(&self, headers: &[(String, Vec<u8>)]) -> Option<Vec<u8>> {
         let view = HeaderView(headers);
-        view.get("traceparent")?;
-        let parent = self.propagator.extract(&view);
-        if !parent.span().span_context().is_valid() {
+        let parent = match view.get("traceparent") {
+            Some(_) => self.propagator.extract(&view),
+            None if self.exporting => Context::new(),
+            None => return None,
+        };
+        if !parent.span().span_context().is_valid() && !self.exporting {
             return None;
         }
         let span = self
@@ -87,6 +134,13 @@ impl Tracing {
         let mut inj = MapInjector(HashMap::new());
         self.propagator.inject_context(&cx, &mut inj);
         inj.0.remove("traceparent").map(String::into_bytes)
+    }
+}
+
+impl Drop for Tracing {
+    /// Flushes spans still queued for export.
+    fn drop(&mut self) {
+        let _ = self.provider.shutdown();
     }
 }
 

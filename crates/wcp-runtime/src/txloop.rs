@@ -242,6 +242,7 @@ impl Loop<'_> {
             tracing::warn!(error = %e, "transaction step failed");
             txn_failure(&e)
         };
+        let t0 = Instant::now();
         self.producer.begin_transaction().map_err(fail)?;
         let mut topics: BTreeMap<&str, String> = BTreeMap::new();
         for o in outs {
@@ -250,14 +251,25 @@ impl Loop<'_> {
                 .or_insert_with(|| self.cfg.topic(o.topic));
             self.send(topic, o).map_err(fail)?;
         }
+        let t1 = Instant::now();
         let meta = self.consumer.group_metadata().ok_or(TxnFailure::Abort)?;
         self.producer
             .send_offsets_to_transaction(offsets, &meta, self.timeout())
             .map_err(fail)?;
+        let t2 = Instant::now();
         let mut tries = 0;
         loop {
             match self.producer.commit_transaction(self.timeout()) {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    tracing::debug!(
+                        records = outs.len(),
+                        send_us = (t1 - t0).as_micros() as u64,
+                        offsets_us = (t2 - t1).as_micros() as u64,
+                        commit_us = t2.elapsed().as_micros() as u64,
+                        "transaction committed"
+                    );
+                    return Ok(());
+                }
                 Err(e) => match fail(e) {
                     TxnFailure::Retry if tries < 3 => tries += 1,
                     TxnFailure::Retry => return Err(TxnFailure::Abort),
