@@ -81,8 +81,8 @@ impl Archive {
         })
     }
 
-    /// Selects, renders with `render`, writes into `out_dir`, and audits (who, the query,
-    /// how many messages and files).
+    /// Selects, renders with `render`, audits (who, the query, how many messages and
+    /// files, where to), then writes into `out_dir`.
     fn export(
         &mut self,
         q: &Query,
@@ -92,18 +92,23 @@ impl Archive {
         render: impl FnOnce(&[ArchivedMessage]) -> Result<Files, ArchiveError>,
     ) -> Result<ExportReport, ArchiveError> {
         let messages = query::load(&self.conn, &query::matching_seqs(&self.conn, q)?)?;
+        let files = render(&messages)?;
+        // Audited before any byte leaves the archive: a failed write after this still shows
+        // as an attempted export, never the other way round.
+        let detail = serde_json::json!({
+            "query": q, "messages": messages.len(), "files": files.len(), "out_dir": out_dir,
+        });
+        self.write(|conn, chain, key| audit::append(conn, chain, key, actor, action, detail))?;
         std::fs::create_dir_all(out_dir)?;
         let mut report = ExportReport {
             messages: messages.len() as u64,
             ..ExportReport::default()
         };
-        for (name, bytes) in render(&messages)? {
+        for (name, bytes) in files {
             let path = out_dir.join(name);
             std::fs::write(&path, bytes)?;
             report.files.push(path);
         }
-        let detail = serde_json::json!({ "query": q, "messages": report.messages, "files": report.files.len() });
-        self.write(|conn, chain, key| audit::append(conn, chain, key, actor, action, detail))?;
         Ok(report)
     }
 }
