@@ -13,6 +13,7 @@ import templates_more as TM
 import templates_scaffold as TS
 import templates_wide as TW
 import templates_hard as TH
+import templates_chat as TC
 import templates_zh as TZ
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -131,6 +132,8 @@ def main():
         (TW.MIXED_BUSINESS, "business", "mixed"), (TW.MIXED_PERSONAL, "personal", "mixed"),
         (TH.ZH_PERSONAL, "personal", "zh"), (TH.ZH_BUSINESS, "business", "zh"),
         (TH.EN_PERSONAL, "personal", "en"), (TH.EN_BUSINESS, "business", "en"),
+        (TC.ZH_PERSONAL, "personal", "zh"), (TC.EN_PERSONAL, "personal", "en"),
+        (TC.ZH_BUSINESS, "business", "zh"), (TC.EN_BUSINESS, "business", "en"),
     ]
     seen, rows = set(), []
     for templates, cls, lang in groups:
