@@ -5,7 +5,8 @@
 //! the span; `王总`, `老王`, `小李`, `Mrs Wong`, bare first names are *not* names.
 
 use crate::names_data::{
-    CN_SURNAMES, CN_SURNAMES2, CN_SURNAMES2_FIRST, EN_FIRST, EN_STOP, NOT_GIVEN, PINYIN_SURNAMES,
+    CN_COMMON_WORDS, CN_SURNAMES, CN_SURNAMES2, CN_SURNAMES2_FIRST, EN_FIRST, EN_STOP, NOT_GIVEN,
+    PINYIN_SURNAMES,
 };
 
 fn is_han(c: char) -> bool {
@@ -98,6 +99,13 @@ fn surname_len(chars: &[(usize, char)], i: usize) -> usize {
     usize::from(CN_SURNAMES.binary_search(&c).is_ok())
 }
 
+fn is_common_word(a: char, b: char) -> bool {
+    let mut buf = [0u8; 8];
+    let la = a.encode_utf8(&mut buf).len();
+    let lb = b.encode_utf8(&mut buf[la..]).len();
+    std::str::from_utf8(&buf[..la + lb]).is_ok_and(|w| CN_COMMON_WORDS.binary_search(&w).is_ok())
+}
+
 fn given_ok(c: char) -> bool {
     is_han(c) && NOT_GIVEN.binary_search(&c).is_err()
 }
@@ -128,6 +136,10 @@ fn chinese(t: &str, out: &mut Sink) {
         };
         let g = i + sl;
         let at = |k: usize| chars.get(k).map(|c| c.1);
+        if sl == 1 && at(g).is_some_and(|n| is_common_word(chars[i].1, n)) {
+            i += 1;
+            continue;
+        }
         let right_stop = |k: usize| at(k).is_none_or(|c| !is_han(c) || RIGHT_CTX.contains(&c));
         // prefer a two-character given name, then one; the character after must end the name
         let len = if at(g).is_some_and(given_ok)
