@@ -257,6 +257,7 @@ impl Loop<'_> {
             .send_offsets_to_transaction(offsets, &meta, self.timeout())
             .map_err(fail)?;
         let t2 = Instant::now();
+        self.flush_in_short_steps();
         let mut tries = 0;
         loop {
             match self.producer.commit_transaction(self.timeout()) {
@@ -276,6 +277,17 @@ impl Loop<'_> {
                     other => return Err(other),
                 },
             }
+        }
+    }
+
+    /// Waits for the transaction's records to be delivered before committing. librdkafka's
+    /// own flush (inside `commit_transaction`) wakes the broker threads once; records whose
+    /// partition is registered in the transaction just after that wait for the thread's next
+    /// idle wake-up, about 100 ms later. Short flushes wake them again every few ms.
+    fn flush_in_short_steps(&self) {
+        let end = Instant::now() + self.timeout();
+        while self.producer.in_flight_count() > 0 && Instant::now() < end {
+            let _ = self.producer.flush(Duration::from_millis(2));
         }
     }
 
