@@ -38,6 +38,37 @@ const RIGHT_CTX: &[char] = &[
     '叫', '称', '稱', '提', '讲', '等', '想', '喺', '啲', '咗',
 ];
 
+/// Words that introduce a full name in English chat.
+const PERSON_CUES: &[&str] = &[
+    "Hi",
+    "Hey",
+    "Dear",
+    "Hello",
+    "from",
+    "From",
+    "call",
+    "Call",
+    "attn",
+    "Attn",
+    "beneficiary",
+    "client",
+    "Client",
+    "named",
+    "met",
+    "meet",
+    "with",
+    "cc",
+    "Cc",
+    "contact",
+    "ask",
+    "tell",
+    "thank",
+    "Thanks",
+    "thanks",
+    "by",
+    "is",
+];
+
 type Sink<'a> = dyn FnMut(&'static str, usize, usize, f32) + 'a;
 
 /// Report each full name in `t` as (entity, start, end, score).
@@ -165,15 +196,18 @@ fn chinese(t: &str, out: &mut Sink) {
     }
 }
 
-/// A capitalised ASCII word: `Evelyn`, `Mc…`, hyphenated `Jean-Luc`.
+/// A capitalised word: `Evelyn`, `Szöllösy`, hyphenated `Jean-Luc`, `O'Neil`.
 fn cap_word(w: &str) -> bool {
-    let b = w.as_bytes();
-    b.len() >= 2
-        && b[0].is_ascii_uppercase()
-        && b[1..]
-            .iter()
-            .all(|&c| c.is_ascii_lowercase() || c == b'-' || c == b'\'')
-        && b[1].is_ascii_lowercase()
+    let mut cs = w.chars();
+    let (Some(a), Some(b)) = (cs.next(), cs.next()) else {
+        return false;
+    };
+    a.is_uppercase() && b.is_lowercase() && cs.all(|c| c.is_lowercase() || c == '-' || c == '\'')
+}
+
+/// Latin-script letter (accents included), not CJK.
+fn letter(c: char) -> bool {
+    c.is_alphabetic() && (c.is_ascii() || ('\u{C0}'..='\u{24F}').contains(&c))
 }
 
 /// Pinyin-shaped given name (one or two syllables): letters only, has a vowel, ≤ 12 chars.
@@ -197,25 +231,27 @@ fn english(t: &str, out: &mut Sink) {
     if !has_cap_pair(t.as_bytes()) {
         return;
     }
-    // word spans of ASCII letters (apostrophes and hyphens inside words kept)
+    // word spans of Latin letters (apostrophes and hyphens inside words kept, possessive 's dropped)
     let b = t.as_bytes();
     let mut words: Vec<(usize, usize)> = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_alphabetic() {
-            let s = i;
-            while i < b.len()
-                && (b[i].is_ascii_alphabetic()
-                    || ((b[i] == b'-' || b[i] == b'\'')
-                        && i + 1 < b.len()
-                        && b[i + 1].is_ascii_alphabetic()))
-            {
-                i += 1;
-            }
-            words.push((s, i));
-        } else {
-            i += 1;
+    let mut it = t.char_indices().peekable();
+    while let Some((s, c)) = it.next() {
+        if !letter(c) {
+            continue;
         }
+        let mut e = s + c.len_utf8();
+        while let Some(&(i, c)) = it.peek() {
+            let joined = (c == '-' || c == '\'') && t[i + 1..].chars().next().is_some_and(letter);
+            if !(letter(c) || joined) {
+                break;
+            }
+            e = i + c.len_utf8();
+            it.next();
+        }
+        if t[s..e].ends_with("'s") {
+            e -= 2;
+        }
+        words.push((s, e));
     }
     let w = |k: usize| &t[words[k].0..words[k].1];
     // only a single space between the two words of a name
@@ -238,12 +274,17 @@ fn english(t: &str, out: &mut Sink) {
                 w(k - 1),
                 "Mr" | "Mrs" | "Ms" | "Miss" | "Dr" | "Prof" | "Mdm" | "Madam" | "Sir"
             );
-        if known_first || pinyin || title {
+        // given name first, surname last: "Wei Zhang", "Priya Tan"
+        let pinyin_last = PINYIN_SURNAMES.binary_search(&last).is_ok() && pinyin_given(first);
+        // a word that introduces a person right before the pair: "Hi Chloe Tan", "from Sarah Lim"
+        let cue = k > 0 && adjacent(k - 1, k) && PERSON_CUES.contains(&w(k - 1));
+        if known_first || pinyin || title || pinyin_last || cue {
+            let strong = known_first || title;
             out(
                 "PERSON",
                 words[k].0,
                 words[k + 1].1,
-                if known_first || title { 0.85 } else { 0.7 },
+                if strong { 0.85 } else { 0.7 },
             );
             k += 2;
         } else {
