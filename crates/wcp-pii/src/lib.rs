@@ -3,13 +3,15 @@
 //!
 //! Layout: `recognizers` is the table of pattern recognizers (Presidio's entity set plus
 //! the Chinese, Hong Kong and Singapore ones) and `validate` the checksum/shape validators
-//! they name (`checksum`, `cn_region`, `crypto` hold the algorithms); `names` finds PERSON
-//! and `address` LOCATION and `wechat` labelled WeChat handles with hand-written scanners; `engine` compiles everything once
-//! into [`PiiDetector`], folds full-width text (`normalize`), scans, adds context scores and
-//! resolves overlaps; `anonymise` holds the operators (redact, mask, type tag, keyed
-//! pseudonym, generalise) and the per-entity policy.
+//! they name (`checksum`, `cn_region`, `crypto`, `bank` hold the algorithms); `names`
+//! (tables in `names_data`) finds PERSON, `address` LOCATION and `wechat` labelled WeChat
+//! handles with hand-written scanners; `engine` compiles everything once into
+//! [`PiiDetector`], folds full-width text (`normalize`), scans, scores context words
+//! (`context`, one Aho-Corasick pass) and resolves overlaps; `anonymise` holds the operators
+//! (redact, mask, type tag, keyed pseudonym, generalise) and the per-entity policy.
 pub mod address;
 pub mod anonymise;
+mod bank;
 pub mod checksum;
 pub mod cn_region;
 mod context;

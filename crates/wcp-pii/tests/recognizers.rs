@@ -247,3 +247,9 @@ fn weak_shapes_need_context_at_the_default_threshold() {
         .iter()
         .any(|m| m.entity == "US_PASSPORT"));
 }
+
+#[test]
+fn detector_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<PiiDetector>();
+}
