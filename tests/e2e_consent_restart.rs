@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use e2e::kafka::{RawProducer, TopicReader};
 use e2e::outcome::archived_body;
-use e2e::procs::{cli_or_skip, services_or_skip, Pipeline};
+use e2e::procs::{require_binaries, Pipeline};
 
 const TEST: &str = "e2e_consent_restart";
 const CHAIN: [&str; 5] = [
@@ -73,9 +73,7 @@ fn agree_reaching_the_ledger_around_a_restart_is_honoured() {
     let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
         return;
     };
-    if !cli_or_skip(TEST, &["topics"]) || !services_or_skip(TEST, &CHAIN) {
-        return;
-    }
+    require_binaries(&CHAIN);
     let mut p = Pipeline::new(&bootstrap, "consent");
     p.create_topics(2);
     p.start(&CHAIN);

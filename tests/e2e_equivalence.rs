@@ -6,7 +6,7 @@ mod e2e;
 use std::time::Duration;
 
 use e2e::outcome::{Outcome, Sinks};
-use e2e::procs::{cli_or_skip, services_or_skip, Pipeline, SERVICES};
+use e2e::procs::{require_binaries, Pipeline, SERVICES};
 
 const TEST: &str = "e2e_equivalence";
 
@@ -15,9 +15,7 @@ fn services_yield_what_wcp_run_yields() {
     let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
         return;
     };
-    if !cli_or_skip(TEST, &["topics", "produce", "run"]) || !services_or_skip(TEST, &SERVICES) {
-        return;
-    }
+    require_binaries(&SERVICES);
     let mut p = Pipeline::new(&bootstrap, "eq");
     let input = p.dir.path().join("input.jsonl");
     let mut bytes = Vec::new();

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use e2e::kafka::{values_as_lines, TopicReader};
 use e2e::outcome::{counts, Outcome, Sinks};
-use e2e::procs::{cli_or_skip, services_or_skip, Pipeline, SERVICES};
+use e2e::procs::{require_binaries, Pipeline, SERVICES};
 
 const TEST: &str = "e2e_exactly_once";
 const VICTIMS: [&str; 3] = ["classifier", "consent-gate", "archiver"];
@@ -42,9 +42,7 @@ fn no_loss_no_duplicates_under_kill_9() {
     let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
         return;
     };
-    if !cli_or_skip(TEST, &["topics", "produce", "run"]) || !services_or_skip(TEST, &SERVICES) {
-        return;
-    }
+    require_binaries(&SERVICES);
     let events = env_num("WCP_E2E_EO_EVENTS", 100_000);
     let rate = env_num("WCP_E2E_EO_RATE", 2_500);
     // 0 is for diagnosis only (is a difference caused by the kills or by ordering?).

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use e2e::ops::{get, has_metric, metric_sum};
 use e2e::outcome::{read_archive_dir, Sinks};
-use e2e::procs::{cli_or_skip, services_or_skip, Pipeline, SERVICES};
+use e2e::procs::{require_binaries, Pipeline, SERVICES};
 
 const TEST: &str = "e2e_metrics";
 
@@ -16,9 +16,7 @@ fn every_service_exposes_health_and_the_metric_vocabulary() {
     let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
         return;
     };
-    if !cli_or_skip(TEST, &["topics", "produce"]) || !services_or_skip(TEST, &SERVICES) {
-        return;
-    }
+    require_binaries(&SERVICES);
     let mut p = Pipeline::new(&bootstrap, "metrics");
     p.create_topics(2);
     p.start(&SERVICES);

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use e2e::kafka::{RawProducer, Record, TopicReader};
 use e2e::outcome::counts;
-use e2e::procs::{cli_or_skip, services_or_skip, Pipeline};
+use e2e::procs::{require_binaries, Pipeline};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::TopicPartitionList;
@@ -58,9 +58,7 @@ fn poison_is_dead_lettered_and_skipped() {
     let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
         return;
     };
-    if !cli_or_skip(TEST, &["topics"]) || !services_or_skip(TEST, &["ingest", "classifier"]) {
-        return;
-    }
+    require_binaries(&["ingest", "classifier"]);
     let mut p = Pipeline::new(&bootstrap, "poison");
     // One partition: the good messages sit behind the poison in the same partition.
     p.create_topics(1);

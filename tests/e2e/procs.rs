@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{bin_dir, ops, random_token, repo_root, wait_for, wcp_bin};
+use super::{bin_dir, ops, random_token, wait_for, wcp_bin};
 
 /// Every service of the pipeline, in flow order.
 pub const SERVICES: [&str; 7] = [
@@ -18,54 +18,20 @@ pub const SERVICES: [&str; 7] = [
     "anonymiser",
 ];
 
-/// Returns false (after a loud SKIPPED line) when one of `names` has no crate under
-/// `services/` yet. A service whose crate exists must have its binary built: that is a
-/// failure, not a skip, so the gate lifts itself as soon as the service lands.
-pub fn services_or_skip(test: &str, names: &[&str]) -> bool {
-    let missing: Vec<&str> = names
+/// Panics unless every service binary in `names` and the `wcp` CLI are built: the tests
+/// run the real binaries (`cargo build --workspace --bins`, or scripts/test.sh).
+pub fn require_binaries(names: &[&str]) {
+    for bin in names
         .iter()
-        .copied()
-        .filter(|n| {
-            !repo_root()
-                .join("services")
-                .join(n)
-                .join("Cargo.toml")
-                .exists()
-        })
-        .collect();
-    if !missing.is_empty() {
-        eprintln!(
-            "\n*** {test}: SKIPPED: service crates not in the workspace yet: {missing:?} ***\n"
-        );
-        return false;
-    }
-    for n in names {
-        let bin = bin_dir().join(format!("wcp-{n}"));
+        .map(|n| bin_dir().join(format!("wcp-{n}")))
+        .chain([wcp_bin()])
+    {
         assert!(
             bin.exists(),
-            "{} is missing: build the services first (cargo build --workspace --bins)",
+            "{} is missing: build the binaries first (cargo build --workspace --bins)",
             bin.display()
         );
     }
-    true
-}
-
-/// Returns false (after a loud SKIPPED line) when the `wcp` CLI lacks one of `subcommands`.
-pub fn cli_or_skip(test: &str, subcommands: &[&str]) -> bool {
-    for sub in subcommands {
-        // clap prints a usage line for a subcommand it knows and fails for one it does not.
-        let ok = Command::new(wcp_bin())
-            .args([sub, "--help"])
-            .output()
-            .is_ok_and(|o| {
-                o.status.success() && String::from_utf8_lossy(&o.stdout).contains("Usage")
-            });
-        if !ok {
-            eprintln!("\n*** {test}: SKIPPED: `wcp {sub}` does not exist yet ***\n");
-            return false;
-        }
-    }
-    true
 }
 
 /// A free TCP port on 127.0.0.1 for an ops server.
