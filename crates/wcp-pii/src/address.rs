@@ -131,7 +131,11 @@ fn chinese(t: &str, out: &mut dyn FnMut(usize, usize, f32)) {
             continue;
         }
         let road = &head[..num_start];
-        if !road.ends_with(ROAD_SUFFIX) {
+        // Hong Kong writes the section after the road: 皇后大道中, 德輔道西
+        let hk_section = ["道中", "道東", "道西", "道东", "道南", "道北"]
+            .iter()
+            .any(|e| road.ends_with(e));
+        if !road.ends_with(ROAD_SUFFIX) && !hk_section {
             continue;
         }
         // the Han run in front of the number, at most 24 characters

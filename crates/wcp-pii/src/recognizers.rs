@@ -76,7 +76,7 @@ pub const RECS: &[Rec] = &[
     },
     Rec {
         entity: "PHONE_NUMBER",
-        pattern: r"(?:(?:\+|\b00)86[ -]?)?\b1[3-9][0-9](?:[0-9]{8}|-[0-9]{4}-[0-9]{4}| [0-9]{4} [0-9]{4})\b",
+        pattern: r"(?:(?:\+|\b00)86[ -]?|\(\+?86\) ?|\b)1[3-9][0-9](?:[0-9]{8}|-[0-9]{4}-[0-9]{4}| [0-9]{4} [0-9]{4})\b",
         score: 0.6,
         check: Check::CnMobile,
         context: PHONE_CTX,
@@ -90,7 +90,7 @@ pub const RECS: &[Rec] = &[
     },
     Rec {
         entity: "PHONE_NUMBER",
-        pattern: r"\+(?:852|853|65)[ -]?[2-9][0-9]{3}[ -]?[0-9]{4}\b",
+        pattern: r"(?:\+(?:852|853|65)|\(\+?(?:852|853|65)\))[ -]?[2-9][0-9]{3}[ -]?[0-9]{4}\b",
         score: 0.9,
         check: Check::None,
         context: PHONE_CTX,

@@ -16,6 +16,8 @@ const LABELS: &[&str] = &[
     "WECHAT",
     "微信ID",
     "微信id",
+    "微信：",
+    "微信:",
 ];
 
 /// Report each labelled handle in `t` as (start, end, score).
