@@ -224,10 +224,21 @@ impl PiiDetector {
                 let dotted_after = e + 1 < b.len() && b[e] == b'.' && b[e + 1].is_ascii_digit();
                 !dotted_before && !dotted_after
             }
-            Check::GenericPhone => !self.context.not_phone_near(self.hits(line), s, e),
+            // one group of a longer spaced digit run (`6214 8312 3456 7890`) is not a phone
+            Check::GenericPhone => {
+                !space_glued(b, s, e) && !self.context.not_phone_near(self.hits(line), s, e)
+            }
+            Check::Hk8 => !space_glued(b, s, e),
             _ => true,
         }
     }
+}
+
+/// Digits continue right across a single space on either side.
+fn space_glued(b: &[u8], s: usize, e: usize) -> bool {
+    let before = s >= 2 && b[s - 1] == b' ' && b[s - 2].is_ascii_digit();
+    let after = e + 1 < b.len() && b[e] == b' ' && b[e + 1].is_ascii_digit();
+    before || after
 }
 
 /// A partial read of a longer value of the same entity (`2718 1155` inside `079 2718 1155`).
