@@ -42,7 +42,9 @@ pub fn consumer_config(cfg: &Config, group_id: &str) -> ClientConfig {
         .set("session.timeout.ms", "10000")
         .set("heartbeat.interval.ms", "1000")
         .set("statistics.interval.ms", "2000")
-        .set("queued.max.messages.kbytes", "16384");
+        .set("queued.max.messages.kbytes", "16384")
+        // Each hop adds the broker's fetch long-poll to the end-to-end latency when idle.
+        .set("fetch.wait.max.ms", "25");
     pass_through(&mut c, cfg);
     c
 }
