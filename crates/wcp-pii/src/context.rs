@@ -41,12 +41,18 @@ const NOT_PHONE: &[&str] = &[
     "social security",
 ];
 
+/// Words that mark a dotted quad as a version, not an address.
+const NOT_IP: &[&str] = &[
+    "版本", "version", "ver", "build", "release", "补丁", "升级", "patch", "固件", "firmware",
+];
+
 pub struct ContextIndex {
     ac: AhoCorasick,
     words: Vec<&'static str>,
     /// per recognizer (same index as `RECS`): ids of its context words
     rec_words: Vec<Vec<u32>>,
     not_phone: Vec<u32>,
+    not_ip: Vec<u32>,
 }
 
 /// A context word found in the line: byte span and word id.
@@ -74,6 +80,7 @@ impl ContextIndex {
             .map(|r| r.context.iter().map(|w| id_of(w, &mut words)).collect())
             .collect();
         let not_phone = NOT_PHONE.iter().map(|w| id_of(w, &mut words)).collect();
+        let not_ip = NOT_IP.iter().map(|w| id_of(w, &mut words)).collect();
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -84,6 +91,7 @@ impl ContextIndex {
             words,
             rec_words,
             not_phone,
+            not_ip,
         }
     }
 
@@ -123,6 +131,14 @@ impl ContextIndex {
     pub fn not_phone_near(&self, hits: &[Hit], s: usize, e: usize) -> bool {
         hits.iter()
             .any(|h| in_window(h, s, e) && self.not_phone.contains(&h.id))
+    }
+}
+
+impl ContextIndex {
+    /// Is a "this is a version" word in the window around `s..e`?
+    pub fn not_ip_near(&self, hits: &[Hit], s: usize, e: usize) -> bool {
+        hits.iter()
+            .any(|h| in_window(h, s, e) && self.not_ip.contains(&h.id))
     }
 }
 

@@ -222,7 +222,7 @@ impl PiiDetector {
             Check::Ipv4 => {
                 let dotted_before = s >= 2 && b[s - 1] == b'.' && b[s - 2].is_ascii_digit();
                 let dotted_after = e + 1 < b.len() && b[e] == b'.' && b[e + 1].is_ascii_digit();
-                !dotted_before && !dotted_after
+                !dotted_before && !dotted_after && !self.context.not_ip_near(self.hits(line), s, e)
             }
             // one group of a longer spaced digit run (`6214 8312 3456 7890`) is not a phone
             Check::GenericPhone => {

@@ -118,6 +118,7 @@ const INVALID: &[(&str, &str)] = &[
     ("IP_ADDRESS", "App升级到v3.12.0.1之后一登录就闪退"), // version string
     ("IP_ADDRESS", "系统版本 10.4.2 build 2311"),
     ("IP_ADDRESS", "ip 256.1.1.1"),
+    ("IP_ADDRESS", "版本号 2.3.4.5 已发布"),
     ("US_SSN", "SSN 000-12-3456"),
     ("US_SSN", "SSN 666-12-3456"),
     ("PHONE_NUMBER", "订单号2024112600187345，麻烦查下"),
