@@ -132,9 +132,7 @@ impl ContextIndex {
         hits.iter()
             .any(|h| in_window(h, s, e) && self.not_phone.contains(&h.id))
     }
-}
 
-impl ContextIndex {
     /// Is a "this is a version" word in the window around `s..e`?
     pub fn not_ip_near(&self, hits: &[Hit], s: usize, e: usize) -> bool {
         hits.iter()
