@@ -4,7 +4,7 @@
 //! A message is normalised once (`normalize`: full-width, Traditional → Simplified, case,
 //! evasion fillers between CJK characters), then scanned by one Aho-Corasick automaton built
 //! from the policy (`lexicon`), whose hits are evaluated as phrase, proximity and exception
-//! rules. Categories the lexicon did not find are then tried by small linear models trained on
+//! rules. Messages in which the lexicon found nothing then go to small linear models trained on
 //! `data/train/risk` (`models`), which catch paraphrases without a keyword. Every match carries
 //! the rule id and an explanation (the phrase, or the features that drove the model).
 //!

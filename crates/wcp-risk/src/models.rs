@@ -139,8 +139,8 @@ impl RiskModels {
         self.per[cat_index(c)].score(norm, &[])
     }
 
-    /// Adds a model match for every category still empty in `best` whose probability reaches
-    /// its threshold. Model matches span the whole message (`0..orig_len`).
+    /// When the lexicon found nothing, adds a model match for every category whose probability
+    /// reaches its threshold. Model matches span the whole message (`0..orig_len`).
     pub(crate) fn fill(
         &self,
         norm: &str,
@@ -148,7 +148,10 @@ impl RiskModels {
         s: &ModelSettings,
         best: &mut [Option<RiskMatch>; 9],
     ) {
-        if best.iter().all(Option::is_some) || self.gate.score(norm, &[]) < s.gate_threshold {
+        // The models are a backstop for messages in which the lexicon found nothing: a message
+        // with a lexicon hit is already flagged for review, and skipping it keeps the cost of
+        // the nine model passes off the hot path.
+        if best.iter().any(Option::is_some) || self.gate.score(norm, &[]) < s.gate_threshold {
             return;
         }
         for (i, c) in RiskCategory::ALL.into_iter().enumerate() {
