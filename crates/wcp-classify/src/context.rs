@@ -22,17 +22,33 @@ pub struct EventContext {
     pub weekday: Option<u8>,
     /// Number of compliance-risk lexicon hits from the detection engine.
     pub risk_hits: u8,
+    /// Number of identity/account numbers (ID card, passport, bank card,
+    /// IBAN, SSN, USCC) the PII engine found; see [`is_sensitive_id`].
+    pub sensitive_ids: u8,
+}
+
+/// PII types that are identity or account numbers. In a work WeCom these
+/// are almost always sent for a firm process (KYC, onboarding, payroll,
+/// staff travel, invoicing), and the text model, which sees them only as
+/// digit shapes, reads such lines badly: they are mostly identifier.
+pub fn is_sensitive_id(pii_type: &str) -> bool {
+    matches!(
+        pii_type,
+        "CN_RESIDENT_ID" | "CN_PASSPORT" | "CREDIT_CARD" | "IBAN_CODE" | "US_SSN" | "CN_USCC"
+    )
 }
 
 /// Maximum number of context features one event can carry.
-pub(crate) const MAX_CTX: usize = 6;
+pub(crate) const MAX_CTX: usize = 7;
 
 /// (feature name, value, prior log-odds towards business per unit value).
 /// Priors are deliberately modest: they tip uncertain messages, they do not
 /// overrule clear text. External contacts in a work WeCom are overwhelmingly
 /// clients; documents and meetings are work artefacts; stickers and red
 /// packets lean social; evenings and weekends lean personal; a risk-lexicon
-/// hit is almost always in a business conversation.
+/// hit is almost always in a business conversation; an identity or account
+/// number leans business, modestly, because employees also share their own
+/// (booking a relative's hospital visit, a landlord's IBAN).
 const EXTERNAL: (&str, f32) = ("ctx:external", 0.8);
 const GROUP: (&str, f32) = ("ctx:group", 0.2);
 const WORK_ARTEFACT: (&str, f32) = ("ctx:msgtype_work", 0.8);
@@ -40,6 +56,8 @@ const SOCIAL: (&str, f32) = ("ctx:msgtype_social", -0.6);
 const OFF_HOURS: (&str, f32) = ("ctx:off_hours", -0.4);
 const WEEKEND: (&str, f32) = ("ctx:weekend", -0.4);
 const RISK: (&str, f32) = ("ctx:risk_hit", 1.5);
+const SENSITIVE_ID: (&str, f32) = ("ctx:sensitive_id", SENSITIVE_ID_PRIOR);
+const SENSITIVE_ID_PRIOR: f32 = 0.5;
 
 /// Active context features of one event.
 #[derive(Clone, Copy, Debug, Default)]
@@ -110,6 +128,9 @@ impl EventContext {
         if self.risk_hits > 0 {
             f.push(RISK);
         }
+        if self.sensitive_ids > 0 {
+            f.push(SENSITIVE_ID);
+        }
         f
     }
 }
@@ -142,15 +163,32 @@ mod tests {
             local_hour: Some(23),
             weekday: Some(6),
             risk_hits: 2,
+            sensitive_ids: 1,
         };
         let f = ctx.features();
         assert_eq!(f.len, MAX_CTX);
-        assert!((f.prior_logit() - (0.8 + 0.2 + 0.8 - 0.4 - 0.4 + 1.5)).abs() < 1e-6);
+        assert!(
+            (f.prior_logit() - (0.8 + 0.2 + 0.8 - 0.4 - 0.4 + 1.5 + SENSITIVE_ID_PRIOR)).abs()
+                < 1e-6
+        );
         let (input, n) = f.model_input();
         assert_eq!(
             input[..n].iter().map(|p| p.0).collect::<Vec<_>>()[0],
             "ctx:external"
         );
+    }
+
+    #[test]
+    fn identity_numbers_lean_business() {
+        assert!(is_sensitive_id("CN_RESIDENT_ID") && is_sensitive_id("IBAN_CODE"));
+        assert!(!is_sensitive_id("PHONE_NUMBER") && !is_sensitive_id("PERSON"));
+        let ctx = EventContext {
+            sensitive_ids: 2,
+            ..Default::default()
+        };
+        let f = ctx.features();
+        assert_eq!(f.len, 1);
+        assert!((f.prior_logit() - SENSITIVE_ID_PRIOR).abs() < 1e-6);
     }
 
     #[test]

@@ -18,5 +18,5 @@ mod policy;
 
 pub use class::{Class, ClassDecision};
 pub use classifier::{BusinessClassifier, ClassifyError};
-pub use context::EventContext;
+pub use context::{is_sensitive_id, EventContext};
 pub use policy::Policy;

@@ -1,7 +1,7 @@
 //! The classifier stage: PII spans, risk hits and business/personal class for one event.
 //! Built once (automata, models) and shared; `classify` is a pure function of the event.
 
-use wcp_classify::{BusinessClassifier, EventContext};
+use wcp_classify::{is_sensitive_id, BusinessClassifier, EventContext};
 use wcp_model::{ChatEvent, Class, Classification, EnrichedEvent, EventKind, PiiSpan, RiskHit};
 use wcp_pii::PiiDetector;
 use wcp_risk::RiskEngine;
@@ -65,16 +65,19 @@ impl Classifier {
         })
     }
 
-    /// Text-only detection (the `wcp detect` contract): neutral event context.
+    /// Text-only detection (the `wcp detect` contract): neutral event context
+    /// apart from what the detectors themselves find (risk hits, identity numbers).
     pub fn detect_text(&self, text: &str) -> Classification {
         self.detect(text, EventContext::default())
     }
 
     fn detect(&self, text: &str, mut ctx: EventContext) -> Classification {
         let offsets = CharOffsets::new(text);
-        let pii = self
-            .pii
-            .detect(text)
+        let found = self.pii.detect(text);
+        // Identity/account numbers are event evidence for the classifier.
+        let sensitive = found.iter().filter(|m| is_sensitive_id(m.entity)).count();
+        ctx.sensitive_ids = sensitive.min(u8::MAX as usize) as u8;
+        let pii = found
             .into_iter()
             .map(|m| PiiSpan {
                 entity: m.entity.to_string(),
@@ -126,6 +129,7 @@ impl Classifier {
                     local_hour: Some(hour),
                     weekday: Some(weekday),
                     risk_hits: 0,
+                    sensitive_ids: 0,
                 };
                 Some(self.detect(&event.text, ctx))
             }

@@ -15,6 +15,7 @@ import templates_wide as TW
 import templates_hard as TH
 import templates_chat as TC
 import templates_zh as TZ
+import templates_boost as TB
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 20261127
@@ -104,7 +105,7 @@ FILL.update({
     "city": lambda r: r.choice(S.ZH_CITIES), "dept": lambda r: r.choice(S.ZH_DEPTS), "day": lambda r: r.choice(S.ZH_DAYS),
 })
 for key, pool in {"perr": TS.ZH_PERSONAL_ERRANDS, "berr": TS.ZH_BIZ_ERRANDS, "care": TS.ZH_PERSONAL_CARE,
-                  "btodo": TS.ZH_BIZ_TODO, "weather": TS.ZH_WEATHER, **TS.EN_FILL}.items():
+                  "btodo": TS.ZH_BIZ_TODO, "weather": TS.ZH_WEATHER, **TS.EN_FILL, **TB.FILL}.items():
     # pools may hold slots themselves; fill() expands them recursively
     FILL[key] = lambda r, pool=pool: fill(r.choice(pool), r)
 SLOT = re.compile(r"\{(\w+)\}")
@@ -134,6 +135,8 @@ def main():
         (TH.EN_PERSONAL, "personal", "en"), (TH.EN_BUSINESS, "business", "en"),
         (TC.ZH_PERSONAL, "personal", "zh"), (TC.EN_PERSONAL, "personal", "en"),
         (TC.ZH_BUSINESS, "business", "zh"), (TC.EN_BUSINESS, "business", "en"),
+        (TB.ZH_BUSINESS, "business", "zh"), (TB.ZH_PERSONAL, "personal", "zh"),
+        (TB.EN_BUSINESS, "business", "en"), (TB.EN_PERSONAL, "personal", "en"),
     ]
     seen, rows = set(), []
     for templates, cls, lang in groups:
