@@ -225,5 +225,8 @@ fn consent_takes_effect_at_its_own_time_wherever_it_sits_in_the_file() {
     assert_eq!(s["archived"], 2, "{s}");
     assert_eq!(s["quarantined"], 1, "{s}");
     let cn = open(&out.join("archive-cn.db"));
-    assert!(cn.message("late1").is_some(), "agreed before msgtime: archived in clear");
+    assert!(
+        cn.message("late1").is_some(),
+        "agreed before msgtime: archived in clear"
+    );
 }
