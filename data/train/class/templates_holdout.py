@@ -46,3 +46,50 @@ EN_PERSONAL = [
 ]
 MIXED_BUSINESS = ["这个client的KYC还没做完，{p}先不能买", "明天的roadshow deck谁在改？{c}要先看", "{c}想redeem {p}，帮忙走一下流程", "term sheet我改好了，你review一下"]
 MIXED_PERSONAL = ["这周的club有live band，去吗", "周日brunch约起来{emo}", "今天终于把那部drama刷完了", "我的new phone到了{emo}"]
+
+# Round 2: written after the model of round 2 was fixed and never used to
+# tune the corpus; the honest check of the default threshold.
+R2_BUSINESS = [
+    "{n}，{c}的开户视频见证约在{t}，记得带工牌", "季度考核表{t}截止，没填的抓紧", "{f}下周手术，我想申请远程办公一周，{d}照常交",
+    "幼儿园{t}亲子活动，我请两小时假，{c}有事打我手机", "报销的出租车票丢了一张，能补开证明吗", "公司年会节目报名，我们组出个小品吧",
+    "刚收到告警，{ip}的数据库连接数爆了", "监控显示{ip}流量异常，先限流", "客户{c}的银行卡{card}绑定失败，提示户名不符",
+    "签证处要公司在职证明，抬头写{city}分公司", "{code}、{hk}、{code2}，{idx}，今天全线飘红", "下午{m}跳水，{c}慌了，你安抚一下",
+    "收到哈", "好，我去催{n}", "没问题，{t}前搞定", "昨天聚餐好开心{emo} 话说{c}的合同寄出了吗",
+    "{c}嫁女儿请我们去喝喜酒，要报备吗", "客户送了两盒月饼，价值不高，要登记吗",
+    "Expense system is down again, IT is on it", "My daughter's school play is at 2, I'll be offline an hour; {efn} has my clients",
+    "Server {ip} is throwing disk alerts, can ops look?", "Passport {pass} for the Tokyo roadshow visa, please pass to travel desk",
+    "Lol that meme {eemo} anyway, {ec} wants the {ed} today", "Noted with thanks", "Will do, thx",
+    "Payroll query: my bank changed, new account {card}, effective next month", "Office is closed Friday for the typhoon drill, work from home",
+]
+R2_PERSONAL = [
+    "{f}的班主任又发消息了，作业没交{emo}", "今晚吃{food}还是{food2}，纠结{emo}", "周末陪{f}去看病，排了一上午",
+    "刚刚在地铁上睡过站了{emo}", "{n}的婚礼你随多少", "我家楼下的{food}店关门了{emo}", "我的快递被别人拿走了{emo}",
+    "下个月去{place}，签证要办多久", "我在{place}给你带了{food}{emo}", "跑步机买回来成了晾衣架{emo}",
+    "这周末要不要一起去{sport}", "我妈又催我生二胎{emo}", "帮我投个票，我侄女参加比赛", "物业电话{phone}，你家漏水找他",
+    "Anyone up for karaoke Friday? {eemo}", "My sister's wedding is in {eplace}, so excited", "Dog ate my sandwich {eemo}",
+    "Need a plumber, kitchen sink is flooding", "Going to the farmers market Sunday, want anything?", "Watched the new Marvel film, meh",
+    "Hi {efn},\n\nThe kids loved the zoo trip. Thanks for driving!\n\nxx", "Re: golf\n\nTee time is 7:40 Saturday, don't be late.",
+    "My own brokerage account got margin called {eemo}", "Grandma turns 90 next week, planning a surprise",
+]
+
+# Round 3: written after the round-3 corpus was fixed (round 2 had been used
+# to widen the corpus, so it is no longer held out); never used for tuning.
+R3_BUSINESS = [
+    "{c}的保单回执还没寄回，你{t}再打个电话", "这周五{e}，茶歇按二十人订", "合同第三页{c}没签，退回重签",
+    "{n}休产假期间，她的客户先转给{n}", "我{f}明天出院，我上午请假，{e}推到下午可以吗", "办公室空调太冷了，行政能调一下吗",
+    "打印机卡纸了，谁会修", "新系统上线后{c}的持仓显示不对，提个工单", "{ip}被扫描了一晚上，要不要加黑名单",
+    "客户的身份证{rid}过期了，更新前先冻结交易", "{hk}午后拉升，{code}跟着动，{c}问要不要止盈", "嗯嗯收到",
+    "好滴，{t}给你", "哈哈你也太拼了{emo} 那{d}我先看一版", "{c}中秋送了一盒月饼，我登记了",
+    "Client {ec} wants to switch RM, can you take over?", "Please chase the signed {ed}, compliance is waiting",
+    "Off sick with flu, {efn} is covering the {ee}", "The pantry coffee machine is broken, facilities ticket raised",
+    "Old badge {card} deactivated, new one at reception", "{ecode} gapped up, {ec} asks if we should take profit",
+    "Cheers, got it", "ha, classic {eemo} ok, send me the {ed} when ready",
+]
+R3_PERSONAL = [
+    "我家{pet}今天学会握手了{emo}", "{f}做饭太咸了，又不敢说{emo}", "周末大扫除，扔了三袋东西", "这个月工资还没到，我先吃土{emo}",
+    "{n}朋友圈晒娃晒疯了{emo}", "楼下新开的奶茶店买一送一", "下班去{place}路上堵死了{emo}", "我们小区停水了，去你家洗个澡{emo}",
+    "明天{f}生日，蛋糕订好了", "我自己的基金定投要不要停{emo}", "最近失眠，有什么好办法吗", "陪{f}去看{show}，哭成狗{emo}",
+    "I burnt the rice again {eemo}", "{Ef}'s birthday dinner is at 7, don't be late", "Anyone want my spare concert ticket?",
+    "Our neighbour's cat keeps sneaking into the house {eemo}", "Saving up for a trip to {eplace}", "Can't sleep lately, any tips?",
+    "Re: Sunday\n\nCount us in for the barbecue, we'll bring drinks.", "My own savings account rate dropped again {eemo}",
+]
