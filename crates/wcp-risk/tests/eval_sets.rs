@@ -50,6 +50,20 @@ fn challenge_fixture_meets_targets() {
     );
 }
 
+/// Blind sets: written before the tuning round they measure (see docs/RISK.md); kept as
+/// regression guards once tuned on.
+#[test]
+fn blind_sets_meet_targets() {
+    let sets = [("blind_1", include_str!("fixtures/blind_1.jsonl"))];
+    for (name, data) in sets {
+        let (p, r) = score(data);
+        assert!(
+            p >= 0.85 && r >= 0.80,
+            "{name}: precision {p:.3} recall {r:.3}"
+        );
+    }
+}
+
 #[test]
 fn chat_dev_meets_targets_when_present() {
     let path = concat!(
