@@ -137,6 +137,7 @@ def main():
         (TC.ZH_BUSINESS, "business", "zh"), (TC.EN_BUSINESS, "business", "en"),
         (TB.ZH_BUSINESS, "business", "zh"), (TB.ZH_PERSONAL, "personal", "zh"),
         (TB.EN_BUSINESS, "business", "en"), (TB.EN_PERSONAL, "personal", "en"),
+        (TB.MIXED_BUSINESS, "business", "mixed"), (TB.MIXED_PERSONAL, "personal", "mixed"),
     ]
     seen, rows = set(), []
     for templates, cls, lang in groups:

@@ -113,3 +113,37 @@ EN_PERSONAL = [
     "So sorry to hear about your dog. You gave him a great life.", "Congratulations on the baby! Let us know when we can visit.",
     "Re: tickets\n\nI have two extra tickets for the game Sunday, want them?", "Church picnic is on the 12th, can you bring a salad?",
 ]
+
+# Round 4: everyday personal genres that still scored near the threshold
+# (festival wishes, small favours paid back, commuting, fitness classes,
+# family logistics with addresses or numbers), and code-switching lines of
+# both classes.
+FILL.update({
+    "fest": ["中秋节快乐", "新年快乐", "端午安康", "元宵节快乐", "国庆快乐", "七夕快乐", "圣诞快乐", "春节快乐"],
+    "wish": ["阖家幸福", "身体健康", "万事如意", "吃好喝好", "玩得开心", "心想事成"],
+    "favour": ["带份午饭", "买两张电影票", "拿个外卖", "带杯咖啡", "代购一支口红", "抢个挂号", "买包烟", "团一箱水果"],
+    "payback": ["回头转你", "我微信转你", "钱我晚上给你", "下次请你吃饭", "红包发你了"],
+    "commute": ["地铁坏了", "路上大堵车", "打不到车", "公交改线了", "下大雨了"],
+    "class": ["瑜伽课", "普拉提", "游泳课", "拳击课", "舞蹈课", "动感单车"],
+    "eclass": ["yoga class", "spin class", "pilates", "boxing session", "swim lesson", "dance class"],
+    "mbiz": ["这个client的portfolio要rebalance", "{c}的onboarding资料齐了吗", "meeting改到{t}，麻烦update一下invite",
+             "deck里的numbers再double check一下", "{c}的KYC要refresh了", "这个deal的timeline很tight", "compliance要我们补一份memo"],
+    "mper": ["周末去hiking吗", "这家brunch超好吃{emo}", "我的Netflix会员到期了", "今晚有party，你来吗", "最近在追一部drama{emo}",
+             "我想换个iPhone", "{f}的birthday party要准备什么", "下班去gym吗"],
+})
+ZH_PERSONAL += [
+    "{fest}！祝你和家人{wish}{emo}", "{fest}{emo} {wish}", "提前祝你{fest}，{wish}",
+    "帮我{favour}呗，{payback}", "能帮我{favour}吗？{payback}{emo}", "{favour}的钱{payback}",
+    "{commute}，我晚点到{emo}", "今天{commute}，迟到了{emo}", "{t}的{class}你还去吗", "{class}老师换人了{emo}",
+    "{f}的老家地址是{addr}，年货直接寄过去", "给{f}寄东西，地址{addr}，电话{phone}", "{f}的电话{phone}，我不在家你打给她",
+    "帮我看看这个二手车划不划算", "{f}住院了，这两天我都在医院{emo}", "周末去{f}家吃饭，带点什么好",
+]
+EN_PERSONAL += [
+    "Happy Mid-Autumn! Wishing you and the family all the best {eemo}", "Merry Christmas {eemo} enjoy the break!",
+    "Can you grab me a coffee? I'll pay you back", "Sent you the money for the tickets {eemo}", "Running late, {eplace} traffic is mad {eemo}",
+    "Still on for {eclass} tonight?", "The {eclass} teacher changed, not a fan {eemo}", "Stuck on the MRT, be there in 15",
+    "{Ef}'s address for the Christmas card is {enaddr}", "{Ef}'s number is {enphone} in case I'm out", "Chip in for {efn}'s leaving present? {eemo}",
+]
+MIXED_BUSINESS = ["{mbiz}", "{mbiz}，谢谢", "{n}，{mbiz}", "{mbiz}，{t}之前给我"]
+MIXED_PERSONAL = ["{mper}", "{mper}{emo}", "{n}，{mper}", "哈哈{mper}"]
+
