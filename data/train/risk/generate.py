@@ -296,6 +296,8 @@ def main():
         rows.append({"text": s, "risk": []})
     from compose import compose
     rows += compose(R, fill_plain)
+    from compose2 import compose2
+    rows += compose2(fill_plain)
     rows += benign_grammar(R, 3000)
     with open(os.path.join(HERE, "gen_templates.jsonl"), "w", encoding="utf-8") as f:
         for r in rows:
