@@ -102,8 +102,11 @@ impl Lexicon {
         })
     }
 
-    /// Every rule hit in `norm` (normalised text), at most one per rule (its first).
-    pub fn scan(&self, norm: &str) -> Vec<LexHit> {
+    /// Every rule hit in `norm` (normalised text), at most one per rule (its first), and the
+    /// categories for which an exception phrase occurred anywhere (`vetoed`, by category index):
+    /// the lexicon recognised an innocent use ("不保证收益", "legal hold"), so the category model
+    /// must not overrule it on the same message.
+    pub fn scan(&self, norm: &str) -> (Vec<LexHit>, [bool; 9]) {
         let bytes = norm.as_bytes();
         let mut events: Vec<Event> = Vec::new();
         for m in self.ac.find_overlapping_iter(norm) {
@@ -123,8 +126,14 @@ impl Lexicon {
                 });
             }
         }
+        let mut vetoed = [false; 9];
         if events.is_empty() {
-            return Vec::new();
+            return (Vec::new(), vetoed);
+        }
+        for e in &events {
+            if matches!(e.role, Role::Unless | Role::UnlessAnywhere) {
+                vetoed[crate::cat_index(self.rules[e.rule as usize].category)] = true;
+            }
         }
         // Group by rule; within a rule, exceptions sort first so they are known before triggers.
         events.sort_unstable_by_key(|e| (e.rule, e.role, e.start));
@@ -134,7 +143,7 @@ impl Lexicon {
                 hits.push(h);
             }
         }
-        hits
+        (hits, vetoed)
     }
 
     fn eval(&self, norm: &str, ev: &[Event]) -> Option<LexHit> {

@@ -71,7 +71,8 @@ impl RiskEngine {
     pub fn scan(&self, text: &str) -> Vec<RiskMatch> {
         let norm = normalize::normalize(text);
         let mut best: [Option<RiskMatch>; 9] = Default::default();
-        for h in self.lexicon.scan(&norm.text) {
+        let (hits, vetoed) = self.lexicon.scan(&norm.text);
+        for h in hits {
             let rule = &self.lexicon.rules[h.rule];
             let slot = &mut best[cat_index(rule.category)];
             if slot.as_ref().is_some_and(|m| m.score >= rule.score) {
@@ -92,7 +93,7 @@ impl RiskEngine {
             });
         }
         if let Some(m) = self.models {
-            m.fill(&norm.text, text.len(), &self.model, &mut best);
+            m.fill(&norm.text, text.len(), &self.model, &vetoed, &mut best);
         }
         let mut out: Vec<RiskMatch> = best.into_iter().flatten().collect();
         out.sort_by_key(|m| (m.start, m.end, m.category));

@@ -140,12 +140,14 @@ impl RiskModels {
     }
 
     /// When the lexicon found nothing, adds a model match for every category whose probability
-    /// reaches its threshold. Model matches span the whole message (`0..orig_len`).
+    /// reaches its threshold and that the lexicon did not veto (an exception phrase of that
+    /// category occurred). Model matches span the whole message (`0..orig_len`).
     pub(crate) fn fill(
         &self,
         norm: &str,
         orig_len: usize,
         s: &ModelSettings,
+        vetoed: &[bool; 9],
         best: &mut [Option<RiskMatch>; 9],
     ) {
         // The models are a backstop for messages in which the lexicon found nothing: a message
@@ -155,7 +157,7 @@ impl RiskModels {
             return;
         }
         for (i, c) in RiskCategory::ALL.into_iter().enumerate() {
-            if best[i].is_some() {
+            if best[i].is_some() || vetoed[i] {
                 continue;
             }
             let p = self.per[i].score(norm, &[]);

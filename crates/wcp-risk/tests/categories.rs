@@ -197,3 +197,36 @@ fn results_are_sorted_and_one_per_category() {
     c.dedup();
     assert_eq!(c.len(), got.len());
 }
+
+/// Lines on which a category model alone would fire, but the lexicon recognises an innocent use
+/// of that category (an exception phrase), which vetoes the model for that category.
+const MODEL_VETOED: &[(&str, RiskCategory)] = &[
+    (
+        "这款理财不保证收益，历史年化只是参考而已",
+        GuaranteeOfReturns,
+    ),
+    (
+        "I can't promise anything, the note pays a 4% coupon",
+        GuaranteeOfReturns,
+    ),
+    ("把多余的那页删掉，格式统一一下", EvidenceDestruction),
+    (
+        "My personal phone died, reach me on the desk line",
+        OffChannel,
+    ),
+];
+
+#[test]
+fn exceptions_veto_the_category_model() {
+    let models = wcp_risk::models::RiskModels::embedded();
+    for &(text, cat) in MODEL_VETOED {
+        let norm = wcp_risk::normalize::normalize(text);
+        let p = models.probability(&norm.text, cat);
+        // Without the veto the model would report it: the case is not vacuous.
+        assert!(
+            p >= 0.3,
+            "{text}: model p={p:.2} too low to exercise the veto"
+        );
+        assert!(!cats(text).contains(&cat), "{text}: {cat:?} not vetoed");
+    }
+}

@@ -54,7 +54,10 @@ fn challenge_fixture_meets_targets() {
 /// regression guards once tuned on.
 #[test]
 fn blind_sets_meet_targets() {
-    let sets = [("blind_1", include_str!("fixtures/blind_1.jsonl"))];
+    let sets = [
+        ("blind_1", include_str!("fixtures/blind_1.jsonl")),
+        ("blind_2", include_str!("fixtures/blind_2.jsonl")),
+    ];
     for (name, data) in sets {
         let (p, r) = score(data);
         assert!(
