@@ -220,32 +220,41 @@ pub(crate) fn extra_hash(name: &str) -> u64 {
 pub(crate) fn render(text: &str, feat: Feat) -> String {
     // One allocation of the right size per feature: this runs for every
     // explained decision, so growth reallocations would show in the stage.
+    // SUFFIX leaves room for the caller's weight label (`:+0.42`).
     let push_norm = |out: &mut String, s: u32, e: u32| {
         let part = text.get(s as usize..e as usize).unwrap_or("");
         out.extend(part.chars().map(normalise));
     };
     match feat {
         Feat::Gram { chars, len } => {
-            let mut out = String::with_capacity(12);
+            let mut out = String::with_capacity(12 + SUFFIX);
             out.extend(&chars[..usize::from(len)]);
             out
         }
         Feat::Word { start, end } => {
-            let mut out = String::with_capacity((end - start) as usize);
+            let mut out = String::with_capacity((end - start) as usize + SUFFIX);
             push_norm(&mut out, start, end);
             out
         }
         Feat::Bigram { first, second } => {
-            let mut out =
-                String::with_capacity((first.1 - first.0 + second.1 - second.0) as usize + 1);
+            let mut out = String::with_capacity(
+                (first.1 - first.0 + second.1 - second.0) as usize + 1 + SUFFIX,
+            );
             push_norm(&mut out, first.0, first.1);
             out.push(' ');
             push_norm(&mut out, second.0, second.1);
             out
         }
-        Feat::Sym(c) => c.to_string(),
+        Feat::Sym(c) => {
+            let mut out = String::with_capacity(4 + SUFFIX);
+            out.push(c);
+            out
+        }
     }
 }
+
+/// Bytes reserved after a rendered feature for a `:+0.42`-style label.
+const SUFFIX: usize = 8;
 
 #[cfg(test)]
 mod tests {
