@@ -44,6 +44,9 @@ pub(crate) struct PolicyFile {
 pub(crate) struct Defaults {
     pub window: u32,
     pub score: f32,
+    /// Exceptions for every rule (training sessions, case studies): a message that talks
+    /// *about* a risk is not one.
+    pub unless_anywhere: Vec<String>,
 }
 
 impl Default for Defaults {
@@ -51,6 +54,7 @@ impl Default for Defaults {
         Defaults {
             window: 12,
             score: 0.9,
+            unless_anywhere: Vec::new(),
         }
     }
 }
@@ -195,7 +199,10 @@ pub(crate) fn parse(src: &str) -> Result<Policy, PolicyError> {
             window: r.window.unwrap_or(file.defaults.window),
             unless: norm(r.unless, "unless")?,
             unless_window: r.unless_window,
-            unless_anywhere: norm(r.unless_anywhere, "unless_anywhere")?,
+            unless_anywhere: norm(
+                [r.unless_anywhere, file.defaults.unless_anywhere.clone()].concat(),
+                "unless_anywhere",
+            )?,
             phrases,
             score,
             id,

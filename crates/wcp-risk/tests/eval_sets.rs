@@ -57,6 +57,7 @@ fn blind_sets_meet_targets() {
     let sets = [
         ("blind_1", include_str!("fixtures/blind_1.jsonl")),
         ("blind_2", include_str!("fixtures/blind_2.jsonl")),
+        ("blind_3", include_str!("fixtures/blind_3.jsonl")),
     ];
     for (name, data) in sets {
         let (p, r) = score(data);

@@ -70,6 +70,40 @@ unless_anywhere = ["风险揭示"]
     assert_eq!(&"我保证收益"[m.start..m.end], "保证收益");
 }
 
+#[test]
+fn default_exceptions_apply_to_every_rule() {
+    let e = RiskEngine::from_policy_toml(
+        r#"version = 1
+[defaults]
+unless_anywhere = ["案例分享", "case study"]
+[model]
+enabled = false
+[[rule]]
+id = "i"
+category = "insider_information"
+phrases = ["内幕交易", "insider dealing"]
+[[rule]]
+id = "g"
+category = "guarantee_of_returns"
+phrases = ["稳赚", "sure bet"]
+unless_anywhere = ["彩票"]
+"#,
+    )
+    .expect("valid policy");
+    let table = [
+        ("他在搞内幕交易", true),
+        ("内幕交易案例分享会周五", false),
+        ("this is a sure bet", true),
+        ("case study: a sure bet that failed", false),
+        ("稳赚的", true),
+        ("买彩票稳赚", false),
+        ("稳赚案例分享", false),
+    ];
+    for (text, want) in table {
+        assert_eq!(fires(&e, text), want, "{text:?}");
+    }
+}
+
 fn err(rules: &str) -> PolicyError {
     match RiskEngine::from_policy_toml(&format!("{HEAD}{rules}")) {
         Err(e) => e,
