@@ -6,7 +6,8 @@
 //!
 //! `WCP_E2E_EO_EVENTS` (default 100000), `WCP_E2E_EO_RATE` (events/s, default 2500) and
 //! `WCP_E2E_EO_KILLS` (default 4, at least 3; 0 = no kill, to tell ordering from delivery
-//! problems) tune the run; scripts/test.sh runs the release
+//! problems) tune the run; `WCP_E2E_EO_BROKER_RESTART=1` also restarts the scripts/kafka.sh
+//! broker after the kills, while events are still flowing; scripts/test.sh runs the release
 //! binaries (`WCP_E2E_BIN_DIR=target/release`) so that it takes a few minutes.
 mod e2e;
 
@@ -35,6 +36,34 @@ fn loss_and_duplicates(got: &[String], want: &BTreeSet<String>) -> (usize, usize
     let duplicated = c.values().map(|n| n - 1).sum();
     let unexpected = c.keys().filter(|id| !want.contains(*id)).count();
     (lost, duplicated, unexpected)
+}
+
+/// Stops and starts the broker of scripts/kafka.sh (same port, same log dir) under the running
+/// pipeline. Opt-in (`WCP_E2E_EO_BROKER_RESTART=1`): only for a broker this repo's script runs.
+fn restart_broker(bootstrap: &str) {
+    let script = e2e::repo_root().join("scripts/kafka.sh");
+    let out = Command::new(&script)
+        .arg("bootstrap")
+        .output()
+        .expect("kafka.sh bootstrap");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        bootstrap,
+        "WCP_E2E_EO_BROKER_RESTART needs KAFKA_BOOTSTRAP to be the scripts/kafka.sh broker"
+    );
+    for cmd in ["stop", "start"] {
+        let st = Command::new(&script)
+            .arg(cmd)
+            .env(
+                "KAFKA_PORT",
+                bootstrap.rsplit(':').next().unwrap_or_default(),
+            )
+            .status();
+        assert!(
+            st.is_ok_and(|s| s.success()),
+            "scripts/kafka.sh {cmd} failed"
+        );
+    }
 }
 
 #[test]
@@ -103,6 +132,13 @@ fn no_loss_no_duplicates_under_kill_9() {
         std::thread::sleep(Duration::from_millis(rng.range(200, 1_500)));
         p.service(victim).restart();
         p.service(victim).wait_ready(Duration::from_secs(90));
+    }
+    if std::env::var("WCP_E2E_EO_BROKER_RESTART").as_deref() == Ok("1") {
+        restart_broker(&bootstrap);
+        eprintln!(
+            "{TEST}: broker restarted at {:.1}s",
+            started.elapsed().as_secs_f64()
+        );
     }
     let status = producer.wait().expect("wcp produce");
     let report = std::fs::read_to_string(&produce_log).unwrap_or_default();
