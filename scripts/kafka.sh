@@ -63,6 +63,13 @@ running_pid() {
 fetch() {
     local stamp="$LIB/.complete-$VERSION-slf4j$SLF4J_VERSION"
     [[ -f "$stamp" ]] && return 0
+    if ! command -v mvn >/dev/null || ! command -v java >/dev/null; then
+        # A fresh Debian machine (e.g. CI) as root: bring the two prerequisites.
+        if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+            say "installing Java 17 and Maven with apt-get"
+            apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless maven >&2
+        fi
+    fi
     command -v mvn >/dev/null || die "mvn not found (install Maven)"
     command -v java >/dev/null || die "java not found (install a JDK 17+)"
     mkdir -p "$HOME_DIR"
