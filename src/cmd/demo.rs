@@ -75,7 +75,7 @@ fn explain(s: &Summary, out: &std::path::Path) -> anyhow::Result<()> {
         let evidence = if evidence.is_empty() {
             String::new()
         } else {
-            format!("  «{}»", evidence.join(" … "))
+            format!("  «{}»", evidence.join(" … ").replace('\n', " ⏎ "))
         };
         println!(
             "  [{:<6}] {:<24} msg {}{}",
