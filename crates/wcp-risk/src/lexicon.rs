@@ -24,6 +24,8 @@ struct Pattern {
     left_word: bool,
     /// Latin phrase ending with a letter/digit and no `*`: the text after it must not be one.
     right_word: bool,
+    /// A negation cue of `[defaults] negations`.
+    negation: bool,
     uses: Vec<(u32, Role)>,
 }
 
@@ -50,10 +52,15 @@ pub(crate) struct Lexicon {
     ac: AhoCorasick,
     patterns: Vec<Pattern>,
     pub rules: Vec<Rule>,
+    negation_window: u32,
 }
 
 impl Lexicon {
-    pub fn build(rules: Vec<Rule>) -> Result<Lexicon, PolicyError> {
+    pub fn build(
+        rules: Vec<Rule>,
+        negations: &[String],
+        negation_window: u32,
+    ) -> Result<Lexicon, PolicyError> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut strings: Vec<String> = Vec::new();
         let mut patterns: Vec<Pattern> = Vec::new();
@@ -80,6 +87,7 @@ impl Lexicon {
                         patterns.push(Pattern {
                             left_word: first.is_ascii_alphanumeric(),
                             right_word: last.is_ascii_alphanumeric() && !prefix,
+                            negation: false,
                             uses: Vec::new(),
                         });
                         patterns.len() - 1
@@ -90,6 +98,19 @@ impl Lexicon {
                 }
             }
         }
+        for cue in negations {
+            let pi = *index.entry(cue.clone()).or_insert_with(|| {
+                strings.push(cue.clone());
+                patterns.push(Pattern {
+                    left_word: cue.starts_with(|c: char| c.is_ascii_alphanumeric()),
+                    right_word: cue.ends_with(|c: char| c.is_ascii_alphanumeric()),
+                    negation: false,
+                    uses: Vec::new(),
+                });
+                patterns.len() - 1
+            });
+            patterns[pi].negation = true;
+        }
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
@@ -99,6 +120,7 @@ impl Lexicon {
             ac,
             patterns,
             rules,
+            negation_window,
         })
     }
 
@@ -109,6 +131,7 @@ impl Lexicon {
     pub fn scan(&self, norm: &str) -> (Vec<LexHit>, [bool; 9]) {
         let bytes = norm.as_bytes();
         let mut events: Vec<Event> = Vec::new();
+        let mut negs: Vec<(usize, usize)> = Vec::new();
         for m in self.ac.find_overlapping_iter(norm) {
             let p = &self.patterns[m.pattern().as_usize()];
             if p.left_word && m.start() > 0 && bytes[m.start() - 1].is_ascii_alphanumeric() {
@@ -116,6 +139,9 @@ impl Lexicon {
             }
             if p.right_word && m.end() < bytes.len() && bytes[m.end()].is_ascii_alphanumeric() {
                 continue;
+            }
+            if p.negation {
+                negs.push((m.start(), m.end()));
             }
             for &(rule, role) in &p.uses {
                 events.push(Event {
@@ -139,14 +165,28 @@ impl Lexicon {
         events.sort_unstable_by_key(|e| (e.rule, e.role, e.start));
         let mut hits = Vec::new();
         for group in events.chunk_by(|a, b| a.rule == b.rule) {
-            if let Some(h) = self.eval(norm, group) {
+            let negated = |t: (usize, usize)| {
+                negs.iter().any(|&n| {
+                    n.1 <= t.0 && gap_chars(norm, n, t).is_some_and(|g| g <= self.negation_window)
+                })
+            };
+            // A negated trigger ("do not delete") is an innocent use: no hit, and no model.
+            if spans(group, Role::Trigger).any(negated) {
+                vetoed[crate::cat_index(self.rules[group[0].rule as usize].category)] = true;
+            }
+            if let Some(h) = self.eval(norm, group, &negated) {
                 hits.push(h);
             }
         }
         (hits, vetoed)
     }
 
-    fn eval(&self, norm: &str, ev: &[Event]) -> Option<LexHit> {
+    fn eval(
+        &self,
+        norm: &str,
+        ev: &[Event],
+        negated: &dyn Fn((usize, usize)) -> bool,
+    ) -> Option<LexHit> {
         let ri = ev[0].rule as usize;
         let rule = &self.rules[ri];
         if ev.iter().any(|e| e.role == Role::UnlessAnywhere) {
@@ -158,7 +198,7 @@ impl Lexicon {
                 .iter()
                 .any(|&u| gap_chars(norm, s, u).is_some_and(|g| g <= rule.unless_window))
         };
-        for t in spans(ev, Role::Trigger).filter(|&t| !excepted(t)) {
+        for t in spans(ev, Role::Trigger).filter(|&t| !excepted(t) && !negated(t)) {
             if rule.near.is_empty() {
                 return Some(LexHit {
                     rule: ri,

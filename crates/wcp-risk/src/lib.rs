@@ -61,7 +61,7 @@ impl RiskEngine {
             None
         };
         Ok(RiskEngine {
-            lexicon: lexicon::Lexicon::build(p.rules)?,
+            lexicon: lexicon::Lexicon::build(p.rules, &p.negations, p.negation_window)?,
             model: p.model,
             models,
         })

@@ -47,6 +47,10 @@ pub(crate) struct Defaults {
     /// Exceptions for every rule (training sessions, case studies): a message that talks
     /// *about* a risk is not one.
     pub unless_anywhere: Vec<String>,
+    /// Negation cues ("不要", "do not"): a trigger that starts at most `negation_window`
+    /// characters after one is cancelled ("do not delete", "从不承诺"), whatever the rule.
+    pub negations: Vec<String>,
+    pub negation_window: u32,
 }
 
 impl Default for Defaults {
@@ -55,6 +59,8 @@ impl Default for Defaults {
             window: 12,
             score: 0.9,
             unless_anywhere: Vec::new(),
+            negations: Vec::new(),
+            negation_window: 2,
         }
     }
 }
@@ -120,6 +126,9 @@ pub(crate) struct Rule {
 pub(crate) struct Policy {
     pub rules: Vec<Rule>,
     pub model: ModelSettings,
+    /// Normalised negation cues and their window, from `[defaults]`.
+    pub negations: Vec<String>,
+    pub negation_window: u32,
 }
 
 fn line_of(src: &str, byte: usize) -> usize {
@@ -208,8 +217,17 @@ pub(crate) fn parse(src: &str) -> Result<Policy, PolicyError> {
             id,
         });
     }
+    let negations = file
+        .defaults
+        .negations
+        .iter()
+        .map(|p| crate::normalize::normalize(p.trim()).text)
+        .filter(|n| !n.is_empty())
+        .collect();
     Ok(Policy {
         rules,
         model: file.model,
+        negations,
+        negation_window: file.defaults.negation_window,
     })
 }

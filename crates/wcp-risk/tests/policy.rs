@@ -14,6 +14,12 @@ fn fires(e: &RiskEngine, text: &str) -> bool {
     !e.scan(text).is_empty()
 }
 
+fn check(e: &RiskEngine, table: &[(&str, bool)]) {
+    for &(text, want) in table {
+        assert_eq!(fires(e, text), want, "{text:?}");
+    }
+}
+
 #[test]
 fn phrase_rules_respect_words_prefixes_and_exceptions() {
     let e = engine(
@@ -35,9 +41,7 @@ unless = ["不保本", "no guarantee"]
         ("pumpkin soup", false),
         ("pump it", true),
     ];
-    for (text, want) in table {
-        assert_eq!(fires(&e, text), want, "{text:?}");
-    }
+    check(&e, &table);
 }
 
 #[test]
@@ -61,9 +65,7 @@ unless_anywhere = ["风险揭示"]
         ("保证完成任务", false),
         ("保证收益？请看风险揭示", false),
     ];
-    for (text, want) in table {
-        assert_eq!(fires(&e, text), want, "{text:?}");
-    }
+    check(&e, &table);
     let m = &e.scan("我保证收益")[0];
     assert_eq!(m.rule_id, "near");
     assert_eq!(m.category, RiskCategory::GuaranteeOfReturns);
@@ -99,9 +101,46 @@ unless_anywhere = ["彩票"]
         ("买彩票稳赚", false),
         ("稳赚案例分享", false),
     ];
-    for (text, want) in table {
-        assert_eq!(fires(&e, text), want, "{text:?}");
-    }
+    check(&e, &table);
+}
+
+#[test]
+fn negation_cues_cancel_the_trigger_right_after_them() {
+    let e = RiskEngine::from_policy_toml(
+        r#"version = 1
+[defaults]
+negations = ["不要", "do not", "never"]
+negation_window = 2
+[model]
+enabled = false
+[[rule]]
+id = "e"
+category = "evidence_destruction"
+phrases = ["删除", "delete*"]
+near = ["聊天记录", "chat*"]
+window = 10
+[[rule]]
+id = "g"
+category = "guarantee_of_returns"
+phrases = ["promise*"]
+"#,
+    )
+    .expect("valid policy");
+    let table = [
+        ("把聊天记录删除", true),
+        ("请大家不要删除聊天记录", false),
+        ("不要 删除聊天记录", false),
+        // Cue too far before the trigger: still fires.
+        ("不要告诉别人，删除聊天记录", true),
+        // Cue after the trigger does not cancel it.
+        ("删除聊天记录，不要留", true),
+        ("please delete the chat", true),
+        ("do not delete the chat logs", false),
+        ("I promise you 8%", true),
+        ("I never promise returns", false),
+        ("nevermind, promise kept", true),
+    ];
+    check(&e, &table);
 }
 
 fn err(rules: &str) -> PolicyError {
