@@ -58,6 +58,8 @@ fn blind_sets_meet_targets() {
         ("blind_1", include_str!("fixtures/blind_1.jsonl")),
         ("blind_2", include_str!("fixtures/blind_2.jsonl")),
         ("blind_3", include_str!("fixtures/blind_3.jsonl")),
+        ("blind_4", include_str!("fixtures/blind_4.jsonl")),
+        ("blind_5", include_str!("fixtures/blind_5.jsonl")),
     ];
     for (name, data) in sets {
         let (p, r) = score(data);
