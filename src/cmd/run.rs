@@ -185,7 +185,9 @@ pub fn execute(
         }
     }
 
+    let progress = progress_bar(input);
     for (i, raw) in input.split(|&b| b == b'\n').enumerate() {
+        progress.inc(1);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -237,6 +239,7 @@ pub fn execute(
     for entry in archives.values_mut() {
         flush(entry, source, lines, &mut summary)?;
     }
+    progress.finish_and_clear();
     writers.finish()?;
     std::fs::write(
         out.join("summary.json"),
@@ -249,6 +252,22 @@ pub fn execute(
         summary.accounted()
     );
     Ok(summary)
+}
+
+/// Rate and ETA on a terminal; nothing when stderr is a file or pipe (CI, scripts).
+fn progress_bar(input: &[u8]) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let lines = input.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let bar = indicatif::ProgressBar::new(lines);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} lines  {per_sec}  ETA {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn open_archive(out: &Path, region: &str) -> anyhow::Result<Archive> {
