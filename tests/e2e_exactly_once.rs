@@ -6,15 +6,19 @@
 //!
 //! `WCP_E2E_EO_EVENTS` (default 100000), `WCP_E2E_EO_RATE` (events/s, default 2500) and
 //! `WCP_E2E_EO_KILLS` (default 4, at least 3; 0 = no kill, to tell ordering from delivery
-//! problems) tune the run; `WCP_E2E_EO_BROKER_RESTART=1` also restarts the scripts/kafka.sh
-//! broker after the kills, while events are still flowing; scripts/test.sh runs the release
-//! binaries (`WCP_E2E_BIN_DIR=target/release`) so that it takes a few minutes.
+//! problems) tune the run. The broker is restarted too, after the kills, while events are
+//! still flowing: the run then uses a private scripts/kafka.sh broker (its own temp home dir
+//! and ports, jars from the repo's cache) so no other test sees the restart.
+//! `WCP_E2E_EO_BROKER_RESTART=0` turns that off (then, and when the jar cache is absent, the
+//! run uses `KAFKA_BOOTSTRAP`). scripts/test.sh runs the release binaries
+//! (`WCP_E2E_BIN_DIR=target/release`).
 mod e2e;
 
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use e2e::broker::PrivateBroker;
 use e2e::kafka::{values_as_lines, TopicReader};
 use e2e::outcome::{counts, Outcome, Sinks};
 use e2e::procs::{require_binaries, Pipeline, SERVICES};
@@ -38,39 +42,21 @@ fn loss_and_duplicates(got: &[String], want: &BTreeSet<String>) -> (usize, usize
     (lost, duplicated, unexpected)
 }
 
-/// Stops and starts the broker of scripts/kafka.sh (same port, same log dir) under the running
-/// pipeline. Opt-in (`WCP_E2E_EO_BROKER_RESTART=1`): only for a broker this repo's script runs.
-fn restart_broker(bootstrap: &str) {
-    let script = e2e::repo_root().join("scripts/kafka.sh");
-    let out = Command::new(&script)
-        .arg("bootstrap")
-        .output()
-        .expect("kafka.sh bootstrap");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        bootstrap,
-        "WCP_E2E_EO_BROKER_RESTART needs KAFKA_BOOTSTRAP to be the scripts/kafka.sh broker"
-    );
-    for cmd in ["stop", "start"] {
-        let st = Command::new(&script)
-            .arg(cmd)
-            .env(
-                "KAFKA_PORT",
-                bootstrap.rsplit(':').next().unwrap_or_default(),
-            )
-            .status();
-        assert!(
-            st.is_ok_and(|s| s.success()),
-            "scripts/kafka.sh {cmd} failed"
-        );
-    }
-}
-
 #[test]
 fn no_loss_no_duplicates_under_kill_9() {
-    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+    let Some(shared) = e2e::bootstrap_or_skip(TEST) else {
         return;
     };
+    let broker = if std::env::var("WCP_E2E_EO_BROKER_RESTART").as_deref() == Ok("0") {
+        None
+    } else {
+        let b = PrivateBroker::start();
+        if b.is_none() {
+            eprintln!("\n*** {TEST}: no scripts/kafka.sh jar cache: broker restart SKIPPED ***\n");
+        }
+        b
+    };
+    let bootstrap = broker.as_ref().map_or(shared, |b| b.bootstrap.clone());
     require_binaries(&SERVICES);
     let events = env_num("WCP_E2E_EO_EVENTS", 100_000);
     let rate = env_num("WCP_E2E_EO_RATE", 2_500);
@@ -133,8 +119,8 @@ fn no_loss_no_duplicates_under_kill_9() {
         p.service(victim).restart();
         p.service(victim).wait_ready(Duration::from_secs(90));
     }
-    if std::env::var("WCP_E2E_EO_BROKER_RESTART").as_deref() == Ok("1") {
-        restart_broker(&bootstrap);
+    if let Some(b) = &broker {
+        b.restart();
         eprintln!(
             "{TEST}: broker restarted at {:.1}s",
             started.elapsed().as_secs_f64()
@@ -191,6 +177,21 @@ fn no_loss_no_duplicates_under_kill_9() {
         .iter()
         .map(|s| format!("{}x{}", s.name, s.starts))
         .collect();
+    // How the services rode through the broker restart (failed transaction steps and producer
+    // re-creations, as the runtime logs them).
+    let trouble: Vec<String> = SERVICES
+        .iter()
+        .filter_map(|name| {
+            let mut log = String::new();
+            std::io::Read::read_to_string(&mut p.log_file(name), &mut log).ok()?;
+            let failed = log.matches("transaction step failed").count();
+            let n = log
+                .matches("re-creating the transactional producer")
+                .count();
+            (failed + n > 0).then(|| format!("{name}: {failed} failed steps, {n} re-created"))
+        })
+        .collect();
+    eprintln!("{TEST}: transaction trouble: {trouble:?}");
     eprintln!(
         "{TEST}: {events} events at {rate}/s, {} kill -9 ({restarts:?}), {:.0}s in all (drained: {reached})\n\
          {TEST}: archive: expected {} got {} lost {a_lost} duplicated {a_dup} unexpected {a_extra}\n\

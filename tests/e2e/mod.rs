@@ -1,7 +1,8 @@
 //! Shared harness of the end-to-end tests (`tests/e2e_*.rs`): every service runs as its own
 //! process against a real Kafka broker named by `KAFKA_BOOTSTRAP` (`scripts/kafka.sh start`).
 //!
-//! Layout: `procs` spawns, kills (-9), stops and restarts service processes and cleans them up
+//! Layout: `broker` runs a private scripts/kafka.sh broker (for a test that restarts it);
+//! `procs` spawns, kills (-9), stops and restarts service processes and cleans them up
 //! on drop; `kafka` creates topics, produces raw bytes and reads topics read_committed;
 //! `outcome` gathers what a run produced (archive rows, alerts, anonymised events, dead
 //! letters) from the services or from `wcp run`, and diffs two outcomes; `ops` scrapes the
@@ -9,6 +10,7 @@
 //! in parallel against one broker.
 #![allow(dead_code)] // each test file uses a different part of the harness
 
+pub mod broker;
 pub mod kafka;
 pub mod ops;
 pub mod outcome;

@@ -73,9 +73,12 @@ pub fn rewind<C: rdkafka::consumer::ConsumerContext>(
         tpl.add_partition_offset(e.topic(), e.partition(), off)?;
     }
     if tpl.count() > 0 {
+        // A partition left at its current position would skip the dropped batch: a failed
+        // seek fails the rewind (the caller retries it).
         for e in consumer.seek_partitions(tpl, timeout)?.elements() {
             if let Err(err) = e.error() {
                 tracing::warn!(topic = e.topic(), partition = e.partition(), error = %err, "seek failed");
+                return Err(RuntimeError::Abortable(format!("seek failed: {err}")));
             }
         }
     }

@@ -128,6 +128,17 @@ pub fn txn_failure(e: &KafkaError) -> TxnFailure {
     }
 }
 
+/// True for the errors a producer gets when another producer with its `transactional.id`
+/// bumped the epoch. After a broker restart the same codes can come from the broker's own
+/// recovery (a transaction timed out and was aborted), so the loop also looks at recent
+/// broker trouble before deciding a rival instance exists.
+pub fn is_fencing(e: &KafkaError) -> bool {
+    matches!(
+        e.rdkafka_error_code(),
+        Some(RDKafkaErrorCode::ProducerFenced | RDKafkaErrorCode::InvalidProducerEpoch)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +183,11 @@ mod tests {
         let fenced = KafkaError::MessageProduction(RDKafkaErrorCode::ProducerFenced);
         assert_eq!(txn_failure(&fenced), TxnFailure::Fatal);
         assert_eq!(txn_failure(&timeout_err()), TxnFailure::Abort);
+        assert!(is_fencing(&fenced));
+        assert!(!is_fencing(&timeout_err()));
+        let invalid_state =
+            KafkaError::MessageProduction(RDKafkaErrorCode::InvalidTransactionalState);
+        assert!(!is_fencing(&invalid_state));
     }
 
     fn timeout_err() -> KafkaError {

@@ -1,11 +1,12 @@
 //! librdkafka client configuration and the consumer context (rebalance and statistics hooks).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
 use rdkafka::message::{Headers, Message};
-use rdkafka::producer::{DefaultProducerContext, ThreadedProducer};
+use rdkafka::producer::{DeliveryResult, ProducerContext, ThreadedProducer};
 use rdkafka::{ClientConfig, ClientContext};
 
 use crate::config::Config;
@@ -81,6 +82,9 @@ pub fn plain_producer_config(cfg: &Config) -> ClientConfig {
 pub struct LoopContext {
     pub revoked: AtomicBool,
     pub assigned: AtomicBool,
+    /// Unix ms of the last broker trouble seen (librdkafka error callback, failed transaction
+    /// step): a fencing error soon after one is a broker restart's echo, not a rival instance.
+    last_trouble_ms: AtomicI64,
     metrics: Metrics,
     prefix: String,
 }
@@ -90,10 +94,28 @@ impl LoopContext {
         Arc::new(LoopContext {
             revoked: AtomicBool::new(false),
             assigned: AtomicBool::new(false),
+            last_trouble_ms: AtomicI64::new(i64::MIN / 2),
             metrics,
             prefix: prefix.to_string(),
         })
     }
+
+    /// Records that the broker misbehaved just now.
+    pub fn note_trouble(&self) {
+        self.last_trouble_ms.store(now_ms(), Ordering::SeqCst);
+    }
+
+    /// True when broker trouble was seen within `window`.
+    pub fn trouble_within(&self, window: Duration) -> bool {
+        now_ms() - self.last_trouble_ms.load(Ordering::SeqCst) <= window.as_millis() as i64
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// The context handed to librdkafka: a thin wrapper so the loop keeps its own handle.
@@ -111,6 +133,7 @@ impl ClientContext for CtxHandle {
     }
 
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        self.0.note_trouble();
         self.0
             .metrics
             .errors
@@ -199,14 +222,35 @@ pub fn group_consumer(
     Ok(consumer_config(cfg, &cfg.group_id).create_with_context(CtxHandle(ctx))?)
 }
 
+/// Producer context: librdkafka's error callback (all brokers down, transport failures)
+/// marks broker trouble on the loop context; delivery reports need no handling (failures
+/// surface in `commit_transaction`).
+pub struct ProducerCtx(pub Arc<LoopContext>);
+
+impl ClientContext for ProducerCtx {
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, log_message: &str) {
+        forward_log(level, fac, log_message);
+    }
+
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        self.0.note_trouble();
+        tracing::warn!(error = %error, "librdkafka producer: {reason}");
+    }
+}
+
+impl ProducerContext for ProducerCtx {
+    type DeliveryOpaque = ();
+    fn delivery(&self, _: &DeliveryResult<'_>, _: Self::DeliveryOpaque) {}
+}
+
 /// The transactional producer type.
-pub type TxProducer = ThreadedProducer<DefaultProducerContext>;
+pub type TxProducer = ThreadedProducer<ProducerCtx>;
 
 /// Builds the transactional producer.
 /// Threaded: delivery reports are served in the background, which `abort_transaction` needs
 /// (it waits for every outstanding message).
-pub fn producer(cfg: &Config) -> Result<TxProducer, RuntimeError> {
-    Ok(producer_config(cfg).create()?)
+pub fn producer(cfg: &Config, lctx: Arc<LoopContext>) -> Result<TxProducer, RuntimeError> {
+    Ok(producer_config(cfg).create_with_context(ProducerCtx(lctx))?)
 }
 
 /// Copies a borrowed message into an owned record.

@@ -5,7 +5,8 @@
 //! Layout: `config` (file + env + args, all errors at once), `error` (one error enum,
 //! classified transient/poison/fatal), `kafka` (librdkafka settings, consumer context),
 //! `record` (owned records and the [`Stage`] trait), `codec` (Avro records in and out,
-//! dead letters, policy and key loading), `txloop` (the transactional loop), `batch` (polling a batch, next offsets, rewind), `reader` (whole-topic state rebuild),
+//! dead letters, policy and key loading), `txloop` (the transactional loop), `txproducer` (producer
+//! start and re-creation after a broker restart), `batch` (polling a batch, next offsets, rewind), `reader` (whole-topic state rebuild),
 //! `metrics` (the `docs/METRICS.md` vocabulary), `ops` (`/healthz`, `/readyz`, `/metrics`),
 //! `shutdown` (shutdown/readiness flags, signals), `telemetry` (logs, `traceparent`),
 //! `app` (process scaffolding used by each service's `main`).
@@ -23,6 +24,7 @@ pub mod record;
 pub mod shutdown;
 pub mod telemetry;
 pub mod txloop;
+pub mod txproducer;
 
 pub use app::App;
 pub use config::Config;

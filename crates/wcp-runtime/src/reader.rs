@@ -36,6 +36,9 @@ impl TopicReader {
         // catch-up waits behind the idle fetch long-poll: keep that poll short.
         let consumer: BaseConsumer = kafka::consumer_config(cfg, &group)
             .set("fetch.wait.max.ms", "10")
+            // No lag metric here, and the default context would log every statistics
+            // document at INFO.
+            .set("statistics.interval.ms", "0")
             .create()?;
         let partitions: Vec<i32> = retry_transient("topic metadata", || {
             let md = consumer.fetch_metadata(Some(&topic), META_TIMEOUT)?;
@@ -65,6 +68,48 @@ impl TopicReader {
         })
     }
 
+    /// (partition, low, end) per partition. The ends of all partitions come from one
+    /// ListOffsets request (latest offset, under read_committed the last stable offset), so a
+    /// catch-up with nothing new costs one round trip; the low watermark (another request per
+    /// partition) is only needed for a partition this reader has no position on yet.
+    fn targets(&self) -> Result<Vec<(i32, i64, i64)>, RuntimeError> {
+        let mut tpl = TopicPartitionList::new();
+        for p in &self.partitions {
+            tpl.add_partition_offset(&self.topic, *p, Offset::End)?;
+        }
+        let ends = self.consumer.offsets_for_times(tpl, META_TIMEOUT)?;
+        let positions = self.consumer.position()?;
+        let mut out = Vec::with_capacity(self.partitions.len());
+        for p in &self.partitions {
+            let end = match ends
+                .find_partition(&self.topic, *p)
+                .map(|e| (e.error(), e.offset()))
+            {
+                Some((Ok(()), Offset::Offset(n))) => n,
+                _ => {
+                    return Err(RuntimeError::Abortable(format!(
+                        "no end offset for partition {p}"
+                    )))
+                }
+            };
+            let known = matches!(
+                positions
+                    .find_partition(&self.topic, *p)
+                    .map(|e| e.offset()),
+                Some(Offset::Offset(_))
+            );
+            let low = if known {
+                0
+            } else {
+                self.consumer
+                    .fetch_watermarks(&self.topic, *p, META_TIMEOUT)?
+                    .0
+            };
+            out.push((*p, low, end));
+        }
+        Ok(out)
+    }
+
     /// Reads until every partition's position reaches the end it had when called (the last
     /// stable offset: the consumer reads committed data only), handing each record to `f`.
     /// Returns false when `max_wait` passed first (e.g. a producer holds a transaction open).
@@ -73,15 +118,7 @@ impl TopicReader {
         max_wait: Duration,
         mut f: impl FnMut(&InRecord),
     ) -> Result<bool, RuntimeError> {
-        let mut targets = Vec::with_capacity(self.partitions.len());
-        for p in &self.partitions {
-            let (low, high) = retry_transient("watermarks", || {
-                Ok(self
-                    .consumer
-                    .fetch_watermarks(&self.topic, *p, META_TIMEOUT)?)
-            })?;
-            targets.push((*p, low, high));
-        }
+        let targets = retry_transient("end offsets", || self.targets())?;
         let start = Instant::now();
         let mut last_progress = Instant::now();
         loop {

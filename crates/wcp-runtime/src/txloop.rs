@@ -21,13 +21,13 @@ use rdkafka::TopicPartitionList;
 use crate::batch::{fill_batch, next_offsets, rewind};
 use crate::codec;
 use crate::config::Config;
-use crate::error::{txn_failure, ErrorClass, RuntimeError, TxnFailure};
+use crate::error::{retry_transient, ErrorClass, RuntimeError, TxnFailure};
 use crate::kafka::{self, CtxHandle, LoopContext};
 use crate::record::{InRecord, OutRecord, Stage, ORIGIN_TS_HEADER};
 use crate::shutdown::RunCtx;
 use crate::telemetry::Tracing;
+use crate::txproducer::{self, step_error, StepError, MAX_RECREATIONS, TXN_TIMEOUT};
 
-const TXN_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Options of the loop beyond the config.
@@ -46,8 +46,7 @@ pub fn run(
 ) -> Result<(), RuntimeError> {
     let lctx = LoopContext::new(ctx.metrics.clone(), &cfg.topic_prefix);
     let consumer = kafka::group_consumer(cfg, lctx.clone())?;
-    let producer = kafka::producer(cfg)?;
-    init_transactions(&producer, ctx)?;
+    let producer = txproducer::start(cfg, ctx, &lctx)?;
     let topics: Vec<String> = stage.input_topics().iter().map(|t| cfg.topic(t)).collect();
     let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
     consumer.subscribe(&refs)?;
@@ -60,25 +59,9 @@ pub fn run(
         tracing: Tracing::new(&cfg.service),
         opts,
         backoff: Duration::from_millis(100),
+        recreations: 0,
     };
     lp.main(stage)
-}
-
-fn init_transactions(producer: &kafka::TxProducer, ctx: &RunCtx) -> Result<(), RuntimeError> {
-    let mut backoff = Duration::from_millis(200);
-    loop {
-        match producer.init_transactions(TXN_TIMEOUT) {
-            Ok(()) => return Ok(()),
-            Err(e) if txn_failure(&e) == TxnFailure::Fatal => return Err(e.into()),
-            Err(e) => {
-                tracing::warn!(error = %e, "init_transactions failed; retrying");
-                if ctx.sleep(backoff) {
-                    return Err(RuntimeError::Fatal("shutdown before start".into()));
-                }
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-            }
-        }
-    }
 }
 
 struct Loop<'a> {
@@ -90,6 +73,8 @@ struct Loop<'a> {
     tracing: Tracing,
     opts: LoopOptions,
     backoff: Duration,
+    /// Producers re-created since the last commit (bounded by `MAX_RECREATIONS`).
+    recreations: u32,
 }
 
 impl Loop<'_> {
@@ -160,23 +145,23 @@ impl Loop<'_> {
                     .inc();
                 self.record_progress(batch, &outs);
                 self.backoff = Duration::from_millis(100);
+                self.recreations = 0;
                 batch.clear();
                 Ok(())
             }
-            Err(TxnFailure::Fatal) => {
+            Err(StepError { rival: true, .. }) => {
                 self.ctx.metrics.errors.with_label_values(&["fatal"]).inc();
                 Err(RuntimeError::Fatal(
-                    "producer fenced or fatally failed; a newer instance owns this transactional.id"
-                        .into(),
+                    "producer fenced; another instance owns this transactional.id".into(),
                 ))
             }
-            Err(_) => {
+            Err(err) => {
                 self.ctx
                     .metrics
                     .errors
                     .with_label_values(&["transient"])
                     .inc();
-                self.abort_and_rewind()?;
+                self.abort_and_rewind(err.kind == TxnFailure::Fatal)?;
                 stage.on_abort()?;
                 batch.clear();
                 self.ctx.sleep(self.backoff);
@@ -237,10 +222,10 @@ impl Loop<'_> {
         h
     }
 
-    fn transact(&self, outs: &[OutRecord], offsets: &TopicPartitionList) -> Result<(), TxnFailure> {
+    fn transact(&self, outs: &[OutRecord], offsets: &TopicPartitionList) -> Result<(), StepError> {
         let fail = |e: KafkaError| {
             tracing::warn!(error = %e, "transaction step failed");
-            txn_failure(&e)
+            step_error(&e, &self.lctx)
         };
         let t0 = Instant::now();
         self.producer.begin_transaction().map_err(fail)?;
@@ -252,7 +237,10 @@ impl Loop<'_> {
             self.send(topic, o).map_err(fail)?;
         }
         let t1 = Instant::now();
-        let meta = self.consumer.group_metadata().ok_or(TxnFailure::Abort)?;
+        let meta = self.consumer.group_metadata().ok_or(StepError {
+            kind: TxnFailure::Abort,
+            rival: false,
+        })?;
         self.producer
             .send_offsets_to_transaction(offsets, &meta, self.timeout())
             .map_err(fail)?;
@@ -272,8 +260,16 @@ impl Loop<'_> {
                     return Ok(());
                 }
                 Err(e) => match fail(e) {
-                    TxnFailure::Retry if tries < 3 => tries += 1,
-                    TxnFailure::Retry => return Err(TxnFailure::Abort),
+                    StepError {
+                        kind: TxnFailure::Retry,
+                        rival,
+                    } => {
+                        if tries >= 3 {
+                            let kind = TxnFailure::Abort;
+                            return Err(StepError { kind, rival });
+                        }
+                        tries += 1;
+                    }
                     other => return Err(other),
                 },
             }
@@ -346,21 +342,40 @@ impl Loop<'_> {
         }
     }
 
-    /// Aborts the open transaction and seeks every assigned partition back to its committed
-    /// offset, so the aborted records are consumed again.
-    fn abort_and_rewind(&mut self) -> Result<(), RuntimeError> {
+    /// Aborts the open transaction (or, when the producer is in a fatal state or the abort
+    /// fails, replaces the producer, which aborts it too) and seeks every assigned partition
+    /// back to its committed offset, so the aborted records are consumed again.
+    fn abort_and_rewind(&mut self, producer_failed: bool) -> Result<(), RuntimeError> {
         self.ctx
             .metrics
             .transactions
             .with_label_values(&["aborted"])
             .inc();
-        if let Err(e) = self.producer.abort_transaction(self.timeout()) {
-            if txn_failure(&e) == TxnFailure::Fatal {
-                return Err(e.into());
+        let mut recreate = producer_failed;
+        if !recreate {
+            if let Err(e) = self.producer.abort_transaction(self.timeout()) {
+                tracing::warn!(error = %e, "abort_transaction failed");
+                if step_error(&e, &self.lctx).rival {
+                    return Err(e.into());
+                }
+                recreate = true;
             }
-            tracing::warn!(error = %e, "abort_transaction failed");
         }
-        rewind(&self.consumer, self.timeout())
+        if recreate {
+            self.recreations += 1;
+            if self.recreations > MAX_RECREATIONS {
+                return Err(RuntimeError::Fatal(format!(
+                    "transactional producer re-created {MAX_RECREATIONS} times without a commit"
+                )));
+            }
+            txproducer::recreate(&mut self.producer, self.cfg, self.ctx, &self.lctx)?;
+        }
+        // Continuing from the current position would skip the dropped batch: the rewind
+        // must succeed (retried through a broker outage) or the process stops.
+        let timeout = self.timeout();
+        retry_transient("rewind to committed offsets", || {
+            rewind(&self.consumer, timeout)
+        })
     }
 }
 
