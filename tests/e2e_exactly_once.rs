@@ -9,6 +9,7 @@
 //! problems) tune the run. The broker is restarted too, after the kills, while events are
 //! still flowing: the run then uses a private scripts/kafka.sh broker (its own temp home dir
 //! and ports, jars from the repo's cache) so no other test sees the restart.
+//! `WCP_E2E_EO_BROKER_DOWN_S` keeps it down that long (default 0);
 //! `WCP_E2E_EO_BROKER_RESTART=0` turns that off (then, and when the jar cache is absent, the
 //! run uses `KAFKA_BOOTSTRAP`). scripts/test.sh runs the release binaries
 //! (`WCP_E2E_BIN_DIR=target/release`).
@@ -120,7 +121,9 @@ fn no_loss_no_duplicates_under_kill_9() {
         p.service(victim).wait_ready(Duration::from_secs(90));
     }
     if let Some(b) = &broker {
-        b.restart();
+        // Longer outages (WCP_E2E_EO_BROKER_DOWN_S) outlast librdkafka's transactional
+        // timeouts and exercise the producer re-creation.
+        b.restart(Duration::from_secs(env_num("WCP_E2E_EO_BROKER_DOWN_S", 0)));
         eprintln!(
             "{TEST}: broker restarted at {:.1}s",
             started.elapsed().as_secs_f64()

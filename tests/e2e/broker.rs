@@ -33,10 +33,11 @@ impl PrivateBroker {
         Some(b)
     }
 
-    /// Stops and starts the broker on the same port with the same log dir.
-    pub fn restart(&self) {
+    /// Stops the broker, waits `down`, and starts it on the same port with the same log dir.
+    pub fn restart(&self, down: std::time::Duration) {
         let port = self.bootstrap.rsplit(':').next().map(str::to_string);
         self.script("stop", None);
+        std::thread::sleep(down);
         let again = self.script("start", port.as_deref());
         assert_eq!(again, self.bootstrap, "broker came back on another address");
     }

@@ -20,9 +20,10 @@ pub struct TopicReader {
     consumer: BaseConsumer,
     topic: String,
     partitions: Vec<i32>,
-    /// Partitions a previous catch-up gave up on, with their (position, end) then: records
-    /// the consumer never delivers (an aborted transaction's tail) keep them short of the
-    /// end; when nothing moved since, they do not make every later catch-up wait again.
+    /// Partitions a previous catch-up accepted short of their end (a commit marker, never
+    /// delivered, takes the last offset) or gave up on (an aborted transaction's tail), with
+    /// their (position, end) then: when nothing moved since, they do not make every later
+    /// catch-up wait again (300 ms of quiet, then up to `max_wait`).
     settled: std::collections::HashMap<i32, (i64, i64)>,
 }
 
@@ -142,6 +143,10 @@ impl TopicReader {
                 .iter()
                 .all(|&(_, pos, high)| quiet && pos + 1 >= high)
             {
+                // Remembered: the next catch-up with nothing new does not wait again.
+                for (p, pos, high) in behind {
+                    self.settled.insert(p, (pos, high));
+                }
                 return Ok(true);
             }
             if start.elapsed() > max_wait {

@@ -88,6 +88,10 @@ pub trait Stage: Send {
         Ok(())
     }
 
+    /// Called after a batch's transaction committed: a stateful stage can keep a copy of its
+    /// state here for `on_abort` to restore.
+    fn on_commit(&mut self) {}
+
     /// Called after a batch's transaction was aborted and the consumer rewound: a stateful
     /// stage restores the state it had before the batch, so the replay gives the same output.
     fn on_abort(&mut self) -> Result<(), RuntimeError> {

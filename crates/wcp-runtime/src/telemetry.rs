@@ -13,10 +13,11 @@ use opentelemetry::Context;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
-/// Installs the log subscriber (`RUST_LOG` filter, default `info`).
+/// Installs the log subscriber (`RUST_LOG` filter, default `info`, with the rdkafka crate's
+/// own messages at `warn`: its default contexts log each statistics document at INFO).
 pub fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rdkafka=warn"));
     let json = std::env::var("WCP_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -144,6 +144,7 @@ impl Loop<'_> {
                     .with_label_values(&["committed"])
                     .inc();
                 self.record_progress(batch, &outs);
+                stage.on_commit();
                 self.backoff = Duration::from_millis(100);
                 self.recreations = 0;
                 batch.clear();

@@ -1,7 +1,8 @@
 //! wcp-alerter: `chat.tagged` → `chat.alerts`, transactional. One alert per (message,
 //! category) from `wcp_stages::alert`, plus recall-of-flagged alerts, which need to know the
-//! flagged messages: that state is rebuilt at start (and after an aborted transaction) by
-//! reading `chat.alerts` back, read_committed, so it only holds what was really published.
+//! flagged messages: that state is rebuilt at start by reading `chat.alerts` back,
+//! read_committed, so it only holds what was really published; after an aborted
+//! transaction it is restored from the copy kept at the last commit.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -15,6 +16,11 @@ use wcp_stages::alert::{alerts_for, AlertPolicy, RecallTracker};
 struct Alerter {
     policy: AlertPolicy,
     recalls: RecallTracker,
+    /// `recalls` as of the last commit. An abort restores it rather than rebuilding from
+    /// `chat.alerts`: a recall seen before its flagged original waits in the tracker only,
+    /// and a rebuild would forget it (37 recall alerts were lost that way after a broker
+    /// outage in e2e_exactly_once).
+    committed: RecallTracker,
     metrics: Metrics,
     cfg: Config,
 }
@@ -32,6 +38,7 @@ impl Alerter {
             }
         })?;
         tracing::info!(alerts = n, "recall state rebuilt from chat.alerts");
+        self.committed = tracker.clone();
         self.recalls = tracker;
         Ok(())
     }
@@ -56,8 +63,13 @@ impl Stage for Alerter {
         "alerter"
     }
 
+    fn on_commit(&mut self) {
+        self.committed = self.recalls.clone();
+    }
+
     fn on_abort(&mut self) -> Result<(), RuntimeError> {
-        self.rebuild()
+        self.recalls = self.committed.clone();
+        Ok(())
     }
 
     fn process(&mut self, rec: &InRecord, out: &mut Vec<OutRecord>) -> Result<(), RuntimeError> {
@@ -83,6 +95,7 @@ fn main() -> ExitCode {
         let mut stage = Alerter {
             policy: policy.alert,
             recalls: RecallTracker::default(),
+            committed: RecallTracker::default(),
             metrics: ctx.metrics.clone(),
             cfg: cfg.clone(),
         };
@@ -117,6 +130,7 @@ mod tests {
         let mut s = Alerter {
             policy: wcp_stages::Policy::builtin().alert,
             recalls: RecallTracker::default(),
+            committed: RecallTracker::default(),
             metrics: Metrics::new(),
             cfg: Config::defaults("alerter"),
         };
