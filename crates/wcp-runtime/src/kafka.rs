@@ -133,7 +133,7 @@ impl ClientContext for CtxHandle {
     }
 
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
-        self.0.note_trouble();
+        note_unless_fatal(&self.0, &error);
         self.0
             .metrics
             .errors
@@ -162,6 +162,19 @@ impl ConsumerContext for CtxHandle {
             self.0.metrics.touch_lag(&self.0.prefix, parts);
             self.0.assigned.store(true, Ordering::SeqCst);
         }
+    }
+}
+
+/// Broker trouble from librdkafka's error callback; not the fatal/fencing error a rival's
+/// fencing raises itself (see `txproducer::step_error`).
+fn note_unless_fatal(lctx: &LoopContext, e: &rdkafka::error::KafkaError) {
+    use rdkafka::error::RDKafkaErrorCode as C;
+    let fatal = matches!(
+        e.rdkafka_error_code(),
+        Some(C::Fatal | C::ProducerFenced | C::InvalidProducerEpoch)
+    );
+    if !fatal {
+        lctx.note_trouble();
     }
 }
 
@@ -233,7 +246,7 @@ impl ClientContext for ProducerCtx {
     }
 
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
-        self.0.note_trouble();
+        note_unless_fatal(&self.0, &error);
         tracing::warn!(error = %error, "librdkafka producer: {reason}");
     }
 }

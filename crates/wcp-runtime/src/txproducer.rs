@@ -38,10 +38,13 @@ pub struct StepError {
     pub rival: bool,
 }
 
-/// Classifies a failed step and, unless it is a rival's fencing, notes broker trouble.
+/// Classifies a failed step and, unless it is a fencing error, notes broker trouble. A
+/// fencing error never extends the grace window itself: two live instances sharing an id
+/// would otherwise keep re-creating and fencing each other.
 pub fn step_error(e: &KafkaError, lctx: &LoopContext) -> StepError {
-    let rival = is_fencing(e) && !lctx.trouble_within(FENCE_GRACE);
-    if !rival {
+    let fenced = is_fencing(e);
+    let rival = fenced && !lctx.trouble_within(FENCE_GRACE);
+    if !fenced {
         lctx.note_trouble();
     }
     StepError {
@@ -121,5 +124,28 @@ fn init_transactions(
                 backoff = (backoff * 2).min(MAX_BACKOFF);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Metrics;
+    use rdkafka::error::RDKafkaErrorCode;
+
+    #[test]
+    fn fencing_is_a_rival_only_without_recent_trouble() {
+        let lctx = LoopContext::new(Metrics::new(), "");
+        let fenced = KafkaError::MessageProduction(RDKafkaErrorCode::ProducerFenced);
+        assert!(step_error(&fenced, &lctx).rival);
+        // The fencing error itself does not open the grace window.
+        assert!(!lctx.trouble_within(FENCE_GRACE));
+        let transport = KafkaError::MessageProduction(RDKafkaErrorCode::BrokerTransportFailure);
+        let e = step_error(&transport, &lctx);
+        assert!(!e.rival);
+        assert_eq!(e.kind, TxnFailure::Abort);
+        assert!(lctx.trouble_within(FENCE_GRACE));
+        // Right after a broker outage the same code is the restart's echo: re-create.
+        assert!(!step_error(&fenced, &lctx).rival);
     }
 }
