@@ -7,40 +7,14 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ed25519_dalek::SigningKey;
 use wcp_archive::{Archive, ArchiveOptions, SourceOffset};
-use wcp_model::{Class, EnrichedEvent, Participant, RiskCategory};
+use wcp_model::EnrichedEvent;
 
 const BATCH: usize = 1_000;
 
-const TEXTS: [&str; 4] = [
-    "这个理财产品保证收益百分之八，下周一前打款就可以锁定额度",
-    "Please send me the quarterly report before Friday, thanks",
-    "周末一起去爬山吧？天气预报说是晴天",
-    "客户说上次的基金亏了很多，要投诉你们的服务 complaint filed",
-];
-
-/// Fixtures shared with the tests: one staff member talking with 100 clients; 1 in 4
-/// messages with a risk, 1 in 10 with PII.
+/// Fixtures shared with the tests (`bench_event`: one staff member talking with 100
+/// clients; 1 in 4 messages with a risk, 1 in 10 with PII).
 #[path = "../tests/common/mod.rs"]
 mod common;
-
-fn event(i: u64) -> EnrichedEvent {
-    let text = TEXTS[(i % 4) as usize];
-    let mut e = common::text(&format!("bench{i}"), text, common::T0 + i as i64);
-    let client = format!("wmCLIENT{}", i % 100);
-    e.event.to = vec![Participant::new(&client)];
-    e.event.conversation_id = format!("{client}|zhangsan");
-    e.event.seq = Some(i);
-    if i % 4 == 2 {
-        e.classification.as_mut().unwrap().class = Class::Personal;
-    }
-    if i.is_multiple_of(4) {
-        e = common::with_risk(e, RiskCategory::GuaranteeOfReturns);
-    }
-    if i.is_multiple_of(10) {
-        e = common::with_pii(e, "PHONE_NUMBER");
-    }
-    e
-}
 
 fn open(path: &std::path::Path) -> Archive {
     let opts = ArchiveOptions {
@@ -62,7 +36,9 @@ fn ingest(c: &mut Criterion) {
         b.iter_custom(|iters| {
             let mut spent = Duration::ZERO;
             for _ in 0..iters {
-                let batch: Vec<EnrichedEvent> = (next..next + BATCH as u64).map(event).collect();
+                let batch: Vec<EnrichedEvent> = (next..next + BATCH as u64)
+                    .map(common::bench_event)
+                    .collect();
                 next += BATCH as u64;
                 let offsets = [SourceOffset {
                     topic: "chat.retained".into(),
@@ -85,7 +61,9 @@ fn verify(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut archive = open(&dir.path().join("verify.db"));
     for start in (0..RECORDS).step_by(BATCH) {
-        let batch: Vec<EnrichedEvent> = (start..start + BATCH as u64).map(event).collect();
+        let batch: Vec<EnrichedEvent> = (start..start + BATCH as u64)
+            .map(common::bench_event)
+            .collect();
         archive.insert_batch(&batch, &[]).unwrap();
     }
     let mut g = c.benchmark_group("archive");

@@ -6,6 +6,9 @@
 
 use std::path::PathBuf;
 
+mod cpu;
+use cpu::cpu_seconds;
+
 use wcp_archive::{keys, Archive, ArchiveOptions};
 use wcp_model::{parse_wecom, EnrichedEvent};
 
@@ -41,20 +44,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         events.len() as f64 / cpu
     );
     Ok(())
-}
-
-/// This process's user+system CPU time from /proc (Linux); 0 elsewhere. On a shared machine
-/// CPU time says more about the code than wall time.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the command name.
-    (ticks(11) + ticks(12)) / 100.0
 }

@@ -162,3 +162,31 @@ pub fn corpus() -> Vec<EnrichedEvent> {
         })
         .collect()
 }
+
+const BENCH_TEXTS: [&str; 4] = [
+    "这个理财产品保证收益百分之八，下周一前打款就可以锁定额度",
+    "Please send me the quarterly report before Friday, thanks",
+    "周末一起去爬山吧？天气预报说是晴天",
+    "客户说上次的基金亏了很多，要投诉你们的服务 complaint filed",
+];
+
+/// The benches' message mix: one staff member talking with 100 clients; 1 in 4 messages
+/// with a risk, 1 in 10 with PII.
+pub fn bench_event(i: u64) -> EnrichedEvent {
+    let body = BENCH_TEXTS[(i % 4) as usize];
+    let mut e = text(&format!("bench{i}"), body, T0 + i as i64);
+    let client = format!("wmCLIENT{}", i % 100);
+    e.event.to = vec![Participant::new(&client)];
+    e.event.conversation_id = format!("{client}|zhangsan");
+    e.event.seq = Some(i);
+    if i % 4 == 2 {
+        e.classification.as_mut().unwrap().class = Class::Personal;
+    }
+    if i.is_multiple_of(4) {
+        e = with_risk(e, RiskCategory::GuaranteeOfReturns);
+    }
+    if i.is_multiple_of(10) {
+        e = with_pii(e, "PHONE_NUMBER");
+    }
+    e
+}
