@@ -122,6 +122,7 @@ impl TopicReader {
         let targets = retry_transient("end offsets", || self.targets())?;
         let start = Instant::now();
         let mut last_progress = Instant::now();
+        let mut saw_error = false;
         loop {
             let positions = self.consumer.position()?;
             let behind: Vec<(i32, i64, i64)> = targets
@@ -151,8 +152,12 @@ impl TopicReader {
             }
             if start.elapsed() > max_wait {
                 tracing::warn!(topic = %self.topic, behind = behind.len(), "catch-up timed out");
-                for (p, pos, high) in behind {
-                    self.settled.insert(p, (pos, high));
+                // Settled only when the broker answered throughout: a position stuck because
+                // the broker was away must be read again, not taken as an aborted tail.
+                if !saw_error {
+                    for (p, pos, high) in behind {
+                        self.settled.insert(p, (pos, high));
+                    }
                 }
                 return Ok(false);
             }
@@ -161,7 +166,10 @@ impl TopicReader {
                     f(&kafka::to_record(&m));
                     last_progress = Instant::now();
                 }
-                Some(Err(e)) => tracing::warn!(error = %e, "reader poll error"),
+                Some(Err(e)) => {
+                    saw_error = true;
+                    tracing::warn!(error = %e, "reader poll error");
+                }
                 None => {}
             }
         }

@@ -47,7 +47,13 @@ impl Stage for Gate {
     fn before_batch(&mut self) -> Result<(), RuntimeError> {
         let Gate { ledger, reader, .. } = self;
         if let Some(r) = reader {
-            r.catch_up(Duration::from_secs(10), |rec| Gate::apply(ledger, rec))?;
+            // Gating with a ledger that may miss consent records is not an option: the loop
+            // keeps the batch and calls this again after a backoff.
+            if !r.catch_up(Duration::from_secs(10), |rec| Gate::apply(ledger, rec))? {
+                return Err(RuntimeError::Abortable(
+                    "consent ledger catch-up timed out".into(),
+                ));
+            }
         }
         Ok(())
     }
@@ -82,7 +88,8 @@ fn main() -> ExitCode {
             metrics: ctx.metrics.clone(),
         };
         // Read the whole ledger before the first event is gated.
-        stage.before_batch()?;
+        // (A timed-out first pass, e.g. on an aborted tail, is settled and passes next time.)
+        wcp_runtime::error::retry_transient("consent ledger load", || stage.before_batch())?;
         tracing::info!(contacts = stage.ledger.contacts(), "consent ledger loaded");
         txloop::run(cfg, ctx, &mut stage, LoopOptions::default())
     })
