@@ -35,3 +35,31 @@ pub struct PiiMatch {
     pub end: usize,
     pub score: f32,
 }
+
+/// The detector's own name for `name` (entity names travel as strings on the wire, while
+/// [`PiiMatch`] and the anonymisation operators key on the static names). `None` for a name
+/// this build does not produce, e.g. one written by a newer detector.
+pub fn entity_name(name: &str) -> Option<&'static str> {
+    // Entities found by scanners rather than by the pattern table.
+    const SCANNED: &[&str] = &["PERSON", "LOCATION", "WECHAT_ID"];
+    SCANNED
+        .iter()
+        .copied()
+        .chain(recognizers::RECS.iter().map(|r| r.entity))
+        .find(|e| *e == name)
+}
+
+#[cfg(test)]
+mod entity_name_tests {
+    use super::*;
+
+    #[test]
+    fn every_detected_entity_has_its_static_name() {
+        for rec in recognizers::RECS {
+            assert_eq!(entity_name(rec.entity), Some(rec.entity));
+        }
+        assert_eq!(entity_name("PERSON"), Some("PERSON"));
+        assert_eq!(entity_name("AU_TFN"), Some("AU_TFN"));
+        assert_eq!(entity_name("NOT_AN_ENTITY"), None);
+    }
+}

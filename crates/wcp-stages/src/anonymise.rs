@@ -38,7 +38,9 @@ impl Anonymiser {
             .iter()
             .flat_map(|c| c.pii.iter())
             .map(|s| PiiMatch {
-                entity: static_entity(&s.entity),
+                // A name this build does not know (from a newer writer) is still
+                // anonymised, under a generic tag.
+                entity: wcp_pii::entity_name(&s.entity).unwrap_or("PII"),
                 start: byte_index(text, s.start),
                 end: byte_index(text, s.end),
                 score: s.score,
@@ -145,28 +147,4 @@ impl Anonymiser {
 fn direct_conversation(event: &ChatEvent) -> String {
     let to: Vec<String> = event.to.iter().map(|p| p.id.clone()).collect();
     wcp_model::event::conversation_id(None, &event.from.id, &to)
-}
-
-/// Entity names on the wire are strings; the operators key on the detector's static names.
-/// A name this build does not know (written by a newer detector) still gets anonymised,
-/// under a generic tag.
-fn static_entity(name: &str) -> &'static str {
-    const KNOWN: &[&str] = &[
-        "PERSON",
-        "LOCATION",
-        "EMAIL_ADDRESS",
-        "PHONE_NUMBER",
-        "CREDIT_CARD",
-        "IBAN_CODE",
-        "IP_ADDRESS",
-        "URL",
-        "US_SSN",
-        "CRYPTO",
-        "CN_RESIDENT_ID",
-        "CN_USCC",
-        "CN_PASSPORT",
-        "WECHAT_ID",
-        "MAC_ADDRESS",
-    ];
-    KNOWN.iter().copied().find(|k| *k == name).unwrap_or("PII")
 }
