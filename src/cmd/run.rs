@@ -17,8 +17,8 @@ use wcp_stages::classify::Classifier;
 use wcp_stages::pipeline::{Outcome, Pipeline};
 use wcp_stages::Policy;
 
-/// Events per archive transaction.
-const ARCHIVE_BATCH_EVENTS: usize = 1000;
+/// Events per archive transaction: the archiver service's default (see wcp-runtime config).
+const ARCHIVE_BATCH_EVENTS: usize = 2_000;
 
 #[derive(Args)]
 #[command(

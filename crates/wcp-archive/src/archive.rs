@@ -6,6 +6,7 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::chain::Chain;
+use crate::checkpointer::{CheckpointStats, Checkpointer, Limits};
 use crate::error::ArchiveError;
 use crate::ingest::{self, InsertReport, SourceOffset};
 use crate::schema;
@@ -48,13 +49,15 @@ pub struct Archive {
     key: Option<SigningKey>,
     pub(crate) chain: Chain,
     pub(crate) actor: String,
+    /// Writers (handles with a signing key) checkpoint the WAL on a thread of their own.
+    checkpointer: Option<Checkpointer>,
 }
 
 impl Archive {
     /// Opens (creating when needed) the archive at `path`. With a signing key, publishes its
     /// public key on first open and refuses a different key later.
     pub fn open(path: &Path, opts: ArchiveOptions) -> Result<Archive, ArchiveError> {
-        let conn = Connection::open_with_flags(
+        let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
@@ -75,11 +78,16 @@ impl Archive {
             }
         }
         let chain = Chain::load(&conn, opts.checkpoint_every)?;
+        let checkpointer = match opts.signing_key {
+            Some(_) => Some(Checkpointer::start(path, &mut conn, Limits::default())?),
+            None => None,
+        };
         Ok(Archive {
             conn,
             key: opts.signing_key,
             chain,
             actor: opts.actor,
+            checkpointer,
         })
     }
 
@@ -189,8 +197,17 @@ impl Archive {
         &self.actor
     }
 
+    /// WAL checkpoints run so far by this handle (None for a read-only handle).
+    pub fn checkpoint_stats(&self) -> Option<&CheckpointStats> {
+        self.checkpointer.as_ref().map(Checkpointer::stats)
+    }
+
     /// Gives up the connection (tests reach into the file with it).
+    /// SQLite's own automatic checkpoints are back on for it (the thread stops here).
     pub fn into_connection(self) -> Connection {
-        self.conn
+        let conn = self.conn;
+        // Replaces the commit hook of the checkpointer. Best effort: only tests call this.
+        let _ = conn.pragma_update(None, "wal_autocheckpoint", crate::checkpointer::WAKE_PAGES);
+        conn
     }
 }

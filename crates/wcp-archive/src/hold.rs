@@ -201,7 +201,8 @@ fn remove_content(conn: &Connection, seq: i64, table: &str) -> Result<(), Archiv
             "INSERT INTO fts (fts, rowid, text) SELECT 'delete', seq, text FROM messages WHERE seq = ?1 AND text <> ''",
             [seq],
         )?;
-        for t in ["participants", "risks", "pii", "messages"] {
+        conn.execute("DELETE FROM id_tokens WHERE rowid = ?1", [seq])?;
+        for t in ["risks", "pii", "messages"] {
             conn.execute(&format!("DELETE FROM {t} WHERE seq = ?1"), [seq])?;
         }
     } else {

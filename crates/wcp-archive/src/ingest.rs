@@ -7,6 +7,7 @@ use wcp_model::{Disposition, EnrichedEvent, EventKind};
 
 use crate::chain::{kind, Chain};
 use crate::error::ArchiveError;
+use crate::id_tokens;
 use crate::stored::StoredMessage;
 
 /// A Kafka position to resume from: the next offset to read in `topic`/`partition`.
@@ -43,7 +44,7 @@ struct Stmts<'c> {
     claim: CachedStatement<'c>,
     message: CachedStatement<'c>,
     fts: CachedStatement<'c>,
-    participant: CachedStatement<'c>,
+    ids: CachedStatement<'c>,
     risk: CachedStatement<'c>,
     pii: CachedStatement<'c>,
 }
@@ -57,12 +58,11 @@ impl<'c> Stmts<'c> {
             )?,
             message: conn.prepare_cached(
                 "INSERT INTO messages (seq, msgid, conversation_id, from_id, time_ms, msgtype, class,
-                 disposition, keep_until_ms, legal_hold, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 disposition, keep_until_ms, legal_hold, participants, text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?,
             fts: conn.prepare_cached("INSERT INTO fts (rowid, text) VALUES (?1, ?2)")?,
-            participant: conn.prepare_cached(
-                "INSERT OR IGNORE INTO participants (participant, seq) VALUES (?1, ?2)",
-            )?,
+            ids: conn.prepare_cached("INSERT INTO id_tokens (rowid, tokens) VALUES (?1, ?2)")?,
             risk: conn
                 .prepare_cached("INSERT OR IGNORE INTO risks (category, seq) VALUES (?1, ?2)")?,
             pii: conn.prepare_cached("INSERT OR IGNORE INTO pii (entity, seq) VALUES (?1, ?2)")?,
@@ -211,6 +211,7 @@ fn insert_message(st: &mut Stmts, seq: i64, m: &StoredMessage) -> Result<(), Arc
     let class = m.classification.as_ref().map(|c| c.class.as_str());
     let keep_until = m.retention.as_ref().map(|r| r.keep_until_ms);
     let hold = m.retention.as_ref().is_some_and(|r| r.legal_hold);
+    let ids = m.participant_ids();
     st.message.execute(params![
         seq,
         m.msgid,
@@ -222,14 +223,16 @@ fn insert_message(st: &mut Stmts, seq: i64, m: &StoredMessage) -> Result<(), Arc
         m.disposition.as_str(),
         keep_until,
         hold,
+        participant_list(&ids),
         m.text
     ])?;
     if !m.text.is_empty() {
         st.fts.execute(params![seq, m.text])?;
     }
-    for p in m.participant_ids() {
-        st.participant.execute(params![p, seq])?;
-    }
+    st.ids.execute(params![
+        seq,
+        id_tokens::of_message(&m.conversation_id, &ids)
+    ])?;
     if let Some(c) = &m.classification {
         for r in &c.risks {
             st.risk.execute(params![r.category.as_str(), seq])?;
@@ -244,11 +247,17 @@ fn insert_message(st: &mut Stmts, seq: i64, m: &StoredMessage) -> Result<(), Arc
 fn insert_quarantine(conn: &Connection, seq: i64, m: &StoredMessage) -> Result<(), ArchiveError> {
     let keep_until = m.retention.as_ref().map(|r| r.keep_until_ms);
     let hold = m.retention.as_ref().is_some_and(|r| r.legal_hold);
-    let participants = format!("|{}|", m.participant_ids().join("|"));
+    let participants = participant_list(&m.participant_ids());
     conn.prepare_cached(
         "INSERT INTO quarantine (seq, msgid, conversation_id, participants, time_ms, keep_until_ms, legal_hold)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![seq, m.msgid, m.conversation_id, participants, m.time_ms, keep_until, hold])?;
     Ok(())
+}
+
+/// `|a|b|c|`: every id enclosed in separators, so `instr(list, '|' || id || '|')` is an
+/// exact membership test.
+pub fn participant_list(ids: &[&str]) -> String {
+    format!("|{}|", ids.join("|"))
 }

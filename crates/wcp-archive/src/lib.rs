@@ -3,8 +3,9 @@
 //!
 //! Layout: `schema` creates the tables; `chain` is the hash chain and its Ed25519-signed
 //! checkpoints (the evidence); `stored` is a record body and what readers get back;
-//! `ingest` writes a batch (rows + records + Kafka offsets in one transaction, idempotent
-//! on msgid, recall reconciliation); `verify` re-checks chain and checkpoints; `query`
+//! `checkpointer` moves WAL checkpoints off the writer's thread; `ingest` writes a batch (rows + records + Kafka offsets in one transaction, idempotent
+//! on msgid, recall reconciliation; `id_tokens` are its conversation/participant index
+//! terms); `verify` re-checks chain and checkpoints; `query`
 //! searches the projections (FTS5 trigram for Chinese and English); `hold` places and
 //! releases legal holds and expires records behind chained tombstones; `audit` chains every
 //! read and change; `export` writes RSMF 2.0 and EML; `keys` loads signing keys; `time`
@@ -12,9 +13,11 @@
 mod archive;
 pub mod audit;
 pub mod chain;
+pub mod checkpointer;
 pub mod error;
 pub mod export;
 pub mod hold;
+mod id_tokens;
 pub mod ingest;
 pub mod keys;
 pub mod query;

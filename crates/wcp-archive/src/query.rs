@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use wcp_model::{Class, RiskCategory};
 
 use crate::error::ArchiveError;
+use crate::id_tokens;
 use crate::stored::{ArchivedMessage, StoredMessage};
 
 /// Search filters; every set field must match (AND). Times are epoch ms, `to_ms` exclusive.
@@ -45,13 +46,19 @@ impl Query {
     fn to_sql(&self) -> (String, Vec<Value>) {
         let mut w = Where::default();
         if let Some(p) = &self.participant {
-            w.add(
-                "m.seq IN (SELECT seq FROM participants WHERE participant = ?)",
-                p.clone().into(),
+            // The token narrows, the message's own participant list decides.
+            w.add_all(
+                "m.seq IN (SELECT rowid FROM id_tokens WHERE id_tokens MATCH ?) \
+                 AND instr(m.participants, '|' || ? || '|') > 0",
+                [id_tokens::participant(p).into(), p.clone().into()],
             );
         }
         if let Some(c) = &self.conversation {
-            w.add("m.conversation_id = ?", c.clone().into());
+            w.add_all(
+                "m.seq IN (SELECT rowid FROM id_tokens WHERE id_tokens MATCH ?) \
+                 AND m.conversation_id = ?",
+                [id_tokens::conversation(c).into(), c.clone().into()],
+            );
         }
         if let Some(t) = self.from_ms {
             w.add("m.time_ms >= ?", t.into());
@@ -139,9 +146,20 @@ struct Where {
 
 impl Where {
     fn add(&mut self, clause: &str, v: Value) {
-        self.params.push(v);
-        self.clauses
-            .push(clause.replace('?', &format!("?{}", self.params.len())));
+        self.add_all(clause, [v]);
+    }
+
+    /// The clause's `?`s, in order, take `values` in order.
+    fn add_all<const N: usize>(&mut self, clause: &str, values: [Value; N]) {
+        debug_assert_eq!(clause.matches('?').count(), N, "{clause}");
+        let mut parts = clause.split('?');
+        let mut numbered = parts.next().unwrap_or_default().to_string();
+        for (part, v) in parts.zip(values) {
+            self.params.push(v);
+            numbered.push_str(&format!("?{}", self.params.len()));
+            numbered.push_str(part);
+        }
+        self.clauses.push(numbered);
     }
 }
 
@@ -224,6 +242,23 @@ mod tests {
         assert_eq!(trigram_query(&long).unwrap().matches(" AND ").count(), 7);
         assert_eq!(trigram_query("a\"b").unwrap(), "\"a\"\"b\"");
         assert_eq!(trigram_query("ab"), None);
+    }
+
+    #[test]
+    fn parameters_are_numbered_across_clauses() {
+        let q = Query {
+            participant: Some("lisi".into()),
+            conversation: Some("wrROOM".into()),
+            msgtype: Some("text".into()),
+            ..Query::default()
+        };
+        let (sql, params) = q.to_sql();
+        assert_eq!(params.len(), 5);
+        for n in 1..=5 {
+            assert_eq!(sql.matches(&format!("?{n}")).count(), 1, "?{n} in {sql}");
+        }
+        assert!(sql.contains("m.conversation_id = ?4") && sql.contains("m.msgtype = ?5"));
+        assert_eq!(params[0], Value::Text(id_tokens::participant("lisi")));
     }
 
     #[test]

@@ -73,6 +73,15 @@ fn held_record_survives_unheld_one_is_tombstoned() {
         )
         .unwrap();
     assert!(body_gone);
+    // Its index entries went with it: one id_tokens row per message left.
+    let (rows, tokens): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM messages), (SELECT COUNT(*) FROM id_tokens_docsize)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((rows, tokens), (2, 2));
     assert!(
         tomb.contains("\"msgid\":\"gone\"") && tomb.contains("retention-job"),
         "{tomb}"

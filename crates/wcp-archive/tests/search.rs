@@ -191,3 +191,36 @@ fn every_search_is_audited_and_chained() {
     assert_eq!(a.chain_len(), before + 2);
     assert!(a.verify().unwrap().ok);
 }
+
+/// Search by participant is exact per message: someone who joined a group later is not a
+/// participant of its earlier messages, and an id that merely starts like another does not
+/// match it.
+#[test]
+fn participant_search_is_per_message_and_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = common::open(&dir.path().join("a.db"));
+    let mut early = in_room(text("early", "开会", T0), "wrROOM2", "lisi");
+    early.event.to = vec![wcp_model::Participant::new("wangwu")];
+    let mut late = in_room(text("late", "开会了", T0 + 1_000), "wrROOM2", "lisi");
+    late.event.to = ["wangwu", "zhaoliu"]
+        .map(wcp_model::Participant::new)
+        .to_vec();
+    let mut prefix = text("prefix", "hello", T0 + 2_000);
+    prefix.event.to = vec![wcp_model::Participant::new("wangwu2")];
+    prefix.event.conversation_id = "wangwu2|zhangsan".into();
+    a.insert_batch(&[early, late, prefix], &[]).unwrap();
+    let who = |a: &mut wcp_archive::Archive, p: &str| {
+        ids(
+            a,
+            Query {
+                participant: Some(p.into()),
+                ..Query::default()
+            },
+        )
+    };
+    assert_eq!(who(&mut a, "zhaoliu"), vec!["late"]);
+    assert_eq!(who(&mut a, "wangwu"), vec!["early", "late"]);
+    assert_eq!(who(&mut a, "lisi"), vec!["early", "late"]);
+    assert_eq!(who(&mut a, "wangwu2"), vec!["prefix"]);
+    assert_eq!(who(&mut a, "wang"), Vec::<String>::new());
+}

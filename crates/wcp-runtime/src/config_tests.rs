@@ -16,6 +16,8 @@ fn defaults_and_names() {
     assert_eq!(c.group_id, "wcp-classifier");
     assert_eq!(c.batch_max_events, 500);
     assert_eq!(c.transactional_id(), "wcp-classifier-0");
+    let c = Config::from_sources("archiver", &[], &[], &[]).unwrap();
+    assert_eq!(c.batch_max_events, 2_000);
     let c = Config::from_sources("ingest", &[], &s(&["--topic-prefix", "t1."]), &[]).unwrap();
     assert_eq!(c.topic("chat.events"), "t1.chat.events");
     assert_eq!(c.transactional_id(), "t1.wcp-ingest-0");
