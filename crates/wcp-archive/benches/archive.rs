@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ed25519_dalek::SigningKey;
-use wcp_archive::{Archive, ArchiveOptions, SourceOffset};
+use wcp_archive::{Archive, ArchiveOptions, Query, SourceOffset};
 use wcp_model::EnrichedEvent;
 
 const BATCH: usize = 1_000;
@@ -70,16 +70,23 @@ fn ingest_batches(
     });
 }
 
-fn verify(c: &mut Criterion) {
-    const RECORDS: u64 = 100_000;
-    let dir = tempfile::tempdir().unwrap();
-    let mut archive = open(&dir.path().join("verify.db"));
+const RECORDS: u64 = 100_000;
+
+/// An archive of `RECORDS` bench messages.
+fn filled(path: &std::path::Path) -> Archive {
+    let mut archive = open(path);
     for start in (0..RECORDS).step_by(BATCH) {
         let batch: Vec<EnrichedEvent> = (start..start + BATCH as u64)
             .map(common::bench_event)
             .collect();
         archive.insert_batch(&batch, &[]).unwrap();
     }
+    archive
+}
+
+fn verify(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = filled(&dir.path().join("verify.db"));
     let mut g = c.benchmark_group("archive");
     g.throughput(Throughput::Elements(RECORDS));
     g.sample_size(10);
@@ -93,5 +100,65 @@ fn verify(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ingest, verify);
+/// Reviewer searches (each one audited, i.e. a chained write) on 100,000 messages: the
+/// price of indexing conversations and participants as FTS5 tokens rather than B-trees.
+fn search(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut archive = filled(&dir.path().join("search.db"));
+    let page = |q: Query| Query {
+        limit: Some(100),
+        ..q
+    };
+    let cases = [
+        // 1,000 messages each
+        (
+            "conversation",
+            Query {
+                conversation: Some("wmCLIENT7|zhangsan".into()),
+                ..Query::default()
+            },
+        ),
+        (
+            "participant_client",
+            Query {
+                participant: Some("wmCLIENT7".into()),
+                ..Query::default()
+            },
+        ),
+        // in all 100,000: first page
+        (
+            "participant_staff_page",
+            page(Query {
+                participant: Some("zhangsan".into()),
+                ..Query::default()
+            }),
+        ),
+        // a trigram term in 25,000 messages, ANDed with a conversation
+        (
+            "text_in_conversation",
+            Query {
+                text: Some("quarterly".into()),
+                conversation: Some("wmCLIENT5|zhangsan".into()),
+                ..Query::default()
+            },
+        ),
+        // two Chinese characters (no trigram: LIKE over every message), first page
+        (
+            "text_two_chars_page",
+            page(Query {
+                text: Some("爬山".into()),
+                ..Query::default()
+            }),
+        ),
+    ];
+    let mut g = c.benchmark_group("archive_search_100k");
+    g.sample_size(20);
+    for (name, q) in cases {
+        assert!(!archive.search(&q, "bench").unwrap().is_empty(), "{name}");
+        g.bench_function(name, |b| b.iter(|| archive.search(&q, "bench").unwrap()));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, ingest, verify, search);
 criterion_main!(benches);

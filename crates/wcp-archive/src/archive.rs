@@ -63,7 +63,7 @@ impl Archive {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        schema::init(&conn)?;
+        schema::init(&mut conn)?;
         if let Some(key) = &opts.signing_key {
             let public = hex::encode(key.verifying_key().as_bytes());
             match schema::meta_get(&conn, "public_key")? {

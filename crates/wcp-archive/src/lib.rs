@@ -1,7 +1,7 @@
 //! wcp-archive: the tamper-evident, searchable archive behind the `archiver` service and
 //! `wcp archive …` (one SQLite database per residency region, WAL mode).
 //!
-//! Layout: `schema` creates the tables; `chain` is the hash chain and its Ed25519-signed
+//! Layout: `schema` creates the tables (`migrate` upgrades older ones); `chain` is the hash chain and its Ed25519-signed
 //! checkpoints (the evidence); `stored` is a record body and what readers get back;
 //! `checkpointer` moves WAL checkpoints off the writer's thread; `ingest` writes a batch (rows + records + Kafka offsets in one transaction, idempotent
 //! on msgid, recall reconciliation; `id_tokens` are its conversation/participant index
@@ -20,6 +20,7 @@ pub mod hold;
 mod id_tokens;
 pub mod ingest;
 pub mod keys;
+mod migrate;
 pub mod query;
 mod schema;
 pub mod stored;

@@ -113,7 +113,7 @@ CREATE TABLE IF NOT EXISTS offsets (
 ";
 
 /// Opens the connection in WAL mode and creates (or checks) the schema.
-pub fn init(conn: &Connection) -> Result<(), ArchiveError> {
+pub fn init(conn: &mut Connection) -> Result<(), ArchiveError> {
     // 16 KiB pages (default 4): fewer page splits, WAL frames and checksums per batch,
     // ~8% less ingest CPU. Takes effect only on a new, empty database (before WAL is on).
     conn.pragma_update(None, "page_size", 16_384)?;
@@ -122,8 +122,8 @@ pub fn init(conn: &Connection) -> Result<(), ArchiveError> {
     // the archiver re-reads from the offsets stored with the rows.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     // Ingest speed: a 64 MiB page cache keeps the B-tree and FTS pages of a batch in
-    // memory (no spilling mid-transaction), and rarer, larger WAL checkpoints (4,096 pages
-    // = 64 MiB) coalesce pages that every batch rewrites.
+    // memory (no spilling mid-transaction). Writers move WAL checkpoints to a thread
+    // (checkpointer.rs), which replaces this setting; it stays for other handles.
     conn.pragma_update(None, "cache_size", -65_536)?;
     conn.pragma_update(None, "wal_autocheckpoint", 4_096)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
@@ -149,6 +149,7 @@ pub fn init(conn: &Connection) -> Result<(), ArchiveError> {
             conn.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 16)", [])?;
         }
         Some(SCHEMA_VERSION) => {}
+        Some("1") => crate::migrate::v1_to_v2(conn)?,
         Some(other) => {
             return Err(ArchiveError::Schema(format!(
                 "database has schema version {other}, this build reads {SCHEMA_VERSION}"
