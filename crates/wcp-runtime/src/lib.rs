@@ -6,7 +6,8 @@
 //! classified transient/poison/fatal), `kafka` (librdkafka settings, consumer context),
 //! `record` (owned records and the [`Stage`] trait), `codec` (Avro records in and out,
 //! dead letters, policy and key loading), `txloop` (the transactional loop), `txproducer` (producer
-//! start and re-creation after a broker restart), `batch` (polling a batch, next offsets, rewind), `reader` (whole-topic state rebuild),
+//! start and re-creation after a broker restart), `deadline` (a watchdog for librdkafka calls
+//! that ignore their timeout), `batch` (polling a batch, next offsets, rewind), `reader` (whole-topic state rebuild),
 //! `metrics` (the `docs/METRICS.md` vocabulary), `ops` (`/healthz`, `/readyz`, `/metrics`),
 //! `shutdown` (shutdown/readiness flags, signals), `telemetry` (logs, `traceparent`),
 //! `app` (process scaffolding used by each service's `main`).
@@ -15,6 +16,7 @@ pub mod app;
 pub mod batch;
 pub mod codec;
 pub mod config;
+pub mod deadline;
 pub mod error;
 pub mod kafka;
 pub mod metrics;

@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerGroupMetadata};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseRecord, Producer};
@@ -21,6 +21,7 @@ use rdkafka::TopicPartitionList;
 use crate::batch::{fill_batch, next_offsets, rewind};
 use crate::codec;
 use crate::config::Config;
+use crate::deadline;
 use crate::error::{retry_transient, ErrorClass, RuntimeError, TxnFailure};
 use crate::kafka::{self, CtxHandle, LoopContext};
 use crate::record::{InRecord, OutRecord, Stage, ORIGIN_TS_HEADER};
@@ -29,6 +30,9 @@ use crate::telemetry::Tracing;
 use crate::txproducer::{self, step_error, StepError, MAX_RECREATIONS, TXN_TIMEOUT};
 
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// How long past its own timeout `send_offsets_to_transaction` may run before the producer
+/// is given up on.
+const STUCK_GRACE: Duration = Duration::from_secs(10);
 
 /// Options of the loop beyond the config.
 #[derive(Debug, Clone, Copy, Default)]
@@ -68,7 +72,7 @@ struct Loop<'a> {
     cfg: &'a Config,
     ctx: &'a RunCtx,
     consumer: BaseConsumer<CtxHandle>,
-    producer: kafka::TxProducer,
+    producer: Arc<kafka::TxProducer>,
     lctx: Arc<LoopContext>,
     tracing: Tracing,
     opts: LoopOptions,
@@ -242,9 +246,7 @@ impl Loop<'_> {
             kind: TxnFailure::Abort,
             rival: false,
         })?;
-        self.producer
-            .send_offsets_to_transaction(offsets, &meta, self.timeout())
-            .map_err(fail)?;
+        self.send_offsets(offsets, meta).map_err(fail)??;
         let t2 = Instant::now();
         self.flush_in_short_steps();
         let mut tries = 0;
@@ -273,6 +275,33 @@ impl Loop<'_> {
                     }
                     other => return Err(other),
                 },
+            }
+        }
+    }
+
+    /// `send_offsets_to_transaction` under a watchdog (see `deadline`). Outer error: the
+    /// call overstayed its timeout by `STUCK_GRACE`, and the producer is to be replaced.
+    fn send_offsets(
+        &self,
+        offsets: &TopicPartitionList,
+        meta: ConsumerGroupMetadata,
+    ) -> Result<Result<(), StepError>, KafkaError> {
+        let timeout = self.timeout();
+        let producer = Arc::clone(&self.producer);
+        let offsets = offsets.clone();
+        let call = move || producer.send_offsets_to_transaction(&offsets, &meta, timeout);
+        match deadline::call_within(timeout + STUCK_GRACE, "wcp-send-offsets", call) {
+            Ok(Some(result)) => result.map(Ok),
+            Ok(None) | Err(_) => {
+                tracing::error!(
+                    timeout_s = timeout.as_secs(),
+                    "send_offsets_to_transaction overstayed its timeout; replacing the producer"
+                );
+                self.lctx.note_trouble();
+                Ok(Err(StepError {
+                    kind: TxnFailure::Fatal,
+                    rival: false,
+                }))
             }
         }
     }

@@ -59,16 +59,17 @@ pub fn start(
     cfg: &Config,
     ctx: &RunCtx,
     lctx: &Arc<LoopContext>,
-) -> Result<TxProducer, RuntimeError> {
+) -> Result<Arc<TxProducer>, RuntimeError> {
     let producer = kafka::producer(cfg, lctx.clone())?;
     init_transactions(&producer, ctx, None)?;
-    Ok(producer)
+    Ok(Arc::new(producer))
 }
 
 /// Replaces `slot` with a new producer with the same `transactional.id` and initialises it,
-/// which fences the old one and aborts its open transaction.
+/// which fences the old one and aborts its open transaction. (The old one lives on only if
+/// a call stuck inside it still holds it: see `deadline`.)
 pub fn recreate(
-    slot: &mut TxProducer,
+    slot: &mut Arc<TxProducer>,
     cfg: &Config,
     ctx: &RunCtx,
     lctx: &Arc<LoopContext>,
@@ -77,7 +78,7 @@ pub fn recreate(
     for attempt in 1..=3 {
         tracing::warn!(attempt, "re-creating the transactional producer");
         // The old producer goes first: two live producers with one id would fence each other.
-        let fresh = kafka::producer(cfg, lctx.clone())?;
+        let fresh = Arc::new(kafka::producer(cfg, lctx.clone())?);
         drop(std::mem::replace(slot, fresh));
         match init_transactions(slot, ctx, Some(RECOVERY_PATIENCE)) {
             Ok(()) => return Ok(()),
