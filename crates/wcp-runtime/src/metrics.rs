@@ -25,6 +25,7 @@ pub struct Metrics {
     pub archive_write_failures: IntCounter,
     pub archive_records: IntCounterVec,
     pub archive_size: IntGaugeVec,
+    pub archive_wal: IntGaugeVec,
     pub archive_verify_failures: IntCounter,
     pub archive_last_verify: Gauge,
     pub ready: IntGauge,
@@ -72,6 +73,15 @@ impl Metrics {
         )
         .expect("valid metric");
         r.register(Box::new(archive_size.clone())).expect("unique");
+        let archive_wal = IntGaugeVec::new(
+            Opts::new(
+                "wcp_archive_wal_bytes",
+                "write-ahead log file size (its largest since the last truncation)",
+            ),
+            &["region"],
+        )
+        .expect("valid metric");
+        r.register(Box::new(archive_wal.clone())).expect("unique");
         let archive_last_verify = Gauge::new(
             "wcp_archive_last_verify_success_timestamp_seconds",
             "unix time of the last successful verification",
@@ -154,6 +164,7 @@ impl Metrics {
                 &["region"],
             ),
             archive_size,
+            archive_wal,
             archive_verify_failures: counter(
                 &r,
                 "wcp_archive_verify_failures_total",

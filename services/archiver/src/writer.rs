@@ -130,15 +130,22 @@ impl Writer {
         Ok(())
     }
 
-    /// Refreshes `wcp_archive_size_bytes`.
+    /// Refreshes `wcp_archive_size_bytes` and `wcp_archive_wal_bytes`. The WAL file keeps its
+    /// largest size: past twice the writer's inline checkpoint limit (64 MiB) it says the
+    /// checkpoints are not keeping up (a slow disk, a reader pinning old frames).
     pub fn observe_sizes(&self) {
         for region in self.archives.keys() {
             let path = self.dir.join(format!("archive-{region}.db"));
-            if let Ok(m) = std::fs::metadata(&path) {
-                self.metrics
-                    .archive_size
-                    .with_label_values(&[region.as_str()])
-                    .set(m.len() as i64);
+            let wal = self.dir.join(format!("archive-{region}.db-wal"));
+            for (file, gauge) in [
+                (&path, &self.metrics.archive_size),
+                (&wal, &self.metrics.archive_wal),
+            ] {
+                if let Ok(m) = std::fs::metadata(file) {
+                    gauge
+                        .with_label_values(&[region.as_str()])
+                        .set(m.len() as i64);
+                }
             }
         }
     }

@@ -54,3 +54,21 @@ fn resumes_from_stored_offsets_and_dedups() {
         .sum();
     assert_eq!(total, 3);
 }
+
+#[test]
+fn sizes_of_database_and_wal_are_exported_per_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = Metrics::new();
+    let mut w = Writer::open(dir.path(), None, m.clone()).unwrap();
+    w.write(&batch(vec![tagged("m1", "hello")], 1)).unwrap();
+    w.observe_sizes();
+    let region = w.archives.keys().next().unwrap().clone();
+    let db = m.archive_size.with_label_values(&[&region]).get();
+    let wal = m.archive_wal.with_label_values(&[&region]).get();
+    // The commit went to the WAL (checkpoints come later, off the write path).
+    assert!(db > 0 && wal > 0, "db {db} wal {wal}");
+    let text = m.render();
+    assert!(text.contains(&format!(
+        "wcp_archive_wal_bytes{{region=\"{region}\"}} {wal}"
+    )));
+}
