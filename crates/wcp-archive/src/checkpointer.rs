@@ -47,6 +47,7 @@ impl Default for Limits {
         }
     }
 }
+
 /// How often the thread looks at its stop flag while idle.
 const POLL: Duration = Duration::from_millis(50);
 
