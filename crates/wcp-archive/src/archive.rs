@@ -207,7 +207,7 @@ impl Archive {
     pub fn into_connection(self) -> Connection {
         let conn = self.conn;
         // Replaces the commit hook of the checkpointer. Best effort: only tests call this.
-        let _ = conn.pragma_update(None, "wal_autocheckpoint", crate::checkpointer::WAKE_PAGES);
+        let _ = conn.pragma_update(None, "wal_autocheckpoint", schema::AUTOCHECKPOINT_PAGES);
         conn
     }
 }

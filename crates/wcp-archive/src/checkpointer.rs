@@ -36,13 +36,10 @@ pub struct Limits {
     pub inline_pages: i32,
 }
 
-/// Also what `Archive::into_connection` hands back to SQLite's own checkpoints.
-pub const WAKE_PAGES: i32 = 1_024;
-
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            wake_pages: WAKE_PAGES,
+            wake_pages: 1_024,
             inline_pages: 4_096,
         }
     }

@@ -9,6 +9,9 @@ use crate::error::ArchiveError;
 /// `messages.participants` (see the DDL).
 pub const SCHEMA_VERSION: &str = "2";
 
+/// SQLite's own automatic checkpoint, for handles without the checkpoint thread (64 MiB).
+pub const AUTOCHECKPOINT_PAGES: i32 = 4_096;
+
 const DDL: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- The hash chain. body is NULL only after expiry, when a later tombstone names the seq.
@@ -125,7 +128,7 @@ pub fn init(conn: &mut Connection) -> Result<(), ArchiveError> {
     // memory (no spilling mid-transaction). Writers move WAL checkpoints to a thread
     // (checkpointer.rs), which replaces this setting; it stays for other handles.
     conn.pragma_update(None, "cache_size", -65_536)?;
-    conn.pragma_update(None, "wal_autocheckpoint", 4_096)?;
+    conn.pragma_update(None, "wal_autocheckpoint", AUTOCHECKPOINT_PAGES)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // Every statement of the ingest path stays prepared (the default cache holds 16).

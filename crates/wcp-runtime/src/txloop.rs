@@ -228,10 +228,7 @@ impl Loop<'_> {
     }
 
     fn transact(&self, outs: &[OutRecord], offsets: &TopicPartitionList) -> Result<(), StepError> {
-        let fail = |e: KafkaError| {
-            tracing::warn!(error = %e, "transaction step failed");
-            step_error(&e, &self.lctx)
-        };
+        let fail = |e: KafkaError| self.step_failed(e);
         let t0 = Instant::now();
         self.producer.begin_transaction().map_err(fail)?;
         let mut topics: BTreeMap<&str, String> = BTreeMap::new();
@@ -246,7 +243,7 @@ impl Loop<'_> {
             kind: TxnFailure::Abort,
             rival: false,
         })?;
-        self.send_offsets(offsets, meta).map_err(fail)??;
+        self.send_offsets(offsets, meta)?;
         let t2 = Instant::now();
         self.flush_in_short_steps();
         let mut tries = 0;
@@ -279,31 +276,40 @@ impl Loop<'_> {
         }
     }
 
-    /// `send_offsets_to_transaction` under a watchdog (see `deadline`). Outer error: the
-    /// call overstayed its timeout by `STUCK_GRACE`, and the producer is to be replaced.
+    fn step_failed(&self, e: KafkaError) -> StepError {
+        tracing::warn!(error = %e, "transaction step failed");
+        step_error(&e, &self.lctx)
+    }
+
+    /// `send_offsets_to_transaction` under a watchdog (see `deadline`): a call that overstays
+    /// its timeout by `STUCK_GRACE` fails the step as fatal for the producer, which the loop
+    /// then replaces.
     fn send_offsets(
         &self,
         offsets: &TopicPartitionList,
         meta: ConsumerGroupMetadata,
-    ) -> Result<Result<(), StepError>, KafkaError> {
+    ) -> Result<(), StepError> {
         let timeout = self.timeout();
         let producer = Arc::clone(&self.producer);
         let offsets = offsets.clone();
         let call = move || producer.send_offsets_to_transaction(&offsets, &meta, timeout);
-        match deadline::call_within(timeout + STUCK_GRACE, "wcp-send-offsets", call) {
-            Ok(Some(result)) => result.map(Ok),
-            Ok(None) | Err(_) => {
+        let kind = match deadline::call_within(timeout + STUCK_GRACE, "wcp-send-offsets", call) {
+            Ok(Some(result)) => return result.map_err(|e| self.step_failed(e)),
+            Ok(None) => {
                 tracing::error!(
                     timeout_s = timeout.as_secs(),
                     "send_offsets_to_transaction overstayed its timeout; replacing the producer"
                 );
                 self.lctx.note_trouble();
-                Ok(Err(StepError {
-                    kind: TxnFailure::Fatal,
-                    rival: false,
-                }))
+                TxnFailure::Fatal
             }
-        }
+            Err(e) => {
+                // No thread for the call: nothing was sent, abort and replay.
+                tracing::warn!(error = %e, "could not start the send_offsets_to_transaction thread");
+                TxnFailure::Abort
+            }
+        };
+        Err(StepError { kind, rival: false })
     }
 
     /// Waits for the transaction's records to be delivered before committing. librdkafka's
