@@ -18,6 +18,8 @@ fn card_network(d: &[u8]) -> Option<f32> {
         b'3' if matches!(p(2), 34 | 37) => n == 15,
         b'3' if (300..=305).contains(&p(3)) || matches!(p(2), 36 | 38 | 39) => matches!(n, 14 | 16),
         b'3' if p(2) == 35 => n >= 16,
+        // UATP airline cards
+        b'1' => n == 15,
         b'6' => n >= 16,
         b'5' => n >= 16 && matches!(p(2), 50 | 56..=58),
         _ => false,
@@ -98,6 +100,7 @@ fn iban_len(cc: &[u8]) -> Option<usize> {
         (b"LT", 20),
         (b"LU", 20),
         (b"LV", 21),
+        (b"LY", 25),
         (b"MC", 27),
         (b"MD", 24),
         (b"ME", 22),
@@ -145,6 +148,6 @@ pub(crate) fn iban(m: &str) -> Option<(usize, f32)> {
         if v.len() < want {
             return None;
         }
-        end = m[..end].rfind(' ')?;
+        end = m[..end].rfind([' ', '-'])?;
     }
 }

@@ -8,7 +8,8 @@
 
 use crate::context::{ContextIndex, Hit};
 use crate::normalize::Folded;
-use crate::recognizers::{CONTEXT_BOOST, RECS};
+use crate::recognizers::{is_regional, CONTEXT_BOOST, RECS};
+use crate::recognizers_intl::{REGIONAL_CAP, REGIONAL_MAX};
 use crate::validate::{validate, Check};
 use crate::{address, names, wechat, PiiMatch};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
@@ -123,11 +124,13 @@ impl PiiDetector {
         let mut out = Vec::new();
         if needs_patterns(t.as_bytes()) {
             for i in self.set.matches(t).iter() {
-                let rec = &RECS[i];
+                let rec = RECS[i];
+                let mut max = rec.check.max_score(rec.score);
+                if is_regional(i) {
+                    max = max.min(REGIONAL_CAP);
+                }
                 // reportable only with a context word: skip unless the line has one
-                if rec.check.max_score(rec.score) < self.min_score
-                    && !self.context.any_for(self.hits(&mut line), i)
-                {
+                if max < self.min_score && !self.context.any_for(self.hits(&mut line), i) {
                     continue;
                 }
                 self.run(i, &mut line, &mut out);
@@ -162,7 +165,7 @@ impl PiiDetector {
 
     /// Run recognizer `idx` over the line: regex, boundary, validator, neighbourhood, context.
     fn run(&self, idx: usize, line: &mut Line, out: &mut Vec<(PiiMatch, usize)>) {
-        let (rec, re, t) = (&RECS[idx], &self.regexes[idx], line.t);
+        let (rec, re, t) = (RECS[idx], &self.regexes[idx], line.t);
         let mut pos = 0;
         let mut retries = 0;
         while let Some(m) = re.find_at(t, pos) {
@@ -179,13 +182,19 @@ impl PiiDetector {
             match accepted {
                 Some((len, mut score)) => {
                     let (s, e) = (m.start(), m.start() + len);
-                    if score < 1.0 && self.context.near(self.hits(line), idx, s, e) {
+                    let near = (score < 1.0 || is_regional(idx))
+                        && self.context.near(self.hits(line), idx, s, e);
+                    if score < 1.0 && near {
                         // shape + context stays below checksum + context (0.95 < 1.0)
                         score = if rec.check.weak_checksum() {
                             1.0
                         } else {
                             (score + CONTEXT_BOOST).min(0.95)
                         };
+                    }
+                    if is_regional(idx) {
+                        // a regional shape never outranks a core recognizer on the same text
+                        score = score.min(if near { REGIONAL_MAX } else { REGIONAL_CAP });
                     }
                     out.push((
                         PiiMatch {
@@ -229,6 +238,8 @@ impl PiiDetector {
                 !space_glued(b, s, e) && !self.context.not_phone_near(self.hits(line), s, e)
             }
             Check::Hk8 => !space_glued(b, s, e),
+            // `db8::1` inside `2001::db8::1` is a piece of a malformed address
+            Check::Ipv6 => s == 0 || b[s - 1] != b':',
             _ => true,
         }
     }
@@ -251,11 +262,14 @@ fn contained(cands: &[(PiiMatch, usize)], m: &PiiMatch) -> bool {
     })
 }
 
-/// Only digits, '@', ':' or "www." can start a pattern recognizer's match.
+/// Only digits, '@', ':', a dotted name (`example.com`, `aabb.ccdd.eeff`) or a long dashed
+/// run (`AA-BB-CC-DD-EE-FF`) can start a pattern recognizer's match.
 fn needs_patterns(b: &[u8]) -> bool {
     b.iter()
         .any(|&c| c.is_ascii_digit() || c == b'@' || c == b':')
-        || b.windows(4).any(|w| w.eq_ignore_ascii_case(b"www."))
+        || b.windows(2)
+            .any(|w| w[0] == b'.' && w[1].is_ascii_alphabetic())
+        || b.iter().filter(|&&c| c == b'-').count() >= 5
 }
 
 /// Not glued to an ASCII letter or digit on either side (CJK neighbours are fine).

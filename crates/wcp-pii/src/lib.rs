@@ -21,7 +21,9 @@ pub mod names;
 mod names_data;
 pub mod normalize;
 pub mod recognizers;
+mod recognizers_intl;
 pub mod validate;
+mod validate_intl;
 mod wechat;
 
 pub use engine::PiiDetector;
@@ -55,7 +57,7 @@ mod entity_name_tests {
 
     #[test]
     fn every_detected_entity_has_its_static_name() {
-        for rec in recognizers::RECS {
+        for rec in recognizers::RECS.iter() {
             assert_eq!(entity_name(rec.entity), Some(rec.entity));
         }
         assert_eq!(entity_name("PERSON"), Some("PERSON"));

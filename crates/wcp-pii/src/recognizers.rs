@@ -6,6 +6,7 @@
 //! low, a passed checksum scores 1.0, context words nearby add [`CONTEXT_BOOST`].
 
 use crate::validate::Check;
+use std::sync::LazyLock;
 
 /// One pattern recognizer.
 pub struct Rec {
@@ -51,7 +52,21 @@ const PASSPORT_CTX: &[&str] = &["passport", "护照", "護照"];
 const SSN_CTX: &[&str] = &["ssn", "social security", "social"];
 const BANK_CTX: &[&str] = &["account", "acct", "bank", "check", "账号", "賬號"];
 
-pub const RECS: &[Rec] = &[
+/// Every pattern recognizer: the core table, then the regional ones
+/// ([`crate::recognizers_intl`]); an index into this list identifies a recognizer.
+pub static RECS: LazyLock<Vec<&'static Rec>> = LazyLock::new(|| {
+    RECS_CORE
+        .iter()
+        .chain(crate::recognizers_intl::RECS_INTL)
+        .collect()
+});
+
+/// Is recognizer `i` (index into [`RECS`]) a regional one, capped without context?
+pub fn is_regional(i: usize) -> bool {
+    i >= RECS_CORE.len()
+}
+
+pub const RECS_CORE: &[Rec] = &[
     // ---- China -----------------------------------------------------------------------
     Rec {
         entity: "CN_RESIDENT_ID",
@@ -156,7 +171,7 @@ pub const RECS: &[Rec] = &[
     },
     Rec {
         entity: "IBAN_CODE",
-        pattern: r"\b[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)\b|\b[a-z]{2}[0-9]{2}[a-z0-9]{11,30}\b",
+        pattern: r"\b[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?:[ -][A-Z0-9]{4}){2,7}(?:[ -][A-Z0-9]{1,3})?)\b|\b[a-z]{2}[0-9]{2}[a-z0-9]{11,30}\b",
         score: 0.5,
         check: Check::Iban,
         context: &["iban", "bank", "account"],
@@ -192,14 +207,14 @@ pub const RECS: &[Rec] = &[
     },
     Rec {
         entity: "IP_ADDRESS",
-        pattern: r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b",
+        pattern: r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:/[0-9]{1,3})?\b",
         score: 0.6,
         check: Check::Ipv4,
         context: &["ip", "ipv4", "address", "服务器", "地址"],
     },
     Rec {
         entity: "IP_ADDRESS",
-        pattern: r"[0-9A-Fa-f:]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*",
+        pattern: r"[0-9A-Fa-f:]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(?:%[0-9A-Za-z]+)?(?:/[0-9]{1,4})?",
         score: 0.6,
         check: Check::Ipv6,
         context: &["ip", "ipv6", "address"],
@@ -228,7 +243,7 @@ pub const RECS: &[Rec] = &[
     },
     Rec {
         entity: "US_SSN",
-        pattern: r"\b[0-9]{9}\b",
+        pattern: r"\b[0-9]{9}\b|\b[0-9]{5}-[0-9]{4}\b|\b[0-9]{3}-[0-9]{6}\b",
         score: 0.05,
         check: Check::UsSsn,
         context: SSN_CTX,
@@ -272,7 +287,7 @@ pub const RECS: &[Rec] = &[
     // ---- Singapore, Australia ------------------------------------------------------------
     Rec {
         entity: "SG_NRIC_FIN",
-        pattern: r"\b[STFGMstfgm][0-9]{7}[A-Za-z]\b",
+        pattern: r"\b[A-Za-z][0-9]{7}[A-Za-z]\b",
         score: 0.5,
         check: Check::SgNric,
         context: &["fin", "nric", "ic"],
@@ -327,7 +342,7 @@ pub const RECS: &[Rec] = &[
     },
     Rec {
         entity: "IN_AADHAAR",
-        pattern: r"\b[2-9][0-9]{3}[- ]?[0-9]{4}[- ]?[0-9]{4}\b",
+        pattern: r"\b[2-9][0-9]{3}[- :]?[0-9]{4}[- :]?[0-9]{4}\b",
         score: 0.01,
         check: Check::Aadhaar,
         context: &["aadhaar", "uidai"],
@@ -357,7 +372,7 @@ pub const RECS: &[Rec] = &[
     // surname letters, date with month letter, municipality — as Presidio writes it, MIT) --------------------------------------------------------------------------
     Rec {
         entity: "ES_NIF",
-        pattern: r"\b[0-9]{8}-?[A-Za-z]\b",
+        pattern: r"\b[0-9]{7,8}-?[A-Za-z]\b",
         score: 0.5,
         check: Check::EsNif,
         context: &["nif", "dni", "documento"],
@@ -421,7 +436,7 @@ pub const RECS: &[Rec] = &[
     // ---- Asia-Pacific --------------------------------------------------------------------
     Rec {
         entity: "KR_RRN",
-        pattern: r"\b[0-9]{2}[01][0-9][0-3][0-9]-?[1-8][0-9]{6}\b",
+        pattern: r"\b[0-9]{2}[01][0-9][0-3][0-9]-?[1-4][0-9]{6}\b",
         score: 0.5,
         check: Check::KrRrn,
         context: &["rrn", "주민등록번호", "resident registration"],

@@ -44,6 +44,36 @@ pub enum Check {
     Ipv6,
     Mac,
     Url,
+    // regional (validate_intl)
+    NotAllZero,
+    DeKvnr,
+    DeIdCard,
+    DeLanr,
+    DePassport,
+    DePlz,
+    DeRvnr,
+    DeTaxId,
+    DeVat,
+    CaSin,
+    Gstin,
+    KrBrn,
+    KrDl,
+    KrFrn,
+    Verhoeff11,
+    PhTin,
+    SeOrg,
+    SePnr,
+    TrPlate,
+    TrId,
+    UkDl,
+    UkVehicle,
+    Npi,
+    Dea,
+    ZaId,
+    Date,
+    MonthYear,
+    PanLoose,
+    Domain,
 }
 
 impl Check {
@@ -150,7 +180,14 @@ pub fn validate(check: Check, base: f32, m: &str) -> Option<(usize, f32)> {
         Check::Card => bank::card(m),
         Check::Iban => bank::iban(m),
         Check::Aba => ok(ck::aba(&digits(m)), base),
-        Check::UsSsn => ok(us_ssn(&digits(m)), base),
+        Check::UsSsn => {
+            // one kind of separator only (`078-05.1120` is not an SSN)
+            let seps = [b'-', b'.', b' ']
+                .iter()
+                .filter(|s| m.as_bytes().contains(s))
+                .count();
+            ok(seps <= 1 && us_ssn(&digits(m)), base)
+        }
         Check::Itin => ok(digits(m).len() == 9, base),
         Check::UkNhs => ok(ck::uk_nhs(&digits(m)), base),
         Check::UkNino => {
@@ -183,7 +220,10 @@ pub fn validate(check: Check, base: f32, m: &str) -> Option<(usize, f32)> {
         }
         Check::EsNif => {
             let d = digits(m);
-            ok(ck::es_letter(num(&d), *m.as_bytes().last()?), 1.0)
+            ok(
+                ck::es_letter(num(&d), m.as_bytes().last()?.to_ascii_uppercase()),
+                1.0,
+            )
         }
         Check::EsNie => {
             let u = alnum_upper(m);
@@ -218,21 +258,34 @@ pub fn validate(check: Check, base: f32, m: &str) -> Option<(usize, f32)> {
         Check::ThTnin => ok(ck::th_tnin(&digits(m)), 1.0),
         Check::Crypto => ok(crate::crypto::btc_address(m), 1.0),
         Check::Ipv4 => {
-            let okv = m.split('.').all(|o| {
+            let (addr, prefix) = m.split_once('/').map_or((m, None), |(a, p)| (a, Some(p)));
+            let okv = addr.split('.').all(|o| {
                 o.len() == 1 || (!o.starts_with('0') && o.parse::<u16>().is_ok_and(|v| v <= 255))
             });
-            ok(okv, base)
+            // a prefix length past /32 is not part of the address
+            let len = match prefix {
+                Some(p) if p.parse::<u8>().is_ok_and(|v| v <= 32) => m.len(),
+                _ => addr.len(),
+            };
+            okv.then_some((len, base))
         }
         Check::Ipv6 => ipv6(m, base),
-        Check::Mac => ok(
-            m.bytes()
-                .any(|b| b != m.as_bytes()[0] && b != b':' && b != b'-' && b != b'.'),
-            base,
-        ),
+        Check::Mac => {
+            let varied = m
+                .bytes()
+                .any(|b| b != m.as_bytes()[0] && b != b':' && b != b'-' && b != b'.');
+            // one kind of separator: `10:2F:33-AC-29-C3` is not an address
+            let seps = [b':', b'-', b'.']
+                .iter()
+                .filter(|s| m.as_bytes().contains(s))
+                .count();
+            ok(varied && seps == 1, base)
+        }
         Check::Url => {
             let t = m.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', ']']);
             Some((t.len(), base))
         }
+        regional => crate::validate_intl::validate(regional, base, m),
     }
 }
 
@@ -264,7 +317,14 @@ fn us_ssn(d: &[u8]) -> bool {
         return false;
     }
     let (area, group, serial) = (num(&d[..3]), num(&d[3..5]), num(&d[5..]));
-    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0 && d != b"123456789"
+    area != 0
+        && area != 666
+        && area < 900
+        && group != 0
+        && serial != 0
+        && !d.starts_with(b"123456789")
+        && !d.starts_with(b"98765432")
+        && d != b"078051120"
 }
 
 fn fi_hetu(m: &str) -> Option<(usize, f32)> {
@@ -278,13 +338,26 @@ fn fi_hetu(m: &str) -> Option<(usize, f32)> {
     (date && ck::fi_hetu(&b[..6], &b[7..10], b[10])).then_some((m.len(), 1.0))
 }
 
-/// IPv6 candidates are loose (`[hex:]*:[hex]*:…`): trim, then let the standard parser decide.
+/// IPv6 candidates are loose (`[hex:]*:[hex]*:…`, `%zone`, `/prefix`): trim, then let the
+/// standard parser decide.
 fn ipv6(m: &str, base: f32) -> Option<(usize, f32)> {
-    let mut t = m.trim_end_matches('.');
+    let (m, prefix) = m.split_once('/').map_or((m, None), |(a, p)| (a, Some(p)));
+    let (addr, zone) = m.split_once('%').map_or((m, None), |(a, z)| (a, Some(z)));
+    let mut t = addr.trim_end_matches('.');
     if t.ends_with(':') && !t.ends_with("::") {
         t = &t[..t.len() - 1];
     }
-    // "::" alone or one group is too weak to call an address
+    t.parse::<std::net::Ipv6Addr>().ok()?;
+    let mut len = t.len();
+    if t.len() == addr.len() {
+        if let Some(z) = zone {
+            len += 1 + z.len();
+        }
+        if let Some(p) = prefix.filter(|p| p.parse::<u8>().is_ok_and(|v| v <= 128)) {
+            len = m.len() + 1 + p.len();
+        }
+    }
+    // "::", "::1" and one-group forms are valid but too weak to report by default
     let groups = t.split(':').filter(|g| !g.is_empty()).count();
-    (groups >= 2 && t.parse::<std::net::Ipv6Addr>().is_ok()).then_some((t.len(), base))
+    Some((len, if groups >= 2 { base } else { 0.1 }))
 }
