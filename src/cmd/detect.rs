@@ -12,7 +12,7 @@ use wcp_stages::offsets::slice_chars;
 
 #[derive(Args)]
 #[command(
-    after_help = "Example:\n  wcp detect --input chats.jsonl > detections.jsonl\n  echo '{\"id\":1,\"text\":\"我的手机13912345678\"}' | wcp detect"
+    after_help = "Example:\n  wcp detect --input chats.jsonl > detections.jsonl\n  echo '{\"id\":1,\"text\":\"我的手机13912345678\"}' | wcp detect\n  wcp detect --min-score 0 --input cases.jsonl   # every PII candidate, as Presidio's score_threshold=0"
 )]
 pub struct DetectArgs {
     /// JSON Lines with at least "id" and "text"; "-" reads standard input.
@@ -21,6 +21,17 @@ pub struct DetectArgs {
     /// Risk lexicon policy replacing the built-in policies/risk.toml.
     #[arg(long)]
     pub risk_policy: Option<PathBuf>,
+    /// Report every PII candidate scoring at least S, overlaps included (Presidio's
+    /// score_threshold; 0 = every pattern candidate). Default: the production threshold.
+    #[arg(long, value_name = "S", value_parser = min_score)]
+    pub min_score: Option<f32>,
+}
+
+fn min_score(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a score between 0 and 1")),
+    }
 }
 
 pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
@@ -30,7 +41,14 @@ pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let classifier = Classifier::new(&Default::default(), None, risk_policy.as_deref())?;
+    let mut classifier = Classifier::new(&Default::default(), None, risk_policy.as_deref())?;
+    if let Some(s) = args.min_score {
+        classifier = classifier.with_pii(
+            wcp_pii::PiiDetector::new()
+                .with_min_score(s)
+                .with_overlaps(true),
+        );
+    }
     let reader: Box<dyn BufRead> = if args.input == "-" {
         Box::new(std::io::stdin().lock())
     } else {

@@ -26,6 +26,8 @@ pub struct PiiDetector {
     regexes: Vec<Regex>,
     context: ContextIndex,
     min_score: f32,
+    /// `detect` reports every candidate, overlaps included (Presidio's `score_threshold`).
+    overlapping: bool,
 }
 
 impl Default for PiiDetector {
@@ -64,6 +66,7 @@ impl PiiDetector {
             regexes,
             context: ContextIndex::new(),
             min_score: DEFAULT_MIN_SCORE,
+            overlapping: false,
         }
     }
 
@@ -73,10 +76,21 @@ impl PiiDetector {
         self
     }
 
+    /// Same recognizers; `detect` then reports every candidate at or above the threshold,
+    /// overlaps between entities included, as [`PiiDetector::detect_overlapping`] does
+    /// (`wcp detect --min-score S`).
+    pub fn with_overlaps(mut self, overlapping: bool) -> PiiDetector {
+        self.overlapping = overlapping;
+        self
+    }
+
     /// Non-overlapping matches sorted by start: a span inside a longer one of the same
     /// entity is dropped; then, on overlap, the higher score wins, then the longer span,
-    /// then the recognizer listed first.
+    /// then the recognizer listed first. (Every candidate when built `with_overlaps`.)
     pub fn detect(&self, text: &str) -> Vec<PiiMatch> {
+        if self.overlapping {
+            return self.detect_overlapping(text);
+        }
         let mut cands = self.candidates(text);
         if cands.len() < 2 {
             return cands.into_iter().map(|c| c.0).collect();

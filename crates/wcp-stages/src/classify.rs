@@ -67,6 +67,12 @@ impl Classifier {
         })
     }
 
+    /// The same stage with another PII detector (`wcp detect --min-score`).
+    pub fn with_pii(mut self, pii: PiiDetector) -> Classifier {
+        self.pii = pii;
+        self
+    }
+
     /// Text-only detection (the `wcp detect` contract): neutral event context
     /// apart from what the detectors themselves find (risk hits, identity numbers).
     pub fn detect_text(&self, text: &str) -> Classification {
