@@ -61,7 +61,7 @@ spawn() {
     port="$(free_port)"
     WCP_KAFKA_BOOTSTRAP="$KAFKA_BOOTSTRAP" WCP_TOPIC_PREFIX="$prefix" WCP_GROUP_ID="$prefix$group" \
         WCP_INSTANCE_ID="$inst" WCP_OPS_ADDR="127.0.0.1:$port" WCP_ARCHIVE_DIR="$OUT/$prefix-archive" \
-        WCP_ANON_KEY="bench-tenant-key" RUST_LOG=warn \
+        WCP_ANON_KEY="be4c4e7e4a4e7c0123456789abcdef00" RUST_LOG=warn \
         "$BIN/$bin" "$@" >>"$OUT/$log.log" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 1 300); do

@@ -137,16 +137,22 @@ pub fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
 
 /// The tenant pseudonymisation key: explicit file, `$WCP_ANON_KEY`, or one created in the
 /// output directory on first use (so re-runs into the same directory join up).
+/// Key text is hexadecimal (docs/PII.md, "Tenant key"); a malformed key is refused with the
+/// file and the reason.
 pub fn anon_key(file: Option<&Path>, out: &Path) -> anyhow::Result<Vec<u8>> {
+    let parse = |text: &[u8], source: &str| {
+        wcp_pii::anonymise::parse_key(text).with_context(|| format!("tenant key {source}"))
+    };
     if let Some(f) = file {
-        return std::fs::read(f).with_context(|| format!("reading {}", f.display()));
+        let text = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+        return parse(&text, &f.display().to_string());
     }
     if let Ok(k) = std::env::var("WCP_ANON_KEY") {
-        return Ok(k.into_bytes());
+        return parse(k.as_bytes(), "$WCP_ANON_KEY");
     }
     let path = out.join("tenant.key");
     if let Ok(k) = std::fs::read(&path) {
-        return Ok(k);
+        return parse(&k, &path.display().to_string());
     }
     let mut key = vec![0u8; 32];
     File::open("/dev/urandom")
@@ -154,7 +160,7 @@ pub fn anon_key(file: Option<&Path>, out: &Path) -> anyhow::Result<Vec<u8>> {
         .context("reading /dev/urandom for a new tenant key")?;
     let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
     std::fs::write(&path, &hex).with_context(|| format!("writing {}", path.display()))?;
-    Ok(hex.into_bytes())
+    Ok(key)
 }
 
 /// Run the pipeline over `input` (JSON lines) into `out`.

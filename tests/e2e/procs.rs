@@ -164,7 +164,7 @@ pub struct Pipeline {
 }
 
 /// The anonymiser's tenant key in tests; `wcp run` gets the same one.
-pub const ANON_KEY: &str = "e2e-test-tenant-key-0123456789abcdef";
+pub const ANON_KEY: &str = "e2e7e57e7e4a4e7c0123456789abcdef";
 
 impl Pipeline {
     pub fn new(bootstrap: &str, test: &str) -> Pipeline {

@@ -1,14 +1,14 @@
 //! Anonymisation operators (a closed set, like Presidio's) and the per-entity policy.
 //!
 //! Guarantee: every detected span is replaced; no operator copies the raw value, except
-//! `Mask` which keeps the last `keep_last` characters on purpose (card last-4). Pseudonyms are
-//! a keyed HMAC-SHA256 of the *normalised* value (spaces, dashes and full-width folded away),
-//! so "6225 6885…" and "62256885…" join, and two tenants' keys never collide.
+//! `Mask` which keeps the last `keep_last` characters on purpose (card last-4). Pseudonyms
+//! (`pseudonym.rs`) are a keyed HMAC-SHA256 of the *canonical* value (E.164 phones,
+//! separators and case folded away), so "6225 6885…" and "62256885…" join, and two
+//! tenants' keys never collide.
 
+pub use crate::pseudonym::{canonical, parse_key, pseudonym, KeyError};
 use crate::{cn_region, normalize::fold_char, PiiMatch};
-use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,7 +20,7 @@ pub enum Operator {
     Mask { keep_last: usize },
     /// `<EMAIL_ADDRESS>`.
     TypeTag,
-    /// `PERSON_3fa9c1d2`: stable per tenant key, joinable, not reversible.
+    /// `PERSON_3fa9c1d2e47b0a15`: stable per tenant key, joinable, not reversible.
     Pseudonym,
     /// Keep a coarse attribute: CN ID → `<CN_RESIDENT_ID 四川 1950>`; others fall back to a type tag.
     Generalise,
@@ -114,24 +114,6 @@ fn apply(op: Operator, value: &str, entity: &str, key: &[u8]) -> String {
         Operator::Pseudonym => pseudonym(value, entity, key),
         Operator::Generalise => generalise(value, entity),
     }
-}
-
-/// Keyed HMAC-SHA256 pseudonym: `ENTITY_` + 8 hex characters.
-pub fn pseudonym(value: &str, entity: &str, tenant_key: &[u8]) -> String {
-    let norm: String = value
-        .chars()
-        .map(fold_char)
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '(' | ')' | '.'))
-        .flat_map(char::to_uppercase)
-        .collect();
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(tenant_key).expect("HMAC takes any key length");
-    mac.update(entity.as_bytes());
-    mac.update(&[0]);
-    mac.update(norm.as_bytes());
-    let tag = mac.finalize().into_bytes();
-    format!("{entity}_{}", hex::encode(&tag[..4]))
 }
 
 fn generalise(value: &str, entity: &str) -> String {

@@ -20,6 +20,7 @@ mod engine;
 pub mod names;
 mod names_data;
 pub mod normalize;
+mod pseudonym;
 pub mod recognizers;
 mod recognizers_intl;
 pub mod validate;

@@ -66,15 +66,21 @@ pub fn policy(cfg: &Config) -> Result<Policy, RuntimeError> {
     }
 }
 
-/// The tenant pseudonymisation key: `anon_key_file` (its bytes), else `$WCP_ANON_KEY` —
-/// the same sources and form `wcp run` uses, so both runners pseudonymise alike.
+/// The tenant pseudonymisation key: `anon_key_file`, else `$WCP_ANON_KEY`, written in hex
+/// (docs/PII.md) — the same sources and form `wcp run` uses, so both runners pseudonymise
+/// alike. A malformed key stops the service at start with the reason.
 pub fn anon_key(cfg: &Config) -> Result<Vec<u8>, RuntimeError> {
+    let parse = |text: &[u8], source: &str| {
+        wcp_stages::anonymise::parse_key(text)
+            .map_err(|e| RuntimeError::Config(vec![format!("{source}: {e}")]))
+    };
     if let Some(f) = cfg.extra("anon_key_file") {
-        return std::fs::read(f)
-            .map_err(|e| RuntimeError::Config(vec![format!("anon_key_file {f}: {e}")]));
+        let text = std::fs::read(f)
+            .map_err(|e| RuntimeError::Config(vec![format!("anon_key_file {f}: {e}")]))?;
+        return parse(&text, &format!("anon_key_file {f}"));
     }
     match std::env::var("WCP_ANON_KEY") {
-        Ok(k) if !k.is_empty() => Ok(k.into_bytes()),
+        Ok(k) if !k.is_empty() => parse(k.as_bytes(), "WCP_ANON_KEY"),
         _ => Err(RuntimeError::Config(vec![
             "a tenant key is required: set anon_key_file or WCP_ANON_KEY".into(),
         ])),

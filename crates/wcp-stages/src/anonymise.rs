@@ -7,6 +7,8 @@
 
 use wcp_model::{AnonymisedEvent, ChatEvent, Disposition, EnrichedEvent, Participant, Role};
 use wcp_pii::anonymise::{anonymise as anonymise_text, pseudonym, AnonPolicy};
+/// The tenant key's text form (hex), shared by both runners.
+pub use wcp_pii::anonymise::{parse_key, KeyError};
 use wcp_pii::PiiMatch;
 
 use crate::offsets::byte_index;
