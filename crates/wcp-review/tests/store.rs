@@ -1,0 +1,196 @@
+//! The review store against real SQLite: ingest is idempotent, the queue respects scope and
+//! filters, actions are chained, and verify catches edits, deletions, insertions and a cut tail.
+
+use ed25519_dalek::SigningKey;
+use wcp_model::Severity;
+use wcp_review::actions::{Act, Actor, Outcome, Status};
+use wcp_review::items::{self, NewItem, Span};
+use wcp_review::queue::{self, CountBy, Filter, Sort, StatusFilter};
+use wcp_review::roles::Scope;
+use wcp_review::{verify, RegionStore, Role};
+
+fn item(n: usize, category: &str, sev: Severity) -> NewItem {
+    NewItem {
+        key: format!("m{n}:{category}"),
+        kind: "alert".into(),
+        msgid: format!("m{n}"),
+        conversation_id: "wmCLIENT|zhangwei".into(),
+        category: category.into(),
+        severity: sev,
+        rule_id: format!("{category}.rule"),
+        time_ms: 1_700_000_000_000 + n as i64 * 1000,
+        sender: "zhangwei".into(),
+        participants: vec!["zhangwei".into(), format!("wmCLIENT{}", n % 3)],
+        evidence: vec![Span { start: 0, end: 2 }],
+    }
+}
+
+fn open(dir: &tempfile::TempDir) -> RegionStore {
+    RegionStore::open(
+        &dir.path().join("review-cn.db"),
+        "cn",
+        SigningKey::from_bytes(&[7; 32]),
+    )
+    .unwrap()
+}
+
+#[test]
+fn queue_actions_and_tamper_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let batch: Vec<NewItem> = (0..30)
+        .map(|n| {
+            item(
+                n,
+                if n % 2 == 0 {
+                    "off_channel"
+                } else {
+                    "insider_information"
+                },
+                if n % 5 == 0 {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
+            )
+        })
+        .collect();
+    assert_eq!(
+        items::ingest(&mut s, &batch, &[("chat.alerts".into(), 0, 30)], 1).unwrap(),
+        30
+    );
+    assert_eq!(
+        items::ingest(&mut s, &batch, &[("chat.alerts".into(), 0, 30)], 2).unwrap(),
+        0,
+        "re-delivery is a no-op"
+    );
+    assert_eq!(
+        items::stored_offsets(&s).unwrap(),
+        vec![("chat.alerts".to_string(), 0, 30)]
+    );
+
+    let ann = Scope::of("ann", Role::Reviewer, &["off_channel".into()]);
+    let all = Scope::of("ivy", Role::Investigator, &[]);
+    let f = Filter::default();
+    assert_eq!(
+        queue::list(&s, &ann, &f, Sort::Newest, 0, 100)
+            .unwrap()
+            .len(),
+        15
+    );
+    assert_eq!(
+        queue::list(&s, &all, &f, Sort::Newest, 0, 100)
+            .unwrap()
+            .len(),
+        30
+    );
+    let high = Filter {
+        severity: Some(2),
+        ..Filter::default()
+    };
+    let page = queue::list(&s, &all, &high, Sort::Oldest, 0, 100).unwrap();
+    assert_eq!(
+        page.iter()
+            .map(|i| i.new.msgid.as_str())
+            .collect::<Vec<_>>(),
+        ["m0", "m5", "m10", "m15", "m20", "m25"]
+    );
+    let who = Filter {
+        participant: Some("wmCLIENT1".into()),
+        ..Filter::default()
+    };
+    assert_eq!(
+        queue::list(&s, &all, &who, Sort::Newest, 0, 100)
+            .unwrap()
+            .len(),
+        10
+    );
+
+    let first = queue::list(&s, &ann, &f, Sort::Oldest, 0, 1)
+        .unwrap()
+        .remove(0);
+    let a = Actor {
+        name: "ann",
+        role: Role::Reviewer,
+    };
+    items::apply(&mut s, first.id, Act::Claim, a, 10).unwrap();
+    let err = items::apply(
+        &mut s,
+        first.id,
+        Act::Claim,
+        Actor {
+            name: "bob",
+            role: Role::Reviewer,
+        },
+        11,
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), "the alert is assigned to someone else");
+    items::apply(
+        &mut s,
+        first.id,
+        Act::Close {
+            outcome: Outcome::NoIssue,
+            note: "business as usual".into(),
+        },
+        a,
+        12,
+    )
+    .unwrap();
+    let counts = queue::count_by(&s, &all, &f, CountBy::Status).unwrap();
+    assert!(
+        counts.contains(&("closed".to_string(), 1))
+            && counts.contains(&("pending".to_string(), 29)),
+        "{counts:?}"
+    );
+    let closed = Filter {
+        status: StatusFilter::Closed,
+        ..Filter::default()
+    };
+    assert_eq!(
+        queue::list(&s, &all, &closed, Sort::Newest, 0, 10).unwrap()[0]
+            .state
+            .status,
+        Status::Closed
+    );
+    let hist = items::history(&s, first.id).unwrap();
+    assert_eq!(
+        hist.iter().map(|h| h.act.name()).collect::<Vec<_>>(),
+        ["claim", "close"]
+    );
+
+    let rep = verify::verify(s.store.conn(), None).unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+    assert_eq!(rep.events, 32);
+
+    // Each tampering is caught, on a fresh copy.
+    let tamper: &[(&str, &str)] = &[
+        ("UPDATE items SET status = 'pending', assignee = NULL WHERE status = 'closed'", "the queue shows status pending"),
+        ("DELETE FROM items WHERE id = (SELECT MAX(id) FROM items)", "missing from the queue"),
+        ("UPDATE events SET body = CAST(REPLACE(CAST(body AS TEXT), 'business', 'businesz') AS BLOB) WHERE kind = 'action'", "was altered"),
+        ("DELETE FROM events WHERE seq = 5", "missing (deleted rows)"),
+        ("DELETE FROM events WHERE seq > 30; DELETE FROM checkpoints WHERE seq > 30", ""),
+    ];
+    drop(s);
+    for (sql, want) in tamper {
+        let copy = tempfile::tempdir().unwrap();
+        std::fs::copy(dir.path().join("review-cn.db"), copy.path().join("t.db")).unwrap();
+        let conn = rusqlite::Connection::open(copy.path().join("t.db")).unwrap();
+        conn.execute_batch(sql).unwrap();
+        let rep = verify::verify(&conn, None).unwrap();
+        assert!(!rep.ok(), "not caught: {sql}");
+        assert!(
+            rep.problems.iter().any(|p| p.contains(want)),
+            "{sql}: {:?}",
+            rep.problems
+        );
+    }
+    // Another key is named as such.
+    let conn = rusqlite::Connection::open(dir.path().join("review-cn.db")).unwrap();
+    let other = SigningKey::from_bytes(&[8; 32]).verifying_key();
+    let rep = verify::verify(&conn, Some(&other)).unwrap();
+    assert!(rep
+        .problems
+        .iter()
+        .any(|p| p.contains("not signed by this store's key")));
+}
