@@ -40,6 +40,8 @@ enum Command {
     Archive(cmd::archive::ArchiveArgs),
     /// Send raw WeCom JSON lines (a file, or synthetic load) to the wecom.raw topic.
     Produce(cmd::produce::ProduceArgs),
+    /// The review console (queue, alerts in their conversation, search, holds, export) over a `wcp run` folder.
+    Review(cmd::review::ReviewArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Topics(args) => cmd::topics::run(args),
         Command::Produce(args) => cmd::produce::run(args),
         Command::Archive(args) => cmd::archive::run(args),
+        Command::Review(args) => cmd::review::run(args),
     };
     match result {
         Ok(code) => code,

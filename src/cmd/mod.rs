@@ -4,6 +4,7 @@ pub mod demo;
 pub mod detect;
 pub mod eval;
 pub mod produce;
+pub mod review;
 pub mod run;
 mod synthetic;
 pub mod topics;

@@ -22,6 +22,7 @@ pub mod ingest;
 pub mod keys;
 mod migrate;
 pub mod query;
+pub mod review_query;
 mod schema;
 pub mod stored;
 pub mod time;

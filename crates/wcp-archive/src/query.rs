@@ -43,7 +43,7 @@ pub struct Query {
 
 impl Query {
     /// The WHERE clause and its parameters over `messages m`.
-    fn to_sql(&self) -> (String, Vec<Value>) {
+    pub(crate) fn to_sql(&self) -> (String, Vec<Value>) {
         let mut w = Where::default();
         if let Some(p) = &self.participant {
             // The token narrows, the message's own participant list decides.

@@ -294,3 +294,14 @@ pub(crate) fn scope_clause(scope: &Scope, clauses: &mut Vec<String>, params: &mu
         params.push(Value::from(scope.username.clone()));
     }
 }
+
+/// Whether any item (alert or sample) refers to `msgid`.
+pub fn has_msgid(store: &RegionStore, msgid: &str) -> Result<bool, ReviewError> {
+    Ok(store
+        .store
+        .conn()
+        .prepare_cached("SELECT 1 FROM items WHERE msgid = ?1 LIMIT 1")?
+        .query_row([msgid], |_| Ok(()))
+        .optional()?
+        .is_some())
+}

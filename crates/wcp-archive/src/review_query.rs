@@ -1,0 +1,192 @@
+//! Read-only queries for the review console (`services/review`): a page of search results
+//! newest first, the conversation around a message, business messages for sampling, consent
+//! events of a contact, and the chain head for the integrity page. Nothing here writes: the
+//! console audits its own accesses in its own store.
+
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use crate::error::ArchiveError;
+use crate::query::{self, Query};
+use crate::stored::ArchivedMessage;
+use crate::Archive;
+
+/// A business message sent by staff: a candidate for the review sample.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleCandidate {
+    pub msgid: String,
+    pub sender: String,
+    pub time_ms: i64,
+    pub conversation_id: String,
+    pub participants: Vec<String>,
+}
+
+/// The chain head and the last signed checkpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ChainHead {
+    pub records: i64,
+    pub head_seq: i64,
+    pub head_hash: String,
+    pub checkpoint_id: Option<i64>,
+    pub checkpoint_seq: Option<i64>,
+    pub checkpoint_signed_at_ms: Option<i64>,
+    pub public_key: Option<String>,
+}
+
+impl Archive {
+    /// One page of `q`'s matches, newest first; `more` is true when another page follows.
+    pub fn review_search(
+        &self,
+        q: &Query,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<ArchivedMessage>, bool), ArchiveError> {
+        let unlimited = Query {
+            limit: None,
+            ..q.clone()
+        };
+        let (sql, params) = unlimited.to_sql();
+        let base = sql
+            .rsplit_once(" ORDER BY ")
+            .map(|(b, _)| b)
+            .unwrap_or(&sql);
+        let sql = format!(
+            "{base} ORDER BY m.time_ms DESC, m.seq DESC LIMIT {} OFFSET {offset}",
+            limit + 1
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, i64>(0))?;
+        let mut seqs: Vec<i64> = rows.collect::<Result<_, _>>()?;
+        let more = seqs.len() as u64 > limit;
+        seqs.truncate(limit as usize);
+        Ok((query::load(&self.conn, &seqs)?, more))
+    }
+
+    /// Up to `before` messages of the conversation before `time_ms` and `after` from it on
+    /// (the message at `time_ms` included), in time order.
+    pub fn conversation_window(
+        &self,
+        conversation_id: &str,
+        time_ms: i64,
+        before: u64,
+        after: u64,
+    ) -> Result<Vec<ArchivedMessage>, ArchiveError> {
+        let token = crate::id_tokens::conversation(conversation_id);
+        let pick = |cmp: &str, order: &str, n: u64| -> Result<Vec<i64>, ArchiveError> {
+            let sql = format!(
+                "SELECT m.seq FROM messages m WHERE m.seq IN (SELECT rowid FROM id_tokens WHERE id_tokens MATCH ?1) \
+                 AND m.conversation_id = ?2 AND m.time_ms {cmp} ?3 ORDER BY m.time_ms {order}, m.seq {order} LIMIT {n}"
+            );
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params![token, conversation_id, time_ms], |r| {
+                r.get(0)
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let mut seqs = pick("<", "DESC", before)?;
+        seqs.reverse();
+        seqs.extend(pick(">=", "ASC", after)?);
+        query::load(&self.conn, &seqs)
+    }
+
+    /// Business messages sent by staff in [from_ms, to_ms), oldest first.
+    pub fn business_by_staff(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<SampleCandidate>, ArchiveError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT msgid, from_id, time_ms, conversation_id, participants FROM messages \
+             WHERE time_ms >= ?1 AND time_ms < ?2 AND class = 'business' ORDER BY time_ms, seq",
+        )?;
+        let rows = stmt.query_map([from_ms, to_ms], |r| {
+            let parts: String = r.get(4)?;
+            Ok(SampleCandidate {
+                msgid: r.get(0)?,
+                sender: r.get(1)?,
+                time_ms: r.get(2)?,
+                conversation_id: r.get(3)?,
+                participants: parts
+                    .split('|')
+                    .filter(|p| !p.is_empty())
+                    .map(String::from)
+                    .collect(),
+            })
+        })?;
+        let all: Vec<SampleCandidate> = rows.collect::<Result<_, _>>()?;
+        Ok(all
+            .into_iter()
+            .filter(|c| wcp_model::Role::of_id(&c.sender) == wcp_model::Role::Staff)
+            .collect())
+    }
+
+    /// Time range of the stored messages (for sampling every day they cover).
+    pub fn time_range(&self) -> Result<Option<(i64, i64)>, ArchiveError> {
+        Ok(self
+            .conn
+            .query_row("SELECT MIN(time_ms), MAX(time_ms) FROM messages", [], |r| {
+                Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
+            })
+            .map(|(a, b)| a.zip(b))?)
+    }
+
+    /// The `agree` / `disagree` messages of a contact, oldest first.
+    pub fn consent_events(&self, contact: &str) -> Result<Vec<ArchivedMessage>, ArchiveError> {
+        let mut out = Vec::new();
+        for t in ["agree", "disagree"] {
+            let q = Query {
+                participant: Some(contact.to_string()),
+                msgtype: Some(t.to_string()),
+                ..Query::default()
+            };
+            out.extend(query::load(
+                &self.conn,
+                &query::matching_seqs(&self.conn, &q)?,
+            )?);
+        }
+        out.sort_by_key(|m| (m.stored.time_ms, m.record_seq));
+        Ok(out)
+    }
+
+    pub fn chain_head(&self) -> Result<ChainHead, ArchiveError> {
+        let head: Option<(i64, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let cp: Option<(i64, i64, i64)> = self
+            .conn
+            .query_row(
+                "SELECT id, seq, signed_at_ms FROM checkpoints ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let records: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))?;
+        Ok(ChainHead {
+            records,
+            head_seq: head.as_ref().map(|h| h.0).unwrap_or(0),
+            head_hash: head.map(|h| hex::encode(h.1)).unwrap_or_default(),
+            checkpoint_id: cp.map(|c| c.0),
+            checkpoint_seq: cp.map(|c| c.1),
+            checkpoint_signed_at_ms: cp.map(|c| c.2),
+            public_key: crate::schema::meta_get(&self.conn, "public_key")?,
+        })
+    }
+}
+
+impl Archive {
+    /// How many stored messages `q` matches (what a hold covers).
+    pub fn review_count(&self, q: &Query) -> Result<u64, ArchiveError> {
+        let unlimited = Query {
+            limit: None,
+            ..q.clone()
+        };
+        Ok(query::matching_seqs(&self.conn, &unlimited)?.len() as u64)
+    }
+}

@@ -1,0 +1,67 @@
+//! The console over a `wcp run` / `wcp demo` output folder (`wcp review --dir OUT`): the
+//! region archives `archive-<region>.db` read as they are, `alerts.jsonl` fed into the
+//! queue, and the console's own files created next to them (`review-<region>.db`,
+//! `review-console.db`, `review.key`, `exports/`). Nothing the pipeline wrote is changed
+//! except by holds and exports, which the archive chains as its own records.
+
+use std::path::{Path, PathBuf};
+
+use wcp_archive::{Archive, ArchiveOptions};
+use wcp_review::{accounts, chain, ConsoleStore, RegionStore, ReviewError};
+
+use crate::state::{now_ms, Console, Region, Settings, Shared};
+
+/// The region archives in `dir`, by region name.
+pub fn archives(dir: &Path) -> Result<Vec<(String, PathBuf)>, ReviewError> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if let Some(region) = name
+            .strip_prefix("archive-")
+            .and_then(|n| n.strip_suffix(".db"))
+        {
+            out.push((region.to_string(), p.clone()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+pub struct Opened {
+    pub console: Shared,
+    /// (user, one-time password) when this start created the first account.
+    pub bootstrap: Option<(String, String)>,
+}
+
+pub fn open(dir: &Path, mut settings: Settings) -> Result<Opened, ReviewError> {
+    let found = archives(dir)?;
+    if found.is_empty() {
+        return Err(ReviewError::Invalid(format!(
+            "{}: no archive-<region>.db here; run `wcp demo --out {0}` or `wcp run --input FILE --out {0}` first",
+            dir.display()
+        )));
+    }
+    let key = chain::load_or_create_key(&dir.join("review.key"))?;
+    let archive_key = Some(dir.join("signing.key")).filter(|p| p.exists());
+    let mut regions = Vec::new();
+    for (name, path) in found {
+        let store = RegionStore::open(&dir.join(format!("review-{name}.db")), &name, key.clone())?;
+        let archive = Archive::open(&path, ArchiveOptions::default())
+            .map_err(|e| ReviewError::Invalid(format!("{}: {e}", path.display())))?;
+        regions.push(Region {
+            name,
+            store: std::sync::Mutex::new(store),
+            archive: Some(std::sync::Mutex::new(archive)),
+            archive_path: Some(path),
+            archive_key: archive_key.clone(),
+        });
+    }
+    let mut console = ConsoleStore::open(&dir.join("review-console.db"), key)?;
+    let bootstrap = accounts::bootstrap(&mut console, now_ms())?;
+    settings.export_dir = dir.join("exports");
+    Ok(Opened {
+        console: Console::new(console, regions, settings),
+        bootstrap,
+    })
+}

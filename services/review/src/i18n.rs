@@ -1,0 +1,129 @@
+//! Interface text in English and Chinese. The language comes from the `lang` cookie, else
+//! the browser's Accept-Language.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    pub fn pick(cookie: Option<&str>, accept: Option<&str>) -> Lang {
+        match cookie {
+            Some("zh") => Lang::Zh,
+            Some("en") => Lang::En,
+            _ if accept.is_some_and(|a| a.trim_start().starts_with("zh")) => Lang::Zh,
+            _ => Lang::En,
+        }
+    }
+}
+
+/// The text of `key` in `lang` (the key itself when missing, so a gap shows, never breaks).
+pub fn t(lang: Lang, key: &'static str) -> &'static str {
+    let (en, zh) = match key {
+        "app" => ("wcp review", "wcp 审查台"),
+        "queue" => ("Queue", "待审队列"),
+        "search" => ("Search", "检索"),
+        "holds" => ("Legal holds", "诉讼保全"),
+        "export" => ("Export", "导出"),
+        "audit" => ("Access log", "访问日志"),
+        "consent" => ("Consent", "同意记录"),
+        "integrity" => ("Integrity", "完整性"),
+        "users" => ("Users", "用户"),
+        "sign_in" => ("Sign in", "登录"),
+        "sign_out" => ("Sign out", "退出"),
+        "username" => ("User name", "用户名"),
+        "password" => ("Password", "密码"),
+        "new_password" => ("New password (12+ characters)", "新密码（至少 12 个字符）"),
+        "change_password" => ("Choose your password", "设置新密码"),
+        "one_time" => ("Your one-time password must be replaced before you continue.", "继续之前请更换一次性密码。"),
+        "bad_signin" => ("Wrong user name or password.", "用户名或密码错误。"),
+        "too_many" => ("Too many failed sign-ins. Try again later.", "登录失败次数过多，请稍后再试。"),
+        "pending" => ("Pending", "待处理"),
+        "in_review" => ("In review", "审查中"),
+        "escalated" => ("Escalated", "已升级"),
+        "closed" => ("Closed", "已结案"),
+        "open" => ("Open", "未结案"),
+        "all" => ("All", "全部"),
+        "category" => ("Category", "类别"),
+        "severity" => ("Severity", "严重度"),
+        "region" => ("Region", "区域"),
+        "participant" => ("Participant", "参与者"),
+        "rule" => ("Rule", "规则"),
+        "from" => ("From", "起"),
+        "to" => ("To", "止"),
+        "sort" => ("Sort", "排序"),
+        "newest" => ("Newest", "最新"),
+        "oldest" => ("Oldest", "最早"),
+        "filter" => ("Filter", "筛选"),
+        "time" => ("Time", "时间"),
+        "assignee" => ("Assignee", "处理人"),
+        "status" => ("Status", "状态"),
+        "claim" => ("Claim", "认领"),
+        "release" => ("Release", "释放"),
+        "assign" => ("Assign to", "指派给"),
+        "close" => ("Close", "结案"),
+        "escalate" => ("Escalate to", "升级给"),
+        "note" => ("Note (required)", "备注（必填）"),
+        "outcome" => ("Outcome", "结论"),
+        "no_issue" => ("No issue", "无问题"),
+        "false_positive" => ("False positive", "误报"),
+        "breach" => ("Breach", "违规"),
+        "tags" => ("Tags", "标签"),
+        "add_tags" => ("Add tags", "添加标签"),
+        "history" => ("History", "处理记录"),
+        "evidence" => ("Evidence", "证据"),
+        "conversation" => ("Conversation", "会话"),
+        "earlier" => ("Earlier messages", "更早的消息"),
+        "later" => ("Later messages", "更晚的消息"),
+        "recalled" => ("recalled", "已撤回"),
+        "unmask" => ("Unmask", "显示原文"),
+        "reason" => ("Reason (required)", "理由（必填）"),
+        "masked_note" => ("PII is masked for your role; unmasking one value is recorded with your reason.", "您的角色默认遮蔽个人信息；显示单个值会连同理由记入审计。"),
+        "retention" => ("Retention", "保存期限"),
+        "keep_until" => ("Keep until", "保存至"),
+        "consent_state" => ("Consent of external participants", "外部参与者同意状态"),
+        "media" => ("Media and files", "媒体与文件"),
+        "why_raised" => ("Why it was raised", "触发原因"),
+        "features" => ("Model features", "模型特征"),
+        "message_not_archived" => ("The message is not in this region's archive (quarantined, expired or not archived yet).", "该消息不在本区域归档中（隔离、过期或尚未归档）。"),
+        "selected" => ("Selected", "已选"),
+        "apply" => ("Apply", "执行"),
+        "text" => ("Text", "文本"),
+        "risk" => ("Risk category", "风险类别"),
+        "pii_type" => ("PII type", "个人信息类型"),
+        "results" => ("Results", "结果"),
+        "no_results" => ("Nothing found.", "没有结果。"),
+        "more" => ("Next page", "下一页"),
+        "case_id" => ("Case id", "案件编号"),
+        "custodian" => ("Custodian", "保管人"),
+        "place_hold" => ("Place hold", "设置保全"),
+        "release_hold" => ("Release", "解除"),
+        "covers" => ("Covers", "覆盖"),
+        "messages" => ("messages", "条消息"),
+        "format" => ("Format", "格式"),
+        "contact" => ("Contact id", "联系人 ID"),
+        "role" => ("Role", "角色"),
+        "queues" => ("Queues", "队列"),
+        "save" => ("Save", "保存"),
+        "actor" => ("Who", "操作人"),
+        "action" => ("Action", "操作"),
+        "address" => ("From address", "来源地址"),
+        "target" => ("What", "对象"),
+        "verify_now" => ("Verify now", "立即校验"),
+        "forbidden" => ("You do not have access to this page.", "您无权访问此页面。"),
+        "keys_help" => ("Keys: j/k move, Enter opens, e escalates, x selects", "快捷键：j/k 移动，Enter 打开，e 升级，x 选择"),
+        _ => (key, key),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}

@@ -1,0 +1,238 @@
+//! The alert page: the message with its evidence and PII, why it was raised, the
+//! conversation around it (paging further), consent and retention, the actions and the
+//! history. Reviewers see only items of their queues (or assigned to them): anything else
+//! is a 403, and the refusal is in the access log too.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+use wcp_archive::ArchivedMessage;
+use wcp_review::access::AccessRecord;
+use wcp_review::items::{self, ActionRecord, Item};
+
+use crate::auth::{forbidden, Authed, Reader};
+use crate::i18n::t;
+use crate::layout::{csrf, flash, page, time};
+use crate::pages::params;
+use crate::state::{lock, now_ms, Shared};
+use crate::view::{MessageView, Viewer};
+
+#[derive(Deserialize, Default)]
+pub struct AlertQuery {
+    before: Option<u64>,
+    after: Option<u64>,
+    msg: Option<String>,
+}
+
+pub struct Loaded {
+    pub item: Item,
+    pub message: Option<ArchivedMessage>,
+    pub context: Vec<ArchivedMessage>,
+    pub history: Vec<ActionRecord>,
+    pub viewer: Viewer,
+}
+
+pub enum Outcome {
+    Shown(Box<Loaded>),
+    Denied,
+    Missing,
+}
+
+pub fn access(a: &Authed, action: &str, target: serde_json::Value, why: &str) -> AccessRecord {
+    AccessRecord {
+        actor: a.user.clone(),
+        role: a.role.as_str().into(),
+        at_ms: now_ms(),
+        action: action.into(),
+        from: a.ip.clone(),
+        target,
+        why: why.into(),
+    }
+}
+
+pub async fn show(
+    State(state): State<Shared>,
+    Reader(a): Reader,
+    Path((region, id)): Path<(String, i64)>,
+    Query(q): Query<AlertQuery>,
+) -> Response {
+    if let Err(e) = params::region(&state, &region) {
+        return e.into_response();
+    }
+    let n = state.settings.context_messages;
+    let (before, after) = (
+        q.before.unwrap_or(n).min(500),
+        q.after.unwrap_or(n + 1).min(500),
+    );
+    let a2 = a.clone();
+    let r2 = region.clone();
+    let res = state
+        .blocking(move |c| {
+            let r = c.region(&r2).ok_or(wcp_review::ReviewError::NotFound)?;
+            let item = items::get(&lock(&r.store), id)?;
+            let Some(item) = item else { return Ok(Outcome::Missing) };
+            if !a2.scope().covers(&item.queue, item.state.assignee.as_deref()) {
+                c.audit(access(&a2, "view_alert_denied", serde_json::json!({ "region": r2, "item": id }), "not in the reviewer's queues"))?;
+                return Ok(Outcome::Denied);
+            }
+            let history = items::history(&lock(&r.store), id)?;
+            let (message, context) = match &r.archive {
+                Some(arch) => {
+                    let arch = lock(arch);
+                    let m = arch.message(&item.new.msgid);
+                    let t = m.as_ref().map(|m| m.stored.time_ms).unwrap_or(item.new.time_ms);
+                    let ctx = arch.conversation_window(&item.new.conversation_id, t, before, after).map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?;
+                    (m, ctx)
+                }
+                None => (None, Vec::new()),
+            };
+            let shown: Vec<&str> = context.iter().map(|m| m.stored.msgid.as_str()).chain(message.iter().map(|m| m.stored.msgid.as_str())).collect();
+            c.audit(access(&a2, "view_alert", serde_json::json!({ "region": r2, "item": id, "alert": item.new.key, "messages": shown }), ""))?;
+            let unmasked = lock(&c.unmasked).get(&a2.token).cloned().unwrap_or_default();
+            let viewer = Viewer { clear: a2.role.sees_pii(), unmasked };
+            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer })))
+        })
+        .await;
+    match res {
+        Ok(Outcome::Shown(l)) => render(&a, &region, &l, &q, before, after).into_response(),
+        Ok(Outcome::Denied) => forbidden(a.lang),
+        Ok(Outcome::Missing) => (StatusCode::NOT_FOUND, "no such alert\n").into_response(),
+        Err(e) => crate::error_page(&a, e),
+    }
+}
+
+fn unmask_form<'a>(a: &'a Authed, region: &'a str, id: i64) -> impl Fn(&str, usize) -> Markup + 'a {
+    move |msgid: &str, index: usize| {
+        html! {
+            details.unmask {
+                summary { (t(a.lang, "unmask")) }
+                form method="post" action=(format!("/alerts/{region}/{id}/unmask")) {
+                    (csrf(a))
+                    input type="hidden" name="msgid" value=(msgid);
+                    input type="hidden" name="index" value=(index);
+                    input name="reason" required placeholder=(t(a.lang, "reason"));
+                    button type="submit" { (t(a.lang, "unmask")) }
+                }
+            }
+        }
+    }
+}
+
+fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, after: u64) -> Markup {
+    let lang = a.lang;
+    let it = &l.item;
+    let base = format!("/alerts/{region}/{}", it.id);
+    let um = unmask_form(a, region, it.id);
+    let unmask: crate::view::UnmaskControl<'_> = if l.viewer.clear { None } else { Some(&um) };
+    let evidence: Vec<(u32, u32)> = it.new.evidence.iter().map(|s| (s.start, s.end)).collect();
+    let title = format!("{} · {}", it.new.category, it.new.severity.as_str());
+    page(
+        a,
+        &title,
+        html! {
+            (flash(lang, q.msg.as_deref()))
+            dl.facts {
+                dt { (t(lang, "status")) } dd #status { (it.state.status.as_str()) }
+                dt { (t(lang, "assignee")) } dd #assignee { (it.state.assignee.as_deref().unwrap_or("—")) }
+                @if let Some(o) = it.state.outcome { dt { (t(lang, "outcome")) } dd #outcome { (o.as_str()) } }
+                dt { (t(lang, "region")) } dd { (region) }
+                dt { (t(lang, "time")) } dd { (time(it.new.time_ms)) }
+                dt { (t(lang, "conversation")) } dd { code { (it.new.conversation_id) } }
+                dt { (t(lang, "tags")) } dd #tags { (it.state.tags.join(" ")) }
+            }
+            @if !l.viewer.clear { p.hint { (t(lang, "masked_note")) } }
+            section #message {
+                h2 { (t(lang, "evidence")) }
+                @match &l.message {
+                    Some(m) => { @let v = MessageView::new(m, &l.viewer, &evidence); ol.conversation { (v.line(true, unmask)) } }
+                    None => { p { (t(lang, "message_not_archived")) } }
+                }
+                h3 { (t(lang, "why_raised")) }
+                ul.why {
+                    li { (t(lang, "rule")) ": " code { (it.new.rule_id) } " · " (it.new.kind) }
+                    @if let Some(c) = l.message.as_ref().and_then(|m| m.stored.classification.as_ref()) {
+                        @for r in &c.risks { li { code { (r.rule_id) } " → " (r.category.as_str()) " (" (format!("{:.2}", r.score)) ") @" (r.start) "–" (r.end) } }
+                        li { (t(lang, "features")) ": " (c.class.as_str()) " " (format!("{:.2}", c.business_score)) " — " @for f in &c.top_features { code { (f) } " " } }
+                        @for p in &c.pii { li.pii-type { (p.entity) " @" (p.start) "–" (p.end) } }
+                    }
+                }
+            }
+            @if let Some(m) = &l.message {
+                section #context {
+                    h2 { (t(lang, "consent_state")) }
+                    ul { @for cc in m.stored.consent.iter().flat_map(|c| c.contacts.iter()) { li { code { (cc.contact) } " — " strong.consent { (cc.state.as_str()) } " " a href=(format!("/consent?contact={}", cc.contact)) { "↗" } } } }
+                    h2 { (t(lang, "retention")) }
+                    @if let Some(rt) = &m.stored.retention {
+                        p { @for r in &rt.rules { code { (r) } " " } " · " (t(lang, "keep_until")) " " strong #keep-until { (time(rt.keep_until_ms)) } @if rt.legal_hold { " · legal hold" } }
+                    }
+                }
+            }
+            section #conversation {
+                h2 { (t(lang, "conversation")) }
+                a #earlier href=(format!("{base}?before={}&after={after}", before + 20)) { "↑ " (t(lang, "earlier")) }
+                ol.conversation {
+                    @for m in &l.context {
+                        @let cur = l.message.as_ref().is_some_and(|x| x.stored.msgid == m.stored.msgid);
+                        (MessageView::new(m, &l.viewer, if cur { &evidence } else { &[] }).line(cur, unmask))
+                    }
+                }
+                a #later href=(format!("{base}?before={before}&after={}", after + 20)) { "↓ " (t(lang, "later")) }
+            }
+            (actions(a, &base, it))
+            section #history {
+                h2 { (t(lang, "history")) }
+                ol { @for h in &l.history { li { (time(h.at_ms)) " · " strong { (h.by) } " (" (h.role.as_str()) ") · " (h.act.name()) (act_detail(&h.act)) } } }
+            }
+        },
+    )
+}
+
+fn act_detail(act: &wcp_review::actions::Act) -> Markup {
+    use wcp_review::actions::Act;
+    html! {
+        @match act {
+            Act::Close { outcome, note } => { " → " (outcome.as_str()) ": " q { (note) } }
+            Act::Escalate { to, note } => { " → " (to) ": " q { (note) } }
+            Act::Assign { to } => { " → " (to) }
+            Act::Tag { tags } => { ": " (tags.join(" ")) }
+            Act::Note { note } => { ": " q { (note) } }
+            _ => {}
+        }
+    }
+}
+
+fn actions(a: &Authed, base: &str, it: &Item) -> Markup {
+    let l = a.lang;
+    let act = format!("{base}/act");
+    html! {
+        section #actions {
+            form.inline method="post" action=(act) { (csrf(a)) input type="hidden" name="act" value="claim"; button #claim type="submit" { (t(l, "claim")) } }
+            form.inline method="post" action=(act) { (csrf(a)) input type="hidden" name="act" value="release"; button #release type="submit" { (t(l, "release")) } }
+            form #close-form method="post" action=(act) {
+                (csrf(a)) input type="hidden" name="act" value="close";
+                select name="outcome" { @for o in ["no_issue", "false_positive", "breach"] { option value=(o) { (t(l, o)) } } }
+                input #close-note name="note" required placeholder=(t(l, "note"));
+                button #close type="submit" { (t(l, "close")) }
+            }
+            form #escalate-form method="post" action=(act) {
+                (csrf(a)) input type="hidden" name="act" value="escalate";
+                input #escalate-to name="to" required placeholder=(t(l, "escalate"));
+                input #escalate-note name="note" required placeholder=(t(l, "note"));
+                button #escalate type="submit" { (t(l, "escalate")) }
+            }
+            form method="post" action=(act) {
+                (csrf(a)) input type="hidden" name="act" value="assign";
+                input name="to" required placeholder=(t(l, "assign"));
+                button type="submit" { (t(l, "assign")) }
+            }
+            form method="post" action=(act) {
+                (csrf(a)) input type="hidden" name="act" value="tag";
+                input name="tags" required placeholder=(t(l, "add_tags"));
+                button type="submit" { (t(l, "tags")) }
+            }
+            @if it.state.status != wcp_review::actions::Status::Closed { p.hint { "e → " (t(l, "escalate")) } }
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! The queue: pending / in review / escalated / closed items across the regions this
+//! console serves, with filters, sort, counts per status, paging, bulk selection and
+//! keyboard navigation (`assets/app.js`).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use serde::Deserialize;
+use wcp_model::RiskCategory;
+use wcp_review::access::AccessRecord;
+use wcp_review::items::Item;
+use wcp_review::queue::{self, CountBy, Filter, Sort, StatusFilter};
+
+use crate::auth::Reader;
+use crate::i18n::t;
+use crate::layout::{csrf, flash, page, time};
+use crate::pages::params::{self, opt, BadInput};
+use crate::state::{lock, now_ms, Shared};
+
+pub const PAGE: u64 = 50;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct QueueQuery {
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub severity: Option<String>,
+    pub region: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub participant: Option<String>,
+    pub rule: Option<String>,
+    pub kind: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<u64>,
+    pub mine: Option<String>,
+    pub msg: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The validated filter, the regions to ask, the sort and the page.
+pub fn parse(q: &QueueQuery, user: &str) -> Result<(Filter, Option<String>, Sort, u64), BadInput> {
+    let status = match opt(&q.status) {
+        None => StatusFilter::Open,
+        Some(s) => StatusFilter::parse(s).ok_or_else(|| BadInput(format!("status {s:?}")))?,
+    };
+    let severity = match opt(&q.severity) {
+        None => None,
+        Some("low") => Some(0),
+        Some("medium") => Some(1),
+        Some("high") => Some(2),
+        Some(s) => return Err(BadInput(format!("severity {s:?}"))),
+    };
+    let sort = match opt(&q.sort) {
+        None | Some("newest") => Sort::Newest,
+        Some("oldest") => Sort::Oldest,
+        Some("severity") => Sort::Severity,
+        Some(s) => return Err(BadInput(format!("sort {s:?}"))),
+    };
+    let f = Filter {
+        status,
+        category: params::id("category", &q.category)?,
+        severity,
+        from_ms: params::time("from", &q.from)?,
+        to_ms: params::time("to", &q.to)?,
+        participant: params::id("participant", &q.participant)?,
+        rule_id: params::id("rule", &q.rule)?,
+        kind: params::id("kind", &q.kind)?,
+        assignee: opt(&q.mine).map(|_| user.to_string()),
+    };
+    Ok((
+        f,
+        params::id("region", &q.region)?,
+        sort,
+        q.page.unwrap_or(0).min(10_000),
+    ))
+}
+
+fn sort_key(sort: Sort, i: &(String, Item)) -> (i64, i64) {
+    match sort {
+        Sort::Newest => (-i.1.new.time_ms, 0),
+        Sort::Oldest => (i.1.new.time_ms, 0),
+        Sort::Severity => (
+            -wcp_review::items::severity_rank(i.1.new.severity),
+            i.1.new.time_ms,
+        ),
+    }
+}
+
+pub async fn show(
+    State(state): State<Shared>,
+    Reader(a): Reader,
+    Query(q): Query<QueueQuery>,
+) -> Response {
+    let (filter, region, sort, pg) = match parse(&q, &a.user) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    if let Some(r) = &region {
+        if let Err(e) = params::region(&state, r) {
+            return e.into_response();
+        }
+    }
+    let scope = a.scope();
+    let a2 = a.clone();
+    let f2 = filter.clone();
+    let res = state
+        .blocking(move |c| {
+            let mut rows: Vec<(String, Item)> = Vec::new();
+            let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+            for r in c.regions.iter().filter(|r| region.as_ref().is_none_or(|x| *x == r.name)) {
+                let store = lock(&r.store);
+                for it in queue::list(&store, &scope, &f2, sort, 0, (pg + 1) * PAGE + 1)? {
+                    rows.push((r.name.clone(), it));
+                }
+                for (k, n) in queue::count_by(&store, &scope, &f2, CountBy::Status)? {
+                    *counts.entry(k).or_default() += n;
+                }
+            }
+            rows.sort_by_key(|i| sort_key(sort, i));
+            let more = rows.len() as u64 > (pg + 1) * PAGE;
+            let rows: Vec<(String, Item)> = rows.into_iter().skip((pg * PAGE) as usize).take(PAGE as usize).collect();
+            c.audit(AccessRecord {
+                actor: a2.user.clone(),
+                role: a2.role.as_str().into(),
+                at_ms: now_ms(),
+                action: "view_queue".into(),
+                from: a2.ip.clone(),
+                target: serde_json::json!({ "filter": format!("{f2:?}"), "page": pg, "items": rows.iter().map(|(r, i)| format!("{r}/{}", i.id)).collect::<Vec<_>>() }),
+                why: String::new(),
+            })?;
+            Ok::<_, wcp_review::ReviewError>((rows, counts, more))
+        })
+        .await;
+    match res {
+        Ok((rows, counts, more)) => {
+            render(&a, &q, &filter, &rows, &counts, more, pg).into_response()
+        }
+        Err(e) => crate::error_page(&a, e),
+    }
+}
+
+fn link_with(q: &QueueQuery, key: &str, value: &str) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    let fields: [(&str, &Option<String>); 10] = [
+        ("status", &q.status),
+        ("category", &q.category),
+        ("severity", &q.severity),
+        ("region", &q.region),
+        ("from", &q.from),
+        ("to", &q.to),
+        ("participant", &q.participant),
+        ("rule", &q.rule),
+        ("kind", &q.kind),
+        ("sort", &q.sort),
+    ];
+    for (k, v) in fields {
+        if k != key {
+            if let Some(v) = opt(v) {
+                pairs.push((k, v.to_string()));
+            }
+        }
+    }
+    if !value.is_empty() {
+        pairs.push((key, value.to_string()));
+    }
+    format!(
+        "/queue?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
+fn render(
+    a: &crate::auth::Authed,
+    q: &QueueQuery,
+    f: &Filter,
+    rows: &[(String, Item)],
+    counts: &BTreeMap<String, u64>,
+    more: bool,
+    pg: u64,
+) -> maud::Markup {
+    let l = a.lang;
+    let n = |k: &str| counts.get(k).copied().unwrap_or(0);
+    let open = n("pending") + n("in_review") + n("escalated");
+    let tabs = [
+        ("open", open),
+        ("pending", n("pending")),
+        ("in_review", n("in_review")),
+        ("escalated", n("escalated")),
+        ("closed", n("closed")),
+    ];
+    let cats: Vec<&str> = RiskCategory::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .chain([
+            "consent_violation",
+            "recall_of_flagged",
+            "seq_gap",
+            "sample",
+        ])
+        .collect();
+    page(
+        a,
+        t(l, "queue"),
+        html! {
+            (flash(l, q.msg.as_deref()))
+            @if let Some(e) = opt(&q.error) { (crate::layout::problem(e)) }
+            nav.tabs {
+                @for (key, count) in tabs {
+                    a.tab.current[f.status.as_str() == key] href=(link_with(q, "status", key)) data-status=(key) {
+                        (t(l, match key { "open" => "open", "pending" => "pending", "in_review" => "in_review", "escalated" => "escalated", _ => "closed" }))
+                        " " span.count { (count) }
+                    }
+                }
+            }
+            form.filters method="get" action="/queue" {
+                input type="hidden" name="status" value=(f.status.as_str());
+                label { (t(l, "category")) select name="category" { option value="" { "—" } @for c in &cats { option value=(c) selected[opt(&q.category) == Some(*c)] { (c) } } } }
+                label { (t(l, "severity")) select name="severity" { option value="" { "—" } @for s in ["high", "medium", "low"] { option value=(s) selected[opt(&q.severity) == Some(s)] { (s) } } } }
+                label { (t(l, "region")) input name="region" size="4" value=(opt(&q.region).unwrap_or("")); }
+                label { (t(l, "from")) input type="date" name="from" value=(opt(&q.from).unwrap_or("")); }
+                label { (t(l, "to")) input type="date" name="to" value=(opt(&q.to).unwrap_or("")); }
+                label { (t(l, "participant")) input name="participant" value=(opt(&q.participant).unwrap_or("")); }
+                label { (t(l, "rule")) input name="rule" value=(opt(&q.rule).unwrap_or("")); }
+                label { (t(l, "sort")) select name="sort" {
+                    @for (v, k) in [("newest", "newest"), ("oldest", "oldest"), ("severity", "severity")] { option value=(v) selected[opt(&q.sort) == Some(v)] { (t(l, k)) } }
+                } }
+                button type="submit" { (t(l, "filter")) }
+            }
+            p.hint { (t(l, "keys_help")) }
+            form #bulk method="post" action="/queue/bulk" {
+                (csrf(a))
+                table #queue.queue {
+                    thead { tr { th {} th { (t(l, "time")) } th { (t(l, "region")) } th { (t(l, "category")) } th { (t(l, "severity")) } th { (t(l, "rule")) } th { (t(l, "participant")) } th { (t(l, "status")) } th { (t(l, "assignee")) } } }
+                    tbody {
+                        @for (region, it) in rows {
+                            @let href = format!("/alerts/{region}/{}", it.id);
+                            tr.row data-href=(href) {
+                                td { input type="checkbox" name="sel" value=(format!("{region}:{}", it.id)); }
+                                td { a.open href=(href) { (time(it.new.time_ms)) } }
+                                td { (region) }
+                                td { (it.new.category) }
+                                td class=(format!("sev-{}", it.new.severity.as_str())) { (it.new.severity.as_str()) }
+                                td { code { (it.new.rule_id) } }
+                                td { (it.new.sender) }
+                                td.status { (it.state.status.as_str()) }
+                                td { (it.state.assignee.as_deref().unwrap_or("")) }
+                            }
+                        }
+                    }
+                }
+                @if rows.is_empty() { p { (t(l, "no_results")) } }
+                fieldset.bulk {
+                    legend { (t(l, "selected")) }
+                    select name="action" {
+                        option value="claim" { (t(l, "claim")) }
+                        option value="release" { (t(l, "release")) }
+                        option value="assign" { (t(l, "assign")) }
+                        option value="close" { (t(l, "close")) }
+                    }
+                    input name="to" placeholder=(t(l, "assign"));
+                    select name="outcome" { @for o in ["no_issue", "false_positive", "breach"] { option value=(o) { (t(l, o)) } } }
+                    input name="note" placeholder=(t(l, "note"));
+                    button type="submit" { (t(l, "apply")) }
+                }
+            }
+            nav.pages {
+                @if pg > 0 { a href=(link_with(q, "page", &(pg - 1).to_string())) { "←" } }
+                @if more { a #next href=(link_with(q, "page", &(pg + 1).to_string())) { (t(l, "more")) " →" } }
+            }
+        },
+    )
+}

@@ -1,0 +1,228 @@
+//! Search over the regional archives (full text in Chinese and English, participant,
+//! conversation, dates, risk category, PII type) and the conversation view its results open.
+//! Investigators only: reviewers read conversations through the alerts of their queues.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use serde::Deserialize;
+use wcp_archive::{ArchivedMessage, Query as ArchiveQuery};
+use wcp_model::RiskCategory;
+
+use crate::auth::Investigator;
+use crate::i18n::t;
+use crate::layout::{page, time};
+use crate::pages::alert::access;
+use crate::pages::params::{self, opt, BadInput};
+use crate::state::{lock, Shared};
+use crate::view::{MessageView, Viewer};
+
+pub const PAGE: u64 = 50;
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    pub text: Option<String>,
+    pub participant: Option<String>,
+    pub conversation: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub risk: Option<String>,
+    pub pii: Option<String>,
+    pub region: Option<String>,
+    pub page: Option<u64>,
+}
+
+pub fn to_query(q: &SearchQuery) -> Result<ArchiveQuery, BadInput> {
+    let risk = match opt(&q.risk) {
+        None => None,
+        Some(r) => Some(RiskCategory::parse(r).ok_or_else(|| BadInput(format!("risk {r:?}")))?),
+    };
+    let pii = params::id("pii", &q.pii)?;
+    if pii
+        .as_ref()
+        .is_some_and(|p| !p.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+    {
+        return Err(BadInput("pii: an entity name like PHONE_NUMBER".into()));
+    }
+    let text = opt(&q.text).map(str::to_string);
+    if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
+        return Err(BadInput("text: at most 200 characters".into()));
+    }
+    Ok(ArchiveQuery {
+        participant: params::id("participant", &q.participant)?,
+        conversation: params::id("conversation", &q.conversation)?,
+        from_ms: params::time("from", &q.from)?,
+        to_ms: params::time("to", &q.to)?,
+        risk,
+        pii,
+        text,
+        ..ArchiveQuery::default()
+    })
+}
+
+fn is_empty(q: &ArchiveQuery) -> bool {
+    *q == ArchiveQuery::default()
+}
+
+pub async fn show(
+    State(state): State<Shared>,
+    Investigator(a): Investigator,
+    Query(q): Query<SearchQuery>,
+) -> Response {
+    let aq = match to_query(&q) {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let region = match params::id("region", &q.region) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let pg = q.page.unwrap_or(0).min(1000);
+    let a2 = a.clone();
+    let aq2 = aq.clone();
+    let res = state
+        .blocking(move |c| {
+            let mut found: Vec<(String, ArchivedMessage)> = Vec::new();
+            let mut more = false;
+            if !is_empty(&aq2) {
+                for r in c.regions.iter().filter(|r| region.as_ref().is_none_or(|x| *x == r.name)) {
+                    if let Some(arch) = &r.archive {
+                        let (ms, m) = lock(arch).review_search(&aq2, 0, (pg + 1) * PAGE).map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?;
+                        more |= m;
+                        found.extend(ms.into_iter().map(|x| (r.name.clone(), x)));
+                    }
+                }
+                found.sort_by_key(|(_, m)| -m.stored.time_ms);
+                more |= found.len() as u64 > (pg + 1) * PAGE;
+                found = found.into_iter().skip((pg * PAGE) as usize).take(PAGE as usize).collect();
+                c.metrics.search();
+                c.audit(access(&a2, "search", serde_json::json!({ "query": aq2, "page": pg, "messages": found.iter().map(|(_, m)| m.stored.msgid.clone()).collect::<Vec<_>>() }), ""))?;
+            }
+            Ok::<_, wcp_review::ReviewError>((found, more))
+        })
+        .await;
+    let (found, more) = match res {
+        Ok(x) => x,
+        Err(e) => return crate::error_page(&a, e),
+    };
+    let l = a.lang;
+    let viewer = Viewer {
+        clear: true,
+        unmasked: Default::default(),
+    };
+    let next = |p: u64| {
+        let pairs = [
+            ("text", opt(&q.text)),
+            ("participant", opt(&q.participant)),
+            ("conversation", opt(&q.conversation)),
+            ("from", opt(&q.from)),
+            ("to", opt(&q.to)),
+            ("risk", opt(&q.risk)),
+            ("pii", opt(&q.pii)),
+            ("region", opt(&q.region)),
+        ];
+        format!(
+            "/search?{}&page={p}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    };
+    page(&a, t(l, "search"), html! {
+        form #search.filters method="get" action="/search" {
+            label { (t(l, "text")) input #q name="text" value=(opt(&q.text).unwrap_or("")) autofocus; }
+            label { (t(l, "participant")) input name="participant" value=(opt(&q.participant).unwrap_or("")); }
+            label { (t(l, "conversation")) input name="conversation" value=(opt(&q.conversation).unwrap_or("")); }
+            label { (t(l, "from")) input type="date" name="from" value=(opt(&q.from).unwrap_or("")); }
+            label { (t(l, "to")) input type="date" name="to" value=(opt(&q.to).unwrap_or("")); }
+            label { (t(l, "risk")) select name="risk" { option value="" { "—" } @for c in RiskCategory::ALL { option value=(c.as_str()) selected[opt(&q.risk) == Some(c.as_str())] { (c.as_str()) } } } }
+            label { (t(l, "pii_type")) input name="pii" value=(opt(&q.pii).unwrap_or("")) placeholder="PHONE_NUMBER"; }
+            label { (t(l, "region")) input name="region" size="4" value=(opt(&q.region).unwrap_or("")); }
+            button type="submit" { (t(l, "search")) }
+        }
+        @if !is_empty(&aq) {
+            h2 { (t(l, "results")) }
+            @if found.is_empty() { p { (t(l, "no_results")) } }
+            ol #results.conversation {
+                @for (region, m) in &found {
+                    @let href = format!("/conversation/{region}?{}", serde_urlencoded::to_string([("id", m.stored.conversation_id.as_str()), ("at", &m.stored.time_ms.to_string())]).unwrap_or_default());
+                    li.row data-href=(href) {
+                        a.open href=(format!("{href}#m-{}", m.stored.msgid)) { (region) " · " code { (m.stored.conversation_id) } }
+                        ol { (MessageView::new(m, &viewer, &[]).line(false, None)) }
+                    }
+                }
+            }
+            nav.pages { @if pg > 0 { a href=(next(pg - 1)) { "←" } } @if more { a href=(next(pg + 1)) { (t(l, "more")) " →" } } }
+        }
+    })
+    .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct ConvQuery {
+    id: String,
+    at: Option<i64>,
+    before: Option<u64>,
+    after: Option<u64>,
+}
+
+pub async fn conversation(
+    State(state): State<Shared>,
+    Investigator(a): Investigator,
+    Path(region): Path<String>,
+    Query(q): Query<ConvQuery>,
+) -> Response {
+    if let Err(e) = params::region(&state, &region) {
+        return e.into_response();
+    }
+    let conv = match params::id("id", &Some(q.id.clone())) {
+        Ok(Some(c)) => c,
+        Ok(None) => return BadInput("id: required".into()).into_response(),
+        Err(e) => return e.into_response(),
+    };
+    let at = q.at.unwrap_or(i64::MAX);
+    let (before, after) = (
+        q.before.unwrap_or(20).min(500),
+        q.after.unwrap_or(20).min(500),
+    );
+    let a2 = a.clone();
+    let (r2, c2) = (region.clone(), conv.clone());
+    let res = state
+        .blocking(move |c| {
+            let r = c.region(&r2).ok_or(wcp_review::ReviewError::NotFound)?;
+            let msgs = match &r.archive {
+                Some(arch) => lock(arch).conversation_window(&c2, at, before, after).map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?,
+                None => Vec::new(),
+            };
+            c.audit(access(&a2, "view_conversation", serde_json::json!({ "region": r2, "conversation": c2, "messages": msgs.iter().map(|m| m.stored.msgid.clone()).collect::<Vec<_>>() }), ""))?;
+            Ok::<_, wcp_review::ReviewError>(msgs)
+        })
+        .await;
+    let msgs = match res {
+        Ok(m) => m,
+        Err(e) => return crate::error_page(&a, e),
+    };
+    let l = a.lang;
+    let viewer = Viewer {
+        clear: true,
+        unmasked: Default::default(),
+    };
+    let link = |b: u64, f: u64| {
+        format!(
+            "/conversation/{region}?{}",
+            serde_urlencoded::to_string([
+                ("id", conv.clone()),
+                ("at", at.to_string()),
+                ("before", b.to_string()),
+                ("after", f.to_string())
+            ])
+            .unwrap_or_default()
+        )
+    };
+    page(&a, t(l, "conversation"), html! {
+        p { code { (conv) } " · " (region) }
+        a #earlier href=(link(before + 50, after)) { "↑ " (t(l, "earlier")) }
+        ol #conversation.conversation { @for m in &msgs { (MessageView::new(m, &viewer, &[]).line(m.stored.time_ms == at, None)) } }
+        a #later href=(link(before, after + 50)) { "↓ " (t(l, "later")) }
+        @if let Some(first) = msgs.first() { p.hint { (time(first.stored.time_ms)) " …" } }
+    })
+    .into_response()
+}

@@ -1,0 +1,120 @@
+//! The console's shared state: the console store (accounts, sessions, access audit), one
+//! review store and one archive handle per residency region, the sign-in limiter, and the
+//! values a reviewer unmasked in this session. SQLite handles sit behind std mutexes and
+//! are only touched from blocking tasks (`Console::blocking`).
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use wcp_archive::Archive;
+use wcp_review::access::{self, AccessRecord};
+use wcp_review::ratelimit::Limiter;
+use wcp_review::{ConsoleStore, RegionStore};
+
+use crate::metrics::ConsoleMetrics;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `Secure` on cookies (true everywhere; browsers accept it on http://127.0.0.1 too).
+    pub secure_cookies: bool,
+    pub session_ttl_ms: i64,
+    /// Messages shown before and after the alerting one.
+    pub context_messages: u64,
+    /// Where exports are written (one folder per export).
+    pub export_dir: PathBuf,
+    /// Take the client address from X-Forwarded-For (behind an ingress).
+    pub trust_forwarded: bool,
+    /// Sign-in failures allowed per user name / address in `signin_window_ms`.
+    pub signin_max_failures: usize,
+    pub signin_window_ms: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            secure_cookies: true,
+            session_ttl_ms: 8 * 3600 * 1000,
+            context_messages: 5,
+            export_dir: std::env::temp_dir().join("wcp-review-exports"),
+            trust_forwarded: false,
+            signin_max_failures: 5,
+            signin_window_ms: 15 * 60 * 1000,
+        }
+    }
+}
+
+pub struct Region {
+    pub name: String,
+    pub store: Mutex<RegionStore>,
+    /// Read handle on the region's archive (None when this console has no archive for it).
+    pub archive: Option<Mutex<Archive>>,
+    pub archive_path: Option<PathBuf>,
+    /// The archive's signing key file: holds and exports are chained records of the archive.
+    pub archive_key: Option<PathBuf>,
+}
+
+pub struct Console {
+    pub console: Mutex<ConsoleStore>,
+    pub regions: Vec<Region>,
+    pub limiter: Mutex<Limiter>,
+    /// Per session token: (msgid, PII index) values unmasked with an audited reason.
+    pub unmasked: Mutex<HashMap<String, HashSet<(String, usize)>>>,
+    /// Last verification per store or archive: (when, summary, ok).
+    pub verifications: Mutex<HashMap<String, (i64, String, bool)>>,
+    pub settings: Settings,
+    pub metrics: ConsoleMetrics,
+}
+
+pub type Shared = Arc<Console>;
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it (the SQLite handle
+/// itself stays consistent: every write is one transaction).
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Console {
+    pub fn new(console: ConsoleStore, regions: Vec<Region>, settings: Settings) -> Shared {
+        let limiter = Limiter::new(settings.signin_max_failures, settings.signin_window_ms);
+        Arc::new(Console {
+            console: Mutex::new(console),
+            regions,
+            limiter: Mutex::new(limiter),
+            unmasked: Mutex::new(HashMap::new()),
+            verifications: Mutex::new(HashMap::new()),
+            settings,
+            metrics: ConsoleMetrics::new(),
+        })
+    }
+
+    pub fn region(&self, name: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.name == name)
+    }
+
+    /// Runs SQLite work off the async threads.
+    pub async fn blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Console) -> T + Send + 'static,
+    ) -> T {
+        let me = Arc::clone(self);
+        match tokio::task::spawn_blocking(move || f(&me)).await {
+            Ok(v) => v,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+
+    /// Writes one access record. A failure to audit is an error of the request: content
+    /// is not shown unless its access was recorded.
+    pub fn audit(&self, rec: AccessRecord) -> Result<(), wcp_review::ReviewError> {
+        self.metrics.access(&rec.action);
+        access::append(&mut lock(&self.console), &rec).map(|_| ())
+    }
+}

@@ -1,0 +1,270 @@
+//! `wcp review`: the review console over a `wcp run` / `wcp demo` output folder, and its
+//! account and verification commands. The application itself is `services/review`'s
+//! library, the same code the `wcp-review` service runs.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use wcp_review::accounts::{self, User};
+use wcp_review::{chain, ConsoleStore, Role};
+use wcp_review_web::{dir, feed, Settings};
+
+#[derive(Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  wcp demo --out demo-out && wcp review --dir demo-out\n  wcp review --dir out --addr 0.0.0.0:8080 --sample-percent 2\n  wcp review user add --dir out --username ann --role reviewer --queues off_channel,insider_information\n  wcp review verify --dir out"
+)]
+pub struct ReviewArgs {
+    #[command(subcommand)]
+    pub command: Option<ReviewCommand>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Output folder of `wcp run` or `wcp demo` (archive-<region>.db, alerts.jsonl).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Share of business messages without an alert drawn into the queue as `sample` items.
+    #[arg(long, default_value_t = 2.0)]
+    pub sample_percent: f64,
+    /// Seed of the reproducible sample (same seed, same draw per day and person).
+    #[arg(long, default_value = "wcp")]
+    pub sample_seed: String,
+    /// Cookies without the Secure flag (only for plain http on a non-loopback address).
+    #[arg(long)]
+    pub insecure_cookies: bool,
+}
+
+#[derive(Subcommand)]
+pub enum ReviewCommand {
+    /// Manage local accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Verify the review stores' chains and projections (dispositions, access log, accounts).
+    Verify(VerifyArgs),
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a local account; prints its one-time password.
+    #[command(
+        after_help = "Example:\n  wcp review user add --dir out --username ann --role reviewer --queues off_channel,sample"
+    )]
+    Add(UserAddArgs),
+    /// List accounts.
+    List(DirArg),
+}
+
+#[derive(Args)]
+pub struct DirArg {
+    #[arg(long)]
+    pub dir: PathBuf,
+}
+
+#[derive(Args)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub dir: PathBuf,
+    #[arg(long)]
+    pub username: String,
+    /// reviewer, investigator, auditor or admin.
+    #[arg(long)]
+    pub role: String,
+    /// Queues a reviewer works: alert categories, `sample`, or `*`, comma-separated.
+    #[arg(long, default_value = "")]
+    pub queues: String,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    #[arg(long)]
+    pub dir: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Some(ReviewCommand::User(UserCommand::Add(a))) => user_add(a),
+        Some(ReviewCommand::User(UserCommand::List(a))) => user_list(a),
+        Some(ReviewCommand::Verify(a)) => verify(a),
+        None => serve(args.serve),
+    }
+}
+
+fn console(dir: &std::path::Path) -> anyhow::Result<ConsoleStore> {
+    let key = chain::load_or_create_key(&dir.join("review.key"))?;
+    Ok(ConsoleStore::open(&dir.join("review-console.db"), key)?)
+}
+
+fn user_add(a: UserAddArgs) -> anyhow::Result<ExitCode> {
+    let role = Role::parse(&a.role).with_context(|| {
+        format!(
+            "--role {:?}: reviewer, investigator, auditor or admin",
+            a.role
+        )
+    })?;
+    let mut store = console(&a.dir)?;
+    anyhow::ensure!(
+        accounts::get(&store, &a.username)?.is_none(),
+        "--username {}: the account exists already",
+        a.username
+    );
+    let password = accounts::random_password()?;
+    let user = User {
+        username: a.username.clone(),
+        role,
+        queues: a
+            .queues
+            .split(',')
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(String::from)
+            .collect(),
+        must_change: true,
+        disabled: false,
+        oidc_subject: None,
+    };
+    let by = std::env::var("USER").unwrap_or_else(|_| "wcp-cli".into());
+    accounts::put(
+        &mut store,
+        user,
+        Some(&password),
+        &by,
+        "add",
+        wcp_review_web::state::now_ms(),
+    )?;
+    println!(
+        "added {} ({}); one-time password: {password}",
+        a.username,
+        role.as_str()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn user_list(a: DirArg) -> anyhow::Result<ExitCode> {
+    for u in accounts::list(&console(&a.dir)?)? {
+        println!(
+            "{:<24} {:<13} {}{}",
+            u.username,
+            u.role.as_str(),
+            u.queues.join(","),
+            if u.disabled { " (disabled)" } else { "" }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let mut files: Vec<PathBuf> = dir::archives(&a.dir)?
+        .into_iter()
+        .map(|(r, _)| a.dir.join(format!("review-{r}.db")))
+        .collect();
+    files.push(a.dir.join("review-console.db"));
+    let mut ok = true;
+    for f in files.iter().filter(|f| f.exists()) {
+        let conn =
+            rusqlite::Connection::open_with_flags(f, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let rep = wcp_review::verify::verify(&conn, None)?;
+        ok &= rep.ok();
+        if a.json {
+            println!(
+                "{}",
+                serde_json::json!({ "file": f, "ok": rep.ok(), "report": rep })
+            );
+        } else if rep.ok() {
+            println!(
+                "OK      {}: {} events, {} signed checkpoints, head {}:{}",
+                f.display(),
+                rep.events,
+                rep.checkpoints,
+                rep.head_seq,
+                rep.head_hash
+            );
+        } else {
+            println!("FAILED  {}", f.display());
+            for p in &rep.problems {
+                println!("        {p}");
+            }
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
+    let Some(out) = a.dir else {
+        anyhow::bail!(
+            "--dir OUT is required (the output folder of `wcp demo --out OUT` or `wcp run`)"
+        );
+    };
+    anyhow::ensure!(
+        (0.0..=100.0).contains(&a.sample_percent),
+        "--sample-percent {}: between 0 and 100",
+        a.sample_percent
+    );
+    let settings = Settings {
+        secure_cookies: !a.insecure_cookies,
+        ..Settings::default()
+    };
+    let opened = dir::open(&out, settings)?;
+    let c = opened.console;
+    let alerts = out.join("alerts.jsonl");
+    if alerts.exists() {
+        let rep = feed::load_alerts_file(&c, &alerts)?;
+        for (line, why) in &rep.rejected {
+            eprintln!("{}:{line}: not an alert: {why}", alerts.display());
+        }
+        println!(
+            "{}: {} lines, {} new alerts queued",
+            alerts.display(),
+            rep.lines,
+            rep.added
+        );
+    }
+    let sampled = feed::draw_samples(
+        &c,
+        (a.sample_percent * 100.0).round() as u32,
+        &a.sample_seed,
+        None,
+    )?;
+    if sampled > 0 {
+        println!(
+            "{sampled} business messages without an alert drawn as samples ({} %)",
+            a.sample_percent
+        );
+    }
+    if let Some((user, password)) = &opened.bootstrap {
+        println!("\nFirst start: created the account `{user}` (investigator).\n  one-time password: {password}\n  (you choose a new one at the first sign-in)\n");
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(a.addr)
+            .await
+            .with_context(|| format!("--addr {}", a.addr))?;
+        println!(
+            "wcp review: http://{}/ (Ctrl-C to stop)",
+            listener.local_addr()?
+        );
+        wcp_review_web::serve(listener, c, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
