@@ -44,6 +44,10 @@ struct Line {
     text: String,
     #[serde(default)]
     risk: Vec<RiskCategory>,
+    /// `calib` lines (one in ten of the benign corpora) are kept out of training: they measure
+    /// how often the models fire on ordinary chat, to set the thresholds.
+    #[serde(default)]
+    split: Option<String>,
 }
 
 /// Hyper-parameters used for every model of the bundle.
@@ -51,7 +55,7 @@ pub fn train_config() -> TrainConfig {
     TrainConfig {
         bits: 16,
         epochs: 20,
-        positive_weight: 2.0,
+        positive_weight: 8.0,
         ..TrainConfig::default()
     }
 }
@@ -67,6 +71,9 @@ pub fn train_bundle(jsonl: &str) -> Result<Vec<u8>, ModelError> {
             line: i + 1,
             message: e.to_string(),
         })?;
+        if l.split.as_deref() == Some("calib") {
+            continue;
+        }
         rows.push((normalize(&l.text).text, l.risk));
     }
     let cfg = train_config();
@@ -139,9 +146,20 @@ impl RiskModels {
         self.per[cat_index(c)].score(norm, &[])
     }
 
+    /// (log-odds, evidence) of the gate and of each category model on normalised text: what
+    /// the decision in `fill` reads, for calibration tools.
+    pub fn probe(&self, norm: &str) -> ((f32, f32), Vec<(f32, f32)>) {
+        let gate = self.gate.logit_evidence(norm);
+        (
+            gate,
+            self.per.iter().map(|m| m.logit_evidence(norm)).collect(),
+        )
+    }
+
     /// When the lexicon found nothing, adds a model match for every category whose probability
-    /// reaches its threshold and that the lexicon did not veto (an exception phrase of that
-    /// category occurred). Model matches span the whole message (`0..orig_len`).
+    /// reaches its threshold, whose evidence reaches the floor, and that the lexicon did not veto
+    /// (an exception phrase of that category occurred). Model matches span the whole message
+    /// (`0..orig_len`).
     pub(crate) fn fill(
         &self,
         norm: &str,
@@ -152,17 +170,23 @@ impl RiskModels {
     ) {
         // The models are a backstop for messages in which the lexicon found nothing: a message
         // with a lexicon hit is already flagged for review, and skipping it keeps the cost of
-        // the nine model passes off the hot path.
-        if best.iter().any(Option::is_some) || self.gate.score(norm, &[]) < s.gate_threshold {
+        // the nine model passes off the hot path. Short lines carry too little text for a bag of
+        // n-grams to judge: "ok", "好的", an emoji or a media message must never raise a risk.
+        if best.iter().any(Option::is_some) || content_chars(norm) < s.min_chars as usize {
+            return;
+        }
+        let (gz, ge) = self.gate.logit_evidence(norm);
+        if sigmoid(gz) < s.gate_threshold || ge < s.evidence_floor {
             return;
         }
         for (i, c) in RiskCategory::ALL.into_iter().enumerate() {
             if best[i].is_some() || vetoed[i] {
                 continue;
             }
-            let p = self.per[i].score(norm, &[]);
+            let (z, evidence) = self.per[i].logit_evidence(norm);
+            let p = sigmoid(z);
             let threshold = s.thresholds.get(c.as_str()).copied().unwrap_or(s.threshold);
-            if p < threshold {
+            if p < threshold || evidence < s.evidence_floor {
                 continue;
             }
             let top: Vec<String> = self.per[i]
@@ -177,26 +201,53 @@ impl RiskModels {
                 start: 0,
                 end: orig_len,
                 rule_id: format!("model.{c}"),
-                explanation: format!("model p={p:.2}: {}", top.join(", ")),
+                explanation: format!("model p={p:.2} evidence {evidence:.2}: {}", top.join(", ")),
                 score: p,
             });
         }
     }
 }
 
-/// Reads every `*.jsonl` in `dir`, in file-name order, concatenated (the trainer's input).
-pub fn read_training_dir(dir: &std::path::Path) -> std::io::Result<String> {
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    files.sort();
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// CJK characters plus ASCII letters and digits: what a model can read in a message.
+pub fn content_chars(norm: &str) -> usize {
+    norm.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || ('\u{3400}'..='\u{9fff}').contains(c))
+        .count()
+}
+
+/// Reads every `*.jsonl` of each directory, in file-name order, concatenated (the trainer's
+/// input): `data/train/risk` (written for wcp) and `data/train/corpora` (benign chat from
+/// registry packages, see its SOURCES.md).
+pub fn read_training_dirs(dirs: &[&std::path::Path]) -> std::io::Result<String> {
     let mut all = String::new();
-    for f in files {
-        all.push_str(&std::fs::read_to_string(f)?);
-        if !all.ends_with('\n') {
-            all.push('\n');
+    for dir in dirs {
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        files.sort();
+        for f in files {
+            all.push_str(&std::fs::read_to_string(f)?);
+            if !all.ends_with('\n') {
+                all.push('\n');
+            }
         }
     }
     Ok(all)
+}
+
+/// The training directories relative to this crate.
+pub fn training_dirs() -> [std::path::PathBuf; 2] {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/train");
+    [root.join("risk"), root.join("corpora")]
+}
+
+/// The whole training input as the shipped bundle was trained from it.
+pub fn read_training_data() -> std::io::Result<String> {
+    let [a, b] = training_dirs();
+    read_training_dirs(&[&a, &b])
 }

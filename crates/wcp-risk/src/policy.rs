@@ -78,6 +78,13 @@ pub struct ModelSettings {
     pub threshold: f32,
     /// Per-category overrides of `threshold`, keyed by category name.
     pub thresholds: std::collections::BTreeMap<String, f32>,
+    /// Learned evidence a model hit needs: the sum of the message's positive feature
+    /// contributions (log-odds, bias excluded). Without it a model would "find" a risk in
+    /// `hi`, an emoji or an image with no text because its bias leans that way.
+    pub evidence_floor: f32,
+    /// Content characters (CJK characters and Latin letters/digits) a message needs before a
+    /// model may judge it; shorter lines ("ok", "好的", "thx 👍") are left to the lexicon.
+    pub min_chars: u32,
 }
 
 impl Default for ModelSettings {
@@ -87,6 +94,8 @@ impl Default for ModelSettings {
             gate_threshold: 0.3,
             threshold: 0.5,
             thresholds: Default::default(),
+            evidence_floor: 1.0,
+            min_chars: 6,
         }
     }
 }
@@ -152,9 +161,12 @@ pub(crate) fn parse(src: &str) -> Result<Policy, PolicyError> {
         )));
     }
     let m = &file.model;
-    if !(0.0..=1.0).contains(&m.gate_threshold) || !(0.0..=1.0).contains(&m.threshold) {
+    if !(0.0..=1.0).contains(&m.gate_threshold)
+        || !(0.0..=1.0).contains(&m.threshold)
+        || !(m.evidence_floor >= 0.0 && m.evidence_floor.is_finite())
+    {
         return Err(PolicyError::Other(
-            "model thresholds must be within 0..=1".into(),
+            "model thresholds must be within 0..=1 and evidence_floor >= 0".into(),
         ));
     }
     for (name, t) in &file.model.thresholds {

@@ -1,11 +1,10 @@
 //! The committed model bundle is exactly what the trainer makes from `data/train/risk`.
 
-use wcp_risk::models::{read_training_dir, train_bundle, RiskModels, EMBEDDED};
+use wcp_risk::models::{read_training_data, train_bundle, RiskModels, EMBEDDED};
 
 #[test]
 fn retraining_reproduces_the_embedded_bundle_byte_for_byte() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/train/risk");
-    let data = read_training_dir(&dir).expect("training data is in the repository");
+    let data = read_training_data().expect("training data is in the repository");
     let bytes = train_bundle(&data).expect("training succeeds");
     assert!(
         bytes == EMBEDDED,

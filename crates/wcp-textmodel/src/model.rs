@@ -112,6 +112,32 @@ impl Model {
         z
     }
 
+    /// Log-odds and the learned evidence for the positive label: the sum of the
+    /// positive contributions of the message's words and phrases (Latin words and
+    /// word pairs, CJK 2- and 3-grams), the bias, single CJK characters and
+    /// symbols left out. A decision that must rest on something the message says
+    /// (not on the prior the bias encodes, nor on brackets or an emoji) checks
+    /// this against a floor; empty text has none. One pass, allocation-free.
+    pub fn logit_evidence(&self, text: &str) -> (f32, f32) {
+        let (mut sum, mut pos) = (0.0f32, 0.0f32);
+        let mut n = 0usize;
+        for_each_text_feature(text, |h, f| {
+            let w = self.w(bucket(h, self.bits));
+            sum += w;
+            let phrase = match f {
+                Feat::Word { .. } | Feat::Bigram { .. } => true,
+                Feat::Gram { len, .. } => len >= 2,
+                Feat::Sym(_) => false,
+            };
+            if w > 0.0 && phrase {
+                pos += w;
+            }
+            n += 1;
+        });
+        let scale = text_scale(n);
+        (self.bias + sum * scale, pos * scale)
+    }
+
     /// Probability of the positive label.
     pub fn score(&self, text: &str, extra: &[(&str, f32)]) -> f32 {
         sigmoid(self.logit(text, extra))
@@ -232,6 +258,27 @@ mod tests {
         assert!((top[0].1 / top[2].1 + 4.0).abs() < 1e-3, "{top:?}");
         assert_eq!(m.explain(text, &[], 1).len(), 1);
         assert_eq!(m.logit_explain(text, &[], 0), (z, Vec::new()));
+    }
+
+    #[test]
+    fn evidence_counts_only_positive_text_features() {
+        let m = model();
+        let (z, e) = m.logit_evidence("");
+        assert_eq!(
+            (z, e),
+            (-0.5, 0.0),
+            "no text, no evidence, whatever the bias"
+        );
+        let (z, e) = m.logit_evidence("lunch lunch");
+        assert_eq!(e, 0.0);
+        assert_eq!(z, m.logit("lunch lunch", &[]));
+        let (z, e) = m.logit_evidence("client lunch");
+        assert_eq!(z, m.logit("client lunch", &[]));
+        // two word features + one bigram: scale 1/sqrt(3); only "client" is positive
+        assert!((e - 2.0 / 3f32.sqrt()).abs() < 1e-3, "{e}");
+        // single CJK characters and symbols are not evidence: "客户" is (a 2-gram)
+        let (_, e) = m.logit_evidence("客户");
+        assert!((e - 1.5 / 3f32.sqrt()).abs() < 1e-3, "{e}");
     }
 
     #[test]
