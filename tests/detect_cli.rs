@@ -107,3 +107,73 @@ fn bad_lines_get_error_lines_and_processing_goes_on() {
         .collect();
     assert!(cats.contains(&"guarantee_of_returns"), "{cats:?}");
 }
+
+fn detect_with(args: &[&str], input: &str) -> Vec<serde_json::Value> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wcp"))
+        .args(["detect", "--input", "-"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Issue 11 item 7: each risk carries its score, why it fired and whether the policy alerts on
+/// it; a risk that does not alert says why. Small talk and empty text raise nothing.
+#[test]
+fn each_risk_says_whether_it_alerts_and_why_not() {
+    let input = concat!(
+        r#"{"id":"r","text":"这个产品保本保息，亏了算我的"}"#,
+        "\n",
+        r#"{"id":"hi","text":"hi"}"#,
+        "\n",
+        r#"{"id":"ok","text":"好的"}"#,
+        "\n",
+        r#"{"id":"media","text":""}"#,
+        "\n",
+    );
+    let out = detect_with(&[], input);
+    let risks = out[0]["risks"].as_array().unwrap();
+    assert!(!risks.is_empty());
+    for r in risks {
+        assert_eq!(r["alert"], true, "{r}");
+        assert!(r["score"].as_f64().unwrap() >= 0.5, "{r}");
+        assert!(r["rule"].as_str().is_some() && r["explanation"].as_str().is_some());
+        assert!(r.get("why_not_alerted").is_none());
+    }
+    for o in &out[1..] {
+        assert_eq!(o["risks"].as_array().unwrap().len(), 0, "{o}");
+    }
+
+    // A policy with a higher alert floor: the same risks are found and say why they do not alert.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("strict.toml");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/pipeline.toml"
+    ))
+    .unwrap();
+    assert!(text.contains("min_score = 0.5"));
+    std::fs::write(&policy, text.replace("min_score = 0.5", "min_score = 0.99")).unwrap();
+    let out = detect_with(&["--policy", policy.to_str().unwrap()], input);
+    let strict = out[0]["risks"].as_array().unwrap();
+    assert_eq!(strict.len(), risks.len());
+    for r in strict {
+        assert_eq!(r["alert"], false, "{r}");
+        let why = r["why_not_alerted"].as_str().unwrap();
+        assert!(why.contains("alert floor 0.99"), "{why}");
+    }
+}

@@ -230,3 +230,25 @@ fn consent_takes_effect_at_its_own_time_wherever_it_sits_in_the_file() {
         "agreed before msgtime: archived in clear"
     );
 }
+
+/// Issue 11 item 7: the summary's risk counts are the alerter's decision, not a third answer.
+#[test]
+fn summary_risk_counts_agree_with_the_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let summary = run_json(&combined_input(dir.path()), &out);
+    let alerts = std::fs::read_to_string(out.join("alerts.jsonl")).unwrap();
+    let mut per_category: std::collections::BTreeMap<String, u64> = Default::default();
+    for line in alerts.lines() {
+        let a: serde_json::Value = serde_json::from_str(line).unwrap();
+        let cat = a["category"].as_str().unwrap();
+        if wcp_model::RiskCategory::parse(cat).is_some() {
+            *per_category.entry(cat.to_string()).or_default() += 1;
+        }
+    }
+    let by_risk: std::collections::BTreeMap<String, u64> =
+        serde_json::from_value(summary["by_risk"].clone()).unwrap();
+    assert!(!by_risk.is_empty(), "the fixtures carry risky lines");
+    assert_eq!(by_risk, per_category);
+    assert!(summary["by_risk_not_alerted"].is_object());
+}

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use serde_json::{json, Value};
+use wcp_stages::alert::AlertPolicy;
 use wcp_stages::classify::Classifier;
 use wcp_stages::offsets::slice_chars;
 
@@ -25,6 +26,16 @@ pub struct DetectArgs {
     /// score_threshold; 0 = every pattern candidate). Default: the production threshold.
     #[arg(long, value_name = "S", value_parser = min_score)]
     pub min_score: Option<f32>,
+    /// Pipeline policy whose [alert] section decides which risks alert (as `wcp run` and the
+    /// alerter do); default: the built-in policies/pipeline.toml.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+}
+
+/// What `detect_line` needs: the detectors and the alert policy.
+pub struct Detector {
+    pub classifier: Classifier,
+    pub alert: AlertPolicy,
 }
 
 fn min_score(s: &str) -> Result<f32, String> {
@@ -41,6 +52,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    let alert = super::run::load_policy(args.policy.as_deref())?.alert;
     let mut classifier = Classifier::new(&Default::default(), None, risk_policy.as_deref())?;
     if let Some(s) = args.min_score {
         classifier = classifier.with_pii(
@@ -49,6 +61,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
                 .with_overlaps(true),
         );
     }
+    let detector = Detector { classifier, alert };
     let reader: Box<dyn BufRead> = if args.input == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -69,7 +82,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match detect_line(&classifier, &line) {
+        match detect_line(&detector, &line) {
             Ok(v) => serde_json::to_writer(&mut out, &v)?,
             Err(problem) => {
                 bad += 1;
@@ -88,8 +101,10 @@ pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// One input line → the contract's output object, or what is wrong with the line.
-pub fn detect_line(classifier: &Classifier, line: &[u8]) -> Result<Value, String> {
+/// One input line → the contract's output object, or what is wrong with the line. Each risk
+/// carries its score, its rule and why it fired, and whether the policy alerts on it (`alert`),
+/// with `why_not_alerted` when it does not: the same decision as `wcp run` and the alerter.
+pub fn detect_line(d: &Detector, line: &[u8]) -> Result<Value, String> {
     let text =
         std::str::from_utf8(line).map_err(|e| format!("not UTF-8 at byte {}", e.valid_up_to()))?;
     let v: Value =
@@ -101,13 +116,23 @@ pub fn detect_line(classifier: &Classifier, line: &[u8]) -> Result<Value, String
         Some(_) => return Err("field `text` is not a string".into()),
         None => return Err("field `text` is missing".into()),
     };
-    let c = classifier.detect_text(text);
+    let (c, why) = d.classifier.detect_text_explained(text);
     let risks: Vec<Value> = c
         .risks
         .iter()
-        .map(|r| {
-            json!({"category": r.category.as_str(), "start": r.start, "end": r.end,
-                   "text": slice_chars(text, r.start, r.end), "rule": r.rule_id})
+        .zip(why)
+        .map(|(r, explanation)| {
+            let mut v = json!({"category": r.category.as_str(), "start": r.start, "end": r.end,
+                   "text": slice_chars(text, r.start, r.end), "rule": r.rule_id,
+                   "score": (r.score * 1000.0).round() / 1000.0, "explanation": explanation});
+            match d.alert.why_not_alerted(r) {
+                None => v["alert"] = json!(true),
+                Some(why) => {
+                    v["alert"] = json!(false);
+                    v["why_not_alerted"] = json!(why);
+                }
+            }
+            v
         })
         .collect();
     let pii: Vec<Value> = c

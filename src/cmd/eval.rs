@@ -65,10 +65,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                 personal_below: args.personal_below,
                 ..Default::default()
             };
-            let classifier = Classifier::new(&policy, model.as_deref(), None)?;
+            let detector = super::detect::Detector {
+                classifier: Classifier::new(&policy, model.as_deref(), None)?,
+                alert: super::run::load_policy(None)?.alert,
+            };
             // The same per-line detection as `wcp detect`; unreadable lines get no prediction.
             rows.iter()
-                .filter_map(|(line, _)| super::detect::detect_line(&classifier, line).ok())
+                .filter_map(|(line, _)| super::detect::detect_line(&detector, line).ok())
                 .filter_map(|v| Pred::from_value(&v))
                 .collect()
         }

@@ -12,6 +12,7 @@ use clap::Args;
 use serde::Serialize;
 use wcp_archive::{Archive, ArchiveOptions, SourceOffset};
 use wcp_model::{Disposition, EnrichedEvent};
+use wcp_stages::alert::AlertPolicy;
 use wcp_stages::anonymise::Anonymiser;
 use wcp_stages::classify::Classifier;
 use wcp_stages::pipeline::{Outcome, Pipeline};
@@ -56,7 +57,10 @@ pub struct Summary {
     pub recalls_pending: u64,
     pub by_msgtype: BTreeMap<String, u64>,
     pub by_class: BTreeMap<String, u64>,
+    /// Messages per risk category that alerts (the same decision as `alerts.jsonl`).
     pub by_risk: BTreeMap<String, u64>,
+    /// Messages per risk category found but not alerted (below the policy's alert floor).
+    pub by_risk_not_alerted: BTreeMap<String, u64>,
     pub by_consent: BTreeMap<String, u64>,
     pub by_retention_rule: BTreeMap<String, u64>,
     pub by_region: BTreeMap<String, u64>,
@@ -74,14 +78,22 @@ impl Summary {
             + self.dead_lettered
     }
 
-    fn count(&mut self, ev: &EnrichedEvent) {
+    fn count(&mut self, ev: &EnrichedEvent, alert: &AlertPolicy) {
         *self.by_msgtype.entry(ev.event.msgtype.clone()).or_default() += 1;
         if let Some(c) = &ev.classification {
             *self.by_class.entry(c.class.as_str().into()).or_default() += 1;
-            let mut cats: Vec<&str> = c.risks.iter().map(|r| r.category.as_str()).collect();
-            cats.dedup();
-            for cat in cats {
-                *self.by_risk.entry(cat.into()).or_default() += 1;
+            // One answer: a category alerts when any of its hits does (as in `alerts_for`).
+            let mut cats: BTreeMap<&str, bool> = BTreeMap::new();
+            for r in &c.risks {
+                *cats.entry(r.category.as_str()).or_default() |= alert.why_not_alerted(r).is_none();
+            }
+            for (cat, alerts) in cats {
+                let map = if alerts {
+                    &mut self.by_risk
+                } else {
+                    &mut self.by_risk_not_alerted
+                };
+                *map.entry(cat.into()).or_default() += 1;
             }
         }
         if let Some(c) = &ev.consent {
@@ -172,6 +184,7 @@ pub fn execute(
     key: &[u8],
 ) -> anyhow::Result<Summary> {
     let classifier = Classifier::new(&policy.classifier, None, None)?;
+    let alert_policy = policy.alert.clone();
     let anonymiser = Anonymiser::new(key, wcp_pii::anonymise::AnonPolicy::default());
     let mut pipeline = Pipeline::new(policy, classifier, anonymiser);
     let mut writers = Writers::create(out)?;
@@ -209,7 +222,7 @@ pub fn execute(
                 writers.line(Sink::DeadLetters, &dl)?;
             }
             Outcome::Processed(p) => {
-                summary.count(&p.enriched);
+                summary.count(&p.enriched, &alert_policy);
                 for a in &p.alerts {
                     summary.alerts += 1;
                     *summary
@@ -379,7 +392,11 @@ fn print_summary(s: &Summary, out: &Path) {
         }
     };
     table("by class", &s.by_class);
-    table("by risk category", &s.by_risk);
+    table("by risk category (alerted)", &s.by_risk);
+    table(
+        "by risk category (found, not alerted)",
+        &s.by_risk_not_alerted,
+    );
     table("by alert category", &s.by_alert_category);
     table("by consent state", &s.by_consent);
     table("by retention rule", &s.by_retention_rule);

@@ -52,6 +52,8 @@ fn strings(v: &Value, key: &str, field: Option<&str>) -> Vec<String> {
         return Vec::new();
     };
     list.iter()
+        // A risk that `wcp detect` reports with `"alert": false` raised no alert: not a prediction.
+        .filter(|item| item.get("alert").and_then(Value::as_bool) != Some(false))
         .filter_map(|item| match field {
             Some(f) => item.get(f)?.as_str(),
             None => item.as_str(),
@@ -100,6 +102,9 @@ mod tests {
             "risks": [{"category": "off_channel", "start": 1, "end": 2}]}))
         .unwrap();
         assert_eq!((p.id.as_str(), p.risks.len(), p.pii.len()), ("d1", 1, 0));
+        let v = serde_json::json!({"id": "d2", "class": "business", "risks": [
+            {"category": "off_channel", "alert": false}, {"category": "complaint", "alert": true}]});
+        assert_eq!(Pred::from_value(&v).unwrap().risks, ["complaint"]);
         assert!(Gold::from_value(&json!({"text": "no id"})).is_none());
     }
 }

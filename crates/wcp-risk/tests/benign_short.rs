@@ -56,7 +56,7 @@ fn the_bias_alone_never_raises_a_risk() {
     // need learned evidence: text with no features has none, whatever the bias.
     let permissive = wcp_risk::BUILTIN_POLICY
         .replace("gate_threshold = 0.3", "gate_threshold = 0.0")
-        .replace("threshold = 0.4", "threshold = 0.0")
+        .replace("threshold = 0.5", "threshold = 0.0")
         .replace("min_chars = 10", "min_chars = 0");
     let engine = RiskEngine::from_policy_toml(&permissive).unwrap();
     for t in ["", "🙂", "[图片]", "..."] {

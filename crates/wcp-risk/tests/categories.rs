@@ -222,7 +222,7 @@ fn exceptions_veto_the_category_model() {
     // the lexicon does not veto is reported, so a missing category is the veto at work.
     let permissive = wcp_risk::BUILTIN_POLICY
         .replace("gate_threshold = 0.3", "gate_threshold = 0.0")
-        .replace("threshold = 0.4", "threshold = 0.0")
+        .replace("threshold = 0.5", "threshold = 0.0")
         .replace("evidence_floor = 1.0", "evidence_floor = 0.0")
         .replace("min_chars = 10", "min_chars = 0");
     let engine = RiskEngine::from_policy_toml(&permissive).unwrap();

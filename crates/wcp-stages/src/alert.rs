@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
-use wcp_model::{Alert, ConsentState, Disposition, EnrichedEvent, EventKind, Evidence, Severity};
+use wcp_model::{
+    Alert, ConsentState, Disposition, EnrichedEvent, EventKind, Evidence, RiskHit, Severity,
+};
 
 use crate::ingest::SeqGap;
 
@@ -41,6 +43,17 @@ impl Default for AlertPolicy {
 }
 
 impl AlertPolicy {
+    /// The one answer to "does this risk alert?", shared by the alerter, `wcp run`'s summary and
+    /// `wcp detect`: `None` when it alerts, otherwise why not, in words a reviewer can act on.
+    pub fn why_not_alerted(&self, hit: &RiskHit) -> Option<String> {
+        (hit.score < self.min_score).then(|| {
+            format!(
+                "score {:.2} below the alert floor {:.2} ([alert] min_score)",
+                hit.score, self.min_score
+            )
+        })
+    }
+
     fn severity_of(&self, category: &str) -> Severity {
         self.severity
             .get(category)
@@ -57,8 +70,12 @@ pub fn alerts_for(ev: &EnrichedEvent, policy: &AlertPolicy) -> Vec<Alert> {
     // alone tells the reviewer where to look in the (anonymised) archive.
     let clear = ev.disposition() == Disposition::Archive;
     if let Some(class) = &ev.classification {
-        let mut by_category: BTreeMap<&str, Vec<&wcp_model::RiskHit>> = BTreeMap::new();
-        for hit in class.risks.iter().filter(|h| h.score >= policy.min_score) {
+        let mut by_category: BTreeMap<&str, Vec<&RiskHit>> = BTreeMap::new();
+        for hit in class
+            .risks
+            .iter()
+            .filter(|h| policy.why_not_alerted(h).is_none())
+        {
             by_category
                 .entry(hit.category.as_str())
                 .or_default()
@@ -196,5 +213,30 @@ impl RecallTracker {
             time_ms,
             evidence: Vec::new(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wcp_model::RiskCategory;
+
+    fn hit(score: f32) -> RiskHit {
+        RiskHit {
+            category: RiskCategory::OffChannel,
+            start: 0,
+            end: 3,
+            rule_id: "model.off_channel".into(),
+            score,
+        }
+    }
+
+    #[test]
+    fn a_risk_alerts_at_the_floor_and_says_why_below_it() {
+        let p = AlertPolicy::default();
+        assert_eq!(p.why_not_alerted(&hit(p.min_score)), None);
+        assert_eq!(p.why_not_alerted(&hit(0.9)), None);
+        let why = p.why_not_alerted(&hit(0.42)).unwrap();
+        assert!(why.contains("0.42") && why.contains("0.50"), "{why}");
     }
 }

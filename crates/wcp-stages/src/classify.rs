@@ -76,10 +76,16 @@ impl Classifier {
     /// Text-only detection (the `wcp detect` contract): neutral event context
     /// apart from what the detectors themselves find (risk hits, identity numbers).
     pub fn detect_text(&self, text: &str) -> Classification {
+        self.detect(text, EventContext::default()).0
+    }
+
+    /// [`Self::detect_text`] plus, per risk hit (same order), why it fired: the phrase(s) of the
+    /// lexicon rule or the model's top features. Contains message text: never log it.
+    pub fn detect_text_explained(&self, text: &str) -> (Classification, Vec<String>) {
         self.detect(text, EventContext::default())
     }
 
-    fn detect(&self, text: &str, mut ctx: EventContext) -> Classification {
+    fn detect(&self, text: &str, mut ctx: EventContext) -> (Classification, Vec<String>) {
         let offsets = CharOffsets::new(text);
         let found = self.pii.detect(text);
         // Identity/account numbers are event evidence for the classifier.
@@ -94,21 +100,25 @@ impl Classifier {
                 score: m.score,
             })
             .collect();
+        let mut why = Vec::new();
         let risks: Vec<RiskHit> = self
             .risk
             .scan(text)
             .into_iter()
-            .map(|m| RiskHit {
-                category: m.category,
-                start: offsets.char_index(m.start),
-                end: offsets.char_index(m.end),
-                rule_id: m.rule_id,
-                score: m.score,
+            .map(|m| {
+                why.push(m.explanation);
+                RiskHit {
+                    category: m.category,
+                    start: offsets.char_index(m.start),
+                    end: offsets.char_index(m.end),
+                    rule_id: m.rule_id,
+                    score: m.score,
+                }
             })
             .collect();
         ctx.risk_hits = risks.len().min(u8::MAX as usize) as u8;
         let decision = self.class.classify(text, &ctx);
-        Classification {
+        let classification = Classification {
             class: match decision.class {
                 wcp_classify::Class::Business => Class::Business,
                 wcp_classify::Class::Personal => Class::Personal,
@@ -125,7 +135,8 @@ impl Classifier {
                 .collect(),
             risks,
             pii,
-        }
+        };
+        (classification, why)
     }
 
     /// The stage: events that carry content get a classification; consent records, recalls
@@ -143,7 +154,7 @@ impl Classifier {
                     risk_hits: 0,
                     sensitive_ids: 0,
                 };
-                Some(self.detect(&event.text, ctx))
+                Some(self.detect(&event.text, ctx).0)
             }
             _ => None,
         };
