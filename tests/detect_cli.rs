@@ -5,8 +5,14 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn detect(input: &str) -> (Vec<serde_json::Value>, i32) {
+    run_detect(&[], input)
+}
+
+/// `wcp detect --input - ARGS` on `input`: the output lines and the exit code.
+fn run_detect(args: &[&str], input: &str) -> (Vec<serde_json::Value>, i32) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wcp"))
         .args(["detect", "--input", "-"])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -109,26 +115,9 @@ fn bad_lines_get_error_lines_and_processing_goes_on() {
 }
 
 fn detect_with(args: &[&str], input: &str) -> Vec<serde_json::Value> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wcp"))
-        .args(["detect", "--input", "-"])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    let (lines, code) = run_detect(args, input);
+    assert_eq!(code, 0);
+    lines
 }
 
 /// Issue 11 item 7: each risk carries its score, why it fired and whether the policy alerts on
