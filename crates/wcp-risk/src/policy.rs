@@ -161,10 +161,11 @@ pub(crate) fn parse(src: &str) -> Result<Policy, PolicyError> {
         )));
     }
     let m = &file.model;
-    if !(0.0..=1.0).contains(&m.gate_threshold)
-        || !(0.0..=1.0).contains(&m.threshold)
-        || !(m.evidence_floor >= 0.0 && m.evidence_floor.is_finite())
-    {
+    let valid = (0.0..=1.0).contains(&m.gate_threshold)
+        && (0.0..=1.0).contains(&m.threshold)
+        && m.evidence_floor >= 0.0
+        && m.evidence_floor.is_finite();
+    if !valid {
         return Err(PolicyError::Other(
             "model thresholds must be within 0..=1 and evidence_floor >= 0".into(),
         ));
