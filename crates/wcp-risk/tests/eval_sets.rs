@@ -114,3 +114,24 @@ fn chat_dev_meets_targets_when_present() {
         "chat_dev: precision {p:.3} recall {r:.3}"
     );
 }
+
+/// Issue 11: at most 1% of the short benign lines (≤ 12 characters) of the frozen blind chat sets
+/// raise a risk (0 of 142 and 0 of 137 at their first score).
+#[test]
+fn short_benign_lines_of_the_blind_sets_raise_nothing() {
+    let engine = RiskEngine::builtin();
+    for data in [
+        include_str!("fixtures/issue11_chat_a.jsonl"),
+        include_str!("fixtures/issue11_chat_b.jsonl"),
+    ] {
+        let (mut short, mut raised) = (0u32, 0u32);
+        for line in data.lines().filter(|l| !l.trim().is_empty()) {
+            let row: Row = serde_json::from_str(line).expect("fixture line");
+            if row.risk.is_empty() && row.text.chars().count() <= 12 {
+                short += 1;
+                raised += u32::from(!engine.scan(&row.text).is_empty());
+            }
+        }
+        assert!(short >= 100 && raised * 100 <= short, "{raised} of {short}");
+    }
+}
