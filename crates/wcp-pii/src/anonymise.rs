@@ -61,8 +61,10 @@ impl AnonPolicy {
 }
 
 /// Replace every match in `text` by its operator's output. `matches` must carry byte offsets
-/// into `text` (as [`crate::PiiDetector::detect`] returns); overlapping matches after the first
-/// are skipped, since the first already removed the bytes.
+/// into `text` (as [`crate::PiiDetector::detect`] returns) and may overlap (the classifier's
+/// spans together with the anonymiser's recall pass): overlapping spans are merged into one
+/// replaced span, so no character of any of them stays in clear, under the operator of the
+/// longest one.
 pub fn anonymise(
     text: &str,
     matches: &[PiiMatch],
@@ -79,21 +81,31 @@ pub fn anonymise(
         })
         .collect();
     sorted.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+    // merged groups: (start, end, entity of the longest member)
+    let mut groups: Vec<(usize, usize, &str, usize)> = Vec::new();
+    for m in sorted {
+        match groups.last_mut() {
+            Some(g) if m.start < g.1 => {
+                if m.end - m.start > g.3 {
+                    g.2 = m.entity;
+                    g.3 = m.end - m.start;
+                }
+                g.1 = g.1.max(m.end);
+            }
+            _ => groups.push((m.start, m.end, m.entity, m.end - m.start)),
+        }
+    }
     let mut out = String::with_capacity(text.len() + 16);
     let mut pos = 0;
-    for m in sorted {
-        if m.start < pos {
-            continue;
-        }
-        out.push_str(&text[pos..m.start]);
-        let value = &text[m.start..m.end];
+    for (s, e, entity, _) in groups {
+        out.push_str(&text[pos..s]);
         out.push_str(&apply(
-            policy.operator_for(m.entity),
-            value,
-            m.entity,
+            policy.operator_for(entity),
+            &text[s..e],
+            entity,
             tenant_key,
         ));
-        pos = m.end;
+        pos = e;
     }
     out.push_str(&text[pos..]);
     out

@@ -28,6 +28,8 @@ pub struct PiiDetector {
     min_score: f32,
     /// `detect` reports every candidate, overlaps included (Presidio's `score_threshold`).
     overlapping: bool,
+    /// Also run the anonymisation recall scanners (`recall.rs`).
+    recall: bool,
 }
 
 impl Default for PiiDetector {
@@ -67,6 +69,7 @@ impl PiiDetector {
             context: ContextIndex::new(),
             min_score: DEFAULT_MIN_SCORE,
             overlapping: false,
+            recall: false,
         }
     }
 
@@ -74,6 +77,17 @@ impl PiiDetector {
     pub fn with_min_score(mut self, min_score: f32) -> PiiDetector {
         self.min_score = min_score;
         self
+    }
+
+    /// The anonymiser's detector: every recognizer at the production threshold plus the
+    /// recall scanners (titled and given names, addresses without a house number, labelled
+    /// identifiers, long numbers), every candidate reported with overlaps so the anonymiser
+    /// replaces the union. Not for `wcp detect`: its spans do not follow the labelling
+    /// convention.
+    pub fn anonymising() -> PiiDetector {
+        let mut d = PiiDetector::new().with_overlaps(true);
+        d.recall = true;
+        d
     }
 
     /// Same recognizers; `detect` then reports every candidate at or above the threshold,
@@ -164,6 +178,9 @@ impl PiiDetector {
         names::find(t, &mut push);
         wechat::find(t, &mut |s, e, score| push("WECHAT_ID", s, e, score));
         address::find(t, &mut |s, e, score| push("LOCATION", s, e, score));
+        if self.recall {
+            crate::recall::find(t, &mut push);
+        }
         out.retain(|(m, _)| m.score >= self.min_score);
         for (m, _) in &mut out {
             m.start = folded.orig(m.start);

@@ -1,9 +1,16 @@
 //! Full-width → half-width folding with an offset map back to the original text.
 //!
-//! Chat typed on Chinese IMEs often carries full-width digits and letters (`１３８…`). The
-//! recognizers only see ASCII, so a line that has any full-width alphanumerics is folded
-//! once; every match offset is then mapped back so spans cover the text *as written*.
-//! Lines without them (the vast majority) are scanned in place with no allocation.
+//! Chat typed on Chinese IMEs often carries full-width digits and letters (`１３８…`), and
+//! numbers are sometimes spelt in Chinese numerals to dodge filters (`一三八 一二三四 五六七八`,
+//! `幺三八…`). The recognizers only see ASCII, so a line that has any full-width
+//! alphanumerics, or a run of at least [`NUMERAL_RUN`] digit-like characters with Chinese
+//! numerals in it, is folded once; every match offset is then mapped back so spans cover
+//! the text *as written*. Lines without them (the vast majority) are scanned in place with
+//! no allocation.
+
+/// Shortest run of digit-like characters (Chinese numerals, digits, one space or dash
+/// between them) whose numerals are read as digits: short runs are words (`一一`, `三五个`).
+pub const NUMERAL_RUN: usize = 7;
 
 /// Text to scan plus, when folding happened, a map from folded byte offset to original.
 pub struct Folded<'a> {
@@ -13,7 +20,8 @@ pub struct Folded<'a> {
 
 impl<'a> Folded<'a> {
     pub fn new(src: &'a str) -> Folded<'a> {
-        if !has_fullwidth_alnum(src) {
+        let numerals = numeral_runs(src);
+        if !has_fullwidth_alnum(src) && numerals.is_empty() {
             return Folded {
                 text: std::borrow::Cow::Borrowed(src),
                 map: Vec::new(),
@@ -22,7 +30,11 @@ impl<'a> Folded<'a> {
         let mut out = String::with_capacity(src.len());
         let mut map = Vec::with_capacity(src.len() + 1);
         for (i, c) in src.char_indices() {
-            let f = fold_char(c);
+            let in_run = numerals.iter().any(|&(s, e)| s <= i && i < e);
+            let f = match numeral_digit(c) {
+                Some(d) if in_run => d,
+                _ => fold_char(c),
+            };
             for _ in 0..f.len_utf8() {
                 map.push(i as u32);
             }
@@ -72,4 +84,60 @@ fn has_fullwidth_alnum(s: &str) -> bool {
         i += 1;
     }
     false
+}
+
+/// The digit a Chinese numeral stands for when numbers are read out digit by digit
+/// (`幺` for one, `两` for two, `洞` for zero, as on the phone).
+pub fn numeral_digit(c: char) -> Option<char> {
+    Some(match c {
+        '〇' | '零' | '洞' => '0',
+        '一' | '壹' | '幺' => '1',
+        '二' | '贰' | '貳' | '两' | '兩' => '2',
+        '三' | '叁' | '參' => '3',
+        '四' | '肆' => '4',
+        '五' | '伍' => '5',
+        '六' | '陆' | '陸' => '6',
+        '七' | '柒' | '拐' => '7',
+        '八' | '捌' => '8',
+        '九' | '玖' | '勾' => '9',
+        _ => return None,
+    })
+}
+
+/// Byte ranges of runs of ≥ [`NUMERAL_RUN`] digit-like characters (numerals, ASCII and
+/// full-width digits, single spaces or dashes between them) with at least three numerals.
+fn numeral_runs(s: &str) -> Vec<(usize, usize)> {
+    // Every Chinese numeral is a 3-byte character starting E3, E4, E5, E6, E7, E9 or E6:
+    // skip the walk for pure-ASCII lines.
+    if s.is_ascii() {
+        return Vec::new();
+    }
+    let digit_like = |c: char| numeral_digit(c).is_some() || fold_char(c).is_ascii_digit();
+    let mut runs = Vec::new();
+    let (mut start, mut end, mut len, mut cn) = (0, 0, 0usize, 0usize);
+    let mut gap = false;
+    for (i, c) in s.char_indices() {
+        if digit_like(c) {
+            if len == 0 {
+                start = i;
+            }
+            len += 1;
+            cn += usize::from(numeral_digit(c).is_some());
+            end = i + c.len_utf8();
+            gap = false;
+        } else if len > 0 && !gap && matches!(c, ' ' | '-' | '\u{3000}') {
+            gap = true;
+        } else {
+            if len >= NUMERAL_RUN && cn >= 3 {
+                runs.push((start, end));
+            }
+            len = 0;
+            cn = 0;
+            gap = false;
+        }
+    }
+    if len >= NUMERAL_RUN && cn >= 3 {
+        runs.push((start, end));
+    }
+    runs
 }

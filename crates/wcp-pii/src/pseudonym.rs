@@ -90,19 +90,7 @@ pub fn canonical(entity: &str, value: &str) -> String {
 
 /// Chinese numerals written for digits (`一三八…`, `幺` for one) fold to ASCII digits.
 fn cn_digit(c: char) -> char {
-    match c {
-        '〇' | '零' | '洞' => '0',
-        '一' | '壹' | '幺' => '1',
-        '二' | '贰' | '貳' | '两' | '兩' => '2',
-        '三' | '叁' | '參' => '3',
-        '四' | '肆' => '4',
-        '五' | '伍' => '5',
-        '六' | '陆' | '陸' => '6',
-        '七' | '柒' | '拐' => '7',
-        '八' | '捌' => '8',
-        '九' | '玖' | '勾' => '9',
-        _ => c,
-    }
+    crate::normalize::numeral_digit(c).unwrap_or(c)
 }
 
 /// E.164 where the number says its country (`+…`, `00…`) or has a mainland China shape

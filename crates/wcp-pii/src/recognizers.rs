@@ -57,13 +57,14 @@ const BANK_CTX: &[&str] = &["account", "acct", "bank", "check", "账号", "賬�
 pub static RECS: LazyLock<Vec<&'static Rec>> = LazyLock::new(|| {
     RECS_CORE
         .iter()
+        .chain(crate::recognizers_cn::RECS_CN)
         .chain(crate::recognizers_intl::RECS_INTL)
         .collect()
 });
 
 /// Is recognizer `i` (index into [`RECS`]) a regional one, capped without context?
 pub fn is_regional(i: usize) -> bool {
-    i >= RECS_CORE.len()
+    i >= RECS_CORE.len() + crate::recognizers_cn::RECS_CN.len()
 }
 
 pub const RECS_CORE: &[Rec] = &[

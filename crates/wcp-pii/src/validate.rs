@@ -74,6 +74,8 @@ pub enum Check {
     MonthYear,
     PanLoose,
     Domain,
+    HkId,
+    BankAccount,
 }
 
 impl Check {

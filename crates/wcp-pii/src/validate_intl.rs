@@ -194,6 +194,15 @@ pub fn validate(check: Check, base: f32, m: &str) -> Option<(usize, f32)> {
         }
         Check::Date => Some(date_ok(m)),
         Check::MonthYear => None,
+        Check::HkId => Some(hk_id(&u)),
+        Check::BankAccount => {
+            // a card-shaped number that fails Luhn is a mistyped or made-up card, not an
+            // account (personal accounts in China are the card number)
+            let failed_card =
+                matches!(d.len(), 16 | 19) && (b'3'..=b'6').contains(&d[0]) && !luhn(&d);
+            let ok = (10..=25).contains(&d.len()) && d.iter().any(|&c| c != d[0]) && !failed_card;
+            Some(ok).filter(|ok| !ok)
+        }
         Check::PanLoose => Some(
             u.iter().any(u8::is_ascii_alphabetic)
                 && u.windows(4).any(|w| w.iter().all(u8::is_ascii_digit)),
@@ -202,6 +211,30 @@ pub fn validate(check: Check, base: f32, m: &str) -> Option<(usize, f32)> {
         _ => None,
     };
     tri(v, base, full)
+}
+
+/// Hong Kong identity card: one or two letters, six digits, check character (mod 11, `A`
+/// for 10); a single letter counts as if preceded by a space worth 36.
+fn hk_id(u: &[u8]) -> bool {
+    let letters = u.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    if !(1..=2).contains(&letters) || u.len() != letters + 7 {
+        return false;
+    }
+    let val = |c: u8| u32::from(c - b'A') + 10;
+    let mut sum = if letters == 1 {
+        36 * 9 + val(u[0]) * 8
+    } else {
+        val(u[0]) * 9 + val(u[1]) * 8
+    };
+    for (i, &c) in u[letters..letters + 6].iter().enumerate() {
+        sum += u32::from(c - b'0') * (7 - i as u32);
+    }
+    let check = match u[letters + 6] {
+        b'A' => 10,
+        c @ b'0'..=b'9' => u32::from(c - b'0'),
+        _ => return false,
+    };
+    (sum + check) % 11 == 0
 }
 
 /// A bare host name with a known top-level domain (`microsoft.com`, `google.co.il`).

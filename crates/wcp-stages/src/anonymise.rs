@@ -9,13 +9,16 @@ use wcp_model::{AnonymisedEvent, ChatEvent, Disposition, EnrichedEvent, Particip
 use wcp_pii::anonymise::{anonymise as anonymise_text, pseudonym, AnonPolicy};
 /// The tenant key's text form (hex), shared by both runners.
 pub use wcp_pii::anonymise::{parse_key, KeyError};
-use wcp_pii::PiiMatch;
+use wcp_pii::{PiiDetector, PiiMatch};
 
 use crate::offsets::byte_index;
 
 pub struct Anonymiser {
     key: Vec<u8>,
     policy: AnonPolicy,
+    /// Recall pass over the text (titled and given names, addresses without a house
+    /// number, labelled identifiers): what the classifier's precise spans leave in clear.
+    recall: PiiDetector,
 }
 
 impl Anonymiser {
@@ -23,6 +26,7 @@ impl Anonymiser {
         Anonymiser {
             key: tenant_key.to_vec(),
             policy,
+            recall: PiiDetector::anonymising(),
         }
     }
 
@@ -35,7 +39,7 @@ impl Anonymiser {
     fn text(&self, ev: &EnrichedEvent) -> String {
         let event = &ev.event;
         let text = &event.text;
-        let matches: Vec<PiiMatch> = ev
+        let mut matches: Vec<PiiMatch> = ev
             .classification
             .iter()
             .flat_map(|c| c.pii.iter())
@@ -48,6 +52,7 @@ impl Anonymiser {
                 score: s.score,
             })
             .collect();
+        matches.extend(self.recall.detect(text));
         let mut out = anonymise_text(text, &matches, &self.policy, &self.key);
         for p in event.participants() {
             if p.id.len() >= 4 && out.contains(&p.id) {

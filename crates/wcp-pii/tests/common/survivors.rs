@@ -4,7 +4,9 @@
 //! Input: a labelled set in `score.py` gold form — JSON lines `{"id","text","pii":[{"type",
 //! "start","end"}]}`, code-point offsets, every labelled value an identifying value.
 //! Each text goes through the product's anonymiser exactly as `wcp run` applies it
-//! (`PiiDetector::new().detect`, then `anonymise` with `AnonPolicy::default()`).
+//! (wcp-stages `Anonymiser::text`): the classifier's spans (`PiiDetector::new().detect`)
+//! together with the anonymiser's recall pass (`PiiDetector::anonymising().detect`), then
+//! `anonymise` with `AnonPolicy::default()`.
 //!
 //! A labelled value **survives** when either
 //! - *verbatim*: the value as written still occurs in the anonymised text, or
@@ -99,15 +101,15 @@ fn byte_at(text: &str, cp: usize) -> usize {
     text.char_indices().nth(cp).map_or(text.len(), |(b, _)| b)
 }
 
-/// Byte ranges of `text` the anonymiser replaced, as `anonymise` picks them (sorted by
-/// start, longer first, overlaps after the first skipped).
-fn replaced(text: &str, det: &PiiDetector) -> Vec<(usize, usize)> {
-    let mut ms = det.detect(text);
-    ms.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+/// Byte ranges of `text` the anonymiser replaced: the union of its spans.
+fn replaced(ms: &[wcp_pii::PiiMatch]) -> Vec<(usize, usize)> {
+    let mut v: Vec<(usize, usize)> = ms.iter().map(|m| (m.start, m.end)).collect();
+    v.sort();
     let mut out: Vec<(usize, usize)> = Vec::new();
-    for m in ms {
-        if out.last().is_none_or(|l| m.start >= l.1) {
-            out.push((m.start, m.end));
+    for (s, e) in v {
+        match out.last_mut() {
+            Some(l) if s < l.1 => l.1 = l.1.max(e),
+            _ => out.push((s, e)),
         }
     }
     out
@@ -140,6 +142,7 @@ fn identifying(text: &str, s: usize, e: usize) -> Vec<usize> {
 /// Measure one labelled set (JSON lines text).
 pub fn measure(jsonl: &str) -> Report {
     let det = PiiDetector::new();
+    let recall = PiiDetector::anonymising();
     let policy = AnonPolicy::default();
     let key = b"survivor-measure-key";
     let mut total = Tally::default();
@@ -149,8 +152,10 @@ pub fn measure(jsonl: &str) -> Report {
             continue;
         };
         let text = r["text"].as_str().unwrap_or("");
-        let out = anonymise(text, &det.detect(text), &policy, key);
-        let covered = replaced(text, &det);
+        let mut ms = det.detect(text);
+        ms.extend(recall.detect(text));
+        let out = anonymise(text, &ms, &policy, key);
+        let covered = replaced(&ms);
         for p in r["pii"].as_array().into_iter().flatten() {
             let (Some(s), Some(e)) = (p["start"].as_u64(), p["end"].as_u64()) else {
                 continue;

@@ -1,0 +1,333 @@
+//! Anonymisation recall: what `wcp detect` leaves out on purpose (its spans follow the
+//! labelling convention: full names, street addresses with a house number) but an
+//! anonymiser must not leave in clear, because a reader who knows the people can still
+//! tell who it is: surnames with a title or kinship word (`王先生`, `老王`, `Mr. Wong`),
+//! given names on their own (`Lisa`, `阿May`, `@王伟`), addresses without a house number or
+//! with floors and rooms (`浦东新区世纪大道`, `Flat 12B`), identifiers named by a label
+//! (`工号 A10023`, `passport no. K1234567`), and any other long number.
+//! Run only by [`crate::PiiDetector::anonymising`]; precision matters less here than
+//! leaving no one identifiable.
+
+use crate::names_data::{CN_SURNAMES, EN_FIRST, NOT_GIVEN};
+
+type Sink<'a> = dyn FnMut(&'static str, usize, usize, f32) + 'a;
+
+const SCORE: f32 = 0.5;
+
+/// Report every recall span of `t` (already folded to ASCII digits).
+pub fn find(t: &str, out: &mut Sink) {
+    labelled(t, out);
+    long_numbers(t, out);
+    if !t.is_ascii() {
+        titled_cn(t, out);
+        crate::recall_addr::chinese(t, out);
+    }
+    english_names(t, out);
+    crate::recall_addr::english(t, out);
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// (label, entity): the token after the label is that identifier.
+const LABELS: &[(&str, &str)] = &[
+    ("工号", "EMPLOYEE_ID"),
+    ("員工號", "EMPLOYEE_ID"),
+    ("员工号", "EMPLOYEE_ID"),
+    ("员工编号", "EMPLOYEE_ID"),
+    ("員工編號", "EMPLOYEE_ID"),
+    ("staff id", "EMPLOYEE_ID"),
+    ("staff no", "EMPLOYEE_ID"),
+    ("staff number", "EMPLOYEE_ID"),
+    ("employee id", "EMPLOYEE_ID"),
+    ("employee no", "EMPLOYEE_ID"),
+    ("employee number", "EMPLOYEE_ID"),
+    ("emp id", "EMPLOYEE_ID"),
+    ("emp no", "EMPLOYEE_ID"),
+    ("护照", "PASSPORT"),
+    ("護照", "PASSPORT"),
+    ("passport", "PASSPORT"),
+    ("驾照", "DRIVER_LICENSE"),
+    ("駕照", "DRIVER_LICENSE"),
+    ("驾驶证", "DRIVER_LICENSE"),
+    ("駕駛證", "DRIVER_LICENSE"),
+    ("driving licence", "DRIVER_LICENSE"),
+    ("driving license", "DRIVER_LICENSE"),
+    ("driver's license", "DRIVER_LICENSE"),
+    ("driver license", "DRIVER_LICENSE"),
+    ("证件号", "ID_NUMBER"),
+    ("證件號", "ID_NUMBER"),
+    ("身份证", "ID_NUMBER"),
+    ("身份證", "ID_NUMBER"),
+    ("id no", "ID_NUMBER"),
+    ("id number", "ID_NUMBER"),
+    ("账号", "BANK_ACCOUNT"),
+    ("帐号", "BANK_ACCOUNT"),
+    ("賬號", "BANK_ACCOUNT"),
+    ("帳號", "BANK_ACCOUNT"),
+    ("账户", "BANK_ACCOUNT"),
+    ("賬戶", "BANK_ACCOUNT"),
+    ("卡号", "BANK_ACCOUNT"),
+    ("卡號", "BANK_ACCOUNT"),
+    ("account", "BANK_ACCOUNT"),
+    ("acct", "BANK_ACCOUNT"),
+    ("a/c", "BANK_ACCOUNT"),
+    ("swift", "BANK_ROUTING"),
+    ("bic", "BANK_ROUTING"),
+    ("routing", "BANK_ROUTING"),
+    ("aba", "BANK_ROUTING"),
+    ("sort code", "BANK_ROUTING"),
+    ("联行号", "BANK_ROUTING"),
+    ("聯行號", "BANK_ROUTING"),
+    ("cnaps", "BANK_ROUTING"),
+    ("车牌", "LICENSE_PLATE"),
+    ("車牌", "LICENSE_PLATE"),
+    ("plate", "LICENSE_PLATE"),
+    ("通行证", "CN_TRAVEL_PERMIT"),
+    ("通行證", "CN_TRAVEL_PERMIT"),
+    ("回乡证", "CN_TRAVEL_PERMIT"),
+    ("回鄉證", "CN_TRAVEL_PERMIT"),
+    ("台胞证", "CN_TRAVEL_PERMIT"),
+    ("台胞證", "CN_TRAVEL_PERMIT"),
+    ("permit", "CN_TRAVEL_PERMIT"),
+    ("qq", "QQ_NUMBER"),
+    ("微信", "WECHAT_ID"),
+    ("wechat", "WECHAT_ID"),
+    ("weixin", "WECHAT_ID"),
+    ("wx", "WECHAT_ID"),
+    ("vx", "WECHAT_ID"),
+    ("v信", "WECHAT_ID"),
+    ("telegram", "TELEGRAM_ID"),
+    ("whatsapp", "PHONE_NUMBER"),
+    ("line id", "LINE_ID"),
+    ("客户号", "CUSTOMER_ID"),
+    ("客戶號", "CUSTOMER_ID"),
+    ("会员号", "CUSTOMER_ID"),
+    ("client id", "CUSTOMER_ID"),
+    ("customer id", "CUSTOMER_ID"),
+    ("customer no", "CUSTOMER_ID"),
+    ("社保号", "ID_NUMBER"),
+    ("社保號", "ID_NUMBER"),
+    ("nric", "ID_NUMBER"),
+    ("hkid", "ID_NUMBER"),
+];
+
+/// Words between a label and its value (`号码`, `number`, `:`, `是` …).
+const FILLERS: &[&str] = &[
+    "号码", "號碼", "号", "號", "码", "碼", "id", "number", "no.", "no", "#", "是", "为", "為",
+    ":", "：", "-", " ", "\u{3000}", "=", "叫", "名", "is",
+];
+
+fn labelled(t: &str, out: &mut Sink) {
+    let lower = t.to_ascii_lowercase();
+    for (label, entity) in LABELS {
+        let mut from = 0;
+        while let Some(p) = lower[from..].find(label) {
+            let at = from + p;
+            from = at + label.len();
+            // an ASCII label is a word of its own (`aba` not in `abandon`)
+            let b = lower.as_bytes();
+            if label.is_ascii()
+                && (at > 0 && b[at - 1].is_ascii_alphanumeric()
+                    || b.get(from).is_some_and(u8::is_ascii_alphabetic))
+            {
+                continue;
+            }
+            let mut i = from;
+            'fill: loop {
+                for f in FILLERS {
+                    if lower[i..].starts_with(f) {
+                        i += f.len();
+                        continue 'fill;
+                    }
+                }
+                break;
+            }
+            let s = i;
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric()
+                    || matches!(b[i], b'_' | b'-' | b'.' | b'(' | b')'))
+            {
+                i += 1;
+            }
+            let tok = t[s..i].trim_end_matches(['.', '-', ')']);
+            let e = s + tok.len();
+            let digits = tok.bytes().filter(u8::is_ascii_digit).count();
+            let handle = matches!(*entity, "WECHAT_ID" | "TELEGRAM_ID" | "LINE_ID");
+            // SWIFT/BIC codes are letters: 8 or 11 characters
+            let bic = *entity == "BANK_ROUTING"
+                && matches!(tok.len(), 8 | 11)
+                && tok
+                    .bytes()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            if (digits >= 3 || bic || (handle && tok.len() >= 5)) && tok.len() >= 4 {
+                out(entity, s, e, SCORE);
+            }
+        }
+    }
+}
+
+/// Any run of ≥ 9 digits (single spaces or dashes inside) identifies something.
+fn long_numbers(t: &str, out: &mut Sink) {
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || (i > 0 && b[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        let (mut n, mut e) = (0, i);
+        while i < b.len() {
+            if b[i].is_ascii_digit() {
+                n += 1;
+                i += 1;
+                e = i;
+            } else if matches!(b[i], b' ' | b'-') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if n >= 9 && !b.get(e).is_some_and(u8::is_ascii_alphabetic) {
+            out("NUMBER", s, e, SCORE);
+        }
+        i = e.max(s + 1);
+    }
+}
+
+/// Chinese titles and kinship words that follow a surname.
+const TITLES: &[&str] = &[
+    "先生", "女士", "小姐", "太太", "夫人", "老师", "老師", "经理", "經理", "总监", "總監", "主任",
+    "处长", "處長", "科长", "科長", "局长", "局長", "院长", "院長", "行长", "行長", "部长", "部長",
+    "医生", "醫生", "律师", "律師", "博士", "教授", "阿姨", "叔叔", "伯伯", "老板", "老闆", "总",
+    "總", "董", "哥", "姐", "生", "太", "工", "sir", "Sir", "生生",
+];
+/// Characters after `总` that make a word (总结, 总共 …), not a title.
+const NOT_AFTER_ZONG: &[char] = &[
+    '结', '結', '共', '体', '體', '额', '額', '计', '計', '之', '算', '量', '数', '數', '是', '部',
+    '部',
+];
+
+fn titled_cn(t: &str, out: &mut Sink) {
+    let chars: Vec<(usize, char)> = t.char_indices().collect();
+    for k in 0..chars.len() {
+        let (i, c) = chars[k];
+        if CN_SURNAMES.binary_search(&c).is_err() {
+            continue;
+        }
+        let end = i + c.len_utf8();
+        let prev = k.checked_sub(1).map(|p| chars[p].1);
+        // 老王, 小李, 阿陈: the prefix identifies as much as a title
+        let prefixed = matches!(prev, Some('老' | '小' | '阿'));
+        let rest = &t[end..];
+        let title = TITLES.iter().find(|ti| rest.starts_with(**ti)).copied();
+        let title_ok = title.is_some_and(|ti| {
+            let after = rest[ti.len()..].chars().next();
+            !(matches!(ti, "总" | "總") && after.is_some_and(|a| NOT_AFTER_ZONG.contains(&a)))
+        });
+        // a Han character before the surname that makes a word with it (上周, 这张): skip
+        let glued =
+            prev.is_some_and(|p| is_han(p) && "上下本这這那每前后後两兩一几幾某各整".contains(p));
+        if (title_ok || (prefixed && !rest.starts_with(is_han_word_tail))) && !glued {
+            out("PERSON", i, end, SCORE);
+        }
+    }
+}
+
+/// After 老X/小X, a following Han character usually makes a word (小米, 老板): only a
+/// non-Han character or a particle ends a nickname.
+fn is_han_word_tail(c: char) -> bool {
+    is_han(c) && !"的说說和跟在是呢吗嗎啊呀吧了也都还還就要会會".contains(c)
+}
+
+/// Words capitalised at the start of a sentence that are also given names.
+const AMBIGUOUS: &[&str] = &[
+    "Grace", "Mark", "Will", "May", "Hope", "Joy", "Summer", "June", "April", "Rose", "Faith",
+    "Chase", "Art", "Bill", "Sky", "Angel", "Dawn", "Jade", "Amber", "Frank", "Bob", "Sunny",
+    "Candy", "Cherry",
+];
+const EN_TITLES: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Mdm", "Madam", "Sir", "Uncle", "Auntie", "Aunty",
+    "Mister",
+];
+
+fn cap(w: &str) -> bool {
+    let mut cs = w.chars();
+    cs.next().is_some_and(|c| c.is_ascii_uppercase())
+        && cs.all(|c| c.is_ascii_lowercase() || c == '\'' || c == '-')
+        && w.len() >= 2
+}
+
+fn english_names(t: &str, out: &mut Sink) {
+    let b = t.as_bytes();
+    // ASCII word spans
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_alphabetic() {
+            let s = i;
+            while i < b.len()
+                && (b[i].is_ascii_alphabetic()
+                    || (matches!(b[i], b'\'' | b'-')
+                        && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)))
+            {
+                i += 1;
+            }
+            words.push((s, i));
+        } else {
+            i += 1;
+        }
+    }
+    let w = |k: usize| &t[words[k].0..words[k].1];
+    for k in 0..words.len() {
+        let (s, e) = words[k];
+        let word = w(k);
+        // Mr. Wong, Dr Tan Wei: the capitalised words after a title
+        if EN_TITLES.contains(&word) {
+            let mut j = k + 1;
+            let mut last = None;
+            while j < words.len() && j <= k + 3 && cap(w(j)) && words[j].0 <= words[j - 1].1 + 2 {
+                last = Some(words[j].1);
+                j += 1;
+            }
+            if let Some(end) = last {
+                out("PERSON", words[k + 1].0, end, SCORE);
+            }
+            continue;
+        }
+        if !cap(word) || EN_FIRST.binary_search(&word).is_err() {
+            // 阿May / @Lisa: a capitalised Latin word right after 阿 or @
+            let before = t[..s].chars().next_back();
+            if cap(word) && matches!(before, Some('阿' | '@')) {
+                out("PERSON", s, e, SCORE);
+            }
+            continue;
+        }
+        let sentence_start = t[..s].trim_end().is_empty()
+            || t[..s]
+                .trim_end()
+                .ends_with(['.', '!', '?', '。', '！', '？', '\n']);
+        if AMBIGUOUS.contains(&word) && sentence_start {
+            continue;
+        }
+        out("PERSON", s, e, SCORE);
+    }
+    // @王伟: a Han name after an at-sign
+    for (i, _) in t.match_indices('@') {
+        if i > 0 && t.as_bytes()[i - 1].is_ascii_alphanumeric() {
+            continue; // e-mail
+        }
+        let name: usize = t[i + 1..]
+            .chars()
+            .take_while(|&c| is_han(c))
+            .take(4)
+            .map(char::len_utf8)
+            .sum();
+        if name >= 6 {
+            out("PERSON", i + 1, i + 1 + name, SCORE);
+        }
+    }
+    let _ = NOT_GIVEN;
+}

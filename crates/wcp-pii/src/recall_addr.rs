@@ -1,0 +1,143 @@
+//! Anonymisation recall for addresses: a chain of administrative and street units
+//! (`上海市浦东新区世纪大道100号3栋1201室`, `万科城市花园`) and the English pieces an
+//! address is written in (`Flat 12B`, `#04-56`, `12/F`, `Ang Mo Kio Ave 3`, `Singapore
+//! 018981`, `Marina Bay Financial Centre`). Spans may run past what `wcp detect` reports
+//! (floors, rooms, estates): here every identifying piece is replaced.
+
+use regex::{Regex, RegexBuilder};
+use std::sync::LazyLock;
+
+type Sink<'a> = dyn FnMut(&'static str, usize, usize, f32) + 'a;
+
+const SCORE: f32 = 0.5;
+
+/// Address units, longest first: (suffix, names a place on its own when the head is ≥ 2).
+const UNITS: &[(&str, bool)] = &[
+    ("特别行政区", false),
+    ("自治区", false),
+    ("自治州", false),
+    ("街道", false),
+    ("小区", true),
+    ("小區", true),
+    ("花园", true),
+    ("花園", true),
+    ("大厦", true),
+    ("大廈", true),
+    ("广场", true),
+    ("廣場", true),
+    ("新村", true),
+    ("公寓", true),
+    ("单元", false),
+    ("單元", false),
+    ("中心", false),
+    ("大道", false),
+    ("省", false),
+    ("市", false),
+    ("区", false),
+    ("區", false),
+    ("县", false),
+    ("縣", false),
+    ("镇", false),
+    ("鎮", false),
+    ("乡", false),
+    ("鄉", false),
+    ("村", false),
+    ("路", false),
+    ("街", false),
+    ("道", false),
+    ("巷", false),
+    ("弄", false),
+    ("号", false),
+    ("號", false),
+    ("栋", false),
+    ("棟", false),
+    ("幢", false),
+    ("座", false),
+    ("楼", false),
+    ("樓", false),
+    ("层", false),
+    ("層", false),
+    ("室", false),
+    ("苑", true),
+    ("邨", true),
+];
+
+/// Characters that cannot be part of a place name (they introduce or follow one).
+const STOP: &str = "在到去址寄住于於是为為的了我你他她们們和与與及或从從往来來收送搬改近这這那请請把给給也都就还還要会會说說啊吧呢吗嗎个個在有没沒很最一";
+
+fn head_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || c == '-'
+        || (('\u{4E00}'..='\u{9FFF}').contains(&c) && !STOP.contains(c))
+}
+
+/// One unit starting at byte `p`: its end, and whether it stands alone as a place.
+fn unit(t: &str, p: usize) -> Option<(usize, bool)> {
+    let mut head = 0;
+    let mut i = p;
+    for c in t[p..].chars() {
+        if head >= 1 {
+            if let Some((u, alone)) = UNITS.iter().find(|(u, _)| t[i..].starts_with(u)) {
+                return Some((i + u.len(), *alone && head >= 2));
+            }
+        }
+        if !head_char(c) || head >= 10 {
+            return None;
+        }
+        head += 1;
+        i += c.len_utf8();
+    }
+    None
+}
+
+pub fn chinese(t: &str, out: &mut Sink) {
+    let mut i = 0;
+    let mut prev: Option<char> = None;
+    while i < t.len() {
+        let c = t[i..].chars().next().unwrap_or(' ');
+        let starts = prev.is_none_or(|p| !head_char(p));
+        if starts && head_char(c) {
+            let (mut end, mut n, mut alone) = (i, 0, false);
+            while let Some((e, a)) = unit(t, end) {
+                end = e;
+                n += 1;
+                alone |= a;
+            }
+            if n >= 2 || alone {
+                out("LOCATION", i, end, SCORE);
+                prev = t[..end].chars().next_back();
+                i = end;
+                continue;
+            }
+        }
+        prev = Some(c);
+        i += c.len_utf8();
+    }
+}
+
+static EN: LazyLock<Regex> = LazyLock::new(|| {
+    RegexBuilder::new(concat!(
+        r"\b(?:Flat|Unit|Room|Rm|Apt|Apartment|Suite|Block|Blk|Tower|Level|Floor|House|Lot)\.? ?[0-9][0-9A-Za-z-]{0,5}\b",
+        r"|#[0-9]{1,3}-[0-9]{1,4}\b",
+        r"|\b[0-9]{1,3}/F\b",
+        r"|\bSingapore ?\(?[0-9]{6}\)?|\bS\([0-9]{6}\)",
+        r"|\b(?:[A-Z][a-z]+ ){1,3}(?:Ave|Avenue|St|Street|Road|Rd|Drive|Dr|Crescent|Lane|Ln|Way|Boulevard|Blvd|Place|Terrace|Close|Walk|Quay|Highway|Hwy|Jalan|Lorong)(?: [0-9]{1,3})?\b",
+        r"|\b(?:[A-Z][a-z]+ ){1,3}(?:Building|Tower|Towers|Centre|Center|Plaza|Mansion|Mansions|Court|Gardens|Estate|Residences|Condominium|Heights|Villa|Villas)\b",
+        r"|\b[1-9][0-9]{0,4}[A-Za-z]? (?:[A-Z][a-z]+ ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Place|Pl|Way|Court|Ct|Terrace|Crescent|Highway|Hwy|Parkway|Square|Plaza|Close|Walk|Quay|Row|Circle|Trail|Broadway|Alley|Gardens|Park)\b",
+    ))
+    .unicode(false)
+    .build()
+    .expect("address recall pattern compiles")
+});
+
+pub fn english(t: &str, out: &mut Sink) {
+    if !t
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || b == b'#' || b == b'/')
+    {
+        return;
+    }
+    for m in EN.find_iter(t) {
+        out("LOCATION", m.start(), m.end(), SCORE);
+    }
+}
