@@ -5,6 +5,8 @@
 #
 # usage: benches/presidio/compare.sh            (from the repo root; needs PyPI access once)
 # env:   WCP_PRESIDIO_LINES (Presidio corpus size, default 3000), WCP_LINES (default 300000)
+#        PRESIDIO_TESTS: presidio-analyzer/tests of a Presidio checkout (its wheel and sdist
+#        ship no tests): when set, agreement is also scored on Presidio's own test cases
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=benches/presidio
@@ -62,6 +64,14 @@ SCORE=../shared/tools/score.py
 if [ -f "$SCORE" ]; then
   echo "agreement with Presidio on its own recognizers:"
   python3 "$SCORE" presidio "$OUT/cases.jsonl" "$OUT/case_pred.jsonl"
+fi
+
+# --- agreement on Presidio's own analyzer test cases (wcp detect --min-score 0) ----------
+if [ -n "${PRESIDIO_TESTS:-}" ] && [ -d "$PRESIDIO_TESTS" ] && [ -f "$SCORE" ]; then
+  python3 "$HERE/presidio_cases.py" "$PRESIDIO_TESTS" --gold "$OUT/ptests.jsonl" --texts "$OUT/ptests_texts.jsonl"
+  "$WCP" --all --min-score 0 < "$OUT/ptests_texts.jsonl" > "$OUT/ptests_pred.jsonl"
+  echo "agreement with Presidio's own test cases:"
+  python3 "$SCORE" presidio "$OUT/ptests.jsonl" "$OUT/ptests_pred.jsonl"
 fi
 
 # --- both tools on the chat development set ---------------------------------------------
