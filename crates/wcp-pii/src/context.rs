@@ -53,6 +53,9 @@ pub struct ContextIndex {
     rec_words: Vec<Vec<u32>>,
     not_phone: Vec<u32>,
     not_ip: Vec<u32>,
+    /// the regional recognizers' context words alone: one fast `is_match` decides whether a
+    /// line can report a regional shape at all
+    regional_ac: AhoCorasick,
 }
 
 /// A context word found in the line: byte span and word id.
@@ -75,10 +78,22 @@ impl ContextIndex {
                 }
             }
         };
-        let rec_words = RECS
+        let rec_words: Vec<Vec<u32>> = RECS
             .iter()
             .map(|r| r.context.iter().map(|w| id_of(w, &mut words)).collect())
             .collect();
+        let mut regional = Vec::new();
+        for (i, ids) in rec_words.iter().enumerate() {
+            if crate::recognizers::is_regional(i) {
+                for &id in ids {
+                    let id = id as usize;
+                    if regional.len() <= id {
+                        regional.resize(id + 1, false);
+                    }
+                    regional[id] = true;
+                }
+            }
+        }
         let not_phone = NOT_PHONE.iter().map(|w| id_of(w, &mut words)).collect();
         let not_ip = NOT_IP.iter().map(|w| id_of(w, &mut words)).collect();
         let ac = AhoCorasickBuilder::new()
@@ -86,12 +101,24 @@ impl ContextIndex {
             .match_kind(MatchKind::Standard)
             .build(&words)
             .expect("context automaton builds");
+        regional.resize(words.len(), false);
+        let regional_words: Vec<&str> = words
+            .iter()
+            .zip(&regional)
+            .filter(|(_, r)| **r)
+            .map(|(w, _)| *w)
+            .collect();
+        let regional_ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&regional_words)
+            .expect("regional context automaton builds");
         ContextIndex {
             ac,
             words,
             rec_words,
             not_phone,
             not_ip,
+            regional_ac,
         }
     }
 
@@ -119,6 +146,12 @@ impl ContextIndex {
     /// Does recognizer `rec` have a context word anywhere in the line?
     pub fn any_for(&self, hits: &[Hit], rec: usize) -> bool {
         hits.iter().any(|h| self.rec_words[rec].contains(&h.id))
+    }
+
+    /// Is a context word of any regional recognizer in the line? (A quick test; the
+    /// recognizer's own word in its window is checked later as usual.)
+    pub fn any_regional(&self, t: &str) -> bool {
+        self.regional_ac.is_match(t)
     }
 
     /// Does recognizer `rec` have a context word in the window around `s..e`?

@@ -8,7 +8,7 @@
 
 use crate::context::{ContextIndex, Hit};
 use crate::normalize::Folded;
-use crate::recognizers::{is_regional, CONTEXT_BOOST, RECS};
+use crate::recognizers::{first_regional, is_regional, CONTEXT_BOOST, RECS};
 use crate::recognizers_intl::{REGIONAL_CAP, REGIONAL_MAX};
 use crate::validate::{validate, Check};
 use crate::{address, names, wechat, PiiMatch};
@@ -22,7 +22,10 @@ pub const DEFAULT_MIN_SCORE: f32 = 0.4;
 const SCANNER_RANK: usize = usize::MAX;
 
 pub struct PiiDetector {
+    /// the core recognizers (`RECS[..first_regional()]`)
     set: RegexSet,
+    /// the regional ones, scanned only when they can be reported (`RECS[first_regional()..]`)
+    regional_set: RegexSet,
     regexes: Vec<Regex>,
     context: ContextIndex,
     min_score: f32,
@@ -48,12 +51,16 @@ impl PiiDetector {
     /// All built-in recognizers, default threshold.
     pub fn new() -> PiiDetector {
         // The patterns are constants covered by tests, so a failure here is a programming error.
-        let set = RegexSetBuilder::new(RECS.iter().map(|r| r.pattern))
-            .unicode(false)
-            .dfa_size_limit(64 << 20)
-            .size_limit(64 << 20)
-            .build()
-            .expect("built-in PII patterns compile");
+        let set_of = |recs: &[&'static crate::recognizers::Rec]| {
+            RegexSetBuilder::new(recs.iter().map(|r| r.pattern))
+                .unicode(false)
+                .dfa_size_limit(64 << 20)
+                .size_limit(64 << 20)
+                .build()
+                .expect("built-in PII patterns compile")
+        };
+        let set = set_of(&RECS[..first_regional()]);
+        let regional_set = set_of(&RECS[first_regional()..]);
         let regexes = RECS
             .iter()
             .map(|r| {
@@ -65,6 +72,7 @@ impl PiiDetector {
             .collect();
         PiiDetector {
             set,
+            regional_set,
             regexes,
             context: ContextIndex::new(),
             min_score: DEFAULT_MIN_SCORE,
@@ -151,7 +159,17 @@ impl PiiDetector {
         let t = line.t;
         let mut out = Vec::new();
         if needs_patterns(t.as_bytes()) {
-            for i in self.set.matches(t).iter() {
+            let core = self.set.matches(t).into_iter();
+            // at the production threshold a regional shape needs a context word of its own:
+            // scan for regional shapes only on lines that have one
+            let regional =
+                (self.min_score <= REGIONAL_CAP || self.context.any_regional(t)).then(|| {
+                    self.regional_set
+                        .matches(t)
+                        .into_iter()
+                        .map(|j| j + first_regional())
+                });
+            for i in core.chain(regional.into_iter().flatten()) {
                 let rec = RECS[i];
                 let mut max = rec.check.max_score(rec.score);
                 if is_regional(i) {

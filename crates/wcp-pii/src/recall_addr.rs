@@ -73,9 +73,8 @@ fn head_char(c: char) -> bool {
 
 /// One unit starting at byte `p`: its end, and whether it stands alone as a place.
 fn unit(t: &str, p: usize) -> Option<(usize, bool)> {
-    let mut head = 0;
     let mut i = p;
-    for c in t[p..].chars() {
+    for (head, c) in t[p..].chars().enumerate() {
         if head >= 1 {
             if let Some((u, alone)) = UNITS.iter().find(|(u, _)| t[i..].starts_with(u)) {
                 return Some((i + u.len(), *alone && head >= 2));
@@ -84,7 +83,6 @@ fn unit(t: &str, p: usize) -> Option<(usize, bool)> {
         if !head_char(c) || head >= 10 {
             return None;
         }
-        head += 1;
         i += c.len_utf8();
     }
     None

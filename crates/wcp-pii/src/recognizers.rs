@@ -58,13 +58,20 @@ pub static RECS: LazyLock<Vec<&'static Rec>> = LazyLock::new(|| {
     RECS_CORE
         .iter()
         .chain(crate::recognizers_cn::RECS_CN)
+        .chain(crate::recognizers_cn::RECS_CN_CONTEXT)
         .chain(crate::recognizers_intl::RECS_INTL)
         .collect()
 });
 
+/// Index in [`RECS`] of the first context-gated recognizer (the label-only Chinese shapes,
+/// then the regional ones); they all follow it.
+pub fn first_regional() -> usize {
+    RECS_CORE.len() + crate::recognizers_cn::RECS_CN.len()
+}
+
 /// Is recognizer `i` (index into [`RECS`]) a regional one, capped without context?
 pub fn is_regional(i: usize) -> bool {
-    i >= RECS_CORE.len() + crate::recognizers_cn::RECS_CN.len()
+    i >= first_regional()
 }
 
 pub const RECS_CORE: &[Rec] = &[

@@ -86,6 +86,11 @@ pub const RECS_CN: &[Rec] = &[
         check: Check::None,
         context: PERMIT_CTX,
     },
+];
+
+/// The weak shapes of this table (bare digit runs): reported only next to their label,
+/// so they are scanned, like the regional recognizers, only on lines that have one.
+pub const RECS_CN_CONTEXT: &[Rec] = &[
     Rec {
         // 台胞证 (Mainland Travel Permit for Taiwan Residents): 8 digits, only with its name
         entity: "CN_TRAVEL_PERMIT",
