@@ -8,6 +8,7 @@
 //! into the queue), `metrics`.
 
 pub mod auth;
+pub mod consume;
 pub mod dir;
 pub mod feed;
 pub mod guard;

@@ -1,0 +1,161 @@
+//! The `wcp-review` service against a real broker: it consumes `chat.alerts` into a review
+//! store per region — every alert exactly once, in the region whose archive holds its
+//! message — across a kill -9 and restart, stores the source offsets with the alerts, and its
+//! console answers /healthz, /readyz and /metrics with the queue depth.
+mod e2e;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use e2e::ops::{get, has_metric};
+use e2e::outcome::Sinks;
+use e2e::procs::{free_port, require_binaries, Pipeline, SERVICES};
+
+const TEST: &str = "e2e_review";
+
+/// alert_id → region, from the review stores.
+fn queued(store_dir: &Path) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for region in ["cn", "hk"] {
+        let p = store_dir.join(format!("review-{region}.db"));
+        let Ok(conn) =
+            rusqlite::Connection::open_with_flags(&p, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        else {
+            continue;
+        };
+        let Ok(mut stmt) = conn.prepare("SELECT item_key FROM items WHERE kind = 'alert'") else {
+            continue;
+        };
+        let keys: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for k in keys {
+            out.entry(k).or_default().push(region.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn review_service_consumes_alerts_exactly_once() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    let mut names: Vec<&str> = SERVICES.to_vec();
+    require_binaries(&["review"]);
+    require_binaries(&names);
+    let mut p = Pipeline::new(&bootstrap, "review");
+    p.create_topics(2);
+    p.start(&names);
+    let mut sinks = Sinks::new(&p);
+    p.produce_file(&e2e::repo_root().join("fixtures/wecom_samples.jsonl"));
+    let archive = p.archive_dir();
+    e2e::wait_for("alerts and both archives", Duration::from_secs(120), || {
+        sinks.poll();
+        (!sinks.alerts.records.is_empty()
+            && archive.join("archive-cn.db").exists()
+            && archive.join("archive-hk.db").exists())
+        .then_some(())
+    });
+    let store_dir = p.dir.path().join("review");
+    let web = format!("127.0.0.1:{}", free_port());
+    p.common_env.extend([
+        (
+            "WCP_REGIONS".to_string(),
+            format!(
+                "cn={},hk={}",
+                archive.join("archive-cn.db").display(),
+                archive.join("archive-hk.db").display()
+            ),
+        ),
+        ("WCP_STORE_DIR".to_string(), store_dir.display().to_string()),
+        ("WCP_LISTEN_ADDR".to_string(), web.clone()),
+        ("WCP_ROUTE_WAIT_MS".to_string(), "20000".to_string()),
+    ]);
+    p.start(&["review"]);
+    names.push("review");
+    // Kill -9 as soon as something is queued, then restart; more alerts arrive meanwhile.
+    e2e::wait_for("first alerts queued", Duration::from_secs(60), || {
+        (!queued(&store_dir).is_empty()).then_some(())
+    });
+    p.service("review").kill9();
+    p.produce_file(&e2e::repo_root().join("fixtures/wecom_lenient.jsonl"));
+    p.service("review").restart();
+    p.service("review").wait_ready(Duration::from_secs(60));
+
+    // Every alert of the topic once, in the region archiving its message.
+    let got = e2e::wait_for("every alert queued", Duration::from_secs(120), || {
+        sinks.poll();
+        let q = queued(&store_dir);
+        let want: std::collections::BTreeSet<String> = sinks
+            .alerts
+            .records
+            .iter()
+            .filter_map(|r| wcp_schema::decode::<wcp_model::Alert>(&r.value).ok())
+            .map(|a| a.alert_id)
+            .collect();
+        (!want.is_empty()
+            && q.keys().cloned().collect::<std::collections::BTreeSet<_>>() == want
+            && sinks.alerts.caught_up())
+        .then_some(q)
+    });
+    for (alert, regions) in &got {
+        assert_eq!(regions.len(), 1, "{alert} queued in {regions:?}");
+    }
+    let rows = e2e::outcome::read_archive_dir(&archive);
+    for (alert, regions) in &got {
+        let msgid = alert.split(':').next().unwrap();
+        if let Some(row) = rows.iter().find(|r| r.msgid == msgid) {
+            assert_eq!(
+                row.region, regions[0],
+                "{alert} in the region of its message"
+            );
+        }
+    }
+    // The offsets stored with the alerts reach the end of the topic.
+    let end: i64 = sinks.alerts.records.len() as i64;
+    let mut stored = 0;
+    let conn = rusqlite::Connection::open_with_flags(
+        store_dir.join("review-cn.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let mut stmt = conn.prepare("SELECT next_offset FROM offsets").unwrap();
+    for o in stmt.query_map([], |r| r.get::<_, i64>(0)).unwrap() {
+        stored += o.unwrap();
+    }
+    assert!(
+        stored >= end,
+        "offsets {stored} cover the {end} alert records (plus transaction markers)"
+    );
+
+    for path in ["/healthz", "/readyz"] {
+        assert_eq!(
+            get(&web, path).map(|r| r.status),
+            Some(200),
+            "console {path}"
+        );
+    }
+    let m = get(&web, "/metrics").expect("console metrics");
+    assert!(
+        has_metric(&m.body, "wcp_review_queue_depth")
+            && has_metric(&m.body, "wcp_review_oldest_pending_age_seconds"),
+        "{}",
+        m.body
+    );
+    p.assert_all_running();
+    p.service("review").terminate(Duration::from_secs(20));
+    let verify = std::process::Command::new(e2e::wcp_bin())
+        .args(["review", "verify", "--dir"])
+        .arg(&store_dir)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
