@@ -164,11 +164,21 @@ fn user_list(a: DirArg) -> anyhow::Result<ExitCode> {
 }
 
 fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let mut files: Vec<PathBuf> = dir::archives(&a.dir)?
-        .into_iter()
-        .map(|(r, _)| a.dir.join(format!("review-{r}.db")))
+    // Every review store in the folder: review-<region>.db and review-console.db.
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&a.dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("review-") && n.ends_with(".db"))
+        })
         .collect();
-    files.push(a.dir.join("review-console.db"));
+    files.sort();
+    anyhow::ensure!(
+        !files.is_empty(),
+        "{}: no review-*.db here",
+        a.dir.display()
+    );
     let mut ok = true;
     for f in files.iter().filter(|f| f.exists()) {
         let conn =
