@@ -1,6 +1,8 @@
 //! End to end: all seven services, each its own process on a real broker, yield exactly the
 //! archive rows, alerts, anonymised events and dead letters that `wcp run` yields for the
-//! same input (the repo's sample, lenient and malformed WeCom fixtures).
+//! same input: the repo's sample, lenient and malformed WeCom fixtures, then a capture
+//! stretch with `seq` numbers where a poison record reveals a gap, and recalls whose
+//! original lies thousands of records (many batches) away, before and after the recall.
 mod e2e;
 
 use std::time::Duration;
@@ -30,6 +32,7 @@ fn services_yield_what_wcp_run_yields() {
         }
         bytes.extend(b);
     }
+    bytes.extend(capture_stretch());
     std::fs::write(&input, &bytes).expect("write input");
 
     let expected = Outcome::from_reference(&input, &p.dir.path().join("reference"));
@@ -43,6 +46,23 @@ fn services_yield_what_wcp_run_yields() {
     assert!(
         !expected.dead_letters.is_empty(),
         "wcp run dead-lettered nothing"
+    );
+    let has_alert = |id: &str| expected.alerts.iter().any(|(a, _)| a == id);
+    assert!(has_alert("seq_gap:1002-1004"), "the poison record's gap");
+    assert!(
+        has_alert("xb-flag1:recall_of_flagged"),
+        "recall after its original"
+    );
+    assert!(
+        has_alert("xb-flag2:recall_of_flagged"),
+        "recall before its original"
+    );
+    assert!(
+        expected
+            .dead_letters
+            .iter()
+            .any(|(code, _)| code == "time_out_of_range"),
+        "the poison record is dead-lettered"
     );
 
     p.create_topics(3);
@@ -75,4 +95,53 @@ fn services_yield_what_wcp_run_yields() {
         "services differ from wcp run:\n{}",
         diff.join("\n")
     );
+}
+
+/// Lines of one conversation (one partition, so its order holds in both runners), each with
+/// its capture `seq`: a record 1005 that is poison (its time is absurd) right after 1001,
+/// revealing the gap 1002–1004; a recall of a flagged message 2,100 records after it, and a
+/// recall that comes 2,100 records before its flagged original (more than an archive batch
+/// of 2,000 and several service batches of 500 apart).
+fn capture_stretch() -> Vec<u8> {
+    const T: i64 = 1_732_700_000_000;
+    let msg = |msgid: &str, t: i64, content: &str| {
+        format!(
+            r#"{{"msgid":"{msgid}","action":"send","from":"zhangwei","tolist":["liuyang"],"roomid":"","msgtime":{t},"msgtype":"text","text":{{"content":"{content}"}}}}"#
+        )
+    };
+    let recall = |msgid: &str, t: i64, target: &str| {
+        format!(
+            r#"{{"msgid":"{msgid}","action":"recall","from":"zhangwei","tolist":["liuyang"],"roomid":"","msgtime":{t},"msgtype":"revoke","revoke":{{"pre_msgid":"{target}"}}}}"#
+        )
+    };
+    let with_seq = |seq: u64, line: String| format!("{{\"seq\":{seq},{}", &line[1..]);
+    let mut lines = vec![
+        with_seq(1001, msg("xb-seq1", T, "开盘前碰一下")),
+        with_seq(
+            1005,
+            r#"{"msgid":"xb-poison","action":"send","from":"zhangwei","tolist":["liuyang"],"roomid":"","msgtime":99999999999999999999,"msgtype":"text","text":{"content":"x"}}"#.to_string(),
+        ),
+        with_seq(1006, msg("xb-seq6", T + 1, "收到")),
+        msg("xb-flag1", T + 10, "放心，这个肯定稳赚，年化8%保底"),
+        recall("xb-recall2", T + 20, "xb-flag2"),
+    ];
+    for i in 0..2_100 {
+        lines.push(msg(
+            &format!("xb-fill-a{i}"),
+            T + 100 + i,
+            &format!("第{i}条日常沟通"),
+        ));
+    }
+    lines.push(recall("xb-recall1", T + 5_000, "xb-flag1"));
+    for i in 0..2_100 {
+        lines.push(msg(
+            &format!("xb-fill-b{i}"),
+            T + 10_000 + i,
+            &format!("第{i}条进度"),
+        ));
+    }
+    lines.push(msg("xb-flag2", T + 15, "内幕消息，明天公告前先买入"));
+    let mut out = lines.join("\n").into_bytes();
+    out.push(b'\n');
+    out
 }

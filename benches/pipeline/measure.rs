@@ -11,11 +11,12 @@
 //! Built and run by `benches/pipeline.sh`: `pipeline_measure --bootstrap B --raw T --end T --format avro|raw
 //! --label NAME [--idle-s 10] [--timeout-s 600]`; prints one human line and one JSON line.
 use std::collections::HashMap;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{Message, Offset, TopicPartitionList};
+use wcp_model::clock::now_ms;
 use wcp_model::AnonymisedEvent;
 
 struct Args {
@@ -50,13 +51,6 @@ fn parse_args() -> Option<Args> {
         idle: secs("--idle-s", 10),
         timeout: secs("--timeout-s", 600),
     })
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn consumer_from_start(bootstrap: &str, topic: &str) -> BaseConsumer {

@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
 use wcp_model::Alert;
 
-use super::run::{anon_key, execute, Summary};
+use super::outdir::OutDir;
+use super::run::{execute, tenant_key, Summary, KEYS};
 
 /// A wealth-management desk's day (every WeCom msgtype, consent, recalls, risky lines, PII)
 /// followed by real-world quirks and broken captures.
@@ -21,7 +21,9 @@ const SAMPLE: &[&[u8]] = &[
 #[derive(Args)]
 #[command(after_help = "Example:\n  wcp demo\n  wcp demo --out ./demo-out")]
 pub struct DemoArgs {
-    /// Where to write the demo's archive and streams (default: a fresh folder under the temp dir).
+    /// Where to write the demo's archive and streams (default: wcp-demo under the temp
+    /// dir). A folder wcp did not create is refused; in one it did, the files of the last
+    /// demo are replaced (only those: nothing else in the folder is touched).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -30,17 +32,17 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let out = args
         .out
         .unwrap_or_else(|| std::env::temp_dir().join("wcp-demo"));
-    if out.exists() {
-        std::fs::remove_dir_all(&out).with_context(|| format!("clearing {}", out.display()))?;
-    }
-    std::fs::create_dir_all(&out)?;
+    let mut dir = OutDir::claim(&out)?;
+    // A demo starts from nothing each time: its own earlier files go (the keys stay).
+    dir.remove_owned(KEYS)?;
+    let input_path = dir.own("input.jsonl")?;
     let input: Vec<u8> = SAMPLE.iter().flat_map(|f| f.iter().copied()).collect();
-    std::fs::write(out.join("input.jsonl"), &input)?;
-    let key = anon_key(None, &out)?;
+    std::fs::write(&input_path, &input)?;
+    let key = tenant_key(None, &mut dir)?;
     let summary = execute(
-        &input,
+        &input_path,
         "sample.jsonl",
-        &out,
+        &mut dir,
         wcp_stages::Policy::builtin(),
         &key,
     )?;

@@ -1,5 +1,6 @@
 //! `wcp produce`: sends raw WeCom JSON lines to `wecom.raw`, from a file (byte for byte) or
-//! synthesised (the load generator), with an increasing `seq` header like the capture SDK.
+//! synthesised (the load generator), with an increasing `seq` header like the capture SDK
+//! (for a file: each line's own top-level `seq`, when it has one).
 //! Produces are pipelined (no per-record wait); delivery is checked once at the end.
 
 use std::io::BufRead;
@@ -59,7 +60,9 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
     let topic = format!("{}wecom.raw", args.prefix);
     let start = Instant::now();
     let mut sent = 0u64;
-    let mut send = |line: &[u8], key: Option<String>| -> anyhow::Result<()> {
+    // `seq`: the synthetic counter, or a file line's own `seq` field (none without one), so
+    // a file replays through the services as `wcp run` reads it.
+    let mut send = |line: &[u8], key: Option<String>, seq: Option<u64>| -> anyhow::Result<()> {
         if let Some(rate) = args.rate {
             let due = start + Duration::from_secs_f64(sent as f64 / rate);
             let now = Instant::now();
@@ -68,13 +71,14 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
                 std::thread::sleep(due - now);
             }
         }
-        let seq = (args.first_seq + sent).to_string();
-        let headers = OwnedHeaders::new().insert(Header {
-            key: "seq",
-            value: Some(seq.as_bytes()),
-        });
-        let mut rec: BaseRecord<'_, str, [u8]> =
-            BaseRecord::to(&topic).payload(line).headers(headers);
+        let seq = seq.map(|s| s.to_string());
+        let mut rec: BaseRecord<'_, str, [u8]> = BaseRecord::to(&topic).payload(line);
+        if let Some(seq) = &seq {
+            rec = rec.headers(OwnedHeaders::new().insert(Header {
+                key: "seq",
+                value: Some(seq.as_bytes()),
+            }));
+        }
         if let Some(k) = key.as_deref() {
             rec = rec.key(k);
         }
@@ -103,13 +107,13 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
             let key = conversation_key(&line);
-            send(&line, key)?;
+            send(&line, key, wcp_stages::ingest::seq_of_line(&line))?;
         }
     } else if let Some(n) = args.synthetic {
         let mut synth = Synth::new(args.seed);
-        for _ in 0..n {
+        for i in 0..n {
             let (key, line) = synth.next_event();
-            send(line.as_bytes(), Some(key))?;
+            send(line.as_bytes(), Some(key), Some(args.first_seq + i))?;
         }
     }
     producer.flush(Duration::from_secs(60))?;

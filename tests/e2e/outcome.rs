@@ -100,7 +100,10 @@ impl Outcome {
                 .collect(),
             dead_letters: lines("dead_letters.jsonl")
                 .into_iter()
-                .map(|v| (str_field(&v, "reason_code"), bytes_field(&v, "original")))
+                .map(|v| match serde_json::from_value::<DeadLetter>(v) {
+                    Ok(d) => (d.reason_code, d.original),
+                    Err(e) => panic!("dead_letters.jsonl: {e}"),
+                })
                 .collect(),
         }
     }
@@ -168,17 +171,6 @@ fn str_field(v: &serde_json::Value, key: &str) -> String {
         .and_then(|x| x.as_str())
         .unwrap_or_else(|| panic!("field {key} missing in {v}"))
         .to_string()
-}
-
-/// `original` as a JSON byte array (serde's default for `Vec<u8>`, which `wcp run` writes).
-fn bytes_field(v: &serde_json::Value, key: &str) -> Vec<u8> {
-    match v.get(key) {
-        Some(serde_json::Value::Array(a)) => a
-            .iter()
-            .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()).expect("byte"))
-            .collect(),
-        other => panic!("field {key} is not bytes: {other:?}"),
-    }
 }
 
 /// Rows of every `archive-<region>.db` in `dir`: archived messages and quarantined ones.

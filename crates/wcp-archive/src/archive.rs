@@ -192,6 +192,13 @@ impl Archive {
             .flatten()
     }
 
+    /// Whether the archive has ever taken this msgid (archived, quarantined or expired): the
+    /// dedup check `wcp run` makes before emitting a message's alerts and anonymised record,
+    /// so a re-run never contradicts the disposition stored the first time.
+    pub fn contains(&self, msgid: &str) -> Result<bool, ArchiveError> {
+        Ok(crate::ingest::lookup(&self.conn, msgid)?.is_some())
+    }
+
     /// Who writes through this handle (from the options).
     pub fn actor(&self) -> &str {
         &self.actor

@@ -11,6 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use crate::error::ArchiveError;
+pub use wcp_model::clock::now_ms;
 
 pub type Hash = [u8; 32];
 pub const GENESIS: Hash = [0u8; 32];
@@ -51,13 +52,6 @@ pub fn checkpoint_message(id: i64, seq: i64, hash: &Hash, signed_at_ms: i64) -> 
     m.extend_from_slice(hash);
     m.extend_from_slice(&signed_at_ms.to_be_bytes());
     m
-}
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// The writer's view of the chain head. Restored from the database after a failed

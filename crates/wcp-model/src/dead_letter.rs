@@ -25,6 +25,19 @@ pub enum DeadLetterReason {
     SchemaDecode { message: String },
     #[error("stage failed on this record: {message}")]
     StageError { message: String },
+    #[error(
+        "record is {bytes} bytes, over the limit of {limit} bytes (policy input.max_record_bytes)"
+    )]
+    RecordTooLarge { bytes: u64, limit: u64 },
+    #[error("field `{field}` is {value_ms} ms since the epoch, outside the accepted window {earliest_ms}..={latest_ms} (policy [input])")]
+    TimeOutOfRange {
+        field: String,
+        value_ms: i64,
+        earliest_ms: i64,
+        latest_ms: i64,
+    },
+    #[error("id field `{field}` is unusable: {problem} (policy input.max_id_chars)")]
+    InvalidId { field: String, problem: String },
 }
 
 impl DeadLetterReason {
@@ -38,12 +51,21 @@ impl DeadLetterReason {
             DeadLetterReason::InvalidField { .. } => "invalid_field",
             DeadLetterReason::SchemaDecode { .. } => "schema_decode",
             DeadLetterReason::StageError { .. } => "stage_error",
+            DeadLetterReason::RecordTooLarge { .. } => "record_too_large",
+            DeadLetterReason::TimeOutOfRange { .. } => "time_out_of_range",
+            DeadLetterReason::InvalidId { .. } => "invalid_id",
         }
     }
 }
 
 /// A record for `chat.dlq`: the original bytes, where they came from and why they failed.
+///
+/// In Avro (`chat.dlq`) `original` is plain bytes. In JSON (`wcp run`'s `dead_letters.jsonl`)
+/// it is the text itself when the bytes are valid UTF-8 and base64 otherwise, with
+/// `original_encoding` (`utf8` | `base64`) saying which: exact, readable, and a quarter of
+/// the size of serde's default array of numbers.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "json::DeadLetterJson", try_from = "json::DeadLetterJson")]
 pub struct DeadLetter {
     pub original: Vec<u8>,
     /// Where the bytes came from: `file:LINE` for files, `topic/partition/offset` for Kafka.
@@ -66,6 +88,82 @@ impl DeadLetter {
     }
 }
 
+/// Encoding of `original` in the JSON form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginalEncoding {
+    Utf8,
+    Base64,
+}
+
+impl OriginalEncoding {
+    /// How `bytes` are written in JSON: as text when they are UTF-8.
+    pub fn of(bytes: &[u8]) -> OriginalEncoding {
+        if std::str::from_utf8(bytes).is_ok() {
+            OriginalEncoding::Utf8
+        } else {
+            OriginalEncoding::Base64
+        }
+    }
+}
+
+mod json {
+    use base64::prelude::{Engine as _, BASE64_STANDARD};
+    use serde::{Deserialize, Serialize};
+
+    use super::{DeadLetter, OriginalEncoding};
+
+    /// Field order of the JSON line: the reason first, for people reading the file.
+    #[derive(Serialize, Deserialize)]
+    pub struct DeadLetterJson {
+        source: String,
+        stage: String,
+        reason_code: String,
+        reason: String,
+        original_encoding: OriginalEncoding,
+        original: String,
+    }
+
+    impl From<DeadLetter> for DeadLetterJson {
+        fn from(d: DeadLetter) -> Self {
+            let (original_encoding, original) = match String::from_utf8(d.original) {
+                Ok(text) => (OriginalEncoding::Utf8, text),
+                Err(e) => (
+                    OriginalEncoding::Base64,
+                    BASE64_STANDARD.encode(e.as_bytes()),
+                ),
+            };
+            DeadLetterJson {
+                source: d.source,
+                stage: d.stage,
+                reason_code: d.reason_code,
+                reason: d.reason,
+                original_encoding,
+                original,
+            }
+        }
+    }
+
+    impl TryFrom<DeadLetterJson> for DeadLetter {
+        type Error = String;
+        fn try_from(j: DeadLetterJson) -> Result<Self, String> {
+            let original = match j.original_encoding {
+                OriginalEncoding::Utf8 => j.original.into_bytes(),
+                OriginalEncoding::Base64 => BASE64_STANDARD
+                    .decode(j.original.as_bytes())
+                    .map_err(|e| format!("original: invalid base64: {e}"))?,
+            };
+            Ok(DeadLetter {
+                original,
+                source: j.source,
+                stage: j.stage,
+                reason_code: j.reason_code,
+                reason: j.reason,
+            })
+        }
+    }
+}
+
 impl std::fmt::Debug for DeadLetter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DeadLetter")
@@ -77,5 +175,46 @@ impl std::fmt::Debug for DeadLetter {
                 &format_args!("<{} bytes redacted>", self.original.len()),
             )
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_keeps_text_readable_and_other_bytes_exact() {
+        let reason = DeadLetterReason::MissingField {
+            field: "msgid".into(),
+        };
+        for (bytes, enc) in [
+            (b"{\"a\":\"\xe4\xbd\xa0\"}".to_vec(), "utf8"),
+            (vec![0xff, 0x00, b'{', 0xc3], "base64"),
+        ] {
+            let dl = DeadLetter::new(bytes.clone(), "f:1".into(), "ingest", &reason);
+            let json = serde_json::to_value(&dl).unwrap();
+            assert_eq!(json["original_encoding"], enc);
+            assert!(json["original"].is_string());
+            let back: DeadLetter = serde_json::from_value(json).unwrap();
+            assert_eq!(back, dl);
+        }
+        let text = serde_json::to_string(&DeadLetter::new(
+            "你好".as_bytes().to_vec(),
+            "f:1".into(),
+            "ingest",
+            &reason,
+        ))
+        .unwrap();
+        assert!(text.contains("\"original\":\"你好\""), "{text}");
+    }
+
+    #[test]
+    fn new_reason_codes() {
+        let r = DeadLetterReason::RecordTooLarge {
+            bytes: 20,
+            limit: 10,
+        };
+        assert_eq!(r.code(), "record_too_large");
+        assert!(r.to_string().contains("max_record_bytes"));
     }
 }

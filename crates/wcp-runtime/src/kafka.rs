@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
 use rdkafka::message::{Headers, Message};
@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::error::RuntimeError;
 use crate::metrics::Metrics;
 use crate::record::InRecord;
+use wcp_model::clock::now_ms;
 
 /// Settings shared by consumers and producers, pass-through properties applied last.
 fn base(cfg: &Config) -> ClientConfig {
@@ -109,13 +110,6 @@ impl LoopContext {
     pub fn trouble_within(&self, window: Duration) -> bool {
         now_ms() - self.last_trouble_ms.load(Ordering::SeqCst) <= window.as_millis() as i64
     }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// The context handed to librdkafka: a thin wrapper so the loop keeps its own handle.

@@ -20,6 +20,20 @@ pub struct InRecord {
 }
 
 impl InRecord {
+    /// A record at offset 0 of partition 0 with no key, headers or timestamp: how the
+    /// services' tests build their input, so a new field changes one place.
+    pub fn with_value(topic: &str, value: Vec<u8>) -> InRecord {
+        InRecord {
+            topic: topic.to_string(),
+            partition: 0,
+            offset: 0,
+            key: None,
+            value: Some(value),
+            headers: Vec::new(),
+            timestamp_ms: None,
+        }
+    }
+
     /// First header named `name`.
     pub fn header(&self, name: &str) -> Option<&[u8]> {
         self.headers

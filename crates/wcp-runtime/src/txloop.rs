@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerGroupMetadata};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
@@ -28,6 +28,7 @@ use crate::record::{InRecord, OutRecord, Stage, ORIGIN_TS_HEADER};
 use crate::shutdown::RunCtx;
 use crate::telemetry::Tracing;
 use crate::txproducer::{self, step_error, StepError, MAX_RECREATIONS, TXN_TIMEOUT};
+use wcp_model::clock::now_ms;
 
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// How long past its own timeout `send_offsets_to_transaction` may run before the producer
@@ -413,11 +414,4 @@ impl Loop<'_> {
             rewind(&self.consumer, timeout)
         })
     }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

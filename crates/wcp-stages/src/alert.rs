@@ -10,6 +10,7 @@ use wcp_model::{
 };
 
 use crate::ingest::SeqGap;
+use crate::offsets::slice_chars;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -125,13 +126,6 @@ pub fn alerts_for(ev: &EnrichedEvent, policy: &AlertPolicy) -> Vec<Alert> {
     out
 }
 
-fn slice_chars(text: &str, start: u32, end: u32) -> String {
-    text.chars()
-        .skip(start as usize)
-        .take(end.saturating_sub(start) as usize)
-        .collect()
-}
-
 /// Alert for a gap in the capture sequence.
 pub fn seq_gap_alert(gap: SeqGap, time_ms: i64) -> Alert {
     Alert {
@@ -213,6 +207,57 @@ impl RecallTracker {
             time_ms,
             evidence: Vec::new(),
         })
+    }
+}
+
+/// The alerter stage both runners call: an event's own alerts, remembered before the recall
+/// check (so a message that is flagged and recalled in one batch alerts either way), then the
+/// recall-of-flagged alert. Keeps the recall state as of the last commit for `abort`.
+#[derive(Debug, Clone)]
+pub struct AlertStep {
+    policy: AlertPolicy,
+    recalls: RecallTracker,
+    /// `recalls` as of the last commit. An abort restores it rather than rebuilding from
+    /// `chat.alerts`: a recall seen before its flagged original waits in the tracker only,
+    /// and a rebuild would forget it (37 recall alerts were lost that way after a broker
+    /// outage in e2e_exactly_once).
+    committed: RecallTracker,
+}
+
+impl AlertStep {
+    pub fn new(policy: AlertPolicy) -> AlertStep {
+        AlertStep {
+            policy,
+            recalls: RecallTracker::default(),
+            committed: RecallTracker::default(),
+        }
+    }
+
+    /// Every alert of one event, in the order both runners emit them.
+    pub fn process(&mut self, ev: &EnrichedEvent) -> Vec<Alert> {
+        let mut alerts = alerts_for(ev, &self.policy);
+        for a in &alerts {
+            self.recalls.remember_alert(a);
+        }
+        if let Some(a) = self.recalls.observe(ev) {
+            self.recalls.remember_alert(&a);
+            alerts.push(a);
+        }
+        alerts
+    }
+
+    /// Rebuild at start from alerts already published (`chat.alerts`, read_committed);
+    /// `commit` once they are all in.
+    pub fn remember_published(&mut self, published: &Alert) {
+        self.recalls.remember_alert(published);
+    }
+
+    pub fn commit(&mut self) {
+        self.committed = self.recalls.clone();
+    }
+
+    pub fn abort(&mut self) {
+        self.recalls = self.committed.clone();
     }
 }
 

@@ -44,7 +44,7 @@ pub fn add_years_ms(ms: i64, years: u32) -> i64 {
     days_from_civil(ny, m, nd) * MS_PER_DAY + time_of_day
 }
 
-/// UTC hour (0–23) and weekday (0 = Monday) of an instant shifted by `offset_minutes`.
+/// Local hour (0–23) and weekday (0 = Monday) at UTC offset `offset_minutes` (480 = China).
 pub fn local_hour_weekday(ms: i64, offset_minutes: i32) -> (u8, u8) {
     let local = ms + i64::from(offset_minutes) * 60_000;
     let days = local.div_euclid(MS_PER_DAY);

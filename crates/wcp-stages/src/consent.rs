@@ -54,6 +54,15 @@ pub struct ConsentPolicy {
     pub on_disagreed: Disposition,
     #[serde(default = "default_on_unknown")]
     pub on_unknown: Disposition,
+    /// Mixed rooms: every external participant's action is worked out on its own and the
+    /// first of this list among them wins (strictest first by default).
+    #[serde(default = "default_strictness")]
+    pub strictness: Vec<Disposition>,
+    /// Storing content in clear without consent (`on_disagreed` or `on_unknown` =
+    /// `"archive"`) breaks PIPL Art. 13/14 unless another legal basis applies. It is refused
+    /// unless this names who accepted that and why; it is then logged at every start.
+    #[serde(default)]
+    pub acknowledge_archive_without_consent: Option<String>,
 }
 
 fn default_on_disagreed() -> Disposition {
@@ -62,21 +71,99 @@ fn default_on_disagreed() -> Disposition {
 fn default_on_unknown() -> Disposition {
     Disposition::Quarantine
 }
+/// Least content kept first: metadata only keeps none, quarantine keeps it sealed from
+/// reviewers, anonymised keeps it searchable without identities, archive keeps all.
+fn default_strictness() -> Vec<Disposition> {
+    vec![
+        Disposition::MetadataOnly,
+        Disposition::Quarantine,
+        Disposition::ArchiveAnonymised,
+        Disposition::Archive,
+    ]
+}
 
 impl Default for ConsentPolicy {
     fn default() -> Self {
         ConsentPolicy {
             on_disagreed: default_on_disagreed(),
             on_unknown: default_on_unknown(),
+            strictness: default_strictness(),
+            acknowledge_archive_without_consent: None,
         }
+    }
+}
+
+impl ConsentPolicy {
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut seen = self.strictness.clone();
+        seen.sort_by_key(|d| d.as_str());
+        seen.dedup();
+        if seen.len() != 4 || self.strictness.len() != 4 {
+            out.push(
+                "consent.strictness must list each of metadata_only, quarantine, archive_anonymised, archive once"
+                    .into(),
+            );
+        }
+        let ack = self
+            .acknowledge_archive_without_consent
+            .as_deref()
+            .is_some_and(|a| !a.trim().is_empty());
+        for (key, d) in [
+            ("on_disagreed", self.on_disagreed),
+            ("on_unknown", self.on_unknown),
+        ] {
+            if d == Disposition::Archive && !ack {
+                out.push(format!(
+                    "consent.{key} = \"archive\" stores content in clear without consent (PIPL Art. 13/14); \
+                     set consent.acknowledge_archive_without_consent to who accepted this and why"
+                ));
+            }
+        }
+        out
+    }
+
+    /// Settings to log at every start: what an auditor must not miss.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (key, d) in [
+            ("on_disagreed", self.on_disagreed),
+            ("on_unknown", self.on_unknown),
+        ] {
+            if d == Disposition::Archive {
+                out.push(format!(
+                    "NON-COMPLIANT: consent.{key} = \"archive\" keeps content without consent in clear (acknowledged: {})",
+                    self.acknowledge_archive_without_consent.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        out
+    }
+
+    fn action(&self, state: ConsentState) -> Disposition {
+        match state {
+            ConsentState::Agreed | ConsentState::NotRequired => Disposition::Archive,
+            ConsentState::Disagreed => self.on_disagreed,
+            ConsentState::Unknown => self.on_unknown,
+        }
+    }
+
+    fn rank(&self, d: Disposition) -> usize {
+        self.strictness
+            .iter()
+            .position(|x| *x == d)
+            .unwrap_or(usize::MAX)
     }
 }
 
 /// Decide the consent state and disposition of one event.
 ///
 /// The conversation is the unit: a refusal by any external participant covers what staff
-/// write to them too, because the reply quotes and reveals the contact's side. Consent
-/// records themselves are always archived in clear: they are the proof of the legal basis.
+/// write to them too, because the reply quotes and reveals the contact's side. In a room with
+/// several external contacts each one's action is worked out from their own state and the
+/// strictest wins (`strictness`); the state reported is that contact's. Consent records,
+/// recalls and switches carry no content and are archived (see `Anonymiser::for_archive` for
+/// the ids they carry).
 pub fn decide(
     ev: &EnrichedEvent,
     ledger: &ConsentLedger,
@@ -93,26 +180,60 @@ pub fn decide(
             state: ledger.state_at(&p.id, event.time_ms),
         });
     }
-    let state = if contacts.is_empty() {
-        ConsentState::NotRequired
-    } else if contacts.iter().any(|c| c.state == ConsentState::Disagreed) {
-        ConsentState::Disagreed
-    } else if contacts.iter().any(|c| c.state == ConsentState::Unknown) {
-        ConsentState::Unknown
-    } else {
-        ConsentState::Agreed
-    };
+    // Strictest action first; among equals, the state order disagreed > unknown > agreed.
+    let deciding = contacts.iter().min_by_key(|c| {
+        let severity = match c.state {
+            ConsentState::Disagreed => 0,
+            ConsentState::Unknown => 1,
+            ConsentState::Agreed | ConsentState::NotRequired => 2,
+        };
+        (policy.rank(policy.action(c.state)), severity)
+    });
+    let state = deciding.map_or(ConsentState::NotRequired, |c| c.state);
     let carries_content = matches!(event.kind, EventKind::Message);
-    let disposition = match state {
-        _ if !carries_content => Disposition::Archive,
-        ConsentState::Agreed | ConsentState::NotRequired => Disposition::Archive,
-        ConsentState::Disagreed => policy.on_disagreed,
-        ConsentState::Unknown => policy.on_unknown,
+    let disposition = if carries_content {
+        policy.action(state)
+    } else {
+        Disposition::Archive
     };
     ConsentDecision {
         state,
         disposition,
         contacts,
+    }
+}
+
+/// The consent-gate stage both runners call: the ledger and the policy. The ledger needs no
+/// abort/restore: it only ever holds consent records that were committed (the service reads
+/// `consent.ledger` read_committed; `wcp run` loads the ledger file and the input's own
+/// records, which are facts whatever happens to the batch), and applying one is idempotent.
+#[derive(Debug, Clone, Default)]
+pub struct ConsentGate {
+    policy: ConsentPolicy,
+    ledger: ConsentLedger,
+}
+
+impl ConsentGate {
+    pub fn new(policy: ConsentPolicy) -> ConsentGate {
+        ConsentGate {
+            policy,
+            ledger: ConsentLedger::default(),
+        }
+    }
+
+    /// Make a consent change known. Consent takes effect at its own time (`agree_time`), not
+    /// at its place in the stream, so runners apply every record they know of before gating.
+    pub fn apply(&mut self, rec: &ConsentRecord) {
+        self.ledger.apply(rec);
+    }
+
+    pub fn gate(&self, ev: EnrichedEvent) -> EnrichedEvent {
+        gate(ev, &self.ledger, &self.policy)
+    }
+
+    /// Contacts with at least one consent record.
+    pub fn contacts(&self) -> usize {
+        self.ledger.contacts()
     }
 }
 
@@ -204,6 +325,78 @@ mod tests {
                 ev.event.msgid
             );
         }
+    }
+
+    fn room(from: &str, to: &[&str], t: i64) -> EnrichedEvent {
+        let to: Vec<String> = to.iter().map(|s| format!("\"{s}\"")).collect();
+        let raw = format!(
+            r#"{{"msgid":"m{t}","action":"send","from":"{from}","tolist":[{}],"roomid":"wrRoom","msgtime":{t},"msgtype":"text","text":{{"content":"x"}}}}"#,
+            to.join(",")
+        );
+        EnrichedEvent::new(parse_wecom(raw.as_bytes(), None).unwrap())
+    }
+
+    #[test]
+    fn mixed_rooms_take_the_strictest_action() {
+        let mut l = ConsentLedger::default();
+        l.apply(&rec("wmAgree", true, 1));
+        l.apply(&rec("wmNo", false, 1));
+        let t = 1_732_600_000_000;
+        let ev = room("staff1", &["wmAgree", "wmNo", "wmNew"], t);
+        // Defaults: unknown → quarantine is stricter than disagreed → anonymised.
+        let d = decide(&ev, &l, &ConsentPolicy::default());
+        assert_eq!(
+            (d.state, d.disposition),
+            (ConsentState::Unknown, Disposition::Quarantine)
+        );
+        // The case that was wrong: a disagreeing contact no longer overrides a stricter
+        // on_unknown = metadata_only.
+        let strict_unknown = ConsentPolicy {
+            on_unknown: Disposition::MetadataOnly,
+            ..ConsentPolicy::default()
+        };
+        let d = decide(&ev, &l, &strict_unknown);
+        assert_eq!(d.disposition, Disposition::MetadataOnly);
+        // Equal actions: disagreed is reported.
+        let same = ConsentPolicy {
+            on_unknown: Disposition::ArchiveAnonymised,
+            ..ConsentPolicy::default()
+        };
+        assert_eq!(decide(&ev, &l, &same).state, ConsentState::Disagreed);
+        // Configurable: an order that ranks anonymisation above quarantine.
+        let custom = ConsentPolicy {
+            strictness: vec![
+                Disposition::MetadataOnly,
+                Disposition::ArchiveAnonymised,
+                Disposition::Quarantine,
+                Disposition::Archive,
+            ],
+            ..ConsentPolicy::default()
+        };
+        let d = decide(&ev, &l, &custom);
+        assert_eq!(
+            (d.state, d.disposition),
+            (ConsentState::Disagreed, Disposition::ArchiveAnonymised)
+        );
+        // Agreed contacts alone: archived.
+        let d = decide(&room("wmAgree", &["staff1"], t), &l, &custom);
+        assert_eq!(d.disposition, Disposition::Archive);
+    }
+
+    #[test]
+    fn archive_without_consent_needs_an_acknowledgement() {
+        let p: ConsentPolicy = toml::from_str("on_disagreed = \"archive\"").unwrap();
+        assert_eq!(p.problems().len(), 1);
+        assert!(p.warnings()[0].contains("NON-COMPLIANT"));
+        let p: ConsentPolicy = toml::from_str(
+            "on_disagreed = \"archive\"\nacknowledge_archive_without_consent = \"DPO J. Li, ticket 42\"",
+        )
+        .unwrap();
+        assert!(p.problems().is_empty());
+        assert!(p.warnings()[0].contains("ticket 42"));
+        let p: ConsentPolicy = toml::from_str("strictness = [\"archive\"]").unwrap();
+        assert_eq!(p.problems().len(), 1);
+        assert!(ConsentPolicy::default().problems().is_empty());
     }
 
     #[test]

@@ -1,21 +1,27 @@
 //! All stages chained for one process (`wcp run`, backfills, benchmarks). The Kafka services
-//! call the same stage functions one hop at a time; this only sequences them, so the two
+//! call the same steps one hop at a time ([`IngestStep`], [`Classifier`], [`ConsentGate`],
+//! `retention::tag`, [`AlertStep`], [`Anonymiser`]); this only sequences them, so the two
 //! runners cannot drift apart.
 
 use wcp_model::{Alert, AnonymisedEvent, ConsentRecord, DeadLetter, EnrichedEvent};
 
-use crate::alert::{alerts_for, seq_gap_alert, RecallTracker};
+use crate::alert::AlertStep;
 use crate::anonymise::Anonymiser;
 use crate::classify::Classifier;
-use crate::consent::{gate, ConsentLedger};
-use crate::ingest::{ingest, SeqTracker};
+use crate::consent::ConsentGate;
+use crate::ingest::IngestStep;
 use crate::policy::Policy;
-use crate::retention::tag;
+use crate::retention::{tag, RetentionPolicy};
 
 /// What one raw input became.
 #[derive(Debug)]
 pub enum Outcome {
-    DeadLetter(DeadLetter),
+    /// Poison: the dead letter, plus the alerts the record raised anyway (a `seq` gap it
+    /// revealed), emitted before the dead letter as the ingest service does.
+    DeadLetter {
+        letter: DeadLetter,
+        alerts: Vec<Alert>,
+    },
     Processed(Box<Processed>),
 }
 
@@ -25,72 +31,74 @@ pub struct Processed {
     pub enriched: EnrichedEvent,
     /// What the archive may store (reduced per the consent disposition).
     pub for_archive: EnrichedEvent,
+    /// A `seq` gap alert first (ingest), then the alerter's.
     pub alerts: Vec<Alert>,
     pub anonymised: AnonymisedEvent,
     pub ledger: Option<ConsentRecord>,
 }
 
 pub struct Pipeline {
-    policy: Policy,
+    ingest: IngestStep,
     classifier: Classifier,
+    consent: ConsentGate,
+    retention: RetentionPolicy,
+    alerts: AlertStep,
     anonymiser: Anonymiser,
-    ledger: ConsentLedger,
-    recalls: RecallTracker,
-    seqs: SeqTracker,
 }
 
 impl Pipeline {
     pub fn new(policy: Policy, classifier: Classifier, anonymiser: Anonymiser) -> Pipeline {
         Pipeline {
-            policy,
+            ingest: IngestStep::new(policy.input),
             classifier,
+            consent: ConsentGate::new(policy.consent),
+            retention: policy.retention,
+            alerts: AlertStep::new(policy.alert),
             anonymiser,
-            ledger: ConsentLedger::default(),
-            recalls: RecallTracker::default(),
-            seqs: SeqTracker::default(),
         }
+    }
+
+    /// The consent record a raw line carries (see [`IngestStep::consent_of`]).
+    pub fn consent_of(&self, raw: &[u8], capture_ms: i64) -> Option<ConsentRecord> {
+        self.ingest.consent_of(raw, capture_ms)
     }
 
     /// Make a consent change known before the stream reaches it. Consent takes effect at its
     /// own time (`agree_time`), not at its place in the stream, so a backfill applies every
-    /// agree/disagree in the input first — as the consent-gate service, which reads the
-    /// compacted ledger ahead of its input, does.
+    /// agree/disagree in the input (and the ledger of earlier runs) first — as the
+    /// consent-gate service, which reads the compacted ledger ahead of its input, does.
     pub fn preload_consent(&mut self, rec: &ConsentRecord) {
-        self.ledger.apply(rec);
+        self.consent.apply(rec);
     }
 
     /// Run every stage over one raw message. `source` names where it came from
-    /// (`file:line`) for dead letters.
-    pub fn process(&mut self, raw: &[u8], source: &str, seq: Option<u64>) -> Outcome {
-        let out = match ingest(raw, seq) {
+    /// (`file:line`) for dead letters; `seq` is its capture sequence number, `capture_ms`
+    /// when it was captured.
+    pub fn process(
+        &mut self,
+        raw: &[u8],
+        source: &str,
+        seq: Option<u64>,
+        capture_ms: i64,
+    ) -> Outcome {
+        let ingested = self.ingest.process(raw, seq, capture_ms);
+        let mut alerts: Vec<Alert> = ingested.gap.map(|(_, a)| a).into_iter().collect();
+        let out = match ingested.result {
             Ok(out) => out,
             Err(reason) => {
-                return Outcome::DeadLetter(DeadLetter::new(
-                    raw.to_vec(),
-                    source.to_string(),
-                    "ingest",
-                    &reason,
-                ))
+                return Outcome::DeadLetter {
+                    letter: DeadLetter::new(raw.to_vec(), source.to_string(), "ingest", &reason),
+                    alerts,
+                }
             }
         };
-        let mut alerts = Vec::new();
-        if let Some(gap) = seq.and_then(|s| self.seqs.observe(s)) {
-            alerts.push(seq_gap_alert(gap, out.event.time_ms));
-        }
         if let Some(rec) = &out.consent {
-            self.ledger.apply(rec);
+            self.consent.apply(rec);
         }
         let ev = self.classifier.classify(out.event);
-        let ev = gate(ev, &self.ledger, &self.policy.consent);
-        let enriched = tag(ev, &self.policy.retention);
-        alerts.extend(alerts_for(&enriched, &self.policy.alert));
-        for a in &alerts {
-            self.recalls.remember_alert(a);
-        }
-        if let Some(a) = self.recalls.observe(&enriched) {
-            self.recalls.remember_alert(&a);
-            alerts.push(a);
-        }
+        let ev = self.consent.gate(ev);
+        let enriched = tag(ev, &self.retention);
+        alerts.extend(self.alerts.process(&enriched));
         let anonymised = self.anonymiser.anonymise(&enriched);
         let for_archive = self.anonymiser.for_archive(enriched.clone());
         Outcome::Processed(Box::new(Processed {

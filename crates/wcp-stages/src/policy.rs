@@ -5,7 +5,9 @@ use serde::Deserialize;
 
 use crate::alert::AlertPolicy;
 use crate::consent::ConsentPolicy;
+use crate::input::InputPolicy;
 use crate::retention::RetentionPolicy;
+use wcp_pii::anonymise::AnonPolicy;
 
 /// The policy shipped with wcp (`policies/pipeline.toml`).
 pub const BUILTIN_POLICY: &str = include_str!("../../../policies/pipeline.toml");
@@ -48,6 +50,12 @@ pub struct Policy {
     pub retention: RetentionPolicy,
     #[serde(default)]
     pub alert: AlertPolicy,
+    /// Bounds on raw input (record size, time window, ids).
+    #[serde(default)]
+    pub input: InputPolicy,
+    /// Anonymisation operator per entity type (`chat.anonymised`, anonymised archive rows).
+    #[serde(default)]
+    pub anonymise: AnonPolicy,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,8 +91,20 @@ impl Policy {
         }
     }
 
+    /// Settings every runner logs at each start (non-compliant choices that were
+    /// acknowledged in the file).
+    pub fn warnings(&self) -> Vec<String> {
+        self.consent.warnings()
+    }
+
     fn problems(&self) -> Vec<String> {
-        let mut out = Vec::new();
+        let mut out = self.consent.problems();
+        out.extend(self.input.problems());
+        for e in self.anonymise.entities.keys() {
+            if wcp_pii::entity_name(e).is_none() {
+                out.push(format!("anonymise.entities: unknown entity type {e:?}"));
+            }
+        }
         if let Some(t) = self.classifier.personal_below {
             if !(0.0..=1.0).contains(&t) {
                 out.push(format!(

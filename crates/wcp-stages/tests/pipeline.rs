@@ -23,6 +23,9 @@ fn consent(msgid: &str, contact: &str, agreed: bool, t: i64) -> Vec<u8> {
     .into_bytes()
 }
 
+/// When the test records were "captured": after every event time used here.
+const NOW: i64 = 1_800_000_000_000;
+
 fn pipeline(key: &[u8]) -> Pipeline {
     Pipeline::new(
         Policy::builtin(),
@@ -32,9 +35,9 @@ fn pipeline(key: &[u8]) -> Pipeline {
 }
 
 fn processed(p: &mut Pipeline, raw: &[u8]) -> Box<wcp_stages::pipeline::Processed> {
-    match p.process(raw, "test:1", None) {
+    match p.process(raw, "test:1", None, NOW) {
         Outcome::Processed(p) => p,
-        Outcome::DeadLetter(d) => panic!("unexpected dead letter {d:?}"),
+        Outcome::DeadLetter { letter, .. } => panic!("unexpected dead letter {letter:?}"),
     }
 }
 
@@ -155,8 +158,8 @@ fn recall_of_a_flagged_message_alerts_in_either_order() {
 #[test]
 fn dead_letters_keep_bytes_and_reason() {
     let mut p = pipeline(b"k");
-    match p.process(b"[]", "f.jsonl:9", None) {
-        Outcome::DeadLetter(d) => {
+    match p.process(b"[]", "f.jsonl:9", None, NOW) {
+        Outcome::DeadLetter { letter: d, .. } => {
             assert_eq!(d.original, b"[]");
             assert_eq!(d.source, "f.jsonl:9");
             assert_eq!(d.reason_code, "not_an_object");
@@ -172,13 +175,31 @@ fn seq_gaps_raise_an_alert() {
         &line(id, "s1", "s2", T, "hi"),
         "x",
         Some(seq),
+        NOW,
     ) {
         Outcome::Processed(o) => o.alerts,
-        Outcome::DeadLetter(_) => unreachable!(),
+        Outcome::DeadLetter { .. } => unreachable!(),
     };
     assert!(a(&mut p, "a", 1).is_empty());
     let alerts = a(&mut p, "b", 5);
     assert!(alerts
         .iter()
         .any(|x| x.category == "seq_gap" && x.alert_id == "seq_gap:2-4"));
+}
+
+#[test]
+fn a_poison_record_that_reveals_a_gap_still_alerts() {
+    let mut p = pipeline(b"k");
+    assert!(matches!(
+        p.process(&line("a", "s1", "s2", T, "hi"), "x:1", Some(1), NOW),
+        Outcome::Processed(_)
+    ));
+    match p.process(b"{broken", "x:2", Some(4), NOW) {
+        Outcome::DeadLetter { letter, alerts } => {
+            assert_eq!(letter.reason_code, "invalid_json");
+            let ids: Vec<&str> = alerts.iter().map(|a| a.alert_id.as_str()).collect();
+            assert_eq!(ids, ["seq_gap:2-3"]);
+        }
+        Outcome::Processed(_) => panic!("broken JSON must be rejected"),
+    }
 }

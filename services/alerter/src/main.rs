@@ -2,7 +2,8 @@
 //! category) from `wcp_stages::alert`, plus recall-of-flagged alerts, which need to know the
 //! flagged messages: that state is rebuilt at start by reading `chat.alerts` back,
 //! read_committed, so it only holds what was really published; after an aborted
-//! transaction it is restored from the copy kept at the last commit.
+//! transaction it is restored from the copy kept at the last commit. The ordering, the state
+//! and its commit/abort are `wcp_stages::alert::AlertStep`, which `wcp run` calls too.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -11,16 +12,10 @@ use wcp_model::{Alert, EnrichedEvent};
 use wcp_runtime::reader::TopicReader;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{codec, Config, InRecord, Metrics, OutRecord, RuntimeError, Stage};
-use wcp_stages::alert::{alerts_for, AlertPolicy, RecallTracker};
+use wcp_stages::alert::AlertStep;
 
 struct Alerter {
-    policy: AlertPolicy,
-    recalls: RecallTracker,
-    /// `recalls` as of the last commit. An abort restores it rather than rebuilding from
-    /// `chat.alerts`: a recall seen before its flagged original waits in the tracker only,
-    /// and a rebuild would forget it (37 recall alerts were lost that way after a broker
-    /// outage in e2e_exactly_once).
-    committed: RecallTracker,
+    step: AlertStep,
     metrics: Metrics,
     cfg: Config,
 }
@@ -28,18 +23,17 @@ struct Alerter {
 impl Alerter {
     /// Rebuilds the recall tracker from every alert published so far.
     fn rebuild(&mut self) -> Result<(), RuntimeError> {
-        let mut tracker = RecallTracker::default();
         let mut reader = TopicReader::open(&self.cfg, "chat.alerts")?;
         let mut n = 0u64;
+        let step = &mut self.step;
         reader.catch_up(Duration::from_secs(30), |rec| {
             if let Ok(a) = wcp_schema::decode::<Alert>(rec.payload()) {
-                tracker.remember_alert(&a);
+                step.remember_published(&a);
                 n += 1;
             }
         })?;
+        step.commit();
         tracing::info!(alerts = n, "recall state rebuilt from chat.alerts");
-        self.committed = tracker.clone();
-        self.recalls = tracker;
         Ok(())
     }
 
@@ -64,25 +58,17 @@ impl Stage for Alerter {
     }
 
     fn on_commit(&mut self) {
-        self.committed = self.recalls.clone();
+        self.step.commit();
     }
 
     fn on_abort(&mut self) -> Result<(), RuntimeError> {
-        self.recalls = self.committed.clone();
+        self.step.abort();
         Ok(())
     }
 
     fn process(&mut self, rec: &InRecord, out: &mut Vec<OutRecord>) -> Result<(), RuntimeError> {
         let ev: EnrichedEvent = codec::decode(rec)?;
-        // Same order as the in-process pipeline: the event's own alerts are remembered before
-        // the recall check.
-        let alerts = alerts_for(&ev, &self.policy);
-        for a in &alerts {
-            self.recalls.remember_alert(a);
-            self.emit(a, out)?;
-        }
-        if let Some(a) = self.recalls.observe(&ev) {
-            self.recalls.remember_alert(&a);
+        for a in self.step.process(&ev) {
             self.emit(&a, out)?;
         }
         Ok(())
@@ -93,9 +79,7 @@ fn main() -> ExitCode {
     wcp_runtime::app::main("alerter", &[], |cfg, ctx| {
         let policy = codec::policy(cfg)?;
         let mut stage = Alerter {
-            policy: policy.alert,
-            recalls: RecallTracker::default(),
-            committed: RecallTracker::default(),
+            step: AlertStep::new(policy.alert),
             metrics: ctx.metrics.clone(),
             cfg: cfg.clone(),
         };
@@ -114,23 +98,13 @@ mod tests {
     fn tagged(raw: &[u8]) -> InRecord {
         let ev = wcp_stages::classify::Classifier::builtin()
             .classify(wcp_stages::ingest::ingest(raw, None).unwrap().event);
-        InRecord {
-            topic: "chat.tagged".into(),
-            partition: 0,
-            offset: 0,
-            key: None,
-            value: Some(wcp_schema::encode(&ev).unwrap()),
-            headers: vec![],
-            timestamp_ms: None,
-        }
+        InRecord::with_value("chat.tagged", wcp_schema::encode(&ev).unwrap())
     }
 
     #[test]
     fn risky_line_then_its_recall() {
         let mut s = Alerter {
-            policy: wcp_stages::Policy::builtin().alert,
-            recalls: RecallTracker::default(),
-            committed: RecallTracker::default(),
+            step: AlertStep::new(wcp_stages::Policy::builtin().alert),
             metrics: Metrics::new(),
             cfg: Config::defaults("alerter"),
         };

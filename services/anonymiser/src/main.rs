@@ -33,7 +33,7 @@ impl Stage for Anonymise {
 fn main() -> ExitCode {
     wcp_runtime::app::main("anonymiser", &["anon_key_file"], |cfg, ctx| {
         let key = codec::anon_key(cfg)?;
-        let anonymiser = Anonymiser::new(&key, wcp_pii::anonymise::AnonPolicy::default());
+        let anonymiser = Anonymiser::new(key.as_bytes(), codec::policy(cfg)?.anonymise);
         let opts = LoopOptions {
             end_to_end_metric: true,
         };
@@ -51,15 +51,8 @@ mod tests {
         let raw = br#"{"msgid":"m1","action":"send","from":"wmSECRETCONTACT","tolist":["zhangwei"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"call 13812345678"}}"#;
         let ev = wcp_stages::classify::Classifier::builtin()
             .classify(wcp_stages::ingest::ingest(raw, None).unwrap().event);
-        let rec = InRecord {
-            topic: "chat.tagged".into(),
-            partition: 0,
-            offset: 0,
-            key: Some(b"wmSECRETCONTACT,zhangwei".to_vec()),
-            value: Some(wcp_schema::encode(&ev).unwrap()),
-            headers: vec![],
-            timestamp_ms: None,
-        };
+        let mut rec = InRecord::with_value("chat.tagged", wcp_schema::encode(&ev).unwrap());
+        rec.key = Some(b"wmSECRETCONTACT,zhangwei".to_vec());
         let mut stage = Anonymise(Anonymiser::new(
             b"k",
             wcp_pii::anonymise::AnonPolicy::default(),

@@ -19,6 +19,7 @@ use wcp_runtime::{codec, kafka, Config, InRecord, Metrics, RunCtx, RuntimeError}
 use wcp_stages::anonymise::Anonymiser;
 
 use crate::writer::{Batch, Positions, Writer};
+use wcp_model::clock::now_ms;
 
 /// Consumer context: assigns partitions at the positions stored in the archive.
 struct ArchCtx {
@@ -94,8 +95,8 @@ impl ConsumerContext for ArchCtx {
 pub fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
     let dir = PathBuf::from(cfg.extra("archive_dir").unwrap_or("archive"));
     let anonymiser = Anonymiser::new(
-        &codec::anon_key(cfg)?,
-        wcp_pii::anonymise::AnonPolicy::default(),
+        codec::anon_key(cfg)?.as_bytes(),
+        codec::policy(cfg)?.anonymise,
     );
     let signing = cfg.extra("signing_key_file").map(PathBuf::from);
     let mut writer = Writer::open(&dir, signing, ctx.metrics.clone())
@@ -275,11 +276,4 @@ fn prepare(
         m.lag_seconds.set((now_ms() - ts).max(0) as f64 / 1000.0);
     }
     Ok(out)
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

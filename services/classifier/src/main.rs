@@ -48,15 +48,8 @@ mod tests {
     fn classifies_and_rejects_garbage() {
         let raw = br#"{"msgid":"m1","action":"send","from":"zhangwei","tolist":["wmX"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"my phone is 13812345678"}}"#;
         let ev = wcp_stages::ingest::ingest(raw, None).unwrap().event;
-        let mut rec = InRecord {
-            topic: "chat.events".into(),
-            partition: 0,
-            offset: 0,
-            key: Some(b"k".to_vec()),
-            value: Some(wcp_schema::encode(&ev).unwrap()),
-            headers: vec![],
-            timestamp_ms: None,
-        };
+        let mut rec = InRecord::with_value("chat.events", wcp_schema::encode(&ev).unwrap());
+        rec.key = Some(b"k".to_vec());
         let mut stage = Classify(Classifier::builtin());
         let mut out = Vec::new();
         stage.process(&rec, &mut out).unwrap();

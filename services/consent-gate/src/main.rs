@@ -16,20 +16,19 @@ use wcp_model::{ConsentRecord, Disposition, EnrichedEvent};
 use wcp_runtime::reader::TopicReader;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{codec, InRecord, Metrics, OutRecord, RuntimeError, Stage};
-use wcp_stages::consent::{gate, ConsentLedger, ConsentPolicy};
+use wcp_stages::consent::ConsentGate;
 
 struct Gate {
-    policy: ConsentPolicy,
-    ledger: ConsentLedger,
+    gate: ConsentGate,
     reader: Option<TopicReader>,
     metrics: Metrics,
 }
 
 impl Gate {
-    fn apply(ledger: &mut ConsentLedger, rec: &InRecord) {
+    fn apply(gate: &mut ConsentGate, rec: &InRecord) {
         // Tombstones (compaction deletes) and foreign bytes carry no consent.
         match wcp_schema::decode::<ConsentRecord>(rec.payload()) {
-            Ok(c) => ledger.apply(&c),
+            Ok(c) => gate.apply(&c),
             Err(e) => tracing::warn!(error = %e, offset = rec.offset, "undecodable ledger record"),
         }
     }
@@ -45,11 +44,11 @@ impl Stage for Gate {
     }
 
     fn before_batch(&mut self) -> Result<(), RuntimeError> {
-        let Gate { ledger, reader, .. } = self;
+        let Gate { gate, reader, .. } = self;
         if let Some(r) = reader {
             // Gating with a ledger that may miss consent records is not an option: the loop
             // keeps the batch and calls this again after a backoff.
-            if !r.catch_up(Duration::from_secs(10), |rec| Gate::apply(ledger, rec))? {
+            if !r.catch_up(Duration::from_secs(10), |rec| Gate::apply(gate, rec))? {
                 return Err(RuntimeError::Abortable(
                     "consent ledger catch-up timed out".into(),
                 ));
@@ -60,7 +59,7 @@ impl Stage for Gate {
 
     fn process(&mut self, rec: &InRecord, out: &mut Vec<OutRecord>) -> Result<(), RuntimeError> {
         let ev: EnrichedEvent = codec::decode(rec)?;
-        let ev = gate(ev, &self.ledger, &self.policy);
+        let ev = self.gate.gate(ev);
         let action = match ev.disposition() {
             Disposition::Archive => None,
             Disposition::ArchiveAnonymised => Some("anonymise"),
@@ -82,15 +81,14 @@ fn main() -> ExitCode {
     wcp_runtime::app::main("consent-gate", &[], |cfg, ctx| {
         let policy = codec::policy(cfg)?;
         let mut stage = Gate {
-            policy: policy.consent,
-            ledger: ConsentLedger::default(),
+            gate: ConsentGate::new(policy.consent),
             reader: Some(TopicReader::open(cfg, "consent.ledger")?),
             metrics: ctx.metrics.clone(),
         };
         // Read the whole ledger before the first event is gated.
         // (A timed-out first pass, e.g. on an aborted tail, is settled and passes next time.)
         wcp_runtime::error::retry_transient("consent ledger load", || stage.before_batch())?;
-        tracing::info!(contacts = stage.ledger.contacts(), "consent ledger loaded");
+        tracing::info!(contacts = stage.gate.contacts(), "consent ledger loaded");
         txloop::run(cfg, ctx, &mut stage, LoopOptions::default())
     })
 }
@@ -102,22 +100,13 @@ mod tests {
     fn classified(raw: &[u8]) -> InRecord {
         let ev = wcp_stages::classify::Classifier::builtin()
             .classify(wcp_stages::ingest::ingest(raw, None).unwrap().event);
-        InRecord {
-            topic: "chat.classified".into(),
-            partition: 0,
-            offset: 0,
-            key: None,
-            value: Some(wcp_schema::encode(&ev).unwrap()),
-            headers: vec![],
-            timestamp_ms: None,
-        }
+        InRecord::with_value("chat.classified", wcp_schema::encode(&ev).unwrap())
     }
 
     #[test]
     fn agree_in_ledger_changes_the_decision() {
         let mut s = Gate {
-            policy: wcp_stages::Policy::builtin().consent,
-            ledger: ConsentLedger::default(),
+            gate: ConsentGate::new(wcp_stages::Policy::builtin().consent),
             reader: None,
             metrics: Metrics::new(),
         };
@@ -132,16 +121,9 @@ mod tests {
             at_ms: 1732600000000,
             msgid: "a1".into(),
         };
-        let ledger_rec = InRecord {
-            topic: "consent.ledger".into(),
-            partition: 0,
-            offset: 0,
-            key: None,
-            value: Some(wcp_schema::encode(&agree).unwrap()),
-            headers: vec![],
-            timestamp_ms: None,
-        };
-        Gate::apply(&mut s.ledger, &ledger_rec);
+        let ledger_rec =
+            InRecord::with_value("consent.ledger", wcp_schema::encode(&agree).unwrap());
+        Gate::apply(&mut s.gate, &ledger_rec);
         out.clear();
         s.process(&classified(text), &mut out).unwrap();
         let after: EnrichedEvent = wcp_schema::decode(&out[0].value).unwrap();

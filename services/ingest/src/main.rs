@@ -1,20 +1,20 @@
 //! wcp-ingest: `wecom.raw` (raw WeCom JSON, byte for byte, `seq` header) → `chat.events`,
-//! `consent.ledger` (agree/disagree, key = contact id), `chat.dlq` (undecodable input), and a
-//! `seq_gap` alert to `chat.alerts` when the capture sequence skips. Parsing is
-//! `wcp_stages::ingest`, the code `wcp run` uses.
+//! `consent.ledger` (agree/disagree, key = contact id), `chat.dlq` (undecodable or
+//! out-of-bounds input), and a `seq_gap` alert to `chat.alerts` when the capture sequence
+//! skips. The decisions are `wcp_stages::ingest::IngestStep`, the step `wcp run` calls.
+//!
+//! Poison records are dead-lettered here rather than by the loop: the loop would drop the
+//! record's other outputs, and a record that reveals a gap must still raise the gap alert.
 
 use std::process::ExitCode;
 
+use wcp_model::clock::now_ms;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{codec, InRecord, Metrics, OutRecord, RuntimeError, Stage};
-use wcp_stages::alert::seq_gap_alert;
-use wcp_stages::ingest::{ingest, SeqTracker};
+use wcp_stages::ingest::{seq_of_line, IngestStep};
 
 struct Ingest {
-    seqs: SeqTracker,
-    /// The tracker as of the last committed batch, restored when a transaction aborts so the
-    /// replayed batch reports the same gaps.
-    committed_seqs: SeqTracker,
+    step: IngestStep,
     metrics: Metrics,
 }
 
@@ -27,26 +27,24 @@ impl Stage for Ingest {
         "ingest"
     }
 
-    fn before_batch(&mut self) -> Result<(), RuntimeError> {
-        self.committed_seqs = self.seqs.clone();
-        Ok(())
+    fn on_commit(&mut self) {
+        self.step.commit();
     }
 
     fn on_abort(&mut self) -> Result<(), RuntimeError> {
-        self.seqs = self.committed_seqs.clone();
+        self.step.abort();
         Ok(())
     }
 
     fn process(&mut self, rec: &InRecord, out: &mut Vec<OutRecord>) -> Result<(), RuntimeError> {
-        let seq = rec.header_u64("seq");
-        // The capture delivered this seq even when its bytes are poison: observing it first
-        // keeps a dead-lettered message from being reported as missing.
-        let gap = seq.and_then(|s| self.seqs.observe(s));
-        let res = ingest(rec.payload(), seq).map_err(|r| RuntimeError::poison(&r))?;
-        if let Some(gap) = gap {
+        let raw = rec.payload();
+        // The capture's header; a file replayed without one keeps the line's own `seq`.
+        let seq = rec.header_u64("seq").or_else(|| seq_of_line(raw));
+        let capture_ms = rec.timestamp_ms.unwrap_or_else(now_ms);
+        let ingested = self.step.process(raw, seq, capture_ms);
+        if let Some((gap, alert)) = ingested.gap {
             self.metrics.seq_gaps.inc();
             self.metrics.seq_missing.inc_by(gap.missing());
-            let alert = seq_gap_alert(gap, res.event.time_ms);
             self.metrics
                 .compliance_alerts
                 .with_label_values(&[alert.category.as_str(), alert.severity.as_str()])
@@ -54,6 +52,21 @@ impl Stage for Ingest {
             let key = alert.alert_id.clone().into_bytes();
             out.push(codec::encode("chat.alerts", Some(key), &alert)?);
         }
+        let res = match ingested.result {
+            Ok(res) => res,
+            Err(reason) => {
+                let code = reason.code();
+                self.metrics.errors.with_label_values(&["poison"]).inc();
+                self.metrics.dead_letters.with_label_values(&[code]).inc();
+                out.push(codec::dead_letter(
+                    rec,
+                    self.name(),
+                    code,
+                    &reason.to_string(),
+                )?);
+                return Ok(());
+            }
+        };
         let key = res.event.conversation_id.clone().into_bytes();
         out.push(codec::encode("chat.events", Some(key), &res.event)?);
         if let Some(c) = &res.consent {
@@ -66,9 +79,9 @@ impl Stage for Ingest {
 
 fn main() -> ExitCode {
     wcp_runtime::app::main("ingest", &[], |cfg, ctx| {
+        let policy = codec::policy(cfg)?;
         let mut stage = Ingest {
-            seqs: SeqTracker::default(),
-            committed_seqs: SeqTracker::default(),
+            step: IngestStep::new(policy.input),
             metrics: ctx.metrics.clone(),
         };
         txloop::run(cfg, ctx, &mut stage, LoopOptions::default())

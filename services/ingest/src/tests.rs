@@ -1,24 +1,19 @@
 use super::*;
-use wcp_model::{Alert, ChatEvent, ConsentRecord};
+use wcp_model::{Alert, ChatEvent, ConsentRecord, DeadLetter};
+use wcp_stages::input::InputPolicy;
 
 fn rec(raw: &[u8], seq: Option<u64>) -> InRecord {
-    InRecord {
-        topic: "wecom.raw".into(),
-        partition: 0,
-        offset: 0,
-        key: None,
-        value: Some(raw.to_vec()),
-        headers: seq
-            .map(|s| vec![("seq".to_string(), s.to_string().into_bytes())])
-            .unwrap_or_default(),
-        timestamp_ms: None,
-    }
+    let mut r = InRecord::with_value("wecom.raw", raw.to_vec());
+    r.headers = seq
+        .map(|s| vec![("seq".to_string(), s.to_string().into_bytes())])
+        .unwrap_or_default();
+    r.timestamp_ms = Some(1_732_600_050_000);
+    r
 }
 
 fn stage() -> Ingest {
     Ingest {
-        seqs: SeqTracker::default(),
-        committed_seqs: SeqTracker::default(),
+        step: IngestStep::new(InputPolicy::default()),
         metrics: Metrics::new(),
     }
 }
@@ -48,21 +43,57 @@ fn events_ledger_and_gap_alert() {
     assert_eq!(s.metrics.seq_missing.get(), 3);
 }
 
+/// The lost alert of issue #14: the record that reveals a gap is itself poison.
 #[test]
-fn poison_and_abort_restore() {
+fn poison_that_reveals_a_gap_gives_the_alert_and_the_dead_letter() {
     let mut s = stage();
     let mut out = Vec::new();
-    let err = s
-        .process(&rec(b"{not json", Some(1)), &mut out)
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        RuntimeError::Poison {
-            code: "invalid_json",
-            ..
-        }
-    ));
-    s.before_batch().unwrap();
+    s.process(&rec(TEXT, Some(1)), &mut out).unwrap();
+    out.clear();
+    s.process(&rec(b"{not json", Some(4)), &mut out).unwrap();
+    let topics: Vec<&str> = out.iter().map(|o| o.topic).collect();
+    assert_eq!(topics, ["chat.alerts", "chat.dlq"]);
+    let a: Alert = wcp_schema::decode(&out[0].value).unwrap();
+    assert_eq!(a.alert_id, "seq_gap:2-3");
+    let dl: DeadLetter = wcp_schema::decode(&out[1].value).unwrap();
+    assert_eq!(
+        (dl.reason_code.as_str(), dl.original.as_slice()),
+        ("invalid_json", &b"{not json"[..])
+    );
+    assert_eq!(
+        s.metrics
+            .dead_letters
+            .with_label_values(&["invalid_json"])
+            .get(),
+        1
+    );
+}
+
+#[test]
+fn out_of_bounds_records_are_dead_lettered_with_the_reason() {
+    let mut s = stage();
+    let mut out = Vec::new();
+    let future = br#"{"msgid":"f1","action":"send","from":"zw","tolist":["wmX"],"roomid":"","msgtime":99999999999999999999,"msgtype":"text","text":{"content":"hi"}}"#;
+    s.process(&rec(future, None), &mut out).unwrap();
+    let dl: DeadLetter = wcp_schema::decode(&out[0].value).unwrap();
+    assert_eq!(dl.reason_code, "time_out_of_range");
+    s.step = IngestStep::new(InputPolicy {
+        max_record_bytes: 64,
+        ..InputPolicy::default()
+    });
+    out.clear();
+    s.process(&rec(TEXT, None), &mut out).unwrap();
+    let dl: DeadLetter = wcp_schema::decode(&out[0].value).unwrap();
+    assert_eq!(dl.reason_code, "record_too_large");
+    assert_eq!(dl.original, TEXT, "the original bytes are kept");
+}
+
+#[test]
+fn abort_restores_the_gap_state() {
+    let mut s = stage();
+    let mut out = Vec::new();
+    s.process(&rec(TEXT, Some(1)), &mut out).unwrap();
+    s.on_commit();
     s.process(&rec(TEXT, Some(2)), &mut out).unwrap();
     s.process(&rec(TEXT, Some(9)), &mut out).unwrap();
     s.on_abort().unwrap();
@@ -70,5 +101,18 @@ fn poison_and_abort_restore() {
     out.clear();
     s.process(&rec(TEXT, Some(2)), &mut out).unwrap();
     s.process(&rec(TEXT, Some(9)), &mut out).unwrap();
+    assert!(out.iter().any(|o| o.topic == "chat.alerts"));
+}
+
+#[test]
+fn a_line_seq_is_used_without_a_header() {
+    let mut s = stage();
+    let mut out = Vec::new();
+    let with_seq = |n: u64| {
+        let t = std::str::from_utf8(TEXT).unwrap();
+        format!("{{\"seq\":{n},{}", &t[1..]).into_bytes()
+    };
+    s.process(&rec(&with_seq(1), None), &mut out).unwrap();
+    s.process(&rec(&with_seq(3), None), &mut out).unwrap();
     assert!(out.iter().any(|o| o.topic == "chat.alerts"));
 }

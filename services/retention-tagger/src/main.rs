@@ -50,15 +50,7 @@ mod tests {
     fn tags_with_a_region() {
         let raw = br#"{"msgid":"m1","action":"send","from":"zhangwei","tolist":["wmX"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"hello"}}"#;
         let ev = EnrichedEvent::new(wcp_stages::ingest::ingest(raw, None).unwrap().event);
-        let rec = InRecord {
-            topic: "chat.consented".into(),
-            partition: 0,
-            offset: 0,
-            key: None,
-            value: Some(wcp_schema::encode(&ev).unwrap()),
-            headers: vec![],
-            timestamp_ms: None,
-        };
+        let rec = InRecord::with_value("chat.consented", wcp_schema::encode(&ev).unwrap());
         let mut out = Vec::new();
         Tagger(wcp_stages::Policy::builtin().retention)
             .process(&rec, &mut out)

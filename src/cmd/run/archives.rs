@@ -1,0 +1,118 @@
+//! One archive per residency region in the output folder (`archive-<region>.db`, signed with
+//! the folder's `signing.key`), written in batches like the archiver service's.
+
+use std::collections::{BTreeMap, HashSet};
+
+use anyhow::Context;
+use wcp_archive::{Archive, ArchiveOptions, SourceOffset};
+use wcp_model::EnrichedEvent;
+
+use super::summary::Summary;
+use crate::cmd::outdir::OutDir;
+
+/// Events per archive transaction: the archiver service's default (see wcp-runtime config).
+const BATCH_EVENTS: usize = 2_000;
+
+struct Region {
+    archive: Archive,
+    batch: Vec<EnrichedEvent>,
+    /// msgids in `batch`, for the duplicate check before they are written.
+    pending: HashSet<String>,
+}
+
+#[derive(Default)]
+pub struct Archives {
+    regions: BTreeMap<String, Region>,
+}
+
+impl Archives {
+    fn region(&mut self, out: &mut OutDir, region: &str) -> anyhow::Result<&mut Region> {
+        if !self.regions.contains_key(region) {
+            anyhow::ensure!(
+                !region.is_empty()
+                    && region
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                "residency region {region:?} cannot name a file"
+            );
+            let key_path = out.own("signing.key")?;
+            let key = wcp_archive::keys::load_or_create_signing_key(&key_path)?;
+            let path = out.own(&format!("archive-{region}.db"))?;
+            let opts = ArchiveOptions {
+                signing_key: Some(key),
+                actor: "wcp-run".to_string(),
+                ..ArchiveOptions::default()
+            };
+            let archive = Archive::open(&path, opts)
+                .with_context(|| format!("opening {}", path.display()))?;
+            self.regions.insert(
+                region.to_string(),
+                Region {
+                    archive,
+                    batch: Vec::new(),
+                    pending: HashSet::new(),
+                },
+            );
+        }
+        Ok(self.regions.get_mut(region).expect("inserted above"))
+    }
+
+    /// Whether the region's archive already holds `msgid` (or is about to, in this batch).
+    pub fn has(&mut self, out: &mut OutDir, region: &str, msgid: &str) -> anyhow::Result<bool> {
+        let r = self.region(out, region)?;
+        Ok(r.pending.contains(msgid) || r.archive.contains(msgid)?)
+    }
+
+    pub fn push(
+        &mut self,
+        out: &mut OutDir,
+        ev: EnrichedEvent,
+        source: &str,
+        line: u64,
+        summary: &mut Summary,
+    ) -> anyhow::Result<()> {
+        let region = ev
+            .retention
+            .as_ref()
+            .map(|r| r.region.clone())
+            .unwrap_or_default();
+        let r = self.region(out, &region)?;
+        r.pending.insert(ev.event.msgid.clone());
+        r.batch.push(ev);
+        if r.batch.len() >= BATCH_EVENTS {
+            flush(r, source, line, summary)?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(&mut self, source: &str, line: u64, summary: &mut Summary) -> anyhow::Result<()> {
+        summary.recalls_pending = 0;
+        for r in self.regions.values_mut() {
+            flush(r, source, line, summary)?;
+            summary.recalls_pending += r.archive.pending_recalls()?;
+        }
+        Ok(())
+    }
+}
+
+fn flush(r: &mut Region, source: &str, line: u64, summary: &mut Summary) -> anyhow::Result<()> {
+    if r.batch.is_empty() {
+        return Ok(());
+    }
+    let offset = SourceOffset {
+        topic: format!("file:{source}"),
+        partition: 0,
+        next_offset: line as i64,
+    };
+    let report = r.archive.insert_batch(&r.batch, &[offset])?;
+    // Duplicates were skipped before they reached the batch.
+    anyhow::ensure!(
+        report.duplicates == 0,
+        "internal error: {} duplicates reached the archive",
+        report.duplicates
+    );
+    summary.recalls_applied += report.recalls_applied;
+    r.batch.clear();
+    r.pending.clear();
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! The run itself: consent known from earlier runs and from the whole input first, then
+//! every line through `wcp_stages::pipeline` into the archives and the JSON Lines outputs.
+
+use std::path::Path;
+
+use serde_json::json;
+use wcp_model::clock::now_ms;
+use wcp_model::DeadLetterReason;
+use wcp_stages::anonymise::Anonymiser;
+use wcp_stages::classify::Classifier;
+use wcp_stages::ingest::seq_of_line;
+use wcp_stages::key::TenantKey;
+use wcp_stages::pipeline::{Outcome, Pipeline};
+use wcp_stages::Policy;
+
+use super::archives::Archives;
+use super::lines::{Line, Lines};
+use super::outputs::{self, Sink, Writers};
+use super::summary::Summary;
+use crate::cmd::outdir::OutDir;
+
+/// Runs the pipeline over the JSON lines of `input` into `out`; `source` names the input
+/// in dead letters (`source:LINE`).
+pub fn execute(
+    input: &Path,
+    source: &str,
+    out: &mut OutDir,
+    policy: Policy,
+    key: &TenantKey,
+) -> anyhow::Result<Summary> {
+    // Every record of this run is bounded by its start: nothing real is from the future.
+    let capture_ms = now_ms();
+    let max_record = policy.input.max_record_bytes;
+    let classifier = Classifier::new(&policy.classifier, None, None)?;
+    let alert_policy = policy.alert.clone();
+    let anonymiser = Anonymiser::new(key.as_bytes(), policy.anonymise.clone());
+    let mut pipeline = Pipeline::new(policy, classifier, anonymiser);
+    let run_id = outputs::next_run_id(out.path())?;
+    let mut summary = Summary {
+        run_id: run_id.clone(),
+        ..Summary::default()
+    };
+    outputs::log_run(
+        out,
+        &json!({"run_id": run_id, "event": "started", "input": source, "at_ms": capture_ms}),
+    )?;
+
+    // Consent is effective from its own time, wherever it sits: the ledger of earlier runs
+    // into this folder, then every agree/disagree of this input, before any message is
+    // gated (as the consent-gate service reads the compacted ledger ahead of its input).
+    summary.ledger_records_loaded =
+        outputs::each_ledger_record(out.path(), |r| pipeline.preload_consent(&r))?;
+    let mut lines = Lines::open(input, max_record)?;
+    while let Some(line) = lines.next_line()? {
+        if let Line::Record { bytes, .. } = line {
+            if let Some(rec) = pipeline.consent_of(bytes, capture_ms) {
+                pipeline.preload_consent(&rec);
+            }
+        }
+    }
+
+    let mut writers = Writers::open(out, &run_id)?;
+    let mut archives = Archives::default();
+    let progress = progress_bar(input);
+    let mut lines = Lines::open(input, max_record)?;
+    let mut last_line = 0;
+    loop {
+        progress.set_position(lines.position());
+        let Some(line) = lines.next_line()? else {
+            break;
+        };
+        summary.input_lines += 1;
+        match line {
+            Line::Oversize { no, start, len } => {
+                last_line = no;
+                let reason = DeadLetterReason::RecordTooLarge {
+                    bytes: len,
+                    limit: max_record,
+                };
+                let src = format!("{source}:{no}");
+                writers.oversize_dead_letter(input, &src, start, len, &reason)?;
+                summary.dead_letter(reason.code());
+            }
+            Line::Record { no, bytes } => {
+                last_line = no;
+                let src = format!("{source}:{no}");
+                match pipeline.process(bytes, &src, seq_of_line(bytes), capture_ms) {
+                    Outcome::DeadLetter { letter, alerts } => {
+                        for a in &alerts {
+                            summary.alert(a);
+                            writers.line(Sink::Alerts, a)?;
+                        }
+                        summary.dead_letter(&letter.reason_code);
+                        writers.line(Sink::DeadLetters, &letter)?;
+                    }
+                    Outcome::Processed(p) => {
+                        let region = p
+                            .for_archive
+                            .retention
+                            .as_ref()
+                            .map(|r| r.region.clone())
+                            .unwrap_or_default();
+                        let duplicate = archives.has(out, &region, &p.enriched.event.msgid)?;
+                        for a in &p.alerts {
+                            // A gap in the capture sequence is news even on a re-sent message.
+                            if !duplicate || a.category == "seq_gap" {
+                                summary.alert(a);
+                                writers.line(Sink::Alerts, a)?;
+                            }
+                        }
+                        if duplicate {
+                            summary.duplicates_skipped += 1;
+                        } else {
+                            summary.count(&p.enriched, &alert_policy);
+                            if let Some(rec) = &p.ledger {
+                                writers.line(Sink::Ledger, rec)?;
+                            }
+                            writers.line(Sink::Anonymised, &p.anonymised)?;
+                            archives.push(out, p.for_archive, source, no, &mut summary)?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    archives.finish(source, last_line, &mut summary)?;
+    progress.finish_and_clear();
+    writers.finish()?;
+    std::fs::write(
+        out.own(outputs::SUMMARY)?,
+        serde_json::to_vec_pretty(&summary)?,
+    )?;
+    outputs::log_run(
+        out,
+        &json!({"run_id": run_id, "event": "finished", "at_ms": now_ms(), "summary": &summary}),
+    )?;
+    anyhow::ensure!(
+        summary.accounted() == summary.input_lines,
+        "internal accounting error: {} lines in, {} accounted for",
+        summary.input_lines,
+        summary.accounted()
+    );
+    Ok(summary)
+}
+
+/// Bytes, rate and ETA on a terminal; nothing when stderr is a file or pipe (CI, scripts).
+fn progress_bar(input: &Path) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let len = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes}  {bytes_per_sec}  ETA {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}

@@ -1,0 +1,143 @@
+//! `wcp run`: every stage in one process over a file of raw WeCom JSON lines — the thin
+//! runner around `wcp_stages::pipeline`. Layout: `execute` (the run), `lines` (the input
+//! as a bounded stream), `archives` (one archive per region), `outputs` (the JSON Lines
+//! files, appended run after run with run ids), `summary` (what a run wrote).
+//!
+//! Outputs in `--out DIR` (a folder wcp created, see `outdir`): `archive-<region>.db`,
+//! `alerts.jsonl`, `anonymised.jsonl`, `dead_letters.jsonl`, `consent_ledger.jsonl`,
+//! `runs.jsonl`, `summary.json` (the last run's), `signing.key` and `tenant.key` (both 0600,
+//! created once, kept by `--force`).
+
+mod archives;
+mod execute;
+mod lines;
+mod outputs;
+pub mod summary;
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use wcp_stages::key::TenantKey;
+use wcp_stages::Policy;
+
+use super::outdir::OutDir;
+pub use execute::execute;
+pub use summary::Summary;
+
+/// Files `--force` keeps: the keys that make pseudonyms and signatures continue.
+pub const KEYS: &[&str] = &["tenant.key", "signing.key"];
+
+#[derive(Args)]
+#[command(
+    after_help = "Examples:\n  wcp run --input capture-2024-11-26.jsonl --out out/\n  wcp run --input capture-2024-11-27.jsonl --out out/   # continues: same ledger, appended outputs\n  wcp archive verify --db out/archive-cn.db"
+)]
+pub struct RunArgs {
+    /// Raw WeCom JSON lines (the decrypted archive SDK output), one message per line; read as
+    /// a stream, so its size does not matter. A line's top-level `seq` is its capture
+    /// sequence number.
+    #[arg(long, short)]
+    pub input: PathBuf,
+    /// Output folder: new or empty, or one wcp created before (the run continues its consent
+    /// ledger and appends to its outputs). A non-empty folder wcp did not create is refused.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Start over: remove the outputs earlier runs wrote in OUT (only files wcp created
+    /// there; the keys stay) before running.
+    #[arg(long)]
+    pub force: bool,
+    /// Pipeline policy (consent, input bounds, retention, alerting, anonymisation); default:
+    /// the built-in policies/pipeline.toml.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// File holding the tenant's pseudonymisation key (else $WCP_ANON_KEY, else OUT/tenant.key, created once).
+    #[arg(long)]
+    pub anon_key_file: Option<PathBuf>,
+    /// Print the summary as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        args.input.is_file(),
+        "--input {}: no such file",
+        args.input.display()
+    );
+    let policy = load_policy(args.policy.as_deref())?;
+    let mut out = OutDir::claim(&args.out)?;
+    if args.force {
+        let n = out.remove_owned(KEYS)?;
+        eprintln!(
+            "--force: removed {n} files wcp wrote in {}",
+            args.out.display()
+        );
+    }
+    let key = tenant_key(args.anon_key_file.as_deref(), &mut out)?;
+    let source = args.input.display().to_string();
+    let summary = execute(&args.input, &source, &mut out, policy, &key)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        summary::print(&summary, &args.out);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The policy file (or the built-in one), with acknowledged non-compliant settings shown on
+/// every start, as the services log them.
+pub fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
+    let policy = match path {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            Policy::from_toml(&text, &p.display().to_string())?
+        }
+        None => Policy::builtin(),
+    };
+    for w in policy.warnings() {
+        eprintln!("warning: {w}");
+    }
+    Ok(policy)
+}
+
+/// The tenant pseudonymisation key: explicit file, `$WCP_ANON_KEY`, or `OUT/tenant.key`
+/// (created once, 0600, so re-runs into the same folder join up). Parsed by the rules the
+/// services apply (`TenantKey::parse`): an empty `WCP_ANON_KEY` is refused, not used.
+pub fn tenant_key(file: Option<&Path>, out: &mut OutDir) -> anyhow::Result<TenantKey> {
+    if let Some(f) = file {
+        let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+        return Ok(TenantKey::parse(&bytes, &format!("file {}", f.display()))?);
+    }
+    if let Some(k) = std::env::var_os("WCP_ANON_KEY") {
+        return Ok(TenantKey::parse(
+            k.to_string_lossy().as_bytes(),
+            "WCP_ANON_KEY",
+        )?);
+    }
+    let path = out.own("tenant.key")?;
+    if let Ok(bytes) = std::fs::read(&path) {
+        return Ok(TenantKey::parse(
+            &bytes,
+            &format!("file {}", path.display()),
+        )?);
+    }
+    let mut random = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut random))
+        .context("reading /dev/urandom for a new tenant key")?;
+    let text = TenantKey::new_file_text(&random);
+    // Readable by its owner only, like signing.key: the key is all that separates a
+    // pseudonym from the person.
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    Ok(TenantKey::parse(text.as_bytes(), "new tenant.key")?)
+}

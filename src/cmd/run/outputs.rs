@@ -1,0 +1,157 @@
+//! The JSON Lines outputs of `wcp run`, appended run after run into the same folder: every
+//! line carries the `run_id` of the run that wrote it, and `runs.jsonl` says when each run
+//! started and what it wrote (its summary).
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Serialize;
+use wcp_model::{ConsentRecord, DeadLetterReason};
+
+use super::lines::copy_record;
+use crate::cmd::outdir::OutDir;
+
+pub const ALERTS: &str = "alerts.jsonl";
+pub const ANONYMISED: &str = "anonymised.jsonl";
+pub const DEAD_LETTERS: &str = "dead_letters.jsonl";
+pub const LEDGER: &str = "consent_ledger.jsonl";
+pub const RUNS: &str = "runs.jsonl";
+pub const SUMMARY: &str = "summary.json";
+
+#[derive(Clone, Copy)]
+pub enum Sink {
+    Alerts,
+    Anonymised,
+    DeadLetters,
+    Ledger,
+}
+
+/// A record with the id of the run that wrote it in front.
+#[derive(Serialize)]
+struct Tagged<'a, T: Serialize> {
+    run_id: &'a str,
+    #[serde(flatten)]
+    value: &'a T,
+}
+
+pub struct Writers {
+    run_id: String,
+    files: [BufWriter<File>; 4],
+}
+
+impl Writers {
+    pub fn open(out: &mut OutDir, run_id: &str) -> anyhow::Result<Writers> {
+        let mut open = |name: &str| -> anyhow::Result<BufWriter<File>> {
+            let p = out.own(name)?;
+            Ok(BufWriter::new(
+                OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&p)
+                    .with_context(|| format!("opening {}", p.display()))?,
+            ))
+        };
+        Ok(Writers {
+            run_id: run_id.to_string(),
+            files: [
+                open(ALERTS)?,
+                open(ANONYMISED)?,
+                open(DEAD_LETTERS)?,
+                open(LEDGER)?,
+            ],
+        })
+    }
+
+    pub fn line<T: Serialize>(&mut self, sink: Sink, value: &T) -> anyhow::Result<()> {
+        let w = &mut self.files[sink as usize];
+        let tagged = Tagged {
+            run_id: &self.run_id,
+            value,
+        };
+        serde_json::to_writer(&mut *w, &tagged)?;
+        w.write_all(b"\n")?;
+        Ok(())
+    }
+
+    /// The dead letter of a line over the record limit, its bytes streamed from the input
+    /// (never held in memory), in the same shape as every other dead letter.
+    pub fn oversize_dead_letter(
+        &mut self,
+        input: &Path,
+        source: &str,
+        start: u64,
+        len: u64,
+        reason: &DeadLetterReason,
+    ) -> anyhow::Result<()> {
+        let w = &mut self.files[Sink::DeadLetters as usize];
+        let s = |v: &str| serde_json::to_string(v).unwrap_or_default();
+        // The encoding is known only after the copy: it is written last.
+        write!(
+            w,
+            "{{\"run_id\":{},\"source\":{},\"stage\":\"ingest\",\"reason_code\":{},\"reason\":{},\"original\":\"",
+            s(&self.run_id),
+            s(source),
+            s(reason.code()),
+            s(&reason.to_string())
+        )?;
+        let enc = copy_record(input, start, len, w)?;
+        writeln!(
+            w,
+            "\",\"original_encoding\":{}}}",
+            serde_json::to_string(&enc)?
+        )?;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        for w in &mut self.files {
+            w.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// Consent records of earlier runs into this folder (the ledger file), read as a stream.
+pub fn each_ledger_record(out: &Path, mut f: impl FnMut(ConsentRecord)) -> anyhow::Result<u64> {
+    let p = out.join(LEDGER);
+    let Ok(file) = File::open(&p) else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("reading {}", p.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        // A ledger line that does not parse would silently forget a refusal: stop instead.
+        let rec: ConsentRecord = serde_json::from_str(&line)
+            .with_context(|| format!("{}:{}: not a consent record", p.display(), i + 1))?;
+        f(rec);
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The next run id: one more than the runs this folder has seen (`r1`, `r2`, …).
+pub fn next_run_id(out: &Path) -> anyhow::Result<String> {
+    let started = match File::open(out.join(RUNS)) {
+        Ok(f) => BufReader::new(f)
+            .lines()
+            .map_while(Result::ok)
+            .filter(|l| l.contains("\"event\":\"started\""))
+            .count(),
+        Err(_) => 0,
+    };
+    Ok(format!("r{}", started + 1))
+}
+
+/// Appends one event to `runs.jsonl`.
+pub fn log_run(out: &mut OutDir, entry: &serde_json::Value) -> anyhow::Result<()> {
+    let p = out.own(RUNS)?;
+    let mut f = OpenOptions::new().create(true).append(true).open(&p)?;
+    serde_json::to_writer(&mut f, entry)?;
+    f.write_all(b"\n")?;
+    Ok(())
+}

@@ -1,0 +1,285 @@
+//! `wcp run` and `wcp demo` with careless and hostile input (issues #13, #14, #17): folders
+//! they did not create, repeated runs into one folder, oversize lines, absurd times and ids,
+//! a poison record that reveals a capture gap.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use wcp_model::DeadLetter;
+
+fn wcp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wcp"))
+        .args(args)
+        .env_remove("WCP_ANON_KEY")
+        .output()
+        .expect("wcp runs")
+}
+
+fn ok(out: Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "wcp failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+fn run(input: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    wcp(&args)
+}
+
+fn write_lines(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    p
+}
+
+fn jsonl(p: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn text(msgid: &str, from: &str, to: &str, t: i64, content: &str) -> String {
+    format!(
+        r#"{{"msgid":"{msgid}","action":"send","from":"{from}","tolist":["{to}"],"roomid":"","msgtime":{t},"msgtype":"text","text":{{"content":"{content}"}}}}"#
+    )
+}
+
+const T: i64 = 1_732_600_000_000;
+
+#[test]
+fn out_refuses_a_folder_wcp_did_not_create_and_force_removes_only_its_own_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = write_lines(tmp.path(), "in.jsonl", &[text("m1", "zw", "ls", T, "hi")]);
+    let foreign = tmp.path().join("photos");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("wedding.jpg"), "irreplaceable").unwrap();
+    for out in [
+        run(&input, &foreign, &[]),
+        run(&input, &foreign, &["--force"]),
+        wcp(&["demo", "--out", foreign.to_str().unwrap()]),
+    ] {
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not created by wcp"));
+    }
+    assert_eq!(
+        std::fs::read_dir(&foreign).unwrap().count(),
+        1,
+        "nothing written"
+    );
+
+    let out = tmp.path().join("out");
+    ok(run(&input, &out, &[]));
+    std::fs::write(out.join("my-notes.txt"), "mine").unwrap();
+    let s = ok(run(&input, &out, &["--force"]));
+    assert_eq!(s["archived"], 1, "--force started over: {s}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("my-notes.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        jsonl(&out.join("runs.jsonl")).len(),
+        2,
+        "one run after the reset"
+    );
+
+    // The demo replaces its own earlier files and nothing else.
+    let demo = tmp.path().join("demo");
+    ok(wcp(&["demo", "--out", demo.to_str().unwrap()]));
+    std::fs::write(demo.join("keep.txt"), "mine").unwrap();
+    ok(wcp(&["demo", "--out", demo.to_str().unwrap()]));
+    assert!(demo.join("keep.txt").exists());
+    assert_eq!(jsonl(&demo.join("runs.jsonl")).len(), 2, "a fresh demo run");
+}
+
+#[test]
+fn keys_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = write_lines(tmp.path(), "in.jsonl", &[text("m1", "zw", "ls", T, "hi")]);
+    let out = tmp.path().join("out");
+    ok(run(&input, &out, &[]));
+    for key in ["tenant.key", "signing.key"] {
+        let mode = std::fs::metadata(out.join(key))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{key} is {mode:o}");
+    }
+    // An empty WCP_ANON_KEY is refused, as the services refuse it.
+    let res = Command::new(env!("CARGO_BIN_EXE_wcp"))
+        .args(["run", "--input", input.to_str().unwrap(), "--out"])
+        .arg(tmp.path().join("out2"))
+        .env("WCP_ANON_KEY", "")
+        .output()
+        .unwrap();
+    assert_eq!(res.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&res.stderr).contains("WCP_ANON_KEY is empty"));
+}
+
+#[test]
+fn two_files_into_one_folder_keep_the_disagree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let disagree = format!(
+        r#"{{"msgid":"d1","action":"send","from":"wmRefuser","tolist":["zhangwei"],"roomid":"","msgtime":{},"msgtype":"disagree","disagree":{{"userid":"wmRefuser","disagree_time":{}}}}}"#,
+        T + 1_000,
+        T + 1_000
+    );
+    let first = write_lines(
+        tmp.path(),
+        "day1.jsonl",
+        &[
+            disagree,
+            text("a1", "zhangwei", "liuyang", T + 2_000, "staff only"),
+        ],
+    );
+    let second = write_lines(
+        tmp.path(),
+        "day2.jsonl",
+        &[
+            text(
+                "b1",
+                "wmRefuser",
+                "zhangwei",
+                T + 86_400_000,
+                "我的手机 13912345678 请回电",
+            ),
+            text("b2", "zhangwei", "liuyang", T + 86_400_100, "noted"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let s1 = ok(run(&first, &out, &[]));
+    let s2 = ok(run(&second, &out, &[]));
+    assert_eq!(s1["run_id"], "r1");
+    assert_eq!(s2["run_id"], "r2");
+    // The refusal of day 1 still governs day 2.
+    assert_eq!(s2["ledger_records_loaded"], 1, "{s2}");
+    assert_eq!(s2["archived_anonymised"], 1, "{s2}");
+    assert_eq!(s2["quarantined"], 0, "{s2}");
+    assert_eq!(s2["by_consent"]["disagreed"], 1, "{s2}");
+    // Summaries count what each run wrote; outputs keep both runs, each line with its run.
+    assert_eq!(
+        (s1["input_lines"].as_u64(), s2["input_lines"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let ledger = jsonl(&out.join("consent_ledger.jsonl"));
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0]["run_id"], "r1");
+    let anon = jsonl(&out.join("anonymised.jsonl"));
+    let runs: Vec<&str> = anon.iter().map(|a| a["run_id"].as_str().unwrap()).collect();
+    assert_eq!(runs, ["r1", "r1", "r2", "r2"]);
+    assert!(!std::fs::read_to_string(out.join("anonymised.jsonl"))
+        .unwrap()
+        .contains("13912345678"));
+    // A third run of day 2 writes nothing new: the archive's disposition stands.
+    let s3 = ok(run(&second, &out, &[]));
+    assert_eq!(s3["duplicates_skipped"], 2, "{s3}");
+    assert_eq!(jsonl(&out.join("anonymised.jsonl")).len(), 4);
+}
+
+#[test]
+fn oversize_lines_are_dead_lettered_byte_for_byte_without_being_held() {
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = tmp.path().join("policy.toml");
+    let text_policy = wcp_stages::policy::BUILTIN_POLICY
+        .replace("max_record_bytes = 16777216", "max_record_bytes = 2000");
+    assert_ne!(text_policy, wcp_stages::policy::BUILTIN_POLICY);
+    std::fs::write(&policy, text_policy).unwrap();
+    let big_text = text("big", "zw", "ls", T, &"长".repeat(3_000));
+    let mut big_binary = vec![0xffu8; 5_000];
+    big_binary[0] = b'{';
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(text("m1", "zw", "ls", T, "fine").as_bytes());
+    bytes.push(b'\n');
+    bytes.extend_from_slice(big_text.as_bytes());
+    bytes.push(b'\n');
+    bytes.extend_from_slice(&big_binary);
+    bytes.extend_from_slice(b"\n");
+    bytes.extend_from_slice(text("m2", "zw", "ls", T + 1, "fine too").as_bytes());
+    let input = tmp.path().join("in.jsonl");
+    std::fs::write(&input, &bytes).unwrap();
+    let out = tmp.path().join("out");
+    let s = ok(run(&input, &out, &["--policy", policy.to_str().unwrap()]));
+    assert_eq!(s["input_lines"], 4);
+    assert_eq!(s["archived"], 2);
+    assert_eq!(s["by_dead_letter_reason"]["record_too_large"], 2, "{s}");
+    let dls: Vec<DeadLetter> = jsonl(&out.join("dead_letters.jsonl"))
+        .into_iter()
+        .map(|v| serde_json::from_value(v).unwrap())
+        .collect();
+    assert_eq!(dls[0].original, big_text.as_bytes());
+    assert!(dls[0].source.ends_with(":2"));
+    assert!(dls[0].reason.contains("2000"));
+    assert_eq!(dls[1].original, big_binary);
+    let raw = jsonl(&out.join("dead_letters.jsonl"));
+    assert_eq!(raw[0]["original_encoding"], "utf8");
+    assert_eq!(raw[1]["original_encoding"], "base64");
+}
+
+#[test]
+fn absurd_times_and_unusable_ids_are_dead_lettered_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = write_lines(
+        tmp.path(),
+        "in.jsonl",
+        &[
+            text("ok1", "zw", "ls", T, "fine"),
+            r#"{"msgid":"far","action":"send","from":"zw","tolist":["ls"],"roomid":"","msgtime":99999999999999999999,"msgtype":"text","text":{"content":"x"}}"#.to_string(),
+            text("old", "zw", "ls", 915_148_800_000, "1999"),
+            text("ctl\u{1}id", "zw", "ls", T, "x"),
+            text(&"x".repeat(300), "zw", "ls", T, "x"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let s = ok(run(&input, &out, &[]));
+    assert_eq!(s["archived"], 1, "{s}");
+    assert_eq!(s["by_dead_letter_reason"]["time_out_of_range"], 2, "{s}");
+    assert_eq!(s["by_dead_letter_reason"]["invalid_id"], 2, "{s}");
+    for dl in jsonl(&out.join("dead_letters.jsonl")) {
+        assert!(dl["reason"].as_str().unwrap().contains("policy"), "{dl}");
+    }
+}
+
+/// Issue #14: a record that reveals a gap in the capture sequence and is itself poison
+/// still raises the gap alert (the services' side is in services/ingest and e2e_equivalence).
+#[test]
+fn a_poison_record_that_reveals_a_gap_raises_the_gap_alert() {
+    let tmp = tempfile::tempdir().unwrap();
+    let with_seq = |seq: u64, line: String| format!("{{\"seq\":{seq},{}", &line[1..]);
+    let input = write_lines(
+        tmp.path(),
+        "in.jsonl",
+        &[
+            with_seq(1, text("s1", "zw", "ls", T, "one")),
+            with_seq(
+                5,
+                r#"{"msgid":"s5","action":"send","from":"zw","tolist":["ls"],"roomid":"","msgtime":99999999999999999999,"msgtype":"text","text":{"content":"x"}}"#.to_string(),
+            ),
+            with_seq(6, text("s6", "zw", "ls", T + 1, "six")),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let s = ok(run(&input, &out, &[]));
+    assert_eq!(s["dead_lettered"], 1, "{s}");
+    let alerts = jsonl(&out.join("alerts.jsonl"));
+    let gaps: Vec<&str> = alerts
+        .iter()
+        .filter(|a| a["category"] == "seq_gap")
+        .map(|a| a["alert_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(gaps, ["seq_gap:2-4"]);
+}
