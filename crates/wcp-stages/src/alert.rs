@@ -9,6 +9,7 @@ use wcp_model::{
     Alert, ConsentState, Disposition, EnrichedEvent, EventKind, Evidence, RiskHit, Severity,
 };
 
+use crate::anonymise::Anonymiser;
 use crate::ingest::SeqGap;
 use crate::offsets::slice_chars;
 
@@ -63,8 +64,20 @@ impl AlertPolicy {
     }
 }
 
-/// Alerts raised by one event on its own (no state needed).
-pub fn alerts_for(ev: &EnrichedEvent, policy: &AlertPolicy) -> Vec<Alert> {
+/// A rule id that says no more than the archive stores: lexicon ids spell the matched phrase
+/// (`guarantee.zh.保本`), so for content not kept in clear the phrase is withheld.
+fn rule_id_for(rule: &str, clear: bool) -> String {
+    let parts: Vec<&str> = rule.splitn(3, '.').collect();
+    match parts.as_slice() {
+        [category, lang, _phrase] if !clear => format!("{category}.{lang}.withheld"),
+        _ => rule.to_string(),
+    }
+}
+
+/// Alerts raised by one event on its own (no state needed). `conversation` is the
+/// conversation id as the archive stores it (`Anonymiser::archived_conversation`): for
+/// content without consent it carries the same pseudonyms as the archived message.
+pub fn alerts_for(ev: &EnrichedEvent, policy: &AlertPolicy, conversation: &str) -> Vec<Alert> {
     let event = &ev.event;
     let mut out = Vec::new();
     // Evidence quotes the message only when it may be stored in clear; otherwise the span
@@ -98,27 +111,32 @@ pub fn alerts_for(ev: &EnrichedEvent, policy: &AlertPolicy) -> Vec<Alert> {
             out.push(Alert {
                 alert_id: format!("{}:{category}", event.msgid),
                 msgid: event.msgid.clone(),
-                conversation_id: event.conversation_id.clone(),
+                conversation_id: conversation.to_string(),
                 category: category.to_string(),
                 severity: policy.severity_of(category),
-                rule_id: hits[0].rule_id.clone(),
+                rule_id: rule_id_for(&hits[0].rule_id, clear),
                 time_ms: event.time_ms,
                 evidence,
             });
         }
     }
-    let refused = ev
-        .consent
-        .as_ref()
-        .is_some_and(|c| c.state == ConsentState::Disagreed);
-    if policy.consent_violations && refused && matches!(event.kind, EventKind::Message) {
+    // Content from a contact who refused, or has not answered (quarantined or otherwise
+    // held back), is a consent violation either way.
+    let violation = match ev.consent.as_ref().map(|c| c.state) {
+        Some(ConsentState::Disagreed) => Some((Severity::Medium, "consent.disagreed_contact")),
+        Some(ConsentState::Unknown) => Some((Severity::Low, "consent.unknown_contact")),
+        _ => None,
+    };
+    if let (true, Some((severity, rule)), EventKind::Message) =
+        (policy.consent_violations, violation, &event.kind)
+    {
         out.push(Alert {
             alert_id: format!("{}:consent_violation", event.msgid),
             msgid: event.msgid.clone(),
-            conversation_id: event.conversation_id.clone(),
+            conversation_id: conversation.to_string(),
             category: "consent_violation".to_string(),
-            severity: Severity::Medium,
-            rule_id: "consent.disagreed_contact".to_string(),
+            severity,
+            rule_id: rule.to_string(),
             time_ms: event.time_ms,
             evidence: Vec::new(),
         });
@@ -166,20 +184,17 @@ impl RecallTracker {
 
     /// Observe an event (after its own alerts were remembered); returns a recall alert when
     /// a flagged message is recalled, in either arrival order.
-    pub fn observe(&mut self, ev: &EnrichedEvent) -> Option<Alert> {
+    /// `conversation` is the event's conversation as archived (see [`alerts_for`]).
+    pub fn observe(&mut self, ev: &EnrichedEvent, conversation: &str) -> Option<Alert> {
         let event = &ev.event;
         match &event.kind {
             EventKind::Recall { pre_msgid } => {
                 if self.flagged.contains_key(pre_msgid) {
-                    self.recall_alert(pre_msgid, &event.conversation_id, event.time_ms)
+                    self.recall_alert(pre_msgid, conversation, event.time_ms)
                 } else {
                     self.pending_recalls.insert(
                         pre_msgid.clone(),
-                        (
-                            event.msgid.clone(),
-                            event.conversation_id.clone(),
-                            event.time_ms,
-                        ),
+                        (event.msgid.clone(), conversation.to_string(), event.time_ms),
                     );
                     None
                 }
@@ -213,9 +228,11 @@ impl RecallTracker {
 /// The alerter stage both runners call: an event's own alerts, remembered before the recall
 /// check (so a message that is flagged and recalled in one batch alerts either way), then the
 /// recall-of-flagged alert. Keeps the recall state as of the last commit for `abort`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AlertStep {
     policy: AlertPolicy,
+    /// Names conversations as the archive does (pseudonyms where consent is missing).
+    names: Anonymiser,
     recalls: RecallTracker,
     /// `recalls` as of the last commit. An abort restores it rather than rebuilding from
     /// `chat.alerts`: a recall seen before its flagged original waits in the tracker only,
@@ -225,9 +242,10 @@ pub struct AlertStep {
 }
 
 impl AlertStep {
-    pub fn new(policy: AlertPolicy) -> AlertStep {
+    pub fn new(policy: AlertPolicy, names: Anonymiser) -> AlertStep {
         AlertStep {
             policy,
+            names,
             recalls: RecallTracker::default(),
             committed: RecallTracker::default(),
         }
@@ -235,11 +253,12 @@ impl AlertStep {
 
     /// Every alert of one event, in the order both runners emit them.
     pub fn process(&mut self, ev: &EnrichedEvent) -> Vec<Alert> {
-        let mut alerts = alerts_for(ev, &self.policy);
+        let conversation = self.names.archived_conversation(ev);
+        let mut alerts = alerts_for(ev, &self.policy, &conversation);
         for a in &alerts {
             self.recalls.remember_alert(a);
         }
-        if let Some(a) = self.recalls.observe(ev) {
+        if let Some(a) = self.recalls.observe(ev, &conversation) {
             self.recalls.remember_alert(&a);
             alerts.push(a);
         }
@@ -283,5 +302,18 @@ mod tests {
         assert_eq!(p.why_not_alerted(&hit(0.9)), None);
         let why = p.why_not_alerted(&hit(0.42)).unwrap();
         assert!(why.contains("0.42") && why.contains("0.50"), "{why}");
+    }
+
+    #[test]
+    fn rule_ids_withhold_phrases_not_kept_in_clear() {
+        assert_eq!(rule_id_for("guarantee.zh.保本", true), "guarantee.zh.保本");
+        assert_eq!(
+            rule_id_for("guarantee.zh.保本", false),
+            "guarantee.zh.withheld"
+        );
+        assert_eq!(
+            rule_id_for("model.market_manipulation", false),
+            "model.market_manipulation"
+        );
     }
 }

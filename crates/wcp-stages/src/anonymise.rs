@@ -5,7 +5,7 @@
 //! to join "the same client across conversations" without learning who it is; the tenant key
 //! never leaves the region, so the pseudonyms cannot be reversed there.
 
-use wcp_model::{AnonymisedEvent, ChatEvent, Disposition, EnrichedEvent, Participant, Role};
+use wcp_model::{AnonymisedEvent, Disposition, EnrichedEvent, EventKind, Participant, Role};
 use wcp_pii::anonymise::{anonymise as anonymise_text, pseudonym, AnonPolicy};
 /// The tenant key's text form (hex), shared by both runners.
 pub use wcp_pii::anonymise::{parse_key, KeyError};
@@ -13,6 +13,7 @@ use wcp_pii::{PiiDetector, PiiMatch};
 
 use crate::offsets::byte_index;
 
+#[derive(Clone)]
 pub struct Anonymiser {
     key: Vec<u8>,
     policy: AnonPolicy,
@@ -32,6 +33,35 @@ impl Anonymiser {
 
     fn id(&self, id: &str) -> String {
         pseudonym(id, "PARTICIPANT", &self.key)
+    }
+
+    /// External contacts get their pseudonym (the one `chat.anonymised` uses); staff and
+    /// bots keep their id.
+    fn pseudo(&self, p: &Participant) -> Participant {
+        match p.role {
+            Role::External => Participant {
+                id: self.id(&p.id),
+                role: p.role,
+            },
+            _ => p.clone(),
+        }
+    }
+
+    /// The conversation id the archive stores for this event: for a direct chat whose
+    /// content is reduced (anonymised or metadata only) the pair of pseudonymised
+    /// participants, else the event's own. Alerts carry this one, so an alert names the
+    /// conversation exactly as the archive does.
+    pub fn archived_conversation(&self, ev: &EnrichedEvent) -> String {
+        let event = &ev.event;
+        let reduced = matches!(
+            ev.disposition(),
+            Disposition::ArchiveAnonymised | Disposition::MetadataOnly
+        );
+        if !reduced || event.roomid.is_some() {
+            return event.conversation_id.clone();
+        }
+        let to: Vec<String> = event.to.iter().map(|p| self.pseudo(p).id).collect();
+        wcp_model::event::conversation_id(None, &self.pseudo(&event.from).id, &to)
     }
 
     /// Text with every detected PII span replaced per policy and every participant id
@@ -103,55 +133,42 @@ impl Anonymiser {
     }
 
     /// What the archive may store for this event: unchanged for `Archive` and `Quarantine`
-    /// (quarantine is a closed table), PII and external ids replaced for
-    /// `ArchiveAnonymised`, content dropped for `MetadataOnly`. Original bytes are dropped
-    /// whenever the content is reduced: they would restore what was removed.
+    /// (quarantine is a closed table, and a release after consent needs the original), PII
+    /// replaced for `ArchiveAnonymised`, content dropped for `MetadataOnly`. Whenever content
+    /// is reduced, external ids become their pseudonyms (the ones `chat.anonymised` uses) and
+    /// the original bytes go: they would restore what was removed.
     pub fn for_archive(&self, mut ev: EnrichedEvent) -> EnrichedEvent {
-        match ev.disposition() {
-            Disposition::Archive | Disposition::Quarantine => ev,
-            Disposition::ArchiveAnonymised => {
-                let text = self.text(&ev);
-                let pseudo = |p: &Participant| match p.role {
-                    Role::External => Participant {
-                        id: self.id(&p.id),
-                        role: p.role,
-                    },
-                    _ => p.clone(),
-                };
-                let event = &mut ev.event;
-                event.from = pseudo(&event.from);
-                event.to = event.to.iter().map(pseudo).collect();
-                if event.roomid.is_none() {
-                    event.conversation_id = direct_conversation(event);
-                }
-                event.text = text;
-                event.payload_json = "{}".to_string();
-                event.raw = Vec::new();
-                if let Some(c) = ev.consent.as_mut() {
-                    for contact in &mut c.contacts {
-                        contact.contact = self.id(&contact.contact);
-                    }
-                }
-                if let Some(c) = ev.classification.as_mut() {
-                    c.top_features.clear();
-                }
-                ev
-            }
-            Disposition::MetadataOnly => {
-                ev.event.text = String::new();
-                ev.event.payload_json = "{}".to_string();
-                ev.event.raw = Vec::new();
-                if let Some(c) = ev.classification.as_mut() {
-                    c.top_features.clear();
-                    c.pii.clear();
-                }
-                ev
+        let disposition = ev.disposition();
+        let text = match disposition {
+            Disposition::Archive | Disposition::Quarantine => return ev,
+            Disposition::ArchiveAnonymised => self.text(&ev),
+            Disposition::MetadataOnly => String::new(),
+        };
+        let conversation = self.archived_conversation(&ev);
+        let event = &mut ev.event;
+        event.from = self.pseudo(&event.from);
+        event.to = event.to.iter().map(|p| self.pseudo(p)).collect();
+        event.conversation_id = conversation;
+        // A refusal on record names the contact by the pseudonym their messages carry.
+        if let EventKind::Consent { contact, .. } = &mut event.kind {
+            if Role::of_id(contact) == Role::External {
+                *contact = self.id(contact);
             }
         }
+        event.text = text;
+        event.payload_json = "{}".to_string();
+        event.raw = Vec::new();
+        if let Some(c) = ev.consent.as_mut() {
+            for contact in &mut c.contacts {
+                contact.contact = self.id(&contact.contact);
+            }
+        }
+        if let Some(c) = ev.classification.as_mut() {
+            c.top_features.clear();
+            if disposition == Disposition::MetadataOnly {
+                c.pii.clear();
+            }
+        }
+        ev
     }
-}
-
-fn direct_conversation(event: &ChatEvent) -> String {
-    let to: Vec<String> = event.to.iter().map(|p| p.id.clone()).collect();
-    wcp_model::event::conversation_id(None, &event.from.id, &to)
 }

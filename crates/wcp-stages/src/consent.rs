@@ -162,8 +162,8 @@ impl ConsentPolicy {
 /// write to them too, because the reply quotes and reveals the contact's side. In a room with
 /// several external contacts each one's action is worked out from their own state and the
 /// strictest wins (`strictness`); the state reported is that contact's. Consent records,
-/// recalls and switches carry no content and are archived (see `Anonymiser::for_archive` for
-/// the ids they carry).
+/// recalls and switches carry no content and are archived, anonymised when a contact in
+/// them has not agreed.
 pub fn decide(
     ev: &EnrichedEvent,
     ledger: &ConsentLedger,
@@ -190,11 +190,13 @@ pub fn decide(
         (policy.rank(policy.action(c.state)), severity)
     });
     let state = deciding.map_or(ConsentState::NotRequired, |c| c.state);
-    let carries_content = matches!(event.kind, EventKind::Message);
-    let disposition = if carries_content {
-        policy.action(state)
-    } else {
-        Disposition::Archive
+    let disposition = match (&event.kind, state) {
+        (EventKind::Message, _) => policy.action(state),
+        // Records without content (consent, recall, switch) are kept: they are the proof of
+        // the legal basis and of what happened. Where a contact has not agreed they are
+        // kept anonymised: the same pseudonyms as that contact's messages, no raw bytes.
+        (_, ConsentState::Disagreed | ConsentState::Unknown) => Disposition::ArchiveAnonymised,
+        (_, _) => Disposition::Archive,
     };
     ConsentDecision {
         state,

@@ -203,3 +203,76 @@ fn a_poison_record_that_reveals_a_gap_still_alerts() {
         Outcome::Processed(_) => panic!("broken JSON must be rejected"),
     }
 }
+
+fn recall(msgid: &str, from: &str, to: &str, t: i64, target: &str) -> Vec<u8> {
+    format!(
+        r#"{{"msgid":"{msgid}","action":"recall","from":"{from}","tolist":["{to}"],"roomid":"","msgtime":{t},"msgtype":"revoke","revoke":{{"pre_msgid":"{target}"}}}}"#
+    )
+    .into_bytes()
+}
+
+/// Issue #13 item 4: the refusal itself, a recall and the alerts of a non-consenting
+/// contact's conversation name them by the pseudonym their archived messages carry, with no
+/// raw id, raw bytes, or rule id spelling the phrase that was not stored in clear.
+#[test]
+fn side_records_of_a_refusing_contact_carry_the_same_pseudonyms() {
+    let mut p = pipeline(b"tenant-a");
+    let refusal = processed(&mut p, &consent("c1", "wmDan", false, T));
+    let msg = processed(
+        &mut p,
+        &line("m1", "staff1", "wmDan", T + 1_000, "这个产品保本，内幕消息"),
+    );
+    let rec = processed(&mut p, &recall("r1", "staff1", "wmDan", T + 2_000, "m1"));
+    let pseudonym = msg.anonymised.to[0].clone();
+    let conversation = msg.for_archive.event.conversation_id.clone();
+    assert!(conversation.contains(&pseudonym), "{conversation}");
+    for (what, stored) in [
+        ("refusal", &refusal.for_archive),
+        ("message", &msg.for_archive),
+        ("recall", &rec.for_archive),
+    ] {
+        let json = serde_json::to_string(stored).unwrap();
+        assert!(!json.contains("wmDan"), "{what} keeps the raw id: {json}");
+        assert!(
+            json.contains(&pseudonym),
+            "{what} lacks the pseudonym: {json}"
+        );
+        assert!(stored.event.raw.is_empty(), "{what} keeps raw bytes");
+    }
+    assert_eq!(rec.for_archive.event.conversation_id, conversation);
+    let alerts: Vec<_> = msg.alerts.iter().chain(rec.alerts.iter()).collect();
+    assert!(alerts.iter().any(|a| a.category == "recall_of_flagged"));
+    for a in &alerts {
+        assert_eq!(a.conversation_id, conversation, "{a:?}");
+        assert!(
+            !a.rule_id.contains("保本") && !a.rule_id.contains("内幕"),
+            "{a:?}"
+        );
+        assert!(a.evidence.iter().all(|e| e.text.is_empty()));
+    }
+    // The same contact after agreeing: everything in clear again.
+    processed(&mut p, &consent("c2", "wmDan", true, T + 10_000));
+    let later = processed(
+        &mut p,
+        &line("m2", "staff1", "wmDan", T + 11_000, "这个产品保本"),
+    );
+    assert!(later.alerts.iter().any(|a| a.rule_id.contains("保本")));
+    assert!(serde_json::to_string(&later.for_archive)
+        .unwrap()
+        .contains("wmDan"));
+}
+
+/// Quarantined content counts as a consent violation like refused content.
+#[test]
+fn unknown_consent_raises_a_consent_violation_too() {
+    let mut p = pipeline(b"tenant-a");
+    let out = processed(&mut p, &line("m9", "wmEve", "staff1", T, "hello"));
+    assert_eq!(out.enriched.disposition(), Disposition::Quarantine);
+    let v: Vec<_> = out
+        .alerts
+        .iter()
+        .filter(|a| a.category == "consent_violation")
+        .collect();
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].rule_id, "consent.unknown_contact");
+}

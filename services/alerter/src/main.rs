@@ -13,6 +13,7 @@ use wcp_runtime::reader::TopicReader;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{codec, Config, InRecord, Metrics, OutRecord, RuntimeError, Stage};
 use wcp_stages::alert::AlertStep;
+use wcp_stages::anonymise::Anonymiser;
 
 struct Alerter {
     step: AlertStep,
@@ -76,10 +77,13 @@ impl Stage for Alerter {
 }
 
 fn main() -> ExitCode {
-    wcp_runtime::app::main("alerter", &[], |cfg, ctx| {
+    wcp_runtime::app::main("alerter", &["anon_key_file"], |cfg, ctx| {
         let policy = codec::policy(cfg)?;
+        // The tenant key names conversations of content without consent by the pseudonyms
+        // the archive stores (no raw contact id in chat.alerts).
+        let names = Anonymiser::new(codec::anon_key(cfg)?.as_bytes(), policy.anonymise);
         let mut stage = Alerter {
-            step: AlertStep::new(policy.alert),
+            step: AlertStep::new(policy.alert, names),
             metrics: ctx.metrics.clone(),
             cfg: cfg.clone(),
         };
@@ -104,7 +108,10 @@ mod tests {
     #[test]
     fn risky_line_then_its_recall() {
         let mut s = Alerter {
-            step: AlertStep::new(wcp_stages::Policy::builtin().alert),
+            step: AlertStep::new(
+                wcp_stages::Policy::builtin().alert,
+                Anonymiser::new(b"0123456789abcdef", Default::default()),
+            ),
             metrics: Metrics::new(),
             cfg: Config::defaults("alerter"),
         };
