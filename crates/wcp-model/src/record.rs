@@ -116,6 +116,56 @@ pub struct ConsentDecision {
     pub contacts: Vec<ContactConsent>,
 }
 
+/// Why an event got its disposition: which contact decided it, in which state, under which
+/// policy rule. Derived from the decision itself (which every record carries and the archive
+/// chains), so it can never disagree with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DispositionReason {
+    /// The external contact whose state decided (as stored: a pseudonym where content was
+    /// reduced); `None` when no external contact took part.
+    pub contact: Option<String>,
+    pub state: ConsentState,
+    /// `consent.not_required`, `consent.agreed`, `consent.on_disagreed`,
+    /// `consent.on_unknown`, or `consent.record_without_content`.
+    pub rule: &'static str,
+    pub disposition: Disposition,
+}
+
+impl ConsentDecision {
+    /// The reason for this decision; `carries_content` is false for consent records,
+    /// recalls and switches.
+    pub fn reason(&self, carries_content: bool) -> DispositionReason {
+        let contact = self
+            .contacts
+            .iter()
+            .find(|c| c.state == self.state)
+            .map(|c| c.contact.clone());
+        let rule = match self.state {
+            ConsentState::NotRequired => "consent.not_required",
+            ConsentState::Agreed => "consent.agreed",
+            _ if !carries_content => "consent.record_without_content",
+            ConsentState::Disagreed => "consent.on_disagreed",
+            ConsentState::Unknown => "consent.on_unknown",
+        };
+        DispositionReason {
+            contact,
+            state: self.state,
+            rule,
+            disposition: self.disposition,
+        }
+    }
+}
+
+impl std::fmt::Display for DispositionReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.contact {
+            Some(c) => write!(f, "contact {c} {}", self.state.as_str())?,
+            None => write!(f, "no external contact")?,
+        }
+        write!(f, ": {} → {}", self.rule, self.disposition.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RetentionTag {
     /// Rule ids that apply (`sec_17a4_3y`, `finra_4511_6y`, `personal_30d`, ...).
@@ -227,4 +277,41 @@ pub struct AnonymisedEvent {
     pub pii_types: Vec<String>,
     pub consent: Option<ConsentState>,
     pub region: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reason_names_contact_state_and_rule() {
+        let d = ConsentDecision {
+            state: ConsentState::Unknown,
+            disposition: Disposition::Quarantine,
+            contacts: vec![
+                ContactConsent {
+                    contact: "wmA".into(),
+                    state: ConsentState::Agreed,
+                },
+                ContactConsent {
+                    contact: "wmB".into(),
+                    state: ConsentState::Unknown,
+                },
+            ],
+        };
+        assert_eq!(
+            d.reason(true).to_string(),
+            "contact wmB unknown: consent.on_unknown → quarantine"
+        );
+        assert_eq!(d.reason(false).rule, "consent.record_without_content");
+        let staff = ConsentDecision {
+            state: ConsentState::NotRequired,
+            disposition: Disposition::Archive,
+            contacts: vec![],
+        };
+        assert_eq!(
+            staff.reason(true).to_string(),
+            "no external contact: consent.not_required → archive"
+        );
+    }
 }
