@@ -128,7 +128,7 @@ fn keys_are_readable_by_their_owner_only() {
         .output()
         .unwrap();
     assert_eq!(res.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&res.stderr).contains("WCP_ANON_KEY is empty"));
+    assert!(String::from_utf8_lossy(&res.stderr).contains("tenant key from WCP_ANON_KEY"));
 }
 
 #[test]

@@ -53,7 +53,10 @@ mod tests {
         let k = TenantKey::parse(format!("{hex}\n").as_bytes(), "f").unwrap();
         assert_eq!(k.as_bytes(), &[0xab; 32]);
         let e = TenantKey::parse(b"", "WCP_ANON_KEY").unwrap_err();
-        assert!(e.to_string().starts_with("tenant key from WCP_ANON_KEY: "), "{e}");
+        assert!(
+            e.to_string().starts_with("tenant key from WCP_ANON_KEY: "),
+            "{e}"
+        );
         assert!(TenantKey::parse(b"not hex at all, not hex at all!!", "f").is_err());
         assert!(!format!("{k:?}").contains("ab"));
     }
