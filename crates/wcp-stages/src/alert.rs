@@ -9,7 +9,7 @@ use wcp_model::{
     Alert, ConsentState, Disposition, EnrichedEvent, EventKind, Evidence, RiskHit, Severity,
 };
 
-use crate::anonymise::Anonymiser;
+use crate::anonymise::Names;
 use crate::ingest::SeqGap;
 use crate::offsets::slice_chars;
 
@@ -75,7 +75,7 @@ fn rule_id_for(rule: &str, clear: bool) -> String {
 }
 
 /// Alerts raised by one event on its own (no state needed). `conversation` is the
-/// conversation id as the archive stores it (`Anonymiser::archived_conversation`): for
+/// conversation id as the archive stores it (`Names::archived_conversation`): for
 /// content without consent it carries the same pseudonyms as the archived message.
 pub fn alerts_for(ev: &EnrichedEvent, policy: &AlertPolicy, conversation: &str) -> Vec<Alert> {
     let event = &ev.event;
@@ -232,7 +232,7 @@ impl RecallTracker {
 pub struct AlertStep {
     policy: AlertPolicy,
     /// Names conversations as the archive does (pseudonyms where consent is missing).
-    names: Anonymiser,
+    names: Names,
     recalls: RecallTracker,
     /// `recalls` as of the last commit. An abort restores it rather than rebuilding from
     /// `chat.alerts`: a recall seen before its flagged original waits in the tracker only,
@@ -242,7 +242,7 @@ pub struct AlertStep {
 }
 
 impl AlertStep {
-    pub fn new(policy: AlertPolicy, names: Anonymiser) -> AlertStep {
+    pub fn new(policy: AlertPolicy, names: Names) -> AlertStep {
         AlertStep {
             policy,
             names,

@@ -13,21 +13,17 @@ use wcp_pii::{PiiDetector, PiiMatch};
 
 use crate::offsets::byte_index;
 
+/// Participant pseudonyms and the conversation id as archived: all an alert needs to name
+/// people the way the archive does (cheap to clone: the tenant key only).
 #[derive(Clone)]
-pub struct Anonymiser {
+pub struct Names {
     key: Vec<u8>,
-    policy: AnonPolicy,
-    /// Recall pass over the text (titled and given names, addresses without a house
-    /// number, labelled identifiers): what the classifier's precise spans leave in clear.
-    recall: PiiDetector,
 }
 
-impl Anonymiser {
-    pub fn new(tenant_key: &[u8], policy: AnonPolicy) -> Anonymiser {
-        Anonymiser {
+impl Names {
+    pub fn new(tenant_key: &[u8]) -> Names {
+        Names {
             key: tenant_key.to_vec(),
-            policy,
-            recall: PiiDetector::anonymising(),
         }
     }
 
@@ -62,6 +58,43 @@ impl Anonymiser {
         }
         let to: Vec<String> = event.to.iter().map(|p| self.pseudo(p).id).collect();
         wcp_model::event::conversation_id(None, &self.pseudo(&event.from).id, &to)
+    }
+}
+
+pub struct Anonymiser {
+    key: Vec<u8>,
+    names: Names,
+    policy: AnonPolicy,
+    /// Recall pass over the text (titled and given names, addresses without a house
+    /// number, labelled identifiers): what the classifier's precise spans leave in clear.
+    recall: PiiDetector,
+}
+
+impl Anonymiser {
+    pub fn new(tenant_key: &[u8], policy: AnonPolicy) -> Anonymiser {
+        Anonymiser {
+            key: tenant_key.to_vec(),
+            names: Names::new(tenant_key),
+            policy,
+            recall: PiiDetector::anonymising(),
+        }
+    }
+
+    /// The naming half, for the alert step.
+    pub fn names(&self) -> Names {
+        self.names.clone()
+    }
+
+    fn id(&self, id: &str) -> String {
+        self.names.id(id)
+    }
+
+    fn pseudo(&self, p: &Participant) -> Participant {
+        self.names.pseudo(p)
+    }
+
+    pub fn archived_conversation(&self, ev: &EnrichedEvent) -> String {
+        self.names.archived_conversation(ev)
     }
 
     /// Text with every detected PII span replaced per policy and every participant id

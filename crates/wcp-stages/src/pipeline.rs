@@ -53,7 +53,7 @@ impl Pipeline {
             classifier,
             consent: ConsentGate::new(policy.consent),
             retention: policy.retention,
-            alerts: AlertStep::new(policy.alert, anonymiser.clone()),
+            alerts: AlertStep::new(policy.alert, anonymiser.names()),
             anonymiser,
         }
     }

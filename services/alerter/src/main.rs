@@ -13,7 +13,7 @@ use wcp_runtime::reader::TopicReader;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{codec, Config, InRecord, Metrics, OutRecord, RuntimeError, Stage};
 use wcp_stages::alert::AlertStep;
-use wcp_stages::anonymise::Anonymiser;
+use wcp_stages::anonymise::Names;
 
 struct Alerter {
     step: AlertStep,
@@ -81,7 +81,7 @@ fn main() -> ExitCode {
         let policy = codec::policy(cfg)?;
         // The tenant key names conversations of content without consent by the pseudonyms
         // the archive stores (no raw contact id in chat.alerts).
-        let names = Anonymiser::new(codec::anon_key(cfg)?.as_bytes(), policy.anonymise);
+        let names = Names::new(codec::anon_key(cfg)?.as_bytes());
         let mut stage = Alerter {
             step: AlertStep::new(policy.alert, names),
             metrics: ctx.metrics.clone(),
@@ -110,7 +110,7 @@ mod tests {
         let mut s = Alerter {
             step: AlertStep::new(
                 wcp_stages::Policy::builtin().alert,
-                Anonymiser::new(b"0123456789abcdef", Default::default()),
+                Names::new(b"0123456789abcdef"),
             ),
             metrics: Metrics::new(),
             cfg: Config::defaults("alerter"),
