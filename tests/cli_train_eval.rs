@@ -107,3 +107,34 @@ fn eval_on_chat_dev_meets_the_class_bars() {
         "business recall {recall}, macro-F1 {macro_f1}"
     );
 }
+
+/// Issue 11 item 8: the human report breaks the risk errors down per category — false positives
+/// by the rule that raised them, misses by what was raised instead.
+#[test]
+fn eval_prints_the_risk_confusion_breakdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.jsonl");
+    std::fs::write(
+        &gold,
+        concat!(
+            "{\"id\":\"fp\",\"text\":\"这个产品保本保息，亏了算我的\",\"class\":\"business\",\"risk\":[]}\n",
+            "{\"id\":\"fn\",\"text\":\"明天见\",\"class\":\"business\",\"risk\":[\"complaint\"]}\n",
+        ),
+    )
+    .unwrap();
+    let out = wcp().args(["eval", "--input"]).arg(&gold).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("risk errors by category"), "{text}");
+    assert!(text.contains("guarantee.zh.保本"), "{text}");
+    assert!(text.contains("as (nothing)"), "{text}");
+    let out = wcp()
+        .args(["eval", "--json", "--input"])
+        .arg(&gold)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cats = v["risk_confusion"].as_array().unwrap();
+    assert!(cats.iter().any(|c| c["category"] == "complaint"
+        && c["false_negatives_raised_as"][0]["examples"][0] == "fn"));
+}

@@ -21,6 +21,9 @@ pub struct Pred {
     pub id: String,
     pub class: Option<String>,
     pub risks: Vec<String>,
+    /// (category, rule) of each alerting risk, when the prediction names its rule (`wcp detect`
+    /// does); for the confusion breakdown.
+    pub risk_rules: Vec<(String, String)>,
     pub pii: Vec<Span>,
 }
 
@@ -74,12 +77,31 @@ impl Gold {
     }
 }
 
+/// (category, rule) of each alerting predicted risk; "(no rule)" when the output has none.
+fn rules(v: &Value) -> Vec<(String, String)> {
+    let Some(list) = v.get("risks").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter(|item| item.get("alert").and_then(Value::as_bool) != Some(false))
+        .filter_map(|item| {
+            let cat = item.get("category")?.as_str()?.to_string();
+            let rule = item
+                .get("rule")
+                .and_then(Value::as_str)
+                .unwrap_or("(no rule)");
+            Some((cat, rule.to_string()))
+        })
+        .collect()
+}
+
 impl Pred {
     pub fn from_value(v: &Value) -> Option<Pred> {
         Some(Pred {
             id: id_of(v)?,
             class: v.get("class").and_then(Value::as_str).map(str::to_string),
             risks: strings(v, "risks", Some("category")),
+            risk_rules: rules(v),
             pii: spans(v, "pii", "type"),
         })
     }

@@ -47,5 +47,32 @@ pub fn render_table(r: &Report) -> String {
         c.mixed.messages, c.mixed.predicted_business, c.mixed.predicted_personal
     );
     section(&mut out, "risk categories (per message)", &r.risk);
+    if !r.risk_confusion.is_empty() {
+        let _ = writeln!(
+            out,
+            "risk errors by category (false positives by rule; misses by what was raised instead)"
+        );
+    }
+    for c in &r.risk_confusion {
+        let _ = writeln!(out, "  {}", c.category);
+        for t in &c.false_positives_by_rule {
+            let _ = writeln!(
+                out,
+                "    FP {:5}  {:40} e.g. {}",
+                t.count,
+                t.name,
+                t.examples.join(", ")
+            );
+        }
+        for t in &c.false_negatives_raised_as {
+            let _ = writeln!(
+                out,
+                "    FN {:5}  as {:37} e.g. {}",
+                t.count,
+                t.name,
+                t.examples.join(", ")
+            );
+        }
+    }
     out
 }

@@ -54,6 +54,8 @@ pub struct Report {
     pub pii_pattern: TypeRow,
     pub class: ClassTable,
     pub risk: TypeTable,
+    /// Per category: false positives by rule, misses by what was raised instead.
+    pub risk_confusion: Vec<crate::confusion::CategoryConfusion>,
 }
 
 fn row(name: &str, counts: Counts) -> TypeRow {
@@ -199,5 +201,6 @@ pub fn evaluate(gold: &[Gold], pred: &[Pred]) -> Report {
         pii_pattern: row("pattern types", pattern),
         class: class_table(&gold, &pred),
         risk: risk_table(&gold, &pred),
+        risk_confusion: crate::confusion::risk_confusion(&gold, &pred),
     }
 }
