@@ -22,6 +22,7 @@ pub const TOPICS: &[&str] = &[
     "chat.alerts",
     "chat.anonymised",
     "chat.dlq",
+    "capture.cursor",
 ];
 
 #[derive(Args)]
@@ -45,8 +46,8 @@ struct CreateArgs {
     /// Prefix added to every topic name.
     #[arg(long, default_value = "")]
     prefix: String,
-    /// Partitions per topic (the unit of scaling of each service); `wecom.raw` always gets
-    /// one, since the capture `seq` is a single ordered stream.
+    /// Partitions per topic (the unit of scaling of each service); `wecom.raw` and
+    /// `capture.cursor` always get one (the capture `seq` is a single ordered stream).
     #[arg(long, default_value_t = 3)]
     partitions: i32,
     /// Replication factor.
@@ -57,10 +58,11 @@ struct CreateArgs {
     retention_hours: u64,
 }
 
-/// Topic-level settings: the ledger is compacted (latest consent per contact forever); the
-/// others keep a week by default, which is enough to replay after an outage.
+/// Topic-level settings: the ledger and the capture cursor are compacted (the latest record
+/// per contact / corp forever); the others keep a week by default, which is enough to replay
+/// after an outage.
 pub fn topic_configs(name: &str, retention_ms: &str) -> Vec<(&'static str, String)> {
-    if name == "consent.ledger" {
+    if name == "consent.ledger" || name == "capture.cursor" {
         vec![
             ("cleanup.policy", "compact".into()),
             ("min.compaction.lag.ms", "60000".into()),
@@ -95,8 +97,9 @@ pub fn run(args: TopicsArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .zip(&configs)
         .map(|(n, cfgs)| {
-            // The capture `seq` is one ordered stream: gap detection needs one partition.
-            let parts = if n.ends_with("wecom.raw") {
+            // The capture `seq` is one ordered stream: gap detection needs one partition; the
+            // capture elects its one active instance per corp on capture.cursor's partition.
+            let parts = if n.ends_with("wecom.raw") || n.ends_with("capture.cursor") {
                 1
             } else {
                 a.partitions
@@ -140,6 +143,8 @@ mod tests {
         assert!(l.contains(&("cleanup.policy", "compact".to_string())));
         let e = topic_configs("chat.events", "5");
         assert!(e.contains(&("retention.ms", "5".to_string())));
-        assert_eq!(TOPICS.len(), 9);
+        let c = topic_configs("capture.cursor", "1");
+        assert!(c.contains(&("cleanup.policy", "compact".to_string())));
+        assert_eq!(TOPICS.len(), 10);
     }
 }

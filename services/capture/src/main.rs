@@ -1,0 +1,79 @@
+//! wcp-capture: pulls a corp's WeCom session archive through Tencent's SDK and writes each
+//! decrypted message to `wecom.raw` exactly once, with the cursor in the same transaction.
+//!
+//! Layout: `main` (role: service or SDK child), `child` (the SDK child: the only process that
+//! loads Tencent's library), `proto` (the pipe protocol), `supervisor` (spawn, deadlines,
+//! restarts), `settings`, `keys` (private keys per `publickey_ver`), `chatdata` (the
+//! GetChatData answer), `decrypt` (RSA + DecryptData → plaintext or dead letter), `records`
+//! (what a transaction writes), `tx` (the transactions), `leader` (one active instance per
+//! corp), `capture` (the loop), `metrics`. See docs/CAPTURE.md.
+
+use std::process::ExitCode;
+
+use wcp_runtime::{Config, RunCtx, RuntimeError};
+
+mod capture;
+mod chatdata;
+mod child;
+mod decrypt;
+mod keys;
+mod leader;
+mod metrics;
+mod proto;
+mod records;
+mod settings;
+mod supervisor;
+mod tx;
+
+use capture::{Capture, End};
+use settings::Settings;
+use supervisor::{ChildSpec, Supervisor};
+
+fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some(child::CHILD_ARG) {
+        return child::main();
+    }
+    wcp_runtime::app::main("capture", settings::KEYS, run)
+}
+
+fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
+    let s = Settings::from_config(cfg, &|k| std::env::var(k).ok())?;
+    tracing::info!(settings = ?s, "capture settings");
+    let keys = keys::KeyRing::load(&s.key_dirs).map_err(RuntimeError::Config)?;
+    tracing::info!(versions = ?keys.versions(), "private keys loaded");
+    let m = metrics::CaptureMetrics::register(&ctx.metrics.registry);
+    let exe = std::env::current_exe()?;
+    let spec = ChildSpec {
+        role: "chat",
+        exe,
+        library: s.library.clone(),
+        corp_id: s.corp_id.clone(),
+        secret: s.secret.clone(),
+    };
+    let mut sup = Supervisor::new(spec, m.clone());
+    // A library that cannot be loaded, or credentials refused for good, stop the service
+    // here, before it joins anything. Transient failures are retried by the loop.
+    match sup.start() {
+        Err(supervisor::CallError::Fatal(msg)) => return Err(RuntimeError::Fatal(msg)),
+        Err(e) => tracing::warn!(error = %e, "the SDK child did not start; retrying"),
+        Ok(()) => {}
+    }
+    let leader = leader::Leader::join(cfg, &s.corp_id)?;
+    ctx.set_ready(true);
+    let mut cap = Capture::new(cfg, ctx, &s, keys, sup, m.clone());
+    loop {
+        if !leader.wait_active(ctx) {
+            return Ok(());
+        }
+        m.active.set(1);
+        let end = cap.term(&leader);
+        m.active.set(0);
+        match end? {
+            End::Shutdown => {
+                tracing::info!("stopped cleanly");
+                return Ok(());
+            }
+            End::Lost => continue,
+        }
+    }
+}

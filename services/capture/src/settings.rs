@@ -1,0 +1,197 @@
+//! The capture's own settings, from the service config's extra keys and, for secrets, the
+//! environment or files. Every problem is reported at once.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use wcp_runtime::{Config, RuntimeError};
+
+/// Config keys of the capture beyond the common ones (docs/CAPTURE.md, configuration).
+pub const KEYS: &[&str] = &[
+    "corp_id",
+    "sdk_library",
+    "sdk_secret_file",
+    "private_keys_dir",
+    "sdk_batch_limit",
+    "sdk_timeout_s",
+    "sdk_proxy",
+    "poll_interval_ms",
+    "decrypt_threads",
+    "media_dir",
+    "region",
+    "media_timeout_s",
+    "media_max_bytes",
+    "consent_api_url",
+    "consent_interval_s",
+];
+
+/// The archive Secret (admin console → 管理工具 → 会话内容存档), when not in a file.
+pub const SECRET_ENV: &str = "WCP_SDK_SECRET";
+/// The proxy's `user:password`, when a proxy is used.
+pub const PROXY_PASSWORD_ENV: &str = "WCP_SDK_PROXY_PASSWORD";
+
+#[derive(Clone)]
+pub struct Settings {
+    pub corp_id: String,
+    pub library: PathBuf,
+    pub secret: String,
+    pub key_dirs: Vec<PathBuf>,
+    /// GetChatData `limit`: at most 1000 (the SDK refuses more).
+    pub batch_limit: u32,
+    /// The SDK's own timeout per call; the child is killed when a call overstays it by
+    /// `HANG_GRACE`.
+    pub sdk_timeout_s: u32,
+    pub proxy: String,
+    pub proxy_password: String,
+    pub poll_interval: Duration,
+    pub decrypt_threads: usize,
+    /// Media capture is on when a store directory is set.
+    pub media_dir: Option<PathBuf>,
+    pub region: String,
+    pub media_timeout_s: u32,
+    pub media_max_bytes: u64,
+    /// Base URL of the WeCom server API for consent checks (on when set).
+    pub consent_api_url: Option<String>,
+    pub consent_interval: Duration,
+}
+
+/// How long past the SDK's own timeout a call may run before the child counts as hung.
+pub const HANG_GRACE: Duration = Duration::from_secs(15);
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("corp_id", &self.corp_id)
+            .field("library", &self.library)
+            .field("secret", &"<redacted>")
+            .field("key_dirs", &self.key_dirs)
+            .field("batch_limit", &self.batch_limit)
+            .field("sdk_timeout_s", &self.sdk_timeout_s)
+            .field("proxy", &self.proxy)
+            .field("media_dir", &self.media_dir)
+            .field("region", &self.region)
+            .field("consent_api_url", &self.consent_api_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    pub fn from_config(cfg: &Config, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, RuntimeError> {
+        let mut errors = Vec::new();
+        let mut required = |key: &str, hint: &str| match cfg.extra(key) {
+            Some(v) if !v.trim().is_empty() => v.trim().to_string(),
+            _ => {
+                errors.push(format!("{key}: required ({hint})"));
+                String::new()
+            }
+        };
+        let corp_id = required("corp_id", "the corp id, admin console → 我的企业 → 企业ID");
+        let library = PathBuf::from(required(
+            "sdk_library",
+            "path of Tencent's libWeWorkFinanceSdk_C.so, env WCP_SDK_LIBRARY",
+        ));
+        let keys = required("private_keys_dir", "directories of the private keys, comma-separated");
+        let key_dirs = keys
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .collect();
+        let secret = match (cfg.extra("sdk_secret_file"), env(SECRET_ENV)) {
+            (Some(f), _) => std::fs::read_to_string(f)
+                .map(|s| s.trim().to_string())
+                .unwrap_or_else(|e| {
+                    errors.push(format!("sdk_secret_file {f}: {e}"));
+                    String::new()
+                }),
+            (None, Some(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            _ => {
+                errors.push(format!(
+                    "the archive Secret is required: sdk_secret_file or ${SECRET_ENV}"
+                ));
+                String::new()
+            }
+        };
+        let mut num = |key: &str, default: u64, lo: u64, hi: u64| -> u64 {
+            match cfg.extra(key).map(|v| v.trim().parse::<u64>()) {
+                None => default,
+                Some(Ok(n)) if (lo..=hi).contains(&n) => n,
+                Some(_) => {
+                    errors.push(format!("{key}: must be a number from {lo} to {hi}"));
+                    default
+                }
+            }
+        };
+        let batch_limit = num("sdk_batch_limit", 1000, 1, 1000) as u32;
+        let sdk_timeout_s = num("sdk_timeout_s", 30, 1, 600) as u32;
+        let poll_interval = Duration::from_millis(num("poll_interval_ms", 1000, 10, 600_000));
+        let decrypt_threads = num("decrypt_threads", 2, 1, 64) as usize;
+        let media_timeout_s = num("media_timeout_s", 60, 1, 600) as u32;
+        let media_max_bytes = num("media_max_bytes", 1 << 30, 1, 1 << 40);
+        let consent_interval = Duration::from_secs(num("consent_interval_s", 300, 1, 86_400));
+        if !errors.is_empty() {
+            return Err(RuntimeError::Config(errors));
+        }
+        Ok(Settings {
+            corp_id,
+            library,
+            secret,
+            key_dirs,
+            batch_limit,
+            sdk_timeout_s,
+            proxy: cfg.extra("sdk_proxy").unwrap_or("").to_string(),
+            proxy_password: env(PROXY_PASSWORD_ENV).unwrap_or_default(),
+            poll_interval,
+            decrypt_threads,
+            media_dir: cfg.extra("media_dir").map(PathBuf::from),
+            region: cfg.extra("region").unwrap_or("cn").to_string(),
+            media_timeout_s,
+            media_max_bytes,
+            consent_api_url: cfg.extra("consent_api_url").map(str::to_string),
+            consent_interval,
+        })
+    }
+
+    /// The deadline of one SDK call before its child counts as hung.
+    pub fn call_limit(&self, timeout_s: u32) -> Duration {
+        Duration::from_secs(u64::from(timeout_s)) + HANG_GRACE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Config {
+        let env: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (format!("WCP_{}", k.to_uppercase()), v.to_string()))
+            .collect();
+        Config::from_sources("capture", KEYS, &[], &env).unwrap()
+    }
+
+    #[test]
+    fn every_missing_setting_is_reported_at_once() {
+        let err = Settings::from_config(&cfg(&[("sdk_batch_limit", "5000")]), &|_| None)
+            .err()
+            .unwrap()
+            .to_string();
+        for needle in ["corp_id", "sdk_library", "private_keys_dir", "Secret", "sdk_batch_limit"] {
+            assert!(err.contains(needle), "{needle} missing in {err}");
+        }
+    }
+
+    #[test]
+    fn secret_from_env_and_redacted() {
+        let c = cfg(&[
+            ("corp_id", "ww1"),
+            ("sdk_library", "/opt/wecom/libWeWorkFinanceSdk_C.so"),
+            ("private_keys_dir", "/keys/a, /keys/b"),
+        ]);
+        let s = Settings::from_config(&c, &|k| (k == SECRET_ENV).then(|| "s3cr3t".into())).unwrap();
+        assert_eq!(s.secret, "s3cr3t");
+        assert_eq!(s.key_dirs, vec![PathBuf::from("/keys/a"), PathBuf::from("/keys/b")]);
+        assert_eq!(s.batch_limit, 1000);
+        assert!(!format!("{s:?}").contains("s3cr3t"));
+    }
+}
