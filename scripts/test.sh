@@ -27,9 +27,11 @@ echo "test.sh: Kafka at $KAFKA_BOOTSTRAP" >&2
 
 if [[ "${WCP_E2E_DEBUG:-0}" == 1 ]]; then
     cargo build --workspace --bins
+    cargo build -p wecom-sdk-standin # the capture tests' stand-in SDK library (a cdylib)
     export WCP_E2E_BIN_DIR="$ROOT/target/debug"
 else
     cargo build --release --workspace --bins
+    cargo build --release -p wecom-sdk-standin # the capture tests' stand-in SDK library (a cdylib)
     export WCP_E2E_BIN_DIR="$ROOT/target/release"
 fi
 

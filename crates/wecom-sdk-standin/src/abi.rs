@@ -66,7 +66,10 @@ fn leak(bytes: Vec<u8>) -> (*mut c_char, c_int) {
 unsafe fn unleak(p: *mut c_char, len: c_int) {
     if !p.is_null() {
         let n = len.max(0) as usize + 1;
-        drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(p.cast::<u8>(), n)));
+        drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(
+            p.cast::<u8>(),
+            n,
+        )));
     }
 }
 
@@ -78,7 +81,11 @@ pub extern "C" fn NewSdk() -> *mut Handle {
 /// # Safety
 /// `sdk` came from NewSdk; strings are NUL-terminated.
 #[no_mangle]
-pub unsafe extern "C" fn Init(sdk: *mut Handle, corpid: *const c_char, secret: *const c_char) -> c_int {
+pub unsafe extern "C" fn Init(
+    sdk: *mut Handle,
+    corpid: *const c_char,
+    secret: *const c_char,
+) -> c_int {
     if sdk.is_null() {
         return 10000;
     }
@@ -287,4 +294,3 @@ pub unsafe extern "C" fn IsMediaDataFinish(m: *mut MediaData) -> c_int {
     }
     (*m).is_finish
 }
-

@@ -94,14 +94,32 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let faults = vec![fault(2)];
         let any = |_: &Fault| true;
-        assert_eq!(apply(&faults, dir.path(), Call::GetChatData, any), Action::Fail(10001));
-        assert_eq!(apply(&faults, dir.path(), Call::GetChatData, any), Action::Fail(10001));
-        assert_eq!(apply(&faults, dir.path(), Call::GetChatData, any), Action::Proceed);
-        assert_eq!(apply(&faults, dir.path(), Call::DecryptData, any), Action::Proceed);
+        assert_eq!(
+            apply(&faults, dir.path(), Call::GetChatData, any),
+            Action::Fail(10001)
+        );
+        assert_eq!(
+            apply(&faults, dir.path(), Call::GetChatData, any),
+            Action::Fail(10001)
+        );
+        assert_eq!(
+            apply(&faults, dir.path(), Call::GetChatData, any),
+            Action::Proceed
+        );
+        assert_eq!(
+            apply(&faults, dir.path(), Call::DecryptData, any),
+            Action::Proceed
+        );
         let always = vec![fault(0)];
         for _ in 0..3 {
-            assert_eq!(apply(&always, dir.path(), Call::GetChatData, any), Action::Fail(10001));
+            assert_eq!(
+                apply(&always, dir.path(), Call::GetChatData, any),
+                Action::Fail(10001)
+            );
         }
-        assert_eq!(apply(&always, dir.path(), Call::GetChatData, |_| false), Action::Proceed);
+        assert_eq!(
+            apply(&always, dir.path(), Call::GetChatData, |_| false),
+            Action::Proceed
+        );
     }
 }

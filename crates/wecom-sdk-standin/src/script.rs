@@ -109,7 +109,8 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn from_env() -> Result<Loaded, String> {
-        let path = std::env::var_os(SCRIPT_ENV).ok_or_else(|| format!("{SCRIPT_ENV} is not set"))?;
+        let path =
+            std::env::var_os(SCRIPT_ENV).ok_or_else(|| format!("{SCRIPT_ENV} is not set"))?;
         let text = std::fs::read_to_string(&path)
             .map_err(|e| format!("{}: {e}", PathBuf::from(&path).display()))?;
         let script: Script = serde_json::from_str(&text).map_err(|e| format!("script: {e}"))?;
@@ -122,7 +123,10 @@ impl Loaded {
             .collect();
         let mut seq_of = HashMap::with_capacity(lines.len());
         for (i, l) in lines.iter().enumerate() {
-            seq_of.insert(msgid(l, script.first_seq + i as u64), script.first_seq + i as u64);
+            seq_of.insert(
+                msgid(l, script.first_seq + i as u64),
+                script.first_seq + i as u64,
+            );
         }
         std::fs::create_dir_all(&script.state_dir)
             .map_err(|e| format!("{}: {e}", script.state_dir.display()))?;

@@ -35,8 +35,8 @@ impl Server {
         let loaded = Loaded::from_env()?;
         let mut keys = BTreeMap::new();
         for (ver, path) in &loaded.script.public_keys {
-            let pem = std::fs::read_to_string(path)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let pem =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             keys.insert(*ver, cipher::public_key(&pem)?);
         }
         Ok(Server { loaded, keys })
@@ -101,7 +101,9 @@ impl Server {
             .ok()
             .and_then(|v| v.get("msgid")?.as_str().map(str::to_string))
             .and_then(|id| self.loaded.seq_of.get(&id).copied());
-        match self.fault(Call::DecryptData, |f| f.at_seq.is_none_or(|at| Some(at) == seq)) {
+        match self.fault(Call::DecryptData, |f| {
+            f.at_seq.is_none_or(|at| Some(at) == seq)
+        }) {
             Action::Fail(code) => Err(code),
             Action::Proceed => Ok(pt),
         }

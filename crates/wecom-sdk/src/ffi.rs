@@ -289,13 +289,18 @@ mod tests {
             .err()
             .expect("cannot load");
         let msg = err.to_string();
-        assert!(msg.contains("/nonexistent/libWeWorkFinanceSdk_C.so"), "{msg}");
+        assert!(
+            msg.contains("/nonexistent/libWeWorkFinanceSdk_C.so"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn a_library_without_the_api_names_the_missing_symbol() {
         // libc is loadable everywhere this builds, and has none of the SDK's functions.
-        let err = Sdk::load(Path::new("libc.so.6")).err().expect("not the SDK");
+        let err = Sdk::load(Path::new("libc.so.6"))
+            .err()
+            .expect("not the SDK");
         assert!(err.to_string().contains("NewSdk"), "{err}");
     }
 }

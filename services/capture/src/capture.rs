@@ -29,11 +29,15 @@ pub enum End {
 
 /// What one step did.
 enum Step {
-    Committed { full: bool },
+    Committed {
+        full: bool,
+    },
     Empty,
     /// Something failed that a retry after a backoff may fix; `reread`: the transaction
     /// state is unknown, so the cursor must be read back from the topic.
-    Retry { reread: bool },
+    Retry {
+        reread: bool,
+    },
 }
 
 pub struct Capture<'a> {
@@ -102,7 +106,9 @@ impl<'a> Capture<'a> {
                     continue;
                 }
                 Err(TxError::Fenced) => {
-                    tracing::warn!("this instance's capture producer was fenced by another instance");
+                    tracing::warn!(
+                        "this instance's capture producer was fenced by another instance"
+                    );
                     return Ok(End::Lost);
                 }
                 Err(TxError::Fatal(e)) => return Err(e),
@@ -118,7 +124,10 @@ impl<'a> Capture<'a> {
     /// Sleeps `d`, serving the group protocol, waking early on shutdown or loss.
     fn sleep_polling(&self, leader: &Leader, d: Duration) {
         let end = std::time::Instant::now() + d;
-        while std::time::Instant::now() < end && !self.ctx.shutdown_requested() && leader.is_active() {
+        while std::time::Instant::now() < end
+            && !self.ctx.shutdown_requested()
+            && leader.is_active()
+        {
             leader.poll(Duration::from_millis(50).min(end - std::time::Instant::now()));
         }
     }
@@ -138,7 +147,9 @@ impl<'a> Capture<'a> {
                 break;
             }
             if self.ctx.sleep(Duration::from_secs(1)) {
-                return Err(RuntimeError::Fatal("shutdown while reading the cursor".into()));
+                return Err(RuntimeError::Fatal(
+                    "shutdown while reading the cursor".into(),
+                ));
             }
         }
         // A reader keeps its position: later calls see only new records.
@@ -174,7 +185,10 @@ impl<'a> Capture<'a> {
                     AnswerError::Api { .. } => "api",
                     _ => "parse",
                 };
-                self.m.sdk_errors.with_label_values(&["GetChatData", code]).inc();
+                self.m
+                    .sdk_errors
+                    .with_label_values(&["GetChatData", code])
+                    .inc();
                 tracing::warn!(error = %e, "unusable GetChatData answer; retrying");
                 return Ok(Step::Retry { reread: false });
             }
@@ -184,11 +198,18 @@ impl<'a> Capture<'a> {
             return Ok(Step::Empty);
         };
         let full = items.len() as u32 >= s.batch_limit;
-        let outcomes = match decrypt::decrypt(items, &mut self.keys, &mut self.sup, s.decrypt_threads, limit) {
+        let outcomes = match decrypt::decrypt(
+            items,
+            &mut self.keys,
+            &mut self.sup,
+            s.decrypt_threads,
+            limit,
+        ) {
             Ok(o) => o,
             Err(e) => return self.sdk_failed("DecryptData", e, tx, *cursor),
         };
-        let outs = records::batch_records(&s.corp_id, &outcomes, last, now_ms()).map_err(TxError::Fatal)?;
+        let outs = records::batch_records(&s.corp_id, &outcomes, last, now_ms())
+            .map_err(TxError::Fatal)?;
         match tx.commit(self.ctx, &outs) {
             Ok(()) => {}
             Err(TxError::Retry) => return Ok(Step::Retry { reread: true }),
@@ -209,7 +230,11 @@ impl<'a> Capture<'a> {
                 }
                 Outcome::Dead { item, code, reason } => {
                     self.m.decrypt_failures.with_label_values(&[code]).inc();
-                    self.ctx.metrics.dead_letters.with_label_values(&[code]).inc();
+                    self.ctx
+                        .metrics
+                        .dead_letters
+                        .with_label_values(&[code])
+                        .inc();
                     tracing::error!(seq = item.seq, publickey_ver = item.publickey_ver, reason = %reason, "message dead-lettered: cannot decrypt");
                 }
             }
@@ -217,18 +242,29 @@ impl<'a> Capture<'a> {
         self.m.seq.set(last as i64);
         self.m.behind.set(i64::from(full));
         if let Some(t) = newest.and_then(|b| chatdata::msgtime_ms(b)) {
-            self.m.lag_seconds.set(((now_ms() - t).max(0)) as f64 / 1000.0);
+            self.m
+                .lag_seconds
+                .set(((now_ms() - t).max(0)) as f64 / 1000.0);
         }
     }
 
     /// A failed SDK call: fatal codes stop the service, 10010 raises the gap alert, the rest
     /// is retried after a backoff (a crashed or hung child was already restarted).
-    fn sdk_failed(&mut self, call: &str, e: CallError, tx: &mut Tx, cursor: u64) -> Result<Step, TxError> {
+    fn sdk_failed(
+        &mut self,
+        call: &str,
+        e: CallError,
+        tx: &mut Tx,
+        cursor: u64,
+    ) -> Result<Step, TxError> {
         match e {
             CallError::Fatal(msg) => Err(TxError::Fatal(RuntimeError::Fatal(msg))),
             CallError::Crashed(_) | CallError::Hung(_) => Ok(Step::Retry { reread: false }),
             CallError::Code(code) => {
-                self.m.sdk_errors.with_label_values(&[call, &code_label(code)]).inc();
+                self.m
+                    .sdk_errors
+                    .with_label_values(&[call, &code_label(code)])
+                    .inc();
                 match classify(code) {
                     CodeClass::Fatal => Err(TxError::Fatal(RuntimeError::Fatal(format!(
                         "{call} returned {code}: {} (docs/CAPTURE.md)",
@@ -254,8 +290,12 @@ impl<'a> Capture<'a> {
             return Ok(Step::Retry { reread: false });
         }
         let alert = records::expired_alert(&self.s.corp_id, cursor, now_ms());
-        let rec = wcp_runtime::codec::encode(records::ALERTS_TOPIC, Some(alert.alert_id.clone().into_bytes()), &alert)
-            .map_err(TxError::Fatal)?;
+        let rec = wcp_runtime::codec::encode(
+            records::ALERTS_TOPIC,
+            Some(alert.alert_id.clone().into_bytes()),
+            &alert,
+        )
+        .map_err(TxError::Fatal)?;
         match tx.commit(self.ctx, &[rec]) {
             Ok(()) => {
                 self.expired_alerted = Some(cursor);

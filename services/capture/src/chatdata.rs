@@ -124,11 +124,20 @@ mod tests {
             {"seq":10,"msgid":"old","publickey_ver":1,"encrypt_random_key":"K","encrypt_chat_msg":"M"},
             {"seq":13,"msgid":"c","publickey_ver":"x"}]}"#;
         let items = parse(a, 10).unwrap();
-        assert_eq!(items.iter().map(|i| i.seq).collect::<Vec<_>>(), vec![11, 12, 13]);
+        assert_eq!(
+            items.iter().map(|i| i.seq).collect::<Vec<_>>(),
+            vec![11, 12, 13]
+        );
         assert_eq!(items[0].publickey_ver, 1);
         assert!(items[0].malformed.is_none());
-        assert!(String::from_utf8_lossy(&items[1].envelope).contains("\"encrypt_random_key\":\"K2\""));
-        assert!(items[2].malformed.as_deref().unwrap().contains("malformed"), "{:?}", items[2].malformed);
+        assert!(
+            String::from_utf8_lossy(&items[1].envelope).contains("\"encrypt_random_key\":\"K2\"")
+        );
+        assert!(
+            items[2].malformed.as_deref().unwrap().contains("malformed"),
+            "{:?}",
+            items[2].malformed
+        );
     }
 
     #[test]
@@ -141,16 +150,29 @@ mod tests {
             })
         );
         assert!(matches!(parse(b"<html>", 0), Err(AnswerError::Json(_))));
-        assert_eq!(parse(br#"{"chatdata":[{"msgid":"x"}]}"#, 0), Err(AnswerError::NoSeq));
+        assert_eq!(
+            parse(br#"{"chatdata":[{"msgid":"x"}]}"#, 0),
+            Err(AnswerError::NoSeq)
+        );
         assert_eq!(parse(br#"{"errcode":0,"chatdata":[]}"#, 0), Ok(vec![]));
         let missing = parse(br#"{"chatdata":[{"seq":1,"msgid":"x"}]}"#, 0).unwrap();
-        assert!(missing[0].malformed.as_deref().unwrap().contains("publickey_ver"));
+        assert!(missing[0]
+            .malformed
+            .as_deref()
+            .unwrap()
+            .contains("publickey_ver"));
     }
 
     #[test]
     fn msgtime_in_ms_or_s() {
-        assert_eq!(msgtime_ms(br#"{"msgtime":1732600037000}"#), Some(1_732_600_037_000));
-        assert_eq!(msgtime_ms(br#"{"time":1732600037}"#), Some(1_732_600_037_000));
+        assert_eq!(
+            msgtime_ms(br#"{"msgtime":1732600037000}"#),
+            Some(1_732_600_037_000)
+        );
+        assert_eq!(
+            msgtime_ms(br#"{"time":1732600037}"#),
+            Some(1_732_600_037_000)
+        );
         assert_eq!(msgtime_ms(b"x"), None);
     }
 }

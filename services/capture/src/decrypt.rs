@@ -29,8 +29,16 @@ const TRANSIENT_TRIES: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Plain { seq: u64, ver: u32, bytes: Vec<u8> },
-    Dead { item: Item, code: &'static str, reason: String },
+    Plain {
+        seq: u64,
+        ver: u32,
+        bytes: Vec<u8>,
+    },
+    Dead {
+        item: Item,
+        code: &'static str,
+        reason: String,
+    },
 }
 
 fn sdk_reason(code: i32) -> &'static str {

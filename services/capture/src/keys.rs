@@ -124,7 +124,10 @@ fn read_dirs(dirs: &[PathBuf]) -> Result<BTreeMap<u32, PrivateKey>, Vec<String>>
             match read_key(&path) {
                 Ok(k) => {
                     if keys.insert(ver, k).is_some() {
-                        errors.push(format!("{}: a second key for version {ver}", path.display()));
+                        errors.push(format!(
+                            "{}: a second key for version {ver}",
+                            path.display()
+                        ));
                     }
                 }
                 Err(e) => errors.push(e),
@@ -195,6 +198,36 @@ mod tests {
         std::fs::copy(k.join("v2.pem"), dir.path().join("2")).unwrap();
         ring.reload();
         assert_eq!(ring.versions(), vec![1, 2]);
+    }
+
+    #[test]
+    fn recovers_the_random_key_and_names_what_fails() {
+        use rsa::pkcs8::DecodePublicKey;
+        let dir = tempfile::tempdir().unwrap();
+        let k = fixture_keys();
+        std::fs::copy(k.join("bulk-v1.pem"), dir.path().join("v1.pem")).unwrap();
+        let ring = KeyRing::load(&[dir.path().to_path_buf()]).unwrap();
+        let pem = std::fs::read_to_string(k.join("bulk-v1.pub.pem")).unwrap();
+        let public = rsa::PublicKey::from_public_key_pem(&pem).unwrap();
+        let wrapped = B64.encode(
+            public
+                .pkcs1v15_encrypt(b"0123456789abcdefghijKLMNOPQRSTUV")
+                .unwrap(),
+        );
+        assert_eq!(
+            ring.random_key(1, &wrapped).unwrap(),
+            "0123456789abcdefghijKLMNOPQRSTUV"
+        );
+        assert_eq!(
+            ring.random_key(4, &wrapped),
+            Err(KeyError::UnknownVersion(4))
+        );
+        assert_eq!(ring.random_key(1, "%%%"), Err(KeyError::NotBase64));
+        assert_eq!(
+            ring.random_key(1, &B64.encode([7u8; 128])),
+            Err(KeyError::Rsa(1))
+        );
+        assert_eq!(KeyError::UnknownVersion(4).code(), "unknown_publickey_ver");
     }
 
     #[test]

@@ -62,7 +62,10 @@ impl Leader {
             .set("statistics.interval.ms", "0")
             // Static membership: a restarted instance (same instance_id) takes its place
             // back at once instead of waiting out its predecessor's session.
-            .set("group.instance.id", format!("{}-{}", cfg.instance_id, corp_id))
+            .set(
+                "group.instance.id",
+                format!("{}-{}", cfg.instance_id, corp_id),
+            )
             .create_with_context(LeaderCtx {
                 active: active.clone(),
             })?;

@@ -1,6 +1,6 @@
 //! The capture's metrics (docs/METRICS.md, "capture"), registered next to the shared
 //! vocabulary of `wcp-runtime`. Labels come from closed sets only: child role, restart
-//! reason, SDK call, return code, dead-letter reason, media outcome.
+//! reason, SDK call, return code, dead-letter reason.
 
 use prometheus::{Gauge, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 
@@ -19,9 +19,6 @@ pub struct CaptureMetrics {
     pub sdk_errors: IntCounterVec,
     pub child_restarts: IntCounterVec,
     pub data_expired: IntCounter,
-    pub media: IntCounterVec,
-    pub media_bytes: IntCounter,
-    pub consent_checks: IntCounterVec,
 }
 
 fn reg<T: prometheus::core::Collector + Clone + 'static>(r: &Registry, c: T) -> T {
@@ -30,28 +27,51 @@ fn reg<T: prometheus::core::Collector + Clone + 'static>(r: &Registry, c: T) -> 
 }
 
 fn counter_vec(r: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
-    reg(r, IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric"))
+    reg(
+        r,
+        IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric"),
+    )
 }
 
 impl CaptureMetrics {
     pub fn register(r: &Registry) -> CaptureMetrics {
         let m = CaptureMetrics {
-            seq: reg(r, IntGauge::new("wcp_capture_seq", "last committed capture cursor (seq)").expect("valid")),
+            seq: reg(
+                r,
+                IntGauge::new("wcp_capture_seq", "last committed capture cursor (seq)")
+                    .expect("valid"),
+            ),
             lag_seconds: reg(
                 r,
-                Gauge::new("wcp_capture_lag_seconds", "now minus msgtime of the newest captured message").expect("valid"),
+                Gauge::new(
+                    "wcp_capture_lag_seconds",
+                    "now minus msgtime of the newest captured message",
+                )
+                .expect("valid"),
             ),
             behind: reg(
                 r,
-                IntGauge::new("wcp_capture_behind", "1 while GetChatData answers full batches (more waiting)").expect("valid"),
+                IntGauge::new(
+                    "wcp_capture_behind",
+                    "1 while GetChatData answers full batches (more waiting)",
+                )
+                .expect("valid"),
             ),
             active: reg(
                 r,
-                IntGauge::new("wcp_capture_active", "1 on the instance capturing the corp, 0 on a standby").expect("valid"),
+                IntGauge::new(
+                    "wcp_capture_active",
+                    "1 on the instance capturing the corp, 0 on a standby",
+                )
+                .expect("valid"),
             ),
             messages: reg(
                 r,
-                IntCounter::new("wcp_capture_messages_total", "decrypted messages committed to wecom.raw").expect("valid"),
+                IntCounter::new(
+                    "wcp_capture_messages_total",
+                    "decrypted messages committed to wecom.raw",
+                )
+                .expect("valid"),
             ),
             decrypt_failures: counter_vec(
                 r,
@@ -73,30 +93,20 @@ impl CaptureMetrics {
             ),
             data_expired: reg(
                 r,
-                IntCounter::new("wcp_capture_data_expired_total", "GetChatData answers 10010: data expired at Tencent").expect("valid"),
-            ),
-            media: counter_vec(r, "wcp_capture_media_total", "media files by outcome", &["outcome"]),
-            media_bytes: reg(
-                r,
-                IntCounter::new("wcp_capture_media_bytes_total", "media bytes stored").expect("valid"),
-            ),
-            consent_checks: counter_vec(
-                r,
-                "wcp_capture_consent_checks_total",
-                "check_single_agree / check_room_agree calls by outcome",
-                &["api", "outcome"],
+                IntCounter::new(
+                    "wcp_capture_data_expired_total",
+                    "GetChatData answers 10010: data expired at Tencent",
+                )
+                .expect("valid"),
             ),
         };
         for reason in crate::decrypt::REASONS {
             m.decrypt_failures.with_label_values(&[reason]);
         }
-        for child in ["chat", "media"] {
+        for child in ["chat"] {
             for reason in ["crash", "hang"] {
                 m.child_restarts.with_label_values(&[child, reason]);
             }
-        }
-        for o in ["stored", "missing"] {
-            m.media.with_label_values(&[o]);
         }
         m
     }

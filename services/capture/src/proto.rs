@@ -31,7 +31,10 @@ pub fn read_frame(r: &mut impl Read) -> io::Result<Frame> {
     r.read_exact(&mut len)?;
     let n = u32::from_be_bytes(len) as usize;
     if n > MAX_FRAME {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "frame too large"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "frame too large",
+        ));
     }
     let mut body = vec![0u8; n];
     r.read_exact(&mut body)?;

@@ -65,8 +65,9 @@ pub fn batch_records(
                     reason_code: (*code).to_string(),
                     reason: reason.clone(),
                 };
-                let bytes = wcp_schema::encode(&dl)
-                    .map_err(|e| RuntimeError::Fatal(format!("cannot encode a dead letter: {e}")))?;
+                let bytes = wcp_schema::encode(&dl).map_err(|e| {
+                    RuntimeError::Fatal(format!("cannot encode a dead letter: {e}"))
+                })?;
                 let mut r = OutRecord::new(
                     wcp_runtime::codec::DLQ_TOPIC,
                     Some(item.msgid.as_bytes().to_vec()),
@@ -146,10 +147,15 @@ mod tests {
         ];
         let outs = batch_records("ww1", &outcomes, 8, 5).unwrap();
         let topics: Vec<&str> = outs.iter().map(|o| o.topic).collect();
-        assert_eq!(topics, vec![RAW_TOPIC, "chat.dlq", ALERTS_TOPIC, CURSOR_TOPIC]);
+        assert_eq!(
+            topics,
+            vec![RAW_TOPIC, "chat.dlq", ALERTS_TOPIC, CURSOR_TOPIC]
+        );
         assert_eq!(outs[0].value, b"{\"msgid\":\"m7\"}");
         assert!(outs[0].headers.contains(&("seq".into(), b"7".to_vec())));
-        assert!(outs[0].headers.contains(&("publickey_ver".into(), b"2".to_vec())));
+        assert!(outs[0]
+            .headers
+            .contains(&("publickey_ver".into(), b"2".to_vec())));
         let dl: DeadLetter = wcp_schema::decode(&outs[1].value).unwrap();
         assert_eq!(dl.original, br#"{"seq":8}"#);
         assert_eq!(dl.reason_code, "unknown_publickey_ver");

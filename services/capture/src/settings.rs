@@ -15,14 +15,9 @@ pub const KEYS: &[&str] = &[
     "sdk_batch_limit",
     "sdk_timeout_s",
     "sdk_proxy",
+    "sdk_hang_grace_s",
     "poll_interval_ms",
     "decrypt_threads",
-    "media_dir",
-    "region",
-    "media_timeout_s",
-    "media_max_bytes",
-    "consent_api_url",
-    "consent_interval_s",
 ];
 
 /// The archive Secret (admin console → 管理工具 → 会话内容存档), when not in a file.
@@ -38,25 +33,15 @@ pub struct Settings {
     pub key_dirs: Vec<PathBuf>,
     /// GetChatData `limit`: at most 1000 (the SDK refuses more).
     pub batch_limit: u32,
-    /// The SDK's own timeout per call; the child is killed when a call overstays it by
-    /// `HANG_GRACE`.
+    /// The SDK's own timeout per call (seconds).
     pub sdk_timeout_s: u32,
+    /// How long past `sdk_timeout_s` a call may run before the child counts as hung.
+    pub hang_grace: Duration,
     pub proxy: String,
     pub proxy_password: String,
     pub poll_interval: Duration,
     pub decrypt_threads: usize,
-    /// Media capture is on when a store directory is set.
-    pub media_dir: Option<PathBuf>,
-    pub region: String,
-    pub media_timeout_s: u32,
-    pub media_max_bytes: u64,
-    /// Base URL of the WeCom server API for consent checks (on when set).
-    pub consent_api_url: Option<String>,
-    pub consent_interval: Duration,
 }
-
-/// How long past the SDK's own timeout a call may run before the child counts as hung.
-pub const HANG_GRACE: Duration = Duration::from_secs(15);
 
 impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -68,15 +53,15 @@ impl std::fmt::Debug for Settings {
             .field("batch_limit", &self.batch_limit)
             .field("sdk_timeout_s", &self.sdk_timeout_s)
             .field("proxy", &self.proxy)
-            .field("media_dir", &self.media_dir)
-            .field("region", &self.region)
-            .field("consent_api_url", &self.consent_api_url)
             .finish_non_exhaustive()
     }
 }
 
 impl Settings {
-    pub fn from_config(cfg: &Config, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, RuntimeError> {
+    pub fn from_config(
+        cfg: &Config,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, RuntimeError> {
         let mut errors = Vec::new();
         let mut required = |key: &str, hint: &str| match cfg.extra(key) {
             Some(v) if !v.trim().is_empty() => v.trim().to_string(),
@@ -90,7 +75,10 @@ impl Settings {
             "sdk_library",
             "path of Tencent's libWeWorkFinanceSdk_C.so, env WCP_SDK_LIBRARY",
         ));
-        let keys = required("private_keys_dir", "directories of the private keys, comma-separated");
+        let keys = required(
+            "private_keys_dir",
+            "directories of the private keys, comma-separated",
+        );
         let key_dirs = keys
             .split(',')
             .map(str::trim)
@@ -124,11 +112,9 @@ impl Settings {
         };
         let batch_limit = num("sdk_batch_limit", 1000, 1, 1000) as u32;
         let sdk_timeout_s = num("sdk_timeout_s", 30, 1, 600) as u32;
+        let hang_grace = Duration::from_secs(num("sdk_hang_grace_s", 15, 1, 600));
         let poll_interval = Duration::from_millis(num("poll_interval_ms", 1000, 10, 600_000));
         let decrypt_threads = num("decrypt_threads", 2, 1, 64) as usize;
-        let media_timeout_s = num("media_timeout_s", 60, 1, 600) as u32;
-        let media_max_bytes = num("media_max_bytes", 1 << 30, 1, 1 << 40);
-        let consent_interval = Duration::from_secs(num("consent_interval_s", 300, 1, 86_400));
         if !errors.is_empty() {
             return Err(RuntimeError::Config(errors));
         }
@@ -139,22 +125,17 @@ impl Settings {
             key_dirs,
             batch_limit,
             sdk_timeout_s,
+            hang_grace,
             proxy: cfg.extra("sdk_proxy").unwrap_or("").to_string(),
             proxy_password: env(PROXY_PASSWORD_ENV).unwrap_or_default(),
             poll_interval,
             decrypt_threads,
-            media_dir: cfg.extra("media_dir").map(PathBuf::from),
-            region: cfg.extra("region").unwrap_or("cn").to_string(),
-            media_timeout_s,
-            media_max_bytes,
-            consent_api_url: cfg.extra("consent_api_url").map(str::to_string),
-            consent_interval,
         })
     }
 
     /// The deadline of one SDK call before its child counts as hung.
     pub fn call_limit(&self, timeout_s: u32) -> Duration {
-        Duration::from_secs(u64::from(timeout_s)) + HANG_GRACE
+        Duration::from_secs(u64::from(timeout_s)) + self.hang_grace
     }
 }
 
@@ -176,7 +157,13 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        for needle in ["corp_id", "sdk_library", "private_keys_dir", "Secret", "sdk_batch_limit"] {
+        for needle in [
+            "corp_id",
+            "sdk_library",
+            "private_keys_dir",
+            "Secret",
+            "sdk_batch_limit",
+        ] {
             assert!(err.contains(needle), "{needle} missing in {err}");
         }
     }
@@ -190,7 +177,10 @@ mod tests {
         ]);
         let s = Settings::from_config(&c, &|k| (k == SECRET_ENV).then(|| "s3cr3t".into())).unwrap();
         assert_eq!(s.secret, "s3cr3t");
-        assert_eq!(s.key_dirs, vec![PathBuf::from("/keys/a"), PathBuf::from("/keys/b")]);
+        assert_eq!(
+            s.key_dirs,
+            vec![PathBuf::from("/keys/a"), PathBuf::from("/keys/b")]
+        );
         assert_eq!(s.batch_limit, 1000);
         assert!(!format!("{s:?}").contains("s3cr3t"));
     }

@@ -100,7 +100,11 @@ impl Supervisor {
             Ok(Ok(frame)) => Ok(frame),
             Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => Err(self.crashed()),
             Err(RecvTimeoutError::Timeout) => {
-                tracing::error!(role = self.spec.role, limit_s = limit.as_secs(), "SDK call hung; killing the SDK child");
+                tracing::error!(
+                    role = self.spec.role,
+                    limit_s = limit.as_secs(),
+                    "SDK call hung; killing the SDK child"
+                );
                 self.kill("hang");
                 Err(CallError::Hung(limit))
             }
@@ -125,7 +129,9 @@ impl Supervisor {
                     let _ = run.proc.kill();
                     status = run.proc.wait().ok();
                 }
-                status.map(describe_exit).unwrap_or_else(|| "unknown".into())
+                status
+                    .map(describe_exit)
+                    .unwrap_or_else(|| "unknown".into())
             }
             None => "not running".into(),
         };
@@ -159,7 +165,10 @@ impl Supervisor {
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| {
-                CallError::Fatal(format!("cannot start the SDK child {}: {e}", self.spec.exe.display()))
+                CallError::Fatal(format!(
+                    "cannot start the SDK child {}: {e}",
+                    self.spec.exe.display()
+                ))
             })?;
         let (Some(stdin), Some(stdout)) = (proc.stdin.take(), proc.stdout.take()) else {
             let _ = proc.kill();

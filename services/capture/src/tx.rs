@@ -50,7 +50,8 @@ impl Tx {
     }
 
     fn timeout(ctx: &RunCtx) -> Duration {
-        ctx.time_left().clamp(Duration::from_millis(500), TXN_TIMEOUT)
+        ctx.time_left()
+            .clamp(Duration::from_millis(500), TXN_TIMEOUT)
     }
 
     /// Writes `outs` in one transaction.
@@ -58,12 +59,18 @@ impl Tx {
         match self.try_commit(ctx, outs) {
             Ok(()) => {
                 self.recreations = 0;
-                ctx.metrics.transactions.with_label_values(&["committed"]).inc();
+                ctx.metrics
+                    .transactions
+                    .with_label_values(&["committed"])
+                    .inc();
                 Ok(())
             }
             Err(e) => {
                 tracing::warn!(error = %e, "capture transaction failed");
-                ctx.metrics.transactions.with_label_values(&["aborted"]).inc();
+                ctx.metrics
+                    .transactions
+                    .with_label_values(&["aborted"])
+                    .inc();
                 let se = step_error(&e, &self.lctx);
                 if se.rival {
                     return Err(TxError::Fenced);
@@ -117,8 +124,9 @@ impl Tx {
                 value: Some(v),
             });
         }
-        let mut rec: BaseRecord<'_, [u8], [u8]> =
-            BaseRecord::to(topic).payload(o.value.as_slice()).headers(headers);
+        let mut rec: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic)
+            .payload(o.value.as_slice())
+            .headers(headers);
         if let Some(k) = &o.key {
             rec = rec.key(k.as_slice());
         }
