@@ -167,6 +167,7 @@ fn key_problems_go_to_the_dead_letter_topic_with_an_alert() {
         &[("v1.pem", "v1.pem"), ("v2.pem", "v2.pem")],
     );
     p.create_topics(1);
+    capture_kit::wait_topic(&bootstrap, &p.topic("capture.cursor"));
     let mut cap = Capture::new(
         "a",
         &bootstrap,
@@ -264,6 +265,7 @@ fn crash_hang_and_errors_of_the_library_mid_batch_lose_and_repeat_nothing() {
     let script = standin.write();
     let keys = key_dir(&p.dir.path().join("keys"), &[("bulk-v1.pem", "v1.pem")]);
     p.create_topics(1);
+    capture_kit::wait_topic(&bootstrap, &p.topic("capture.cursor"));
     let mut cap = Capture::new(
         "a",
         &bootstrap,
@@ -327,6 +329,7 @@ fn expired_data_raises_the_gap_alert() {
     let script = standin.write();
     let keys = key_dir(&p.dir.path().join("keys"), &[("v1.pem", "v1.pem")]);
     p.create_topics(1);
+    capture_kit::wait_topic(&bootstrap, &p.topic("capture.cursor"));
     let mut cap = Capture::new(
         "a",
         &bootstrap,

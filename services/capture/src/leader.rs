@@ -69,15 +69,20 @@ impl Leader {
             .create_with_context(LeaderCtx {
                 active: active.clone(),
             })?;
+        // A topic created a moment ago may not be in the metadata yet: retried a while.
         let parts = wcp_runtime::error::retry_transient("capture.cursor metadata", || {
             let md = consumer.fetch_metadata(Some(&topic), Duration::from_secs(10))?;
-            Ok(md
+            match md
                 .topics()
                 .iter()
                 .find(|t| t.name() == topic && t.error().is_none())
                 .map(|t| t.partitions().len())
-                .unwrap_or(0))
-        })?;
+            {
+                Some(n) if n > 0 => Ok(n),
+                _ => Err(RuntimeError::Abortable(format!("{topic} not found"))),
+            }
+        })
+        .unwrap_or(0);
         if parts != 1 {
             return Err(RuntimeError::Config(vec![format!(
                 "topic {topic} must exist with exactly one partition (it has {parts}): \
