@@ -23,6 +23,7 @@ pub const TOPICS: &[&str] = &[
     "chat.anonymised",
     "chat.dlq",
     "capture.cursor",
+    wcp_archive::anchor::ANCHORS_TOPIC,
 ];
 
 #[derive(Args)]
@@ -62,7 +63,11 @@ struct CreateArgs {
 /// per contact / corp forever); the others keep a week by default, which is enough to replay
 /// after an outage.
 pub fn topic_configs(name: &str, retention_ms: &str) -> Vec<(&'static str, String)> {
-    if name == "consent.ledger" || name == "capture.cursor" {
+    // The anchors: the newest signed head per region, kept forever.
+    if name == "consent.ledger"
+        || name == "capture.cursor"
+        || name == wcp_archive::anchor::ANCHORS_TOPIC
+    {
         vec![
             ("cleanup.policy", "compact".into()),
             ("min.compaction.lag.ms", "60000".into()),
@@ -145,6 +150,8 @@ mod tests {
         assert!(e.contains(&("retention.ms", "5".to_string())));
         let c = topic_configs("capture.cursor", "1");
         assert!(c.contains(&("cleanup.policy", "compact".to_string())));
-        assert_eq!(TOPICS.len(), 10);
+        let a = topic_configs(wcp_archive::anchor::ANCHORS_TOPIC, "1");
+        assert!(a.contains(&("cleanup.policy", "compact".to_string())));
+        assert_eq!(TOPICS.len(), 11);
     }
 }

@@ -26,6 +26,7 @@ fn open(path: &std::path::Path) -> Archive {
         signing_key: Some(SigningKey::from_bytes(&[7u8; 32])),
         checkpoint_every: 1_000,
         actor: "bench".into(),
+        ..ArchiveOptions::default()
     };
     Archive::open(path, opts).unwrap()
 }

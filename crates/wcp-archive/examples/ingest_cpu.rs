@@ -21,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         signing_key: Some(common::key()),
         checkpoint_every: 1_000,
         actor: "ingest_cpu".into(),
+        ..ArchiveOptions::default()
     };
     let mut archive = Archive::open(&dir.path().join("a.db"), opts)?;
     let (mut wall, mut cpu) = (0.0, 0.0);

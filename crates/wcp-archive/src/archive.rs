@@ -1,23 +1,32 @@
-//! [`Archive`]: the handle the archiver service and the CLI use.
+//! [`Archive`]: the handle the archiver service, `wcp run` and the CLI use. A writer holds
+//! the region's signing key; a reader (search, export, holds list, verify, audit) opens the
+//! file read-only with the public key alone and records its accesses in the access log
+//! (`access.rs`), which the writer chains.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::chain::Chain;
+use crate::chain::{kind, Chain};
 use crate::checkpointer::{CheckpointStats, Checkpointer, Limits};
 use crate::error::ArchiveError;
 use crate::ingest::{self, InsertReport, SourceOffset};
 use crate::schema;
+use crate::seal::QuarantineKey;
 
 pub struct ArchiveOptions {
-    /// Signs checkpoints. Without it the archive is read-only (verify, `message`, counts).
+    /// Signs checkpoints. Without it the archive opens read-only.
     pub signing_key: Option<SigningKey>,
     /// Records between signed checkpoints inside a batch (every batch also ends in one).
     pub checkpoint_every: u64,
     /// Who writes: recorded in tombstones and in the audit trail of writes.
     pub actor: String,
+    /// Seals quarantined content (the DPO's public key); without it quarantined content is
+    /// not kept.
+    pub quarantine_key: Option<QuarantineKey>,
+    /// Where readers record their accesses; default: `<db stem>.access.db` beside the file.
+    pub access_log: Option<PathBuf>,
 }
 
 impl Default for ArchiveOptions {
@@ -26,6 +35,8 @@ impl Default for ArchiveOptions {
             signing_key: None,
             checkpoint_every: 1000,
             actor: "wcp-archiver".to_string(),
+            quarantine_key: None,
+            access_log: None,
         }
     }
 }
@@ -40,23 +51,39 @@ impl std::fmt::Debug for ArchiveOptions {
             )
             .field("checkpoint_every", &self.checkpoint_every)
             .field("actor", &self.actor)
+            .field(
+                "quarantine_key",
+                &self.quarantine_key.as_ref().map(|k| k.to_hex()),
+            )
+            .field("access_log", &self.access_log)
             .finish()
     }
 }
 
 pub struct Archive {
     pub(crate) conn: Connection,
+    pub(crate) path: PathBuf,
     key: Option<SigningKey>,
     pub(crate) chain: Chain,
     pub(crate) actor: String,
+    pub(crate) quarantine_key: Option<QuarantineKey>,
+    pub(crate) access_log: PathBuf,
     /// Writers (handles with a signing key) checkpoint the WAL on a thread of their own.
     checkpointer: Option<Checkpointer>,
 }
 
 impl Archive {
-    /// Opens (creating when needed) the archive at `path`. With a signing key, publishes its
-    /// public key on first open and refuses a different key later.
+    /// With a signing key: opens (creating when needed) the archive for writing; publishes
+    /// the key's public half on first open and refuses a different key later. Without one:
+    /// [`Archive::open_read_only`] against the published key.
     pub fn open(path: &Path, opts: ArchiveOptions) -> Result<Archive, ArchiveError> {
+        let Some(key) = opts.signing_key.clone() else {
+            let mut a = Archive::open_read_only(path, None)?;
+            if let Some(log) = opts.access_log {
+                a.access_log = log;
+            }
+            return Ok(a);
+        };
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -64,31 +91,71 @@ impl Archive {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         schema::init(&mut conn)?;
-        if let Some(key) = &opts.signing_key {
-            let public = hex::encode(key.verifying_key().as_bytes());
-            match schema::meta_get(&conn, "public_key")? {
-                None => {
-                    conn.execute(
-                        "INSERT INTO meta (key, value) VALUES ('public_key', ?1)",
-                        [&public],
-                    )?;
-                }
-                Some(p) if p == public => {}
-                Some(_) => return Err(ArchiveError::KeyMismatch),
+        let public = hex::encode(key.verifying_key().as_bytes());
+        match schema::meta_get(&conn, "public_key")? {
+            None => {
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('public_key', ?1)",
+                    [&public],
+                )?;
+                conn.execute(
+                    "INSERT OR REPLACE INTO keys (seq, public_key) VALUES (0, ?1)",
+                    [&public],
+                )?;
             }
+            Some(p) if p == public => {}
+            Some(_) => return Err(ArchiveError::KeyMismatch),
         }
         let chain = Chain::load(&conn, opts.checkpoint_every)?;
-        let checkpointer = match opts.signing_key {
-            Some(_) => Some(Checkpointer::start(path, &mut conn, Limits::default())?),
-            None => None,
-        };
-        Ok(Archive {
+        let checkpointer = Some(Checkpointer::start(path, &mut conn, Limits::default())?);
+        let mut a = Archive {
             conn,
-            key: opts.signing_key,
+            path: path.to_path_buf(),
+            key: Some(key),
             chain,
             actor: opts.actor,
+            quarantine_key: opts.quarantine_key,
+            access_log: opts
+                .access_log
+                .unwrap_or_else(|| crate::regions::access_log_for(path)),
             checkpointer,
+        };
+        a.chain_unchained_offsets()?;
+        a.absorb_access_log()?;
+        Ok(a)
+    }
+
+    /// Opens read-only, with no private key. `pinned`: the reader's own copy of the public
+    /// key; the archive must be signed by it (or by a key it rotated to or from), else
+    /// [`ArchiveError::WrongKey`]. Without it, the key published in the archive is used.
+    pub fn open_read_only(
+        path: &Path,
+        pinned: Option<&VerifyingKey>,
+    ) -> Result<Archive, ArchiveError> {
+        let conn = schema::open_read_only(path)?;
+        if let Some(k) = pinned {
+            crate::rotation::check_pinned(&conn, k)?;
+        }
+        let chain = Chain::load(&conn, 1000)?;
+        Ok(Archive {
+            conn,
+            path: path.to_path_buf(),
+            key: None,
+            chain,
+            actor: String::new(),
+            quarantine_key: None,
+            access_log: crate::regions::access_log_for(path),
+            checkpointer: None,
         })
+    }
+
+    /// Where this handle's readers record their accesses.
+    pub fn set_access_log(&mut self, path: PathBuf) {
+        self.access_log = path;
+    }
+
+    pub fn is_writer(&self) -> bool {
+        self.key.is_some()
     }
 
     /// Runs `f` in one IMMEDIATE transaction that ends with a signed checkpoint. On any
@@ -116,17 +183,38 @@ impl Archive {
         result
     }
 
-    /// Archives a batch and records the source offsets, all in one transaction.
+    /// After a rotation: this handle signs with the new key.
+    pub(crate) fn replace_key(&mut self, key: SigningKey) {
+        self.key = Some(key);
+    }
+
+    /// Archives a batch and records the source offsets (chained), all in one transaction.
     pub fn insert_batch(
         &mut self,
         events: &[wcp_model::EnrichedEvent],
         offsets: &[SourceOffset],
     ) -> Result<InsertReport, ArchiveError> {
+        let qkey = self.quarantine_key.clone();
         self.write(|conn, chain, key| {
             let mut report = InsertReport::default();
-            ingest::insert_events(conn, chain, key, events, &mut report)?;
-            ingest::store_offsets(conn, offsets)?;
+            ingest::insert_events(conn, chain, key, qkey.as_ref(), events, &mut report)?;
+            ingest::chain_offsets(conn, chain, key, offsets)?;
             Ok(report)
+        })
+    }
+
+    /// Archives written before schema 3 kept offsets outside the chain: chain them once.
+    fn chain_unchained_offsets(&mut self) -> Result<(), ArchiveError> {
+        if schema::meta_get(&self.conn, "offsets_unchained")?.is_none() {
+            return Ok(());
+        }
+        let offsets = self.stored_offsets()?;
+        self.write(|conn, chain, key| {
+            if !offsets.is_empty() {
+                chain.append(conn, key, kind::OFFSETS, "", &serde_json::to_vec(&offsets)?)?;
+            }
+            conn.execute("DELETE FROM meta WHERE key = 'offsets_unchained'", [])?;
+            Ok(())
         })
     }
 
@@ -145,7 +233,7 @@ impl Archive {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The public key published in the archive, for auditors.
+    /// The public key published in the archive (the current one after rotations).
     pub fn public_key(&self) -> Result<Option<VerifyingKey>, ArchiveError> {
         match schema::meta_get(&self.conn, "public_key")? {
             None => Ok(None),
@@ -184,8 +272,8 @@ impl Archive {
     }
 
     /// Direct lookup by msgid (not audited: for the pipeline itself, not for reviewers).
-    /// Quarantined messages are returned with their `Quarantine` disposition; expired ones
-    /// are gone.
+    /// Quarantined messages are returned with their `Quarantine` disposition and no clear
+    /// content; expired ones are gone.
     pub fn message(&self, msgid: &str) -> Option<crate::ArchivedMessage> {
         crate::query::load_by_msgid(&self.conn, msgid)
             .ok()
@@ -204,6 +292,11 @@ impl Archive {
         &self.actor
     }
 
+    /// The archive file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// WAL checkpoints run so far by this handle (None for a read-only handle).
     pub fn checkpoint_stats(&self) -> Option<&CheckpointStats> {
         self.checkpointer.as_ref().map(Checkpointer::stats)
@@ -216,5 +309,11 @@ impl Archive {
         // Replaces the commit hook of the checkpointer. Best effort: only tests call this.
         let _ = conn.pragma_update(None, "wal_autocheckpoint", schema::AUTOCHECKPOINT_PAGES);
         conn
+    }
+
+    /// The connection, for read-only queries of callers in this crate's family (the review
+    /// console uses the `query` functions with it).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
     }
 }

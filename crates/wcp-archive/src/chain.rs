@@ -25,6 +25,18 @@ pub mod kind {
     pub const HOLD_RELEASE: &str = "hold_release";
     pub const AUDIT: &str = "audit";
     pub const TOMBSTONE: &str = "tombstone";
+    /// One expiry run: who, the cutoff, the machine's clock, what went, the approval.
+    pub const EXPIRY: &str = "expiry";
+    /// The Kafka (or file) positions stored with a batch.
+    pub const OFFSETS: &str = "offsets";
+    /// Archive settings (expiry share, approvers, quarantine key).
+    pub const CONFIG: &str = "config";
+    /// A new signing key, signed by the old and the new key.
+    pub const KEY_ROTATION: &str = "key_rotation";
+    /// Quarantined content released (clear copy) after consent arrived.
+    pub const RELEASE: &str = "release";
+    /// Quarantined content purged after its deadline.
+    pub const PURGE: &str = "purge";
 }
 
 pub fn digest(body: &[u8]) -> Hash {

@@ -28,6 +28,15 @@ pub enum ArchiveError {
     Invalid(String),
     #[error("no such hold: {0}")]
     NoSuchHold(i64),
+    /// The reader's pinned public key is not one this archive was signed with.
+    #[error("wrong public key: the archive is signed by {archive}, not by the key you gave ({pinned}); either the key file is for another archive or region, or the archive was re-signed by someone else")]
+    WrongKey { pinned: String, archive: String },
+    /// An operation that must not run over a tampered archive (expiry, release, purge).
+    #[error("the archive fails verification, so nothing was changed: {0}. Run `wcp archive verify` for every problem")]
+    NotVerified(String),
+    /// Expiry beyond the configured share without a valid second approval.
+    #[error("{0}")]
+    NeedsApproval(String),
 }
 
 impl ArchiveError {

@@ -1,13 +1,14 @@
 //! `insert_batch`: rows, chained records and source offsets in one transaction.
 
 use ed25519_dalek::SigningKey;
-use rusqlite::{params, CachedStatement, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use wcp_model::{Disposition, EnrichedEvent, EventKind};
 
 use crate::chain::{kind, Chain};
 use crate::error::ArchiveError;
-use crate::id_tokens;
+use crate::project::{self, lookup, RecallMark, Stmts};
+use crate::seal::QuarantineKey;
 use crate::stored::StoredMessage;
 
 /// A Kafka position to resume from: the next offset to read in `topic`/`partition`.
@@ -29,51 +30,11 @@ pub struct InsertReport {
     pub quarantined: u64,
 }
 
-/// The chained record that marks a message recalled. The original is never edited.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct RecallMark {
-    pub target_msgid: String,
-    pub target_seq: i64,
-    pub recall_msgid: String,
-    pub recalled_at_ms: i64,
-}
-
-/// The per-row statements, prepared once per batch: looking each up in the statement cache
-/// per row cost ~3% of ingest.
-struct Stmts<'c> {
-    claim: CachedStatement<'c>,
-    message: CachedStatement<'c>,
-    fts: CachedStatement<'c>,
-    ids: CachedStatement<'c>,
-    risk: CachedStatement<'c>,
-    pii: CachedStatement<'c>,
-}
-
-impl<'c> Stmts<'c> {
-    fn prepare(conn: &'c Connection) -> Result<Stmts<'c>, ArchiveError> {
-        Ok(Stmts {
-            // Dedup and msgid registration in one B-tree descent: no row changed = seen before.
-            claim: conn.prepare_cached(
-                "INSERT INTO msgids (msgid, seq, state) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-            )?,
-            message: conn.prepare_cached(
-                "INSERT INTO messages (seq, msgid, conversation_id, from_id, time_ms, msgtype, class,
-                 disposition, keep_until_ms, legal_hold, participants, text)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?,
-            fts: conn.prepare_cached("INSERT INTO fts (rowid, text) VALUES (?1, ?2)")?,
-            ids: conn.prepare_cached("INSERT INTO id_tokens (rowid, tokens) VALUES (?1, ?2)")?,
-            risk: conn
-                .prepare_cached("INSERT OR IGNORE INTO risks (category, seq) VALUES (?1, ?2)")?,
-            pii: conn.prepare_cached("INSERT OR IGNORE INTO pii (entity, seq) VALUES (?1, ?2)")?,
-        })
-    }
-}
-
 pub fn insert_events(
     conn: &Connection,
     chain: &mut Chain,
     key: &SigningKey,
+    quarantine_key: Option<&QuarantineKey>,
     events: &[EnrichedEvent],
     report: &mut InsertReport,
 ) -> Result<(), ArchiveError> {
@@ -81,16 +42,20 @@ pub fn insert_events(
     let mut any_pending: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM pending_recalls)")?
         .query_row([], |r| r.get(0))?;
+    let claim = &mut conn.prepare_cached(
+        // Dedup and msgid registration in one B-tree descent: no row changed = seen before.
+        "INSERT INTO msgids (msgid, seq, state) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    )?;
     let mut st = Stmts::prepare(conn)?;
     for e in events {
         let ev = &e.event;
-        let stored = StoredMessage::from_enriched(e);
+        let stored = StoredMessage::from_enriched(e, quarantine_key)?;
         let quarantined = stored.disposition == Disposition::Quarantine;
         let state = if quarantined { "q" } else { "m" };
         // The record this message will get is the next in the chain (appended just below,
         // inside the same transaction).
         let seq = chain.seq + 1;
-        if st.claim.execute(params![ev.msgid, seq, state])? == 0 {
+        if claim.execute(params![ev.msgid, seq, state])? == 0 {
             report.duplicates += 1;
             continue;
         }
@@ -107,10 +72,10 @@ pub fn insert_events(
             )));
         }
         if quarantined {
-            insert_quarantine(conn, seq, &stored)?;
+            project::quarantine(conn, seq, &stored)?;
             report.quarantined += 1;
         } else {
-            insert_message(&mut st, seq, &stored)?;
+            st.message(seq, &stored)?;
             report.inserted += 1;
         }
         if let EventKind::Recall { pre_msgid } = &ev.kind {
@@ -152,6 +117,27 @@ pub fn insert_events(
     Ok(())
 }
 
+/// Chains the batch's source positions and stores them (the archiver resumes from them).
+pub fn chain_offsets(
+    conn: &Connection,
+    chain: &mut Chain,
+    key: &SigningKey,
+    offsets: &[SourceOffset],
+) -> Result<(), ArchiveError> {
+    let mut same = conn.prepare_cached(
+        "SELECT 1 FROM offsets WHERE topic = ?1 AND partition = ?2 AND next_offset = ?3",
+    )?;
+    let mut unchanged = true;
+    for o in offsets {
+        unchanged &= same.exists(params![o.topic, o.partition, o.next_offset])?;
+    }
+    if unchanged {
+        return Ok(()); // nothing new to chain (an empty batch, a replay)
+    }
+    chain.append(conn, key, kind::OFFSETS, "", &serde_json::to_vec(offsets)?)?;
+    store_offsets(conn, offsets)
+}
+
 pub fn store_offsets(conn: &Connection, offsets: &[SourceOffset]) -> Result<(), ArchiveError> {
     for o in offsets {
         conn.prepare_cached(
@@ -161,14 +147,6 @@ pub fn store_offsets(conn: &Connection, offsets: &[SourceOffset]) -> Result<(), 
         .execute(params![o.topic, o.partition, o.next_offset])?;
     }
     Ok(())
-}
-
-/// (record seq, state) of a msgid the archive has seen: `m`, `q` or `x` (expired).
-pub fn lookup(conn: &Connection, msgid: &str) -> Result<Option<(i64, String)>, ArchiveError> {
-    Ok(conn
-        .prepare_cached("SELECT seq, state FROM msgids WHERE msgid = ?1")?
-        .query_row([msgid], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -195,69 +173,5 @@ fn mark_recalled(
         target_msgid,
         &serde_json::to_vec(&mark)?,
     )?;
-    let table = if state == "q" {
-        "quarantine"
-    } else {
-        "messages"
-    };
-    conn.prepare_cached(&format!(
-        "UPDATE {table} SET recalled_at_ms = ?1, recall_msgid = ?2 WHERE seq = ?3 AND recalled_at_ms IS NULL"
-    ))?
-    .execute(params![at_ms, recall_msgid, target_seq])?;
-    Ok(())
-}
-
-fn insert_message(st: &mut Stmts, seq: i64, m: &StoredMessage) -> Result<(), ArchiveError> {
-    let class = m.classification.as_ref().map(|c| c.class.as_str());
-    let keep_until = m.retention.as_ref().map(|r| r.keep_until_ms);
-    let hold = m.retention.as_ref().is_some_and(|r| r.legal_hold);
-    let ids = m.participant_ids();
-    st.message.execute(params![
-        seq,
-        m.msgid,
-        m.conversation_id,
-        m.from.id,
-        m.time_ms,
-        m.msgtype,
-        class,
-        m.disposition.as_str(),
-        keep_until,
-        hold,
-        participant_list(&ids),
-        m.text
-    ])?;
-    if !m.text.is_empty() {
-        st.fts.execute(params![seq, m.text])?;
-    }
-    st.ids.execute(params![
-        seq,
-        id_tokens::of_message(&m.conversation_id, &ids)
-    ])?;
-    if let Some(c) = &m.classification {
-        for r in &c.risks {
-            st.risk.execute(params![r.category.as_str(), seq])?;
-        }
-        for p in &c.pii {
-            st.pii.execute(params![p.entity, seq])?;
-        }
-    }
-    Ok(())
-}
-
-fn insert_quarantine(conn: &Connection, seq: i64, m: &StoredMessage) -> Result<(), ArchiveError> {
-    let keep_until = m.retention.as_ref().map(|r| r.keep_until_ms);
-    let hold = m.retention.as_ref().is_some_and(|r| r.legal_hold);
-    let participants = participant_list(&m.participant_ids());
-    conn.prepare_cached(
-        "INSERT INTO quarantine (seq, msgid, conversation_id, participants, time_ms, keep_until_ms, legal_hold)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![seq, m.msgid, m.conversation_id, participants, m.time_ms, keep_until, hold])?;
-    Ok(())
-}
-
-/// `|a|b|c|`: every id enclosed in separators, so `instr(list, '|' || id || '|')` is an
-/// exact membership test.
-pub fn participant_list(ids: &[&str]) -> String {
-    format!("|{}|", ids.join("|"))
+    project::recall(conn, state, &mark)
 }

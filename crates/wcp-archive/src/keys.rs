@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use ed25519_dalek::{SigningKey, VerifyingKey};
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
 
 use crate::error::ArchiveError;
 

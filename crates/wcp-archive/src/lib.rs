@@ -1,38 +1,61 @@
 //! wcp-archive: the tamper-evident, searchable archive behind the `archiver` service and
 //! `wcp archive …` (one SQLite database per residency region, WAL mode).
 //!
-//! Layout: `schema` creates the tables (`migrate` upgrades older ones); `chain` is the hash chain and its Ed25519-signed
-//! checkpoints (the evidence); `stored` is a record body and what readers get back;
-//! `checkpointer` moves WAL checkpoints off the writer's thread; `ingest` writes a batch (rows + records + Kafka offsets in one transaction, idempotent
-//! on msgid, recall reconciliation; `id_tokens` are its conversation/participant index
-//! terms); `verify` re-checks chain and checkpoints; `query`
-//! searches the projections (FTS5 trigram for Chinese and English); `hold` places and
-//! releases legal holds and expires records behind chained tombstones; `audit` chains every
-//! read and change; `export` writes RSMF 2.0 and EML; `keys` loads signing keys; `time`
-//! formats RFC 3339. `archive` ties them together as [`Archive`].
+//! Layout: `schema` creates the tables (`migrate` upgrades older ones); `chain` is the hash
+//! chain and its Ed25519-signed checkpoints (the evidence); `stored` is a record body and
+//! what readers get back; `project` derives every other table (the projections) from the
+//! records, for writers and for `rebuild`; `verify` re-checks the chain and every projection
+//! and says what is wrong in words; `ingest` writes a batch (rows + records + Kafka offsets in
+//! one transaction, idempotent on msgid, recall reconciliation; `id_tokens` are its
+//! conversation/participant index terms); `checkpointer` moves WAL checkpoints off the
+//! writer's thread; `query` searches the projections; `evidence` selects over the records
+//! (exports); `hold` places and releases legal holds; `expire` removes due content under the
+//! two-person rule; `quarantine` seals, releases and purges content held back for consent
+//! (`seal` is the envelope); `audit` chains every read and change (`access` is the readers'
+//! log); `settings`, `rotation`, `anchor` are archive settings, key rotation and published
+//! heads; `regions` names files and keys per region; `keys` loads keys; `time` formats
+//! RFC 3339; `export` writes RSMF 2.0 and EML. `archive` ties them together as [`Archive`].
+//!
+//! Read-only API (the review console's): [`Archive::open_read_only`] with the public key,
+//! then [`Archive::search`] (audited through the access log), [`query::matching_seqs`] and
+//! [`query::load`] on [`Archive::connection`], [`Archive::list_holds`],
+//! [`Archive::audit_records`], [`Archive::verify_with`].
+pub mod access;
+pub mod anchor;
 mod archive;
 pub mod audit;
 pub mod chain;
 pub mod checkpointer;
 pub mod error;
+pub mod evidence;
+pub mod expire;
 pub mod export;
 pub mod hold;
 mod id_tokens;
 pub mod ingest;
 pub mod keys;
 mod migrate;
+pub mod project;
+pub mod quarantine;
 pub mod query;
+pub mod rebuild;
+pub mod regions;
 pub mod review_query;
+pub mod rotation;
 mod schema;
+pub mod seal;
+pub mod settings;
 pub mod stored;
 pub mod time;
 pub mod verify;
 
 pub use archive::{Archive, ArchiveOptions};
 pub use error::ArchiveError;
+pub use expire::{Approval, ExpireReport, ExpireRequest, ExpiryPlan};
 pub use export::{EmlGrouping, ExportReport};
-pub use hold::{ExpireReport, Hold, HoldRequest, HoldScope};
+pub use hold::{Hold, HoldRequest, HoldScope};
 pub use ingest::{InsertReport, SourceOffset};
 pub use query::Query;
+pub use regions::{KeySource, Regions};
 pub use stored::{ArchivedMessage, StoredMessage};
 pub use verify::{Problem, ProblemKind, VerifyReport};

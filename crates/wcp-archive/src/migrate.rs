@@ -44,3 +44,41 @@ pub fn v1_to_v2(conn: &mut Connection) -> Result<(), ArchiveError> {
     tx.commit()?;
     Ok(())
 }
+
+/// Schema 2 → 3: `id_tokens` over the `id_tokens_src` view, `reason`/`sealed` columns, the
+/// `audit`, `settings` tables (the DDL creates them) filled from the records, FTS5
+/// secure-delete. Offsets stored before 3 were not chained: the writer that opens the
+/// upgraded archive chains them first (`Archive::open`).
+pub fn v2_to_v3(conn: &mut Connection) -> Result<(), ArchiveError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: String = tx.query_row(
+        "SELECT value FROM meta WHERE key = 'schema_version'",
+        [],
+        |r| r.get(0),
+    )?;
+    if version != "2" {
+        return Ok(());
+    }
+    tx.execute_batch(
+        "DROP TABLE id_tokens;
+         CREATE VIRTUAL TABLE id_tokens USING fts5(
+             tokens, content='id_tokens_src', content_rowid='seq', detail=none, tokenize='ascii');
+         INSERT INTO id_tokens (id_tokens) VALUES ('rebuild');
+         ALTER TABLE messages ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+         ALTER TABLE quarantine ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+         ALTER TABLE quarantine ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+         INSERT INTO meta (key, value) VALUES ('offsets_unchained', '1');
+         INSERT OR IGNORE INTO keys (seq, public_key) SELECT 0, value FROM meta WHERE key = 'public_key';
+         UPDATE meta SET value = '3' WHERE key = 'schema_version';",
+    )?;
+    crate::project::fill_reasons(&tx)?;
+    crate::project::replay_controls(&tx)?;
+    for t in ["fts", "id_tokens"] {
+        tx.execute(
+            &format!("INSERT INTO {t} ({t}, rank) VALUES ('secure-delete', 1)"),
+            [],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -210,7 +210,7 @@ pub fn load_by_msgid(
     conn: &Connection,
     msgid: &str,
 ) -> Result<Option<ArchivedMessage>, ArchiveError> {
-    match crate::ingest::lookup(conn, msgid)? {
+    match crate::project::lookup(conn, msgid)? {
         Some((seq, state)) if state == "m" => read_row(conn, "messages", seq),
         Some((seq, state)) if state == "q" => read_row(conn, "quarantine", seq),
         _ => Ok(None),

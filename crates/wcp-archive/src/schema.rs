@@ -7,7 +7,10 @@ use crate::error::ArchiveError;
 
 /// 2: the participant and conversation B-tree indices became the `id_tokens` FTS5 table plus
 /// `messages.participants` (see the DDL).
-pub const SCHEMA_VERSION: &str = "2";
+/// 3: every projection checkable against the chain: `id_tokens` reads its tokens from a view
+/// (so FTS5's integrity check can compare it with `messages`), an `audit` table, offsets
+/// and settings as chained records, `reason` columns, FTS5 secure-delete.
+pub const SCHEMA_VERSION: &str = "3";
 
 /// SQLite's own automatic checkpoint, for handles without the checkpoint thread (64 MiB).
 pub const AUTOCHECKPOINT_PAGES: i32 = 4_096;
@@ -51,6 +54,8 @@ CREATE TABLE IF NOT EXISTS messages (
     recall_msgid TEXT,
     -- Every participant id of the message as |a|b|c| (sorted): the exact participant check.
     participants TEXT NOT NULL,
+    -- Why the content is kept this way: consent state, the contacts it concerns, the rule.
+    reason TEXT NOT NULL DEFAULT '',
     text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_time ON messages (time_ms);
@@ -60,8 +65,13 @@ CREATE INDEX IF NOT EXISTS messages_keep ON messages (keep_until_ms);
 -- batch (a batch of 2,000 messages among 100 clients: 200 scattered pages, half of ingest
 -- time); FTS5 buffers a transaction's postings and appends them as one segment. Queries
 -- narrow by token and confirm on messages.conversation_id / messages.participants.
+-- External content over a view: the tokens are a function of the row (wcp_id_tokens is
+-- registered on every connection this crate opens), so FTS5's integrity check can compare
+-- the index with messages.
+CREATE VIEW IF NOT EXISTS id_tokens_src AS
+    SELECT seq, wcp_id_tokens(conversation_id, participants) AS tokens FROM messages;
 CREATE VIRTUAL TABLE IF NOT EXISTS id_tokens USING fts5(
-    tokens, content='', contentless_delete=1, detail=none, tokenize='ascii'
+    tokens, content='id_tokens_src', content_rowid='seq', detail=none, tokenize='ascii'
 );
 CREATE TABLE IF NOT EXISTS risks (
     category TEXT NOT NULL,
@@ -89,7 +99,10 @@ CREATE TABLE IF NOT EXISTS quarantine (
     keep_until_ms INTEGER,
     legal_hold INTEGER NOT NULL DEFAULT 0,
     recalled_at_ms INTEGER,
-    recall_msgid TEXT
+    recall_msgid TEXT,
+    reason TEXT NOT NULL DEFAULT '',
+    -- 1 when the record holds the content sealed to the quarantine (DPO) key.
+    sealed INTEGER NOT NULL DEFAULT 0
 );
 -- Recalls whose original has not arrived yet.
 CREATE TABLE IF NOT EXISTS pending_recalls (
@@ -107,6 +120,28 @@ CREATE TABLE IF NOT EXISTS holds (
     released_by TEXT,
     released_at_ms INTEGER
 );
+-- Projection of `audit` records: who read or changed what, when (`wcp archive audit`).
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at_ms);
+-- Projection of `config` and `key_rotation` records: the setting in force and its record.
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+-- Every signing key, in order: seq 0 is the first (set when the archive is created), the
+-- others come from `key_rotation` records.
+CREATE TABLE IF NOT EXISTS keys (
+    seq INTEGER PRIMARY KEY,
+    public_key TEXT NOT NULL
+);
+-- Projection of `offsets` records.
 CREATE TABLE IF NOT EXISTS offsets (
     topic TEXT NOT NULL,
     partition INTEGER NOT NULL,
@@ -115,8 +150,68 @@ CREATE TABLE IF NOT EXISTS offsets (
 );
 ";
 
+/// Merge FTS segments less eagerly (default 4): ~7% less ingest CPU for a few more segments
+/// per query. secure-delete: a deleted row's terms leave the index at once (expiry, purge)
+/// instead of staying behind a delete marker until the next merge.
+pub fn fts_settings(conn: &Connection) -> Result<(), ArchiveError> {
+    conn.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 16)", [])?;
+    for t in ["fts", "id_tokens"] {
+        conn.execute(
+            &format!("INSERT INTO {t} ({t}, rank) VALUES ('secure-delete', 1)"),
+            [],
+        )?;
+    }
+    Ok(())
+}
+
+/// Registers `wcp_id_tokens(conversation_id, participants)`, which the `id_tokens_src` view
+/// needs. Every connection to an archive calls this first.
+pub fn register_functions(conn: &Connection) -> Result<(), ArchiveError> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "wcp_id_tokens",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let conv: String = ctx.get(0)?;
+            let list: String = ctx.get(1)?;
+            // The inverse of `project::participant_list` (`|a|b|`), empty ids included.
+            let inner = list.strip_prefix('|').unwrap_or(&list);
+            let inner = inner.strip_suffix('|').unwrap_or(inner);
+            let ids: Vec<&str> = inner.split('|').collect();
+            Ok(crate::id_tokens::of_message(&conv, &ids))
+        },
+    )?;
+    Ok(())
+}
+
+/// Opens a read-only connection and checks that this build reads its schema.
+pub fn open_read_only(path: &std::path::Path) -> Result<Connection, ArchiveError> {
+    use rusqlite::OpenFlags;
+    if !path.exists() {
+        return Err(ArchiveError::Invalid(format!(
+            "{}: no such archive",
+            path.display()
+        )));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    register_functions(&conn)?;
+    match meta_get(&conn, "schema_version")?.as_deref() {
+        Some(SCHEMA_VERSION) => Ok(conn),
+        Some(v) => Err(ArchiveError::Schema(format!(
+            "archive schema {v}, this build reads {SCHEMA_VERSION}: open it once with the writer (its signing key) to upgrade it"
+        ))),
+        None => Err(ArchiveError::Schema("not a wcp archive (no schema version)".into())),
+    }
+}
+
 /// Opens the connection in WAL mode and creates (or checks) the schema.
 pub fn init(conn: &mut Connection) -> Result<(), ArchiveError> {
+    register_functions(conn)?;
     // 16 KiB pages (default 4): fewer page splits, WAL frames and checksums per batch,
     // ~8% less ingest CPU. Takes effect only on a new, empty database (before WAL is on).
     conn.pragma_update(None, "page_size", 16_384)?;
@@ -147,12 +242,14 @@ pub fn init(conn: &mut Connection) -> Result<(), ArchiveError> {
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
                 [SCHEMA_VERSION],
             )?;
-            // Merge FTS segments less eagerly (default 4): ~7% less ingest CPU for a few
-            // more segments per query.
-            conn.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 16)", [])?;
+            fts_settings(conn)?;
         }
         Some(SCHEMA_VERSION) => {}
-        Some("1") => crate::migrate::v1_to_v2(conn)?,
+        Some("1") => {
+            crate::migrate::v1_to_v2(conn)?;
+            crate::migrate::v2_to_v3(conn)?;
+        }
+        Some("2") => crate::migrate::v2_to_v3(conn)?,
         Some(other) => {
             return Err(ArchiveError::Schema(format!(
                 "database has schema version {other}, this build reads {SCHEMA_VERSION}"

@@ -5,6 +5,9 @@
 //! always gives the same bytes.
 
 use serde::{Deserialize, Serialize};
+
+use crate::error::ArchiveError;
+use crate::seal::{QuarantineKey, SealedContent};
 use wcp_model::{
     Action, ChatEvent, Classification, ConsentDecision, Disposition, EnrichedEvent, EventKind,
     Participant, RetentionTag,
@@ -35,11 +38,50 @@ pub struct StoredMessage {
     pub classification: Option<Classification>,
     pub consent: Option<ConsentDecision>,
     pub retention: Option<RetentionTag>,
+    /// Quarantine only: the content (text, payload, raw bytes), sealed to the quarantine
+    /// key (`seal.rs`), base64. Absent from every other body, so their bytes are unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
 }
 
 impl StoredMessage {
     /// `MetadataOnly` keeps who/when/what-type but no content (text, payload, raw bytes).
-    pub fn from_enriched(e: &EnrichedEvent) -> StoredMessage {
+    /// `Quarantine` keeps no content in clear: sealed to `quarantine_key` when one is
+    /// configured, else not at all.
+    pub fn from_enriched(
+        e: &EnrichedEvent,
+        quarantine_key: Option<&QuarantineKey>,
+    ) -> Result<StoredMessage, ArchiveError> {
+        let mut m = StoredMessage::clear(e);
+        if m.disposition == Disposition::Quarantine {
+            let content = m.take_content();
+            if let Some(k) = quarantine_key {
+                m.sealed = Some(k.seal(&content)?);
+            }
+        }
+        Ok(m)
+    }
+
+    /// Empties the content fields and returns what they held.
+    pub fn take_content(&mut self) -> SealedContent {
+        SealedContent {
+            text: std::mem::take(&mut self.text),
+            payload_json: std::mem::take(&mut self.payload_json),
+            raw_utf8: self.raw_utf8.take(),
+            raw_hex: self.raw_hex.take(),
+        }
+    }
+
+    /// Puts opened content back (quarantine release).
+    pub fn restore_content(&mut self, c: SealedContent) {
+        self.text = c.text;
+        self.payload_json = c.payload_json;
+        self.raw_utf8 = c.raw_utf8;
+        self.raw_hex = c.raw_hex;
+        self.sealed = None;
+    }
+
+    fn clear(e: &EnrichedEvent) -> StoredMessage {
         let ev = &e.event;
         let disposition = e.disposition();
         let content = disposition != Disposition::MetadataOnly;
@@ -76,6 +118,7 @@ impl StoredMessage {
             classification: e.classification.clone(),
             consent: e.consent.clone(),
             retention: e.retention.clone(),
+            sealed: None,
         }
     }
 

@@ -106,7 +106,8 @@ fn rsmf_files_validate_and_parse() {
     assert!(events_by_id["a2"].get("deleted").is_none());
     let audit = a.audit_trail().unwrap();
     assert_eq!(audit.last().unwrap().action, "export_rsmf");
-    assert!(a.verify().unwrap().ok);
+    let v = a.verify().unwrap();
+    assert!(v.ok, "{:#?}", v.problems);
 }
 
 #[test]

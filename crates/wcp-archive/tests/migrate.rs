@@ -36,7 +36,7 @@ fn schema_1_upgrades_in_place_and_still_verifies() {
     let path = unzip_fixture(dir.path());
     assert_eq!(version(&path), "1");
     let mut a = common::open(&path);
-    assert_eq!(version(&path), "2");
+    assert_eq!(version(&path), "3");
     let report = a.verify().unwrap();
     assert!(report.ok, "{report:?}");
     let ids = |a: &mut wcp_archive::Archive, q: Query| -> Vec<String> {

@@ -1,281 +1,362 @@
-//! Tamper evidence: every edit made behind the archive's back is found and named.
+//! Tamper evidence: every edit, deletion, insertion and swap made behind the archive's back,
+//! in every table of the file, is found and named in plain words; a cut-off tail is caught
+//! against an earlier head or the published anchors.
 mod common;
 
-use rusqlite::{params, Connection};
-use wcp_archive::{verify::verify, ProblemKind};
+use std::path::{Path, PathBuf};
 
-fn archive() -> (tempfile::TempDir, std::path::PathBuf) {
+use common::{in_room, keep_until, recall, text, with_pii, with_risk, DAY_MS, T0};
+use rusqlite::Connection;
+use wcp_archive::{verify::verify, HoldRequest, HoldScope, ProblemKind, Query, VerifyReport};
+use wcp_model::{Disposition, RiskCategory};
+
+/// An archive with a row in every table: messages with risks and PII, a recall, a sealed
+/// quarantined message, two holds (one released), settings, offsets, searches (audit).
+fn build(dir: &Path) -> PathBuf {
+    let path = dir.join("a.db");
+    let dpo = wcp_archive::seal::DpoKey::generate();
+    let mut a = wcp_archive::Archive::open(
+        &path,
+        wcp_archive::ArchiveOptions {
+            signing_key: Some(common::key()),
+            checkpoint_every: 4,
+            actor: "test".into(),
+            quarantine_key: Some(dpo.public()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut events = common::corpus();
+    events[2] = with_risk(events[2].clone(), RiskCategory::GuaranteeOfReturns);
+    events[3] = with_risk(events[3].clone(), RiskCategory::Complaint);
+    events[4] = with_pii(events[4].clone(), "PHONE_NUMBER");
+    events[5] = with_pii(events[5].clone(), "EMAIL_ADDRESS");
+    let q = |id: &str| {
+        let e = in_room(text(id, "no consent yet 13812345678", T0), "wrQ", "wmNEW");
+        common::with_disposition(keep_until(e, T0 + DAY_MS), Disposition::Quarantine)
+    };
+    a.insert_batch(&events[..10], &[common_offset(10)]).unwrap();
+    a.insert_batch(&events[10..], &[common_offset(20)]).unwrap();
+    a.insert_batch(
+        &[q("q1"), q("q2"), recall("r1", "m03", T0 + 3_600_000)],
+        &[common_offset(23)],
+    )
+    .unwrap();
+    let hold = |case: &str, scope| HoldRequest {
+        scope,
+        reason: "inquiry".into(),
+        case_id: case.into(),
+    };
+    a.place_hold(
+        &hold("C-1", HoldScope::Custodian("wmCLIENT".into())),
+        "counsel",
+    )
+    .unwrap();
+    let h2 = a
+        .place_hold(
+            &hold("C-2", HoldScope::Conversation("wrQ".into())),
+            "counsel",
+        )
+        .unwrap();
+    a.release_hold(h2.id, "counsel", "closed").unwrap();
+    let change = wcp_archive::settings::ConfigChange {
+        expire_max_share: Some(0.5),
+        ..Default::default()
+    };
+    a.configure(&change, "admin").unwrap();
+    for t in ["保本", "message"] {
+        a.search(
+            &Query {
+                text: Some(t.into()),
+                ..Query::default()
+            },
+            "reviewer",
+        )
+        .unwrap();
+    }
+    let report = a.verify().unwrap();
+    assert!(report.ok, "{:#?}", report.problems);
+    drop(a);
+    path
+}
+
+fn common_offset(n: i64) -> wcp_archive::SourceOffset {
+    wcp_archive::SourceOffset {
+        topic: "chat.tagged".into(),
+        partition: 0,
+        next_offset: n,
+    }
+}
+
+/// Verify of a fresh copy of the archive after `sql`.
+fn after(src: &Path, sql: &str) -> VerifyReport {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("copy.db");
+    {
+        let c = Connection::open(src).unwrap();
+        c.execute("VACUUM INTO ?1", [path.to_string_lossy()])
+            .unwrap();
+    }
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(sql)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    drop(conn);
+    let ro =
+        wcp_archive::Archive::open_read_only(&path, Some(&common::key().verifying_key())).unwrap();
+    ro.verify_with(&common::key().verifying_key()).unwrap()
+}
+
+/// (what is done, SQL, the kind expected, the table named, a word of the sentence).
+const CASES: &[(&str, &str, ProblemKind, &str, &str)] = &[
+    // The evidence.
+    ("edit a record body", "UPDATE records SET body = CAST(replace(CAST(body AS TEXT), 'number 6', 'number 9') AS BLOB) WHERE msgid = 'm06' AND kind = 'message'", ProblemKind::Altered, "records", "m06"),
+    ("edit a record's msgid", "UPDATE records SET msgid = 'mXX' WHERE seq = 5", ProblemKind::Altered, "records", "Record 5"),
+    ("delete a record", "DELETE FROM records WHERE seq = 9", ProblemKind::Removed, "records", "Record 9"),
+    ("insert a record", "INSERT INTO records (seq, kind, msgid, body, digest, hash) SELECT MAX(seq) + 1, 'message', 'forged', x'7b7d', zeroblob(32), zeroblob(32) FROM records", ProblemKind::Inserted, "records", "behind the archive's back"),
+    ("swap two records", "UPDATE records SET seq = -1 WHERE seq = 6; UPDATE records SET seq = 6 WHERE seq = 7; UPDATE records SET seq = 7 WHERE seq = -1", ProblemKind::Reordered, "records", "out of order"),
+    ("empty a body without a tombstone", "UPDATE records SET body = NULL WHERE msgid = 'm08' AND kind = 'message'", ProblemKind::Removed, "records", "without a tombstone"),
+    ("delete a checkpoint", "DELETE FROM checkpoints WHERE id = 2", ProblemKind::BadCheckpoint, "checkpoints", "missing"),
+    ("edit a checkpoint signature", "UPDATE checkpoints SET signature = zeroblob(64) WHERE id = 3", ProblemKind::BadCheckpoint, "checkpoints", "signature"),
+    ("cut the tail with its last checkpoint kept", "DELETE FROM records WHERE seq > (SELECT MAX(seq) - 3 FROM records)", ProblemKind::Removed, "records", "cut off"),
+    // messages.
+    ("edit a message's text", "UPDATE messages SET text = 'nothing to see' WHERE msgid = 'm02'", ProblemKind::Changed, "messages", "text"),
+    ("delete a message row", "DELETE FROM messages WHERE msgid = 'm04'", ProblemKind::Missing, "messages", "deleted"),
+    ("insert a message row", "INSERT INTO messages (seq, msgid, conversation_id, from_id, time_ms, msgtype, disposition, participants, text) VALUES (9999, 'fake', 'c', 'x', 0, 'text', 'archive', '|x|', 'fake')", ProblemKind::Added, "messages", "no record accounts"),
+    ("swap two messages' texts", "UPDATE messages SET text = CASE msgid WHEN 'm10' THEN (SELECT text FROM messages WHERE msgid = 'm11') ELSE (SELECT text FROM messages WHERE msgid = 'm10') END WHERE msgid IN ('m10', 'm11')", ProblemKind::Changed, "messages", "text"),
+    ("edit a keep-until date", "UPDATE messages SET keep_until_ms = 0 WHERE msgid = 'm12'", ProblemKind::Changed, "messages", "keep_until_ms"),
+    ("clear a recall mark", "UPDATE messages SET recalled_at_ms = NULL, recall_msgid = NULL WHERE msgid = 'm03'", ProblemKind::Changed, "messages", "recall"),
+    // holds.
+    ("delete a hold", "DELETE FROM holds WHERE case_id = 'C-1'", ProblemKind::Missing, "holds", "still held"),
+    ("edit a hold", "UPDATE holds SET reason = 'x' WHERE case_id = 'C-1'", ProblemKind::Changed, "holds", "reason"),
+    ("insert a hold", "INSERT INTO holds (scope, reason, case_id, placed_by, placed_at_ms) VALUES ('{}', 'r', 'C-9', 'x', 0)", ProblemKind::Added, "holds", "never placed"),
+    ("swap two holds' cases", "UPDATE holds SET case_id = CASE case_id WHEN 'C-1' THEN 'C-2' ELSE 'C-1' END", ProblemKind::Changed, "holds", "case id"),
+    ("release a hold by hand", "UPDATE holds SET released_by = 'x', released_at_ms = 1 WHERE case_id = 'C-1'", ProblemKind::Changed, "holds", "release"),
+    // The search indexes.
+    ("delete full-text index blocks", "DELETE FROM fts_data WHERE id > 10", ProblemKind::IndexBroken, "fts", "search by words"),
+    ("insert a full-text entry", "INSERT INTO fts (rowid, text) VALUES (9999, 'invented words')", ProblemKind::IndexBroken, "fts", "search by words"),
+    ("edit full-text index blocks", "UPDATE fts_data SET block = zeroblob(length(block)) WHERE id > 10", ProblemKind::IndexBroken, "fts", "search by words"),
+    // (Swapping two whole segments' leaves moves postings between segments but leaves the
+    // index's content, and every search, as it was: not tampering. Swapping the structure
+    // record with a leaf is.)
+    ("swap full-text index blocks", "CREATE TEMP TABLE s AS SELECT id, block FROM fts_data WHERE id = 10 OR id = (SELECT MIN(id) FROM fts_data WHERE id > 10); UPDATE fts_data SET block = (SELECT block FROM s WHERE s.id <> fts_data.id) WHERE id IN (SELECT id FROM s)", ProblemKind::IndexBroken, "fts", "search by words"),
+    ("delete participant index blocks", "DELETE FROM id_tokens_data WHERE id > 10", ProblemKind::IndexBroken, "id_tokens", "by person"),
+    ("delete a risk row", "DELETE FROM risks WHERE category = 'complaint'", ProblemKind::Missing, "risks", "deleted"),
+    ("insert a PII row", "INSERT INTO pii (entity, seq) VALUES ('CREDIT_CARD', 2)", ProblemKind::Added, "pii", "no record accounts"),
+    ("swap risk categories", "UPDATE risks SET category = CASE category WHEN 'complaint' THEN 'guarantee_of_returns' ELSE 'complaint' END", ProblemKind::Missing, "risks", "deleted"),
+    // quarantine.
+    ("edit a quarantined row", "UPDATE quarantine SET conversation_id = 'elsewhere' WHERE msgid = 'q1'", ProblemKind::Changed, "quarantine", "conversation_id"),
+    ("delete a quarantined row", "DELETE FROM quarantine WHERE msgid = 'q2'", ProblemKind::Missing, "quarantine", "deleted"),
+    ("insert a quarantined row", "INSERT INTO quarantine (seq, msgid, conversation_id, participants, time_ms) VALUES (9998, 'qx', 'c', '|x|', 0)", ProblemKind::Added, "quarantine", "no record accounts"),
+    ("swap quarantined rows' ids", "UPDATE quarantine SET msgid = CASE msgid WHEN 'q1' THEN 'q2' ELSE 'q1' END", ProblemKind::Changed, "quarantine", "msgid"),
+    // audit.
+    ("edit an audit row", "UPDATE audit SET actor = 'nobody' WHERE action = 'search'", ProblemKind::Changed, "audit", "actor"),
+    ("delete an audit row", "DELETE FROM audit WHERE action = 'configure'", ProblemKind::Missing, "audit", "deleted"),
+    ("insert an audit row", "INSERT INTO audit (seq, at_ms, actor, action, detail) VALUES (9997, 0, 'x', 'search', '{}')", ProblemKind::Added, "audit", "no record accounts"),
+    ("swap audit rows' actions", "UPDATE audit SET action = CASE action WHEN 'search' THEN 'configure' ELSE 'search' END WHERE action IN ('search', 'configure')", ProblemKind::Changed, "audit", "action"),
+    // The other projections.
+    ("edit a msgid's state", "UPDATE msgids SET state = 'x' WHERE msgid = 'm01'", ProblemKind::Changed, "msgids", "state"),
+    ("delete a msgid", "DELETE FROM msgids WHERE msgid = 'm01'", ProblemKind::Missing, "msgids", "deleted"),
+    ("edit a setting", "UPDATE settings SET value = '1' WHERE key = 'expire_max_share'", ProblemKind::Changed, "settings", "expire_max_share"),
+    ("insert a setting", "INSERT INTO settings (key, value, seq) VALUES ('approver.mallory', 'aa', 1)", ProblemKind::Added, "settings", "approver.mallory"),
+    ("edit a stored offset", "UPDATE offsets SET next_offset = 99", ProblemKind::Changed, "offsets", "chat.tagged"),
+    ("delete a stored offset", "DELETE FROM offsets", ProblemKind::Missing, "offsets", "chat.tagged"),
+    ("insert a pending recall", "INSERT INTO pending_recalls VALUES ('ghost', 'r9', 0)", ProblemKind::Added, "pending_recalls", "ghost"),
+    ("insert a signing key", "INSERT INTO keys (seq, public_key) VALUES (5, 'aa')", ProblemKind::Added, "keys", "no record"),
+];
+
+#[test]
+fn every_tampering_in_every_table_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    let mut missed = Vec::new();
+    for (what, sql, kind, table, word) in CASES {
+        let r = after(&src, sql);
+        let hit = r
+            .problems
+            .iter()
+            .find(|p| p.kind == *kind && p.table == *table);
+        match hit {
+            Some(p) if p.words().contains(word) => {}
+            _ => missed.push(format!(
+                "{what}: wanted {kind:?} in {table} saying {word:?}, got {:#?}",
+                r.problems.iter().map(|p| p.words()).collect::<Vec<_>>()
+            )),
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n\n"));
+}
+
+#[test]
+fn every_problem_is_reported_with_its_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    let r = after(
+        &src,
+        "UPDATE records SET body = CAST(replace(CAST(body AS TEXT), 'number 6', 'number 9') AS BLOB) WHERE msgid = 'm06' AND kind = 'message';
+         UPDATE records SET body = CAST(replace(CAST(body AS TEXT), 'number 15', 'number 1') AS BLOB) WHERE msgid = 'm15' AND kind = 'message';",
+    );
+    let altered: Vec<&wcp_archive::Problem> = r
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::Altered)
+        .collect();
+    assert_eq!(
+        altered.len(),
+        2,
+        "both edits, not only the first: {:#?}",
+        r.problems
+    );
+    let p = altered[0];
+    assert_eq!(p.msgid.as_deref(), Some("m06"));
+    let words = p.words();
+    for part in [
+        "Record 7",
+        "message m06",
+        "by zhangsan",
+        "in conversation wmCLIENT|zhangsan",
+        "2025-11-24T16:06:00.000Z",
+        "was altered",
+    ] {
+        assert!(words.contains(part), "{part:?} in {words}");
+    }
+}
+
+#[test]
+fn a_wrong_public_key_is_its_own_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    let other = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]).verifying_key();
+    let Err(err) = wcp_archive::Archive::open_read_only(&src, Some(&other)) else {
+        panic!("another key was accepted")
+    };
+    assert!(
+        matches!(err, wcp_archive::ArchiveError::WrongKey { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("not by the key you gave"), "{err}");
+    let conn = Connection::open(&src).unwrap();
+    assert!(matches!(
+        verify(&conn, Some(&other)),
+        Err(wcp_archive::ArchiveError::WrongKey { .. })
+    ));
+}
+
+#[test]
+fn a_cut_tail_with_its_checkpoints_is_caught_by_anchors_and_earlier_heads() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    let a = wcp_archive::Archive::open_read_only(&src, None).unwrap();
+    let anchor = a.latest_anchor("cn").unwrap().unwrap();
+    assert!(anchor.signature_holds());
+    let (seq, hash) = a.verify().unwrap().last_signed.unwrap();
+    drop(a);
+    let conn = Connection::open(&src).unwrap();
+    // Cut at a checkpoint, with every checkpoint after it: a clean cut.
+    let cut: i64 = conn
+        .query_row(
+            "SELECT MAX(seq) FROM checkpoints WHERE seq < ?1 - 3",
+            [seq],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute_batch(&format!(
+        "DELETE FROM records WHERE seq > {cut}; DELETE FROM checkpoints WHERE seq > {cut};"
+    ))
+    .unwrap();
+    drop(conn);
+    let a = wcp_archive::Archive::open_read_only(&src, None).unwrap();
+    let r = a.verify().unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .all(|p| p.table != "records" && p.table != "checkpoints"),
+        "the chain alone cannot see a clean cut: {:#?}",
+        r.problems
+    );
+    let problems = a.check_anchors(&[anchor], "cn").unwrap();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].kind, ProblemKind::Truncated);
+    assert!(
+        problems[0]
+            .words()
+            .contains(&format!("records {} to {seq} were cut off", cut + 1)),
+        "{}",
+        problems[0].words()
+    );
+    let r = a.verify_since(None, seq, &hash).unwrap();
+    assert!(r.problems.iter().any(|p| p.kind == ProblemKind::Truncated));
+}
+
+#[test]
+fn a_hold_deleted_by_hand_still_keeps_its_messages() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.db");
     let mut a = common::open(&path);
-    let events = common::corpus();
-    a.insert_batch(&events[..10], &[]).unwrap();
-    a.insert_batch(&events[10..], &[]).unwrap();
-    a.insert_batch(&[common::recall("r1", "m03", common::T0 + 3_600_000)], &[])
-        .unwrap();
-    assert_eq!(a.chain_len(), 22);
-    (dir, path)
-}
-
-fn problem_after(edit: impl FnOnce(&Connection)) -> wcp_archive::Problem {
-    let (_dir, path) = archive();
-    let conn = Connection::open(&path).unwrap();
-    edit(&conn);
-    let report = verify(&conn, Some(&common::key().verifying_key())).unwrap();
-    assert!(!report.ok, "tampering went unnoticed");
-    report.first_problem.expect("a problem is named")
-}
-
-#[test]
-fn untouched_archive_verifies() {
-    let (_dir, path) = archive();
-    let a = common::open(&path);
-    let report = a.verify().unwrap();
-    assert!(report.ok, "{report:?}");
-    assert_eq!(report.records_checked, 22);
-    assert!(report.checkpoints_checked >= 5);
-}
-
-#[test]
-fn flipped_byte_is_altered() {
-    let p = problem_after(|c| {
-        let mut body: Vec<u8> = c
-            .query_row("SELECT body FROM records WHERE seq = 7", [], |r| r.get(0))
-            .unwrap();
-        body[40] ^= 0x01;
-        c.execute("UPDATE records SET body = ?1 WHERE seq = 7", [body])
-            .unwrap();
-    });
-    assert_eq!(
-        (p.kind, p.seq, p.msgid.as_deref()),
-        (ProblemKind::Altered, 7, Some("m06"))
-    );
-}
-
-#[test]
-fn edited_msgid_column_is_altered() {
-    let p = problem_after(|c| {
-        c.execute("UPDATE records SET msgid = 'mXX' WHERE seq = 5", [])
-            .unwrap();
-    });
-    assert_eq!((p.kind, p.seq), (ProblemKind::Altered, 5));
-}
-
-#[test]
-fn deleted_row_is_removed() {
-    let p = problem_after(|c| {
-        c.execute("DELETE FROM records WHERE seq = 9", []).unwrap();
-    });
-    assert_eq!(
-        (p.kind, p.seq, p.msgid.as_deref()),
-        (ProblemKind::Removed, 9, Some("m08"))
-    );
-}
-
-#[test]
-fn deleted_last_row_is_removed() {
-    let p = problem_after(|c| {
-        c.execute("DELETE FROM records WHERE seq = 22", []).unwrap();
-    });
-    assert_eq!((p.kind, p.seq), (ProblemKind::Removed, 22));
-}
-
-#[test]
-fn inserted_row_is_inserted_even_with_a_correct_hash() {
-    let p = problem_after(|c| {
-        // The forger knows the hash construction; only the signature stops them.
-        let (prev, body) = (
-            c.query_row("SELECT hash FROM records WHERE seq = 22", [], |r| {
-                r.get::<_, Vec<u8>>(0)
-            })
-            .unwrap(),
-            b"{}".to_vec(),
-        );
-        let d = wcp_archive::chain::digest(&body);
-        let h = wcp_archive::chain::link(&prev.try_into().unwrap(), 23, "message", "forged", &d);
-        c.execute(
-            "INSERT INTO records (seq, kind, msgid, body, digest, hash) VALUES (23, 'message', 'forged', ?1, ?2, ?3)",
-            params![body, &d[..], &h[..]],
-        )
-        .unwrap();
-    });
-    assert_eq!(
-        (p.kind, p.seq, p.msgid.as_deref()),
-        (ProblemKind::Inserted, 23, Some("forged"))
-    );
-}
-
-#[test]
-fn swapped_rows_are_reordered() {
-    let p = problem_after(|c| {
-        c.execute_batch(
-            "UPDATE records SET seq = -1 WHERE seq = 12;
-             UPDATE records SET seq = 12 WHERE seq = 13;
-             UPDATE records SET seq = 13 WHERE seq = -1;",
-        )
-        .unwrap();
-    });
-    assert_eq!(
-        (p.kind, p.seq, p.msgid.as_deref()),
-        (ProblemKind::Reordered, 12, Some("m12"))
-    );
-}
-
-#[test]
-fn swapped_contents_are_reordered() {
-    let p = problem_after(|c| {
-        c.execute_batch(
-            "CREATE TEMP TABLE t AS SELECT * FROM records WHERE seq IN (3, 4);
-             UPDATE records SET kind = (SELECT kind FROM t WHERE seq = 4), msgid = (SELECT msgid FROM t WHERE seq = 4),
-                 body = (SELECT body FROM t WHERE seq = 4), digest = (SELECT digest FROM t WHERE seq = 4) WHERE seq = 3;
-             UPDATE records SET kind = (SELECT kind FROM t WHERE seq = 3), msgid = (SELECT msgid FROM t WHERE seq = 3),
-                 body = (SELECT body FROM t WHERE seq = 3), digest = (SELECT digest FROM t WHERE seq = 3) WHERE seq = 4;",
-        )
-        .unwrap();
-    });
-    assert_eq!((p.kind, p.seq), (ProblemKind::Reordered, 3));
-}
-
-#[test]
-fn edited_checkpoint_hash_is_bad_checkpoint() {
-    let p = problem_after(|c| {
-        let (id, seq, mut hash): (i64, i64, Vec<u8>) = c
-            .query_row(
-                "SELECT id, seq, hash FROM checkpoints WHERE id = 2",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .unwrap();
-        assert_eq!(id, 2);
-        assert_eq!(seq, 8);
-        hash[0] ^= 0x80;
-        c.execute("UPDATE checkpoints SET hash = ?1 WHERE id = 2", [hash])
-            .unwrap();
-    });
-    assert_eq!(p.kind, ProblemKind::BadCheckpoint);
-    assert_eq!(p.seq, 8);
-}
-
-#[test]
-fn moved_checkpoint_is_bad_checkpoint() {
-    let p = problem_after(|c| {
-        c.execute("UPDATE checkpoints SET seq = seq + 1 WHERE id = 3", [])
-            .unwrap();
-    });
-    assert_eq!(p.kind, ProblemKind::BadCheckpoint);
-}
-
-#[test]
-fn deleted_checkpoint_is_bad_checkpoint() {
-    let p = problem_after(|c| {
-        c.execute("DELETE FROM checkpoints WHERE id = 2", [])
-            .unwrap();
-    });
-    assert_eq!(p.kind, ProblemKind::BadCheckpoint);
-}
-
-#[test]
-fn rewritten_chain_fails_at_the_next_checkpoint() {
-    // Alter a record and recompute every later hash: the signed checkpoint still catches it.
-    let p = problem_after(|c| {
-        c.execute(
-            "UPDATE records SET body = CAST('{}' AS BLOB) WHERE seq = 2",
-            [],
-        )
-        .unwrap();
-        let mut stmt = c
-            .prepare("SELECT seq, kind, msgid, body FROM records ORDER BY seq")
-            .unwrap();
-        let rows: Vec<(i64, String, String, Vec<u8>)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        let mut prev = wcp_archive::chain::GENESIS;
-        for (seq, kind, msgid, body) in rows {
-            let d = wcp_archive::chain::digest(&body);
-            prev = wcp_archive::chain::link(&prev, seq, &kind, &msgid, &d);
-            c.execute(
-                "UPDATE records SET digest = ?1, hash = ?2 WHERE seq = ?3",
-                params![&d[..], &prev[..], seq],
-            )
-            .unwrap();
-        }
-    });
-    assert_eq!(p.kind, ProblemKind::BadCheckpoint);
-    assert_eq!(p.seq, 4, "first checkpoint after the edit");
-}
-
-#[test]
-fn another_key_does_not_verify() {
-    let (_dir, path) = archive();
-    let conn = Connection::open(&path).unwrap();
-    let other = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]).verifying_key();
-    let report = verify(&conn, Some(&other)).unwrap();
-    assert_eq!(
-        report.first_problem.unwrap().kind,
-        ProblemKind::BadCheckpoint
-    );
-}
-
-#[test]
-fn retyped_columns_are_reported_not_errors() {
-    let p = problem_after(|c| {
-        c.execute(
-            "UPDATE records SET body = CAST(body AS TEXT) || 'x' WHERE seq = 6",
-            [],
-        )
-        .unwrap();
-    });
-    assert_eq!((p.kind, p.seq), (ProblemKind::Altered, 6));
-    let p = problem_after(|c| {
-        c.execute(
-            "UPDATE checkpoints SET signature = 'not a signature' WHERE id = 1",
-            [],
-        )
-        .unwrap();
-    });
-    assert_eq!((p.kind, p.seq), (ProblemKind::BadCheckpoint, 4));
-    let p = problem_after(|c| {
-        c.execute("UPDATE records SET hash = 42 WHERE seq = 3", [])
-            .unwrap();
-    });
-    assert_eq!((p.kind, p.seq), (ProblemKind::Altered, 3));
-}
-
-#[test]
-fn a_cut_tail_with_its_checkpoints_is_caught_against_an_earlier_head() {
-    let (_dir, path) = archive();
-    let a = common::open(&path);
-    let before = a.verify().unwrap();
-    let (seq, hash) = before.last_signed.clone().expect("signed head");
-    assert_eq!(seq, 22);
+    let old = |id: &str| keep_until(text(id, "old business", T0), T0 + DAY_MS);
+    a.insert_batch(&[old("h1"), old("h2")], &[]).unwrap();
+    let req = HoldRequest {
+        scope: HoldScope::Custodian("wmCLIENT".into()),
+        reason: "SEC".into(),
+        case_id: "C-7".into(),
+    };
+    a.place_hold(&req, "counsel").unwrap();
+    let change = wcp_archive::settings::ConfigChange {
+        expire_max_share: Some(1.0),
+        ..Default::default()
+    };
+    a.configure(&change, "admin").unwrap();
     drop(a);
-    let conn = Connection::open(&path).unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .execute("DELETE FROM holds", [])
+        .unwrap();
+    let mut a = common::open(&path);
+    assert!(
+        a.list_holds(false).unwrap().is_empty(),
+        "the hold list is fooled"
+    );
+    let req = wcp_archive::ExpireRequest {
+        cutoff_ms: Some(T0 + 2 * DAY_MS),
+        ..Default::default()
+    };
+    let err = a.expire(&req, "retention-job").expect_err("expiry refused");
+    assert!(
+        matches!(err, wcp_archive::ArchiveError::NotVerified(_)),
+        "{err}"
+    );
+    assert!(err.to_string().contains("hold 1 (case C-7"), "{err}");
+    assert!(a.message("h1").is_some() && a.message("h2").is_some());
+    // rebuild restores the hold from the chain; expiry then keeps the held messages.
+    let rebuilt = a.rebuild("admin").unwrap();
+    assert_eq!(rebuilt.repaired.len(), 1, "{:?}", rebuilt.repaired);
+    assert_eq!(a.list_holds(false).unwrap().len(), 1);
+    let r = a.expire(&req, "retention-job").unwrap();
+    assert_eq!((r.expired.len(), r.held), (0, 2));
+    assert!(a.verify().unwrap().ok);
+}
+
+#[test]
+fn rebuild_restores_every_projection_and_refuses_a_broken_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    let conn = Connection::open(&src).unwrap();
     conn.execute_batch(
-        "DELETE FROM records WHERE seq > 20; DELETE FROM checkpoints WHERE seq > 20;",
+        "DELETE FROM messages WHERE msgid = 'm04'; UPDATE holds SET reason = 'x';
+         DELETE FROM audit; INSERT INTO fts (rowid, text) VALUES (9999, 'invented words');",
     )
     .unwrap();
-    let a = common::open(&path);
-    assert!(
-        a.verify().unwrap().ok,
-        "the archive alone cannot see a clean cut"
-    );
-    let report = a.verify_since(None, seq, &hash).unwrap();
-    let p = report.first_problem.unwrap();
-    assert_eq!((p.kind, p.seq), (ProblemKind::Removed, 22));
-    assert!(
-        a.verify_since(None, 20, &before_hash_at(&conn, 20))
-            .unwrap()
-            .ok
-    );
-}
-
-fn before_hash_at(conn: &Connection, seq: i64) -> String {
-    let h: Vec<u8> = conn
-        .query_row("SELECT hash FROM records WHERE seq = ?1", [seq], |r| {
-            r.get(0)
-        })
+    drop(conn);
+    let mut a = common::open(&src);
+    assert!(!a.verify().unwrap().ok);
+    a.rebuild("admin").unwrap();
+    let r = a.verify().unwrap();
+    assert!(r.ok, "{:#?}", r.problems);
+    drop(a);
+    let conn = Connection::open(&src).unwrap();
+    conn.execute("UPDATE records SET msgid = 'mXX' WHERE seq = 5", [])
         .unwrap();
-    h.iter().map(|b| format!("{b:02x}")).collect()
+    drop(conn);
+    let mut a = common::open(&src);
+    let err = a.rebuild("admin").expect_err("refused");
+    assert!(err.to_string().contains("chain itself is broken"), "{err}");
 }

@@ -101,6 +101,10 @@ pub fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
     let signing = cfg.extra("signing_key_file").map(PathBuf::from);
     let mut writer = Writer::open(&dir, signing, ctx.metrics.clone())
         .map_err(|e| RuntimeError::Fatal(format!("archive {}: {e}", dir.display())))?;
+    writer.publish_anchors(crate::writer::Anchors {
+        producer: kafka::plain_producer_config(cfg).create()?,
+        topic: cfg.topic(wcp_archive::anchor::ANCHORS_TOPIC),
+    });
     let actx = ArchCtx {
         durable: writer.durable.clone(),
         inflight: Arc::new(AtomicUsize::new(0)),
@@ -138,10 +142,13 @@ pub fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
                 }
                 if i % 20 == 0 {
                     writer.observe_sizes();
+                    writer.absorb_access_logs();
                 }
                 winflight.fetch_sub(1, Ordering::SeqCst);
             }
             writer.observe_sizes();
+            writer.absorb_access_logs();
+            writer.flush_anchors();
         })?;
 
     let mut batch = Vec::with_capacity(cfg.batch_max_events);

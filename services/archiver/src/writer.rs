@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use wcp_archive::{Archive, ArchiveError, ArchiveOptions, SourceOffset};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use wcp_archive::{Archive, ArchiveError, ArchiveOptions, KeySource, Regions, SourceOffset};
 use wcp_model::EnrichedEvent;
 use wcp_runtime::Metrics;
 
@@ -26,27 +27,28 @@ pub struct Batch {
     pub origin_ts_ms: Vec<i64>,
 }
 
+/// Where the newest signed head of each region is published after every batch.
+pub struct Anchors {
+    pub producer: BaseProducer,
+    pub topic: String,
+}
+
 /// The archives of one directory.
 pub struct Writer {
-    dir: PathBuf,
-    signing_key_file: Option<PathBuf>,
+    regions: Regions,
+    keys: KeySource,
     archives: BTreeMap<String, Archive>,
+    anchors: Option<Anchors>,
     /// Shared with the consumer thread: where to resume after a (re)assignment.
     pub durable: Arc<Mutex<Positions>>,
     metrics: Metrics,
 }
 
-fn region_of(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    Some(
-        name.strip_prefix("archive-")?
-            .strip_suffix(".db")?
-            .to_string(),
-    )
-}
-
 impl Writer {
-    /// Opens every `archive-<region>.db` in `dir` and computes the resume positions.
+    /// Opens every `archive-<region>.db` in `dir` and computes the resume positions. Each
+    /// region signs with its own key (`wcp_archive::regions`); `signing_key_file`, when set,
+    /// is the key of the one region this archiver serves (one archiver per region, as the
+    /// Kubernetes overlays run it).
     pub fn open(
         dir: &Path,
         signing_key_file: Option<PathBuf>,
@@ -54,18 +56,19 @@ impl Writer {
     ) -> Result<Writer, ArchiveError> {
         std::fs::create_dir_all(dir)?;
         let mut w = Writer {
-            dir: dir.to_path_buf(),
-            signing_key_file,
+            regions: Regions::new(dir),
+            keys: KeySource {
+                file: signing_key_file,
+                env: true,
+            },
             archives: BTreeMap::new(),
+            anchors: None,
             durable: Arc::new(Mutex::new(Positions::new())),
             metrics,
         };
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            if let Some(region) = region_of(&path) {
-                let a = w.open_archive(&region)?;
-                w.archives.insert(region, a);
-            }
+        for region in w.regions.existing()? {
+            let a = w.open_archive(&region)?;
+            w.archives.insert(region, a);
         }
         let mut pos = Positions::new();
         for a in w.archives.values() {
@@ -79,17 +82,59 @@ impl Writer {
     }
 
     fn open_archive(&self, region: &str) -> Result<Archive, ArchiveError> {
-        let key_path = self
-            .signing_key_file
-            .clone()
-            .unwrap_or_else(|| self.dir.join("signing.key"));
-        let key = wcp_archive::keys::load_or_create_signing_key(&key_path)?;
         let opts = ArchiveOptions {
-            signing_key: Some(key),
             actor: "wcp-archiver".to_string(),
             ..ArchiveOptions::default()
         };
-        Archive::open(&self.dir.join(format!("archive-{region}.db")), opts)
+        self.regions.open_writer(region, &self.keys, opts)
+    }
+
+    /// Publishes each region's newest signed head after every batch (and now, for the
+    /// archives already open).
+    pub fn publish_anchors(&mut self, anchors: Anchors) {
+        self.anchors = Some(anchors);
+        let regions: Vec<String> = self.archives.keys().cloned().collect();
+        self.anchor(&regions);
+    }
+
+    fn anchor(&self, regions: &[String]) {
+        let Some(a) = &self.anchors else { return };
+        for region in regions {
+            let Some(archive) = self.archives.get(region) else {
+                continue;
+            };
+            match archive.latest_anchor(region) {
+                Ok(Some(anchor)) => {
+                    let value = serde_json::to_vec(&anchor).unwrap_or_default();
+                    let rec: BaseRecord<'_, str, [u8]> = BaseRecord::to(&a.topic)
+                        .key(region.as_str())
+                        .payload(&value);
+                    // A lost anchor is replaced by the next batch's: log, never fail the write.
+                    if let Err((e, _)) = a.producer.send(rec) {
+                        tracing::warn!(error = %e, region = region.as_str(), "anchor not published");
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "anchor not read"),
+            }
+        }
+        a.producer.poll(std::time::Duration::ZERO);
+    }
+
+    /// Waits for the published anchors (at shutdown).
+    pub fn flush_anchors(&self) {
+        if let Some(a) = &self.anchors {
+            let _ = a.producer.flush(std::time::Duration::from_secs(10));
+        }
+    }
+
+    /// Chains the readers' access logs of every open archive (called now and then).
+    pub fn absorb_access_logs(&mut self) {
+        for (region, a) in self.archives.iter_mut() {
+            if let Err(e) = a.absorb_access_log() {
+                tracing::warn!(error = %e, region = region.as_str(), "access log not absorbed");
+            }
+        }
     }
 
     /// Writes one batch; on success the durable positions move to the batch's offsets.
@@ -123,10 +168,14 @@ impl Writer {
                 .with_label_values(&[region.as_str()])
                 .inc_by(report.inserted);
         }
-        let mut d = self.durable.lock().unwrap_or_else(|p| p.into_inner());
-        for o in &batch.offsets {
-            d.insert((o.topic.clone(), o.partition), o.next_offset);
+        {
+            let mut d = self.durable.lock().unwrap_or_else(|p| p.into_inner());
+            for o in &batch.offsets {
+                d.insert((o.topic.clone(), o.partition), o.next_offset);
+            }
         }
+        let written: Vec<String> = self.archives.keys().cloned().collect();
+        self.anchor(&written);
         Ok(())
     }
 
@@ -135,8 +184,8 @@ impl Writer {
     /// checkpoints are not keeping up (a slow disk, a reader pinning old frames).
     pub fn observe_sizes(&self) {
         for region in self.archives.keys() {
-            let path = self.dir.join(format!("archive-{region}.db"));
-            let wal = self.dir.join(format!("archive-{region}.db-wal"));
+            let path = self.regions.db(region);
+            let wal = path.with_extension("db-wal");
             for (file, gauge) in [
                 (&path, &self.metrics.archive_size),
                 (&wal, &self.metrics.archive_wal),

@@ -1,5 +1,6 @@
-//! One archive per residency region in the output folder (`archive-<region>.db`, signed with
-//! the folder's `signing.key`), written in batches like the archiver service's.
+//! One archive per residency region in the output folder (`archive-<region>.db`, each signed
+//! with its own key, `archive-<region>.key`: `wcp_archive::Regions`), written in batches like
+//! the archiver service's.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -35,15 +36,16 @@ impl Archives {
                         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
                 "residency region {region:?} cannot name a file"
             );
-            let key_path = out.own("signing.key")?;
-            let key = wcp_archive::keys::load_or_create_signing_key(&key_path)?;
             let path = out.own(&format!("archive-{region}.db"))?;
             let opts = ArchiveOptions {
-                signing_key: Some(key),
                 actor: "wcp-run".to_string(),
                 ..ArchiveOptions::default()
             };
-            let archive = Archive::open(&path, opts)
+            // The key files are not "owned" outputs: never removed with the run's outputs,
+            // and a key put there by the operator is used, not overwritten.
+            let src = wcp_archive::KeySource { file: None, env: true };
+            let archive = wcp_archive::Regions::new(path.parent().unwrap_or(&path))
+                .open_writer(region, &src, opts)
                 .with_context(|| format!("opening {}", path.display()))?;
             self.regions.insert(
                 region.to_string(),

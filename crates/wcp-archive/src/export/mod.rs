@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::audit;
 use crate::error::ArchiveError;
-use crate::query::{self, Query};
+use crate::query::Query;
 use crate::stored::ArchivedMessage;
 use crate::Archive;
 
@@ -91,14 +91,17 @@ impl Archive {
         action: &str,
         render: impl FnOnce(&[ArchivedMessage]) -> Result<Files, ArchiveError>,
     ) -> Result<ExportReport, ArchiveError> {
-        let messages = query::load(&self.conn, &query::matching_seqs(&self.conn, q)?)?;
+        audit::check_actor(actor)?;
+        // From the records themselves, not the search tables (evidence.rs).
+        let messages = crate::evidence::select(&self.conn, q)?;
         let files = render(&messages)?;
         // Audited before any byte leaves the archive: a failed write after this still shows
         // as an attempted export, never the other way round.
+        let ids: Vec<&str> = messages.iter().map(|m| m.stored.msgid.as_str()).collect();
         let detail = serde_json::json!({
-            "query": q, "messages": messages.len(), "files": files.len(), "out_dir": out_dir,
+            "query": q, "messages": messages.len(), "msgids": ids, "files": files.len(), "out_dir": out_dir,
         });
-        self.write(|conn, chain, key| audit::append(conn, chain, key, actor, action, detail))?;
+        self.record_access(actor, action, detail)?;
         std::fs::create_dir_all(out_dir)?;
         let mut report = ExportReport {
             messages: messages.len() as u64,

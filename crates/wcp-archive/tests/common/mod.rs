@@ -24,6 +24,7 @@ pub fn open(path: &Path) -> Archive {
             signing_key: Some(key()),
             checkpoint_every: 4,
             actor: "test".into(),
+            ..ArchiveOptions::default()
         },
     )
     .unwrap()
@@ -189,4 +190,22 @@ pub fn bench_event(i: u64) -> EnrichedEvent {
         e = with_pii(e, "PHONE_NUMBER");
     }
     e
+}
+
+/// Expires at `at_ms` with the two-person threshold lifted (these archives are tiny: any
+/// expiry is a large share of them); returns (expired, held).
+pub fn expire_at(a: &mut Archive, at_ms: i64, actor: &str) -> (u64, u64) {
+    if a.setting("expire_max_share").unwrap().is_none() {
+        let change = wcp_archive::settings::ConfigChange {
+            expire_max_share: Some(1.0),
+            ..Default::default()
+        };
+        a.configure(&change, "admin").unwrap();
+    }
+    let req = wcp_archive::ExpireRequest {
+        cutoff_ms: Some(at_ms),
+        ..Default::default()
+    };
+    let r = a.expire(&req, actor).unwrap();
+    (r.expired.len() as u64, r.held)
 }

@@ -73,14 +73,7 @@ pub fn run_all(c: &Console) {
                     Ok(rep) => (
                         format!(
                             "FAILED: {}",
-                            rep.first_problem
-                                .map(|p| format!(
-                                    "{} at record {}: {}",
-                                    p.kind.as_str(),
-                                    p.seq,
-                                    p.detail
-                                ))
-                                .unwrap_or_default()
+                            rep.first_problem().map(|p| p.words()).unwrap_or_default()
                         ),
                         false,
                     ),

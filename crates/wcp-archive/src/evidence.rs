@@ -1,0 +1,106 @@
+//! Selection over the evidence itself: every message record's body, filtered in Rust by
+//! the same [`Query`] search uses, with recall status from the recall records. Exports use
+//! this, so an e-discovery production cannot silently miss a message whose search rows
+//! were deleted or edited (search, which must be fast, reads the projections that `verify`
+//! checks).
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+
+use crate::chain::kind;
+use crate::error::ArchiveError;
+use crate::project::{RecallMark, Release};
+use crate::query::Query;
+use crate::stored::{ArchivedMessage, StoredMessage};
+
+impl Query {
+    /// Whether `m` matches every filter set (the semantics of the SQL in `query.rs`).
+    pub fn matches(&self, m: &StoredMessage, recalled: bool) -> bool {
+        let ids = m.participant_ids();
+        self.participant
+            .as_ref()
+            .is_none_or(|p| ids.contains(&p.as_str()))
+            && self
+                .conversation
+                .as_ref()
+                .is_none_or(|c| *c == m.conversation_id)
+            && self.from_ms.is_none_or(|t| m.time_ms >= t)
+            && self.to_ms.is_none_or(|t| m.time_ms < t)
+            && self.msgtype.as_ref().is_none_or(|t| *t == m.msgtype)
+            && self
+                .class
+                .is_none_or(|c| m.classification.as_ref().is_some_and(|x| x.class == c))
+            && self.risk.is_none_or(|r| {
+                m.classification
+                    .as_ref()
+                    .is_some_and(|x| x.risks.iter().any(|h| h.category == r))
+            })
+            && self.pii.as_ref().is_none_or(|p| {
+                m.classification
+                    .as_ref()
+                    .is_some_and(|x| x.pii.iter().any(|s| s.entity == *p))
+            })
+            && self.recalled.is_none_or(|r| r == recalled)
+            && self
+                .text
+                .as_deref()
+                .unwrap_or("")
+                .split_whitespace()
+                .all(|t| contains_ascii_ci(&m.text, t))
+    }
+}
+
+/// SQLite's LIKE: case-insensitive for ASCII letters only.
+fn contains_ascii_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// The messages matching `q`, read from the records, ordered as search orders them.
+pub fn select(conn: &Connection, q: &Query) -> Result<Vec<ArchivedMessage>, ArchiveError> {
+    let mut marks: HashMap<String, (i64, String)> = HashMap::new();
+    let mut candidates: Vec<(i64, StoredMessage)> = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT seq, kind, body FROM records WHERE kind IN ('message', 'release', 'recall') AND body IS NOT NULL ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (seq, k, body): (i64, String, Vec<u8>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        match k.as_str() {
+            kind::MESSAGE => candidates.push((seq, serde_json::from_slice(&body)?)),
+            kind::RELEASE => {
+                candidates.push((seq, serde_json::from_slice::<Release>(&body)?.message))
+            }
+            _ => {
+                let m: RecallMark = serde_json::from_slice(&body)?;
+                marks
+                    .entry(m.target_msgid)
+                    .or_insert((m.recalled_at_ms, m.recall_msgid));
+            }
+        }
+    }
+    let mut out: Vec<ArchivedMessage> = candidates
+        .into_iter()
+        .filter_map(|(seq, m)| {
+            let mark = marks.get(&m.msgid).cloned();
+            q.matches(&m, mark.is_some()).then(|| ArchivedMessage {
+                record_seq: seq,
+                stored: m,
+                recalled_at_ms: mark.as_ref().map(|x| x.0),
+                recall_msgid: mark.map(|x| x.1),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (&a.stored.conversation_id, a.stored.time_ms, a.record_seq).cmp(&(
+            &b.stored.conversation_id,
+            b.stored.time_ms,
+            b.record_seq,
+        ))
+    });
+    if let Some(l) = q.limit {
+        out.truncate(l as usize);
+    }
+    Ok(out)
+}

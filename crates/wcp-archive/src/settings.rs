@@ -1,0 +1,106 @@
+//! Archive settings as chained `config` records: the share of the archive one expiry run
+//! may remove without a second approver, and the approvers' public keys. The `settings`
+//! table is their projection (checked by `verify`); changing a setting is audited.
+
+use serde::{Deserialize, Serialize};
+
+use crate::chain::kind;
+use crate::error::ArchiveError;
+use crate::Archive;
+
+/// Default share of the archive's messages one expiry run may remove alone (5 %).
+pub const DEFAULT_EXPIRE_MAX_SHARE: f64 = 0.05;
+
+/// One change of settings (the body of a `config` record).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConfigChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_max_share: Option<f64>,
+    /// (name, hex Ed25519 public key) of approvers to add or replace.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_approvers: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_approvers: Vec<String>,
+}
+
+impl ConfigChange {
+    /// The settings rows it writes; a removed approver keeps a row with an empty key.
+    pub fn values(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(s) = self.expire_max_share {
+            out.push(("expire_max_share".to_string(), s.to_string()));
+        }
+        for (name, key) in &self.add_approvers {
+            out.push((format!("approver.{name}"), key.clone()));
+        }
+        for name in &self.remove_approvers {
+            out.push((format!("approver.{name}"), String::new()));
+        }
+        out
+    }
+
+    fn check(&self) -> Result<(), ArchiveError> {
+        if let Some(s) = self.expire_max_share {
+            if !(0.0..=1.0).contains(&s) {
+                return Err(ArchiveError::Invalid(format!(
+                    "expire_max_share {s}: expected a share between 0 and 1"
+                )));
+            }
+        }
+        for (name, key) in &self.add_approvers {
+            if name.is_empty() || name.contains(char::is_whitespace) {
+                return Err(ArchiveError::Invalid(format!("approver name {name:?}")));
+            }
+            crate::keys::parse_public_key(key)?;
+        }
+        Ok(())
+    }
+}
+
+impl Archive {
+    /// Chains a settings change (writers only) and audits it.
+    pub fn configure(&mut self, change: &ConfigChange, actor: &str) -> Result<(), ArchiveError> {
+        crate::audit::check_actor(actor)?;
+        change.check()?;
+        self.write(|conn, chain, key| {
+            let seq = chain.append(conn, key, kind::CONFIG, "", &serde_json::to_vec(change)?)?;
+            for (k, v) in change.values() {
+                crate::project::setting(conn, seq, &k, &v)?;
+            }
+            crate::audit::append(
+                conn,
+                chain,
+                key,
+                actor,
+                "configure",
+                serde_json::to_value(change)?,
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A setting's current value.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, ArchiveError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn expire_max_share(&self) -> Result<f64, ArchiveError> {
+        Ok(self
+            .setting("expire_max_share")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_EXPIRE_MAX_SHARE))
+    }
+
+    /// The registered approver's public key, unless removed.
+    pub fn approver_key(&self, name: &str) -> Result<Option<String>, ArchiveError> {
+        Ok(self
+            .setting(&format!("approver.{name}"))?
+            .filter(|k| !k.is_empty()))
+    }
+}

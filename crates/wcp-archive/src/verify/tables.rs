@@ -1,0 +1,274 @@
+//! Reads every projection and compares it with what the chain says (`expected.rs`): sums
+//! of row hashes for the big tables (which `diff.rs` then names row by row if they differ),
+//! row for row for the small ones.
+
+use std::collections::BTreeMap;
+
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+
+use super::expected::{hash_row, Expected, Sum};
+use super::{Problem, ProblemKind};
+use crate::error::ArchiveError;
+
+/// The SELECT whose rows hash like `expected.rs` derives them, per hashed table.
+fn select(table: &str) -> &'static str {
+    match table {
+        "messages" => "SELECT seq, msgid, conversation_id, from_id, time_ms, msgtype, class, disposition, keep_until_ms, legal_hold, participants, reason, text FROM messages",
+        "messages.recall" => "SELECT seq, recalled_at_ms, recall_msgid FROM messages WHERE recalled_at_ms IS NOT NULL OR recall_msgid IS NOT NULL",
+        "quarantine" => "SELECT seq, msgid, conversation_id, participants, time_ms, keep_until_ms, legal_hold, reason, sealed FROM quarantine",
+        "quarantine.recall" => "SELECT seq, recalled_at_ms, recall_msgid FROM quarantine WHERE recalled_at_ms IS NOT NULL OR recall_msgid IS NOT NULL",
+        "msgids" => "SELECT msgid, seq, state FROM msgids",
+        "risks" => "SELECT category, seq FROM risks",
+        "pii" => "SELECT entity, seq FROM pii",
+        _ => "SELECT seq, at_ms, actor, action, detail FROM audit",
+    }
+}
+
+fn actual_sum(conn: &Connection, e: &Expected, table: &str) -> Result<Sum, ArchiveError> {
+    let mut stmt = conn.prepare(select(table))?;
+    let n = stmt.column_count();
+    let mut rows = stmt.query([])?;
+    let mut sum = Sum::default();
+    while let Some(r) = rows.next()? {
+        let vals: Vec<ValueRef<'_>> = (0..n).map(|i| r.get_ref(i)).collect::<Result<_, _>>()?;
+        sum.total = sum.total.wrapping_add(hash_row(e.seed(), table, &vals));
+        sum.count += 1;
+    }
+    Ok(sum)
+}
+
+/// Compares every projection; returns the hashed tables that differ (for `diff.rs`).
+pub fn compare(
+    conn: &Connection,
+    e: &Expected,
+    found: &mut Vec<Problem>,
+) -> Result<Vec<&'static str>, ArchiveError> {
+    let mut differing = Vec::new();
+    for (table, want) in &e.sums {
+        if actual_sum(conn, e, table)? != *want {
+            differing.push(*table);
+        }
+    }
+    holds(conn, e, found)?;
+    small(
+        conn,
+        "settings",
+        "SELECT key, value, seq FROM settings",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                format!(
+                    "{} (record {})",
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?
+                ),
+            ))
+        },
+        e.settings
+            .iter()
+            .map(|(k, (v, s))| (k.clone(), format!("{v} (record {s})")))
+            .collect(),
+        found,
+    )?;
+    small(
+        conn,
+        "offsets",
+        "SELECT topic, partition, next_offset FROM offsets",
+        |r| {
+            Ok((
+                format!(
+                    "{} partition {}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?
+                ),
+                r.get::<_, i64>(2)?.to_string(),
+            ))
+        },
+        e.offsets
+            .iter()
+            .map(|((t, p), o)| (format!("{t} partition {p}"), o.to_string()))
+            .collect(),
+        found,
+    )?;
+    small(
+        conn,
+        "keys",
+        "SELECT seq, public_key FROM keys WHERE seq > 0",
+        |r| Ok((r.get::<_, i64>(0)?.to_string(), r.get::<_, String>(1)?)),
+        e.rotated_keys
+            .iter()
+            .map(|(s, k)| (s.to_string(), k.clone()))
+            .collect(),
+        found,
+    )?;
+    pending(conn, e, found)?;
+    Ok(differing)
+}
+
+/// Holds compared as stored text (a row that no longer parses is still named).
+fn holds(conn: &Connection, e: &Expected, found: &mut Vec<Problem>) -> Result<(), ArchiveError> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+    );
+    let raw = |v: rusqlite::types::ValueRef<'_>| match v {
+        rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+            String::from_utf8_lossy(t).into_owned()
+        }
+        rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+        rusqlite::types::ValueRef::Real(f) => f.to_string(),
+        rusqlite::types::ValueRef::Null => String::new(),
+    };
+    let mut stmt = conn.prepare("SELECT id, scope, reason, case_id, placed_by, placed_at_ms, released_by, released_at_ms FROM holds")?;
+    let mut rows = stmt.query([])?;
+    let mut actual: BTreeMap<i64, Row> = BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let row: Row = (
+            raw(r.get_ref(1)?),
+            raw(r.get_ref(2)?),
+            raw(r.get_ref(3)?),
+            raw(r.get_ref(4)?),
+            r.get_ref(5)?.as_i64().ok(),
+            r.get_ref(6)?.as_str().ok().map(str::to_string),
+            r.get_ref(7)?.as_i64().ok(),
+        );
+        actual.insert(r.get_ref(0)?.as_i64().unwrap_or(-1), row);
+    }
+    for (id, h) in &e.holds {
+        let want: Row = (
+            serde_json::to_string(&h.scope)?,
+            h.reason.clone(),
+            h.case_id.clone(),
+            h.placed_by.clone(),
+            Some(h.placed_at_ms),
+            h.released_by.clone(),
+            h.released_at_ms,
+        );
+        let what = format!("hold {id} (case {}, placed by {})", h.case_id, h.placed_by);
+        match actual.get(id) {
+            None => found.push(Problem::new(
+                ProblemKind::Missing,
+                0,
+                "holds",
+                format!("{what} was deleted from the hold table; its messages are still held"),
+            )),
+            Some(got) if *got != want => {
+                let mut cols = Vec::new();
+                if got.0 != want.0 {
+                    cols.push("scope")
+                }
+                if got.1 != want.1 {
+                    cols.push("reason")
+                }
+                if got.2 != want.2 {
+                    cols.push("case id")
+                }
+                if got.3 != want.3 || got.4 != want.4 {
+                    cols.push("who placed it and when")
+                }
+                if got.5 != want.5 || got.6 != want.6 {
+                    cols.push("its release")
+                }
+                found.push(Problem::new(
+                    ProblemKind::Changed,
+                    0,
+                    "holds",
+                    format!("{what}: {} changed in the hold table", cols.join(", ")),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for (id, got) in &actual {
+        if !e.holds.contains_key(id) {
+            found.push(Problem::new(
+                ProblemKind::Added,
+                0,
+                "holds",
+                format!(
+                    "hold {id} (case {}) is in the hold table but was never placed",
+                    got.2
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+type RowFn = fn(&rusqlite::Row<'_>) -> rusqlite::Result<(String, String)>;
+
+/// A small table as key → value, compared with what the chain says.
+fn small(
+    conn: &Connection,
+    table: &str,
+    sql: &str,
+    row: RowFn,
+    want: BTreeMap<String, String>,
+    found: &mut Vec<Problem>,
+) -> Result<(), ArchiveError> {
+    let mut stmt = conn.prepare(sql)?;
+    let got: BTreeMap<String, String> = stmt.query_map([], row)?.collect::<Result<_, _>>()?;
+    for (k, v) in &want {
+        match got.get(k) {
+            None => found.push(Problem::new(
+                ProblemKind::Missing,
+                0,
+                table,
+                format!("{k}: the row was deleted (the chain says {v})"),
+            )),
+            Some(g) if g != v => found.push(Problem::new(
+                ProblemKind::Changed,
+                0,
+                table,
+                format!("{k}: reads {g}, the chain says {v}"),
+            )),
+            Some(_) => {}
+        }
+    }
+    for (k, g) in &got {
+        if !want.contains_key(k) {
+            found.push(Problem::new(
+                ProblemKind::Added,
+                0,
+                table,
+                format!("{k} = {g}: no record accounts for this row"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Recalls waiting for their original: exactly those whose original was never archived.
+fn pending(conn: &Connection, e: &Expected, found: &mut Vec<Problem>) -> Result<(), ArchiveError> {
+    let mut want: BTreeMap<String, String> = BTreeMap::new();
+    let mut seen = conn.prepare("SELECT 1 FROM msgids WHERE msgid = ?1")?;
+    for (pre, recall, at) in &e.recall_events {
+        if want.contains_key(pre) || seen.exists([pre])? {
+            continue;
+        }
+        want.insert(pre.clone(), format!("recalled by {recall} at {at}"));
+    }
+    small(
+        conn,
+        "pending_recalls",
+        "SELECT pre_msgid, recall_msgid, recalled_at_ms FROM pending_recalls",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                format!(
+                    "recalled by {} at {}",
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?
+                ),
+            ))
+        },
+        want,
+        found,
+    )
+}

@@ -1,0 +1,140 @@
+//! Problems in words: which message (id, time, conversation, sender), what happened to it,
+//! where in the chain — a sentence that can go into a letter to a regulator.
+
+use std::collections::HashSet;
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{Problem, ProblemKind};
+use crate::chain::{link, to_hash, Hash};
+use crate::error::ArchiveError;
+use crate::stored::StoredMessage;
+
+/// Fills in the message a problem concerns, from its record (the evidence) or, when that is
+/// gone or unreadable, from the message tables.
+pub fn locate(conn: &Connection, p: &mut Problem) {
+    if p.seq <= 0 || p.msgid.is_some() {
+        return;
+    }
+    let body: Option<(String, Option<Vec<u8>>)> = conn
+        .query_row(
+            "SELECT msgid, body FROM records WHERE seq = ?1",
+            [p.seq],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0).unwrap_or_default(),
+                    r.get::<_, Option<Vec<u8>>>(1).unwrap_or(None),
+                ))
+            },
+        )
+        .optional()
+        .ok()
+        .flatten();
+    if let Some((msgid, body)) = body {
+        if !msgid.is_empty() {
+            p.msgid = Some(msgid);
+        }
+        if let Some(m) = body.and_then(|b| serde_json::from_slice::<StoredMessage>(&b).ok()) {
+            p.time_ms = Some(m.time_ms);
+            p.conversation = Some(m.conversation_id);
+            p.sender = Some(m.from.id);
+            return;
+        }
+    }
+    for t in ["messages", "quarantine"] {
+        let from = if t == "messages" { "from_id" } else { "''" };
+        let row: Option<(String, i64, String, String)> = conn
+            .query_row(
+                &format!("SELECT msgid, time_ms, conversation_id, {from} FROM {t} WHERE seq = ?1"),
+                [p.seq],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+            .ok()
+            .flatten();
+        if let Some((msgid, time, conv, from)) = row {
+            p.msgid.get_or_insert(msgid);
+            p.time_ms = Some(time);
+            p.conversation = Some(conv);
+            if !from.is_empty() {
+                p.sender = Some(from);
+            }
+            return;
+        }
+    }
+}
+
+/// "Record 7 (message m06 sent 2025-11-24T16:06:00.000Z by zhangsan in conversation
+/// wmCLIENT|zhangsan) was altered: …"
+pub fn sentence(p: &Problem) -> String {
+    let place = match (p.seq, p.seq_to) {
+        (0, _) => format!("In table `{}`", p.table),
+        (a, b) if b > a => format!("Records {a} to {b}"),
+        (a, _) if p.table == "records" || p.table == "checkpoints" => format!("Record {a}"),
+        (a, _) => format!("The `{}` row of record {a}", p.table),
+    };
+    let mut about = Vec::new();
+    if let Some(m) = &p.msgid {
+        about.push(format!("message {m}"));
+    }
+    if let Some(t) = p.time_ms {
+        about.push(format!("sent {}", crate::time::rfc3339(t)));
+    }
+    if let Some(s) = &p.sender {
+        about.push(format!("by {s}"));
+    }
+    if let Some(c) = &p.conversation {
+        about.push(format!("in conversation {c}"));
+    }
+    let about = if about.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", about.join(" "))
+    };
+    let verb = match p.kind {
+        ProblemKind::Altered => "was altered",
+        ProblemKind::Removed => "was removed",
+        ProblemKind::Inserted => "was inserted",
+        ProblemKind::Reordered => "is out of order",
+        ProblemKind::BadCheckpoint => "has a bad signed checkpoint",
+        ProblemKind::Changed => "was changed",
+        ProblemKind::Missing => "is missing",
+        ProblemKind::Added => "has an extra row",
+        ProblemKind::IndexBroken => "is broken",
+        ProblemKind::Truncated => "was cut off",
+        ProblemKind::AccessLogBroken => "was tampered with",
+    };
+    format!("{place}{about} {verb}: {}.", p.detail)
+}
+
+/// Whether the record at `seq` chains correctly at some nearby position (rows swapped).
+pub fn misplaced(
+    conn: &Connection,
+    seq: i64,
+    prev: &Hash,
+    kind: &str,
+    msgid: &str,
+    d: &Hash,
+) -> Result<bool, ArchiveError> {
+    const WINDOW: i64 = 16;
+    let mut stmt = conn.prepare("SELECT seq, hash FROM records WHERE seq BETWEEN ?1 AND ?2")?;
+    let near: Vec<(i64, Vec<u8>)> = stmt
+        .query_map([seq - WINDOW, seq + WINDOW], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .filter_map(Result::ok)
+        .collect();
+    let hashes: HashSet<&[u8]> = near.iter().map(|(_, h)| h.as_slice()).collect();
+    let prevs: Vec<&[u8]> = near
+        .iter()
+        .map(|(_, h)| h.as_slice())
+        .chain(std::iter::once(&prev[..]))
+        .collect();
+    for (t, _) in &near {
+        for p in &prevs {
+            let Ok(p) = to_hash(p) else { continue };
+            if *t != seq && hashes.contains(&link(&p, *t, kind, msgid, d)[..]) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}

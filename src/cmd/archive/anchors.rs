@@ -1,0 +1,62 @@
+//! Reads the anchors topic (compacted, key = region) from its beginning to its end.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use wcp_archive::anchor::Anchor;
+
+pub fn read_topic(topic: &str, bootstrap: Option<&str>) -> anyhow::Result<Vec<Anchor>> {
+    let servers = bootstrap
+        .map(str::to_string)
+        .or_else(|| std::env::var("KAFKA_BOOTSTRAP").ok())
+        .unwrap_or_else(|| "127.0.0.1:9092".into());
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &servers)
+        .set("group.id", "wcp-archive-verify")
+        .set("enable.auto.commit", "false")
+        .set("enable.partition.eof", "true")
+        .set("isolation.level", "read_committed")
+        .create()
+        .context("creating the Kafka consumer")?;
+    let meta = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .with_context(|| format!("reading the metadata of {topic} from {servers}"))?;
+    let parts: Vec<i32> = meta
+        .topics()
+        .iter()
+        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .collect();
+    anyhow::ensure!(
+        !parts.is_empty(),
+        "topic {topic} has no partitions at {servers} (does it exist?)"
+    );
+    let mut tpl = TopicPartitionList::new();
+    for p in &parts {
+        tpl.add_partition_offset(topic, *p, Offset::Beginning)?;
+    }
+    consumer.assign(&tpl)?;
+    let mut out = Vec::new();
+    let mut at_end = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while at_end < parts.len() {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "{topic}: no end reached within 60 s"
+        );
+        match consumer.poll(Duration::from_millis(500)) {
+            None => {}
+            Some(Err(rdkafka::error::KafkaError::PartitionEOF(_))) => at_end += 1,
+            Some(Err(e)) => return Err(e).context("reading the anchors topic"),
+            Some(Ok(m)) => {
+                if let Some(v) = m.payload() {
+                    let a: Anchor = serde_json::from_slice(v)
+                        .with_context(|| format!("{topic} offset {}: not an anchor", m.offset()))?;
+                    out.push(a);
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,147 @@
+//! `wcp archive expire` and `expire-approve`: the machine's clock (an earlier `--now` for
+//! tests, never a later one), `--dry-run`, the list of what went, and the two-person rule
+//! above the archive's `expire_max_share`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use wcp_archive::{keys, Approval, ExpireReport, ExpireRequest};
+
+use super::{open_reader, open_writer, parse_time, ActorArgs, ReaderArgs, WriterArgs};
+
+pub const EXAMPLES: &str = "Examples:
+  wcp archive expire --db out/archive-cn.db --actor retention-job --dry-run
+  wcp archive expire --db out/archive-cn.db --actor retention-job
+  wcp archive expire --db out/archive-cn.db --actor ops --now 2026-01-01T00:00:00Z --approval eyJhcHByb3Zl…";
+
+pub const APPROVE_EXAMPLES: &str = "Example (the second person, with their own key, registered by `wcp archive configure --add-approver`):
+  wcp archive expire-approve --db out/archive-cn.db --actor bob --approver-key bob.key --now 2026-01-01T00:00:00Z";
+
+#[derive(Args)]
+pub struct ExpireArgs {
+    #[command(flatten)]
+    pub writer: WriterArgs,
+    /// Expire as of this earlier time (a date or RFC 3339); default and latest: now.
+    #[arg(long)]
+    pub now: Option<String>,
+    /// List what would go, change nothing (needs no key).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A second approver's token (from `wcp archive expire-approve`), needed above the
+    /// archive's expire_max_share.
+    #[arg(long)]
+    pub approval: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ApproveArgs {
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+    #[command(flatten)]
+    pub actor: ActorArgs,
+    /// Your own Ed25519 key (from `wcp archive keygen`), registered as an approver.
+    #[arg(long)]
+    pub approver_key: PathBuf,
+    /// The cutoff of the plan you approve (default: now).
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+fn cutoff(now: &Option<String>) -> anyhow::Result<Option<i64>> {
+    now.as_deref()
+        .map(|t| parse_time(t, 0))
+        .transpose()
+        .context("--now")
+}
+
+pub fn run(a: ExpireArgs) -> anyhow::Result<ExitCode> {
+    let approval = a
+        .approval
+        .as_deref()
+        .map(Approval::from_token)
+        .transpose()?;
+    let req = ExpireRequest {
+        cutoff_ms: cutoff(&a.now)?,
+        dry_run: a.dry_run,
+        approval,
+    };
+    let actor = a.writer.actor.actor()?;
+    let mut archive = if a.dry_run {
+        open_reader(&ReaderArgs {
+            db: super::DbArgs {
+                db: a.writer.db.db.clone(),
+            },
+            public_key: None,
+        })?
+    } else {
+        open_writer(&a.writer)?
+    };
+    let report = archive.expire(&req, &actor)?;
+    if a.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        print(&report);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print(r: &ExpireReport) {
+    let verb = if r.dry_run { "would expire" } else { "expired" };
+    for d in &r.expired {
+        println!(
+            "{verb} record {:>7}  {:<24}  {}  kept until {}  {}{}",
+            d.seq,
+            d.msgid,
+            wcp_archive::time::rfc3339(d.time_ms),
+            wcp_archive::time::rfc3339(d.keep_until_ms),
+            d.conversation_id,
+            if d.quarantined { "  (quarantined)" } else { "" }
+        );
+    }
+    let share = if r.total == 0 {
+        0.0
+    } else {
+        r.expired.len() as f64 * 100.0 / r.total as f64
+    };
+    println!(
+        "{verb} {} of {} messages ({share:.1} %) as of {}; {} kept by holds; plan {}",
+        r.expired.len(),
+        r.total,
+        wcp_archive::time::rfc3339(r.cutoff_ms),
+        r.held,
+        r.digest
+    );
+    if r.dry_run && r.needs_approval {
+        println!(
+            "more than {:.1} % of the archive: a registered approver must run `wcp archive expire-approve --now {}` and hand you the token",
+            r.max_share * 100.0,
+            wcp_archive::time::rfc3339(r.cutoff_ms)
+        );
+    }
+    if let Some(by) = &r.approved_by {
+        println!("approved by {by}");
+    }
+}
+
+pub fn approve(a: ApproveArgs) -> anyhow::Result<ExitCode> {
+    let actor = a.actor.actor()?;
+    let archive = open_reader(&a.reader)?;
+    let key = keys::load_signing_key(&a.approver_key)
+        .with_context(|| format!("reading {}", a.approver_key.display()))?;
+    let at = cutoff(&a.now)?.unwrap_or_else(wcp_archive::chain::now_ms);
+    let plan = archive.expiry_plan(at)?;
+    println!(
+        "plan {}: {} of {} messages as of {}",
+        plan.digest,
+        plan.due.len(),
+        plan.total,
+        wcp_archive::time::rfc3339(plan.cutoff_ms)
+    );
+    let approval = archive.approve_expiry(&plan, &actor, &key)?;
+    println!("{}", approval.to_token());
+    Ok(ExitCode::SUCCESS)
+}

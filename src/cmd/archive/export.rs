@@ -1,0 +1,75 @@
+//! `wcp archive export`: RSMF 2.0 or EML, selected from the records themselves.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use wcp_archive::EmlGrouping;
+
+use super::search::{query, utc_offset, FilterArgs};
+use super::{open_reader, ActorArgs, ReaderArgs};
+
+pub const EXAMPLES: &str = "Examples:
+  wcp archive export --db out/archive-cn.db --actor alice --format rsmf --out export/ --conversation wrROOM1
+  wcp archive export --db out/archive-cn.db --actor alice --format eml --per thread --out export/ --risk complaint";
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Rsmf,
+    Eml,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Per {
+    Message,
+    Thread,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+    #[command(flatten)]
+    pub actor: ActorArgs,
+    #[arg(long, value_enum)]
+    pub format: Format,
+    /// EML only: one file per message or per conversation.
+    #[arg(long, value_enum, default_value = "message")]
+    pub per: Per,
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// The pipeline policy whose `utc_offset_minutes` reads dates in --from/--to.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Where to record this export when the archive is read-only.
+    #[arg(long)]
+    pub access_log: Option<PathBuf>,
+}
+
+pub fn run(a: ExportArgs) -> anyhow::Result<ExitCode> {
+    let q = query(&a.filter, utc_offset(a.policy.as_ref())?)?;
+    let actor = a.actor.actor()?;
+    let mut archive = open_reader(&a.reader)?;
+    if let Some(log) = &a.access_log {
+        archive.set_access_log(log.clone());
+    }
+    let report = match a.format {
+        Format::Rsmf => archive.export_rsmf(&q, &actor, &a.out)?,
+        Format::Eml => {
+            let per = match a.per {
+                Per::Message => EmlGrouping::Message,
+                Per::Thread => EmlGrouping::Thread,
+            };
+            archive.export_eml(&q, &actor, &a.out, per)?
+        }
+    };
+    println!(
+        "exported {} messages in {} files to {}",
+        report.messages,
+        report.files.len(),
+        a.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,148 @@
+//! `wcp archive verify`: every problem in words, `--json` for machines; anchors from a file
+//! or the Kafka topic catch a cut-off tail. Exit 0 ok, 1 problems, 2 usage, 3 wrong key.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use wcp_archive::anchor::{self, Anchor};
+use wcp_archive::{regions, ArchiveError};
+
+use super::{open_reader, ReaderArgs};
+
+pub const EXAMPLES: &str = "Examples:
+  wcp archive verify --db out/archive-cn.db --public-key auditor/cn.pub
+  wcp archive verify --db out/archive-cn.db --anchors anchors.jsonl
+  wcp archive verify --db /data/archive-cn.db --anchors kafka:archive.anchors --bootstrap 127.0.0.1:9092
+  wcp archive verify --db out/archive-cn.db --since 48211:9f2c0e…  (the head printed by the last verify)";
+
+/// Exit code of a public key that is not this archive's.
+pub const WRONG_KEY: u8 = 3;
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+    /// Published heads: a file of JSON lines, or `kafka:TOPIC` (the archiver's compacted
+    /// anchors topic, read with --bootstrap); fails when the archive no longer reaches the
+    /// newest one of its region.
+    #[arg(long)]
+    pub anchors: Option<String>,
+    /// Kafka bootstrap servers for `--anchors kafka:…` (default: $KAFKA_BOOTSTRAP).
+    #[arg(long)]
+    pub bootstrap: Option<String>,
+    /// The head an earlier verify printed (`SEQ:HASH`).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Problems listed before "and N more".
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let archive = match open_reader(&a.reader) {
+        Ok(x) => x,
+        Err(e) => return wrong_key_or(e, a.json),
+    };
+    let key = super::pinned_key(&a.reader)?;
+    let mut report = match archive.verify_report(key.as_ref(), a.limit) {
+        Ok(r) => r,
+        Err(e) => return wrong_key_or(e.into(), a.json),
+    };
+    if let Some(since) = &a.since {
+        let (seq, hash) = since
+            .split_once(':')
+            .context("--since expects SEQ:HASH, as printed by an earlier verify")?;
+        let seq: i64 = seq
+            .parse()
+            .with_context(|| format!("--since {seq}: not a record number"))?;
+        let r = archive.verify_since(key.as_ref(), seq, hash)?;
+        report.problems = r.problems;
+        report.problems_total = r.problems_total;
+        report.ok = r.ok;
+    }
+    if let Some(src) = &a.anchors {
+        let anchors = read_anchors(src, a.bootstrap.as_deref())?;
+        let region = archive
+            .region()?
+            .unwrap_or_else(|| regions::region_of(&a.reader.db.db));
+        for p in archive.check_anchors(&anchors, &region)? {
+            report.problems_total += 1;
+            report.ok = false;
+            if report.problems.len() < a.limit {
+                report.problems.push(p);
+            }
+        }
+    }
+    if a.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else if report.ok {
+        let head = report
+            .last_signed
+            .as_ref()
+            .map(|(s, h)| format!("; head {s}:{h}"))
+            .unwrap_or_default();
+        println!(
+            "OK: {} records, {} signed checkpoints and every derived table verified{head}",
+            report.records_checked, report.checkpoints_checked
+        );
+        if report.access_log_pending > 0 {
+            println!(
+                "{} reader accesses wait in the access log for the writer to chain them",
+                report.access_log_pending
+            );
+        }
+    } else {
+        println!(
+            "FAILED: {} problems in {} ({} records checked)",
+            report.problems_total,
+            a.reader.db.db.display(),
+            report.records_checked
+        );
+        for p in &report.problems {
+            println!("- {}", p.words());
+        }
+        let more = report
+            .problems_total
+            .saturating_sub(report.problems.len() as u64);
+        if more > 0 {
+            println!("… and {more} more (--limit N to see them)");
+        }
+    }
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// A wrong public key gets its own message and exit code; anything else is an error.
+fn wrong_key_or(e: anyhow::Error, json: bool) -> anyhow::Result<ExitCode> {
+    match e.downcast_ref::<ArchiveError>() {
+        Some(ArchiveError::WrongKey { pinned, archive }) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "ok": false, "wrong_public_key": { "given": pinned, "archive": archive } })
+                );
+            } else {
+                println!("WRONG KEY: {e}");
+            }
+            Ok(ExitCode::from(WRONG_KEY))
+        }
+        _ => Err(e),
+    }
+}
+
+fn read_anchors(src: &str, bootstrap: Option<&str>) -> anyhow::Result<Vec<Anchor>> {
+    if let Some(topic) = src.strip_prefix("kafka:") {
+        return super::anchors::read_topic(topic, bootstrap);
+    }
+    let path = PathBuf::from(src);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    anchor::parse_lines(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
