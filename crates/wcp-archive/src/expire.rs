@@ -217,8 +217,7 @@ impl Archive {
             "approval": req.approval,
         });
         self.write(|conn, chain, key| {
-            // Overwrite what is deleted, in the tables and in the FTS pages (schema.rs).
-            conn.pragma_update(None, "secure_delete", "ON")?;
+            // secure_delete is on for writers (archive.rs), FTS5 secure-delete (schema.rs).
             for d in &plan.due {
                 remove_record(conn, chain, key, d.seq, &d.msgid, kind::TOMBSTONE, |r| {
                     serde_json::json!({ "target_seq": r.target_seq, "msgid": r.msgid, "digest": r.digest,
@@ -270,7 +269,6 @@ impl Archive {
 
     /// After a removal: a checkpoint that leaves no old frame in the WAL file.
     pub(crate) fn scrub(&mut self) -> Result<(), ArchiveError> {
-        self.conn.pragma_update(None, "secure_delete", "OFF")?;
         // TRUNCATE: copies every frame into the file and empties the WAL; busy readers may
         // hold it back, in which case the next scrub finishes the job.
         self.conn

@@ -65,7 +65,6 @@ impl Archive {
         m.disposition = wcp_model::Disposition::Archive;
         let at = now_ms();
         self.write(|conn, chain, key| {
-            conn.pragma_update(None, "secure_delete", "ON")?;
             let mut message = Some(m);
             let rel_seq = remove_record(conn, chain, key, seq, msgid, kind::RELEASE, |r| {
                 serde_json::to_value(Release {
@@ -149,7 +148,6 @@ impl Archive {
         let at = now_ms();
         let ids: Vec<String> = due.iter().map(|(_, m)| m.clone()).collect();
         self.write(|conn, chain, key| {
-            conn.pragma_update(None, "secure_delete", "ON")?;
             for (seq, m) in &due {
                 remove_record(conn, chain, key, *seq, m, kind::PURGE, |r| {
                     serde_json::json!({ "target_seq": r.target_seq, "msgid": r.msgid, "digest": r.digest, "actor": actor, "reason": reason, "at_ms": at })

@@ -174,24 +174,32 @@ pub fn matching_seqs(conn: &Connection, q: &Query) -> Result<Vec<i64>, ArchiveEr
 /// (body, recalled_at_ms, recall_msgid) of one stored message.
 type Row = (Option<Vec<u8>>, Option<i64>, Option<String>);
 
-const ROW_SQL: &str = "SELECT r.body, t.recalled_at_ms, t.recall_msgid FROM records r JOIN {table} t ON t.seq = r.seq WHERE r.seq = ?1";
+const ROW_SQL: &str = "SELECT r.body, t.recalled_at_ms, t.recall_msgid, r.kind FROM records r JOIN {table} t ON t.seq = r.seq WHERE r.seq = ?1";
 
 fn read_row(
     conn: &Connection,
     table: &str,
     seq: i64,
 ) -> Result<Option<ArchivedMessage>, ArchiveError> {
-    let row: Option<Row> = conn
+    let row: Option<(Row, String)> = conn
         .prepare_cached(&ROW_SQL.replace("{table}", table))?
-        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([seq], |r| {
+            Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?))
+        })
         .optional()?;
     // A NULL body is expired content: nothing to return.
-    let Some((Some(body), recalled_at_ms, recall_msgid)) = row else {
+    let Some(((Some(body), recalled_at_ms, recall_msgid), kind)) = row else {
         return Ok(None);
+    };
+    // A released message lives in its `release` record.
+    let stored = if kind == crate::chain::kind::RELEASE {
+        serde_json::from_slice::<crate::project::Release>(&body)?.message
+    } else {
+        serde_json::from_slice::<StoredMessage>(&body)?
     };
     Ok(Some(ArchivedMessage {
         record_seq: seq,
-        stored: serde_json::from_slice::<StoredMessage>(&body)?,
+        stored,
         recalled_at_ms,
         recall_msgid,
     }))

@@ -43,9 +43,11 @@ pub fn open(dir: &Path, mut settings: Settings) -> Result<Opened, ReviewError> {
         )));
     }
     let key = chain::load_or_create_key(&dir.join("review.key"))?;
-    let archive_key = Some(dir.join("signing.key")).filter(|p| p.exists());
     let mut regions = Vec::new();
     for (name, path) in found {
+        // Each region's own signing key (`wcp_archive::Regions`), when it is here.
+        let archive_key =
+            Some(wcp_archive::Regions::new(dir).key_file(&name)).filter(|p| p.exists());
         let store = RegionStore::open(&dir.join(format!("review-{name}.db")), &name, key.clone())?;
         let archive = Archive::open(&path, ArchiveOptions::default())
             .map_err(|e| ReviewError::Invalid(format!("{}: {e}", path.display())))?;
@@ -54,7 +56,7 @@ pub fn open(dir: &Path, mut settings: Settings) -> Result<Opened, ReviewError> {
             store: std::sync::Mutex::new(store),
             archive: Some(std::sync::Mutex::new(archive)),
             archive_path: Some(path),
-            archive_key: archive_key.clone(),
+            archive_key,
         });
     }
     let mut console = ConsoleStore::open(&dir.join("review-console.db"), key)?;
