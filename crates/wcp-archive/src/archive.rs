@@ -287,7 +287,7 @@ impl Archive {
     /// dedup check `wcp run` makes before emitting a message's alerts and anonymised record,
     /// so a re-run never contradicts the disposition stored the first time.
     pub fn contains(&self, msgid: &str) -> Result<bool, ArchiveError> {
-        Ok(crate::ingest::lookup(&self.conn, msgid)?.is_some())
+        Ok(crate::project::lookup(&self.conn, msgid)?.is_some())
     }
 
     /// Who writes through this handle (from the options).

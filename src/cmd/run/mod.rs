@@ -5,7 +5,7 @@
 //!
 //! Outputs in `--out DIR` (a folder wcp created, see `outdir`): `archive-<region>.db`,
 //! `alerts.jsonl`, `anonymised.jsonl`, `dead_letters.jsonl`, `consent_ledger.jsonl`,
-//! `runs.jsonl`, `summary.json` (the last run's), `signing.key` and `tenant.key` (both 0600,
+//! `runs.jsonl`, `summary.json` (the last run's), `archive-<region>.key` and `tenant.key` (both 0600,
 //! created once, kept by `--force`).
 
 mod archives;
