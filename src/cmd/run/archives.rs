@@ -43,7 +43,10 @@ impl Archives {
             };
             // The key files are not "owned" outputs: never removed with the run's outputs,
             // and a key put there by the operator is used, not overwritten.
-            let src = wcp_archive::KeySource { file: None, env: true };
+            let src = wcp_archive::KeySource {
+                file: None,
+                env: true,
+            };
             let archive = wcp_archive::Regions::new(path.parent().unwrap_or(&path))
                 .open_writer(region, &src, opts)
                 .with_context(|| format!("opening {}", path.display()))?;
