@@ -235,10 +235,9 @@ fn a_refusal_in_one_file_governs_the_next_file_in_the_same_folder() {
     assert_absent(&all_bytes(&out), &REFUSER, false, "two runs");
 }
 
-/// Quarantined content must not be readable without the DPO's key either: waits for the
-/// encrypted quarantine of issue #13 item 1 (archive); today the record body keeps it.
+/// Quarantined content is not readable without the DPO's key either: `wcp run` keeps no
+/// content of a quarantined message (the archive seals it only to a configured DPO key).
 #[test]
-#[ignore = "quarantine is stored in clear until #13 item 1 (encrypted quarantine) lands"]
 fn quarantine_keeps_no_clear_content() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
