@@ -113,7 +113,7 @@ fn keys_are_readable_by_their_owner_only() {
     let input = write_lines(tmp.path(), "in.jsonl", &[text("m1", "zw", "ls", T, "hi")]);
     let out = tmp.path().join("out");
     ok(run(&input, &out, &[]));
-    for key in ["tenant.key", "signing.key"] {
+    for key in ["tenant.key", "archive-cn.key"] {
         let mode = std::fs::metadata(out.join(key))
             .unwrap()
             .permissions()

@@ -28,7 +28,9 @@ use super::outdir::OutDir;
 pub use execute::execute;
 pub use summary::Summary;
 
-/// Files `--force` keeps: the keys that make pseudonyms and signatures continue.
+/// Files `--force` keeps: the keys that make pseudonyms and signatures continue (the
+/// `archive-<region>.key` files are never owned outputs; `signing.key` is the one key of
+/// folders written before one key per region).
 pub const KEYS: &[&str] = &["tenant.key", "signing.key"];
 
 #[derive(Args)]
