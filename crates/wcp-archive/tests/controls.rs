@@ -1,0 +1,204 @@
+//! The controls a single person must not be able to bypass: the two-person rule on large
+//! expiries and key rotation signed by the old and the new key.
+mod common;
+
+use common::{keep_until, text, DAY_MS, T0};
+use ed25519_dalek::SigningKey;
+use wcp_archive::keys::public_key_hex;
+use wcp_archive::settings::ConfigChange;
+use wcp_archive::{Archive, ArchiveError, ArchiveOptions, ExpireRequest};
+
+/// Ten messages all past their keep-until date: expiring them is 100 % of the archive.
+fn archive(path: &std::path::Path) -> Archive {
+    let mut a = common::open(path);
+    let batch: Vec<_> = (0..10)
+        .map(|i| keep_until(text(&format!("m{i}"), "due", T0 + i), T0 + DAY_MS))
+        .collect();
+    a.insert_batch(&batch, &[]).unwrap();
+    a
+}
+
+fn at(cutoff_ms: i64) -> ExpireRequest {
+    ExpireRequest {
+        cutoff_ms: Some(cutoff_ms),
+        ..ExpireRequest::default()
+    }
+}
+
+#[test]
+fn a_large_expiry_needs_a_second_persons_signed_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(&dir.path().join("a.db"));
+    let bob = SigningKey::from_bytes(&[21u8; 32]);
+    let mallory = SigningKey::from_bytes(&[22u8; 32]);
+    a.configure(
+        &ConfigChange {
+            add_approvers: vec![
+                ("bob".into(), public_key_hex(&bob.verifying_key())),
+                ("alice".into(), public_key_hex(&mallory.verifying_key())),
+            ],
+            ..ConfigChange::default()
+        },
+        "admin",
+    )
+    .unwrap();
+    let cutoff = T0 + 2 * DAY_MS;
+
+    // A later clock than the machine's is refused outright.
+    let future = ExpireRequest {
+        cutoff_ms: Some(i64::MAX / 2),
+        ..ExpireRequest::default()
+    };
+    let err = a.expire(&future, "alice").unwrap_err();
+    assert!(err.to_string().contains("later than this machine's clock"));
+
+    // The dry run lists all ten and says an approval is needed; nothing goes.
+    let dry = ExpireRequest {
+        dry_run: true,
+        ..at(cutoff)
+    };
+    let plan = a.expire(&dry, "alice").unwrap();
+    assert_eq!(plan.expired.len(), 10);
+    assert!(plan.needs_approval && plan.dry_run);
+    assert!(a.message("m0").is_some());
+
+    // One person alone: refused, nothing removed.
+    let err = a.expire(&at(cutoff), "alice").unwrap_err();
+    assert!(matches!(err, ArchiveError::NeedsApproval(_)), "{err}");
+    assert!(err.to_string().contains("10 of 10"), "{err}");
+
+    let p = a.expiry_plan(cutoff).unwrap();
+    // The actor cannot approve their own run, even with a registered key.
+    let own = a.approve_expiry(&p, "alice", &mallory).unwrap();
+    let req = |approval| ExpireRequest {
+        approval: Some(approval),
+        ..at(cutoff)
+    };
+    let err = a.expire(&req(own), "alice").unwrap_err();
+    assert!(
+        err.to_string().contains("cannot approve their own"),
+        "{err}"
+    );
+    // Someone else's key under Bob's name is not Bob's approval.
+    assert!(a.approve_expiry(&p, "bob", &mallory).is_err());
+    let mut forged = a.approve_expiry(&p, "bob", &bob).unwrap();
+    forged.signature = a.approve_expiry(&p, "alice", &mallory).unwrap().signature;
+    let err = a.expire(&req(forged), "alice").unwrap_err();
+    assert!(err.to_string().contains("not bob's"), "{err}");
+    // An approval of another plan (another cutoff) does not carry over.
+    let other = a
+        .approve_expiry(&a.expiry_plan(cutoff - 1).unwrap(), "bob", &bob)
+        .unwrap();
+    let err = a.expire(&req(other), "alice").unwrap_err();
+    assert!(
+        err.to_string().contains("the approval is for plan"),
+        "{err}"
+    );
+    assert_eq!(a.count_messages().unwrap(), 10, "nothing went so far");
+
+    // Bob's approval of exactly this plan: the run goes through and says who approved.
+    let token = a.approve_expiry(&p, "bob", &bob).unwrap().to_token();
+    let approval = wcp_archive::Approval::from_token(&token).unwrap();
+    let r = a.expire(&req(approval), "alice").unwrap();
+    assert_eq!(
+        (r.expired.len(), r.approved_by.as_deref()),
+        (10, Some("bob"))
+    );
+    assert_eq!(a.count_messages().unwrap(), 0);
+    let trail = a.audit_trail().unwrap();
+    let last = trail.last().unwrap();
+    assert_eq!(
+        (last.actor.as_str(), last.action.as_str()),
+        ("alice", "expire")
+    );
+    assert_eq!(last.detail["approval"]["approver"], "bob");
+    assert!(a.verify().unwrap().ok);
+}
+
+#[test]
+fn a_small_expiry_needs_no_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(&dir.path().join("a.db"));
+    let young: Vec<_> = (0..90)
+        .map(|i| text(&format!("y{i}"), "kept", T0 + i))
+        .collect();
+    a.insert_batch(&young, &[]).unwrap();
+    a.configure(
+        &ConfigChange {
+            expire_max_share: Some(0.2),
+            ..ConfigChange::default()
+        },
+        "admin",
+    )
+    .unwrap();
+    let r = a.expire(&at(T0 + 2 * DAY_MS), "alice").unwrap();
+    assert_eq!((r.expired.len(), r.total), (10, 100));
+    assert!(r.approved_by.is_none() && !r.needs_approval);
+}
+
+#[test]
+fn key_rotation_is_signed_by_both_keys_and_readers_of_either_key_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    let mut a = archive(&path);
+    let old = common::key().verifying_key();
+    let new = SigningKey::from_bytes(&[33u8; 32]);
+    let r = a.rotate_key(new.clone(), "admin").unwrap();
+    assert_eq!(r.old_public_key, public_key_hex(&old));
+    assert_eq!(r.new_public_key, public_key_hex(&new.verifying_key()));
+    assert_eq!(r.check(&old).unwrap(), new.verifying_key());
+    // The new key signs from here on.
+    a.insert_batch(&[text("after", "signed by the new key", T0 + 5)], &[])
+        .unwrap();
+    let v = a.verify().unwrap();
+    assert!(v.ok, "{:#?}", v.problems);
+    assert_eq!(a.public_key().unwrap(), Some(new.verifying_key()));
+    drop(a);
+
+    // The old key can no longer write; readers holding either public key can read.
+    let stale = Archive::open(
+        &path,
+        ArchiveOptions {
+            signing_key: Some(common::key()),
+            ..ArchiveOptions::default()
+        },
+    );
+    assert!(matches!(stale, Err(ArchiveError::KeyMismatch)));
+    for pinned in [old, new.verifying_key()] {
+        let reader = Archive::open_read_only(&path, Some(&pinned)).unwrap();
+        let v = reader.verify().unwrap();
+        assert!(v.ok, "{:#?}", v.problems);
+    }
+    let stranger = SigningKey::from_bytes(&[44u8; 32]).verifying_key();
+    assert!(matches!(
+        Archive::open_read_only(&path, Some(&stranger)),
+        Err(ArchiveError::WrongKey { .. })
+    ));
+
+    // A rotation record forged with only the new key is caught.
+    let mut forged = r.clone();
+    forged.old_signature = forged.new_signature.clone();
+    assert!(forged.check(&old).is_err());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let body: Vec<u8> = conn
+        .query_row(
+            "SELECT body FROM records WHERE kind = 'key_rotation'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    let text = String::from_utf8(body).unwrap();
+    let edited = text.replace(&r.old_signature, &r.new_signature);
+    assert_ne!(edited, text);
+    conn.execute(
+        "UPDATE records SET body = ?1 WHERE kind = 'key_rotation'",
+        [edited.into_bytes()],
+    )
+    .unwrap();
+    drop(conn);
+    let v = Archive::open_read_only(&path, None)
+        .unwrap()
+        .verify()
+        .unwrap();
+    assert!(!v.ok, "a forged rotation passed");
+}
