@@ -202,3 +202,43 @@ fn key_rotation_is_signed_by_both_keys_and_readers_of_either_key_verify() {
         .unwrap();
     assert!(!v.ok, "a forged rotation passed");
 }
+
+/// Export reads the chained records, not the search tables: a message row deleted or edited
+/// by hand is still produced, as it was archived, and the export's audit names every id.
+#[test]
+fn export_reads_the_evidence_not_the_search_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    drop(archive(&path));
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DELETE FROM messages WHERE msgid = 'm3';
+         UPDATE messages SET text = 'nothing to see' WHERE msgid = 'm4';",
+    )
+    .unwrap();
+    drop(conn);
+    let mut a = common::open(&path);
+    let q = wcp_archive::Query::default();
+    let found = a.search(&q, "reviewer").unwrap();
+    assert_eq!(found.len(), 9, "search reads the (tampered) projection");
+    let out = dir.path().join("eml");
+    let r = a
+        .export_eml(&q, "ediscovery", &out, wcp_archive::EmlGrouping::Message)
+        .unwrap();
+    assert_eq!(r.messages, 10, "every archived message is produced");
+    let all: String = r
+        .files
+        .iter()
+        .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned())
+        .collect();
+    assert!(!all.contains("nothing to see"), "the edit is not produced");
+    let trail = a.audit_trail().unwrap();
+    let export = trail.last().unwrap();
+    assert_eq!(export.action, "export_eml");
+    let ids = export.detail["msgids"]
+        .as_array()
+        .expect("msgids in the audit");
+    assert_eq!(ids.len(), 10);
+    assert!(ids.iter().any(|v| v == "m3"));
+    assert!(!a.verify().unwrap().ok, "and verify names the tampering");
+}
