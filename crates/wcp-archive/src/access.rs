@@ -175,6 +175,20 @@ impl crate::Archive {
         Ok(n)
     }
 
+    /// The access-log entries not yet chained that `f` selects, oldest first (so an auditor
+    /// sees the latest reads before the writer absorbs them).
+    pub fn pending_access(
+        &self,
+        f: &crate::audit::AuditFilter,
+    ) -> Result<Vec<Pending>, ArchiveError> {
+        let after = last_absorbed(&self.conn)?;
+        Ok(pending(&self.access_log, after)?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| f.matches(&p.entry))
+            .collect())
+    }
+
     /// Access-log entries not yet chained, and whether they all continue the chained ones.
     pub fn access_log_pending(&self) -> Result<(u64, bool), ArchiveError> {
         let after = last_absorbed(&self.conn)?;

@@ -77,6 +77,16 @@ pub struct AuditFilter {
     pub action: Option<String>,
 }
 
+impl AuditFilter {
+    /// The same test the SQL in [`read`] makes, for entries not in the table yet.
+    pub fn matches(&self, e: &AuditEntry) -> bool {
+        self.actor.as_ref().is_none_or(|a| *a == e.actor)
+            && self.from_ms.is_none_or(|t| e.at_ms >= t)
+            && self.to_ms.is_none_or(|t| e.at_ms < t)
+            && self.action.as_ref().is_none_or(|a| *a == e.action)
+    }
+}
+
 /// One audit record with its chain position.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {

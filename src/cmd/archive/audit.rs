@@ -49,33 +49,53 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitCode> {
         to_ms: a.to.as_deref().map(|t| parse_time(t, offset)).transpose()?,
     };
     let records = archive.audit_records(&f)?;
+    // Readers' accesses the writer has not chained yet: shown too, marked, so the newest
+    // reads are never missing from what an auditor sees.
+    let pending = archive.access_log_pending()?;
+    let log = archive.pending_access(&f)?;
     for r in &records {
         if a.json {
             println!("{}", serde_json::to_string(r)?);
-            continue;
-        }
-        let d = &r.entry.detail;
-        let ids = d.get("msgids").and_then(|v| v.as_array()).map(|v| v.len());
-        let query = d.get("query").map(|q| q.to_string()).unwrap_or_default();
-        println!(
-            "{:>7}  {}  {:<14}  {:<18}  {}{}",
-            r.seq,
-            wcp_archive::time::rfc3339(r.entry.at_ms),
-            r.entry.actor,
-            r.entry.action,
-            query,
-            ids.map(|n| format!("  ({n} messages)")).unwrap_or_default()
-        );
-    }
-    let (pending, _) = archive.access_log_pending()?;
-    eprintln!(
-        "{} records{}",
-        records.len(),
-        if pending > 0 {
-            format!("; {pending} more in the access log, not yet chained")
         } else {
-            String::new()
+            line(&r.seq.to_string(), &r.entry);
+        }
+    }
+    for p in &log {
+        if a.json {
+            let mut v = serde_json::to_value(&p.entry)?;
+            v["access_log_id"] = p.id.into();
+            v["chained"] = false.into();
+            v["continues"] = p.continues.into();
+            println!("{v}");
+        } else {
+            line(&format!("log#{}", p.id), &p.entry);
+        }
+    }
+    eprintln!(
+        "{} chained records{}",
+        records.len(),
+        match (log.len(), pending.1) {
+            (0, _) => String::new(),
+            (n, true) => format!("; {n} from the access log (log#), not yet chained"),
+            (n, false) => format!(
+                "; {n} from the access log (log#), not yet chained — the log was EDITED or entries DELETED (verify says which)"
+            ),
         }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn line(at: &str, e: &wcp_archive::audit::AuditEntry) {
+    let d = &e.detail;
+    let ids = d.get("msgids").and_then(|v| v.as_array()).map(|v| v.len());
+    let query = d.get("query").map(|q| q.to_string()).unwrap_or_default();
+    println!(
+        "{:>7}  {}  {:<14}  {:<18}  {}{}",
+        at,
+        wcp_archive::time::rfc3339(e.at_ms),
+        e.actor,
+        e.action,
+        query,
+        ids.map(|n| format!("  ({n} messages)")).unwrap_or_default()
+    );
 }
