@@ -95,6 +95,83 @@ fn services_yield_what_wcp_run_yields() {
         "services differ from wcp run:\n{}",
         diff.join("\n")
     );
+    anchors_catch_a_cut_tail(&p);
+}
+
+/// The archiver published each region's signed head to `archive.anchors`: `wcp archive
+/// verify --anchors kafka:…` passes on its archives and fails `truncated` on a copy whose
+/// tail was cut at a checkpoint (a cut the file alone cannot show).
+fn anchors_catch_a_cut_tail(p: &Pipeline) {
+    let topic = format!("kafka:{}", p.topic("archive.anchors"));
+    let verify = |db: &std::path::Path| {
+        std::process::Command::new(e2e::wcp_bin())
+            .args(["archive", "verify", "--db"])
+            .arg(db)
+            // A small limit: the cut must be named even behind the projections' problems.
+            .args([
+                "--anchors",
+                &topic,
+                "--bootstrap",
+                &p.bootstrap,
+                "--limit",
+                "5",
+            ])
+            .output()
+            .expect("wcp archive verify")
+    };
+    let dbs: Vec<std::path::PathBuf> = std::fs::read_dir(p.archive_dir())
+        .expect("archive dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|f| {
+            f.extension().is_some_and(|x| x == "db") && !f.to_string_lossy().ends_with(".access.db")
+        })
+        .collect();
+    assert!(!dbs.is_empty(), "the archiver wrote no archive");
+    for db in &dbs {
+        let o = verify(db);
+        assert!(
+            o.status.success(),
+            "{}: {}{}",
+            db.display(),
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    // A copy of the biggest region's archive, cut back to an earlier checkpoint.
+    let db = dbs
+        .iter()
+        .max_by_key(|d| std::fs::metadata(d).map(|m| m.len()).unwrap_or(0))
+        .unwrap();
+    let cut_dir = p.dir.path().join("cut");
+    std::fs::create_dir_all(&cut_dir).unwrap();
+    let copy = cut_dir.join(db.file_name().unwrap());
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute("VACUUM INTO ?1", [copy.to_string_lossy()])
+        .unwrap();
+    drop(conn);
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let cut: i64 = conn
+        .query_row(
+            "SELECT MAX(seq) FROM checkpoints WHERE seq < (SELECT MAX(seq) FROM checkpoints)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the archive has two checkpoints");
+    conn.execute_batch(&format!(
+        "DELETE FROM records WHERE seq > {cut}; DELETE FROM checkpoints WHERE seq > {cut};"
+    ))
+    .unwrap();
+    drop(conn);
+    let o = verify(&copy);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("cut off"), "{out}");
 }
 
 /// Lines of one conversation (one partition, so its order holds in both runners), each with
