@@ -162,3 +162,80 @@ fn search_and_audit_as_a_reviewer_and_an_auditor() {
     let text = ok(wcp(&["archive", "audit", "--db", db, "--actor", "alice"]));
     assert!(text.contains("log#1") && text.contains("search"), "{text}");
 }
+
+/// `wcp run --quarantine-key dpo.pub` keeps a quarantined contact's content sealed to the
+/// DPO's key — nowhere in clear — and the DPO releases one message once consent arrives.
+#[test]
+fn the_dpo_releases_what_wcp_run_sealed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let dpo = dir.join("dpo.key");
+    ok(wcp(&[
+        "archive",
+        "keygen",
+        "--quarantine",
+        "--out",
+        dpo.to_str().unwrap(),
+    ]));
+    let secret = "海豚计划的细节 13712345679";
+    let input = dir.join("in.jsonl");
+    let msg = r#"{"msgid":"q1","action":"send","from":"wmDpoSilent01","tolist":["zhangwei"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"SECRET"}}"#
+        .replace("SECRET", secret);
+    std::fs::write(&input, msg + "\n").unwrap();
+    let out = dir.join("out");
+    ok(wcp(&[
+        "run",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quarantine-key",
+        dir.join("dpo.pub").to_str().unwrap(),
+    ]));
+    for e in std::fs::read_dir(&out).unwrap().flatten() {
+        let bytes = std::fs::read(e.path()).unwrap();
+        let needle = "13712345679".as_bytes();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "clear content in {}",
+            e.path().display()
+        );
+    }
+    let db = out.join("archive-cn.db");
+    let db = db.to_str().unwrap();
+    let listed = json_lines(&ok(wcp(&[
+        "archive",
+        "quarantine",
+        "list",
+        "--db",
+        db,
+        "--json",
+    ])));
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["sealed"], true, "{listed:?}");
+    // Nothing to find before the release; the message in clear after it.
+    let found = |actor: &str| {
+        ok(wcp(&[
+            "archive", "search", "--db", db, "--actor", actor, "--text", "海豚", "--json",
+        ]))
+    };
+    assert!(found("dpo").trim().is_empty());
+    ok(wcp(&[
+        "archive",
+        "quarantine",
+        "release",
+        "--db",
+        db,
+        "--actor",
+        "dpo",
+        "--dpo-key",
+        dpo.to_str().unwrap(),
+        "--msgid",
+        "q1",
+        "--reason",
+        "consent given",
+    ]));
+    let after = json_lines(&found("dpo"));
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0]["text"], secret);
+}

@@ -45,6 +45,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         &mut dir,
         wcp_stages::Policy::builtin(),
         &key,
+        None,
     )?;
     explain(&summary, &out)?;
     Ok(ExitCode::SUCCESS)

@@ -21,12 +21,20 @@ struct Region {
     pending: HashSet<String>,
 }
 
-#[derive(Default)]
 pub struct Archives {
     regions: BTreeMap<String, Region>,
+    /// The DPO's public key: quarantined content is sealed to it (else not kept at all).
+    quarantine_key: Option<wcp_archive::seal::QuarantineKey>,
 }
 
 impl Archives {
+    pub fn new(quarantine_key: Option<wcp_archive::seal::QuarantineKey>) -> Archives {
+        Archives {
+            regions: BTreeMap::new(),
+            quarantine_key,
+        }
+    }
+
     fn region(&mut self, out: &mut OutDir, region: &str) -> anyhow::Result<&mut Region> {
         if !self.regions.contains_key(region) {
             anyhow::ensure!(
@@ -39,6 +47,7 @@ impl Archives {
             let path = out.own(&format!("archive-{region}.db"))?;
             let opts = ArchiveOptions {
                 actor: "wcp-run".to_string(),
+                quarantine_key: self.quarantine_key.clone(),
                 ..ArchiveOptions::default()
             };
             // The key files are not "owned" outputs: never removed with the run's outputs,

@@ -27,6 +27,7 @@ pub fn execute(
     out: &mut OutDir,
     policy: Policy,
     key: &TenantKey,
+    quarantine_key: Option<wcp_archive::seal::QuarantineKey>,
 ) -> anyhow::Result<Summary> {
     // Every record of this run is bounded by its start: nothing real is from the future.
     let capture_ms = now_ms();
@@ -60,7 +61,7 @@ pub fn execute(
     }
 
     let mut writers = Writers::open(out, &run_id)?;
-    let mut archives = Archives::default();
+    let mut archives = Archives::new(quarantine_key);
     let progress = progress_bar(input);
     let mut lines = Lines::open(input, max_record)?;
     let mut last_line = 0;

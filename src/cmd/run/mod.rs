@@ -58,6 +58,12 @@ pub struct RunArgs {
     /// File holding the tenant's pseudonymisation key (else $WCP_ANON_KEY, else OUT/tenant.key, created once).
     #[arg(long)]
     pub anon_key_file: Option<PathBuf>,
+    /// The data-protection officer's quarantine public key (`wcp archive keygen --quarantine
+    /// --out dpo.key` writes it to dpo.pub): content held back for consent is kept sealed to
+    /// it, so `wcp archive quarantine release --dpo-key dpo.key` can restore it once consent
+    /// arrives. Without it, quarantined content is not kept at all (who/when only).
+    #[arg(long)]
+    pub quarantine_key: Option<PathBuf>,
     /// Print the summary as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -80,7 +86,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let key = tenant_key(args.anon_key_file.as_deref(), &mut out)?;
     let source = args.input.display().to_string();
-    let summary = execute(&args.input, &source, &mut out, policy, &key)?;
+    let quarantine = args
+        .quarantine_key
+        .as_deref()
+        .map(|p| {
+            wcp_archive::seal::QuarantineKey::load(p)
+                .with_context(|| format!("--quarantine-key {}", p.display()))
+        })
+        .transpose()?;
+    let summary = execute(&args.input, &source, &mut out, policy, &key, quarantine)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
