@@ -3,7 +3,7 @@
 //! offset can be stored, and partition assignment from the offsets stored in the archive.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
@@ -99,7 +99,14 @@ pub fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
         codec::policy(cfg)?.anonymise,
     );
     let signing = cfg.extra("signing_key_file").map(PathBuf::from);
-    let mut writer = Writer::open(&dir, signing, ctx.metrics.clone())
+    let quarantine = cfg
+        .extra("quarantine_public_key_file")
+        .map(|p| {
+            wcp_archive::seal::QuarantineKey::load(Path::new(p))
+                .map_err(|e| RuntimeError::Fatal(format!("quarantine_public_key_file {p}: {e}")))
+        })
+        .transpose()?;
+    let mut writer = Writer::open(&dir, signing, quarantine, ctx.metrics.clone())
         .map_err(|e| RuntimeError::Fatal(format!("archive {}: {e}", dir.display())))?;
     writer.publish_anchors(crate::writer::Anchors {
         producer: kafka::plain_producer_config(cfg).create()?,

@@ -16,7 +16,12 @@ mod writer;
 fn main() -> ExitCode {
     wcp_runtime::app::main(
         "archiver",
-        &["archive_dir", "signing_key_file", "anon_key_file"],
+        &[
+            "archive_dir",
+            "signing_key_file",
+            "quarantine_public_key_file",
+            "anon_key_file",
+        ],
         consume::run,
     )
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use wcp_archive::seal::QuarantineKey;
 use wcp_archive::{Archive, ArchiveError, ArchiveOptions, KeySource, Regions, SourceOffset};
 use wcp_model::EnrichedEvent;
 use wcp_runtime::Metrics;
@@ -37,6 +38,8 @@ pub struct Anchors {
 pub struct Writer {
     regions: Regions,
     keys: KeySource,
+    /// The DPO's public key: quarantined content is sealed to it (else not kept at all).
+    quarantine_key: Option<QuarantineKey>,
     archives: BTreeMap<String, Archive>,
     anchors: Option<Anchors>,
     /// Shared with the consumer thread: where to resume after a (re)assignment.
@@ -48,10 +51,12 @@ impl Writer {
     /// Opens every `archive-<region>.db` in `dir` and computes the resume positions. Each
     /// region signs with its own key (`wcp_archive::regions`); `signing_key_file`, when set,
     /// is the key of the one region this archiver serves (one archiver per region, as the
-    /// Kubernetes overlays run it).
+    /// Kubernetes overlays run it). `quarantine_key`: the DPO's public key
+    /// (`quarantine_public_key_file`), to which quarantined content is sealed.
     pub fn open(
         dir: &Path,
         signing_key_file: Option<PathBuf>,
+        quarantine_key: Option<QuarantineKey>,
         metrics: Metrics,
     ) -> Result<Writer, ArchiveError> {
         std::fs::create_dir_all(dir)?;
@@ -61,6 +66,7 @@ impl Writer {
                 file: signing_key_file,
                 env: true,
             },
+            quarantine_key,
             archives: BTreeMap::new(),
             anchors: None,
             durable: Arc::new(Mutex::new(Positions::new())),
@@ -84,6 +90,7 @@ impl Writer {
     fn open_archive(&self, region: &str) -> Result<Archive, ArchiveError> {
         let opts = ArchiveOptions {
             actor: "wcp-archiver".to_string(),
+            quarantine_key: self.quarantine_key.clone(),
             ..ArchiveOptions::default()
         };
         self.regions.open_writer(region, &self.keys, opts)

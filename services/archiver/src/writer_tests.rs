@@ -34,14 +34,14 @@ fn batch(events: Vec<EnrichedEvent>, next: i64) -> Batch {
 fn resumes_from_stored_offsets_and_dedups() {
     let dir = tempfile::tempdir().unwrap();
     let m = Metrics::new();
-    let mut w = Writer::open(dir.path(), None, m.clone()).unwrap();
+    let mut w = Writer::open(dir.path(), None, None, m.clone()).unwrap();
     w.write(&batch(
         vec![tagged("m1", "hello"), tagged("m2", "report")],
         2,
     ))
     .unwrap();
     drop(w);
-    let mut w = Writer::open(dir.path(), None, m.clone()).unwrap();
+    let mut w = Writer::open(dir.path(), None, None, m.clone()).unwrap();
     let pos = w.durable.lock().unwrap().clone();
     assert_eq!(pos.get(&("chat.tagged".to_string(), 0)), Some(&2));
     // A replay of m2 (e.g. after a crash between SQLite and Kafka) is not archived twice.
@@ -59,7 +59,7 @@ fn resumes_from_stored_offsets_and_dedups() {
 fn sizes_of_database_and_wal_are_exported_per_region() {
     let dir = tempfile::tempdir().unwrap();
     let m = Metrics::new();
-    let mut w = Writer::open(dir.path(), None, m.clone()).unwrap();
+    let mut w = Writer::open(dir.path(), None, None, m.clone()).unwrap();
     w.write(&batch(vec![tagged("m1", "hello")], 1)).unwrap();
     w.observe_sizes();
     let region = w.archives.keys().next().unwrap().clone();
@@ -71,4 +71,28 @@ fn sizes_of_database_and_wal_are_exported_per_region() {
     assert!(text.contains(&format!(
         "wcp_archive_wal_bytes{{region=\"{region}\"}} {wal}"
     )));
+}
+
+/// With the DPO's public key, a quarantined message's content is kept sealed to it (and
+/// only the DPO key opens it); without one it is not kept.
+#[test]
+fn quarantined_content_is_sealed_to_the_dpo_key() {
+    let raw = r#"{"msgid":"q1","action":"send","from":"wmQuarantine1","tolist":["zhangwei"],"roomid":"","msgtime":1732600040000,"msgtype":"text","text":{"content":"before consent"}}"#;
+    let ev = wcp_stages::ingest::ingest(raw.as_bytes(), None)
+        .unwrap()
+        .event;
+    let policy = wcp_stages::Policy::builtin();
+    let ev = wcp_stages::classify::Classifier::builtin().classify(ev);
+    let ev = wcp_stages::consent::gate(ev, &Default::default(), &policy.consent);
+    let ev = wcp_stages::retention::tag(ev, &policy.retention);
+    let dpo = wcp_archive::seal::DpoKey::generate();
+    for (name, key) in [("sealed", Some(dpo.public())), ("none", None)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = Writer::open(dir.path(), None, key, Metrics::new()).unwrap();
+        w.write(&batch(vec![ev.clone()], 1)).unwrap();
+        let a = w.archives.values().next().unwrap();
+        let q = a.quarantined().unwrap();
+        assert_eq!(q.len(), 1, "{name}");
+        assert_eq!(q[0].sealed, name == "sealed", "{name}");
+    }
 }
