@@ -3,20 +3,9 @@
 //! for these tests (not taken from the evaluation sets).
 
 use wcp_model::RiskCategory::{self, *};
+mod common;
+use common::{cats, engine};
 use wcp_risk::RiskEngine;
-
-fn engine() -> &'static RiskEngine {
-    static E: std::sync::OnceLock<RiskEngine> = std::sync::OnceLock::new();
-    E.get_or_init(RiskEngine::builtin)
-}
-
-fn cats(text: &str) -> Vec<RiskCategory> {
-    engine()
-        .scan(text)
-        .into_iter()
-        .map(|m| m.category)
-        .collect()
-}
 
 const POSITIVES: &[(&str, RiskCategory)] = &[
     // guarantee_of_returns

@@ -116,13 +116,15 @@ fn chat_dev_meets_targets_when_present() {
 }
 
 /// Issue 11: at most 1% of the short benign lines (≤ 12 characters) of the frozen blind chat sets
-/// raise a risk (0 of 142 and 0 of 137 at their first score).
+/// raise a risk (0 of 142, 0 of 137, 0 of 114, 0 of 122 at their first scores).
 #[test]
 fn short_benign_lines_of_the_blind_sets_raise_nothing() {
     let engine = RiskEngine::builtin();
     for data in [
         include_str!("fixtures/issue11_chat_a.jsonl"),
         include_str!("fixtures/issue11_chat_b.jsonl"),
+        include_str!("fixtures/issue11_chat_c.jsonl"),
+        include_str!("fixtures/issue11_chat_d.jsonl"),
     ] {
         let (mut short, mut raised) = (0u32, 0u32);
         for line in data.lines().filter(|l| !l.trim().is_empty()) {
@@ -133,5 +135,51 @@ fn short_benign_lines_of_the_blind_sets_raise_nothing() {
             }
         }
         assert!(short >= 100 && raised * 100 <= short, "{raised} of {short}");
+    }
+}
+
+/// The issue-11 sets after the tuning rounds on them (tuned figures, not blind ones; docs/RISK.md):
+/// floors a little under what the shipped policy reaches, so a rule change that loses a family
+/// fails here. First blind scores were chat_c 0.733 / 0.717, chat_d 0.625 / 0.306.
+#[test]
+fn issue11_sets_keep_their_tuned_levels() {
+    let sets = [
+        (
+            "chat_a",
+            include_str!("fixtures/issue11_chat_a.jsonl"),
+            0.95,
+            0.95,
+        ),
+        (
+            "chat_b",
+            include_str!("fixtures/issue11_chat_b.jsonl"),
+            0.88,
+            0.95,
+        ),
+        (
+            "chat_c",
+            include_str!("fixtures/issue11_chat_c.jsonl"),
+            0.88,
+            0.95,
+        ),
+        (
+            "chat_d",
+            include_str!("fixtures/issue11_chat_d.jsonl"),
+            0.95,
+            0.95,
+        ),
+        (
+            "enforcement",
+            include_str!("fixtures/issue11_enforcement.jsonl"),
+            0.93,
+            0.53,
+        ),
+    ];
+    for (name, data, min_p, min_r) in sets {
+        let (p, r) = score(data);
+        assert!(
+            p >= min_p && r >= min_r,
+            "{name}: precision {p:.3} recall {r:.3} (floors {min_p} / {min_r})"
+        );
     }
 }

@@ -1,0 +1,117 @@
+//! Issue 11, round 2: phrase families written after the chat_c / chat_d blind sets were scored
+//! (motive + act, act + concealment, favour + business, presumed consent). Each family has
+//! paraphrases written for this test, not lines of any evaluation set, and near-misses that
+//! must stay silent (innocent uses the families could be confused with).
+
+use wcp_model::RiskCategory::{self, *};
+mod common;
+use common::cats;
+
+const FAMILY_POSITIVES: &[(&str, RiskCategory)] = &[
+    (
+        "下周审计组进场，共享盘里那几个对账的表先删掉吧",
+        EvidenceDestruction,
+    ),
+    (
+        "SFC are in on Monday, wipe the desk chat before then",
+        EvidenceDestruction,
+    ),
+    (
+        "那个返费的台账别放系统里，监管问起来就说没有",
+        EvidenceDestruction,
+    ),
+    (
+        "月底要看产品净值，收盘前把那只拉到20块上面",
+        MarketManipulation,
+    ),
+    (
+        "need it above 50 into the close, it's for the fixing on the structured note",
+        MarketManipulation,
+    ),
+    (
+        "let's get volume up before the index review, a few crosses between our books",
+        MarketManipulation,
+    ),
+    ("挂几张大 bid 喺下面，一涨就撤单", MarketManipulation),
+    ("你们在股吧多发点利好帖，我这边慢慢出货", MarketManipulation),
+    (
+        "没问过她，先把她账户里的债基换成了股票基金，应该没问题",
+        UnauthorizedTrading,
+    ),
+    (
+        "He hasn't confirmed yet but I switched him into the income fund, he'll be fine with it",
+        UnauthorizedTrading,
+    ),
+    ("用咗李生個戶口做咗幾單，佢唔會留意", UnauthorizedTrading),
+    ("別問我點知，聽朝公告，今晚先掛單", InsiderInformation),
+    (
+        "the rights issue is not public yet, thought you'd want to know before you add",
+        ConfidentialityBreach,
+    ),
+    (
+        "fyi client is selling a big block tomorrow, in case you want to get ahead",
+        ConfidentialityBreach,
+    ),
+    (
+        "Sending you the allocation book for the bond deal, who got what, don't forward",
+        ConfidentialityBreach,
+    ),
+    (
+        "你把那笔存款放到我们这边，你女儿实习的事我来安排",
+        BriberyGifts,
+    ),
+    (
+        "给局里的李科长安排个三亚行程，全包，就说是调研",
+        BriberyGifts,
+    ),
+    ("渠道的返点还是老规矩，给现金，别开票", BriberyGifts),
+    ("打我私人手机吧，唔好用座机，有录音", OffChannel),
+    ("whatsapp me the levels, not here", OffChannel),
+    (
+        "If this isn't fixed by Friday I'm escalating to your CEO and the regulator",
+        Complaint,
+    ),
+    ("呢隻票據我哋做咗好多年，未試過蝕", GuaranteeOfReturns),
+];
+
+const FAMILY_NEAR_MISSES: &[&str] = &[
+    "审计下周来，所有记录都要保留，不要删任何东西",
+    "Call-back completed on a recorded line, trade confirmed",
+    "客户的email是 amy.li@gmail.com，对账单以后发这个",
+    "Can you add my personal email to the alumni mailing list?",
+    "新闻说那个交易员因为spoofing被罚了",
+    "茅台今天又绿了，还要不要补仓",
+    "恭喜发财！给小朋友的红包收下哈",
+    "老公生日想送块Rolex，哪里有货",
+    "客户没回消息，先不动他的仓位，等他确认",
+    "工资打到卡上了吗",
+    "我電話 9123 4567 有事WhatsApp我",
+];
+
+#[test]
+fn family_paraphrases_fire_their_category() {
+    let missed: Vec<_> = FAMILY_POSITIVES
+        .iter()
+        .filter(|(text, want)| !cats(text).contains(want))
+        .collect();
+    assert!(missed.is_empty(), "missed: {missed:?}");
+}
+
+#[test]
+fn family_near_misses_stay_silent() {
+    let raised: Vec<_> = FAMILY_NEAR_MISSES
+        .iter()
+        .map(|t| (t, cats(t)))
+        .filter(|(_, c)| !c.is_empty())
+        .collect();
+    assert!(raised.is_empty(), "raised: {raised:?}");
+}
+
+/// A client quoting the promise they were given is complaining, not promising.
+#[test]
+fn a_client_quoting_a_promise_is_a_complaint_only() {
+    assert_eq!(
+        cats("你们当时说保本，现在亏了两成，我要投诉"),
+        vec![Complaint]
+    );
+}
