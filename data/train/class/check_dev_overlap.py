@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Guards against training on the development set: lists corpus lines that
 equal or nearly equal (character 4-gram Jaccard > 0.45) a line of
-../shared/data/eval/chat_dev.jsonl. Exit 1 when any is found; skips when the
-dev set is absent."""
+../shared/data/eval/chat_dev.jsonl, or of any further labelled JSON Lines
+file given as an argument (e.g. the scored blind sets:
+`python3 check_dev_overlap.py /path/chat_a.gold.jsonl ...`). Exit 1 when any
+is found; skips the dev set when it is absent."""
 import json, os, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -15,10 +17,11 @@ def grams(s):
 
 
 def main():
-    if not os.path.exists(DEV):
+    files = ([DEV] if os.path.exists(DEV) else []) + sys.argv[1:]
+    if not files:
         print("skipped: dev set not present")
         return 0
-    dev = [json.loads(l)["text"] for l in open(DEV, encoding="utf-8") if l.strip()]
+    dev = [json.loads(l)["text"] for f in files for l in open(f, encoding="utf-8") if l.strip()]
     corpus = {json.loads(l)["text"] for l in open(os.path.join(HERE, "train.jsonl"), encoding="utf-8")}
     dev_grams = [(d, grams(d)) for d in dev]
     hits = []

@@ -16,6 +16,7 @@ import templates_hard as TH
 import templates_chat as TC
 import templates_zh as TZ
 import templates_boost as TB
+import templates_issue11 as TI
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 20261127
@@ -105,7 +106,7 @@ FILL.update({
     "city": lambda r: r.choice(S.ZH_CITIES), "dept": lambda r: r.choice(S.ZH_DEPTS), "day": lambda r: r.choice(S.ZH_DAYS),
 })
 for key, pool in {"perr": TS.ZH_PERSONAL_ERRANDS, "berr": TS.ZH_BIZ_ERRANDS, "care": TS.ZH_PERSONAL_CARE,
-                  "btodo": TS.ZH_BIZ_TODO, "weather": TS.ZH_WEATHER, **TS.EN_FILL, **TB.FILL}.items():
+                  "btodo": TS.ZH_BIZ_TODO, "weather": TS.ZH_WEATHER, **TS.EN_FILL, **TB.FILL, **TI.FILL}.items():
     # pools may hold slots themselves; fill() expands them recursively
     FILL[key] = lambda r, pool=pool: fill(r.choice(pool), r)
 SLOT = re.compile(r"\{(\w+)\}")
@@ -138,6 +139,9 @@ def main():
         (TB.ZH_BUSINESS, "business", "zh"), (TB.ZH_PERSONAL, "personal", "zh"),
         (TB.EN_BUSINESS, "business", "en"), (TB.EN_PERSONAL, "personal", "en"),
         (TB.MIXED_BUSINESS, "business", "mixed"), (TB.MIXED_PERSONAL, "personal", "mixed"),
+        (TI.ZH_PERSONAL, "personal", "zh"), (TI.ZH_CANTO_PERSONAL, "personal", "zh"), (TI.EN_PERSONAL, "personal", "en"),
+        (TI.ZH_BUSINESS, "business", "zh"), (TI.ZH_CANTO_BUSINESS, "business", "zh"), (TI.EN_BUSINESS, "business", "en"),
+        (TI.MIXED_PERSONAL, "personal", "mixed"), (TI.MIXED_BUSINESS, "business", "mixed"),
     ]
     seen, rows = set(), []
     for templates, cls, lang in groups:
