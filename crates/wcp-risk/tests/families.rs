@@ -75,6 +75,9 @@ const FAMILY_POSITIVES: &[(&str, RiskCategory)] = &[
 ];
 
 const FAMILY_NEAR_MISSES: &[&str] = &[
+    "持有不满一年赎回要收0.5%的费用，您放心",
+    "录音系统自动存档，谁也删不了，照实说",
+    "客户信息不能外发，你走数据申请流程",
     "审计下周来，所有记录都要保留，不要删任何东西",
     "Call-back completed on a recorded line, trade confirmed",
     "客户的email是 amy.li@gmail.com，对账单以后发这个",
