@@ -151,9 +151,7 @@ fn search_and_audit_as_a_reviewer_and_an_auditor() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    for shown in ["m2", "m3", "m4"] {
-        assert!(ids.contains(&shown), "{ids:?}");
-    }
+    assert_eq!(ids, ["m2", "m3", "m4"], "exactly the messages shown");
     let bob = json_lines(&ok(wcp(&[
         "archive", "audit", "--db", db, "--actor", "bob", "--json",
     ])));

@@ -176,6 +176,37 @@ impl Archive {
         Ok(found)
     }
 
+    /// Message `msgid` with the `n` messages before and after it in its conversation, in
+    /// search order; the access record names exactly the messages shown. None when the
+    /// archive holds no such message (nothing is recorded then).
+    pub fn around(
+        &mut self,
+        msgid: &str,
+        n: usize,
+        actor: &str,
+    ) -> Result<Option<Vec<ArchivedMessage>>, ArchiveError> {
+        check_actor(actor)?;
+        let Some(m) = query::load_by_msgid(&self.conn, msgid)? else {
+            return Ok(None);
+        };
+        let q = Query {
+            conversation: Some(m.stored.conversation_id.clone()),
+            ..Query::default()
+        };
+        let seqs = query::matching_seqs(&self.conn, &q)?;
+        let i = seqs.iter().position(|s| *s == m.record_seq).unwrap_or(0);
+        let window = &seqs[i.saturating_sub(n)..(i + n + 1).min(seqs.len())];
+        let found = query::load(&self.conn, window)?;
+        let ids: Vec<&str> = found.iter().map(|m| m.stored.msgid.as_str()).collect();
+        let detail = serde_json::json!({
+            "query": { "msgid": msgid, "around": n },
+            "results": found.len(),
+            "msgids": ids,
+        });
+        self.record_access(actor, "search", detail)?;
+        Ok(Some(found))
+    }
+
     /// The audit trail, oldest first (reading it is not itself audited).
     pub fn audit_trail(&self) -> Result<Vec<AuditEntry>, ArchiveError> {
         Ok(read(&self.conn, &AuditFilter::default())?

@@ -126,17 +126,9 @@ pub fn run(a: SearchArgs) -> anyhow::Result<ExitCode> {
         archive.set_access_log(log.clone());
     }
     let found = match &a.msgid {
-        Some(id) => {
-            let m = archive
-                .message(id)
-                .with_context(|| format!("no message {id} in {}", a.reader.db.db.display()))?;
-            let q = Query {
-                conversation: Some(m.stored.conversation_id.clone()),
-                ..Query::default()
-            };
-            let all = archive.search(&q, &actor)?;
-            around(all, id, a.around.unwrap_or(0))
-        }
+        Some(id) => archive
+            .around(id, a.around.unwrap_or(0), &actor)?
+            .with_context(|| format!("no message {id} in {}", a.reader.db.db.display()))?,
         None => archive.search(&query(&a.filter, offset)?, &actor)?,
     };
     if a.json {
@@ -148,15 +140,6 @@ pub fn run(a: SearchArgs) -> anyhow::Result<ExitCode> {
     }
     eprintln!("{} messages", found.len());
     Ok(ExitCode::SUCCESS)
-}
-
-/// The `n` messages before and after `msgid` in a conversation's messages.
-fn around(all: Vec<ArchivedMessage>, msgid: &str, n: usize) -> Vec<ArchivedMessage> {
-    let Some(i) = all.iter().position(|m| m.stored.msgid == msgid) else {
-        return all;
-    };
-    let (lo, hi) = (i.saturating_sub(n), (i + n + 1).min(all.len()));
-    all.into_iter().skip(lo).take(hi - lo).collect()
 }
 
 fn table(found: &[ArchivedMessage], offset: i32) {
