@@ -54,14 +54,18 @@ BIN="$ROOT/target/release"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # spawn LOGNAME BINARY PREFIX GROUP INSTANCE [ARGS...]: start one service; waits for /readyz.
+# (The prefix applies to the group too; services refuse WCP_* variables that are not theirs.)
 spawn() {
     local log="$1" bin="$2" prefix="$3" group="$4" inst="$5"
     shift 5
-    local port
+    local port own=()
     port="$(free_port)"
-    WCP_KAFKA_BOOTSTRAP="$KAFKA_BOOTSTRAP" WCP_TOPIC_PREFIX="$prefix" WCP_GROUP_ID="$prefix$group" \
-        WCP_INSTANCE_ID="$inst" WCP_OPS_ADDR="127.0.0.1:$port" WCP_ARCHIVE_DIR="$OUT/$prefix-archive" \
-        WCP_ANON_KEY="be4c4e7e4a4e7c0123456789abcdef00" RUST_LOG=warn \
+    case "$bin" in
+        wcp-archiver) own=(WCP_ARCHIVE_DIR="$OUT/$prefix-archive" WCP_ANON_KEY="be4c4e7e4a4e7c0123456789abcdef00") ;;
+        wcp-anonymiser) own=(WCP_ANON_KEY="be4c4e7e4a4e7c0123456789abcdef00") ;;
+    esac
+    env WCP_KAFKA_BOOTSTRAP="$KAFKA_BOOTSTRAP" WCP_TOPIC_PREFIX="$prefix" WCP_GROUP_ID="$group" \
+        WCP_INSTANCE_ID="$inst" WCP_OPS_ADDR="127.0.0.1:$port" "${own[@]}" RUST_LOG=warn \
         "$BIN/$bin" "$@" >>"$OUT/$log.log" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 1 300); do

@@ -3,6 +3,7 @@ pub mod archive;
 pub mod demo;
 pub mod detect;
 pub mod eval;
+mod kafka;
 pub mod outdir;
 pub mod produce;
 pub mod review;

@@ -1,7 +1,10 @@
 //! `wcp produce`: sends raw WeCom JSON lines to `wecom.raw`, from a file (byte for byte) or
 //! synthesised (the load generator), with an increasing `seq` header like the capture SDK
 //! (for a file: each line's own top-level `seq`, when it has one).
-//! Produces are pipelined (no per-record wait); delivery is checked once at the end.
+//! Produces are pipelined (no per-record wait); every delivery report is counted before it
+//! exits: delivered / failed on stdout, exit 1 when any record was not delivered, and an
+//! error naming the topic or the broker address before anything is sent when either is
+//! missing.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -12,7 +15,10 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::ClientConfig;
+use std::sync::atomic::Ordering;
+use wcp_model::topics;
 
+use super::kafka::CliCtx;
 use super::synthetic::Synth;
 
 #[derive(Args)]
@@ -39,25 +45,32 @@ pub struct ProduceArgs {
     /// Target rate in events per second (default: as fast as possible).
     #[arg(long)]
     rate: Option<f64>,
-    /// Seed of the synthetic generator.
+    /// Seed of the synthetic generator (contacts, texts and message ids depend on it).
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// First `seq` header value.
+    /// First `seq` header value; synthetic message ids and times continue from it, so runs
+    /// over consecutive ranges never reuse an id.
     #[arg(long, default_value_t = 1)]
     first_seq: u64,
 }
 
 pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
-    let producer: BaseProducer = ClientConfig::new()
-        .set(
-            "bootstrap.servers",
-            super::topics::bootstrap(args.bootstrap.as_deref()),
-        )
+    let bootstrap = super::kafka::bootstrap(args.bootstrap.as_deref());
+    let producer: BaseProducer<CliCtx> = ClientConfig::new()
+        .set("bootstrap.servers", &bootstrap)
         .set("enable.idempotence", "true")
         .set("linger.ms", "5")
         .set("compression.type", "lz4")
-        .create()?;
-    let topic = format!("{}wecom.raw", args.prefix);
+        // A record that cannot be delivered in this time is reported failed, not retried forever.
+        .set("message.timeout.ms", "60000")
+        .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
+        .create_with_context(CliCtx::default())?;
+    let topic = format!("{}{}", args.prefix, topics::RAW);
+    // Fails here, naming the address or the topic, before anything is sent.
+    if let Err(e) = super::kafka::partitions(producer.client(), &bootstrap, &topic) {
+        producer.poll(Duration::from_millis(100));
+        return Err(super::kafka::with_cause(e, producer.context()));
+    }
     let start = Instant::now();
     let mut sent = 0u64;
     // `seq`: the synthetic counter, or a file line's own `seq` field (none without one), so
@@ -97,8 +110,9 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
         Ok(())
     };
     if let Some(path) = &args.file {
-        let reader = std::io::BufReader::new(std::fs::File::open(path)?);
-        for line in reader.split(b'\n') {
+        let file = std::fs::File::open(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        for line in std::io::BufReader::new(file).split(b'\n') {
             let mut line = line?;
             if line.last() == Some(&b'\r') {
                 line.pop();
@@ -110,19 +124,38 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
             send(&line, key, wcp_stages::ingest::seq_of_line(&line))?;
         }
     } else if let Some(n) = args.synthetic {
-        let mut synth = Synth::new(args.seed);
+        let mut synth = Synth::new(args.seed, args.first_seq);
         for i in 0..n {
             let (key, line) = synth.next_event();
             send(line.as_bytes(), Some(key), Some(args.first_seq + i))?;
         }
     }
-    producer.flush(Duration::from_secs(60))?;
+    // Every delivery report, not just an empty queue: a record that failed is counted.
+    let flushed = producer.flush(Duration::from_secs(90));
+    let ctx = producer.context();
+    let delivered = ctx.delivered.load(Ordering::Relaxed);
+    let failed = ctx.failed.load(Ordering::Relaxed);
+    let unknown = sent - delivered - failed;
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "sent {sent} events to {topic} in {secs:.2} s ({:.0} events/s)",
-        sent as f64 / secs.max(1e-9)
+        "{topic}: sent {sent}, delivered {delivered}, failed {}, in {secs:.2} s ({:.0} events/s)",
+        failed + unknown,
+        delivered as f64 / secs.max(1e-9)
     );
-    Ok(ExitCode::SUCCESS)
+    if failed + unknown == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (what, n) in ctx.failures.lock().map(|f| f.clone()).unwrap_or_default() {
+        eprintln!("error: {n} record(s) not delivered to {what}");
+    }
+    if unknown > 0 {
+        let why = flushed
+            .err()
+            .map(|e| super::kafka::unreachable(ctx, &bootstrap, e).to_string())
+            .unwrap_or_default();
+        eprintln!("error: {unknown} record(s) without a delivery report after 90 s {why}");
+    }
+    Ok(ExitCode::FAILURE)
 }
 
 /// The conversation id (room id, else the sorted participants) of a raw line, so a

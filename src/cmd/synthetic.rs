@@ -1,7 +1,9 @@
 //! Synthetic raw WeCom events for `wcp produce --synthetic`: several one-to-one and group
 //! conversations between staff and external contacts, consent (`agree`/`disagree`) records,
 //! business and personal text, risky lines, PII, recalls, and other message types.
-//! Deterministic for a seed (splitmix64), so runs can be compared.
+//! Deterministic for a seed (splitmix64), so runs can be compared. Message ids carry the seed
+//! and the capture `seq`, and times continue from the first seq, so runs with other seeds or
+//! later `--first-seq` ranges never reuse an id (nor the alert ids derived from it).
 
 use serde_json::json;
 
@@ -37,7 +39,9 @@ const PII: &[&str] = &[
 /// Generator state.
 pub struct Synth {
     rng: u64,
-    n: u64,
+    seed: u64,
+    /// The `seq` of the next event.
+    seq: u64,
     time_ms: i64,
     /// Recently sent message ids (for recalls).
     recent: Vec<String>,
@@ -46,11 +50,14 @@ pub struct Synth {
 }
 
 impl Synth {
-    pub fn new(seed: u64) -> Synth {
+    /// The generator of `seed` whose first event has capture seq `first_seq`.
+    pub fn new(seed: u64, first_seq: u64) -> Synth {
         let mut s = Synth {
             rng: seed ^ 0x9E37_79B9_7F4A_7C15,
-            n: 0,
-            time_ms: 1_732_600_000_000,
+            seed,
+            seq: first_seq,
+            // Events are ~1.7 s apart on average: a later range starts later in time.
+            time_ms: 1_732_600_000_000 + first_seq.saturating_sub(1).min(1 << 40) as i64 * 1_700,
             recent: Vec::new(),
             externals: Vec::new(),
             consented: Vec::new(),
@@ -84,13 +91,9 @@ impl Synth {
 
     /// The next event: (conversation key, raw JSON line).
     pub fn next_event(&mut self) -> (String, String) {
-        self.n += 1;
         self.time_ms += 200 + self.below(3000) as i64;
-        let msgid = format!(
-            "{}_{}",
-            7_000_000_000_000_000_000u64 + self.n,
-            self.time_ms / 1000
-        );
+        let msgid = format!("{}_{}_{}", self.seq, self.seed, self.time_ms / 1000);
+        self.seq += 1;
         let staff = STAFF[self.below(STAFF.len())];
         let ext_ix = self.below(self.externals.len());
         let ext = self.externals[ext_ix].clone();
@@ -172,8 +175,8 @@ mod tests {
 
     #[test]
     fn deterministic_varied_and_parseable() {
-        let mut a = Synth::new(3);
-        let mut b = Synth::new(3);
+        let mut a = Synth::new(3, 1);
+        let mut b = Synth::new(3, 1);
         let mut kinds = std::collections::BTreeSet::new();
         let mut ids = std::collections::BTreeSet::new();
         for _ in 0..2000 {
@@ -187,5 +190,38 @@ mod tests {
         for k in ["agree", "disagree", "revoke", "image", "text"] {
             assert!(kinds.contains(k), "missing {k}: {kinds:?}");
         }
+    }
+
+    fn msgids(seed: u64, first_seq: u64, n: usize) -> Vec<String> {
+        let mut s = Synth::new(seed, first_seq);
+        (0..n)
+            .map(|_| {
+                let (_, line) = s.next_event();
+                let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+                v["msgid"].as_str().unwrap().to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn seeds_and_seq_ranges_never_reuse_an_id() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (seed, first) in [(1, 1), (1, 1001), (2, 1), (2, 1001), (7, 1)] {
+            for id in msgids(seed, first, 1000) {
+                assert!(
+                    seen.insert(id.clone()),
+                    "reused msgid {id} (seed {seed}, first {first})"
+                );
+            }
+        }
+        assert_eq!(msgids(2, 501, 1)[0].split('_').next(), Some("501"));
+        // A later range is later in time.
+        let t = |seed, first| {
+            let (_, l) = Synth::new(seed, first).next_event();
+            serde_json::from_str::<serde_json::Value>(&l).unwrap()["msgtime"]
+                .as_i64()
+                .unwrap()
+        };
+        assert!(t(1, 100_001) > t(1, 1) + 100_000_000);
     }
 }

@@ -7,24 +7,14 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::ClientConfig;
+use wcp_model::topics;
+
+use super::kafka::{bootstrap, unreachable, CliCtx};
 
 /// Every topic of the pipeline (before the prefix).
-pub const TOPICS: &[&str] = &[
-    "wecom.raw",
-    "chat.events",
-    "consent.ledger",
-    "chat.classified",
-    "chat.consented",
-    "chat.tagged",
-    "chat.alerts",
-    "chat.anonymised",
-    "chat.dlq",
-    "capture.cursor",
-    wcp_archive::anchor::ANCHORS_TOPIC,
-];
+pub const TOPICS: &[&str] = &topics::ALL;
 
 #[derive(Args)]
 #[command(after_help = "Example:\n  wcp topics create --bootstrap 127.0.0.1:9092 --partitions 6")]
@@ -64,9 +54,9 @@ struct CreateArgs {
 /// after an outage.
 pub fn topic_configs(name: &str, retention_ms: &str) -> Vec<(&'static str, String)> {
     // The anchors: the newest signed head per region, kept forever.
-    if name == "consent.ledger"
-        || name == "capture.cursor"
-        || name == wcp_archive::anchor::ANCHORS_TOPIC
+    if name == topics::CONSENT_LEDGER
+        || name == topics::CAPTURE_CURSOR
+        || name == topics::ARCHIVE_ANCHORS
     {
         vec![
             ("cleanup.policy", "compact".into()),
@@ -80,18 +70,18 @@ pub fn topic_configs(name: &str, retention_ms: &str) -> Vec<(&'static str, Strin
     }
 }
 
-/// `--bootstrap`, else `KAFKA_BOOTSTRAP`, else the local default.
-pub fn bootstrap(arg: Option<&str>) -> String {
-    arg.map(str::to_string)
-        .or_else(|| std::env::var("KAFKA_BOOTSTRAP").ok())
-        .unwrap_or_else(|| "127.0.0.1:9092".into())
-}
-
 pub fn run(args: TopicsArgs) -> anyhow::Result<ExitCode> {
     let TopicsAction::Create(a) = args.action;
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap(a.bootstrap.as_deref()))
-        .create()?;
+    let addr = bootstrap(a.bootstrap.as_deref());
+    let admin: AdminClient<CliCtx> = ClientConfig::new()
+        .set("bootstrap.servers", &addr)
+        .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
+        .create_with_context(CliCtx::default())?;
+    // Names the address and the cause instead of a timeout after 30 s.
+    admin
+        .inner()
+        .fetch_metadata(None, Duration::from_secs(10))
+        .map_err(|e| unreachable(admin.inner().context(), &addr, e))?;
     let retention_ms = (a.retention_hours * 3_600_000).to_string();
     let names: Vec<String> = TOPICS.iter().map(|t| format!("{}{t}", a.prefix)).collect();
     let configs: Vec<Vec<(&str, String)>> = TOPICS
@@ -104,7 +94,7 @@ pub fn run(args: TopicsArgs) -> anyhow::Result<ExitCode> {
         .map(|(n, cfgs)| {
             // The capture `seq` is one ordered stream: gap detection needs one partition; the
             // capture elects its one active instance per corp on capture.cursor's partition.
-            let parts = if n.ends_with("wecom.raw") || n.ends_with("capture.cursor") {
+            let parts = if n.ends_with(topics::RAW) || n.ends_with(topics::CAPTURE_CURSOR) {
                 1
             } else {
                 a.partitions
@@ -153,5 +143,6 @@ mod tests {
         let a = topic_configs(wcp_archive::anchor::ANCHORS_TOPIC, "1");
         assert!(a.contains(&("cleanup.policy", "compact".to_string())));
         assert_eq!(TOPICS.len(), 11);
+        assert!(TOPICS.contains(&wcp_archive::anchor::ANCHORS_TOPIC));
     }
 }

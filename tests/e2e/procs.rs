@@ -59,7 +59,15 @@ impl Service {
             .expect("open service log");
         let err = log.try_clone().expect("clone log handle");
         let bin = bin_dir().join(format!("wcp-{}", self.name));
-        let child = Command::new(&bin)
+        let mut cmd = Command::new(&bin);
+        // Exactly the settings given: a service refuses WCP_* variables that are not its own,
+        // and this process may have some (WCP_E2E_BIN_DIR from scripts/test.sh).
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("WCP_") {
+                cmd.env_remove(k);
+            }
+        }
+        let child = cmd
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))
@@ -133,6 +141,25 @@ impl Service {
 
     pub fn log_tail(&self, lines: usize) -> String {
         tail(&self.log, lines)
+    }
+
+    /// The whole log so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits up to `limit` for the process to exit on its own; its exit code, or `None`
+    /// when it still runs (or was killed by a signal).
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
+                self.child = None;
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
     }
 }
 
@@ -238,23 +265,38 @@ impl Pipeline {
         );
     }
 
+    /// Starts one more process of service `name` with `env` over the pipeline's settings
+    /// (a second instance, a misspelt variable, ...), logging to `<label>.log`; does not wait.
+    pub fn spawn_extra(&mut self, name: &str, label: &str, env: &[(&str, &str)]) -> Service {
+        let mut all = self.env_for(name);
+        for (k, v) in env {
+            all.retain(|(a, _)| a != k);
+            all.push((k.to_string(), v.to_string()));
+        }
+        self.spawn_with(name, label, all)
+    }
+
+    fn spawn_with(&self, name: &str, label: &str, env: Vec<(String, String)>) -> Service {
+        let mut svc = Service {
+            name: name.to_string(),
+            ops_addr: env
+                .iter()
+                .find(|(k, _)| k == "WCP_OPS_ADDR")
+                .map(|(_, v)| v.clone())
+                .expect("ops addr"),
+            env,
+            log: self.dir.path().join(format!("{label}.log")),
+            child: None,
+            starts: 0,
+        };
+        svc.spawn();
+        svc
+    }
+
     /// Starts `names` (each once) and waits until each answers `/readyz` with 200.
     pub fn start(&mut self, names: &[&str]) {
         for name in names {
-            let env = self.env_for(name);
-            let mut svc = Service {
-                name: name.to_string(),
-                ops_addr: env
-                    .iter()
-                    .find(|(k, _)| k == "WCP_OPS_ADDR")
-                    .map(|(_, v)| v.clone())
-                    .expect("ops addr"),
-                env,
-                log: self.dir.path().join(format!("{name}.log")),
-                child: None,
-                starts: 0,
-            };
-            svc.spawn();
+            let svc = self.spawn_with(name, name, self.env_for(name));
             self.services.push(svc);
         }
         for name in names {
@@ -263,16 +305,18 @@ impl Pipeline {
     }
 
     fn env_for(&self, name: &str) -> Vec<(String, String)> {
+        // The topic prefix also prefixes the default group id (wcp-<name>).
         let mut env = vec![
             ("WCP_KAFKA_BOOTSTRAP".into(), self.bootstrap.clone()),
             ("WCP_TOPIC_PREFIX".into(), self.prefix.clone()),
-            ("WCP_GROUP_ID".into(), format!("{}wcp-{name}", self.prefix)),
             ("WCP_OPS_ADDR".into(), format!("127.0.0.1:{}", free_port())),
             ("RUST_LOG".into(), "info".into()),
-            // Not a config key: whichever stage pseudonymises reads it (the runtime ignores
-            // WCP_* variables that are not its keys).
-            ("WCP_ANON_KEY".into(), ANON_KEY.into()),
         ];
+        // The tenant key goes to the two services that pseudonymise: any other service
+        // refuses a WCP_* variable that is not its own.
+        if name == "archiver" || name == "anonymiser" {
+            env.push(("WCP_ANON_KEY".into(), ANON_KEY.into()));
+        }
         if name == "archiver" {
             env.push((
                 "WCP_ARCHIVE_DIR".into(),

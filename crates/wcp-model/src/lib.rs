@@ -5,8 +5,8 @@
 //! captures and `text` for what classification reads); `event` is the canonical event;
 //! `record` holds the records that cross topics after ingest (enriched event, consent
 //! record, alert, anonymised event); `dead_letter` says why an input was rejected; `risk` is
-//! the closed vocabulary of risk categories; `clock` is the one wall-clock read, for
-//! runners (no stage calls it).
+//! the closed vocabulary of risk categories; `topics` names the pipeline's topics; `clock` is
+//! the one wall-clock read, for runners (no stage calls it).
 pub mod clock;
 pub mod dead_letter;
 pub mod event;
@@ -15,6 +15,7 @@ pub mod parse;
 pub mod record;
 pub mod risk;
 pub mod text;
+pub mod topics;
 
 pub use dead_letter::{DeadLetter, DeadLetterReason, OriginalEncoding};
 pub use event::{Action, ChatEvent, EventKind, Participant, Role};

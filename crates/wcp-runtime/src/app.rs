@@ -1,40 +1,49 @@
-//! Process scaffolding: config, logs, ops server, signals, and the loop thread with the
-//! shutdown deadline. Each service's `main` is `App::start(..)` then `app.run(..)`.
+//! Process scaffolding: config, logs, ops server, signals, the start-up checks and the loop
+//! thread with the shutdown deadline. Each service's `main` is [`main`] with its settings
+//! type and its body.
+//!
+//! Exit codes (docs/OPERATIONS.md): 0 stopped on SIGTERM/SIGINT; 1 a fatal error at run time
+//! (fenced, another instance with this id, Kafka unreachable or refusing the credentials,
+//! archive lost, shutdown deadline exceeded); 2 invalid configuration (every problem listed).
 
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::config::Config;
+use crate::config::{Config, Settings, COMMON_KEYS, PROCESS_ENV};
 use crate::error::RuntimeError;
 use crate::metrics::Metrics;
 use crate::shutdown::{self, RunCtx};
 use crate::telemetry;
 
+/// Configuration errors (also those found after start, e.g. an unreadable key file).
+pub const EXIT_CONFIG: u8 = 2;
+
 /// A started service process.
-pub struct App {
+pub struct App<S: Settings> {
     pub cfg: Config,
+    pub settings: S,
     pub ctx: RunCtx,
     rt: tokio::runtime::Runtime,
 }
 
-impl App {
+impl<S: Settings> App<S> {
     /// Loads the config (exit code 2 with every error listed when invalid), installs logs,
     /// signal handlers and the ops server.
-    pub fn start(service: &str, extra_keys: &[&str]) -> Result<App, ExitCode> {
+    pub fn start(service: &str) -> Result<App<S>, ExitCode> {
         if std::env::args().any(|a| a == "--help" || a == "-h") {
-            println!("{}", usage(service, extra_keys));
+            println!("{}", usage::<S>(service));
             return Err(ExitCode::SUCCESS);
         }
         telemetry::init_logs();
-        let cfg = match Config::load(service, extra_keys) {
+        let (cfg, settings) = match Config::load::<S>(service) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("wcp-{service}: {e}");
-                return Err(ExitCode::from(2));
+                eprintln!("wcp-{service}: {e}\n(wcp-{service} --help lists the settings)");
+                return Err(ExitCode::from(EXIT_CONFIG));
             }
         };
-        tracing::info!(config = ?cfg, "starting");
+        tracing::info!(config = ?cfg, settings = ?settings, "starting");
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -57,22 +66,34 @@ impl App {
             }
         });
         rt.spawn(shutdown::wait_for_signal(ctx.clone()));
-        Ok(App { cfg, ctx, rt })
+        Ok(App {
+            cfg,
+            settings,
+            ctx,
+            rt,
+        })
     }
 
-    /// Runs `body` on its own thread until it returns. After a shutdown request the body has
-    /// `shutdown_deadline_ms` to finish; past that the process exits with failure.
+    /// Runs the start-up checks (`preflight`), then `body`, on a thread of their own until
+    /// `body` returns. After a shutdown request the body has `shutdown_deadline_ms` to
+    /// finish; past that the process exits with failure.
     pub fn run<F>(self, body: F) -> ExitCode
     where
-        F: FnOnce(&Config, &RunCtx) -> Result<(), RuntimeError> + Send + 'static,
+        F: FnOnce(&Config, &S, &RunCtx) -> Result<(), RuntimeError> + Send + 'static,
     {
         let (tx, rx) = mpsc::channel();
         let cfg = self.cfg.clone();
+        let settings = self.settings.clone();
         let ctx = self.ctx.clone();
         let worker = std::thread::Builder::new()
             .name("wcp-loop".into())
             .spawn(move || {
-                let r = body(&cfg, &ctx);
+                let r = match crate::preflight::check(&cfg, &ctx) {
+                    // SIGTERM while waiting for the broker: a clean stop, not a failure.
+                    Err(_) if ctx.shutdown_requested() => Ok(()),
+                    Err(e) => Err(e),
+                    Ok(()) => body(&cfg, &settings, &ctx),
+                };
                 let _ = tx.send(r);
             });
         if let Err(e) = worker {
@@ -97,7 +118,12 @@ impl App {
             Some(Ok(())) => ExitCode::SUCCESS,
             Some(Err(e)) => {
                 tracing::error!(error = %e, class = e.class().label(), "stopped on error");
-                ExitCode::FAILURE
+                // Also on stderr unformatted: the last line an operator sees in `kubectl logs`.
+                eprintln!("wcp-{}: {e}", self.cfg.service);
+                match e {
+                    RuntimeError::Config(_) => ExitCode::from(EXIT_CONFIG),
+                    _ => ExitCode::FAILURE,
+                }
             }
             None => {
                 tracing::error!("loop thread panicked");
@@ -108,31 +134,35 @@ impl App {
 }
 
 /// `--help` text: where settings come from and which keys exist.
-fn usage(service: &str, extra_keys: &[&str]) -> String {
-    let mut keys: Vec<&str> = crate::config::COMMON_KEYS.to_vec();
-    keys.extend_from_slice(extra_keys);
+fn usage<S: Settings>(service: &str) -> String {
+    let keys = COMMON_KEYS.iter().chain(S::KEYS);
     let list: Vec<String> = keys
-        .iter()
         .map(|k| format!("  {k:<22} env WCP_{}", k.to_ascii_uppercase()))
         .collect();
+    let mut env: Vec<&str> = PROCESS_ENV.to_vec();
+    env.extend_from_slice(S::ENV);
     format!(
         "wcp-{service}: a wcp pipeline service (see docs/SERVICES.md, docs/DELIVERY.md)\n\n\
          Usage: wcp-{service} [--config FILE] [--<key> VALUE]...\n\n\
          Settings: defaults, then the TOML file (--config or WCP_CONFIG), then WCP_<KEY>\n\
          environment variables, then --<key> arguments. librdkafka properties (TLS, SASL):\n\
          a [kafka] table or WCP_KAFKA__<PROPERTY> (dots as underscores); secrets only from\n\
-         the environment.\n\nKeys:\n{}\n\n\
+         the environment. Any other WCP_* variable is an error.\n\nKeys:\n{}\n\n\
+         Other variables: {}\n\n\
+         Exit codes: 0 stopped on SIGTERM, 1 fatal error, 2 invalid configuration.\n\n\
          Example:\n  WCP_KAFKA_BOOTSTRAP=127.0.0.1:9092 wcp-{service} --ops-addr 127.0.0.1:9091",
-        list.join("\n")
+        list.join("\n"),
+        env.join(", ")
     )
 }
 
 /// A whole service `main`: start, then run `body`; the exit code to return.
-pub fn main<F>(service: &str, extra_keys: &[&str], body: F) -> ExitCode
+pub fn main<S, F>(service: &str, body: F) -> ExitCode
 where
-    F: FnOnce(&Config, &RunCtx) -> Result<(), RuntimeError> + Send + 'static,
+    S: Settings,
+    F: FnOnce(&Config, &S, &RunCtx) -> Result<(), RuntimeError> + Send + 'static,
 {
-    match App::start(service, extra_keys) {
+    match App::<S>::start(service) {
         Ok(app) => app.run(body),
         Err(code) => code,
     }

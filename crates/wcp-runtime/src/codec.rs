@@ -1,12 +1,9 @@
-//! Records in and out of Kafka through `wcp-schema` (Avro single-object encoding), dead
-//! letters, and the policy / tenant key every stage service loads at start.
+//! Records in and out of Kafka through `wcp-schema` (Avro single-object encoding) and dead
+//! letters.
 
 use wcp_model::DeadLetter;
 use wcp_schema::Record;
-use wcp_stages::key::TenantKey;
-use wcp_stages::Policy;
 
-use crate::config::Config;
 use crate::error::RuntimeError;
 use crate::record::{InRecord, OutRecord};
 
@@ -51,43 +48,6 @@ pub fn dead_letter(
     let bytes = wcp_schema::encode(&dl)
         .map_err(|e| RuntimeError::Fatal(format!("cannot encode a dead letter: {e}")))?;
     Ok(OutRecord::new(DLQ_TOPIC, rec.key.clone(), bytes))
-}
-
-/// The pipeline policy: `policy_file` when set, else the built-in one. Acknowledged
-/// non-compliant settings are logged at every start (`Policy::warnings`).
-pub fn policy(cfg: &Config) -> Result<Policy, RuntimeError> {
-    let policy = match &cfg.policy_file {
-        None => Policy::builtin(),
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
-                RuntimeError::Config(vec![format!("policy_file {}: {e}", p.display())])
-            })?;
-            Policy::from_toml(&text, &p.display().to_string())
-                .map_err(|e| RuntimeError::Config(vec![format!("policy_file: {e}")]))?
-        }
-    };
-    for w in policy.warnings() {
-        tracing::warn!(policy = %w, "non-compliant policy setting");
-    }
-    Ok(policy)
-}
-
-/// The tenant pseudonymisation key: `anon_key_file`, else `$WCP_ANON_KEY`, parsed by
-/// `wcp_stages::key::TenantKey` — the rules `wcp run` applies, so both runners pseudonymise
-/// alike and refuse the same bad keys.
-pub fn anon_key(cfg: &Config) -> Result<TenantKey, RuntimeError> {
-    let bad = |e: wcp_stages::key::KeyError| RuntimeError::Config(vec![e.to_string()]);
-    if let Some(f) = cfg.extra("anon_key_file") {
-        let bytes = std::fs::read(f)
-            .map_err(|e| RuntimeError::Config(vec![format!("anon_key_file {f}: {e}")]))?;
-        return TenantKey::parse(&bytes, &format!("anon_key_file {f}")).map_err(bad);
-    }
-    match std::env::var("WCP_ANON_KEY") {
-        Ok(k) => TenantKey::parse(k.as_bytes(), "WCP_ANON_KEY").map_err(bad),
-        Err(_) => Err(RuntimeError::Config(vec![
-            "a tenant key is required: set anon_key_file or WCP_ANON_KEY".into(),
-        ])),
-    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,15 @@
 //! Typed service configuration: defaults in code, then the TOML file (`--config FILE` or
 //! `WCP_CONFIG`), then `WCP_<KEY>` environment variables, then `--<key> value` arguments.
-//! Every problem found is collected and reported at once.
+//! Keys every service shares live in [`Config`]; a service's own keys in a [`Settings`] type
+//! of its own. Every problem found is collected and reported at once; an unknown key or
+//! `WCP_*` variable is one of them, with the closest known name as a suggestion.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use crate::config_source::{collect, Source};
 use crate::error::RuntimeError;
 
 /// librdkafka properties that are secrets: accepted from the environment only, never printed.
@@ -16,6 +19,50 @@ const SECRET_PROPS: &[&str] = &[
     "ssl.key.pem",
     "ssl.keystore.password",
     "sasl.oauthbearer.client.secret",
+];
+
+/// librdkafka properties the delivery guarantees rest on (docs/DELIVERY.md): the runtime sets
+/// them, and a pass-through value is refused at start-up with the reason.
+pub const PROTECTED_PROPS: &[(&str, &str)] = &[
+    ("bootstrap.servers", "set kafka_bootstrap instead"),
+    (
+        "group.id",
+        "set group_id instead (topic_prefix is added to it)",
+    ),
+    ("group.instance.id", "derived from the instance_id"),
+    (
+        "client.id",
+        "derived from the service and instance_id (one instance per id)",
+    ),
+    (
+        "transactional.id",
+        "derived from the service and instance_id (fencing of zombies)",
+    ),
+    (
+        "enable.idempotence",
+        "transactions and dedup need an idempotent producer",
+    ),
+    (
+        "isolation.level",
+        "read_committed: aborted transactions must stay invisible",
+    ),
+    (
+        "enable.auto.commit",
+        "offsets are committed inside the transaction",
+    ),
+    (
+        "enable.auto.offset.store",
+        "offsets are committed inside the transaction",
+    ),
+    (
+        "auto.offset.reset",
+        "earliest: a new group must not skip records",
+    ),
+    ("acks", "all: required by idempotence"),
+    (
+        "enable.partition.eof",
+        "the loop does not expect EOF events",
+    ),
 ];
 
 /// Keys every service understands.
@@ -28,26 +75,81 @@ pub const COMMON_KEYS: &[&str] = &[
     "shutdown_deadline_ms",
     "batch_max_events",
     "flush_interval_ms",
-    "policy_file",
 ];
 
-/// Configuration of one service.
+/// `WCP_*` variables that are not config keys but read by every service.
+pub const PROCESS_ENV: &[&str] = &["WCP_CONFIG", "WCP_LOG_FORMAT"];
+
+/// A service's own keys (beyond [`COMMON_KEYS`]), typed. `set` parses one value; `check`
+/// looks at the whole once everything is set (a required key, two keys that conflict).
+pub trait Settings: Default + Clone + fmt::Debug + Send + 'static {
+    /// The keys, as written in the file (`WCP_<KEY>` in the environment).
+    const KEYS: &'static [&'static str];
+    /// Further `WCP_*` variables the service reads itself (secrets such as `WCP_ANON_KEY`);
+    /// a name ending in `*` is a prefix (`WCP_ARCHIVE_KEY_*`: one variable per region).
+    const ENV: &'static [&'static str] = &[];
+    fn set(&mut self, key: &str, value: &str) -> Result<(), String>;
+    fn check(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// The settings of a service with no keys of its own.
+#[derive(Debug, Clone, Default)]
+pub struct NoSettings;
+
+impl Settings for NoSettings {
+    const KEYS: &'static [&'static str] = &[];
+    fn set(&mut self, key: &str, _: &str) -> Result<(), String> {
+        Err(format!("unknown key {key}"))
+    }
+}
+
+/// The settings of a service that reads the pipeline policy: `policy_file`, unset for the
+/// built-in policy (the runtime only carries the path; `wcp_stages::Policy::load` reads it).
+#[derive(Debug, Clone, Default)]
+pub struct PolicySettings {
+    pub policy_file: Option<PathBuf>,
+}
+
+impl PolicySettings {
+    /// The policy through `load` (`wcp_stages::Policy::load`), warnings logged
+    /// ([`crate::stage_settings::load_policy`]).
+    pub fn policy<P, E: fmt::Display>(
+        &self,
+        load: impl FnOnce(Option<&Path>) -> Result<P, E>,
+        warnings: impl FnOnce(&P) -> Vec<String>,
+    ) -> Result<P, RuntimeError> {
+        crate::stage_settings::load_policy(self.policy_file.as_deref(), load, warnings)
+    }
+}
+
+impl Settings for PolicySettings {
+    const KEYS: &'static [&'static str] = &["policy_file"];
+    fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
+        match key {
+            "policy_file" => self.policy_file = Some(PathBuf::from(v)),
+            _ => return Err(format!("unknown key {key}")),
+        }
+        Ok(())
+    }
+}
+
+/// Configuration every service shares.
 #[derive(Clone)]
 pub struct Config {
     pub service: String,
     pub kafka_bootstrap: String,
     pub topic_prefix: String,
+    /// The consumer group before the prefix: [`Config::group`] is what Kafka sees.
     pub group_id: String,
     pub instance_id: String,
     pub ops_addr: SocketAddr,
     pub shutdown_deadline_ms: u64,
     pub batch_max_events: usize,
     pub flush_interval_ms: u64,
-    pub policy_file: Option<PathBuf>,
     /// librdkafka pass-through properties (TLS, SASL, tuning).
     pub kafka: BTreeMap<String, String>,
-    /// Service-specific string keys (e.g. `archive_dir`), only those the service declared.
-    pub extra: BTreeMap<String, String>,
 }
 
 impl fmt::Debug for Config {
@@ -61,20 +163,18 @@ impl fmt::Debug for Config {
             .field("service", &self.service)
             .field("kafka_bootstrap", &self.kafka_bootstrap)
             .field("topic_prefix", &self.topic_prefix)
-            .field("group_id", &self.group_id)
+            .field("group_id", &self.group())
             .field("instance_id", &self.instance_id)
             .field("ops_addr", &self.ops_addr)
             .field("shutdown_deadline_ms", &self.shutdown_deadline_ms)
             .field("batch_max_events", &self.batch_max_events)
             .field("flush_interval_ms", &self.flush_interval_ms)
-            .field("policy_file", &self.policy_file)
             .field("kafka", &kafka)
-            .field("extra", &self.extra)
             .finish()
     }
 }
 
-fn is_secret(prop: &str) -> bool {
+pub fn is_secret(prop: &str) -> bool {
     SECRET_PROPS.contains(&prop) || prop.contains("password") || prop.contains("secret")
 }
 
@@ -102,22 +202,26 @@ impl Config {
             shutdown_deadline_ms: 20_000,
             batch_max_events: default_batch(service),
             flush_interval_ms: 100,
-            policy_file: None,
             kafka: BTreeMap::new(),
-            extra: BTreeMap::new(),
         }
     }
 
     /// Loads the configuration from the process arguments and environment.
-    pub fn load(service: &str, extra_keys: &[&str]) -> Result<Config, RuntimeError> {
+    pub fn load<S: Settings>(service: &str) -> Result<(Config, S), RuntimeError> {
         let args: Vec<String> = std::env::args().skip(1).collect();
         let env: Vec<(String, String)> = std::env::vars().collect();
-        Config::from_sources(service, extra_keys, &args, &env)
+        Config::from_sources(service, &args, &env)
     }
 
     /// Full name of a topic: the prefix applies to every topic.
     pub fn topic(&self, name: &str) -> String {
         format!("{}{}", self.topic_prefix, name)
+    }
+
+    /// The consumer group Kafka sees: the prefix applies to groups as to topics, so a
+    /// prefixed test instance never joins the live group.
+    pub fn group(&self) -> String {
+        format!("{}{}", self.topic_prefix, self.group_id)
     }
 
     /// `transactional.id`: stable per instance so a restart fences its zombie predecessor.
@@ -128,81 +232,52 @@ impl Config {
         )
     }
 
-    /// A service-specific key, if set.
-    pub fn extra(&self, key: &str) -> Option<&str> {
-        self.extra.get(key).map(String::as_str)
+    /// The librdkafka `client.id`: names this instance in the broker's group listing, which
+    /// is how a second instance with the same id is recognised (`instance`).
+    pub fn client_id(&self) -> String {
+        format!(
+            "{}wcp-{}-{}",
+            self.topic_prefix, self.service, self.instance_id
+        )
     }
 
     /// Loads from explicit sources (testable without touching the process environment).
-    pub fn from_sources(
+    pub fn from_sources<S: Settings>(
         service: &str,
-        extra_keys: &[&str],
         args: &[String],
         env: &[(String, String)],
-    ) -> Result<Config, RuntimeError> {
-        let mut errors = Vec::new();
-        let mut values: Vec<(String, String, Source)> = Vec::new();
-        let mut file = env
-            .iter()
-            .find(|(k, _)| k == "WCP_CONFIG")
-            .map(|(_, v)| PathBuf::from(v));
-        let mut cli = Vec::new();
-        let mut it = args.iter();
-        while let Some(a) = it.next() {
-            let Some(key) = a.strip_prefix("--") else {
-                errors.push(format!("unexpected argument `{a}`"));
-                continue;
-            };
-            let (key, inline) = match key.split_once('=') {
-                Some((k, v)) => (k.to_string(), Some(v.to_string())),
-                None => (key.to_string(), None),
-            };
-            let Some(v) = inline.or_else(|| it.next().cloned()) else {
-                errors.push(format!("--{key} needs a value"));
-                continue;
-            };
-            if key == "config" {
-                file = Some(PathBuf::from(v));
-            } else {
-                cli.push((key.replace('-', "_"), v, Source::Arg));
-            }
-        }
-        if let Some(path) = &file {
-            match std::fs::read_to_string(path) {
-                Ok(text) => read_toml(&text, path, &mut values, &mut errors),
-                Err(e) => errors.push(format!("cannot read {}: {e}", path.display())),
-            }
-        }
-        for (k, v) in env {
-            if let Some(prop) = k.strip_prefix("WCP_KAFKA__") {
-                let prop = prop.to_ascii_lowercase().replace('_', ".");
-                values.push((format!("kafka.{prop}"), v.clone(), Source::Env));
-            } else if let Some(key) = k.strip_prefix("WCP_") {
-                let key = key.to_ascii_lowercase();
-                // Other WCP_* variables (WCP_LOG_FORMAT, WCP_ANON_KEY…) are not config keys.
-                if COMMON_KEYS.contains(&key.as_str()) || extra_keys.contains(&key.as_str()) {
-                    values.push((key, v.clone(), Source::Env));
-                }
-            }
-        }
-        values.extend(cli);
+    ) -> Result<(Config, S), RuntimeError> {
+        let mut known: Vec<&str> = COMMON_KEYS.to_vec();
+        known.extend_from_slice(S::KEYS);
+        let mut extra_env: Vec<&str> = PROCESS_ENV.to_vec();
+        extra_env.extend_from_slice(S::ENV);
+        let (values, mut errors) = collect(args, env, &known, &extra_env);
         let mut cfg = Config::defaults(service);
+        let mut settings = S::default();
         for (key, value, source) in values {
-            if let Err(e) = cfg.set(&key, &value, source, extra_keys) {
+            let res = if COMMON_KEYS.contains(&key.as_str()) {
+                cfg.set(&key, &value)
+            } else if let Some(prop) = key.strip_prefix("kafka.") {
+                cfg.set_kafka(prop, &value, source)
+            } else {
+                settings.set(&key, &value)
+            };
+            if let Err(e) = res {
                 errors.push(format!("{key} ({}): {e}", source.name()));
             }
         }
         if cfg.batch_max_events == 0 {
             errors.push("batch_max_events: must be at least 1".into());
         }
+        errors.extend(settings.check());
         if errors.is_empty() {
-            Ok(cfg)
+            Ok((cfg, settings))
         } else {
             Err(RuntimeError::Config(errors))
         }
     }
 
-    fn set(&mut self, key: &str, v: &str, source: Source, extra: &[&str]) -> Result<(), String> {
+    fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
         let num = |v: &str| {
             v.parse::<u64>()
                 .map_err(|_| format!("`{v}` is not a number"))
@@ -215,89 +290,42 @@ impl Config {
             "ops_addr" => {
                 self.ops_addr = v
                     .parse()
-                    .map_err(|_| format!("`{v}` is not a socket address"))?
+                    .map_err(|_| format!("`{v}` is not a socket address (HOST:PORT)"))?
             }
             "shutdown_deadline_ms" => self.shutdown_deadline_ms = num(v)?,
             "batch_max_events" => self.batch_max_events = num(v)? as usize,
             "flush_interval_ms" => self.flush_interval_ms = num(v)?,
-            "policy_file" => self.policy_file = Some(PathBuf::from(v)),
-            _ => {
-                if let Some(prop) = key.strip_prefix("kafka.") {
-                    if is_secret(prop) && source == Source::File {
-                        return Err("secrets are accepted from the environment only".into());
-                    }
-                    self.kafka.insert(prop.to_string(), v.to_string());
-                } else if extra.contains(&key) {
-                    self.extra.insert(key.to_string(), v.to_string());
-                } else {
-                    return Err("unknown key".into());
-                }
-            }
+            _ => return Err("unknown key".into()),
         }
+        Ok(())
+    }
+
+    fn set_kafka(&mut self, prop: &str, v: &str, source: Source) -> Result<(), String> {
+        if let Some((_, why)) = PROTECTED_PROPS.iter().find(|(p, _)| *p == prop) {
+            return Err(format!(
+                "librdkafka property {prop} cannot be overridden: {why}"
+            ));
+        }
+        if is_secret(prop) && source == Source::File {
+            return Err("secrets are accepted from the environment only".into());
+        }
+        self.kafka.insert(prop.to_string(), v.to_string());
         Ok(())
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Source {
-    File,
-    Env,
-    Arg,
-}
-
-impl Source {
-    fn name(self) -> &'static str {
-        match self {
-            Source::File => "config file",
-            Source::Env => "environment",
-            Source::Arg => "argument",
-        }
+/// A secret of a service: the bytes of `file` when set, else the value of the environment
+/// variable `env_var` (non-empty). `what` names it in the error.
+pub fn secret(file: Option<&Path>, env_var: &str, what: &str) -> Result<Vec<u8>, RuntimeError> {
+    if let Some(f) = file {
+        return std::fs::read(f)
+            .map_err(|e| RuntimeError::Config(vec![format!("{what} file {}: {e}", f.display())]));
     }
-}
-
-/// Flattens the TOML file into (key, string value) pairs; `[kafka]` becomes `kafka.<prop>`.
-fn read_toml(
-    text: &str,
-    path: &std::path::Path,
-    out: &mut Vec<(String, String, Source)>,
-    errors: &mut Vec<String>,
-) {
-    let table: toml::Table = match text.parse() {
-        Ok(t) => t,
-        Err(e) => {
-            errors.push(format!("{}: {e}", path.display()));
-            return;
-        }
-    };
-    for (k, v) in table {
-        if k == "kafka" {
-            match v {
-                toml::Value::Table(props) => {
-                    for (p, pv) in props {
-                        match scalar(&pv) {
-                            Some(s) => out.push((format!("kafka.{p}"), s, Source::File)),
-                            None => errors.push(format!("kafka.{p}: must be a scalar")),
-                        }
-                    }
-                }
-                _ => errors.push("kafka: must be a table".into()),
-            }
-            continue;
-        }
-        match scalar(&v) {
-            Some(s) => out.push((k, s, Source::File)),
-            None => errors.push(format!("{k}: must be a scalar")),
-        }
-    }
-}
-
-fn scalar(v: &toml::Value) -> Option<String> {
-    match v {
-        toml::Value::String(s) => Some(s.clone()),
-        toml::Value::Integer(i) => Some(i.to_string()),
-        toml::Value::Boolean(b) => Some(b.to_string()),
-        toml::Value::Float(f) => Some(f.to_string()),
-        _ => None,
+    match std::env::var(env_var) {
+        Ok(k) if !k.is_empty() => Ok(k.into_bytes()),
+        _ => Err(RuntimeError::Config(vec![format!(
+            "{what} is required: set its file key or {env_var}"
+        )])),
     }
 }
 

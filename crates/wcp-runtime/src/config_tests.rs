@@ -10,17 +10,59 @@ fn env(v: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A service with two keys of its own, as the archiver has.
+#[derive(Debug, Clone, Default)]
+struct Dir {
+    dir: Option<String>,
+    retries: u32,
+}
+
+impl Settings for Dir {
+    const KEYS: &'static [&'static str] = &["archive_dir", "retries"];
+    const ENV: &'static [&'static str] = &["WCP_ANON_KEY"];
+    fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
+        match key {
+            "archive_dir" => self.dir = Some(v.into()),
+            "retries" => self.retries = v.parse().map_err(|_| format!("`{v}` is not a number"))?,
+            _ => return Err("unknown key".into()),
+        }
+        Ok(())
+    }
+    fn check(&self) -> Vec<String> {
+        match self.dir {
+            None => vec!["archive_dir is required".into()],
+            Some(_) => vec![],
+        }
+    }
+}
+
+fn load<S: Settings>(
+    service: &str,
+    args: &[&str],
+    e: &[(&str, &str)],
+) -> Result<(Config, S), Vec<String>> {
+    Config::from_sources(service, &s(args), &env(e)).map_err(|e| match e {
+        RuntimeError::Config(list) => list,
+        other => panic!("not a config error: {other}"),
+    })
+}
+
 #[test]
 fn defaults_and_names() {
-    let c = Config::from_sources("classifier", &[], &[], &[]).unwrap();
-    assert_eq!(c.group_id, "wcp-classifier");
+    let (c, _) = load::<NoSettings>("classifier", &[], &[]).unwrap();
+    assert_eq!(c.group(), "wcp-classifier");
     assert_eq!(c.batch_max_events, 500);
     assert_eq!(c.transactional_id(), "wcp-classifier-0");
-    let c = Config::from_sources("archiver", &[], &[], &[]).unwrap();
+    let (c, _) = load::<NoSettings>("archiver", &[], &[]).unwrap();
     assert_eq!(c.batch_max_events, 2_000);
-    let c = Config::from_sources("ingest", &[], &s(&["--topic-prefix", "t1."]), &[]).unwrap();
+    let (c, _) = load::<NoSettings>("ingest", &["--topic-prefix", "t1."], &[]).unwrap();
     assert_eq!(c.topic("chat.events"), "t1.chat.events");
     assert_eq!(c.transactional_id(), "t1.wcp-ingest-0");
+    // The prefix isolates the consumer group too, configured or default.
+    assert_eq!(c.group(), "t1.wcp-ingest");
+    let (c, _) =
+        load::<NoSettings>("ingest", &["--topic-prefix", "t1.", "--group-id", "g"], &[]).unwrap();
+    assert_eq!(c.group(), "t1.g");
 }
 
 #[test]
@@ -32,23 +74,24 @@ fn file_env_and_args_layer() {
         "batch_max_events = 7\ninstance_id = \"a\"\narchive_dir = \"/x\"\n[kafka]\n\"security.protocol\" = \"SSL\"\n",
     )
     .unwrap();
-    let e = env(&[
-        ("WCP_CONFIG", path.to_str().unwrap()),
-        ("WCP_INSTANCE_ID", "b"),
-        ("WCP_KAFKA__SASL_PASSWORD", "hunter2"),
-        ("WCP_LOG_FORMAT", "json"),
-    ]);
-    let c = Config::from_sources(
+    let (c, d) = load::<Dir>(
         "archiver",
-        &["archive_dir"],
-        &s(&["--flush-interval-ms=5"]),
-        &e,
+        &["--flush-interval-ms=5", "--retries", "3"],
+        &[
+            ("WCP_CONFIG", path.to_str().unwrap()),
+            ("WCP_INSTANCE_ID", "b"),
+            ("WCP_KAFKA__SASL_PASSWORD", "hunter2"),
+            ("WCP_LOG_FORMAT", "json"),
+            ("WCP_ANON_KEY", "k"),
+            ("PATH", "/bin"),
+        ],
     )
     .unwrap();
     assert_eq!(c.batch_max_events, 7);
     assert_eq!(c.instance_id, "b");
     assert_eq!(c.flush_interval_ms, 5);
-    assert_eq!(c.extra("archive_dir"), Some("/x"));
+    assert_eq!(d.dir.as_deref(), Some("/x"));
+    assert_eq!(d.retries, 3);
     assert_eq!(c.kafka["security.protocol"], "SSL");
     assert_eq!(c.kafka["sasl.password"], "hunter2");
     let dbg = format!("{c:?}");
@@ -64,15 +107,78 @@ fn all_errors_reported_at_once() {
         "batch_max_events = \"many\"\nbogus = 1\nops_addr = \"nowhere\"\n[kafka]\n\"sasl.password\" = \"x\"\n",
     )
     .unwrap();
-    let args = s(&[
-        "--config",
-        path.to_str().unwrap(),
-        "--flush-interval-ms",
-        "soon",
-    ]);
-    let err = Config::from_sources("x", &[], &args, &[]).unwrap_err();
-    let RuntimeError::Config(list) = err else {
-        panic!("not a config error")
-    };
-    assert_eq!(list.len(), 5, "{list:?}");
+    let p = path.to_str().unwrap();
+    let list = load::<Dir>("x", &["--config", p, "--flush-interval-ms", "soon"], &[]).unwrap_err();
+    // four bad values, one unknown key, and the missing archive_dir
+    assert_eq!(list.len(), 6, "{list:?}");
+}
+
+#[test]
+fn unknown_names_are_errors_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, "archive_dri = \"/x\"\n").unwrap();
+    let list = load::<Dir>(
+        "archiver",
+        &["--config", path.to_str().unwrap(), "--instance-idd", "1"],
+        &[
+            ("WCP_KAFKA_BOOTSRAP", "10.0.0.1:9092"),
+            ("WCP_ARCHIVE_REGION", "cn"),
+            ("WCP_ANON_KEYS", "x"),
+        ],
+    )
+    .unwrap_err();
+    let all = list.join("\n");
+    for want in [
+        "unknown key archive_dri (did you mean archive_dir?)",
+        "unknown argument --instance-idd (did you mean --instance-id?)",
+        "unknown environment variable WCP_KAFKA_BOOTSRAP (did you mean WCP_KAFKA_BOOTSTRAP?)",
+        "unknown environment variable WCP_ARCHIVE_REGION",
+        "unknown environment variable WCP_ANON_KEYS (did you mean WCP_ANON_KEY?)",
+    ] {
+        assert!(all.contains(want), "missing {want:?} in\n{all}");
+    }
+    // A variable the service does not read is refused even when it is another's key.
+    let list = load::<NoSettings>("classifier", &[], &[("WCP_ARCHIVE_DIR", "/x")]).unwrap_err();
+    assert!(list[0].contains("WCP_ARCHIVE_DIR"), "{list:?}");
+}
+
+/// A service reading one variable per region declares the prefix; other names stay refused.
+#[derive(Debug, Clone, Default)]
+struct PerRegion;
+
+impl Settings for PerRegion {
+    const KEYS: &'static [&'static str] = &[];
+    const ENV: &'static [&'static str] = &["WCP_ARCHIVE_KEY_*"];
+    fn set(&mut self, key: &str, _: &str) -> Result<(), String> {
+        Err(format!("unknown key {key}"))
+    }
+}
+
+#[test]
+fn env_prefixes_accept_only_their_names() {
+    assert!(load::<PerRegion>("archiver", &[], &[("WCP_ARCHIVE_KEY_CN", "ab")]).is_ok());
+    let list = load::<PerRegion>("archiver", &[], &[("WCP_ARCHIVE_KEYS", "ab")]).unwrap_err();
+    assert!(list[0].contains("WCP_ARCHIVE_KEYS"), "{list:?}");
+}
+
+#[test]
+fn delivery_properties_cannot_be_overridden() {
+    let list = load::<NoSettings>(
+        "classifier",
+        &[],
+        &[
+            ("WCP_KAFKA__ISOLATION_LEVEL", "read_uncommitted"),
+            ("WCP_KAFKA__ENABLE_AUTO_COMMIT", "true"),
+            ("WCP_KAFKA__TRANSACTIONAL_ID", "x"),
+            ("WCP_KAFKA__LINGER_MS", "20"),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(list.len(), 3, "{list:?}");
+    assert!(
+        list.iter()
+            .any(|e| e.contains("isolation.level cannot be overridden: read_committed")),
+        "{list:?}"
+    );
 }

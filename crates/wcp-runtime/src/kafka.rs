@@ -19,10 +19,8 @@ use wcp_model::clock::now_ms;
 fn base(cfg: &Config) -> ClientConfig {
     let mut c = ClientConfig::new();
     c.set("bootstrap.servers", &cfg.kafka_bootstrap);
-    c.set(
-        "client.id",
-        format!("wcp-{}-{}", cfg.service, cfg.instance_id),
-    );
+    // Names this instance in the broker's group listing (see `preflight`).
+    c.set("client.id", cfg.client_id());
     c
 }
 
@@ -226,7 +224,7 @@ pub fn group_consumer(
     cfg: &Config,
     ctx: Arc<LoopContext>,
 ) -> Result<BaseConsumer<CtxHandle>, RuntimeError> {
-    Ok(consumer_config(cfg, &cfg.group_id).create_with_context(CtxHandle(ctx))?)
+    Ok(consumer_config(cfg, &cfg.group()).create_with_context(CtxHandle(ctx))?)
 }
 
 /// Producer context: librdkafka's error callback (all brokers down, transport failures)

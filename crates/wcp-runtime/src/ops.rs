@@ -18,11 +18,16 @@ pub fn router(ctx: RunCtx) -> Router {
         .with_state(ctx)
 }
 
-async fn readyz(State(ctx): State<RunCtx>) -> (StatusCode, &'static str) {
+/// 200 `ready`, or 503 with the reason (`not ready: connecting to Kafka at ...`).
+async fn readyz(State(ctx): State<RunCtx>) -> (StatusCode, String) {
     if ctx.is_ready() {
-        (StatusCode::OK, "ready\n")
+        (StatusCode::OK, "ready\n".into())
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "not ready\n")
+        let why = ctx.not_ready_reason();
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("not ready: {why}\n"),
+        )
     }
 }
 

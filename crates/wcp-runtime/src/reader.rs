@@ -32,7 +32,7 @@ impl TopicReader {
     pub fn open(cfg: &Config, logical_topic: &str) -> Result<TopicReader, RuntimeError> {
         let topic = cfg.topic(logical_topic);
         // A group id is required by librdkafka even though nothing is ever committed.
-        let group = format!("{}-reader-{}", cfg.group_id, cfg.instance_id);
+        let group = format!("{}-reader-{}", cfg.group(), cfg.instance_id);
         // Kafka answers one connection's requests in order, so the watermark query of each
         // catch-up waits behind the idle fetch long-poll: keep that poll short.
         let consumer: BaseConsumer = kafka::consumer_config(cfg, &group)

@@ -19,6 +19,8 @@ struct Inner {
     ready: AtomicBool,
     deadline_ms: u64,
     requested_at: std::sync::Mutex<Option<Instant>>,
+    /// Why `/readyz` answers 503 (shown in its body).
+    not_ready: std::sync::Mutex<String>,
 }
 
 impl RunCtx {
@@ -29,6 +31,7 @@ impl RunCtx {
                 ready: AtomicBool::new(false),
                 deadline_ms: shutdown_deadline_ms,
                 requested_at: std::sync::Mutex::new(None),
+                not_ready: std::sync::Mutex::new("starting".into()),
             }),
             metrics,
         }
@@ -40,6 +43,7 @@ impl RunCtx {
             at.get_or_insert_with(Instant::now);
         }
         self.inner.shutdown.store(true, Ordering::SeqCst);
+        self.set_not_ready("shutting down");
     }
 
     pub fn shutdown_requested(&self) -> bool {
@@ -61,8 +65,33 @@ impl RunCtx {
     }
 
     pub fn set_ready(&self, ready: bool) {
+        if !ready && self.is_ready() {
+            self.set_reason("stopped processing");
+        }
         self.inner.ready.store(ready, Ordering::SeqCst);
         self.metrics.ready.set(i64::from(ready));
+    }
+
+    /// Not ready, and why (the `/readyz` body: an operator reads it in `kubectl describe`).
+    pub fn set_not_ready(&self, reason: impl Into<String>) {
+        self.set_reason(reason);
+        self.inner.ready.store(false, Ordering::SeqCst);
+        self.metrics.ready.set(0);
+    }
+
+    fn set_reason(&self, reason: impl Into<String>) {
+        if let Ok(mut r) = self.inner.not_ready.lock() {
+            *r = reason.into();
+        }
+    }
+
+    /// Why the service is not ready (meaningless while it is).
+    pub fn not_ready_reason(&self) -> String {
+        self.inner
+            .not_ready
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 
     pub fn is_ready(&self) -> bool {
@@ -113,6 +142,9 @@ mod tests {
     fn deadline_counts_down_after_request() {
         let ctx = RunCtx::new(Metrics::new(), 1000);
         assert_eq!(ctx.time_left(), Duration::from_millis(1000));
+        assert_eq!(ctx.not_ready_reason(), "starting");
+        ctx.set_not_ready("connecting to Kafka at x:1");
+        assert_eq!(ctx.not_ready_reason(), "connecting to Kafka at x:1");
         ctx.set_ready(true);
         assert!(ctx.is_ready());
         ctx.request_shutdown();

@@ -15,13 +15,16 @@ use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 /// Installs the log subscriber (`RUST_LOG` filter, default `info`, with the rdkafka crate's
 /// own messages at `warn`: its default contexts log each statistics document at INFO).
+/// Colours only on a terminal: a log file or a container log gets plain text (or JSON).
 pub fn init_logs() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rdkafka=warn"));
     let json = std::env::var("WCP_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     // A second init (tests) is harmless: keep the first subscriber.
     let _ = if json {
         builder.json().try_init()

@@ -74,6 +74,20 @@ pub fn recreate(
     ctx: &RunCtx,
     lctx: &Arc<LoopContext>,
 ) -> Result<(), RuntimeError> {
+    // A fencing error after broker trouble is usually the restart's echo, but it can be a
+    // second live instance: then re-creating would fence it back, forever. The broker's group
+    // listing tells the two apart (two members with our client id).
+    if let Ok(members) = crate::preflight::same_id_members(cfg, slot.client()) {
+        if members.len() >= 2 {
+            return Err(RuntimeError::Fatal(format!(
+                "another instance of wcp-{} with instance_id {:?} took over ({}); stopping \
+                 (give each process its own instance_id)",
+                cfg.service,
+                cfg.instance_id,
+                members.join(", ")
+            )));
+        }
+    }
     let mut backoff = Duration::from_millis(200);
     for attempt in 1..=3 {
         tracing::warn!(attempt, "re-creating the transactional producer");

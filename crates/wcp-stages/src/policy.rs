@@ -62,6 +62,8 @@ pub struct Policy {
 pub enum PolicyError {
     #[error("policy {origin}: {message}")]
     Parse { origin: String, message: String },
+    #[error("policy file {origin}: {message}")]
+    Read { origin: String, message: String },
     #[error("policy {origin}: {problems:?}")]
     Invalid {
         origin: String,
@@ -72,6 +74,20 @@ pub enum PolicyError {
 impl Policy {
     pub fn builtin() -> Policy {
         Policy::from_toml(BUILTIN_POLICY, "builtin").expect("the shipped policy is valid (tested)")
+    }
+
+    /// The policy of `path` (read and validated), or the built-in one: the one loader both
+    /// runners use. Reading the file is this crate's only I/O, kept out of the parsing.
+    pub fn load(path: Option<&std::path::Path>) -> Result<Policy, PolicyError> {
+        let Some(p) = path else {
+            return Ok(Policy::builtin());
+        };
+        let origin = p.display().to_string();
+        let text = std::fs::read_to_string(p).map_err(|e| PolicyError::Read {
+            origin: origin.clone(),
+            message: e.to_string(),
+        })?;
+        Policy::from_toml(&text, &origin)
     }
 
     /// Parse and validate; `origin` names the file in errors.

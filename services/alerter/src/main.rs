@@ -11,9 +11,13 @@ use std::time::Duration;
 use wcp_model::{Alert, EnrichedEvent};
 use wcp_runtime::reader::TopicReader;
 use wcp_runtime::txloop::{self, LoopOptions};
-use wcp_runtime::{codec, Config, InRecord, Metrics, OutRecord, RuntimeError, Stage};
+use wcp_runtime::{
+    codec, Config, InRecord, Metrics, OutRecord, PolicyKeySettings, RuntimeError, Stage,
+};
 use wcp_stages::alert::AlertStep;
 use wcp_stages::anonymise::Names;
+use wcp_stages::key::TenantKey;
+use wcp_stages::Policy;
 
 struct Alerter {
     step: AlertStep,
@@ -77,11 +81,11 @@ impl Stage for Alerter {
 }
 
 fn main() -> ExitCode {
-    wcp_runtime::app::main("alerter", &["anon_key_file"], |cfg, ctx| {
-        let policy = codec::policy(cfg)?;
+    wcp_runtime::app::main("alerter", |cfg, s: &PolicyKeySettings, ctx| {
+        let policy = s.policy(Policy::load, Policy::warnings)?;
         // The tenant key names conversations of content without consent by the pseudonyms
         // the archive stores (no raw contact id in chat.alerts).
-        let names = Names::new(codec::anon_key(cfg)?.as_bytes());
+        let names = Names::new(s.tenant_key(TenantKey::parse)?.as_bytes());
         let mut stage = Alerter {
             step: AlertStep::new(policy.alert, names),
             metrics: ctx.metrics.clone(),

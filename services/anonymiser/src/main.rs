@@ -7,8 +7,10 @@ use std::process::ExitCode;
 
 use wcp_model::EnrichedEvent;
 use wcp_runtime::txloop::{self, LoopOptions};
-use wcp_runtime::{codec, InRecord, OutRecord, RuntimeError, Stage};
+use wcp_runtime::{codec, InRecord, OutRecord, PolicyKeySettings, RuntimeError, Stage};
 use wcp_stages::anonymise::Anonymiser;
+use wcp_stages::key::TenantKey;
+use wcp_stages::Policy;
 
 struct Anonymise(Anonymiser);
 
@@ -31,9 +33,10 @@ impl Stage for Anonymise {
 }
 
 fn main() -> ExitCode {
-    wcp_runtime::app::main("anonymiser", &["anon_key_file"], |cfg, ctx| {
-        let key = codec::anon_key(cfg)?;
-        let anonymiser = Anonymiser::new(key.as_bytes(), codec::policy(cfg)?.anonymise);
+    wcp_runtime::app::main("anonymiser", |cfg, s: &PolicyKeySettings, ctx| {
+        let key = s.tenant_key(TenantKey::parse)?;
+        let policy = s.policy(Policy::load, Policy::warnings)?;
+        let anonymiser = Anonymiser::new(key.as_bytes(), policy.anonymise);
         let opts = LoopOptions {
             end_to_end_metric: true,
         };

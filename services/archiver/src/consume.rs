@@ -3,7 +3,6 @@
 //! offset can be stored, and partition assignment from the offsets stored in the archive.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
@@ -18,6 +17,7 @@ use wcp_model::EnrichedEvent;
 use wcp_runtime::{codec, kafka, Config, InRecord, Metrics, RunCtx, RuntimeError};
 use wcp_stages::anonymise::Anonymiser;
 
+use crate::settings::ArchiverSettings;
 use crate::writer::{Batch, Positions, Writer};
 use wcp_model::clock::now_ms;
 
@@ -92,20 +92,11 @@ impl ConsumerContext for ArchCtx {
 }
 
 /// The archiver's loop (see the crate doc).
-pub fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
-    let dir = PathBuf::from(cfg.extra("archive_dir").unwrap_or("archive"));
-    let anonymiser = Anonymiser::new(
-        codec::anon_key(cfg)?.as_bytes(),
-        codec::policy(cfg)?.anonymise,
-    );
-    let signing = cfg.extra("signing_key_file").map(PathBuf::from);
-    let quarantine = cfg
-        .extra("quarantine_public_key_file")
-        .map(|p| {
-            wcp_archive::seal::QuarantineKey::load(Path::new(p))
-                .map_err(|e| RuntimeError::Fatal(format!("quarantine_public_key_file {p}: {e}")))
-        })
-        .transpose()?;
+pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), RuntimeError> {
+    let dir = s.archive_dir.clone();
+    let anonymiser = Anonymiser::new(s.tenant_key()?.as_bytes(), s.policy()?.anonymise);
+    let signing = s.signing_key_file.clone();
+    let quarantine = s.quarantine_key()?;
     let mut writer = Writer::open(&dir, signing, quarantine, ctx.metrics.clone())
         .map_err(|e| RuntimeError::Fatal(format!("archive {}: {e}", dir.display())))?;
     writer.publish_anchors(crate::writer::Anchors {
@@ -122,7 +113,7 @@ pub fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
     let inflight = actx.inflight.clone();
     let durable = writer.durable.clone();
     let consumer: BaseConsumer<ArchCtx> =
-        kafka::consumer_config(cfg, &cfg.group_id).create_with_context(actx)?;
+        kafka::consumer_config(cfg, &cfg.group()).create_with_context(actx)?;
     let dlq: BaseProducer = kafka::plain_producer_config(cfg).create()?;
     let dlq_topic = cfg.topic(codec::DLQ_TOPIC);
     consumer.subscribe(&[&cfg.topic("chat.tagged")])?;

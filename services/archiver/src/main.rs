@@ -11,17 +11,9 @@
 use std::process::ExitCode;
 
 mod consume;
+mod settings;
 mod writer;
 
 fn main() -> ExitCode {
-    wcp_runtime::app::main(
-        "archiver",
-        &[
-            "archive_dir",
-            "signing_key_file",
-            "quarantine_public_key_file",
-            "anon_key_file",
-        ],
-        consume::run,
-    )
+    wcp_runtime::app::main("archiver", consume::run)
 }

@@ -1,5 +1,5 @@
 //! One active capture per corp. Every instance for a corp joins the consumer group
-//! `<group_id>-<corp_id>` on `capture.cursor`, a topic of one partition: the member that is
+//! `<prefix><group_id>-<corp_id>` on `capture.cursor`, a topic of one partition: the member that is
 //! assigned the partition captures, the others stand by. When the active instance dies, the
 //! group gives the partition to a standby after `session.timeout.ms`; the standby's
 //! `init_transactions` then fences the old producer (an instance that only froze cannot
@@ -56,7 +56,7 @@ pub struct Leader {
 impl Leader {
     pub fn join(cfg: &Config, corp_id: &str) -> Result<Leader, RuntimeError> {
         let topic = cfg.topic(CURSOR_TOPIC);
-        let group = format!("{}-{corp_id}", cfg.group_id);
+        let group = format!("{}-{corp_id}", cfg.group());
         let active = Arc::new(AtomicBool::new(false));
         let consumer: BaseConsumer<LeaderCtx> = wcp_runtime::kafka::consumer_config(cfg, &group)
             .set("statistics.interval.ms", "0")

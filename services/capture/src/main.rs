@@ -33,11 +33,11 @@ fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some(child::CHILD_ARG) {
         return child::main();
     }
-    wcp_runtime::app::main("capture", settings::KEYS, run)
+    wcp_runtime::app::main("capture", run)
 }
 
-fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
-    let s = Settings::from_config(cfg, &|k| std::env::var(k).ok())?;
+fn run(cfg: &Config, raw: &settings::CaptureKeys, ctx: &RunCtx) -> Result<(), RuntimeError> {
+    let s = Settings::resolve(raw, &|k| std::env::var(k).ok())?;
     tracing::info!(settings = ?s, "capture settings");
     let keys = keys::KeyRing::load(&s.key_dirs).map_err(RuntimeError::Config)?;
     tracing::info!(versions = ?keys.versions(), "private keys loaded");

@@ -1,10 +1,12 @@
-//! The capture's own settings, from the service config's extra keys and, for secrets, the
-//! environment or files. Every problem is reported at once.
+//! The capture's own settings: its keys as the runtime collects them ([`CaptureKeys`]) and,
+//! for secrets, the environment or files, resolved into [`Settings`]. Every problem is
+//! reported at once, at start-up (exit 2), before anything connects.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use wcp_runtime::{Config, RuntimeError};
+use wcp_runtime::RuntimeError;
 
 /// Config keys of the capture beyond the common ones (docs/CAPTURE.md, configuration).
 pub const KEYS: &[&str] = &[
@@ -24,6 +26,34 @@ pub const KEYS: &[&str] = &[
 pub const SECRET_ENV: &str = "WCP_SDK_SECRET";
 /// The proxy's `user:password`, when a proxy is used.
 pub const PROXY_PASSWORD_ENV: &str = "WCP_SDK_PROXY_PASSWORD";
+
+/// The capture's keys as written (file, `WCP_<KEY>`, `--<key>`), checked and parsed by
+/// [`Settings::resolve`].
+#[derive(Debug, Clone, Default)]
+pub struct CaptureKeys(BTreeMap<String, String>);
+
+impl wcp_runtime::Settings for CaptureKeys {
+    const KEYS: &'static [&'static str] = KEYS;
+    const ENV: &'static [&'static str] = &[SECRET_ENV, PROXY_PASSWORD_ENV];
+    fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        self.0.insert(key.to_string(), value.to_string());
+        Ok(())
+    }
+
+    /// Everything [`Settings::resolve`] would refuse, reported before connecting.
+    fn check(&self) -> Vec<String> {
+        match Settings::resolve(self, &|k| std::env::var(k).ok()) {
+            Err(RuntimeError::Config(list)) => list,
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl CaptureKeys {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+}
 
 #[derive(Clone)]
 pub struct Settings {
@@ -58,12 +88,12 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
-    pub fn from_config(
-        cfg: &Config,
+    pub fn resolve(
+        cfg: &CaptureKeys,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Settings, RuntimeError> {
         let mut errors = Vec::new();
-        let mut required = |key: &str, hint: &str| match cfg.extra(key) {
+        let mut required = |key: &str, hint: &str| match cfg.get(key) {
             Some(v) if !v.trim().is_empty() => v.trim().to_string(),
             _ => {
                 errors.push(format!("{key}: required ({hint})"));
@@ -85,7 +115,7 @@ impl Settings {
             .filter(|s| !s.is_empty())
             .map(PathBuf::from)
             .collect();
-        let secret = match (cfg.extra("sdk_secret_file"), env(SECRET_ENV)) {
+        let secret = match (cfg.get("sdk_secret_file"), env(SECRET_ENV)) {
             (Some(f), _) => std::fs::read_to_string(f)
                 .map(|s| s.trim().to_string())
                 .unwrap_or_else(|e| {
@@ -101,7 +131,7 @@ impl Settings {
             }
         };
         let mut num = |key: &str, default: u64, lo: u64, hi: u64| -> u64 {
-            match cfg.extra(key).map(|v| v.trim().parse::<u64>()) {
+            match cfg.get(key).map(|v| v.trim().parse::<u64>()) {
                 None => default,
                 Some(Ok(n)) if (lo..=hi).contains(&n) => n,
                 Some(_) => {
@@ -126,7 +156,7 @@ impl Settings {
             batch_limit,
             sdk_timeout_s,
             hang_grace,
-            proxy: cfg.extra("sdk_proxy").unwrap_or("").to_string(),
+            proxy: cfg.get("sdk_proxy").unwrap_or("").to_string(),
             proxy_password: env(PROXY_PASSWORD_ENV).unwrap_or_default(),
             poll_interval,
             decrypt_threads,
@@ -143,17 +173,17 @@ impl Settings {
 mod tests {
     use super::*;
 
-    fn cfg(pairs: &[(&str, &str)]) -> Config {
-        let env: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (format!("WCP_{}", k.to_uppercase()), v.to_string()))
-            .collect();
-        Config::from_sources("capture", KEYS, &[], &env).unwrap()
+    fn cfg(pairs: &[(&str, &str)]) -> CaptureKeys {
+        let mut k = CaptureKeys::default();
+        for (key, v) in pairs {
+            wcp_runtime::Settings::set(&mut k, key, v).unwrap();
+        }
+        k
     }
 
     #[test]
     fn every_missing_setting_is_reported_at_once() {
-        let err = Settings::from_config(&cfg(&[("sdk_batch_limit", "5000")]), &|_| None)
+        let err = Settings::resolve(&cfg(&[("sdk_batch_limit", "5000")]), &|_| None)
             .err()
             .unwrap()
             .to_string();
@@ -175,7 +205,7 @@ mod tests {
             ("sdk_library", "/opt/wecom/libWeWorkFinanceSdk_C.so"),
             ("private_keys_dir", "/keys/a, /keys/b"),
         ]);
-        let s = Settings::from_config(&c, &|k| (k == SECRET_ENV).then(|| "s3cr3t".into())).unwrap();
+        let s = Settings::resolve(&c, &|k| (k == SECRET_ENV).then(|| "s3cr3t".into())).unwrap();
         assert_eq!(s.secret, "s3cr3t");
         assert_eq!(
             s.key_dirs,

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use wcp_model::{ChatEvent, EnrichedEvent};
 use wcp_runtime::txloop::{self, LoopOptions};
-use wcp_runtime::{codec, InRecord, OutRecord, RuntimeError, Stage};
+use wcp_runtime::{codec, InRecord, OutRecord, PolicySettings, RuntimeError, Stage};
 use wcp_stages::classify::Classifier;
+use wcp_stages::Policy;
 
 struct Classify(Classifier);
 
@@ -32,8 +33,8 @@ impl Stage for Classify {
 }
 
 fn main() -> ExitCode {
-    wcp_runtime::app::main("classifier", &[], |cfg, ctx| {
-        let policy = codec::policy(cfg)?;
+    wcp_runtime::app::main("classifier", |cfg, s: &PolicySettings, ctx| {
+        let policy = s.policy(Policy::load, Policy::warnings)?;
         let classifier = Classifier::new(&policy.classifier, None, None)
             .map_err(|e| RuntimeError::Config(vec![format!("classifier: {e}")]))?;
         txloop::run(cfg, ctx, &mut Classify(classifier), LoopOptions::default())

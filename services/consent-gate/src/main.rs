@@ -15,8 +15,9 @@ use std::time::Duration;
 use wcp_model::{ConsentRecord, Disposition, EnrichedEvent};
 use wcp_runtime::reader::TopicReader;
 use wcp_runtime::txloop::{self, LoopOptions};
-use wcp_runtime::{codec, InRecord, Metrics, OutRecord, RuntimeError, Stage};
+use wcp_runtime::{codec, InRecord, Metrics, OutRecord, PolicySettings, RuntimeError, Stage};
 use wcp_stages::consent::ConsentGate;
+use wcp_stages::Policy;
 
 struct Gate {
     gate: ConsentGate,
@@ -78,14 +79,15 @@ impl Stage for Gate {
 }
 
 fn main() -> ExitCode {
-    wcp_runtime::app::main("consent-gate", &[], |cfg, ctx| {
-        let policy = codec::policy(cfg)?;
+    wcp_runtime::app::main("consent-gate", |cfg, s: &PolicySettings, ctx| {
+        let policy = s.policy(Policy::load, Policy::warnings)?;
         let mut stage = Gate {
             gate: ConsentGate::new(policy.consent),
             reader: Some(TopicReader::open(cfg, "consent.ledger")?),
             metrics: ctx.metrics.clone(),
         };
         // Read the whole ledger before the first event is gated.
+        ctx.set_not_ready("loading the consent ledger");
         // (A timed-out first pass, e.g. on an aborted tail, is settled and passes next time.)
         wcp_runtime::error::retry_transient("consent ledger load", || stage.before_batch())?;
         tracing::info!(contacts = stage.gate.contacts(), "consent ledger loaded");

@@ -10,8 +10,9 @@ use std::process::ExitCode;
 
 use wcp_model::clock::now_ms;
 use wcp_runtime::txloop::{self, LoopOptions};
-use wcp_runtime::{codec, InRecord, Metrics, OutRecord, RuntimeError, Stage};
+use wcp_runtime::{codec, InRecord, Metrics, OutRecord, PolicySettings, RuntimeError, Stage};
 use wcp_stages::ingest::{seq_of_line, IngestStep};
+use wcp_stages::Policy;
 
 struct Ingest {
     step: IngestStep,
@@ -78,8 +79,8 @@ impl Stage for Ingest {
 }
 
 fn main() -> ExitCode {
-    wcp_runtime::app::main("ingest", &[], |cfg, ctx| {
-        let policy = codec::policy(cfg)?;
+    wcp_runtime::app::main("ingest", |cfg, s: &PolicySettings, ctx| {
+        let policy = s.policy(Policy::load, Policy::warnings)?;
         let mut stage = Ingest {
             step: IngestStep::new(policy.input),
             metrics: ctx.metrics.clone(),

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use wcp_runtime::txloop::{self, LoopOptions};
-use wcp_runtime::{App, InRecord, OutRecord, RuntimeError, Stage};
+use wcp_runtime::{InRecord, OutRecord, RuntimeError, Settings, Stage};
 
 struct PassThrough {
     from: &'static str,
@@ -31,23 +31,49 @@ impl Stage for PassThrough {
     }
 }
 
+/// `--from TOPIC --to TOPIC` (logical names), `--end-to-end true` on the last hop.
+#[derive(Debug, Clone, Default)]
+struct Hop {
+    from: String,
+    to: String,
+    end_to_end: bool,
+}
+
+impl Settings for Hop {
+    const KEYS: &'static [&'static str] = &["from", "to", "end_to_end"];
+    fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
+        match key {
+            "from" => self.from = v.to_string(),
+            "to" => self.to = v.to_string(),
+            "end_to_end" => {
+                self.end_to_end = v
+                    .parse()
+                    .map_err(|_| format!("`{v}` is not true or false"))?
+            }
+            _ => return Err(format!("unknown key {key}")),
+        }
+        Ok(())
+    }
+    fn check(&self) -> Vec<String> {
+        if self.from.is_empty() || self.to.is_empty() {
+            vec!["--from TOPIC and --to TOPIC are required".into()]
+        } else {
+            vec![]
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let app = match App::start("passthrough", &["from", "to", "end_to_end"]) {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
-    let (Some(from), Some(to)) = (app.cfg.extra("from"), app.cfg.extra("to")) else {
-        eprintln!("wcp-passthrough: --from TOPIC and --to TOPIC are required");
-        return ExitCode::from(2);
-    };
-    // Topic names live for the whole process; leaking them once gives the &'static the
-    // stage interface uses for its (usually constant) topic names.
-    let mut stage = PassThrough {
-        from: from.to_string().leak(),
-        to: to.to_string().leak(),
-    };
-    let opts = LoopOptions {
-        end_to_end_metric: app.cfg.extra("end_to_end") == Some("true"),
-    };
-    app.run(move |cfg, ctx| txloop::run(cfg, ctx, &mut stage, opts))
+    wcp_runtime::app::main("passthrough", |cfg, hop: &Hop, ctx| {
+        // Topic names live for the whole process; leaking them once gives the &'static the
+        // stage interface uses for its (usually constant) topic names.
+        let mut stage = PassThrough {
+            from: hop.from.clone().leak(),
+            to: hop.to.clone().leak(),
+        };
+        let opts = LoopOptions {
+            end_to_end_metric: hop.end_to_end,
+        };
+        txloop::run(cfg, ctx, &mut stage, opts)
+    })
 }

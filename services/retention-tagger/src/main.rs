@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use wcp_model::EnrichedEvent;
 use wcp_runtime::txloop::{self, LoopOptions};
-use wcp_runtime::{codec, InRecord, OutRecord, RuntimeError, Stage};
+use wcp_runtime::{codec, InRecord, OutRecord, PolicySettings, RuntimeError, Stage};
 use wcp_stages::retention::{tag, RetentionPolicy};
+use wcp_stages::Policy;
 
 struct Tagger(RetentionPolicy);
 
@@ -31,8 +32,8 @@ impl Stage for Tagger {
 }
 
 fn main() -> ExitCode {
-    wcp_runtime::app::main("retention-tagger", &[], |cfg, ctx| {
-        let policy = codec::policy(cfg)?;
+    wcp_runtime::app::main("retention-tagger", |cfg, s: &PolicySettings, ctx| {
+        let policy = s.policy(Policy::load, Policy::warnings)?;
         txloop::run(
             cfg,
             ctx,

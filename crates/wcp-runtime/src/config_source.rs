@@ -1,0 +1,165 @@
+//! Where configuration values come from: the TOML file, `WCP_*` variables and `--key value`
+//! arguments, flattened to (key, string value, source) in that order of precedence. Names
+//! that match no key are errors with a did-you-mean, so a typo never falls back to a default
+//! in silence (`WCP_KAFKA_BOOTSRAP` once pointed a service at 127.0.0.1:9092).
+
+use std::path::{Path, PathBuf};
+
+/// Where a value came from (secrets are refused from the file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    File,
+    Env,
+    Arg,
+}
+
+impl Source {
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::File => "config file",
+            Source::Env => "environment",
+            Source::Arg => "argument",
+        }
+    }
+}
+
+pub type Value = (String, String, Source);
+
+/// The closest of `candidates` to `name`, when close enough to be a typo.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let best = candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .min();
+    match best {
+        Some((d, c)) if d <= 2.max(name.len() / 4) => format!(" (did you mean {c}?)"),
+        _ => String::new(),
+    }
+}
+
+/// Collects every value for `known` keys (plus `kafka.<prop>`) and every problem: unknown
+/// keys, arguments and `WCP_*` variables other than the keys and `extra_env`.
+pub fn collect(
+    args: &[String],
+    env: &[(String, String)],
+    known: &[&str],
+    extra_env: &[&str],
+) -> (Vec<Value>, Vec<String>) {
+    let mut errors = Vec::new();
+    let mut values = Vec::new();
+    let mut file = env
+        .iter()
+        .find(|(k, _)| k == "WCP_CONFIG")
+        .map(|(_, v)| PathBuf::from(v));
+    let mut cli = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let Some(key) = a.strip_prefix("--") else {
+            errors.push(format!("unexpected argument `{a}`"));
+            continue;
+        };
+        let (key, inline) = match key.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+            None => (key.to_string(), None),
+        };
+        let Some(v) = inline.or_else(|| it.next().cloned()) else {
+            errors.push(format!("--{key} needs a value"));
+            continue;
+        };
+        let name = key.replace('-', "_");
+        if key == "config" {
+            file = Some(PathBuf::from(v));
+        } else if known.contains(&name.as_str()) {
+            cli.push((name, v, Source::Arg));
+        } else {
+            let flags = known.iter().map(|k| k.replace('_', "-"));
+            let flags: Vec<String> = flags.map(|f| format!("--{f}")).collect();
+            let hint = did_you_mean(a, flags.iter().map(String::as_str));
+            errors.push(format!("unknown argument --{key}{hint}"));
+        }
+    }
+    if let Some(path) = &file {
+        match std::fs::read_to_string(path) {
+            Ok(text) => read_toml(&text, path, known, &mut values, &mut errors),
+            Err(e) => errors.push(format!("cannot read config file {}: {e}", path.display())),
+        }
+    }
+    let env_names: Vec<String> = known
+        .iter()
+        .map(|k| format!("WCP_{}", k.to_ascii_uppercase()))
+        .chain(extra_env.iter().map(|s| s.to_string()))
+        .collect();
+    for (k, v) in env {
+        if let Some(prop) = k.strip_prefix("WCP_KAFKA__") {
+            let prop = prop.to_ascii_lowercase().replace('_', ".");
+            values.push((format!("kafka.{prop}"), v.clone(), Source::Env));
+        } else if let Some(key) = k.strip_prefix("WCP_") {
+            let key = key.to_ascii_lowercase();
+            if known.contains(&key.as_str()) {
+                values.push((key, v.clone(), Source::Env));
+            } else if !extra_env
+                .iter()
+                .any(|e| e.strip_suffix('*').map_or(*e == k, |p| k.starts_with(p)))
+            {
+                let hint = did_you_mean(k, env_names.iter().map(String::as_str));
+                errors.push(format!(
+                    "unknown environment variable {k}{hint}: not a setting of this service"
+                ));
+            }
+        }
+    }
+    values.extend(cli);
+    (values, errors)
+}
+
+/// Flattens the TOML file into (key, string value) pairs; `[kafka]` becomes `kafka.<prop>`.
+fn read_toml(
+    text: &str,
+    path: &Path,
+    known: &[&str],
+    out: &mut Vec<Value>,
+    errors: &mut Vec<String>,
+) {
+    let table: toml::Table = match text.parse() {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(format!("{}: {e}", path.display()));
+            return;
+        }
+    };
+    for (k, v) in table {
+        if k == "kafka" {
+            match v {
+                toml::Value::Table(props) => {
+                    for (p, pv) in props {
+                        match scalar(&pv) {
+                            Some(s) => out.push((format!("kafka.{p}"), s, Source::File)),
+                            None => errors.push(format!("kafka.{p}: must be a scalar")),
+                        }
+                    }
+                }
+                _ => errors.push("kafka: must be a table".into()),
+            }
+            continue;
+        }
+        if !known.contains(&k.as_str()) {
+            let hint = did_you_mean(&k, known.iter().copied());
+            errors.push(format!("{}: unknown key {k}{hint}", path.display()));
+            continue;
+        }
+        match scalar(&v) {
+            Some(s) => out.push((k, s, Source::File)),
+            None => errors.push(format!("{k}: must be a scalar")),
+        }
+    }
+}
+
+fn scalar(v: &toml::Value) -> Option<String> {
+    match v {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        toml::Value::Float(f) => Some(f.to_string()),
+        _ => None,
+    }
+}

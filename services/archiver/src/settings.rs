@@ -1,0 +1,97 @@
+//! The archiver's own settings (beside the runtime's common keys).
+
+use std::path::PathBuf;
+
+use wcp_archive::seal::QuarantineKey;
+use wcp_runtime::{PolicyKeySettings, RuntimeError, Settings};
+use wcp_stages::key::TenantKey;
+use wcp_stages::Policy;
+
+/// `archive_dir` (one `archive-<region>.db` per residency region), `signing_key_file`
+/// (default: the region's key in `archive_dir`), `quarantine_public_key_file`, `policy_file` (the anonymisation operators) and
+/// the tenant key that reduces content without consent: `anon_key_file`, else
+/// `$WCP_ANON_KEY`.
+#[derive(Debug, Clone)]
+pub struct ArchiverSettings {
+    pub archive_dir: PathBuf,
+    pub signing_key_file: Option<PathBuf>,
+    /// The DPO's X25519 public key: quarantined content is sealed to it, else not kept.
+    pub quarantine_public_key_file: Option<PathBuf>,
+    pub keys: PolicyKeySettings,
+}
+
+impl Default for ArchiverSettings {
+    fn default() -> Self {
+        ArchiverSettings {
+            archive_dir: PathBuf::from("archive"),
+            signing_key_file: None,
+            quarantine_public_key_file: None,
+            keys: PolicyKeySettings::default(),
+        }
+    }
+}
+
+impl Settings for ArchiverSettings {
+    const KEYS: &'static [&'static str] = &[
+        "archive_dir",
+        "signing_key_file",
+        "quarantine_public_key_file",
+        "anon_key_file",
+        "policy_file",
+    ];
+    /// The tenant key and the regions' signing keys (`WCP_ARCHIVE_KEY_<REGION>`,
+    /// `wcp_archive::regions`).
+    const ENV: &'static [&'static str] = &["WCP_ANON_KEY", "WCP_ARCHIVE_KEY_*"];
+
+    fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
+        match key {
+            "archive_dir" => self.archive_dir = PathBuf::from(v),
+            "signing_key_file" => self.signing_key_file = Some(PathBuf::from(v)),
+            "quarantine_public_key_file" => self.quarantine_public_key_file = Some(PathBuf::from(v)),
+            _ => return self.keys.set(key, v),
+        }
+        Ok(())
+    }
+
+    /// The tenant key and the policy are needed before anything is consumed: a missing or
+    /// malformed one is a configuration error at start-up (exit 2), not a failure after
+    /// connecting.
+    fn check(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Err(RuntimeError::Config(list)) = self.tenant_key() {
+            out.extend(list);
+        }
+        if let Err(e) = Policy::load(self.keys.policy_file.as_deref()) {
+            out.push(format!("policy_file: {e}"));
+        }
+        if let Err(RuntimeError::Config(list)) = self.quarantine_key() {
+            out.extend(list);
+        }
+        out
+    }
+}
+
+impl ArchiverSettings {
+    /// The tenant key, parsed as `wcp run`, the anonymiser and the alerter do.
+    pub fn tenant_key(&self) -> Result<TenantKey, RuntimeError> {
+        self.keys.tenant_key(TenantKey::parse)
+    }
+
+    /// The DPO's public key, when configured.
+    pub fn quarantine_key(&self) -> Result<Option<QuarantineKey>, RuntimeError> {
+        let Some(p) = &self.quarantine_public_key_file else {
+            return Ok(None);
+        };
+        QuarantineKey::load(p).map(Some).map_err(|e| {
+            RuntimeError::Config(vec![format!(
+                "quarantine_public_key_file {}: {e}",
+                p.display()
+            )])
+        })
+    }
+
+    /// The pipeline policy (warnings logged).
+    pub fn policy(&self) -> Result<Policy, RuntimeError> {
+        self.keys.policy(Policy::load, Policy::warnings)
+    }
+}

@@ -1,0 +1,144 @@
+//! What the Kafka subcommands (`produce`, `topics`, `tail`) share: the bootstrap address, a
+//! client context that keeps librdkafka's last error (the cause a failed call reports only
+//! as a timeout) and counts delivery reports, and a reachability check that names the
+//! address and the cause.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail};
+use rdkafka::client::Client;
+use rdkafka::consumer::ConsumerContext;
+use rdkafka::error::KafkaError;
+use rdkafka::message::Message;
+use rdkafka::producer::{DeliveryResult, ProducerContext};
+use rdkafka::ClientContext;
+
+/// `--bootstrap`, else `KAFKA_BOOTSTRAP`, else the local default.
+pub fn bootstrap(arg: Option<&str>) -> String {
+    arg.map(str::to_string)
+        .or_else(|| std::env::var("KAFKA_BOOTSTRAP").ok())
+        .unwrap_or_else(|| "127.0.0.1:9092".into())
+}
+
+/// Client context of the CLI: the last librdkafka error and the delivery outcome.
+#[derive(Default)]
+pub struct CliCtx {
+    last_error: Mutex<Option<String>>,
+    pub delivered: AtomicU64,
+    pub failed: AtomicU64,
+    /// Failed deliveries by error (the first few kinds are enough to say what went wrong).
+    pub failures: Mutex<BTreeMap<String, u64>>,
+}
+
+impl CliCtx {
+    /// librdkafka's last error message, if any since the last call.
+    pub fn take_error(&self) -> Option<String> {
+        self.last_error.lock().ok().and_then(|mut e| e.take())
+    }
+}
+
+impl CliCtx {
+    /// Keeps `msg` unless it is the vaguer "N/N brokers are down" after a real cause.
+    fn note(&self, msg: &str) {
+        if let Ok(mut e) = self.last_error.lock() {
+            if e.is_none() || !msg.contains("brokers are down") {
+                *e = Some(msg.to_string());
+            }
+        }
+    }
+}
+
+impl ClientContext for CliCtx {
+    fn error(&self, error: KafkaError, reason: &str) {
+        let msg = if reason.is_empty() {
+            error.to_string()
+        } else {
+            reason.to_string()
+        };
+        self.note(&msg);
+    }
+    /// Warnings are kept, not printed: the log line of a failed connection ("Connect to
+    /// ipv4#127.0.0.1:1 failed: Connection refused") arrives on librdkafka's own thread,
+    /// while the error callback waits for a poll.
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, _: &str, msg: &str) {
+        use rdkafka::config::RDKafkaLogLevel as L;
+        if matches!(
+            level,
+            L::Emerg | L::Alert | L::Critical | L::Error | L::Warning
+        ) {
+            self.note(msg);
+        }
+    }
+}
+
+impl ConsumerContext for CliCtx {}
+
+impl ProducerContext for CliCtx {
+    type DeliveryOpaque = ();
+    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        match result {
+            Ok(_) => {
+                self.delivered.fetch_add(1, Ordering::Relaxed);
+            }
+            Err((e, m)) => {
+                self.failed.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut f) = self.failures.lock() {
+                    *f.entry(format!("{} ({e})", m.topic())).or_default() += 1;
+                }
+            }
+        }
+    }
+}
+
+/// The partitions of `topic`; an error that names the address and the cause when the broker
+/// cannot be reached, and the topic when it does not exist.
+pub fn partitions(
+    client: &Client<CliCtx>,
+    bootstrap: &str,
+    topic: &str,
+) -> anyhow::Result<Vec<i32>> {
+    let md = client
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .map_err(|e| unreachable(client.context(), bootstrap, e))?;
+    let t = md
+        .topics()
+        .iter()
+        .find(|t| t.name() == topic)
+        .ok_or_else(|| anyhow!("topic {topic} does not exist"))?;
+    if t.error().is_some() || t.partitions().is_empty() {
+        bail!(
+            "topic {topic} does not exist at {bootstrap} (create the topics first: wcp topics \
+             create --bootstrap {bootstrap}{})",
+            prefix_hint(topic)
+        );
+    }
+    Ok(t.partitions().iter().map(|p| p.id()).collect())
+}
+
+/// The error for a broker that did not answer: the address and librdkafka's cause.
+pub fn unreachable(ctx: &CliCtx, bootstrap: &str, e: KafkaError) -> anyhow::Error {
+    match ctx.take_error() {
+        Some(cause) => anyhow!("cannot reach Kafka at {bootstrap}: {cause}"),
+        None => anyhow!("cannot reach Kafka at {bootstrap} ({e})"),
+    }
+}
+
+/// `e` with librdkafka's last error appended when it has one (served by a poll since).
+pub fn with_cause(e: anyhow::Error, ctx: &CliCtx) -> anyhow::Error {
+    match ctx.take_error() {
+        Some(cause) => anyhow!("{e}: {cause}"),
+        None => e,
+    }
+}
+
+fn prefix_hint(topic: &str) -> String {
+    for t in wcp_model::topics::ALL {
+        if let Some(p) = topic.strip_suffix(t).filter(|p| !p.is_empty()) {
+            return format!(" --prefix {p}");
+        }
+    }
+    String::new()
+}

@@ -1,0 +1,167 @@
+//! Operating the services as a platform engineer does (issue 15): a misspelt variable stops a
+//! service at once with a did-you-mean and exit code 2; a wrong broker address shows in
+//! `/readyz` and the log with the address and the cause; logs to a file carry no colour
+//! codes; a second process with a live `instance_id` stops naming the other while the first
+//! keeps running; the topic prefix isolates consumer groups; `wcp produce` counts deliveries
+//! and fails naming a missing topic.
+mod e2e;
+
+use std::process::Command;
+use std::time::Duration;
+
+use e2e::ops::get;
+use e2e::procs::{free_port, require_binaries, Pipeline};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::ClientConfig;
+
+const TEST: &str = "e2e_operate";
+
+#[test]
+fn a_misspelt_variable_stops_the_service_with_a_suggestion() {
+    require_binaries(&["classifier", "archiver"]);
+    // No broker needed: the configuration is checked before anything connects.
+    let mut p = Pipeline::new("127.0.0.1:1", "config");
+    let mut svc = p.spawn_extra(
+        "classifier",
+        "typo",
+        &[("WCP_KAFKA_BOOTSRAP", "127.0.0.1:9092")],
+    );
+    assert_eq!(svc.wait_exit(Duration::from_secs(10)), Some(2));
+    let log = svc.log_text();
+    assert!(
+        log.contains(
+            "unknown environment variable WCP_KAFKA_BOOTSRAP (did you mean WCP_KAFKA_BOOTSTRAP?)"
+        ),
+        "{log}"
+    );
+    // The variables the deployments used to set and no service reads.
+    let mut svc = p.spawn_extra("archiver", "region", &[("WCP_ARCHIVE_REGION", "cn")]);
+    assert_eq!(svc.wait_exit(Duration::from_secs(10)), Some(2));
+    assert!(svc.log_text().contains("WCP_ARCHIVE_REGION"));
+    // The archiver needs the tenant key: a configuration error, exit 2, saying which.
+    let mut svc = p.spawn_extra("archiver", "nokey", &[("WCP_ANON_KEY", "")]);
+    assert_eq!(svc.wait_exit(Duration::from_secs(10)), Some(2));
+    assert!(
+        svc.log_text().contains("tenant key is required"),
+        "{}",
+        svc.log_text()
+    );
+    p.services.clear();
+}
+
+#[test]
+fn a_wrong_address_is_named_with_its_cause_in_readyz_and_logs() {
+    require_binaries(&["classifier"]);
+    let closed = free_port();
+    let addr = format!("127.0.0.1:{closed}");
+    let mut p = Pipeline::new(&addr, "noaddr");
+    let mut svc = p.spawn_extra("classifier", "noaddr", &[]);
+    let body = e2e::wait_for("a 503 naming the cause", Duration::from_secs(20), || {
+        let r = get(&svc.ops_addr, "/readyz")?;
+        (r.status == 503 && r.body.contains("Connection refused")).then_some(r.body)
+    });
+    assert!(
+        body.contains(&format!("cannot reach Kafka at {addr}")),
+        "{body}"
+    );
+    svc.terminate(Duration::from_secs(10));
+    let log = svc.log_text();
+    assert!(
+        log.contains(&addr) && log.contains("Connection refused"),
+        "{log}"
+    );
+    // Written to a file: plain text, no ANSI colour codes.
+    assert!(!log.contains('\u{1b}'), "ANSI escape in a log file:\n{log}");
+}
+
+#[test]
+fn a_second_instance_with_a_live_id_stops_naming_the_first() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    require_binaries(&["classifier"]);
+    let mut p = Pipeline::new(&bootstrap, "instance");
+    p.create_topics(2);
+    p.start(&["classifier"]);
+    let mut second = p.spawn_extra("classifier", "second", &[]);
+    // It waits out a session timeout (a killed predecessor would be gone by then), then stops.
+    let code = second.wait_exit(Duration::from_secs(40));
+    let log = second.log_text();
+    assert_eq!(code, Some(1), "the second instance did not stop:\n{log}");
+    assert!(
+        log.contains("another instance of wcp-classifier with instance_id \"0\" is running"),
+        "{log}"
+    );
+    assert!(
+        log.contains("member "),
+        "the other instance is not named:\n{log}"
+    );
+    // The first one never noticed: still running and ready.
+    let first = p.service("classifier");
+    first.assert_running();
+    assert_eq!(get(&first.ops_addr, "/readyz").map(|r| r.status), Some(200));
+    assert!(
+        !first.log_text().contains("fenced"),
+        "{}",
+        first.log_tail(20)
+    );
+
+    // A restart after kill -9 is not a second instance: the dead member times out and the
+    // new process becomes ready.
+    p.service("classifier").restart();
+    p.service("classifier").wait_ready(Duration::from_secs(60));
+
+    // The prefix isolates the consumer group as it does the topics.
+    let admin: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &bootstrap)
+        .create()
+        .expect("client");
+    let group = format!("{}wcp-classifier", p.prefix);
+    let list = admin
+        .fetch_group_list(Some(&group), Duration::from_secs(10))
+        .expect("group list");
+    let members = list
+        .groups()
+        .first()
+        .map(|g| g.members().len())
+        .unwrap_or(0);
+    assert_eq!(members, 1, "group {group} should hold the classifier");
+}
+
+#[test]
+fn produce_counts_deliveries_and_names_a_missing_topic() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    require_binaries(&[]);
+    let p = Pipeline::new(&bootstrap, "produce");
+    let run = |prefix: &str| {
+        Command::new(e2e::wcp_bin())
+            .args(["produce", "--bootstrap", &bootstrap, "--prefix", prefix])
+            .args(["--synthetic", "40", "--seed", "3"])
+            .output()
+            .expect("run wcp produce")
+    };
+    // Before the topics exist: nothing is sent, the topic is named, exit non-zero.
+    let out = run(&p.prefix);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains(&format!("topic {}wecom.raw does not exist", p.prefix)),
+        "{err}"
+    );
+    p.create_topics(1);
+    let out = run(&p.prefix);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("sent 40, delivered 40, failed 0"), "{text}");
+    let mut raw = e2e::kafka::TopicReader::new(&bootstrap, &p.topic("wecom.raw"));
+    e2e::wait_for("40 records", Duration::from_secs(30), || {
+        raw.poll_for(Duration::from_millis(500));
+        (raw.records.len() == 40).then_some(())
+    });
+}
