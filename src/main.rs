@@ -42,6 +42,8 @@ enum Command {
     Produce(cmd::produce::ProduceArgs),
     /// The review console (queue, alerts in their conversation, search, holds, export) over a `wcp run` folder.
     Review(cmd::review::ReviewArgs),
+    /// Print the records of a wcp topic, decoded (Avro or raw JSON).
+    Tail(cmd::tail::TailArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => cmd::eval::run(args),
         Command::Topics(args) => cmd::topics::run(args),
         Command::Produce(args) => cmd::produce::run(args),
+        Command::Tail(args) => cmd::tail::run(args),
         Command::Archive(args) => cmd::archive::run(args),
         Command::Review(args) => cmd::review::run(args),
     };

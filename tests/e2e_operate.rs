@@ -3,7 +3,7 @@
 //! `/readyz` and the log with the address and the cause; logs to a file carry no colour
 //! codes; a second process with a live `instance_id` stops naming the other while the first
 //! keeps running; the topic prefix isolates consumer groups; `wcp produce` counts deliveries
-//! and fails naming a missing topic.
+//! and fails naming a missing topic; `wcp tail` reads a topic back decoded.
 mod e2e;
 
 use std::process::Command;
@@ -164,4 +164,29 @@ fn produce_counts_deliveries_and_names_a_missing_topic() {
         raw.poll_for(Duration::from_millis(500));
         (raw.records.len() == 40).then_some(())
     });
+    // `wcp tail` reads them back, decoded, one JSON object per record.
+    let out = Command::new(e2e::wcp_bin())
+        .args([
+            "tail",
+            "wecom.raw",
+            "--bootstrap",
+            &bootstrap,
+            "--prefix",
+            &p.prefix,
+        ])
+        .args(["--from-beginning", "--json", "--exit-when-idle", "5"])
+        .output()
+        .expect("run wcp tail");
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 40);
+    assert_eq!(lines[0]["headers"]["seq"], "1");
+    assert!(
+        lines[0]["value"]["msgid"].as_str().is_some(),
+        "{}",
+        lines[0]
+    );
 }

@@ -9,5 +9,6 @@ pub mod produce;
 pub mod review;
 pub mod run;
 mod synthetic;
+pub mod tail;
 pub mod topics;
 pub mod train;
