@@ -86,13 +86,13 @@ impl ConsumerContext for Ctx {
     }
 }
 
-pub fn run(cfg: &Config, ctx: &RunCtx, console: Shared) -> Result<(), RuntimeError> {
-    let route_wait = Duration::from_millis(
-        cfg.extra("route_wait_ms")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(60_000),
-    );
-    let consumer: BaseConsumer<Ctx> = kafka::consumer_config(cfg, &cfg.group_id)
+pub fn run(
+    cfg: &Config,
+    ctx: &RunCtx,
+    console: Shared,
+    route_wait: Duration,
+) -> Result<(), RuntimeError> {
+    let consumer: BaseConsumer<Ctx> = kafka::consumer_config(cfg, &cfg.group())
         .create_with_context(Ctx {
             console: console.clone(),
             revoked: AtomicBool::new(false),

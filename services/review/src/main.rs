@@ -8,5 +8,5 @@ use std::process::ExitCode;
 mod service;
 
 fn main() -> ExitCode {
-    wcp_runtime::app::main("review", service::KEYS, service::run)
+    wcp_runtime::app::main("review", service::run)
 }

@@ -24,6 +24,24 @@ pub const KEYS: &[&str] = &[
     "route_wait_ms",
 ];
 
+/// The service's keys, as strings (each parsed where it is used).
+#[derive(Debug, Clone, Default)]
+pub struct ReviewSettings(std::collections::BTreeMap<String, String>);
+
+impl wcp_runtime::Settings for ReviewSettings {
+    const KEYS: &'static [&'static str] = KEYS;
+    fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        self.0.insert(key.to_string(), value.to_string());
+        Ok(())
+    }
+}
+
+impl ReviewSettings {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+}
+
 /// `a=x,b=y` pairs.
 fn pairs(v: Option<&str>) -> Vec<(String, String)> {
     v.unwrap_or("")
@@ -37,22 +55,22 @@ fn fatal(what: &str, e: impl std::fmt::Display) -> RuntimeError {
     RuntimeError::Fatal(format!("{what}: {e}"))
 }
 
-pub fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
-    let regions = pairs(cfg.extra("regions"));
+pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), RuntimeError> {
+    let regions = pairs(s.get("regions"));
     if regions.is_empty() {
         return Err(fatal(
             "regions",
             "set WCP_REGIONS, e.g. cn=/data/archive-cn.db,hk=/data/archive-hk.db",
         ));
     }
-    let store_dir = PathBuf::from(cfg.extra("store_dir").unwrap_or("review"));
+    let store_dir = PathBuf::from(s.get("store_dir").unwrap_or("review"));
     std::fs::create_dir_all(&store_dir).map_err(|e| fatal("store_dir", e))?;
-    let key_file = cfg
-        .extra("review_key_file")
+    let key_file = s
+        .get("review_key_file")
         .map(PathBuf::from)
         .unwrap_or_else(|| store_dir.join("review.key"));
     let key = chain::load_or_create_key(&key_file).map_err(|e| fatal("review_key_file", e))?;
-    let archive_keys = pairs(cfg.extra("archive_keys"));
+    let archive_keys = pairs(s.get("archive_keys"));
     let mut opened = Vec::new();
     for (name, path) in regions {
         let store = RegionStore::open(
@@ -84,17 +102,17 @@ pub fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
         eprintln!("wcp-review: first start: created `{user}` (investigator); one-time password: {password}");
     }
     let settings = Settings {
-        secure_cookies: cfg.extra("secure_cookies") != Some("false"),
-        trust_forwarded: cfg.extra("trust_forwarded") == Some("true"),
-        export_dir: cfg
-            .extra("export_dir")
+        secure_cookies: s.get("secure_cookies") != Some("false"),
+        trust_forwarded: s.get("trust_forwarded") == Some("true"),
+        export_dir: s
+            .get("export_dir")
             .map(PathBuf::from)
             .unwrap_or_else(|| store_dir.join("exports")),
         ..Settings::default()
     };
     let shared = Console::new(console, opened, settings);
-    let addr: std::net::SocketAddr = cfg
-        .extra("listen_addr")
+    let addr: std::net::SocketAddr = s
+        .get("listen_addr")
         .unwrap_or("0.0.0.0:8080")
         .parse()
         .map_err(|e| fatal("listen_addr", e))?;
@@ -130,14 +148,19 @@ pub fn run(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
             });
         })?;
     // The sample: every day the archives cover so far (reproducible; re-runs add nothing).
-    let percent: f64 = cfg
-        .extra("sample_percent")
+    let percent: f64 = s
+        .get("sample_percent")
         .and_then(|v| v.parse().ok())
         .unwrap_or(2.0);
-    let seed = cfg.extra("sample_seed").unwrap_or("wcp").to_string();
+    let seed = s.get("sample_seed").unwrap_or("wcp").to_string();
     match feed::draw_samples(&shared, (percent * 100.0).round() as u32, &seed, None) {
         Ok(n) => tracing::info!(sampled = n, "sample drawn"),
         Err(e) => tracing::warn!(error = %e, "sampling failed"),
     }
-    consume::run(cfg, ctx, shared)
+    let route_wait = Duration::from_millis(
+        s.get("route_wait_ms")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(60_000),
+    );
+    consume::run(cfg, ctx, shared, route_wait)
 }
