@@ -4,11 +4,16 @@
 //! against the real broker, until `/readyz` answers 200; then SIGTERM must stop it with exit
 //! code 0. A missing key, an unknown variable or a config key no service knows fails the test.
 //!
-//! What is substituted, and only that: container paths become temporary directories; secrets
-//! get test values (64 hex characters: a valid signing seed and tenant key); in config files
-//! `kafka_bootstrap` points at the test broker and `ops_addr` at a free port; and the
-//! `security.protocol` / `sasl.mechanism` of the Kubernetes configs are dropped, since the
-//! test broker speaks PLAINTEXT (the SASL user name and password variables stay set).
+//! What is substituted, and only that: container paths become temporary directories (one per
+//! volume, shared by the services or containers that mount it); secrets and the variables a
+//! compose user exports (`${WCP_SDK_SECRET:-}`) get test values (64 hex characters: a valid
+//! signing seed and tenant key); in config files `kafka_bootstrap` points at the test broker
+//! and `ops_addr` at a free port; the `security.protocol` / `sasl.mechanism` of the Kubernetes
+//! configs are dropped, since the test broker speaks PLAINTEXT (the SASL user name and
+//! password variables stay set). What the operator supplies for the capture is supplied the
+//! same way: Tencent's library (the stand-in, `crates/wecom-sdk-standin`, at the path the
+//! deployment names), a private key in the keys volume, and the stand-in's script for the
+//! corp id and Secret the deployment configures.
 mod e2e;
 
 use std::collections::BTreeMap;
@@ -80,9 +85,56 @@ struct Booted {
     log: PathBuf,
 }
 
-/// Lays out the mounts under `dir` and starts the process; `None` with the problem when the
-/// deployment references something it does not provide.
-fn start(boot: &Value, dir: &Path, bootstrap: &str) -> Result<Booted, String> {
+/// A compose `${NAME:-}` the operator exports: a test value.
+fn exported(name: &str) -> String {
+    if name.contains("SECRET") || name.contains("KEY") {
+        TEST_SECRET.to_string()
+    } else {
+        format!("test-{}", name.to_lowercase().replace('_', "-"))
+    }
+}
+
+/// What an operator installs for the capture, at the places the deployment names: the
+/// library (the stand-in), a private key (`v1.pem`) and the stand-in's script serving no
+/// messages for the configured corp and Secret. The script's path, for `WECOM_STANDIN_SCRIPT`.
+fn provide_capture(env: &[(String, String)], dir: &Path) -> Result<PathBuf, String> {
+    let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let lib = PathBuf::from(get("WCP_SDK_LIBRARY").ok_or("capture: no WCP_SDK_LIBRARY")?);
+    let standin = e2e::bin_dir().join("libWeWorkFinanceSdk_C.so");
+    std::fs::create_dir_all(lib.parent().unwrap()).unwrap();
+    std::fs::copy(&standin, &lib).map_err(|e| {
+        format!(
+            "{}: {e} (build it: cargo build --release -p wecom-sdk-standin)",
+            standin.display()
+        )
+    })?;
+    let keys = PathBuf::from(get("WCP_PRIVATE_KEYS_DIR").ok_or("capture: no WCP_PRIVATE_KEYS_DIR")?);
+    std::fs::create_dir_all(&keys).unwrap();
+    let fixtures = e2e::repo_root().join("fixtures/capture/keys");
+    std::fs::copy(fixtures.join("v1.pem"), keys.join("v1.pem")).unwrap();
+    let secret = match (get("WCP_SDK_SECRET"), get("WCP_SDK_SECRET_FILE")) {
+        (Some(s), _) => s,
+        (None, Some(f)) => std::fs::read_to_string(f).unwrap_or_default().trim().to_string(),
+        _ => String::new(),
+    };
+    std::fs::write(dir.join("messages.jsonl"), b"").unwrap();
+    let script = serde_json::json!({
+        "corpid": get("WCP_CORP_ID").unwrap_or_default(),
+        "secret": secret,
+        "public_keys": {"1": fixtures.join("v1.pub.pem")},
+        "messages": dir.join("messages.jsonl"),
+        "key_versions": [[1, 1]],
+        "state_dir": dir.join("standin-state"),
+        "faults": [],
+    });
+    let path = dir.join("standin.json");
+    std::fs::write(&path, serde_json::to_vec(&script).unwrap()).unwrap();
+    Ok(path)
+}
+
+/// Lays out the mounts under `dir` (shared volumes under `volumes`) and starts the process;
+/// `Err` with the problem when the deployment references something it does not provide.
+fn start(boot: &Value, dir: &Path, volumes: &Path, bootstrap: &str) -> Result<Booted, String> {
     let label = format!(
         "{} {}",
         boot["deployment"].as_str().unwrap(),
@@ -94,7 +146,10 @@ fn start(boot: &Value, dir: &Path, bootstrap: &str) -> Result<Booted, String> {
     let mut secret_dirs: Vec<PathBuf> = Vec::new();
     for (i, m) in boot["mounts"].as_array().unwrap().iter().enumerate() {
         let cpath = m["path"].as_str().unwrap().to_string();
-        let host = dir.join(format!("m{i}"));
+        let host = match m["volume"].as_str() {
+            Some(v) => volumes.join(v.replace('/', "_")),
+            None => dir.join(format!("m{i}")),
+        };
         let files = m["files"].as_object().unwrap();
         match m["kind"].as_str().unwrap() {
             "file" | "secret" if files.contains_key("") => {
@@ -137,6 +192,8 @@ fn start(boot: &Value, dir: &Path, bootstrap: &str) -> Result<Booted, String> {
         let (k, v) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
         let v = if v == "<secret>" {
             TEST_SECRET.to_string()
+        } else if let Some(name) = v.strip_prefix("<env ").and_then(|n| n.strip_suffix('>')) {
+            exported(name)
         } else {
             map(v)
         };
@@ -148,6 +205,10 @@ fn start(boot: &Value, dir: &Path, bootstrap: &str) -> Result<Booted, String> {
             std::fs::write(&v, TEST_SECRET).unwrap();
         }
         env.push((k.to_string(), v));
+    }
+    if boot["binary"] == "wcp-capture" {
+        let script = provide_capture(&env, dir).map_err(|e| format!("{label}: {e}"))?;
+        env.push(("WECOM_STANDIN_SCRIPT".into(), script.display().to_string()));
     }
     let args: Vec<String> = boot["args"]
         .as_array()
@@ -207,16 +268,40 @@ fn every_deployment_boots_every_service() {
     let mut problems = Vec::new();
     for dep in deployments {
         let tmp = tempfile::tempdir().unwrap();
+        let volumes = tmp.path().join("volumes");
         let mut running = Vec::new();
         for (i, boot) in all.iter().filter(|b| b["deployment"] == dep).enumerate() {
             let dir = tmp.path().join(format!("s{i}"));
             std::fs::create_dir_all(&dir).unwrap();
-            match start(boot, &dir, &bootstrap) {
+            match start(boot, &dir, &volumes, &bootstrap) {
                 Ok(b) => running.push(b),
                 Err(e) => problems.push(e),
             }
         }
-        assert!(running.len() >= 7, "{dep}: only {} services", running.len());
+        // Every service is deployed everywhere (the review console: in compose; in k8s, as
+        // the archiver pod's sidecar once it ships there).
+        let binaries: Vec<&str> = all
+            .iter()
+            .filter(|b| b["deployment"] == dep)
+            .map(|b| b["binary"].as_str().unwrap())
+            .collect();
+        let mut expected = vec![
+            "wcp-capture",
+            "wcp-ingest",
+            "wcp-classifier",
+            "wcp-consent-gate",
+            "wcp-retention-tagger",
+            "wcp-archiver",
+            "wcp-alerter",
+            "wcp-anonymiser",
+        ];
+        if dep == "compose" || binaries.contains(&"wcp-review") {
+            expected.push("wcp-review");
+        }
+        for bin in expected {
+            assert!(binaries.contains(&bin), "{dep} does not deploy {bin}: {binaries:?}");
+        }
+        assert!(running.len() >= 8, "{dep}: only {} services", running.len());
         for b in &mut running {
             let ready = (0..450).any(|_| {
                 if matches!(b.child.try_wait(), Ok(Some(_))) {

@@ -148,7 +148,7 @@ fn decode(content: Content, bytes: &[u8]) -> Value {
         }
     }
     match content {
-        Content::RawJson => serde_json::from_slice(bytes)
+        Content::RawJson | Content::CaptureCursor => serde_json::from_slice(bytes)
             .unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(bytes)})),
         Content::ChatEvent => avro::<ChatEvent>(bytes),
         Content::Consent => avro::<ConsentRecord>(bytes),
@@ -205,6 +205,7 @@ fn summary(content: Content, v: &Value) -> String {
             s("/msgid")
         ),
         Content::Anonymised => format!("msgid={} conversation={}", s("/msgid"), s("/conversation")),
+        Content::CaptureCursor => format!("corp={} seq={}", s("/corp_id"), v["seq"]),
         Content::DeadLetter => format!(
             "stage={} reason={} ({}) source={}",
             s("/stage"),

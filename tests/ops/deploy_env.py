@@ -4,13 +4,18 @@ config files and secrets, read from docker-compose.yml and from the rendered kus
     python3 tests/ops/deploy_env.py KUSTOMIZE    # JSON on stdout, used by tests/e2e_deploy_boot.rs
 
 One entry per service process: {"deployment", "service", "binary", "args", "env": [[name,
-value]], "mounts": [{"path", "kind": "file"|"dir"|"secret"|"config", "files": {name: text}}]}.
+value]], "mounts": [{"path", "kind": "file"|"dir"|"secret"|"config", "files": {name: text},
+"volume": id or null}]}. Mounts with the same "volume" share their contents (a compose named
+volume across services; a pod volume across the containers of one pod, e.g. a sidecar).
 Values the deployment takes from the platform are resolved the way it would: `fieldRef
 metadata.name` is the pod name, `fieldRef metadata.labels[...]` the pod label, a
-`secretKeyRef` or a mounted Secret is marked `"<secret>"` (the test puts a test value there).
+`secretKeyRef` or a mounted Secret is marked `"<secret>"` (the test puts a test value there),
+and a compose `${NAME:-}` the operator must export is marked `"<env NAME>"`. Services behind a
+compose profile are included (their entry names the profiles).
 Nothing is filtered or corrected: a variable no service knows is passed on, so the boot fails.
 """
 import json
+import re
 import subprocess
 import sys
 
@@ -21,6 +26,22 @@ from promql_names import ROOT
 SECRET = "<secret>"
 
 
+def interpolate(value: str) -> str:
+    """Compose's `${NAME:-default}` / `${NAME}`: the default when there is one, else a marker
+    for the value the operator exports."""
+    def sub(m: re.Match) -> str:
+        return m.group(3) if m.group(3) else f"<env {m.group(1)}>"
+    return re.sub(r"\$\{([A-Z0-9_]+)(:?-([^}]*))?\}", sub, value)
+
+
+def bind_mount(path, dst: str) -> dict:
+    if path.is_dir():
+        files = {f.name: f.read_text(encoding="utf-8") for f in path.iterdir()
+                 if f.is_file() and f.name != ".gitignore"}
+        return {"path": dst, "kind": "dir", "files": files, "volume": None}
+    return {"path": dst, "kind": "file", "files": {"": path.read_text(encoding="utf-8")}, "volume": None}
+
+
 def compose() -> list[dict]:
     doc = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     out = []
@@ -28,20 +49,20 @@ def compose() -> list[dict]:
         cmd = svc.get("command") or []
         if not cmd or not str(cmd[0]).startswith("wcp-"):
             continue
-        env = [[k, str(v)] for k, v in (svc.get("environment") or {}).items()]
+        env = [[k, interpolate(str(v))] for k, v in (svc.get("environment") or {}).items()]
         mounts = []
         for vol in svc.get("volumes") or []:
             src, dst = vol.split(":")[:2]
             if src.startswith("./") or src.startswith("/"):
-                path = ROOT / src
-                mounts.append({"path": dst, "kind": "file", "files": {"": path.read_text(encoding="utf-8")}})
+                mounts.append(bind_mount(ROOT / src, dst))
             else:
-                mounts.append({"path": dst, "kind": "dir", "files": {}})
+                mounts.append({"path": dst, "kind": "dir", "files": {}, "volume": f"compose/{src}"})
         for s in svc.get("secrets") or []:
             sname = s if isinstance(s, str) else s["source"]
-            mounts.append({"path": f"/run/secrets/{sname}", "kind": "secret", "files": {"": SECRET}})
+            mounts.append({"path": f"/run/secrets/{sname}", "kind": "secret", "files": {"": SECRET},
+                           "volume": None})
         out.append({"deployment": "compose", "service": name, "binary": cmd[0], "args": [str(a) for a in cmd[1:]],
-                    "env": env, "mounts": mounts})
+                    "env": env, "mounts": mounts, "profiles": svc.get("profiles") or []})
     return out
 
 
@@ -86,14 +107,20 @@ def overlay(kustomize: str, name: str) -> list[dict]:
             mounts = []
             for m in c.get("volumeMounts", []):
                 v = volumes[m["name"]]
+                shared = f"{d['metadata']['name']}/{m['name']}"
                 if "configMap" in v:
-                    mounts.append({"path": m["mountPath"], "kind": "config", "files": config_maps[v["configMap"]["name"]]})
+                    mounts.append({"path": m["mountPath"], "kind": "config",
+                                   "files": config_maps[v["configMap"]["name"]], "volume": None})
                 elif "secret" in v:
-                    mounts.append({"path": m["mountPath"], "kind": "secret", "files": {}})
+                    mounts.append({"path": m["mountPath"], "kind": "secret", "files": {}, "volume": shared})
                 else:  # emptyDir, PVC
-                    mounts.append({"path": m["mountPath"], "kind": "dir", "files": {}})
-            out.append({"deployment": f"k8s/overlays/{name}", "service": d["metadata"]["name"], "binary": binary,
-                        "args": [str(a) for a in c.get("args", [])], "env": env, "mounts": mounts})
+                    mounts.append({"path": m["mountPath"], "kind": "dir", "files": {}, "volume": shared})
+            service = d["metadata"]["name"]
+            if len(spec["containers"]) > 1:
+                service = f"{service}/{c['name']}"
+            out.append({"deployment": f"k8s/overlays/{name}", "service": service, "binary": binary,
+                        "args": [str(a) for a in c.get("args", [])], "env": env, "mounts": mounts,
+                        "profiles": []})
     return out
 
 

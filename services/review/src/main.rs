@@ -6,6 +6,7 @@
 use std::process::ExitCode;
 
 mod service;
+mod settings;
 
 fn main() -> ExitCode {
     wcp_runtime::app::main("review", service::run)

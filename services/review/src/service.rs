@@ -10,86 +10,40 @@ use wcp_review::{accounts, chain, ConsoleStore, RegionStore};
 use wcp_review_web::{consume, feed, state::now_ms, Console, Region, Settings};
 use wcp_runtime::{Config, RunCtx, RuntimeError};
 
-pub const KEYS: &[&str] = &[
-    "listen_addr",
-    "regions",
-    "store_dir",
-    "review_key_file",
-    "archive_keys",
-    "export_dir",
-    "sample_percent",
-    "sample_seed",
-    "secure_cookies",
-    "trust_forwarded",
-    "route_wait_ms",
-];
-
-/// The service's keys, as strings (each parsed where it is used).
-#[derive(Debug, Clone, Default)]
-pub struct ReviewSettings(std::collections::BTreeMap<String, String>);
-
-impl wcp_runtime::Settings for ReviewSettings {
-    const KEYS: &'static [&'static str] = KEYS;
-    fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        self.0.insert(key.to_string(), value.to_string());
-        Ok(())
-    }
-}
-
-impl ReviewSettings {
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
-    }
-}
-
-/// `a=x,b=y` pairs.
-fn pairs(v: Option<&str>) -> Vec<(String, String)> {
-    v.unwrap_or("")
-        .split(',')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect()
-}
+use crate::settings::ReviewSettings;
 
 fn fatal(what: &str, e: impl std::fmt::Display) -> RuntimeError {
     RuntimeError::Fatal(format!("{what}: {e}"))
 }
 
 pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), RuntimeError> {
-    let regions = pairs(s.get("regions"));
-    if regions.is_empty() {
-        return Err(fatal(
-            "regions",
-            "set WCP_REGIONS, e.g. cn=/data/archive-cn.db,hk=/data/archive-hk.db",
-        ));
-    }
-    let store_dir = PathBuf::from(s.get("store_dir").unwrap_or("review"));
+    let store_dir = s.store_dir.clone();
     std::fs::create_dir_all(&store_dir).map_err(|e| fatal("store_dir", e))?;
     let key_file = s
-        .get("review_key_file")
-        .map(PathBuf::from)
+        .review_key_file
+        .clone()
         .unwrap_or_else(|| store_dir.join("review.key"));
     let key = chain::load_or_create_key(&key_file).map_err(|e| fatal("review_key_file", e))?;
-    let archive_keys = pairs(s.get("archive_keys"));
     let mut opened = Vec::new();
-    for (name, path) in regions {
+    for (name, path) in s.regions.clone() {
         let store = RegionStore::open(
             &store_dir.join(format!("review-{name}.db")),
             &name,
             key.clone(),
         )
         .map_err(|e| fatal("review store", e))?;
-        let archive =
-            Archive::open(path.as_ref(), ArchiveOptions::default()).map_err(|e| fatal(&path, e))?;
-        let archive_key = archive_keys
+        let archive = Archive::open(&path, ArchiveOptions::default())
+            .map_err(|e| fatal(&path.display().to_string(), e))?;
+        let archive_key = s
+            .archive_keys
             .iter()
             .find(|(r, _)| *r == name)
-            .map(|(_, k)| PathBuf::from(k));
+            .map(|(_, k)| k.clone());
         opened.push(Region {
             name,
             store: Mutex::new(store),
             archive: Some(Mutex::new(archive)),
-            archive_path: Some(path.into()),
+            archive_path: Some(path),
             archive_key,
         });
     }
@@ -102,20 +56,16 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
         eprintln!("wcp-review: first start: created `{user}` (investigator); one-time password: {password}");
     }
     let settings = Settings {
-        secure_cookies: s.get("secure_cookies") != Some("false"),
-        trust_forwarded: s.get("trust_forwarded") == Some("true"),
+        secure_cookies: s.secure_cookies,
+        trust_forwarded: s.trust_forwarded,
         export_dir: s
-            .get("export_dir")
-            .map(PathBuf::from)
+            .export_dir
+            .clone()
             .unwrap_or_else(|| store_dir.join("exports")),
         ..Settings::default()
     };
     let shared = Console::new(console, opened, settings);
-    let addr: std::net::SocketAddr = s
-        .get("listen_addr")
-        .unwrap_or("0.0.0.0:8080")
-        .parse()
-        .map_err(|e| fatal("listen_addr", e))?;
+    let addr = s.listen_addr;
     let (web, stop) = (shared.clone(), ctx.clone());
     let listener = std::net::TcpListener::bind(addr).map_err(|e| fatal("listen_addr", e))?;
     listener
@@ -148,19 +98,11 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
             });
         })?;
     // The sample: every day the archives cover so far (reproducible; re-runs add nothing).
-    let percent: f64 = s
-        .get("sample_percent")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2.0);
-    let seed = s.get("sample_seed").unwrap_or("wcp").to_string();
-    match feed::draw_samples(&shared, (percent * 100.0).round() as u32, &seed, None) {
+    let percent = s.sample_percent;
+    match feed::draw_samples(&shared, (percent * 100.0).round() as u32, &s.sample_seed, None) {
         Ok(n) => tracing::info!(sampled = n, "sample drawn"),
         Err(e) => tracing::warn!(error = %e, "sampling failed"),
     }
-    let route_wait = Duration::from_millis(
-        s.get("route_wait_ms")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(60_000),
-    );
+    let route_wait = Duration::from_millis(s.route_wait_ms);
     consume::run(cfg, ctx, shared, route_wait)
 }

@@ -1,0 +1,145 @@
+//! The review service's own keys, typed: each value is parsed when it is read (a bad one is
+//! a configuration error naming the key, exit 2, before anything connects), and `check`
+//! refuses a configuration without regions.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use wcp_runtime::Settings;
+
+#[derive(Debug, Clone)]
+pub struct ReviewSettings {
+    /// `regions = "cn=/data/archive-cn.db,hk=…"`: one review store per region, each reading
+    /// that region's archive.
+    pub regions: Vec<(String, PathBuf)>,
+    pub store_dir: PathBuf,
+    /// Default `<store_dir>/review.key`.
+    pub review_key_file: Option<PathBuf>,
+    /// `archive_keys = "cn=/run/secrets/…"`: the archive signing key per region (exports).
+    pub archive_keys: Vec<(String, PathBuf)>,
+    /// Default `<store_dir>/exports`.
+    pub export_dir: Option<PathBuf>,
+    pub sample_percent: f64,
+    pub sample_seed: String,
+    pub secure_cookies: bool,
+    pub trust_forwarded: bool,
+    pub route_wait_ms: u64,
+    pub listen_addr: SocketAddr,
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        ReviewSettings {
+            regions: Vec::new(),
+            store_dir: PathBuf::from("review"),
+            review_key_file: None,
+            archive_keys: Vec::new(),
+            export_dir: None,
+            sample_percent: 2.0,
+            sample_seed: "wcp".into(),
+            secure_cookies: true,
+            trust_forwarded: false,
+            route_wait_ms: 60_000,
+            listen_addr: SocketAddr::from(([0, 0, 0, 0], 8080)),
+        }
+    }
+}
+
+/// `a=x,b=y` pairs; an item without `=` or with an empty side is an error.
+fn pairs(v: &str) -> Result<Vec<(String, PathBuf)>, String> {
+    let mut out = Vec::new();
+    for item in v.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        match item.split_once('=') {
+            Some((k, p)) if !k.trim().is_empty() && !p.trim().is_empty() => {
+                out.push((k.trim().to_string(), PathBuf::from(p.trim())))
+            }
+            _ => return Err(format!("{item:?} is not region=path")),
+        }
+    }
+    Ok(out)
+}
+
+fn boolean(v: &str) -> Result<bool, String> {
+    match v {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("{v:?} is not true or false")),
+    }
+}
+
+impl Settings for ReviewSettings {
+    const KEYS: &'static [&'static str] = &[
+        "listen_addr",
+        "regions",
+        "store_dir",
+        "review_key_file",
+        "archive_keys",
+        "export_dir",
+        "sample_percent",
+        "sample_seed",
+        "secure_cookies",
+        "trust_forwarded",
+        "route_wait_ms",
+    ];
+
+    fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
+        let num = |e: std::num::ParseFloatError| e.to_string();
+        match key {
+            "listen_addr" => self.listen_addr = v.parse().map_err(|e| format!("{v:?}: {e}"))?,
+            "regions" => self.regions = pairs(v)?,
+            "store_dir" => self.store_dir = PathBuf::from(v),
+            "review_key_file" => self.review_key_file = Some(PathBuf::from(v)),
+            "archive_keys" => self.archive_keys = pairs(v)?,
+            "export_dir" => self.export_dir = Some(PathBuf::from(v)),
+            "sample_percent" => {
+                let p: f64 = v.parse().map_err(num)?;
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(format!("{p} is not a percentage from 0 to 100"));
+                }
+                self.sample_percent = p;
+            }
+            "sample_seed" => self.sample_seed = v.to_string(),
+            "secure_cookies" => self.secure_cookies = boolean(v)?,
+            "trust_forwarded" => self.trust_forwarded = boolean(v)?,
+            "route_wait_ms" => self.route_wait_ms = v.parse().map_err(|e| format!("{e}"))?,
+            _ => return Err(format!("unknown key {key}")),
+        }
+        Ok(())
+    }
+
+    fn check(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.regions.is_empty() {
+            out.push(
+                "regions: required, e.g. regions = \"cn=/data/archive-cn.db,hk=/data/archive-hk.db\" \
+                 (WCP_REGIONS)"
+                    .to_string(),
+            );
+        }
+        for (r, _) in &self.archive_keys {
+            if !self.regions.iter().any(|(n, _)| n == r) {
+                out.push(format!("archive_keys: region {r:?} is not in regions"));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_parsed_and_bad_ones_named() {
+        let mut s = ReviewSettings::default();
+        s.set("regions", "cn=/a/archive-cn.db, hk=/b.db").unwrap();
+        assert_eq!(s.regions[1], ("hk".into(), PathBuf::from("/b.db")));
+        assert!(s.set("regions", "cn").is_err());
+        assert!(s.set("secure_cookies", "no").is_err());
+        assert!(s.set("sample_percent", "250").is_err());
+        assert!(s.set("listen_addr", "localhost").is_err());
+        s.set("archive_keys", "sg=/k").unwrap();
+        assert_eq!(s.check().len(), 1, "{:?}", s.check());
+        assert_eq!(ReviewSettings::default().check().len(), 1);
+    }
+}
