@@ -108,13 +108,17 @@ fn provide_capture(env: &[(String, String)], dir: &Path) -> Result<PathBuf, Stri
             standin.display()
         )
     })?;
-    let keys = PathBuf::from(get("WCP_PRIVATE_KEYS_DIR").ok_or("capture: no WCP_PRIVATE_KEYS_DIR")?);
+    let keys =
+        PathBuf::from(get("WCP_PRIVATE_KEYS_DIR").ok_or("capture: no WCP_PRIVATE_KEYS_DIR")?);
     std::fs::create_dir_all(&keys).unwrap();
     let fixtures = e2e::repo_root().join("fixtures/capture/keys");
     std::fs::copy(fixtures.join("v1.pem"), keys.join("v1.pem")).unwrap();
     let secret = match (get("WCP_SDK_SECRET"), get("WCP_SDK_SECRET_FILE")) {
         (Some(s), _) => s,
-        (None, Some(f)) => std::fs::read_to_string(f).unwrap_or_default().trim().to_string(),
+        (None, Some(f)) => std::fs::read_to_string(f)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
         _ => String::new(),
     };
     std::fs::write(dir.join("messages.jsonl"), b"").unwrap();
@@ -177,7 +181,7 @@ fn start(boot: &Value, dir: &Path, volumes: &Path, bootstrap: &str) -> Result<Bo
         }
         paths.insert(cpath, host);
     }
-    let map = |v: &str| -> String {
+    let map_path = |v: &str| -> String {
         let best = paths
             .iter()
             .filter(|(c, _)| v == c.as_str() || v.starts_with(&format!("{c}/")))
@@ -186,6 +190,16 @@ fn start(boot: &Value, dir: &Path, volumes: &Path, bootstrap: &str) -> Result<Bo
             Some((c, h)) => format!("{}{}", h.display(), &v[c.len()..]),
             None => v.to_string(),
         }
+    };
+    // A path, or a list of `name=path` items (`WCP_REGIONS`, `WCP_ARCHIVE_KEYS`).
+    let map = |v: &str| -> String {
+        v.split(',')
+            .map(|item| match item.split_once('=') {
+                Some((name, p)) if p.starts_with('/') => format!("{name}={}", map_path(p)),
+                _ => map_path(item),
+            })
+            .collect::<Vec<_>>()
+            .join(",")
     };
     let mut env = Vec::new();
     for pair in boot["env"].as_array().unwrap() {
@@ -204,6 +218,13 @@ fn start(boot: &Value, dir: &Path, volumes: &Path, bootstrap: &str) -> Result<Bo
         {
             std::fs::write(&v, TEST_SECRET).unwrap();
         }
+        // Ports are the pod's own in k8s and the host's in this test: the ops and console
+        // addresses get free ports (several pods here would ask for 9091 or 8080).
+        let v = match k {
+            "WCP_OPS_ADDR" => ops.clone(),
+            "WCP_LISTEN_ADDR" => format!("127.0.0.1:{}", free_port()),
+            _ => v,
+        };
         env.push((k.to_string(), v));
     }
     if boot["binary"] == "wcp-capture" {
@@ -299,7 +320,10 @@ fn every_deployment_boots_every_service() {
             expected.push("wcp-review");
         }
         for bin in expected {
-            assert!(binaries.contains(&bin), "{dep} does not deploy {bin}: {binaries:?}");
+            assert!(
+                binaries.contains(&bin),
+                "{dep} does not deploy {bin}: {binaries:?}"
+            );
         }
         assert!(running.len() >= 8, "{dep}: only {} services", running.len());
         for b in &mut running {

@@ -77,7 +77,11 @@ impl Settings for PolicyKeySettings {
     /// A missing or unreadable key is a configuration error at start-up (exit 2), before
     /// anything connects.
     fn check(&self) -> Vec<String> {
-        match secret(self.anon_key_file.as_deref(), "WCP_ANON_KEY", "the tenant key") {
+        match secret(
+            self.anon_key_file.as_deref(),
+            "WCP_ANON_KEY",
+            "the tenant key",
+        ) {
             Err(RuntimeError::Config(list)) => list,
             _ => Vec::new(),
         }
@@ -93,8 +97,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("k");
         std::fs::write(&f, b"zz").unwrap();
-        let e = tenant_key(Some(&f), |_, origin| Err::<(), _>(format!("{origin}: bad"))).unwrap_err();
-        assert!(matches!(&e, RuntimeError::Config(l) if l[0].starts_with("anon_key_file ")), "{e:?}");
+        let e =
+            tenant_key(Some(&f), |_, origin| Err::<(), _>(format!("{origin}: bad"))).unwrap_err();
+        assert!(
+            matches!(&e, RuntimeError::Config(l) if l[0].starts_with("anon_key_file ")),
+            "{e:?}"
+        );
         let got = tenant_key(Some(&f), |b, _| Ok::<_, String>(b.to_vec())).unwrap();
         assert_eq!(got, b"zz");
         let missing = dir.path().join("none");

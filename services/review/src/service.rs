@@ -1,7 +1,6 @@
 //! Wiring of the service: configuration keys, opening the stores and archives, the console's
 //! HTTP server on its own runtime thread, the daily sample, and the consumer loop.
 
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -99,7 +98,12 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
         })?;
     // The sample: every day the archives cover so far (reproducible; re-runs add nothing).
     let percent = s.sample_percent;
-    match feed::draw_samples(&shared, (percent * 100.0).round() as u32, &s.sample_seed, None) {
+    match feed::draw_samples(
+        &shared,
+        (percent * 100.0).round() as u32,
+        &s.sample_seed,
+        None,
+    ) {
         Ok(n) => tracing::info!(sampled = n, "sample drawn"),
         Err(e) => tracing::warn!(error = %e, "sampling failed"),
     }
