@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::e2e::{bin_dir, ops, procs::free_port, repo_root, wait_for};
+use super::e2e::procs::{free_port, without_wcp_env};
+use super::e2e::{bin_dir, ops, repo_root, wait_for};
 
 pub const CORP: &str = "ww-e2e-corp";
 pub const SECRET: &str = "e2e-archive-secret";
@@ -165,7 +166,9 @@ impl Capture {
             .open(&self.log)
             .expect("log");
         let err = log.try_clone().expect("log");
-        let child = Command::new(bin_dir().join("wcp-capture"))
+        let mut cmd = Command::new(bin_dir().join("wcp-capture"));
+        without_wcp_env(&mut cmd);
+        let child = cmd
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))

@@ -60,13 +60,7 @@ impl Service {
         let err = log.try_clone().expect("clone log handle");
         let bin = bin_dir().join(format!("wcp-{}", self.name));
         let mut cmd = Command::new(&bin);
-        // Exactly the settings given: a service refuses WCP_* variables that are not its own,
-        // and this process may have some (WCP_E2E_BIN_DIR from scripts/test.sh).
-        for (k, _) in std::env::vars_os() {
-            if k.to_string_lossy().starts_with("WCP_") {
-                cmd.env_remove(k);
-            }
-        }
+        without_wcp_env(&mut cmd);
         let child = cmd
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
@@ -312,9 +306,10 @@ impl Pipeline {
             ("WCP_OPS_ADDR".into(), format!("127.0.0.1:{}", free_port())),
             ("RUST_LOG".into(), "info".into()),
         ];
-        // The tenant key goes to the two services that pseudonymise: any other service
-        // refuses a WCP_* variable that is not its own.
-        if name == "archiver" || name == "anonymiser" {
+        // The tenant key goes to the services that pseudonymise (the alerter names
+        // conversations by pseudonyms): any other service refuses a WCP_* variable that is not
+        // its own.
+        if name == "archiver" || name == "anonymiser" || name == "alerter" {
             env.push(("WCP_ANON_KEY".into(), ANON_KEY.into()));
         }
         if name == "archiver" {
@@ -365,6 +360,16 @@ impl Drop for Pipeline {
         }
         for s in &mut self.services {
             s.kill9();
+        }
+    }
+}
+
+/// Exactly the settings given: a service refuses WCP_* variables that are not its own, and
+/// this process may have some (WCP_E2E_BIN_DIR from scripts/test.sh).
+pub fn without_wcp_env(cmd: &mut Command) {
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("WCP_") {
+            cmd.env_remove(k);
         }
     }
 }
