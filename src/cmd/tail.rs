@@ -148,8 +148,10 @@ fn decode(content: Content, bytes: &[u8]) -> Value {
         }
     }
     match content {
-        Content::RawJson | Content::CaptureCursor => serde_json::from_slice(bytes)
-            .unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(bytes)})),
+        Content::RawJson | Content::CaptureCursor | Content::ArchiveAnchor => {
+            serde_json::from_slice(bytes)
+                .unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(bytes)}))
+        }
         Content::ChatEvent => avro::<ChatEvent>(bytes),
         Content::Consent => avro::<ConsentRecord>(bytes),
         Content::Enriched => avro::<EnrichedEvent>(bytes),
@@ -206,6 +208,12 @@ fn summary(content: Content, v: &Value) -> String {
         ),
         Content::Anonymised => format!("msgid={} conversation={}", s("/msgid"), s("/conversation")),
         Content::CaptureCursor => format!("corp={} seq={}", s("/corp_id"), v["seq"]),
+        Content::ArchiveAnchor => format!(
+            "region={} seq={} checkpoint={}",
+            s("/region"),
+            v["seq"],
+            v["checkpoint_id"]
+        ),
         Content::DeadLetter => format!(
             "stage={} reason={} ({}) source={}",
             s("/stage"),
