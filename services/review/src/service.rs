@@ -15,6 +15,41 @@ fn fatal(what: &str, e: impl std::fmt::Display) -> RuntimeError {
     RuntimeError::Fatal(format!("{what}: {e}"))
 }
 
+/// The region's archive, read-only. The archiver creates it with the region's first message,
+/// so a console started with the pipeline waits for it, not ready and saying why, instead of
+/// exiting (a crash loop in the archiver's pod). `None`: shutdown requested while waiting.
+fn open_archive(path: &std::path::Path, ctx: &RunCtx) -> Result<Option<Archive>, RuntimeError> {
+    let mut logged = false;
+    while !path.exists() {
+        if !logged {
+            tracing::warn!(archive = %path.display(), "waiting for the archive");
+            logged = true;
+        }
+        ctx.set_not_ready(format!(
+            "waiting for the archive {}: the archiver creates it with the region's first message",
+            path.display()
+        ));
+        if ctx.sleep(Duration::from_secs(1)) {
+            return Ok(None);
+        }
+    }
+    // Just created: the archiver may still be writing its schema.
+    let mut tries = 0;
+    loop {
+        match Archive::open(path, ArchiveOptions::default()) {
+            Ok(a) => return Ok(Some(a)),
+            Err(e) if tries < 10 => {
+                tracing::warn!(archive = %path.display(), error = %e, "archive not readable yet");
+                tries += 1;
+                if ctx.sleep(Duration::from_secs(1)) {
+                    return Ok(None);
+                }
+            }
+            Err(e) => return Err(fatal(&path.display().to_string(), e)),
+        }
+    }
+}
+
 pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), RuntimeError> {
     let store_dir = s.store_dir.clone();
     std::fs::create_dir_all(&store_dir).map_err(|e| fatal("store_dir", e))?;
@@ -31,8 +66,9 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
             key.clone(),
         )
         .map_err(|e| fatal("review store", e))?;
-        let archive = Archive::open(&path, ArchiveOptions::default())
-            .map_err(|e| fatal(&path.display().to_string(), e))?;
+        let Some(archive) = open_archive(&path, ctx)? else {
+            return Ok(()); // shutdown while waiting
+        };
         let archive_key = s
             .archive_keys
             .iter()
