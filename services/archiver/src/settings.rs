@@ -47,7 +47,9 @@ impl Settings for ArchiverSettings {
         match key {
             "archive_dir" => self.archive_dir = PathBuf::from(v),
             "signing_key_file" => self.signing_key_file = Some(PathBuf::from(v)),
-            "quarantine_public_key_file" => self.quarantine_public_key_file = Some(PathBuf::from(v)),
+            "quarantine_public_key_file" => {
+                self.quarantine_public_key_file = Some(PathBuf::from(v))
+            }
             _ => return self.keys.set(key, v),
         }
         Ok(())
