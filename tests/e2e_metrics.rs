@@ -73,6 +73,18 @@ fn every_service_exposes_health_and_the_metric_vocabulary() {
                 problems.push(format!("wcp-{name} /metrics lacks {metric}"));
             }
         }
+        // The archive's series (and so the archive alerts) only where there is an archive.
+        let archive_series =
+            has_metric(&m.body, "wcp_archive_last_verify_success_timestamp_seconds")
+                && has_metric(&m.body, "wcp_archive_write_failures_total");
+        if (name == "archiver") != archive_series {
+            problems.push(format!(
+                "wcp-{name}: archive series present = {archive_series} (only the archiver has them)"
+            ));
+        }
+        if name != "archiver" && m.body.contains("wcp_archive_") {
+            problems.push(format!("wcp-{name} exports wcp_archive_* series"));
+        }
         if metric_sum(&m.body, "wcp_received_events_total").unwrap_or(0.0) <= 0.0 {
             problems.push(format!(
                 "wcp-{name} received nothing according to its metrics"

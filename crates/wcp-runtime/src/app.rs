@@ -52,7 +52,11 @@ impl<S: Settings> App<S> {
                 eprintln!("wcp-{service}: cannot start runtime: {e}");
                 ExitCode::FAILURE
             })?;
-        let ctx = RunCtx::new(Metrics::new(), cfg.shutdown_deadline_ms);
+        let metrics = match service {
+            "archiver" => Metrics::new(),
+            _ => Metrics::new().without_archive(),
+        };
+        let ctx = RunCtx::new(metrics, cfg.shutdown_deadline_ms);
         let listener = rt
             .block_on(tokio::net::TcpListener::bind(cfg.ops_addr))
             .map_err(|e| {

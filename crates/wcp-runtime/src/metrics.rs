@@ -179,6 +179,20 @@ impl Metrics {
         m
     }
 
+    /// The same without the archive's series, for every service but the archiver: there they
+    /// would be constant zeros, and `WcpArchiveVerifyStale` (time since the last verification)
+    /// fired on services that have no archive at all (issue 15).
+    pub fn without_archive(self) -> Metrics {
+        let r = &self.registry;
+        let _ = r.unregister(Box::new(self.archive_write_failures.clone()));
+        let _ = r.unregister(Box::new(self.archive_records.clone()));
+        let _ = r.unregister(Box::new(self.archive_size.clone()));
+        let _ = r.unregister(Box::new(self.archive_wal.clone()));
+        let _ = r.unregister(Box::new(self.archive_verify_failures.clone()));
+        let _ = r.unregister(Box::new(self.archive_last_verify.clone()));
+        self
+    }
+
     /// Makes every series of the closed label sets visible at zero from the start, so a
     /// scrape shows the whole vocabulary before the first error or dead letter.
     fn init_series(&self) {
@@ -251,5 +265,17 @@ mod tests {
         ] {
             assert!(text.contains(name), "missing {name} in\n{text}");
         }
+    }
+
+    #[test]
+    fn archive_series_only_on_the_archiver() {
+        let archiver = Metrics::new().render();
+        assert!(archiver.contains("wcp_archive_last_verify_success_timestamp_seconds 0"));
+        assert!(archiver.contains("wcp_archive_write_failures_total 0"));
+        let other = Metrics::new().without_archive();
+        other.archive_write_failures.inc();
+        let text = other.render();
+        assert!(!text.contains("wcp_archive_"), "{text}");
+        assert!(text.contains("wcp_ready 0"));
     }
 }
