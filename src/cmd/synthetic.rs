@@ -132,7 +132,12 @@ impl Synth {
             };
             let mut v = json!({"msgid": msgid, "action": "send", "from": ext, "tolist": [staff],
                                "roomid": "", "msgtime": self.time_ms, "msgtype": kind});
-            v[kind] = json!({"userid": ext, format!("{kind}_time"): self.time_ms - 5000});
+            // Effective at the record's own time, not earlier: a consent record that reaches
+            // back over messages already in the stream is decided by wcp run (which reads the
+            // whole input first) and the consent-gate (which knows what ingest has committed
+            // so far) differently, depending on timing (docs/PRIVACY.md), and the
+            // exactly-once tests compare the two runners alert by alert.
+            v[kind] = json!({"userid": ext, format!("{kind}_time"): self.time_ms});
             v
         } else if roll < 6 && !self.recent.is_empty() {
             let i = self.below(self.recent.len());
