@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 
+mod ui;
+pub use ui::*;
+
 pub fn wcp() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wcp"))
 }

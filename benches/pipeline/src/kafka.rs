@@ -4,13 +4,14 @@
 //! steals little CPU from the chain it measures; the event ids are read afterwards.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
+pub use wcp_model::clock::now_ms;
 use wcp_model::{topics, AnonymisedEvent, ChatEvent, EnrichedEvent};
 
 const META_TIMEOUT: Duration = Duration::from_secs(10);
@@ -25,13 +26,6 @@ pub struct Sighting {
     pub recv_ms: i64,
     /// The `seq` header (input topic only).
     pub seq: Option<u64>,
-}
-
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn consumer(bootstrap: &str) -> anyhow::Result<BaseConsumer> {

@@ -13,9 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerGroupMetadata};
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{BaseRecord, Producer};
+use rdkafka::error::KafkaError;
+use rdkafka::producer::Producer;
 use rdkafka::TopicPartitionList;
 
 use crate::batch::{fill_batch, next_offsets, rewind};
@@ -237,7 +236,7 @@ impl Loop<'_> {
             let topic = topics
                 .entry(o.topic)
                 .or_insert_with(|| self.cfg.topic(o.topic));
-            self.send(topic, o).map_err(fail)?;
+            txproducer::send(&self.producer, topic, o).map_err(fail)?;
         }
         let t1 = Instant::now();
         let meta = self.consumer.group_metadata().ok_or(StepError {
@@ -328,33 +327,6 @@ impl Loop<'_> {
         self.ctx
             .time_left()
             .clamp(Duration::from_millis(500), TXN_TIMEOUT)
-    }
-
-    fn send(&self, topic: &str, o: &OutRecord) -> Result<(), KafkaError> {
-        let mut headers = OwnedHeaders::new_with_capacity(o.headers.len());
-        for (k, v) in &o.headers {
-            headers = headers.insert(Header {
-                key: k,
-                value: Some(v),
-            });
-        }
-        let mut rec: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic)
-            .payload(o.value.as_slice())
-            .headers(headers);
-        if let Some(k) = &o.key {
-            rec = rec.key(k.as_slice());
-        }
-        loop {
-            match self.producer.send(rec) {
-                Ok(()) => return Ok(()),
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
-                    // Local queue full: the background thread drains it; retry shortly.
-                    std::thread::sleep(Duration::from_millis(2));
-                    rec = r;
-                }
-                Err((e, _)) => return Err(e),
-            }
-        }
     }
 
     fn record_progress(&self, batch: &[InRecord], outs: &[OutRecord]) {

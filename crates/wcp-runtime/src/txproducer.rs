@@ -12,12 +12,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rdkafka::error::KafkaError;
-use rdkafka::producer::Producer;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{BaseRecord, Producer};
 
 use crate::config::Config;
 use crate::error::{is_fencing, txn_failure, RuntimeError, TxnFailure};
 use crate::kafka::{self, LoopContext, TxProducer};
+use crate::record::OutRecord;
 use crate::shutdown::RunCtx;
 
 pub const TXN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -138,6 +140,34 @@ fn init_transactions(
                 }
                 backoff = (backoff * 2).min(MAX_BACKOFF);
             }
+        }
+    }
+}
+
+/// Queues one record in the open transaction. A full local queue is not an error: the
+/// background thread drains it, so the record is offered again shortly.
+pub fn send(producer: &TxProducer, topic: &str, o: &OutRecord) -> Result<(), KafkaError> {
+    let mut headers = OwnedHeaders::new_with_capacity(o.headers.len());
+    for (k, v) in &o.headers {
+        headers = headers.insert(Header {
+            key: k,
+            value: Some(v),
+        });
+    }
+    let mut rec: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic)
+        .payload(o.value.as_slice())
+        .headers(headers);
+    if let Some(k) = &o.key {
+        rec = rec.key(k.as_slice());
+    }
+    loop {
+        match producer.send(rec) {
+            Ok(()) => return Ok(()),
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
+                std::thread::sleep(Duration::from_millis(2));
+                rec = r;
+            }
+            Err((e, _)) => return Err(e),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The capture loop of the active instance: GetChatData after the cursor, decrypt, and one
 //! transaction with the messages, dead letters, alerts and the new cursor.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use wcp_runtime::reader::TopicReader;
 use wcp_runtime::{Config, RunCtx, RuntimeError};
@@ -16,6 +16,7 @@ use crate::records::{self, CURSOR_TOPIC};
 use crate::settings::Settings;
 use crate::supervisor::{CallError, Supervisor};
 use crate::tx::{Tx, TxError};
+use wcp_model::clock::now_ms;
 
 const MIN_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -49,13 +50,6 @@ pub struct Capture<'a> {
     pub m: CaptureMetrics,
     /// The cursor a 10010 was last alerted for (one alert per gap, not per retry).
     expired_alerted: Option<u64>,
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 impl<'a> Capture<'a> {

@@ -6,9 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{BaseRecord, Producer};
+use rdkafka::error::KafkaError;
+use rdkafka::producer::Producer;
 use wcp_runtime::error::TxnFailure;
 use wcp_runtime::kafka::{LoopContext, TxProducer};
 use wcp_runtime::txproducer::{self, step_error, MAX_RECREATIONS, TXN_TIMEOUT};
@@ -103,7 +102,7 @@ impl Tx {
     fn try_commit(&self, ctx: &RunCtx, outs: &[OutRecord]) -> Result<(), KafkaError> {
         self.producer.begin_transaction()?;
         for o in outs {
-            self.send(&self.cfg.topic(o.topic), o)?;
+            txproducer::send(&self.producer, &self.cfg.topic(o.topic), o)?;
         }
         let mut tries = 0;
         loop {
@@ -112,32 +111,6 @@ impl Tx {
                 // Retriable (e.g. timed out): the same call resolves it either way.
                 Err(KafkaError::Transaction(t)) if t.is_retriable() && tries < 3 => tries += 1,
                 Err(e) => return Err(e),
-            }
-        }
-    }
-
-    fn send(&self, topic: &str, o: &OutRecord) -> Result<(), KafkaError> {
-        let mut headers = OwnedHeaders::new_with_capacity(o.headers.len());
-        for (k, v) in &o.headers {
-            headers = headers.insert(Header {
-                key: k,
-                value: Some(v),
-            });
-        }
-        let mut rec: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic)
-            .payload(o.value.as_slice())
-            .headers(headers);
-        if let Some(k) = &o.key {
-            rec = rec.key(k.as_slice());
-        }
-        loop {
-            match self.producer.send(rec) {
-                Ok(()) => return Ok(()),
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
-                    std::thread::sleep(Duration::from_millis(2));
-                    rec = r;
-                }
-                Err((e, _)) => return Err(e),
             }
         }
     }

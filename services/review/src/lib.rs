@@ -28,7 +28,9 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::auth::Authed;
-use crate::pages::{admin, alert, audit, bulk, consent, holds, integrity, queue, search, signin};
+use crate::pages::{
+    admin, alert, audit, bulk, consent, export, holds, integrity, queue, search, signin,
+};
 pub use crate::state::{Console, Region, Settings, Shared};
 
 /// A failure the person cannot fix (the store is unavailable…): logged without content.
@@ -96,8 +98,8 @@ pub fn router(state: Shared) -> Router {
         .route("/conversation/{region}", get(search::conversation))
         .route("/holds", get(holds::show).post(holds::place))
         .route("/holds/{region}/{id}/release", post(holds::release))
-        .route("/export", post(holds::export))
-        .route("/exports/{dir}/{file}", get(holds::download))
+        .route("/export", post(export::export))
+        .route("/exports/{dir}/{file}", get(export::download))
         .route("/consent", get(consent::show))
         .route("/integrity", get(integrity::show))
         .route("/integrity/verify", post(integrity::verify))

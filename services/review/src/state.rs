@@ -13,6 +13,7 @@ use wcp_review::ratelimit::Limiter;
 use wcp_review::{ConsoleStore, RegionStore};
 
 use crate::metrics::ConsoleMetrics;
+pub use wcp_model::clock::now_ms;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -72,13 +73,6 @@ pub type Shared = Arc<Console>;
 /// itself stays consistent: every write is one transaction).
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 impl Console {

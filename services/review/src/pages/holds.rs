@@ -1,8 +1,7 @@
 //! Legal holds and exports, through wcp-archive's own functions so each is a chained record
 //! of the archive (placing and releasing need the archive's signing key on this console).
 //! Holds: place by case id with a reason (a custodian, a conversation or a text search),
-//! release with a reason, see what each covers. Export: a conversation or everything a
-//! case's holds cover, as RSMF 2.0 or EML, downloaded from the console.
+//! release with a reason, see what each covers. Exports are in `pages::export`.
 
 use std::path::PathBuf;
 
@@ -24,7 +23,7 @@ use crate::pages::alert::access;
 use crate::pages::params::{self, opt, BadInput};
 use crate::state::{lock, now_ms, Console, Region, Shared};
 
-fn arch_err(e: wcp_archive::ArchiveError) -> ReviewError {
+pub(crate) fn arch_err(e: wcp_archive::ArchiveError) -> ReviewError {
     ReviewError::Invalid(e.to_string())
 }
 
@@ -46,7 +45,7 @@ pub fn scope_query(s: &HoldScope) -> ArchiveQuery {
 }
 
 /// A writer handle on the region's archive, for holds and exports (chained, audited there).
-fn writer(r: &Region, actor: &str) -> Result<Archive, ReviewError> {
+pub(crate) fn writer(r: &Region, actor: &str) -> Result<Archive, ReviewError> {
     let (Some(path), Some(key)) = (&r.archive_path, &r.archive_key) else {
         return Err(ReviewError::Refused(format!("region {}: this console has no signing key for the archive; place holds with `wcp archive hold place`", r.name)));
     };
@@ -85,7 +84,7 @@ pub async fn show(State(state): State<Shared>, Investigator(a): Investigator) ->
     render(&state, &a, None).await
 }
 
-async fn render(state: &Shared, a: &Authed, error: Option<String>) -> Response {
+pub(crate) async fn render(state: &Shared, a: &Authed, error: Option<String>) -> Response {
     let a2 = a.clone();
     let res = state
         .blocking(move |c| {
@@ -236,119 +235,5 @@ pub async fn release(
     match res {
         Ok(()) => Redirect::to("/holds").into_response(),
         Err(e) => render(&state, &a, Some(e.to_string())).await,
-    }
-}
-
-#[derive(Deserialize)]
-pub struct ExportForm {
-    region: String,
-    format: String,
-    case_id: Option<String>,
-    conversation: Option<String>,
-}
-
-pub async fn export(
-    State(state): State<Shared>,
-    Investigator(a): Investigator,
-    Form(f): Form<ExportForm>,
-) -> Response {
-    if let Err(e) = params::region(&state, &f.region) {
-        return e.into_response();
-    }
-    let eml = match f.format.as_str() {
-        "rsmf" => false,
-        "eml" => true,
-        other => return BadInput(format!("format {other:?}")).into_response(),
-    };
-    let (case, conv) = match (
-        params::id("case_id", &f.case_id),
-        params::id("conversation", &f.conversation),
-    ) {
-        (Ok(c), Ok(v)) => (c, v),
-        (Err(e), _) | (_, Err(e)) => return e.into_response(),
-    };
-    let a2 = a.clone();
-    let res = state
-        .blocking(move |c| {
-            let r = c.region(&f.region).ok_or(ReviewError::NotFound)?;
-            let queries: Vec<ArchiveQuery> = match (&case, &conv) {
-                (Some(case), None) => {
-                    let holds = r.archive.as_ref().map(|x| lock(x).list_holds(true)).transpose().map_err(arch_err)?.unwrap_or_default();
-                    holds.iter().filter(|h| h.case_id == *case).map(|h| scope_query(&h.scope)).collect()
-                }
-                (None, Some(conv)) => vec![ArchiveQuery { conversation: Some(conv.clone()), ..ArchiveQuery::default() }],
-                _ => return Err(ReviewError::Invalid("export a case id or a conversation".into())),
-            };
-            if queries.is_empty() {
-                return Err(ReviewError::Invalid("no hold has this case id".into()));
-            }
-            let name = format!("{}-{}-{}", now_ms(), a2.user, f.region);
-            let dir = c.settings.export_dir.join(&name);
-            std::fs::create_dir_all(&dir)?;
-            let mut w = writer(r, &a2.user)?;
-            let mut files = Vec::new();
-            let mut messages = 0;
-            for q in &queries {
-                let rep = if eml { w.export_eml(q, &a2.user, &dir, EmlGrouping::Thread) } else { w.export_rsmf(q, &a2.user, &dir) }.map_err(arch_err)?;
-                messages += rep.messages;
-                files.extend(rep.files.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string())));
-            }
-            files.sort();
-            files.dedup();
-            c.audit(access(&a2, "export", serde_json::json!({ "region": f.region, "format": f.format, "case_id": case, "conversation": conv, "messages": messages, "folder": name, "files": files }), ""))?;
-            Ok::<_, ReviewError>((name, files, messages))
-        })
-        .await;
-    let l = a.lang;
-    match res {
-        Ok((name, files, messages)) => page(&a, t(l, "export"), html! {
-            p #exported { (messages) " " (t(l, "messages")) }
-            ul #files { @for f in &files { li { a href=(format!("/exports/{name}/{f}")) { (f) } } } }
-        })
-        .into_response(),
-        Err(e) => render(&state, &a, Some(e.to_string())).await,
-    }
-}
-
-/// Downloads a file of an export. Names are checked: one path component each, no dots first.
-pub async fn download(
-    State(state): State<Shared>,
-    Investigator(a): Investigator,
-    Path((dir, file)): Path<(String, String)>,
-) -> Response {
-    let ok = |s: &str| {
-        !s.is_empty()
-            && !s.starts_with('.')
-            && !s.contains('/')
-            && !s.contains('\\')
-            && s.len() < 256
-    };
-    if !ok(&dir) || !ok(&file) {
-        return BadInput("file name".into()).into_response();
-    }
-    let path: PathBuf = state.settings.export_dir.join(&dir).join(&file);
-    let a2 = a.clone();
-    let res = state
-        .blocking(move |c| {
-            let bytes = std::fs::read(&path)?;
-            c.audit(access(
-                &a2,
-                "export_download",
-                serde_json::json!({ "folder": dir, "file": file }),
-                "",
-            ))?;
-            Ok::<_, ReviewError>(bytes)
-        })
-        .await;
-    match res {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "application/octet-stream"),
-                (header::CONTENT_DISPOSITION, "attachment"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => (axum::http::StatusCode::NOT_FOUND, "no such file\n").into_response(),
     }
 }

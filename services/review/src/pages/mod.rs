@@ -6,6 +6,7 @@ pub mod alert;
 pub mod audit;
 pub mod bulk;
 pub mod consent;
+pub mod export;
 pub mod holds;
 pub mod integrity;
 pub mod params;

@@ -1,0 +1,136 @@
+//! Export: a conversation or everything a case's holds cover, as RSMF 2.0 or EML, through
+//! wcp-archive's own export (audited there and in the console's log), downloaded from the
+//! console.
+
+use std::path::PathBuf;
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use maud::html;
+use serde::Deserialize;
+use wcp_archive::{EmlGrouping, Query as ArchiveQuery};
+use wcp_review::ReviewError;
+
+use crate::auth::Investigator;
+use crate::i18n::t;
+use crate::layout::page;
+use crate::pages::alert::access;
+use crate::pages::holds::{arch_err, render, scope_query, writer};
+use crate::pages::params::{self, BadInput};
+use crate::state::{lock, now_ms, Shared};
+
+#[derive(Deserialize)]
+pub struct ExportForm {
+    region: String,
+    format: String,
+    case_id: Option<String>,
+    conversation: Option<String>,
+}
+
+pub async fn export(
+    State(state): State<Shared>,
+    Investigator(a): Investigator,
+    Form(f): Form<ExportForm>,
+) -> Response {
+    if let Err(e) = params::region(&state, &f.region) {
+        return e.into_response();
+    }
+    let eml = match f.format.as_str() {
+        "rsmf" => false,
+        "eml" => true,
+        other => return BadInput(format!("format {other:?}")).into_response(),
+    };
+    let (case, conv) = match (
+        params::id("case_id", &f.case_id),
+        params::id("conversation", &f.conversation),
+    ) {
+        (Ok(c), Ok(v)) => (c, v),
+        (Err(e), _) | (_, Err(e)) => return e.into_response(),
+    };
+    let a2 = a.clone();
+    let res = state
+        .blocking(move |c| {
+            let r = c.region(&f.region).ok_or(ReviewError::NotFound)?;
+            let queries: Vec<ArchiveQuery> = match (&case, &conv) {
+                (Some(case), None) => {
+                    let holds = r.archive.as_ref().map(|x| lock(x).list_holds(true)).transpose().map_err(arch_err)?.unwrap_or_default();
+                    holds.iter().filter(|h| h.case_id == *case).map(|h| scope_query(&h.scope)).collect()
+                }
+                (None, Some(conv)) => vec![ArchiveQuery { conversation: Some(conv.clone()), ..ArchiveQuery::default() }],
+                _ => return Err(ReviewError::Invalid("export a case id or a conversation".into())),
+            };
+            if queries.is_empty() {
+                return Err(ReviewError::Invalid("no hold has this case id".into()));
+            }
+            let name = format!("{}-{}-{}", now_ms(), a2.user, f.region);
+            let dir = c.settings.export_dir.join(&name);
+            std::fs::create_dir_all(&dir)?;
+            let mut w = writer(r, &a2.user)?;
+            let mut files = Vec::new();
+            let mut messages = 0;
+            for q in &queries {
+                let rep = if eml { w.export_eml(q, &a2.user, &dir, EmlGrouping::Thread) } else { w.export_rsmf(q, &a2.user, &dir) }.map_err(arch_err)?;
+                messages += rep.messages;
+                files.extend(rep.files.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string())));
+            }
+            files.sort();
+            files.dedup();
+            c.audit(access(&a2, "export", serde_json::json!({ "region": f.region, "format": f.format, "case_id": case, "conversation": conv, "messages": messages, "folder": name, "files": files }), ""))?;
+            Ok::<_, ReviewError>((name, files, messages))
+        })
+        .await;
+    let l = a.lang;
+    match res {
+        Ok((name, files, messages)) => page(&a, t(l, "export"), html! {
+            p #exported { (messages) " " (t(l, "messages")) }
+            ul #files { @for f in &files { li { a href=(format!("/exports/{name}/{f}")) { (f) } } } }
+        })
+        .into_response(),
+        Err(e) => render(&state, &a, Some(e.to_string())).await,
+    }
+}
+
+/// Downloads a file of an export. Names are checked: one path component each, no dots first.
+pub async fn download(
+    State(state): State<Shared>,
+    Investigator(a): Investigator,
+    Path((dir, file)): Path<(String, String)>,
+) -> Response {
+    let ok = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && !s.contains('/')
+            && !s.contains('\\')
+            && s.len() < 256
+    };
+    if !ok(&dir) || !ok(&file) {
+        return BadInput("file name".into()).into_response();
+    }
+    let path: PathBuf = state.settings.export_dir.join(&dir).join(&file);
+    let a2 = a.clone();
+    let res = state
+        .blocking(move |c| {
+            let bytes = std::fs::read(&path)?;
+            c.audit(access(
+                &a2,
+                "export_download",
+                serde_json::json!({ "folder": dir, "file": file }),
+                "",
+            ))?;
+            Ok::<_, ReviewError>(bytes)
+        })
+        .await;
+    match res {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream"),
+                (header::CONTENT_DISPOSITION, "attachment"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => (axum::http::StatusCode::NOT_FOUND, "no such file\n").into_response(),
+    }
+}

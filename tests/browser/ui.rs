@@ -1,0 +1,100 @@
+//! Page-level steps the browser tests share: navigate by a click and wait for the new
+//! document, sign in (choosing a password on first sign-in), read an element's text, sign
+//! out, find a queue row.
+
+use fantoccini::{Client, Locator};
+
+/// Clicks `css` and waits until the next page has loaded (a fresh document).
+pub async fn click_nav(c: &Client, css: &str) {
+    c.execute("window.__wcp_old_page = true", vec![])
+        .await
+        .unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        let v = c
+            .execute(
+                "return window.__wcp_old_page === undefined && document.readyState === 'complete'",
+                vec![],
+            )
+            .await;
+        if matches!(v, Ok(serde_json::Value::Bool(true))) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no page after clicking {css}");
+}
+
+pub async fn sign_in(c: &Client, base: &str, user: &str, password: &str) -> String {
+    c.goto(&format!("{base}/signin")).await.unwrap();
+    c.find(Locator::Css("input[name=username]"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(password)
+        .await
+        .unwrap();
+    click_nav(c, "#signin button").await;
+    let mut url = c.current_url().await.unwrap();
+    if url.path() == "/password" {
+        let new = format!("{user}-chosen-password-1");
+        c.find(Locator::Css("#password input[name=password]"))
+            .await
+            .unwrap()
+            .send_keys(&new)
+            .await
+            .unwrap();
+        click_nav(c, "#password button").await;
+        url = c.current_url().await.unwrap();
+    }
+    assert_ne!(url.path(), "/signin", "{user} could not sign in");
+    c.get_named_cookie("wcp_session")
+        .await
+        .unwrap()
+        .value()
+        .to_string()
+}
+
+pub async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+pub async fn sign_out(c: &Client) {
+    let Ok(button) = c.find(Locator::Css("#signout")).await else {
+        panic!(
+            "no sign-out button on {}: {}",
+            c.current_url().await.unwrap(),
+            c.source().await.unwrap()
+        );
+    };
+    drop(button);
+    click_nav(c, "#signout").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/signin");
+}
+
+/// The URL of the first queue row of `category` (newest first).
+pub async fn alert_url(c: &Client, base: &str, category: &str) -> String {
+    c.goto(&format!("{base}/queue?status=all&category={category}"))
+        .await
+        .unwrap();
+    let a = c
+        .find(Locator::Css("#queue tbody tr a.open"))
+        .await
+        .unwrap();
+    format!("{base}{}", a.attr("href").await.unwrap().unwrap())
+}
