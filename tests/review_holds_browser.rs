@@ -116,15 +116,22 @@ async fn holds_and_exports_in_chromium() {
     assert_eq!(status, 403, "a reviewer is refused the holds page");
 
     // The hold, its release and the export are chained records: the archive verifies.
-    let v = wcp()
-        .args(["archive", "verify", "--dir"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        v.status.success(),
-        "verify after holds and export: {}{}",
-        String::from_utf8_lossy(&v.stdout),
-        String::from_utf8_lossy(&v.stderr)
-    );
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let db = entry.unwrap().path();
+        let name = db.file_name().unwrap().to_string_lossy().to_string();
+        if !(name.starts_with("archive-") && name.ends_with(".db")) {
+            continue;
+        }
+        let v = wcp()
+            .args(["archive", "verify", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(
+            v.status.success(),
+            "verify {name} after holds and export: {}{}",
+            String::from_utf8_lossy(&v.stdout),
+            String::from_utf8_lossy(&v.stderr)
+        );
+    }
 }
