@@ -85,7 +85,8 @@ impl<S: Settings> App<S> {
     where
         F: FnOnce(&Config, &S, &RunCtx) -> Result<(), RuntimeError> + Send + 'static,
     {
-        let (tx, rx) = mpsc::channel();
+        // One message (the body's result): bounded like every queue.
+        let (tx, rx) = mpsc::sync_channel(1);
         let cfg = self.cfg.clone();
         let settings = self.settings.clone();
         let ctx = self.ctx.clone();

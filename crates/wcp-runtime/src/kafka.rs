@@ -31,7 +31,7 @@ fn pass_through(c: &mut ClientConfig, cfg: &Config) {
 }
 
 /// Consumer settings: no auto-commit, read_committed, start from the beginning when no
-/// offset is stored, lag statistics every 5 s.
+/// offset is stored, lag statistics every 2 s.
 pub fn consumer_config(cfg: &Config, group_id: &str) -> ClientConfig {
     let mut c = base(cfg);
     c.set("group.id", group_id)
