@@ -18,6 +18,7 @@ mod context;
 mod crypto;
 mod engine;
 pub mod names;
+mod names_check;
 mod names_data;
 pub mod normalize;
 mod pseudonym;
