@@ -1,6 +1,8 @@
 //! Support for the browser tests: a `wcp run` output with a crafted message, the console and
 //! chromedriver as child processes (killed on drop), a WebDriver session on headless
 //! Chromium, and raw HTTP for what a browser does not show (status codes, a stale cookie).
+// Shared by several test binaries; each uses a part of it.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

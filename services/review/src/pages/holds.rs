@@ -3,16 +3,13 @@
 //! Holds: place by case id with a reason (a custodian, a conversation or a text search),
 //! release with a reason, see what each covers. Exports are in `pages::export`.
 
-use std::path::PathBuf;
-
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
 use serde::Deserialize;
 use wcp_archive::{
-    keys, Archive, ArchiveOptions, EmlGrouping, Hold, HoldRequest, HoldScope, Query as ArchiveQuery,
+    keys, Archive, ArchiveOptions, Hold, HoldRequest, HoldScope, Query as ArchiveQuery,
 };
 use wcp_review::ReviewError;
 
@@ -20,8 +17,8 @@ use crate::auth::{Authed, Investigator};
 use crate::i18n::t;
 use crate::layout::{csrf, page, problem, time};
 use crate::pages::alert::access;
-use crate::pages::params::{self, opt, BadInput};
-use crate::state::{lock, now_ms, Console, Region, Shared};
+use crate::pages::params::{self, opt};
+use crate::state::{lock, Console, Region, Shared};
 
 pub(crate) fn arch_err(e: wcp_archive::ArchiveError) -> ReviewError {
     ReviewError::Invalid(e.to_string())
