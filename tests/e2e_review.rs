@@ -74,6 +74,7 @@ fn review_service_consumes_alerts_exactly_once() {
         ("WCP_STORE_DIR".to_string(), store_dir.display().to_string()),
         ("WCP_LISTEN_ADDR".to_string(), web.clone()),
         ("WCP_ROUTE_WAIT_MS".to_string(), "20000".to_string()),
+        ("WCP_SLA_HIGH_S".to_string(), "7200".to_string()),
     ]);
     p.start(&["review"]);
     names.push("review");
@@ -144,6 +145,14 @@ fn review_service_consumes_alerts_exactly_once() {
         has_metric(&m.body, "wcp_review_queue_depth")
             && has_metric(&m.body, "wcp_review_oldest_pending_age_seconds"),
         "{}",
+        m.body
+    );
+    // The configured SLA is exported for WcpReviewHighSeverityPastSla to compare against.
+    assert!(
+        m.body
+            .lines()
+            .any(|l| l == "wcp_review_sla_seconds{severity=\"high\"} 7200"),
+        "sla_high_s exported: {}",
         m.body
     );
     p.assert_all_running();

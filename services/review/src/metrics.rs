@@ -10,6 +10,7 @@ pub struct ConsoleMetrics {
     registry: Registry,
     depth: IntGaugeVec,
     oldest: IntGaugeVec,
+    sla: IntGaugeVec,
     dispositions: IntCounterVec,
     access: IntCounterVec,
     searches: IntCounter,
@@ -38,6 +39,13 @@ impl ConsoleMetrics {
             ),
             &["region", "severity"],
         ));
+        let sla = must(IntGaugeVec::new(
+            Opts::new(
+                "wcp_review_sla_seconds",
+                "How long a pending item of this severity may wait (the console's sla_* setting)",
+            ),
+            &["severity"],
+        ));
         let dispositions = must(IntCounterVec::new(
             Opts::new("wcp_review_dispositions_total", "Actions on review items"),
             &["reviewer", "action"],
@@ -63,6 +71,7 @@ impl ConsoleMetrics {
         for c in [
             Box::new(depth.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(oldest.clone()),
+            Box::new(sla.clone()),
             Box::new(dispositions.clone()),
             Box::new(access.clone()),
             Box::new(searches.clone()),
@@ -74,6 +83,7 @@ impl ConsoleMetrics {
             registry,
             depth,
             oldest,
+            sla,
             dispositions,
             access,
             searches,
@@ -100,6 +110,9 @@ impl ConsoleMetrics {
         self.depth.reset();
         self.oldest.reset();
         let now = now_ms();
+        self.sla
+            .with_label_values(&["high"])
+            .set(i64::try_from(c.settings.sla_high_s).unwrap_or(i64::MAX));
         for r in &c.regions {
             let store = lock(&r.store);
             if let Ok((depth, _)) = wcp_review::queue::depth(&store) {

@@ -93,6 +93,7 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
     let settings = Settings {
         secure_cookies: s.secure_cookies,
         trust_forwarded: s.trust_forwarded,
+        sla_high_s: s.sla_high_s,
         export_dir: s
             .export_dir
             .clone()

@@ -24,6 +24,8 @@ pub struct ReviewSettings {
     pub secure_cookies: bool,
     pub trust_forwarded: bool,
     pub route_wait_ms: u64,
+    /// Seconds a high-severity alert may stay pending before `WcpReviewHighSeverityPastSla`.
+    pub sla_high_s: u64,
     pub listen_addr: SocketAddr,
 }
 
@@ -40,6 +42,7 @@ impl Default for ReviewSettings {
             secure_cookies: true,
             trust_forwarded: false,
             route_wait_ms: 60_000,
+            sla_high_s: crate::state::DEFAULT_SLA_HIGH_S,
             listen_addr: SocketAddr::from(([0, 0, 0, 0], 8080)),
         }
     }
@@ -80,6 +83,7 @@ impl Settings for ReviewSettings {
         "secure_cookies",
         "trust_forwarded",
         "route_wait_ms",
+        "sla_high_s",
     ];
 
     fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
@@ -102,6 +106,13 @@ impl Settings for ReviewSettings {
             "secure_cookies" => self.secure_cookies = boolean(v)?,
             "trust_forwarded" => self.trust_forwarded = boolean(v)?,
             "route_wait_ms" => self.route_wait_ms = v.parse().map_err(|e| format!("{e}"))?,
+            "sla_high_s" => {
+                let s: u64 = v.parse().map_err(|e| format!("{v:?}: {e}"))?;
+                if s == 0 {
+                    return Err("0 would page for every new alert; give seconds, e.g. 14400".into());
+                }
+                self.sla_high_s = s;
+            }
             _ => return Err(format!("unknown key {key}")),
         }
         Ok(())
@@ -141,5 +152,10 @@ mod tests {
         s.set("archive_keys", "sg=/k").unwrap();
         assert_eq!(s.check().len(), 1, "{:?}", s.check());
         assert_eq!(ReviewSettings::default().check().len(), 1);
+        assert_eq!(s.sla_high_s, 4 * 3600, "default SLA");
+        s.set("sla_high_s", "7200").unwrap();
+        assert_eq!(s.sla_high_s, 7200);
+        assert!(s.set("sla_high_s", "0").is_err(), "an SLA of 0 pages at once");
+        assert!(s.set("sla_high_s", "4h").is_err());
     }
 }

@@ -16,6 +16,10 @@ use crate::metrics::ConsoleMetrics;
 pub use wcp_model::clock::now_ms;
 
 #[derive(Debug, Clone)]
+/// Four hours: a high-severity alert (guaranteed returns, insider information, a recall of a
+/// flagged message) reviewed within the trading day it was raised.
+pub const DEFAULT_SLA_HIGH_S: u64 = 4 * 3600;
+
 pub struct Settings {
     /// `Secure` on cookies (true everywhere; browsers accept it on http://127.0.0.1 too).
     pub secure_cookies: bool,
@@ -29,6 +33,10 @@ pub struct Settings {
     /// Sign-in failures allowed per user name / address in `signin_window_ms`.
     pub signin_max_failures: usize,
     pub signin_window_ms: i64,
+    /// How long a high-severity alert may wait unreviewed (`sla_high_s`): exported as
+    /// `wcp_review_sla_seconds{severity="high"}`, which `WcpReviewHighSeverityPastSla`
+    /// compares with the oldest pending item's age.
+    pub sla_high_s: u64,
 }
 
 impl Default for Settings {
@@ -41,6 +49,7 @@ impl Default for Settings {
             trust_forwarded: false,
             signin_max_failures: 5,
             signin_window_ms: 15 * 60 * 1000,
+            sla_high_s: DEFAULT_SLA_HIGH_S,
         }
     }
 }
