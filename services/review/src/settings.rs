@@ -42,7 +42,7 @@ impl Default for ReviewSettings {
             secure_cookies: true,
             trust_forwarded: false,
             route_wait_ms: 60_000,
-            sla_high_s: crate::state::DEFAULT_SLA_HIGH_S,
+            sla_high_s: wcp_review_web::state::DEFAULT_SLA_HIGH_S,
             listen_addr: SocketAddr::from(([0, 0, 0, 0], 8080)),
         }
     }
@@ -155,7 +155,10 @@ mod tests {
         assert_eq!(s.sla_high_s, 4 * 3600, "default SLA");
         s.set("sla_high_s", "7200").unwrap();
         assert_eq!(s.sla_high_s, 7200);
-        assert!(s.set("sla_high_s", "0").is_err(), "an SLA of 0 pages at once");
+        assert!(
+            s.set("sla_high_s", "0").is_err(),
+            "an SLA of 0 pages at once"
+        );
         assert!(s.set("sla_high_s", "4h").is_err());
     }
 }

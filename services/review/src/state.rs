@@ -15,11 +15,11 @@ use wcp_review::{ConsoleStore, RegionStore};
 use crate::metrics::ConsoleMetrics;
 pub use wcp_model::clock::now_ms;
 
-#[derive(Debug, Clone)]
 /// Four hours: a high-severity alert (guaranteed returns, insider information, a recall of a
 /// flagged message) reviewed within the trading day it was raised.
 pub const DEFAULT_SLA_HIGH_S: u64 = 4 * 3600;
 
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// `Secure` on cookies (true everywhere; browsers accept it on http://127.0.0.1 too).
     pub secure_cookies: bool,
