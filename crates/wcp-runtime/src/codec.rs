@@ -1,6 +1,7 @@
 //! Records in and out of Kafka through `wcp-schema` (Avro single-object encoding) and dead
 //! letters.
 
+use wcp_model::topics;
 use wcp_model::DeadLetter;
 use wcp_schema::Record;
 
@@ -8,7 +9,7 @@ use crate::error::RuntimeError;
 use crate::record::{InRecord, OutRecord};
 
 /// Logical name of the dead-letter topic.
-pub const DLQ_TOPIC: &str = "chat.dlq";
+pub const DLQ_TOPIC: &str = topics::DLQ;
 
 /// Decodes a record value; undecodable bytes are poison (`schema_decode`).
 pub fn decode<T: Record>(rec: &InRecord) -> Result<T, RuntimeError> {

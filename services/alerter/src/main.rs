@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use wcp_model::{Alert, EnrichedEvent};
+use wcp_model::{topics, Alert, EnrichedEvent};
 use wcp_runtime::reader::TopicReader;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{
@@ -28,7 +28,7 @@ struct Alerter {
 impl Alerter {
     /// Rebuilds the recall tracker from every alert published so far.
     fn rebuild(&mut self) -> Result<(), RuntimeError> {
-        let mut reader = TopicReader::open(&self.cfg, "chat.alerts")?;
+        let mut reader = TopicReader::open(&self.cfg, topics::ALERTS)?;
         let mut n = 0u64;
         let step = &mut self.step;
         reader.catch_up(Duration::from_secs(30), |rec| {
@@ -48,14 +48,14 @@ impl Alerter {
             .with_label_values(&[a.category.as_str(), a.severity.as_str()])
             .inc();
         let key = a.conversation_id.clone().into_bytes();
-        out.push(codec::encode("chat.alerts", Some(key), a)?);
+        out.push(codec::encode(topics::ALERTS, Some(key), a)?);
         Ok(())
     }
 }
 
 impl Stage for Alerter {
     fn input_topics(&self) -> Vec<&'static str> {
-        vec!["chat.tagged"]
+        vec![topics::TAGGED]
     }
 
     fn name(&self) -> &'static str {
@@ -106,7 +106,7 @@ mod tests {
     fn tagged(raw: &[u8]) -> InRecord {
         let ev = wcp_stages::classify::Classifier::builtin()
             .classify(wcp_stages::ingest::ingest(raw, None).unwrap().event);
-        InRecord::with_value("chat.tagged", wcp_schema::encode(&ev).unwrap())
+        InRecord::with_value(topics::TAGGED, wcp_schema::encode(&ev).unwrap())
     }
 
     #[test]

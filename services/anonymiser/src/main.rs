@@ -5,6 +5,7 @@
 
 use std::process::ExitCode;
 
+use wcp_model::topics;
 use wcp_model::EnrichedEvent;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{codec, InRecord, OutRecord, PolicyKeySettings, RuntimeError, Stage};
@@ -16,7 +17,7 @@ struct Anonymise(Anonymiser);
 
 impl Stage for Anonymise {
     fn input_topics(&self) -> Vec<&'static str> {
-        vec!["chat.tagged"]
+        vec![topics::TAGGED]
     }
 
     fn name(&self) -> &'static str {
@@ -27,7 +28,7 @@ impl Stage for Anonymise {
         let ev: EnrichedEvent = codec::decode(rec)?;
         let anon = self.0.anonymise(&ev);
         let key = anon.conversation.clone().into_bytes();
-        out.push(codec::encode("chat.anonymised", Some(key), &anon)?);
+        out.push(codec::encode(topics::ANONYMISED, Some(key), &anon)?);
         Ok(())
     }
 }
@@ -54,7 +55,7 @@ mod tests {
         let raw = br#"{"msgid":"m1","action":"send","from":"wmSECRETCONTACT","tolist":["zhangwei"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"call 13812345678"}}"#;
         let ev = wcp_stages::classify::Classifier::builtin()
             .classify(wcp_stages::ingest::ingest(raw, None).unwrap().event);
-        let mut rec = InRecord::with_value("chat.tagged", wcp_schema::encode(&ev).unwrap());
+        let mut rec = InRecord::with_value(topics::TAGGED, wcp_schema::encode(&ev).unwrap());
         rec.key = Some(b"wmSECRETCONTACT,zhangwei".to_vec());
         let mut stage = Anonymise(Anonymiser::new(
             b"k",

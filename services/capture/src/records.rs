@@ -4,14 +4,14 @@
 //! the new cursor to `capture.cursor`. Pure.
 
 use serde::{Deserialize, Serialize};
-use wcp_model::{Alert, DeadLetter, Severity};
+use wcp_model::{topics, Alert, DeadLetter, Severity};
 use wcp_runtime::{OutRecord, RuntimeError};
 
 use crate::decrypt::Outcome;
 
-pub const RAW_TOPIC: &str = "wecom.raw";
+pub const RAW_TOPIC: &str = topics::RAW;
 pub const CURSOR_TOPIC: &str = "capture.cursor";
-pub const ALERTS_TOPIC: &str = "chat.alerts";
+pub const ALERTS_TOPIC: &str = topics::ALERTS;
 
 /// The value of a `capture.cursor` record (key: the corp id): the highest seq committed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,7 +149,7 @@ mod tests {
         let topics: Vec<&str> = outs.iter().map(|o| o.topic).collect();
         assert_eq!(
             topics,
-            vec![RAW_TOPIC, "chat.dlq", ALERTS_TOPIC, CURSOR_TOPIC]
+            vec![RAW_TOPIC, topics::DLQ, ALERTS_TOPIC, CURSOR_TOPIC]
         );
         assert_eq!(outs[0].value, b"{\"msgid\":\"m7\"}");
         assert!(outs[0].headers.contains(&("seq".into(), b"7".to_vec())));

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use wcp_model::{ChatEvent, EnrichedEvent};
+use wcp_model::{topics, ChatEvent, EnrichedEvent};
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{codec, InRecord, OutRecord, PolicySettings, RuntimeError, Stage};
 use wcp_stages::classify::Classifier;
@@ -13,7 +13,7 @@ struct Classify(Classifier);
 
 impl Stage for Classify {
     fn input_topics(&self) -> Vec<&'static str> {
-        vec!["chat.events"]
+        vec![topics::EVENTS]
     }
 
     fn name(&self) -> &'static str {
@@ -24,7 +24,7 @@ impl Stage for Classify {
         let ev: ChatEvent = codec::decode(rec)?;
         let enriched: EnrichedEvent = self.0.classify(ev);
         out.push(codec::encode(
-            "chat.classified",
+            topics::CLASSIFIED,
             rec.key.clone(),
             &enriched,
         )?);
@@ -49,7 +49,7 @@ mod tests {
     fn classifies_and_rejects_garbage() {
         let raw = br#"{"msgid":"m1","action":"send","from":"zhangwei","tolist":["wmX"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"my phone is 13812345678"}}"#;
         let ev = wcp_stages::ingest::ingest(raw, None).unwrap().event;
-        let mut rec = InRecord::with_value("chat.events", wcp_schema::encode(&ev).unwrap());
+        let mut rec = InRecord::with_value(topics::EVENTS, wcp_schema::encode(&ev).unwrap());
         rec.key = Some(b"k".to_vec());
         let mut stage = Classify(Classifier::builtin());
         let mut out = Vec::new();

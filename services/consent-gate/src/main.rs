@@ -12,7 +12,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use wcp_model::{ConsentRecord, Disposition, EnrichedEvent};
+use wcp_model::{topics, ConsentRecord, Disposition, EnrichedEvent};
 use wcp_runtime::reader::TopicReader;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{codec, InRecord, Metrics, OutRecord, PolicySettings, RuntimeError, Stage};
@@ -37,7 +37,7 @@ impl Gate {
 
 impl Stage for Gate {
     fn input_topics(&self) -> Vec<&'static str> {
-        vec!["chat.classified"]
+        vec![topics::CLASSIFIED]
     }
 
     fn name(&self) -> &'static str {
@@ -73,7 +73,7 @@ impl Stage for Gate {
                 .with_label_values(&[a])
                 .inc();
         }
-        out.push(codec::encode("chat.consented", rec.key.clone(), &ev)?);
+        out.push(codec::encode(topics::CONSENTED, rec.key.clone(), &ev)?);
         Ok(())
     }
 }
@@ -83,7 +83,7 @@ fn main() -> ExitCode {
         let policy = s.policy(Policy::load, Policy::warnings)?;
         let mut stage = Gate {
             gate: ConsentGate::new(policy.consent),
-            reader: Some(TopicReader::open(cfg, "consent.ledger")?),
+            reader: Some(TopicReader::open(cfg, topics::CONSENT_LEDGER)?),
             metrics: ctx.metrics.clone(),
         };
         // Read the whole ledger before the first event is gated.
@@ -102,7 +102,7 @@ mod tests {
     fn classified(raw: &[u8]) -> InRecord {
         let ev = wcp_stages::classify::Classifier::builtin()
             .classify(wcp_stages::ingest::ingest(raw, None).unwrap().event);
-        InRecord::with_value("chat.classified", wcp_schema::encode(&ev).unwrap())
+        InRecord::with_value(topics::CLASSIFIED, wcp_schema::encode(&ev).unwrap())
     }
 
     #[test]
@@ -124,7 +124,7 @@ mod tests {
             msgid: "a1".into(),
         };
         let ledger_rec =
-            InRecord::with_value("consent.ledger", wcp_schema::encode(&agree).unwrap());
+            InRecord::with_value(topics::CONSENT_LEDGER, wcp_schema::encode(&agree).unwrap());
         Gate::apply(&mut s.gate, &ledger_rec);
         out.clear();
         s.process(&classified(text), &mut out).unwrap();

@@ -9,6 +9,7 @@
 use std::process::ExitCode;
 
 use wcp_model::clock::now_ms;
+use wcp_model::topics;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{codec, InRecord, Metrics, OutRecord, PolicySettings, RuntimeError, Stage};
 use wcp_stages::ingest::{seq_of_line, IngestStep};
@@ -21,7 +22,7 @@ struct Ingest {
 
 impl Stage for Ingest {
     fn input_topics(&self) -> Vec<&'static str> {
-        vec!["wecom.raw"]
+        vec![topics::RAW]
     }
 
     fn name(&self) -> &'static str {
@@ -51,7 +52,7 @@ impl Stage for Ingest {
                 .with_label_values(&[alert.category.as_str(), alert.severity.as_str()])
                 .inc();
             let key = alert.alert_id.clone().into_bytes();
-            out.push(codec::encode("chat.alerts", Some(key), &alert)?);
+            out.push(codec::encode(topics::ALERTS, Some(key), &alert)?);
         }
         let res = match ingested.result {
             Ok(res) => res,
@@ -69,10 +70,10 @@ impl Stage for Ingest {
             }
         };
         let key = res.event.conversation_id.clone().into_bytes();
-        out.push(codec::encode("chat.events", Some(key), &res.event)?);
+        out.push(codec::encode(topics::EVENTS, Some(key), &res.event)?);
         if let Some(c) = &res.consent {
             let key = c.contact.clone().into_bytes();
-            out.push(codec::encode("consent.ledger", Some(key), c)?);
+            out.push(codec::encode(topics::CONSENT_LEDGER, Some(key), c)?);
         }
         Ok(())
     }

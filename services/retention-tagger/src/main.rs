@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use wcp_model::topics;
 use wcp_model::EnrichedEvent;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{codec, InRecord, OutRecord, PolicySettings, RuntimeError, Stage};
@@ -13,7 +14,7 @@ struct Tagger(RetentionPolicy);
 
 impl Stage for Tagger {
     fn input_topics(&self) -> Vec<&'static str> {
-        vec!["chat.consented"]
+        vec![topics::CONSENTED]
     }
 
     fn name(&self) -> &'static str {
@@ -23,7 +24,7 @@ impl Stage for Tagger {
     fn process(&mut self, rec: &InRecord, out: &mut Vec<OutRecord>) -> Result<(), RuntimeError> {
         let ev: EnrichedEvent = codec::decode(rec)?;
         out.push(codec::encode(
-            "chat.tagged",
+            topics::TAGGED,
             rec.key.clone(),
             &tag(ev, &self.0),
         )?);
@@ -51,13 +52,13 @@ mod tests {
     fn tags_with_a_region() {
         let raw = br#"{"msgid":"m1","action":"send","from":"zhangwei","tolist":["wmX"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"hello"}}"#;
         let ev = EnrichedEvent::new(wcp_stages::ingest::ingest(raw, None).unwrap().event);
-        let rec = InRecord::with_value("chat.consented", wcp_schema::encode(&ev).unwrap());
+        let rec = InRecord::with_value(topics::CONSENTED, wcp_schema::encode(&ev).unwrap());
         let mut out = Vec::new();
         Tagger(wcp_stages::Policy::builtin().retention)
             .process(&rec, &mut out)
             .unwrap();
         let e: EnrichedEvent = wcp_schema::decode(&out[0].value).unwrap();
         assert!(e.retention.is_some());
-        assert_eq!(out[0].topic, "chat.tagged");
+        assert_eq!(out[0].topic, topics::TAGGED);
     }
 }
