@@ -17,10 +17,12 @@ import templates_chat as TC
 import templates_zh as TZ
 import templates_boost as TB
 import templates_issue11 as TI
+import templates_issue11c as TJ
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 20261127
 FILLS_PER_TEMPLATE = 14
+WIDE_FILLS = 24
 
 
 def zh_name(r):
@@ -106,7 +108,7 @@ FILL.update({
     "city": lambda r: r.choice(S.ZH_CITIES), "dept": lambda r: r.choice(S.ZH_DEPTS), "day": lambda r: r.choice(S.ZH_DAYS),
 })
 for key, pool in {"perr": TS.ZH_PERSONAL_ERRANDS, "berr": TS.ZH_BIZ_ERRANDS, "care": TS.ZH_PERSONAL_CARE,
-                  "btodo": TS.ZH_BIZ_TODO, "weather": TS.ZH_WEATHER, **TS.EN_FILL, **TB.FILL, **TI.FILL}.items():
+                  "btodo": TS.ZH_BIZ_TODO, "weather": TS.ZH_WEATHER, **TS.EN_FILL, **TB.FILL, **TI.FILL, **TJ.FILL}.items():
     # pools may hold slots themselves; fill() expands them recursively
     FILL[key] = lambda r, pool=pool: fill(r.choice(pool), r)
 SLOT = re.compile(r"\{(\w+)\}")
@@ -143,10 +145,15 @@ def main():
         (TI.ZH_BUSINESS, "business", "zh"), (TI.ZH_CANTO_BUSINESS, "business", "zh"), (TI.EN_BUSINESS, "business", "en"),
         (TI.MIXED_PERSONAL, "personal", "mixed"), (TI.MIXED_BUSINESS, "business", "mixed"),
     ]
+    # round 3 families draw from wide pools: more fills per template so each pool is covered
+    wide = [
+        (TJ.ZH_PERSONAL, "personal", "zh"), (TJ.ZH_CANTO_PERSONAL, "personal", "zh"), (TJ.EN_PERSONAL, "personal", "en"),
+        (TJ.MIXED_PERSONAL, "personal", "mixed"), (TJ.ZH_BUSINESS, "business", "zh"), (TJ.ZH_CANTO_BUSINESS, "business", "zh"), (TJ.EN_BUSINESS, "business", "en"),
+    ]
     seen, rows = set(), []
-    for templates, cls, lang in groups:
+    for (templates, cls, lang), fills in [(g, FILLS_PER_TEMPLATE) for g in groups] + [(g, WIDE_FILLS) for g in wide]:
         for t in templates:
-            for _ in range(FILLS_PER_TEMPLATE):
+            for _ in range(fills):
                 text = fill(t, r)
                 if text not in seen:
                     seen.add(text)
