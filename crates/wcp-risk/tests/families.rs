@@ -66,6 +66,7 @@ const FAMILY_POSITIVES: &[(&str, RiskCategory)] = &[
     ),
     ("渠道的返点还是老规矩，给现金，别开票", BriberyGifts),
     ("打我私人手机吧，唔好用座机，有录音", OffChannel),
+    ("用我老婆的微信发你，这边说话不方便", OffChannel),
     ("whatsapp me the levels, not here", OffChannel),
     (
         "If this isn't fixed by Friday I'm escalating to your CEO and the regulator",
@@ -89,6 +90,16 @@ const FAMILY_NEAR_MISSES: &[&str] = &[
     "客户没回消息，先不动他的仓位，等他确认",
     "工资打到卡上了吗",
     "我電話 9123 4567 有事WhatsApp我",
+    // round 3 (after chat_e): news of a fine, a rule reminder, a refusal citing the rule, a
+    // spouse's anything, asking compliance to sample a recording, a client's own address
+    "新闻：有家券商的员工用私人微信给客户推票，被罚款了",
+    "公司规定只能用企业微信联系客户，他想加我私人微信我没同意",
+    "下星期起交易室唔准用私人手机，请放入储物柜",
+    "Fined again: a private bank RM was on WhatsApp with clients, be careful",
+    "Trade confirmed on a recorded line, no WhatsApp follow-ups please",
+    "Please resend the statement to lucy.tan77@gmail.com, the client says the old link expired",
+    "我老公的体检报告出来了，一切正常",
+    "三月的电话录音已经上传，请合规抽查",
 ];
 
 #[test]
