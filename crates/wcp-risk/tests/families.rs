@@ -67,6 +67,33 @@ const FAMILY_POSITIVES: &[(&str, RiskCategory)] = &[
     ("渠道的返点还是老规矩，给现金，别开票", BriberyGifts),
     ("打我私人手机吧，唔好用座机，有录音", OffChannel),
     ("用我老婆的微信发你，这边说话不方便", OffChannel),
+    // round 3 (after chat_e / chat_f): presumed consent, a client's credentials, client data
+    // to a third party — written for this test
+    (
+        "王总那只债我先帮他卖了，估计他会同意的",
+        UnauthorizedTrading,
+    ),
+    ("佢去咗旅行联络唔到，我先帮佢沽咗一半", UnauthorizedTrading),
+    (
+        "Bought more of the REIT for the client, I know he wants income, will tell him at lunch",
+        UnauthorizedTrading,
+    ),
+    (
+        "You sold my shares without my consent, I want this reversed today",
+        UnauthorizedTrading,
+    ),
+    (
+        "陈太个户口我有 password，我帮佢买咗啲美股",
+        UnauthorizedTrading,
+    ),
+    (
+        "把刘先生的持仓明细发给他生意伙伴看看，他们想合伙",
+        ConfidentialityBreach,
+    ),
+    (
+        "Forwarded Mrs Ho's portfolio statement to my friend at the other bank",
+        ConfidentialityBreach,
+    ),
     ("whatsapp me the levels, not here", OffChannel),
     (
         "If this isn't fixed by Friday I'm escalating to your CEO and the regulator",
@@ -100,6 +127,10 @@ const FAMILY_NEAR_MISSES: &[&str] = &[
     "Please resend the statement to lucy.tan77@gmail.com, the client says the old link expired",
     "我老公的体检报告出来了，一切正常",
     "三月的电话录音已经上传，请合规抽查",
+    "客户联系不上，先不动他的仓位，等他确认再说",
+    "她忘了 login 密码，我帮她在柜台重置了",
+    "客户的资产证明只能发给他本人，律师要的话请出具授权书",
+    "我朋友推荐了一家粤菜馆，周末去试试",
 ];
 
 #[test]
