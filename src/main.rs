@@ -44,6 +44,8 @@ enum Command {
     Review(cmd::review::ReviewArgs),
     /// Print the records of a wcp topic, decoded (Avro or raw JSON).
     Tail(cmd::tail::TailArgs),
+    /// Consumer-group lag read from the broker (committed vs end offsets, oldest waiting record).
+    Lag(cmd::lag::LagArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Topics(args) => cmd::topics::run(args),
         Command::Produce(args) => cmd::produce::run(args),
         Command::Tail(args) => cmd::tail::run(args),
+        Command::Lag(args) => cmd::lag::run(args),
         Command::Archive(args) => cmd::archive::run(args),
         Command::Review(args) => cmd::review::run(args),
     };

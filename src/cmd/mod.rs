@@ -4,6 +4,7 @@ pub mod demo;
 pub mod detect;
 pub mod eval;
 mod kafka;
+pub mod lag;
 pub mod outdir;
 pub mod produce;
 pub mod review;

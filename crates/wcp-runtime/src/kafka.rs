@@ -24,6 +24,14 @@ fn base(cfg: &Config) -> ClientConfig {
     c
 }
 
+/// Connection settings only (bootstrap, client id, the pass-through TLS/SASL properties):
+/// for admin reads such as `lag::measure`.
+pub fn client_config(cfg: &Config) -> ClientConfig {
+    let mut c = base(cfg);
+    pass_through(&mut c, cfg);
+    c
+}
+
 fn pass_through(c: &mut ClientConfig, cfg: &Config) {
     for (k, v) in &cfg.kafka {
         c.set(k, v);

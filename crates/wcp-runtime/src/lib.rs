@@ -10,7 +10,8 @@
 //! that ignore their timeout), `batch` (polling a batch, next offsets, rewind), `reader` (whole-topic state rebuild),
 //! `metrics` (the `docs/METRICS.md` vocabulary), `ops` (`/healthz`, `/readyz`, `/metrics`),
 //! `shutdown` (shutdown/readiness flags, signals), `telemetry` (logs, `traceparent`),
-//! `app` (process scaffolding used by each service's `main`).
+//! `app` (process scaffolding used by each service's `main`), `lag` (consumer-group lag read
+//! from the broker).
 
 pub mod app;
 pub mod batch;
@@ -20,6 +21,7 @@ pub mod config_source;
 pub mod deadline;
 pub mod error;
 pub mod kafka;
+pub mod lag;
 pub mod metrics;
 pub mod ops;
 pub mod preflight;

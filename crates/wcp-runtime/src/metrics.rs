@@ -26,8 +26,8 @@ pub struct Metrics {
     pub archive_records: IntCounterVec,
     pub archive_size: IntGaugeVec,
     pub archive_wal: IntGaugeVec,
-    pub archive_verify_failures: IntCounter,
-    pub archive_last_verify: Gauge,
+    pub archive_verify_failures: IntCounterVec,
+    pub archive_last_verify: GaugeVec,
     pub ready: IntGauge,
     pub build_info: GaugeVec,
 }
@@ -82,9 +82,12 @@ impl Metrics {
         )
         .expect("valid metric");
         r.register(Box::new(archive_wal.clone())).expect("unique");
-        let archive_last_verify = Gauge::new(
-            "wcp_archive_last_verify_success_timestamp_seconds",
-            "unix time of the last successful verification",
+        let archive_last_verify = GaugeVec::new(
+            Opts::new(
+                "wcp_archive_last_verify_success_timestamp_seconds",
+                "unix time of the last successful verification (0: never)",
+            ),
+            &["region"],
         )
         .expect("valid metric");
         r.register(Box::new(archive_last_verify.clone()))
@@ -165,10 +168,11 @@ impl Metrics {
             ),
             archive_size,
             archive_wal,
-            archive_verify_failures: counter(
+            archive_verify_failures: counter_vec(
                 &r,
                 "wcp_archive_verify_failures_total",
                 "tamper-evidence verifications that failed",
+                &["region"],
             ),
             archive_last_verify,
             ready,
@@ -269,8 +273,12 @@ mod tests {
 
     #[test]
     fn archive_series_only_on_the_archiver() {
-        let archiver = Metrics::new().render();
-        assert!(archiver.contains("wcp_archive_last_verify_success_timestamp_seconds 0"));
+        let m = Metrics::new();
+        m.archive_last_verify.with_label_values(&["cn"]).set(0.0);
+        let archiver = m.render();
+        assert!(
+            archiver.contains("wcp_archive_last_verify_success_timestamp_seconds{region=\"cn\"} 0")
+        );
         assert!(archiver.contains("wcp_archive_write_failures_total 0"));
         let other = Metrics::new().without_archive();
         other.archive_write_failures.inc();

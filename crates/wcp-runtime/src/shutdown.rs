@@ -21,6 +21,8 @@ struct Inner {
     requested_at: std::sync::Mutex<Option<Instant>>,
     /// Why `/readyz` answers 503 (shown in its body).
     not_ready: std::sync::Mutex<String>,
+    /// Not ready whatever the loop's polling says (see [`RunCtx::hold_not_ready`]).
+    held: AtomicBool,
 }
 
 impl RunCtx {
@@ -32,6 +34,7 @@ impl RunCtx {
                 deadline_ms: shutdown_deadline_ms,
                 requested_at: std::sync::Mutex::new(None),
                 not_ready: std::sync::Mutex::new("starting".into()),
+                held: AtomicBool::new(false),
             }),
             metrics,
         }
@@ -65,6 +68,9 @@ impl RunCtx {
     }
 
     pub fn set_ready(&self, ready: bool) {
+        if ready && self.inner.held.load(Ordering::SeqCst) {
+            return;
+        }
         if !ready && self.is_ready() {
             self.set_reason("stopped processing");
         }
@@ -77,6 +83,20 @@ impl RunCtx {
         self.set_reason(reason);
         self.inner.ready.store(false, Ordering::SeqCst);
         self.metrics.ready.set(0);
+    }
+
+    /// Not ready with `reason` until [`RunCtx::release_hold`], even while the loop keeps
+    /// polling (which otherwise marks the service ready): for a failure on another thread,
+    /// such as the archiver's SQLite writes being retried.
+    pub fn hold_not_ready(&self, reason: impl Into<String>) {
+        self.inner.held.store(true, Ordering::SeqCst);
+        self.set_not_ready(reason);
+    }
+
+    /// Ends [`RunCtx::hold_not_ready`] and marks the service ready.
+    pub fn release_hold(&self) {
+        self.inner.held.store(false, Ordering::SeqCst);
+        self.set_ready(true);
     }
 
     fn set_reason(&self, reason: impl Into<String>) {
@@ -151,5 +171,17 @@ mod tests {
         assert!(ctx.shutdown_requested());
         assert!(ctx.sleep(Duration::from_secs(5)));
         assert!(ctx.time_left() <= Duration::from_millis(1000));
+    }
+
+    #[test]
+    fn a_hold_keeps_the_service_not_ready_until_released() {
+        let ctx = RunCtx::new(Metrics::new(), 1000);
+        ctx.set_ready(true);
+        ctx.hold_not_ready("archive writes failing");
+        ctx.set_ready(true); // the polling loop's call
+        assert!(!ctx.is_ready());
+        assert_eq!(ctx.not_ready_reason(), "archive writes failing");
+        ctx.release_hold();
+        assert!(ctx.is_ready());
     }
 }

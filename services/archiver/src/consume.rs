@@ -8,7 +8,7 @@ use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
@@ -17,6 +17,7 @@ use wcp_model::EnrichedEvent;
 use wcp_runtime::{codec, kafka, Config, InRecord, Metrics, RunCtx, RuntimeError};
 use wcp_stages::anonymise::Anonymiser;
 
+use crate::retry::{write_with_retry, Written};
 use crate::settings::ArchiverSettings;
 use crate::writer::{Batch, Positions, Writer};
 use wcp_model::clock::now_ms;
@@ -41,6 +42,12 @@ impl ClientContext for ArchCtx {
 }
 
 impl ConsumerContext for ArchCtx {
+    fn commit_callback(&self, result: rdkafka::error::KafkaResult<()>, _: &TopicPartitionList) {
+        if let Err(e) = result {
+            tracing::debug!(error = %e, "archived offsets not committed to Kafka (informational)");
+        }
+    }
+
     fn rebalance(
         &self,
         consumer: &BaseConsumer<Self>,
@@ -97,8 +104,18 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
     let anonymiser = Anonymiser::new(s.tenant_key()?.as_bytes(), s.policy()?.anonymise);
     let signing = s.signing_key_file.clone();
     let quarantine = s.quarantine_key()?;
-    let mut writer = Writer::open(&dir, signing, quarantine, ctx.metrics.clone())
+    let mut writer = Writer::open(&dir, signing.clone(), quarantine, ctx.metrics.clone())
         .map_err(|e| RuntimeError::Fatal(format!("archive {}: {e}", dir.display())))?;
+    crate::verify::Verifier {
+        regions: wcp_archive::Regions::new(&dir),
+        keys: wcp_archive::KeySource {
+            file: signing,
+            env: true,
+        },
+        interval: Duration::from_secs(s.verify_interval_s),
+        metrics: ctx.metrics.clone(),
+    }
+    .spawn(ctx.clone())?;
     writer.publish_anchors(crate::writer::Anchors {
         producer: kafka::plain_producer_config(cfg).create()?,
         topic: cfg.topic(wcp_archive::anchor::ANCHORS_TOPIC),
@@ -112,8 +129,9 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
     };
     let inflight = actx.inflight.clone();
     let durable = writer.durable.clone();
-    let consumer: BaseConsumer<ArchCtx> =
-        kafka::consumer_config(cfg, &cfg.group()).create_with_context(actx)?;
+    // Shared with the SQLite thread, which commits what it archived (`commit_archived`).
+    let consumer: Arc<BaseConsumer<ArchCtx>> =
+        Arc::new(kafka::consumer_config(cfg, &cfg.group()).create_with_context(actx)?);
     let dlq: BaseProducer = kafka::plain_producer_config(cfg).create()?;
     let dlq_topic = cfg.topic(codec::DLQ_TOPIC);
     consumer.subscribe(&[&cfg.topic("chat.tagged")])?;
@@ -122,15 +140,25 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
     // polling while SQLite is behind.
     let (tx, rx) = sync_channel::<Batch>(2);
     let failure: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
-    let (wfail, winflight, metrics) = (failure.clone(), inflight.clone(), ctx.metrics.clone());
+    let (wfail, winflight, wctx) = (failure.clone(), inflight.clone(), ctx.clone());
+    let (wconsumer, wdurable) = (consumer.clone(), durable.clone());
     let handle = std::thread::Builder::new()
         .name("wcp-sqlite".into())
         .spawn(move || {
+            let metrics = wctx.metrics.clone();
+            let mut committed = (Positions::new(), Instant::now());
             for (i, batch) in rx.into_iter().enumerate() {
-                if let Err(e) = write_with_retry(&mut writer, &batch, &metrics) {
-                    *wfail.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-                    winflight.fetch_sub(1, Ordering::SeqCst);
-                    return;
+                match write_with_retry(&mut writer, &batch, &wctx) {
+                    Written::Yes => commit_archived(&wconsumer, &wdurable, &mut committed),
+                    Written::Stopped => {
+                        winflight.fetch_sub(1, Ordering::SeqCst);
+                        return;
+                    }
+                    Written::Fatal(e) => {
+                        *wfail.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                        winflight.fetch_sub(1, Ordering::SeqCst);
+                        return;
+                    }
                 }
                 let now = now_ms();
                 for ts in &batch.origin_ts_ms {
@@ -185,23 +213,29 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
     result
 }
 
-fn write_with_retry(writer: &mut Writer, batch: &Batch, metrics: &Metrics) -> Result<(), String> {
-    let mut backoff = Duration::from_millis(100);
-    for attempt in 0.. {
-        match writer.write(batch) {
-            Ok(()) => return Ok(()),
-            Err(e) => {
-                metrics.archive_write_failures.inc();
-                if !e.is_transient() || attempt >= 10 {
-                    return Err(e.to_string());
-                }
-                tracing::warn!(error = %e, attempt, "archive write failed; retrying");
-                std::thread::sleep(backoff);
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-            }
+/// Commits the archived positions to Kafka too, asynchronously, after a write when they moved
+/// or 5 s passed (an async commit can fail unseen, e.g. during a rebalance). Only informational: the
+/// archiver resumes from the offsets stored in the archive, but a lag measured at the broker
+/// (`wcp-lag-exporter`, `wcp lag`) reads the group's committed offsets.
+fn commit_archived(
+    consumer: &BaseConsumer<ArchCtx>,
+    durable: &Mutex<Positions>,
+    last: &mut (Positions, Instant),
+) {
+    let now = durable.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    if now.is_empty() || (now == last.0 && last.1.elapsed() < Duration::from_secs(5)) {
+        return;
+    }
+    let mut tpl = TopicPartitionList::new();
+    for ((t, p), o) in &now {
+        if tpl.add_partition_offset(t, *p, Offset::Offset(*o)).is_err() {
+            return;
         }
     }
-    unreachable!("the loop returns")
+    if let Err(e) = consumer.commit(&tpl, CommitMode::Async) {
+        tracing::debug!(error = %e, "archived offsets not committed to Kafka (informational)");
+    }
+    *last = (now, Instant::now());
 }
 
 /// Decodes and routes a batch; poison records go to `chat.dlq` and are flushed before the

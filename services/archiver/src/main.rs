@@ -6,12 +6,14 @@
 //! `wcp_stages::anonymise::Anonymiser::for_archive`, as in `wcp run`.
 //!
 //! Layout: `main.rs` wiring, `consume.rs` the Kafka side (batches, dead letters, rebalance
-//! seeks), `writer.rs` the SQLite thread.
+//! seeks), `writer.rs` the SQLite thread, `retry.rs` its write retries, `verify.rs` the periodic verification thread.
 
 use std::process::ExitCode;
 
 mod consume;
+mod retry;
 mod settings;
+mod verify;
 mod writer;
 
 fn main() -> ExitCode {

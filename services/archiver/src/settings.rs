@@ -17,6 +17,9 @@ pub struct ArchiverSettings {
     pub signing_key_file: Option<PathBuf>,
     /// The DPO's X25519 public key: quarantined content is sealed to it, else not kept.
     pub quarantine_public_key_file: Option<PathBuf>,
+    /// Seconds between periodic verifications of each archive (`verify_interval_s`, default
+    /// 6 h; `0` turns them off). The first runs as soon as an archive is found.
+    pub verify_interval_s: u64,
     pub keys: PolicyKeySettings,
 }
 
@@ -26,6 +29,7 @@ impl Default for ArchiverSettings {
             archive_dir: PathBuf::from("archive"),
             signing_key_file: None,
             quarantine_public_key_file: None,
+            verify_interval_s: 6 * 3600,
             keys: PolicyKeySettings::default(),
         }
     }
@@ -36,6 +40,7 @@ impl Settings for ArchiverSettings {
         "archive_dir",
         "signing_key_file",
         "quarantine_public_key_file",
+        "verify_interval_s",
         "anon_key_file",
         "policy_file",
     ];
@@ -49,6 +54,11 @@ impl Settings for ArchiverSettings {
             "signing_key_file" => self.signing_key_file = Some(PathBuf::from(v)),
             "quarantine_public_key_file" => {
                 self.quarantine_public_key_file = Some(PathBuf::from(v))
+            }
+            "verify_interval_s" => {
+                self.verify_interval_s = v
+                    .parse()
+                    .map_err(|_| format!("not a whole number of seconds: {v:?}"))?
             }
             _ => return self.keys.set(key, v),
         }

@@ -1,0 +1,79 @@
+//! `wcp lag`: every wcp consumer group's lag as the broker sees it (committed offsets against
+//! the end of each partition, and the age of the oldest record still waiting), the same
+//! measurement `wcp-lag-exporter` exposes on /metrics. For the RUNBOOK: which stage is behind,
+//! by how much, and whether it is moving — without a Kafka distribution's tools.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::anyhow;
+use clap::Args;
+use rdkafka::ClientConfig;
+use serde_json::json;
+
+use super::kafka::bootstrap;
+
+#[derive(Args)]
+#[command(after_help = "Examples:\n  wcp lag\n  wcp lag --group wcp-archiver --json")]
+pub struct LagArgs {
+    /// Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP, else 127.0.0.1:9092).
+    #[arg(long)]
+    bootstrap: Option<String>,
+    /// Prefix of the topic names and groups (`topic_prefix` of the services).
+    #[arg(long, default_value = "")]
+    prefix: String,
+    /// Only groups whose name (after the prefix) starts with this.
+    #[arg(long, default_value = "wcp-")]
+    group: String,
+    /// One JSON object per partition instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
+    let addr = bootstrap(args.bootstrap.as_deref());
+    let mut client = ClientConfig::new();
+    client.set("bootstrap.servers", &addr);
+    let groups = format!("{}{}", args.prefix, args.group);
+    let found = wcp_runtime::lag::measure(
+        &client,
+        &groups,
+        &args.prefix,
+        Duration::from_secs(10),
+        wcp_model::clock::now_ms(),
+    )
+    .map_err(|e| anyhow!("cannot read consumer-group lag from Kafka at {addr}: {e}"))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        for l in &found {
+            let line = json!({
+                "group": l.group, "topic": l.topic, "partition": l.partition,
+                "committed": l.committed, "end": l.end, "lag": l.lag,
+                "lag_seconds": l.lag_seconds,
+            });
+            writeln!(out, "{line}")?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if found.is_empty() {
+        writeln!(
+            out,
+            "no consumer group named {groups}* has committed offsets"
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "{:<32} {:<32} {:>4} {:>12} {:>12} {:>10} {:>12}",
+        "GROUP", "TOPIC", "PART", "COMMITTED", "END", "LAG", "LAG_SECONDS"
+    )?;
+    for l in &found {
+        writeln!(
+            out,
+            "{:<32} {:<32} {:>4} {:>12} {:>12} {:>10} {:>12.1}",
+            l.group, l.topic, l.partition, l.committed, l.end, l.lag, l.lag_seconds
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

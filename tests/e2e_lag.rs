@@ -1,0 +1,132 @@
+//! Consumer-group lag measured at the broker (issue 15, item 5), against a real broker:
+//! `wcp-lag-exporter` and `wcp lag` see a stopped stage's lag grow (records and the age of the
+//! oldest waiting record) and fall back to zero when it resumes; the archiver's group shows
+//! too (it commits its archived offsets to Kafka, informational).
+mod e2e;
+
+use std::time::Duration;
+
+use e2e::kafka::RawProducer;
+use e2e::ops::get;
+use e2e::procs::{require_binaries, Pipeline};
+
+const TEST: &str = "e2e_lag";
+
+/// `metric{group=..,topic=..,partition="0"}` in an exposition.
+fn sample(text: &str, metric: &str, group: &str, topic: &str) -> Option<f64> {
+    let head = format!("{metric}{{group=\"{group}\",partition=\"0\",topic=\"{topic}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&head))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// (records, seconds) behind for `group` on partition 0 of `topic`, per the exporter.
+fn exported(addr: &str, group: &str, topic: &str) -> Option<(f64, f64)> {
+    let body = get(addr, "/metrics")?.body;
+    Some((
+        sample(&body, "wcp_consumergroup_lag", group, topic)?,
+        sample(&body, "wcp_consumergroup_lag_seconds", group, topic)?,
+    ))
+}
+
+/// The lag `wcp lag --json` prints for `group` on partition 0 of `topic`.
+fn cli_lag(p: &Pipeline, group: &str, topic: &str) -> Option<i64> {
+    let out = std::process::Command::new(e2e::wcp_bin())
+        .args([
+            "lag",
+            "--json",
+            "--bootstrap",
+            &p.bootstrap,
+            "--prefix",
+            &p.prefix,
+        ])
+        .output()
+        .expect("run wcp lag");
+    assert!(
+        out.status.success(),
+        "wcp lag: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["group"] == group && v["topic"] == topic && v["partition"] == 0)
+        .and_then(|v| v["lag"].as_i64())
+}
+
+#[test]
+fn lag_grows_while_a_stage_is_stopped_and_falls_when_it_resumes() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    require_binaries(&["ingest", "archiver", "lag-exporter"]);
+    let mut p = Pipeline::new(&bootstrap, "lag");
+    p.create_topics(1);
+    let fixture = e2e::repo_root().join("fixtures/wecom_samples.jsonl");
+    let lines = std::fs::read_to_string(&fixture)
+        .expect("fixture")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count() as f64;
+    p.start(&["ingest"]);
+    let mut exporter = p.spawn_extra(
+        "lag-exporter",
+        "lag-exporter",
+        &[("WCP_LAG_INTERVAL_S", "1")],
+    );
+    exporter.wait_ready(Duration::from_secs(60));
+    let addr = exporter.ops_addr.clone();
+    p.services.push(exporter);
+    let (group, topic) = (format!("{}wcp-ingest", p.prefix), p.topic("wecom.raw"));
+
+    p.produce_file(&fixture);
+    e2e::wait_for("ingest caught up", Duration::from_secs(60), || {
+        exported(&addr, &group, &topic).filter(|(n, s)| *n == 0.0 && *s == 0.0)
+    });
+    assert_eq!(cli_lag(&p, &group, &topic), Some(0));
+
+    // The stage stops: the broker-side lag grows, in records and in seconds.
+    assert!(p.service("ingest").terminate(Duration::from_secs(30)));
+    p.produce_file(&fixture);
+    let (n, first_age) = e2e::wait_for("lag of the stopped stage", Duration::from_secs(30), || {
+        exported(&addr, &group, &topic).filter(|(n, s)| *n == lines && *s > 0.0)
+    });
+    assert_eq!(cli_lag(&p, &group, &topic), Some(n as i64));
+    e2e::wait_for("the waiting record ages", Duration::from_secs(30), || {
+        exported(&addr, &group, &topic).filter(|(m, s)| *m == n && *s >= first_age + 2.0)
+    });
+
+    // It resumes: back to zero.
+    p.service("ingest").restart();
+    e2e::wait_for("lag back to zero", Duration::from_secs(90), || {
+        exported(&addr, &group, &topic).filter(|(n, s)| *n == 0.0 && *s == 0.0)
+    });
+    assert_eq!(cli_lag(&p, &group, &topic), Some(0));
+
+    // The archiver's group is visible too: it commits what it archived.
+    let producer = RawProducer::new(&p.bootstrap);
+    let tagged = p.topic("chat.tagged");
+    let ev = wcp_stages::ingest::ingest(
+        br#"{"msgid":"lag-1","action":"send","from":"zhangwei","tolist":["lina"],"roomid":"","msgtime":1732600040000,"msgtype":"text","text":{"content":"hello"}}"#,
+        None,
+    )
+    .expect("ingest")
+    .event;
+    let policy = wcp_stages::Policy::builtin();
+    let ev = wcp_stages::classify::Classifier::builtin().classify(ev);
+    let ev = wcp_stages::consent::gate(ev, &Default::default(), &policy.consent);
+    let ev = wcp_stages::retention::tag(ev, &policy.retention);
+    let value = wcp_schema::encode(&ev).expect("encode");
+    for _ in 0..5 {
+        producer.send(&tagged, 0, b"lag-1", &value);
+    }
+    producer.flush();
+    p.start(&["archiver"]);
+    let archiver = format!("{}wcp-archiver", p.prefix);
+    e2e::wait_for(
+        "the archiver's committed offsets",
+        Duration::from_secs(60),
+        || exported(&addr, &archiver, &tagged).filter(|(n, _)| *n == 0.0),
+    );
+    p.assert_all_running();
+}
