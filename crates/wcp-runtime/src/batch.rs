@@ -14,9 +14,15 @@ use crate::kafka;
 use crate::record::InRecord;
 use crate::shutdown::RunCtx;
 
-/// Polls into `batch` until it holds `batch_max_events`, `flush_interval_ms` passed since its
-/// first record, `revoked` is set, or shutdown was requested (returns true then). Marks the
-/// service ready after the first poll (subscribed, and the caller's producer initialised).
+/// Polls into `batch` until it holds `batch_max_events`, or `flush_interval_ms` has passed
+/// since its first record and no further record is ready, or `revoked` is set, or shutdown
+/// was requested (returns true then). Marks the service ready after the first poll
+/// (subscribed, and the caller's producer initialised).
+///
+/// Records that arrived while the previous batch was committed are all taken, whatever the
+/// interval: an interval of 0 closes the batch as soon as the consumer's queue is empty, so
+/// the batch size (and the commit cadence) follows the input rate. A longer interval trades
+/// latency for fewer, larger transactions when the input is slow.
 pub fn fill_batch<C: rdkafka::consumer::ConsumerContext>(
     consumer: &BaseConsumer<C>,
     cfg: &Config,
@@ -30,11 +36,11 @@ pub fn fill_batch<C: rdkafka::consumer::ConsumerContext>(
         if ctx.shutdown_requested() {
             return true;
         }
+        // Idle: wait for a first record. Past the interval: only what is already there.
         let wait = match first {
-            Some(t) => match flush.checked_sub(t.elapsed()) {
-                Some(left) if !left.is_zero() => left.min(Duration::from_millis(100)),
-                _ => break,
-            },
+            Some(t) => flush
+                .saturating_sub(t.elapsed())
+                .min(Duration::from_millis(100)),
             None => Duration::from_millis(100),
         };
         match consumer.poll(wait) {
@@ -46,6 +52,7 @@ pub fn fill_batch<C: rdkafka::consumer::ConsumerContext>(
                 ctx.metrics.errors.with_label_values(&["transient"]).inc();
                 tracing::warn!(error = %e, "consumer error");
             }
+            None if first.is_some_and(|t| t.elapsed() >= flush) => break,
             None => {}
         }
         if !ctx.is_ready() {
@@ -54,6 +61,10 @@ pub fn fill_batch<C: rdkafka::consumer::ConsumerContext>(
         if revoked.load(Ordering::SeqCst) {
             break;
         }
+    }
+    if let Some(t) = first {
+        ctx.metrics.batch_wait.observe(t.elapsed().as_secs_f64());
+        ctx.metrics.batch_events.observe(batch.len() as f64);
     }
     ctx.shutdown_requested()
 }

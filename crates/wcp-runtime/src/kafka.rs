@@ -36,6 +36,11 @@ fn pass_through(c: &mut ClientConfig, cfg: &Config) {
     for (k, v) in &cfg.kafka {
         c.set(k, v);
     }
+    // librdkafka drops debug lines below its log level, which rdkafka takes from the `log`
+    // crate (not `tracing`): asking for `debug` contexts means wanting their lines.
+    if cfg.kafka.contains_key("debug") {
+        c.set_log_level(rdkafka::config::RDKafkaLogLevel::Debug);
+    }
 }
 
 /// Consumer settings: no auto-commit, read_committed, start from the beginning when no

@@ -1,18 +1,19 @@
 //! The transactional consume → stage → produce loop.
 //!
-//! One blocking thread per service. A batch (≤ `batch_max_events` records or
-//! `flush_interval_ms` after its first record) is assembled while polling; no transaction is
-//! open while polling, so a revocation only has to drop the unfinished batch. The batch is
-//! then run through the stage and, in one transaction, its outputs, dead letters and the next
-//! source offsets (`send_offsets_to_transaction`) are written and committed. Polling stops
-//! while a batch is processed, which is the backpressure.
+//! One blocking thread per service. A batch is assembled while polling (see
+//! `batch::fill_batch`: everything the consumer holds, up to `batch_max_events`, waiting at
+//! most `flush_interval_ms` for more); no transaction is open while polling, so a revocation
+//! only has to drop the unfinished batch. Then one transaction: it begins and the batch's
+//! next source offsets go out (`send_offsets_to_transaction`) while the stage processes the
+//! batch; its outputs and dead letters are produced and it commits. Polling stops while a
+//! batch is processed, which is the backpressure.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerGroupMetadata};
+use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::producer::Producer;
 use rdkafka::TopicPartitionList;
@@ -33,6 +34,13 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// How long past its own timeout `send_offsets_to_transaction` may run before the producer
 /// is given up on.
 const STUCK_GRACE: Duration = Duration::from_secs(10);
+
+/// A begun transaction whose `send_offsets_to_transaction` runs on its own thread.
+struct OffsetsSent {
+    pending: deadline::Pending<Result<(), KafkaError>>,
+    timeout: Duration,
+    started: Instant,
+}
 
 /// Options of the loop beyond the config.
 #[derive(Debug, Clone, Copy, Default)]
@@ -128,7 +136,10 @@ impl Loop<'_> {
         stage: &mut dyn Stage,
         batch: &mut Vec<InRecord>,
     ) -> Result<(), RuntimeError> {
-        if let Err(e) = stage.before_batch() {
+        let t0 = Instant::now();
+        let prepared = stage.before_batch();
+        tracing::debug!(us = t0.elapsed().as_micros() as u64, "before_batch");
+        if let Err(e) = prepared {
             self.count_error(&e);
             if e.class() == ErrorClass::Fatal {
                 return Err(e);
@@ -138,9 +149,18 @@ impl Loop<'_> {
             self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
             return Ok(());
         }
-        let outs = self.process(stage, batch)?;
         let offsets = next_offsets(batch)?;
-        match self.transact(&outs, &offsets) {
+        // The transaction begins and its offsets go to the coordinators while the stage works
+        // (see `begin`); its records are produced once the offsets are in.
+        let started = self.begin(&offsets);
+        let outs = match self.process(stage, batch) {
+            Ok(outs) => outs,
+            Err(e) => {
+                self.abandon(started);
+                return Err(e);
+            }
+        };
+        match started.and_then(|offsets_sent| self.finish(offsets_sent, &outs)) {
             Ok(()) => {
                 self.ctx
                     .metrics
@@ -227,33 +247,80 @@ impl Loop<'_> {
         h
     }
 
-    fn transact(&self, outs: &[OutRecord], offsets: &TopicPartitionList) -> Result<(), StepError> {
-        let fail = |e: KafkaError| self.step_failed(e);
-        let t0 = Instant::now();
-        self.producer.begin_transaction().map_err(fail)?;
-        let mut topics: BTreeMap<&str, String> = BTreeMap::new();
-        for o in outs {
-            let topic = topics
-                .entry(o.topic)
-                .or_insert_with(|| self.cfg.topic(o.topic));
-            txproducer::send(&self.producer, topic, o).map_err(fail)?;
-        }
-        let t1 = Instant::now();
+    /// Begins the transaction and starts `send_offsets_to_transaction` on a thread of its own
+    /// (under a watchdog, see `deadline`), so the stage processes the batch meanwhile. Right
+    /// after a commit the transaction coordinator answers CONCURRENT_TRANSACTIONS until that
+    /// transaction's markers are written; librdkafka retries AddOffsetsToTxn after
+    /// `retry.backoff.ms` but AddPartitionsToTxn (sent when the first record of a partition is
+    /// produced) only after a fixed 20 ms. Offsets first, records once they are in: the
+    /// partitions then register at the first attempt.
+    fn begin(&self, offsets: &TopicPartitionList) -> Result<OffsetsSent, StepError> {
+        let started = Instant::now();
+        self.producer
+            .begin_transaction()
+            .map_err(|e| self.step_failed(e))?;
         let meta = self.consumer.group_metadata().ok_or(StepError {
             kind: TxnFailure::Abort,
             rival: false,
         })?;
-        self.send_offsets(offsets, meta)?;
-        let t2 = Instant::now();
+        let timeout = self.timeout();
+        let producer = Arc::clone(&self.producer);
+        let offsets = offsets.clone();
+        let call = move || producer.send_offsets_to_transaction(&offsets, &meta, timeout);
+        match deadline::start("wcp-send-offsets", call) {
+            Ok(pending) => Ok(OffsetsSent {
+                pending,
+                timeout,
+                started,
+            }),
+            Err(e) => {
+                // No thread for the call: nothing was sent, abort and replay.
+                tracing::warn!(error = %e, "could not start the send_offsets_to_transaction thread");
+                Err(StepError {
+                    kind: TxnFailure::Abort,
+                    rival: false,
+                })
+            }
+        }
+    }
+
+    /// The stage failed fatally inside an open transaction: abort it (best effort; the
+    /// process is stopping, and a successor's `init_transactions` aborts it anyway).
+    fn abandon(&self, started: Result<OffsetsSent, StepError>) {
+        if let Ok(o) = started {
+            let _ = o.pending.wait(o.timeout + STUCK_GRACE);
+            if let Err(e) = self.producer.abort_transaction(self.timeout()) {
+                tracing::warn!(error = %e, "abort_transaction failed");
+            }
+        }
+    }
+
+    /// Waits for the offsets, produces the records, and commits.
+    fn finish(&self, o: OffsetsSent, outs: &[OutRecord]) -> Result<(), StepError> {
+        let fail = |e: KafkaError| self.step_failed(e);
+        let t0 = Instant::now();
+        self.offsets_result(o.pending.wait(o.timeout + STUCK_GRACE), o.timeout)?;
+        let t1 = Instant::now();
+        let mut topics: BTreeMap<&str, String> = BTreeMap::new();
+        for out in outs {
+            let topic = topics
+                .entry(out.topic)
+                .or_insert_with(|| self.cfg.topic(out.topic));
+            txproducer::send(&self.producer, topic, out).map_err(fail)?;
+        }
         self.flush_in_short_steps();
+        let t2 = Instant::now();
         let mut tries = 0;
         loop {
             match self.producer.commit_transaction(self.timeout()) {
                 Ok(()) => {
+                    let m = &self.ctx.metrics;
+                    m.transaction_duration
+                        .observe(o.started.elapsed().as_secs_f64());
                     tracing::debug!(
                         records = outs.len(),
-                        send_us = (t1 - t0).as_micros() as u64,
-                        offsets_us = (t2 - t1).as_micros() as u64,
+                        offsets_wait_us = (t1 - t0).as_micros() as u64,
+                        produce_us = (t2 - t1).as_micros() as u64,
                         commit_us = t2.elapsed().as_micros() as u64,
                         "transaction committed"
                     );
@@ -281,35 +348,28 @@ impl Loop<'_> {
         step_error(&e, &self.lctx)
     }
 
-    /// `send_offsets_to_transaction` under a watchdog (see `deadline`): a call that overstays
-    /// its timeout by `STUCK_GRACE` fails the step as fatal for the producer, which the loop
-    /// then replaces.
-    fn send_offsets(
+    /// The outcome of `send_offsets_to_transaction`: a call that overstayed its timeout by
+    /// `STUCK_GRACE` (`None`) fails the step as fatal for the producer, which the loop then
+    /// replaces.
+    fn offsets_result(
         &self,
-        offsets: &TopicPartitionList,
-        meta: ConsumerGroupMetadata,
+        result: Option<Result<(), KafkaError>>,
+        timeout: Duration,
     ) -> Result<(), StepError> {
-        let timeout = self.timeout();
-        let producer = Arc::clone(&self.producer);
-        let offsets = offsets.clone();
-        let call = move || producer.send_offsets_to_transaction(&offsets, &meta, timeout);
-        let kind = match deadline::call_within(timeout + STUCK_GRACE, "wcp-send-offsets", call) {
-            Ok(Some(result)) => return result.map_err(|e| self.step_failed(e)),
-            Ok(None) => {
+        match result {
+            Some(r) => r.map_err(|e| self.step_failed(e)),
+            None => {
                 tracing::error!(
                     timeout_s = timeout.as_secs(),
                     "send_offsets_to_transaction overstayed its timeout; replacing the producer"
                 );
                 self.lctx.note_trouble();
-                TxnFailure::Fatal
+                Err(StepError {
+                    kind: TxnFailure::Fatal,
+                    rival: false,
+                })
             }
-            Err(e) => {
-                // No thread for the call: nothing was sent, abort and replay.
-                tracing::warn!(error = %e, "could not start the send_offsets_to_transaction thread");
-                TxnFailure::Abort
-            }
-        };
-        Err(StepError { kind, rival: false })
+        }
     }
 
     /// Waits for the transaction's records to be delivered before committing. librdkafka's
