@@ -52,9 +52,10 @@ fn defaults_and_names() {
     let (c, _) = load::<NoSettings>("classifier", &[], &[]).unwrap();
     assert_eq!(c.group(), "wcp-classifier");
     assert_eq!(c.batch_max_events, 500);
+    assert_eq!(c.flush_interval_ms, 0);
     assert_eq!(c.transactional_id(), "wcp-classifier-0");
     let (c, _) = load::<NoSettings>("archiver", &[], &[]).unwrap();
-    assert_eq!(c.batch_max_events, 2_000);
+    assert_eq!((c.batch_max_events, c.flush_interval_ms), (2_000, 100));
     let (c, _) = load::<NoSettings>("ingest", &["--topic-prefix", "t1."], &[]).unwrap();
     assert_eq!(c.topic("chat.events"), "t1.chat.events");
     assert_eq!(c.transactional_id(), "t1.wcp-ingest-0");

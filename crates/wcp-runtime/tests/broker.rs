@@ -218,3 +218,74 @@ fn reader_catches_up_past_transaction_markers() {
     eprintln!("second catch-up in {:?}", t1.elapsed());
     assert!(again);
 }
+
+/// A consumer of every partition of `topic` from the beginning, and what `fill_batch`
+/// makes of it with `flush_ms` and `max`: the size of each batch until `expect` records.
+fn batches(bs: &str, topic: &str, flush_ms: u64, max: usize, expect: usize) -> Vec<usize> {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bs)
+        .set("group.id", format!("{topic}-batches"))
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset(topic, 0, Offset::Beginning)
+        .unwrap();
+    c.assign(&tpl).unwrap();
+    let mut cfg = Config::defaults("rt-batch");
+    (cfg.flush_interval_ms, cfg.batch_max_events) = (flush_ms, max);
+    let ctx = RunCtx::new(Metrics::new(), 10_000);
+    let revoked = std::sync::atomic::AtomicBool::new(false);
+    let (mut sizes, mut batch) = (Vec::new(), Vec::new());
+    while sizes.iter().sum::<usize>() < expect {
+        wcp_runtime::batch::fill_batch(&c, &cfg, &ctx, &mut batch, &revoked);
+        sizes.push(batch.len());
+        batch.clear();
+    }
+    sizes
+}
+
+#[test]
+fn batches_take_what_is_ready_up_to_the_maximum() {
+    let Some(bs) = bootstrap() else {
+        eprintln!("KAFKA_BOOTSTRAP not set: skipped");
+        return;
+    };
+    let topic = format!("{}batch", prefix());
+    create(&bs, std::slice::from_ref(&topic), 1);
+    let values: Vec<Vec<u8>> = (0..300).map(|i| format!("v{i}").into_bytes()).collect();
+    produce(&bs, &topic, &values);
+    // No wait for more (flush_interval_ms 0), yet a batch is everything the consumer already
+    // holds, not one record: the 300 records come in a few batches (one per fetch at most).
+    let sizes = batches(&bs, &topic, 0, 500, 300);
+    assert_eq!(sizes.iter().sum::<usize>(), 300);
+    assert!(sizes.len() <= 30, "{} batches: {sizes:?}", sizes.len());
+    // The maximum still bounds a batch.
+    let sizes = batches(&bs, &topic, 0, 100, 300);
+    assert!(sizes.iter().all(|n| *n <= 100), "{sizes:?}");
+    assert!(sizes.len() >= 3, "{sizes:?}");
+}
+
+#[test]
+fn a_batch_waits_up_to_the_flush_interval_for_more_records() {
+    let Some(bs) = bootstrap() else {
+        eprintln!("KAFKA_BOOTSTRAP not set: skipped");
+        return;
+    };
+    let topic = format!("{}linger", prefix());
+    create(&bs, std::slice::from_ref(&topic), 1);
+    let (bs2, topic2) = (bs.clone(), topic.clone());
+    let producer = std::thread::spawn(move || {
+        produce(&bs2, &topic2, &[b"first".to_vec()]);
+        std::thread::sleep(Duration::from_millis(300));
+        let more: Vec<Vec<u8>> = (0..5).map(|i| format!("more{i}").into_bytes()).collect();
+        produce(&bs2, &topic2, &more);
+    });
+    // The first record opens the batch; the five produced 300 ms later arrive well within
+    // the 5 s interval and join it.
+    let t0 = Instant::now();
+    let sizes = batches(&bs, &topic, 5_000, 500, 6);
+    producer.join().unwrap();
+    assert_eq!(sizes, vec![6]);
+    assert!(t0.elapsed() >= Duration::from_secs(5), "{:?}", t0.elapsed());
+}
