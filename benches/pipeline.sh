@@ -43,7 +43,8 @@ cleanup() {
 trap cleanup EXIT
 
 cargo build --release --workspace --bins >&2
-BIN="$ROOT/target/release"
+# Where cargo put them: CARGO_TARGET_DIR when set (a shared target folder), else ./target.
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 MEASURE="$BIN/wcp-bench-measure"
 
 if [[ -z "${KAFKA_BOOTSTRAP:-}" ]]; then
