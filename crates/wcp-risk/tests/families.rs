@@ -94,6 +94,23 @@ const FAMILY_POSITIVES: &[(&str, RiskCategory)] = &[
         "Forwarded Mrs Ho's portfolio statement to my friend at the other bank",
         ConfidentialityBreach,
     ),
+    // round 3b (after reading enforcement's misses; tuned on it)
+    (
+        "Someone sold my bonds while I was abroad, I never approved any of it",
+        UnauthorizedTrading,
+    ),
+    (
+        "把您那只医药股清了，换了一只半导体，晚点跟您细说",
+        UnauthorizedTrading,
+    ),
+    (
+        "你账户先交给我，赚了算你的，你不用操心",
+        UnauthorizedTrading,
+    ),
+    (
+        "我把客户持仓表发去我私人邮箱，周末在家整理",
+        ConfidentialityBreach,
+    ),
     ("whatsapp me the levels, not here", OffChannel),
     (
         "If this isn't fixed by Friday I'm escalating to your CEO and the regulator",
@@ -131,6 +148,9 @@ const FAMILY_NEAR_MISSES: &[&str] = &[
     "她忘了 login 密码，我帮她在柜台重置了",
     "客户的资产证明只能发给他本人，律师要的话请出具授权书",
     "我朋友推荐了一家粤菜馆，周末去试试",
+    "这个项目交给我管，你不用操心",
+    "客户开户资料拍给你了，你帮忙录一下系统",
+    "他的密码还是原来那个，让他自己登录改一下",
 ];
 
 #[test]
