@@ -15,14 +15,36 @@
 # KAFKA_CONTROLLER_PORT, KAFKA_VERSION (default below), KAFKA_HOME_DIR (default
 # <repo>/.cache/kafka), KAFKA_HEAP (default 512m), KAFKA_FRESH=1 (wipe the log dir on start).
 # The log dir survives stop/start (so a broker restart keeps its data) unless the ports change.
+#
+# Secure mode, `scripts/kafka.sh secure start|stop|status|bootstrap|acls PREFIX|dir`: a second,
+# separate broker (home .cache/kafka-secure, the same jars) whose client listener is SASL_SSL
+# with SCRAM-SHA-512 and a TLS certificate made here with openssl (a private CA:
+# <dir>/tls/ca.pem is what clients trust), and the StandardAuthorizer with no access unless an
+# ACL allows it. Its SCRAM users are `admin` (super user), one per principal of
+# ops/kafka/acls.txt and `wcp-no-acl` (authenticates, may do nothing); their passwords are in
+# <dir>/secrets/<user>.password (0600). `start` grants the table's ACLs; `acls PREFIX` grants
+# them again for a topic prefix (a test's own topics). The secure broker starts empty every
+# time (users are created when its storage is formatted). Its controller listener is
+# PLAINTEXT on 127.0.0.1 (KRaft's controller does not take SCRAM): a test broker, not a
+# production set-up. scripts/kafka_secure.sh holds this mode's functions.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-HOME_DIR="${KAFKA_HOME_DIR:-$ROOT/.cache/kafka}"
+SECURE=0
+if [[ "${1:-}" == secure ]]; then
+    SECURE=1
+    shift
+fi
+if [[ "$SECURE" == 1 ]]; then
+    HOME_DIR="${KAFKA_HOME_DIR:-$ROOT/.cache/kafka-secure}"
+    LIB="${KAFKA_LIB_DIR:-$ROOT/.cache/kafka/lib}"
+else
+    HOME_DIR="${KAFKA_HOME_DIR:-$ROOT/.cache/kafka}"
+    LIB="${KAFKA_LIB_DIR:-$HOME_DIR/lib}"
+fi
 VERSION="${KAFKA_VERSION:-4.1.1}"
 LOG4J_VERSION="2.24.3"
 SLF4J_VERSION="2.0.17"
-LIB="$HOME_DIR/lib"
 DATA="$HOME_DIR/data"
 PROPS="$HOME_DIR/server.properties"
 PIDFILE="$HOME_DIR/pid"
@@ -72,7 +94,7 @@ fetch() {
     fi
     command -v mvn >/dev/null || die "mvn not found (install Maven)"
     command -v java >/dev/null || die "java not found (install a JDK 17+)"
-    mkdir -p "$HOME_DIR"
+    mkdir -p "$HOME_DIR" "$(dirname "$LIB")"
     rm -rf "$LIB"
     # A throw-away pom whose only job is to name the broker and a log4j2 backend.
     cat >"$HOME_DIR/pom.xml" <<EOF
@@ -107,11 +129,19 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
+controller.listener.names=CONTROLLER
+EOF
+    if [[ "$SECURE" == 1 ]]; then
+        secure_listener_config "$port" "$cport" >>"$PROPS"
+    else
+        cat >>"$PROPS" <<EOF
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
 advertised.listeners=PLAINTEXT://127.0.0.1:$port
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
+EOF
+    fi
+    cat >>"$PROPS" <<EOF
 log.dirs=$DATA
 num.partitions=1
 default.replication.factor=1
@@ -148,6 +178,7 @@ EOF
 
 choose_ports() {
     local old_port="" old_cport=""
+    mkdir -p "$HOME_DIR"
     if [[ -f "$PORTSFILE" ]]; then read -r old_port old_cport <"$PORTSFILE" || true; fi
     PORT="${KAFKA_PORT:-}"
     CPORT="${KAFKA_CONTROLLER_PORT:-}"
@@ -165,7 +196,7 @@ choose_ports() {
     port_open "$PORT" && die "port $PORT is already in use"
     # The broker registers its endpoints in the metadata log: a log dir formatted for other
     # ports is wiped rather than half-reused.
-    if [[ "$PORT $CPORT" != "$old_port $old_cport" || "${KAFKA_FRESH:-0}" == "1" ]]; then
+    if [[ "$PORT $CPORT" != "$old_port $old_cport" || "${KAFKA_FRESH:-0}" == "1" || "$SECURE" == 1 ]]; then
         rm -rf "$DATA"
     fi
     echo "$PORT $CPORT" >"$PORTSFILE"
@@ -179,6 +210,7 @@ format_storage() {
     [[ -n "$cluster_id" ]] || die "could not generate a cluster id"
     java -Dlog4j2.configurationFile="$HOME_DIR/log4j2.properties" -cp "$LIB/*" \
         kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS" --ignore-formatted \
+        ${SCRAM_ARGS[@]+"${SCRAM_ARGS[@]}"} \
         >"$HOME_DIR/format.log" 2>&1 || { cat "$HOME_DIR/format.log" >&2; die "storage format failed"; }
 }
 
@@ -190,6 +222,8 @@ start() {
     fi
     fetch
     choose_ports
+    SCRAM_ARGS=()
+    [[ "$SECURE" == 1 ]] && secure_prepare
     write_config "$PORT" "$CPORT"
     format_storage
     : >"$LOG"
@@ -211,6 +245,7 @@ start() {
         waited=$((waited + 1))
     done
     echo "127.0.0.1:$PORT" >"$ADDRFILE"
+    if [[ "$SECURE" == 1 ]] && ! secure_acls ""; then stop; die "secure broker stopped: no ACLs"; fi
     say "broker ready at 127.0.0.1:$PORT (pid $pid, log $LOG)"
     echo "127.0.0.1:$PORT"
 }
@@ -250,11 +285,18 @@ bootstrap() {
     cat "$ADDRFILE"
 }
 
+if [[ "$SECURE" == 1 ]]; then source "$ROOT/scripts/kafka_secure.sh"; fi
+
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
     status) status ;;
     bootstrap) bootstrap ;;
     fetch) fetch ;;
-    *) echo "usage: $0 start|stop|status|bootstrap|fetch" >&2; exit 2 ;;
+    acls)
+        [[ "$SECURE" == 1 ]] || die "acls: secure mode only (scripts/kafka.sh secure acls PREFIX)"
+        running_pid >/dev/null || die "broker not running (scripts/kafka.sh secure start)"
+        secure_acls "${2:-}" ;;
+    dir) echo "$HOME_DIR" ;;
+    *) echo "usage: $0 [secure] start|stop|status|bootstrap|fetch (secure also: acls PREFIX, dir)" >&2; exit 2 ;;
 esac

@@ -89,6 +89,8 @@ check "docker-compose.yml against the Compose spec" \
     "$VENV/bin/check-jsonschema" --builtin-schema vendor.compose-spec docker-compose.yml
 check "docker-compose.yml + Dockerfile wiring" py tests/ops/check_compose.py
 check "Grafana dashboard queries only exported metrics" py tests/ops/check_dashboard.py
+check "Kafka ACLs: k8s KafkaUsers = ops/kafka/acls.txt" py tests/ops/check_kafka_acls.py
+check "Kafka ACL check detects a changed row (selftest)" py tests/ops/check_kafka_acls.py --selftest
 
 echo
 echo "ops-check summary:"

@@ -14,13 +14,28 @@ use rdkafka::consumer::ConsumerContext;
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 use rdkafka::producer::{DeliveryResult, ProducerContext};
-use rdkafka::ClientContext;
+use rdkafka::{ClientConfig, ClientContext};
 
 /// `--bootstrap`, else `KAFKA_BOOTSTRAP`, else the local default.
 pub fn bootstrap(arg: Option<&str>) -> String {
     arg.map(str::to_string)
         .or_else(|| std::env::var("KAFKA_BOOTSTRAP").ok())
         .unwrap_or_else(|| "127.0.0.1:9092".into())
+}
+
+/// A client of `bootstrap` with the librdkafka properties of the environment: every
+/// `WCP_KAFKA__<PROP>` variable, as for the services (`WCP_KAFKA__SECURITY_PROTOCOL=SASL_SSL`,
+/// `WCP_KAFKA__SASL_MECHANISM`, `WCP_KAFKA__SASL_USERNAME`, `WCP_KAFKA__SASL_PASSWORD`,
+/// `WCP_KAFKA__SSL_CA_LOCATION`, ...), so the CLI reaches a cluster that requires TLS and SASL.
+pub fn client_config(bootstrap: &str) -> ClientConfig {
+    let mut c = ClientConfig::new();
+    c.set("bootstrap.servers", bootstrap);
+    for (k, v) in std::env::vars() {
+        if let Some(prop) = k.strip_prefix("WCP_KAFKA__") {
+            c.set(prop.to_ascii_lowercase().replace('_', "."), v);
+        }
+    }
+    c
 }
 
 /// Client context of the CLI: the last librdkafka error and the delivery outcome.

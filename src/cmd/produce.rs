@@ -14,7 +14,6 @@ use clap::Args;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use rdkafka::ClientConfig;
 use std::sync::atomic::Ordering;
 use wcp_model::topics;
 
@@ -56,8 +55,7 @@ pub struct ProduceArgs {
 
 pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
     let bootstrap = super::kafka::bootstrap(args.bootstrap.as_deref());
-    let producer: BaseProducer<CliCtx> = ClientConfig::new()
-        .set("bootstrap.servers", &bootstrap)
+    let producer: BaseProducer<CliCtx> = super::kafka::client_config(&bootstrap)
         .set("enable.idempotence", "true")
         .set("linger.ms", "5")
         .set("compression.type", "lz4")

@@ -11,7 +11,7 @@ use anyhow::{anyhow, bail};
 use clap::Args;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
-use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use rdkafka::{Offset, TopicPartitionList};
 use serde_json::{json, Value};
 use wcp_model::topics::{self, Content};
 use wcp_model::{Alert, AnonymisedEvent, ChatEvent, ConsentRecord, DeadLetter, EnrichedEvent};
@@ -64,8 +64,7 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
     }
     let addr = bootstrap(args.bootstrap.as_deref());
     let topic = format!("{}{}", args.prefix, args.topic);
-    let consumer: BaseConsumer<CliCtx> = ClientConfig::new()
-        .set("bootstrap.servers", &addr)
+    let consumer: BaseConsumer<CliCtx> = super::kafka::client_config(&addr)
         .set("group.id", "wcp-tail")
         .set("enable.auto.commit", "false")
         .set("isolation.level", "read_committed")

@@ -33,7 +33,16 @@ pub struct TopicReader {
 
 impl TopicReader {
     pub fn new(bootstrap: &str, topic: &str) -> TopicReader {
-        let consumer: BaseConsumer = ClientConfig::new()
+        TopicReader::with_config(bootstrap, topic, &[])
+    }
+
+    /// A reader with extra librdkafka properties (TLS and SASL for a secured broker).
+    pub fn with_config(bootstrap: &str, topic: &str, extra: &[(String, String)]) -> TopicReader {
+        let mut config = ClientConfig::new();
+        for (k, v) in extra {
+            config.set(k, v);
+        }
+        let consumer: BaseConsumer = config
             .set("bootstrap.servers", bootstrap)
             .set("group.id", format!("e2e-reader-{}", random_token()))
             .set("enable.auto.commit", "false")

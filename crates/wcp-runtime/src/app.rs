@@ -98,7 +98,8 @@ impl<S: Settings> App<S> {
                     Err(_) if ctx.shutdown_requested() => Ok(()),
                     Err(e) => Err(e),
                     Ok(()) => body(&cfg, &settings, &ctx),
-                };
+                }
+                .map_err(|e| crate::authz::explain(e, &cfg));
                 let _ = tx.send(r);
             });
         if let Err(e) = worker {

@@ -11,9 +11,11 @@
 //! `metrics` (the `docs/METRICS.md` vocabulary), `ops` (`/healthz`, `/readyz`, `/metrics`),
 //! `shutdown` (shutdown/readiness flags, signals), `telemetry` (logs, `traceparent`),
 //! `app` (process scaffolding used by each service's `main`), `lag` (consumer-group lag read
-//! from the broker).
+//! from the broker), `authz` (an authorization failure said with the principal, the resource
+//! and the fix).
 
 pub mod app;
+pub mod authz;
 pub mod batch;
 pub mod codec;
 pub mod config;
