@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use rdkafka::{Message, Offset, TopicPartitionList};
 use wcp_archive::anchor::Anchor;
 
 pub fn read_topic(topic: &str, bootstrap: Option<&str>) -> anyhow::Result<Vec<Anchor>> {
@@ -12,8 +12,8 @@ pub fn read_topic(topic: &str, bootstrap: Option<&str>) -> anyhow::Result<Vec<An
         .map(str::to_string)
         .or_else(|| std::env::var("KAFKA_BOOTSTRAP").ok())
         .unwrap_or_else(|| "127.0.0.1:9092".into());
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &servers)
+    // With the WCP_KAFKA__* properties (TLS, SASL) of the environment, as the other commands.
+    let consumer: BaseConsumer = crate::cmd::kafka::client_config(&servers)
         .set("group.id", "wcp-archive-verify")
         .set("enable.auto.commit", "false")
         .set("enable.partition.eof", "true")
