@@ -14,16 +14,30 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+plain_started=0
+secure_started=0
+stop_brokers() { # only the brokers this script started
+    if [[ "$plain_started" == 1 ]]; then scripts/kafka.sh stop; fi
+    if [[ "$secure_started" == 1 ]]; then scripts/kafka.sh secure stop; fi
+}
+trap stop_brokers EXIT
+
 if [[ -z "${KAFKA_BOOTSTRAP:-}" ]]; then
-    scripts/kafka.sh status >/dev/null 2>&1 && already_running=1 || already_running=0
+    scripts/kafka.sh status >/dev/null 2>&1 || plain_started=1
     KAFKA_BOOTSTRAP="$(scripts/kafka.sh start)"
-    # Stop only a broker this script started.
-    if [[ "$already_running" == 0 ]]; then
-        trap 'scripts/kafka.sh stop' EXIT
-    fi
 fi
 export KAFKA_BOOTSTRAP
 echo "test.sh: Kafka at $KAFKA_BOOTSTRAP" >&2
+
+# The SASL_SSL broker with ACLs (scripts/kafka.sh secure) for tests/e2e_kafka_security.rs,
+# unless KAFKA_SECURE_BOOTSTRAP already names one; WCP_TEST_SECURE_KAFKA=0 skips it.
+if [[ -z "${KAFKA_SECURE_BOOTSTRAP:-}" && "${WCP_TEST_SECURE_KAFKA:-1}" != 0 ]]; then
+    scripts/kafka.sh secure status >/dev/null 2>&1 || secure_started=1
+    KAFKA_SECURE_BOOTSTRAP="$(scripts/kafka.sh secure start)"
+    KAFKA_SECURE_DIR="$(scripts/kafka.sh secure dir)"
+    export KAFKA_SECURE_BOOTSTRAP KAFKA_SECURE_DIR
+    echo "test.sh: SASL_SSL Kafka at $KAFKA_SECURE_BOOTSTRAP" >&2
+fi
 
 if [[ "${WCP_E2E_DEBUG:-0}" == 1 ]]; then
     cargo build --workspace --bins
