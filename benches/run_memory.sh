@@ -22,7 +22,7 @@ mkdir -p "$DIR"
 trap 'rm -rf "$DIR"' EXIT
 
 python3 - "$ROOT/fixtures/wecom_samples.jsonl" "$DIR/input.jsonl" "$SIZE_GB" <<'PY'
-import sys
+import re, sys
 samples, out, size_gb = sys.argv[1], sys.argv[2], float(sys.argv[3])
 lines = [l.rstrip("\n") for l in open(samples, encoding="utf-8") if l.strip()]
 target = int(size_gb * 1e9)
@@ -32,7 +32,8 @@ with open(out, "w", encoding="utf-8") as f:
     while written < target:
         for l in lines:
             # Unique msgids (and recall targets), so every line is a new archive row.
-            s = l.replace('"msgid":"', '"msgid":"b%d-' % i).replace('"pre_msgid":"', '"pre_msgid":"b%d-' % i)
+            # The samples write `"msgid": "..."` (with a space): match either spelling.
+            s = re.sub(r'"(msgid|pre_msgid)":\s*"', lambda m: '"%s": "b%d-' % (m.group(1), i), l)
             f.write(s + "\n")
             written += len(s.encode()) + 1
         i += 1
@@ -59,4 +60,5 @@ print(f"input {size/1e9:.2f} GB, {s['input_lines']} lines: archived {s['archived
       f"(record_too_large {s['by_dead_letter_reason'].get('record_too_large', 0)})")
 print(f"peak RSS {rss_kb/1024:.0f} MB, wall {wall}")
 assert s["by_dead_letter_reason"].get("record_too_large", 0) >= 1, "the 30 MB line was not dead-lettered"
+assert s["duplicates_skipped"] == 0, "msgids repeat: the input does not grow the archive"
 PY
