@@ -114,7 +114,13 @@ fn row_edit() -> impl Strategy<Value = RowEdit> {
 }
 
 /// Applies `edit` to one row of `table`; whether the database changed.
-fn apply(conn: &Connection, table: &str, row: prop::sample::Index, col: prop::sample::Index, edit: &RowEdit) -> bool {
+fn apply(
+    conn: &Connection,
+    table: &str,
+    row: prop::sample::Index,
+    col: prop::sample::Index,
+    edit: &RowEdit,
+) -> bool {
     let rowids: Vec<i64> = conn
         .prepare(&format!("SELECT rowid FROM \"{table}\" ORDER BY rowid"))
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
@@ -151,9 +157,7 @@ fn apply(conn: &Connection, table: &str, row: prop::sample::Index, col: prop::sa
             [rowid],
         ),
         RowEdit::Duplicate => conn.execute(
-            &format!(
-                "INSERT INTO \"{table}\" SELECT * FROM \"{table}\" WHERE rowid = ?1"
-            ),
+            &format!("INSERT INTO \"{table}\" SELECT * FROM \"{table}\" WHERE rowid = ?1"),
             [rowid],
         ),
     };

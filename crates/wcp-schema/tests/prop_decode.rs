@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use wcp_model::{Alert, AnonymisedEvent, ChatEvent, ConsentRecord, DeadLetter, EnrichedEvent};
 use wcp_schema::{
-    decode, decode_with, encode, schema_json, Record, RegistrySchemas, RawEnvelope, WireError,
+    decode, decode_with, encode, schema_json, RawEnvelope, Record, RegistrySchemas, WireError,
 };
 
 fn config(default_cases: u32) -> ProptestConfig {
@@ -58,7 +58,9 @@ fn samples() -> &'static [Vec<u8>] {
 
 fn new_samples() -> Vec<Vec<u8>> {
     fn enc<T: Record>(v: &[T]) -> Vec<Vec<u8>> {
-        v.iter().map(|x| encode(x).expect("encode sample")).collect()
+        v.iter()
+            .map(|x| encode(x).expect("encode sample"))
+            .collect()
     }
     let mut out = Vec::new();
     out.extend(enc(&common::raw_envelopes()));
@@ -80,7 +82,11 @@ fn check<T: Record + PartialEq + std::fmt::Debug>(
         if let Ok(v) = got {
             let again = encode(&v).map_err(|e| TestCaseError::fail(format!("re-encode: {e}")))?;
             let back: Result<T, WireError> = decode(&again);
-            prop_assert_eq!(back.as_ref().ok(), Some(&v), "decoded value does not round-trip");
+            prop_assert_eq!(
+                back.as_ref().ok(),
+                Some(&v),
+                "decoded value does not round-trip"
+            );
         }
     }
     Ok(())

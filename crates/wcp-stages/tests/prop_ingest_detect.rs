@@ -39,17 +39,21 @@ fn samples() -> &'static [Vec<u8>] {
     static S: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     S.get_or_init(|| {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
-        ["wecom_samples.jsonl", "wecom_lenient.jsonl", "wecom_malformed.jsonl"]
-            .iter()
-            .flat_map(|f| {
-                std::fs::read(format!("{root}{f}"))
-                    .unwrap_or_else(|e| panic!("{f}: {e}"))
-                    .split(|b| *b == b'\n')
-                    .filter(|l| !l.is_empty())
-                    .map(<[u8]>::to_vec)
-                    .collect::<Vec<_>>()
-            })
-            .collect()
+        [
+            "wecom_samples.jsonl",
+            "wecom_lenient.jsonl",
+            "wecom_malformed.jsonl",
+        ]
+        .iter()
+        .flat_map(|f| {
+            std::fs::read(format!("{root}{f}"))
+                .unwrap_or_else(|e| panic!("{f}: {e}"))
+                .split(|b| *b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(<[u8]>::to_vec)
+                .collect::<Vec<_>>()
+        })
+        .collect()
     })
 }
 
@@ -63,7 +67,10 @@ fn ingest_checked(raw: &[u8], seq: Option<u64>) -> Result<(), TestCaseError> {
             (Y2000_MS..=CAPTURE_MS + 24 * 3_600_000).contains(&t),
             "accepted an event at {t} ms, outside the time window"
         );
-        prop_assert!(!ok.event.msgid.is_empty(), "accepted an event without msgid");
+        prop_assert!(
+            !ok.event.msgid.is_empty(),
+            "accepted an event without msgid"
+        );
         prop_assert!(
             !ok.event.msgid.chars().any(char::is_control),
             "accepted a msgid with a control character"
@@ -82,8 +89,20 @@ fn json_value() -> impl Strategy<Value = Value> {
         (0i64..4_000_000_000_000).prop_map(|n| json!(n)),
         ".{0,40}".prop_map(Value::String),
         prop::sample::select(vec![
-            "send", "recall", "switch", "text", "agree", "disagree", "revoke", "mixed",
-            "chatrecord", "wmEXT1", "wbBOT", "zhangwei", "{\"type\":\"text\"}", "",
+            "send",
+            "recall",
+            "switch",
+            "text",
+            "agree",
+            "disagree",
+            "revoke",
+            "mixed",
+            "chatrecord",
+            "wmEXT1",
+            "wbBOT",
+            "zhangwei",
+            "{\"type\":\"text\"}",
+            "",
         ])
         .prop_map(|s| Value::String(s.to_string())),
     ];
@@ -92,8 +111,16 @@ fn json_value() -> impl Strategy<Value = Value> {
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::btree_map(
                 prop::sample::select(vec![
-                    "content", "type", "item", "pre_msgid", "userid", "agree_time", "title",
-                    "sdkfileid", "msgtype", "text",
+                    "content",
+                    "type",
+                    "item",
+                    "pre_msgid",
+                    "userid",
+                    "agree_time",
+                    "title",
+                    "sdkfileid",
+                    "msgtype",
+                    "text",
                 ]),
                 inner,
                 0..4
@@ -106,8 +133,23 @@ fn json_value() -> impl Strategy<Value = Value> {
 /// A WeCom-shaped record: the usual keys, each present or not, with arbitrary values.
 fn wecom_record() -> impl Strategy<Value = Vec<u8>> {
     let keys = [
-        "msgid", "action", "from", "tolist", "roomid", "msgtime", "msgtype", "text", "revoke",
-        "agree", "disagree", "mixed", "chatrecord", "time", "user", "seq", "image",
+        "msgid",
+        "action",
+        "from",
+        "tolist",
+        "roomid",
+        "msgtime",
+        "msgtype",
+        "text",
+        "revoke",
+        "agree",
+        "disagree",
+        "mixed",
+        "chatrecord",
+        "time",
+        "user",
+        "seq",
+        "image",
     ];
     prop::collection::vec((prop::sample::select(keys.to_vec()), json_value()), 0..12).prop_map(
         |pairs| {
@@ -149,9 +191,25 @@ fn chat_text() -> impl Strategy<Value = String> {
         ".{0,8}",
         "[0-9 +\\-]{1,20}",
         prop::sample::select(vec![
-            "保本", "稳赚", "内部消息", "删了", "私人微信", "13812345678", "110101199003071234",
-            "4111 1111 1111 1111", "li@example.com", "guarantee", "WhatsApp", "\u{0}", "\u{200b}",
-            "e\u{301}", "😀", "\r\n", "IBAN DE89370400440532013000", "192.168.0.1", "http://x.y/",
+            "保本",
+            "稳赚",
+            "内部消息",
+            "删了",
+            "私人微信",
+            "13812345678",
+            "110101199003071234",
+            "4111 1111 1111 1111",
+            "li@example.com",
+            "guarantee",
+            "WhatsApp",
+            "\u{0}",
+            "\u{200b}",
+            "e\u{301}",
+            "😀",
+            "\r\n",
+            "IBAN DE89370400440532013000",
+            "192.168.0.1",
+            "http://x.y/",
         ])
         .prop_map(str::to_string),
     ];
