@@ -60,7 +60,9 @@ public class KafkaAcls {
                 case "prefix" -> PatternType.PREFIXED;
                 default -> { fail(table, n, "unknown pattern " + f[3]); yield null; }
             };
-            String name = type == ResourceType.CLUSTER ? "kafka-cluster" : prefix + f[2];
+            // "*" is Kafka's wildcard: every name, with or without a prefix.
+            String name = type == ResourceType.CLUSTER ? "kafka-cluster"
+                    : f[2].equals("*") ? "*" : prefix + f[2];
             var resource = new ResourcePattern(type, name, pattern);
             for (String op : f[4].split(",")) {
                 AclOperation operation = AclOperation.fromString(op.replaceAll("([a-z])([A-Z])", "$1_$2"));
