@@ -192,12 +192,15 @@ fn the_dpo_releases_what_wcp_run_sealed() {
     ]));
     for e in std::fs::read_dir(&out).unwrap().flatten() {
         let bytes = std::fs::read(e.path()).unwrap();
-        let needle = "13712345679".as_bytes();
-        assert!(
-            !bytes.windows(needle.len()).any(|w| w == needle),
-            "clear content in {}",
-            e.path().display()
-        );
+        // The content, and the contact's raw id (sealed with it: #13 item 4).
+        for needle in ["13712345679", "wmDpoSilent01"] {
+            let needle = needle.as_bytes();
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "clear content or raw id in {}",
+                e.path().display()
+            );
+        }
     }
     let db = out.join("archive-cn.db");
     let db = db.to_str().unwrap();
@@ -236,4 +239,9 @@ fn the_dpo_releases_what_wcp_run_sealed() {
     let after = json_lines(&found("dpo"));
     assert_eq!(after.len(), 1);
     assert_eq!(after[0]["text"], secret);
+    assert!(
+        after[0].to_string().contains("\"wmDpoSilent01\""),
+        "the release restores the clear ids: {}",
+        after[0]
+    );
 }

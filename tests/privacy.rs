@@ -263,11 +263,10 @@ fn quarantine_keeps_no_clear_content() {
     );
 }
 
-/// The quarantined contact's raw id: still in the archive's quarantine row and record and in
-/// the `consent_violation` alert's conversation id (the stages pass quarantined events
-/// through unchanged so a release can restore them).
+/// The quarantined contact's raw id: the archive's quarantine row and record and the
+/// `consent_violation` alert name them by pseudonym (the clear ids are sealed with the
+/// content, for a DPO release). With a DPO key too: the sealed box is the only place.
 #[test]
-#[ignore = "quarantined events keep raw ids in the archive row and the alert until the stages pseudonymise them (#13 item 4)"]
 fn quarantine_keeps_no_raw_id_outside_the_ledger() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");

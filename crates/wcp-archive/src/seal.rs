@@ -24,6 +24,9 @@ pub struct SealedContent {
     pub payload_json: String,
     pub raw_utf8: Option<String>,
     pub raw_hex: Option<String>,
+    /// The clear ids the stored record names by pseudonym (`EnrichedEvent::sealed_ids`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<wcp_model::ClearIds>,
 }
 
 fn parse32(text: &str, what: &str) -> Result<[u8; 32], ArchiveError> {

@@ -54,7 +54,8 @@ impl StoredMessage {
     ) -> Result<StoredMessage, ArchiveError> {
         let mut m = StoredMessage::clear(e);
         if m.disposition == Disposition::Quarantine {
-            let content = m.take_content();
+            let mut content = m.take_content();
+            content.ids = e.sealed_ids.clone();
             if let Some(k) = quarantine_key {
                 m.sealed = Some(k.seal(&content)?);
             }
@@ -69,6 +70,7 @@ impl StoredMessage {
             payload_json: std::mem::take(&mut self.payload_json),
             raw_utf8: self.raw_utf8.take(),
             raw_hex: self.raw_hex.take(),
+            ids: None,
         }
     }
 
@@ -79,6 +81,16 @@ impl StoredMessage {
         self.raw_utf8 = c.raw_utf8;
         self.raw_hex = c.raw_hex;
         self.sealed = None;
+        if let Some(ids) = c.ids {
+            self.from = ids.from;
+            self.to = ids.to;
+            self.conversation_id = ids.conversation_id;
+            if let Some(consent) = self.consent.as_mut() {
+                for (c, id) in consent.contacts.iter_mut().zip(ids.contacts) {
+                    c.contact = id;
+                }
+            }
+        }
     }
 
     fn clear(e: &EnrichedEvent) -> StoredMessage {

@@ -144,3 +144,48 @@ fn quarantined_content_is_sealed_or_not_kept_and_released_or_purged_for_good() {
     let b = Archive::open_read_only(&path, None).unwrap();
     assert!(!b.quarantined().unwrap()[0].sealed);
 }
+
+/// #13 item 4: a quarantined event reaches the archive under pseudonyms (the stages'
+/// `for_archive`), its clear ids beside it; the file keeps them only inside the sealed box,
+/// and a DPO release puts them back.
+#[test]
+fn quarantined_ids_are_sealed_and_only_a_release_restores_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let dpo = DpoKey::generate();
+    let path = dir.path().join("ids.db");
+    let mut a = open(&path, Some(&dpo));
+    let mut e = common::with_disposition(
+        keep_until(text("q1", QUIET, T0), T0 + DAY_MS),
+        Disposition::Quarantine,
+    );
+    e.consent.as_mut().unwrap().contacts = vec![wcp_model::ContactConsent {
+        contact: "wmCLIENT".into(),
+        state: wcp_model::ConsentState::Unknown,
+    }];
+    e.sealed_ids = Some(wcp_model::ClearIds {
+        from: e.event.from.clone(),
+        to: e.event.to.clone(),
+        conversation_id: e.event.conversation_id.clone(),
+        contacts: vec!["wmCLIENT".into()],
+    });
+    e.event.to = vec![wcp_model::Participant::new("PARTICIPANT_0123abcd")];
+    e.event.conversation_id = "PARTICIPANT_0123abcd|zhangsan".into();
+    e.consent.as_mut().unwrap().contacts[0].contact = "PARTICIPANT_0123abcd".into();
+    a.insert_batch(&[e], &[]).unwrap();
+    assert!(
+        !on_disk(&path, "wmCLIENT"),
+        "a raw id outside the sealed box"
+    );
+    let row = &a.quarantined().unwrap()[0];
+    assert_eq!(row.conversation_id, "PARTICIPANT_0123abcd|zhangsan");
+    a.release_quarantined("q1", &dpo, "dpo", "consent given")
+        .unwrap();
+    let m = a.message("q1").unwrap();
+    assert_eq!(m.stored.conversation_id, "wmCLIENT|zhangsan");
+    assert_eq!(m.stored.to[0].id, "wmCLIENT");
+    assert_eq!(
+        m.stored.consent.as_ref().unwrap().contacts[0].contact,
+        "wmCLIENT"
+    );
+    assert!(a.verify().unwrap().ok);
+}

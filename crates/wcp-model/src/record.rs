@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::ChatEvent;
+use crate::event::{ChatEvent, Participant};
 use crate::risk::RiskCategory;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -185,6 +185,21 @@ pub struct EnrichedEvent {
     pub classification: Option<Classification>,
     pub consent: Option<ConsentDecision>,
     pub retention: Option<RetentionTag>,
+    /// In-process only, never on the wire (the Avro schema has no such field): the clear ids
+    /// of a quarantined event whose ids `Anonymiser::for_archive` replaced with pseudonyms.
+    /// The archive seals them with the content, so only a DPO release restores them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_ids: Option<ClearIds>,
+}
+
+/// Who a quarantined event names, in clear (see `EnrichedEvent::sealed_ids`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearIds {
+    pub from: Participant,
+    pub to: Vec<Participant>,
+    pub conversation_id: String,
+    /// The consent decision's contacts, in its order.
+    pub contacts: Vec<String>,
 }
 
 impl EnrichedEvent {
@@ -194,6 +209,7 @@ impl EnrichedEvent {
             classification: None,
             consent: None,
             retention: None,
+            sealed_ids: None,
         }
     }
 

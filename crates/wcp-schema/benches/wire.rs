@@ -48,6 +48,7 @@ fn enriched(i: usize) -> EnrichedEvent {
             legal_hold: false,
             region: "cn".into(),
         }),
+        sealed_ids: None,
     }
 }
 

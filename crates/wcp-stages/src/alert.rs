@@ -65,12 +65,18 @@ impl AlertPolicy {
 }
 
 /// A rule id that says no more than the archive stores: lexicon ids spell the matched phrase
-/// (`guarantee.zh.保本`), so for content not kept in clear the phrase is withheld.
-fn rule_id_for(rule: &str, clear: bool) -> String {
+/// (`guarantee.zh.保本`), so for content not kept in clear the phrase is withheld. Model
+/// ids name only a category (`model.off_channel`); any other operator-written id may spell
+/// anything and is withheld whole.
+pub fn rule_id_for(rule: &str, clear: bool) -> String {
+    if clear {
+        return rule.to_string();
+    }
     let parts: Vec<&str> = rule.splitn(3, '.').collect();
     match parts.as_slice() {
-        [category, lang, _phrase] if !clear => format!("{category}.{lang}.withheld"),
-        _ => rule.to_string(),
+        [category, lang, _phrase] => format!("{category}.{lang}.withheld"),
+        ["model", _] => rule.to_string(),
+        _ => "withheld".to_string(),
     }
 }
 
@@ -315,5 +321,7 @@ mod tests {
             rule_id_for("model.market_manipulation", false),
             "model.market_manipulation"
         );
+        assert_eq!(rule_id_for("保本", false), "withheld");
+        assert_eq!(rule_id_for("保本", true), "保本");
     }
 }

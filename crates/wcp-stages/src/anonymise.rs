@@ -5,7 +5,9 @@
 //! to join "the same client across conversations" without learning who it is; the tenant key
 //! never leaves the region, so the pseudonyms cannot be reversed there.
 
-use wcp_model::{AnonymisedEvent, Disposition, EnrichedEvent, EventKind, Participant, Role};
+use wcp_model::{
+    AnonymisedEvent, ClearIds, Disposition, EnrichedEvent, EventKind, Participant, Role,
+};
 use wcp_pii::anonymise::{anonymise as anonymise_text, pseudonym, AnonPolicy};
 /// The tenant key's text form (hex), shared by both runners.
 pub use wcp_pii::anonymise::{parse_key, KeyError};
@@ -44,15 +46,14 @@ impl Names {
     }
 
     /// The conversation id the archive stores for this event: for a direct chat whose
-    /// content is reduced (anonymised or metadata only) the pair of pseudonymised
+    /// content is not kept in clear (anonymised, quarantined, metadata only) the pair of pseudonymised
     /// participants, else the event's own. Alerts carry this one, so an alert names the
     /// conversation exactly as the archive does.
     pub fn archived_conversation(&self, ev: &EnrichedEvent) -> String {
         let event = &ev.event;
-        let reduced = matches!(
-            ev.disposition(),
-            Disposition::ArchiveAnonymised | Disposition::MetadataOnly
-        );
+        // Quarantined events are archived under pseudonyms too (their clear ids are sealed
+        // with the content), so nothing but a DPO release links them to a person.
+        let reduced = ev.disposition() != Disposition::Archive;
         if !reduced || event.roomid.is_some() {
             return event.conversation_id.clone();
         }
@@ -165,19 +166,58 @@ impl Anonymiser {
         }
     }
 
-    /// What the archive may store for this event: unchanged for `Archive` and `Quarantine`
-    /// (quarantine is a closed table, and a release after consent needs the original), PII
-    /// replaced for `ArchiveAnonymised`, content dropped for `MetadataOnly`. Whenever content
-    /// is reduced, external ids become their pseudonyms (the ones `chat.anonymised` uses) and
-    /// the original bytes go: they would restore what was removed.
+    /// What the archive may store for this event: unchanged for `Archive`, PII replaced for
+    /// `ArchiveAnonymised`, content dropped for `MetadataOnly`. Whenever content is not kept
+    /// in clear, external ids become their pseudonyms (the ones `chat.anonymised` uses),
+    /// risk rule ids stop spelling the matched phrase and the original bytes go: they would
+    /// restore what was removed. `Quarantine` keeps text, payload and bytes for the archive
+    /// to seal to the DPO's key (or drop), with the clear ids in `sealed_ids` beside them so
+    /// a release can restore them (quarantine is a closed table until consent arrives).
     pub fn for_archive(&self, mut ev: EnrichedEvent) -> EnrichedEvent {
         let disposition = ev.disposition();
         let text = match disposition {
-            Disposition::Archive | Disposition::Quarantine => return ev,
-            Disposition::ArchiveAnonymised => self.text(&ev),
-            Disposition::MetadataOnly => String::new(),
+            Disposition::Archive => return ev,
+            Disposition::Quarantine => {
+                ev.sealed_ids = Some(ClearIds {
+                    from: ev.event.from.clone(),
+                    to: ev.event.to.clone(),
+                    conversation_id: ev.event.conversation_id.clone(),
+                    contacts: ev
+                        .consent
+                        .iter()
+                        .flat_map(|c| &c.contacts)
+                        .map(|c| c.contact.clone())
+                        .collect(),
+                });
+                None
+            }
+            Disposition::ArchiveAnonymised => Some(self.text(&ev)),
+            Disposition::MetadataOnly => Some(String::new()),
         };
-        let conversation = self.archived_conversation(&ev);
+        self.pseudonymise_ids(&mut ev);
+        if let Some(c) = ev.classification.as_mut() {
+            c.top_features.clear();
+            for r in &mut c.risks {
+                r.rule_id = crate::alert::rule_id_for(&r.rule_id, false);
+            }
+            if disposition == Disposition::MetadataOnly {
+                c.pii.clear();
+            }
+        }
+        let Some(text) = text else {
+            return ev;
+        };
+        let event = &mut ev.event;
+        event.text = text;
+        event.payload_json = "{}".to_string();
+        event.raw = Vec::new();
+        ev
+    }
+
+    /// External ids (participants, consent contacts, the direct chat's conversation id)
+    /// replaced by their pseudonyms.
+    fn pseudonymise_ids(&self, ev: &mut EnrichedEvent) {
+        let conversation = self.archived_conversation(ev);
         let event = &mut ev.event;
         event.from = self.pseudo(&event.from);
         event.to = event.to.iter().map(|p| self.pseudo(p)).collect();
@@ -188,20 +228,10 @@ impl Anonymiser {
                 *contact = self.id(contact);
             }
         }
-        event.text = text;
-        event.payload_json = "{}".to_string();
-        event.raw = Vec::new();
         if let Some(c) = ev.consent.as_mut() {
             for contact in &mut c.contacts {
                 contact.contact = self.id(&contact.contact);
             }
         }
-        if let Some(c) = ev.classification.as_mut() {
-            c.top_features.clear();
-            if disposition == Disposition::MetadataOnly {
-                c.pii.clear();
-            }
-        }
-        ev
     }
 }

@@ -163,6 +163,7 @@ impl Classifier {
             classification,
             consent: None,
             retention: None,
+            sealed_ids: None,
         }
     }
 }

@@ -276,3 +276,43 @@ fn unknown_consent_raises_a_consent_violation_too() {
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].rule_id, "consent.unknown_contact");
 }
+
+/// #13 item 4, quarantine: the archived form and the alert name the silent contact by the
+/// pseudonym `chat.anonymised` uses; the clear ids ride only beside the content the archive
+/// seals (or drops), and the classification keeps no phrase or feature of the content.
+#[test]
+fn a_quarantined_contact_is_named_by_pseudonym_outside_the_sealed_content() {
+    let mut p = pipeline(b"tenant-a");
+    let out = processed(
+        &mut p,
+        &line("m9", "wmEve", "staff1", T, "这个产品保本，内幕消息"),
+    );
+    let stored = &out.for_archive;
+    assert_eq!(stored.disposition(), Disposition::Quarantine);
+    let pseudonym = out.anonymised.from.clone();
+    let ids = stored
+        .sealed_ids
+        .as_ref()
+        .expect("clear ids for the sealed box");
+    assert_eq!(ids.from.id, "wmEve");
+    assert_eq!(ids.contacts, ["wmEve"]);
+    let mut outside = stored.clone();
+    outside.sealed_ids = None;
+    // What the archive keeps outside the sealed box (the content fields are sealed).
+    outside.event.text.clear();
+    outside.event.payload_json.clear();
+    outside.event.raw.clear();
+    let json = serde_json::to_string(&outside).unwrap();
+    assert!(!json.contains("wmEve"), "{json}");
+    assert!(json.contains(&pseudonym), "{json}");
+    assert!(!json.contains("保本") && !json.contains("内幕"), "{json}");
+    assert!(!out.alerts.is_empty());
+    for a in &out.alerts {
+        assert_eq!(a.conversation_id, stored.event.conversation_id, "{a:?}");
+        assert!(!a.conversation_id.contains("wmEve"), "{a:?}");
+        assert!(
+            !a.rule_id.contains("保本") && !a.rule_id.contains("内幕"),
+            "{a:?}"
+        );
+    }
+}

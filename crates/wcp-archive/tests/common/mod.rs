@@ -73,6 +73,7 @@ pub fn text(msgid: &str, text: &str, time_ms: i64) -> EnrichedEvent {
             legal_hold: false,
             region: "cn".into(),
         }),
+        sealed_ids: None,
     }
 }
 

@@ -83,6 +83,7 @@ impl Direct for EnrichedEvent {
             classification,
             consent,
             retention,
+            sealed_ids: None,
         })
     }
 }

@@ -48,6 +48,7 @@ pub(crate) fn enriched_from_avro(v: Value) -> Result<EnrichedEvent, WireError> {
             .optional("retention")?
             .map(retention_from_avro)
             .transpose()?,
+        sealed_ids: None,
     })
 }
 

@@ -140,6 +140,7 @@ pub fn enriched_events() -> Vec<EnrichedEvent> {
                 legal_hold: i == 2,
                 region: "cn".into(),
             }),
+            sealed_ids: None,
         });
     }
     out
