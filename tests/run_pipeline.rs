@@ -90,16 +90,24 @@ fn nothing_is_silently_dropped() {
         assert!(dl.source.contains("input.jsonl:"), "{}", dl.source);
         assert!(!dl.reason.is_empty() && dl.reason_code != "stage_error");
     }
-    // Every good line is in the archive (or the quarantine).
+    // Every good line is in the archive (or the quarantine); every dead letter is kept in
+    // the default region's archive too, sealed like quarantine (#13 item 8).
     let mut archived = 0;
+    let mut dead_letters = 0;
     for entry in std::fs::read_dir(tmp.path().join("out")).unwrap() {
         let p = entry.unwrap().path();
         if p.extension().is_some_and(|e| e == "db") {
             let a = open(&p);
             archived += a.count_messages().unwrap() + a.count_quarantined().unwrap();
+            let q = a.quarantined().unwrap();
+            dead_letters += q
+                .iter()
+                .filter(|r| r.msgid.starts_with("dlq:ingest:"))
+                .count();
         }
     }
-    assert_eq!(archived, 48);
+    assert_eq!(dead_letters, dls.len());
+    assert_eq!(archived, 48 + dls.len() as u64);
 }
 
 #[test]
@@ -196,7 +204,8 @@ fn running_twice_keeps_one_copy() {
             + cn.count_quarantined().unwrap()
             + hk.count_messages().unwrap()
             + hk.count_quarantined().unwrap(),
-        48
+        48 + 7,
+        "48 messages and 7 dead letters, each once"
     );
     let v = Command::new(env!("CARGO_BIN_EXE_wcp"))
         .args([

@@ -57,6 +57,14 @@ pub struct HoldRelease {
 /// Why a message's content is kept the way it is: the consent state, the contacts that
 /// decided it, the policy rule. Stored with every row (`messages.reason`, `quarantine.reason`).
 pub fn reason(m: &StoredMessage) -> String {
+    // A dead letter (`wcp_stages::dead_letters`): bytes no stage could read, so no one is
+    // known to have consented.
+    if m.msgtype == "dead_letter" && m.disposition == Disposition::Quarantine {
+        return format!(
+            "quarantine: dead letter from stage {} (unreadable input: whose it is and their consent cannot be known)",
+            m.from.id
+        );
+    }
     reason_of(m.disposition, m.consent.as_ref())
 }
 

@@ -7,7 +7,8 @@
 //! table, keep_until, region), `alert` (alerts, the recall tracker, [`alert::AlertStep`]),
 //! `anonymise` (the outbound record and the reduced archive form), `pipeline` (every step in
 //! order, for `wcp run`), `policy` (the policy file), `key` (the tenant key's rules), `civil`
-//! (calendar arithmetic without a clock), `offsets` (byte → code point).
+//! (calendar arithmetic without a clock), `offsets` (byte → code point), `dead_letters`
+//! (a dead letter's archived, sealed form).
 //! Each step that keeps state across records owns it together with its commit/abort.
 //! Nothing here does I/O, reads the clock or awaits: runners read files and pass times in.
 pub mod alert;
@@ -15,6 +16,7 @@ pub mod anonymise;
 pub mod civil;
 pub mod classify;
 pub mod consent;
+pub mod dead_letters;
 pub mod ingest;
 pub mod input;
 pub mod key;

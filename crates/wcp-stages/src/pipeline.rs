@@ -71,6 +71,17 @@ impl Pipeline {
         self.consent.apply(rec);
     }
 
+    /// What the archive keeps of a dead letter dead-lettered at `at_ms`: its bytes sealed
+    /// like quarantine, in the default region, for `[retention] dead_letter_days`
+    /// (`dead_letters::archived`), as the archiver keeps what it reads from `chat.dlq`.
+    pub fn dead_letter_for_archive(&self, letter: &DeadLetter, at_ms: i64) -> EnrichedEvent {
+        self.anonymiser.for_archive(crate::dead_letters::archived(
+            letter,
+            at_ms,
+            &self.retention,
+        ))
+    }
+
     /// Run every stage over one raw message. `source` names where it came from
     /// (`file:line`) for dead letters; `seq` is its capture sequence number, `capture_ms`
     /// when it was captured.

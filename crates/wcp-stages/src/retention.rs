@@ -61,6 +61,15 @@ pub struct RetentionPolicy {
     pub desks: Vec<Desk>,
     #[serde(default)]
     pub holds: Vec<HoldRule>,
+    /// How long the archive keeps a dead letter (sealed like quarantine: its consent cannot
+    /// be known), counted from when it was dead-lettered: long enough to fix the producer and
+    /// replay, after which the replayed record has its own retention.
+    #[serde(default = "default_dead_letter_days")]
+    pub dead_letter_days: u32,
+}
+
+fn default_dead_letter_days() -> u32 {
+    90
 }
 
 impl RetentionPolicy {

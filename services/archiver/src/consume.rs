@@ -13,9 +13,11 @@ use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use wcp_archive::SourceOffset;
-use wcp_model::EnrichedEvent;
+use wcp_model::{DeadLetter, EnrichedEvent};
 use wcp_runtime::{codec, kafka, Config, InRecord, Metrics, RunCtx, RuntimeError};
 use wcp_stages::anonymise::Anonymiser;
+use wcp_stages::dead_letters;
+use wcp_stages::retention::RetentionPolicy;
 
 use crate::retry::{write_with_retry, Written};
 use crate::settings::ArchiverSettings;
@@ -101,7 +103,9 @@ impl ConsumerContext for ArchCtx {
 /// The archiver's loop (see the crate doc).
 pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), RuntimeError> {
     let dir = s.archive_dir.clone();
-    let anonymiser = Anonymiser::new(s.tenant_key()?.as_bytes(), s.policy()?.anonymise);
+    let policy = s.policy()?;
+    let anonymiser = Anonymiser::new(s.tenant_key()?.as_bytes(), policy.anonymise);
+    let retention = policy.retention;
     let signing = s.signing_key_file.clone();
     let quarantine = s.quarantine_key()?;
     let mut writer = Writer::open(&dir, signing.clone(), quarantine, ctx.metrics.clone())
@@ -134,7 +138,8 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
         Arc::new(kafka::consumer_config(cfg, &cfg.group()).create_with_context(actx)?);
     let dlq: BaseProducer = kafka::plain_producer_config(cfg).create()?;
     let dlq_topic = cfg.topic(codec::DLQ_TOPIC);
-    consumer.subscribe(&[&cfg.topic("chat.tagged")])?;
+    // Dead letters too: kept in the region's archive, sealed like quarantine (#13 item 8).
+    consumer.subscribe(&[&cfg.topic("chat.tagged"), &dlq_topic])?;
 
     // The SQLite thread: a bounded channel of two batches keeps memory flat and stops
     // polling while SQLite is behind.
@@ -193,7 +198,13 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
             batch.clear();
         }
         if !batch.is_empty() {
-            let b = prepare(&batch, &durable, &anonymiser, &dlq, &dlq_topic, ctx)?;
+            let route = Route {
+                anonymiser: &anonymiser,
+                retention: &retention,
+                dlq: &dlq,
+                dlq_topic: &dlq_topic,
+            };
+            let b = prepare(&batch, &durable, &route, ctx)?;
             inflight.fetch_add(1, Ordering::SeqCst);
             if tx.send(b).is_err() {
                 inflight.fetch_sub(1, Ordering::SeqCst);
@@ -238,16 +249,30 @@ fn commit_archived(
     *last = (now, Instant::now());
 }
 
+/// Where `prepare` sends what it decodes.
+struct Route<'a> {
+    anonymiser: &'a Anonymiser,
+    retention: &'a RetentionPolicy,
+    dlq: &'a BaseProducer,
+    dlq_topic: &'a str,
+}
+
 /// Decodes and routes a batch; poison records go to `chat.dlq` and are flushed before the
-/// batch (and so their offsets) reaches SQLite.
+/// batch (and so their offsets) reaches SQLite. Records of `chat.dlq` itself go to the
+/// default region's archive, sealed like quarantine (`wcp_stages::dead_letters`); one that
+/// does not decode is kept the same way with its own bytes, never sent back to `chat.dlq`.
 fn prepare(
     batch: &[InRecord],
     durable: &Mutex<Positions>,
-    anonymiser: &Anonymiser,
-    dlq: &BaseProducer,
-    dlq_topic: &str,
+    route: &Route<'_>,
     ctx: &RunCtx,
 ) -> Result<Batch, RuntimeError> {
+    let Route {
+        anonymiser,
+        retention,
+        dlq,
+        dlq_topic,
+    } = *route;
     let m = &ctx.metrics;
     let done = durable.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let mut out = Batch {
@@ -257,7 +282,13 @@ fn prepare(
     };
     let mut dead = 0;
     for rec in batch {
-        m.received.with_label_values(&["chat.tagged"]).inc();
+        let from_dlq = rec.topic == dlq_topic;
+        let topic = if from_dlq {
+            codec::DLQ_TOPIC
+        } else {
+            "chat.tagged"
+        };
+        m.received.with_label_values(&[topic]).inc();
         if done
             .get(&(rec.topic.clone(), rec.partition))
             .is_some_and(|o| rec.offset < *o)
@@ -265,6 +296,29 @@ fn prepare(
             continue; // already archived (a redelivery before the seek took effect)
         }
         let t0 = Instant::now();
+        if from_dlq {
+            let letter = codec::decode::<DeadLetter>(rec).unwrap_or_else(|e| {
+                let code = if let RuntimeError::Poison { code, .. } = e {
+                    code
+                } else {
+                    "schema_decode"
+                };
+                DeadLetter {
+                    original: rec.payload().to_vec(),
+                    source: format!("{}/{}/{}", rec.topic, rec.partition, rec.offset),
+                    stage: "archiver".into(),
+                    reason_code: code.into(),
+                    reason: "chat.dlq record that does not decode".into(),
+                }
+            });
+            let at = rec.timestamp_ms.unwrap_or_else(now_ms);
+            let ev = anonymiser.for_archive(dead_letters::archived(&letter, at, retention));
+            out.by_region
+                .entry(retention.default_region.clone())
+                .or_default()
+                .push(ev);
+            continue;
+        }
         let decoded: Result<EnrichedEvent, RuntimeError> = codec::decode(rec);
         match decoded {
             Ok(ev) => {

@@ -93,6 +93,14 @@ pub fn execute(
                         }
                         summary.dead_letter(&letter.reason_code);
                         writers.line(Sink::DeadLetters, &letter)?;
+                        // Kept in the region's archive too, sealed like quarantine (once:
+                        // a re-run of the same file finds it there).
+                        let kept = pipeline.dead_letter_for_archive(&letter, capture_ms);
+                        let region = kept.retention.as_ref().map(|r| r.region.clone());
+                        let region = region.unwrap_or_default();
+                        if !archives.has(out, &region, &kept.event.msgid)? {
+                            archives.push(out, kept, source, no, &mut summary)?;
+                        }
                     }
                     Outcome::Processed(p) => {
                         let region = p
