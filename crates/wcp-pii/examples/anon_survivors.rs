@@ -1,6 +1,7 @@
 //! Print the anonymisation survivor measure of a labelled set (score.py gold form) as one
 //! JSON line: `anon_survivors SET.jsonl`. Definition in `tests/common/survivors.rs`.
-//! Prints counts only, never a value.
+//! Prints counts only, never a value — unless `--list` is added (development sets only:
+//! every survivor's id, type and value, one per line on stderr).
 
 #[path = "../tests/common/survivors.rs"]
 mod survivors;
@@ -18,6 +19,11 @@ fn main() {
         }
     };
     let rep = survivors::measure(&text);
+    if std::env::args().nth(2).as_deref() == Some("--list") {
+        for (id, ty, value) in &rep.survivors {
+            eprintln!("{id}\t{ty}\t{value}");
+        }
+    }
     let by: serde_json::Map<String, serde_json::Value> = rep
         .by_type
         .iter()

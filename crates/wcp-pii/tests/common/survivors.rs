@@ -95,6 +95,8 @@ impl Tally {
 pub struct Report {
     pub total: Tally,
     pub by_type: BTreeMap<String, Tally>,
+    /// Each survivor: (record id, type, value) — for development sets only.
+    pub survivors: Vec<(String, String, String)>,
 }
 
 fn byte_at(text: &str, cp: usize) -> usize {
@@ -147,6 +149,7 @@ pub fn measure(jsonl: &str) -> Report {
     let key = b"survivor-measure-key";
     let mut total = Tally::default();
     let mut by_type: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut survivors = Vec::new();
     for line in jsonl.lines().filter(|l| !l.trim().is_empty()) {
         let Ok(r) = serde_json::from_str::<Value>(line) else {
             continue;
@@ -168,6 +171,10 @@ pub fn measure(jsonl: &str) -> Report {
                     .into_iter()
                     .any(|b| !covered.iter().any(|&(cs, ce)| cs <= b && b < ce));
             let ty = p["type"].as_str().unwrap_or("?").to_string();
+            if partial {
+                let id = r["id"].as_str().unwrap_or("?").to_string();
+                survivors.push((id, ty.clone(), value.to_string()));
+            }
             for t in [&mut total, by_type.entry(ty).or_default()] {
                 t.values += 1;
                 t.verbatim += usize::from(verbatim);
@@ -175,5 +182,9 @@ pub fn measure(jsonl: &str) -> Report {
             }
         }
     }
-    Report { total, by_type }
+    Report {
+        total,
+        by_type,
+        survivors,
+    }
 }
