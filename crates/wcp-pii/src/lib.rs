@@ -24,6 +24,7 @@ pub mod normalize;
 mod pseudonym;
 mod recall;
 mod recall_addr;
+mod recall_more;
 pub mod recognizers;
 mod recognizers_cn;
 mod recognizers_intl;

@@ -24,6 +24,7 @@ pub fn find(t: &str, out: &mut Sink) {
     }
     english_names(t, out);
     crate::recall_addr::english(t, out);
+    crate::recall_more::find(t, out);
 }
 
 fn is_han(c: char) -> bool {
@@ -33,6 +34,13 @@ fn is_han(c: char) -> bool {
 /// (label, entity): the token after the label is that identifier.
 const LABELS: &[(&str, &str)] = &[
     ("工号", "EMPLOYEE_ID"),
+    ("工號", "EMPLOYEE_ID"),
+    ("员工卡", "EMPLOYEE_ID"),
+    ("員工卡", "EMPLOYEE_ID"),
+    ("经理编号", "EMPLOYEE_ID"),
+    ("經理編號", "EMPLOYEE_ID"),
+    ("邮编", "LOCATION"),
+    ("郵編", "LOCATION"),
     ("員工號", "EMPLOYEE_ID"),
     ("员工号", "EMPLOYEE_ID"),
     ("员工编号", "EMPLOYEE_ID"),
@@ -115,8 +123,31 @@ const LABELS: &[(&str, &str)] = &[
 
 /// Words between a label and its value (`号码`, `number`, `:`, `是` …).
 const FILLERS: &[&str] = &[
-    "号码", "號碼", "号", "號", "码", "碼", "id", "number", "no.", "no", "#", "是", "为", "為",
-    ":", "：", "-", " ", "\u{3000}", "=", "叫", "名", "is",
+    "号码",
+    "號碼",
+    "号",
+    "號",
+    "码",
+    "碼",
+    "id",
+    "number",
+    "no.",
+    "no",
+    "#",
+    "是",
+    "为",
+    "為",
+    ":",
+    "：",
+    "-",
+    " ",
+    "\u{3000}",
+    "=",
+    "叫",
+    "名",
+    "is",
+    "是不是",
+    ".",
 ];
 
 fn labelled(t: &str, out: &mut Sink) {
@@ -231,6 +262,12 @@ fn titled_cn(t: &str, out: &mut Sink) {
         let glued =
             prev.is_some_and(|p| is_han(p) && "上下本这這那每前后後两兩一几幾某各整".contains(p));
         if (title_ok || (prefixed && !rest.starts_with(is_han_word_tail))) && !glued {
+            // The title goes too (陈太, 張生, 黎sir): with the surname it points at one person.
+            let end = if title_ok {
+                end + title.map_or(0, str::len)
+            } else {
+                end
+            };
             out("PERSON", i, end, SCORE);
         }
     }
@@ -250,7 +287,7 @@ const AMBIGUOUS: &[&str] = &[
 ];
 const EN_TITLES: &[&str] = &[
     "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Mdm", "Madam", "Sir", "Uncle", "Auntie", "Aunty",
-    "Mister",
+    "Mister", "Herr", "Frau", "Ah",
 ];
 
 fn cap(w: &str) -> bool {
@@ -292,8 +329,9 @@ fn english_names(t: &str, out: &mut Sink) {
                 last = Some(words[j].1);
                 j += 1;
             }
+            // the title too: `Auntie Mei`, `Herr Becker` name one person together
             if let Some(end) = last {
-                out("PERSON", words[k + 1].0, end, SCORE);
+                out("PERSON", s, end, SCORE);
             }
             continue;
         }

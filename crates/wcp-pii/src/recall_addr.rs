@@ -101,7 +101,11 @@ pub fn chinese(t: &str, out: &mut Sink) {
                 n += 1;
                 alone |= a;
             }
-            if n >= 2 || alone {
+            // One unit is a place when floors and rooms follow it (`…第一城38座15樓F室`).
+            let te = tail(t, end);
+            let building = t[..end].ends_with(['座', '栋', '棟', '幢', '楼', '樓']);
+            if n >= 2 || alone || (n == 1 && building && te > end) {
+                let end = te;
                 out("LOCATION", i, end, SCORE);
                 prev = t[..end].chars().next_back();
                 i = end;
@@ -110,6 +114,50 @@ pub fn chinese(t: &str, out: &mut Sink) {
         }
         prev = Some(c);
         i += c.len_utf8();
+    }
+}
+
+/// Units of a building's inside that follow the estate or building (`3栋2单元701`, `D座1203`,
+/// `一期12樓1205室`, `8门302`).
+const TAIL_UNITS: &[&str] = &[
+    "单元", "單元", "栋", "棟", "幢", "座", "门", "門", "楼", "樓", "层", "層", "室", "号", "號",
+    "期", "F",
+];
+
+/// The address's end extended over building, floor and room (`…大厦2306`, `…1栋1901`):
+/// runs of letters, digits or Chinese numerals, each closed by a unit; a last bare number
+/// (a room) ends it.
+fn tail(t: &str, mut end: usize) -> usize {
+    loop {
+        let mut i = end;
+        if t[i..].starts_with(' ') {
+            i += 1;
+        }
+        let s = i;
+        let mut n = 0;
+        let mut digit = false;
+        for c in t[s..].chars() {
+            let numeral = "一二三四五六七八九十".contains(c);
+            if !(c.is_ascii_alphanumeric() || numeral) || n >= 6 {
+                break;
+            }
+            digit |= c.is_ascii_digit();
+            n += 1;
+            i += c.len_utf8();
+        }
+        if n == 0 {
+            return end;
+        }
+        if let Some(u) = TAIL_UNITS.iter().find(|u| t[i..].starts_with(**u)) {
+            end = i + u.len();
+            continue;
+        }
+        let more = t[i..].chars().next().is_some_and(|c| c.is_alphanumeric());
+        return if digit && !more && t[s..i].is_ascii() {
+            i
+        } else {
+            end
+        };
     }
 }
 
@@ -137,5 +185,42 @@ pub fn english(t: &str, out: &mut Sink) {
     }
     for m in EN.find_iter(t) {
         out("LOCATION", m.start(), m.end(), SCORE);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Building, floor and room after the address are replaced with it; a meeting number
+    /// after `会议号` is not an address.
+    #[test]
+    fn the_tail_of_building_floor_and_room_goes_with_the_address() {
+        let spans = |t: &str| {
+            let mut v = Vec::new();
+            super::chinese(t, &mut |_, s, e, _| v.push(t[s..e].to_string()));
+            v
+        };
+        // (a span may stop inside the address, where another starts: the end is what counts)
+        for (t, end) in [
+            (
+                "地址 深圳市福田区福华一路98号卓越大厦1206，这是公司",
+                "卓越大厦1206",
+            ),
+            (
+                "杭州市西湖区文二西路588号西溪花园竹苑3幢2单元701",
+                "3幢2单元701",
+            ),
+            ("將軍澳日出康城首都2座31樓D室 係阿Ken屋企", "2座31樓D室"),
+            (
+                "九龍旺角彌敦道688號旺角中心一期12樓1205室",
+                "一期12樓1205室",
+            ),
+        ] {
+            assert!(
+                spans(t).iter().any(|s| s.ends_with(end)),
+                "{t}: {:?}",
+                spans(t)
+            );
+        }
+        assert!(spans("周三的路演改线上了，腾讯会议号 738 291 456").is_empty());
     }
 }

@@ -1,0 +1,183 @@
+//! More anonymisation recall (#13 item 6, tuned on development sets only): dates of birth by
+//! their context, romanised Chinese names (`CHEUNG KA WAI`, `Lam Wing Kei`), travel permits
+//! by shape (`H10583627`, `C64930582`), Singapore plates (`SGX4821L`) and chat handles with
+//! an underscore and digits (`kelvinho_85`). Like the rest of the recall pass, precision
+//! matters less here than leaving no one identifiable.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+use crate::names_data::PINYIN_SURNAMES;
+
+type Sink<'a> = dyn FnMut(&'static str, usize, usize, f32) + 'a;
+
+const SCORE: f32 = 0.5;
+
+pub fn find(t: &str, out: &mut Sink) {
+    dates_of_birth(t, out);
+    romanised_names(t, out);
+    for m in SHAPES.captures_iter(t) {
+        let (entity, g) = if let Some(g) = m.name("permit") {
+            ("CN_TRAVEL_PERMIT", g)
+        } else if let Some(g) = m.name("plate") {
+            ("LICENSE_PLATE", g)
+        } else if let Some(g) = m.name("postcode") {
+            ("LOCATION", g)
+        } else if let Some(g) = m.name("handle") {
+            ("WECHAT_ID", g)
+        } else {
+            continue;
+        };
+        out(entity, g.start(), g.end(), SCORE);
+    }
+}
+
+static SHAPES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?-u:\b)(?P<permit>[CHMW][0-9]{8}(?:[0-9]{2})?)(?-u:\b)",
+        r"|(?-u:\b)(?P<plate>S[A-Z]{2}[0-9]{1,4}[A-Z])(?-u:\b)",
+        // a UK postcode or a US state and ZIP, with the town before it
+        r"|(?P<postcode>(?:(?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+,? )?(?:[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}|[A-Z]{2} [0-9]{5}(?:-[0-9]{4})?))(?-u:\b)",
+        r"|(?-u:\b)(?P<handle>[a-z][a-z0-9]*_[a-z0-9_]*[0-9][a-z0-9_]*)(?-u:\b)",
+    ))
+    .expect("shape recall pattern compiles")
+});
+
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:19|20)[0-9]{2}[年\-/.][0-9]{1,2}[月\-/.][0-9]{1,2}[日号號]?",
+        r"|[0-9]{2}年[0-9]{1,2}月[0-9]{1,2}[日号號]",
+        r"|(?-u:\b)[0-9]{1,2}/[0-9]{1,2}/(?:19|20)[0-9]{2}(?-u:\b)",
+        r"|(?-u:\b)[0-9]{2}\.[0-9]{1,2}\.[0-9]{1,2}(?-u:\b)",
+        r"|(?-u:\b)[0-9]{1,2}(?:st|nd|rd|th)? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (?:19|20)[0-9]{2}(?-u:\b)",
+        r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}[日号號]",
+        r"|(?P<bare>(?-u:\b)(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?-u:\b))",
+    ))
+    .expect("date recall pattern compiles")
+});
+
+/// Words that say a nearby date is someone's birth.
+const BIRTH: &[&str] = &[
+    "出生", "生日", "生的", "生于", "生於", "出世", "诞辰", "誕辰", "DOB", "D.O.B", "dob", "born",
+    "Born", "birth", "Birth",
+];
+
+/// A full date is a date of birth when a birth word comes up to 60 characters before it or
+/// `生` right after it; an 8-digit `YYYYMMDD` is one anyway (next to an id, it is).
+fn dates_of_birth(t: &str, out: &mut Sink) {
+    for m in DATE.captures_iter(t) {
+        let g = m.get(0).expect("match");
+        let before: String = {
+            let head = &t[..g.start()];
+            let n = head.chars().count();
+            head.chars().skip(n.saturating_sub(60)).collect()
+        };
+        let after = &t[g.end()..];
+        let near = BIRTH.iter().any(|w| before.contains(w))
+            || after.starts_with('生')
+            || after.starts_with("出生");
+        if near || m.name("bare").is_some() {
+            out("DATE_OF_BIRTH", g.start(), g.end(), SCORE);
+        }
+    }
+}
+
+/// One or two Chinese (pinyin/Cantonese) syllables: `ka`, `wing`, `yiming`, `sze`.
+fn syllables(w: &str) -> bool {
+    static SYL: LazyLock<Regex> = LazyLock::new(|| {
+        let one = r"(?:[bcdfghjklmnpqrstwxyz]{0,3}[aeiouy]{1,3}(?:ng|n|m|k|p|t|h)?)";
+        Regex::new(&format!("^{one}{one}?$")).expect("syllable pattern compiles")
+    });
+    (2..=7).contains(&w.len()) && SYL.is_match(&w.to_ascii_lowercase())
+}
+
+/// `Cheung`/`CHEUNG`: capitalised or all capitals.
+fn name_case(w: &str) -> bool {
+    let mut cs = w.chars();
+    cs.next().is_some_and(|c| c.is_ascii_uppercase())
+        && (cs.clone().all(|c| c.is_ascii_lowercase()) || cs.all(|c| c.is_ascii_uppercase()))
+}
+
+fn title_case(w: &str) -> String {
+    let lower = w.to_ascii_lowercase();
+    let mut cs = lower.chars();
+    cs.next()
+        .map(|c| c.to_ascii_uppercase().to_string() + cs.as_str())
+        .unwrap_or_default()
+}
+
+/// A romanised surname followed by one or two syllable words: `CHEUNG KA WAI`,
+/// `Lam Wing Kei`, `ZHANG YIMING`.
+fn romanised_names(t: &str, out: &mut Sink) {
+    static WORD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[A-Za-z]+").expect("word pattern compiles"));
+    let words: Vec<(usize, usize)> = WORD.find_iter(t).map(|m| (m.start(), m.end())).collect();
+    for k in 0..words.len() {
+        let (s, e) = words[k];
+        let w = &t[s..e];
+        if !name_case(w)
+            || PINYIN_SURNAMES
+                .binary_search(&title_case(w).as_str())
+                .is_err()
+        {
+            continue;
+        }
+        let mut end = None;
+        for j in k + 1..(k + 3).min(words.len()) {
+            let (ws, we) = words[j];
+            let gap = &t[words[j - 1].1..ws];
+            let next = &t[ws..we];
+            if gap != " " || !name_case(next) || !syllables(next) {
+                break;
+            }
+            end = Some(we);
+        }
+        if let Some(end) = end {
+            out("PERSON", s, end, SCORE);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(t: &str) -> Vec<(&'static str, String)> {
+        let mut v = Vec::new();
+        find(t, &mut |e, s, x, _| v.push((e, t[s..x].to_string())));
+        v
+    }
+
+    #[test]
+    fn shapes_dates_and_romanised_names() {
+        let has = |t: &str, e: &str, v: &str| {
+            let got = spans(t);
+            assert!(got.iter().any(|(a, b)| *a == e && b == v), "{t}: {got:?}");
+        };
+        has("证件 H10583627 已过期", "CN_TRAVEL_PERMIT", "H10583627");
+        has("SGX4821L at the lobby", "LICENSE_PLATE", "SGX4821L");
+        has("他微信 kelvinho_85 加一下", "WECHAT_ID", "kelvinho_85");
+        has("他说是85年3月12号生的", "DATE_OF_BIRTH", "85年3月12号");
+        has("出生日期87.6.9，跟证件对不上", "DATE_OF_BIRTH", "87.6.9");
+        has("曹文博 男 19870609 身份证", "DATE_OF_BIRTH", "19870609");
+        has(
+            "Charlotte's DOB is 23rd April 1991",
+            "DATE_OF_BIRTH",
+            "23rd April 1991",
+        );
+        has("Client CHEUNG KA WAI signed", "PERSON", "CHEUNG KA WAI");
+        has("LAM Wing Kei called", "PERSON", "LAM Wing Kei");
+        has(
+            "27 Elgin Crescent, London W11 2JD",
+            "LOCATION",
+            "London W11 2JD",
+        );
+        has("Pasadena, CA 91106", "LOCATION", "Pasadena, CA 91106");
+        // Not a birth: a business date, ordinary words.
+        let quiet = |t: &str| assert!(spans(t).is_empty(), "{t}: {:?}", spans(t));
+        quiet("结算日 2024-03-21 到账");
+        quiet("Long Term Fund review on Friday");
+        quiet("The Fund Manager will call");
+        quiet("new autocall on NKY/SPX/SX5E, 18m");
+    }
+}
