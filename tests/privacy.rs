@@ -76,6 +76,11 @@ fn write(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
 }
 
 fn run(input: &Path, out: &Path, policy: Option<&Path>) {
+    run_sealing(input, out, policy, None);
+}
+
+/// `wcp run`, sealing quarantined content to `dpo_pub` when given.
+fn run_sealing(input: &Path, out: &Path, policy: Option<&Path>, dpo_pub: Option<&Path>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wcp"));
     cmd.args(["run", "--json", "--input"])
         .arg(input)
@@ -83,6 +88,9 @@ fn run(input: &Path, out: &Path, policy: Option<&Path>) {
         .arg(out);
     if let Some(p) = policy {
         cmd.arg("--policy").arg(p);
+    }
+    if let Some(k) = dpo_pub {
+        cmd.arg("--quarantine-key").arg(k);
     }
     let res = cmd.env_remove("WCP_ANON_KEY").output().unwrap();
     assert!(
@@ -96,13 +104,19 @@ fn run(input: &Path, out: &Path, policy: Option<&Path>) {
 /// and its WAL (read as raw bytes, so free pages and index blocks count too).
 fn all_bytes(out: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
-    for e in std::fs::read_dir(out).unwrap().flatten() {
-        let p = e.path();
-        if p.is_file() {
-            files.push((
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            ));
+    // Subfolders too: whatever a later version writes there is searched as well.
+    let mut dirs = vec![out.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.is_file() {
+                files.push((
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                ));
+            }
         }
     }
     assert!(
@@ -190,10 +204,11 @@ fn no_clear_content_of_non_consenting_people_in_any_output() {
     let tmp = tempfile::tempdir().unwrap();
     let input = input(tmp.path());
     // (on_disagreed, on_unknown, whose content must not be in clear)
-    let variants: [(&str, &str, &[&Person]); 3] = [
+    let variants: [(&str, &str, &[&Person]); 4] = [
         ("archive_anonymised", "metadata_only", &[&REFUSER, &SILENT]),
         ("metadata_only", "metadata_only", &[&REFUSER, &SILENT]),
         ("metadata_only", "archive_anonymised", &[&REFUSER, &SILENT]),
+        ("quarantine", "archive_anonymised", &[&REFUSER, &SILENT]),
     ];
     for (disagreed, unknown, protected) in variants {
         let variant = format!("on_disagreed={disagreed} on_unknown={unknown}");
@@ -272,4 +287,52 @@ fn quarantine_keeps_no_raw_id_outside_the_ledger() {
     let out = tmp.path().join("out");
     run(&input(tmp.path()), &out, None);
     assert_no_raw_id(&all_bytes(&out), &SILENT, "default policy (quarantine)");
+}
+
+/// Quarantine with a DPO key (the content is kept, sealed), for both states, and a dead
+/// letter carrying a silent contact's words: no clear content and no raw id of either
+/// contact in any output file or any page of the archive and its WAL — except the dead
+/// letter in `dead_letters.jsonl`, the run's report to its operator (the archive keeps it
+/// sealed).
+#[test]
+fn sealed_quarantine_and_dead_letters_keep_nothing_in_clear() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dpo = tmp.path().join("dpo.key");
+    let keygen = Command::new(env!("CARGO_BIN_EXE_wcp"))
+        .args(["archive", "keygen", "--quarantine", "--out"])
+        .arg(&dpo)
+        .output()
+        .unwrap();
+    assert!(keygen.status.success(), "{keygen:?}");
+    let mut lines = vec![std::fs::read_to_string(input(tmp.path()))
+        .unwrap()
+        .trim_end()
+        .to_string()];
+    let poison = format!(
+        r#"{{"msgid":"p1","action":"send","from":"{}","text":{{"content":"{} {}"#,
+        SILENT.id, SILENT.phrase, SILENT.phone
+    );
+    lines.push(poison);
+    let with_poison = write(tmp.path(), "poison.jsonl", &lines);
+    let p = policy(tmp.path(), "quarantine", "quarantine");
+    let out = tmp.path().join("out");
+    run_sealing(
+        &with_poison,
+        &out,
+        Some(&p),
+        Some(&tmp.path().join("dpo.pub")),
+    );
+    let files: Vec<(String, Vec<u8>)> = all_bytes(&out)
+        .into_iter()
+        .filter(|(n, _)| n != "dead_letters.jsonl")
+        .collect();
+    for who in [&REFUSER, &SILENT] {
+        assert_absent(&files, who, false, "quarantine sealed to a DPO key");
+    }
+    assert!(!found(&files, AGREED.phrase).is_empty(), "search is blind");
+    let letters = std::fs::read_to_string(out.join("dead_letters.jsonl")).unwrap();
+    assert!(
+        letters.contains(SILENT.phrase),
+        "the poison line was not dead-lettered"
+    );
 }

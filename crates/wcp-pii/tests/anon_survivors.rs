@@ -1,8 +1,9 @@
 //! Anonymisation completeness on a labelled set (issue 13 item 6): at most
 //! `WCP_ANON_MAX_SURVIVORS` (default 0.01) of the identifying values may survive the
 //! anonymiser (definition in `common/survivors.rs`). The set is read from `$WCP_ANON_SET`
-//! (score.py gold form); the test skips when it is unset or absent. The frozen regression
-//! copy in `tests/fixtures/anon_regression.jsonl` always runs.
+//! (score.py gold form; `scripts/anon_gold.py` makes it from type/value labels); the test
+//! skips when it is unset or absent (the blind sets are not in the repository). What always
+//! runs: the hand-written lines of `anon_recall.rs`.
 
 #[path = "common/survivors.rs"]
 mod survivors;
