@@ -37,6 +37,39 @@ fn train_twice_gives_the_same_bytes_and_the_seed_matters() {
     assert_ne!(a, run("c.wctm", "2"));
 }
 
+/// `--out` never replaces a file wcp did not write: a foreign file stays, even with --force;
+/// a model is replaced only with --force.
+#[test]
+fn train_never_overwrites_a_file_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("c.jsonl");
+    std::fs::write(&data, CORPUS).unwrap();
+    let train = |out: &std::path::Path, force: bool| {
+        let mut c = wcp();
+        c.args(["train", "--data"]).arg(&data).arg("--out").arg(out);
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap()
+    };
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "my own notes\n").unwrap();
+    for force in [false, true] {
+        let o = train(&notes, force);
+        assert!(!o.status.success(), "force={force}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("not overwritten"));
+        assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my own notes\n");
+    }
+    let model = dir.path().join("m.wctm");
+    assert!(train(&model, false).status.success());
+    let o = train(&model, false);
+    assert!(!o.status.success(), "an existing model needs --force");
+    assert!(
+        train(&model, true).status.success(),
+        "--force replaces a model"
+    );
+}
+
 #[test]
 fn train_rejects_a_bad_label_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();

@@ -23,9 +23,33 @@ pub struct TrainArgs {
     /// Shuffling seed; the shipped model uses the default.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+    /// Replace `--out` when it is an existing wcp model (any other file is never replaced).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `--out` may be written: new, or a wcp model being replaced with `--force`.
+fn check_out(args: &TrainArgs) -> anyhow::Result<()> {
+    let Ok(existing) = std::fs::read(&args.out) else {
+        return Ok(());
+    };
+    if !args.force {
+        anyhow::bail!(
+            "{} exists: not overwritten (give --force to replace a wcp model)",
+            args.out.display()
+        );
+    }
+    if wcp_textmodel::Model::from_bytes(&existing).is_err() {
+        anyhow::bail!(
+            "{} exists and is not a wcp model: not overwritten, even with --force",
+            args.out.display()
+        );
+    }
+    Ok(())
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
+    check_out(&args)?;
     let text = std::fs::read_to_string(&args.data)
         .with_context(|| format!("reading {}", args.data.display()))?;
     let corpus = parse_corpus(&text).with_context(|| format!("parsing {}", args.data.display()))?;

@@ -192,3 +192,20 @@ fn eml_per_message_and_per_thread() {
         all.contains("Sounds good") && all.contains("group hello") && all.contains("[recalled")
     );
 }
+
+/// An export never writes over a file already in its folder (the user's, or an earlier
+/// production): it stops naming the file, and the file is unchanged.
+#[test]
+fn export_never_overwrites_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(&dir);
+    let out = dir.path().join("prod");
+    let first = a.export_rsmf(&Query::default(), "t", &out).unwrap();
+    let victim = first.files[0].clone();
+    std::fs::write(&victim, b"the user's own file").unwrap();
+    let err = a
+        .export_rsmf(&Query::default(), "t", &out)
+        .expect_err("a second export into the same folder stops");
+    assert!(err.to_string().contains("not overwritten"), "{err}");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"the user's own file");
+}

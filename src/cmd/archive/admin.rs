@@ -99,10 +99,12 @@ pub fn rotate(a: RotateArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn keygen(a: KeygenArgs) -> anyhow::Result<ExitCode> {
-    if a.out.exists() {
-        bail!("{} exists: not overwritten", a.out.display());
-    }
     let public = a.out.with_extension("pub");
+    for path in [&a.out, &public] {
+        if path.exists() {
+            bail!("{} exists: not overwritten", path.display());
+        }
+    }
     let public_hex = if a.quarantine {
         let k = DpoKey::generate();
         write_private(&a.out, &k.to_hex())?;

@@ -109,7 +109,23 @@ impl Archive {
         };
         for (name, bytes) in files {
             let path = out_dir.join(name);
-            std::fs::write(&path, bytes)?;
+            // Never over a file already there (the user's, or an earlier export's: a
+            // production is not silently replaced).
+            let mut f = match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Err(ArchiveError::Invalid(format!(
+                        "{} exists: not overwritten (export into a new or empty folder)",
+                        path.display()
+                    )))
+                }
+                Err(e) => return Err(e.into()),
+            };
+            std::io::Write::write_all(&mut f, &bytes)?;
             report.files.push(path);
         }
         Ok(report)
