@@ -349,38 +349,14 @@ fn candidates(
     cutoff_ms: i64,
     holds: &[Hold],
 ) -> Result<Vec<(DueRecord, bool)>, ArchiveError> {
-    let mut out = Vec::new();
-    let mut stmt = conn.prepare(
-        "SELECT seq, msgid, conversation_id, time_ms, keep_until_ms, legal_hold FROM messages WHERE keep_until_ms < ?1 ORDER BY seq",
-    )?;
-    let mut rows = stmt.query([cutoff_ms])?;
-    while let Some(r) = rows.next()? {
-        let d = DueRecord {
-            seq: r.get(0)?,
-            msgid: r.get(1)?,
-            conversation_id: r.get(2)?,
-            time_ms: r.get(3)?,
-            keep_until_ms: r.get(4)?,
-            quarantined: false,
-        };
-        out.push((d, r.get(5)?));
-    }
+    // Searchable messages: the flag carries every hold (set when a hold is placed).
+    let mut out: Vec<(DueRecord, bool)> = due_rows(conn, DUE_MESSAGES, cutoff_ms, false)?
+        .into_iter()
+        .map(|(d, flag, _)| (d, flag))
+        .collect();
     // Quarantined rows are not searchable: custodian and conversation holds apply, and any
     // query hold keeps them all (conservatively: the query might have matched them).
-    let mut stmt = conn.prepare(
-        "SELECT seq, msgid, conversation_id, time_ms, keep_until_ms, legal_hold, participants FROM quarantine WHERE keep_until_ms < ?1 ORDER BY seq",
-    )?;
-    let mut rows = stmt.query([cutoff_ms])?;
-    while let Some(r) = rows.next()? {
-        let d = DueRecord {
-            seq: r.get(0)?,
-            msgid: r.get(1)?,
-            conversation_id: r.get(2)?,
-            time_ms: r.get(3)?,
-            keep_until_ms: r.get(4)?,
-            quarantined: true,
-        };
-        let (flag, parts): (bool, String) = (r.get(5)?, r.get(6)?);
+    for (d, flag, parts) in due_rows(conn, DUE_QUARANTINE, cutoff_ms, true)? {
         let held = flag
             || holds.iter().any(|h| match &h.scope {
                 HoldScope::Custodian(p) => parts.contains(&format!("|{p}|")),
@@ -390,5 +366,33 @@ fn candidates(
         out.push((d, held));
     }
     out.sort_by_key(|(d, _)| d.seq);
+    Ok(out)
+}
+
+const DUE_MESSAGES: &str = "SELECT seq, msgid, conversation_id, time_ms, keep_until_ms, legal_hold, participants FROM messages WHERE keep_until_ms < ?1 ORDER BY seq";
+const DUE_QUARANTINE: &str = "SELECT seq, msgid, conversation_id, time_ms, keep_until_ms, legal_hold, participants FROM quarantine WHERE keep_until_ms < ?1 ORDER BY seq";
+
+/// One table's rows past keep_until: the record, its hold flag and its participants
+/// (`|a|b|`). `sql` is one of the two constants above.
+fn due_rows(
+    conn: &Connection,
+    sql: &str,
+    cutoff_ms: i64,
+    quarantined: bool,
+) -> Result<Vec<(DueRecord, bool, String)>, ArchiveError> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([cutoff_ms])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let d = DueRecord {
+            seq: r.get(0)?,
+            msgid: r.get(1)?,
+            conversation_id: r.get(2)?,
+            time_ms: r.get(3)?,
+            keep_until_ms: r.get(4)?,
+            quarantined,
+        };
+        out.push((d, r.get(5)?, r.get(6)?));
+    }
     Ok(out)
 }
