@@ -152,7 +152,11 @@ fn sole_instance(
 ) -> Result<(), RuntimeError> {
     let start = Instant::now();
     loop {
-        let others = same_id_members(cfg, consumer.client())?;
+        // A broker that has just started answers CoordinatorLoadInProgress for a while: not
+        // a reason to exit (the pipeline bench caught a service dying of it).
+        let others = crate::error::retry_transient("group membership check", || {
+            same_id_members(cfg, consumer.client())
+        })?;
         if others.is_empty() {
             return Ok(());
         }
