@@ -115,13 +115,9 @@ pub fn add_user(out: &Path, name: &str, role: &str, queues: &str) -> String {
         .to_string()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+#[path = "../e2e/ports.rs"]
+mod ports;
+use ports::free_port;
 
 /// chromedriver and a headless Chromium session with a fresh profile.
 pub async fn browser(profile: &Path) -> (Proc, Client) {

@@ -14,6 +14,7 @@ pub mod broker;
 pub mod kafka;
 pub mod ops;
 pub mod outcome;
+pub mod ports;
 pub mod procs;
 
 use std::path::{Path, PathBuf};

@@ -34,11 +34,7 @@ pub fn require_binaries(names: &[&str]) {
     }
 }
 
-/// A free TCP port on 127.0.0.1 for an ops server.
-pub fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    l.local_addr().expect("local addr").port()
-}
+pub use super::ports::free_port;
 
 /// One service process with the env it was started with, so it can be restarted as is.
 pub struct Service {
