@@ -23,6 +23,10 @@ REQUIRED = {
     "dead letters": "wcp_dead_letters_total",
     "alerts by category": "wcp_compliance_alerts_total",
     "archive size": "wcp_archive_size_bytes",
+    # issue 19: the capture from WeCom (progress, key problems, SDK crashes)
+    "capture progress": "wcp_capture_messages_total",
+    "capture decrypt failures": "wcp_capture_decrypt_failures_total",
+    "capture child restarts": "wcp_capture_child_restarts_total",
 }
 
 
