@@ -11,7 +11,8 @@ import sys
 
 import yaml
 
-from promql_names import (PROMETHEUS_BUILTIN, ROOT, base_name, documented_metrics, histograms,
+from promql_names import (PROMETHEUS_BUILTIN, ROOT, base_name, documented_metrics, external_metrics,
+                          histograms,
                           queried_metrics, report)
 
 
@@ -31,7 +32,7 @@ def main(rules_path: str, tests_path: str) -> int:
     rules = yaml.safe_load(pathlib.Path(rules_path).read_text(encoding="utf-8"))
     tests = yaml.safe_load(pathlib.Path(tests_path).read_text(encoding="utf-8"))
     documented = documented_metrics()
-    known = set(documented) | PROMETHEUS_BUILTIN
+    known = set(documented) | PROMETHEUS_BUILTIN | external_metrics()
     hist = histograms(documented)
     anchors = runbook_anchors()
     firing, silent = set(), set()

@@ -57,6 +57,17 @@ def documented_metrics() -> dict[str, str]:
     return rows
 
 
+def external_metrics() -> set[str]:
+    """Metrics of other exporters the rules use (Strimzi's Kafka Exporter), from their own
+    table in docs/METRICS.md: rules may query them, wcp does not export them."""
+    found = set()
+    for line in (ROOT / "docs" / "METRICS.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 2 and re.fullmatch(r"`kafka_[a-z0-9_]+`", cells[0]):
+            found.add(cells[0].strip("`"))
+    return found
+
+
 def source_metrics() -> set[str]:
     """`"wcp_..."` string literals in the Rust sources that look like metric names."""
     found = set()
