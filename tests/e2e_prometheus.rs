@@ -5,103 +5,28 @@
 //! `KAFKA_BOOTSTRAP` or without a `prometheus` binary on PATH (`apt-get install prometheus`).
 mod e2e;
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use e2e::ops::get;
-use e2e::procs::{free_port, require_binaries, Pipeline};
-use serde_json::Value;
+use e2e::procs::{require_binaries, Pipeline};
+use e2e::prometheus::{alerts, firing, firing_with, shipped_rules, targets, Prometheus};
 
 const TEST: &str = "e2e_prometheus";
 const SERVICES: [&str; 2] = ["ingest", "classifier"];
-
-struct Prometheus(Child);
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The alerts Prometheus reports, pending and firing: (alertname, job, state).
-fn alerts(addr: &str) -> Vec<(String, String, String)> {
-    let Some(r) = get(addr, "/api/v1/alerts").filter(|r| r.status == 200) else {
-        return Vec::new();
-    };
-    let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-    let s = |a: &Value, k: &str| a[k].as_str().unwrap_or("").to_string();
-    v["data"]["alerts"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .map(|a| {
-                    (
-                        s(&a["labels"], "alertname"),
-                        s(&a["labels"], "job"),
-                        s(a, "state"),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[test]
 fn service_down_fires_and_resolves_and_archive_alerts_stay_on_archivers() {
     let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
         return;
     };
-    if Command::new("prometheus")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("{TEST}: SKIPPED: no `prometheus` on PATH (apt-get install prometheus)");
+    if !e2e::prometheus::available(TEST) {
         return;
     }
     require_binaries(&SERVICES);
     let mut p = Pipeline::new(&bootstrap, "prometheus");
     p.create_topics(1);
     p.start(&SERVICES);
-    let dir = tempfile::tempdir().unwrap();
-    let rules = e2e::repo_root().join("ops/prometheus/rules/wcp-alerts.yml");
-    let mut config = format!(
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n",
-        rules.display()
-    );
-    for name in SERVICES {
-        let addr = p.service(name).ops_addr.clone();
-        config.push_str(&format!(
-            "  - job_name: wcp-{name}\n    static_configs:\n      - targets: ['{addr}']\n"
-        ));
-    }
-    std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
-    let addr = format!("127.0.0.1:{}", free_port());
-    let log = std::fs::File::create(dir.path().join("prometheus.log")).unwrap();
-    let _prom = Prometheus(
-        Command::new("prometheus")
-            .arg(format!(
-                "--config.file={}",
-                dir.path().join("prometheus.yml").display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("data").display()
-            ))
-            .arg(format!("--web.listen-address={addr}"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start prometheus"),
-    );
-    // Both targets scraped.
-    e2e::wait_for("both targets up", Duration::from_secs(60), || {
-        let r = get(&addr, "/api/v1/query?query=sum(up)")?;
-        let v: Value = serde_json::from_str(&r.body).ok()?;
-        (v["data"]["result"][0]["value"][1].as_str() == Some("2")).then_some(())
-    });
+    let prom = Prometheus::start(&shipped_rules(), &targets(&mut p, &SERVICES));
+    let addr = prom.addr.clone();
     p.service("classifier").kill9();
     let fired = e2e::wait_for(
         "WcpServiceDown firing for wcp-classifier",
@@ -146,27 +71,6 @@ fn tagged(msgid: &str) -> Vec<u8> {
     wcp_schema::encode(&ev).expect("encode")
 }
 
-fn firing(addr: &str, alert: &str) -> bool {
-    alerts(addr)
-        .iter()
-        .any(|(n, _, s)| n == alert && s == "firing")
-}
-
-/// Whether `alert` fires with label `group` = `group`.
-fn firing_for_group(addr: &str, alert: &str, group: &str) -> bool {
-    let Some(r) = get(addr, "/api/v1/alerts").filter(|r| r.status == 200) else {
-        return false;
-    };
-    let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-    v["data"]["alerts"].as_array().is_some_and(|list| {
-        list.iter().any(|a| {
-            a["labels"]["alertname"] == alert
-                && a["labels"]["group"] == group
-                && a["state"] == "firing"
-        })
-    })
-}
-
 /// The broker-side lag alert and the archive-write alert in a real Prometheus scraping the
 /// lag exporter and the archiver. Their windows (`for: 10m`/`5m`, 300 s of lag) are scaled
 /// down to seconds in a copy of the shipped rules; the expressions are the shipped ones.
@@ -175,12 +79,7 @@ fn lag_and_archive_write_alerts_fire_and_resolve_with_scaled_windows() {
     let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
         return;
     };
-    if Command::new("prometheus")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("{TEST}: SKIPPED: no `prometheus` on PATH (apt-get install prometheus)");
+    if !e2e::prometheus::available(TEST) {
         return;
     }
     require_binaries(&["ingest", "archiver", "lag-exporter"]);
@@ -194,10 +93,7 @@ fn lag_and_archive_write_alerts_fire_and_resolve_with_scaled_windows() {
     );
     exporter.wait_ready(Duration::from_secs(60));
     p.services.push(exporter);
-    let dir = tempfile::tempdir().unwrap();
-    let shipped =
-        std::fs::read_to_string(e2e::repo_root().join("ops/prometheus/rules/wcp-alerts.yml"))
-            .unwrap();
+    let shipped = shipped_rules();
     let lag_expr = "max by (namespace, group) (wcp_consumergroup_lag_seconds) > 300";
     assert!(shipped.contains(lag_expr), "the shipped lag rule changed");
     let scaled = shipped
@@ -207,43 +103,11 @@ fn lag_and_archive_write_alerts_fire_and_resolve_with_scaled_windows() {
         )
         .replace("for: 10m", "for: 5s")
         .replace("for: 5m", "for: 5s");
-    let rules = dir.path().join("rules.yml");
-    std::fs::write(&rules, scaled).unwrap();
-    let mut config = format!(
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n",
-        rules.display()
+    let prom = Prometheus::start(
+        &scaled,
+        &targets(&mut p, &["ingest", "archiver", "lag-exporter"]),
     );
-    for name in ["ingest", "archiver", "lag-exporter"] {
-        let addr = p.service(name).ops_addr.clone();
-        config.push_str(&format!(
-            "  - job_name: wcp-{name}\n    static_configs:\n      - targets: ['{addr}']\n"
-        ));
-    }
-    std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
-    let addr = format!("127.0.0.1:{}", free_port());
-    let log = std::fs::File::create(dir.path().join("prometheus.log")).unwrap();
-    let _prom = Prometheus(
-        Command::new("prometheus")
-            .arg(format!(
-                "--config.file={}",
-                dir.path().join("prometheus.yml").display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("data").display()
-            ))
-            .arg(format!("--web.listen-address={addr}"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start prometheus"),
-    );
-    e2e::wait_for("three targets up", Duration::from_secs(60), || {
-        let r = get(&addr, "/api/v1/query?query=sum(up)")?;
-        let v: Value = serde_json::from_str(&r.body).ok()?;
-        (v["data"]["result"][0]["value"][1].as_str() == Some("3")).then_some(())
-    });
+    let addr = prom.addr.clone();
     let producer = e2e::kafka::RawProducer::new(&p.bootstrap);
     let tagged_topic = p.topic("chat.tagged");
     producer.send(&tagged_topic, 0, b"m", &tagged("prom-1"));
@@ -272,7 +136,7 @@ fn lag_and_archive_write_alerts_fire_and_resolve_with_scaled_windows() {
     e2e::wait_for(
         "WcpConsumerLagHigh firing for the ingest",
         Duration::from_secs(90),
-        || firing_for_group(&addr, "WcpConsumerLagHigh", &ingest_group).then_some(()),
+        || firing_with(&addr, "WcpConsumerLagHigh", "group", &ingest_group).then_some(()),
     );
     e2e::wait_for(
         "WcpArchiveWriteFailures firing",

@@ -6,7 +6,7 @@
 //! on drop; `kafka` creates topics, produces raw bytes and reads topics read_committed;
 //! `outcome` gathers what a run produced (archive rows, alerts, anonymised events, dead
 //! letters) from the services or from `wcp run`, and diffs two outcomes; `ops` scrapes the
-//! ops port. Each test isolates itself with a random topic prefix and group ids, so tests run
+//! ops port; `prometheus` runs a real Prometheus with the alert rules. Each test isolates itself with a random topic prefix and group ids, so tests run
 //! in parallel against one broker.
 #![allow(dead_code)] // each test file uses a different part of the harness
 
@@ -16,6 +16,7 @@ pub mod ops;
 pub mod outcome;
 pub mod ports;
 pub mod procs;
+pub mod prometheus;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
