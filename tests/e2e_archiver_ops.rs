@@ -22,6 +22,27 @@ use e2e::outcome::read_archive_dir;
 use e2e::procs::{require_binaries, Pipeline};
 
 const TEST: &str = "e2e_archiver_ops";
+const SWEEP: i64 = 10;
+
+/// (records, older_records) of each "archive verified" log line, plain or JSON.
+fn verified_runs(log: &str) -> Vec<(i64, i64)> {
+    let field = |line: &str, name: &str| -> Option<i64> {
+        [format!(" {name}="), format!("\"{name}\":")]
+            .iter()
+            .find_map(|k| {
+                let at = line.find(k.as_str())? + k.len();
+                let digits: String = line[at..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect();
+                digits.parse().ok()
+            })
+    };
+    log.lines()
+        .filter(|l| l.contains("archive verified"))
+        .filter_map(|l| Some((field(l, "records")?, field(l, "older_records")?)))
+        .collect()
+}
 
 /// The sample conversations as `chat.tagged` records (msgid suffixed with `suffix`, so a
 /// second set is new to the archive): (msgid, Avro bytes).
@@ -112,6 +133,10 @@ fn verifies_periodically_and_a_tampered_archive_counts_a_failure() {
     p.create_topics(1);
     p.common_env
         .push(("WCP_VERIFY_INTERVAL_S".into(), "2".into()));
+    // Ten older records re-verified per run: the sample archive (~60 records) is swept in
+    // about six runs, so the tampered old row below is found by the rolling window.
+    p.common_env
+        .push(("WCP_VERIFY_SWEEP_RECORDS".into(), SWEEP.to_string()));
     let input = tagged("");
     produce(&p, &input);
     p.start(&["archiver"]);
@@ -135,6 +160,20 @@ fn verifies_periodically_and_a_tampered_archive_counts_a_failure() {
         sample(&metrics(&addr), last, &region).filter(|t| *t > verified_at)
     });
 
+    // Incremental: after the first (full) run, a run with nothing new checks no new records
+    // and one window of older ones, not the whole archive.
+    let runs = verified_runs(&p.service("archiver").log_text());
+    let total = runs.first().map(|r| r.0).unwrap_or(0);
+    assert!(total >= input.len() as i64, "first run is full: {runs:?}");
+    assert!(
+        runs.iter().skip(1).any(|r| *r == (0, SWEEP)),
+        "a later run checked only the sweep window: {runs:?}"
+    );
+    assert!(
+        runs.iter().skip(1).all(|r| r.0 < total),
+        "no later run re-verified everything: {runs:?}"
+    );
+
     // Tamper with the archive under the running archiver: edit a searchable message row.
     let conn = rusqlite::Connection::open(&db).expect("open archive");
     conn.busy_timeout(Duration::from_secs(10)).expect("busy");
@@ -146,12 +185,14 @@ fn verifies_periodically_and_a_tampered_archive_counts_a_failure() {
         .expect("tamper");
     assert_eq!(changed, 1);
     drop(conn);
-    let tampered_at = unix_now();
-    e2e::wait_for(
-        "the verify failure counted",
-        Duration::from_secs(60),
-        || sample(&metrics(&addr), failures, &region).filter(|n| *n >= 1.0),
-    );
+    let tampered_at = Instant::now();
+    // Found within one sweep period: ceil(records / SWEEP) runs of 2 s (plus slack).
+    let period = Duration::from_secs((2 * (total / SWEEP + 2)) as u64 + 20);
+    e2e::wait_for("the verify failure counted", period, || {
+        sample(&metrics(&addr), failures, &region).filter(|n| *n >= 1.0)
+    });
+    let found_after = tampered_at.elapsed();
+    let failed_seen = unix_now();
     let frozen = sample(&metrics(&addr), last, &region).expect("gauge");
     std::thread::sleep(Duration::from_secs(5));
     let m = metrics(&addr);
@@ -160,7 +201,8 @@ fn verifies_periodically_and_a_tampered_archive_counts_a_failure() {
         Some(frozen),
         "no success after the tampering"
     );
-    assert!(frozen < tampered_at + 3.0, "{frozen} vs {tampered_at}");
+    assert!(frozen <= failed_seen, "{frozen} vs {failed_seen}");
+    eprintln!("tampered old row found after {found_after:?} (sweep period bound {period:?})");
     assert!(
         metric_sum(&m, failures).unwrap_or(0.0) >= 2.0,
         "fails every run"

@@ -117,6 +117,7 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
             env: true,
         },
         interval: Duration::from_secs(s.verify_interval_s),
+        sweep: s.verify_sweep_records,
         metrics: ctx.metrics.clone(),
     }
     .spawn(ctx.clone())?;

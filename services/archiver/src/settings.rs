@@ -20,6 +20,11 @@ pub struct ArchiverSettings {
     /// Seconds between periodic verifications of each archive (`verify_interval_s`, default
     /// 6 h; `0` turns them off). The first runs as soon as an archive is found.
     pub verify_interval_s: u64,
+    /// Older records re-verified per periodic run (`verify_sweep_records`, default 200,000;
+    /// `0` = none): each run verifies what was appended since the last verified head plus the
+    /// next window of older records, cycling, so every record is re-checked at least once
+    /// per ceil(records / verify_sweep_records) runs.
+    pub verify_sweep_records: u64,
     pub keys: PolicyKeySettings,
 }
 
@@ -30,6 +35,7 @@ impl Default for ArchiverSettings {
             signing_key_file: None,
             quarantine_public_key_file: None,
             verify_interval_s: 6 * 3600,
+            verify_sweep_records: 200_000,
             keys: PolicyKeySettings::default(),
         }
     }
@@ -41,6 +47,7 @@ impl Settings for ArchiverSettings {
         "signing_key_file",
         "quarantine_public_key_file",
         "verify_interval_s",
+        "verify_sweep_records",
         "anon_key_file",
         "policy_file",
     ];
@@ -59,6 +66,11 @@ impl Settings for ArchiverSettings {
                 self.verify_interval_s = v
                     .parse()
                     .map_err(|_| format!("not a whole number of seconds: {v:?}"))?
+            }
+            "verify_sweep_records" => {
+                self.verify_sweep_records = v
+                    .parse()
+                    .map_err(|_| format!("not a whole number of records: {v:?}"))?
             }
             _ => return self.keys.set(key, v),
         }

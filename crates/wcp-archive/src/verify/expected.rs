@@ -48,21 +48,29 @@ pub const HASHED: [&str; 8] = [
     "audit",
 ];
 
+/// What one record's own rows hash to (read by `window.rs`, which compares row by row).
 #[derive(Clone, Copy, Default)]
-struct Slot {
+pub struct Slot {
     /// 0 none, 1 messages, 2 quarantine.
-    table: u8,
-    main: u64,
-    recall: u64,
-    msgid_row: u64,
-    risks: u64,
-    nrisks: i64,
-    pii: u64,
-    npii: i64,
+    pub table: u8,
+    pub main: u64,
+    pub recall: u64,
+    pub msgid_row: u64,
+    pub risks: u64,
+    pub nrisks: i64,
+    pub pii: u64,
+    pub npii: i64,
+    /// The audit row of an audit record.
+    pub audit: u64,
 }
 
 pub struct Expected {
     seed: RandomState,
+    /// `slots[i]` is record `base + i`; a record before `base` (a window's start) gets a
+    /// scratch slot, so a recall or removal of it changes nothing here (`window.rs` checks
+    /// those directly).
+    base: i64,
+    scratch: Slot,
     slots: Vec<Slot>,
     pub sums: BTreeMap<&'static str, Sum>,
     pub holds: BTreeMap<i64, Hold>,
@@ -116,8 +124,15 @@ fn opt_int(v: Option<i64>) -> ValueRef<'static> {
 
 impl Expected {
     pub fn new(records: usize) -> Expected {
+        Expected::window(0, records)
+    }
+
+    /// For the records after `base` only (`records` of them, a capacity hint).
+    pub fn window(base: i64, records: usize) -> Expected {
         Expected {
             seed: RandomState::new(),
+            base: base.max(0),
+            scratch: Slot::default(),
             slots: vec![Slot::default(); records + 2],
             sums: HASHED.iter().map(|t| (*t, Sum::default())).collect(),
             holds: BTreeMap::new(),
@@ -133,8 +148,21 @@ impl Expected {
         &self.seed
     }
 
+    /// The rows record `seq` accounts for (a window's own records only).
+    pub fn slot_of(&self, seq: i64) -> Slot {
+        let i = (seq - self.base).max(0) as usize;
+        if seq <= self.base {
+            return Slot::default();
+        }
+        self.slots.get(i).copied().unwrap_or_default()
+    }
+
     fn slot(&mut self, seq: i64) -> &mut Slot {
-        let i = seq.max(0) as usize;
+        if seq <= self.base && self.base > 0 {
+            self.scratch = Slot::default();
+            return &mut self.scratch;
+        }
+        let i = (seq - self.base).max(0) as usize;
         if i >= self.slots.len() {
             self.slots.resize(i + 1, Slot::default());
         }
@@ -222,6 +250,8 @@ impl Expected {
                 self.remove(r.target_seq, &r.msgid);
                 let old = self.slot(r.target_seq).msgid_row;
                 self.sum("msgids").sub(old);
+                // The msgids row moved to the release: none is left at the target.
+                self.slot(r.target_seq).msgid_row = 0;
                 let h = self.msgid_row(&r.msgid, seq, "m");
                 self.sum("msgids").add(h);
                 self.slot(seq).msgid_row = h;
@@ -253,6 +283,7 @@ impl Expected {
                     ],
                 );
                 self.sum("audit").add(h);
+                self.slot(seq).audit = h;
             }
             kind::OFFSETS => {
                 let offsets: Vec<crate::SourceOffset> =

@@ -20,6 +20,7 @@ mod expected;
 mod fts;
 mod scan;
 mod tables;
+mod window;
 mod words;
 
 /// Problems reported by default before the report says "and N more".
@@ -252,5 +253,61 @@ impl crate::Archive {
             report.push(p, DEFAULT_LIMIT);
         }
         Ok(report)
+    }
+
+    /// Verifies only records `from + 1 ..= to` (`window.rs`): their chain from record
+    /// `from`, the checkpoints among them, and the projection rows they created. `older`:
+    /// records after `to` exist, and rows they removed or recalled are accepted. One read
+    /// transaction, so rows appended meanwhile are not half seen.
+    pub fn verify_stretch(
+        &self,
+        key: Option<&VerifyingKey>,
+        from: i64,
+        to: i64,
+        older: bool,
+    ) -> Result<VerifyReport, ArchiveError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let report = window::verify_window(&tx, key, from, to, older, DEFAULT_LIMIT)?;
+        drop(tx);
+        Ok(report)
+    }
+
+    /// What was appended since an earlier verified head (`seq`, hex `hash`): record `seq`
+    /// must still carry `hash` (the chain was not rewritten or cut off behind it), then
+    /// [`Archive::verify_stretch`] up to the newest signed checkpoint. `last_signed` is the
+    /// new head (the old one when nothing new was signed).
+    pub fn verify_after(
+        &self,
+        key: Option<&VerifyingKey>,
+        seq: i64,
+        hash: &str,
+    ) -> Result<VerifyReport, ArchiveError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let to: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM checkpoints", [], |r| {
+            r.get(0)
+        })?;
+        let mut report = window::verify_window(&tx, key, seq, to.max(seq), false, DEFAULT_LIMIT)?;
+        let head = crate::anchor::Head {
+            seq,
+            hash: hash.to_ascii_lowercase(),
+            signed_at_ms: None,
+        };
+        if let Some(p) = crate::anchor::check_head(&tx, &head, "the last periodic verification")? {
+            report.push(p, DEFAULT_LIMIT);
+        }
+        if report.last_signed.is_none() {
+            report.last_signed = Some((seq, head.hash));
+        }
+        drop(tx);
+        Ok(report)
+    }
+
+    /// The seq of the newest signed checkpoint (0 when none), what a stretch verifies up to.
+    pub fn signed_head(&self) -> Result<i64, ArchiveError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM checkpoints", [], |r| {
+                r.get(0)
+            })?)
     }
 }

@@ -21,14 +21,14 @@ pub struct Scanned {
     pub expected: Expected,
 }
 
-struct Cp {
-    id: i64,
-    hash: Vec<u8>,
-    at: i64,
-    sig: Vec<u8>,
+pub(super) struct Cp {
+    pub(super) id: i64,
+    pub(super) hash: Vec<u8>,
+    pub(super) at: i64,
+    pub(super) sig: Vec<u8>,
 }
 
-fn bytes(v: ValueRef<'_>) -> Option<&[u8]> {
+pub(super) fn bytes(v: ValueRef<'_>) -> Option<&[u8]> {
     match v {
         ValueRef::Blob(b) | ValueRef::Text(b) => Some(b),
         _ => None,
@@ -284,7 +284,7 @@ pub fn scan(
     })
 }
 
-fn check_checkpoint(
+pub(super) fn check_checkpoint(
     cp: &Cp,
     seq: i64,
     chain_hash: &Hash,
@@ -316,7 +316,7 @@ fn check_checkpoint(
     }
 }
 
-fn rotate(
+pub(super) fn rotate(
     body: Option<&[u8]>,
     key: &mut Option<VerifyingKey>,
     seen: &mut Vec<VerifyingKey>,

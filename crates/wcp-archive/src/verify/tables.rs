@@ -12,7 +12,7 @@ use super::{Problem, ProblemKind};
 use crate::error::ArchiveError;
 
 /// The SELECT whose rows hash like `expected.rs` derives them, per hashed table.
-fn select(table: &str) -> &'static str {
+pub(super) fn select(table: &str) -> &'static str {
     match table {
         "messages" => "SELECT seq, msgid, conversation_id, from_id, time_ms, msgtype, class, disposition, keep_until_ms, legal_hold, participants, reason, text FROM messages",
         "messages.recall" => "SELECT seq, recalled_at_ms, recall_msgid FROM messages WHERE recalled_at_ms IS NOT NULL OR recall_msgid IS NOT NULL",
