@@ -85,24 +85,8 @@ fn fixtures_round_trip_through_capture_to_the_archive_with_a_key_rotation() {
     p.create_topics(3);
     p.start(&SERVICES);
     let mut sinks = Sinks::new(&p);
-    let mut cap = Capture::new(
-        "a",
-        &bootstrap,
-        &p.prefix,
-        p.dir.path(),
-        &script,
-        &keys,
-        &[],
-    );
+    let mut cap = Capture::new("a", &p, &script, &keys, &[]);
     cap.spawn();
-    let reached = sinks.wait_for(
-        &expected,
-        Duration::from_secs(180),
-        Duration::from_secs(3),
-        || {},
-    );
-    p.assert_all_running();
-    assert!(cap.running(), "wcp-capture died:\n{}", cap.log_tail(30));
 
     // wecom.raw: every message byte for byte, in seq order, with its key version.
     let raw = read(&p, "wecom.raw", lines.len());
@@ -121,23 +105,9 @@ fn fixtures_round_trip_through_capture_to_the_archive_with_a_key_rotation() {
             "seq {seq}"
         );
     }
-    let got = sinks.outcome();
-    let diff = got.diff(&expected);
-    eprintln!(
-        "{TEST}: {n} messages captured (keys v1 then v2); archive {} alerts {} dead letters {} \
-         (wcp run: {} {} {}; counts reached: {reached})",
-        got.archive.len(),
-        got.alerts.len(),
-        got.dead_letters.len(),
-        expected.archive.len(),
-        expected.alerts.len(),
-        expected.dead_letters.len(),
-    );
-    assert!(
-        diff.is_empty(),
-        "capture → services differ from wcp run:\n{}",
-        diff.join("\n")
-    );
+    eprintln!("{TEST}: {n} messages captured (keys v1 then v2)");
+    e2e::outcome::assert_same_as_reference(TEST, &mut p, &mut sinks, &expected);
+    assert!(cap.running(), "wcp-capture died:\n{}", cap.log_tail(30));
     assert_eq!(cap.metric("wcp_capture_messages_total"), n as f64);
     assert_eq!(cap.metric("wcp_capture_seq"), n as f64);
 }
@@ -166,17 +136,8 @@ fn key_problems_go_to_the_dead_letter_topic_with_an_alert() {
         &p.dir.path().join("keys"),
         &[("v1.pem", "v1.pem"), ("v2.pem", "v2.pem")],
     );
-    p.create_topics(1);
-    capture_kit::wait_topic(&bootstrap, &p.topic("capture.cursor"));
-    let mut cap = Capture::new(
-        "a",
-        &bootstrap,
-        &p.prefix,
-        p.dir.path(),
-        &script,
-        &keys,
-        &[],
-    );
+    capture_kit::create_topics(&p, 1);
+    let mut cap = Capture::new("a", &p, &script, &keys, &[]);
     cap.spawn();
     let raw = read(&p, "wecom.raw", 9);
     let seqs: Vec<u64> = raw.iter().filter_map(seq_of).collect();
@@ -264,13 +225,10 @@ fn crash_hang_and_errors_of_the_library_mid_batch_lose_and_repeat_nothing() {
         .fault(json!({"call": "DecryptData", "kind": "abort", "at_seq": 2900}));
     let script = standin.write();
     let keys = key_dir(&p.dir.path().join("keys"), &[("bulk-v1.pem", "v1.pem")]);
-    p.create_topics(1);
-    capture_kit::wait_topic(&bootstrap, &p.topic("capture.cursor"));
+    capture_kit::create_topics(&p, 1);
     let mut cap = Capture::new(
         "a",
-        &bootstrap,
-        &p.prefix,
-        p.dir.path(),
+        &p,
         &script,
         &keys,
         &[
@@ -328,17 +286,8 @@ fn expired_data_raises_the_gap_alert() {
         .fault(json!({"call": "GetChatData", "kind": "error", "code": 10010}));
     let script = standin.write();
     let keys = key_dir(&p.dir.path().join("keys"), &[("v1.pem", "v1.pem")]);
-    p.create_topics(1);
-    capture_kit::wait_topic(&bootstrap, &p.topic("capture.cursor"));
-    let mut cap = Capture::new(
-        "a",
-        &bootstrap,
-        &p.prefix,
-        p.dir.path(),
-        &script,
-        &keys,
-        &[],
-    );
+    capture_kit::create_topics(&p, 1);
+    let mut cap = Capture::new("a", &p, &script, &keys, &[]);
     cap.spawn();
     let raw = read(&p, "wecom.raw", 10);
     assert_eq!(
@@ -403,15 +352,7 @@ fn fatal_conditions_stop_the_service_with_a_clear_message() {
             standin.fault(f);
         }
         let script = standin.write();
-        let mut cap = Capture::new(
-            name,
-            &bootstrap,
-            &p.prefix,
-            p.dir.path(),
-            &script,
-            &keys,
-            env,
-        );
+        let mut cap = Capture::new(name, &p, &script, &keys, env);
         cap.spawn();
         let code = cap.wait_exit(Duration::from_secs(60));
         assert_eq!(code, Some(1), "{name}: exit code");

@@ -43,28 +43,11 @@ fn no_seq_lost_or_duplicated_under_kill_9_and_standby_takeover() {
     standin.fault(json!({"call": "GetChatData", "kind": "slow", "ms": 100, "times": 0}));
     let script = standin.write();
     let keys = key_dir(&p.dir.path().join("keys"), &[("bulk-v1.pem", "v1.pem")]);
-    p.create_topics(1);
-    capture_kit::wait_topic(&bootstrap, &p.topic("capture.cursor"));
+    capture_kit::create_topics(&p, 1);
     let env: &[(&str, &str)] = &[("WCP_SDK_BATCH_LIMIT", "250")];
     let mut caps = [
-        Capture::new(
-            "a",
-            &bootstrap,
-            &p.prefix,
-            p.dir.path(),
-            &script,
-            &keys,
-            env,
-        ),
-        Capture::new(
-            "b",
-            &bootstrap,
-            &p.prefix,
-            p.dir.path(),
-            &script,
-            &keys,
-            env,
-        ),
+        Capture::new("a", &p, &script, &keys, env),
+        Capture::new("b", &p, &script, &keys, env),
     ];
     caps[0].spawn();
     e2e::wait_for("instance a active", Duration::from_secs(60), || {

@@ -5,8 +5,6 @@
 //! original lies thousands of records (many batches) away, before and after the recall.
 mod e2e;
 
-use std::time::Duration;
-
 use e2e::outcome::{Outcome, Sinks};
 use e2e::procs::{require_binaries, Pipeline, SERVICES};
 
@@ -69,32 +67,7 @@ fn services_yield_what_wcp_run_yields() {
     p.start(&SERVICES);
     let mut sinks = Sinks::new(&p);
     p.produce_file(&input);
-    let reached = sinks.wait_for(
-        &expected,
-        Duration::from_secs(180),
-        Duration::from_secs(3),
-        || {},
-    );
-    p.assert_all_running();
-    let got = sinks.outcome();
-    let diff = got.diff(&expected);
-    eprintln!(
-        "{TEST}: expected archive {} alerts {} anonymised {} dead letters {}; got {} {} {} {} \
-         (counts reached: {reached})",
-        expected.archive.len(),
-        expected.alerts.len(),
-        expected.anonymised.len(),
-        expected.dead_letters.len(),
-        got.archive.len(),
-        got.alerts.len(),
-        got.anonymised.len(),
-        got.dead_letters.len(),
-    );
-    assert!(
-        diff.is_empty(),
-        "services differ from wcp run:\n{}",
-        diff.join("\n")
-    );
+    e2e::outcome::assert_same_as_reference(TEST, &mut p, &mut sinks, &expected);
     anchors_catch_a_cut_tail(&p);
 }
 

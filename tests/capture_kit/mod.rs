@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::e2e::procs::{free_port, without_wcp_env};
+use super::e2e::procs::{free_port, without_wcp_env, Pipeline};
 use super::e2e::{bin_dir, ops, repo_root, wait_for};
 
 pub const CORP: &str = "ww-e2e-corp";
@@ -117,16 +117,16 @@ pub struct Capture {
 }
 
 impl Capture {
-    /// Configured for `CORP` on the topics of `prefix`; `extra` env on top.
+    /// Configured for `CORP` on the broker and topics of `p`, its log in `p`'s directory;
+    /// `extra` env on top.
     pub fn new(
         name: &str,
-        bootstrap: &str,
-        prefix: &str,
-        dir: &Path,
+        p: &Pipeline,
         script: &Path,
         keys: &Path,
         extra: &[(&str, &str)],
     ) -> Capture {
+        let (bootstrap, prefix, dir) = (&p.bootstrap, &p.prefix, p.dir.path());
         let ops_addr = format!("127.0.0.1:{}", free_port());
         let mut env: Vec<(String, String)> = vec![
             ("WCP_KAFKA_BOOTSTRAP", bootstrap.to_string()),
@@ -270,6 +270,13 @@ pub fn header(r: &super::e2e::kafka::Record, name: &str) -> Option<String> {
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+}
+
+/// Creates `p`'s topics (`partitions` each) and waits until the capture's cursor topic is
+/// visible, so a capture started next finds it.
+pub fn create_topics(p: &Pipeline, partitions: u32) {
+    p.create_topics(partitions);
+    wait_topic(&p.bootstrap, &p.topic(wcp_model::topics::CAPTURE_CURSOR));
 }
 
 /// Waits until the broker's metadata shows `topic` with partitions (right after

@@ -330,3 +330,41 @@ impl Sinks {
         reached
     }
 }
+
+/// Waits (up to 180 s) until the sinks hold what `expected` (from `wcp run`) holds, checks
+/// every service of `p` still runs, prints both sets of counts for `test`, and fails with
+/// the differences unless the services gave exactly `expected`. Returns what they gave.
+pub fn assert_same_as_reference(
+    test: &str,
+    p: &mut super::procs::Pipeline,
+    sinks: &mut Sinks,
+    expected: &Outcome,
+) -> Outcome {
+    let reached = sinks.wait_for(
+        expected,
+        std::time::Duration::from_secs(180),
+        std::time::Duration::from_secs(3),
+        || {},
+    );
+    p.assert_all_running();
+    let got = sinks.outcome();
+    let diff = got.diff(expected);
+    eprintln!(
+        "{test}: wcp run: archive {} alerts {} anonymised {} dead letters {}; services: {} {} {} {} \
+         (counts reached: {reached})",
+        expected.archive.len(),
+        expected.alerts.len(),
+        expected.anonymised.len(),
+        expected.dead_letters.len(),
+        got.archive.len(),
+        got.alerts.len(),
+        got.anonymised.len(),
+        got.dead_letters.len(),
+    );
+    assert!(
+        diff.is_empty(),
+        "{test}: services differ from wcp run:\n{}",
+        diff.join("\n")
+    );
+    got
+}
