@@ -13,17 +13,9 @@ use rusqlite::types::Value as Sql;
 use rusqlite::Connection;
 use wcp_archive::Archive;
 
-fn config(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
+#[path = "../../../tests/support/proptest_config.rs"]
+mod proptest_config;
+use proptest_config::config;
 
 /// The bytes of a small signed archive (messages with risks and PII, a recall, a hold, a
 /// search in the audit trail), in rollback-journal mode so the one file is the whole database.

@@ -14,18 +14,9 @@ use wcp_schema::{
     decode, decode_with, encode, schema_json, RawEnvelope, Record, RegistrySchemas, WireError,
 };
 
-fn config(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        // Failures are turned into fixtures by hand (tests/errors.rs), not persisted files.
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
+#[path = "../../../tests/support/proptest_config.rs"]
+mod proptest_config;
+use proptest_config::config;
 
 /// Confluent ids 1..=7: one per record type (0 and 8 stay unknown).
 fn registry() -> &'static RegistrySchemas {

@@ -18,17 +18,9 @@ use wcp_stages::offsets::slice_chars;
 const CAPTURE_MS: i64 = 1_732_600_000_000;
 const Y2000_MS: i64 = 946_684_800_000;
 
-fn config(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
+#[path = "../../../tests/support/proptest_config.rs"]
+mod proptest_config;
+use proptest_config::config;
 
 fn classifier() -> &'static Classifier {
     static C: OnceLock<Classifier> = OnceLock::new();
