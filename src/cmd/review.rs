@@ -181,8 +181,7 @@ fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     );
     let mut ok = true;
     for f in files.iter().filter(|f| f.exists()) {
-        let conn =
-            rusqlite::Connection::open_with_flags(f, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let conn = wcp_archive::at_rest::open(f, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let rep = wcp_review::verify::verify(&conn, None)?;
         ok &= rep.ok();
         if a.json {

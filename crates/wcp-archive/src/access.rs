@@ -31,7 +31,7 @@ fn link(prev: &Hash, id: i64, body: &[u8]) -> Hash {
 }
 
 fn open(path: &Path) -> Result<Connection, ArchiveError> {
-    let conn = Connection::open(path)?;
+    let conn = crate::at_rest::open_rw(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.execute_batch(DDL)?;
     Ok(conn)

@@ -84,7 +84,7 @@ impl Archive {
             }
             return Ok(a);
         };
-        let mut conn = Connection::open_with_flags(
+        let mut conn = crate::at_rest::open(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE

@@ -75,7 +75,7 @@ impl Checkpointer {
         writer: &mut Connection,
         limits: Limits,
     ) -> Result<Checkpointer, ArchiveError> {
-        let conn = Connection::open_with_flags(
+        let conn = crate::at_rest::open(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;

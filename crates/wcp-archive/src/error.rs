@@ -24,6 +24,9 @@ pub enum ArchiveError {
     NoSigningKey,
     #[error("invalid key: {0}")]
     InvalidKey(String),
+    /// Encryption at rest: a missing, wrong or unreadable database key (names file and fix).
+    #[error("{0}")]
+    Encryption(#[from] crate::at_rest::KeyError),
     #[error("invalid input: {0}")]
     Invalid(String),
     #[error("no such hold: {0}")]

@@ -13,7 +13,8 @@
 //! two-person rule; `quarantine` seals, releases and purges content held back for consent
 //! (`seal` is the envelope); `audit` chains every read and change (`access` is the readers'
 //! log); `settings`, `rotation`, `anchor` are archive settings, key rotation and published
-//! heads; `regions` names files and keys per region; `keys` loads keys; `time` formats
+//! heads; `regions` names files and keys per region; `at_rest` opens every file, encrypted when
+//! a key is configured; `keys` loads keys; `time` formats
 //! RFC 3339; `export` writes RSMF 2.0 and EML. `archive` ties them together as [`Archive`].
 //!
 //! Read-only API (the review console's): [`Archive::open_read_only`] with the public key,
@@ -23,6 +24,7 @@
 pub mod access;
 pub mod anchor;
 mod archive;
+pub mod at_rest;
 pub mod audit;
 pub mod chain;
 pub mod checkpointer;
@@ -40,6 +42,7 @@ pub mod quarantine;
 pub mod query;
 pub mod rebuild;
 pub mod regions;
+pub mod rekey;
 pub mod review_query;
 pub mod rotation;
 mod schema;

@@ -8,6 +8,8 @@
 //! secret store injects it), else a key file. A new key is created only for an archive
 //! that does not exist yet or has never been signed: for a signed archive a new key could
 //! never match, so a missing key is an error that says where the key was looked for.
+//! The archive's *encryption* key (SQLCipher) is not a file here: it must not sit beside the
+//! archive; `at_rest::key_vars` names its variables (`WCP_ARCHIVE_ENCRYPTION_KEY_FILE_<REGION>`).
 
 use std::path::{Path, PathBuf};
 
@@ -181,8 +183,7 @@ fn published_key(db: &Path) -> Result<Option<String>, ArchiveError> {
     if !db.exists() {
         return Ok(None);
     }
-    let conn =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let conn = crate::at_rest::open(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let has_meta: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'meta')",
         [],

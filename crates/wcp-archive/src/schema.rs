@@ -194,7 +194,7 @@ pub fn open_read_only(path: &std::path::Path) -> Result<Connection, ArchiveError
             path.display()
         )));
     }
-    let conn = Connection::open_with_flags(
+    let conn = crate::at_rest::open(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;

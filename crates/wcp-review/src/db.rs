@@ -86,7 +86,11 @@ pub struct Store {
 
 impl Store {
     fn open(path: &Path, key: SigningKey, ddl: &str) -> Result<Store, ReviewError> {
-        let conn = Connection::open(path)?;
+        // Encrypted when $WCP_REVIEW_ENCRYPTION_KEY_FILE_<NAME> (or ..._KEY_<NAME>) is set.
+        let conn = wcp_archive::at_rest::open_rw(path).map_err(|e| match e {
+            wcp_archive::ArchiveError::Sqlite(e) => ReviewError::Sqlite(e),
+            e => ReviewError::Encryption(e.to_string()),
+        })?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;

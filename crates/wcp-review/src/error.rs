@@ -12,6 +12,9 @@ pub enum ReviewError {
     Io(#[from] std::io::Error),
     #[error("signing key: {0}")]
     Key(String),
+    /// Encryption at rest: a missing or wrong store key (the message names file and fix).
+    #[error("{0}")]
+    Encryption(String),
     #[error("the store was signed with another key (its public key is {0})")]
     KeyMismatch(String),
     /// The action is not allowed in the item's state or for this person: shown to the user.

@@ -51,9 +51,13 @@ impl Settings for ArchiverSettings {
         "anon_key_file",
         "policy_file",
     ];
-    /// The tenant key and the regions' signing keys (`WCP_ARCHIVE_KEY_<REGION>`,
-    /// `wcp_archive::regions`).
-    const ENV: &'static [&'static str] = &["WCP_ANON_KEY", "WCP_ARCHIVE_KEY_*"];
+    /// The tenant key, the regions' signing keys (`WCP_ARCHIVE_KEY_<REGION>`,
+    /// `wcp_archive::regions`) and their encryption keys (`wcp_archive::at_rest`).
+    const ENV: &'static [&'static str] = &[
+        "WCP_ANON_KEY",
+        "WCP_ARCHIVE_KEY_*",
+        "WCP_ARCHIVE_ENCRYPTION_KEY_*",
+    ];
 
     fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
         match key {

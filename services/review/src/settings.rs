@@ -85,6 +85,13 @@ impl Settings for ReviewSettings {
         "route_wait_ms",
         "sla_high_s",
     ];
+    /// Encryption keys of the archives read and of the review stores (`wcp_archive::at_rest`:
+    /// `WCP_ARCHIVE_ENCRYPTION_KEY_FILE_<REGION>`, `WCP_REVIEW_ENCRYPTION_KEY_FILE_<REGION>`,
+    /// `..._CONSOLE`, or the keys themselves without `_FILE`).
+    const ENV: &'static [&'static str] = &[
+        "WCP_ARCHIVE_ENCRYPTION_KEY_*",
+        "WCP_REVIEW_ENCRYPTION_KEY_*",
+    ];
 
     fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
         let num = |e: std::num::ParseFloatError| e.to_string();

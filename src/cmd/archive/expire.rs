@@ -74,6 +74,7 @@ pub fn run(a: ExpireArgs) -> anyhow::Result<ExitCode> {
         open_reader(&ReaderArgs {
             db: super::DbArgs {
                 db: a.writer.db.db.clone(),
+                encryption_key_file: a.writer.db.encryption_key_file.clone(),
             },
             public_key: None,
         })?

@@ -17,6 +17,7 @@ mod expire;
 mod export;
 mod hold;
 mod quarantine;
+mod rekey;
 mod search;
 mod verify;
 
@@ -65,6 +66,10 @@ pub enum ArchiveCommand {
     /// Make a key pair: an approver's Ed25519 key, or the DPO's quarantine key.
     #[command(after_help = admin::KEYGEN_EXAMPLES)]
     Keygen(admin::KeygenArgs),
+    /// Encrypt, re-key or decrypt an archive (and its access log) into a NEW file, verified;
+    /// the original is never modified.
+    #[command(after_help = rekey::EXAMPLES)]
+    Rekey(rekey::RekeyArgs),
     /// Print the archive's Ed25519 public key (hex) for reviewers and auditors.
     #[command(
         after_help = "Example:\n  wcp archive pubkey --db out/archive-cn.db > auditor/cn.pub"
@@ -86,6 +91,7 @@ pub fn run(args: ArchiveArgs) -> anyhow::Result<ExitCode> {
         ArchiveCommand::Configure(a) => admin::configure(a),
         ArchiveCommand::RotateKey(a) => admin::rotate(a),
         ArchiveCommand::Keygen(a) => admin::keygen(a),
+        ArchiveCommand::Rekey(a) => rekey::run(a),
         ArchiveCommand::Pubkey(a) => {
             let archive = open_reader(&ReaderArgs {
                 db: a,
@@ -105,6 +111,26 @@ pub struct DbArgs {
     /// The archive database (one per residency region).
     #[arg(long)]
     pub db: PathBuf,
+    /// The archive's encryption key file (64 hex characters); default:
+    /// $WCP_ARCHIVE_ENCRYPTION_KEY_FILE_<REGION>, else $WCP_ARCHIVE_ENCRYPTION_KEY_<REGION>,
+    /// else none (a plain archive).
+    #[arg(long)]
+    pub encryption_key_file: Option<PathBuf>,
+}
+
+impl DbArgs {
+    /// Makes `--encryption-key-file` the key of the archive (and its access log).
+    pub fn use_encryption_key(&self) -> anyhow::Result<()> {
+        if let Some(f) = &self.encryption_key_file {
+            let key = wcp_archive::at_rest::DbKey::load(f)?;
+            let source = format!("--encryption-key-file {}", f.display());
+            wcp_archive::at_rest::set_key(
+                &self.db,
+                Some(wcp_archive::at_rest::Keyed { key, source }),
+            );
+        }
+        Ok(())
+    }
 }
 
 /// Readers need only the public key.
@@ -162,6 +188,7 @@ pub fn pinned_key(r: &ReaderArgs) -> anyhow::Result<Option<keys::VerifyingKey>> 
 }
 
 pub fn open_reader(r: &ReaderArgs) -> anyhow::Result<Archive> {
+    r.db.use_encryption_key()?;
     let key = pinned_key(r)?;
     Ok(Archive::open_read_only(&r.db.db, key.as_ref())?)
 }
@@ -169,6 +196,7 @@ pub fn open_reader(r: &ReaderArgs) -> anyhow::Result<Archive> {
 /// Opens for writing under the key policy of `wcp_archive::regions` (no new key for a
 /// signed archive).
 pub fn open_writer(w: &WriterArgs) -> anyhow::Result<Archive> {
+    w.db.use_encryption_key()?;
     let db = &w.db.db;
     let region = regions::region_of(db);
     let src = KeySource {
@@ -202,4 +230,4 @@ pub fn parse_time(s: &str, offset_min: i32) -> anyhow::Result<i64> {
 
 #[cfg(test)]
 #[path = "tests.rs"]
-mod tests;
+pub(crate) mod tests;

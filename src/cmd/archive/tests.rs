@@ -6,9 +6,10 @@ use super::verify::VerifyArgs;
 use super::*;
 use wcp_model::{parse_wecom, Class, EnrichedEvent, RiskCategory};
 
-fn db_args(db: &Path) -> DbArgs {
+pub(crate) fn db_args(db: &Path) -> DbArgs {
     DbArgs {
         db: db.to_path_buf(),
+        encryption_key_file: None,
     }
 }
 
@@ -34,7 +35,7 @@ fn writer(db: &Path) -> WriterArgs {
 }
 
 /// An archive of three raw WeCom messages, written with the region's key as the CLI would.
-fn archive(dir: &Path) -> PathBuf {
+pub(crate) fn archive(dir: &Path) -> PathBuf {
     let db = dir.join("archive-cn.db");
     let mut a = open_writer(&writer(&db)).unwrap();
     let lines = [
@@ -50,10 +51,17 @@ fn archive(dir: &Path) -> PathBuf {
     db
 }
 
-fn verify_code(db: &Path, public_key: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+pub(crate) fn verify_code(
+    db: &Path,
+    public_key: Option<PathBuf>,
+    encryption_key_file: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     verify::run(VerifyArgs {
         reader: ReaderArgs {
-            db: db_args(db),
+            db: DbArgs {
+                encryption_key_file,
+                ..db_args(db)
+            },
             public_key,
         },
         anchors: None,
@@ -76,10 +84,10 @@ fn verify_exit_codes() {
         db.with_extension("pub").exists(),
         "and its public half for readers"
     );
-    assert_eq!(verify_code(&db, None).unwrap(), ExitCode::SUCCESS);
+    assert_eq!(verify_code(&db, None, None).unwrap(), ExitCode::SUCCESS);
     let public = db.with_extension("pub");
     assert_eq!(
-        verify_code(&db, Some(public.clone())).unwrap(),
+        verify_code(&db, Some(public.clone()), None).unwrap(),
         ExitCode::SUCCESS
     );
     let other = dir.path().join("other.pub");
@@ -90,7 +98,7 @@ fn verify_exit_codes() {
     )
     .unwrap();
     assert_eq!(
-        verify_code(&db, Some(other)).unwrap(),
+        verify_code(&db, Some(other), None).unwrap(),
         ExitCode::from(verify::WRONG_KEY)
     );
     let conn = rusqlite::Connection::open(&db).unwrap();
@@ -99,9 +107,12 @@ fn verify_exit_codes() {
         [],
     )
     .unwrap();
-    assert_eq!(verify_code(&db, Some(public)).unwrap(), ExitCode::from(1));
-    assert!(verify_code(&dir.path().join("missing.db"), None).is_err());
-    assert!(verify_code(&db, Some(dir.path().join("missing.pub"))).is_err());
+    assert_eq!(
+        verify_code(&db, Some(public), None).unwrap(),
+        ExitCode::from(1)
+    );
+    assert!(verify_code(&dir.path().join("missing.db"), None, None).is_err());
+    assert!(verify_code(&db, Some(dir.path().join("missing.pub")), None).is_err());
 }
 
 #[test]

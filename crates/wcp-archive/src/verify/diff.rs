@@ -3,7 +3,7 @@
 //! does) into a scratch database, which is attached and compared row by row.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
@@ -100,6 +100,7 @@ struct Scratch(PathBuf);
 
 impl Drop for Scratch {
     fn drop(&mut self) {
+        crate::at_rest::set_key(&self.0, None);
         for suffix in ["", "-wal", "-shm"] {
             let mut p = self.0.clone().into_os_string();
             p.push(suffix);
@@ -116,9 +117,12 @@ fn scratch(src: &Connection, skip: &HashSet<i64>) -> Result<Scratch, ArchiveErro
     let path = std::env::temp_dir().join(format!("wcp-verify-{}-{nanos}.db", std::process::id()));
     let guard = Scratch(path.clone());
     let src_path = src.path().unwrap_or_default().to_string();
-    let mut conn = Connection::open(&path)?;
+    // The scratch copy holds the archive's content: encrypted like the archive.
+    let src_key = crate::at_rest::key_for(Path::new(&src_path))?;
+    crate::at_rest::set_key(&path, src_key);
+    let mut conn = crate::at_rest::open_rw(&path)?;
     crate::schema::init(&mut conn)?;
-    conn.execute("ATTACH DATABASE ?1 AS src", [&src_path])?;
+    crate::at_rest::attach(&conn, Path::new(&src_path), "src")?;
     conn.execute_batch(
         "INSERT INTO records SELECT seq, kind, msgid, body, digest, hash FROM src.records;
          INSERT OR REPLACE INTO keys (seq, public_key) SELECT seq, public_key FROM src.keys WHERE seq = 0;",
@@ -138,7 +142,7 @@ pub fn name_rows(
     found: &mut Vec<Problem>,
 ) -> Result<(), ArchiveError> {
     let s = scratch(conn, skip)?;
-    conn.execute("ATTACH DATABASE ?1 AS exp", [s.0.to_string_lossy()])?;
+    crate::at_rest::attach(conn, &s.0, "exp")?;
     let result = differing
         .iter()
         .try_for_each(|t| rows(conn, t, skip, found));

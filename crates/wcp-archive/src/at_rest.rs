@@ -1,0 +1,255 @@
+//! Encryption at rest: every SQLite file wcp keeps (archives, their access logs, the review
+//! and console stores) is opened here, and is a SQLCipher file (AES-256, HMAC-SHA512 per
+//! page) when a key is configured for it. Without a key the file is plain SQLite, as before.
+//!
+//! The key of `<store>-<name>.db` (`archive-cn.db`, `review-cn.db`, `review-console.db`;
+//! an access log `archive-cn.access.db` shares its archive's key) comes from, in order:
+//! a key set in this process ([`set_key`]: the CLI's flags, tests), the file named by
+//! `$WCP_<STORE>_ENCRYPTION_KEY_FILE_<NAME>` (a mounted secret, a KMS/Vault agent's file),
+//! or `$WCP_<STORE>_ENCRYPTION_KEY_<NAME>` (the key itself). A key is 32 random bytes as 64
+//! hex characters (`openssl rand -hex 32`), used as SQLCipher's raw key (no passphrase
+//! derivation, so opening stays cheap). There is deliberately no default key file beside
+//! the database: whoever copies the directory must not get the key with it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use rusqlite::{Connection, OpenFlags};
+
+/// Page size of every encrypted file (SQLCipher's header is encrypted too, so every open
+/// must state it; 16 KiB like the plain archive, see `schema::init`).
+const CIPHER_PAGE_SIZE: u32 = 16_384;
+
+/// Why an encrypted file could not be opened: always names the file and the fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct KeyError(pub String);
+
+/// A 256-bit database key. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DbKey {
+    hex: String,
+}
+
+impl std::fmt::Debug for DbKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbKey(<redacted>)")
+    }
+}
+
+impl DbKey {
+    /// 64 hex characters (surrounding whitespace ignored).
+    pub fn parse(text: &str) -> Result<DbKey, String> {
+        let t = text.trim();
+        if t.len() != 64 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!(
+                "an encryption key is 64 hex characters (32 random bytes, e.g. `openssl rand -hex 32`), got {} characters",
+                t.len()
+            ));
+        }
+        Ok(DbKey {
+            hex: t.to_ascii_lowercase(),
+        })
+    }
+
+    pub fn load(file: &Path) -> Result<DbKey, KeyError> {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            KeyError(format!(
+                "cannot read the encryption key file {}: {e}",
+                file.display()
+            ))
+        })?;
+        DbKey::parse(&text).map_err(|e| KeyError(format!("{}: {e}", file.display())))
+    }
+
+    /// A fresh key from the operating system's random source.
+    pub fn generate() -> Result<DbKey, KeyError> {
+        let mut b = [0u8; 32];
+        getrandom::fill(&mut b).map_err(|e| KeyError(format!("no randomness: {e}")))?;
+        Ok(DbKey {
+            hex: hex::encode(b),
+        })
+    }
+
+    /// The SQL literal SQLCipher takes as a raw key (hex only: nothing to escape).
+    fn literal(&self) -> String {
+        format!("\"x'{}'\"", self.hex)
+    }
+}
+
+/// A key and where it came from (for error messages: never the key itself).
+#[derive(Debug, Clone)]
+pub struct Keyed {
+    pub key: DbKey,
+    pub source: String,
+}
+
+fn registry() -> &'static Mutex<HashMap<PathBuf, Keyed>> {
+    static R: OnceLock<Mutex<HashMap<PathBuf, Keyed>>> = OnceLock::new();
+    R.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn normal(db: &Path) -> PathBuf {
+    std::path::absolute(db).unwrap_or_else(|_| db.to_path_buf())
+}
+
+/// The database whose key `db` uses: an access log uses its archive's.
+fn owner(db: &Path) -> PathBuf {
+    let name = db.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    match name.strip_suffix(".access.db") {
+        Some(stem) => db.with_file_name(format!("{stem}.db")),
+        None => db.to_path_buf(),
+    }
+}
+
+/// Uses `key` for `db` (and its access log) in this process, whatever the environment says;
+/// `None` forgets it.
+pub fn set_key(db: &Path, key: Option<Keyed>) {
+    let mut r = registry().lock().unwrap_or_else(|e| e.into_inner());
+    match key {
+        Some(k) => r.insert(normal(&owner(db)), k),
+        None => r.remove(&normal(&owner(db))),
+    };
+}
+
+/// The two environment variables for `db`: (key file, key).
+pub fn key_vars(db: &Path) -> (String, String) {
+    let owner = owner(db);
+    let stem = owner
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let (store, name) = stem.split_once('-').unwrap_or(("archive", stem));
+    let up = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    let (store, name) = (up(store), up(name));
+    (
+        format!("WCP_{store}_ENCRYPTION_KEY_FILE_{name}"),
+        format!("WCP_{store}_ENCRYPTION_KEY_{name}"),
+    )
+}
+
+/// The key configured for `db`, if any (module doc).
+pub fn key_for(db: &Path) -> Result<Option<Keyed>, KeyError> {
+    if let Some(k) = registry()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&normal(&owner(db)))
+    {
+        return Ok(Some(k.clone()));
+    }
+    let (file_var, key_var) = key_vars(db);
+    let file = std::env::var_os(&file_var).filter(|v| !v.is_empty());
+    let value = std::env::var(&key_var).ok().filter(|v| !v.is_empty());
+    match (file, value) {
+        (Some(_), Some(_)) => Err(KeyError(format!(
+            "both ${file_var} and ${key_var} are set for {}: set one",
+            db.display()
+        ))),
+        (Some(f), None) => Ok(Some(Keyed {
+            key: DbKey::load(Path::new(&f))?,
+            source: format!("${file_var} ({})", Path::new(&f).display()),
+        })),
+        (None, Some(v)) => Ok(Some(Keyed {
+            key: DbKey::parse(&v).map_err(|e| KeyError(format!("${key_var}: {e}")))?,
+            source: format!("${key_var}"),
+        })),
+        (None, None) => Ok(None),
+    }
+}
+
+/// True when `db` starts with the plain SQLite header (an encrypted file looks random).
+pub fn is_plain(db: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(db)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .map(|_| &head == b"SQLite format 3\0")
+        .unwrap_or(false)
+}
+
+/// Opens `db` with its configured key (module doc) and checks that the key opens it.
+pub fn open(db: &Path, flags: OpenFlags) -> Result<Connection, crate::ArchiveError> {
+    let keyed = key_for(db)?;
+    let conn = Connection::open_with_flags(db, flags)?;
+    apply(&conn, db, keyed.as_ref())?;
+    Ok(conn)
+}
+
+/// [`open`] with read-write-create flags (`Connection::open`'s).
+pub fn open_rw(db: &Path) -> Result<Connection, crate::ArchiveError> {
+    open(db, OpenFlags::default())
+}
+
+/// Keys a fresh connection to `db` and proves the key by reading the schema.
+pub fn apply(conn: &Connection, db: &Path, keyed: Option<&Keyed>) -> Result<(), KeyError> {
+    if let Some(k) = keyed {
+        conn.execute_batch(&format!(
+            "PRAGMA cipher_log_level = NONE; PRAGMA key = {}; PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE};",
+            k.key.literal()
+        ))
+        .map_err(|e| KeyError(format!("{}: setting the key failed: {e}", db.display())))?;
+    }
+    let probe = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()));
+    let Err(e) = probe else { return Ok(()) };
+    let not_a_db = matches!(&e, rusqlite::Error::SqliteFailure(f, _)
+        if f.code == rusqlite::ErrorCode::NotADatabase);
+    if !not_a_db {
+        return Err(KeyError(format!("{}: {e}", db.display())));
+    }
+    let (file_var, key_var) = key_vars(db);
+    Err(KeyError(match keyed {
+        None => format!(
+            "{} is encrypted (or not a SQLite file): give its key in ${file_var} (a key file) or ${key_var}",
+            db.display()
+        ),
+        Some(k) if is_plain(db) => format!(
+            "{} is not encrypted, but a key is configured ({}): encrypt it with `wcp archive rekey --db {} --new-key-file KEY --out NEW.db`, or remove the key setting",
+            db.display(),
+            k.source,
+            db.display()
+        ),
+        Some(k) => format!(
+            "the key from {} does not open {}: wrong key (each region and store has its own; check ${file_var})",
+            k.source,
+            db.display()
+        ),
+    }))
+}
+
+/// `ATTACH DATABASE` of `db` under `alias` on `conn`, with `db`'s key.
+pub fn attach(conn: &Connection, db: &Path, alias: &str) -> Result<(), crate::ArchiveError> {
+    let keyed = key_for(db)?;
+    let path = db.to_string_lossy().into_owned();
+    match &keyed {
+        Some(k) => {
+            // ATTACH reads the first page at once, before a per-schema pragma could set the
+            // page size: set SQLCipher's (process-wide) default, the same for every file.
+            conn.execute_batch(&format!(
+                "PRAGMA cipher_default_page_size = {CIPHER_PAGE_SIZE};"
+            ))?;
+            conn.execute(
+                &format!("ATTACH DATABASE ?1 AS {alias} KEY ?2"),
+                [&path, &format!("x'{}'", k.key.hex)],
+            )?;
+        }
+        None => {
+            conn.execute(&format!("ATTACH DATABASE ?1 AS {alias} KEY ''"), [&path])?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "at_rest_tests.rs"]
+mod tests;

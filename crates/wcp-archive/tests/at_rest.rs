@@ -1,0 +1,176 @@
+//! Encryption at rest (issue 17 item 5): an archive with a key is a SQLCipher file whose
+//! bytes — database, WAL, access log — hold no message text or phone number; verify, search
+//! and export work unchanged with the key; a missing or wrong key is a clear error; rekey
+//! encrypts, re-keys and decrypts into a new file and never touches the original.
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{text, T0};
+use wcp_archive::at_rest::{self, DbKey, Keyed};
+use wcp_archive::{rekey, Archive, Query};
+
+const N: i64 = 40;
+
+fn phone(i: i64) -> String {
+    format!("1380013{i:04}")
+}
+
+fn body(i: i64) -> String {
+    format!(
+        "confidential merger terms number {i}, call me at {}",
+        phone(i)
+    )
+}
+
+fn keyed(k: &DbKey) -> Option<Keyed> {
+    Some(Keyed {
+        key: k.clone(),
+        source: "test".into(),
+    })
+}
+
+/// Writes N messages, then searches and exports them through a reader (audited: the
+/// access log gets written too). Returns the export directory's file count.
+fn fill_and_read(db: &Path, out: &Path) -> usize {
+    let mut w = common::open(db);
+    let batch: Vec<_> = (0..N)
+        .map(|i| text(&format!("m{i}"), &body(i), T0 + i))
+        .collect();
+    w.insert_batch(&batch, &[]).unwrap();
+    drop(w);
+    let mut r = Archive::open_read_only(db, None).unwrap();
+    assert!(r.verify().unwrap().first_problem().is_none());
+    let q = Query {
+        text: Some("merger".into()),
+        ..Query::default()
+    };
+    assert_eq!(r.search(&q, "auditor").unwrap().len(), N as usize);
+    assert!(r.message("m7").unwrap().stored.text.contains(&phone(7)));
+    r.export_rsmf(&q, "auditor", out).unwrap();
+    std::fs::read_dir(out).unwrap().count()
+}
+
+/// Every needle found in any file of `dir` (database, WAL, SHM, access log, keys).
+fn plain_text_in(dir: &Path) -> Vec<String> {
+    let files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    assert!(files.len() >= 2, "{files:?}");
+    let mut found = Vec::new();
+    for f in &files {
+        let raw = std::fs::read(f).unwrap();
+        for i in 0..N {
+            for needle in [phone(i), body(i), format!("m{i}\"")] {
+                if raw.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                    found.push(format!("{}: {needle}", f.display()));
+                }
+            }
+        }
+        if raw.windows(6).any(|w| w == b"merger") {
+            found.push(format!("{}: merger", f.display()));
+        }
+    }
+    found
+}
+
+#[test]
+fn an_encrypted_archive_holds_no_plain_text_and_reads_unchanged_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    std::fs::create_dir(&store).unwrap();
+    let db = store.join("archive-enc.db");
+    at_rest::set_key(&db, keyed(&DbKey::generate().unwrap()));
+    let exported = fill_and_read(&db, &dir.path().join("export"));
+    assert!(exported > 0);
+    let found = plain_text_in(&store);
+    assert!(
+        found.is_empty(),
+        "plain text in an encrypted archive: {found:?}"
+    );
+
+    // The control: the same data in a plain archive is found by the same search.
+    let plain_dir = dir.path().join("plain");
+    std::fs::create_dir(&plain_dir).unwrap();
+    fill_and_read(
+        &plain_dir.join("archive-plain.db"),
+        &dir.path().join("export2"),
+    );
+    assert!(!plain_text_in(&plain_dir).is_empty());
+
+    // No key, and a wrong key: errors that name the file and the fix.
+    at_rest::set_key(&db, None);
+    let e = Archive::open_read_only(&db, None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("archive-enc.db is encrypted"), "{e}");
+    assert!(e.contains("$WCP_ARCHIVE_ENCRYPTION_KEY_FILE_ENC"), "{e}");
+    at_rest::set_key(&db, keyed(&DbKey::generate().unwrap()));
+    let e = Archive::open_read_only(&db, None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("does not open") && e.contains("wrong key"),
+        "{e}"
+    );
+}
+
+fn messages(db: &Path) -> usize {
+    let r = Archive::open_read_only(db, None).unwrap();
+    assert!(
+        r.verify().unwrap().first_problem().is_none(),
+        "{}",
+        db.display()
+    );
+    (0..N)
+        .filter(|i| r.message(&format!("m{i}")).is_some())
+        .count()
+}
+
+#[test]
+fn rekey_encrypts_changes_the_key_and_decrypts_into_new_files_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("a/archive-rk.db");
+    std::fs::create_dir_all(plain.parent().unwrap()).unwrap();
+    fill_and_read(&plain, &dir.path().join("export"));
+    assert!(at_rest::is_plain(&plain));
+
+    let (k1, k2) = (DbKey::generate().unwrap(), DbKey::generate().unwrap());
+    let enc = dir.path().join("b/archive-rk.db");
+    std::fs::create_dir_all(enc.parent().unwrap()).unwrap();
+    let copies = rekey::archive(&plain, &enc, Some(&k1)).unwrap();
+    assert_eq!(copies.len(), 2, "the archive and its access log");
+    assert!(copies[0].rows > N as u64);
+    assert!(plain_text_in(enc.parent().unwrap()).is_empty());
+    assert_eq!(messages(&enc), N as usize);
+    // The original is untouched and still plain.
+    assert!(at_rest::is_plain(&plain));
+    assert_eq!(messages(&plain), N as usize);
+
+    // An existing --out is refused, and nothing of it is touched.
+    let e = rekey::archive(&plain, &enc, Some(&k1))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("never overwrites"), "{e}");
+    assert_eq!(messages(&enc), N as usize);
+
+    // Change the key: the new file opens with k2 only.
+    let enc2 = dir.path().join("c/archive-rk.db");
+    std::fs::create_dir_all(enc2.parent().unwrap()).unwrap();
+    rekey::archive(&enc, &enc2, Some(&k2)).unwrap();
+    assert_eq!(messages(&enc2), N as usize);
+    at_rest::set_key(&enc2, keyed(&k1));
+    assert!(Archive::open_read_only(&enc2, None).is_err());
+
+    // Decrypt back to a plain file.
+    at_rest::set_key(&enc2, keyed(&k2));
+    let back = dir.path().join("d/archive-rk.db");
+    std::fs::create_dir_all(back.parent().unwrap()).unwrap();
+    rekey::archive(&enc2, &back, None).unwrap();
+    assert!(at_rest::is_plain(&back));
+    assert_eq!(messages(&back), N as usize);
+}
