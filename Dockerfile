@@ -7,7 +7,8 @@
 ARG RUST_VERSION=1.95
 FROM rust:${RUST_VERSION}-bookworm AS build
 # rdkafka builds its bundled librdkafka from source: a C toolchain (in the image), plus the
-# headers of the optional TLS/SASL/compression libraries.
+# headers of the optional TLS/SASL/compression libraries; SQLCipher (the archive's encryption at
+# rest) links the same libcrypto.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends pkg-config libssl-dev libsasl2-dev zlib1g-dev libzstd-dev \
  && rm -rf /var/lib/apt/lists/*

@@ -4,6 +4,9 @@
 # change every pseudonym).
 #   archive-signing-key: Ed25519 seed, 64 hex characters (what wcp-archive reads)
 #   anon-hmac-key:       tenant HMAC key for stable pseudonyms, 64 hex characters, no newline
+#   archive-cn-encryption-key, review-encryption-key: SQLCipher keys (32 random bytes, 64 hex
+#                        characters) of the cn archive and of the review stores; losing one
+#                        loses that data: back them up outside this machine
 set -eu
 dir="$(dirname "$0")/secrets"
 # Compose bind-mounts file secrets with their host permissions, and the services run as uid
@@ -11,7 +14,7 @@ dir="$(dirname "$0")/secrets"
 mkdir -p "$dir"
 chmod 700 "$dir"
 umask 022
-for name in archive-signing-key anon-hmac-key; do
+for name in archive-signing-key anon-hmac-key archive-cn-encryption-key review-encryption-key; do
     if [ ! -s "$dir/$name" ]; then
         od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$dir/$name"
         echo "created $dir/$name"
