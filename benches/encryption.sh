@@ -12,7 +12,8 @@ BATCHES=${BATCHES:-100}
 SIZE=${SIZE:-2000}
 VERIFY_N=${VERIFY_N:-100000}
 ROUNDS=${ROUNDS:-3}
-cargo build --release -q -p wcp-archive --example ingest_cpu --example verify_cpu
+# BUILD=0: the examples are built already (another cargo may hold the build lock).
+[ "${BUILD:-1}" = 0 ] || cargo build --release -q -p wcp-archive --example ingest_cpu --example verify_cpu
 bin=target/release/examples
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -30,7 +31,7 @@ run() { # mode example args...
         env -u WCP_ARCHIVE_ENCRYPTION_KEY_A "$@"
     fi
 }
-declare -A ingest verify
+results=""
 for r in $(seq "$ROUNDS"); do
     for mode in plain encrypted; do
         i=$(run $mode "$bin/ingest_cpu" "$BATCHES" "$SIZE" | per_cpu)
@@ -41,15 +42,13 @@ for r in $(seq "$ROUNDS"); do
         [ "$header" = "$mode" ] || { echo "round $r: the $mode archive's file is $header"; exit 1; }
         rm -rf "${tmp:?}/$mode-$r"
         echo "round $r $mode: ingest $i msg per CPU-s, verify $v records per CPU-s"
-        ingest[$mode]+="$i "
-        verify[$mode]+="$v "
+        results+="ingest $mode $i"$'\n'"verify $mode $v"$'\n'
     done
 done
-median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { grep "^$1 $2 " <<<"$results" | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for what in ingest verify; do
-    declare -n m=$what
-    p=$(echo "${m[plain]}" | median)
-    e=$(echo "${m[encrypted]}" | median)
-    awk -v w=$what -v p="$p" -v e="$e" 'BEGIN { printf "%s: plain %d, encrypted %d per CPU-second: encrypted costs %.1f%% more CPU per item\n", w, p, e, (p / e - 1) * 100 }'
+    p=$(median $what plain)
+    e=$(median $what encrypted)
+    awk -v w=$what -v p="$p" -v e="$e" 'BEGIN { printf "%s: plain %d, encrypted %d per CPU-second (medians): encrypted costs %.1f%% more CPU per item\n", w, p, e, (p / e - 1) * 100 }'
 done
 echo "load after: $(uptime | sed 's/.*load average: //')"

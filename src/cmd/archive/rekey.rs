@@ -16,6 +16,8 @@ pub const EXAMPLES: &str = "Examples:
       (encrypts a plain archive and its access log into new/; out/ is not changed)
   WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN=cn.dbkey wcp archive rekey --db out/archive-cn.db --new-key-file cn-2027.dbkey --out new/archive-cn.db
   wcp archive rekey --db out/archive-cn.db --encryption-key-file cn.dbkey --decrypt --out plain/archive-cn.db
+  wcp archive rekey --db review/review-cn.db --new-key-file review.dbkey --out new/review-cn.db
+      (a review store: its own chain is checked)
 Then, with the archiver stopped: move the new files over the old ones (keep the old ones until
 the new key is safely stored), point WCP_ARCHIVE_ENCRYPTION_KEY_FILE_<REGION> at the new key.";
 
@@ -46,9 +48,23 @@ pub fn run(a: RekeyArgs) -> anyhow::Result<ExitCode> {
     }
     let copies = rekey::archive(&a.db.db, &a.out, new_key.as_ref())
         .with_context(|| format!("rekeying {} into {}", a.db.db.display(), a.out.display()))?;
+    if is_review_store(&a.out) {
+        // A review store: its own chain must still verify under the new key.
+        let conn = at_rest::open(&a.out, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let rep = wcp_review::verify::verify(&conn, None)?;
+        if !rep.ok() {
+            bail!(
+                "{}: the copy does not verify: {:?}",
+                a.out.display(),
+                rep.problems
+            );
+        }
+        report(&a, &copies, new_key.is_some());
+        return Ok(ExitCode::SUCCESS);
+    }
     // The archive must still verify under the new key: chain, signatures, every projection.
-    let report = Archive::open_read_only(&a.out, None)?.verify()?;
-    if let Some(p) = report.first_problem() {
+    let verified = Archive::open_read_only(&a.out, None)?.verify()?;
+    if let Some(p) = verified.first_problem() {
         bail!(
             "{}: the copy does not verify ({}); {} is unchanged. Run `wcp archive verify --db {}`",
             a.out.display(),
@@ -57,12 +73,20 @@ pub fn run(a: RekeyArgs) -> anyhow::Result<ExitCode> {
             a.db.db.display()
         );
     }
-    let how = if new_key.is_some() {
-        "encrypted"
-    } else {
-        "plain"
-    };
-    for c in &copies {
+    report(&a, &copies, new_key.is_some());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `review-<name>.db` (the review console's stores) rather than an archive.
+fn is_review_store(db: &std::path::Path) -> bool {
+    db.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("review-"))
+}
+
+fn report(a: &RekeyArgs, copies: &[rekey::Copied], encrypted: bool) {
+    let how = if encrypted { "encrypted" } else { "plain" };
+    for c in copies {
         println!(
             "wrote {} ({how}): {} tables, {} rows, equal to {}",
             c.to.display(),
@@ -72,12 +96,11 @@ pub fn run(a: RekeyArgs) -> anyhow::Result<ExitCode> {
         );
     }
     println!(
-        "verified {}; {} is unchanged. Swap the files with the archiver stopped, then set {} to the new key file.",
+        "verified {}; {} is unchanged. Swap the files with the writer stopped, then set {} to the new key file.",
         a.out.display(),
         a.db.db.display(),
         at_rest::key_vars(&a.out).0
     );
-    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]
@@ -116,5 +139,24 @@ mod tests {
             verify_code(&out, None, Some(key)).unwrap(),
             ExitCode::SUCCESS
         );
+    }
+
+    #[test]
+    fn a_review_store_is_rekeyed_and_checked_with_its_own_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("review-cn.db");
+        let signing = wcp_archive::keys::generate_signing_key().unwrap();
+        drop(wcp_review::RegionStore::open(&db, "cn", signing).unwrap());
+        let key = dir.path().join("review.dbkey");
+        std::fs::write(&key, "cd".repeat(32)).unwrap();
+        let out = dir.path().join("new/review-cn.db");
+        let args = RekeyArgs {
+            db: db_args(&db),
+            out: out.clone(),
+            new_key_file: Some(key),
+            decrypt: false,
+        };
+        assert_eq!(run(args).unwrap(), ExitCode::SUCCESS);
+        assert!(!at_rest::is_plain(&out) && at_rest::is_plain(&db));
     }
 }
