@@ -25,7 +25,7 @@ pub enum ArchiveError {
     #[error("invalid key: {0}")]
     InvalidKey(String),
     /// Encryption at rest: a missing, wrong or unreadable database key (names file and fix).
-    #[error("{0}")]
+    #[error(transparent)]
     Encryption(#[from] crate::at_rest::KeyError),
     #[error("invalid input: {0}")]
     Invalid(String),
