@@ -166,7 +166,10 @@ fn verifies_periodically_and_a_tampered_archive_counts_a_failure() {
     // The first run may come before everything is archived: each record is checked once
     // by the incremental runs, so their counts add up to the archive's records.
     let total: i64 = runs.iter().map(|r| r.0).sum();
-    assert!(total >= input.len() as i64, "every record checked once: {runs:?}");
+    assert!(
+        total >= input.len() as i64,
+        "every record checked once: {runs:?}"
+    );
     assert!(
         runs.iter().skip(1).any(|r| *r == (0, SWEEP)),
         "a later run checked only the sweep window: {runs:?}"
