@@ -7,8 +7,11 @@ mod e2e;
 
 use std::time::Duration;
 
+use e2e::ops::get;
 use e2e::procs::{require_binaries, Pipeline};
 use e2e::prometheus::{alerts, firing, firing_with, shipped_rules, targets, Prometheus};
+
+use serde_json::Value;
 
 const TEST: &str = "e2e_prometheus";
 const SERVICES: [&str; 2] = ["ingest", "classifier"];
@@ -155,5 +158,128 @@ fn lag_and_archive_write_alerts_fire_and_resolve_with_scaled_windows() {
             .any(|(n, _, _)| n == "WcpConsumerLagHigh" || n == "WcpArchiveWriteFailures"))
         .then_some(())
     });
+    p.assert_all_running();
+}
+
+/// `WcpArchiveVerifyFailed` in a real Prometheus: an archive row edited under the running
+/// archiver fires it; the RUNBOOK's recovery (stop the archiver, restore the archive and its
+/// `.verified.json` from the copy taken before, start it) makes the verification pass again,
+/// and the alert resolves once its window holds no failure. The window (`[1h]`) is scaled to
+/// 20 s in a copy of the shipped rules; the expression is the shipped one. The verify alerts
+/// never even go pending for the ingest, which has no archive.
+#[test]
+fn archive_verify_failed_fires_on_tampering_and_resolves_after_the_restore() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    if !e2e::prometheus::available(TEST) {
+        return;
+    }
+    require_binaries(&["ingest", "archiver"]);
+    let mut p = Pipeline::new(&bootstrap, "prom-verify");
+    p.create_topics(1);
+    p.common_env
+        .push(("WCP_VERIFY_INTERVAL_S".into(), "2".into()));
+    p.start(&["ingest", "archiver"]);
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = shipped_rules();
+    let failed =
+        "sum by (namespace, job, instance) (increase(wcp_archive_verify_failures_total[1h])) > 0";
+    assert!(shipped.contains(failed), "the shipped verify rule changed");
+    let scaled = shipped.replace(
+        failed,
+        "sum by (namespace, job, instance) (increase(wcp_archive_verify_failures_total[20s])) > 0",
+    );
+    let prom = Prometheus::start(&scaled, &targets(&mut p, &["ingest", "archiver"]));
+    let addr = prom.addr.clone();
+    p.produce_file(&e2e::repo_root().join("fixtures/wecom_samples.jsonl"));
+    let archive = p.archive_dir();
+    let db = e2e::wait_for("an archive file", Duration::from_secs(60), || {
+        std::fs::read_dir(&archive)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|f| f.extension().is_some_and(|x| x == "db"))
+    });
+    let state = db.with_extension("verified.json");
+    let verified = |what| {
+        e2e::wait_for(what, Duration::from_secs(60), || {
+            let r = get(
+                &addr,
+                "/api/v1/query?query=max(wcp_archive_last_verify_success_timestamp_seconds)",
+            )?;
+            let v: Value = serde_json::from_str(&r.body).ok()?;
+            let t: f64 = v["data"]["result"][0]["value"][1].as_str()?.parse().ok()?;
+            (t > 0.0).then_some(t)
+        })
+    };
+    verified("a successful verification scraped");
+    // Everything archived and verified: the operator's copy (RUNBOOK: snapshot first).
+    std::thread::sleep(Duration::from_secs(6));
+    let copy = dir.path().join("copy.db");
+    rusqlite::Connection::open(&db)
+        .expect("open archive")
+        .execute(&format!("VACUUM INTO '{}'", copy.display()), [])
+        .expect("copy the archive");
+    let state_copy = std::fs::read(&state).expect("the verified state");
+    assert!(
+        !firing(&addr, "WcpArchiveVerifyFailed"),
+        "{:?}",
+        alerts(&addr)
+    );
+
+    // Tampering under the running archiver fires the alert.
+    let conn = rusqlite::Connection::open(&db).expect("open archive");
+    conn.busy_timeout(Duration::from_secs(10)).expect("busy");
+    conn.execute(
+        "UPDATE messages SET text = 'nothing to see here' WHERE rowid = (SELECT min(rowid) FROM messages)",
+        [],
+    )
+    .expect("tamper");
+    drop(conn);
+    e2e::wait_for(
+        "WcpArchiveVerifyFailed firing",
+        Duration::from_secs(90),
+        || firing(&addr, "WcpArchiveVerifyFailed").then_some(()),
+    );
+    // Still firing while the archive stays altered (every run fails again).
+    std::thread::sleep(Duration::from_secs(25));
+    assert!(
+        firing(&addr, "WcpArchiveVerifyFailed"),
+        "{:?}",
+        alerts(&addr)
+    );
+
+    // The RUNBOOK's restore: stop the archiver, put back the copy and its state, start it.
+    assert!(
+        p.service("archiver").terminate(Duration::from_secs(30)),
+        "clean stop"
+    );
+    for ext in ["db-wal", "db-shm"] {
+        let _ = std::fs::remove_file(db.with_extension(ext));
+    }
+    std::fs::copy(&copy, &db).expect("restore the archive");
+    std::fs::write(&state, &state_copy).expect("restore the verified state");
+    p.service("archiver").restart();
+    e2e::wait_for(
+        "WcpArchiveVerifyFailed resolved",
+        Duration::from_secs(120),
+        || {
+            (!alerts(&addr)
+                .iter()
+                .any(|(n, _, _)| n == "WcpArchiveVerifyFailed"))
+            .then_some(())
+        },
+    );
+    let log = p.service("archiver").log_text();
+    assert!(log.contains("archive verified"), "{log}");
+    // The verify alerts never concerned the ingest (no wcp_archive_* series there).
+    assert!(
+        !alerts(&addr)
+            .iter()
+            .any(|(n, j, _)| n.starts_with("WcpArchiveVerify") && j == "wcp-ingest"),
+        "{:?}",
+        alerts(&addr)
+    );
     p.assert_all_running();
 }
