@@ -194,7 +194,17 @@ fn archive_verify_failed_fires_on_tampering_and_resolves_after_the_restore() {
     );
     let prom = Prometheus::start(&scaled, &targets(&mut p, &["ingest", "archiver"]));
     let addr = prom.addr.clone();
-    p.produce_file(&e2e::repo_root().join("fixtures/wecom_samples.jsonl"));
+    // The archiver's input, as the upstream stages would write it.
+    let producer = e2e::kafka::RawProducer::new(&p.bootstrap);
+    for i in 0..20 {
+        producer.send(
+            &p.topic("chat.tagged"),
+            0,
+            b"m",
+            &tagged(&format!("verify-{i}")),
+        );
+    }
+    producer.flush();
     let archive = p.archive_dir();
     let db = e2e::wait_for("an archive file", Duration::from_secs(60), || {
         std::fs::read_dir(&archive)
