@@ -25,8 +25,12 @@ pub const CAPTURE_CURSOR: &str = "capture.cursor";
 /// `wcp archive verify --anchors`).
 pub const ARCHIVE_ANCHORS: &str = "archive.anchors";
 
+/// The capture's media records, key = msgid, JSON (`wcp-capture`'s `media::MediaRecord`):
+/// where a message's file is in the region's media store, or why it is missing.
+pub const MEDIA: &str = "wecom.media";
+
 /// Every topic, in flow order.
-pub const ALL: [&str; 11] = [
+pub const ALL: [&str; 12] = [
     RAW,
     EVENTS,
     CONSENT_LEDGER,
@@ -38,6 +42,7 @@ pub const ALL: [&str; 11] = [
     DLQ,
     CAPTURE_CURSOR,
     ARCHIVE_ANCHORS,
+    MEDIA,
 ];
 
 /// What the records of a topic are.
@@ -57,7 +62,7 @@ pub enum Content {
 /// The content of a topic by its name (prefix already removed), `None` for a foreign topic.
 pub fn content(topic: &str) -> Option<Content> {
     Some(match topic {
-        RAW => Content::RawJson,
+        RAW | MEDIA => Content::RawJson,
         EVENTS => Content::ChatEvent,
         CONSENT_LEDGER => Content::Consent,
         CLASSIFIED | CONSENTED | TAGGED => Content::Enriched,

@@ -49,6 +49,10 @@ pub struct Media {
     /// Served as 10010 (data expired).
     #[serde(default)]
     pub expired: bool,
+    /// Served with one byte of its second chunk (or its only one) flipped, as a download
+    /// corrupted on the way would be: the message's md5sum no longer matches.
+    #[serde(default)]
+    pub corrupt: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

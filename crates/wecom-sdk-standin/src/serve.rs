@@ -134,10 +134,11 @@ impl Server {
             return Err(10000);
         }
         let end = (offset + CHUNK).min(data.len());
-        Ok((
-            data[offset..end].to_vec(),
-            format!("standin:{end}"),
-            end == data.len(),
-        ))
+        let mut chunk = data[offset..end].to_vec();
+        let second = offset == CHUNK || (offset == 0 && end == data.len());
+        if media.corrupt && second && !chunk.is_empty() {
+            chunk[0] ^= 0x55;
+        }
+        Ok((chunk, format!("standin:{end}"), end == data.len()))
     }
 }

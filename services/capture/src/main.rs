@@ -6,7 +6,10 @@
 //! restarts), `settings`, `keys` (private keys per `publickey_ver`), `chatdata` (the
 //! GetChatData answer), `decrypt` (RSA + DecryptData → plaintext or dead letter), `records`
 //! (what a transaction writes), `tx` (the transactions), `leader` (one active instance per
-//! corp), `capture` (the loop), `metrics`. See docs/CAPTURE.md.
+//! corp), `capture` (the loop), `metrics`; media apart from the text: `mediaref` (the files a
+//! message names), `media_fetch` (chunks → md5 check), `store` (content-addressed files),
+//! `media` (the stage: media records, `media_missing` marks), `media_run` (its threads).
+//! See docs/CAPTURE.md.
 
 use std::process::ExitCode;
 
@@ -18,10 +21,15 @@ mod child;
 mod decrypt;
 mod keys;
 mod leader;
+mod media;
+mod media_fetch;
+mod media_run;
+mod mediaref;
 mod metrics;
 mod proto;
 mod records;
 mod settings;
+mod store;
 mod supervisor;
 mod tx;
 
@@ -45,7 +53,7 @@ fn run(cfg: &Config, raw: &settings::CaptureKeys, ctx: &RunCtx) -> Result<(), Ru
     let exe = std::env::current_exe()?;
     let spec = ChildSpec {
         role: "chat",
-        exe,
+        exe: exe.clone(),
         library: s.library.clone(),
         corp_id: s.corp_id.clone(),
         secret: s.secret.clone(),
@@ -60,13 +68,36 @@ fn run(cfg: &Config, raw: &settings::CaptureKeys, ctx: &RunCtx) -> Result<(), Ru
     }
     let leader = leader::Leader::join(cfg, &s.corp_id)?;
     ctx.set_ready(true);
-    let mut cap = Capture::new(cfg, ctx, &s, keys, sup, m.clone());
+    // Media on threads of their own: nothing there can hold up the text below.
+    std::thread::scope(|scope| {
+        if s.media_dir.is_some() {
+            scope.spawn(|| media_run::run(cfg, ctx, &s, &m, exe));
+        }
+        let end = capture(cfg, ctx, &s, keys, sup, &m, &leader);
+        if end.is_err() {
+            // The media thread ends with the service.
+            ctx.request_shutdown();
+        }
+        end
+    })
+}
+
+fn capture(
+    cfg: &Config,
+    ctx: &RunCtx,
+    s: &Settings,
+    keys: keys::KeyRing,
+    sup: Supervisor,
+    m: &metrics::CaptureMetrics,
+    leader: &leader::Leader,
+) -> Result<(), RuntimeError> {
+    let mut cap = Capture::new(cfg, ctx, s, keys, sup, m.clone());
     loop {
         if !leader.wait_active(ctx) {
             return Ok(());
         }
         m.active.set(1);
-        let end = cap.term(&leader);
+        let end = cap.term(leader);
         m.active.set(0);
         match end? {
             End::Shutdown => {

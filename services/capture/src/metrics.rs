@@ -19,6 +19,22 @@ pub struct CaptureMetrics {
     pub sdk_errors: IntCounterVec,
     pub child_restarts: IntCounterVec,
     pub data_expired: IntCounter,
+    pub media_fetched: IntCounter,
+    pub media_bytes: IntCounter,
+    pub media_missing: IntCounterVec,
+    pub media_backlog: IntGauge,
+    pub media_backlog_seconds: Gauge,
+    /// 1 while the media loop runs (0: media off, or stopped by an error and waiting).
+    pub media_up: IntGauge,
+    pub media_restarts: IntCounter,
+}
+
+fn gauge(r: &Registry, name: &str, help: &str) -> IntGauge {
+    reg(r, IntGauge::new(name, help).expect("valid"))
+}
+
+fn counter(r: &Registry, name: &str, help: &str) -> IntCounter {
+    reg(r, IntCounter::new(name, help).expect("valid"))
 }
 
 fn reg<T: prometheus::core::Collector + Clone + 'static>(r: &Registry, c: T) -> T {
@@ -99,11 +115,45 @@ impl CaptureMetrics {
                 )
                 .expect("valid"),
             ),
+            media_fetched: counter(
+                r,
+                "wcp_capture_media_fetched_total",
+                "media files fetched, md5-checked and stored",
+            ),
+            media_bytes: counter(r, "wcp_capture_media_bytes_total", "bytes of media stored"),
+            media_missing: counter_vec(
+                r,
+                "wcp_capture_media_missing_total",
+                "media files marked media_missing, by reason",
+                &["reason"],
+            ),
+            media_backlog: gauge(
+                r,
+                "wcp_capture_media_backlog",
+                "wecom.raw records the media stage has not looked at yet",
+            ),
+            media_backlog_seconds: reg(
+                r,
+                Gauge::new(
+                    "wcp_capture_media_backlog_seconds",
+                    "age of the oldest wecom.raw record the media stage has not looked at",
+                )
+                .expect("valid"),
+            ),
+            media_up: gauge(r, "wcp_capture_media_up", "1 while the media loop runs"),
+            media_restarts: counter(
+                r,
+                "wcp_capture_media_restarts_total",
+                "media loop stopped by an error and restarted",
+            ),
         };
+        for reason in crate::media_fetch::MISSING_REASONS {
+            m.media_missing.with_label_values(&[reason]);
+        }
         for reason in crate::decrypt::REASONS {
             m.decrypt_failures.with_label_values(&[reason]);
         }
-        for child in ["chat"] {
+        for child in ["chat", "media"] {
             for reason in ["crash", "hang"] {
                 m.child_restarts.with_label_values(&[child, reason]);
             }

@@ -20,6 +20,10 @@ pub const KEYS: &[&str] = &[
     "sdk_hang_grace_s",
     "poll_interval_ms",
     "decrypt_threads",
+    "media_dir",
+    "region",
+    "media_timeout_s",
+    "media_max_bytes",
 ];
 
 /// The archive Secret (admin console → 管理工具 → 会话内容存档), when not in a file.
@@ -71,6 +75,14 @@ pub struct Settings {
     pub proxy_password: String,
     pub poll_interval: Duration,
     pub decrypt_threads: usize,
+    /// The media store (a directory); None: media are not fetched.
+    pub media_dir: Option<PathBuf>,
+    /// The residency region the media store's files belong to (a directory name).
+    pub region: String,
+    /// The SDK's timeout per `GetMediaData` chunk (seconds).
+    pub media_timeout_s: u32,
+    /// Larger files are not fetched (`media_missing`, reason `too_large`).
+    pub media_max_bytes: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -83,6 +95,8 @@ impl std::fmt::Debug for Settings {
             .field("batch_limit", &self.batch_limit)
             .field("sdk_timeout_s", &self.sdk_timeout_s)
             .field("proxy", &self.proxy)
+            .field("media_dir", &self.media_dir)
+            .field("region", &self.region)
             .finish_non_exhaustive()
     }
 }
@@ -145,6 +159,23 @@ impl Settings {
         let hang_grace = Duration::from_secs(num("sdk_hang_grace_s", 15, 1, 600));
         let poll_interval = Duration::from_millis(num("poll_interval_ms", 1000, 10, 600_000));
         let decrypt_threads = num("decrypt_threads", 2, 1, 64) as usize;
+        let media_timeout_s = num("media_timeout_s", 30, 1, 600) as u32;
+        let media_max_bytes = num("media_max_bytes", 1 << 30, 1, 64 << 30);
+        let region = cfg.get("region").unwrap_or("default").trim().to_string();
+        if region.is_empty()
+            || !region
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            errors.push(format!(
+                "region: `{region}` must be letters, digits, - or _ (a directory name)"
+            ));
+        }
+        let media_dir = cfg
+            .get("media_dir")
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from);
         if !errors.is_empty() {
             return Err(RuntimeError::Config(errors));
         }
@@ -160,6 +191,10 @@ impl Settings {
             proxy_password: env(PROXY_PASSWORD_ENV).unwrap_or_default(),
             poll_interval,
             decrypt_threads,
+            media_dir,
+            region,
+            media_timeout_s,
+            media_max_bytes,
         })
     }
 
@@ -213,5 +248,39 @@ mod tests {
         );
         assert_eq!(s.batch_limit, 1000);
         assert!(!format!("{s:?}").contains("s3cr3t"));
+        assert_eq!(s.media_dir, None, "media are off unless a store is named");
+        assert_eq!((s.region.as_str(), s.media_timeout_s), ("default", 30));
+    }
+
+    #[test]
+    fn media_settings_are_typed_and_checked() {
+        let base = [
+            ("corp_id", "ww1"),
+            ("sdk_library", "/l.so"),
+            ("private_keys_dir", "/k"),
+            ("sdk_secret_file", "/nonexistent/secret"),
+        ];
+        let mut pairs = base.to_vec();
+        pairs.extend([
+            ("region", "../cn"),
+            ("media_timeout_s", "0"),
+            ("media_max_bytes", "lots"),
+        ]);
+        let err = Settings::resolve(&cfg(&pairs), &|_| None)
+            .err()
+            .unwrap()
+            .to_string();
+        for needle in ["region", "media_timeout_s", "media_max_bytes"] {
+            assert!(err.contains(needle), "{needle} missing in {err}");
+        }
+        let mut pairs = base[..3].to_vec();
+        pairs.extend([
+            ("media_dir", "/var/lib/wcp/media"),
+            ("region", "cn-east"),
+            ("media_max_bytes", "1048576"),
+        ]);
+        let s = Settings::resolve(&cfg(&pairs), &|_| Some("x".into())).unwrap();
+        assert_eq!(s.media_dir, Some(PathBuf::from("/var/lib/wcp/media")));
+        assert_eq!((s.region.as_str(), s.media_max_bytes), ("cn-east", 1 << 20));
     }
 }
