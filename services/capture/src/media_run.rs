@@ -45,7 +45,7 @@ pub fn run(cfg: &Config, ctx: &RunCtx, s: &Settings, m: &CaptureMetrics, exe: st
         return;
     };
     std::thread::scope(|scope| {
-        scope.spawn(|| backlog(&mcfg, ctx, m));
+        scope.spawn(|| backlog(cfg, &mcfg, ctx, m));
         while !ctx.shutdown_requested() {
             let store = match Store::open(&dir, &s.region, &cfg.instance_id) {
                 Ok(st) => st,
@@ -86,8 +86,10 @@ fn failed(m: &CaptureMetrics, error: &str) {
 
 /// `wcp_capture_media_backlog`: records of `wecom.raw` the media stage has not looked at
 /// yet, and the age of the oldest, as the broker sees the media group.
-fn backlog(mcfg: &Config, ctx: &RunCtx, m: &CaptureMetrics) {
-    let client = wcp_runtime::kafka::client_config(mcfg);
+fn backlog(cfg: &Config, mcfg: &Config, ctx: &RunCtx, m: &CaptureMetrics) {
+    // The service's connection settings: the media loop's producer-only properties would make
+    // librdkafka warn on every measurement.
+    let client = wcp_runtime::kafka::client_config(cfg);
     let group = mcfg.group();
     let raw = mcfg.topic(wcp_model::topics::RAW);
     loop {
