@@ -191,7 +191,15 @@ impl crate::Archive {
 
     /// Access-log entries not yet chained, and whether they all continue the chained ones.
     pub fn access_log_pending(&self) -> Result<(u64, bool), ArchiveError> {
-        let after = last_absorbed(&self.conn)?;
+        self.access_log_pending_in(&self.conn)
+    }
+
+    /// [`Archive::access_log_pending`] read through `conn` (a verification's snapshot).
+    pub(crate) fn access_log_pending_in(
+        &self,
+        conn: &Connection,
+    ) -> Result<(u64, bool), ArchiveError> {
+        let after = last_absorbed(conn)?;
         Ok(match pending(&self.access_log, after)? {
             None => (0, true),
             Some(p) => (p.len() as u64, p.iter().all(|e| e.continues)),

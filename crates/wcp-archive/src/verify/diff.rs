@@ -123,9 +123,17 @@ fn scratch(src: &Connection, skip: &HashSet<i64>) -> Result<Scratch, ArchiveErro
     let mut conn = crate::at_rest::open_rw(&path)?;
     crate::schema::init(&mut conn)?;
     crate::at_rest::attach(&conn, Path::new(&src_path), "src")?;
+    // The archive may be live: copy only the records of the verification's snapshot (a
+    // newer record's rows would otherwise look deleted from `main`).
+    let newest: i64 = src.query_row("SELECT COALESCE(MAX(seq), -1) FROM records", [], |r| {
+        r.get(0)
+    })?;
+    conn.execute(
+        "INSERT INTO records SELECT seq, kind, msgid, body, digest, hash FROM src.records WHERE seq <= ?1",
+        [newest],
+    )?;
     conn.execute_batch(
-        "INSERT INTO records SELECT seq, kind, msgid, body, digest, hash FROM src.records;
-         INSERT OR REPLACE INTO keys (seq, public_key) SELECT seq, public_key FROM src.keys WHERE seq = 0;",
+        "INSERT OR REPLACE INTO keys (seq, public_key) SELECT seq, public_key FROM src.keys WHERE seq = 0;",
     )?;
     conn.execute_batch("DETACH DATABASE src")?;
     let tx = conn.transaction()?;
@@ -146,8 +154,25 @@ pub fn name_rows(
     let result = differing
         .iter()
         .try_for_each(|t| rows(conn, t, skip, found));
-    conn.execute_batch("DETACH DATABASE exp")?;
+    // Inside a verification's read transaction the database cannot be detached yet:
+    // [`detach_scratch`] does it once the transaction ends.
+    if conn.is_autocommit() {
+        conn.execute_batch("DETACH DATABASE exp")?;
+    }
     result
+}
+
+/// Detaches the scratch database [`name_rows`] left attached inside a transaction.
+pub fn detach_scratch(conn: &Connection) -> Result<(), ArchiveError> {
+    let attached: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_database_list WHERE name = 'exp'",
+        [],
+        |r| r.get(0),
+    )?;
+    if attached {
+        conn.execute_batch("DETACH DATABASE exp")?;
+    }
+    Ok(())
 }
 
 fn rows(

@@ -210,13 +210,21 @@ impl crate::Archive {
     }
 
     /// Verifies, up to `limit` problems, and counts (and checks) the access log.
+    ///
+    /// One read transaction: the archive may be live (the archiver's periodic verification,
+    /// `wcp archive verify` on a running system), and the chain, the projections and the
+    /// search index must be read from one snapshot — otherwise rows committed between two
+    /// reads look added or changed and a clean archive is reported as tampered.
     pub fn verify_report(
         &self,
         key: Option<&VerifyingKey>,
         limit: usize,
     ) -> Result<VerifyReport, ArchiveError> {
-        let mut report = verify_all(&self.conn, key, limit)?;
-        let (pending, continues) = self.access_log_pending()?;
+        let tx = self.conn.unchecked_transaction()?;
+        let mut report = verify_all(&tx, key, limit)?;
+        let (pending, continues) = self.access_log_pending_in(&tx)?;
+        drop(tx);
+        diff::detach_scratch(&self.conn)?;
         report.access_log_pending = pending;
         if !continues {
             report.push(
