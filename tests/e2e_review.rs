@@ -155,6 +155,18 @@ fn review_service_consumes_alerts_exactly_once() {
         "sla_high_s exported: {}",
         m.body
     );
+    // ... and on the ops port, the one Prometheus scrapes (compose, k8s): the SLA alert
+    // reads them there.
+    let ops = get(&p.service("review").ops_addr, "/metrics").expect("ops metrics");
+    assert!(
+        ops.body
+            .lines()
+            .any(|l| l == "wcp_review_sla_seconds{severity=\"high\"} 7200")
+            && has_metric(&ops.body, "wcp_review_oldest_pending_age_seconds")
+            && has_metric(&ops.body, "wcp_received_events_total"),
+        "the ops port has the console's metrics: {}",
+        ops.body
+    );
     p.assert_all_running();
     p.service("review").terminate(Duration::from_secs(20));
     let verify = std::process::Command::new(e2e::wcp_bin())

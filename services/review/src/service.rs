@@ -101,6 +101,14 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
         ..Settings::default()
     };
     let shared = Console::new(console, opened, settings);
+    // The queue and SLA metrics on the ops port too: that is the port Prometheus scrapes
+    // (compose, k8s), and WcpReviewHighSeverityPastSla reads them.
+    ctx.metrics
+        .registry
+        .register(Box::new(wcp_review_web::metrics::OpsCollector(
+            shared.clone(),
+        )))
+        .map_err(|e| fatal("metrics", e))?;
     let addr = s.listen_addr;
     let (web, stop) = (shared.clone(), ctx.clone());
     let listener = std::net::TcpListener::bind(addr).map_err(|e| fatal("listen_addr", e))?;
