@@ -57,6 +57,40 @@ def _input_topics(user: dict) -> set[str]:
             if a["resource"]["type"] == "topic" and "Read" in a.get("operations", [a.get("operation")])}
 
 
+PROMETHEUS_POD = {"app.kubernetes.io/name": "prometheus"}
+
+
+def _metrics_reachable(workloads: list[dict], policies: list[dict]) -> list[str]:
+    """Every ops port (a container port named `ops` or `*-ops`) is open to Prometheus's pods by
+    a NetworkPolicy selecting the workload's pods. A trial found the review console's rule
+    rewritten by the region's `labels` (includeSelectors) into the archiver's own labels:
+    rendered, it no longer let Prometheus in, and the SLA alert could never fire."""
+    problems = []
+    for w in workloads:
+        labels = w["spec"]["template"]["metadata"].get("labels", {})
+        for c in w["spec"]["template"]["spec"]["containers"]:
+            for port in c.get("ports", []):
+                name = port.get("name", "")
+                if name != "ops" and not name.endswith("-ops"):
+                    continue
+                ok = any(
+                    set(p["spec"]["podSelector"].get("matchLabels", {}).items()) <= set(labels.items())
+                    and any(
+                        any(r.get("port") == port["containerPort"] for r in rule.get("ports", []))
+                        and any(f.get("podSelector", {}).get("matchLabels") == PROMETHEUS_POD
+                                for f in rule.get("from", []))
+                        for rule in p["spec"].get("ingress", [])
+                    )
+                    for p in policies
+                )
+                if not ok:
+                    problems.append(
+                        f"{w['kind']}/{w['metadata']['name']}/{c['name']}: no NetworkPolicy lets "
+                        f"Prometheus ({PROMETHEUS_POD}) reach ops port {port['containerPort']}"
+                    )
+    return problems
+
+
 def check_policy(docs: list[dict]) -> list[str]:
     problems = []
     config_maps = {d["metadata"]["name"]: d.get("data", {}) for d in _by_kind(docs, "ConfigMap")}
@@ -104,6 +138,7 @@ def check_policy(docs: list[dict]) -> list[str]:
     if not any(not n["spec"]["podSelector"] and set(n["spec"]["policyTypes"]) == {"Ingress", "Egress"}
                for n in _by_kind(docs, "NetworkPolicy")):
         problems.append("no default-deny NetworkPolicy (empty podSelector, Ingress+Egress)")
+    problems += _metrics_reachable(workloads, _by_kind(docs, "NetworkPolicy"))
     source = yaml.safe_load(RULES.read_text(encoding="utf-8"))["groups"]
     rules = _by_kind(docs, "PrometheusRule")
     if len(rules) != 1 or rules[0]["spec"]["groups"] != source:
