@@ -45,12 +45,21 @@ def main() -> int:
     config_text = CONFIG.read_text(encoding="utf-8")
     problems = config_problems(config_text, "ops/compose/config.toml") + dockerfile_problems()
     deadline_s = tomllib.loads(config_text).get("shutdown_deadline_ms", 20_000) / 1000
-    jobs = {}
+    jobs, by_dns = {}, set()
     for job in prom["scrape_configs"]:
         for static in job.get("static_configs", []):
             for target in static["targets"]:
                 jobs[target] = job["job_name"]
+        for sd in job.get("dns_sd_configs", []):
+            for name in sd["names"]:
+                jobs[f"{name}:{sd['port']}"] = job["job_name"]
+                by_dns.add(name)
     services = compose["services"]
+    # A service that runs only under a profile must be found by DNS: a static target of a
+    # container that is not running keeps WcpServiceDown firing (a trial saw it page forever).
+    for svc, spec in services.items():
+        if spec.get("profiles") and f"{svc}:9090" in jobs and svc not in by_dns:
+            problems.append(f"{svc} runs only with a profile but is a static scrape target: use dns_sd_configs")
     for name in deployed_services():
         binary = f"wcp-{name}"
         running = [s for s, spec in services.items() if (spec.get("command") or [None])[0] == binary]
