@@ -1,7 +1,6 @@
 //! Batch plumbing shared by the transactional loop and the archiver: filling a batch from
 //! the consumer, the offsets that follow it, and rewinding to the committed offsets.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -96,18 +95,23 @@ pub fn rewind<C: rdkafka::consumer::ConsumerContext>(
     Ok(())
 }
 
+/// The positions after `batch`: last offset + 1 for each partition in it.
+pub fn next_positions(batch: &[InRecord]) -> crate::local::Positions {
+    let mut next = crate::local::Positions::new();
+    for r in batch {
+        let e = next
+            .entry((r.topic.clone(), r.partition))
+            .or_insert(r.offset + 1);
+        *e = (*e).max(r.offset + 1);
+    }
+    next
+}
+
 /// The offsets to commit: last offset + 1 for each partition in the batch.
 pub fn next_offsets(batch: &[InRecord]) -> Result<TopicPartitionList, RuntimeError> {
-    let mut max: BTreeMap<(&str, i32), i64> = BTreeMap::new();
-    for r in batch {
-        let e = max
-            .entry((r.topic.as_str(), r.partition))
-            .or_insert(r.offset);
-        *e = (*e).max(r.offset);
-    }
     let mut tpl = TopicPartitionList::new();
-    for ((t, p), o) in max {
-        tpl.add_partition_offset(t, p, Offset::Offset(o + 1))?;
+    for ((t, p), o) in next_positions(batch) {
+        tpl.add_partition_offset(&t, p, Offset::Offset(o))?;
     }
     Ok(tpl)
 }

@@ -11,7 +11,7 @@
 //! `metrics` (the `docs/METRICS.md` vocabulary), `ops` (`/healthz`, `/readyz`, `/metrics`),
 //! `shutdown` (shutdown/readiness flags, signals), `telemetry` (logs, `traceparent`),
 //! `app` (process scaffolding used by each service's `main`), `lag` (consumer-group lag read
-//! from the broker), `authz` (an authorization failure said with the principal, the resource
+//! from the broker), `local` (consuming with offsets kept in a local store: archiver, review), `authz` (an authorization failure said with the principal, the resource
 //! and the fix).
 
 pub mod app;
@@ -24,6 +24,7 @@ pub mod deadline;
 pub mod error;
 pub mod kafka;
 pub mod lag;
+pub mod local;
 pub mod metrics;
 pub mod ops;
 pub mod preflight;

@@ -3,18 +3,16 @@
 //! offset can be stored, and partition assignment from the offsets stored in the archive.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use rdkafka::types::RDKafkaRespErr;
-use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use rdkafka::Offset;
 use wcp_archive::SourceOffset;
 use wcp_model::{DeadLetter, EnrichedEvent};
-use wcp_runtime::{codec, kafka, Config, InRecord, Metrics, RunCtx, RuntimeError};
+use wcp_runtime::local::{self, DeadLetters, OffsetStore};
+use wcp_runtime::{codec, kafka, Config, InRecord, RunCtx, RuntimeError};
 use wcp_stages::anonymise::Anonymiser;
 use wcp_stages::dead_letters;
 use wcp_stages::retention::RetentionPolicy;
@@ -24,78 +22,23 @@ use crate::settings::ArchiverSettings;
 use crate::writer::{Batch, Positions, Writer};
 use wcp_model::clock::now_ms;
 
-/// Consumer context: assigns partitions at the positions stored in the archive.
-struct ArchCtx {
+/// The archive's offsets, for assignment: batches already handed to SQLite move them, so an
+/// assignment waits for those first.
+struct Archived {
     durable: Arc<Mutex<Positions>>,
     inflight: Arc<AtomicUsize>,
-    revoked: AtomicBool,
-    metrics: Metrics,
-    prefix: String,
 }
 
-impl ClientContext for ArchCtx {
-    fn stats_raw(&self, raw: &[u8]) {
-        kafka::observe_stats(&self.metrics, &self.prefix, raw);
+impl OffsetStore for Archived {
+    fn resume(&self, topic: &str, partition: i32) -> Option<i64> {
+        let durable = self.durable.lock().unwrap_or_else(|p| p.into_inner());
+        durable.get(&(topic.to_string(), partition)).copied()
     }
 
-    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str) {
-        kafka::forward_log(level, fac, msg);
-    }
-}
-
-impl ConsumerContext for ArchCtx {
-    fn commit_callback(&self, result: rdkafka::error::KafkaResult<()>, _: &TopicPartitionList) {
-        if let Err(e) = result {
-            tracing::debug!(error = %e, "archived offsets not committed to Kafka (informational)");
-        }
-    }
-
-    fn rebalance(
-        &self,
-        consumer: &BaseConsumer<Self>,
-        err: RDKafkaRespErr,
-        tpl: &mut TopicPartitionList,
-    ) {
-        match err {
-            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
-                // Batches already handed to SQLite move the stored offsets: wait for them.
-                let until = Instant::now() + Duration::from_secs(30);
-                while self.inflight.load(Ordering::SeqCst) > 0 && Instant::now() < until {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                let durable = self.durable.lock().unwrap_or_else(|p| p.into_inner());
-                let parts: Vec<(String, i32)> = tpl
-                    .elements()
-                    .iter()
-                    .map(|e| (e.topic().to_string(), e.partition()))
-                    .collect();
-                for (t, p) in parts {
-                    let off = match durable.get(&(t.clone(), p)) {
-                        Some(o) => Offset::Offset(*o),
-                        None => Offset::Beginning,
-                    };
-                    if let Err(e) = tpl.set_partition_offset(&t, p, off) {
-                        tracing::error!(error = %e, "cannot set assignment offset");
-                    }
-                }
-                tracing::info!(
-                    partitions = tpl.count(),
-                    "partitions assigned at archived offsets"
-                );
-                let elems = tpl.elements();
-                let parts = elems.iter().map(|e| (e.topic(), e.partition()));
-                self.metrics.touch_lag(&self.prefix, parts);
-                if let Err(e) = consumer.assign(tpl) {
-                    tracing::error!(error = %e, "assign failed");
-                }
-            }
-            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
-                self.revoked.store(true, Ordering::SeqCst);
-                if let Err(e) = consumer.unassign() {
-                    tracing::error!(error = %e, "unassign failed");
-                }
-            }
-            other => tracing::error!(error = ?other, "rebalance error"),
+    fn settle(&self) {
+        let until = Instant::now() + Duration::from_secs(30);
+        while self.inflight.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 }
@@ -125,22 +68,23 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
         producer: kafka::plain_producer_config(cfg).create()?,
         topic: cfg.topic(wcp_archive::anchor::ANCHORS_TOPIC),
     });
-    let actx = ArchCtx {
-        durable: writer.durable.clone(),
-        inflight: Arc::new(AtomicUsize::new(0)),
-        revoked: AtomicBool::new(false),
-        metrics: ctx.metrics.clone(),
-        prefix: cfg.topic_prefix.clone(),
-    };
-    let inflight = actx.inflight.clone();
+    let inflight = Arc::new(AtomicUsize::new(0));
     let durable = writer.durable.clone();
-    // Shared with the SQLite thread, which commits what it archived (`commit_archived`).
-    let consumer: Arc<BaseConsumer<ArchCtx>> =
-        Arc::new(kafka::consumer_config(cfg, &cfg.group()).create_with_context(actx)?);
-    let dlq: BaseProducer = kafka::plain_producer_config(cfg).create()?;
-    let dlq_topic = cfg.topic(codec::DLQ_TOPIC);
+    let store = Archived {
+        durable: durable.clone(),
+        inflight: inflight.clone(),
+    };
+    let mut dlq = DeadLetters::new(cfg, "archiver")?;
     // Dead letters too: kept in the region's archive, sealed like quarantine (#13 item 8).
-    consumer.subscribe(&[&cfg.topic("chat.tagged"), &dlq_topic])?;
+    let tagged = cfg.topic(wcp_model::topics::TAGGED);
+    let topics = [tagged.as_str(), dlq.topic.as_str()];
+    // Shared with the SQLite thread, which commits what it archived.
+    let consumer = Arc::new(local::consumer(
+        cfg,
+        &ctx.metrics,
+        Box::new(store),
+        &topics,
+    )?);
 
     // The SQLite thread: a bounded channel of two batches keeps memory flat and stops
     // polling while SQLite is behind.
@@ -155,7 +99,10 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
             let mut committed = (Positions::new(), Instant::now());
             for (i, batch) in rx.into_iter().enumerate() {
                 match write_with_retry(&mut writer, &batch, &wctx) {
-                    Written::Yes => commit_archived(&wconsumer, &wdurable, &mut committed),
+                    Written::Yes => {
+                        let now = wdurable.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                        local::commit_positions(&wconsumer, &now, &mut committed);
+                    }
                     Written::Stopped => {
                         winflight.fetch_sub(1, Ordering::SeqCst);
                         return;
@@ -188,24 +135,13 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
         if let Some(e) = failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
             break Err(RuntimeError::Fatal(format!("archive write failed: {e}")));
         }
-        let stopping = wcp_runtime::batch::fill_batch(
-            &consumer,
-            cfg,
-            ctx,
-            &mut batch,
-            &consumer.context().revoked,
-        );
-        if consumer.context().revoked.swap(false, Ordering::SeqCst) {
-            batch.clear();
-        }
+        let stopping = local::next_batch(&consumer, cfg, ctx, &mut batch);
         if !batch.is_empty() {
             let route = Route {
                 anonymiser: &anonymiser,
                 retention: &retention,
-                dlq: &dlq,
-                dlq_topic: &dlq_topic,
             };
-            let b = prepare(&batch, &durable, &route, ctx)?;
+            let b = prepare(&batch, &durable, &route, &mut dlq, ctx)?;
             inflight.fetch_add(1, Ordering::SeqCst);
             if tx.send(b).is_err() {
                 inflight.fetch_sub(1, Ordering::SeqCst);
@@ -225,37 +161,10 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
     result
 }
 
-/// Commits the archived positions to Kafka too, asynchronously, after a write when they moved
-/// or 5 s passed (an async commit can fail unseen, e.g. during a rebalance). Only informational: the
-/// archiver resumes from the offsets stored in the archive, but a lag measured at the broker
-/// (`wcp-lag-exporter`, `wcp lag`) reads the group's committed offsets.
-fn commit_archived(
-    consumer: &BaseConsumer<ArchCtx>,
-    durable: &Mutex<Positions>,
-    last: &mut (Positions, Instant),
-) {
-    let now = durable.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    if now.is_empty() || (now == last.0 && last.1.elapsed() < Duration::from_secs(5)) {
-        return;
-    }
-    let mut tpl = TopicPartitionList::new();
-    for ((t, p), o) in &now {
-        if tpl.add_partition_offset(t, *p, Offset::Offset(*o)).is_err() {
-            return;
-        }
-    }
-    if let Err(e) = consumer.commit(&tpl, CommitMode::Async) {
-        tracing::debug!(error = %e, "archived offsets not committed to Kafka (informational)");
-    }
-    *last = (now, Instant::now());
-}
-
 /// Where `prepare` sends what it decodes.
 struct Route<'a> {
     anonymiser: &'a Anonymiser,
     retention: &'a RetentionPolicy,
-    dlq: &'a BaseProducer,
-    dlq_topic: &'a str,
 }
 
 /// Decodes and routes a batch; poison records go to `chat.dlq` and are flushed before the
@@ -266,13 +175,12 @@ fn prepare(
     batch: &[InRecord],
     durable: &Mutex<Positions>,
     route: &Route<'_>,
+    dlq: &mut DeadLetters,
     ctx: &RunCtx,
 ) -> Result<Batch, RuntimeError> {
     let Route {
         anonymiser,
         retention,
-        dlq,
-        dlq_topic,
     } = *route;
     let m = &ctx.metrics;
     let done = durable.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -281,13 +189,12 @@ fn prepare(
         offsets: Vec::new(),
         origin_ts_ms: Vec::with_capacity(batch.len()),
     };
-    let mut dead = 0;
     for rec in batch {
-        let from_dlq = rec.topic == dlq_topic;
+        let from_dlq = rec.topic == dlq.topic;
         let topic = if from_dlq {
             codec::DLQ_TOPIC
         } else {
-            "chat.tagged"
+            wcp_model::topics::TAGGED
         };
         m.received.with_label_values(&[topic]).inc();
         if done
@@ -334,25 +241,12 @@ fn prepare(
                     out.origin_ts_ms.push(ts);
                 }
             }
-            Err(RuntimeError::Poison { code, detail }) => {
-                m.dead_letters.with_label_values(&[code]).inc();
-                m.errors.with_label_values(&["poison"]).inc();
-                let o = codec::dead_letter(rec, "archiver", code, &detail)?;
-                let mut r: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(dlq_topic).payload(&o.value);
-                if let Some(k) = &o.key {
-                    r = r.key(k);
-                }
-                dlq.send(r).map_err(|(e, _)| RuntimeError::Kafka(e))?;
-                dead += 1;
-            }
+            Err(RuntimeError::Poison { code, detail }) => dlq.send(rec, code, &detail, m)?,
             Err(other) => return Err(other),
         }
         m.stage_duration.observe(t0.elapsed().as_secs_f64());
     }
-    if dead > 0 {
-        dlq.flush(Duration::from_secs(30))?;
-        m.sent.with_label_values(&[codec::DLQ_TOPIC]).inc_by(dead);
-    }
+    dlq.flush(m)?;
     let tpl = wcp_runtime::batch::next_offsets(batch)?;
     out.offsets = tpl
         .elements()

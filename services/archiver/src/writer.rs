@@ -17,7 +17,7 @@ use wcp_model::EnrichedEvent;
 use wcp_runtime::Metrics;
 
 /// Next offset to read per (topic, partition), as durably stored.
-pub type Positions = BTreeMap<(String, i32), i64>;
+pub use wcp_runtime::local::Positions;
 
 /// One batch for the writer.
 pub struct Batch {

@@ -2,33 +2,26 @@
 //! stores: each region store records the source offsets in the same transaction as the
 //! alerts it receives (every store gets the batch's offsets, so each knows how far it is);
 //! partitions are assigned at the lowest offset the stores hold, and alert ids are
-//! deterministic, so a redelivered alert is a no-op. Poison records go to `chat.dlq` (flushed
+//! deterministic, so a redelivered alert is a no-op (the consume set-up is `wcp_runtime::local`). Poison records go to `chat.dlq` (flushed
 //! before their offsets are stored). An alert whose message no archive holds yet (the
 //! archiver lags) waits up to `route_wait_ms`, then goes to the first region with a warning.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use rdkafka::types::RDKafkaRespErr;
-use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use wcp_model::Alert;
 use wcp_review::items::{self, NewItem};
-use wcp_runtime::{codec, kafka, Config, InRecord, RunCtx, RuntimeError};
+use wcp_runtime::local::{self, DeadLetters, OffsetStore};
+use wcp_runtime::{codec, Config, InRecord, RunCtx, RuntimeError};
 
 use crate::feed::{locate, to_item};
 use crate::state::{lock, now_ms, Shared};
 
-struct Ctx {
-    console: Shared,
-    revoked: AtomicBool,
-}
+/// The review stores' offsets, for assignment.
+struct Stores(Shared);
 
-impl ClientContext for Ctx {
-    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str) {
-        kafka::forward_log(level, fac, msg);
+impl OffsetStore for Stores {
+    fn resume(&self, topic: &str, partition: i32) -> Option<i64> {
+        resume_offset(&self.0, topic, partition)
     }
 }
 
@@ -50,71 +43,23 @@ pub fn resume_offset(console: &crate::state::Console, topic: &str, partition: i3
     lowest
 }
 
-impl ConsumerContext for Ctx {
-    fn rebalance(
-        &self,
-        consumer: &BaseConsumer<Self>,
-        err: RDKafkaRespErr,
-        tpl: &mut TopicPartitionList,
-    ) {
-        match err {
-            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
-                let parts: Vec<(String, i32)> = tpl
-                    .elements()
-                    .iter()
-                    .map(|e| (e.topic().to_string(), e.partition()))
-                    .collect();
-                for (t, p) in parts {
-                    let off = resume_offset(&self.console, &t, p)
-                        .map_or(Offset::Beginning, Offset::Offset);
-                    if let Err(e) = tpl.set_partition_offset(&t, p, off) {
-                        tracing::error!(error = %e, "cannot set assignment offset");
-                    }
-                }
-                if let Err(e) = consumer.assign(tpl) {
-                    tracing::error!(error = %e, "assign failed");
-                }
-            }
-            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
-                self.revoked.store(true, Ordering::SeqCst);
-                if let Err(e) = consumer.unassign() {
-                    tracing::error!(error = %e, "unassign failed");
-                }
-            }
-            other => tracing::error!(error = ?other, "rebalance error"),
-        }
-    }
-}
-
 pub fn run(
     cfg: &Config,
     ctx: &RunCtx,
     console: Shared,
     route_wait: Duration,
 ) -> Result<(), RuntimeError> {
-    let consumer: BaseConsumer<Ctx> = kafka::consumer_config(cfg, &cfg.group())
-        .create_with_context(Ctx {
-            console: console.clone(),
-            revoked: AtomicBool::new(false),
-        })?;
-    let dlq: BaseProducer = kafka::plain_producer_config(cfg).create()?;
-    let dlq_topic = cfg.topic(codec::DLQ_TOPIC);
-    let alerts_topic = cfg.topic("chat.alerts");
-    consumer.subscribe(&[&alerts_topic])?;
+    let alerts_topic = cfg.topic(wcp_model::topics::ALERTS);
+    let store = Box::new(Stores(console.clone()));
+    let consumer = local::consumer(cfg, &ctx.metrics, store, &[&alerts_topic])?;
+    let mut dlq = DeadLetters::new(cfg, "review")?;
+    let mut committed = (local::Positions::new(), Instant::now());
     let mut batch: Vec<InRecord> = Vec::with_capacity(cfg.batch_max_events);
     loop {
-        let stopping = wcp_runtime::batch::fill_batch(
-            &consumer,
-            cfg,
-            ctx,
-            &mut batch,
-            &consumer.context().revoked,
-        );
-        if consumer.context().revoked.swap(false, Ordering::SeqCst) {
-            batch.clear();
-        }
+        let stopping = local::next_batch(&consumer, cfg, ctx, &mut batch);
         if !batch.is_empty() {
-            write_batch(&console, &batch, &dlq, &dlq_topic, ctx, route_wait)?;
+            let next = write_batch(&console, &batch, &mut dlq, ctx, route_wait)?;
+            local::commit_positions(&consumer, &next, &mut committed);
             batch.clear();
         }
         if stopping {
@@ -124,37 +69,27 @@ pub fn run(
     }
 }
 
+/// Writes a batch into the stores; returns the positions stored with it.
 fn write_batch(
     console: &Shared,
     batch: &[InRecord],
-    dlq: &BaseProducer,
-    dlq_topic: &str,
+    dlq: &mut DeadLetters,
     ctx: &RunCtx,
     route_wait: Duration,
-) -> Result<(), RuntimeError> {
+) -> Result<local::Positions, RuntimeError> {
     let m = &ctx.metrics;
     let mut alerts: Vec<Alert> = Vec::new();
-    let mut dead = 0;
     for rec in batch {
-        m.received.with_label_values(&["chat.alerts"]).inc();
+        m.received
+            .with_label_values(&[wcp_model::topics::ALERTS])
+            .inc();
         match codec::decode::<Alert>(rec) {
             Ok(a) => alerts.push(a),
-            Err(RuntimeError::Poison { code, detail }) => {
-                m.dead_letters.with_label_values(&[code]).inc();
-                let o = codec::dead_letter(rec, "review", code, &detail)?;
-                let mut r: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(dlq_topic).payload(&o.value);
-                if let Some(k) = &o.key {
-                    r = r.key(k);
-                }
-                dlq.send(r).map_err(|(e, _)| RuntimeError::Kafka(e))?;
-                dead += 1;
-            }
+            Err(RuntimeError::Poison { code, detail }) => dlq.send(rec, code, &detail, m)?,
             Err(other) => return Err(other),
         }
     }
-    if dead > 0 {
-        dlq.flush(Duration::from_secs(30))?;
-    }
+    dlq.flush(m)?;
     // Route each alert to the region archive that holds its message; wait for a lagging archiver.
     let started = Instant::now();
     let mut per_region: Vec<Vec<NewItem>> = loop {
@@ -180,14 +115,9 @@ fn write_batch(
         }
         std::thread::sleep(Duration::from_millis(500));
     };
-    let mut next: BTreeMap<(String, i32), i64> = BTreeMap::new();
-    for rec in batch {
-        let e = next
-            .entry((rec.topic.clone(), rec.partition))
-            .or_insert(rec.offset + 1);
-        *e = (*e).max(rec.offset + 1);
-    }
-    let offsets: Vec<(String, i32, i64)> = next.into_iter().map(|((t, p), o)| (t, p, o)).collect();
+    let next = wcp_runtime::batch::next_positions(batch);
+    let offsets: Vec<(String, i32, i64)> =
+        next.iter().map(|((t, p), o)| (t.clone(), *p, *o)).collect();
     for (r, items_) in console.regions.iter().zip(per_region.iter_mut()) {
         let mut backoff = Duration::from_millis(100);
         loop {
@@ -209,5 +139,5 @@ fn write_batch(
             }
         }
     }
-    Ok(())
+    Ok(next)
 }

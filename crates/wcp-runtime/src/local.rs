@@ -1,0 +1,225 @@
+//! Consuming with offsets kept in a local store instead of Kafka: the archiver (its archive)
+//! and the review console (its review stores) write each batch's next offsets in the same
+//! transaction as the batch, so a batch is applied exactly once without Kafka transactions.
+//! Partitions are assigned at the store's offsets ([`OffsetStore::resume`]), a batch polled
+//! across a revocation is dropped (the new owner re-reads it from the store's offsets), poison
+//! records go to `chat.dlq` flushed before their offsets can be stored ([`DeadLetters`]), and
+//! the stored positions are also committed to the group, for information only
+//! ([`commit_positions`]): broker-side lag (`wcp-lag-exporter`, `wcp lag`) reads them.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::types::RDKafkaRespErr;
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+
+use crate::codec;
+use crate::config::Config;
+use crate::error::RuntimeError;
+use crate::kafka;
+use crate::metrics::Metrics;
+use crate::record::InRecord;
+use crate::shutdown::RunCtx;
+
+/// `(topic, partition)` → the next offset to read, as a local store keeps them.
+pub type Positions = BTreeMap<(String, i32), i64>;
+
+/// Where a consumer's positions live outside Kafka.
+pub trait OffsetStore: Send + Sync + 'static {
+    /// The offset to resume `(topic, partition)` from; `None` reads it from the beginning.
+    fn resume(&self, topic: &str, partition: i32) -> Option<i64>;
+
+    /// Called on assignment before [`OffsetStore::resume`]: wait for batches already handed
+    /// to a writer, whose offsets are not stored yet. Nothing to wait for by default.
+    fn settle(&self) {}
+}
+
+/// The consumer context: assignment at the store's offsets, revocation noted for the loop.
+pub struct LocalCtx {
+    store: Box<dyn OffsetStore>,
+    revoked: AtomicBool,
+    metrics: Metrics,
+    prefix: String,
+}
+
+/// A consumer whose partitions are assigned at a local store's offsets.
+pub type LocalConsumer = BaseConsumer<LocalCtx>;
+
+impl ClientContext for LocalCtx {
+    fn stats_raw(&self, raw: &[u8]) {
+        kafka::observe_stats(&self.metrics, &self.prefix, raw);
+    }
+
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str) {
+        kafka::forward_log(level, fac, msg);
+    }
+}
+
+impl ConsumerContext for LocalCtx {
+    fn commit_callback(&self, result: rdkafka::error::KafkaResult<()>, _: &TopicPartitionList) {
+        if let Err(e) = result {
+            tracing::debug!(error = %e, "stored offsets not committed to Kafka (informational)");
+        }
+    }
+
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                self.store.settle();
+                let parts: Vec<(String, i32)> = tpl
+                    .elements()
+                    .iter()
+                    .map(|e| (e.topic().to_string(), e.partition()))
+                    .collect();
+                for (t, p) in parts {
+                    let off = self
+                        .store
+                        .resume(&t, p)
+                        .map_or(Offset::Beginning, Offset::Offset);
+                    if let Err(e) = tpl.set_partition_offset(&t, p, off) {
+                        tracing::error!(error = %e, "cannot set assignment offset");
+                    }
+                }
+                tracing::info!(
+                    partitions = tpl.count(),
+                    "partitions assigned at stored offsets"
+                );
+                let elems = tpl.elements();
+                let parts = elems.iter().map(|e| (e.topic(), e.partition()));
+                self.metrics.touch_lag(&self.prefix, parts);
+                if let Err(e) = consumer.assign(tpl) {
+                    tracing::error!(error = %e, "assign failed");
+                }
+            }
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
+                self.revoked.store(true, Ordering::SeqCst);
+                if let Err(e) = consumer.unassign() {
+                    tracing::error!(error = %e, "unassign failed");
+                }
+            }
+            other => tracing::error!(error = ?other, "rebalance error"),
+        }
+    }
+}
+
+/// A consumer in the service's group, subscribed to `topics` (full names), whose partitions
+/// are assigned at `store`'s offsets.
+pub fn consumer(
+    cfg: &Config,
+    metrics: &Metrics,
+    store: Box<dyn OffsetStore>,
+    topics: &[&str],
+) -> Result<LocalConsumer, RuntimeError> {
+    let ctx = LocalCtx {
+        store,
+        revoked: AtomicBool::new(false),
+        metrics: metrics.clone(),
+        prefix: cfg.topic_prefix.clone(),
+    };
+    let consumer: LocalConsumer =
+        kafka::consumer_config(cfg, &cfg.group()).create_with_context(ctx)?;
+    consumer.subscribe(topics)?;
+    Ok(consumer)
+}
+
+/// Polls the next batch (see [`crate::batch::fill_batch`]); returns true when stopping. A
+/// batch polled across a revocation is dropped: its partitions may be someone else's now.
+pub fn next_batch(
+    consumer: &LocalConsumer,
+    cfg: &Config,
+    ctx: &RunCtx,
+    batch: &mut Vec<InRecord>,
+) -> bool {
+    let revoked = &consumer.context().revoked;
+    let stopping = crate::batch::fill_batch(consumer, cfg, ctx, batch, revoked);
+    if revoked.swap(false, Ordering::SeqCst) {
+        batch.clear();
+    }
+    stopping
+}
+
+/// Commits `now` to the group asynchronously when it moved since `last` or 5 s passed (an
+/// async commit can fail unseen, e.g. during a rebalance). Informational only: the consumer
+/// resumes from its store, but broker-side lag reads the group's committed offsets.
+pub fn commit_positions(
+    consumer: &LocalConsumer,
+    now: &Positions,
+    last: &mut (Positions, Instant),
+) {
+    if now.is_empty() || (*now == last.0 && last.1.elapsed() < Duration::from_secs(5)) {
+        return;
+    }
+    let mut tpl = TopicPartitionList::new();
+    for ((t, p), o) in now {
+        if tpl.add_partition_offset(t, *p, Offset::Offset(*o)).is_err() {
+            return;
+        }
+    }
+    if let Err(e) = consumer.commit(&tpl, CommitMode::Async) {
+        tracing::debug!(error = %e, "stored offsets not committed to Kafka (informational)");
+    }
+    *last = (now.clone(), Instant::now());
+}
+
+/// Poison records to `chat.dlq` outside a transaction: sent as they are found, flushed by
+/// [`DeadLetters::flush`] before the batch's offsets are stored, so none is lost.
+pub struct DeadLetters {
+    producer: BaseProducer,
+    /// The full `chat.dlq` topic name (with the prefix).
+    pub topic: String,
+    stage: &'static str,
+    pending: u64,
+}
+
+impl DeadLetters {
+    pub fn new(cfg: &Config, stage: &'static str) -> Result<DeadLetters, RuntimeError> {
+        Ok(DeadLetters {
+            producer: kafka::plain_producer_config(cfg).create()?,
+            topic: cfg.topic(codec::DLQ_TOPIC),
+            stage,
+            pending: 0,
+        })
+    }
+
+    /// Sends the dead letter of `rec` (reason `code`, `detail`) and counts it.
+    pub fn send(
+        &mut self,
+        rec: &InRecord,
+        code: &'static str,
+        detail: &str,
+        m: &Metrics,
+    ) -> Result<(), RuntimeError> {
+        m.dead_letters.with_label_values(&[code]).inc();
+        m.errors.with_label_values(&["poison"]).inc();
+        let o = codec::dead_letter(rec, self.stage, code, detail)?;
+        let mut r: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(&self.topic).payload(&o.value);
+        if let Some(k) = &o.key {
+            r = r.key(k);
+        }
+        self.producer
+            .send(r)
+            .map_err(|(e, _)| RuntimeError::Kafka(e))?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// Waits until every dead letter sent is acknowledged (before the offsets are stored).
+    pub fn flush(&mut self, m: &Metrics) -> Result<(), RuntimeError> {
+        if self.pending > 0 {
+            self.producer.flush(Duration::from_secs(30))?;
+            m.sent
+                .with_label_values(&[codec::DLQ_TOPIC])
+                .inc_by(self.pending);
+            self.pending = 0;
+        }
+        Ok(())
+    }
+}
