@@ -140,7 +140,8 @@ mod tests {
         assert!(c.contains(&("cleanup.policy", "compact".to_string())));
         let a = topic_configs(wcp_archive::anchor::ANCHORS_TOPIC, "1");
         assert!(a.contains(&("cleanup.policy", "compact".to_string())));
-        assert_eq!(TOPICS.len(), 11);
+        assert_eq!(TOPICS.len(), 12);
         assert!(TOPICS.contains(&wcp_archive::anchor::ANCHORS_TOPIC));
+        assert!(TOPICS.contains(&"wecom.media"), "the capture's media records");
     }
 }
