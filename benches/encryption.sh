@@ -4,7 +4,7 @@
 # examples of crates/wcp-archive (tamper evidence on, the bench's synthetic events) ROUNDS
 # times each, plain and encrypted alternating so machine load hits both alike, and reports
 # the medians per CPU-second (user+sys: less sensitive to other load than wall time).
-#   flock /work/notes/bench.lock benches/encryption.sh
+#   benches/encryption.sh
 #   BATCHES=100 SIZE=2000 VERIFY_N=100000 ROUNDS=3 (defaults)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

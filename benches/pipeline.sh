@@ -15,7 +15,7 @@
 #   benches/pipeline.sh                 RUNS=3 RATES="1000 5000 10000 max" DURATION_S=10
 #   RUNS=1 RATES=5000 CHAINS=pipeline BROKER_WARMUP=0 benches/pipeline.sh
 #   WCP_FLUSH_INTERVAL_MS=50 benches/pipeline.sh  service settings pass through as WCP_* env
-# On the shared machine: flock /work/notes/bench.lock benches/pipeline.sh
+# Run it alone on the machine: other load shows up as latency.
 # Uses KAFKA_BOOTSTRAP when set, else starts scripts/kafka.sh (and stops it afterwards).
 # Everything (reports, service logs, produce output) stays in OUT (default: a new temp dir).
 set -euo pipefail

@@ -4,7 +4,7 @@
 # repo's samples (unique msgids, plus one 30 MB line that must be dead-lettered, not held),
 # runs `wcp run` under /usr/bin/time -v and prints the maximum resident set size.
 #
-#   flock /work/notes/bench.lock benches/run_memory.sh        # 2 GB (the README figure)
+#   benches/run_memory.sh        # 2 GB (the README figure)
 #   SIZE_GB=0.2 benches/run_memory.sh                         # quick look
 #
 # The input goes to WCP_BENCH_DIR (default /dev/shm/wcp-run-memory: RAM-backed, does not count
