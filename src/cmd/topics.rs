@@ -142,6 +142,9 @@ mod tests {
         assert!(a.contains(&("cleanup.policy", "compact".to_string())));
         assert_eq!(TOPICS.len(), 12);
         assert!(TOPICS.contains(&wcp_archive::anchor::ANCHORS_TOPIC));
-        assert!(TOPICS.contains(&"wecom.media"), "the capture's media records");
+        assert!(
+            TOPICS.contains(&"wecom.media"),
+            "the capture's media records"
+        );
     }
 }
