@@ -163,7 +163,7 @@ fn review_service_consumes_alerts_exactly_once() {
             .lines()
             .any(|l| l == "wcp_review_sla_seconds{severity=\"high\"} 7200")
             && has_metric(&ops.body, "wcp_review_oldest_pending_age_seconds")
-            && has_metric(&ops.body, "wcp_received_events_total"),
+            && has_metric(&ops.body, "wcp_ready"),
         "the ops port has the console's metrics: {}",
         ops.body
     );
