@@ -1,5 +1,5 @@
-//! `wcp topics create`: creates every pipeline topic (compaction for the consent ledger, time
-//! retention for the rest). Idempotent: topics that already exist are reported and kept.
+//! `wcp topics create`: creates every pipeline topic (compaction for the consent ledger, the
+//! capture cursor and the archive anchors, time retention for the rest). Idempotent: topics that already exist are reported and kept.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -48,8 +48,8 @@ struct CreateArgs {
     retention_hours: u64,
 }
 
-/// Topic-level settings: the ledger and the capture cursor are compacted (the latest record
-/// per contact / corp forever); the others keep a week by default, which is enough to replay
+/// Topic-level settings: the ledger, the capture cursor and the anchors are compacted (the
+/// latest record per contact / corp / region forever); the others keep a week by default, which is enough to replay
 /// after an outage.
 pub fn topic_configs(name: &str, retention_ms: &str) -> Vec<(&'static str, String)> {
     // The anchors: the newest signed head per region, kept forever.

@@ -10,7 +10,9 @@
 //! (calendar arithmetic without a clock), `offsets` (byte → code point), `dead_letters`
 //! (a dead letter's archived, sealed form).
 //! Each step that keeps state across records owns it together with its commit/abort.
-//! Nothing here does I/O, reads the clock or awaits: runners read files and pass times in.
+//! The steps do no I/O, read no clock and never await: runners pass bytes and times in. The
+//! one exception is the loader `policy::Policy::load`, which reads the policy file for runners
+//! and hands its text to the pure `Policy::from_toml`.
 pub mod alert;
 pub mod anonymise;
 pub mod civil;

@@ -6,7 +6,8 @@
 //! Outputs in `--out DIR` (a folder wcp created, see `outdir`): `archive-<region>.db`,
 //! `alerts.jsonl`, `anonymised.jsonl`, `dead_letters.jsonl`, `consent_ledger.jsonl`,
 //! `runs.jsonl`, `summary.json` (the last run's), `archive-<region>.key` and `tenant.key` (both 0600,
-//! created once, kept by `--force`).
+//! created once, kept by `--force`), `archive-<region>.pub` (the signing key's public half,
+//! written with it) and the `.wcp-out` marker listing what wcp wrote there.
 
 mod archives;
 mod execute;
