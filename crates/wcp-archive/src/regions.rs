@@ -34,6 +34,12 @@ pub struct Regions {
     dir: PathBuf,
 }
 
+/// A residency region name, by the one rule (`wcp_model::region::check_name`): a writer never
+/// creates `archive-.db` or a file outside its directory.
+pub fn check_region(region: &str) -> Result<(), ArchiveError> {
+    wcp_model::region::check_name(region).map_err(|e| ArchiveError::Invalid(e.to_string()))
+}
+
 /// `archive-cn.db` → `archive-cn.access.db` (for any archive path, in or out of a `Regions`).
 pub fn access_log_for(db: &Path) -> PathBuf {
     db.with_extension("access.db")
@@ -81,7 +87,8 @@ impl Regions {
         self.dir.join(format!("archive-{region}.pub"))
     }
 
-    /// The regions with an archive file in the directory, sorted.
+    /// The regions with an archive file in the directory, sorted (access logs and files whose
+    /// middle is not a region name are not regions).
     pub fn existing(&self) -> Result<Vec<String>, ArchiveError> {
         let mut out = Vec::new();
         if !self.dir.exists() {
@@ -94,7 +101,9 @@ impl Regions {
                 .strip_prefix("archive-")
                 .and_then(|n| n.strip_suffix(".db"))
             {
-                if !r.ends_with(".access") {
+                // Only region names (`wcp_model::region`): this skips the access logs
+                // (`archive-<r>.access.db`) and anything else that merely looks alike.
+                if check_region(r).is_ok() {
                     out.push(r.to_string());
                 }
             }
@@ -105,6 +114,7 @@ impl Regions {
 
     /// The signing key of `region`'s archive, under the key policy (module doc).
     pub fn signing_key(&self, region: &str, src: &KeySource) -> Result<SigningKey, ArchiveError> {
+        check_region(region)?;
         signing_key_for(&self.db(region), region, &self.key_file(region), src)
     }
 
@@ -115,6 +125,7 @@ impl Regions {
         src: &KeySource,
         mut opts: ArchiveOptions,
     ) -> Result<Archive, ArchiveError> {
+        check_region(region)?;
         std::fs::create_dir_all(&self.dir)?;
         opts.signing_key = Some(self.signing_key(region, src)?);
         let a = Archive::open(&self.db(region), opts)?;
@@ -242,5 +253,32 @@ mod tests {
         let err = r.signing_key("cn", &src).unwrap_err().to_string();
         assert!(err.contains("a new key would not match"), "{err}");
         assert!(!r.key_file("cn").exists());
+    }
+
+    #[test]
+    fn only_region_names_are_listed_or_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Regions::new(dir.path());
+        for f in [
+            "archive-cn.db",
+            "archive-cn.access.db",
+            "archive-.db",
+            "archive-a b.db",
+            "archive-hk.db",
+        ] {
+            std::fs::write(dir.path().join(f), b"").unwrap();
+        }
+        assert_eq!(r.existing().unwrap(), ["cn", "hk"]);
+        let src = KeySource::default();
+        for bad in ["", "../up", "a/b", "cn.access"] {
+            let Err(err) = r.open_writer(bad, &src, ArchiveOptions::default()) else {
+                panic!("{bad:?} opened");
+            };
+            let err = err.to_string();
+            assert!(err.contains("residency region"), "{bad:?}: {err}");
+            assert!(r.signing_key(bad, &src).is_err());
+        }
+        assert!(!dir.path().join("archive-.key").exists());
+        assert!(!dir.path().parent().unwrap().join("up.db").exists());
     }
 }

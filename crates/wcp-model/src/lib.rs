@@ -5,7 +5,8 @@
 //! captures and `text` for what classification reads); `event` is the canonical event;
 //! `record` holds the records that cross topics after ingest (enriched event, consent
 //! record, alert, anonymised event); `dead_letter` says why an input was rejected; `risk` is
-//! the closed vocabulary of risk categories; `topics` names the pipeline's topics; `clock` is
+//! the closed vocabulary of risk categories; `topics` names the pipeline's topics; `region` the
+//! rule for residency region names; `clock` is
 //! the one wall-clock read, for runners (no stage calls it).
 pub mod clock;
 pub mod dead_letter;
@@ -13,6 +14,7 @@ pub mod event;
 pub mod lenient;
 pub mod parse;
 pub mod record;
+pub mod region;
 pub mod risk;
 pub mod text;
 pub mod topics;

@@ -156,6 +156,17 @@ impl Policy {
                 out.push(format!("retention: regime {regime:?} has no rules"));
             }
         }
+        // A region names the archive files (`wcp_model::region`): refused here, at load, so
+        // neither the tagger nor an archiver ever meets an unusable one.
+        let ret = &self.retention;
+        if let Err(e) = wcp_model::region::check_name(&ret.default_region) {
+            out.push(format!("retention.default_region: {e}"));
+        }
+        for d in &ret.desks {
+            if let Err(e) = wcp_model::region::check_name(&d.region) {
+                out.push(format!("retention.desks {:?}: {e}", d.name));
+            }
+        }
         for c in self.alert.severity.keys() {
             if wcp_model::RiskCategory::parse(c).is_none() {
                 out.push(format!("alert.severity: unknown risk category {c:?}"));
@@ -197,5 +208,20 @@ mod tests {
         }
         let err = Policy::from_toml("[consent]\non_unknown = \"shred\"", "x.toml").unwrap_err();
         assert!(err.to_string().contains("x.toml"));
+    }
+
+    #[test]
+    fn region_names_that_cannot_name_a_file_are_refused() {
+        let bad = BUILTIN_POLICY
+            .replace("default_region = \"cn\"", "default_region = \"\"")
+            .replace("region = \"hk\"", "region = \"../hk\"");
+        match Policy::from_toml(&bad, "test.toml") {
+            Err(PolicyError::Invalid { problems, .. }) => {
+                assert_eq!(problems.len(), 2, "{problems:?}");
+                assert!(problems[0].starts_with("retention.default_region"));
+                assert!(problems[1].contains("hk-wealth") && problems[1].contains("../hk"));
+            }
+            other => panic!("expected invalid, got {other:?}"),
+        }
     }
 }

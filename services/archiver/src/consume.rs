@@ -161,6 +161,20 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
     result
 }
 
+/// The region whose archive takes `ev`. An event without a usable region (no retention tag,
+/// or a name that cannot name a file: `wcp_model::region`) is poison, so it is dead-lettered
+/// with its bytes instead of opening `archive-.db` or a path outside `archive_dir`.
+fn archive_region(ev: &EnrichedEvent) -> Result<String, RuntimeError> {
+    wcp_model::region::of_event(ev)
+        .map(str::to_string)
+        .map_err(|e| {
+            RuntimeError::poison(&wcp_model::DeadLetterReason::InvalidField {
+                field: "retention.region".into(),
+                problem: e.to_string(),
+            })
+        })
+}
+
 /// Where `prepare` sends what it decodes.
 struct Route<'a> {
     anonymiser: &'a Anonymiser,
@@ -230,12 +244,15 @@ fn prepare(
         let decoded: Result<EnrichedEvent, RuntimeError> = codec::decode(rec);
         match decoded {
             Ok(ev) => {
+                let region = match archive_region(&ev) {
+                    Ok(r) => r,
+                    Err(RuntimeError::Poison { code, detail }) => {
+                        dlq.send(rec, code, &detail, m)?;
+                        continue;
+                    }
+                    Err(other) => return Err(other),
+                };
                 let ev = anonymiser.for_archive(ev);
-                let region = ev
-                    .retention
-                    .as_ref()
-                    .map(|r| r.region.clone())
-                    .unwrap_or_default();
                 out.by_region.entry(region).or_default().push(ev);
                 if let Some(ts) = rec.origin_ts_ms() {
                     out.origin_ts_ms.push(ts);
@@ -264,4 +281,33 @@ fn prepare(
         m.lag_seconds.set((now_ms() - ts).max(0) as f64 / 1000.0);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_without_a_usable_region_is_poison() {
+        let raw = br#"{"msgid":"m1","action":"send","from":"zhangwei","tolist":["lina"],"roomid":"","msgtime":1732600037000,"msgtype":"text","text":{"content":"hi"}}"#;
+        let mut ev = EnrichedEvent::new(wcp_model::parse_wecom(raw, None).unwrap());
+        let poison = |ev: &EnrichedEvent| match archive_region(ev) {
+            Err(RuntimeError::Poison { code, detail }) => (code, detail),
+            other => panic!("expected poison, got {other:?}"),
+        };
+        let (code, detail) = poison(&ev);
+        assert_eq!(code, "invalid_field");
+        assert!(detail.contains("retention.region"), "{detail}");
+        ev.retention = Some(wcp_model::RetentionTag {
+            rules: Vec::new(),
+            keep_until_ms: 0,
+            legal_hold: false,
+            region: String::new(),
+        });
+        assert_eq!(poison(&ev).0, "invalid_field");
+        ev.retention.as_mut().unwrap().region = "../etc".into();
+        assert!(poison(&ev).1.contains("../etc"));
+        ev.retention.as_mut().unwrap().region = "hk".into();
+        assert_eq!(archive_region(&ev).unwrap(), "hk");
+    }
 }

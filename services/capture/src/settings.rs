@@ -162,14 +162,8 @@ impl Settings {
         let media_timeout_s = num("media_timeout_s", 30, 1, 600) as u32;
         let media_max_bytes = num("media_max_bytes", 1 << 30, 1, 64 << 30);
         let region = cfg.get("region").unwrap_or("default").trim().to_string();
-        if region.is_empty()
-            || !region
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            errors.push(format!(
-                "region: `{region}` must be letters, digits, - or _ (a directory name)"
-            ));
+        if let Err(e) = wcp_model::region::check_name(&region) {
+            errors.push(format!("region: {e}"));
         }
         let media_dir = cfg
             .get("media_dir")

@@ -6,26 +6,25 @@
 
 use std::path::{Path, PathBuf};
 
-use wcp_archive::{Archive, ArchiveOptions};
+use wcp_archive::{Archive, ArchiveOptions, Regions};
 use wcp_review::{accounts, chain, ConsoleStore, RegionStore, ReviewError};
 
 use crate::state::{now_ms, Console, Region, Settings, Shared};
 
-/// The region archives in `dir`, by region name.
+/// The region archives in `dir`, by region name: `wcp_archive::Regions` decides what is a
+/// region's archive (not the access logs `archive-<r>.access.db` audited reads create).
 pub fn archives(dir: &Path) -> Result<Vec<(String, PathBuf)>, ReviewError> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir)? {
-        let p = e?.path();
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if let Some(region) = name
-            .strip_prefix("archive-")
-            .and_then(|n| n.strip_suffix(".db"))
-        {
-            out.push((region.to_string(), p.clone()));
-        }
-    }
-    out.sort();
-    Ok(out)
+    let regions = Regions::new(dir);
+    let names = regions
+        .existing()
+        .map_err(|e| ReviewError::Invalid(format!("{}: {e}", dir.display())))?;
+    Ok(names
+        .into_iter()
+        .map(|r| {
+            let db = regions.db(&r);
+            (r, db)
+        })
+        .collect())
 }
 
 pub struct Opened {
@@ -46,8 +45,7 @@ pub fn open(dir: &Path, mut settings: Settings) -> Result<Opened, ReviewError> {
     let mut regions = Vec::new();
     for (name, path) in found {
         // Each region's own signing key (`wcp_archive::Regions`), when it is here.
-        let archive_key =
-            Some(wcp_archive::Regions::new(dir).key_file(&name)).filter(|p| p.exists());
+        let archive_key = Some(Regions::new(dir).key_file(&name)).filter(|p| p.exists());
         let store = RegionStore::open(&dir.join(format!("review-{name}.db")), &name, key.clone())?;
         let archive = Archive::open(&path, ArchiveOptions::default())
             .map_err(|e| ReviewError::Invalid(format!("{}: {e}", path.display())))?;
@@ -66,4 +64,21 @@ pub fn open(dir: &Path, mut settings: Settings) -> Result<Opened, ReviewError> {
         console: Console::new(console, regions, settings),
         bootstrap,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_logs_are_not_regions() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["archive-cn.db", "archive-cn.access.db", "archive-hk.db"] {
+            std::fs::write(dir.path().join(f), b"").unwrap();
+        }
+        let found = archives(dir.path()).unwrap();
+        let names: Vec<&str> = found.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(names, ["cn", "hk"]);
+        assert_eq!(found[0].1, dir.path().join("archive-cn.db"));
+    }
 }

@@ -37,14 +37,12 @@ impl Archives {
 
     fn region(&mut self, out: &mut OutDir, region: &str) -> anyhow::Result<&mut Region> {
         if !self.regions.contains_key(region) {
-            anyhow::ensure!(
-                !region.is_empty()
-                    && region
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
-                "residency region {region:?} cannot name a file"
-            );
-            let path = out.own(&format!("archive-{region}.db"))?;
+            // Checked before the name is claimed in the folder's marker.
+            wcp_archive::regions::check_region(region)?;
+            let regions = wcp_archive::Regions::new(out.path());
+            let db = regions.db(region);
+            let name = db.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let path = out.own(name)?;
             let opts = ArchiveOptions {
                 actor: "wcp-run".to_string(),
                 quarantine_key: self.quarantine_key.clone(),
@@ -56,7 +54,7 @@ impl Archives {
                 file: None,
                 env: true,
             };
-            let archive = wcp_archive::Regions::new(path.parent().unwrap_or(&path))
+            let archive = regions
                 .open_writer(region, &src, opts)
                 .with_context(|| format!("opening {}", path.display()))?;
             self.regions.insert(
@@ -71,9 +69,11 @@ impl Archives {
         Ok(self.regions.get_mut(region).expect("inserted above"))
     }
 
-    /// Whether the region's archive already holds `msgid` (or is about to, in this batch).
-    pub fn has(&mut self, out: &mut OutDir, region: &str, msgid: &str) -> anyhow::Result<bool> {
-        let r = self.region(out, region)?;
+    /// Whether the archive of `ev`'s region already holds its msgid (or is about to, in
+    /// this batch).
+    pub fn has(&mut self, out: &mut OutDir, ev: &EnrichedEvent) -> anyhow::Result<bool> {
+        let r = self.region(out, wcp_model::region::of_event(ev)?)?;
+        let msgid = &ev.event.msgid;
         Ok(r.pending.contains(msgid) || r.archive.contains(msgid)?)
     }
 
@@ -85,11 +85,7 @@ impl Archives {
         line: u64,
         summary: &mut Summary,
     ) -> anyhow::Result<()> {
-        let region = ev
-            .retention
-            .as_ref()
-            .map(|r| r.region.clone())
-            .unwrap_or_default();
+        let region = wcp_model::region::of_event(&ev)?.to_string();
         let r = self.region(out, &region)?;
         r.pending.insert(ev.event.msgid.clone());
         r.batch.push(ev);

@@ -96,20 +96,12 @@ pub fn execute(
                         // Kept in the region's archive too, sealed like quarantine (once:
                         // a re-run of the same file finds it there).
                         let kept = pipeline.dead_letter_for_archive(&letter, capture_ms);
-                        let region = kept.retention.as_ref().map(|r| r.region.clone());
-                        let region = region.unwrap_or_default();
-                        if !archives.has(out, &region, &kept.event.msgid)? {
+                        if !archives.has(out, &kept)? {
                             archives.push(out, kept, source, no, &mut summary)?;
                         }
                     }
                     Outcome::Processed(p) => {
-                        let region = p
-                            .for_archive
-                            .retention
-                            .as_ref()
-                            .map(|r| r.region.clone())
-                            .unwrap_or_default();
-                        let duplicate = archives.has(out, &region, &p.enriched.event.msgid)?;
+                        let duplicate = archives.has(out, &p.for_archive)?;
                         for a in &p.alerts {
                             // A gap in the capture sequence is news even on a re-sent message.
                             if !duplicate || a.category == "seq_gap" {
