@@ -25,6 +25,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("kc ", "needs a Kubernetes cluster; the manifests are validated by scripts/ops-check.sh and every service of every overlay is booted by tests/e2e_deploy_boot.rs"),
     ("kubectl ", "needs a Kubernetes cluster (as `kc `)"),
     ("docker compose", "needs a Docker engine (none here); docker-compose.yml is checked by scripts/ops-check.sh and its services booted by tests/e2e_deploy_boot.rs"),
+    ("wcp-capture ", "needs the capture's SDK library, keys and secret: run against the stand-in library by tests/e2e_capture_recover.rs"),
     ("ldd ", "Tencent's SDK library is not on this machine (the capture tests use a stand-in)"),
 ];
 
@@ -37,7 +38,17 @@ const NAMES: &[&str] = &[
 ];
 
 const COMMAND_STARTS: &[&str] = &[
-    "wcp ", "kc ", "kubectl ", "docker ", "curl ", "kafka-", "ldd ", "fuser ", "iostat ", "df ",
+    "wcp ",
+    "wcp-capture ",
+    "kc ",
+    "kubectl ",
+    "docker ",
+    "curl ",
+    "kafka-",
+    "ldd ",
+    "fuser ",
+    "iostat ",
+    "df ",
     "sqlite3 ",
 ];
 

@@ -179,6 +179,32 @@ impl Capture {
         self.starts += 1;
     }
 
+    /// Runs `line` through `sh -c` with this instance's configuration (as an operator does
+    /// in the capture's pod), `wcp-capture` first on PATH: success and stdout + stderr.
+    pub fn sh(&self, line: &str) -> (bool, String) {
+        let path = format!(
+            "{}:{}",
+            bin_dir().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let mut cmd = Command::new("sh");
+        without_wcp_env(&mut cmd);
+        let out = cmd
+            .arg("-c")
+            .arg(line)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("PATH", path)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sh");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    }
+
     pub fn kill9(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();

@@ -155,19 +155,14 @@ impl<'a> Capture<'a> {
     fn step(&mut self, tx: &mut Tx, cursor: &mut u64) -> Result<Step, TxError> {
         let s = self.s;
         let limit = s.call_limit(s.sdk_timeout_s);
-        let (seq, n, t) = (
-            cursor.to_string(),
-            s.batch_limit.to_string(),
-            s.sdk_timeout_s.to_string(),
+        let req = chatdata::request(
+            *cursor,
+            s.batch_limit,
+            &s.proxy,
+            &s.proxy_password,
+            s.sdk_timeout_s,
         );
-        let req: [&[u8]; 6] = [
-            b"chat",
-            seq.as_bytes(),
-            n.as_bytes(),
-            s.proxy.as_bytes(),
-            s.proxy_password.as_bytes(),
-            t.as_bytes(),
-        ];
+        let req: Vec<&[u8]> = req.iter().map(Vec::as_slice).collect();
         let answer = match self.sup.call(&req, limit) {
             Ok(mut a) => a.swap_remove(0),
             Err(e) => return self.sdk_failed("GetChatData", e, tx, *cursor),

@@ -105,6 +105,25 @@ pub fn parse(answer: &[u8], cursor: u64) -> Result<Vec<Item>, AnswerError> {
     Ok(items)
 }
 
+/// The fields of a `chat` request to the SDK child: GetChatData after `after`, at most
+/// `limit` messages, through `proxy` (`user:password`), with the SDK's `timeout_s`.
+pub fn request(
+    after: u64,
+    limit: u32,
+    proxy: &str,
+    password: &str,
+    timeout_s: u32,
+) -> Vec<Vec<u8>> {
+    vec![
+        b"chat".to_vec(),
+        after.to_string().into_bytes(),
+        limit.to_string().into_bytes(),
+        proxy.as_bytes().to_vec(),
+        password.as_bytes().to_vec(),
+        timeout_s.to_string().into_bytes(),
+    ]
+}
+
 /// `msgtime` (ms; seconds are scaled) of a decrypted message, for the lag metric.
 pub fn msgtime_ms(plain: &[u8]) -> Option<i64> {
     let v: serde_json::Value = serde_json::from_slice(plain).ok()?;

@@ -8,7 +8,9 @@
 //! (what a transaction writes), `tx` (the transactions), `leader` (one active instance per
 //! corp), `capture` (the loop), `metrics`; media apart from the text: `mediaref` (the files a
 //! message names), `media_fetch` (chunks → md5 check), `store` (content-addressed files),
-//! `media` (the stage: media records, `media_missing` marks), `media_run` (its threads).
+//! `media` (the stage: media records, `media_missing` marks), `media_run` (its threads);
+//! the recovery commands: `recover` (shared), `redecrypt` (dead letters), `refetch` (a seq
+//! range), `seen` (what is already written).
 //! See docs/CAPTURE.md.
 
 use std::process::ExitCode;
@@ -28,6 +30,10 @@ mod mediaref;
 mod metrics;
 mod proto;
 mod records;
+mod recover;
+mod redecrypt;
+mod refetch;
+mod seen;
 mod settings;
 mod store;
 mod supervisor;
@@ -40,6 +46,10 @@ use supervisor::{ChildSpec, Supervisor};
 fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some(child::CHILD_ARG) {
         return child::main();
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(sub @ ("redecrypt" | "refetch")) = args.first().map(String::as_str) {
+        return recover::main(sub, &args[1..]);
     }
     wcp_runtime::app::main("capture", run)
 }

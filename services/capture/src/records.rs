@@ -45,18 +45,34 @@ pub fn batch_records(
     seq: u64,
     now_ms: i64,
 ) -> Result<Vec<OutRecord>, RuntimeError> {
+    let mut outs = outcome_records(corp_id, outcomes, now_ms)?;
+    outs.push(cursor_record(corp_id, seq));
+    Ok(outs)
+}
+
+/// A decrypted message as `wecom.raw` holds it: the bytes, headers `seq`, `publickey_ver`,
+/// `corp_id`.
+pub fn raw_record(corp_id: &str, seq: u64, ver: u32, bytes: &[u8]) -> OutRecord {
+    let mut r = OutRecord::new(RAW_TOPIC, None, bytes.to_vec());
+    r.headers = vec![
+        ("seq".into(), seq.to_string().into_bytes()),
+        ("publickey_ver".into(), ver.to_string().into_bytes()),
+        ("corp_id".into(), corp_id.as_bytes().to_vec()),
+    ];
+    r
+}
+
+/// The messages, dead letters and alerts of `outcomes` (no cursor: the recovery commands
+/// write these without moving it).
+pub fn outcome_records(
+    corp_id: &str,
+    outcomes: &[Outcome],
+    now_ms: i64,
+) -> Result<Vec<OutRecord>, RuntimeError> {
     let mut outs = Vec::with_capacity(outcomes.len() + 1);
     for o in outcomes {
         match o {
-            Outcome::Plain { seq, ver, bytes } => {
-                let mut r = OutRecord::new(RAW_TOPIC, None, bytes.clone());
-                r.headers = vec![
-                    ("seq".into(), seq.to_string().into_bytes()),
-                    ("publickey_ver".into(), ver.to_string().into_bytes()),
-                    ("corp_id".into(), corp_id.as_bytes().to_vec()),
-                ];
-                outs.push(r);
-            }
+            Outcome::Plain { seq, ver, bytes } => outs.push(raw_record(corp_id, *seq, *ver, bytes)),
             Outcome::Dead { item, code, reason } => {
                 let dl = DeadLetter {
                     original: item.envelope.clone(),
@@ -84,7 +100,6 @@ pub fn batch_records(
             }
         }
     }
-    outs.push(cursor_record(corp_id, seq));
     Ok(outs)
 }
 
