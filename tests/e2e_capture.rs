@@ -173,7 +173,11 @@ fn key_problems_go_to_the_dead_letter_topic_with_an_alert() {
     assert_eq!(ids.len(), 3, "{ids:?}");
     e2e::wait_for("decrypt failure metrics", Duration::from_secs(10), || {
         (cap.sample("wcp_capture_decrypt_failures_total{reason=\"unknown_publickey_ver\"}") == 2.0
-            && cap.sample("wcp_capture_decrypt_failures_total{reason=\"sdk_10006\"}") == 1.0)
+            && cap.sample("wcp_capture_decrypt_failures_total{reason=\"sdk_10006\"}") == 1.0
+            // Counted with every other service's alerts, so WcpHighSeverityComplianceAlert sees them.
+            && cap.sample(
+                "wcp_compliance_alerts_total{category=\"capture_decrypt_failure\",severity=\"high\"}",
+            ) == 3.0)
             .then_some(())
     });
 
@@ -302,6 +306,12 @@ fn expired_data_raises_the_gap_alert() {
         format!("capture_data_expired:{}:0", capture_kit::CORP)
     );
     assert_eq!(cap.metric("wcp_capture_data_expired_total"), 1.0);
+    assert_eq!(
+        cap.sample(
+            "wcp_compliance_alerts_total{category=\"capture_data_expired\",severity=\"high\"}"
+        ),
+        1.0
+    );
 }
 
 #[test]

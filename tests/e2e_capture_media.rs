@@ -281,10 +281,12 @@ fn media_are_fetched_checked_and_stored_and_never_hold_up_the_text() {
         "wcp_capture_media_missing_total{reason=\"hang\"}",
         "wcp_capture_child_restarts_total{child=\"media\",reason=\"hang\"}",
         "wcp_capture_child_restarts_total{child=\"chat\",reason=\"hang\"}",
+        // The four media_missing alerts, counted like every other service's alerts.
+        "wcp_compliance_alerts_total{category=\"media_missing\",severity=\"medium\"}",
     ];
     e2e::wait_for("media metrics", Duration::from_secs(10), || {
         let got: Vec<f64> = series.iter().map(|s| cap.sample(s)).collect();
-        (got == [5.0, 1.0, 2.0, 1.0, 3.0, 0.0]).then_some(())
+        (got == [5.0, 1.0, 2.0, 1.0, 3.0, 0.0, 4.0]).then_some(())
     });
     e2e::wait_for("media backlog drained", Duration::from_secs(40), || {
         (cap.sample("wcp_capture_media_backlog") == 0.0).then_some(())

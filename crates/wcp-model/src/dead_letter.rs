@@ -41,6 +41,20 @@ pub enum DeadLetterReason {
 }
 
 impl DeadLetterReason {
+    /// Every `code()`, in declaration order: the label values metrics show from the start.
+    pub const CODES: [&'static str; 10] = [
+        "invalid_utf8",
+        "invalid_json",
+        "not_an_object",
+        "missing_field",
+        "invalid_field",
+        "schema_decode",
+        "stage_error",
+        "record_too_large",
+        "time_out_of_range",
+        "invalid_id",
+    ];
+
     /// Stable label for metrics, summaries and the `chat.dlq` record.
     pub fn code(&self) -> &'static str {
         match self {
@@ -206,6 +220,40 @@ mod tests {
         ))
         .unwrap();
         assert!(text.contains("\"original\":\"你好\""), "{text}");
+    }
+
+    #[test]
+    fn codes_lists_every_reason() {
+        let s = String::new;
+        let all = [
+            DeadLetterReason::InvalidUtf8 { valid_up_to: 0 },
+            DeadLetterReason::InvalidJson {
+                message: s(),
+                line: 0,
+                column: 0,
+            },
+            DeadLetterReason::NotAnObject { found: s() },
+            DeadLetterReason::MissingField { field: s() },
+            DeadLetterReason::InvalidField {
+                field: s(),
+                problem: s(),
+            },
+            DeadLetterReason::SchemaDecode { message: s() },
+            DeadLetterReason::StageError { message: s() },
+            DeadLetterReason::RecordTooLarge { bytes: 0, limit: 0 },
+            DeadLetterReason::TimeOutOfRange {
+                field: s(),
+                value_ms: 0,
+                earliest_ms: 0,
+                latest_ms: 0,
+            },
+            DeadLetterReason::InvalidId {
+                field: s(),
+                problem: s(),
+            },
+        ];
+        let codes: Vec<&str> = all.iter().map(DeadLetterReason::code).collect();
+        assert_eq!(codes, DeadLetterReason::CODES);
     }
 
     #[test]

@@ -224,15 +224,7 @@ impl Metrics {
         for c in ["transient", "poison", "fatal"] {
             self.errors.with_label_values(&[c]);
         }
-        for r in [
-            "invalid_utf8",
-            "invalid_json",
-            "not_an_object",
-            "missing_field",
-            "invalid_field",
-            "schema_decode",
-            "stage_error",
-        ] {
+        for r in wcp_model::DeadLetterReason::CODES {
             self.dead_letters.with_label_values(&[r]);
         }
         for o in ["committed", "aborted"] {
@@ -289,6 +281,20 @@ mod tests {
             "wcp_transactions_total{outcome=\"aborted\"} 0",
         ] {
             assert!(text.contains(name), "missing {name} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn every_dead_letter_reason_is_shown_from_the_start() {
+        let text = Metrics::new().render();
+        for r in [
+            "invalid_utf8",
+            "record_too_large",
+            "time_out_of_range",
+            "invalid_id",
+        ] {
+            let series = format!("wcp_dead_letters_total{{reason=\"{r}\"}} 0");
+            assert!(text.contains(&series), "{series} missing");
         }
     }
 

@@ -219,6 +219,8 @@ impl<'a> Capture<'a> {
                 }
                 Outcome::Dead { item, code, reason } => {
                     self.m.decrypt_failures.with_label_values(&[code]).inc();
+                    let alert = records::key_alert(&self.s.corp_id, item.seq, &item.msgid, code, 0);
+                    self.m.alert(&alert);
                     self.ctx
                         .metrics
                         .dead_letters
@@ -287,6 +289,7 @@ impl<'a> Capture<'a> {
         .map_err(TxError::Fatal)?;
         match tx.commit(self.ctx, &[rec]) {
             Ok(()) => {
+                self.m.alert(&alert);
                 self.expired_alerted = Some(cursor);
                 Ok(Step::Retry { reread: false })
             }

@@ -59,7 +59,7 @@ fn run(cfg: &Config, raw: &settings::CaptureKeys, ctx: &RunCtx) -> Result<(), Ru
     tracing::info!(settings = ?s, "capture settings");
     let keys = keys::KeyRing::load(&s.key_dirs).map_err(RuntimeError::Config)?;
     tracing::info!(versions = ?keys.versions(), "private keys loaded");
-    let m = metrics::CaptureMetrics::register(&ctx.metrics.registry);
+    let m = metrics::CaptureMetrics::register(&ctx.metrics);
     let exe = std::env::current_exe()?;
     let spec = ChildSpec {
         role: "chat",

@@ -243,6 +243,7 @@ impl MediaStage {
                 self.m.media_missing.with_label_values(&[reason]).inc();
                 tracing::warn!(seq = msg.seq, reason, detail = %detail, "media missing");
                 let alert = missing_alert(msg, &r.sdkfileid, reason, &detail);
+                self.m.alert(&alert);
                 out.push(codec::encode(
                     ALERTS_TOPIC,
                     Some(alert.alert_id.clone().into_bytes()),

@@ -27,7 +27,17 @@ pub struct CaptureMetrics {
     /// 1 while the media loop runs (0: media off, or stopped by an error and waiting).
     pub media_up: IntGauge,
     pub media_restarts: IntCounter,
+    /// The runtime's `wcp_compliance_alerts_total`: the capture's alerts are counted with every
+    /// other service's, so the severity alert rules see them.
+    pub compliance_alerts: IntCounterVec,
 }
+
+/// The (category, severity) of each alert the capture raises, shown at 0 from the start.
+pub const ALERT_SERIES: [(&str, &str); 3] = [
+    ("capture_decrypt_failure", "high"),
+    ("capture_data_expired", "high"),
+    ("media_missing", "medium"),
+];
 
 fn gauge(r: &Registry, name: &str, help: &str) -> IntGauge {
     reg(r, IntGauge::new(name, help).expect("valid"))
@@ -50,8 +60,10 @@ fn counter_vec(r: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCoun
 }
 
 impl CaptureMetrics {
-    pub fn register(r: &Registry) -> CaptureMetrics {
+    pub fn register(rt: &wcp_runtime::Metrics) -> CaptureMetrics {
+        let r = &rt.registry;
         let m = CaptureMetrics {
+            compliance_alerts: rt.compliance_alerts.clone(),
             seq: reg(
                 r,
                 IntGauge::new("wcp_capture_seq", "last committed capture cursor (seq)")
@@ -153,12 +165,25 @@ impl CaptureMetrics {
         for reason in crate::decrypt::REASONS {
             m.decrypt_failures.with_label_values(&[reason]);
         }
+        for (category, severity) in ALERT_SERIES {
+            m.compliance_alerts.with_label_values(&[category, severity]);
+        }
         for child in ["chat", "media"] {
             for reason in ["crash", "hang"] {
                 m.child_restarts.with_label_values(&[child, reason]);
             }
         }
         m
+    }
+}
+
+impl CaptureMetrics {
+    /// Counts an alert written to `chat.alerts` (call once its transaction committed, or as
+    /// the stage emits it under the runtime's loop, like the alerter).
+    pub fn alert(&self, a: &wcp_model::Alert) {
+        self.compliance_alerts
+            .with_label_values(&[a.category.as_str(), a.severity.as_str()])
+            .inc();
     }
 }
 
