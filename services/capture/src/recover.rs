@@ -97,7 +97,7 @@ impl Tool {
         let keys = KeyRing::load(&s.key_dirs).map_err(|e| Failure::Usage(e.join("\n")))?;
         tracing::info!(versions = ?keys.versions(), "private keys loaded");
         let metrics = Metrics::new().without_archive();
-        let m = CaptureMetrics::register(&metrics.registry);
+        let m = CaptureMetrics::register(&metrics);
         let ctx = RunCtx::new(metrics, cfg.shutdown_deadline_ms);
         let spec = ChildSpec {
             role: "chat",
