@@ -1,5 +1,6 @@
 //! `wcp topics create`: creates every pipeline topic (compaction for the consent ledger, the
-//! capture cursor and the archive anchors, time retention for the rest). Idempotent: topics that already exist are reported and kept.
+//! capture cursor and the archive anchors, time retention for the rest). Idempotent: topics
+//! that already exist are reported and kept.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -132,18 +133,20 @@ mod tests {
 
     #[test]
     fn ledger_is_compacted_others_retained() {
-        let l = topic_configs("consent.ledger", "1");
-        assert!(l.contains(&("cleanup.policy", "compact".to_string())));
-        let e = topic_configs("chat.events", "5");
+        let compact = ("cleanup.policy", "compact".to_string());
+        for t in [
+            topics::CONSENT_LEDGER,
+            topics::CAPTURE_CURSOR,
+            topics::ARCHIVE_ANCHORS,
+        ] {
+            assert!(topic_configs(t, "1").contains(&compact), "{t}");
+        }
+        let e = topic_configs(topics::EVENTS, "5");
         assert!(e.contains(&("retention.ms", "5".to_string())));
-        let c = topic_configs("capture.cursor", "1");
-        assert!(c.contains(&("cleanup.policy", "compact".to_string())));
-        let a = topic_configs(wcp_archive::anchor::ANCHORS_TOPIC, "1");
-        assert!(a.contains(&("cleanup.policy", "compact".to_string())));
         assert_eq!(TOPICS.len(), 12);
-        assert!(TOPICS.contains(&wcp_archive::anchor::ANCHORS_TOPIC));
+        assert!(TOPICS.contains(&topics::ARCHIVE_ANCHORS));
         assert!(
-            TOPICS.contains(&"wecom.media"),
+            TOPICS.contains(&topics::MEDIA),
             "the capture's media records"
         );
     }

@@ -14,7 +14,7 @@ use crate::verify::{Problem, ProblemKind};
 use crate::Archive;
 
 /// The compacted topic of published heads (before any topic prefix).
-pub const ANCHORS_TOPIC: &str = "archive.anchors";
+pub const ANCHORS_TOPIC: &str = wcp_model::topics::ARCHIVE_ANCHORS;
 
 /// One published signed checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use wcp_runtime::{OutRecord, RuntimeError};
 use crate::decrypt::Outcome;
 
 pub const RAW_TOPIC: &str = topics::RAW;
-pub const CURSOR_TOPIC: &str = "capture.cursor";
+pub const CURSOR_TOPIC: &str = topics::CAPTURE_CURSOR;
 pub const ALERTS_TOPIC: &str = topics::ALERTS;
 
 /// The value of a `capture.cursor` record (key: the corp id): the highest seq committed.

@@ -3,7 +3,7 @@ use wcp_model::{Alert, ChatEvent, ConsentRecord, DeadLetter};
 use wcp_stages::input::InputPolicy;
 
 fn rec(raw: &[u8], seq: Option<u64>) -> InRecord {
-    let mut r = InRecord::with_value("wecom.raw", raw.to_vec());
+    let mut r = InRecord::with_value(wcp_model::topics::RAW, raw.to_vec());
     r.headers = seq
         .map(|s| vec![("seq".to_string(), s.to_string().into_bytes())])
         .unwrap_or_default();
