@@ -46,3 +46,51 @@ fn a_trailing_newline_does_not_change_the_pseudonyms() {
     assert!(!a.is_empty());
     assert_eq!(a, b);
 }
+
+/// `wcp run` with extra arguments and environment, no key file of its own.
+fn run_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wcp"));
+    cmd.args(["run", "--json", "--input"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/wecom_samples.jsonl"
+        ))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .args(args)
+        .env_remove("WCP_ANON_KEY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// One loader: `wcp run` reads the key file, `WCP_ANON_KEY` and the policy file through the
+/// services' own loaders (`wcp_runtime::stage_settings::tenant_key`, `Policy::load`), so it
+/// refuses the same inputs with the same words.
+#[test]
+fn key_and_policy_problems_read_as_the_services_report_them() {
+    let (code, err) = run_with(&["--anon-key-file", "/nonexistent/tenant.hex"], &[]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("the tenant key file /nonexistent/tenant.hex"),
+        "{err}"
+    );
+    let (code, err) = run_with(&[], &[("WCP_ANON_KEY", "")]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("the tenant key is required: set its file key or WCP_ANON_KEY"),
+        "{err}"
+    );
+    let (code, err) = run_with(&["--policy", "/nonexistent/policy.toml"], &[]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("policy file /nonexistent/policy.toml"),
+        "{err}"
+    );
+}

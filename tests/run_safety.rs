@@ -128,7 +128,9 @@ fn keys_are_readable_by_their_owner_only() {
         .output()
         .unwrap();
     assert_eq!(res.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&res.stderr).contains("tenant key from WCP_ANON_KEY"));
+    // Same loader, same words as the services (`wcp_runtime::stage_settings::tenant_key`).
+    assert!(String::from_utf8_lossy(&res.stderr)
+        .contains("the tenant key is required: set its file key or WCP_ANON_KEY"));
 }
 
 #[test]

@@ -50,6 +50,15 @@ pub fn load_or_create_signing_key(path: &Path) -> Result<SigningKey, ArchiveErro
         return load_signing_key(path);
     }
     let key = generate_signing_key()?;
+    create_secret_file(path, &format!("{}\n", hex::encode(key.to_bytes())))?;
+    Ok(key)
+}
+
+/// Writes a new secret file (a signing, review or tenant key): created, never overwritten
+/// (`create_new`: an existing file is an error, so no command replaces a key it did not
+/// write), readable by its owner only (0600 on Unix) from the first byte. Every key file of
+/// wcp is written here.
+pub fn create_secret_file(path: &Path, text: &str) -> std::io::Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -58,14 +67,29 @@ pub fn load_or_create_signing_key(path: &Path) -> Result<SigningKey, ArchiveErro
         opts.mode(0o600);
     }
     use std::io::Write;
-    opts.open(path)?
-        .write_all(format!("{}\n", hex::encode(key.to_bytes())).as_bytes())?;
-    Ok(key)
+    opts.open(path)?.write_all(text.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_files_are_new_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k");
+        create_secret_file(&p, "abc\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "abc\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let err = create_secret_file(&p, "other").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "abc\n");
+    }
 
     #[test]
     fn created_key_loads_back() {

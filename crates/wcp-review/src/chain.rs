@@ -165,16 +165,7 @@ pub fn load_or_create_key(path: &std::path::Path) -> Result<SigningKey, ReviewEr
     }
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| ReviewError::Key(format!("no randomness: {e}")))?;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    use std::io::Write;
-    opts.open(path)?
-        .write_all(format!("{}\n", hex::encode(seed)).as_bytes())?;
+    wcp_archive::keys::create_secret_file(path, &format!("{}\n", hex::encode(seed)))?;
     Ok(SigningKey::from_bytes(&seed))
 }
 

@@ -123,15 +123,6 @@ pub fn keygen(a: KeygenArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn write_private(path: &std::path::Path, hex_key: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)?
-        .write_all(format!("{hex_key}\n").as_bytes())?;
+    wcp_archive::keys::create_secret_file(path, &format!("{hex_key}\n"))?;
     Ok(())
 }

@@ -15,8 +15,6 @@ mod lines;
 mod outputs;
 pub mod summary;
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -107,14 +105,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 /// The policy file (or the built-in one), with acknowledged non-compliant settings shown on
 /// every start, as the services log them.
 pub fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
-    let policy = match path {
-        Some(p) => {
-            let text =
-                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            Policy::from_toml(&text, &p.display().to_string())?
-        }
-        None => Policy::builtin(),
-    };
+    let policy = Policy::load(path)?;
     for w in policy.warnings() {
         eprintln!("warning: {w}");
     }
@@ -122,17 +113,15 @@ pub fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
 }
 
 /// The tenant pseudonymisation key: explicit file, `$WCP_ANON_KEY`, or `OUT/tenant.key`
-/// (created once, 0600, so re-runs into the same folder join up). Parsed by the rules the
-/// services apply (`TenantKey::parse`): an empty `WCP_ANON_KEY` is refused, not used.
+/// (created once, 0600, so re-runs into the same folder join up). The file and the variable
+/// are read by the services' own loader (`wcp_runtime::stage_settings::tenant_key`, same
+/// order, same errors: an empty or non-UTF-8 `WCP_ANON_KEY` is refused, not used); only
+/// the `OUT/tenant.key` fallback is `wcp run`'s own.
 pub fn tenant_key(file: Option<&Path>, out: &mut OutDir) -> anyhow::Result<TenantKey> {
-    if let Some(f) = file {
-        let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
-        return Ok(TenantKey::parse(&bytes, &format!("file {}", f.display()))?);
-    }
-    if let Some(k) = std::env::var_os("WCP_ANON_KEY") {
-        return Ok(TenantKey::parse(
-            k.to_string_lossy().as_bytes(),
-            "WCP_ANON_KEY",
+    if file.is_some() || std::env::var_os("WCP_ANON_KEY").is_some() {
+        return Ok(wcp_runtime::stage_settings::tenant_key(
+            file,
+            TenantKey::parse,
         )?);
     }
     let path = out.own("tenant.key")?;
@@ -147,14 +136,9 @@ pub fn tenant_key(file: Option<&Path>, out: &mut OutDir) -> anyhow::Result<Tenan
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut random))
         .context("reading /dev/urandom for a new tenant key")?;
     let text = TenantKey::new_file_text(&random);
-    // Readable by its owner only, like signing.key: the key is all that separates a
+    // Readable by its owner only, like the signing keys: the key is all that separates a
     // pseudonym from the person.
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&path)
+    wcp_archive::keys::create_secret_file(&path, &text)
         .with_context(|| format!("creating {}", path.display()))?;
-    f.write_all(text.as_bytes())?;
     Ok(TenantKey::parse(text.as_bytes(), "new tenant.key")?)
 }
