@@ -10,7 +10,8 @@
 //! message names), `media_fetch` (chunks → md5 check), `store` (content-addressed files),
 //! `media` (the stage: media records, `media_missing` marks), `media_run` (its threads);
 //! the recovery commands: `recover` (shared), `redecrypt` (dead letters), `refetch` (a seq
-//! range), `seen` (what is already written).
+//! range), `seen` (what is already written), `consent_api` + `consent_import` (WeCom's
+//! consent answers into `consent.ledger`).
 //! See docs/CAPTURE.md.
 
 use std::process::ExitCode;
@@ -20,6 +21,8 @@ use wcp_runtime::{Config, RunCtx, RuntimeError};
 mod capture;
 mod chatdata;
 mod child;
+mod consent_api;
+mod consent_import;
 mod decrypt;
 mod keys;
 mod leader;
@@ -48,7 +51,9 @@ fn main() -> ExitCode {
         return child::main();
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(sub @ ("redecrypt" | "refetch")) = args.first().map(String::as_str) {
+    if let Some(sub @ ("redecrypt" | "refetch" | "consent-import")) =
+        args.first().map(String::as_str)
+    {
         return recover::main(sub, &args[1..]);
     }
     wcp_runtime::app::main("capture", run)

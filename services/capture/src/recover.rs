@@ -30,7 +30,10 @@ pub const USAGE: &str = "wcp-capture redecrypt [--<config key> <value> ...]
 wcp-capture refetch --from <seq> --to <seq> [--<config key> <value> ...]
     Fetches the seqs FROM..TO again from the SDK into wecom.raw, skipping messages already
     there; the live cursor does not move. TO must not be past the committed cursor.
-Both read the capture's config (file, WCP_* env, --key flags; wcp-capture --help).";
+wcp-capture consent-import --input <file> [--<config key> <value> ...]
+    Asks WeCom's check_single_agree / check_room_agree about each line of FILE
+    (JSON: userid + external_userid, or roomid) and writes the answers to consent.ledger.
+All read the capture's config (file, WCP_* env, --key flags; wcp-capture --help).";
 
 /// How long a topic may take to be read to its end before the command gives up.
 const CATCH_UP: Duration = Duration::from_secs(120);
@@ -69,6 +72,7 @@ pub fn main(sub: &str, args: &[String]) -> ExitCode {
     wcp_runtime::telemetry::init_logs();
     let res = match sub {
         "redecrypt" => crate::redecrypt::run(args).map(|r| r.to_string()),
+        "consent-import" => crate::consent_import::run(args),
         _ => crate::refetch::run(args).map(|r| r.to_string()),
     };
     match res {

@@ -24,6 +24,10 @@ pub const KEYS: &[&str] = &[
     "region",
     "media_timeout_s",
     "media_max_bytes",
+    // `wcp-capture consent-import` (consent_import.rs).
+    "wecom_api_base",
+    "consent_timeout_s",
+    "consent_retries",
 ];
 
 /// The archive Secret (admin console → 管理工具 → 会话内容存档), when not in a file.
@@ -54,7 +58,7 @@ impl wcp_runtime::Settings for CaptureKeys {
 }
 
 impl CaptureKeys {
-    fn get(&self, key: &str) -> Option<&str> {
+    pub fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).map(String::as_str)
     }
 }

@@ -1,0 +1,218 @@
+//! The WeCom server API of the archive's consent (会话内容存档 → 获取会话同意情况):
+//! `check_single_agree` (a member and an external contact) and `check_room_agree` (the
+//! external members of a group chat), their request bodies and their answers turned into
+//! `consent.ledger` records. Pure: the HTTP runner is `consent_import`.
+
+use serde::Deserialize;
+use serde_json::json;
+use wcp_model::ConsentRecord;
+
+/// What to ask about: one line of the import's input file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Query {
+    /// A member (`userid`) and an external contact (`external_userid`, as in the archive's
+    /// messages; WeCom's own field name is `exteranalopenid`).
+    Single {
+        userid: String,
+        external_userid: String,
+    },
+    Room {
+        roomid: String,
+    },
+}
+
+impl Query {
+    /// The API path and the JSON body.
+    pub fn request(&self) -> (&'static str, Vec<u8>) {
+        match self {
+            Query::Single {
+                userid,
+                external_userid,
+            } => (
+                "/cgi-bin/msgaudit/check_single_agree",
+                json!({"info": [{"userid": userid, "exteranalopenid": external_userid}]})
+                    .to_string()
+                    .into_bytes(),
+            ),
+            Query::Room { roomid } => (
+                "/cgi-bin/msgaudit/check_room_agree",
+                json!({ "roomid": roomid }).to_string().into_bytes(),
+            ),
+        }
+    }
+}
+
+/// How a non-zero `errcode` is handled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// The access token expired or is invalid (40014, 42001): fetch a new one and repeat.
+    #[error("access token expired or invalid (errcode {0})")]
+    Token(i64),
+    /// The server is busy or rate-limits (-1, 45009, 45033): retry after a backoff.
+    #[error("WeCom API busy (errcode {0}): {1}")]
+    Busy(i64, String),
+    /// Anything else: the query (or the configuration) is wrong; reported, not retried.
+    #[error("WeCom API errcode {0}: {1}")]
+    Refused(i64, String),
+    #[error("WeCom API answer is not the expected JSON: {0}")]
+    Json(String),
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    #[serde(default)]
+    errcode: i64,
+    #[serde(default)]
+    errmsg: String,
+    #[serde(default)]
+    access_token: String,
+    #[serde(default)]
+    agreeinfo: Vec<Status>,
+    #[serde(default)]
+    voteinfo: Vec<Status>,
+}
+
+#[derive(Deserialize)]
+struct Status {
+    #[serde(default)]
+    status_change_time: i64,
+    #[serde(default)]
+    exteranalopenid: String,
+    /// `check_single_agree`: `Agree`, `Disagree` or `Default_Agree`.
+    #[serde(default)]
+    agree_status: Option<String>,
+    /// `check_room_agree`: `Agree` or `Disagree`.
+    #[serde(default)]
+    vote: Option<String>,
+}
+
+fn answer(body: &[u8]) -> Result<Answer, ApiError> {
+    let a: Answer = serde_json::from_slice(body).map_err(|e| ApiError::Json(e.to_string()))?;
+    match a.errcode {
+        0 => Ok(a),
+        c @ (40014 | 42001) => Err(ApiError::Token(c)),
+        c @ (-1 | 45009 | 45033) => Err(ApiError::Busy(c, a.errmsg)),
+        c => Err(ApiError::Refused(c, a.errmsg)),
+    }
+}
+
+/// The `access_token` of a `gettoken` answer.
+pub fn token(body: &[u8]) -> Result<String, ApiError> {
+    let a = answer(body)?;
+    if a.access_token.is_empty() {
+        return Err(ApiError::Json(
+            "gettoken answered without access_token".into(),
+        ));
+    }
+    Ok(a.access_token)
+}
+
+/// The ledger records of a `check_*_agree` answer to `q`: one per external contact, agreed
+/// for `Agree` and `Default_Agree`. The `msgid` names where it came from (deterministic: a
+/// repeated import gives the same record, which the ledger applies once).
+pub fn records(q: &Query, body: &[u8]) -> Result<Vec<ConsentRecord>, ApiError> {
+    let a = answer(body)?;
+    let (api, list) = match q {
+        Query::Single { .. } => ("check_single_agree", a.agreeinfo),
+        Query::Room { .. } => ("check_room_agree", a.voteinfo),
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for s in list {
+        let status = s.agree_status.or(s.vote).unwrap_or_default();
+        let agreed = match status.as_str() {
+            "Agree" | "Default_Agree" => true,
+            "Disagree" => false,
+            other => return Err(ApiError::Json(format!("unknown consent status `{other}`"))),
+        };
+        if s.exteranalopenid.is_empty() {
+            return Err(ApiError::Json("a status without exteranalopenid".into()));
+        }
+        out.push(ConsentRecord {
+            msgid: format!("{api}:{}:{}", s.exteranalopenid, s.status_change_time),
+            contact: s.exteranalopenid,
+            agreed,
+            at_ms: s.status_change_time * 1000,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_lines_and_request_bodies() {
+        let q: Query =
+            serde_json::from_str(r#"{"userid":"zhang","external_userid":"wmA"}"#).unwrap();
+        let (path, body) = q.request();
+        assert_eq!(path, "/cgi-bin/msgaudit/check_single_agree");
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["info"][0]["exteranalopenid"], "wmA");
+        assert_eq!(v["info"][0]["userid"], "zhang");
+        let r: Query = serde_json::from_str(r#"{"roomid":"wrX"}"#).unwrap();
+        assert_eq!(r.request().0, "/cgi-bin/msgaudit/check_room_agree");
+        assert!(serde_json::from_str::<Query>(r#"{"userid":"only"}"#).is_err());
+    }
+
+    #[test]
+    fn answers_become_ledger_records() {
+        let q = Query::Single {
+            userid: "zhang".into(),
+            external_userid: "wmA".into(),
+        };
+        let body = br#"{"errcode":0,"errmsg":"ok","agreeinfo":[
+            {"status_change_time":1562766651,"userid":"zhang","exteranalopenid":"wmA","agree_status":"Agree"},
+            {"status_change_time":1562766652,"userid":"zhang","exteranalopenid":"wmB","agree_status":"Default_Agree"},
+            {"status_change_time":1562766653,"userid":"zhang","exteranalopenid":"wmC","agree_status":"Disagree"}]}"#;
+        let recs = records(&q, body).unwrap();
+        let got: Vec<(&str, bool, i64)> = recs
+            .iter()
+            .map(|r| (r.contact.as_str(), r.agreed, r.at_ms))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("wmA", true, 1_562_766_651_000),
+                ("wmB", true, 1_562_766_652_000),
+                ("wmC", false, 1_562_766_653_000)
+            ]
+        );
+        assert_eq!(recs[0].msgid, "check_single_agree:wmA:1562766651");
+        let room = Query::Room {
+            roomid: "wrX".into(),
+        };
+        let body = br#"{"errcode":0,"voteinfo":[{"status_change_time":5,"exteranalopenid":"wmD","vote":"Disagree"}]}"#;
+        let r = records(&room, body).unwrap();
+        assert_eq!((r[0].contact.as_str(), r[0].agreed), ("wmD", false));
+        assert!(records(
+            &room,
+            br#"{"voteinfo":[{"exteranalopenid":"x","vote":"Maybe"}]}"#
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn errcodes_are_classified() {
+        let q = Query::Room { roomid: "r".into() };
+        assert_eq!(
+            records(&q, br#"{"errcode":42001,"errmsg":"expired"}"#),
+            Err(ApiError::Token(42001))
+        );
+        assert!(matches!(
+            records(&q, br#"{"errcode":45009,"errmsg":"busy"}"#),
+            Err(ApiError::Busy(45009, _))
+        ));
+        assert!(matches!(
+            records(&q, br#"{"errcode":301052,"errmsg":"no"}"#),
+            Err(ApiError::Refused(301052, _))
+        ));
+        assert!(matches!(records(&q, b"<html>"), Err(ApiError::Json(_))));
+        assert_eq!(
+            token(br#"{"errcode":0,"access_token":"T","expires_in":7200}"#),
+            Ok("T".into())
+        );
+        assert!(token(br#"{"errcode":40001,"errmsg":"bad secret"}"#).is_err());
+    }
+}
