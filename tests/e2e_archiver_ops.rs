@@ -13,12 +13,10 @@
 mod e2e;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use e2e::kafka::RawProducer;
+use e2e::delivery::{archive_files, produce_tagged as produce, tagged, wait_archived};
 use e2e::ops::{get, metric_sum};
-use e2e::outcome::read_archive_dir;
 use e2e::procs::{require_binaries, Pipeline};
 
 const TEST: &str = "e2e_archiver_ops";
@@ -42,65 +40,6 @@ fn verified_runs(log: &str) -> Vec<(i64, i64)> {
         .filter(|l| l.contains("archive verified"))
         .filter_map(|l| Some((field(l, "records")?, field(l, "older_records")?)))
         .collect()
-}
-
-/// The sample conversations as `chat.tagged` records (msgid suffixed with `suffix`, so a
-/// second set is new to the archive): (msgid, Avro bytes).
-fn tagged(suffix: &str) -> Vec<(String, Vec<u8>)> {
-    let text = std::fs::read_to_string(e2e::repo_root().join("fixtures/wecom_samples.jsonl"))
-        .expect("fixture");
-    let policy = wcp_stages::Policy::builtin();
-    let classifier = wcp_stages::classify::Classifier::builtin();
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let Ok(mut v) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        let Some(id) = v["msgid"].as_str().map(|m| format!("{m}{suffix}")) else {
-            continue;
-        };
-        v["msgid"] = serde_json::Value::String(id.clone());
-        let Ok(ing) = wcp_stages::ingest::ingest(v.to_string().as_bytes(), None) else {
-            continue;
-        };
-        let ev = classifier.classify(ing.event);
-        let ev = wcp_stages::consent::gate(ev, &Default::default(), &policy.consent);
-        let ev = wcp_stages::retention::tag(ev, &policy.retention);
-        out.push((id, wcp_schema::encode(&ev).expect("encode")));
-    }
-    assert!(out.len() > 20, "fixture gave {} events", out.len());
-    out
-}
-
-fn produce(p: &Pipeline, records: &[(String, Vec<u8>)]) {
-    let producer = RawProducer::new(&p.bootstrap);
-    for (id, value) in records {
-        producer.send(&p.topic("chat.tagged"), 0, id.as_bytes(), value);
-    }
-    producer.flush();
-}
-
-/// The archived msgids once every one of `want` is there (panics after `limit`).
-fn wait_archived(dir: &Path, want: &BTreeSet<String>, limit: Duration) -> Vec<String> {
-    e2e::wait_for("every message archived", limit, || {
-        let rows: Vec<String> = read_archive_dir(dir).into_iter().map(|r| r.msgid).collect();
-        let have: BTreeSet<&String> = rows.iter().collect();
-        want.iter().all(|m| have.contains(m)).then_some(rows)
-    })
-}
-
-fn archive_files(dir: &Path) -> Vec<(String, PathBuf)> {
-    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
-        .expect("archive dir")
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let region = name.strip_prefix("archive-")?.strip_suffix(".db")?;
-            Some((region.to_string(), e.path()))
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 /// The value of `metric{region="<region>"}` in an exposition.

@@ -16,12 +16,11 @@
 mod e2e;
 
 use std::collections::BTreeSet;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use e2e::broker::PrivateBroker;
-use e2e::kafka::{values_as_lines, TopicReader};
-use e2e::outcome::{counts, Outcome, Sinks};
+use e2e::delivery::{expected_from_raw, loss_and_duplicates, spawn_synthetic};
+use e2e::outcome::{counts, Sinks};
 use e2e::procs::{require_binaries, Pipeline, SERVICES};
 
 const TEST: &str = "e2e_exactly_once";
@@ -32,15 +31,6 @@ fn env_num(key: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// (lost, duplicated, unexpected) of `got` against the ids in `want`.
-fn loss_and_duplicates(got: &[String], want: &BTreeSet<String>) -> (usize, usize, usize) {
-    let c = counts(got);
-    let lost = want.iter().filter(|id| !c.contains_key(*id)).count();
-    let duplicated = c.values().map(|n| n - 1).sum();
-    let unexpected = c.keys().filter(|id| !want.contains(*id)).count();
-    (lost, duplicated, unexpected)
 }
 
 #[test]
@@ -71,28 +61,7 @@ fn no_loss_no_duplicates_under_kill_9() {
     p.create_topics(3);
     p.start(&SERVICES);
 
-    let (produce_log, produce_err) = (
-        p.dir.path().join("produce.out"),
-        p.dir.path().join("produce.err"),
-    );
-    let mut producer = Command::new(e2e::wcp_bin())
-        .args(["produce", "--bootstrap", &bootstrap, "--prefix", &p.prefix])
-        .args([
-            "--synthetic",
-            &events.to_string(),
-            "--rate",
-            &rate.to_string(),
-            "--seed",
-            "7",
-        ])
-        .stdout(Stdio::from(
-            std::fs::File::create(&produce_log).expect("log"),
-        ))
-        .stderr(Stdio::from(
-            std::fs::File::create(&produce_err).expect("log"),
-        ))
-        .spawn()
-        .expect("spawn wcp produce");
+    let producer = spawn_synthetic(&p, events, 1, Some(rate));
 
     // Chaos: every victim at least once (in random order), then random ones, each after a
     // random 2-8 s of processing; the restarted process fences its predecessor.
@@ -129,35 +98,15 @@ fn no_loss_no_duplicates_under_kill_9() {
             started.elapsed().as_secs_f64()
         );
     }
-    let status = producer.wait().expect("wcp produce");
-    let report = std::fs::read_to_string(&produce_log).unwrap_or_default();
-    let errors = std::fs::read_to_string(&produce_err).unwrap_or_default();
-    assert!(status.success(), "wcp produce failed: {errors}");
+    let report = producer.finish();
     eprintln!(
         "{TEST}: wcp produce: {} (done at {:.1}s)",
-        report.trim(),
+        report,
         started.elapsed().as_secs_f64()
     );
 
     // The expectation: `wcp run` over exactly what is in wecom.raw.
-    let mut raw = TopicReader::new(&bootstrap, &p.topic("wecom.raw"));
-    assert!(
-        raw.drain(events as usize, Duration::from_secs(120)),
-        "wecom.raw incomplete"
-    );
-    assert_eq!(
-        raw.records.len() as u64,
-        events,
-        "wecom.raw holds what wcp produce sent"
-    );
-    let dump = p.dir.path().join("raw.jsonl");
-    std::fs::write(&dump, values_as_lines(&raw.records)).expect("write dump");
-    drop(raw);
-    let expected = Outcome::from_reference(&dump, &p.dir.path().join("reference"));
-    assert!(
-        !expected.alerts.is_empty(),
-        "synthetic events raised no alert: nothing to check"
-    );
+    let expected = expected_from_raw(&p, events as usize);
 
     let mut sinks = Sinks::new(&p);
     let reached = sinks.wait_for(

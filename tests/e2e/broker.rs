@@ -35,9 +35,19 @@ impl PrivateBroker {
 
     /// Stops the broker, waits `down`, and starts it on the same port with the same log dir.
     pub fn restart(&self, down: std::time::Duration) {
-        let port = self.bootstrap.rsplit(':').next().map(str::to_string);
-        self.script("stop", None);
+        self.stop();
         std::thread::sleep(down);
+        self.start_again();
+    }
+
+    /// Stops the broker (its data stays).
+    pub fn stop(&self) {
+        self.script("stop", None);
+    }
+
+    /// Starts the stopped broker on its old port with its old log dir.
+    pub fn start_again(&self) {
+        let port = self.bootstrap.rsplit(':').next().map(str::to_string);
         let again = self.script("start", port.as_deref());
         assert_eq!(again, self.bootstrap, "broker came back on another address");
     }

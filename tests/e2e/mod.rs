@@ -5,12 +5,14 @@
 //! `procs` spawns, kills (-9), stops and restarts service processes and cleans them up
 //! on drop; `kafka` creates topics, produces raw bytes and reads topics read_committed;
 //! `outcome` gathers what a run produced (archive rows, alerts, anonymised events, dead
-//! letters) from the services or from `wcp run`, and diffs two outcomes; `ops` scrapes the
+//! letters) from the services or from `wcp run`, and diffs two outcomes; `delivery` counts
+//! what a run lost and duplicated against `wcp run` and verifies its archives; `ops` scrapes the
 //! ops port; `prometheus` runs a real Prometheus with the alert rules. Each test isolates itself with a random topic prefix and group ids, so tests run
 //! in parallel against one broker.
 #![allow(dead_code)] // each test file uses a different part of the harness
 
 pub mod broker;
+pub mod delivery;
 pub mod kafka;
 pub mod ops;
 pub mod outcome;

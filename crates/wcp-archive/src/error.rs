@@ -43,8 +43,10 @@ pub enum ArchiveError {
 }
 
 impl ArchiveError {
-    /// True for failures worth retrying with the same input (busy/locked database, I/O);
-    /// false for fatal ones (corruption, schema or key problems, bad input).
+    /// True for failures worth retrying with the same input (busy/locked database, I/O, a
+    /// full disk or file-size limit, a volume gone read-only: an operator can fix each while
+    /// the writer waits, and a failed transaction left nothing behind); false for fatal ones
+    /// (corruption, schema or key problems, bad input).
     pub fn is_transient(&self) -> bool {
         use rusqlite::ErrorCode;
         match self {
@@ -54,6 +56,7 @@ impl ArchiveError {
                     | ErrorCode::DatabaseLocked
                     | ErrorCode::SystemIoFailure
                     | ErrorCode::DiskFull
+                    | ErrorCode::ReadOnly
                     | ErrorCode::OutOfMemory
             ),
             ArchiveError::Io(e) => matches!(
@@ -62,6 +65,8 @@ impl ArchiveError {
                     | std::io::ErrorKind::WouldBlock
                     | std::io::ErrorKind::TimedOut
                     | std::io::ErrorKind::StorageFull
+                    | std::io::ErrorKind::FileTooLarge
+                    | std::io::ErrorKind::ReadOnlyFilesystem
             ),
             _ => false,
         }
@@ -89,5 +94,14 @@ mod tests {
         assert!(!ArchiveError::from(denied).is_transient());
         let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
         assert!(ArchiveError::from(full).is_transient());
+        for code in [rusqlite::ffi::SQLITE_FULL, rusqlite::ffi::SQLITE_READONLY] {
+            let e = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+            assert!(ArchiveError::from(e).is_transient(), "{code}");
+        }
+        for errno in [28, 27, 30] {
+            // ENOSPC, EFBIG (a file-size limit), EROFS (a volume remounted read-only)
+            let e = std::io::Error::from_raw_os_error(errno);
+            assert!(ArchiveError::from(e).is_transient(), "errno {errno}");
+        }
     }
 }

@@ -143,6 +143,11 @@ pub async fn wait_for_signal(ctx: RunCtx) {
                 return;
             }
         };
+        // A file-size limit (ulimit -f, systemd LimitFSIZE) reached by a write raises
+        // SIGXFSZ, whose default action kills the process. Handled (and held until the
+        // shutdown), the write fails with EFBIG instead, which the archiver retries as a
+        // full disk (issue 17 item 7, tests/e2e_faults.rs).
+        let _file_size_limit = signal(SignalKind::from_raw(libc::SIGXFSZ));
         tokio::select! {
             _ = term.recv() => {}
             _ = tokio::signal::ctrl_c() => {}

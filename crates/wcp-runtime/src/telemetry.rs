@@ -24,6 +24,10 @@ pub fn init_logs() {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // A log line that cannot be written (the log's disk full, a closed pipe) is lost,
+        // never a panic: the default reports it with `eprintln!`, which panics on the same
+        // error and took down the archiver's SQLite thread (tests/e2e_faults.rs, disk full).
+        .log_internal_errors(false)
         .with_ansi(std::io::stderr().is_terminal());
     // A second init (tests) is harmless: keep the first subscriber.
     let _ = if json {

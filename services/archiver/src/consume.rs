@@ -135,6 +135,11 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
         if let Some(e) = failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
             break Err(RuntimeError::Fatal(format!("archive write failed: {e}")));
         }
+        // Ended without a failure and before the shutdown: it panicked. Without this check
+        // the loop went on consuming batches nobody wrote, not ready, forever.
+        if handle.is_finished() && !ctx.shutdown_requested() {
+            break Err(writer_gone());
+        }
         let stopping = local::next_batch(&consumer, cfg, ctx, &mut batch);
         if !batch.is_empty() {
             let route = Route {
@@ -145,6 +150,9 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
             inflight.fetch_add(1, Ordering::SeqCst);
             if tx.send(b).is_err() {
                 inflight.fetch_sub(1, Ordering::SeqCst);
+                if !ctx.shutdown_requested() {
+                    break Err(writer_gone());
+                }
             }
             batch.clear();
         }
@@ -173,6 +181,14 @@ fn archive_region(ev: &EnrichedEvent) -> Result<String, RuntimeError> {
                 problem: e.to_string(),
             })
         })
+}
+
+/// The SQLite thread ended on its own (a panic): exit, and resume from the stored offsets.
+fn writer_gone() -> RuntimeError {
+    RuntimeError::Fatal(
+        "the archive writer thread stopped unexpectedly; restarting resumes from the archived offsets"
+            .into(),
+    )
 }
 
 /// Where `prepare` sends what it decodes.

@@ -7,8 +7,16 @@ fn tagged(msgid: &str, text: &str) -> EnrichedEvent {
     let ev = wcp_stages::ingest::ingest(raw.as_bytes(), None)
         .unwrap()
         .event;
-    let policy = wcp_stages::Policy::builtin();
-    let ev = wcp_stages::classify::Classifier::builtin().classify(ev);
+    // Built once: the builtin classifier takes a while in a debug build.
+    static STAGES: std::sync::OnceLock<(wcp_stages::Policy, wcp_stages::classify::Classifier)> =
+        std::sync::OnceLock::new();
+    let (policy, classifier) = STAGES.get_or_init(|| {
+        (
+            wcp_stages::Policy::builtin(),
+            wcp_stages::classify::Classifier::builtin(),
+        )
+    });
+    let ev = classifier.classify(ev);
     let ev = wcp_stages::consent::gate(ev, &Default::default(), &policy.consent);
     wcp_stages::retention::tag(ev, &policy.retention)
 }
@@ -94,5 +102,67 @@ fn quarantined_content_is_sealed_to_the_dpo_key() {
         let q = a.quarantined().unwrap();
         assert_eq!(q.len(), 1, "{name}");
         assert_eq!(q[0].sealed, name == "sealed", "{name}");
+    }
+}
+
+/// A full disk and a volume gone read-only, mid-batch: SQLite's `max_page_count` pinned to
+/// the file's size makes an insert inside the batch's transaction fail with SQLITE_FULL,
+/// and `query_only` fails every write with SQLITE_READONLY as a read-only file does (a real
+/// read-only mount needs root; tests/e2e_faults.rs fills a real file-size limit). Each
+/// failure is transient, nothing of the batch is stored, the resume position stays put, and
+/// once space returns the same batch is archived whole and once.
+#[test]
+fn a_full_or_read_only_archive_stores_nothing_of_the_batch_until_it_recovers() {
+    type Fault = (&'static str, &'static str, &'static str);
+    let faults: [Fault; 2] = [
+        ("max_page_count", "1", "1073741823"),
+        ("query_only", "ON", "OFF"),
+    ];
+    for (pragma, on, off) in faults {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = Writer::open(dir.path(), None, None, Metrics::new()).unwrap();
+        w.write(&batch(vec![tagged("m1", "hello")], 1)).unwrap();
+        let set = |w: &Writer, v: &str| {
+            for a in w.archives.values() {
+                a.connection().pragma_update(None, pragma, v).unwrap();
+            }
+        };
+        set(&w, on);
+        // Long texts: the batch needs pages the file does not have.
+        let long = "x".repeat(3000);
+        let events: Vec<EnrichedEvent> = (2..12).map(|i| tagged(&format!("m{i}"), &long)).collect();
+        let b = batch(events, 12);
+        for _ in 0..3 {
+            let e = w.write(&b).unwrap_err();
+            assert!(e.is_transient(), "{pragma}: {e}");
+        }
+        let pos = w.durable.lock().unwrap().clone();
+        assert_eq!(
+            pos.get(&("chat.tagged".to_string(), 0)),
+            Some(&1),
+            "{pragma}"
+        );
+        let a = w.archives.values().next().unwrap();
+        assert_eq!(a.count_messages().unwrap(), 1, "{pragma}");
+        assert_eq!(a.stored_offsets().unwrap()[0].next_offset, 1, "{pragma}");
+
+        set(&w, off);
+        w.write(&b).unwrap();
+        w.write(&b).unwrap(); // a redelivery after the recovery is not archived twice
+        let pos = w.durable.lock().unwrap().clone();
+        assert_eq!(
+            pos.get(&("chat.tagged".to_string(), 0)),
+            Some(&12),
+            "{pragma}"
+        );
+        let a = w.archives.values().next().unwrap();
+        assert_eq!(a.count_messages().unwrap(), 11, "{pragma}");
+        let path = a.path().to_path_buf();
+        drop(w);
+        let r = wcp_archive::Archive::open_read_only(&path, None).unwrap();
+        assert!(
+            r.verify().unwrap().ok,
+            "{pragma}: the chain holds after the failures"
+        );
     }
 }
