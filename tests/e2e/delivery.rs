@@ -202,5 +202,12 @@ pub fn tally(test: &str, p: &mut Pipeline, expected: &Outcome, limit: Duration) 
              (drained: {reached})"
         );
     }
+    if archive != (0, 0, 0) || alerts != (0, 0, 0) {
+        let diff = got.diff(expected);
+        eprintln!(
+            "{test}: first differences from wcp run:\n{}",
+            diff.iter().take(12).cloned().collect::<Vec<_>>().join("\n")
+        );
+    }
     Tally { archive, alerts }
 }
