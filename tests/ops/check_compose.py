@@ -12,6 +12,7 @@ import tomllib
 import yaml
 
 from promql_names import ROOT, report
+from regions import console_problems, pipeline_regions
 from service_config import config_problems, deployed_services
 
 COMPOSE = ROOT / "docker-compose.yml"
@@ -72,6 +73,14 @@ def main() -> int:
             grace = seconds(str(services[svc].get("stop_grace_period", "10s")))
             if grace <= deadline_s:
                 problems.append(f"{svc}: stop_grace_period {grace}s must exceed the {deadline_s}s shutdown deadline")
+    # Every region the pipeline writes is encrypted and shown by the review console.
+    def env_of(binary):
+        return [{k: str(v) for k, v in (spec.get("environment") or {}).items()}
+                for spec in services.values() if (spec.get("command") or [None])[0] == binary]
+    consoles = env_of("wcp-review")
+    for archiver in env_of("wcp-archiver"):
+        problems += console_problems("docker-compose.yml", archiver, consoles[0] if consoles else None,
+                                     pipeline_regions())
     for target, job in jobs.items():
         host = target.split(":")[0]
         if job.startswith("wcp-") and host not in services:

@@ -7,6 +7,7 @@ import tomllib
 
 import yaml
 
+from regions import console_problems, pipeline_regions
 from service_config import config_problems, deployed_services
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -91,6 +92,24 @@ def _metrics_reachable(workloads: list[dict], policies: list[dict]) -> list[str]
     return problems
 
 
+def _region_problems(workloads: list[dict]) -> list[str]:
+    """An archiver pod's console shows, and its keys encrypt, every region it writes."""
+    problems = []
+    for w in workloads:
+        containers = w["spec"]["template"]["spec"]["containers"]
+
+        def env_of(binary):
+            for c in containers:
+                if any(str(a).endswith(binary) for a in c.get("command", []) + c.get("args", [])):
+                    return {e["name"]: e.get("value", "<ref>") for e in c.get("env", [])}
+            return None
+        archiver = env_of("wcp-archiver")
+        if archiver is not None:
+            ident = f"{w['kind']}/{w['metadata']['name']}"
+            problems += console_problems(ident, archiver, env_of("wcp-review"), pipeline_regions())
+    return problems
+
+
 def check_policy(docs: list[dict]) -> list[str]:
     problems = []
     config_maps = {d["metadata"]["name"]: d.get("data", {}) for d in _by_kind(docs, "ConfigMap")}
@@ -104,6 +123,7 @@ def check_policy(docs: list[dict]) -> list[str]:
         name = workload["metadata"]["name"]
         if not any(p["metadata"]["name"] == name for p in _by_kind(docs, "PodDisruptionBudget")):
             problems.append(f"{workload['kind']}/{name}: no PodDisruptionBudget")
+    problems += _region_problems(workloads)
     partitions = {t["spec"].get("topicName", t["metadata"]["name"]): t["spec"]["partitions"]
                   for t in _by_kind(docs, "KafkaTopic")}
     if partitions.get("wecom.raw") != 1:

@@ -42,6 +42,9 @@ MANIFEST_MUTATIONS = {
     "KEDA above the partitions": lambda d: first(d, "ScaledObject")["spec"].update(maxReplicaCount=999),
     "bad ServiceMonitor interval": lambda d: first(d, "ServiceMonitor")["spec"]["endpoints"][0].update(interval="15 seconds"),
     "PrometheusRule drifted from the rule file": lambda d: first(d, "PrometheusRule")["spec"]["groups"][0]["rules"][0].update(expr="vector(1)"),
+    "review console without a region its archiver writes": lambda d: next(
+        e for e in first(d, "StatefulSet")["spec"]["template"]["spec"]["containers"][1]["env"]
+        if e["name"] == "WCP_REGIONS").update(value="cn=/var/lib/wcp/archive-cn.db"),
     "no default-deny policy": lambda d: d.remove(next(x for x in d if x["kind"] == "NetworkPolicy" and not x["spec"]["podSelector"])),
 }
 
