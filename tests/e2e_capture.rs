@@ -335,7 +335,7 @@ fn fatal_conditions_stop_the_service_with_a_clear_message() {
             "nolib",
             None,
             &[("WCP_SDK_LIBRARY", "/nonexistent/libWeWorkFinanceSdk_C.so")],
-            "cannot load the WeCom SDK library /nonexistent/libWeWorkFinanceSdk_C.so",
+            "sdk_library /nonexistent/libWeWorkFinanceSdk_C.so: no such file",
         ),
         (
             "secret",
@@ -365,12 +365,14 @@ fn fatal_conditions_stop_the_service_with_a_clear_message() {
         let mut cap = Capture::new(name, &p, &script, &keys, env);
         cap.spawn();
         let code = cap.wait_exit(Duration::from_secs(60));
-        assert_eq!(code, Some(1), "{name}: exit code");
+        // A missing library is a configuration error (exit 2), the SDK's refusals fatal (1).
+        let want = if name == "nolib" { 2 } else { 1 };
+        assert_eq!(code, Some(want), "{name}: exit code");
         assert!(
             cap.log().contains(needle),
             "{name}: log lacks `{needle}`:\n{}",
             cap.log_tail(10)
         );
-        eprintln!("{TEST}: {name}: exit 1 with `{needle}`");
+        eprintln!("{TEST}: {name}: exit {want} with `{needle}`");
     }
 }

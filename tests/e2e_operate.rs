@@ -2,7 +2,8 @@
 //! service at once with a did-you-mean and exit code 2; a wrong broker address shows in
 //! `/readyz` and the log with the address and the cause; logs to a file carry no colour
 //! codes; a second process with a live `instance_id` stops naming the other while the first
-//! keeps running; the topic prefix isolates consumer groups; `wcp produce` counts deliveries
+//! keeps running; a missing key file or SDK library is a configuration error (exit 2); the
+//! topic prefix isolates consumer groups; `wcp produce` counts deliveries
 //! and fails naming a missing topic; `wcp tail` reads a topic back decoded.
 mod e2e;
 
@@ -46,6 +47,98 @@ fn a_misspelt_variable_stops_the_service_with_a_suggestion() {
         "{}",
         svc.log_text()
     );
+    p.services.clear();
+}
+
+/// A key file or library that is not where the configuration says is a configuration error:
+/// exit 2 before anything connects, the message naming the file and what to put there
+/// (a trial saw the archiver exit 1 after connecting, for a missing signing key).
+#[test]
+fn a_missing_key_file_or_library_is_a_configuration_error() {
+    require_binaries(&["archiver", "review", "capture", "anonymiser"]);
+    // A closed port: a check that waited for the broker would time out, not exit 2.
+    let mut p = Pipeline::new(&format!("127.0.0.1:{}", free_port()), "nofile");
+    let dir = p.dir.path().to_path_buf();
+    let missing = |name: &str| dir.join(name).display().to_string();
+    let store = missing("store");
+    let regions = format!("cn={}", missing("archive-cn.db"));
+    let lib = missing("libWeWorkFinanceSdk_C.so");
+    let keys = dir.join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let keys = keys.display().to_string();
+    let no_anon = vec![
+        ("WCP_ANON_KEY", String::new()),
+        ("WCP_ANON_KEY_FILE", missing("anon")),
+    ];
+    let cases: Vec<(&str, Vec<(&str, String)>, String, &str)> = vec![
+        (
+            "archiver",
+            vec![("WCP_SIGNING_KEY_FILE", missing("signing-key"))],
+            format!("signing_key_file {}", missing("signing-key")),
+            "mount the archive's Ed25519 signing key",
+        ),
+        (
+            "archiver",
+            vec![("WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN", missing("cn-db-key"))],
+            format!(
+                "$WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN: cannot read the encryption key file {}",
+                missing("cn-db-key")
+            ),
+            "openssl rand -hex 32",
+        ),
+        (
+            "archiver",
+            no_anon.clone(),
+            missing("anon"),
+            "anon_key_file",
+        ),
+        ("anonymiser", no_anon, missing("anon"), "anon_key_file"),
+        (
+            "review",
+            vec![
+                ("WCP_REGIONS", regions.clone()),
+                ("WCP_STORE_DIR", store.clone()),
+                ("WCP_ARCHIVE_KEYS", format!("cn={}", missing("cn-signing"))),
+            ],
+            format!("archive_keys: cn={}", missing("cn-signing")),
+            "archive signing key",
+        ),
+        (
+            "review",
+            vec![
+                ("WCP_REGIONS", regions),
+                ("WCP_STORE_DIR", store),
+                ("WCP_REVIEW_ENCRYPTION_KEY_FILE_CN", missing("review-key")),
+            ],
+            format!(
+                "$WCP_REVIEW_ENCRYPTION_KEY_FILE_CN: cannot read the encryption key file {}",
+                missing("review-key")
+            ),
+            "openssl rand -hex 32",
+        ),
+        (
+            "capture",
+            vec![
+                ("WCP_CORP_ID", "ww1".into()),
+                ("WCP_SDK_SECRET", "s".into()),
+                ("WCP_SDK_LIBRARY", lib.clone()),
+                ("WCP_PRIVATE_KEYS_DIR", keys),
+            ],
+            format!("sdk_library {lib}: no such file"),
+            "WCP_SDK_LIBRARY",
+        ),
+    ];
+    for (i, (service, env, names, fix)) in cases.into_iter().enumerate() {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut svc = p.spawn_extra(service, &format!("{service}{i}"), &env);
+        let code = svc.wait_exit(Duration::from_secs(15));
+        let log = svc.log_text();
+        assert_eq!(code, Some(2), "case {i} {service}: exit code; log:\n{log}");
+        assert!(
+            log.contains(&names) && log.contains(fix),
+            "case {i} {service}: the message should name `{names}` and `{fix}`:\n{log}"
+        );
+    }
     p.services.clear();
 }
 

@@ -139,6 +139,39 @@ pub fn key_vars(db: &Path) -> (String, String) {
     )
 }
 
+/// Every encryption key the environment names (`WCP_<STORE>_ENCRYPTION_KEY_FILE_<NAME>` or
+/// the key itself), loaded now: a missing or malformed one is a configuration error at
+/// start-up (exit 2, before anything connects), not a failure when the store is first
+/// opened. `stores`: the upper-case store names a service reads (`ARCHIVE`, `REVIEW`).
+pub fn env_key_problems(stores: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut vars: Vec<(String, String)> = std::env::vars().collect();
+    vars.sort();
+    for (var, value) in vars {
+        let Some(store) = stores
+            .iter()
+            .find(|s| var.starts_with(&format!("WCP_{s}_ENCRYPTION_KEY_")))
+        else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        let file_prefix = format!("WCP_{store}_ENCRYPTION_KEY_FILE_");
+        if var.starts_with(&file_prefix) {
+            if let Err(e) = DbKey::load(Path::new(&value)) {
+                out.push(format!(
+                    "${var}: {e}; create it with `openssl rand -hex 32 > {value}` for a new store, \
+                     or mount the key the store was encrypted with there"
+                ));
+            }
+        } else if let Err(e) = DbKey::parse(&value) {
+            out.push(format!("${var}: {e}"));
+        }
+    }
+    out
+}
+
 /// The key configured for `db`, if any (module doc).
 pub fn key_for(db: &Path) -> Result<Option<Keyed>, KeyError> {
     if let Some(k) = registry()

@@ -28,12 +28,29 @@ pub fn tenant_key<K, E: Display>(
     anon_key_file: Option<&Path>,
     parse: impl FnOnce(&[u8], &str) -> Result<K, E>,
 ) -> Result<K, RuntimeError> {
-    let text = secret(anon_key_file, "WCP_ANON_KEY", "the tenant key")?;
+    let text = tenant_key_bytes(anon_key_file)?;
     let origin = match anon_key_file {
         Some(f) => format!("anon_key_file {}", f.display()),
         None => "WCP_ANON_KEY".to_string(),
     };
     parse(&text, &origin).map_err(|e| RuntimeError::Config(vec![e.to_string()]))
+}
+
+/// The tenant key's bytes; a missing file names the setting and what belongs there.
+fn tenant_key_bytes(anon_key_file: Option<&Path>) -> Result<Vec<u8>, RuntimeError> {
+    secret(anon_key_file, "WCP_ANON_KEY", "the tenant key").map_err(|e| match e {
+        RuntimeError::Config(list) if anon_key_file.is_some() => RuntimeError::Config(
+            list.into_iter()
+                .map(|m| {
+                    format!(
+                        "{m}; mount the tenant key there (hex, the anonymiser's, so pseudonyms \
+                         agree) or point anon_key_file (WCP_ANON_KEY_FILE) at it"
+                    )
+                })
+                .collect(),
+        ),
+        e => e,
+    })
 }
 
 /// `policy_file` and the tenant key (`anon_key_file`, else `WCP_ANON_KEY`).
@@ -77,11 +94,7 @@ impl Settings for PolicyKeySettings {
     /// A missing or unreadable key is a configuration error at start-up (exit 2), before
     /// anything connects.
     fn check(&self) -> Vec<String> {
-        match secret(
-            self.anon_key_file.as_deref(),
-            "WCP_ANON_KEY",
-            "the tenant key",
-        ) {
+        match tenant_key_bytes(self.anon_key_file.as_deref()) {
             Err(RuntimeError::Config(list)) => list,
             _ => Vec::new(),
         }

@@ -95,6 +95,26 @@ impl Settings for ArchiverSettings {
         if let Err(RuntimeError::Config(list)) = self.quarantine_key() {
             out.extend(list);
         }
+        // Key files are read now, not when the first batch opens an archive: a missing
+        // mounted secret is a configuration error (exit 2) that names the file and the fix.
+        if let Some(f) = &self.signing_key_file {
+            if let Err(e) = wcp_archive::keys::load_signing_key(f) {
+                out.push(format!(
+                    "signing_key_file {}: {e}; mount the archive's Ed25519 signing key there \
+                     (64 hex characters), or unset signing_key_file (WCP_SIGNING_KEY_FILE) to \
+                     use archive_dir/archive-<region>.key",
+                    f.display()
+                ));
+            }
+        }
+        for (var, value) in std::env::vars() {
+            if var.starts_with("WCP_ARCHIVE_KEY_") {
+                if let Err(e) = wcp_archive::keys::parse_signing_key(&value) {
+                    out.push(format!("${var}: {e}"));
+                }
+            }
+        }
+        out.extend(wcp_archive::at_rest::env_key_problems(&["ARCHIVE"]));
         out
     }
 }

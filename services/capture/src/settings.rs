@@ -52,6 +52,8 @@ impl wcp_runtime::Settings for CaptureKeys {
     fn check(&self) -> Vec<String> {
         match Settings::resolve(self, &|k| std::env::var(k).ok()) {
             Err(RuntimeError::Config(list)) => list,
+            // Files that are not there are configuration errors (exit 2), not run-time ones.
+            Ok(s) => s.missing_files(),
             _ => Vec::new(),
         }
     }
@@ -194,6 +196,25 @@ impl Settings {
             media_timeout_s,
             media_max_bytes,
         })
+    }
+
+    /// The SDK library and key directories that do not exist.
+    fn missing_files(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.library.is_file() {
+            out.push(format!(
+                "sdk_library {}: no such file; put Tencent's libWeWorkFinanceSdk_C.so there or \
+                 set WCP_SDK_LIBRARY to where it is (docs/CAPTURE.md)",
+                self.library.display()
+            ));
+        }
+        for d in self.key_dirs.iter().filter(|d| !d.is_dir()) {
+            out.push(format!(
+                "private_keys_dir {}: no such directory; mount the private keys (v1.pem, ...) there",
+                d.display()
+            ));
+        }
+        out
     }
 
     /// The deadline of one SDK call before its child counts as hung.

@@ -134,11 +134,21 @@ impl Settings for ReviewSettings {
                     .to_string(),
             );
         }
-        for (r, _) in &self.archive_keys {
+        for (r, file) in &self.archive_keys {
             if !self.regions.iter().any(|(n, _)| n == r) {
                 out.push(format!("archive_keys: region {r:?} is not in regions"));
             }
+            // Read now, not at the first export: a missing secret is a configuration error.
+            if let Err(e) = wcp_archive::keys::load_signing_key(file) {
+                out.push(format!(
+                    "archive_keys: {r}={}: {e}; mount region {r}'s archive signing key there",
+                    file.display()
+                ));
+            }
         }
+        out.extend(wcp_archive::at_rest::env_key_problems(&[
+            "ARCHIVE", "REVIEW",
+        ]));
         out
     }
 }
@@ -157,7 +167,8 @@ mod tests {
         assert!(s.set("sample_percent", "250").is_err());
         assert!(s.set("listen_addr", "localhost").is_err());
         s.set("archive_keys", "sg=/k").unwrap();
-        assert_eq!(s.check().len(), 1, "{:?}", s.check());
+        // sg is not in regions, and its key file /k does not exist.
+        assert_eq!(s.check().len(), 2, "{:?}", s.check());
         assert_eq!(ReviewSettings::default().check().len(), 1);
         assert_eq!(s.sla_high_s, 4 * 3600, "default SLA");
         s.set("sla_high_s", "7200").unwrap();
