@@ -52,7 +52,7 @@ def documented_metrics() -> dict[str, str]:
     rows = {}
     for line in (ROOT / "docs" / "METRICS.md").read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) >= 2 and re.fullmatch(r"`wcp_[a-z0-9_]+`", cells[0]):
+        if len(cells) >= 2 and re.fullmatch(r"`(wcp|process)_[a-z0-9_]+`", cells[0]):
             rows[cells[0].strip("`")] = cells[1]
     return rows
 
@@ -76,7 +76,7 @@ def source_metrics() -> set[str]:
             if "target" in path.parts:
                 continue
             text = path.read_text(encoding="utf-8", errors="replace")
-            found.update(re.findall(r'"(wcp_[a-z0-9_]+)"', text))
+            found.update(re.findall(r'"((?:wcp|process)_[a-z0-9_]+)"', text))
     documented = documented_metrics()
     # Keep literals that name metrics: documented ones or ones with a Prometheus unit suffix.
     suffix = re.compile(r"_(total|seconds|bytes|messages|info|ratio|timestamp_seconds)$")

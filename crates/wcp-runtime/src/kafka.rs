@@ -144,6 +144,8 @@ impl ClientContext for CtxHandle {
             .errors
             .with_label_values(&["transient"])
             .inc();
+        self.0.metrics.brokers.note_error(reason);
+        let reason = crate::brokers::explain_cause(reason);
         tracing::warn!(error = %error, "librdkafka: {reason}");
     }
 }
@@ -196,11 +198,15 @@ pub fn forward_log(level: rdkafka::config::RDKafkaLogLevel, fac: &str, log_messa
     }
 }
 
-/// Sets `wcp_consumer_lag_messages` from a librdkafka statistics document.
+/// Sets `wcp_consumer_lag_messages` and the brokers' health (`brokers`) from a librdkafka
+/// statistics document.
 pub fn observe_stats(metrics: &Metrics, prefix: &str, raw: &[u8]) {
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(raw) else {
         return;
     };
+    if let Some(view) = crate::brokers::view_from_stats(&v) {
+        metrics.brokers.observe(&view, std::time::Instant::now());
+    }
     let Some(topics) = v.get("topics").and_then(|t| t.as_object()) else {
         return;
     };

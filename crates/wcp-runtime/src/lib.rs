@@ -12,11 +12,12 @@
 //! `shutdown` (shutdown/readiness flags, signals), `telemetry` (logs, `traceparent`),
 //! `app` (process scaffolding used by each service's `main`), `lag` (consumer-group lag read
 //! from the broker), `local` (consuming with offsets kept in a local store: archiver, review), `authz` (an authorization failure said with the principal, the resource
-//! and the fix).
+//! and the fix), `brokers` (is any Kafka broker up: readiness; a non-Kafka reply named).
 
 pub mod app;
 pub mod authz;
 pub mod batch;
+pub mod brokers;
 pub mod codec;
 pub mod config;
 pub mod config_source;

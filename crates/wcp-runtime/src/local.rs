@@ -56,6 +56,13 @@ impl ClientContext for LocalCtx {
     fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str) {
         kafka::forward_log(level, fac, msg);
     }
+
+    /// The cause `/readyz` shows while no broker is up (`brokers`).
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        self.metrics.brokers.note_error(reason);
+        let reason = crate::brokers::explain_cause(reason);
+        tracing::warn!(error = %error, "librdkafka: {reason}");
+    }
 }
 
 impl ConsumerContext for LocalCtx {

@@ -33,6 +33,9 @@ pub struct Metrics {
     pub archive_last_verify: GaugeVec,
     pub ready: IntGauge,
     pub build_info: GaugeVec,
+    /// Not a metric: whether any Kafka broker is up, from the same statistics as the lag
+    /// (`brokers`); `/readyz` answers 503 while none is.
+    pub brokers: crate::brokers::BrokerHealth,
 }
 
 fn counter_vec(r: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -103,6 +106,21 @@ impl Metrics {
         build_info
             .with_label_values(&[env!("CARGO_PKG_VERSION")])
             .set(1.0);
+        // The conventional name (the process collectors' own): a rule can tell a counter
+        // that grew before the first scrape of a new process from an old total
+        // (WcpCaptureSdkChildRestarts: increase() does not count a series' first value).
+        let started = Gauge::new(
+            "process_start_time_seconds",
+            "unix time this process started",
+        )
+        .expect("valid");
+        r.register(Box::new(started.clone())).expect("unique");
+        started.set(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0),
+        );
         let latency_buckets = prometheus::exponential_buckets(0.001, 2.0, 16).expect("buckets");
         let stage_buckets = prometheus::exponential_buckets(0.000_001, 4.0, 12).expect("buckets");
         let m = Metrics {
@@ -198,6 +216,7 @@ impl Metrics {
             archive_last_verify,
             ready,
             build_info,
+            brokers: Default::default(),
             registry: r,
         };
         m.init_series();

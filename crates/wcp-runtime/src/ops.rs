@@ -32,6 +32,8 @@ async fn readyz(State(ctx): State<RunCtx>) -> (StatusCode, String) {
 }
 
 async fn metrics(State(ctx): State<RunCtx>) -> ([(&'static str, &'static str); 1], String) {
+    // Readiness also follows the brokers' health, which changes outside `set_ready`.
+    ctx.metrics.ready.set(i64::from(ctx.is_ready()));
     (
         [("content-type", "text/plain; version=0.0.4")],
         ctx.metrics.render(),

@@ -97,7 +97,7 @@ fn connect(
         let cause = last.get();
         let why = match (&res, &cause) {
             (Ok(_), _) => return Ok(()),
-            (Err(_), Some((_, reason))) => reason.clone(),
+            (Err(_), Some((_, reason))) => crate::brokers::explain_cause(reason),
             (Err(e), None) => e.to_string(),
         };
         let auth = matches!(

@@ -107,6 +107,9 @@ impl RunCtx {
 
     /// Why the service is not ready (meaningless while it is).
     pub fn not_ready_reason(&self) -> String {
+        if let Some(why) = self.metrics.brokers.down_reason(Instant::now()) {
+            return why;
+        }
         self.inner
             .not_ready
             .lock()
@@ -114,8 +117,10 @@ impl RunCtx {
             .unwrap_or_default()
     }
 
+    /// Ready, and a Kafka broker up (a loop keeps polling while librdkafka retries a lost
+    /// broker: it must not look ready then).
     pub fn is_ready(&self) -> bool {
-        self.inner.ready.load(Ordering::SeqCst)
+        self.inner.ready.load(Ordering::SeqCst) && !self.metrics.brokers.is_down()
     }
 
     /// Sleeps up to `d`, waking early on shutdown; returns true when shutdown was requested.
