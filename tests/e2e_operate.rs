@@ -70,7 +70,9 @@ fn a_missing_key_file_or_library_is_a_configuration_error() {
         ("WCP_ANON_KEY", String::new()),
         ("WCP_ANON_KEY_FILE", missing("anon")),
     ];
-    let cases: Vec<(&str, Vec<(&str, String)>, String, &str)> = vec![
+    // (service, extra env, what the message names, the fix it gives)
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, String, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "archiver",
             vec![("WCP_SIGNING_KEY_FILE", missing("signing-key"))],
