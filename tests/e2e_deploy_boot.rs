@@ -212,9 +212,12 @@ fn start(boot: &Value, dir: &Path, volumes: &Path, bootstrap: &str) -> Result<Bo
             map(v)
         };
         // A file named in a Secret mount exists in the pod once the Secret has that key.
+        // Written once: a pod volume is shared by containers, and rewriting the file while
+        // an earlier container reads it at start-up would show it an empty key.
         if secret_dirs
             .iter()
             .any(|d| Path::new(&v).parent() == Some(d.as_path()))
+            && std::fs::read_to_string(&v).ok().as_deref() != Some(TEST_SECRET)
         {
             std::fs::write(&v, TEST_SECRET).unwrap();
         }
