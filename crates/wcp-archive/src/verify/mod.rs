@@ -20,6 +20,7 @@ mod expected;
 mod fts;
 mod scan;
 mod tables;
+mod walk;
 mod window;
 mod words;
 
@@ -282,7 +283,8 @@ impl crate::Archive {
 
     /// What was appended since an earlier verified head (`seq`, hex `hash`): record `seq`
     /// must still carry `hash` (the chain was not rewritten or cut off behind it), then
-    /// [`Archive::verify_stretch`] up to the newest signed checkpoint. `last_signed` is the
+    /// [`Archive::verify_stretch`] up to the newest record or signed checkpoint (each commit
+    /// signs its last record, so both end at the same seq unless the tail was tampered with). `last_signed` is the
     /// new head (the old one when nothing new was signed).
     pub fn verify_after(
         &self,
@@ -291,9 +293,14 @@ impl crate::Archive {
         hash: &str,
     ) -> Result<VerifyReport, ArchiveError> {
         let tx = self.conn.unchecked_transaction()?;
-        let to: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM checkpoints", [], |r| {
-            r.get(0)
-        })?;
+        // Up to the newest record or checkpoint, whichever is later: records appended behind
+        // the archive's back (no checkpoint) and signed records cut off are both walked.
+        let to: i64 = tx.query_row(
+            "SELECT MAX((SELECT COALESCE(MAX(seq), 0) FROM checkpoints), \
+                        (SELECT COALESCE(MAX(seq), 0) FROM records))",
+            [],
+            |r| r.get(0),
+        )?;
         let mut report = window::verify_window(&tx, key, seq, to.max(seq), false, DEFAULT_LIMIT)?;
         let head = crate::anchor::Head {
             seq,

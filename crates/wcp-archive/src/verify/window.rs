@@ -3,9 +3,12 @@
 //! records (the rolling re-verification). Cost is proportional to the stretch, not the
 //! archive: the records are read by their key range, the projections by their `seq`.
 //!
-//! Checked: each record's digest and link, starting from the stored hash of record `from`
-//! (so consecutive windows check every link once); every signed checkpoint in the stretch
-//! under the key in force at `from` (rotations in the stretch hand over); and, row by row,
+//! Checked, by the same per-record check as the full scan (`walk.rs`): each record's digest
+//! and link, starting from the stored hash of record `from` (so consecutive windows check
+//! every link once), a valid record at the wrong position (reordered); every signed
+//! checkpoint in the stretch under the key in force at `from` (rotations in the stretch hand
+//! over); signed records cut off the end; for a stretch up to the newest record, records no
+//! valid checkpoint covers (an inserted tail); and, row by row,
 //! every projection row the stretch's records created (messages, quarantine, recall marks,
 //! msgids, risks, pii, audit) — a row edited, deleted or added there is found. A removal
 //! record in the stretch must have removed its target's row, wherever that is.
@@ -21,9 +24,9 @@ use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
 use super::expected::{hash_row, Expected, Slot};
-use super::scan::{bytes, check_checkpoint, rotate, Cp};
+use super::walk::{bytes, Cp, Walk};
 use super::{Problem, ProblemKind, VerifyReport};
-use crate::chain::{digest, kind, link, to_hash, GENESIS};
+use crate::chain::{kind, to_hash, GENESIS};
 use crate::error::ArchiveError;
 use crate::project::{Release, Removal};
 
@@ -50,8 +53,7 @@ pub fn verify_window(
         problems_total: 0,
         access_log_pending: 0,
     };
-    let mut e = Expected::window(from, (to - from).clamp(0, 1 << 20) as usize);
-    let msgids = chain(conn, pinned, from, to, &mut e, &mut report, &mut found)?;
+    let (e, msgids) = chain(conn, pinned, (from, to), older, &mut report, &mut found)?;
     rows(conn, from, to, older, &e, &msgids, &mut found)?;
     found.sort_by_key(|p| (p.seq, p.table.clone()));
     for p in found {
@@ -75,17 +77,18 @@ fn key_at(conn: &Connection, from: i64) -> Result<Option<VerifyingKey>, ArchiveE
     })
 }
 
-/// The chain part; returns the msgid of each message or quarantine record in the stretch.
+/// The chain part, with the per-record check the full scan uses (`walk.rs`); returns what
+/// the stretch's records call for and the msgid of each message or quarantine record.
 fn chain(
     conn: &Connection,
     pinned: Option<&VerifyingKey>,
-    from: i64,
-    to: i64,
-    e: &mut Expected,
+    (from, to): (i64, i64),
+    older: bool,
     report: &mut VerifyReport,
     found: &mut Vec<Problem>,
-) -> Result<BTreeMap<i64, String>, ArchiveError> {
-    let mut prev = GENESIS;
+) -> Result<(Expected, BTreeMap<i64, String>), ArchiveError> {
+    let mut e = Expected::window(from, (to - from).clamp(0, 1 << 20) as usize);
+    let (mut prev, mut broken) = (GENESIS, false);
     if from > 0 {
         let h: Option<Vec<u8>> = conn
             .query_row("SELECT hash FROM records WHERE seq = ?1", [from], |r| {
@@ -94,16 +97,18 @@ fn chain(
             .ok();
         match h.as_deref().map(to_hash) {
             Some(Ok(h)) => prev = h,
-            _ => found.push(Problem::new(
-                ProblemKind::Removed,
-                from,
-                "records",
-                "the record this stretch chains from is missing or unreadable",
-            )),
+            _ => {
+                broken = true;
+                found.push(Problem::new(
+                    ProblemKind::Removed,
+                    from,
+                    "records",
+                    "the record this stretch chains from is missing or unreadable",
+                ))
+            }
         }
     }
-    let mut key = key_at(conn, from)?.or(pinned.copied());
-    let mut keys_seen: Vec<VerifyingKey> = key.into_iter().collect();
+    let key = key_at(conn, from)?.or(pinned.copied());
     let mut cps: BTreeMap<i64, Cp> = BTreeMap::new();
     let mut stmt = conn.prepare(
         "SELECT id, seq, hash, signed_at_ms, signature FROM checkpoints WHERE seq > ?1 AND seq <= ?2",
@@ -119,108 +124,33 @@ fn chain(
         };
         cps.insert(r.get_ref(1)?.as_i64().unwrap_or(-1), cp);
     }
+    let mut walk = Walk::new(conn, cps, from, prev, broken, key);
     let mut msgids = BTreeMap::new();
     let mut stmt = conn.prepare(
         "SELECT seq, kind, msgid, body, digest, hash FROM records WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
     )?;
     let mut rows = stmt.query([from, to])?;
-    let mut next = from + 1;
     while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        report.records_checked += 1;
-        if seq > next {
-            let mut p = Problem::new(
-                ProblemKind::Removed,
-                next,
-                "records",
-                format!("records {next} to {} are missing from the chain", seq - 1),
-            );
-            p.seq_to = seq - 1;
-            found.push(p);
-        }
-        next = seq + 1;
-        let cols = (
-            bytes(r.get_ref(1)?),
-            bytes(r.get_ref(2)?),
-            bytes(r.get_ref(4)?).map(to_hash),
-            bytes(r.get_ref(5)?).map(to_hash),
-        );
-        let (Some(k), Some(m), Some(Ok(d)), Some(Ok(h))) = cols else {
-            found.push(Problem::new(
-                ProblemKind::Altered,
-                seq,
-                "records",
-                "the record's columns were rewritten with values of the wrong type or length",
-            ));
+        let Some(s) = walk.step(r, found)? else {
             continue;
         };
-        let (k, m) = (String::from_utf8_lossy(k), String::from_utf8_lossy(m));
-        let body = match r.get_ref(3)? {
-            ValueRef::Null => None,
-            other => bytes(other),
-        };
-        let mut body_ok = true;
-        if body.is_some_and(|b| digest(b) != d) {
-            found.push(Problem::new(
-                ProblemKind::Altered,
-                seq,
-                "records",
-                "its content no longer matches the fingerprint sealed into the chain",
-            ));
-            body_ok = false;
+        if matches!(s.kind.as_str(), kind::MESSAGE | kind::QUARANTINE) {
+            msgids.insert(s.seq, s.msgid.clone());
         }
-        let mut problem_here = false;
-        if link(&prev, seq, &k, &m, &d) != h {
-            found.push(Problem::new(ProblemKind::Altered, seq, "records", "the record's kind, message id, fingerprint or link was changed: it no longer chains to the record before it"));
-            problem_here = true;
+        if let Some(b) = s.body {
+            removed_target(conn, s.seq, &s.kind, b, from, found)?;
         }
-        if body_ok && k == kind::KEY_ROTATION {
-            rotate(
-                body,
-                &mut key,
-                &mut keys_seen,
-                seq,
-                &prev,
-                found,
-                &mut problem_here,
-            );
+        e.record(s.seq, &s.kind, &s.msgid, s.body);
+        if !s.body_ok || s.problem {
+            e.unknown.insert(s.seq);
         }
-        if let Some(cp) = cps.get(&seq) {
-            report.checkpoints_checked += 1;
-            match check_checkpoint(cp, seq, &h, key.as_ref()) {
-                Ok(()) => report.last_signed = Some((seq, hex::encode(h))),
-                Err(why) => found.push(Problem::new(
-                    ProblemKind::BadCheckpoint,
-                    seq,
-                    "checkpoints",
-                    why,
-                )),
-            }
-        }
-        if matches!(k.as_ref(), kind::MESSAGE | kind::QUARANTINE) {
-            msgids.insert(seq, m.to_string());
-        }
-        let body = if body_ok { body } else { None };
-        if let Some(b) = body {
-            removed_target(conn, seq, &k, b, from, found)?;
-        }
-        e.record(seq, &k, &m, body);
-        if !body_ok || problem_here {
-            e.unknown.insert(seq);
-        }
-        prev = h;
     }
-    if next <= to {
-        let mut p = Problem::new(
-            ProblemKind::Removed,
-            next,
-            "records",
-            format!("records {next} to {to} are missing from the chain"),
-        );
-        p.seq_to = to;
-        found.push(p);
-    }
-    Ok(msgids)
+    // A stretch up to the newest record must end on a valid checkpoint, as the full scan.
+    walk.finish(to, !older, found);
+    report.records_checked = walk.records;
+    report.checkpoints_checked = walk.checkpoints_checked;
+    report.last_signed = walk.last_signed;
+    Ok((e, msgids))
 }
 
 /// A removal in the stretch whose target lies before it: the target's row must be gone.
