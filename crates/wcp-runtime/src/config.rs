@@ -63,7 +63,18 @@ pub const PROTECTED_PROPS: &[(&str, &str)] = &[
         "enable.partition.eof",
         "the loop does not expect EOF events",
     ),
+    (
+        "statistics.interval.ms",
+        "2000: the consumer lag metrics and broker readiness (/readyz) come from the statistics",
+    ),
 ];
+
+/// Deliberately not protected: `transaction.timeout.ms` (60 s by default). It must not exceed
+/// the broker's `transaction.max.timeout.ms` (a managed Kafka may cap it below 60 s, and then
+/// `init_transactions` fails), and it must exceed a batch's processing time: both are the
+/// operator's to match. Too low a value aborts batches, which are then redone (never lost or
+/// duplicated: the offsets are in the same transaction).
+pub const TRANSACTION_TIMEOUT: &str = "transaction.timeout.ms";
 
 /// Keys every service understands.
 pub const COMMON_KEYS: &[&str] = &[

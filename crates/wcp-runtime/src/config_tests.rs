@@ -183,3 +183,35 @@ fn delivery_properties_cannot_be_overridden() {
         "{list:?}"
     );
 }
+
+#[test]
+fn statistics_interval_is_protected_and_transaction_timeout_is_not() {
+    let list = load::<NoSettings>(
+        "classifier",
+        &[],
+        &[("WCP_KAFKA__STATISTICS_INTERVAL_MS", "0")],
+    )
+    .unwrap_err();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert!(
+        list[0].contains("statistics.interval.ms cannot be overridden")
+            && list[0].contains("readiness"),
+        "{list:?}"
+    );
+    // A broker whose transaction.max.timeout.ms is below 60 s needs a lower value.
+    let (cfg, _) = load::<NoSettings>(
+        "classifier",
+        &[],
+        &[("WCP_KAFKA__TRANSACTION_TIMEOUT_MS", "30000")],
+    )
+    .unwrap();
+    assert_eq!(
+        cfg.kafka
+            .get(crate::config::TRANSACTION_TIMEOUT)
+            .map(String::as_str),
+        Some("30000")
+    );
+    assert!(!PROTECTED_PROPS
+        .iter()
+        .any(|(p, _)| *p == crate::config::TRANSACTION_TIMEOUT));
+}

@@ -69,7 +69,7 @@ pub fn producer_config(cfg: &Config) -> ClientConfig {
         .set("enable.idempotence", "true")
         .set("linger.ms", "5")
         .set("compression.type", "lz4")
-        .set("transaction.timeout.ms", "60000")
+        .set(crate::config::TRANSACTION_TIMEOUT, "60000")
         // Right after a commit the coordinator answers CONCURRENT_TRANSACTIONS until the
         // markers are written; librdkafka retries after `retry.backoff.ms`, whose 100 ms
         // default would be added to every transaction.
