@@ -8,7 +8,8 @@
 //! `anonymise` (the outbound record and the reduced archive form), `pipeline` (every step in
 //! order, for `wcp run`), `policy` (the policy file), `key` (the tenant key's rules), `civil`
 //! (calendar arithmetic without a clock), `offsets` (byte → code point), `dead_letters`
-//! (a dead letter's archived, sealed form).
+//! (a dead letter's archived, sealed form); `test_support` (feature `test-support`: the
+//! services' test input records).
 //! Each step that keeps state across records owns it together with its commit/abort.
 //! The steps do no I/O, read no clock and never await: runners pass bytes and times in. The
 //! one exception is the loader `policy::Policy::load`, which reads the policy file for runners
@@ -26,5 +27,7 @@ pub mod offsets;
 pub mod pipeline;
 pub mod policy;
 pub mod retention;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 
 pub use policy::Policy;

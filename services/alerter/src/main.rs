@@ -102,11 +102,10 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wcp_stages::test_support::{classified, record};
 
     fn tagged(raw: &[u8]) -> InRecord {
-        let ev = wcp_stages::classify::Classifier::builtin()
-            .classify(wcp_stages::ingest::ingest(raw, None).unwrap().event);
-        InRecord::with_value(topics::TAGGED, wcp_schema::encode(&ev).unwrap())
+        record(topics::TAGGED, &classified(raw))
     }
 
     #[test]

@@ -53,9 +53,8 @@ mod tests {
     #[test]
     fn no_raw_contact_id_leaves() {
         let raw = br#"{"msgid":"m1","action":"send","from":"wmSECRETCONTACT","tolist":["zhangwei"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"call 13812345678"}}"#;
-        let ev = wcp_stages::classify::Classifier::builtin()
-            .classify(wcp_stages::ingest::ingest(raw, None).unwrap().event);
-        let mut rec = InRecord::with_value(topics::TAGGED, wcp_schema::encode(&ev).unwrap());
+        let ev = wcp_stages::test_support::classified(raw);
+        let mut rec = wcp_stages::test_support::record(topics::TAGGED, &ev);
         rec.key = Some(b"wmSECRETCONTACT,zhangwei".to_vec());
         let mut stage = Anonymise(Anonymiser::new(
             b"k",

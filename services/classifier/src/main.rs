@@ -48,8 +48,8 @@ mod tests {
     #[test]
     fn classifies_and_rejects_garbage() {
         let raw = br#"{"msgid":"m1","action":"send","from":"zhangwei","tolist":["wmX"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"my phone is 13812345678"}}"#;
-        let ev = wcp_stages::ingest::ingest(raw, None).unwrap().event;
-        let mut rec = InRecord::with_value(topics::EVENTS, wcp_schema::encode(&ev).unwrap());
+        let ev = wcp_stages::test_support::event(raw);
+        let mut rec = wcp_stages::test_support::record(topics::EVENTS, &ev);
         rec.key = Some(b"k".to_vec());
         let mut stage = Classify(Classifier::builtin());
         let mut out = Vec::new();

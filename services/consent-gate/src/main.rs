@@ -98,11 +98,13 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wcp_stages::test_support::record;
 
     fn classified(raw: &[u8]) -> InRecord {
-        let ev = wcp_stages::classify::Classifier::builtin()
-            .classify(wcp_stages::ingest::ingest(raw, None).unwrap().event);
-        InRecord::with_value(topics::CLASSIFIED, wcp_schema::encode(&ev).unwrap())
+        record(
+            topics::CLASSIFIED,
+            &wcp_stages::test_support::classified(raw),
+        )
     }
 
     #[test]
@@ -123,8 +125,7 @@ mod tests {
             at_ms: 1732600000000,
             msgid: "a1".into(),
         };
-        let ledger_rec =
-            InRecord::with_value(topics::CONSENT_LEDGER, wcp_schema::encode(&agree).unwrap());
+        let ledger_rec = record(topics::CONSENT_LEDGER, &agree);
         Gate::apply(&mut s.gate, &ledger_rec);
         out.clear();
         s.process(&classified(text), &mut out).unwrap();

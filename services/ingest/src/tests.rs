@@ -2,14 +2,7 @@ use super::*;
 use wcp_model::{Alert, ChatEvent, ConsentRecord, DeadLetter};
 use wcp_stages::input::InputPolicy;
 
-fn rec(raw: &[u8], seq: Option<u64>) -> InRecord {
-    let mut r = InRecord::with_value(wcp_model::topics::RAW, raw.to_vec());
-    r.headers = seq
-        .map(|s| vec![("seq".to_string(), s.to_string().into_bytes())])
-        .unwrap_or_default();
-    r.timestamp_ms = Some(1_732_600_050_000);
-    r
-}
+use wcp_stages::test_support::raw as rec;
 
 fn stage() -> Ingest {
     Ingest {

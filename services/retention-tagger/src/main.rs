@@ -51,8 +51,8 @@ mod tests {
     #[test]
     fn tags_with_a_region() {
         let raw = br#"{"msgid":"m1","action":"send","from":"zhangwei","tolist":["wmX"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"hello"}}"#;
-        let ev = EnrichedEvent::new(wcp_stages::ingest::ingest(raw, None).unwrap().event);
-        let rec = InRecord::with_value(topics::CONSENTED, wcp_schema::encode(&ev).unwrap());
+        let ev = EnrichedEvent::new(wcp_stages::test_support::event(raw));
+        let rec = wcp_stages::test_support::record(topics::CONSENTED, &ev);
         let mut out = Vec::new();
         Tagger(wcp_stages::Policy::builtin().retention)
             .process(&rec, &mut out)
