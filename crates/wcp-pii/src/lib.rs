@@ -20,6 +20,8 @@ mod engine;
 pub mod names;
 mod names_check;
 mod names_data;
+#[cfg(test)]
+mod names_table;
 pub mod normalize;
 mod pseudonym;
 mod recall;
