@@ -39,8 +39,9 @@ pub struct TailArgs {
     /// One JSON object per record (the decoded value with topic, partition, offset, key).
     #[arg(long)]
     json: bool,
-    /// `chat.dlq` only: print each dead letter's original bytes, one per line, ready for
-    /// `wcp produce --file` once the cause is fixed.
+    /// `chat.dlq` only: print each dead letter's original bytes exactly (UTF-8 or not), one
+    /// per line, ready for `wcp produce --file` once the cause is fixed. An original holding
+    /// a line break is not written: it is named (partition/offset) and the command exits 1.
     #[arg(long)]
     originals: bool,
     /// Stop after this many records.
@@ -86,6 +87,7 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
     consumer.assign(&tpl)?;
     let mut out = std::io::stdout().lock();
     let mut n = 0u64;
+    let mut unwritten = Vec::new();
     let mut last = Instant::now();
     while args.max.is_none_or(|m| n < m) {
         if let Some(s) = args.exit_when_idle {
@@ -99,10 +101,25 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
         let msg = msg?;
         last = Instant::now();
         n += 1;
+        if args.originals {
+            // The original bytes exactly, UTF-8 or not (`wcp produce --file` reads byte
+            // lines); one that cannot be a line of its own is named, never dropped quietly.
+            match original_line(msg.payload().unwrap_or_default()) {
+                Ok(b) => {
+                    if out
+                        .write_all(&b)
+                        .and_then(|()| out.write_all(b"\n"))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+                Err(why) => unwritten.push(format!("{}/{} ({why})", msg.partition(), msg.offset())),
+            }
+            continue;
+        }
         let value = decode(content, msg.payload().unwrap_or_default());
-        let line = if args.originals {
-            value["original"].as_str().unwrap_or_default().to_string()
-        } else if args.json {
+        let line = if args.json {
             let key = msg.key().map(|k| String::from_utf8_lossy(k).into_owned());
             let headers: serde_json::Map<String, Value> = msg
                 .headers()
@@ -135,7 +152,25 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
         }
     }
     eprintln!("{n} record(s) from {topic}");
+    if !unwritten.is_empty() {
+        eprintln!(
+            "error: {} original(s) not written (partition/offset): {}; replay them by hand from `wcp tail {} --json` (original / original_hex)",
+            unwritten.len(),
+            unwritten.join(", "),
+            args.topic
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A dead letter's original bytes as one line for `wcp produce --file`.
+fn original_line(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
+    let d = wcp_schema::decode::<DeadLetter>(bytes).map_err(|_| "not a dead letter")?;
+    if d.original.contains(&b'\n') {
+        return Err("its original holds a line break");
+    }
+    Ok(d.original)
 }
 
 /// The decoded record as JSON; undecodable bytes say so instead of failing the command.
@@ -220,5 +255,36 @@ fn summary(content: Content, v: &Value) -> String {
             s("/reason"),
             s("/source")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn letter(original: &[u8]) -> Vec<u8> {
+        let d = DeadLetter {
+            original: original.to_vec(),
+            source: "wecom.raw/0/7".into(),
+            stage: "ingest".into(),
+            reason_code: "invalid_utf8".into(),
+            reason: "not UTF-8".into(),
+        };
+        wcp_schema::encode(&d).unwrap()
+    }
+
+    #[test]
+    fn originals_are_written_byte_for_byte_utf8_or_not() {
+        let bytes = b"\xff\xfe raw invalid utf-8 bytes";
+        assert_eq!(original_line(&letter(bytes)).unwrap(), bytes.to_vec());
+        assert_eq!(original_line(&letter(b"{\"a\":1}")).unwrap(), b"{\"a\":1}");
+    }
+
+    #[test]
+    fn an_original_that_cannot_be_one_line_is_refused_with_the_reason() {
+        assert!(original_line(&letter(b"a\nb"))
+            .unwrap_err()
+            .contains("line break"));
+        assert_eq!(original_line(b"garbage").unwrap_err(), "not a dead letter");
     }
 }
