@@ -185,6 +185,21 @@ fn a_full_disk_mid_batch_commits_no_offset_and_resumes_when_space_returns() {
     verify_archives(&dir);
 }
 
+/// Every one of the `events` produced to `wecom.raw` is archived and alerted on exactly once,
+/// every service still runs, and the archives verify.
+fn assert_nothing_lost(p: &mut Pipeline, events: usize) {
+    let expected = expected_from_raw(p, events);
+    let t = tally(TEST, p, &expected, Duration::from_secs(300));
+    p.assert_all_running();
+    assert_eq!(t.archive, (0, 0, 0), "archive lost/duplicated/unexpected");
+    assert_eq!(
+        t.alerts,
+        (0, 0, 0),
+        "chat.alerts lost/duplicated/unexpected"
+    );
+    verify_archives(&p.archive_dir());
+}
+
 #[test]
 fn sigterm_mid_transaction_loses_and_duplicates_nothing() {
     let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
@@ -223,16 +238,7 @@ fn sigterm_mid_transaction_loses_and_duplicates_nothing() {
     }
     let report = producer.finish();
     eprintln!("{TEST}: wcp produce: {report}");
-    let expected = expected_from_raw(&p, events as usize);
-    let t = tally(TEST, &mut p, &expected, Duration::from_secs(300));
-    p.assert_all_running();
-    assert_eq!(t.archive, (0, 0, 0), "archive lost/duplicated/unexpected");
-    assert_eq!(
-        t.alerts,
-        (0, 0, 0),
-        "chat.alerts lost/duplicated/unexpected"
-    );
-    verify_archives(&p.archive_dir());
+    assert_nothing_lost(&mut p, events as usize);
 }
 
 #[test]
@@ -278,14 +284,5 @@ fn a_broker_down_under_load_loses_and_duplicates_nothing() {
     }
     // More work after the outage, then everything must be there exactly once.
     spawn_synthetic(&p, after, before + 1, None).finish();
-    let expected = expected_from_raw(&p, (before + after) as usize);
-    let t = tally(TEST, &mut p, &expected, Duration::from_secs(300));
-    p.assert_all_running();
-    assert_eq!(t.archive, (0, 0, 0), "archive lost/duplicated/unexpected");
-    assert_eq!(
-        t.alerts,
-        (0, 0, 0),
-        "chat.alerts lost/duplicated/unexpected"
-    );
-    verify_archives(&p.archive_dir());
+    assert_nothing_lost(&mut p, (before + after) as usize);
 }
