@@ -6,10 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
-use wcp_archive::{Archive, ArchiveOptions, Regions};
+use wcp_archive::Regions;
 use wcp_review::{accounts, chain, ConsoleStore, RegionStore, ReviewError};
 
-use crate::state::{now_ms, Console, Region, Settings, Shared};
+use crate::state::{now_ms, ArchiveState, Console, Region, Settings, Shared};
 
 /// The region archives in `dir`, by region name: `wcp_archive::Regions` decides what is a
 /// region's archive (not the access logs `archive-<r>.access.db` audited reads create).
@@ -47,15 +47,11 @@ pub fn open(dir: &Path, mut settings: Settings) -> Result<Opened, ReviewError> {
         // Each region's own signing key (`wcp_archive::Regions`), when it is here.
         let archive_key = Some(Regions::new(dir).key_file(&name)).filter(|p| p.exists());
         let store = RegionStore::open(&dir.join(format!("review-{name}.db")), &name, key.clone())?;
-        let archive = Archive::open(&path, ArchiveOptions::default())
-            .map_err(|e| ReviewError::Invalid(format!("{}: {e}", path.display())))?;
-        regions.push(Region {
-            name,
-            store: std::sync::Mutex::new(store),
-            archive: Some(std::sync::Mutex::new(archive)),
-            archive_path: Some(path),
-            archive_key,
-        });
+        let region = Region::new(name, store, Some(path), archive_key);
+        if let ArchiveState::Broken(why) = region.attach() {
+            return Err(ReviewError::Invalid(why));
+        }
+        regions.push(region);
     }
     let mut console = ConsoleStore::open(&dir.join("review-console.db"), key)?;
     let bootstrap = accounts::bootstrap(&mut console, now_ms())?;

@@ -55,7 +55,7 @@ pub fn to_item(a: &Alert, m: Option<&ArchivedMessage>) -> NewItem {
 /// archive has it (yet).
 pub fn locate(c: &Console, msgid: &str) -> Option<(usize, Option<ArchivedMessage>)> {
     c.regions.iter().enumerate().find_map(|(i, r)| {
-        let m = r.archive.as_ref().and_then(|a| lock(a).message(msgid))?;
+        let m = r.archive().and_then(|a| lock(a).message(msgid))?;
         Some((i, Some(m)))
     })
 }
@@ -121,7 +121,7 @@ pub fn draw_samples(
     }
     let mut added = 0;
     for r in &c.regions {
-        let Some(arch) = &r.archive else { continue };
+        let Some(arch) = r.archive() else { continue };
         let candidates = {
             let arch = lock(arch);
             let span = match range {

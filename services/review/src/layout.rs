@@ -108,3 +108,20 @@ pub fn flash(lang: Lang, code: Option<&str>) -> Markup {
 pub fn problem(msg: &str) -> Markup {
     html! { p.problem role="alert" { (msg) } }
 }
+
+/// The regions served empty because the archiver has written none of their messages yet
+/// (`Console::empty_regions`); nothing when every region has an archive.
+pub fn empty_regions(lang: Lang, names: &[String]) -> Markup {
+    html! {
+        @if !names.is_empty() {
+            p #empty-regions.hint {
+                @for (i, r) in names.iter().enumerate() {
+                    @if i > 0 { " · " }
+                    @if lang == Lang::Zh { (r) " 区域尚无归档消息" } @else { "No messages archived yet in " (r) }
+                }
+                @if lang == Lang::Zh { "：归档服务写入该区域第一条消息后自动显示。" }
+                @else { ": shown empty until the archiver writes the region's first message; it appears here without a restart." }
+            }
+        }
+    }
+}

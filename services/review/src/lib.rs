@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod layout;
 pub mod metrics;
 pub mod pages;
+pub mod region;
 pub mod state;
 pub mod view;
 
@@ -56,14 +57,23 @@ async fn metrics(State(state): State<Shared>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
+/// Ready while every store answers and every archive that exists opens; a region whose
+/// archive the archiver has not created yet is served empty and does not hold the console.
 async fn readyz(State(state): State<Shared>) -> Response {
-    let ok = state
-        .blocking(|c| c.console.lock().is_ok() && c.regions.iter().all(|r| r.store.lock().is_ok()))
+    let problems = state
+        .blocking(|c| {
+            let mut p = c.archive_problems();
+            if c.console.lock().is_err() || c.regions.iter().any(|r| r.store.lock().is_err()) {
+                p.push("a store's lock is poisoned".into());
+            }
+            p
+        })
         .await;
-    if ok {
+    if problems.is_empty() {
         (StatusCode::OK, "ready\n").into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "not ready\n").into_response()
+        let body = format!("not ready: {}\n", problems.join("; "));
+        (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
     }
 }
 

@@ -1,12 +1,11 @@
 //! Wiring of the service: configuration keys, opening the stores and archives, the console's
 //! HTTP server on its own runtime thread, the daily sample, and the consumer loop.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
-use wcp_archive::{Archive, ArchiveOptions};
 use wcp_review::{accounts, chain, ConsoleStore, RegionStore};
-use wcp_review_web::{consume, feed, state::now_ms, Console, Region, Settings};
+use wcp_review_web::state::{now_ms, ArchiveState};
+use wcp_review_web::{consume, feed, Console, Region, Settings, Shared};
 use wcp_runtime::{Config, RunCtx, RuntimeError};
 
 use crate::settings::ReviewSettings;
@@ -15,39 +14,30 @@ fn fatal(what: &str, e: impl std::fmt::Display) -> RuntimeError {
     RuntimeError::Fatal(format!("{what}: {e}"))
 }
 
-/// The region's archive, read-only. The archiver creates it with the region's first message,
-/// so a console started with the pipeline waits for it, not ready and saying why, instead of
-/// exiting (a crash loop in the archiver's pod). `None`: shutdown requested while waiting.
-fn open_archive(path: &std::path::Path, ctx: &RunCtx) -> Result<Option<Archive>, RuntimeError> {
-    let mut logged = false;
-    while !path.exists() {
-        if !logged {
-            tracing::warn!(archive = %path.display(), "waiting for the archive");
-            logged = true;
-        }
-        ctx.set_not_ready(format!(
-            "waiting for the archive {}: the archiver creates it with the region's first message",
-            path.display()
-        ));
-        if ctx.sleep(Duration::from_secs(1)) {
-            return Ok(None);
-        }
-    }
-    // Just created: the archiver may still be writing its schema.
-    let mut tries = 0;
-    loop {
-        match Archive::open(path, ArchiveOptions::default()) {
-            Ok(a) => return Ok(Some(a)),
-            Err(e) if tries < 10 => {
-                tracing::warn!(archive = %path.display(), error = %e, "archive not readable yet");
-                tries += 1;
+/// Every second: opens archives that appeared (a region the archiver has just started
+/// writing), and holds readiness at 503 with the reason while an archive that exists cannot
+/// be opened. A region without an archive yet is served empty and is not a problem: the
+/// archiver creates the file with the region's first message, which may be days away.
+fn watch_archives(console: Shared, ctx: RunCtx) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("wcp-review-archives".into())
+        .spawn(move || {
+            let mut held = false;
+            loop {
+                let problems = console.archive_problems();
+                if !problems.is_empty() {
+                    ctx.hold_not_ready(problems.join("; "));
+                    held = true;
+                } else if held {
+                    ctx.release_hold();
+                    held = false;
+                }
                 if ctx.sleep(Duration::from_secs(1)) {
-                    return Ok(None);
+                    return;
                 }
             }
-            Err(e) => return Err(fatal(&path.display().to_string(), e)),
-        }
-    }
+        })
+        .map(|_| ())
 }
 
 pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), RuntimeError> {
@@ -66,21 +56,19 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
             key.clone(),
         )
         .map_err(|e| fatal("review store", e))?;
-        let Some(archive) = open_archive(&path, ctx)? else {
-            return Ok(()); // shutdown while waiting
-        };
         let archive_key = s
             .archive_keys
             .iter()
             .find(|(r, _)| *r == name)
             .map(|(_, k)| k.clone());
-        opened.push(Region {
-            name,
-            store: Mutex::new(store),
-            archive: Some(Mutex::new(archive)),
-            archive_path: Some(path),
-            archive_key,
-        });
+        let region = Region::new(name, store, Some(path), archive_key);
+        if region.attach() == ArchiveState::NotYetCreated {
+            tracing::info!(
+                region = %region.name,
+                "no archive yet: the region is served empty until the archiver writes its first message"
+            );
+        }
+        opened.push(region);
     }
     let mut console = ConsoleStore::open(&store_dir.join("review-console.db"), key)
         .map_err(|e| fatal("console store", e))?;
@@ -101,6 +89,7 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
         ..Settings::default()
     };
     let shared = Console::new(console, opened, settings);
+    watch_archives(shared.clone(), ctx.clone())?;
     // The queue and SLA metrics on the ops port too: that is the port Prometheus scrapes
     // (compose, k8s), and WcpReviewHighSeverityPastSla reads them.
     ctx.metrics

@@ -7,12 +7,12 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use wcp_archive::Archive;
 use wcp_review::access::{self, AccessRecord};
 use wcp_review::ratelimit::Limiter;
-use wcp_review::{ConsoleStore, RegionStore};
+use wcp_review::ConsoleStore;
 
 use crate::metrics::ConsoleMetrics;
+pub use crate::region::{ArchiveState, Region};
 pub use wcp_model::clock::now_ms;
 
 /// Four hours: a high-severity alert (guaranteed returns, insider information, a recall of a
@@ -54,16 +54,6 @@ impl Default for Settings {
     }
 }
 
-pub struct Region {
-    pub name: String,
-    pub store: Mutex<RegionStore>,
-    /// Read handle on the region's archive (None when this console has no archive for it).
-    pub archive: Option<Mutex<Archive>>,
-    pub archive_path: Option<PathBuf>,
-    /// The archive's signing key file: holds and exports are chained records of the archive.
-    pub archive_key: Option<PathBuf>,
-}
-
 pub struct Console {
     pub console: Mutex<ConsoleStore>,
     pub regions: Vec<Region>,
@@ -100,6 +90,27 @@ impl Console {
 
     pub fn region(&self, name: &str) -> Option<&Region> {
         self.regions.iter().find(|r| r.name == name)
+    }
+
+    /// Regions whose archive the archiver has not created yet (served empty), by name.
+    pub fn empty_regions(&self) -> Vec<String> {
+        self.regions
+            .iter()
+            .filter(|r| r.is_empty_region())
+            .map(|r| r.name.clone())
+            .collect()
+    }
+
+    /// Tries to open every archive not open yet; returns why any existing one cannot be
+    /// opened (what readiness reports). A region without an archive yet is not a problem.
+    pub fn archive_problems(&self) -> Vec<String> {
+        self.regions
+            .iter()
+            .filter_map(|r| match r.attach() {
+                ArchiveState::Broken(why) => Some(format!("region {}: {why}", r.name)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Runs SQLite work off the async threads.

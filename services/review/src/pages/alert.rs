@@ -78,7 +78,7 @@ pub async fn show(
                 return Ok(Outcome::Denied);
             }
             let history = items::history(&lock(&r.store), id)?;
-            let (message, context) = match &r.archive {
+            let (message, context) = match r.archive() {
                 Some(arch) => {
                     let arch = lock(arch);
                     let m = arch.message(&item.new.msgid);

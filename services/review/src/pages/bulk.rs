@@ -238,7 +238,7 @@ pub async fn unmask(
                 return Ok(false);
             }
             // Only a message this alert's page shows can be unmasked from it.
-            let entity = r.archive.as_ref().and_then(|arch| lock(arch).message(&f.msgid)).and_then(|m| {
+            let entity = r.archive().and_then(|arch| lock(arch).message(&f.msgid)).and_then(|m| {
                 (m.stored.conversation_id == item.new.conversation_id).then_some(())?;
                 m.stored.classification?.pii.get(f.index).map(|p| p.entity.clone())
             });

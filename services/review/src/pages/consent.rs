@@ -34,7 +34,7 @@ pub async fn show(
             let mut rows = Vec::new();
             if let Some(contact) = &c2 {
                 for r in &c.regions {
-                    if let Some(arch) = &r.archive {
+                    if let Some(arch) = r.archive() {
                         for m in lock(arch)
                             .consent_events(contact)
                             .map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?

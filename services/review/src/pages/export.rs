@@ -53,9 +53,10 @@ pub async fn export(
     let res = state
         .blocking(move |c| {
             let r = c.region(&f.region).ok_or(ReviewError::NotFound)?;
+            let mut w = writer(r, &a2.user)?;
             let queries: Vec<ArchiveQuery> = match (&case, &conv) {
                 (Some(case), None) => {
-                    let holds = r.archive.as_ref().map(|x| lock(x).list_holds(true)).transpose().map_err(arch_err)?.unwrap_or_default();
+                    let holds = r.archive().map(|x| lock(x).list_holds(true)).transpose().map_err(arch_err)?.unwrap_or_default();
                     holds.iter().filter(|h| h.case_id == *case).map(|h| scope_query(&h.scope)).collect()
                 }
                 (None, Some(conv)) => vec![ArchiveQuery { conversation: Some(conv.clone()), ..ArchiveQuery::default() }],
@@ -67,7 +68,6 @@ pub async fn export(
             let name = format!("{}-{}-{}", now_ms(), a2.user, f.region);
             let dir = c.settings.export_dir.join(&name);
             std::fs::create_dir_all(&dir)?;
-            let mut w = writer(r, &a2.user)?;
             let mut files = Vec::new();
             let mut messages = 0;
             for q in &queries {

@@ -42,7 +42,10 @@ pub fn scope_query(s: &HoldScope) -> ArchiveQuery {
 }
 
 /// A writer handle on the region's archive, for holds and exports (chained, audited there).
+/// Refused in a region whose archive does not exist yet: opening a writer there would
+/// create the archive with this console's key, ahead of the archiver.
 pub(crate) fn writer(r: &Region, actor: &str) -> Result<Archive, ReviewError> {
+    r.require_archive()?;
     let (Some(path), Some(key)) = (&r.archive_path, &r.archive_key) else {
         return Err(ReviewError::Refused(format!("region {}: this console has no signing key for the archive; place holds with `wcp archive hold place`", r.name)));
     };
@@ -63,7 +66,7 @@ type Listing = Vec<(String, Vec<(Hold, u64)>)>;
 fn listing(c: &Console) -> Result<Listing, ReviewError> {
     let mut out = Vec::new();
     for r in &c.regions {
-        let Some(arch) = &r.archive else { continue };
+        let Some(arch) = r.archive() else { continue };
         let arch = lock(arch);
         let mut hs = Vec::new();
         for h in arch.list_holds(true).map_err(arch_err)? {
@@ -86,10 +89,10 @@ pub(crate) async fn render(state: &Shared, a: &Authed, error: Option<String>) ->
     let res = state
         .blocking(move |c| {
             c.audit(access(&a2, "view_holds", serde_json::Value::Null, ""))?;
-            listing(c)
+            Ok::<_, ReviewError>((listing(c)?, c.empty_regions()))
         })
         .await;
-    let list = match res {
+    let (list, empty) = match res {
         Ok(l) => l,
         Err(e) => return crate::error_page(a, e),
     };
@@ -97,6 +100,7 @@ pub(crate) async fn render(state: &Shared, a: &Authed, error: Option<String>) ->
     let regions: Vec<String> = state.regions.iter().map(|r| r.name.clone()).collect();
     page(a, t(l, "holds"), html! {
         @if let Some(e) = &error { (problem(e)) }
+        (crate::layout::empty_regions(l, &empty))
         form #place-hold method="post" action="/holds" {
             (csrf(a))
             label { (t(l, "region")) select name="region" { @for r in &regions { option value=(r) { (r) } } } }

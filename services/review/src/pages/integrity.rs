@@ -18,15 +18,15 @@ pub async fn show(State(state): State<Shared>, a: Authed) -> Response {
             c.audit(access(&a2, "view_integrity", serde_json::Value::Null, ""))?;
             let mut heads = Vec::new();
             for r in &c.regions {
-                if let Some(arch) = &r.archive {
+                if let Some(arch) = r.archive() {
                     heads.push((r.name.clone(), lock(arch).chain_head().ok()));
                 }
             }
             let v = lock(&c.verifications).clone();
-            Ok::<_, wcp_review::ReviewError>((heads, v))
+            Ok::<_, wcp_review::ReviewError>((heads, v, c.empty_regions()))
         })
         .await;
-    let (heads, verifications) = match res {
+    let (heads, verifications, empty) = match res {
         Ok(x) => x,
         Err(e) => return crate::error_page(&a, e),
     };
@@ -34,6 +34,7 @@ pub async fn show(State(state): State<Shared>, a: Authed) -> Response {
     let mut names: Vec<&String> = verifications.keys().collect();
     names.sort();
     page(&a, t(l, "integrity"), html! {
+        (crate::layout::empty_regions(l, &empty))
         table #heads {
             thead { tr { th { (t(l, "region")) } th { "records" } th { "head" } th { "last signed checkpoint" } th { "public key" } } }
             tbody {
@@ -58,7 +59,7 @@ pub fn run_all(c: &Console) {
     let now = now_ms();
     let mut results = Vec::new();
     for r in &c.regions {
-        if let Some(arch) = &r.archive {
+        if let Some(arch) = r.archive() {
             let res = lock(arch).verify();
             results.push((
                 format!("archive-{}", r.name),
@@ -80,6 +81,17 @@ pub fn run_all(c: &Console) {
                     Err(e) => (format!("could not verify: {e}"), false),
                 },
             ));
+        } else {
+            let (s, ok) = match r.state() {
+                crate::state::ArchiveState::Broken(why) => {
+                    (format!("could not open: {why}"), false)
+                }
+                _ => (
+                    "no messages archived yet: nothing to verify".to_string(),
+                    true,
+                ),
+            };
+            results.push((format!("archive-{}", r.name), (s, ok)));
         }
         let res = wcp_review::verify::verify(lock(&r.store).store.conn(), None);
         results.push((format!("review-{}", r.name), summary(res)));

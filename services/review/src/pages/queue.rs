@@ -130,12 +130,19 @@ pub async fn show(
                 target: serde_json::json!({ "filter": format!("{f2:?}"), "page": pg, "items": rows.iter().map(|(r, i)| format!("{r}/{}", i.id)).collect::<Vec<_>>() }),
                 why: String::new(),
             })?;
-            Ok::<_, wcp_review::ReviewError>((rows, counts, more))
+            let empty: Vec<String> = c.empty_regions().into_iter().filter(|n| region.as_ref().is_none_or(|x| x == n)).collect();
+            Ok::<_, wcp_review::ReviewError>((rows, counts, more, empty))
         })
         .await;
     match res {
-        Ok((rows, counts, more)) => {
-            render(&a, &q, &filter, &rows, &counts, more, pg).into_response()
+        Ok((rows, counts, more, empty)) => {
+            let listed = Listed {
+                rows: &rows,
+                counts: &counts,
+                more,
+                empty: &empty,
+            };
+            render(&a, &q, &filter, &listed, pg).into_response()
         }
         Err(e) => crate::error_page(&a, e),
     }
@@ -171,15 +178,28 @@ fn link_with(q: &QueueQuery, key: &str, value: &str) -> String {
     )
 }
 
+/// What the stores returned for one page of the queue.
+struct Listed<'a> {
+    rows: &'a [(String, Item)],
+    counts: &'a BTreeMap<String, u64>,
+    more: bool,
+    /// Regions without an archive yet (shown empty).
+    empty: &'a [String],
+}
+
 fn render(
     a: &crate::auth::Authed,
     q: &QueueQuery,
     f: &Filter,
-    rows: &[(String, Item)],
-    counts: &BTreeMap<String, u64>,
-    more: bool,
+    listed: &Listed,
     pg: u64,
 ) -> maud::Markup {
+    let Listed {
+        rows,
+        counts,
+        more,
+        empty,
+    } = *listed;
     let l = a.lang;
     let n = |k: &str| counts.get(k).copied().unwrap_or(0);
     let open = n("pending") + n("in_review") + n("escalated");
@@ -206,6 +226,7 @@ fn render(
         html! {
             (flash(l, q.msg.as_deref()))
             @if let Some(e) = opt(&q.error) { (crate::layout::problem(e)) }
+            (crate::layout::empty_regions(l, empty))
             nav.tabs {
                 @for (key, count) in tabs {
                     a.tab.current[f.status.as_str() == key] href=(link_with(q, "status", key)) data-status=(key) {

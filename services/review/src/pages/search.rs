@@ -86,7 +86,7 @@ pub async fn show(
             let mut more = false;
             if !is_empty(&aq2) {
                 for r in c.regions.iter().filter(|r| region.as_ref().is_none_or(|x| *x == r.name)) {
-                    if let Some(arch) = &r.archive {
+                    if let Some(arch) = r.archive() {
                         let (ms, m) = lock(arch).review_search(&aq2, 0, (pg + 1) * PAGE).map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?;
                         more |= m;
                         found.extend(ms.into_iter().map(|x| (r.name.clone(), x)));
@@ -98,10 +98,11 @@ pub async fn show(
                 c.metrics.search();
                 c.audit(access(&a2, "search", serde_json::json!({ "query": aq2, "page": pg, "messages": found.iter().map(|(_, m)| m.stored.msgid.clone()).collect::<Vec<_>>() }), ""))?;
             }
-            Ok::<_, wcp_review::ReviewError>((found, more))
+            let empty: Vec<String> = c.empty_regions().into_iter().filter(|n| region.as_ref().is_none_or(|x| x == n)).collect();
+            Ok::<_, wcp_review::ReviewError>((found, more, empty))
         })
         .await;
-    let (found, more) = match res {
+    let (found, more, empty) = match res {
         Ok(x) => x,
         Err(e) => return crate::error_page(&a, e),
     };
@@ -127,6 +128,7 @@ pub async fn show(
         )
     };
     page(&a, t(l, "search"), html! {
+        (crate::layout::empty_regions(l, &empty))
         form #search.filters method="get" action="/search" {
             label { (t(l, "text")) input #q name="text" value=(opt(&q.text).unwrap_or("")) autofocus; }
             label { (t(l, "participant")) input name="participant" value=(opt(&q.participant).unwrap_or("")); }
@@ -188,7 +190,7 @@ pub async fn conversation(
     let res = state
         .blocking(move |c| {
             let r = c.region(&r2).ok_or(wcp_review::ReviewError::NotFound)?;
-            let msgs = match &r.archive {
+            let msgs = match r.archive() {
                 Some(arch) => lock(arch).conversation_window(&c2, at, before, after).map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?,
                 None => Vec::new(),
             };
