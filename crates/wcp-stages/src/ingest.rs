@@ -1,14 +1,16 @@
 //! Ingest: raw bytes → [`ChatEvent`] (+ a ledger record for agree/disagree), and `seq` gap
 //! tracking for the capture stream (Tencent keeps messages ~5 days: a gap must alert).
 //!
-//! [`IngestStep`] is the stage both runners call: bounds from [`InputPolicy`], parsing, and
-//! the gap check with its state and its abort/restore in one place. A record that reveals a
-//! gap raises the gap alert even when the record itself is poison.
+//! [`IngestStep`] is the stage both runners call: bounds from [`InputPolicy`], parsing, the
+//! gap check and the re-sent msgid check ([`crate::resent`]), with their state and its
+//! abort/restore in one place. A record that reveals a gap raises the gap alert even when the
+//! record itself is poison or a re-sent copy.
 
 use wcp_model::{parse_wecom, Alert, ChatEvent, ConsentRecord, DeadLetterReason, EventKind};
 
 use crate::alert::seq_gap_alert;
 use crate::input::InputPolicy;
+use crate::resent::SeenMsgids;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct IngestOutput {
@@ -35,31 +37,51 @@ pub fn ingest(raw: &[u8], seq: Option<u64>) -> Result<IngestOutput, DeadLetterRe
     Ok(IngestOutput { event, consent })
 }
 
-/// What one raw record became at ingest: the gap it revealed (if any) and the event or the
-/// reason it is poison. Both runners emit `gap` before anything else, poison or not.
+/// What one raw record became at ingest: the gap it revealed (if any) and the event, the
+/// re-sent copy or the reason it is poison. Both runners emit `gap` before anything else.
 #[derive(Debug)]
 pub struct Ingested {
     pub gap: Option<(SeqGap, Alert)>,
-    pub result: Result<IngestOutput, DeadLetterReason>,
+    pub result: IngestResult,
 }
 
-/// The ingest stage with its state: input bounds and the capture sequence tracker, plus the
-/// tracker as of the last commit, which `abort` restores so a replayed batch reports the
-/// same gaps.
+#[derive(Debug)]
+pub enum IngestResult {
+    /// A new message: its event (and ledger record) go on through the pipeline.
+    Event(Box<IngestOutput>),
+    /// A valid record whose msgid is in the window of recently ingested ones: the first copy
+    /// went through (and is archived), so this one produces no event, no ledger record and
+    /// no dead letter (it is not malformed); runners count it.
+    Resent { msgid: String },
+    /// Poison: dead-lettered with this reason.
+    Poison(DeadLetterReason),
+}
+
+/// The ingest stage with its state: input bounds, the capture sequence tracker with its copy
+/// as of the last commit, and the window of msgids already ingested. `abort` restores both,
+/// so a replayed batch reports the same gaps and re-sent copies.
 #[derive(Debug, Clone)]
 pub struct IngestStep {
     input: InputPolicy,
     seqs: SeqTracker,
     committed: SeqTracker,
+    seen: SeenMsgids,
 }
 
 impl IngestStep {
     pub fn new(input: InputPolicy) -> IngestStep {
         IngestStep {
+            seen: SeenMsgids::new(input.duplicate_window),
             input,
             seqs: SeqTracker::default(),
             committed: SeqTracker::default(),
         }
+    }
+
+    /// A msgid ingested before this process started (what the runner's outputs already
+    /// hold), oldest first: a re-sent copy of it is recognised after a restart.
+    pub fn remember(&mut self, msgid: &str) {
+        self.seen.remember(msgid);
     }
 
     /// `seq` is the capture sequence number (Kafka header, or the line's `seq` field);
@@ -80,6 +102,15 @@ impl IngestStep {
             Ok(out) => out.event.time_ms,
             Err(_) => capture_ms,
         };
+        // Only a valid record is noted: a poison first copy leaves no event behind, so a
+        // valid copy after it is the message's first.
+        let result = match result {
+            Ok(out) if self.seen.seen_else_note(&out.event.msgid) => IngestResult::Resent {
+                msgid: out.event.msgid,
+            },
+            Ok(out) => IngestResult::Event(Box::new(out)),
+            Err(reason) => IngestResult::Poison(reason),
+        };
         Ingested {
             gap: gap.map(|g| (g, seq_gap_alert(g, time_ms))),
             result,
@@ -99,14 +130,16 @@ impl IngestStep {
         out.consent
     }
 
-    /// The batch's outputs were committed: keep the tracker as it is now.
+    /// The batch's outputs were committed: keep the tracker and the msgids as they are now.
     pub fn commit(&mut self) {
         self.committed = self.seqs.clone();
+        self.seen.commit();
     }
 
     /// The batch was aborted: forget what it observed.
     pub fn abort(&mut self) {
         self.seqs = self.committed.clone();
+        self.seen.abort();
     }
 
     pub fn input(&self) -> &InputPolicy {
@@ -189,6 +222,13 @@ mod tests {
         assert_eq!(SeqGap { first: 7, last: 9 }.missing(), 3);
     }
 
+    fn poison_code(r: IngestResult) -> &'static str {
+        match r {
+            IngestResult::Poison(reason) => reason.code(),
+            other => panic!("not poison: {other:?}"),
+        }
+    }
+
     const TEXT: &[u8] = br#"{"msgid":"t1","action":"send","from":"zw","tolist":["wmX"],"roomid":"","msgtime":1732600040000,"msgtype":"text","text":{"content":"hi"}}"#;
     const NOW: i64 = 1_732_600_050_000;
 
@@ -200,9 +240,91 @@ mod tests {
         let (gap, alert) = poison.gap.expect("gap alert");
         assert_eq!(gap, SeqGap { first: 2, last: 4 });
         assert_eq!(alert.alert_id, "seq_gap:2-4");
-        assert_eq!(poison.result.unwrap_err().code(), "invalid_json");
+        assert_eq!(poison_code(poison.result), "invalid_json");
         // The poison record's own seq is not reported missing later.
         assert!(step.process(TEXT, Some(6), NOW).gap.is_none());
+    }
+
+    fn with_msgid(id: &str) -> Vec<u8> {
+        String::from_utf8_lossy(TEXT)
+            .replace("\"t1\"", &format!("{id:?}"))
+            .into_bytes()
+    }
+
+    fn kind(r: &IngestResult) -> &'static str {
+        match r {
+            IngestResult::Event(_) => "event",
+            IngestResult::Resent { .. } => "resent",
+            IngestResult::Poison(_) => "poison",
+        }
+    }
+
+    #[test]
+    fn a_resent_msgid_gives_no_second_event_but_its_gap_alert() {
+        let mut step = IngestStep::new(InputPolicy::default());
+        assert_eq!(kind(&step.process(TEXT, Some(1), NOW).result), "event");
+        // Re-sent with the same seq: nothing new at all.
+        let again = step.process(TEXT, Some(1), NOW);
+        assert!(again.gap.is_none());
+        assert!(matches!(again.result, IngestResult::Resent { ref msgid } if msgid == "t1"));
+        // Re-sent with a later seq that skips some: the gap is news, the message is not.
+        let later = step.process(TEXT, Some(4), NOW);
+        assert_eq!(
+            later.gap.map(|(g, _)| g),
+            Some(SeqGap { first: 2, last: 3 })
+        );
+        assert_eq!(kind(&later.result), "resent");
+        assert_eq!(
+            kind(&step.process(&with_msgid("t2"), Some(5), NOW).result),
+            "event"
+        );
+    }
+
+    #[test]
+    fn a_poison_first_copy_does_not_hide_a_valid_second() {
+        let mut step = IngestStep::new(InputPolicy::default());
+        let far = String::from_utf8_lossy(TEXT).replace("1732600040000", "99999999999999");
+        assert_eq!(
+            kind(&step.process(far.as_bytes(), None, NOW).result),
+            "poison"
+        );
+        assert_eq!(kind(&step.process(TEXT, None, NOW).result), "event");
+        // ... and a poison re-sent copy is still dead-lettered (it is malformed).
+        assert_eq!(
+            kind(&step.process(far.as_bytes(), None, NOW).result),
+            "poison"
+        );
+    }
+
+    #[test]
+    fn the_msgid_window_commits_aborts_and_is_seeded() {
+        let mut step = IngestStep::new(InputPolicy {
+            duplicate_window: 2,
+            ..InputPolicy::default()
+        });
+        step.remember("old1");
+        step.remember("t1");
+        assert_eq!(kind(&step.process(TEXT, None, NOW).result), "resent");
+        assert_eq!(
+            kind(&step.process(&with_msgid("n1"), None, NOW).result),
+            "event"
+        );
+        step.abort();
+        // The aborted batch's msgid is unknown again; the seeded ones are kept.
+        assert_eq!(
+            kind(&step.process(&with_msgid("n1"), None, NOW).result),
+            "event"
+        );
+        step.commit();
+        // Capacity 2: n1 pushed out old1 at the commit.
+        assert_eq!(
+            kind(&step.process(&with_msgid("old1"), None, NOW).result),
+            "event"
+        );
+        assert_eq!(
+            kind(&step.process(&with_msgid("n1"), None, NOW).result),
+            "resent"
+        );
     }
 
     #[test]
@@ -227,12 +349,12 @@ mod tests {
             max_record_bytes: 10,
             ..InputPolicy::default()
         });
-        let r = step.process(TEXT, None, NOW).result.unwrap_err();
-        assert_eq!(r.code(), "record_too_large");
+        let r = step.process(TEXT, None, NOW).result;
+        assert_eq!(poison_code(r), "record_too_large");
         let mut step = IngestStep::new(InputPolicy::default());
         let far = br#"{"msgid":"t1","action":"send","from":"zw","tolist":["wmX"],"roomid":"","msgtime":1832600040000,"msgtype":"text","text":{"content":"hi"}}"#;
-        let r = step.process(far, None, NOW).result.unwrap_err();
-        assert_eq!(r.code(), "time_out_of_range");
+        let r = step.process(far, None, NOW).result;
+        assert_eq!(poison_code(r), "time_out_of_range");
     }
 
     #[test]

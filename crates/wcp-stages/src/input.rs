@@ -25,6 +25,11 @@ pub struct InputPolicy {
     /// characters, or holding control characters, are dead-lettered (`invalid_id`).
     #[serde(default = "default_max_id_chars")]
     pub max_id_chars: usize,
+    /// How many of the most recently ingested msgids a re-sent copy is recognised against
+    /// (`wcp_stages::resent`): such a copy is counted, not turned into a second event. 0 turns
+    /// it off. About 40 bytes of memory each.
+    #[serde(default = "default_duplicate_window")]
+    pub duplicate_window: usize,
 }
 
 fn default_max_record_bytes() -> u64 {
@@ -39,6 +44,9 @@ fn default_max_future_hours() -> u32 {
 fn default_max_id_chars() -> usize {
     256
 }
+fn default_duplicate_window() -> usize {
+    1_000_000
+}
 
 impl Default for InputPolicy {
     fn default() -> Self {
@@ -47,6 +55,7 @@ impl Default for InputPolicy {
             earliest: default_earliest(),
             max_future_hours: default_max_future_hours(),
             max_id_chars: default_max_id_chars(),
+            duplicate_window: default_duplicate_window(),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! wcp-stages: the pipeline's stages as pure code. One code path, two runners: the Kafka
 //! services (`services/*` via `wcp-runtime`) and the in-process `wcp run`.
 //!
-//! Layout: `ingest` (raw bytes → event + ledger record, `seq` gaps: [`ingest::IngestStep`]),
+//! Layout: `ingest` (raw bytes → event + ledger record, `seq` gaps, re-sent msgids:
+//! [`ingest::IngestStep`]), `resent` (the bounded window of msgids already ingested),
 //! `input` (bounds on raw input), `classify` (PII, risk and business/personal via the
 //! detection crates), `consent` (ledger and [`consent::ConsentGate`]), `retention` (rules
 //! table, keep_until, region), `alert` (alerts, the recall tracker, [`alert::AlertStep`]),
@@ -26,6 +27,7 @@ pub mod key;
 pub mod offsets;
 pub mod pipeline;
 pub mod policy;
+pub mod resent;
 pub mod retention;
 #[cfg(feature = "test-support")]
 pub mod test_support;

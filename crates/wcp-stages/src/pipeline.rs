@@ -9,7 +9,7 @@ use crate::alert::AlertStep;
 use crate::anonymise::Anonymiser;
 use crate::classify::Classifier;
 use crate::consent::ConsentGate;
-use crate::ingest::IngestStep;
+use crate::ingest::{IngestResult, IngestStep};
 use crate::policy::Policy;
 use crate::retention::{tag, RetentionPolicy};
 
@@ -20,6 +20,12 @@ pub enum Outcome {
     /// revealed), emitted before the dead letter as the ingest service does.
     DeadLetter {
         letter: DeadLetter,
+        alerts: Vec<Alert>,
+    },
+    /// A re-sent copy of a message already ingested (`IngestResult::Resent`): nothing but
+    /// the alerts the record raised anyway (a `seq` gap it revealed).
+    Resent {
+        msgid: String,
         alerts: Vec<Alert>,
     },
     Processed(Box<Processed>),
@@ -58,6 +64,12 @@ impl Pipeline {
         }
     }
 
+    /// A msgid the runner's outputs already hold (oldest first): a re-sent copy of it is
+    /// recognised (see [`IngestStep::remember`]).
+    pub fn remember_msgid(&mut self, msgid: &str) {
+        self.ingest.remember(msgid);
+    }
+
     /// The consent record a raw line carries (see [`IngestStep::consent_of`]).
     pub fn consent_of(&self, raw: &[u8], capture_ms: i64) -> Option<ConsentRecord> {
         self.ingest.consent_of(raw, capture_ms)
@@ -93,10 +105,14 @@ impl Pipeline {
         capture_ms: i64,
     ) -> Outcome {
         let ingested = self.ingest.process(raw, seq, capture_ms);
+        // One process, nothing to roll back: every record is committed as it is decided
+        // (which also keeps the msgid window within its bound).
+        self.ingest.commit();
         let mut alerts: Vec<Alert> = ingested.gap.map(|(_, a)| a).into_iter().collect();
         let out = match ingested.result {
-            Ok(out) => out,
-            Err(reason) => {
+            IngestResult::Event(out) => *out,
+            IngestResult::Resent { msgid } => return Outcome::Resent { msgid, alerts },
+            IngestResult::Poison(reason) => {
                 return Outcome::DeadLetter {
                     letter: DeadLetter::new(raw.to_vec(), source.to_string(), "ingest", &reason),
                     alerts,

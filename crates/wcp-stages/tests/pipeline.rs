@@ -38,6 +38,7 @@ fn processed(p: &mut Pipeline, raw: &[u8]) -> Box<wcp_stages::pipeline::Processe
     match p.process(raw, "test:1", None, NOW) {
         Outcome::Processed(p) => p,
         Outcome::DeadLetter { letter, .. } => panic!("unexpected dead letter {letter:?}"),
+        Outcome::Resent { msgid, .. } => panic!("unexpected re-sent copy of {msgid}"),
     }
 }
 
@@ -164,7 +165,7 @@ fn dead_letters_keep_bytes_and_reason() {
             assert_eq!(d.source, "f.jsonl:9");
             assert_eq!(d.reason_code, "not_an_object");
         }
-        Outcome::Processed(_) => panic!("[] must be rejected"),
+        _ => panic!("[] must be rejected"),
     }
 }
 
@@ -178,7 +179,7 @@ fn seq_gaps_raise_an_alert() {
         NOW,
     ) {
         Outcome::Processed(o) => o.alerts,
-        Outcome::DeadLetter { .. } => unreachable!(),
+        _ => unreachable!(),
     };
     assert!(a(&mut p, "a", 1).is_empty());
     let alerts = a(&mut p, "b", 5);
@@ -200,8 +201,38 @@ fn a_poison_record_that_reveals_a_gap_still_alerts() {
             let ids: Vec<&str> = alerts.iter().map(|a| a.alert_id.as_str()).collect();
             assert_eq!(ids, ["seq_gap:2-3"]);
         }
-        Outcome::Processed(_) => panic!("broken JSON must be rejected"),
+        _ => panic!("broken JSON must be rejected"),
     }
+}
+
+/// A re-sent msgid (issue #14): the same decision as the ingest service, made by the ingest
+/// step: no second alert or anonymised record, but the gap its later seq reveals.
+#[test]
+fn a_resent_message_gives_only_its_gap_alert() {
+    let mut p = pipeline(b"k");
+    let risky = line("r1", "s1", "s2", T, "我的手机13912345678，这个产品能保本吗");
+    let first = match p.process(&risky, "x:1", Some(1), NOW) {
+        Outcome::Processed(o) => o,
+        other => panic!("first copy: {other:?}"),
+    };
+    assert!(!first.alerts.is_empty(), "the first copy alerts");
+    match p.process(&risky, "x:2", Some(1), NOW) {
+        Outcome::Resent { msgid, alerts } => assert_eq!((msgid.as_str(), alerts.len()), ("r1", 0)),
+        other => panic!("same seq: {other:?}"),
+    }
+    match p.process(&risky, "x:3", Some(5), NOW) {
+        Outcome::Resent { alerts, .. } => {
+            let ids: Vec<&str> = alerts.iter().map(|a| a.alert_id.as_str()).collect();
+            assert_eq!(ids, ["seq_gap:2-4"]);
+        }
+        other => panic!("later seq: {other:?}"),
+    }
+    p.remember_msgid("from-an-earlier-run");
+    let earlier = line("from-an-earlier-run", "s1", "s2", T, "hi");
+    assert!(matches!(
+        p.process(&earlier, "x:4", None, NOW),
+        Outcome::Resent { .. }
+    ));
 }
 
 fn recall(msgid: &str, from: &str, to: &str, t: i64, target: &str) -> Vec<u8> {

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use wcp_stages::classify::Classifier;
-use wcp_stages::ingest::IngestStep;
+use wcp_stages::ingest::{IngestResult, IngestStep};
 use wcp_stages::input::InputPolicy;
 use wcp_stages::offsets::slice_chars;
 
@@ -53,7 +53,7 @@ fn samples() -> &'static [Vec<u8>] {
 fn ingest_checked(raw: &[u8], seq: Option<u64>) -> Result<(), TestCaseError> {
     let mut step = IngestStep::new(InputPolicy::default());
     let out = step.process(raw, seq, CAPTURE_MS);
-    if let Ok(ok) = &out.result {
+    if let IngestResult::Event(ok) = &out.result {
         let t = ok.event.time_ms;
         prop_assert!(
             (Y2000_MS..=CAPTURE_MS + 24 * 3_600_000).contains(&t),
