@@ -25,6 +25,7 @@ pub struct Metrics {
     pub consent_violations: IntCounterVec,
     pub seq_gaps: IntCounter,
     pub seq_missing: IntCounter,
+    pub duplicates: IntCounter,
     pub archive_write_failures: IntCounter,
     pub archive_records: IntCounterVec,
     pub archive_size: IntGaugeVec,
@@ -193,6 +194,11 @@ impl Metrics {
                 &r,
                 "wcp_wecom_seq_missing_total",
                 "messages missing inside seq gaps",
+            ),
+            duplicates: counter(
+                &r,
+                "wcp_duplicate_messages_total",
+                "re-sent copies of a msgid already ingested: counted, no second event",
             ),
             archive_write_failures: counter(
                 &r,

@@ -1,7 +1,8 @@
 //! Reading a whole topic outside the consumer group: the consent-gate's ledger and the
-//! alerter's own past alerts. A manually assigned consumer (all partitions, from the
-//! beginning, read_committed, never committing) so every instance sees everything, and a
-//! restart or rebalance never loses the state rebuilt from it.
+//! alerter's own past alerts; or its tail ([`TopicReader::open_tail`]: the ingest's recent
+//! msgids). A manually assigned consumer (all partitions, from the beginning or the tail,
+//! read_committed, never committing) so every instance sees everything, and a restart or
+//! rebalance never loses the state rebuilt from it.
 
 use std::time::{Duration, Instant};
 
@@ -25,11 +26,33 @@ pub struct TopicReader {
     /// their (position, end) then: when nothing moved since, they do not make every later
     /// catch-up wait again (300 ms of quiet, then up to `max_wait`).
     settled: std::collections::HashMap<i32, (i64, i64)>,
+    /// Where each partition was assigned from when not its beginning (a tail read): the
+    /// position a partition has before its first record.
+    from: std::collections::HashMap<i32, i64>,
 }
 
 impl TopicReader {
     /// Assigns every partition of `logical_topic` from the beginning.
     pub fn open(cfg: &Config, logical_topic: &str) -> Result<TopicReader, RuntimeError> {
+        Self::open_at(cfg, logical_topic, None)
+    }
+
+    /// Assigns every partition of `logical_topic` from its tail: of `last` offsets in all,
+    /// ⌈last / partitions⌉ per partition (records and transaction markers: a little fewer
+    /// records), or from its beginning when it has fewer.
+    pub fn open_tail(
+        cfg: &Config,
+        logical_topic: &str,
+        last: u64,
+    ) -> Result<TopicReader, RuntimeError> {
+        Self::open_at(cfg, logical_topic, Some(last))
+    }
+
+    fn open_at(
+        cfg: &Config,
+        logical_topic: &str,
+        tail: Option<u64>,
+    ) -> Result<TopicReader, RuntimeError> {
         let topic = cfg.topic(logical_topic);
         // A group id is required by librdkafka even though nothing is ever committed.
         let group = format!("{}-reader-{}", cfg.group(), cfg.instance_id);
@@ -57,8 +80,22 @@ impl TopicReader {
             )));
         }
         let mut tpl = TopicPartitionList::new();
+        let mut from = std::collections::HashMap::new();
         for p in &partitions {
-            tpl.add_partition_offset(&topic, *p, Offset::Beginning)?;
+            let offset = match tail {
+                None => Offset::Beginning,
+                Some(last) => {
+                    let last = last.div_ceil(partitions.len() as u64);
+                    let (low, high) = retry_transient("watermarks", || {
+                        Ok(consumer.fetch_watermarks(&topic, *p, META_TIMEOUT)?)
+                    })?;
+                    let start = high.saturating_sub(i64::try_from(last).unwrap_or(i64::MAX));
+                    let start = start.max(low);
+                    from.insert(*p, start);
+                    Offset::Offset(start)
+                }
+            };
+            tpl.add_partition_offset(&topic, *p, offset)?;
         }
         consumer.assign(&tpl)?;
         Ok(TopicReader {
@@ -66,6 +103,7 @@ impl TopicReader {
             topic,
             partitions,
             settled: Default::default(),
+            from,
         })
     }
 
@@ -101,6 +139,8 @@ impl TopicReader {
             );
             let low = if known {
                 0
+            } else if let Some(start) = self.from.get(p) {
+                *start
             } else {
                 self.consumer
                     .fetch_watermarks(&self.topic, *p, META_TIMEOUT)?

@@ -219,6 +219,48 @@ fn reader_catches_up_past_transaction_markers() {
     assert!(again);
 }
 
+/// The ingest's start-up read: only the tail of each partition, split over the partitions;
+/// a partition shorter than its share is read from its beginning, an empty one is done.
+#[test]
+fn a_tail_reader_reads_the_last_offsets_of_each_partition() {
+    let Some(bs) = bootstrap() else {
+        eprintln!("KAFKA_BOOTSTRAP not set: skipped");
+        return;
+    };
+    let p = prefix();
+    let topic = format!("{p}events");
+    create(&bs, std::slice::from_ref(&topic), 3);
+    // Partition 0: 10 records, partition 1: 2, partition 2: none.
+    let tp: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &bs)
+        .create()
+        .unwrap();
+    for (part, n) in [(0, 10), (1, 2)] {
+        for i in 0..n {
+            let v = format!("p{part}-{i}");
+            tp.send(BaseRecord::<(), _>::to(&topic).partition(part).payload(&v))
+                .unwrap();
+        }
+    }
+    tp.flush(Duration::from_secs(30)).unwrap();
+    let mut cfg = Config::defaults("rt-tail");
+    cfg.kafka_bootstrap = bs;
+    cfg.topic_prefix = p;
+    // 12 in all: 4 per partition.
+    let mut reader = TopicReader::open_tail(&cfg, "events", 12).unwrap();
+    let mut seen = Vec::new();
+    let t0 = Instant::now();
+    let done = reader
+        .catch_up(Duration::from_secs(20), |r| {
+            seen.push(String::from_utf8_lossy(r.payload()).into_owned())
+        })
+        .unwrap();
+    assert!(done, "caught up ({:?})", t0.elapsed());
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
+    seen.sort();
+    assert_eq!(seen, ["p0-6", "p0-7", "p0-8", "p0-9", "p1-0", "p1-1"]);
+}
+
 /// A consumer of every partition of `topic` from the beginning, and what `fill_batch`
 /// makes of it with `flush_ms` and `max`: the size of each batch until `expect` records.
 fn batches(bs: &str, topic: &str, flush_ms: u64, max: usize, expect: usize) -> Vec<usize> {

@@ -5,19 +5,54 @@
 //!
 //! Poison records are dead-lettered here rather than by the loop: the loop would drop the
 //! record's other outputs, and a record that reveals a gap must still raise the gap alert.
+//!
+//! A re-sent copy of a msgid among the last `[input] duplicate_window` ingested produces
+//! nothing but its gap alert (if any) and `wcp_duplicate_messages_total`. That window
+//! survives a restart: it is seeded at start from the tail of `chat.events` (read_committed,
+//! so only what was really published), as `wcp run` seeds it from its archives.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use wcp_model::clock::now_ms;
-use wcp_model::topics;
+use wcp_model::{topics, ChatEvent};
+use wcp_runtime::reader::TopicReader;
 use wcp_runtime::txloop::{self, LoopOptions};
-use wcp_runtime::{codec, InRecord, Metrics, OutRecord, PolicySettings, RuntimeError, Stage};
-use wcp_stages::ingest::{seq_of_line, IngestStep};
+use wcp_runtime::{
+    codec, Config, InRecord, Metrics, OutRecord, PolicySettings, RuntimeError, Stage,
+};
+use wcp_stages::ingest::{seq_of_line, IngestResult, IngestStep};
 use wcp_stages::Policy;
 
 struct Ingest {
     step: IngestStep,
     metrics: Metrics,
+}
+
+/// The longest the start-up read of `chat.events` may take before ingest starts anyway
+/// (a copy re-sent from before then reaches the archive's msgid check only).
+const SEED_WAIT: Duration = Duration::from_secs(120);
+
+/// Seeds the step's msgid window from the last `window` offsets of `chat.events` (split over
+/// its partitions): after a restart, a re-sent copy of a message published before it is still
+/// recognised.
+fn seed(step: &mut IngestStep, cfg: &Config, window: usize) -> Result<(), RuntimeError> {
+    if window == 0 {
+        return Ok(());
+    }
+    let mut reader = TopicReader::open_tail(cfg, topics::EVENTS, window as u64)?;
+    let mut n = 0u64;
+    let done = reader.catch_up(SEED_WAIT, |rec| {
+        if let Ok(ev) = wcp_schema::decode::<ChatEvent>(rec.payload()) {
+            step.remember(&ev.msgid);
+            n += 1;
+        }
+    })?;
+    if !done {
+        tracing::warn!("chat.events not read to its end: the re-sent window is partial");
+    }
+    tracing::info!(msgids = n, "re-sent window seeded from chat.events");
+    Ok(())
 }
 
 impl Stage for Ingest {
@@ -55,8 +90,13 @@ impl Stage for Ingest {
             out.push(codec::encode(topics::ALERTS, Some(key), &alert)?);
         }
         let res = match ingested.result {
-            Ok(res) => res,
-            Err(reason) => {
+            IngestResult::Event(res) => res,
+            IngestResult::Resent { .. } => {
+                // Not a dead letter: nothing is wrong with it, and the first copy is archived.
+                self.metrics.duplicates.inc();
+                return Ok(());
+            }
+            IngestResult::Poison(reason) => {
                 let code = reason.code();
                 self.metrics.errors.with_label_values(&["poison"]).inc();
                 self.metrics.dead_letters.with_label_values(&[code]).inc();
@@ -82,8 +122,11 @@ impl Stage for Ingest {
 fn main() -> ExitCode {
     wcp_runtime::app::main("ingest", |cfg, s: &PolicySettings, ctx| {
         let policy = s.policy(Policy::load, Policy::warnings)?;
+        let window = policy.input.duplicate_window;
+        let mut step = IngestStep::new(policy.input);
+        seed(&mut step, cfg, window)?;
         let mut stage = Ingest {
-            step: IngestStep::new(policy.input),
+            step,
             metrics: ctx.metrics.clone(),
         };
         txloop::run(cfg, ctx, &mut stage, LoopOptions::default())

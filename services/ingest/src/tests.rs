@@ -109,3 +109,41 @@ fn a_line_seq_is_used_without_a_header() {
     s.process(&rec(&with_seq(3), None), &mut out).unwrap();
     assert!(out.iter().any(|o| o.topic == "chat.alerts"));
 }
+
+/// Issue #14: a re-sent msgid gives no second event or ledger record (and no dead letter),
+/// only the gap its later seq reveals, and is counted.
+#[test]
+fn a_resent_msgid_is_counted_not_published_again() {
+    let mut s = stage();
+    let mut out = Vec::new();
+    s.process(&rec(AGREE, Some(1)), &mut out).unwrap();
+    s.on_commit();
+    out.clear();
+    s.process(&rec(AGREE, Some(1)), &mut out).unwrap();
+    assert!(out.is_empty(), "same seq: nothing at all");
+    s.process(&rec(AGREE, Some(4)), &mut out).unwrap();
+    let topics: Vec<&str> = out.iter().map(|o| o.topic).collect();
+    assert_eq!(topics, ["chat.alerts"], "later seq: its gap alert only");
+    assert_eq!(s.metrics.duplicates.get(), 2);
+    assert_eq!(
+        s.metrics
+            .dead_letters
+            .with_label_values(&["invalid_json"])
+            .get(),
+        0
+    );
+}
+
+/// An aborted batch's msgids are not remembered: its replay publishes them.
+#[test]
+fn abort_forgets_the_batch_msgids() {
+    let mut s = stage();
+    let mut out = Vec::new();
+    s.process(&rec(TEXT, None), &mut out).unwrap();
+    s.on_abort().unwrap();
+    out.clear();
+    s.process(&rec(TEXT, None), &mut out).unwrap();
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].topic, "chat.events");
+    assert_eq!(s.metrics.duplicates.get(), 0);
+}
