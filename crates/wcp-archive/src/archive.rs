@@ -284,10 +284,23 @@ impl Archive {
     }
 
     /// Whether the archive has ever taken this msgid (archived, quarantined or expired): the
-    /// dedup check `wcp run` makes before emitting a message's alerts and anonymised record,
-    /// so a re-run never contradicts the disposition stored the first time.
+    /// check `wcp run` makes before archiving, so a message keeps one row (as the archiver's
+    /// msgid check in `insert_batch` does).
     pub fn contains(&self, msgid: &str) -> Result<bool, ArchiveError> {
         Ok(crate::project::lookup(&self.conn, msgid)?.is_some())
+    }
+
+    /// The `limit` msgids most recently taken (archived, quarantined or expired), oldest
+    /// first: what `wcp run` seeds its re-sent window with, as the ingest service seeds it
+    /// from the tail of `chat.events`.
+    pub fn recent_msgids(&self, limit: usize) -> Result<Vec<String>, ArchiveError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare(
+            "SELECT msgid FROM (SELECT msgid, seq FROM msgids ORDER BY seq DESC LIMIT ?1) \
+             ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([limit], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Who writes through this handle (from the options).

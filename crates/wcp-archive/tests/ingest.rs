@@ -32,6 +32,24 @@ fn same_batch_twice_is_stored_once() {
     assert!(a.verify().unwrap().ok);
 }
 
+/// What `wcp run` seeds its re-sent window with: the newest msgids, oldest first, bounded.
+#[test]
+fn recent_msgids_are_the_newest_oldest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = common::open(&dir.path().join("a.db"));
+    let batch = [
+        text("m1", "a", T0),
+        text("m2", "b", T0),
+        text("m3", "c", T0),
+    ];
+    a.insert_batch(&batch, &[]).unwrap();
+    a.insert_batch(&[text("m4", "d", T0), text("m2", "b", T0)], &[])
+        .unwrap();
+    assert_eq!(a.recent_msgids(3).unwrap(), ["m2", "m3", "m4"]);
+    assert_eq!(a.recent_msgids(10).unwrap(), ["m1", "m2", "m3", "m4"]);
+    assert!(a.recent_msgids(0).unwrap().is_empty());
+}
+
 #[test]
 fn offsets_are_stored_with_the_batch_and_survive_reopen() {
     let dir = tempfile::tempdir().unwrap();

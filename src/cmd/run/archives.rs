@@ -69,8 +69,26 @@ impl Archives {
         Ok(self.regions.get_mut(region).expect("inserted above"))
     }
 
+    /// The msgids the folder's archives already hold, up to `limit` newest of each region
+    /// (oldest first): the run's re-sent window starts from them, so a re-run of the same
+    /// input into the same folder emits nothing twice. Read before this run writes.
+    pub fn recent_msgids(out: &OutDir, limit: usize) -> anyhow::Result<Vec<String>> {
+        let regions = wcp_archive::Regions::new(out.path());
+        let mut all = Vec::new();
+        if limit == 0 {
+            return Ok(all);
+        }
+        for region in regions.existing()? {
+            let db = regions.db(&region);
+            let a = Archive::open_read_only(&db, None)
+                .with_context(|| format!("reading {}", db.display()))?;
+            all.extend(a.recent_msgids(limit)?);
+        }
+        Ok(all)
+    }
+
     /// Whether the archive of `ev`'s region already holds its msgid (or is about to, in
-    /// this batch).
+    /// this batch): one row per msgid, as the archiver's `insert_batch` keeps.
     pub fn has(&mut self, out: &mut OutDir, ev: &EnrichedEvent) -> anyhow::Result<bool> {
         let r = self.region(out, wcp_model::region::of_event(ev)?)?;
         let msgid = &ev.event.msgid;

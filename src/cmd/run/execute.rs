@@ -32,6 +32,7 @@ pub fn execute(
     // Every record of this run is bounded by its start: nothing real is from the future.
     let capture_ms = now_ms();
     let max_record = policy.input.max_record_bytes;
+    let duplicate_window = policy.input.duplicate_window;
     let classifier = Classifier::new(&policy.classifier, None, None)?;
     let alert_policy = policy.alert.clone();
     let anonymiser = Anonymiser::new(key.as_bytes(), policy.anonymise.clone());
@@ -58,6 +59,12 @@ pub fn execute(
                 pipeline.preload_consent(&rec);
             }
         }
+    }
+
+    // Messages earlier runs archived are known to the ingest step's re-sent window, as the
+    // ingest service knows the tail of chat.events after a restart.
+    for msgid in Archives::recent_msgids(out, duplicate_window)? {
+        pipeline.remember_msgid(&msgid);
     }
 
     let mut writers = Writers::open(out, &run_id)?;
@@ -100,23 +107,31 @@ pub fn execute(
                             archives.push(out, kept, source, no, &mut summary)?;
                         }
                     }
-                    Outcome::Processed(p) => {
-                        let duplicate = archives.has(out, &p.for_archive)?;
-                        for a in &p.alerts {
-                            // A gap in the capture sequence is news even on a re-sent message.
-                            if !duplicate || a.category == "seq_gap" {
-                                summary.alert(a);
-                                writers.line(Sink::Alerts, a)?;
-                            }
+                    Outcome::Resent { alerts, .. } => {
+                        // The ingest step's decision (as in the ingest service): only the
+                        // gap alert a re-sent copy reveals; its first copy is archived.
+                        for a in &alerts {
+                            summary.alert(a);
+                            writers.line(Sink::Alerts, a)?;
                         }
-                        if duplicate {
-                            summary.duplicates_skipped += 1;
+                        summary.duplicates_skipped += 1;
+                    }
+                    Outcome::Processed(p) => {
+                        for a in &p.alerts {
+                            summary.alert(a);
+                            writers.line(Sink::Alerts, a)?;
+                        }
+                        summary.count(&p.enriched, &alert_policy);
+                        if let Some(rec) = &p.ledger {
+                            writers.line(Sink::Ledger, rec)?;
+                        }
+                        writers.line(Sink::Anonymised, &p.anonymised)?;
+                        // One row per msgid, as the archiver keeps: a copy re-sent after
+                        // more than `[input] duplicate_window` newer messages went through
+                        // the steps again but is not archived twice.
+                        if archives.has(out, &p.for_archive)? {
+                            summary.already_archived += 1;
                         } else {
-                            summary.count(&p.enriched, &alert_policy);
-                            if let Some(rec) = &p.ledger {
-                                writers.line(Sink::Ledger, rec)?;
-                            }
-                            writers.line(Sink::Anonymised, &p.anonymised)?;
                             archives.push(out, p.for_archive, source, no, &mut summary)?;
                         }
                     }

@@ -1,5 +1,6 @@
-//! What one `wcp run` wrote: every counted line is an output of this run (a message already
-//! in the archive from an earlier run or line is a skipped duplicate, not counted again).
+//! What one `wcp run` wrote: every counted line is an output of this run (a re-sent copy of a
+//! message ingested earlier in this input or archived by an earlier run is a skipped
+//! duplicate, not counted again).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,10 +18,17 @@ pub struct Summary {
     pub quarantined: u64,
     pub metadata_only: u64,
     pub dead_lettered: u64,
-    /// Messages the archive already held (earlier run, or earlier in this input): no row,
-    /// alert or anonymised record is written again, so outputs never contradict the
-    /// disposition stored the first time.
+    /// Re-sent copies: valid records whose msgid is among the last `[input]
+    /// duplicate_window` ingested (earlier in this input, or archived by an earlier run into
+    /// this folder). The ingest step's decision, the ingest service's too: no row, alert
+    /// (but a `seq_gap` it reveals), ledger or anonymised record is written again, so outputs
+    /// never contradict the disposition of the first copy, which is archived. Not dead
+    /// letters: nothing is wrong with them.
     pub duplicates_skipped: u64,
+    /// Messages counted under their disposition whose msgid the archive already held (a copy
+    /// re-sent after more than `duplicate_window` newer messages): outputs written, no second
+    /// archive row. Informational: not part of `accounted()`.
+    pub already_archived: u64,
     pub alerts: u64,
     pub recalls_applied: u64,
     pub recalls_pending: u64,
@@ -117,9 +125,15 @@ pub fn print(s: &Summary, out: &Path) {
     println!("  metadata only    {:>8}", s.metadata_only);
     println!("  dead-lettered    {:>8}", s.dead_lettered);
     println!(
-        "  duplicates       {:>8}   (already archived: not written again)",
+        "  duplicates       {:>8}   (re-sent msgid: not written again)",
         s.duplicates_skipped
     );
+    if s.already_archived > 0 {
+        println!(
+            "  already archived {:>8}   (re-sent beyond input.duplicate_window: one row kept)",
+            s.already_archived
+        );
+    }
     println!("alerts             {:>8}", s.alerts);
     println!(
         "recalls applied    {:>8}   pending {}",
