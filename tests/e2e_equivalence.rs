@@ -1,8 +1,9 @@
 //! End to end: all seven services, each its own process on a real broker, yield exactly the
 //! archive rows, alerts, anonymised events and dead letters that `wcp run` yields for the
 //! same input: the repo's sample, lenient and malformed WeCom fixtures, then a capture
-//! stretch with `seq` numbers where a poison record reveals a gap, and recalls whose
-//! original lies thousands of records (many batches) away, before and after the recall.
+//! stretch with `seq` numbers where a poison record reveals a gap, recalls whose original
+//! lies thousands of records (many batches) away, before and after the recall, and re-sent
+//! msgids (same seq; a later seq that reveals a gap): one event each, the gap alert anyway.
 mod e2e;
 
 use e2e::outcome::{Outcome, Sinks};
@@ -62,6 +63,21 @@ fn services_yield_what_wcp_run_yields() {
             .any(|(code, _)| code == "time_out_of_range"),
         "the poison record is dead-lettered"
     );
+    // Re-sent msgids: the gap a later seq reveals is news, the message is not.
+    assert!(has_alert("seq_gap:1007-1009"), "the re-sent copy's gap");
+    let twice: Vec<_> = e2e::outcome::counts(&expected.alerts)
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .collect();
+    assert!(twice.is_empty(), "alerts raised twice: {twice:?}");
+    for msgid in ["xb-seq6", "xb-flag1"] {
+        let n = expected
+            .anonymised
+            .iter()
+            .filter(|(m, _)| m == msgid)
+            .count();
+        assert_eq!(n, 1, "{msgid} anonymised once");
+    }
 
     p.create_topics(3);
     p.start(&SERVICES);
@@ -151,7 +167,8 @@ fn anchors_catch_a_cut_tail(p: &Pipeline) {
 /// its capture `seq`: a record 1005 that is poison (its time is absurd) right after 1001,
 /// revealing the gap 1002–1004; a recall of a flagged message 2,100 records after it, and a
 /// recall that comes 2,100 records before its flagged original (more than an archive batch
-/// of 2,000 and several service batches of 500 apart).
+/// of 2,000 and several service batches of 500 apart). Then re-sent copies: 1006 again with
+/// its own seq, and the flagged 1 with seq 1010 (revealing the gap 1007–1009).
 fn capture_stretch() -> Vec<u8> {
     const T: i64 = 1_732_700_000_000;
     let msg = |msgid: &str, t: i64, content: &str| {
@@ -173,6 +190,8 @@ fn capture_stretch() -> Vec<u8> {
         ),
         with_seq(1006, msg("xb-seq6", T + 1, "收到")),
         msg("xb-flag1", T + 10, "放心，这个肯定稳赚，年化8%保底"),
+        with_seq(1006, msg("xb-seq6", T + 1, "收到")),
+        with_seq(1010, msg("xb-flag1", T + 10, "放心，这个肯定稳赚，年化8%保底")),
         recall("xb-recall2", T + 20, "xb-flag2"),
     ];
     for i in 0..2_100 {
