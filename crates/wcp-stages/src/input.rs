@@ -27,7 +27,7 @@ pub struct InputPolicy {
     pub max_id_chars: usize,
     /// How many of the most recently ingested msgids a re-sent copy is recognised against
     /// (`wcp_stages::resent`): such a copy is counted, not turned into a second event. 0 turns
-    /// it off. About 40 bytes of memory each.
+    /// it off. About 52 MB for the default million (`resent` module doc).
     #[serde(default = "default_duplicate_window")]
     pub duplicate_window: usize,
 }
