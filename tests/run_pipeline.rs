@@ -42,14 +42,21 @@ fn combined_input(dir: &Path) -> PathBuf {
 }
 
 fn run_json(input: &Path, out: &Path) -> serde_json::Value {
-    let o = wcp(&[
+    run_json_with(input, out, &[])
+}
+
+/// `wcp run --json` with `extra` arguments; its summary.
+fn run_json_with(input: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
         "run",
         "--input",
         input.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
         "--json",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let o = wcp(&args);
     serde_json::from_slice(&o.stdout).expect("summary JSON")
 }
 
@@ -260,4 +267,60 @@ fn summary_risk_counts_agree_with_the_alerts() {
     assert!(!by_risk.is_empty(), "the fixtures carry risky lines");
     assert_eq!(by_risk, per_category);
     assert!(summary["by_risk_not_alerted"].is_object());
+}
+
+/// Re-sent msgids (issue #14), decided by the ingest step as in the ingest service: within
+/// `[input] duplicate_window` a copy writes nothing but the gap its seq reveals; beyond it the
+/// copy goes through again and the archive still keeps one row per msgid.
+#[test]
+fn resent_copies_are_skipped_within_the_window_and_archived_once_beyond_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    let text = wcp_stages::policy::BUILTIN_POLICY
+        .replace("duplicate_window = 1000000", "duplicate_window = 2");
+    assert_ne!(text, wcp_stages::policy::BUILTIN_POLICY);
+    std::fs::write(&policy, text).unwrap();
+    let line = |id: &str, seq: u64| {
+        format!(
+            r#"{{"seq":{seq},"msgid":"{id}","action":"send","from":"zw","tolist":["ls"],"roomid":"","msgtime":1732600040000,"msgtype":"text","text":{{"content":"hi {id}"}}}}"#
+        )
+    };
+    // a again at seq 5 (gap 3–4) is within the window; c and d push a out of it.
+    let lines = [
+        line("a", 1),
+        line("b", 2),
+        line("a", 5),
+        line("c", 6),
+        line("d", 7),
+        line("a", 8),
+    ];
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let out = dir.path().join("out");
+    let s = run_json_with(&input, &out, &["--policy", policy.to_str().unwrap()]);
+    assert_eq!(s["input_lines"], 6, "{s}");
+    assert_eq!(s["duplicates_skipped"], 1, "{s}");
+    assert_eq!(s["already_archived"], 1, "{s}");
+    let alerts = std::fs::read_to_string(out.join("alerts.jsonl")).unwrap();
+    let ids: Vec<String> = alerts
+        .lines()
+        .map(|l| serde_json::from_str::<Alert>(l).unwrap().alert_id)
+        .collect();
+    assert_eq!(ids, ["seq_gap:3-4"]);
+    let anon = std::fs::read_to_string(out.join("anonymised.jsonl")).unwrap();
+    let msgids: Vec<String> = anon
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["msgid"].to_string())
+        .collect();
+    assert_eq!(msgids, [r#""a""#, r#""b""#, r#""c""#, r#""d""#, r#""a""#]);
+    let dbs: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "db"))
+        .filter(|p| !p.to_string_lossy().ends_with(".access.db"))
+        .collect();
+    assert_eq!(dbs.len(), 1, "{dbs:?}");
+    let a = Archive::open_read_only(&dbs[0], None).unwrap();
+    assert_eq!(a.recent_msgids(10).unwrap(), ["a", "b", "c", "d"]);
 }
