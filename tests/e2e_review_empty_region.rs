@@ -6,6 +6,10 @@
 //! desk goes through the pipeline: the archiver creates archive-sg.db and the same console
 //! process shows the message and its alert, no restart. Finally a console whose sg archive
 //! exists but is not an archive stays not ready, naming the file.
+//!
+//! The sample (100 % here, drawn every 5 s) is drawn from what is archived while the console
+//! runs: the sg desk's plain business message enters the queue as a `sample` item, and no
+//! message is both an alert and a sample.
 // The browser and e2e harnesses each include tests/e2e/ports.rs (a free port finder): two
 // copies of one small module, harmless.
 #![allow(clippy::duplicate_mod)]
@@ -25,6 +29,29 @@ const TEST: &str = "e2e_review_empty_region";
 /// A message between the two members of the sg desk (policies/pipeline.toml), internal
 /// only (no consent needed), with a guaranteed-returns phrase that raises an alert.
 const SG_MESSAGE: &str = r#"{"msgid": "sg_desk_first_1", "action": "send", "from": "tanwl", "tolist": ["chloe.tan"], "roomid": "", "msgtime": 1732600500000, "msgtype": "text", "text": {"content": "保本收益没问题，客户放心 sgdeskcheck"}}"#;
+/// A plain business message of the sg desk (no alert): drawn as a sample.
+const SG_PLAIN: &str = r#"{"msgid": "sg_desk_plain_1", "action": "send", "from": "tanwl", "tolist": ["chloe.tan"], "roomid": "", "msgtime": 1732600560000, "msgtype": "text", "text": {"content": "Please send the client portfolio rebalancing report before the Monday investment committee meeting."}}"#;
+
+/// msgid → item kinds queued for it, over every region store.
+fn kinds(store_dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for region in ["cn", "hk", "sg"] {
+        let conn = rusqlite::Connection::open_with_flags(
+            store_dir.join(format!("review-{region}.db")),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        let mut stmt = conn.prepare("SELECT msgid, kind FROM items").unwrap();
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .unwrap();
+        for row in rows {
+            let (m, k) = row.unwrap();
+            out.entry(m).or_default().push(k);
+        }
+    }
+    out
+}
 
 async fn rows(c: &Client, css: &str) -> usize {
     c.find_all(Locator::Css(css)).await.unwrap().len()
@@ -78,6 +105,8 @@ async fn console_serves_a_region_before_its_archive_exists() {
         ("WCP_STORE_DIR".to_string(), store_dir.display().to_string()),
         ("WCP_LISTEN_ADDR".to_string(), web.clone()),
         ("WCP_ROUTE_WAIT_MS".to_string(), "20000".to_string()),
+        ("WCP_SAMPLE_PERCENT".to_string(), "100".to_string()),
+        ("WCP_SAMPLE_INTERVAL_S".to_string(), "5".to_string()),
     ]);
     // Ready (the harness waits for /readyz 200 on the ops port) with no sg archive.
     p.start(&["review"]);
@@ -176,7 +205,7 @@ async fn console_serves_a_region_before_its_archive_exists() {
     // The sg desk's first message: the archiver creates archive-sg.db; the same console
     // process shows the message, its alert, and no longer calls sg empty.
     let input = tmp.path().join("sg.jsonl");
-    std::fs::write(&input, format!("{SG_MESSAGE}\n")).unwrap();
+    std::fs::write(&input, format!("{SG_MESSAGE}\n{SG_PLAIN}\n")).unwrap();
     p.produce_file(&input);
     e2e::wait_for("archive-sg.db", Duration::from_secs(60), || {
         sg.exists().then_some(())
@@ -206,6 +235,34 @@ async fn console_serves_a_region_before_its_archive_exists() {
         0,
         "no region is empty now"
     );
+    // The sample is drawn from what was archived after the start.
+    eventually(
+        &c,
+        "the sg sample",
+        &format!("{base}/queue?status=all&region=sg&kind=sample"),
+        "#queue tbody tr",
+    )
+    .await;
+    let samples = text(&c, "#queue").await;
+    assert!(
+        samples.contains("sample") && samples.contains("tanwl"),
+        "{samples}"
+    );
+    let queued = kinds(&store_dir);
+    assert_eq!(
+        queued.get("sg_desk_plain_1").map(Vec::as_slice),
+        Some(&["sample".to_string()][..])
+    );
+    assert!(
+        queued.values().any(|k| k == &["sample"]),
+        "cn/hk messages sampled too"
+    );
+    for (msgid, k) in &queued {
+        assert!(
+            !(k.contains(&"sample".to_string()) && k.contains(&"alert".to_string())),
+            "{msgid} is both an alert and a sample: {k:?}"
+        );
+    }
     for addr in [&ops, &web] {
         assert_eq!(
             get(addr, "/readyz").map(|r| r.status),

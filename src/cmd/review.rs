@@ -246,7 +246,6 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
         &c,
         (a.sample_percent * 100.0).round() as u32,
         &a.sample_seed,
-        None,
     )?;
     if sampled > 0 {
         println!(

@@ -89,45 +89,54 @@ impl Archive {
         query::load(&self.conn, &seqs)
     }
 
-    /// Business messages sent by staff in [from_ms, to_ms), oldest first.
-    pub fn business_by_staff(
+    /// Up to `limit` messages archived after row `after_seq` and at most `upto_seq`, in
+    /// archive order: the business ones sent by staff (the supervised persons), and the seq to
+    /// continue from. The review sample is drawn from these incrementally, so a message
+    /// archived late (an archiver catching up, a backfill) is still drawn, by its own day.
+    pub fn business_after(
         &self,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> Result<Vec<SampleCandidate>, ArchiveError> {
+        after_seq: i64,
+        upto_seq: i64,
+        limit: u64,
+    ) -> Result<(Vec<SampleCandidate>, i64), ArchiveError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT msgid, from_id, time_ms, conversation_id, participants FROM messages \
-             WHERE time_ms >= ?1 AND time_ms < ?2 AND class = 'business' ORDER BY time_ms, seq",
+            "SELECT seq, msgid, from_id, time_ms, conversation_id, participants, class \
+             FROM messages WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3",
         )?;
-        let rows = stmt.query_map([from_ms, to_ms], |r| {
-            let parts: String = r.get(4)?;
-            Ok(SampleCandidate {
-                msgid: r.get(0)?,
-                sender: r.get(1)?,
-                time_ms: r.get(2)?,
-                conversation_id: r.get(3)?,
+        let mut rows = stmt.query(rusqlite::params![after_seq, upto_seq, limit as i64])?;
+        let (mut last, mut out) = (after_seq, Vec::new());
+        while let Some(r) = rows.next()? {
+            last = r.get(0)?;
+            // No class: an event the classifier does not judge (consent, switch, ...).
+            let (sender, class): (String, Option<String>) = (r.get(2)?, r.get(6)?);
+            if class.as_deref() != Some("business")
+                || wcp_model::Role::of_id(&sender) != wcp_model::Role::Staff
+            {
+                continue;
+            }
+            let parts: String = r.get(5)?;
+            out.push(SampleCandidate {
+                msgid: r.get(1)?,
+                sender,
+                time_ms: r.get(3)?,
+                conversation_id: r.get(4)?,
                 participants: parts
                     .split('|')
                     .filter(|p| !p.is_empty())
                     .map(String::from)
                     .collect(),
-            })
-        })?;
-        let all: Vec<SampleCandidate> = rows.collect::<Result<_, _>>()?;
-        Ok(all
-            .into_iter()
-            .filter(|c| wcp_model::Role::of_id(&c.sender) == wcp_model::Role::Staff)
-            .collect())
+            });
+        }
+        Ok((out, last))
     }
 
-    /// Time range of the stored messages (for sampling every day they cover).
-    pub fn time_range(&self) -> Result<Option<(i64, i64)>, ArchiveError> {
+    /// The seq of the last archived message (0 when none).
+    pub fn last_message_seq(&self) -> Result<i64, ArchiveError> {
         Ok(self
             .conn
-            .query_row("SELECT MIN(time_ms), MAX(time_ms) FROM messages", [], |r| {
-                Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
-            })
-            .map(|(a, b)| a.zip(b))?)
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM messages", [], |r| {
+                r.get(0)
+            })?)
     }
 
     /// The `agree` / `disagree` messages of a contact, oldest first.

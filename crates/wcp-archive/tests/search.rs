@@ -224,3 +224,40 @@ fn participant_search_is_per_message_and_exact() {
     assert_eq!(who(&mut a, "wangwu2"), vec!["prefix"]);
     assert_eq!(who(&mut a, "wang"), Vec::<String>::new());
 }
+
+/// The review sample reads business messages by staff in archive order, a page at a time,
+/// up to a bound, and continues from where it stopped (messages archived later included).
+#[test]
+fn business_after_pages_in_archive_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(&dir);
+    let head = a.last_message_seq().unwrap();
+    assert!(head > 0);
+    let (page, last) = a.business_after(0, head, 2).unwrap();
+    let got: Vec<&str> = page.iter().map(|c| c.msgid.as_str()).collect();
+    assert_eq!(
+        got,
+        ["zh1", "en1"],
+        "staff business messages, oldest row first"
+    );
+    let (rest, end) = a.business_after(last, head, 100).unwrap();
+    let got: Vec<&str> = rest.iter().map(|c| c.msgid.as_str()).collect();
+    // g1 (lisi, staff) and short; p1 is personal.
+    assert_eq!(got, ["g1", "short"]);
+    assert_eq!(end, head);
+    assert_eq!(a.business_after(end, head, 100).unwrap(), (vec![], end));
+    // Archived later, with an older message time: still read, after the others.
+    a.insert_batch(&[text("late", "补录的历史消息", T0 - 1_000)], &[])
+        .unwrap();
+    let new_head = a.last_message_seq().unwrap();
+    assert!(new_head > head);
+    assert_eq!(
+        a.business_after(end, head, 100).unwrap().0,
+        vec![],
+        "bounded by upto"
+    );
+    let (late, _) = a.business_after(end, new_head, 100).unwrap();
+    assert_eq!(late.len(), 1);
+    assert_eq!(late[0].msgid, "late");
+    assert_eq!(late[0].sender, "zhangsan");
+}

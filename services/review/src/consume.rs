@@ -6,6 +6,7 @@
 //! before their offsets are stored). An alert whose message no archive holds yet (the
 //! archiver lags) waits up to `route_wait_ms`, then goes to the first region with a warning.
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use wcp_model::Alert;
@@ -59,6 +60,12 @@ pub fn run(
         let stopping = local::next_batch(&consumer, cfg, ctx, &mut batch);
         if !batch.is_empty() {
             let next = write_batch(&console, &batch, &mut dlq, ctx, route_wait)?;
+            // A batch closed before it was full: the consumer read all there was.
+            let caught_up = batch.len() < cfg.batch_max_events;
+            console.alerts_caught_up.store(caught_up, Ordering::SeqCst);
+            console
+                .alerts_last_batch_ms
+                .store(now_ms(), Ordering::SeqCst);
             local::commit_positions(&consumer, &next, &mut committed);
             batch.clear();
         }

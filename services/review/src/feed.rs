@@ -1,6 +1,6 @@
 //! What enters the queue: alerts (from `alerts.jsonl` or the `chat.alerts` topic), each
-//! routed to the region whose archive holds its message, and the daily sample of business
-//! messages that raised no alert.
+//! routed to the region whose archive holds its message, and the sample of business
+//! messages that raised no alert (drawn per day and supervised person, as they are archived).
 
 use std::io::BufRead;
 use std::path::Path;
@@ -108,64 +108,108 @@ pub fn load_alerts_file(c: &Console, path: &Path) -> Result<FileReport, ReviewEr
     Ok(rep)
 }
 
-/// Draws the sample for every day in [from_ms, to_ms) of each region's archive (all its days
-/// when None). Re-running adds nothing new: draws are reproducible and keyed by msgid.
-pub fn draw_samples(
-    c: &Console,
+/// Business messages read from an archive per query (bounds memory on a large archive).
+const SAMPLE_PAGE: u64 = 5_000;
+
+/// The sample, drawn incrementally: each [`Sampler::tick`] reads the business messages
+/// archived since the last tick (by archive row order, so a message archived late is still
+/// drawn) and queues those [`sample::drawn`] picks for their own day and sender. Whether a
+/// message is drawn depends only on (seed, day, person, msgid), and a message already queued
+/// (its alert, an earlier draw) is skipped: a restart, which reads from the first row again,
+/// adds nothing new. A region whose archive appears later is read from its first row.
+pub struct Sampler {
     basis_points: u32,
-    seed: &str,
-    range: Option<(i64, i64)>,
-) -> Result<u64, ReviewError> {
-    if basis_points == 0 {
-        return Ok(0);
+    seed: String,
+    /// Draw a message only at the tick after the one that first saw it archived, so its
+    /// alert (consumed from `chat.alerts` meanwhile) is queued first and the message is not
+    /// also drawn as a sample. Off for `wcp review --dir`, whose alerts are loaded before.
+    settle: bool,
+    /// Per region: (last row read, last row seen at the previous tick).
+    after: Vec<(i64, i64)>,
+}
+
+impl Sampler {
+    pub fn new(basis_points: u32, seed: &str, settle: bool) -> Sampler {
+        Sampler {
+            basis_points,
+            seed: seed.to_string(),
+            settle,
+            after: Vec::new(),
+        }
     }
-    let mut added = 0;
-    for r in &c.regions {
-        let Some(arch) = r.archive() else { continue };
-        let candidates = {
-            let arch = lock(arch);
-            let span = match range {
-                Some(x) => Some(x),
-                None => arch
-                    .time_range()
-                    .map_err(|e| ReviewError::Invalid(e.to_string()))?
-                    .map(|(a, b)| (a, b + 1)),
-            };
-            let Some((from, to)) = span else { continue };
-            arch.business_by_staff(from, to)
-                .map_err(|e| ReviewError::Invalid(e.to_string()))?
-        };
-        let mut batch = Vec::new();
-        {
-            let store = lock(&r.store);
-            for m in candidates {
-                let day = wcp_archive::time::day(m.time_ms);
-                if !sample::drawn(seed, &day, &m.sender, &m.msgid, basis_points)
-                    || items::has_msgid(&store, &m.msgid)?
-                {
-                    continue;
+
+    /// Queues the drawn messages archived since the last tick; returns how many were added.
+    pub fn tick(&mut self, c: &Console) -> Result<u64, ReviewError> {
+        if self.basis_points == 0 {
+            return Ok(0);
+        }
+        let err = |e: wcp_archive::ArchiveError| ReviewError::Invalid(e.to_string());
+        self.after.resize(c.regions.len(), (0, 0));
+        let mut added = 0;
+        for (r, (after, seen)) in c.regions.iter().zip(self.after.iter_mut()) {
+            let Some(arch) = r.archive() else { continue };
+            let head = lock(arch).last_message_seq().map_err(err)?;
+            let upto = if self.settle { *seen } else { head };
+            *seen = head;
+            while *after < upto {
+                let (candidates, last) = lock(arch)
+                    .business_after(*after, upto, SAMPLE_PAGE)
+                    .map_err(err)?;
+                let batch = drawn(&self.seed, self.basis_points, &lock(&r.store), candidates)?;
+                let n = if batch.is_empty() {
+                    0
+                } else {
+                    items::ingest(&mut lock(&r.store), &batch, &[], now_ms())?
+                };
+                c.metrics
+                    .ingested
+                    .with_label_values(&[r.name.as_str(), "sample"])
+                    .inc_by(n);
+                added += n;
+                if last == *after {
+                    break; // rows deleted since (expiry): nothing more up to `upto`
                 }
-                batch.push(NewItem {
-                    key: sample::key(&m.msgid),
-                    kind: "sample".into(),
-                    msgid: m.msgid.clone(),
-                    conversation_id: m.conversation_id.clone(),
-                    category: "sample".into(),
-                    severity: Severity::Low,
-                    rule_id: format!("sample.{basis_points}bp"),
-                    time_ms: m.time_ms,
-                    sender: m.sender.clone(),
-                    participants: m.participants.clone(),
-                    evidence: Vec::new(),
-                });
+                *after = last;
             }
         }
-        let n = items::ingest(&mut lock(&r.store), &batch, &[], now_ms())?;
-        c.metrics
-            .ingested
-            .with_label_values(&[r.name.as_str(), "sample"])
-            .inc_by(n);
-        added += n;
+        Ok(added)
     }
-    Ok(added)
+}
+
+/// The queue items of the drawn candidates not queued yet.
+fn drawn(
+    seed: &str,
+    basis_points: u32,
+    store: &wcp_review::RegionStore,
+    candidates: Vec<wcp_archive::review_query::SampleCandidate>,
+) -> Result<Vec<NewItem>, ReviewError> {
+    let mut batch = Vec::new();
+    for m in candidates {
+        let day = wcp_archive::time::day(m.time_ms);
+        if !sample::drawn(seed, &day, &m.sender, &m.msgid, basis_points)
+            || items::has_msgid(store, &m.msgid)?
+        {
+            continue;
+        }
+        batch.push(NewItem {
+            key: sample::key(&m.msgid),
+            kind: "sample".into(),
+            msgid: m.msgid,
+            conversation_id: m.conversation_id,
+            category: "sample".into(),
+            severity: Severity::Low,
+            rule_id: format!("sample.{}bp", basis_points),
+            time_ms: m.time_ms,
+            sender: m.sender,
+            participants: m.participants,
+            evidence: Vec::new(),
+        });
+    }
+    Ok(batch)
+}
+
+/// Draws the sample over everything archived so far, at once (`wcp review --dir`, whose
+/// alerts are queued before). Re-running adds nothing new.
+pub fn draw_samples(c: &Console, basis_points: u32, seed: &str) -> Result<u64, ReviewError> {
+    Sampler::new(basis_points, seed, false).tick(c)
 }

@@ -1,11 +1,13 @@
 //! Wiring of the service: configuration keys, opening the stores and archives, the console's
-//! HTTP server on its own runtime thread, the daily sample, and the consumer loop.
+//! HTTP server on its own runtime thread, the archive watcher, the sampler, and the consumer loop.
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use wcp_review::{accounts, chain, ConsoleStore, RegionStore};
+use wcp_review_web::feed::Sampler;
 use wcp_review_web::state::{now_ms, ArchiveState};
-use wcp_review_web::{consume, feed, Console, Region, Settings, Shared};
+use wcp_review_web::{consume, Console, Region, Settings, Shared};
 use wcp_runtime::{Config, RunCtx, RuntimeError};
 
 use crate::settings::ReviewSettings;
@@ -38,6 +40,31 @@ fn watch_archives(console: Shared, ctx: RunCtx) -> std::io::Result<()> {
             }
         })
         .map(|_| ())
+}
+
+/// Draws the sample every `every` until shutdown, each time only while the `chat.alerts`
+/// consumer is caught up (its last batch was not full, or it has been idle for `every`): a
+/// message is drawn at the second such tick after it was archived (`Sampler` settles), by
+/// when its alert, if it has one, is queued and keeps it out of the sample. A failure (an
+/// archive busy) is logged and retried at the next tick: the next tick reads on from the
+/// same row.
+fn sample_loop(mut sampler: Sampler, c: &Console, ctx: &RunCtx, every: Duration) {
+    let started = now_ms();
+    let every_ms = i64::try_from(every.as_millis()).unwrap_or(i64::MAX);
+    loop {
+        let last = c.alerts_last_batch_ms.load(Ordering::SeqCst).max(started);
+        let idle = ctx.is_ready() && now_ms().saturating_sub(last) >= every_ms;
+        if c.alerts_caught_up.load(Ordering::SeqCst) || idle {
+            match sampler.tick(c) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sampled = n, "sample drawn"),
+                Err(e) => tracing::warn!(error = %e, "sampling failed; retrying at the next tick"),
+            }
+        }
+        if ctx.sleep(every) {
+            return;
+        }
+    }
 }
 
 pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), RuntimeError> {
@@ -130,17 +157,17 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
                 }
             });
         })?;
-    // The sample: every day the archives cover so far (reproducible; re-runs add nothing).
-    let percent = s.sample_percent;
-    match feed::draw_samples(
-        &shared,
-        (percent * 100.0).round() as u32,
+    // The sample, drawn from what is archived as it is archived (feed::Sampler).
+    let sampler = Sampler::new(
+        (s.sample_percent * 100.0).round() as u32,
         &s.sample_seed,
-        None,
-    ) {
-        Ok(n) => tracing::info!(sampled = n, "sample drawn"),
-        Err(e) => tracing::warn!(error = %e, "sampling failed"),
-    }
+        true,
+    );
+    let every = Duration::from_secs(s.sample_interval_s);
+    let (c2, stop) = (shared.clone(), ctx.clone());
+    std::thread::Builder::new()
+        .name("wcp-review-sample".into())
+        .spawn(move || sample_loop(sampler, &c2, &stop, every))?;
     let route_wait = Duration::from_millis(s.route_wait_ms);
     consume::run(cfg, ctx, shared, route_wait)
 }

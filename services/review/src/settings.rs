@@ -21,6 +21,9 @@ pub struct ReviewSettings {
     pub export_dir: Option<PathBuf>,
     pub sample_percent: f64,
     pub sample_seed: String,
+    /// Seconds between two draws of the sample from newly archived messages; a message is
+    /// drawn at the second tick after it is archived, once its alert (if any) is queued.
+    pub sample_interval_s: u64,
     pub secure_cookies: bool,
     pub trust_forwarded: bool,
     pub route_wait_ms: u64,
@@ -39,6 +42,7 @@ impl Default for ReviewSettings {
             export_dir: None,
             sample_percent: 2.0,
             sample_seed: "wcp".into(),
+            sample_interval_s: 60,
             secure_cookies: true,
             trust_forwarded: false,
             route_wait_ms: 60_000,
@@ -80,6 +84,7 @@ impl Settings for ReviewSettings {
         "export_dir",
         "sample_percent",
         "sample_seed",
+        "sample_interval_s",
         "secure_cookies",
         "trust_forwarded",
         "route_wait_ms",
@@ -110,6 +115,13 @@ impl Settings for ReviewSettings {
                 self.sample_percent = p;
             }
             "sample_seed" => self.sample_seed = v.to_string(),
+            "sample_interval_s" => {
+                let s: u64 = v.parse().map_err(|e| format!("{v:?}: {e}"))?;
+                if s == 0 {
+                    return Err("give seconds between draws, at least 1 (e.g. 60)".into());
+                }
+                self.sample_interval_s = s;
+            }
             "secure_cookies" => self.secure_cookies = boolean(v)?,
             "trust_forwarded" => self.trust_forwarded = boolean(v)?,
             "route_wait_ms" => self.route_wait_ms = v.parse().map_err(|e| format!("{e}"))?,
@@ -178,5 +190,9 @@ mod tests {
             "an SLA of 0 pages at once"
         );
         assert!(s.set("sla_high_s", "4h").is_err());
+        assert_eq!(s.sample_interval_s, 60, "default: a draw a minute");
+        s.set("sample_interval_s", "5").unwrap();
+        assert_eq!(s.sample_interval_s, 5);
+        assert!(s.set("sample_interval_s", "0").is_err());
     }
 }

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicI64};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use wcp_review::access::{self, AccessRecord};
@@ -64,6 +65,12 @@ pub struct Console {
     pub verifications: Mutex<HashMap<String, (i64, String, bool)>>,
     pub settings: Settings,
     pub metrics: ConsoleMetrics,
+    /// The `chat.alerts` consumer's last batch was not full (it read everything there was);
+    /// the sampler draws only then, or when the consumer has been idle for a tick, so a
+    /// message's alert is queued before the message could be sampled.
+    pub alerts_caught_up: AtomicBool,
+    /// When the consumer last queued a batch (ms since the epoch; 0 = never).
+    pub alerts_last_batch_ms: AtomicI64,
 }
 
 pub type Shared = Arc<Console>;
@@ -85,6 +92,8 @@ impl Console {
             verifications: Mutex::new(HashMap::new()),
             settings,
             metrics: ConsoleMetrics::new(),
+            alerts_caught_up: AtomicBool::new(false),
+            alerts_last_batch_ms: AtomicI64::new(0),
         })
     }
 
