@@ -1,8 +1,10 @@
 //! `wcp-capture consent-import` against a mock WeCom API server started here (axum) and a
 //! real broker: check_single_agree / check_room_agree answers become `consent.ledger`
 //! records; a 503, a hung request (past `consent_timeout_s`) and an expired access token are
-//! retried; a query WeCom refuses is reported (exit 1) while the others are written; a bad
-//! input line is named with its file and line (exit 2) before anything is asked.
+//! retried; a query WeCom refuses is reported (exit 1) while the others are written, by its
+//! errcode and kind only (nothing of the answer's text, which may quote ids, in the log or
+//! the report); a bad input line is named with its file and line (exit 2) before anything
+//! is asked.
 mod capture_kit;
 mod e2e;
 
@@ -75,8 +77,15 @@ async fn room(State(c): State<Arc<Calls>>, Json(body): Json<Value>) -> Json<Valu
     if c.room.fetch_add(1, SeqCst) == 0 {
         tokio::time::sleep(Duration::from_secs(4)).await;
     }
+    // WeCom's errmsg may quote the query; an answer of another shape may hold anything:
+    // neither may reach the log or the report (ids and a name as they would be).
     if body["roomid"] == "wrBad" {
-        return Json(json!({"errcode": 301052, "errmsg": "room not found"}));
+        return Json(
+            json!({"errcode": 301052, "errmsg": "room wrBad of 李小明 (wmLeak1) not found"}),
+        );
+    }
+    if body["roomid"] == "wrJunk" {
+        return Json(json!({"errcode": 0, "voteinfo": "wmLeak2 李小明"}));
     }
     Json(json!({"errcode": 0, "errmsg": "ok", "voteinfo": [
         {"status_change_time": 1_700_000_100, "exteranalopenid": "wmR1", "vote": "Agree"},
@@ -197,16 +206,28 @@ fn consent_answers_become_ledger_records_with_retries() {
 
     // A room WeCom refuses: reported, exit 1; the other query still written.
     let mixed = dir.join("mixed.jsonl");
-    std::fs::write(&mixed, "{\"roomid\":\"wrBad\"}\n{\"roomid\":\"wr1\"}\n").expect("input");
+    std::fs::write(
+        &mixed,
+        "{\"roomid\":\"wrBad\"}\n{\"roomid\":\"wrJunk\"}\n{\"roomid\":\"wr1\"}\n",
+    )
+    .expect("input");
     let (ok, out) = cap.sh(&format!(
         "wcp-capture consent-import --input {}",
         mixed.display()
     ));
     assert!(!ok, "{out}");
     assert!(
-        out.contains("queries failed: 1") && out.contains("301052"),
+        out.contains("queries failed: 2")
+            && out.contains("refused the query (errcode 301052)")
+            && out.contains("not the expected JSON (shape error"),
         "{out}"
     );
+    for leak in ["wmLeak", "李小明", "not found"] {
+        assert!(
+            !out.contains(leak),
+            "the answer's text `{leak}` leaked:\n{out}"
+        );
+    }
     assert!(out.contains("ledger records written: 2"), "{out}");
     assert!(r.drain(6, Duration::from_secs(60)), "2 more ledger records");
 }

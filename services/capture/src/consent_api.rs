@@ -43,28 +43,64 @@ impl Query {
     }
 }
 
-/// How a non-zero `errcode` is handled.
+/// How a non-zero `errcode` is handled. Only the errcode and the kind of error are kept,
+/// never text of the answer: its `errmsg` may quote the query (a member's or a contact's
+/// id) and a malformed answer may hold anything, and these errors are logged and printed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
     /// The access token expired or is invalid (40014, 42001): fetch a new one and repeat.
     #[error("access token expired or invalid (errcode {0})")]
     Token(i64),
     /// The server is busy or rate-limits (-1, 45009, 45033): retry after a backoff.
-    #[error("WeCom API busy (errcode {0}): {1}")]
-    Busy(i64, String),
+    #[error("WeCom API busy (errcode {0})")]
+    Busy(i64),
     /// Anything else: the query (or the configuration) is wrong; reported, not retried.
-    #[error("WeCom API errcode {0}: {1}")]
-    Refused(i64, String),
-    #[error("WeCom API answer is not the expected JSON: {0}")]
-    Json(String),
+    #[error("WeCom API refused the query (errcode {0})")]
+    Refused(i64),
+    #[error("WeCom API answer is not the expected JSON ({0})")]
+    Json(Malformed),
+}
+
+/// What is wrong with an answer, without quoting it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Malformed {
+    /// Not JSON, or JSON of another shape: serde's category and position only (its message
+    /// quotes the offending value).
+    #[error("{kind} error at line {line} column {column}")]
+    Parse {
+        kind: &'static str,
+        line: usize,
+        column: usize,
+    },
+    #[error("gettoken answered without access_token")]
+    NoToken,
+    #[error("a consent status that is none of Agree, Default_Agree, Disagree")]
+    UnknownStatus,
+    #[error("a status without exteranalopenid")]
+    NoContact,
+}
+
+impl From<serde_json::Error> for Malformed {
+    fn from(e: serde_json::Error) -> Malformed {
+        use serde_json::error::Category;
+        Malformed::Parse {
+            kind: match e.classify() {
+                Category::Io => "read",
+                Category::Syntax => "syntax",
+                Category::Data => "shape",
+                Category::Eof => "truncated",
+            },
+            line: e.line(),
+            column: e.column(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
 struct Answer {
     #[serde(default)]
     errcode: i64,
-    #[serde(default)]
-    errmsg: String,
+    // `errmsg` is not read: see `ApiError`.
     #[serde(default)]
     access_token: String,
     #[serde(default)]
@@ -88,12 +124,12 @@ struct Status {
 }
 
 fn answer(body: &[u8]) -> Result<Answer, ApiError> {
-    let a: Answer = serde_json::from_slice(body).map_err(|e| ApiError::Json(e.to_string()))?;
+    let a: Answer = serde_json::from_slice(body).map_err(|e| ApiError::Json(e.into()))?;
     match a.errcode {
         0 => Ok(a),
         c @ (40014 | 42001) => Err(ApiError::Token(c)),
-        c @ (-1 | 45009 | 45033) => Err(ApiError::Busy(c, a.errmsg)),
-        c => Err(ApiError::Refused(c, a.errmsg)),
+        c @ (-1 | 45009 | 45033) => Err(ApiError::Busy(c)),
+        c => Err(ApiError::Refused(c)),
     }
 }
 
@@ -101,9 +137,7 @@ fn answer(body: &[u8]) -> Result<Answer, ApiError> {
 pub fn token(body: &[u8]) -> Result<String, ApiError> {
     let a = answer(body)?;
     if a.access_token.is_empty() {
-        return Err(ApiError::Json(
-            "gettoken answered without access_token".into(),
-        ));
+        return Err(ApiError::Json(Malformed::NoToken));
     }
     Ok(a.access_token)
 }
@@ -123,10 +157,10 @@ pub fn records(q: &Query, body: &[u8]) -> Result<Vec<ConsentRecord>, ApiError> {
         let agreed = match status.as_str() {
             "Agree" | "Default_Agree" => true,
             "Disagree" => false,
-            other => return Err(ApiError::Json(format!("unknown consent status `{other}`"))),
+            _ => return Err(ApiError::Json(Malformed::UnknownStatus)),
         };
         if s.exteranalopenid.is_empty() {
-            return Err(ApiError::Json("a status without exteranalopenid".into()));
+            return Err(ApiError::Json(Malformed::NoContact));
         }
         out.push(ConsentRecord {
             msgid: format!("{api}:{}:{}", s.exteranalopenid, s.status_change_time),
@@ -200,19 +234,53 @@ mod tests {
             records(&q, br#"{"errcode":42001,"errmsg":"expired"}"#),
             Err(ApiError::Token(42001))
         );
-        assert!(matches!(
+        assert_eq!(
             records(&q, br#"{"errcode":45009,"errmsg":"busy"}"#),
-            Err(ApiError::Busy(45009, _))
-        ));
-        assert!(matches!(
+            Err(ApiError::Busy(45009))
+        );
+        assert_eq!(
             records(&q, br#"{"errcode":301052,"errmsg":"no"}"#),
-            Err(ApiError::Refused(301052, _))
-        ));
+            Err(ApiError::Refused(301052))
+        );
         assert!(matches!(records(&q, b"<html>"), Err(ApiError::Json(_))));
         assert_eq!(
             token(br#"{"errcode":0,"access_token":"T","expires_in":7200}"#),
             Ok("T".into())
         );
         assert!(token(br#"{"errcode":40001,"errmsg":"bad secret"}"#).is_err());
+    }
+
+    /// Errors are logged and printed: they carry the errcode and the kind, never text of
+    /// the answer (an errmsg quoting ids, or a malformed answer's values).
+    #[test]
+    fn errors_never_quote_the_answer() {
+        let q = Query::Room { roomid: "r".into() };
+        let leaky = [
+            r#"{"errcode":301052,"errmsg":"room wrSecret of 李小明 not found"}"#,
+            r#"{"errcode":45009,"errmsg":"busy for wmSecret"}"#,
+            r#"{"errcode":0,"voteinfo":"wmSecret 李小明"}"#,
+            r#"{"errcode":0,"voteinfo":[{"exteranalopenid":"wmSecret","vote":"李小明"}]}"#,
+            r#"{"errcode":"wmSecret 李小明"}"#,
+            "<html>wmSecret 李小明</html>",
+        ];
+        for body in leaky {
+            let e = records(&q, body.as_bytes()).expect_err("an error");
+            let text = format!("{e} {e:?}");
+            assert!(
+                !text.contains("Secret") && !text.contains("李小明") && !text.contains("html"),
+                "{text}"
+            );
+        }
+        let e = token(br#"{"errcode":0,"errmsg":"wmSecret"}"#).expect_err("no token");
+        assert_eq!(
+            e.to_string(),
+            "WeCom API answer is not the expected JSON (gettoken answered without access_token)"
+        );
+        assert_eq!(
+            records(&q, br#"{"errcode":0,"voteinfo":"wmSecret"}"#)
+                .expect_err("shape")
+                .to_string(),
+            "WeCom API answer is not the expected JSON (shape error at line 1 column 34)"
+        );
     }
 }
