@@ -212,6 +212,33 @@ impl Capture {
         }
     }
 
+    /// SIGTERM, then waits for the exit; its exit code (None: still running after `limit`,
+    /// then killed).
+    pub fn terminate(&mut self, limit: Duration) -> Option<i32> {
+        let pid = self.child.as_ref()?.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let c = self.child.as_mut()?;
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(s)) = c.try_wait() {
+                self.child = None;
+                return Some(s.code().unwrap_or(-1));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.kill9();
+        None
+    }
+
+    /// The log lines at ERROR level.
+    pub fn error_lines(&self) -> Vec<String> {
+        self.log()
+            .lines()
+            .filter(|l| l.contains(" ERROR "))
+            .map(str::to_string)
+            .collect()
+    }
+
     pub fn running(&mut self) -> bool {
         matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
     }

@@ -69,6 +69,22 @@ impl LastError {
 /// Runs the checks; `Err` stops the service (exit 1) with a message that says what to fix.
 pub fn check(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
     let last = LastError::default();
+    let consumer: BaseConsumer<LastError> =
+        preflight_client(cfg).create_with_context(last.clone())?;
+    connect(cfg, ctx, &consumer, &last)?;
+    sole_instance(cfg, ctx, &consumer, &cfg.group())
+}
+
+/// The one-instance-per-id check of [`check`] for a service whose members sit in a group of
+/// their own rather than `cfg.group()`: the capture joins `<group>-<corp_id>`. Call it right
+/// before joining that group; `Err` stops the service (exit 1) naming the other instance.
+pub fn sole_instance_in(cfg: &Config, ctx: &RunCtx, group: &str) -> Result<(), RuntimeError> {
+    let consumer: BaseConsumer<LastError> =
+        preflight_client(cfg).create_with_context(LastError::default())?;
+    sole_instance(cfg, ctx, &consumer, group)
+}
+
+fn preflight_client(cfg: &Config) -> ClientConfig {
     let mut c = ClientConfig::new();
     c.set("bootstrap.servers", &cfg.kafka_bootstrap)
         .set("client.id", format!("{}-preflight", cfg.client_id()))
@@ -76,9 +92,7 @@ pub fn check(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
     for (k, v) in &cfg.kafka {
         c.set(k, v);
     }
-    let consumer: BaseConsumer<LastError> = c.create_with_context(last.clone())?;
-    connect(cfg, ctx, &consumer, &last)?;
-    sole_instance(cfg, ctx, &consumer)
+    c
 }
 
 fn connect(
@@ -132,9 +146,17 @@ pub fn same_id_members<C: ClientContext>(
     cfg: &Config,
     client: &rdkafka::client::Client<C>,
 ) -> Result<Vec<String>, RuntimeError> {
-    let group = cfg.group();
+    same_id_members_in(cfg, &cfg.group(), client)
+}
+
+/// Members of `group` with our client id, as "member <id> at <host>".
+pub fn same_id_members_in<C: ClientContext>(
+    cfg: &Config,
+    group: &str,
+    client: &rdkafka::client::Client<C>,
+) -> Result<Vec<String>, RuntimeError> {
     let client_id = cfg.client_id();
-    let list = client.fetch_group_list(Some(&group), Duration::from_secs(10))?;
+    let list = client.fetch_group_list(Some(group), Duration::from_secs(10))?;
     Ok(list
         .groups()
         .iter()
@@ -149,13 +171,14 @@ fn sole_instance(
     cfg: &Config,
     ctx: &RunCtx,
     consumer: &BaseConsumer<LastError>,
+    group: &str,
 ) -> Result<(), RuntimeError> {
     let start = Instant::now();
     loop {
         // A broker that has just started answers CoordinatorLoadInProgress for a while: not
         // a reason to exit (the pipeline bench caught a service dying of it).
         let others = crate::error::retry_transient("group membership check", || {
-            same_id_members(cfg, consumer.client())
+            same_id_members_in(cfg, group, consumer.client())
         })?;
         if others.is_empty() {
             return Ok(());
@@ -166,14 +189,14 @@ fn sole_instance(
                  ({}); stop it, or give this process its own instance_id (WCP_INSTANCE_ID)",
                 cfg.service,
                 cfg.instance_id,
-                cfg.group(),
+                group,
                 others.join(", ")
             )));
         }
         ctx.set_not_ready(format!(
             "waiting for an earlier instance with instance_id {:?} to leave group {} ({})",
             cfg.instance_id,
-            cfg.group(),
+            group,
             others.join(", ")
         ));
         if ctx.sleep(Duration::from_secs(1)) {

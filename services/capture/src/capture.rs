@@ -84,10 +84,11 @@ impl<'a> Capture<'a> {
             if self.ctx.shutdown_requested() {
                 return Ok(End::Shutdown);
             }
+            leader.check(self.cfg)?;
             if !leader.is_active() {
                 return Ok(End::Lost);
             }
-            let wait = match self.step(&mut tx, &mut cursor) {
+            let wait = match self.step(&mut tx, &mut cursor, leader) {
                 Ok(Step::Committed { full: true }) => Duration::ZERO,
                 Ok(Step::Committed { full: false }) | Ok(Step::Empty) => self.s.poll_interval,
                 Ok(Step::Retry { reread }) => {
@@ -152,7 +153,7 @@ impl<'a> Capture<'a> {
         Ok(seq)
     }
 
-    fn step(&mut self, tx: &mut Tx, cursor: &mut u64) -> Result<Step, TxError> {
+    fn step(&mut self, tx: &mut Tx, cursor: &mut u64, leader: &Leader) -> Result<Step, TxError> {
         let s = self.s;
         let limit = s.call_limit(s.sdk_timeout_s);
         let req = chatdata::request(
@@ -165,7 +166,7 @@ impl<'a> Capture<'a> {
         let req: Vec<&[u8]> = req.iter().map(Vec::as_slice).collect();
         let answer = match self.sup.call(&req, limit) {
             Ok(mut a) => a.swap_remove(0),
-            Err(e) => return self.sdk_failed("GetChatData", e, tx, *cursor),
+            Err(e) => return self.sdk_failed("GetChatData", e, tx, *cursor, leader),
         };
         let items = match chatdata::parse(&answer, *cursor) {
             Ok(items) => items,
@@ -195,10 +196,12 @@ impl<'a> Capture<'a> {
             limit,
         ) {
             Ok(o) => o,
-            Err(e) => return self.sdk_failed("DecryptData", e, tx, *cursor),
+            Err(e) => return self.sdk_failed("DecryptData", e, tx, *cursor, leader),
         };
         let outs = records::batch_records(&s.corp_id, &outcomes, last, now_ms())
             .map_err(TxError::Fatal)?;
+        // The SDK call took a while: a fence that arrived meanwhile stops the write.
+        leader.check(self.cfg).map_err(TxError::Fatal)?;
         match tx.commit(self.ctx, &outs) {
             Ok(()) => {}
             Err(TxError::Retry) => return Ok(Step::Retry { reread: true }),
@@ -247,6 +250,7 @@ impl<'a> Capture<'a> {
         e: CallError,
         tx: &mut Tx,
         cursor: u64,
+        leader: &Leader,
     ) -> Result<Step, TxError> {
         match e {
             CallError::Fatal(msg) => Err(TxError::Fatal(RuntimeError::Fatal(msg))),
@@ -264,7 +268,7 @@ impl<'a> Capture<'a> {
                     CodeClass::Expired => {
                         self.m.data_expired.inc();
                         tracing::error!(cursor, "{call} returned 10010: messages after the cursor expired at Tencent before they were captured");
-                        self.alert_expired(tx, cursor)
+                        self.alert_expired(tx, cursor, leader)
                     }
                     _ => {
                         tracing::warn!(code, "{call} failed: {}; retrying", describe(code));
@@ -276,7 +280,12 @@ impl<'a> Capture<'a> {
     }
 
     /// Writes the data-expired alert once per cursor (deterministic id), then retries.
-    fn alert_expired(&mut self, tx: &mut Tx, cursor: u64) -> Result<Step, TxError> {
+    fn alert_expired(
+        &mut self,
+        tx: &mut Tx,
+        cursor: u64,
+        leader: &Leader,
+    ) -> Result<Step, TxError> {
         if self.expired_alerted == Some(cursor) {
             return Ok(Step::Retry { reread: false });
         }
@@ -287,6 +296,7 @@ impl<'a> Capture<'a> {
             &alert,
         )
         .map_err(TxError::Fatal)?;
+        leader.check(self.cfg).map_err(TxError::Fatal)?;
         match tx.commit(self.ctx, &[rec]) {
             Ok(()) => {
                 self.m.alert(&alert);

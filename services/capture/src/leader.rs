@@ -5,6 +5,14 @@
 //! `init_transactions` then fences the old producer (an instance that only froze cannot
 //! commit any more) and it resumes from the committed cursor. The partition is paused:
 //! membership is all that is wanted from the group, not its records.
+//!
+//! One process per `instance_id`: before joining, the shared start-up check
+//! (`wcp_runtime::preflight::sole_instance_in`) stops a second process whose `client.id` is
+//! already a member of the corp's group. If two start at the same moment anyway, the
+//! broker fences the older one (static membership: one member per `group.instance.id`);
+//! librdkafka raises that as a fatal error, and [`Leader::check`] turns it into a fatal stop
+//! (exit 1, so an orchestrator restarts it and `WcpCaptureNotActive` can fire), never a
+//! process that keeps saying it captures.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -51,12 +59,19 @@ impl ConsumerContext for LeaderCtx {
 pub struct Leader {
     consumer: BaseConsumer<LeaderCtx>,
     active: Arc<AtomicBool>,
+    group: String,
 }
 
 impl Leader {
-    pub fn join(cfg: &Config, corp_id: &str) -> Result<Leader, RuntimeError> {
+    /// The corp's group, `<prefix><group_id>-<corp_id>`.
+    pub fn group(cfg: &Config, corp_id: &str) -> String {
+        format!("{}-{corp_id}", cfg.group())
+    }
+
+    pub fn join(cfg: &Config, ctx: &RunCtx, corp_id: &str) -> Result<Leader, RuntimeError> {
         let topic = cfg.topic(CURSOR_TOPIC);
-        let group = format!("{}-{corp_id}", cfg.group());
+        let group = Leader::group(cfg, corp_id);
+        wcp_runtime::preflight::sole_instance_in(cfg, ctx, &group)?;
         let active = Arc::new(AtomicBool::new(false));
         let consumer: BaseConsumer<LeaderCtx> = wcp_runtime::kafka::consumer_config(cfg, &group)
             .set("statistics.interval.ms", "0")
@@ -90,7 +105,59 @@ impl Leader {
             )]));
         }
         consumer.subscribe(&[&topic])?;
-        Ok(Leader { consumer, active })
+        Ok(Leader {
+            consumer,
+            active,
+            group,
+        })
+    }
+
+    /// `Err` (fatal) once librdkafka has raised a fatal error on the membership: another
+    /// process joined with this instance's `group.instance.id` and the broker fenced this
+    /// one. It can never rejoin, so it must stop rather than stand by (or capture) forever.
+    /// Reads librdkafka's state directly: no poll needed, so it is checked before every
+    /// commit.
+    pub fn check(&self, cfg: &Config) -> Result<(), RuntimeError> {
+        let Some((code, reason)) = self.consumer.client().fatal_error() else {
+            return Ok(());
+        };
+        self.active.store(false, Ordering::SeqCst);
+        // Names the other process when the broker still answers.
+        let others =
+            wcp_runtime::preflight::same_id_members_in(cfg, &self.group, self.consumer.client())
+                .map(|m| format!(" ({})", m.join(", ")))
+                .unwrap_or_default();
+        Err(RuntimeError::Fatal(format!(
+            "this capture instance was fenced out of group {} by another process with \
+             instance_id {:?}{others}: {reason} ({code:?}); stopping (give each process its \
+             own instance_id, WCP_INSTANCE_ID)",
+            self.group, cfg.instance_id
+        )))
+    }
+
+    /// Leaves the group at shutdown. Unsubscribing first makes librdkafka send a
+    /// LeaveGroup even for a static member (it only skips that when the consumer is being
+    /// destroyed), so a standby takes the corp over at once rather than after the session
+    /// timeout, and a restarted process passes the one-instance-per-id check at once. The
+    /// consumer is then dropped with nothing left to revoke. A fenced consumer cannot be
+    /// closed at all: librdkafka answers with the fatal error, which rdkafka's `Drop` logs as
+    /// "Failed to close consumer queue on drop"; it is left to the process exit that follows.
+    pub fn close(self) {
+        if self.fenced() {
+            std::mem::forget(self.consumer);
+            return;
+        }
+        self.consumer.unsubscribe();
+        let end = std::time::Instant::now() + Duration::from_secs(5);
+        while self.active.load(Ordering::SeqCst) && std::time::Instant::now() < end {
+            self.poll(Duration::from_millis(50));
+        }
+        // Serves the leave itself.
+        self.poll(Duration::from_millis(200));
+    }
+
+    fn fenced(&self) -> bool {
+        self.consumer.client().fatal_error().is_some()
     }
 
     /// Serves the group protocol (rebalances, heartbeats); call often.
@@ -99,21 +166,23 @@ impl Leader {
         let _ = self.consumer.poll(wait);
     }
 
+    /// Assigned the partition and not fenced.
     pub fn is_active(&self) -> bool {
-        self.active.load(Ordering::SeqCst)
+        self.active.load(Ordering::SeqCst) && !self.fenced()
     }
 
-    /// Stands by until assigned (true) or shutdown (false).
-    pub fn wait_active(&self, ctx: &RunCtx) -> bool {
+    /// Stands by until assigned (true) or shutdown (false); `Err` when fenced.
+    pub fn wait_active(&self, cfg: &Config, ctx: &RunCtx) -> Result<bool, RuntimeError> {
         let start = std::time::Instant::now();
         let mut said = false;
         loop {
             self.poll(Duration::from_millis(100));
+            self.check(cfg)?;
             if self.is_active() {
-                return true;
+                return Ok(true);
             }
             if ctx.shutdown_requested() {
-                return false;
+                return Ok(false);
             }
             // The first assignment takes a moment; only a long wait means another holder.
             if !said && start.elapsed() > Duration::from_secs(15) {

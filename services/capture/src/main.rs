@@ -81,20 +81,28 @@ fn run(cfg: &Config, raw: &settings::CaptureKeys, ctx: &RunCtx) -> Result<(), Ru
         Err(e) => tracing::warn!(error = %e, "the SDK child did not start; retrying"),
         Ok(()) => {}
     }
-    let leader = leader::Leader::join(cfg, &s.corp_id)?;
+    // One process per instance_id (the shared start-up check, in the corp's group).
+    let leader = leader::Leader::join(cfg, ctx, &s.corp_id)?;
     ctx.set_ready(true);
     // Media on threads of their own: nothing there can hold up the text below.
-    std::thread::scope(|scope| {
+    let end = std::thread::scope(|scope| {
         if s.media_dir.is_some() {
             scope.spawn(|| media_run::run(cfg, ctx, &s, &m, exe));
         }
         let end = capture(cfg, ctx, &s, keys, sup, &m, &leader);
-        if end.is_err() {
-            // The media thread ends with the service.
+        if let Err(e) = &end {
+            // Not capturing any more, and saying so before anything else happens (the
+            // media thread below may take a moment to end); the media thread ends with the
+            // service.
+            m.active.set(0);
+            ctx.set_not_ready(format!("stopping on a fatal error: {e}"));
             ctx.request_shutdown();
         }
         end
-    })
+    });
+    // The membership goes last, once nothing uses it (see `Leader::close`).
+    leader.close();
+    end
 }
 
 fn capture(
@@ -108,7 +116,7 @@ fn capture(
 ) -> Result<(), RuntimeError> {
     let mut cap = Capture::new(cfg, ctx, s, keys, sup, m.clone());
     loop {
-        if !leader.wait_active(ctx) {
+        if !leader.wait_active(cfg, ctx)? {
             return Ok(());
         }
         m.active.set(1);
