@@ -39,6 +39,26 @@ fn a_misspelt_variable_stops_the_service_with_a_suggestion() {
     let mut svc = p.spawn_extra("archiver", "region", &[("WCP_ARCHIVE_REGION", "cn")]);
     assert_eq!(svc.wait_exit(Duration::from_secs(10)), Some(2));
     assert!(svc.log_text().contains("WCP_ARCHIVE_REGION"));
+    // A misspelt region in a per-region variable (the policy's regions are cn, hk, sg):
+    // the cn archive would otherwise be created without its encryption key (a trial).
+    let key = p.dir.path().join("cn.dbkey");
+    std::fs::write(&key, format!("{}\n", "ab".repeat(32))).unwrap();
+    let key = key.display().to_string();
+    let mut svc = p.spawn_extra(
+        "archiver",
+        "regiontypo",
+        &[("WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM", key.as_str())],
+    );
+    assert_eq!(svc.wait_exit(Duration::from_secs(10)), Some(2));
+    let log = svc.log_text();
+    assert!(
+        log.contains(
+            "unknown environment variable WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM (did you mean \
+             WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN?): CM is not a region of the policy (regions: \
+             cn, hk, sg)"
+        ),
+        "{log}"
+    );
     // The archiver needs the tenant key: a configuration error, exit 2, saying which.
     let mut svc = p.spawn_extra("archiver", "nokey", &[("WCP_ANON_KEY", "")]);
     assert_eq!(svc.wait_exit(Duration::from_secs(10)), Some(2));

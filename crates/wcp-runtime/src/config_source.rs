@@ -37,6 +37,60 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     }
 }
 
+/// `<PREFIX><REGION>` variables (`WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN`) whose suffix names no
+/// region of the configuration: the prefix accepted them, so a typo (`..._CM`) would otherwise
+/// leave the region without its key in silence. `prefixes`: longest first where one extends
+/// another (`..._KEY_FILE_` before `..._KEY_`); `regions` as the policy names them (the
+/// suffix is the name upper-cased, other characters as `_`). Empty values are ignored.
+pub fn region_suffix_problems(
+    env: &[(String, String)],
+    prefixes: &[&str],
+    regions: &[String],
+) -> Vec<String> {
+    let up = |r: &str| -> String {
+        let up = r.chars().map(|c| c.to_ascii_uppercase());
+        up.map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect()
+    };
+    let suffixes: Vec<String> = regions.iter().map(|r| up(r)).collect();
+    let mut out = Vec::new();
+    for (var, value) in env {
+        if value.is_empty() {
+            continue;
+        }
+        // The first prefix whose remainder is a region wins; else the first that matches.
+        let matching: Vec<&str> = prefixes
+            .iter()
+            .copied()
+            .filter(|p| var.starts_with(p))
+            .collect();
+        if matching.is_empty()
+            || matching
+                .iter()
+                .any(|p| suffixes.contains(&var[p.len()..].to_string()))
+        {
+            continue;
+        }
+        let prefix = matching[0];
+        let suffix = &var[prefix.len()..];
+        // Region names are short: one edit in three characters is a typo, two in two a
+        // different region.
+        let hint = suffixes
+            .iter()
+            .map(|s| (strsim::damerau_levenshtein(suffix, s), s))
+            .filter(|(d, _)| *d <= (suffix.len() / 3).max(1))
+            .min()
+            .map(|(_, s)| format!(" (did you mean {prefix}{s}?)"))
+            .unwrap_or_default();
+        out.push(format!(
+            "unknown environment variable {var}{hint}: {suffix} is not a region of the policy \
+             (regions: {})",
+            regions.join(", ")
+        ));
+    }
+    out
+}
+
 /// Collects every value for `known` keys (plus `kafka.<prop>`) and every problem: unknown
 /// keys, arguments and `WCP_*` variables other than the keys and `extra_env`.
 pub fn collect(

@@ -215,3 +215,61 @@ fn statistics_interval_is_protected_and_transaction_timeout_is_not() {
         .iter()
         .any(|(p, _)| *p == crate::config::TRANSACTION_TIMEOUT));
 }
+
+#[test]
+fn a_region_suffix_must_name_a_region_of_the_policy() {
+    use crate::config_source::region_suffix_problems;
+    let prefixes = [
+        "WCP_ARCHIVE_ENCRYPTION_KEY_FILE_",
+        "WCP_ARCHIVE_ENCRYPTION_KEY_",
+        "WCP_ARCHIVE_KEY_",
+    ];
+    let regions: Vec<String> = ["cn", "hk", "sg", "cn-north"].map(String::from).to_vec();
+    let check = |var: &str, value: &str| {
+        region_suffix_problems(&[(var.into(), value.into())], &prefixes, &regions)
+    };
+    for ok in [
+        "WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN",
+        "WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN_NORTH",
+        "WCP_ARCHIVE_ENCRYPTION_KEY_SG",
+        "WCP_ARCHIVE_KEY_HK",
+        "WCP_OTHER_CM",
+    ] {
+        assert_eq!(check(ok, "x"), Vec::<String>::new(), "{ok}");
+    }
+    // The trial's typo: refused, with the variable it meant.
+    let e = check("WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM", "/keys/cn");
+    assert_eq!(
+        e,
+        vec![
+            "unknown environment variable WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM (did you mean \
+             WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN?): CM is not a region of the policy (regions: \
+             cn, hk, sg, cn-north)"
+                .to_string()
+        ]
+    );
+    let e = check("WCP_ARCHIVE_ENCRYPTION_KEY_HKG", "ab");
+    assert!(
+        e[0].contains("did you mean WCP_ARCHIVE_ENCRYPTION_KEY_HK?"),
+        "{e:?}"
+    );
+    let e = check("WCP_ARCHIVE_KEY_EU", "ab");
+    assert!(
+        e[0].contains("EU is not a region") && !e[0].contains("did you mean"),
+        "{e:?}"
+    );
+    // `FILE_X` read as the key variable of a region `file-x` is not a region either.
+    let e = check("WCP_ARCHIVE_ENCRYPTION_KEY_FILE_", "ab");
+    assert_eq!(e.len(), 1, "{e:?}");
+    // Set but empty: unset for the services, nothing to refuse.
+    assert!(check("WCP_ARCHIVE_KEY_EU", "").is_empty());
+    // Every problem at once.
+    let env = [
+        ("WCP_ARCHIVE_KEY_CM".to_string(), "ab".to_string()),
+        (
+            "WCP_ARCHIVE_ENCRYPTION_KEY_SQ".to_string(),
+            "ab".to_string(),
+        ),
+    ];
+    assert_eq!(region_suffix_problems(&env, &prefixes, &regions).len(), 2);
+}

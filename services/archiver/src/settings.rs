@@ -89,8 +89,9 @@ impl Settings for ArchiverSettings {
         if let Err(RuntimeError::Config(list)) = self.tenant_key() {
             out.extend(list);
         }
-        if let Err(e) = Policy::load(self.keys.policy_file.as_deref()) {
-            out.push(format!("policy_file: {e}"));
+        match Policy::load(self.keys.policy_file.as_deref()) {
+            Ok(policy) => out.extend(region_var_problems(&policy)),
+            Err(e) => out.push(format!("policy_file: {e}")),
         }
         if let Err(RuntimeError::Config(list)) = self.quarantine_key() {
             out.extend(list);
@@ -117,6 +118,26 @@ impl Settings for ArchiverSettings {
         out.extend(wcp_archive::at_rest::env_key_problems(&["ARCHIVE"]));
         out
     }
+}
+
+/// Per-region variables whose `<REGION>` names no region of the policy (a typo such as
+/// `WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM` would leave `cn` without its key in silence).
+fn region_var_problems(policy: &Policy) -> Vec<String> {
+    let r = &policy.retention;
+    let mut regions = vec![r.default_region.clone()];
+    for d in &r.desks {
+        if !regions.contains(&d.region) {
+            regions.push(d.region.clone());
+        }
+    }
+    let mut env: Vec<(String, String)> = std::env::vars().collect();
+    env.sort();
+    let prefixes = [
+        "WCP_ARCHIVE_ENCRYPTION_KEY_FILE_",
+        "WCP_ARCHIVE_ENCRYPTION_KEY_",
+        "WCP_ARCHIVE_KEY_",
+    ];
+    wcp_runtime::config_source::region_suffix_problems(&env, &prefixes, &regions)
 }
 
 impl ArchiverSettings {
