@@ -27,6 +27,9 @@ pub struct Metrics {
     pub seq_missing: IntCounter,
     pub duplicates: IntCounter,
     pub archive_write_failures: IntCounter,
+    /// 1 while a batch write is failing and being retried, 0 from its first success: what
+    /// `WcpArchiveWriteFailures` fires on (not readiness, which a broker outage also drops).
+    pub archive_write_failing: IntGauge,
     pub archive_records: IntCounterVec,
     pub archive_size: IntGaugeVec,
     pub archive_wal: IntGaugeVec,
@@ -98,6 +101,13 @@ impl Metrics {
         )
         .expect("valid metric");
         r.register(Box::new(archive_last_verify.clone()))
+            .expect("unique");
+        let archive_write_failing = IntGauge::new(
+            "wcp_archive_write_failing",
+            "1 while the last attempt to write a batch failed and it is being retried",
+        )
+        .expect("valid");
+        r.register(Box::new(archive_write_failing.clone()))
             .expect("unique");
         let ready = IntGauge::new("wcp_ready", "1 when /readyz answers 200").expect("valid");
         r.register(Box::new(ready.clone())).expect("unique");
@@ -205,6 +215,7 @@ impl Metrics {
                 "wcp_archive_write_failures_total",
                 "SQLite batch transactions that failed",
             ),
+            archive_write_failing,
             archive_records: counter_vec(
                 &r,
                 "wcp_archive_records_total",
@@ -235,6 +246,7 @@ impl Metrics {
     pub fn without_archive(self) -> Metrics {
         let r = &self.registry;
         let _ = r.unregister(Box::new(self.archive_write_failures.clone()));
+        let _ = r.unregister(Box::new(self.archive_write_failing.clone()));
         let _ = r.unregister(Box::new(self.archive_records.clone()));
         let _ = r.unregister(Box::new(self.archive_size.clone()));
         let _ = r.unregister(Box::new(self.archive_wal.clone()));
@@ -332,8 +344,10 @@ mod tests {
             archiver.contains("wcp_archive_last_verify_success_timestamp_seconds{region=\"cn\"} 0")
         );
         assert!(archiver.contains("wcp_archive_write_failures_total 0"));
+        assert!(archiver.contains("wcp_archive_write_failing 0"));
         let other = Metrics::new().without_archive();
         other.archive_write_failures.inc();
+        other.archive_write_failing.set(1);
         let text = other.render();
         assert!(!text.contains("wcp_archive_"), "{text}");
         assert!(text.contains("wcp_ready 0"));

@@ -20,7 +20,8 @@ pub enum Written {
 
 /// Writes one batch, retrying transient failures (a locked or busy database, I/O) with
 /// backoff for as long as they last: each failed attempt counts in
-/// `wcp_archive_write_failures_total`, and meanwhile `/readyz` answers 503 with the reason.
+/// `wcp_archive_write_failures_total`, `wcp_archive_write_failing` is 1 until a write succeeds,
+/// and meanwhile `/readyz` answers 503 with the reason.
 /// Retrying the same batch is safe: its SQLite transaction either committed whole (rows and
 /// offsets) or not at all, and the archive dedups on msgid.
 pub fn write_with_retry(writer: &mut Writer, batch: &Batch, ctx: &RunCtx) -> Written {
@@ -30,6 +31,7 @@ pub fn write_with_retry(writer: &mut Writer, batch: &Batch, ctx: &RunCtx) -> Wri
         let e = match writer.write(batch) {
             Ok(()) => {
                 if let Some(t) = failing_since {
+                    ctx.metrics.archive_write_failing.set(0);
                     ctx.release_hold();
                     tracing::info!(
                         attempts = attempt,
@@ -42,6 +44,7 @@ pub fn write_with_retry(writer: &mut Writer, batch: &Batch, ctx: &RunCtx) -> Wri
             Err(e) => e,
         };
         ctx.metrics.archive_write_failures.inc();
+        ctx.metrics.archive_write_failing.set(1);
         if !e.is_transient() {
             return Written::Fatal(e.to_string());
         }
