@@ -49,7 +49,9 @@ pub fn fill_batch<C: rdkafka::consumer::ConsumerContext>(
             }
             Some(Err(e)) => {
                 ctx.metrics.errors.with_label_values(&["transient"]).inc();
-                tracing::warn!(error = %e, "consumer error");
+                // librdkafka also hands a broker outage to every poll: limited (`lograte`).
+                let kind = format!("consumer poll {:?}", e.rdkafka_error_code());
+                crate::lograte::warn_repeated(&kind, &format!("consumer error: {e}"));
             }
             None if first.is_some_and(|t| t.elapsed() >= flush) => break,
             None => {}

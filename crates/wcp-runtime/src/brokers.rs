@@ -1,13 +1,16 @@
 //! Is the service still connected to Kafka? librdkafka retries a lost broker for ever and the
 //! loop keeps polling, so without this a stage stayed ready while its broker was down (a
-//! trial). The consumer's statistics (every 2 s) list each broker connection with its state:
-//! when none is `UP`, `/readyz` answers 503 naming the brokers, how long, and librdkafka's
-//! last error; the next statistics with one `UP` make it ready again.
+//! trial). The statistics of the service's clients (every 2 s: the consumer's, served by the
+//! loop's poll, and the transactional producer's, served by its own thread) list each broker
+//! connection with its state. The reports of the last [`FRESH_FOR`] decide (see `cut_off`):
+//! when none sees a broker `UP`, `/readyz` answers 503 naming the brokers, how long, and
+//! librdkafka's last error; the next report with one `UP` makes it ready again. One place
+//! for every service: `RunCtx::is_ready` asks it.
 //!
 //! Also [`explain_cause`]: librdkafka's words for "that address is not a Kafka broker".
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What one statistics document says about the broker connections.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,31 +49,96 @@ pub fn view_from_stats(stats: &serde_json::Value) -> Option<BrokerView> {
 /// librdkafka's cause, made plain where it misleads. An address that answers with something
 /// other than Kafka's protocol (an HTTP server: "HTTP" read as a 1.2 GB message size) gets
 /// librdkafka's hint to raise `receive.message.max.bytes`, which is never the fix.
+///
+/// An address that accepts the connection and stays silent (an HTTP server waiting for a
+/// request line it never gets, e.g. Prometheus' port) times out Kafka's first request,
+/// which librdkafka blames on "broker version < 0.10": no broker this client can use is that
+/// old, so the silence is named instead.
 pub fn explain_cause(reason: &str) -> String {
-    if reason.contains("Invalid response size") || reason.contains("receive.message.max.bytes") {
-        // librdkafka prefixes the broker: "127.0.0.1:8080/bootstrap: Receive failed: ...".
-        let addr = reason
+    // librdkafka prefixes the broker: "127.0.0.1:8080/bootstrap: Receive failed: ...".
+    let who = || {
+        reason
             .split_once('/')
             .map(|(a, _)| a)
-            .filter(|a| a.contains(':') && !a.contains(' '));
-        let who = addr.map_or("the address".to_string(), |a| a.to_string());
+            .filter(|a| a.contains(':') && !a.contains(' '))
+            .map_or("the address".to_string(), |a| a.to_string())
+    };
+    if reason.contains("Invalid response size") || reason.contains("receive.message.max.bytes") {
         return format!(
-            "{who} answered, but it is not a Kafka broker (its reply is not Kafka's protocol: \
+            "{} answered, but it is not a Kafka broker (its reply is not Kafka's protocol: \
              an HTTP or other server on that port?); point kafka_bootstrap at the broker's \
-             client listener"
+             client listener",
+            who()
+        );
+    }
+    if reason.contains("ApiVersionRequest failed") && reason.contains("Timed out") {
+        return format!(
+            "{} accepted the connection but did not answer as a Kafka broker (no reply to \
+             Kafka's first request: an HTTP or other server on that port?); point \
+             kafka_bootstrap at the broker's client listener",
+            who()
         );
     }
     reason.to_string()
 }
 
+/// Which of the service's Kafka clients a statistics document came from. Both count: a
+/// transactional loop stuck in a transaction step through an outage does not poll its
+/// consumer (whose statistics are served by that poll), while its producer's background
+/// thread keeps reporting (issue 15 trial: stages stayed ready for 6 minutes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    Consumer,
+    Producer,
+}
+
+/// A report older than this no longer says anything about now (statistics come every 2 s
+/// from a client that is served; a consumer whose loop is busy elsewhere falls silent).
+pub const FRESH_FOR: Duration = Duration::from_secs(5);
+
+/// What one client last said.
+#[derive(Debug, Clone)]
+struct Report {
+    client: Client,
+    seen: Instant,
+    /// Since when this client has seen no broker up (`None`: one is up).
+    down_since: Option<Instant>,
+    addrs: Vec<String>,
+}
+
+/// The pure decision: is the service cut off from Kafka at `now`, since when, and from which
+/// brokers? The reports still fresh decide (the latest one when none is): down when every
+/// one of them sees no broker up, since the earliest moment one of them lost its brokers.
+fn cut_off(reports: &[Report], now: Instant) -> Option<(Instant, Vec<String>)> {
+    let fresh: Vec<&Report> = reports
+        .iter()
+        .filter(|r| now.saturating_duration_since(r.seen) <= FRESH_FOR)
+        .collect();
+    let deciding = if fresh.is_empty() {
+        reports.iter().max_by_key(|r| r.seen).into_iter().collect()
+    } else {
+        fresh
+    };
+    let mut since: Option<Instant> = None;
+    let mut addrs = Vec::new();
+    for r in &deciding {
+        let d = r.down_since?;
+        since = Some(since.map_or(d, |s| s.min(d)));
+        addrs.extend(r.addrs.iter().cloned());
+    }
+    addrs.sort();
+    addrs.dedup();
+    since.map(|s| (s, addrs))
+}
+
 #[derive(Debug, Default)]
 struct State {
-    /// Since when no broker has been up, and which ones.
-    down: Option<(Instant, Vec<String>)>,
+    reports: Vec<Report>,
     last_error: Option<String>,
 }
 
-/// Shared between the consumer's callbacks (librdkafka's thread) and `/readyz`.
+/// Shared between the clients' callbacks (librdkafka's threads) and `/readyz`: the one
+/// place every service's readiness follows the broker from.
 #[derive(Debug, Clone, Default)]
 pub struct BrokerHealth(Arc<Mutex<State>>);
 
@@ -79,17 +147,47 @@ impl BrokerHealth {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A statistics document's view at `now`.
-    pub fn observe(&self, view: &BrokerView, now: Instant) {
+    /// A statistics document's view from `client` at `now`.
+    pub fn observe(&self, client: Client, view: &BrokerView, now: Instant) {
         let mut s = self.state();
-        if view.up > 0 {
-            if s.down.take().is_some() {
-                tracing::info!("Kafka reachable again");
+        let before = cut_off(&s.reports, now);
+        let i = match s.reports.iter().position(|r| r.client == client) {
+            Some(i) => i,
+            None => {
+                s.reports.push(Report {
+                    client,
+                    seen: now,
+                    down_since: None,
+                    addrs: Vec::new(),
+                });
+                s.reports.len() - 1
             }
-            s.last_error = None;
-        } else if s.down.is_none() {
-            tracing::warn!(brokers = %view.addrs.join(","), "no Kafka broker reachable");
-            s.down = Some((now, view.addrs.clone()));
+        };
+        let r = &mut s.reports[i];
+        r.seen = now;
+        r.addrs.clone_from(&view.addrs);
+        if view.up > 0 {
+            r.down_since = None;
+        } else if r.down_since.is_none() {
+            r.down_since = Some(now);
+        }
+        let after = cut_off(&s.reports, now);
+        match (before, &after) {
+            (None, Some((_, addrs))) => {
+                tracing::warn!(brokers = %addrs.join(","), "no Kafka broker reachable");
+            }
+            (Some((since, _)), None) => {
+                s.last_error = None;
+                let secs = now.saturating_duration_since(since).as_secs();
+                let suppressed = crate::lograte::recovered();
+                tracing::info!(
+                    down_s = secs,
+                    suppressed,
+                    "Kafka reachable again after {secs}s ({suppressed} librdkafka messages \
+                     suppressed meanwhile)"
+                );
+            }
+            _ => {}
         }
     }
 
@@ -105,8 +203,8 @@ impl BrokerHealth {
     /// Why the service is not ready because of Kafka, at `now`; `None` while a broker is up.
     pub fn down_reason(&self, now: Instant) -> Option<String> {
         let s = self.state();
-        let (since, addrs) = s.down.as_ref()?;
-        let secs = now.saturating_duration_since(*since).as_secs();
+        let (since, addrs) = cut_off(&s.reports, now)?;
+        let secs = now.saturating_duration_since(since).as_secs();
         let cause = s
             .last_error
             .as_ref()
@@ -118,9 +216,15 @@ impl BrokerHealth {
         ))
     }
 
+    /// How long no broker has been up at `now`; `None` while one is.
+    pub fn down_for(&self, now: Instant) -> Option<Duration> {
+        let (since, _) = cut_off(&self.state().reports, now)?;
+        Some(now.saturating_duration_since(since))
+    }
+
     /// True while no broker is up.
     pub fn is_down(&self) -> bool {
-        self.state().down.is_some()
+        self.down_for(Instant::now()).is_some()
     }
 }
 
@@ -128,7 +232,6 @@ impl BrokerHealth {
 mod tests {
     use super::*;
     use serde_json::json;
-    use std::time::Duration;
 
     #[test]
     fn brokers_up_down_and_internal_ones_ignored() {
@@ -150,34 +253,108 @@ mod tests {
         assert_eq!(view_from_stats(&json!({})), None);
     }
 
+    fn view(up: usize) -> BrokerView {
+        BrokerView {
+            up,
+            addrs: vec!["10.0.0.1:9092".into()],
+        }
+    }
+
+    fn secs(t: Instant, s: u64) -> Instant {
+        t + Duration::from_secs(s)
+    }
+
     #[test]
     fn down_names_brokers_duration_and_cause_then_recovers() {
         let h = BrokerHealth::default();
         let t = Instant::now();
-        let up = BrokerView {
-            up: 1,
-            addrs: vec!["10.0.0.1:9092".into()],
-        };
-        let down = BrokerView {
-            up: 0,
-            addrs: vec!["10.0.0.1:9092".into()],
-        };
-        h.observe(&up, t);
+        assert_eq!(h.down_reason(t), None, "no report yet: nothing known");
+        h.observe(Client::Consumer, &view(1), t);
         assert_eq!(h.down_reason(t), None);
         h.note_error("10.0.0.1:9092/1: Connect to ipv4#10.0.0.1:9092 failed: Connection refused");
         h.note_error("1/1 brokers are down");
-        h.observe(&down, t);
+        h.observe(Client::Consumer, &view(0), t);
         // A later document while still down keeps the first moment.
-        h.observe(&down, t + Duration::from_secs(10));
-        let why = h.down_reason(t + Duration::from_secs(30)).unwrap();
+        h.observe(Client::Consumer, &view(0), secs(t, 2));
+        let why = h.down_reason(secs(t, 30)).unwrap();
         assert_eq!(
             why,
             "Kafka broker 10.0.0.1:9092 unreachable for 30s (10.0.0.1:9092/1: Connect to \
              ipv4#10.0.0.1:9092 failed: Connection refused)"
         );
-        assert!(h.is_down());
-        h.observe(&up, t + Duration::from_secs(31));
-        assert_eq!(h.down_reason(t + Duration::from_secs(32)), None);
+        assert_eq!(h.down_for(secs(t, 30)), Some(Duration::from_secs(30)));
+        h.observe(Client::Consumer, &view(1), secs(t, 31));
+        assert_eq!(h.down_reason(secs(t, 32)), None);
+        assert_eq!(h.down_for(secs(t, 32)), None);
+    }
+
+    /// The trial's case: the loop is stuck in a transaction step, its consumer silent since
+    /// its last "up"; the producer's thread keeps reporting "down".
+    #[test]
+    fn a_silent_consumer_does_not_hide_the_producers_outage() {
+        let h = BrokerHealth::default();
+        let t = Instant::now();
+        h.observe(Client::Consumer, &view(1), t);
+        h.observe(Client::Producer, &view(1), t);
+        h.observe(Client::Producer, &view(0), secs(t, 2));
+        // The consumer's "up" is still fresh: one client reaches a broker.
+        assert_eq!(h.down_for(secs(t, 4)), None);
+        assert_eq!(h.down_for(t + FRESH_FOR), None);
+        // Past FRESH_FOR only the producer speaks for now, and its outage began at 2 s.
+        h.observe(Client::Producer, &view(0), secs(t, 6));
+        assert_eq!(h.down_for(secs(t, 6)), Some(Duration::from_secs(4)));
+        assert_eq!(h.down_for(secs(t, 300)), Some(Duration::from_secs(298)));
+        // Back: the producer's first "up" ends it, the consumer still silent.
+        h.observe(Client::Producer, &view(1), secs(t, 301));
+        assert_eq!(h.down_for(secs(t, 301)), None);
+    }
+
+    #[test]
+    fn down_only_while_every_fresh_report_is_down() {
+        let t = Instant::now();
+        let report = |client, seen: u64, down: Option<u64>| Report {
+            client,
+            seen: secs(t, seen),
+            down_since: down.map(|d| secs(t, d)),
+            addrs: vec![format!("{client:?}:9092")],
+        };
+        let c = Client::Consumer;
+        let p = Client::Producer;
+        let at = secs(t, 10);
+        // (reports, expected down-since and brokers at 10 s)
+        let cases: Vec<(Vec<Report>, Option<(u64, Vec<&str>)>)> = vec![
+            (vec![], None),
+            (vec![report(c, 9, None)], None),
+            (
+                vec![report(c, 9, Some(3))],
+                Some((3, vec!["Consumer:9092"])),
+            ),
+            // Both fresh, one up: reachable.
+            (vec![report(c, 9, Some(3)), report(p, 9, None)], None),
+            // Both fresh and down: since the earlier, both named.
+            (
+                vec![report(c, 9, Some(3)), report(p, 8, Some(1))],
+                Some((1, vec!["Consumer:9092", "Producer:9092"])),
+            ),
+            // A stale "up" does not count against a fresh "down".
+            (
+                vec![report(c, 4, None), report(p, 9, Some(7))],
+                Some((7, vec!["Producer:9092"])),
+            ),
+            // A stale "down" does not count against a fresh "up".
+            (vec![report(c, 4, Some(1)), report(p, 9, None)], None),
+            // Nothing fresh: the latest report decides.
+            (
+                vec![report(c, 1, None), report(p, 2, Some(2))],
+                Some((2, vec!["Producer:9092"])),
+            ),
+            (vec![report(c, 2, None), report(p, 1, Some(0))], None),
+        ];
+        for (i, (reports, want)) in cases.into_iter().enumerate() {
+            let got = cut_off(&reports, at);
+            let want = want.map(|(s, a)| (secs(t, s), a.into_iter().map(String::from).collect()));
+            assert_eq!(got, want, "case {i}");
+        }
     }
 
     #[test]
@@ -190,6 +367,24 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("kafka_bootstrap"), "{e}");
+        // A server that accepts and stays silent (trial: Prometheus' port), librdkafka 2.x.
+        let silent = "127.0.0.1:9091/bootstrap: ApiVersionRequest failed: Local: Timed out: \
+                      probably due to broker version < 0.10 (see api.version.request \
+                      configuration) (after 10009ms in state APIVERSION_QUERY)";
+        let e = explain_cause(silent);
+        assert!(
+            e.starts_with(
+                "127.0.0.1:9091 accepted the connection but did not answer as a Kafka broker"
+            ),
+            "{e}"
+        );
+        assert!(
+            e.ends_with("point kafka_bootstrap at the broker's client listener"),
+            "{e}"
+        );
+        assert!(!e.contains("0.10"), "{e}");
+        let other_timeout = "127.0.0.1:9092/1: Timed out MetadataRequest in flight";
+        assert_eq!(explain_cause(other_timeout), other_timeout);
         let plain = "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused";
         assert_eq!(explain_cause(plain), plain);
     }

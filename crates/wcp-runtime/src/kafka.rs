@@ -9,6 +9,7 @@ use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{DeliveryResult, ProducerContext, ThreadedProducer};
 use rdkafka::{ClientConfig, ClientContext};
 
+use crate::brokers::Client;
 use crate::config::Config;
 use crate::error::RuntimeError;
 use crate::metrics::Metrics;
@@ -70,6 +71,8 @@ pub fn producer_config(cfg: &Config) -> ClientConfig {
         .set("linger.ms", "5")
         .set("compression.type", "lz4")
         .set(crate::config::TRANSACTION_TIMEOUT, "60000")
+        // Its broker view counts for readiness (`ProducerCtx::stats_raw`).
+        .set("statistics.interval.ms", "2000")
         // Right after a commit the coordinator answers CONCURRENT_TRANSACTIONS until the
         // markers are written; librdkafka retries after `retry.backoff.ms`, whose 100 ms
         // default would be added to every transaction.
@@ -145,8 +148,7 @@ impl ClientContext for CtxHandle {
             .with_label_values(&["transient"])
             .inc();
         self.0.metrics.brokers.note_error(reason);
-        let reason = crate::brokers::explain_cause(reason);
-        tracing::warn!(error = %error, "librdkafka: {reason}");
+        crate::lograte::client_error(&self.0.metrics.brokers, "", &error, reason);
     }
 }
 
@@ -185,17 +187,9 @@ fn note_unless_fatal(lctx: &LoopContext, e: &rdkafka::error::KafkaError) {
     }
 }
 
-/// Sends a librdkafka log line to `tracing` (rdkafka itself logs through the `log` crate).
+/// Sends a librdkafka log line to `tracing`, rate-limited (`lograte`).
 pub fn forward_log(level: rdkafka::config::RDKafkaLogLevel, fac: &str, log_message: &str) {
-    use rdkafka::config::RDKafkaLogLevel as L;
-    match level {
-        L::Emerg | L::Alert | L::Critical | L::Error => {
-            tracing::error!(facility = fac, "librdkafka: {log_message}")
-        }
-        L::Warning => tracing::warn!(facility = fac, "librdkafka: {log_message}"),
-        L::Notice | L::Info => tracing::info!(facility = fac, "librdkafka: {log_message}"),
-        L::Debug => tracing::debug!(facility = fac, "librdkafka: {log_message}"),
-    }
+    crate::lograte::client_log(level, fac, log_message);
 }
 
 /// Sets `wcp_consumer_lag_messages` and the brokers' health (`brokers`) from a librdkafka
@@ -204,9 +198,7 @@ pub fn observe_stats(metrics: &Metrics, prefix: &str, raw: &[u8]) {
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(raw) else {
         return;
     };
-    if let Some(view) = crate::brokers::view_from_stats(&v) {
-        metrics.brokers.observe(&view, std::time::Instant::now());
-    }
+    observe_brokers(metrics, Client::Consumer, &v);
     let Some(topics) = v.get("topics").and_then(|t| t.as_object()) else {
         return;
     };
@@ -225,6 +217,15 @@ pub fn observe_stats(metrics: &Metrics, prefix: &str, raw: &[u8]) {
                 .with_label_values(&[name, p.as_str()])
                 .set(lag);
         }
+    }
+}
+
+/// The brokers' health (`brokers`) as `client` sees it in a statistics document.
+fn observe_brokers(metrics: &Metrics, client: Client, v: &serde_json::Value) {
+    if let Some(view) = crate::brokers::view_from_stats(v) {
+        metrics
+            .brokers
+            .observe(client, &view, std::time::Instant::now());
     }
 }
 
@@ -256,9 +257,19 @@ impl ClientContext for ProducerCtx {
         forward_log(level, fac, log_message);
     }
 
+    /// The producer's view of the brokers counts for readiness too: its background thread
+    /// reports while the loop is busy in a transaction step and polls no consumer.
+    fn stats_raw(&self, raw: &[u8]) {
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(raw) {
+            observe_brokers(&self.0.metrics, Client::Producer, &v);
+        }
+    }
+
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
         note_unless_fatal(&self.0, &error);
-        tracing::warn!(error = %error, "librdkafka producer: {reason}");
+        self.0.metrics.brokers.note_error(reason);
+        let brokers = &self.0.metrics.brokers;
+        crate::lograte::client_error(brokers, " producer", &error, reason);
     }
 }
 

@@ -12,7 +12,8 @@
 //! `shutdown` (shutdown/readiness flags, signals), `telemetry` (logs, `traceparent`),
 //! `app` (process scaffolding used by each service's `main`), `lag` (consumer-group lag read
 //! from the broker), `local` (consuming with offsets kept in a local store: archiver, review), `authz` (an authorization failure said with the principal, the resource
-//! and the fix), `brokers` (is any Kafka broker up: readiness; a non-Kafka reply named).
+//! and the fix), `brokers` (is any Kafka broker up: readiness; a non-Kafka reply named), `lograte`
+//! (librdkafka's repeated messages during an outage counted, not logged).
 
 pub mod app;
 pub mod authz;
@@ -26,6 +27,7 @@ pub mod error;
 pub mod kafka;
 pub mod lag;
 pub mod local;
+pub mod lograte;
 pub mod metrics;
 pub mod ops;
 pub mod preflight;

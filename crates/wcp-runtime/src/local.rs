@@ -60,8 +60,7 @@ impl ClientContext for LocalCtx {
     /// The cause `/readyz` shows while no broker is up (`brokers`).
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
         self.metrics.brokers.note_error(reason);
-        let reason = crate::brokers::explain_cause(reason);
-        tracing::warn!(error = %error, "librdkafka: {reason}");
+        crate::lograte::client_error(&self.metrics.brokers, "", &error, reason);
     }
 }
 

@@ -107,6 +107,19 @@ impl TopicReader {
         })
     }
 
+    /// Asks the broker for the topic's metadata again. After a broker restart librdkafka may
+    /// cache the topic without its partitions (a KRaft broker answering before it loaded
+    /// them) and answer every end-offset query `UnknownPartition` until that entry expires
+    /// (metadata.max.age.ms, 15 min): a consent-gate stuck that long after an outage (e2e_faults).
+    fn refresh_metadata(&self) {
+        if let Err(e) = self
+            .consumer
+            .fetch_metadata(Some(&self.topic), META_TIMEOUT)
+        {
+            tracing::debug!(error = %e, "topic metadata refresh failed");
+        }
+    }
+
     /// (partition, low, end) per partition. The ends of all partitions come from one
     /// ListOffsets request (latest offset, under read_committed the last stable offset), so a
     /// catch-up with nothing new costs one round trip; the low watermark (another request per
@@ -159,7 +172,9 @@ impl TopicReader {
         max_wait: Duration,
         mut f: impl FnMut(&InRecord),
     ) -> Result<bool, RuntimeError> {
-        let targets = retry_transient("end offsets", || self.targets())?;
+        let targets = retry_transient("end offsets", || {
+            self.targets().inspect_err(|_| self.refresh_metadata())
+        })?;
         let start = Instant::now();
         let mut last_progress = Instant::now();
         let mut saw_error = false;

@@ -1,0 +1,289 @@
+//! librdkafka repeats itself during a broker outage: every client reports "all brokers down"
+//! and every failed reconnection, about 12 lines a second per service (issue 15 trial). The
+//! first line of a kind is logged at once; later ones of that kind within `WINDOW` are
+//! counted, not logged, and the next one after the window is logged as a summary with the
+//! count. When Kafka is reachable again the counts are reported and forgotten, so the next
+//! outage starts with a line at once.
+//!
+//! [`RateLimit`] is the pure decision (time passed in); [`check`] and [`recovered`] are the
+//! process-wide instance the librdkafka callbacks share.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// At most one line per kind in this long.
+pub const WINDOW: Duration = Duration::from_secs(30);
+
+/// What to do with one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Log it as it is.
+    Emit,
+    /// Count it, log nothing.
+    Suppress,
+    /// Log it with the number of similar messages suppressed since the last line of its
+    /// kind, and how long this kind has been repeating.
+    Summary {
+        suppressed: u64,
+        repeating: Duration,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct Kind {
+    /// The first message of this run of repeats.
+    first: Instant,
+    last_logged: Instant,
+    last_seen: Instant,
+    suppressed: u64,
+}
+
+/// Per-kind counts; no clock inside.
+#[derive(Debug, Clone)]
+pub struct RateLimit {
+    window: Duration,
+    kinds: HashMap<String, Kind>,
+}
+
+impl RateLimit {
+    pub fn new(window: Duration) -> RateLimit {
+        RateLimit {
+            window,
+            kinds: HashMap::new(),
+        }
+    }
+
+    /// The verdict for a message of `kind` at `now`.
+    pub fn check(&mut self, kind: &str, now: Instant) -> Verdict {
+        let Some(k) = self.kinds.get_mut(kind) else {
+            self.kinds.insert(
+                kind.to_string(),
+                Kind {
+                    first: now,
+                    last_logged: now,
+                    last_seen: now,
+                    suppressed: 0,
+                },
+            );
+            return Verdict::Emit;
+        };
+        let quiet = now.saturating_duration_since(k.last_seen) > self.window;
+        k.last_seen = now;
+        if now.saturating_duration_since(k.last_logged) < self.window {
+            k.suppressed += 1;
+            return Verdict::Suppress;
+        }
+        k.last_logged = now;
+        let suppressed = std::mem::take(&mut k.suppressed);
+        if suppressed == 0 {
+            // Nothing held back: a kind silent for a whole window starts a new run.
+            if quiet {
+                k.first = now;
+            }
+            return Verdict::Emit;
+        }
+        let repeating = now.saturating_duration_since(k.first);
+        if quiet {
+            k.first = now;
+        }
+        Verdict::Summary {
+            suppressed,
+            repeating,
+        }
+    }
+
+    /// The trouble is over: the messages suppressed and not yet summarised, and every kind
+    /// forgotten (its next message is logged at once).
+    pub fn reset(&mut self) -> u64 {
+        let n = self.kinds.values().map(|k| k.suppressed).sum();
+        self.kinds.clear();
+        n
+    }
+}
+
+fn shared() -> std::sync::MutexGuard<'static, RateLimit> {
+    static LIMIT: OnceLock<Mutex<RateLimit>> = OnceLock::new();
+    LIMIT
+        .get_or_init(|| Mutex::new(RateLimit::new(WINDOW)))
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+}
+
+/// The process-wide verdict for a librdkafka message of `kind`, now.
+pub fn check(kind: &str) -> Verdict {
+    shared().check(kind, Instant::now())
+}
+
+/// Kafka is reachable again (`brokers`): the suppressed count, and a fresh start.
+pub fn recovered() -> u64 {
+    shared().reset()
+}
+
+/// librdkafka's error callback of a client (`who`: "" for the consumer, " producer"), logged
+/// under the rate limit; a summary says how long the broker has been unreachable.
+pub fn client_error(
+    health: &crate::brokers::BrokerHealth,
+    who: &str,
+    error: &rdkafka::error::KafkaError,
+    reason: &str,
+) {
+    let kind = format!("error{who} {:?}", error.rdkafka_error_code());
+    let reason = crate::brokers::explain_cause(reason);
+    match check(&kind) {
+        Verdict::Emit => tracing::warn!(error = %error, "librdkafka{who}: {reason}"),
+        Verdict::Suppress => {}
+        Verdict::Summary {
+            suppressed,
+            repeating,
+        } => match health.down_for(Instant::now()) {
+            Some(down) => tracing::warn!(
+                error = %error,
+                "Kafka broker unreachable for {}s, {suppressed} similar messages suppressed \
+                 (last: librdkafka{who}: {reason})",
+                down.as_secs()
+            ),
+            None => tracing::warn!(
+                error = %error,
+                "librdkafka{who}: {reason} ({suppressed} similar messages suppressed in the \
+                 last {}s)",
+                repeating.as_secs().min(WINDOW.as_secs())
+            ),
+        },
+    }
+}
+
+/// A warning the loop repeats on every poll while Kafka is away (a consumer error), under
+/// the same limit.
+pub fn warn_repeated(kind: &str, msg: &str) {
+    match check(kind) {
+        Verdict::Emit => tracing::warn!("{msg}"),
+        Verdict::Suppress => {}
+        Verdict::Summary { suppressed, .. } => {
+            tracing::warn!("{msg} ({suppressed} similar messages suppressed)")
+        }
+    }
+}
+
+/// A librdkafka log line to `tracing` (rdkafka itself logs through the `log` crate), under
+/// the rate limit except for debug lines (asked for with the `debug` property).
+pub fn client_log(level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str) {
+    use rdkafka::config::RDKafkaLogLevel as L;
+    let (line, suffix) = if matches!(level, L::Debug) {
+        (true, String::new())
+    } else {
+        match check(&format!("log {level:?} {fac}")) {
+            Verdict::Emit => (true, String::new()),
+            Verdict::Suppress => (false, String::new()),
+            Verdict::Summary { suppressed, .. } => {
+                (true, format!(" ({suppressed} similar messages suppressed)"))
+            }
+        }
+    };
+    if !line {
+        return;
+    }
+    match level {
+        L::Emerg | L::Alert | L::Critical | L::Error => {
+            tracing::error!(facility = fac, "librdkafka: {msg}{suffix}")
+        }
+        L::Warning => tracing::warn!(facility = fac, "librdkafka: {msg}{suffix}"),
+        L::Notice | L::Info => tracing::info!(facility = fac, "librdkafka: {msg}{suffix}"),
+        L::Debug => tracing::debug!(facility = fac, "librdkafka: {msg}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const W: Duration = Duration::from_secs(30);
+
+    fn at(t0: Instant, s: u64) -> Instant {
+        t0 + Duration::from_secs(s)
+    }
+
+    fn summary(suppressed: u64, repeating_s: u64) -> Verdict {
+        let repeating = Duration::from_secs(repeating_s);
+        Verdict::Summary {
+            suppressed,
+            repeating,
+        }
+    }
+
+    #[test]
+    fn first_at_once_then_one_summary_per_window() {
+        let t0 = Instant::now();
+        let mut r = RateLimit::new(W);
+        assert_eq!(r.check("down", t0), Verdict::Emit);
+        // 12 a second for the rest of the window: all counted.
+        for ms in (83..30_000).step_by(83) {
+            let now = t0 + Duration::from_millis(ms);
+            assert_eq!(r.check("down", now), Verdict::Suppress, "{ms} ms");
+        }
+        let n = (83..30_000).step_by(83).count() as u64;
+        assert_eq!(r.check("down", at(t0, 30)), summary(n, 30));
+        assert_eq!(r.check("down", at(t0, 31)), Verdict::Suppress);
+        assert_eq!(r.check("down", at(t0, 60)), summary(1, 60));
+    }
+
+    #[test]
+    fn kinds_are_counted_apart() {
+        let t0 = Instant::now();
+        let mut r = RateLimit::new(W);
+        assert_eq!(r.check("consumer down", t0), Verdict::Emit);
+        assert_eq!(r.check("producer down", t0), Verdict::Emit);
+        assert_eq!(r.check("consumer down", at(t0, 1)), Verdict::Suppress);
+        assert_eq!(r.check("log FAIL", at(t0, 1)), Verdict::Emit);
+        assert_eq!(r.check("producer down", at(t0, 2)), Verdict::Suppress);
+        assert_eq!(r.check("consumer down", at(t0, 31)), summary(1, 31));
+    }
+
+    #[test]
+    fn a_rare_message_is_always_logged_and_a_quiet_kind_starts_a_new_run() {
+        let t0 = Instant::now();
+        let mut r = RateLimit::new(W);
+        for s in [0, 40, 80, 500] {
+            assert_eq!(r.check("rare", at(t0, s)), Verdict::Emit, "{s}");
+        }
+        // Repeats, then silence longer than the window: the summary counts the old run and
+        // the run after it is measured from its own start.
+        assert_eq!(r.check("rare", at(t0, 501)), Verdict::Suppress);
+        assert_eq!(r.check("rare", at(t0, 600)), summary(1, 100));
+        assert_eq!(r.check("rare", at(t0, 601)), Verdict::Suppress);
+        assert_eq!(r.check("rare", at(t0, 630)), summary(1, 30));
+    }
+
+    #[test]
+    fn recovery_reports_the_unsummarised_and_starts_afresh() {
+        let t0 = Instant::now();
+        let mut r = RateLimit::new(W);
+        assert_eq!(r.reset(), 0);
+        r.check("a", t0);
+        r.check("a", at(t0, 1));
+        r.check("a", at(t0, 2));
+        r.check("b", at(t0, 2));
+        r.check("b", at(t0, 3));
+        assert_eq!(r.reset(), 3);
+        assert_eq!(r.reset(), 0);
+        assert_eq!(r.check("a", at(t0, 4)), Verdict::Emit, "a new outage");
+    }
+
+    #[test]
+    fn the_window_edge_and_a_clock_that_does_not_move() {
+        let t0 = Instant::now();
+        let mut r = RateLimit::new(W);
+        r.check("k", t0);
+        assert_eq!(r.check("k", t0), Verdict::Suppress);
+        assert_eq!(
+            r.check("k", t0 + W - Duration::from_nanos(1)),
+            Verdict::Suppress
+        );
+        assert!(matches!(
+            r.check("k", t0 + W),
+            Verdict::Summary { suppressed: 2, .. }
+        ));
+        // An earlier instant (reports from two threads) is not a negative duration.
+        assert_eq!(r.check("k", t0), Verdict::Suppress);
+    }
+}
