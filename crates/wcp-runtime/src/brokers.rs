@@ -322,7 +322,8 @@ mod tests {
         let p = Client::Producer;
         let at = secs(t, 10);
         // (reports, expected down-since and brokers at 10 s)
-        let cases: Vec<(Vec<Report>, Option<(u64, Vec<&str>)>)> = vec![
+        type Case<'a> = (Vec<Report>, Option<(u64, Vec<&'a str>)>);
+        let cases: Vec<Case> = vec![
             (vec![], None),
             (vec![report(c, 9, None)], None),
             (
