@@ -60,6 +60,19 @@ fn run_json_with(input: &Path, out: &Path, extra: &[&str]) -> serde_json::Value 
     serde_json::from_slice(&o.stdout).expect("summary JSON")
 }
 
+/// The built-in policy with one setting changed, written into `dir`.
+fn builtin_policy_with(dir: &Path, from: &str, to: &str) -> PathBuf {
+    let text = wcp_stages::policy::BUILTIN_POLICY.replace(from, to);
+    assert_ne!(
+        text,
+        wcp_stages::policy::BUILTIN_POLICY,
+        "{from} not in the policy"
+    );
+    let p = dir.join("policy.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
 fn open(db: &Path) -> Archive {
     Archive::open(db, ArchiveOptions::default()).unwrap()
 }
@@ -275,11 +288,11 @@ fn summary_risk_counts_agree_with_the_alerts() {
 #[test]
 fn resent_copies_are_skipped_within_the_window_and_archived_once_beyond_it() {
     let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join("policy.toml");
-    let text = wcp_stages::policy::BUILTIN_POLICY
-        .replace("duplicate_window = 1000000", "duplicate_window = 2");
-    assert_ne!(text, wcp_stages::policy::BUILTIN_POLICY);
-    std::fs::write(&policy, text).unwrap();
+    let policy = builtin_policy_with(
+        dir.path(),
+        "duplicate_window = 1000000",
+        "duplicate_window = 2",
+    );
     let line = |id: &str, seq: u64| {
         format!(
             r#"{{"seq":{seq},"msgid":"{id}","action":"send","from":"zw","tolist":["ls"],"roomid":"","msgtime":1732600040000,"msgtype":"text","text":{{"content":"hi {id}"}}}}"#
@@ -323,4 +336,56 @@ fn resent_copies_are_skipped_within_the_window_and_archived_once_beyond_it() {
     assert_eq!(dbs.len(), 1, "{dbs:?}");
     let a = Archive::open_read_only(&dbs[0], None).unwrap();
     assert_eq!(a.recent_msgids(10).unwrap(), ["a", "b", "c", "d"]);
+}
+
+/// An oversize line goes through the ingest step as in the ingest service (issue #14): its
+/// seq is observed (the gap it reveals alerts, its own seq is not reported missing later),
+/// its dead letter keeps the bytes, and the archive keeps the dead letter once, without them.
+#[test]
+fn an_oversize_line_reports_its_gap_and_its_dead_letter_is_archived_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = builtin_policy_with(
+        dir.path(),
+        "max_record_bytes = 16777216",
+        "max_record_bytes = 400",
+    );
+    let line = |id: &str, seq: u64, content: &str| {
+        format!(
+            r#"{{"seq":{seq},"msgid":"{id}","action":"send","from":"zw","tolist":["ls"],"roomid":"","msgtime":1732600040000,"msgtype":"text","text":{{"content":"{content}"}}}}"#
+        )
+    };
+    let big = line("big", 5, &"x".repeat(10_000));
+    let lines = [line("a", 1, "hi"), big.clone(), line("b", 6, "hi")];
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let out = dir.path().join("out");
+    let args = ["--policy", policy.to_str().unwrap()];
+    for run in 1..=2 {
+        let s = run_json_with(&input, &out, &args);
+        assert_eq!(s["by_dead_letter_reason"]["record_too_large"], 1, "{s}");
+        let alerts = std::fs::read_to_string(out.join("alerts.jsonl")).unwrap();
+        let ids: Vec<String> = alerts
+            .lines()
+            .map(|l| serde_json::from_str::<Alert>(l).unwrap().alert_id)
+            .collect();
+        // Run 2 sees seq 1 again first: no new gap (the tracker starts afresh per run).
+        assert_eq!(ids, vec!["seq_gap:2-4"; run], "run {run}");
+        let dls: Vec<DeadLetter> = std::fs::read_to_string(out.join("dead_letters.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(dls.len(), run);
+        assert_eq!(dls[run - 1].original, big.as_bytes());
+        assert_eq!(dls[run - 1].reason_code, "record_too_large");
+        let a = open(&out.join("archive-cn.db"));
+        let kept: Vec<_> = a
+            .quarantined()
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.msgid.starts_with("dlq:ingest:"))
+            .collect();
+        assert_eq!(kept.len(), 1, "run {run}: archived once");
+        assert!(kept[0].msgid.contains("in.jsonl:2:"), "{}", kept[0].msgid);
+    }
 }

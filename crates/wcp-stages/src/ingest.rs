@@ -117,6 +117,27 @@ impl IngestStep {
         }
     }
 
+    /// A record over `[input] max_record_bytes` that the runner does not hold (`wcp run`
+    /// streams such a line): `len` bytes, `seq` read from its head ([`seq_in_head`]). The same
+    /// decision as [`IngestStep::process`] on the bytes: the seq is observed (its gap alert
+    /// is emitted first), the record is poison `record_too_large`.
+    pub fn oversize(
+        &mut self,
+        seq: Option<u64>,
+        len: u64,
+        capture_ms: i64,
+    ) -> (Option<(SeqGap, Alert)>, DeadLetterReason) {
+        let gap = seq.and_then(|s| self.seqs.observe(s));
+        let reason = match self.input.check_size(len) {
+            Err(reason) => reason,
+            Ok(()) => DeadLetterReason::RecordTooLarge {
+                bytes: len,
+                limit: self.input.max_record_bytes,
+            },
+        };
+        (gap.map(|g| (g, seq_gap_alert(g, capture_ms))), reason)
+    }
+
     /// The consent record a raw line carries when it is a valid agree/disagree, without
     /// observing its seq: for runners that apply every consent record of their input before
     /// gating (consent takes effect at its own time). Only lines that can be one are parsed.
@@ -160,6 +181,52 @@ pub fn seq_of_line(raw: &[u8]) -> Option<u64> {
         seq: Option<u64>,
     }
     serde_json::from_slice::<Seq>(raw).ok()?.seq
+}
+
+/// The top-level `"seq": N` among the first bytes of a JSON line that is not held whole (an
+/// oversize line): [`seq_of_line`] for a line cut anywhere after its seq. Keys inside nested
+/// objects and text inside strings are skipped; a seq after the head is not seen.
+pub fn seq_in_head(head: &[u8]) -> Option<u64> {
+    let (mut depth, mut in_str, mut escaped, mut key_start) = (0usize, false, false, 0usize);
+    let mut i = 0;
+    while i < head.len() {
+        let b = head[i];
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+                let colon = head[i + 1..].trim_ascii_start().strip_prefix(b":");
+                // A key "seq" (a value "seq" is followed by no colon).
+                if let (1, Some(rest), b"seq") = (depth, colon, &head[key_start..i]) {
+                    let rest = rest.trim_ascii_start();
+                    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+                    let after = rest.get(digits).copied();
+                    // Digits cut by the head's end, or a non-integer, are not a seq.
+                    if digits == 0
+                        || !matches!(after, Some(b',' | b'}' | b' ' | b'\n' | b'\r' | b'\t'))
+                    {
+                        return None;
+                    }
+                    return std::str::from_utf8(&rest[..digits]).ok()?.parse().ok();
+                }
+            }
+        } else {
+            match b {
+                b'"' => {
+                    in_str = true;
+                    key_start = i + 1;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 /// A run of capture sequence numbers that never arrived: `first..=last`.
@@ -363,6 +430,45 @@ mod tests {
         assert_eq!(seq_of_line(br#"{"msgid":"x"}"#), None);
         assert_eq!(seq_of_line(br#"{"seq":"x"}"#), None);
         assert_eq!(seq_of_line(b"not json \"seq\""), None);
+    }
+
+    #[test]
+    fn an_oversize_record_observes_its_seq_like_any_poison() {
+        let mut step = IngestStep::new(InputPolicy {
+            max_record_bytes: 10,
+            ..InputPolicy::default()
+        });
+        assert!(step.oversize(Some(1), 11, NOW).0.is_none());
+        let (gap, reason) = step.oversize(Some(4), 5_000, NOW);
+        assert_eq!(gap.map(|(_, a)| a.alert_id).as_deref(), Some("seq_gap:2-3"));
+        assert_eq!(reason.code(), "record_too_large");
+        // Its own seq is not reported missing later; the same as `process` on the bytes.
+        assert!(step.oversize(Some(5), 20, NOW).0.is_none());
+        let held = step.process(&[b' '; 30], Some(8), NOW);
+        assert!(held.gap.is_some());
+        let (_, streamed) = step.oversize(None, 30, NOW);
+        assert_eq!(
+            format!("{:?}", held.result),
+            format!("{:?}", IngestResult::Poison(streamed))
+        );
+    }
+
+    #[test]
+    fn seq_in_the_head_of_a_line() {
+        let top = br#"{"msgid":"x","seq": 42 ,"text":{"content":"#;
+        assert_eq!(seq_in_head(top), Some(42));
+        assert_eq!(seq_in_head(br#"{"seq":7}"#), Some(7));
+        // Nested keys, keys quoted inside text, cut or non-integer values are not the seq.
+        assert_eq!(seq_in_head(br#"{"a":{"seq":1},"text":""seq":2","#), None);
+        assert_eq!(seq_in_head(br#"{"a":{"seq":1},"seq":3,"#), Some(3));
+        assert_eq!(seq_in_head(br#"{"msgid":"x","seq":12"#), None);
+        assert_eq!(seq_in_head(br#"{"seq":"12","#), None);
+        assert_eq!(seq_in_head(br#"{"seq":1.5,"#), None);
+        assert_eq!(seq_in_head(b"not json"), None);
+        assert_eq!(seq_in_head(br#"{"msgid":"seq","seq":4,"#), Some(4));
+        // A whole line agrees with seq_of_line.
+        let line = br#"{"seq":9,"msgid":"x"}"#;
+        assert_eq!(seq_in_head(line), seq_of_line(line));
     }
 
     #[test]

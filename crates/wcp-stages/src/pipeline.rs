@@ -94,6 +94,42 @@ impl Pipeline {
         ))
     }
 
+    /// [`Pipeline::dead_letter_for_archive`] for a letter whose bytes were streamed, not
+    /// held (`letter.original` empty), fingerprinted on the way
+    /// ([`crate::dead_letters::Fingerprint`]).
+    pub fn streamed_dead_letter_for_archive(
+        &self,
+        letter: &DeadLetter,
+        fingerprint: u64,
+        at_ms: i64,
+    ) -> EnrichedEvent {
+        self.anonymiser
+            .for_archive(crate::dead_letters::archived_with(
+                letter,
+                fingerprint,
+                at_ms,
+                &self.retention,
+            ))
+    }
+
+    /// A record over `[input] max_record_bytes` that the runner streams instead of holding:
+    /// the ingest step's decision ([`IngestStep::oversize`]): a dead letter whose `original`
+    /// the runner fills from its input, after the gap alert its `seq` reveals.
+    pub fn oversize(
+        &mut self,
+        source: &str,
+        seq: Option<u64>,
+        len: u64,
+        capture_ms: i64,
+    ) -> (DeadLetter, Vec<Alert>) {
+        let (gap, reason) = self.ingest.oversize(seq, len, capture_ms);
+        self.ingest.commit();
+        (
+            DeadLetter::new(Vec::new(), source.to_string(), "ingest", &reason),
+            gap.map(|(_, a)| a).into_iter().collect(),
+        )
+    }
+
     /// Run every stage over one raw message. `source` names where it came from
     /// (`file:line`) for dead letters; `seq` is its capture sequence number, `capture_ms`
     /// when it was captured.

@@ -5,10 +5,9 @@ use std::path::Path;
 
 use serde_json::json;
 use wcp_model::clock::now_ms;
-use wcp_model::DeadLetterReason;
 use wcp_stages::anonymise::Anonymiser;
 use wcp_stages::classify::Classifier;
-use wcp_stages::ingest::seq_of_line;
+use wcp_stages::ingest::{seq_in_head, seq_of_line};
 use wcp_stages::key::TenantKey;
 use wcp_stages::pipeline::{Outcome, Pipeline};
 use wcp_stages::Policy;
@@ -79,15 +78,28 @@ pub fn execute(
         };
         summary.input_lines += 1;
         match line {
-            Line::Oversize { no, start, len } => {
+            Line::Oversize {
+                no,
+                start,
+                len,
+                head,
+            } => {
+                // The ingest step's decision, as on the bytes in the ingest service: its seq
+                // observed (gap alert first), then the dead letter, streamed from the input,
+                // and its archived copy (without the bytes: `dead_letters`).
                 last_line = no;
-                let reason = DeadLetterReason::RecordTooLarge {
-                    bytes: len,
-                    limit: max_record,
-                };
                 let src = format!("{source}:{no}");
-                writers.oversize_dead_letter(input, &src, start, len, &reason)?;
-                summary.dead_letter(reason.code());
+                let (letter, alerts) = pipeline.oversize(&src, seq_in_head(head), len, capture_ms);
+                for a in &alerts {
+                    summary.alert(a);
+                    writers.line(Sink::Alerts, a)?;
+                }
+                summary.dead_letter(&letter.reason_code);
+                let print = writers.streamed_dead_letter(input, &letter, start, len)?;
+                let kept = pipeline.streamed_dead_letter_for_archive(&letter, print, capture_ms);
+                if !archives.has(out, &kept)? {
+                    archives.push(out, kept, source, no, &mut summary)?;
+                }
             }
             Line::Record { no, bytes } => {
                 last_line = no;

@@ -8,15 +8,24 @@ use std::path::Path;
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use wcp_model::OriginalEncoding;
+use wcp_stages::dead_letters::Fingerprint;
 
 const READ_BUF: usize = 1 << 20;
 const COPY_CHUNK: usize = 3 * (1 << 16); // a multiple of 3: base64 chunks join cleanly
+/// Bytes kept of an oversize line: where its `seq` is looked for (`seq_in_head`).
+const HEAD: usize = 4096;
 
 pub enum Line<'a> {
     /// A line within the limit (no `\n`, no trailing `\r`); blank lines are skipped.
     Record { no: u64, bytes: &'a [u8] },
-    /// A line over the limit: where it starts and how long it is.
-    Oversize { no: u64, start: u64, len: u64 },
+    /// A line over the limit: where it starts, how long it is and its first bytes (at most
+    /// [`HEAD`], for its `seq`).
+    Oversize {
+        no: u64,
+        start: u64,
+        len: u64,
+        head: &'a [u8],
+    },
 }
 
 pub struct Lines {
@@ -63,7 +72,10 @@ impl Lines {
                 if len + (take as u64) <= self.max + 1 {
                     self.buf.extend_from_slice(&chunk[..take]);
                 } else {
-                    self.buf.clear();
+                    // Over the limit: only the head is kept.
+                    let room = HEAD.saturating_sub(self.buf.len());
+                    self.buf.truncate(HEAD);
+                    self.buf.extend_from_slice(&chunk[..take.min(room)]);
                 }
                 len += take as u64;
                 let used = take + usize::from(found);
@@ -80,6 +92,7 @@ impl Lines {
                     no: self.no,
                     start,
                     len,
+                    head: &self.buf,
                 }));
             }
             if self.buf.last() == Some(&b'\r') {
@@ -97,19 +110,25 @@ impl Lines {
 }
 
 /// Streams bytes `start..start+len` of `path` into `w` as the content of a JSON string:
-/// the text itself when it is UTF-8, base64 otherwise (returned). Two passes over the
-/// range, each in constant memory: the first decides the encoding.
+/// the text itself when it is UTF-8, base64 otherwise (returned, with the bytes'
+/// fingerprint for the archive's copy). Two passes over the range, each in constant memory:
+/// the first decides the encoding.
 pub fn copy_record(
     path: &Path,
     start: u64,
     len: u64,
     w: &mut impl Write,
-) -> std::io::Result<OriginalEncoding> {
+) -> std::io::Result<(OriginalEncoding, u64)> {
     let mut f = File::open(path)?;
     let mut buf = vec![0u8; COPY_CHUNK];
     let mut utf8 = true;
     let mut carry: Vec<u8> = Vec::new();
+    let mut print = Fingerprint::new();
     for_each_chunk(&mut f, start, len, &mut buf, |chunk| {
+        print.update(chunk);
+        if !utf8 {
+            return true; // read on for the fingerprint only
+        }
         carry.extend_from_slice(chunk);
         match std::str::from_utf8(&carry) {
             Ok(_) => carry.clear(),
@@ -118,7 +137,7 @@ pub fn copy_record(
             }
             Err(_) => utf8 = false,
         }
-        utf8
+        true
     })?;
     let utf8 = utf8 && carry.is_empty();
     let mut carry: Vec<u8> = Vec::new();
@@ -139,11 +158,12 @@ pub fn copy_record(
                 .is_ok()
         }
     })?;
-    Ok(if utf8 {
+    let enc = if utf8 {
         OriginalEncoding::Utf8
     } else {
         OriginalEncoding::Base64
-    })
+    };
+    Ok((enc, print.value()))
 }
 
 /// Calls `f` on consecutive chunks (full chunks but the last) until it returns false.
@@ -179,7 +199,12 @@ mod tests {
         while let Some(line) = l.next_line().unwrap() {
             out.push(match line {
                 Line::Record { no, bytes } => format!("{no}:{}", String::from_utf8_lossy(bytes)),
-                Line::Oversize { no, start, len } => format!("{no}:big@{start}+{len}"),
+                Line::Oversize {
+                    no,
+                    start,
+                    len,
+                    head,
+                } => format!("{no}:big@{start}+{len}:{}", String::from_utf8_lossy(head)),
             });
         }
         out
@@ -189,10 +214,20 @@ mod tests {
     fn splits_skips_blanks_and_bounds_lines() {
         assert_eq!(
             lines(b"ab\r\n\n  \ncdef\nxyz", 3),
-            ["1:ab", "4:big@8+4", "5:xyz"]
+            ["1:ab", "4:big@8+4:cdef", "5:xyz"]
         );
         assert_eq!(lines(b"abc\r\n", 3), ["1:abc"]);
         assert_eq!(lines(b"", 3), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_oversize_line_keeps_its_head_only() {
+        let long = format!("{{\"seq\":3,\"t\":\"{}\"}}", "x".repeat(3 * HEAD));
+        let got = lines(format!("{long}\nok\n").as_bytes(), 20);
+        assert_eq!(got.len(), 2);
+        let want = format!("1:big@0+{}:{}", long.len(), &long[..HEAD]);
+        assert_eq!(got[0], want);
+        assert_eq!(got[1], "2:ok");
     }
 
     #[test]
@@ -202,8 +237,11 @@ mod tests {
         let text: String = "你好\"\\\u{1}a".repeat(40_000);
         std::fs::write(tmp.path(), format!("x\n{text}\n")).unwrap();
         let mut out = Vec::new();
-        let enc = copy_record(tmp.path(), 2, text.len() as u64, &mut out).unwrap();
+        let (enc, print) = copy_record(tmp.path(), 2, text.len() as u64, &mut out).unwrap();
         assert_eq!(enc, OriginalEncoding::Utf8);
+        let mut whole = Fingerprint::new();
+        whole.update(text.as_bytes());
+        assert_eq!(print, whole.value());
         let back: String = serde_json::from_slice(&[b"\"", &out[..], b"\""].concat()).unwrap();
         assert_eq!(back, text);
 
@@ -211,7 +249,7 @@ mod tests {
         bytes[5] = b'{';
         std::fs::write(tmp.path(), &bytes).unwrap();
         let mut out = Vec::new();
-        let enc = copy_record(tmp.path(), 0, bytes.len() as u64, &mut out).unwrap();
+        let (enc, _) = copy_record(tmp.path(), 0, bytes.len() as u64, &mut out).unwrap();
         assert_eq!(enc, OriginalEncoding::Base64);
         assert_eq!(BASE64_STANDARD.decode(&out).unwrap(), bytes);
     }

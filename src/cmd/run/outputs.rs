@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use serde::Serialize;
-use wcp_model::{ConsentRecord, DeadLetterReason};
+use wcp_model::{ConsentRecord, DeadLetter};
 
 use super::lines::copy_record;
 use crate::cmd::outdir::OutDir;
@@ -75,16 +75,16 @@ impl Writers {
         Ok(())
     }
 
-    /// The dead letter of a line over the record limit, its bytes streamed from the input
-    /// (never held in memory), in the same shape as every other dead letter.
-    pub fn oversize_dead_letter(
+    /// The dead letter of a line over the record limit (`letter.original` empty), its bytes
+    /// streamed from the input (never held in memory), in the same shape as every other dead
+    /// letter. Returns the bytes' fingerprint (`dead_letters::Fingerprint`).
+    pub fn streamed_dead_letter(
         &mut self,
         input: &Path,
-        source: &str,
+        letter: &DeadLetter,
         start: u64,
         len: u64,
-        reason: &DeadLetterReason,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<u64> {
         let w = &mut self.files[Sink::DeadLetters as usize];
         let s = |v: &str| serde_json::to_string(v).unwrap_or_default();
         // The encoding is known only after the copy: it is written last.
@@ -92,17 +92,17 @@ impl Writers {
             w,
             "{{\"run_id\":{},\"source\":{},\"stage\":\"ingest\",\"reason_code\":{},\"reason\":{},\"original\":\"",
             s(&self.run_id),
-            s(source),
-            s(reason.code()),
-            s(&reason.to_string())
+            s(&letter.source),
+            s(&letter.reason_code),
+            s(&letter.reason)
         )?;
-        let enc = copy_record(input, start, len, w)?;
+        let (enc, fingerprint) = copy_record(input, start, len, w)?;
         writeln!(
             w,
             "\",\"original_encoding\":{}}}",
             serde_json::to_string(&enc)?
         )?;
-        Ok(())
+        Ok(fingerprint)
     }
 
     pub fn finish(mut self) -> anyhow::Result<()> {
