@@ -389,3 +389,32 @@ fn an_oversize_line_reports_its_gap_and_its_dead_letter_is_archived_once() {
         assert!(kept[0].msgid.contains("in.jsonl:2:"), "{}", kept[0].msgid);
     }
 }
+
+/// Recall state carries over from one run into the same folder to the next (issue #14), as
+/// the alerter rebuilds it from `chat.alerts`: a message flagged in run 1 and recalled in
+/// run 2 raises `recall_of_flagged` in run 2.
+#[test]
+fn a_recall_in_a_later_run_of_a_message_flagged_earlier_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = std::fs::read_to_string(fixture("wecom_samples.jsonl")).unwrap();
+    let recall = "8891446340739254956_1732600222";
+    let (second, first): (Vec<&str>, Vec<&str>) = samples.lines().partition(|l| l.contains(recall));
+    assert_eq!(second.len(), 1);
+    let out = dir.path().join("out");
+    let recall_alerts = |s: &serde_json::Value| s["by_alert_category"]["recall_of_flagged"].clone();
+    for (name, lines) in [("first.jsonl", &first), ("second.jsonl", &second)] {
+        let input = dir.path().join(name);
+        std::fs::write(&input, lines.join("\n")).unwrap();
+        let s = run_json(&input, &out);
+        let want = if name == "first.jsonl" {
+            serde_json::Value::Null
+        } else {
+            1.into()
+        };
+        assert_eq!(recall_alerts(&s), want, "{name}: {s}");
+    }
+    let alerts = std::fs::read_to_string(out.join("alerts.jsonl")).unwrap();
+    let last: Alert = serde_json::from_str(alerts.lines().last().unwrap()).unwrap();
+    assert_eq!(last.category, "recall_of_flagged");
+    assert_eq!(last.msgid, "8891446340739254955_1732600185");
+}

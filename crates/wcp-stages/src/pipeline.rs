@@ -70,6 +70,13 @@ impl Pipeline {
         self.ingest.remember(msgid);
     }
 
+    /// An alert an earlier run wrote (oldest first): a flagged message it names is known to
+    /// the recall check, as the alerter rebuilds it from `chat.alerts`
+    /// ([`AlertStep::remember_published`]).
+    pub fn remember_alert(&mut self, published: &Alert) {
+        self.alerts.remember_published(published);
+    }
+
     /// The consent record a raw line carries (see [`IngestStep::consent_of`]).
     pub fn consent_of(&self, raw: &[u8], capture_ms: i64) -> Option<ConsentRecord> {
         self.ingest.consent_of(raw, capture_ms)

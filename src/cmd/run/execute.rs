@@ -51,6 +51,9 @@ pub fn execute(
     // gated (as the consent-gate service reads the compacted ledger ahead of its input).
     summary.ledger_records_loaded =
         outputs::each_ledger_record(out.path(), |r| pipeline.preload_consent(&r))?;
+    // Flagged messages of earlier runs: a recall of one in this run alerts, as the alerter's
+    // rebuild from chat.alerts makes it do across restarts.
+    outputs::each_alert(out.path(), |a| pipeline.remember_alert(&a))?;
     let mut lines = Lines::open(input, max_record)?;
     while let Some(line) = lines.next_line()? {
         if let Line::Record { bytes, .. } = line {

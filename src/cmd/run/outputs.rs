@@ -7,8 +7,9 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
 use anyhow::Context;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wcp_model::{ConsentRecord, DeadLetter};
+use wcp_model::{Alert, ConsentRecord, DeadLetter};
 
 use super::lines::copy_record;
 use crate::cmd::outdir::OutDir;
@@ -114,8 +115,23 @@ impl Writers {
 }
 
 /// Consent records of earlier runs into this folder (the ledger file), read as a stream.
-pub fn each_ledger_record(out: &Path, mut f: impl FnMut(ConsentRecord)) -> anyhow::Result<u64> {
-    let p = out.join(LEDGER);
+pub fn each_ledger_record(out: &Path, f: impl FnMut(ConsentRecord)) -> anyhow::Result<u64> {
+    each_line(out, LEDGER, "a consent record", f)
+}
+
+/// Alerts of earlier runs into this folder (`alerts.jsonl`), read as a stream.
+pub fn each_alert(out: &Path, f: impl FnMut(Alert)) -> anyhow::Result<u64> {
+    each_line(out, ALERTS, "an alert", f)
+}
+
+/// Every record of one of the folder's JSON Lines files (none when it does not exist yet).
+fn each_line<T: DeserializeOwned>(
+    out: &Path,
+    name: &str,
+    what: &str,
+    mut f: impl FnMut(T),
+) -> anyhow::Result<u64> {
+    let p = out.join(name);
     let Ok(file) = File::open(&p) else {
         return Ok(0);
     };
@@ -125,9 +141,10 @@ pub fn each_ledger_record(out: &Path, mut f: impl FnMut(ConsentRecord)) -> anyho
         if line.trim().is_empty() {
             continue;
         }
-        // A ledger line that does not parse would silently forget a refusal: stop instead.
-        let rec: ConsentRecord = serde_json::from_str(&line)
-            .with_context(|| format!("{}:{}: not a consent record", p.display(), i + 1))?;
+        // A line that does not parse would silently forget a refusal or a flagged message:
+        // stop instead.
+        let rec: T = serde_json::from_str(&line)
+            .with_context(|| format!("{}:{}: not {what}", p.display(), i + 1))?;
         f(rec);
         n += 1;
     }
