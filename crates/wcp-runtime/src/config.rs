@@ -67,6 +67,19 @@ pub const PROTECTED_PROPS: &[(&str, &str)] = &[
         "statistics.interval.ms",
         "2000: the consumer lag metrics and broker readiness (/readyz) come from the statistics",
     ),
+    // librdkafka's aliases of the above (CONFIGURATION.md): the same property by another name.
+    (
+        "metadata.broker.list",
+        "alias of bootstrap.servers: set kafka_bootstrap instead",
+    ),
+    (
+        "request.required.acks",
+        "alias of acks: all, required by idempotence",
+    ),
+    (
+        "auto.commit.enable",
+        "deprecated alias of enable.auto.commit: offsets are committed inside the transaction",
+    ),
 ];
 
 /// Deliberately not protected: `transaction.timeout.ms` (60 s by default). It must not exceed

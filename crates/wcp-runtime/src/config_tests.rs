@@ -185,6 +185,33 @@ fn delivery_properties_cannot_be_overridden() {
 }
 
 #[test]
+fn librdkafka_aliases_of_delivery_properties_cannot_be_overridden() {
+    let list = load::<NoSettings>(
+        "classifier",
+        &[],
+        &[
+            ("WCP_KAFKA__METADATA_BROKER_LIST", "elsewhere:9092"),
+            ("WCP_KAFKA__REQUEST_REQUIRED_ACKS", "1"),
+            ("WCP_KAFKA__AUTO_COMMIT_ENABLE", "true"),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(list.len(), 3, "{list:?}");
+    for (prop, of) in [
+        ("metadata.broker.list", "bootstrap.servers"),
+        ("request.required.acks", "acks"),
+        ("auto.commit.enable", "enable.auto.commit"),
+    ] {
+        assert!(
+            list.iter()
+                .any(|e| e.contains(&format!("{prop} cannot be overridden"))
+                    && e.contains(&format!("alias of {of}"))),
+            "{prop}: {list:?}"
+        );
+    }
+}
+
+#[test]
 fn statistics_interval_is_protected_and_transaction_timeout_is_not() {
     let list = load::<NoSettings>(
         "classifier",
