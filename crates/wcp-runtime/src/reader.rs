@@ -13,8 +13,14 @@ use crate::config::Config;
 use crate::error::{retry_transient, RuntimeError};
 use crate::kafka;
 use crate::record::InRecord;
+use crate::shutdown::RunCtx;
 
 const META_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long [`TopicReader::read_to_end`] waits, receiving nothing, on a partition short of
+/// its end before taking its position as final (an aborted transaction's tail is never
+/// delivered).
+const SETTLE_QUIET: Duration = Duration::from_secs(10);
 
 /// A consumer over every partition of one topic.
 pub struct TopicReader {
@@ -172,11 +178,73 @@ impl TopicReader {
         max_wait: Duration,
         mut f: impl FnMut(&InRecord),
     ) -> Result<bool, RuntimeError> {
+        let mut quiet_since = Instant::now();
+        self.round(max_wait, max_wait, &mut quiet_since, &|| false, &mut f)
+    }
+
+    /// Reads to the end as [`TopicReader::catch_up`] does, in rounds of up to `round`, until
+    /// every partition is read, however long that takes under load: a start-up read that
+    /// gave up early would leave its state silently incomplete (the alerter's flagged
+    /// messages, the ingest's msgid window, the capture's cursor). Logs its progress (counts
+    /// only) after every round. Returns the number of records read, or a fatal error when
+    /// shutdown is requested first (`what`, e.g. "rebuilding the recall state", names it).
+    pub fn read_to_end(
+        &mut self,
+        ctx: &RunCtx,
+        what: &str,
+        round: Duration,
+        mut f: impl FnMut(&InRecord),
+    ) -> Result<u64, RuntimeError> {
+        let start = Instant::now();
+        let mut quiet_since = start;
+        let mut records = 0u64;
+        let stop = || ctx.shutdown_requested();
+        for rounds in 1u64.. {
+            let done = self.round(
+                round,
+                round.max(SETTLE_QUIET),
+                &mut quiet_since,
+                &stop,
+                &mut |r| {
+                    records += 1;
+                    f(r)
+                },
+            )?;
+            if ctx.shutdown_requested() {
+                return Err(RuntimeError::Fatal(format!("shutdown while {what}")));
+            }
+            tracing::info!(
+                topic = %self.topic,
+                what,
+                records,
+                rounds,
+                elapsed_ms = start.elapsed().as_millis() as u64,
+                done,
+                "start-up read progress"
+            );
+            if done {
+                break;
+            }
+        }
+        Ok(records)
+    }
+
+    /// One catch-up of up to `max_wait`. A partition still short of its end then is taken as
+    /// read to its end (settled) only when nothing was received for `settle_after` since
+    /// `quiet_since`: a round cut short while records still arrive must be continued, not
+    /// mistaken for an aborted tail. `stop` ends the round early (not settled).
+    fn round(
+        &mut self,
+        max_wait: Duration,
+        settle_after: Duration,
+        quiet_since: &mut Instant,
+        stop: &dyn Fn() -> bool,
+        f: &mut dyn FnMut(&InRecord),
+    ) -> Result<bool, RuntimeError> {
         let targets = retry_transient("end offsets", || {
             self.targets().inspect_err(|_| self.refresh_metadata())
         })?;
         let start = Instant::now();
-        let mut last_progress = Instant::now();
         let mut saw_error = false;
         loop {
             let positions = self.consumer.position()?;
@@ -194,7 +262,7 @@ impl TopicReader {
                 .collect();
             // A transaction's commit marker takes the last offset and is never delivered, so
             // a quiet partition one short of its end is caught up.
-            let quiet = last_progress.elapsed() > Duration::from_millis(300);
+            let quiet = quiet_since.elapsed() > Duration::from_millis(300);
             if behind
                 .iter()
                 .all(|&(_, pos, high)| quiet && pos + 1 >= high)
@@ -205,11 +273,15 @@ impl TopicReader {
                 }
                 return Ok(true);
             }
+            if stop() {
+                return Ok(false);
+            }
             if start.elapsed() > max_wait {
                 tracing::warn!(topic = %self.topic, behind = behind.len(), "catch-up timed out");
-                // Settled only when the broker answered throughout: a position stuck because
-                // the broker was away must be read again, not taken as an aborted tail.
-                if !saw_error {
+                // Settled only when the broker answered throughout and gave nothing for a
+                // while: a position stuck because the broker was away or slow must be read
+                // again, not taken as an aborted tail.
+                if !saw_error && quiet_since.elapsed() >= settle_after {
                     for (p, pos, high) in behind {
                         self.settled.insert(p, (pos, high));
                     }
@@ -222,7 +294,7 @@ impl TopicReader {
             match self.consumer.poll(Duration::from_millis(2)) {
                 Some(Ok(m)) => {
                     f(&kafka::to_record(&m));
-                    last_progress = Instant::now();
+                    *quiet_since = Instant::now();
                 }
                 Some(Err(e)) => {
                     saw_error = true;

@@ -331,3 +331,54 @@ fn a_batch_waits_up_to_the_flush_interval_for_more_records() {
     assert_eq!(sizes, vec![6]);
     assert!(t0.elapsed() >= Duration::from_secs(5), "{:?}", t0.elapsed());
 }
+
+/// A start-up read (`read_to_end`) under load: a round that times out mid-topic, even one
+/// `catch_up` that gave up just before, must not end the read short; and SIGTERM stops it.
+#[test]
+fn read_to_end_reads_every_record_across_timed_out_rounds_and_stops_on_shutdown() {
+    let Some(bs) = bootstrap() else {
+        eprintln!("KAFKA_BOOTSTRAP not set: skipped");
+        return;
+    };
+    let p = prefix();
+    let topic = format!("{p}alerts");
+    create(&bs, std::slice::from_ref(&topic), 3);
+    let n = 20_000;
+    let values: Vec<Vec<u8>> = (0..n).map(|i| format!("a{i}").into_bytes()).collect();
+    produce(&bs, &topic, &values);
+    let mut cfg = Config::defaults("rt-to-end");
+    cfg.kafka_bootstrap = bs;
+    cfg.topic_prefix = p;
+    let ctx = RunCtx::new(Metrics::new(), 10_000);
+
+    let mut reader = TopicReader::open(&cfg, "alerts").unwrap();
+    let mut seen = std::collections::HashSet::new();
+    // 1 ms cannot read 20,000 records: this catch-up times out part way.
+    let done = reader
+        .catch_up(Duration::from_millis(1), |r| {
+            seen.insert(r.payload().to_vec());
+        })
+        .unwrap();
+    assert!(!done, "a 1 ms catch-up of {n} records timed out");
+    let t0 = Instant::now();
+    let read = reader
+        .read_to_end(&ctx, "testing", Duration::from_millis(1), |r| {
+            assert!(seen.insert(r.payload().to_vec()), "no record twice");
+        })
+        .unwrap();
+    eprintln!("read_to_end: {read} more records in {:?}", t0.elapsed());
+    assert_eq!(seen.len(), n, "every record read");
+
+    // Shutdown requested: a fresh read of the same topic stops with a fatal error.
+    let mut reader = TopicReader::open(&cfg, "alerts").unwrap();
+    ctx.request_shutdown();
+    let mut got = 0;
+    let err = reader
+        .read_to_end(&ctx, "testing shutdown", Duration::from_millis(1), |_| {
+            got += 1
+        })
+        .unwrap_err();
+    assert!(matches!(err, RuntimeError::Fatal(_)), "{err}");
+    assert!(err.to_string().contains("shutdown while testing shutdown"));
+    assert!(got < n, "stopped before the end ({got} of {n})");
+}

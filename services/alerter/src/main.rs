@@ -12,12 +12,15 @@ use wcp_model::{topics, Alert, EnrichedEvent};
 use wcp_runtime::reader::TopicReader;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{
-    codec, Config, InRecord, Metrics, OutRecord, PolicyKeySettings, RuntimeError, Stage,
+    codec, Config, InRecord, Metrics, OutRecord, PolicyKeySettings, RunCtx, RuntimeError, Stage,
 };
 use wcp_stages::alert::AlertStep;
 use wcp_stages::anonymise::Names;
 use wcp_stages::key::TenantKey;
 use wcp_stages::Policy;
+
+/// One round of the start-up read of chat.alerts (progress is logged after each).
+const REBUILD_ROUND: Duration = Duration::from_secs(10);
 
 struct Alerter {
     step: AlertStep,
@@ -26,12 +29,15 @@ struct Alerter {
 }
 
 impl Alerter {
-    /// Rebuilds the recall tracker from every alert published so far.
-    fn rebuild(&mut self) -> Result<(), RuntimeError> {
+    /// Rebuilds the recall tracker from every alert published so far, however long that
+    /// takes: a partial state would silently miss the recall of a flagged message. Not ready
+    /// meanwhile.
+    fn rebuild(&mut self, ctx: &RunCtx) -> Result<(), RuntimeError> {
+        ctx.set_not_ready("rebuilding the recall state from chat.alerts");
         let mut reader = TopicReader::open(&self.cfg, topics::ALERTS)?;
         let mut n = 0u64;
         let step = &mut self.step;
-        reader.catch_up(Duration::from_secs(30), |rec| {
+        reader.read_to_end(ctx, "rebuilding the recall state", REBUILD_ROUND, |rec| {
             if let Ok(a) = wcp_schema::decode::<Alert>(rec.payload()) {
                 step.remember_published(&a);
                 n += 1;
@@ -91,7 +97,7 @@ fn main() -> ExitCode {
             metrics: ctx.metrics.clone(),
             cfg: cfg.clone(),
         };
-        stage.rebuild()?;
+        stage.rebuild(ctx)?;
         let opts = LoopOptions {
             end_to_end_metric: true,
         };

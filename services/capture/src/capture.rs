@@ -132,21 +132,12 @@ impl<'a> Capture<'a> {
     fn read_cursor(&self, reader: &mut TopicReader, fallback: u64) -> Result<u64, RuntimeError> {
         let corp = self.s.corp_id.clone();
         let mut last: Option<u64> = None;
-        loop {
-            let done = reader.catch_up(Duration::from_secs(30), |rec| {
-                if let Some(seq) = records::read_cursor(&corp, rec.key.as_deref(), rec.payload()) {
-                    last = Some(seq);
-                }
-            })?;
-            if done {
-                break;
+        let round = Duration::from_secs(30);
+        reader.read_to_end(self.ctx, "reading the cursor", round, |rec| {
+            if let Some(seq) = records::read_cursor(&corp, rec.key.as_deref(), rec.payload()) {
+                last = Some(seq);
             }
-            if self.ctx.sleep(Duration::from_secs(1)) {
-                return Err(RuntimeError::Fatal(
-                    "shutdown while reading the cursor".into(),
-                ));
-            }
-        }
+        })?;
         // A reader keeps its position: later calls see only new records.
         let seq = last.unwrap_or(fallback);
         self.m.seq.set(seq as i64);

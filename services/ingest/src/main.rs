@@ -19,7 +19,7 @@ use wcp_model::{topics, ChatEvent};
 use wcp_runtime::reader::TopicReader;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{
-    codec, Config, InRecord, Metrics, OutRecord, PolicySettings, RuntimeError, Stage,
+    codec, Config, InRecord, Metrics, OutRecord, PolicySettings, RunCtx, RuntimeError, Stage,
 };
 use wcp_stages::ingest::{seq_of_line, IngestResult, IngestStep};
 use wcp_stages::Policy;
@@ -29,28 +29,31 @@ struct Ingest {
     metrics: Metrics,
 }
 
-/// The longest the start-up read of `chat.events` may take before ingest starts anyway
-/// (a copy re-sent from before then reaches the archive's msgid check only).
-const SEED_WAIT: Duration = Duration::from_secs(120);
+/// One round of the start-up read of `chat.events` (progress is logged after each).
+const SEED_ROUND: Duration = Duration::from_secs(10);
 
 /// Seeds the step's msgid window from the last `window` offsets of `chat.events` (split over
 /// its partitions): after a restart, a re-sent copy of a message published before it is still
-/// recognised.
-fn seed(step: &mut IngestStep, cfg: &Config, window: usize) -> Result<(), RuntimeError> {
+/// recognised. Read to its end however long that takes (a partial window would let a re-sent
+/// copy be published twice); not ready meanwhile.
+fn seed(
+    step: &mut IngestStep,
+    cfg: &Config,
+    ctx: &RunCtx,
+    window: usize,
+) -> Result<(), RuntimeError> {
     if window == 0 {
         return Ok(());
     }
+    ctx.set_not_ready("seeding the re-sent window from chat.events");
     let mut reader = TopicReader::open_tail(cfg, topics::EVENTS, window as u64)?;
     let mut n = 0u64;
-    let done = reader.catch_up(SEED_WAIT, |rec| {
+    reader.read_to_end(ctx, "seeding the re-sent window", SEED_ROUND, |rec| {
         if let Ok(ev) = wcp_schema::decode::<ChatEvent>(rec.payload()) {
             step.remember(&ev.msgid);
             n += 1;
         }
     })?;
-    if !done {
-        tracing::warn!("chat.events not read to its end: the re-sent window is partial");
-    }
     tracing::info!(msgids = n, "re-sent window seeded from chat.events");
     Ok(())
 }
@@ -124,7 +127,7 @@ fn main() -> ExitCode {
         let policy = s.policy(Policy::load, Policy::warnings)?;
         let window = policy.input.duplicate_window;
         let mut step = IngestStep::new(policy.input);
-        seed(&mut step, cfg, window)?;
+        seed(&mut step, cfg, ctx, window)?;
         let mut stage = Ingest {
             step,
             metrics: ctx.metrics.clone(),
