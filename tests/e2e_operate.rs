@@ -19,7 +19,7 @@ const TEST: &str = "e2e_operate";
 
 #[test]
 fn a_misspelt_variable_stops_the_service_with_a_suggestion() {
-    require_binaries(&["classifier", "archiver"]);
+    require_binaries(&["classifier", "archiver", "review"]);
     // No broker needed: the configuration is checked before anything connects.
     let mut p = Pipeline::new("127.0.0.1:1", "config");
     let mut svc = p.spawn_extra(
@@ -56,6 +56,25 @@ fn a_misspelt_variable_stops_the_service_with_a_suggestion() {
             "unknown environment variable WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM (did you mean \
              WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN?): CM is not a region of the policy (regions: \
              cn, hk, sg)"
+        ),
+        "{log}"
+    );
+    // The review console reads the same variables for the regions it serves.
+    let archive = p.dir.path().join("archive-cn.db").display().to_string();
+    let mut svc = p.spawn_extra(
+        "review",
+        "regiontypo",
+        &[
+            ("WCP_REGIONS", format!("cn={archive}").as_str()),
+            ("WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM", key.as_str()),
+        ],
+    );
+    assert_eq!(svc.wait_exit(Duration::from_secs(10)), Some(2));
+    let log = svc.log_text();
+    assert!(
+        log.contains(
+            "WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM (did you mean \
+             WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN?)"
         ),
         "{log}"
     );

@@ -161,6 +161,39 @@ impl Settings for ReviewSettings {
         out.extend(wcp_archive::at_rest::env_key_problems(&[
             "ARCHIVE", "REVIEW",
         ]));
+        if !self.regions.is_empty() {
+            let mut env: Vec<(String, String)> = std::env::vars().collect();
+            env.sort();
+            out.extend(self.region_var_problems(&env));
+        }
+        out
+    }
+}
+
+impl ReviewSettings {
+    /// Per-region key variables whose `<REGION>` names no region of `regions` (a typo such
+    /// as `WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM` would leave `cn` read as a plain archive, in
+    /// silence). The review stores have one more name: `CONSOLE`, the console's own store.
+    fn region_var_problems(&self, env: &[(String, String)]) -> Vec<String> {
+        use wcp_runtime::config_source::region_suffix_problems;
+        let mut names: Vec<String> = self.regions.iter().map(|(n, _)| n.clone()).collect();
+        let mut out = region_suffix_problems(
+            env,
+            &[
+                "WCP_ARCHIVE_ENCRYPTION_KEY_FILE_",
+                "WCP_ARCHIVE_ENCRYPTION_KEY_",
+            ],
+            &names,
+        );
+        names.push("console".into());
+        out.extend(region_suffix_problems(
+            env,
+            &[
+                "WCP_REVIEW_ENCRYPTION_KEY_FILE_",
+                "WCP_REVIEW_ENCRYPTION_KEY_",
+            ],
+            &names,
+        ));
         out
     }
 }
@@ -194,5 +227,34 @@ mod tests {
         s.set("sample_interval_s", "5").unwrap();
         assert_eq!(s.sample_interval_s, 5);
         assert!(s.set("sample_interval_s", "0").is_err());
+    }
+
+    #[test]
+    fn a_misspelt_region_suffix_is_named() {
+        let mut s = ReviewSettings::default();
+        s.set("regions", "cn=/a/archive-cn.db,hk=/a/archive-hk.db")
+            .unwrap();
+        let env = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let ok = env(&[
+            ("WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN", "/k/cn"),
+            ("WCP_ARCHIVE_ENCRYPTION_KEY_HK", "00"),
+            ("WCP_REVIEW_ENCRYPTION_KEY_FILE_HK", "/k/r-hk"),
+            ("WCP_REVIEW_ENCRYPTION_KEY_FILE_CONSOLE", "/k/console"),
+        ]);
+        assert!(s.region_var_problems(&ok).is_empty());
+        let typo = env(&[("WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM", "/k/cn")]);
+        let p = s.region_var_problems(&typo);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN"), "{p:?}");
+        // The console's own store is a review store, not an archive.
+        let console = env(&[("WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CONSOLE", "/k/c")]);
+        assert_eq!(s.region_var_problems(&console).len(), 1);
+        let review_typo = env(&[("WCP_REVIEW_ENCRYPTION_KEY_FILE_CONSOL", "/k/c")]);
+        assert_eq!(s.region_var_problems(&review_typo).len(), 1);
     }
 }
