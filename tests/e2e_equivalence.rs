@@ -3,13 +3,17 @@
 //! same input: the repo's sample, lenient and malformed WeCom fixtures, then a capture
 //! stretch with `seq` numbers where a poison record reveals a gap, recalls whose original
 //! lies thousands of records (many batches) away, before and after the recall, and re-sent
-//! msgids (same seq; a later seq that reveals a gap): one event each, the gap alert anyway.
+//! msgids (same seq; a later seq that reveals a gap): one event each, the gap alert anyway;
+//! and a record over `[input] max_record_bytes` that reveals a gap (both runners get the same
+//! policy: the gap alert, then the dead letter with its bytes).
 mod e2e;
 
 use e2e::outcome::{Outcome, Sinks};
 use e2e::procs::{require_binaries, Pipeline, SERVICES};
 
 const TEST: &str = "e2e_equivalence";
+/// `[input] max_record_bytes` of both runners here.
+const MAX_RECORD: usize = 2048;
 
 #[test]
 fn services_yield_what_wcp_run_yields() {
@@ -34,7 +38,21 @@ fn services_yield_what_wcp_run_yields() {
     bytes.extend(capture_stretch());
     std::fs::write(&input, &bytes).expect("write input");
 
-    let expected = Outcome::from_reference(&input, &p.dir.path().join("reference"));
+    // A small record limit (the ingest step is the only one that reads `[input]`): the
+    // stretch's oversize record is over it, every other line under it.
+    let policy = p.dir.path().join("policy.toml");
+    let text = wcp_stages::policy::BUILTIN_POLICY.replace(
+        "max_record_bytes = 16777216",
+        &format!("max_record_bytes = {MAX_RECORD}"),
+    );
+    assert_ne!(text, wcp_stages::policy::BUILTIN_POLICY);
+    std::fs::write(&policy, text).expect("write policy");
+    let policy = policy.to_str().expect("utf-8 path");
+    let expected = Outcome::from_reference_with(
+        &input,
+        &p.dir.path().join("reference"),
+        &["--policy", policy],
+    );
     // An empty reference would make the comparison prove nothing.
     assert!(!expected.archive.is_empty(), "wcp run archived nothing");
     assert!(!expected.alerts.is_empty(), "wcp run raised no alert");
@@ -70,6 +88,16 @@ fn services_yield_what_wcp_run_yields() {
         .filter(|(_, n)| *n > 1)
         .collect();
     assert!(twice.is_empty(), "alerts raised twice: {twice:?}");
+    // The oversize record: its seq observed (gap 1011–1014 alerts, 1015 is not missing), its
+    // bytes in the dead letter.
+    assert!(has_alert("seq_gap:1011-1014"), "the oversize record's gap");
+    assert!(
+        expected
+            .dead_letters
+            .iter()
+            .any(|(code, bytes)| code == "record_too_large" && bytes.len() > MAX_RECORD),
+        "the oversize record is dead-lettered with its bytes"
+    );
     for msgid in ["xb-seq6", "xb-flag1"] {
         let n = expected
             .anonymised
@@ -80,7 +108,12 @@ fn services_yield_what_wcp_run_yields() {
     }
 
     p.create_topics(3);
-    p.start(&SERVICES);
+    let others: Vec<&str> = SERVICES.into_iter().filter(|s| *s != "ingest").collect();
+    p.start(&others);
+    let ingest = p.spawn_extra("ingest", "ingest", &[("WCP_POLICY_FILE", policy)]);
+    p.services.push(ingest);
+    p.service("ingest")
+        .wait_ready(std::time::Duration::from_secs(90));
     let mut sinks = Sinks::new(&p);
     p.produce_file(&input);
     e2e::outcome::assert_same_as_reference(TEST, &mut p, &mut sinks, &expected);
@@ -168,7 +201,8 @@ fn anchors_catch_a_cut_tail(p: &Pipeline) {
 /// revealing the gap 1002–1004; a recall of a flagged message 2,100 records after it, and a
 /// recall that comes 2,100 records before its flagged original (more than an archive batch
 /// of 2,000 and several service batches of 500 apart). Then re-sent copies: 1006 again with
-/// its own seq, and the flagged 1 with seq 1010 (revealing the gap 1007–1009).
+/// its own seq, and the flagged 1 with seq 1010 (revealing the gap 1007–1009). Then a record
+/// over `MAX_RECORD` with seq 1015 (revealing the gap 1011–1014).
 fn capture_stretch() -> Vec<u8> {
     const T: i64 = 1_732_700_000_000;
     let msg = |msgid: &str, t: i64, content: &str| {
@@ -193,6 +227,8 @@ fn capture_stretch() -> Vec<u8> {
         with_seq(1006, msg("xb-seq6", T + 1, "收到")),
         with_seq(1010, msg("xb-flag1", T + 10, "放心，这个肯定稳赚，年化8%保底")),
         recall("xb-recall2", T + 20, "xb-flag2"),
+        // Over MAX_RECORD (3 bytes a character), under the broker's message size.
+        with_seq(1015, msg("xb-big", T + 30, &"大".repeat(1_000))),
     ];
     for i in 0..2_100 {
         lines.push(msg(

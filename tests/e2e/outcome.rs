@@ -68,11 +68,17 @@ impl Outcome {
 
     /// Runs `wcp run --input FILE --out DIR` (same anonymisation key) and reads its output.
     pub fn from_reference(input: &Path, out: &Path) -> Outcome {
+        Outcome::from_reference_with(input, out, &[])
+    }
+
+    /// [`Outcome::from_reference`] with more `wcp run` arguments (`--policy FILE`).
+    pub fn from_reference_with(input: &Path, out: &Path, extra: &[&str]) -> Outcome {
         let res = Command::new(wcp_bin())
             .args(["run", "--input"])
             .arg(input)
             .arg("--out")
             .arg(out)
+            .args(extra)
             .env("WCP_ANON_KEY", ANON_KEY)
             .output()
             .expect("run wcp run");
