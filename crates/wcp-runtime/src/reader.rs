@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::Config;
@@ -72,6 +73,19 @@ impl TopicReader {
             .create()?;
         let partitions: Vec<i32> = retry_transient("topic metadata", || {
             let md = consumer.fetch_metadata(Some(&topic), META_TIMEOUT)?;
+            // A principal without access sees the topic with an authorization error and no
+            // partitions: say that (authz::explain names the principal and the ACL table),
+            // not "create topics first".
+            let denied = md.topics().iter().any(|t| {
+                t.name() == topic
+                    && t.error().map(RDKafkaErrorCode::from)
+                        == Some(RDKafkaErrorCode::TopicAuthorizationFailed)
+            });
+            if denied {
+                return Err(RuntimeError::Kafka(KafkaError::MetadataFetch(
+                    RDKafkaErrorCode::TopicAuthorizationFailed,
+                )));
+            }
             let found: Vec<i32> = md
                 .topics()
                 .iter()
