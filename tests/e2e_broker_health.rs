@@ -7,7 +7,7 @@ mod e2e;
 use std::time::Duration;
 
 use e2e::ops::get;
-use e2e::procs::{require_binaries, Pipeline};
+use e2e::procs::{free_port, require_binaries, Pipeline};
 
 const TEST: &str = "e2e_broker_health";
 /// How long the broker stays down: past the log limit's 30 s window (`lograte`).
@@ -87,7 +87,7 @@ fn readiness_follows_the_broker() {
     if e2e::bootstrap_or_skip(TEST).is_none() {
         return;
     }
-    require_binaries(&["classifier", "archiver"]);
+    require_binaries(&["classifier", "archiver", "review"]);
     let Some(broker) = e2e::broker::PrivateBroker::start() else {
         eprintln!("{TEST}: SKIPPED readiness_follows_the_broker: no scripts/kafka.sh jar cache");
         return;
@@ -96,6 +96,30 @@ fn readiness_follows_the_broker() {
     p.create_topics(1);
     // A transactional stage and the archiver (offsets in its own store): both consumers.
     p.start(&["classifier", "archiver"]);
+    // The review console answers /readyz on two ports (ops and console): a trial saw the
+    // console port say ready through an outage while the ops port said 503.
+    let web = format!("127.0.0.1:{}", free_port());
+    let (store, regions) = (
+        p.dir.path().join("review").display().to_string(),
+        format!("cn={}", p.archive_dir().join("archive-cn.db").display()),
+    );
+    let mut review = p.spawn_extra(
+        "review",
+        "review",
+        &[
+            ("WCP_REGIONS", regions.as_str()),
+            ("WCP_STORE_DIR", store.as_str()),
+            ("WCP_LISTEN_ADDR", web.as_str()),
+        ],
+    );
+    review.wait_ready(Duration::from_secs(90));
+    let console_ready = |want: u16| {
+        let r = get(&web, "/readyz")?;
+        (r.status == want).then_some(r.body)
+    };
+    e2e::wait_for("console port /readyz 200", Duration::from_secs(30), || {
+        console_ready(200)
+    });
     let lines_before: Vec<usize> = ["classifier", "archiver"]
         .map(|n| p.service(n).log_text().lines().count())
         .to_vec();
@@ -125,6 +149,20 @@ fn readiness_follows_the_broker() {
         );
         eprintln!(
             "{TEST}: wcp-{name} while the broker is down: {}",
+            body.trim()
+        );
+    }
+    for addr in [review.ops_addr.clone(), web.clone()] {
+        let body = e2e::wait_for(
+            &format!("wcp-review {addr}/readyz 503 while the broker is down"),
+            Duration::from_secs(60),
+            || {
+                let r = get(&addr, "/readyz")?;
+                (r.status == 503 && r.body.contains("unreachable for")).then_some(r.body)
+            },
+        );
+        eprintln!(
+            "{TEST}: wcp-review {addr} while the broker is down: {}",
             body.trim()
         );
     }
@@ -163,5 +201,13 @@ fn readiness_follows_the_broker() {
             p.service(name).log_tail(10)
         );
     }
+    review.wait_ready(Duration::from_secs(90));
+    e2e::wait_for(
+        "console port /readyz 200 again",
+        Duration::from_secs(30),
+        || console_ready(200),
+    );
+    review.assert_running();
+    review.terminate(Duration::from_secs(20));
     p.assert_all_running();
 }

@@ -57,12 +57,13 @@ async fn metrics(State(state): State<Shared>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
-/// Ready while every store answers and every archive that exists opens; a region whose
-/// archive the archiver has not created yet is served empty and does not hold the console.
+/// Ready while every store answers and every archive that exists opens (a region whose
+/// archive the archiver has not created yet is served empty and does not hold the console)
+/// and, in the service, while the ops port says ready (`Console::not_ready`).
 async fn readyz(State(state): State<Shared>) -> Response {
     let problems = state
         .blocking(|c| {
-            let mut p = c.archive_problems();
+            let mut p = c.not_ready();
             if c.console.lock().is_err() || c.regions.iter().any(|r| r.store.lock().is_err()) {
                 p.push("a store's lock is poisoned".into());
             }

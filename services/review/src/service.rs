@@ -116,6 +116,8 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
         ..Settings::default()
     };
     let shared = Console::new(console, opened, settings);
+    // Set once, before anything reads it: an Err is impossible here.
+    let _ = shared.runtime.set(ctx.clone());
     watch_archives(shared.clone(), ctx.clone())?;
     // The queue and SLA metrics on the ops port too: that is the port Prometheus scrapes
     // (compose, k8s), and WcpReviewHighSeverityPastSla reads them.

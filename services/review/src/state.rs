@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicI64};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use wcp_review::access::{self, AccessRecord};
 use wcp_review::ratelimit::Limiter;
@@ -71,6 +71,9 @@ pub struct Console {
     pub alerts_caught_up: AtomicBool,
     /// When the consumer last queued a batch (ms since the epoch; 0 = never).
     pub alerts_last_batch_ms: AtomicI64,
+    /// The service's run context (`wcp-review` only; not `wcp review --dir`): the console
+    /// port's `/readyz` gives the same answer as the ops port, broker outages included.
+    pub runtime: OnceLock<wcp_runtime::RunCtx>,
 }
 
 pub type Shared = Arc<Console>;
@@ -94,7 +97,24 @@ impl Console {
             metrics: ConsoleMetrics::new(),
             alerts_caught_up: AtomicBool::new(false),
             alerts_last_batch_ms: AtomicI64::new(0),
+            runtime: OnceLock::new(),
         })
+    }
+
+    /// Why the console is not ready: an archive that exists but cannot be opened, and, in
+    /// the service, whatever holds the ops port's `/readyz` at 503 (a broker outage, the
+    /// consumer not yet assigned), so both ports answer alike.
+    pub fn not_ready(&self) -> Vec<String> {
+        let mut p = self.archive_problems();
+        if let Some(ctx) = self.runtime.get() {
+            if !ctx.is_ready() {
+                let why = ctx.not_ready_reason();
+                if !p.iter().any(|q| why.contains(q.as_str())) {
+                    p.push(why);
+                }
+            }
+        }
+        p
     }
 
     pub fn region(&self, name: &str) -> Option<&Region> {
