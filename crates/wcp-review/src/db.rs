@@ -37,6 +37,11 @@ CREATE INDEX IF NOT EXISTS items_category ON items (category, status, time_ms);
 CREATE INDEX IF NOT EXISTS items_severity ON items (severity, status, time_ms);
 CREATE INDEX IF NOT EXISTS items_assignee ON items (assignee, status);
 CREATE INDEX IF NOT EXISTS items_msgid ON items (msgid);
+-- The queue gauges of every /metrics scrape (depth per category and severity, oldest
+-- pending per severity) read these narrow indexes, not the whole table: a trial's scrape
+-- took 1.9 s over 160,000 open items.
+CREATE INDEX IF NOT EXISTS items_depth ON items (status, category, severity);
+CREATE INDEX IF NOT EXISTS items_pending_age ON items (status, severity, created_ms);
 CREATE TABLE IF NOT EXISTS item_people (
     participant TEXT NOT NULL,
     item_id INTEGER NOT NULL,

@@ -193,13 +193,21 @@ pub type Depth = Vec<(String, i64, u64)>;
 /// Open items per (category, severity) and the oldest pending item's time: for /metrics.
 pub fn depth(store: &RegionStore) -> Result<(Depth, Option<i64>), ReviewError> {
     let conn = store.store.conn();
+    // Grouped by status first so SQLite reads the covering index `items_depth` in order
+    // (no temporary b-tree, no table rows); the open statuses are summed here.
     let mut stmt = conn.prepare_cached(
-        "SELECT category, severity, COUNT(*) FROM items WHERE status <> 'closed' GROUP BY 1, 2",
+        "SELECT category, severity, COUNT(*) FROM items WHERE status <> 'closed' \
+         GROUP BY status, category, severity",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64))
     })?;
-    let depth = rows.collect::<Result<_, _>>()?;
+    let mut sums: std::collections::BTreeMap<(String, i64), u64> = Default::default();
+    for row in rows {
+        let (category, severity, n): (String, i64, u64) = row?;
+        *sums.entry((category, severity)).or_default() += n;
+    }
+    let depth = sums.into_iter().map(|((c, s), n)| (c, s, n)).collect();
     let oldest: Option<i64> = conn.query_row(
         "SELECT MIN(created_ms) FROM items WHERE status = 'pending'",
         [],

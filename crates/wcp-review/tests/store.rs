@@ -233,3 +233,50 @@ fn an_encrypted_store_holds_no_plain_text() {
         "{e}"
     );
 }
+
+/// The /metrics queue gauges: open items (pending and in review, not closed) per category
+/// and severity rank, read from the covering index, and the oldest pending item's time.
+#[test]
+fn depth_counts_open_items_per_category_and_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let batch: Vec<NewItem> = (0..12)
+        .map(|n| {
+            let (cat, sev) = match n % 3 {
+                0 => ("off_channel", Severity::Medium),
+                1 => ("insider_information", Severity::High),
+                _ => ("off_channel", Severity::High),
+            };
+            item(n, cat, sev)
+        })
+        .collect();
+    items::ingest(&mut s, &batch, &[], 100).unwrap();
+    let all = Scope::of("ivy", Role::Investigator, &[]);
+    let ivy = Actor {
+        name: "ivy",
+        role: Role::Investigator,
+    };
+    let listed = queue::list(&s, &all, &Filter::default(), Sort::Oldest, 0, 100).unwrap();
+    // Items 0 and 3 (off_channel, medium): one claimed (in review, still open), one closed.
+    let of = |key: &str| listed.iter().find(|i| i.new.key == key).unwrap().id;
+    items::apply(&mut s, of("m0:off_channel"), Act::Claim, ivy, 101).unwrap();
+    let closed = of("m3:off_channel");
+    items::apply(&mut s, closed, Act::Claim, ivy, 102).unwrap();
+    let close = Act::Close {
+        outcome: Outcome::NoIssue,
+        note: "business as usual".into(),
+    };
+    items::apply(&mut s, closed, close, ivy, 103).unwrap();
+    let (depth, oldest) = queue::depth(&s).unwrap();
+    let rank = items::severity_rank;
+    let mut got = depth.clone();
+    got.sort();
+    let mut want = vec![
+        ("insider_information".to_string(), rank(Severity::High), 4),
+        ("off_channel".to_string(), rank(Severity::High), 4),
+        ("off_channel".to_string(), rank(Severity::Medium), 3),
+    ];
+    want.sort();
+    assert_eq!(got, want, "one row per (category, severity), open items only");
+    assert_eq!(oldest, Some(100), "the oldest pending item's creation time");
+}
