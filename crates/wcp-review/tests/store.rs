@@ -277,6 +277,9 @@ fn depth_counts_open_items_per_category_and_severity() {
         ("off_channel".to_string(), rank(Severity::Medium), 3),
     ];
     want.sort();
-    assert_eq!(got, want, "one row per (category, severity), open items only");
+    assert_eq!(
+        got, want,
+        "one row per (category, severity), open items only"
+    );
     assert_eq!(oldest, Some(100), "the oldest pending item's creation time");
 }
