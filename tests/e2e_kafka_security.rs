@@ -275,6 +275,21 @@ fn pipeline_over_sasl_ssl_and_refusals() {
         alerts.drain(1, Duration::from_secs(60)),
         "no alert over SASL_SSL (a quarter of the events are risky)"
     );
+    // The RUNBOOK's first diagnosis, over SASL_SSL: `wcp lag` with the WCP_KAFKA__*
+    // properties (it used to ignore them and could not reach a secured cluster).
+    let mut cmd = Command::new(e2e::wcp_bin());
+    e2e::procs::without_wcp_env(&mut cmd);
+    let out = cmd
+        .args(["lag", "--bootstrap", &s.bootstrap, "--prefix", &prefix])
+        .envs(s.env("admin", &s.password("admin")))
+        .output()
+        .expect("run wcp lag");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("wcp-ingest"),
+        "wcp lag over SASL_SSL: {table}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     p.assert_all_running();
 }
 

@@ -30,12 +30,36 @@ pub fn bootstrap(arg: Option<&str>) -> String {
 pub fn client_config(bootstrap: &str) -> ClientConfig {
     let mut c = ClientConfig::new();
     c.set("bootstrap.servers", bootstrap);
-    for (k, v) in std::env::vars() {
-        if let Some(prop) = k.strip_prefix("WCP_KAFKA__") {
-            c.set(prop.to_ascii_lowercase().replace('_', "."), v);
-        }
+    let (props, ignored) = env_props(std::env::vars());
+    for (k, v) in props {
+        c.set(k, v);
+    }
+    for var in ignored {
+        eprintln!(
+            "note: {var} is not used: the address comes from --bootstrap or $KAFKA_BOOTSTRAP \
+             (here {bootstrap})"
+        );
     }
     c
+}
+
+/// The librdkafka properties of `WCP_KAFKA__<PROP>` variables, and the variables left out:
+/// the broker address by librdkafka's name (or its alias) would silently override
+/// `--bootstrap` (the services refuse it: `kafka_bootstrap` is the one place).
+fn env_props(vars: impl Iterator<Item = (String, String)>) -> (Vec<(String, String)>, Vec<String>) {
+    let (mut props, mut ignored) = (Vec::new(), Vec::new());
+    for (k, v) in vars {
+        let Some(prop) = k.strip_prefix("WCP_KAFKA__") else {
+            continue;
+        };
+        let prop = prop.to_ascii_lowercase().replace('_', ".");
+        if prop == "bootstrap.servers" || prop == "metadata.broker.list" {
+            ignored.push(k);
+        } else {
+            props.push((prop, v));
+        }
+    }
+    (props, ignored)
 }
 
 /// Client context of the CLI: the last librdkafka error and the delivery outcome.
@@ -156,4 +180,32 @@ fn prefix_hint(topic: &str) -> String {
         }
     }
     String::new()
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::env_props;
+
+    #[test]
+    fn the_broker_address_never_comes_from_a_pass_through_variable() {
+        let vars = [
+            ("WCP_KAFKA__SECURITY_PROTOCOL", "SASL_SSL"),
+            ("WCP_KAFKA__BOOTSTRAP_SERVERS", "10.0.0.9:9092"),
+            ("WCP_KAFKA__METADATA_BROKER_LIST", "10.0.0.9:9092"),
+            ("KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let (props, ignored) = env_props(vars.into_iter());
+        assert_eq!(
+            props,
+            vec![("security.protocol".to_string(), "SASL_SSL".to_string())]
+        );
+        assert_eq!(
+            ignored,
+            vec![
+                "WCP_KAFKA__BOOTSTRAP_SERVERS",
+                "WCP_KAFKA__METADATA_BROKER_LIST"
+            ]
+        );
+    }
 }

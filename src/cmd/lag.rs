@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use anyhow::anyhow;
 use clap::Args;
-use rdkafka::ClientConfig;
 use serde_json::json;
 
 use super::kafka::bootstrap;
@@ -33,8 +32,8 @@ pub struct LagArgs {
 
 pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
     let addr = bootstrap(args.bootstrap.as_deref());
-    let mut client = ClientConfig::new();
-    client.set("bootstrap.servers", &addr);
+    // With the WCP_KAFKA__* properties (TLS, SASL), as the other commands.
+    let client = super::kafka::client_config(&addr);
     let groups = format!("{}{}", args.prefix, args.group);
     let found = wcp_runtime::lag::measure(
         &client,
