@@ -11,8 +11,8 @@
 #   scripts/kafka.sh bootstrap  the address only (exit 1 when not running).
 #   scripts/kafka.sh fetch      only download the jars.
 #
-# Environment: KAFKA_PORT (client port; default: the previous one if free, else a free one),
-# KAFKA_CONTROLLER_PORT, KAFKA_VERSION (default below), KAFKA_HOME_DIR (default
+# Environment: KAFKA_PORT (client port; default: the previous one if free, else a free one
+# outside the kernel's ephemeral port range, see free_port), KAFKA_CONTROLLER_PORT, KAFKA_VERSION (default below), KAFKA_HOME_DIR (default
 # <repo>/.cache/kafka), KAFKA_HEAP (default 512m), KAFKA_FRESH=1 (wipe the log dir on start).
 # The log dir survives stop/start (so a broker restart keeps its data) unless the ports change.
 #
@@ -59,17 +59,45 @@ die() { say "$*"; exit 1; }
 # True when something accepts TCP connections on 127.0.0.1:$1.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# The kernel's ephemeral (client source) port range, "LOW HIGH".
+ephemeral_range() {
+    local r
+    r="$(cat /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)" || r="32768 60999"
+    echo $r
+}
+
+# True when $1 lies in the ephemeral range: a client reconnecting to a stopped broker on such
+# a port can be given that very port as its source port and connect to itself (a trial:
+# `TIME-WAIT 127.0.0.1:39592 127.0.0.1:39592`, and the broker's restart failed with "Address
+# already in use"). docs/OPERATIONS.md "Broker ports".
+in_ephemeral_range() {
+    local lo hi
+    read -r lo hi <<<"$(ephemeral_range)"
+    [[ -n "$lo" && -n "$hi" ]] && (( $1 >= lo && $1 <= hi ))
+}
+
+# True when 127.0.0.1:$1 can be bound now (python3 when present; else only "nothing listens").
+bindable() {
+    command -v python3 >/dev/null || return 0
+    python3 -c 'import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.close()' "$1" 2>/dev/null
+}
+
+# A free port outside the ephemeral range: 10000 up to the range's start (10000-32767 with
+# Linux's default 32768-60999), else above its end.
 free_port() {
-    python3 - <<'EOF' 2>/dev/null && return 0
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-EOF
-    local p
+    local lo hi from to p
+    read -r lo hi <<<"$(ephemeral_range)"
+    lo="${lo:-32768}" hi="${hi:-60999}"
+    from=10000 to=$((lo - 1))
+    if (( to - from < 1000 )); then from=$((hi + 1)) to=65535; fi
+    (( to - from >= 100 )) || die "no room outside the ephemeral port range $lo-$hi: set KAFKA_PORT and KAFKA_CONTROLLER_PORT"
     for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 40000))
-        port_open "$p" || { echo "$p"; return 0; }
+        p=$((from + (RANDOM * 32768 + RANDOM) % (to - from + 1)))
+        if ! port_open "$p" && bindable "$p"; then echo "$p"; return 0; fi
     done
-    die "no free port found"
+    die "no free port found in $from-$to"
 }
 
 running_pid() {
@@ -194,6 +222,13 @@ choose_ports() {
         fi
     fi
     port_open "$PORT" && die "port $PORT is already in use"
+    for p in "$PORT" "$CPORT"; do
+        if in_ephemeral_range "$p"; then
+            say "warning: port $p lies in the ephemeral port range ($(ephemeral_range)): a" \
+                "client may connect to itself while the broker is down (docs/OPERATIONS.md" \
+                "\"Broker ports\"); unset KAFKA_PORT and delete $PORTSFILE to get others (the log dir is then wiped)"
+        fi
+    done
     # The broker registers its endpoints in the metadata log: a log dir formatted for other
     # ports is wiped rather than half-reused.
     if [[ "$PORT $CPORT" != "$old_port $old_cport" || "${KAFKA_FRESH:-0}" == "1" || "$SECURE" == 1 ]]; then

@@ -84,7 +84,7 @@ fn key_and_policy_problems_read_as_the_services_report_them() {
     let (code, err) = run_with(&[], &[("WCP_ANON_KEY", "")]);
     assert_ne!(code, 0);
     assert!(
-        err.contains("the tenant key is required: set its file key or WCP_ANON_KEY"),
+        err.contains("the tenant key is required: set anon_key_file (config) or WCP_ANON_KEY_FILE (env) to its file, or WCP_ANON_KEY to the key itself"),
         "{err}"
     );
     let (code, err) = run_with(&["--policy", "/nonexistent/policy.toml"], &[]);

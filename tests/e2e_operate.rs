@@ -82,7 +82,9 @@ fn a_misspelt_variable_stops_the_service_with_a_suggestion() {
     let mut svc = p.spawn_extra("archiver", "nokey", &[("WCP_ANON_KEY", "")]);
     assert_eq!(svc.wait_exit(Duration::from_secs(10)), Some(2));
     assert!(
-        svc.log_text().contains("tenant key is required"),
+        svc.log_text().contains(
+            "tenant key is required: set anon_key_file (config) or WCP_ANON_KEY_FILE (env)"
+        ),
         "{}",
         svc.log_text()
     );

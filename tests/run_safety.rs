@@ -130,7 +130,7 @@ fn keys_are_readable_by_their_owner_only() {
     assert_eq!(res.status.code(), Some(2));
     // Same loader, same words as the services (`wcp_runtime::stage_settings::tenant_key`).
     assert!(String::from_utf8_lossy(&res.stderr)
-        .contains("the tenant key is required: set its file key or WCP_ANON_KEY"));
+        .contains("the tenant key is required: set anon_key_file (config) or WCP_ANON_KEY_FILE (env) to its file, or WCP_ANON_KEY to the key itself"));
 }
 
 #[test]

@@ -55,13 +55,46 @@ pub fn view_from_stats(stats: &serde_json::Value) -> Option<BrokerView> {
 /// which librdkafka blames on "broker version < 0.10": no broker this client can use is that
 /// old, so the silence is named instead.
 pub fn explain_cause(reason: &str) -> String {
-    // librdkafka prefixes the broker: "127.0.0.1:8080/bootstrap: Receive failed: ...".
-    let who = || {
+    explain_cause_in(reason, ephemeral_ports())
+}
+
+/// The kernel's ephemeral (client source) port range, read once; `None` off Linux.
+fn ephemeral_ports() -> Option<(u16, u16)> {
+    static RANGE: std::sync::OnceLock<Option<(u16, u16)>> = std::sync::OnceLock::new();
+    *RANGE.get_or_init(|| {
+        let text = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
+        let mut it = text.split_whitespace().map(|n| n.parse::<u16>().ok());
+        Some((it.next()??, it.next()??))
+    })
+}
+
+/// [`explain_cause`] with the ephemeral port range given (pure). A loopback broker address
+/// whose port lies in that range and that "did not answer" may be this client connected to
+/// itself while the broker is down (a trial): it reads its own request back, which is no
+/// answer. Said as a possibility: the two look the same from here.
+pub fn explain_cause_in(reason: &str, ephemeral: Option<(u16, u16)>) -> String {
+    // librdkafka prefixes the broker: "127.0.0.1:8080/bootstrap: Receive failed: ...", in
+    // some messages after its thread's name ("[thrd:127.0.0.1:8080/bootstrap]: ...").
+    let addr = || {
         reason
             .split_once('/')
-            .map(|(a, _)| a)
+            .map(|(a, _)| a.trim_start_matches("[thrd:"))
             .filter(|a| a.contains(':') && !a.contains(' '))
-            .map_or("the address".to_string(), |a| a.to_string())
+    };
+    let who = || addr().map_or("the address".to_string(), |a| a.to_string());
+    let itself = || {
+        let a = addr()?;
+        let (host, port) = a.rsplit_once(':')?;
+        let port: u16 = port.parse().ok()?;
+        let (lo, hi) = ephemeral?;
+        let loopback = host == "localhost" || host.starts_with("127.") || host == "[::1]";
+        (loopback && (lo..=hi).contains(&port)).then(|| {
+            format!(
+                "; or, the broker being down, this client connected to itself: port {port} \
+                 lies in the ephemeral port range {lo}-{hi} (docs/OPERATIONS.md \"Broker \
+                 ports\")"
+            )
+        })
     };
     if reason.contains("Invalid response size") || reason.contains("receive.message.max.bytes") {
         return format!(
@@ -74,9 +107,10 @@ pub fn explain_cause(reason: &str) -> String {
     if reason.contains("ApiVersionRequest failed") && reason.contains("Timed out") {
         return format!(
             "{} accepted the connection but did not answer as a Kafka broker (no reply to \
-             Kafka's first request: an HTTP or other server on that port?); point \
+             Kafka's first request: an HTTP or other server on that port?{}); point \
              kafka_bootstrap at the broker's client listener",
-            who()
+            who(),
+            itself().unwrap_or_default()
         );
     }
     reason.to_string()
@@ -384,6 +418,26 @@ mod tests {
             "{e}"
         );
         assert!(!e.contains("0.10"), "{e}");
+        // On a loopback port inside the ephemeral range it may be a self-connect.
+        let e = explain_cause_in(silent, Some((9000, 9999)));
+        assert!(
+            e.contains(
+                "; or, the broker being down, this client connected to itself: port 9091 lies \
+                 in the ephemeral port range 9000-9999"
+            ),
+            "{e}"
+        );
+        assert!(!explain_cause_in(silent, Some((32768, 60999))).contains("itself"));
+        assert!(!explain_cause_in(silent, None).contains("itself"));
+        let remote = silent.replace("127.0.0.1", "10.1.2.3");
+        assert!(!explain_cause_in(&remote, Some((9000, 9999))).contains("itself"));
+        // The thread-name prefix of some librdkafka messages is not part of the address.
+        let threaded = format!("[thrd:127.0.0.1:9091/bootstrap]: {silent}");
+        assert!(
+            explain_cause_in(&threaded, None).starts_with("127.0.0.1:9091 accepted"),
+            "{}",
+            explain_cause_in(&threaded, None)
+        );
         let other_timeout = "127.0.0.1:9092/1: Timed out MetadataRequest in flight";
         assert_eq!(explain_cause(other_timeout), other_timeout);
         let plain = "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused";

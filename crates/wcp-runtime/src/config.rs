@@ -99,6 +99,7 @@ pub const COMMON_KEYS: &[&str] = &[
     "shutdown_deadline_ms",
     "batch_max_events",
     "flush_interval_ms",
+    "producer_recovery_patience_ms",
 ];
 
 /// `WCP_*` variables that are not config keys but read by every service.
@@ -172,6 +173,10 @@ pub struct Config {
     pub shutdown_deadline_ms: u64,
     pub batch_max_events: usize,
     pub flush_interval_ms: u64,
+    /// How long one re-created transactional producer's `init_transactions` is retried
+    /// before a fresh producer replaces it (`txproducer::recreate`, which itself never gives
+    /// up on a broker outage).
+    pub producer_recovery_patience_ms: u64,
     /// librdkafka pass-through properties (TLS, SASL, tuning).
     pub kafka: BTreeMap<String, String>,
 }
@@ -193,6 +198,10 @@ impl fmt::Debug for Config {
             .field("shutdown_deadline_ms", &self.shutdown_deadline_ms)
             .field("batch_max_events", &self.batch_max_events)
             .field("flush_interval_ms", &self.flush_interval_ms)
+            .field(
+                "producer_recovery_patience_ms",
+                &self.producer_recovery_patience_ms,
+            )
             .field("kafka", &kafka)
             .finish()
     }
@@ -237,6 +246,7 @@ impl Config {
             shutdown_deadline_ms: 20_000,
             batch_max_events: default_batch(service),
             flush_interval_ms: default_flush_ms(service),
+            producer_recovery_patience_ms: 180_000,
             kafka: BTreeMap::new(),
         }
     }
@@ -330,6 +340,10 @@ impl Config {
             "shutdown_deadline_ms" => self.shutdown_deadline_ms = num(v)?,
             "batch_max_events" => self.batch_max_events = num(v)? as usize,
             "flush_interval_ms" => self.flush_interval_ms = num(v)?,
+            "producer_recovery_patience_ms" => match num(v)? {
+                0 => return Err("must be at least 1 (milliseconds)".into()),
+                n => self.producer_recovery_patience_ms = n,
+            },
             _ => return Err("unknown key".into()),
         }
         Ok(())
@@ -349,9 +363,15 @@ impl Config {
     }
 }
 
-/// A secret of a service: the bytes of `file` when set, else the value of the environment
-/// variable `env_var` (non-empty). `what` names it in the error.
-pub fn secret(file: Option<&Path>, env_var: &str, what: &str) -> Result<Vec<u8>, RuntimeError> {
+/// A secret of a service: the bytes of `file` (the setting `file_key`) when set, else the
+/// value of the environment variable `env_var` (non-empty). `what` names it in the error,
+/// which names both settings exactly (a trial: "set its file key" named none).
+pub fn secret(
+    file: Option<&Path>,
+    file_key: &str,
+    env_var: &str,
+    what: &str,
+) -> Result<Vec<u8>, RuntimeError> {
     if let Some(f) = file {
         return std::fs::read(f)
             .map_err(|e| RuntimeError::Config(vec![format!("{what} file {}: {e}", f.display())]));
@@ -359,7 +379,9 @@ pub fn secret(file: Option<&Path>, env_var: &str, what: &str) -> Result<Vec<u8>,
     match std::env::var(env_var) {
         Ok(k) if !k.is_empty() => Ok(k.into_bytes()),
         _ => Err(RuntimeError::Config(vec![format!(
-            "{what} is required: set its file key or {env_var}"
+            "{what} is required: set {file_key} (config) or WCP_{} (env) to its file, or \
+             {env_var} to the key itself",
+            file_key.to_ascii_uppercase()
         )])),
     }
 }

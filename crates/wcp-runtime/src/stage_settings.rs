@@ -38,7 +38,13 @@ pub fn tenant_key<K, E: Display>(
 
 /// The tenant key's bytes; a missing file names the setting and what belongs there.
 fn tenant_key_bytes(anon_key_file: Option<&Path>) -> Result<Vec<u8>, RuntimeError> {
-    secret(anon_key_file, "WCP_ANON_KEY", "the tenant key").map_err(|e| match e {
+    secret(
+        anon_key_file,
+        "anon_key_file",
+        "WCP_ANON_KEY",
+        "the tenant key",
+    )
+    .map_err(|e| match e {
         RuntimeError::Config(list) if anon_key_file.is_some() => RuntimeError::Config(
             list.into_iter()
                 .map(|m| {

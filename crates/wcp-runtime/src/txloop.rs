@@ -8,6 +8,7 @@
 //! batch; its outputs and dead letters are produced and it commits. Polling stops while a
 //! batch is processed, which is the backpressure.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -22,7 +23,7 @@ use crate::batch::{fill_batch, next_offsets, rewind};
 use crate::codec;
 use crate::config::Config;
 use crate::deadline;
-use crate::error::{retry_transient, ErrorClass, RuntimeError, TxnFailure};
+use crate::error::{ErrorClass, RuntimeError, TxnFailure};
 use crate::kafka::{self, CtxHandle, LoopContext};
 use crate::record::{InRecord, OutRecord, Stage, ORIGIN_TS_HEADER};
 use crate::shutdown::RunCtx;
@@ -72,6 +73,7 @@ pub fn run(
         opts,
         backoff: Duration::from_millis(100),
         recreations: 0,
+        last_error: RefCell::new(None),
     };
     lp.main(stage)
 }
@@ -87,6 +89,8 @@ struct Loop<'a> {
     backoff: Duration,
     /// Producers re-created since the last commit (bounded by `MAX_RECREATIONS`).
     recreations: u32,
+    /// The last failed transaction step's error, named if the loop gives up.
+    last_error: RefCell<Option<String>>,
 }
 
 impl Loop<'_> {
@@ -186,7 +190,16 @@ impl Loop<'_> {
                     .errors
                     .with_label_values(&["transient"])
                     .inc();
-                self.abort_and_rewind(err.kind == TxnFailure::Fatal)?;
+                if let Err(e) = self.abort_and_rewind(err.kind == TxnFailure::Fatal) {
+                    if !self.ctx.shutdown_requested() {
+                        return Err(e);
+                    }
+                    // SIGTERM while recovering: nothing of the batch was committed, so the
+                    // next start replays it; a clean stop.
+                    tracing::info!("shutdown during recovery; the batch is replayed at start");
+                    batch.clear();
+                    return Ok(());
+                }
                 stage.on_abort()?;
                 batch.clear();
                 self.ctx.sleep(self.backoff);
@@ -344,7 +357,11 @@ impl Loop<'_> {
     }
 
     fn step_failed(&self, e: KafkaError) -> StepError {
-        tracing::warn!(error = %e, "transaction step failed");
+        crate::lograte::warn_repeated(
+            "transaction step failed",
+            &format!("transaction step failed: {e}"),
+        );
+        *self.last_error.borrow_mut() = Some(e.to_string());
         step_error(&e, &self.lctx)
     }
 
@@ -434,16 +451,49 @@ impl Loop<'_> {
             self.recreations += 1;
             if self.recreations > MAX_RECREATIONS {
                 return Err(RuntimeError::Fatal(format!(
-                    "transactional producer re-created {MAX_RECREATIONS} times without a commit"
+                    "transactional producer re-created {MAX_RECREATIONS} times without a \
+                     commit while the broker was reachable (last error: {}); the broker \
+                     accepts new producers but fails their transactions: check its \
+                     transaction state log (transaction.state.log.replication.factor and \
+                     min.isr against the brokers up) and its logs, then restart",
+                    self.last_error.borrow().as_deref().unwrap_or("none")
                 )));
             }
-            txproducer::recreate(&mut self.producer, self.cfg, self.ctx, &self.lctx)?;
+            let outage = txproducer::recreate(&mut self.producer, self.cfg, self.ctx, &self.lctx)?;
+            if outage {
+                // The broker's absence explains the failures: not a loop to give up on.
+                self.recreations = 0;
+            }
         }
-        // Continuing from the current position would skip the dropped batch: the rewind
-        // must succeed (retried through a broker outage) or the process stops.
-        let timeout = self.timeout();
-        retry_transient("rewind to committed offsets", || {
-            rewind(&self.consumer, timeout)
-        })
+        self.rewind_through_outage()
+    }
+
+    /// Continuing from the current position would skip the dropped batch: the rewind must
+    /// succeed or the process stops. Transient failures are retried for as long as the broker
+    /// is unreachable (an outage of any length), else 30 times (about two minutes, as
+    /// `error::retry_transient`); SIGTERM ends the wait.
+    fn rewind_through_outage(&self) -> Result<(), RuntimeError> {
+        let mut attempt = 0;
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            match rewind(&self.consumer, self.timeout()) {
+                Ok(()) => return Ok(()),
+                Err(e)
+                    if e.class() == ErrorClass::Transient
+                        && (attempt < 30 || self.ctx.metrics.brokers.is_down()) =>
+                {
+                    attempt += 1;
+                    crate::lograte::warn_repeated(
+                        "rewind",
+                        &format!("rewind to the committed offsets failed; retrying: {e}"),
+                    );
+                    if self.ctx.sleep(backoff) {
+                        return Err(e);
+                    }
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 }
