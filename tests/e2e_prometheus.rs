@@ -117,14 +117,7 @@ fn lag_and_archive_write_alerts_fire_and_resolve_with_scaled_windows() {
     producer.flush();
     let fixture = e2e::repo_root().join("fixtures/wecom_samples.jsonl");
     p.produce_file(&fixture);
-    let archive = p.archive_dir();
-    let db = e2e::wait_for("an archive file", Duration::from_secs(60), || {
-        std::fs::read_dir(&archive)
-            .ok()?
-            .flatten()
-            .map(|e| e.path())
-            .find(|f| f.extension().is_some_and(|x| x == "db"))
-    });
+    let db = archive_db(&p);
     std::thread::sleep(Duration::from_secs(8));
     assert!(!firing(&addr, "WcpConsumerLagHigh"), "{:?}", alerts(&addr));
 
@@ -161,6 +154,55 @@ fn lag_and_archive_write_alerts_fire_and_resolve_with_scaled_windows() {
     p.assert_all_running();
 }
 
+/// `n` messages `<name>-<i>` into `chat.tagged`, as the upstream stages would write them.
+fn produce_tagged(p: &Pipeline, name: &str, n: usize) {
+    let producer = e2e::kafka::RawProducer::new(&p.bootstrap);
+    for i in 0..n {
+        producer.send(
+            &p.topic("chat.tagged"),
+            0,
+            b"m",
+            &tagged(&format!("{name}-{i}")),
+        );
+    }
+    producer.flush();
+}
+
+/// The first archive file the archiver of `p` creates.
+fn archive_db(p: &Pipeline) -> std::path::PathBuf {
+    let archive = p.archive_dir();
+    e2e::wait_for("an archive file", Duration::from_secs(60), || {
+        std::fs::read_dir(&archive)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|f| f.extension().is_some_and(|x| x == "db"))
+    })
+}
+
+/// The shipped rules with `WcpArchiveVerifyFailed`'s one-hour window (`[1h]`, `offset 1h`, a
+/// process younger than 3600 s) scaled to `window` / `secs`; the expression is otherwise the
+/// shipped one.
+fn verify_failed_scaled(shipped: &str, window: &str, secs: u32) -> String {
+    let start = shipped
+        .find("- alert: WcpArchiveVerifyFailed")
+        .expect("the shipped verify rule");
+    let end = start + shipped[start..].find("labels:").expect("its labels");
+    let rule = &shipped[start..end];
+    for (part, n) in [("[1h]", 1), ("offset 1h", 2), ("< 3600", 1)] {
+        assert_eq!(
+            rule.matches(part).count(),
+            n,
+            "the shipped verify rule changed: {rule}"
+        );
+    }
+    let scaled = rule
+        .replace("[1h]", &format!("[{window}]"))
+        .replace("offset 1h", &format!("offset {window}"))
+        .replace("< 3600", &format!("< {secs}"));
+    format!("{}{scaled}{}", &shipped[..start], &shipped[end..])
+}
+
 /// `WcpArchiveVerifyFailed` in a real Prometheus: an archive row edited under the running
 /// archiver fires it; the RUNBOOK's recovery (stop the archiver, restore the archive and its
 /// `.verified.json` from the copy taken before, start it) makes the verification pass again,
@@ -185,34 +227,12 @@ fn archive_verify_failed_fires_on_tampering_and_resolves_after_the_restore() {
     p.start(&["archiver"]);
     let dir = tempfile::tempdir().unwrap();
     let shipped = shipped_rules();
-    let failed =
-        "sum by (namespace, job, instance) (increase(wcp_archive_verify_failures_total[1h])) > 0";
-    assert!(shipped.contains(failed), "the shipped verify rule changed");
-    let scaled = shipped.replace(
-        failed,
-        "sum by (namespace, job, instance) (increase(wcp_archive_verify_failures_total[20s])) > 0",
-    );
+    let scaled = verify_failed_scaled(&shipped, "20s", 20);
     let prom = Prometheus::start(&scaled, &targets(&mut p, &["ingest", "archiver"]));
     let addr = prom.addr.clone();
     // The archiver's input, as the upstream stages would write it.
-    let producer = e2e::kafka::RawProducer::new(&p.bootstrap);
-    for i in 0..20 {
-        producer.send(
-            &p.topic("chat.tagged"),
-            0,
-            b"m",
-            &tagged(&format!("verify-{i}")),
-        );
-    }
-    producer.flush();
-    let archive = p.archive_dir();
-    let db = e2e::wait_for("an archive file", Duration::from_secs(60), || {
-        std::fs::read_dir(&archive)
-            .ok()?
-            .flatten()
-            .map(|e| e.path())
-            .find(|f| f.extension().is_some_and(|x| x == "db"))
-    });
+    produce_tagged(&p, "verify", 20);
+    let db = archive_db(&p);
     let state = db.with_extension("verified.json");
     let verified = |what| {
         e2e::wait_for(what, Duration::from_secs(60), || {
@@ -292,6 +312,73 @@ fn archive_verify_failed_fires_on_tampering_and_resolves_after_the_restore() {
             .any(|(n, j, _)| n.starts_with("WcpArchiveVerify") && j == "wcp-ingest"),
         "{:?}",
         alerts(&addr)
+    );
+    p.assert_all_running();
+}
+
+/// A failure counted before Prometheus's first scrape of the process fires
+/// `WcpArchiveVerifyFailed` (issue 15, trial 15d D5: the counter's first sample was already 1
+/// and `increase()` ignores a series' first sample, so a real failure never fired). The
+/// archiver restarts over a tampered archive with one verification an hour: its first run
+/// fails at once and the count stays 1. Prometheus starts after that, so the series' first
+/// sample is 1. The rule's window is scaled to 3 minutes.
+#[test]
+fn a_verify_failure_counted_before_the_first_scrape_fires() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    if !e2e::prometheus::available(TEST) {
+        return;
+    }
+    require_binaries(&["archiver"]);
+    let mut p = Pipeline::new(&bootstrap, "prom-first");
+    p.create_topics(1);
+    p.common_env
+        .push(("WCP_VERIFY_INTERVAL_S".into(), "3600".into()));
+    p.start(&["archiver"]);
+    produce_tagged(&p, "first", 20);
+    let db = archive_db(&p);
+    let ops = p.service("archiver").ops_addr.clone();
+    let count = |name: &str| -> Option<f64> {
+        let body = get(&ops, "/metrics")?.body;
+        body.lines()
+            .filter(|l| l.starts_with(name))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .reduce(f64::max)
+    };
+    e2e::wait_for("20 messages archived", Duration::from_secs(60), || {
+        let n: i64 = rusqlite::Connection::open(&db)
+            .ok()?
+            .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+            .ok()?;
+        (n == 20).then_some(())
+    });
+    assert!(
+        p.service("archiver").terminate(Duration::from_secs(30)),
+        "clean stop"
+    );
+    let conn = rusqlite::Connection::open(&db).expect("open archive");
+    conn.execute(
+        "UPDATE messages SET text = 'nothing to see here' WHERE rowid = (SELECT min(rowid) FROM messages)",
+        [],
+    )
+    .expect("tamper");
+    drop(conn);
+    p.service("archiver").restart();
+    e2e::wait_for("the failure counted", Duration::from_secs(60), || {
+        count("wcp_archive_verify_failures_total{").filter(|n| *n >= 1.0)
+    });
+    let scaled = verify_failed_scaled(&shipped_rules(), "3m", 180);
+    let prom = Prometheus::start(&scaled, &targets(&mut p, &["archiver"]));
+    e2e::wait_for(
+        "WcpArchiveVerifyFailed firing on a first sample of 1",
+        Duration::from_secs(60),
+        || firing(&prom.addr, "WcpArchiveVerifyFailed").then_some(()),
+    );
+    assert_eq!(
+        count("wcp_archive_verify_failures_total{"),
+        Some(1.0),
+        "one failure, counted before the first scrape, and no run since"
     );
     p.assert_all_running();
 }
