@@ -34,6 +34,11 @@ pub enum ArchiveError {
     /// The reader's pinned public key is not one this archive was signed with.
     #[error("wrong public key: the archive is signed by {archive}, not by the key you gave ({pinned}); either the key file is for another archive or region, or the archive was re-signed by someone else")]
     WrongKey { pinned: String, archive: String },
+    /// The archive has published no key yet: it was just created and its writer has not
+    /// committed its key and first signed checkpoint. Nothing is signed, so nothing can be
+    /// checked — which is neither a failure nor a wrong key.
+    #[error("not yet verifiable: no checkpoint yet (the archive has published no signing key; its writer has not committed its first batch)")]
+    NotYetSigned,
     /// An operation that must not run over a tampered archive (expiry, release, purge).
     #[error("the archive fails verification, so nothing was changed: {0}. Run `wcp archive verify` for every problem")]
     NotVerified(String),

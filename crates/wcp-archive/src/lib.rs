@@ -40,6 +40,7 @@ mod migrate;
 pub mod project;
 pub mod quarantine;
 pub mod query;
+pub mod readiness;
 pub mod rebuild;
 pub mod regions;
 pub mod rekey;

@@ -111,9 +111,14 @@ pub fn check_pinned(conn: &Connection, pinned: &VerifyingKey) -> Result<(), Arch
     if keys.contains(pinned) {
         return Ok(());
     }
+    // No key at all is a new archive, not one signed by someone else (a trial: "signed by ,
+    // not by the key you gave" for a region created a moment before).
+    let Some(archive) = keys.last() else {
+        return Err(ArchiveError::NotYetSigned);
+    };
     Err(ArchiveError::WrongKey {
         pinned: public_key_hex(pinned),
-        archive: keys.last().map(public_key_hex).unwrap_or_default(),
+        archive: public_key_hex(archive),
     })
 }
 

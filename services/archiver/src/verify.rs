@@ -2,10 +2,11 @@
 //! SQLite connection per run (WAL readers never block the writer), so a long verification
 //! never stalls the batches.
 //!
-//! Every region found in the archive directory is verified as soon as it is found and then
-//! every `verify_interval_s`. The first run of a region checks everything (`wcp archive
-//! verify`: chain, signed checkpoints under this archiver's own key, every projection, both
-//! full-text indexes). Later runs are incremental, so their cost follows what was appended,
+//! Every region found in the archive directory is verified as soon as it has a signed
+//! checkpoint (looked for every 5 s; until then its status is "not yet verifiable: no
+//! checkpoint yet", neither verified nor a failure) and then every `verify_interval_s`.
+//! The first run of a region checks everything (`wcp archive verify`: chain, signed
+//! checkpoints under this archiver's own key, every projection, both full-text indexes). Later runs are incremental, so their cost follows what was appended,
 //! not the archive's size (docs/OPERATIONS.md has the measured figures):
 //! - from the last verified head: that record still carries the hash seen (a rewritten or
 //!   cut-off history fails), then every record appended since, its links, the checkpoints
@@ -22,12 +23,12 @@
 //! Logs name the region, the kind and chain position of the first problem and how many there
 //! are — never a message id, a participant or content.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use wcp_archive::{Archive, KeySource, Regions, VerifyReport};
+use wcp_archive::{Archive, ArchiveError, KeySource, Regions, VerifyReport};
 use wcp_runtime::{Metrics, RunCtx};
 
 /// What the last successful run of one region saw.
@@ -94,10 +95,14 @@ impl Verifier {
     }
 
     fn run(&self, ctx: &RunCtx) {
-        // Regions are looked for often (a new one is verified at once), verified per interval.
+        // Regions are looked for often (a new one is verified as soon as it is signed),
+        // verified per interval.
         let tick = self.interval.min(Duration::from_secs(5));
         let mut last_run: BTreeMap<String, Instant> = BTreeMap::new();
         let mut seen: BTreeMap<String, Option<Verified>> = BTreeMap::new();
+        // Regions found signed once (they stay so), and those reported not yet verifiable.
+        let mut signed: BTreeSet<String> = BTreeSet::new();
+        let mut waiting: BTreeSet<String> = BTreeSet::new();
         loop {
             for region in self.regions.existing().unwrap_or_default() {
                 let state = seen
@@ -108,27 +113,45 @@ impl Verifier {
                     .archive_last_verify
                     .with_label_values(&[&region]);
                 gauge.set(state.as_ref().map_or(0.0, |v| v.at_s));
-                self.metrics
+                let failures = self
+                    .metrics
                     .archive_verify_failures
                     .with_label_values(&[&region]);
-                if last_run
-                    .get(&region)
-                    .is_some_and(|t| t.elapsed() < self.interval)
-                {
-                    continue;
+                if state.is_some() || self.is_signed(&region) {
+                    signed.insert(region.clone());
+                }
+                let since = last_run.get(&region).map(|t| t.elapsed());
+                match next(signed.contains(&region), since, self.interval) {
+                    Next::NotDue => continue,
+                    Next::NotYetVerifiable => {
+                        if waiting.insert(region.clone()) {
+                            tracing::info!(
+                                region = region.as_str(),
+                                status = NOT_YET,
+                                "archive not verified yet: it is verified once its first batch is signed"
+                            );
+                        }
+                        continue;
+                    }
+                    Next::Verify => {}
                 }
                 last_run.insert(region.clone(), Instant::now());
-                if let Some(v) = self.verify_once(&region, state.as_ref()) {
-                    gauge.set(v.at_s);
-                    if let Err(e) = store(&state_file(&self.regions, &region), &v) {
-                        tracing::warn!(region = region.as_str(), error = %e, "verification state not saved");
+                match self.verify_once(&region, state.as_ref()) {
+                    Outcome::Verified(v) => {
+                        waiting.remove(&region);
+                        gauge.set(v.at_s);
+                        if let Err(e) = store(&state_file(&self.regions, &region), &v) {
+                            tracing::warn!(region = region.as_str(), error = %e, "verification state not saved");
+                        }
+                        *state = Some(v);
                     }
-                    *state = Some(v);
-                } else {
-                    self.metrics
-                        .archive_verify_failures
-                        .with_label_values(&[&region])
-                        .inc();
+                    // Signed between the probe and the open cannot be undone; only a probe
+                    // that erred lands here. Looked at again next tick, not counted.
+                    Outcome::NotYetSigned => {
+                        signed.remove(&region);
+                        last_run.remove(&region);
+                    }
+                    Outcome::Failed => failures.inc(),
                 }
                 if ctx.shutdown_requested() {
                     return;
@@ -140,8 +163,14 @@ impl Verifier {
         }
     }
 
-    /// One verification of `region`; the new state on success, `None` on failure (logged).
-    fn verify_once(&self, region: &str, prev: Option<&Verified>) -> Option<Verified> {
+    /// Whether `region`'s archive has a signed checkpoint. A probe that fails says yes: the
+    /// verification then runs and reports (and counts) the real error.
+    fn is_signed(&self, region: &str) -> bool {
+        wcp_archive::readiness::has_signed_checkpoint(&self.regions.db(region)).unwrap_or(true)
+    }
+
+    /// One verification of `region` (a failure is logged).
+    fn verify_once(&self, region: &str, prev: Option<&Verified>) -> Outcome {
         let started = Instant::now();
         // Pinned to this archiver's own key: re-signed checkpoints under a replaced
         // published key do not pass.
@@ -188,7 +217,7 @@ impl Verifier {
                     "archive verified"
                 );
                 let at_s = wcp_model::clock::now_ms() as f64 / 1000.0;
-                Some(Verified {
+                Outcome::Verified(Verified {
                     at_s,
                     head: r.last_signed.or_else(|| prev.and_then(|p| p.head.clone())),
                     sweep_from,
@@ -196,14 +225,52 @@ impl Verifier {
             }
             Ok(r) => {
                 log_failure(region, &r);
-                None
+                Outcome::Failed
+            }
+            Err(ArchiveError::NotYetSigned) => {
+                tracing::info!(region, status = NOT_YET, "archive not verified yet");
+                Outcome::NotYetSigned
             }
             Err(e) => {
                 tracing::error!(region, error = %e, "archive verification could not run");
-                None
+                Outcome::Failed
             }
         }
     }
+}
+
+/// What a region's status says until its writer has signed its first batch.
+const NOT_YET: &str = "not yet verifiable: no checkpoint yet";
+
+/// What to do with a region at one tick of the verifier.
+#[derive(Debug, PartialEq)]
+enum Next {
+    /// Nothing is signed yet (a region created a moment ago): neither verified nor counted
+    /// as a failure; looked at again at the next tick, so it is verified within a tick of
+    /// its first checkpoint rather than an interval later.
+    NotYetVerifiable,
+    Verify,
+    /// Verified less than an interval ago.
+    NotDue,
+}
+
+/// The pure decision: `signed` from the archive's probe, `since_last` the time since the
+/// region's last verification run (None: never run).
+fn next(signed: bool, since_last: Option<Duration>, interval: Duration) -> Next {
+    if !signed {
+        return Next::NotYetVerifiable;
+    }
+    match since_last {
+        Some(elapsed) if elapsed < interval => Next::NotDue,
+        _ => Next::Verify,
+    }
+}
+
+/// How one verification run ended.
+enum Outcome {
+    Verified(Verified),
+    NotYetSigned,
+    Failed,
 }
 
 /// Names what failed without any message id, participant or content.
@@ -222,6 +289,24 @@ fn log_failure(region: &str, r: &VerifyReport) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unsigned_region_waits_uncounted_and_a_signed_one_runs_per_interval() {
+        let six_h = Duration::from_secs(6 * 3600);
+        // A region created a moment ago: never verified, whatever the clock says.
+        assert_eq!(next(false, None, six_h), Next::NotYetVerifiable);
+        assert_eq!(
+            next(false, Some(Duration::from_secs(7 * 3600)), six_h),
+            Next::NotYetVerifiable
+        );
+        // Its first checkpoint exists: verified at once, not an interval later.
+        assert_eq!(next(true, None, six_h), Next::Verify);
+        assert_eq!(
+            next(true, Some(Duration::from_secs(5)), six_h),
+            Next::NotDue
+        );
+        assert_eq!(next(true, Some(six_h), six_h), Next::Verify);
+    }
 
     #[test]
     fn state_round_trips_and_a_missing_file_is_none() {
