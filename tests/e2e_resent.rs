@@ -87,6 +87,23 @@ fn a_copy_resent_after_an_ingest_restart_is_not_published_again() {
         })
         .collect();
     assert_eq!(ids, ["seq_gap:3-4"], "the re-sent copy's gap is still news");
+    // The RUNBOOK's WcpWeComSeqGap step reads the range from the ingest's log: one line per
+    // gap with the range, the count and the alert id, and no msgid or conversation.
+    let log = p.service("ingest").log_text();
+    let gap_lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("WeCom seq gap"))
+        .collect();
+    assert_eq!(gap_lines.len(), 1, "{log}");
+    let field = |name: &str, value: &str| {
+        gap_lines[0].contains(&format!(" {name}={value}"))
+            || gap_lines[0].contains(&format!("\"{name}\":{value}"))
+    };
+    for (name, value) in [("first_seq", "3"), ("last_seq", "4"), ("missing", "2")] {
+        assert!(field(name, value), "{name}={value} in {}", gap_lines[0]);
+    }
+    assert!(gap_lines[0].contains("seq_gap:3-4"), "{}", gap_lines[0]);
+    assert!(!log.contains("rs-"), "a msgid in the ingest log: {log}");
 
     let addr = p.service("ingest").ops_addr.clone();
     let metrics = e2e::ops::get(&addr, "/metrics").expect("metrics").body;

@@ -21,12 +21,13 @@ use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{
     codec, Config, InRecord, Metrics, OutRecord, PolicySettings, RunCtx, RuntimeError, Stage,
 };
-use wcp_stages::ingest::{seq_of_line, IngestResult, IngestStep};
+use wcp_stages::ingest::{seq_of_line, IngestResult, IngestStep, SeqGap};
 use wcp_stages::Policy;
 
 struct Ingest {
     step: IngestStep,
     metrics: Metrics,
+    gaps: gaplog::GapLog,
 }
 
 /// One round of the start-up read of `chat.events` (progress is logged after each).
@@ -58,6 +59,33 @@ fn seed(
     Ok(())
 }
 
+impl Ingest {
+    /// The RUNBOOK's WcpWeComSeqGap step reads the range from this line (or from the alert in
+    /// `chat.alerts`); `gaplog` rate-limits it.
+    fn log_gap(&mut self, rec: &InRecord, gap: &SeqGap, alert_id: &str) {
+        let line = self.gaps.on_gap(now_ms(), gap.missing());
+        if let Some((gaps, missing)) = line.suppressed {
+            tracing::warn!(
+                gaps,
+                missing,
+                "more WeCom seq gaps than the log shows ({} a minute): their ranges are in chat.alerts (category seq_gap)",
+                gaplog::PER_MINUTE
+            );
+        }
+        if line.log {
+            tracing::warn!(
+                first_seq = gap.first,
+                last_seq = gap.last,
+                missing = gap.missing(),
+                alert_id,
+                partition = rec.partition,
+                offset = rec.offset,
+                "WeCom seq gap: messages missing from the capture stream (fetch them again while Tencent still holds them, about 5 days)"
+            );
+        }
+    }
+}
+
 impl Stage for Ingest {
     fn input_topics(&self) -> Vec<&'static str> {
         vec![topics::RAW]
@@ -83,6 +111,7 @@ impl Stage for Ingest {
         let capture_ms = rec.timestamp_ms.unwrap_or_else(now_ms);
         let ingested = self.step.process(raw, seq, capture_ms);
         if let Some((gap, alert)) = ingested.gap {
+            self.log_gap(rec, &gap, &alert.alert_id);
             self.metrics.seq_gaps.inc();
             self.metrics.seq_missing.inc_by(gap.missing());
             self.metrics
@@ -131,10 +160,12 @@ fn main() -> ExitCode {
         let mut stage = Ingest {
             step,
             metrics: ctx.metrics.clone(),
+            gaps: gaplog::GapLog::default(),
         };
         txloop::run(cfg, ctx, &mut stage, LoopOptions::default())
     })
 }
 
+mod gaplog;
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ fn stage() -> Ingest {
     Ingest {
         step: IngestStep::new(InputPolicy::default()),
         metrics: Metrics::new(),
+        gaps: gaplog::GapLog::default(),
     }
 }
 
