@@ -136,6 +136,24 @@ fn every_runbook_command_runs_or_is_skipped_with_a_reason() {
     p.produce_file(&fixtures.join("wecom_malformed.jsonl"));
     let mut dlq = TopicReader::new(&bootstrap, &p.topic("chat.dlq"));
     assert!(dlq.drain(1, Duration::from_secs(60)), "no dead letters");
+    // A capture dead letter beside the ingest's: an encrypted envelope the replay step must
+    // leave out (`--stage ingest`; RUNBOOK WcpCaptureDecryptFailures: never into wecom.raw).
+    let envelope = br#"{"seq":77,"msgid":"env-77","publickey_ver":9,"encrypt_random_key":"ENVELOPE-NOT-A-MESSAGE"}"#;
+    let capture_letter = wcp_model::DeadLetter {
+        original: envelope.to_vec(),
+        source: "wecom-archive/ww1/seq/77".into(),
+        stage: "capture".into(),
+        reason_code: "unknown_publickey_ver".into(),
+        reason: "no private key of version 9".into(),
+    };
+    let producer = e2e::kafka::RawProducer::new(&bootstrap);
+    producer.send(
+        &p.topic("chat.dlq"),
+        0,
+        b"ww1",
+        &wcp_schema::encode(&capture_letter).expect("encode"),
+    );
+    producer.flush();
     let ops = p.service("ingest").ops_addr.clone();
     let mut exporter = p.spawn_extra(
         "lag-exporter",
@@ -220,6 +238,26 @@ fn every_runbook_command_runs_or_is_skipped_with_a_reason() {
     if cmds.iter().any(|c| c.contains("> replay.jsonl")) && replay.is_empty() {
         problems.push("replay.jsonl is empty: the DLQ replay step wrote nothing".into());
     }
+    // Only the ingest's: the capture's envelope is not in what gets replayed into wecom.raw.
+    if replay
+        .windows(b"ENVELOPE-NOT-A-MESSAGE".len())
+        .any(|w| w == b"ENVELOPE-NOT-A-MESSAGE")
+    {
+        problems.push("replay.jsonl holds the capture's encrypted envelope".into());
+    }
+    let (ok, text) = sh(
+        &work,
+        &format!(
+            "wcp tail chat.dlq --from-beginning --originals --stage capture --exit-when-idle 3 --prefix {}",
+            p.prefix
+        ),
+    );
+    assert!(ok && text.contains("ENVELOPE-NOT-A-MESSAGE"), "{text}");
+    let (ok, text) = sh(&work, "wcp tail chat.dlq --stage ingset --exit-when-idle 1");
+    assert!(
+        !ok && text.contains("\"ingset\" is not a stage") && text.contains("one of: capture"),
+        "{text}"
+    );
     eprintln!(
         "RUNBOOK: {} commands run:\n  {}\n{} skipped:\n  {}",
         ran.len(),

@@ -22,7 +22,7 @@ use super::kafka::{bootstrap, partitions, with_cause, CliCtx};
 #[command(
     after_help = "Examples:\n  wcp tail chat.alerts --from-beginning --max 10\n  \
     wcp tail chat.dlq --from-beginning --json --exit-when-idle 5 > dead-letters.jsonl\n  \
-    wcp tail chat.dlq --from-beginning --originals --exit-when-idle 5 > replay.jsonl   # then wcp produce --file replay.jsonl"
+    wcp tail chat.dlq --from-beginning --originals --stage ingest --exit-when-idle 5 > replay.jsonl   # then wcp produce --file replay.jsonl"
 )]
 pub struct TailArgs {
     /// Topic, as named in docs/OPERATIONS.md (`chat.alerts`), without the prefix.
@@ -44,6 +44,11 @@ pub struct TailArgs {
     /// a line break is not written: it is named (partition/offset) and the command exits 1.
     #[arg(long)]
     originals: bool,
+    /// `chat.dlq` only: only the dead letters of this stage (capture, ingest, classifier,
+    /// …). With `--originals`, `--stage ingest` gives exactly what can be replayed into
+    /// `wecom.raw`: the capture's own dead letters hold encrypted envelopes, never replayed.
+    #[arg(long, value_name = "STAGE")]
+    stage: Option<String>,
     /// Stop after this many records.
     #[arg(long)]
     max: Option<u64>,
@@ -62,6 +67,9 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
     })?;
     if args.originals && content != Content::DeadLetter {
         bail!("--originals is for chat.dlq only");
+    }
+    if let Some(stage) = &args.stage {
+        check_stage(stage, content)?;
     }
     let addr = bootstrap(args.bootstrap.as_deref());
     let topic = format!("{}{}", args.prefix, args.topic);
@@ -87,6 +95,7 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
     consumer.assign(&tpl)?;
     let mut out = std::io::stdout().lock();
     let mut n = 0u64;
+    let mut other_stages = 0u64;
     let mut unwritten = Vec::new();
     let mut last = Instant::now();
     while args.max.is_none_or(|m| n < m) {
@@ -100,6 +109,12 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
         };
         let msg = msg?;
         last = Instant::now();
+        if let Some(stage) = &args.stage {
+            if stage_of(msg.payload().unwrap_or_default()).as_deref() != Some(stage.as_str()) {
+                other_stages += 1;
+                continue;
+            }
+        }
         n += 1;
         if args.originals {
             // The original bytes exactly, UTF-8 or not (`wcp produce --file` reads byte
@@ -151,7 +166,12 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
             break;
         }
     }
-    eprintln!("{n} record(s) from {topic}");
+    match &args.stage {
+        Some(stage) => eprintln!(
+            "{n} record(s) of stage {stage} from {topic} ({other_stages} of other stages left out)"
+        ),
+        None => eprintln!("{n} record(s) from {topic}"),
+    }
     if !unwritten.is_empty() {
         eprintln!(
             "error: {} original(s) not written (partition/offset): {}; replay them by hand from `wcp tail {} --json` (original / original_hex)",
@@ -162,6 +182,41 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stages that write dead letters (`DeadLetter.stage`: each service's stage name).
+const STAGES: [&str; 10] = [
+    "capture",
+    "capture-media",
+    "ingest",
+    "classifier",
+    "consent-gate",
+    "retention-tagger",
+    "alerter",
+    "anonymiser",
+    "archiver",
+    "review",
+];
+
+/// `--stage` names a known stage and goes with `chat.dlq`.
+fn check_stage(stage: &str, content: Content) -> anyhow::Result<()> {
+    if content != Content::DeadLetter {
+        bail!("--stage is for chat.dlq only");
+    }
+    if !STAGES.contains(&stage) {
+        bail!(
+            "--stage {stage:?} is not a stage that writes dead letters (one of: {})",
+            STAGES.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The stage of a dead letter (None: not a dead letter).
+fn stage_of(bytes: &[u8]) -> Option<String> {
+    wcp_schema::decode::<DeadLetter>(bytes)
+        .ok()
+        .map(|d| d.stage)
 }
 
 /// A dead letter's original bytes as one line for `wcp produce --file`.
@@ -278,6 +333,25 @@ mod tests {
         let bytes = b"\xff\xfe raw invalid utf-8 bytes";
         assert_eq!(original_line(&letter(bytes)).unwrap(), bytes.to_vec());
         assert_eq!(original_line(&letter(b"{\"a\":1}")).unwrap(), b"{\"a\":1}");
+    }
+
+    #[test]
+    fn the_stage_filter_knows_the_stages_and_reads_each_letters_stage() {
+        assert_eq!(stage_of(&letter(b"x")).as_deref(), Some("ingest"));
+        assert_eq!(stage_of(b"garbage"), None);
+        assert!(check_stage("ingest", Content::DeadLetter).is_ok());
+        assert!(check_stage("capture", Content::DeadLetter).is_ok());
+        let err = check_stage("ingset", Content::DeadLetter)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("\"ingset\"") && err.contains("one of: capture"),
+            "{err}"
+        );
+        let err = check_stage("ingest", Content::Alert)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("chat.dlq only"), "{err}");
     }
 
     #[test]
