@@ -84,9 +84,14 @@ fn archived_offset(p: &Pipeline) -> Option<i64> {
 
 /// The archiver group's offset of `chat.tagged` partition 0 as committed in Kafka.
 fn kafka_committed(p: &Pipeline) -> Option<i64> {
+    committed_by(p, "archiver")
+}
+
+/// wcp-`service`'s group offset of `chat.tagged` partition 0 as committed in Kafka.
+fn committed_by(p: &Pipeline, service: &str) -> Option<i64> {
     let c: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", &p.bootstrap)
-        .set("group.id", format!("{}wcp-archiver", p.prefix))
+        .set("group.id", format!("{}wcp-{service}", p.prefix))
         .create()
         .expect("consumer");
     let mut tpl = TopicPartitionList::new();
@@ -317,4 +322,71 @@ fn a_broker_down_under_load_loses_and_duplicates_nothing() {
     // More work after the outage, then everything must be there exactly once.
     spawn_synthetic(&p, after, before + 1, None).finish();
     assert_nothing_lost(&mut p, (before + after) as usize);
+}
+
+/// One raw WeCom line as the alerter's input: a `chat.tagged` record made by the upstream
+/// stages' own functions (as `e2e::delivery::tagged` does for the fixture).
+fn tagged_line(raw: &str) -> Vec<u8> {
+    let policy = wcp_stages::Policy::builtin();
+    let ing = wcp_stages::ingest::ingest(raw.as_bytes(), None).expect("ingest");
+    let ev = wcp_stages::classify::Classifier::builtin().classify(ing.event);
+    let ev = wcp_stages::consent::gate(ev, &Default::default(), &policy.consent);
+    wcp_schema::encode(&wcp_stages::retention::tag(ev, &policy.retention)).expect("encode")
+}
+
+/// Issue 17: a recall that arrives before its flagged original waited only in the alerter's
+/// memory, so a restart between the two lost its `recall_of_flagged` alert (2–4 per
+/// SIGTERM run above). Here the alerter commits the recall, stops on SIGTERM, starts again,
+/// and only then gets the original: the alert still comes, once.
+#[test]
+fn a_recall_waiting_for_its_original_survives_an_alerter_restart() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    require_binaries(&["alerter"]);
+    let mut p = Pipeline::new(&bootstrap, "recallwait");
+    p.create_topics(1);
+    p.start(&["alerter"]);
+    let id = format!("rw-{}", e2e::random_token());
+    let recall = format!(
+        r#"{{"msgid":"{id}-r","action":"recall","from":"zw","tolist":["wmX"],"roomid":"","msgtime":1732600222000,"msgtype":"revoke","revoke":{{"pre_msgid":"{id}"}}}}"#
+    );
+    let risky = format!(
+        r#"{{"msgid":"{id}","action":"send","from":"zw","tolist":["wmX"],"roomid":"","msgtime":1732600185000,"msgtype":"text","text":{{"content":"放心，这个肯定稳赚，年化8%保底"}}}}"#
+    );
+    produce_tagged(&p, &[(format!("{id}-r"), tagged_line(&recall))]);
+    // The recall's batch committed: the group's offset is past it.
+    e2e::wait_for("the recall committed", Duration::from_secs(60), || {
+        (committed_by(&p, "alerter") == Some(1)).then_some(())
+    });
+    assert!(p.service("alerter").terminate(Duration::from_secs(30)));
+    p.service("alerter").restart();
+    p.service("alerter").wait_ready(Duration::from_secs(90));
+    produce_tagged(&p, &[(id.clone(), tagged_line(&risky))]);
+    let want = format!("{id}:recall_of_flagged");
+    let mut alerts = e2e::kafka::TopicReader::new(&p.bootstrap, &p.topic("chat.alerts"));
+    let ids = |r: &e2e::kafka::TopicReader| -> Vec<String> {
+        r.records
+            .iter()
+            .map(|x| {
+                wcp_schema::decode::<wcp_model::Alert>(&x.value)
+                    .expect("alert")
+                    .alert_id
+            })
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ids(&alerts).contains(&want) && Instant::now() < deadline {
+        alerts.poll_for(Duration::from_millis(500));
+    }
+    alerts.poll_for(Duration::from_secs(2));
+    let got = ids(&alerts);
+    eprintln!("{TEST}: alerts after the restart: {got:?}");
+    assert_eq!(
+        got.iter().filter(|a| **a == want).count(),
+        1,
+        "{want} once in chat.alerts: {got:?}\n{}",
+        p.service("alerter").log_tail(20)
+    );
+    p.assert_all_running();
 }

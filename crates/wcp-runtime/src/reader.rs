@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::Message;
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::Config;
@@ -36,6 +37,8 @@ pub struct TopicReader {
     /// Where each partition was assigned from when not its beginning (a tail read): the
     /// position a partition has before its first record.
     from: std::collections::HashMap<i32, i64>,
+    /// Where a range read ([`TopicReader::open_range`]) ends per partition (exclusive).
+    until: std::collections::HashMap<i32, i64>,
 }
 
 impl TopicReader {
@@ -53,6 +56,53 @@ impl TopicReader {
         last: u64,
     ) -> Result<TopicReader, RuntimeError> {
         Self::open_at(cfg, logical_topic, Some(last))
+    }
+
+    /// The last `window` offsets (at most) before the offset `cfg.group()` committed on each
+    /// partition of `logical_topic`: the records the group consumed most recently (the
+    /// alerter's recalls still waiting for their original). Partitions with nothing committed
+    /// are left out; `None` when no partition has anything before its committed offset.
+    pub fn open_before_committed(
+        cfg: &Config,
+        logical_topic: &str,
+        window: u64,
+    ) -> Result<Option<TopicReader>, RuntimeError> {
+        let mut r = Self::open_at(cfg, logical_topic, Some(0))?;
+        let group: BaseConsumer = kafka::consumer_config(cfg, &cfg.group())
+            .set("statistics.interval.ms", "0")
+            .create()?;
+        let mut tpl = TopicPartitionList::new();
+        for p in &r.partitions {
+            tpl.add_partition(&r.topic, *p);
+        }
+        let committed = retry_transient("committed offsets", || {
+            Ok(group.committed_offsets(tpl.clone(), META_TIMEOUT)?)
+        })?;
+        let mut assign = TopicPartitionList::new();
+        r.from.clear();
+        for e in committed.elements() {
+            let Offset::Offset(end) = e.offset() else {
+                continue;
+            };
+            let (low, _) = retry_transient("watermarks", || {
+                Ok(r.consumer
+                    .fetch_watermarks(&r.topic, e.partition(), META_TIMEOUT)?)
+            })?;
+            let start = end
+                .saturating_sub(i64::try_from(window).unwrap_or(i64::MAX))
+                .max(low);
+            if start < end {
+                r.from.insert(e.partition(), start);
+                r.until.insert(e.partition(), end);
+                assign.add_partition_offset(&r.topic, e.partition(), Offset::Offset(start))?;
+            }
+        }
+        if assign.count() == 0 {
+            return Ok(None);
+        }
+        r.partitions = r.until.keys().copied().collect();
+        r.consumer.assign(&assign)?;
+        Ok(Some(r))
     }
 
     fn open_at(
@@ -124,6 +174,7 @@ impl TopicReader {
             partitions,
             settled: Default::default(),
             from,
+            until: Default::default(),
         })
     }
 
@@ -157,7 +208,7 @@ impl TopicReader {
                 .find_partition(&self.topic, *p)
                 .map(|e| (e.error(), e.offset()))
             {
-                Some((Ok(()), Offset::Offset(n))) => n,
+                Some((Ok(()), Offset::Offset(n))) => self.until.get(p).map_or(n, |u| n.min(*u)),
                 _ => {
                     return Err(RuntimeError::Abortable(format!(
                         "no end offset for partition {p}"
@@ -307,7 +358,14 @@ impl TopicReader {
             // the consent-gate catches up before every batch.
             match self.consumer.poll(Duration::from_millis(2)) {
                 Some(Ok(m)) => {
-                    f(&kafka::to_record(&m));
+                    // A range read hands over nothing at or past its end.
+                    let past = self
+                        .until
+                        .get(&m.partition())
+                        .is_some_and(|u| m.offset() >= *u);
+                    if !past {
+                        f(&kafka::to_record(&m));
+                    }
                     *quiet_since = Instant::now();
                 }
                 Some(Err(e)) => {

@@ -221,6 +221,22 @@ fn reader_catches_up_past_transaction_markers() {
 
 /// The ingest's start-up read: only the tail of each partition, split over the partitions;
 /// a partition shorter than its share is read from its beginning, an empty one is done.
+/// `n` records `p<part>-<i>` into each listed partition.
+fn produce_counts(bs: &str, topic: &str, counts: &[(i32, usize)]) {
+    let tp: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", bs)
+        .create()
+        .unwrap();
+    for &(part, n) in counts {
+        for i in 0..n {
+            let v = format!("p{part}-{i}");
+            tp.send(BaseRecord::<(), _>::to(topic).partition(part).payload(&v))
+                .unwrap();
+        }
+    }
+    tp.flush(Duration::from_secs(30)).unwrap();
+}
+
 #[test]
 fn a_tail_reader_reads_the_last_offsets_of_each_partition() {
     let Some(bs) = bootstrap() else {
@@ -231,18 +247,7 @@ fn a_tail_reader_reads_the_last_offsets_of_each_partition() {
     let topic = format!("{p}events");
     create(&bs, std::slice::from_ref(&topic), 3);
     // Partition 0: 10 records, partition 1: 2, partition 2: none.
-    let tp: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", &bs)
-        .create()
-        .unwrap();
-    for (part, n) in [(0, 10), (1, 2)] {
-        for i in 0..n {
-            let v = format!("p{part}-{i}");
-            tp.send(BaseRecord::<(), _>::to(&topic).partition(part).payload(&v))
-                .unwrap();
-        }
-    }
-    tp.flush(Duration::from_secs(30)).unwrap();
+    produce_counts(&bs, &topic, &[(0, 10), (1, 2)]);
     let mut cfg = Config::defaults("rt-tail");
     cfg.kafka_bootstrap = bs;
     cfg.topic_prefix = p;
@@ -259,6 +264,55 @@ fn a_tail_reader_reads_the_last_offsets_of_each_partition() {
     assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
     seen.sort();
     assert_eq!(seen, ["p0-6", "p0-7", "p0-8", "p0-9", "p1-0", "p1-1"]);
+}
+
+/// The alerter's start-up replay (issue 17): the last `window` offsets before the group's
+/// committed offset on each partition, nothing at or past it, partitions with no commit left
+/// out.
+#[test]
+fn a_reader_before_the_committed_offsets_reads_only_that_window() {
+    let Some(bs) = bootstrap() else {
+        eprintln!("KAFKA_BOOTSTRAP not set: skipped");
+        return;
+    };
+    let p = prefix();
+    let topic = format!("{p}events");
+    create(&bs, std::slice::from_ref(&topic), 3);
+    produce_counts(&bs, &topic, &[(0, 10), (1, 4), (2, 5)]);
+    let mut cfg = Config::defaults("rt-window");
+    cfg.kafka_bootstrap = bs.clone();
+    cfg.topic_prefix = p;
+    // Partition 0 committed at 7, partition 1 at 2, partition 2 never.
+    let group: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &bs)
+        .set("group.id", cfg.group())
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset(&topic, 0, Offset::Offset(7))
+        .unwrap();
+    tpl.add_partition_offset(&topic, 1, Offset::Offset(2))
+        .unwrap();
+    group
+        .commit(&tpl, rdkafka::consumer::CommitMode::Sync)
+        .unwrap();
+    let mut reader = TopicReader::open_before_committed(&cfg, "events", 3)
+        .unwrap()
+        .expect("something before the committed offsets");
+    let mut seen = Vec::new();
+    let done = reader
+        .catch_up(Duration::from_secs(20), |r| {
+            seen.push(String::from_utf8_lossy(r.payload()).into_owned())
+        })
+        .unwrap();
+    assert!(done);
+    seen.sort();
+    assert_eq!(seen, ["p0-4", "p0-5", "p0-6", "p1-0", "p1-1"]);
+    // A group that committed nothing: nothing to read.
+    cfg.group_id = "rt-window-none".into();
+    assert!(TopicReader::open_before_committed(&cfg, "events", 3)
+        .unwrap()
+        .is_none());
 }
 
 /// A consumer of every partition of `topic` from the beginning, and what `fill_batch`

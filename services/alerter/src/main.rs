@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use wcp_model::{topics, Alert, EnrichedEvent};
+use wcp_model::{topics, Alert, EnrichedEvent, EventKind};
 use wcp_runtime::reader::TopicReader;
 use wcp_runtime::txloop::{self, LoopOptions};
 use wcp_runtime::{
@@ -21,6 +21,11 @@ use wcp_stages::Policy;
 
 /// One round of the start-up read of chat.alerts (progress is logged after each).
 const REBUILD_ROUND: Duration = Duration::from_secs(10);
+/// How far back (offsets per partition, before the committed one) the start-up replay of
+/// chat.tagged looks for recalls still waiting for their original (`replay_recent`). A recall
+/// and its original are a few records apart in practice (the capture's order); 100,000 also
+/// covers e2e_equivalence's 2,100-record separation many times over, and reads in seconds.
+const RECALL_WINDOW: u64 = 100_000;
 
 struct Alerter {
     step: AlertStep,
@@ -43,8 +48,37 @@ impl Alerter {
                 n += 1;
             }
         })?;
-        step.commit();
         tracing::info!(alerts = n, "recall state rebuilt from chat.alerts");
+        self.replay_recent(ctx)?;
+        self.step.commit();
+        Ok(())
+    }
+
+    /// A recall that arrived before its flagged original waits in memory only; a restart
+    /// would forget it and its alert would never come (issue 17: 2–4 `recall_of_flagged`
+    /// alerts lost in e2e_faults' SIGTERM run). The last `RECALL_WINDOW` records this group
+    /// consumed from chat.tagged (before its committed offsets) are processed again, their
+    /// alerts discarded: every one of them was published in a committed transaction, and
+    /// chat.alerts, read first, already holds them, so only the waiting recalls come back.
+    fn replay_recent(&mut self, ctx: &RunCtx) -> Result<(), RuntimeError> {
+        let Some(mut reader) =
+            TopicReader::open_before_committed(&self.cfg, topics::TAGGED, RECALL_WINDOW)?
+        else {
+            return Ok(());
+        };
+        let step = &mut self.step;
+        let mut waiting = 0u64;
+        let n = reader.read_to_end(ctx, "replaying recent chat.tagged", REBUILD_ROUND, |rec| {
+            if let Ok(ev) = wcp_schema::decode::<EnrichedEvent>(rec.payload()) {
+                waiting += u64::from(matches!(ev.event.kind, EventKind::Recall { .. }));
+                step.process(&ev);
+            }
+        })?;
+        tracing::info!(
+            records = n,
+            recalls = waiting,
+            "recall state: recent chat.tagged replayed"
+        );
         Ok(())
     }
 
@@ -133,5 +167,46 @@ mod tests {
         s.process(&tagged(recall), &mut out).unwrap();
         let a: Alert = wcp_schema::decode(&out[0].value).unwrap();
         assert_eq!(a.category, "recall_of_flagged");
+    }
+
+    /// The start-up replay (`replay_recent`) in pure form: a recall consumed before a restart
+    /// waits again afterwards; a replay of events whose alerts were published produces only
+    /// those alerts again (discarded), nothing new.
+    #[test]
+    fn a_replay_after_a_restart_brings_back_a_waiting_recall_and_nothing_else() {
+        let step = || {
+            AlertStep::new(
+                wcp_stages::Policy::builtin().alert,
+                Names::new(b"0123456789abcdef"),
+            )
+        };
+        let risky = classified(r#"{"msgid":"r1","action":"send","from":"zw","tolist":["wmX"],"roomid":"","msgtime":1732600185000,"msgtype":"text","text":{"content":"放心，这个肯定稳赚，年化8%保底"}}"#.as_bytes());
+        let recall = classified(br#"{"msgid":"r2","action":"recall","from":"zw","tolist":["wmX"],"roomid":"","msgtime":1732600222000,"msgtype":"revoke","revoke":{"pre_msgid":"r1"}}"#);
+        // The recall first, committed, nothing published; then a restart.
+        assert!(step().process(&recall).is_empty());
+        let mut restarted = step();
+        restarted.process(&recall);
+        restarted.commit();
+        let after = restarted.process(&risky);
+        assert!(
+            after.iter().any(|a| a.alert_id == "r1:recall_of_flagged"),
+            "{after:?}"
+        );
+        // Both before the restart: chat.alerts holds their alerts; the replay adds nothing.
+        let mut live = step();
+        let mut published = live.process(&risky);
+        published.extend(live.process(&recall));
+        let mut again = step();
+        for a in &published {
+            again.remember_published(a);
+        }
+        let replayed: Vec<String> = [&risky, &recall]
+            .into_iter()
+            .flat_map(|e| again.process(e))
+            .map(|a| a.alert_id)
+            .collect();
+        let ids: Vec<String> = published.iter().map(|a| a.alert_id.clone()).collect();
+        assert!(replayed.iter().all(|a| ids.contains(a)), "{replayed:?}");
+        assert!(again.process(&recall).is_empty(), "the recall alerts once");
     }
 }
