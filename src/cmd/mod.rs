@@ -2,6 +2,7 @@
 pub mod archive;
 pub mod demo;
 pub mod detect;
+mod dlq_stage;
 pub mod eval;
 mod kafka;
 pub mod lag;

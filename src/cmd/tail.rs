@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use wcp_model::topics::{self, Content};
 use wcp_model::{Alert, AnonymisedEvent, ChatEvent, ConsentRecord, DeadLetter, EnrichedEvent};
 
+use super::dlq_stage::{check_stage, stage_of};
 use super::kafka::{bootstrap, partitions, with_cause, CliCtx};
 
 #[derive(Args)]
@@ -184,41 +185,6 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The stages that write dead letters (`DeadLetter.stage`: each service's stage name).
-const STAGES: [&str; 10] = [
-    "capture",
-    "capture-media",
-    "ingest",
-    "classifier",
-    "consent-gate",
-    "retention-tagger",
-    "alerter",
-    "anonymiser",
-    "archiver",
-    "review",
-];
-
-/// `--stage` names a known stage and goes with `chat.dlq`.
-fn check_stage(stage: &str, content: Content) -> anyhow::Result<()> {
-    if content != Content::DeadLetter {
-        bail!("--stage is for chat.dlq only");
-    }
-    if !STAGES.contains(&stage) {
-        bail!(
-            "--stage {stage:?} is not a stage that writes dead letters (one of: {})",
-            STAGES.join(", ")
-        );
-    }
-    Ok(())
-}
-
-/// The stage of a dead letter (None: not a dead letter).
-fn stage_of(bytes: &[u8]) -> Option<String> {
-    wcp_schema::decode::<DeadLetter>(bytes)
-        .ok()
-        .map(|d| d.stage)
-}
-
 /// A dead letter's original bytes as one line for `wcp produce --file`.
 fn original_line(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
     let d = wcp_schema::decode::<DeadLetter>(bytes).map_err(|_| "not a dead letter")?;
@@ -333,25 +299,6 @@ mod tests {
         let bytes = b"\xff\xfe raw invalid utf-8 bytes";
         assert_eq!(original_line(&letter(bytes)).unwrap(), bytes.to_vec());
         assert_eq!(original_line(&letter(b"{\"a\":1}")).unwrap(), b"{\"a\":1}");
-    }
-
-    #[test]
-    fn the_stage_filter_knows_the_stages_and_reads_each_letters_stage() {
-        assert_eq!(stage_of(&letter(b"x")).as_deref(), Some("ingest"));
-        assert_eq!(stage_of(b"garbage"), None);
-        assert!(check_stage("ingest", Content::DeadLetter).is_ok());
-        assert!(check_stage("capture", Content::DeadLetter).is_ok());
-        let err = check_stage("ingset", Content::DeadLetter)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("\"ingset\"") && err.contains("one of: capture"),
-            "{err}"
-        );
-        let err = check_stage("ingest", Content::Alert)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("chat.dlq only"), "{err}");
     }
 
     #[test]
