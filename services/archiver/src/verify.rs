@@ -117,7 +117,7 @@ impl Verifier {
                     .metrics
                     .archive_verify_failures
                     .with_label_values(&[&region]);
-                if state.is_some() || self.is_signed(&region) {
+                if !signed.contains(&region) && (state.is_some() || self.is_signed(&region)) {
                     signed.insert(region.clone());
                 }
                 let since = last_run.get(&region).map(|t| t.elapsed());
