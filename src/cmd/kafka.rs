@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail};
 use rdkafka::client::Client;
-use rdkafka::consumer::ConsumerContext;
+use rdkafka::consumer::{Consumer, ConsumerContext};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 use rdkafka::producer::{DeliveryResult, ProducerContext};
@@ -80,14 +80,25 @@ impl CliCtx {
 }
 
 impl CliCtx {
-    /// Keeps `msg` unless it is the vaguer "N/N brokers are down" after a real cause.
+    /// Keeps `msg` (in plain words: [`for_cli`]) unless it is the vaguer "N/N brokers are
+    /// down" after a real cause.
     fn note(&self, msg: &str) {
         if let Ok(mut e) = self.last_error.lock() {
             if e.is_none() || !msg.contains("brokers are down") {
-                *e = Some(msg.to_string());
+                *e = Some(for_cli(msg));
             }
         }
     }
+}
+
+/// librdkafka's `cause` made plain as the services say it (`wcp_runtime::brokers::
+/// explain_cause`: an HTTP port "answered, but it is not a Kafka broker", not librdkafka's
+/// advice to raise receive.message.max.bytes; no thread tag), naming the CLI's setting.
+pub fn for_cli(cause: &str) -> String {
+    wcp_runtime::brokers::explain_cause(cause).replace(
+        "point kafka_bootstrap at",
+        "point --bootstrap (or $KAFKA_BOOTSTRAP) at",
+    )
 }
 
 impl ClientContext for CliCtx {
@@ -155,6 +166,23 @@ pub fn partitions(
         );
     }
     Ok(t.partitions().iter().map(|p| p.id()).collect())
+}
+
+/// Whether the broker at `bootstrap` answers; an error naming the address and the cause when
+/// not. For clients whose own events this command cannot serve (an admin client: its
+/// librdkafka errors wait on a queue nobody polls), a consumer of its own asks instead.
+pub fn check_reachable(bootstrap: &str) -> anyhow::Result<()> {
+    let probe: rdkafka::consumer::BaseConsumer<CliCtx> = client_config(bootstrap)
+        .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
+        .create_with_context(CliCtx::default())?;
+    probe
+        .fetch_metadata(None, Duration::from_secs(10))
+        .map(|_| ())
+        .map_err(|e| {
+            // Serves the error and log events that carry the cause.
+            let _ = probe.poll(Duration::from_millis(200));
+            unreachable(probe.context(), bootstrap, e)
+        })
 }
 
 /// The error for a broker that did not answer: the address and librdkafka's cause.

@@ -34,15 +34,24 @@ pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
     let addr = bootstrap(args.bootstrap.as_deref());
     // With the WCP_KAFKA__* properties (TLS, SASL), as the other commands.
     let client = super::kafka::client_config(&addr);
+    // Keeps librdkafka's cause: the failed call itself says only "OperationTimedOut".
+    let kctx = wcp_runtime::kafka::PlainCtx::default();
     let groups = format!("{}{}", args.prefix, args.group);
     let found = wcp_runtime::lag::measure(
         &client,
+        &kctx,
         &groups,
         &args.prefix,
         Duration::from_secs(10),
         wcp_model::clock::now_ms(),
     )
-    .map_err(|e| anyhow!("cannot read consumer-group lag from Kafka at {addr}: {e}"))?;
+    .map_err(|e| {
+        let why = match kctx.take_error() {
+            Some(cause) => super::kafka::for_cli(&cause),
+            None => e.to_string(),
+        };
+        anyhow!("cannot read consumer-group lag from Kafka at {addr}: {why}")
+    })?;
     let mut out = std::io::stdout().lock();
     if args.json {
         for l in &found {

@@ -11,7 +11,7 @@ use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::error::RDKafkaErrorCode;
 use wcp_model::topics;
 
-use super::kafka::{bootstrap, unreachable, CliCtx};
+use super::kafka::{bootstrap, CliCtx};
 
 /// Every topic of the pipeline (before the prefix).
 pub const TOPICS: &[&str] = &topics::ALL;
@@ -77,10 +77,7 @@ pub fn run(args: TopicsArgs) -> anyhow::Result<ExitCode> {
         .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
         .create_with_context(CliCtx::default())?;
     // Names the address and the cause instead of a timeout after 30 s.
-    admin
-        .inner()
-        .fetch_metadata(None, Duration::from_secs(10))
-        .map_err(|e| unreachable(admin.inner().context(), &addr, e))?;
+    super::kafka::check_reachable(&addr)?;
     let retention_ms = (a.retention_hours * 3_600_000).to_string();
     let names: Vec<String> = TOPICS.iter().map(|t| format!("{}{t}", a.prefix)).collect();
     let configs: Vec<Vec<(&str, String)>> = TOPICS

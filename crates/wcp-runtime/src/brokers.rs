@@ -54,6 +54,9 @@ pub fn view_from_stats(stats: &serde_json::Value) -> Option<BrokerView> {
 /// request line it never gets, e.g. Prometheus' port) times out Kafka's first request,
 /// which librdkafka blames on "broker version < 0.10": no broker this client can use is that
 /// old, so the silence is named instead.
+///
+/// A log line's thread tag (`[thrd:127.0.0.1:9091/bootstrap]: `) is dropped: it repeats
+/// the broker and is no part of the cause.
 pub fn explain_cause(reason: &str) -> String {
     explain_cause_in(reason, ephemeral_ports())
 }
@@ -73,6 +76,7 @@ fn ephemeral_ports() -> Option<(u16, u16)> {
 /// itself while the broker is down (a trial): it reads its own request back, which is no
 /// answer. Said as a possibility: the two look the same from here.
 pub fn explain_cause_in(reason: &str, ephemeral: Option<(u16, u16)>) -> String {
+    let reason = strip_thread_tag(reason);
     // librdkafka prefixes the broker: "127.0.0.1:8080/bootstrap: Receive failed: ...", in
     // some messages after its thread's name ("[thrd:127.0.0.1:8080/bootstrap]: ...").
     let addr = || {
@@ -96,7 +100,7 @@ pub fn explain_cause_in(reason: &str, ephemeral: Option<(u16, u16)>) -> String {
             )
         })
     };
-    if reason.contains("Invalid response size") || reason.contains("receive.message.max.bytes") {
+    if is_not_kafka(reason) {
         return format!(
             "{} answered, but it is not a Kafka broker (its reply is not Kafka's protocol: \
              an HTTP or other server on that port?); point kafka_bootstrap at the broker's \
@@ -114,6 +118,23 @@ pub fn explain_cause_in(reason: &str, ephemeral: Option<(u16, u16)>) -> String {
         );
     }
     reason.to_string()
+}
+
+/// `reason` without librdkafka's leading `[thrd:...]: ` tag.
+fn strip_thread_tag(reason: &str) -> &str {
+    match reason
+        .strip_prefix("[thrd:")
+        .and_then(|r| r.split_once("]: "))
+    {
+        Some((_, rest)) => rest,
+        None => reason,
+    }
+}
+
+/// Whether librdkafka's `msg` is its wrong advice for an address that is not a Kafka
+/// broker ([`explain_cause`] names the real cause instead).
+pub fn is_not_kafka(msg: &str) -> bool {
+    msg.contains("Invalid response size") || msg.contains("receive.message.max.bytes")
 }
 
 /// Which of the service's Kafka clients a statistics document came from. Both count: a
@@ -442,5 +463,35 @@ mod tests {
         assert_eq!(explain_cause(other_timeout), other_timeout);
         let plain = "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused";
         assert_eq!(explain_cause(plain), plain);
+    }
+
+    /// A trial's message began `[thrd:127.0.0.1:39091 accepted the connection ...`: the
+    /// cause came from a log line, which librdkafka starts with its thread's tag.
+    #[test]
+    fn a_log_lines_thread_tag_is_not_taken_for_the_address() {
+        let silent = "[thrd:127.0.0.1:39091/bootstrap]: 127.0.0.1:39091/bootstrap: \
+                      ApiVersionRequest failed: Local: Timed out: probably due to broker \
+                      version < 0.10 (see api.version.request configuration) (after 10009ms \
+                      in state APIVERSION_QUERY)";
+        let e = explain_cause(silent);
+        assert!(
+            e.starts_with("127.0.0.1:39091 accepted the connection but did not answer"),
+            "{e}"
+        );
+        let http = "[thrd:127.0.0.1:8080/bootstrap]: 127.0.0.1:8080/bootstrap: Receive failed: \
+                    Invalid response size 1213486160 (0..100000000): increase \
+                    receive.message.max.bytes";
+        let e = explain_cause(http);
+        assert!(
+            e.starts_with("127.0.0.1:8080 answered, but it is not"),
+            "{e}"
+        );
+        let refused = "[thrd:127.0.0.1:1/bootstrap]: 127.0.0.1:1/bootstrap: Connect to \
+                       ipv4#127.0.0.1:1 failed: Connection refused";
+        assert!(explain_cause(refused).starts_with("127.0.0.1:1/bootstrap: Connect"));
+        // Already explained: unchanged.
+        assert_eq!(explain_cause(&e), e);
+        // Not a tag: unchanged.
+        assert_eq!(explain_cause("[thrd:x"), "[thrd:x");
     }
 }

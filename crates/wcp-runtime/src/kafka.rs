@@ -10,6 +10,7 @@ use rdkafka::producer::{DeliveryResult, ProducerContext, ThreadedProducer};
 use rdkafka::{ClientConfig, ClientContext};
 
 use crate::brokers::Client;
+pub use crate::client_ctx::PlainCtx;
 use crate::config::Config;
 use crate::error::RuntimeError;
 use crate::metrics::Metrics;
@@ -82,7 +83,7 @@ pub fn producer_config(cfg: &Config) -> ClientConfig {
     c
 }
 
-/// A plain idempotent producer (no transactions): the archiver's dead letters.
+/// A plain idempotent producer (no transactions): dead letters, the archiver's anchors.
 pub fn plain_producer_config(cfg: &Config) -> ClientConfig {
     let mut c = base(cfg);
     c.set("enable.idempotence", "true")
@@ -90,6 +91,14 @@ pub fn plain_producer_config(cfg: &Config) -> ClientConfig {
         .set("compression.type", "lz4");
     pass_through(&mut c, cfg);
     c
+}
+
+/// A plain producer whose librdkafka messages are rate-limited (`client_ctx`).
+pub type PlainProducer = rdkafka::producer::BaseProducer<PlainCtx>;
+
+/// Builds a [`PlainProducer`] ([`plain_producer_config`]) with `ctx`.
+pub fn plain_producer(cfg: &Config, ctx: PlainCtx) -> Result<PlainProducer, RuntimeError> {
+    Ok(plain_producer_config(cfg).create_with_context(ctx)?)
 }
 
 /// Consumer context: tracks revocations (so the loop drops an unfinished batch), assignment

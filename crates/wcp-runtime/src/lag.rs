@@ -11,6 +11,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
+use crate::client_ctx::PlainCtx;
 use crate::error::RuntimeError;
 
 /// One partition of one group.
@@ -39,15 +40,21 @@ pub fn records_behind(committed: i64, start: i64, end: i64) -> i64 {
 
 /// Measures every consumer group whose name starts with `group_prefix`, over every topic
 /// whose name starts with `topic_prefix` (internal `__` topics excluded). `client` carries
-/// the connection settings (bootstrap, TLS/SASL); `now_ms` is the clock the ages use.
+/// the connection settings (bootstrap, TLS/SASL); `ctx` is the context of every client made
+/// (each measurement makes fresh ones: librdkafka's repeats during an outage rate-limited,
+/// its last error kept for the caller's message); `now_ms` is the clock the ages use.
 pub fn measure(
     client: &ClientConfig,
+    ctx: &PlainCtx,
     group_prefix: &str,
     topic_prefix: &str,
     timeout: Duration,
     now_ms: i64,
 ) -> Result<Vec<PartitionLag>, RuntimeError> {
-    let admin: BaseConsumer = client.clone().set("group.id", "wcp-lag-probe").create()?;
+    let admin: BaseConsumer<PlainCtx> = client
+        .clone()
+        .set("group.id", "wcp-lag-probe")
+        .create_with_context(ctx.clone())?;
     let groups: Vec<String> = admin
         .fetch_group_list(None, timeout)?
         .groups()
@@ -68,7 +75,10 @@ pub fn measure(
     let mut out = Vec::new();
     for group in groups {
         // A consumer that never subscribes reads the group's offsets without joining it.
-        let reader: BaseConsumer = client.clone().set("group.id", &group).create()?;
+        let reader: BaseConsumer<PlainCtx> = client
+            .clone()
+            .set("group.id", &group)
+            .create_with_context(ctx.clone())?;
         let committed = reader.committed_offsets(all.clone(), timeout)?;
         for e in committed.elements() {
             let Offset::Offset(c) = e.offset() else {
@@ -94,7 +104,7 @@ pub fn measure(
             });
         }
     }
-    waiting_ages(client, &mut out, timeout, now_ms)?;
+    waiting_ages(client, ctx, &mut out, timeout, now_ms)?;
     Ok(out)
 }
 
@@ -102,6 +112,7 @@ pub fn measure(
 /// (read_committed, so aborted data and markers are skipped) and takes its timestamp.
 fn waiting_ages(
     client: &ClientConfig,
+    ctx: &PlainCtx,
     lags: &mut [PartitionLag],
     timeout: Duration,
     now_ms: i64,
@@ -123,12 +134,12 @@ fn waiting_ages(
             }
             taken
         });
-        let peek: BaseConsumer = client
+        let peek: BaseConsumer<PlainCtx> = client
             .clone()
             .set("group.id", "wcp-lag-probe")
             .set("enable.auto.commit", "false")
             .set("isolation.level", "read_committed")
-            .create()?;
+            .create_with_context(ctx.clone())?;
         let mut tpl = TopicPartitionList::new();
         for ((t, p), o) in &round {
             tpl.add_partition_offset(t, *p, Offset::Offset(*o))?;

@@ -13,12 +13,14 @@
 //! `app` (process scaffolding used by each service's `main`), `lag` (consumer-group lag read
 //! from the broker), `local` (consuming with offsets kept in a local store: archiver, review), `authz` (an authorization failure said with the principal, the resource
 //! and the fix), `brokers` (is any Kafka broker up: readiness; a non-Kafka reply named), `lograte`
-//! (librdkafka's repeated messages during an outage counted, not logged).
+//! (librdkafka's repeated messages during an outage counted, not logged), `client_ctx` (the
+//! rate-limited context of every other client: readers, admin reads, plain producers).
 
 pub mod app;
 pub mod authz;
 pub mod batch;
 pub mod brokers;
+pub mod client_ctx;
 pub mod codec;
 pub mod config;
 pub mod config_source;

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::producer::{BaseRecord, Producer};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
@@ -178,7 +178,7 @@ pub fn commit_positions(
 /// Poison records to `chat.dlq` outside a transaction: sent as they are found, flushed by
 /// [`DeadLetters::flush`] before the batch's offsets are stored, so none is lost.
 pub struct DeadLetters {
-    producer: BaseProducer,
+    producer: kafka::PlainProducer,
     /// The full `chat.dlq` topic name (with the prefix).
     pub topic: String,
     stage: &'static str,
@@ -188,7 +188,7 @@ pub struct DeadLetters {
 impl DeadLetters {
     pub fn new(cfg: &Config, stage: &'static str) -> Result<DeadLetters, RuntimeError> {
         Ok(DeadLetters {
-            producer: kafka::plain_producer_config(cfg).create()?,
+            producer: kafka::plain_producer(cfg, kafka::PlainCtx::default())?,
             topic: cfg.topic(codec::DLQ_TOPIC),
             stage,
             pending: 0,

@@ -183,6 +183,13 @@ pub fn client_log(level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str)
     if !line {
         return;
     }
+    // An address that is not a Kafka broker: librdkafka's advice to raise
+    // receive.message.max.bytes is wrong, and it is no error of librdkafka's (trial D9).
+    if crate::brokers::is_not_kafka(msg) {
+        let cause = crate::brokers::explain_cause(msg);
+        tracing::warn!(facility = fac, "librdkafka: {cause}{suffix}");
+        return;
+    }
     match level {
         L::Emerg | L::Alert | L::Critical | L::Error => {
             tracing::error!(facility = fac, "librdkafka: {msg}{suffix}")

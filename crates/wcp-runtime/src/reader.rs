@@ -26,7 +26,7 @@ const SETTLE_QUIET: Duration = Duration::from_secs(10);
 
 /// A consumer over every partition of one topic.
 pub struct TopicReader {
-    consumer: BaseConsumer,
+    consumer: BaseConsumer<kafka::PlainCtx>,
     topic: String,
     partitions: Vec<i32>,
     /// Partitions a previous catch-up accepted short of their end (a commit marker, never
@@ -115,12 +115,12 @@ impl TopicReader {
         let group = format!("{}-reader-{}", cfg.group(), cfg.instance_id);
         // Kafka answers one connection's requests in order, so the watermark query of each
         // catch-up waits behind the idle fetch long-poll: keep that poll short.
-        let consumer: BaseConsumer = kafka::consumer_config(cfg, &group)
+        let consumer: BaseConsumer<kafka::PlainCtx> = kafka::consumer_config(cfg, &group)
             .set("fetch.wait.max.ms", "10")
-            // No lag metric here, and the default context would log every statistics
-            // document at INFO.
+            // No lag metric here.
             .set("statistics.interval.ms", "0")
-            .create()?;
+            // librdkafka's repeats during an outage under the rate limit.
+            .create_with_context(kafka::PlainCtx::default())?;
         let partitions: Vec<i32> = retry_transient("topic metadata", || {
             let md = consumer.fetch_metadata(Some(&topic), META_TIMEOUT)?;
             // A principal without access sees the topic with an authorization error and no

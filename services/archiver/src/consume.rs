@@ -65,7 +65,7 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
     }
     .spawn(ctx.clone())?;
     writer.publish_anchors(crate::writer::Anchors {
-        producer: kafka::plain_producer_config(cfg).create()?,
+        producer: kafka::plain_producer(cfg, kafka::PlainCtx::new(&ctx.metrics.brokers))?,
         topic: cfg.topic(wcp_archive::anchor::ANCHORS_TOPIC),
     });
     let inflight = Arc::new(AtomicUsize::new(0));

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::producer::{BaseRecord, Producer};
 use wcp_archive::seal::QuarantineKey;
 use wcp_archive::{Archive, ArchiveError, ArchiveOptions, KeySource, Regions, SourceOffset};
 use wcp_model::EnrichedEvent;
@@ -30,7 +30,7 @@ pub struct Batch {
 
 /// Where the newest signed head of each region is published after every batch.
 pub struct Anchors {
-    pub producer: BaseProducer,
+    pub producer: wcp_runtime::kafka::PlainProducer,
     pub topic: String,
 }
 

@@ -20,17 +20,32 @@ use std::time::Duration;
 
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance};
 use rdkafka::ClientContext;
+use wcp_runtime::brokers::Client;
+use wcp_runtime::kafka::PlainCtx;
 use wcp_runtime::{Config, RunCtx, RuntimeError};
 
 use crate::records::CURSOR_TOPIC;
 
 pub struct LeaderCtx {
     active: Arc<AtomicBool>,
+    /// librdkafka's messages under the service's rate limit, and this membership's broker
+    /// view for readiness: the one client an instance keeps from start to stop, polled
+    /// whether it captures or stands by (a standby has no other; a trial saw an instance
+    /// that had taken over stay ready through a 12-minute outage).
+    kafka: PlainCtx,
 }
 
 impl ClientContext for LeaderCtx {
     fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str) {
-        wcp_runtime::kafka::forward_log(level, fac, msg);
+        self.kafka.log(level, fac, msg);
+    }
+
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        self.kafka.error(error, reason);
+    }
+
+    fn stats_raw(&self, raw: &[u8]) {
+        self.kafka.stats_raw(raw);
     }
 }
 
@@ -73,8 +88,8 @@ impl Leader {
         let group = Leader::group(cfg, corp_id);
         wcp_runtime::preflight::sole_instance_in(cfg, ctx, &group)?;
         let active = Arc::new(AtomicBool::new(false));
+        // Statistics every 2 s (consumer_config): its broker view counts for readiness.
         let consumer: BaseConsumer<LeaderCtx> = wcp_runtime::kafka::consumer_config(cfg, &group)
-            .set("statistics.interval.ms", "0")
             // Static membership: a restarted instance (same instance_id) takes its place
             // back at once instead of waiting out its predecessor's session.
             .set(
@@ -83,6 +98,7 @@ impl Leader {
             )
             .create_with_context(LeaderCtx {
                 active: active.clone(),
+                kafka: PlainCtx::with_stats(&ctx.metrics.brokers, Client::Consumer),
             })?;
         // A topic created a moment ago may not be in the metadata yet: retried a while.
         let parts = wcp_runtime::error::retry_transient("capture.cursor metadata", || {

@@ -90,11 +90,12 @@ fn backlog(cfg: &Config, mcfg: &Config, ctx: &RunCtx, m: &CaptureMetrics) {
     // The service's connection settings: the media loop's producer-only properties would make
     // librdkafka warn on every measurement.
     let client = wcp_runtime::kafka::client_config(cfg);
+    let kctx = wcp_runtime::kafka::PlainCtx::new(&ctx.metrics.brokers);
     let group = mcfg.group();
     let raw = mcfg.topic(wcp_model::topics::RAW);
     loop {
         let now = wcp_model::clock::now_ms();
-        match lag::measure(&client, &group, &raw, Duration::from_secs(5), now) {
+        match lag::measure(&client, &kctx, &group, &raw, Duration::from_secs(5), now) {
             Ok(parts) => {
                 let mine = parts.iter().filter(|p| p.group == group && p.topic == raw);
                 let (n, age) =

@@ -7,7 +7,8 @@
 //!
 //! Groups measured: those named `<topic_prefix><lag_group_prefix>` (default `wcp-`), over the
 //! topics named `<topic_prefix>*`. `/readyz` is 200 once a measurement succeeded and 503 with
-//! the reason while the broker cannot be read.
+//! the reason (librdkafka's cause, e.g. an address that is not a Kafka broker) while the
+//! broker cannot be read.
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
@@ -83,6 +84,8 @@ fn run(cfg: &Config, s: &LagSettings, ctx: &RunCtx) -> Result<(), RuntimeError> 
             .map_err(|e| RuntimeError::Fatal(e.to_string()))?;
     }
     let client = kafka::client_config(cfg);
+    // Fresh clients every measurement, all with the service's rate-limited context.
+    let kctx = kafka::PlainCtx::new(&ctx.metrics.brokers);
     let group_prefix = format!("{}{}", cfg.topic_prefix, s.group_prefix);
     let interval = Duration::from_secs(s.interval_s);
     let mut seen: BTreeSet<[String; 3]> = BTreeSet::new();
@@ -90,6 +93,7 @@ fn run(cfg: &Config, s: &LagSettings, ctx: &RunCtx) -> Result<(), RuntimeError> 
         let now = wcp_model::clock::now_ms();
         match lag::measure(
             &client,
+            &kctx,
             &group_prefix,
             &cfg.topic_prefix,
             Duration::from_secs(10),
@@ -115,9 +119,18 @@ fn run(cfg: &Config, s: &LagSettings, ctx: &RunCtx) -> Result<(), RuntimeError> 
                 ctx.set_ready(true);
             }
             Err(e) => {
-                tracing::warn!(error = %e, "lag not measured");
+                // librdkafka's cause ("answered, but it is not a Kafka broker", "Connection
+                // refused"), not just the call's "OperationTimedOut".
+                let why = match kctx.take_error() {
+                    Some(cause) => format!("{e}: {cause}"),
+                    None => e.to_string(),
+                };
+                wcp_runtime::lograte::warn_repeated(
+                    "lag not measured",
+                    &format!("lag not measured: {why}"),
+                );
                 ctx.set_not_ready(format!(
-                    "cannot read consumer-group lag from {}: {e}",
+                    "cannot read consumer-group lag from {}: {why}",
                     cfg.kafka_bootstrap
                 ));
             }

@@ -1,0 +1,72 @@
+//! The Kafka commands of the CLI pointed at an address that is not a Kafka broker (issue 15
+//! trial 15d: an HTTP port gave librdkafka's "Invalid response size 1213486160 … increase
+//! receive.message.max.bytes", or only "OperationTimedOut"): each names the address as not
+//! a Kafka broker and says which setting to fix, as the services do. No broker needed.
+mod e2e;
+
+use std::io::{Read, Write};
+use std::process::Command;
+
+/// A local HTTP server answering every request with 400, on a thread of its own.
+fn http_listener() -> String {
+    let http = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = http.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for mut conn in http.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 512];
+                let _ = conn.read(&mut buf);
+                let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn every_kafka_command_names_an_http_port_as_not_a_kafka_broker() {
+    let addr = http_listener();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one.jsonl");
+    std::fs::write(&file, b"{\"msgid\":\"m1\",\"action\":\"send\"}\n").unwrap();
+    let file = file.display().to_string();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["produce", "--bootstrap", &addr, "--file", &file],
+        vec!["produce", "--bootstrap", &addr, "--synthetic", "5"],
+        vec!["lag", "--bootstrap", &addr],
+        vec!["tail", "chat.alerts", "--bootstrap", &addr, "--max", "1"],
+        vec!["topics", "create", "--bootstrap", &addr],
+    ];
+    // Each waits out its metadata timeout (10 s): run side by side.
+    let runs: Vec<_> = commands
+        .iter()
+        .map(|args| {
+            let mut cmd = Command::new(e2e::wcp_bin());
+            e2e::procs::without_wcp_env(&mut cmd);
+            cmd.args(args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("run wcp")
+        })
+        .collect();
+    for (args, run) in commands.into_iter().zip(runs) {
+        let out = run.wait_with_output().expect("wait for wcp");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let what = format!("wcp {}", args.join(" "));
+        assert!(!out.status.success(), "{what}: succeeded");
+        assert!(
+            err.contains(&format!("{addr} answered, but it is not a Kafka broker")),
+            "{what}: the address is not named as not a Kafka broker:\n{err}"
+        );
+        assert!(
+            err.contains("point --bootstrap (or $KAFKA_BOOTSTRAP) at the broker's client listener"),
+            "{what}: no fix named:\n{err}"
+        );
+        assert!(
+            !err.contains("receive.message.max.bytes") && !err.contains("[thrd:"),
+            "{what}: librdkafka's own words:\n{err}"
+        );
+        eprintln!("{what}: {}", err.trim());
+    }
+}
