@@ -314,6 +314,56 @@ fn expired_data_raises_the_gap_alert() {
     );
 }
 
+/// The stand-in's other way of expiry (the real SDK's too): no 10010, it serves from the
+/// first seq Tencent still has. Seqs 1-2 were gone; a capture from cursor 0 reports them
+/// like a 10010 (trial 15d D11: it noticed nothing).
+#[test]
+fn seqs_skipped_by_the_sdk_raise_the_expired_alert_with_the_range() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    require_binaries(&[]);
+    let p = Pipeline::new(&bootstrap, "cap-skipped");
+    let lines: Vec<Vec<u8>> = (1..=20).map(synthetic_line).collect();
+    let mut standin = StandIn::new(&p.dir.path().join("standin"), &lines, &[(1, 1)], false);
+    standin.set("expired_before", json!(3));
+    let script = standin.write();
+    let keys = key_dir(&p.dir.path().join("keys"), &[("v1.pem", "v1.pem")]);
+    capture_kit::create_topics(&p, 1);
+    let mut cap = Capture::new("a", &p, &script, &keys, &[("WCP_SDK_BATCH_LIMIT", "5")]);
+    cap.spawn();
+    let raw = read(&p, "wecom.raw", 18);
+    assert_eq!(
+        raw.iter().filter_map(seq_of).collect::<Vec<_>>(),
+        (3..=20).collect::<Vec<_>>()
+    );
+    let alerts = read(&p, "chat.alerts", 1);
+    assert_eq!(
+        alerts.len(),
+        1,
+        "one alert for the hole, none for later batches"
+    );
+    let a: Alert = wcp_schema::decode(&alerts[0].value).expect("alert");
+    assert_eq!(a.category, "capture_data_expired");
+    assert_eq!(
+        a.alert_id,
+        format!("capture_data_expired:{}:1-2", capture_kit::CORP)
+    );
+    assert_eq!(cap.metric("wcp_capture_data_expired_total"), 1.0);
+    assert_eq!(
+        cap.sample(
+            "wcp_compliance_alerts_total{category=\"capture_data_expired\",severity=\"high\"}"
+        ),
+        1.0
+    );
+    let log = cap.log();
+    assert!(
+        log.contains("seqs 1-2 were never served: the SDK answered from seq 3"),
+        "{}",
+        cap.log_tail(20)
+    );
+}
+
 #[test]
 fn fatal_conditions_stop_the_service_with_a_clear_message() {
     let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {

@@ -179,6 +179,7 @@ impl<'a> Capture<'a> {
             return Ok(Step::Empty);
         };
         let full = items.len() as u32 >= s.batch_limit;
+        let first = items.iter().map(|i| i.seq).min().unwrap_or(last);
         let outcomes = match decrypt::decrypt(
             items,
             &mut self.keys,
@@ -189,8 +190,16 @@ impl<'a> Capture<'a> {
             Ok(o) => o,
             Err(e) => return self.sdk_failed("DecryptData", e, tx, *cursor, leader),
         };
-        let outs = records::batch_records(&s.corp_id, &outcomes, last, now_ms())
+        let mut outs = records::batch_records(&s.corp_id, &outcomes, last, now_ms())
             .map_err(TxError::Fatal)?;
+        let skipped = self.skipped(*cursor, first);
+        if let Some(alert) = &skipped {
+            let key = Some(alert.alert_id.clone().into_bytes());
+            outs.push(
+                wcp_runtime::codec::encode(records::ALERTS_TOPIC, key, alert)
+                    .map_err(TxError::Fatal)?,
+            );
+        }
         // The SDK call took a while: a fence that arrived meanwhile stops the write.
         leader.check(self.cfg).map_err(TxError::Fatal)?;
         match tx.commit(self.ctx, &outs) {
@@ -199,8 +208,33 @@ impl<'a> Capture<'a> {
             Err(e) => return Err(e),
         }
         *cursor = last;
+        if let Some(alert) = &skipped {
+            self.m.data_expired.inc();
+            self.m.alert(alert);
+        }
         self.committed(&outcomes, last, full);
         Ok(Step::Committed { full })
+    }
+
+    /// The alert for seqs the SDK skipped after `cursor` (expired at Tencent: it serves what
+    /// is left without a 10010, trial D11), logged with the range; `None` when nothing was
+    /// skipped, or when a 10010 at this cursor already raised the alert for this gap.
+    fn skipped(&self, cursor: u64, first: u64) -> Option<wcp_model::Alert> {
+        let (from, to) = records::skipped(cursor, first)?;
+        let alerted = self.expired_alerted == Some(cursor);
+        tracing::error!(
+            from,
+            to,
+            cursor,
+            "seqs {from}-{to} were never served: the SDK answered from seq {first}, so they \
+             expired at Tencent before they were captured{}",
+            if alerted {
+                " (alerted at the 10010)"
+            } else {
+                ""
+            }
+        );
+        (!alerted).then(|| records::skipped_alert(&self.s.corp_id, (from, to), now_ms()))
     }
 
     fn committed(&self, outcomes: &[Outcome], last: u64, full: bool) {

@@ -123,7 +123,7 @@ impl CaptureMetrics {
                 r,
                 IntCounter::new(
                     "wcp_capture_data_expired_total",
-                    "GetChatData answers 10010: data expired at Tencent",
+                    "expired ranges at Tencent: GetChatData answered 10010, or served from a seq above the cursor + 1",
                 )
                 .expect("valid"),
             ),

@@ -132,10 +132,43 @@ pub fn expired_alert(corp_id: &str, cursor: u64, now_ms: i64) -> Alert {
     }
 }
 
+/// The seqs the SDK skipped: after `cursor` it served `first` first, so `cursor + 1 ..=
+/// first - 1` were never served (Tencent had already dropped them: the SDK serves what is
+/// left without a 10010). `None` when nothing was skipped.
+pub fn skipped(cursor: u64, first: u64) -> Option<(u64, u64)> {
+    (first > cursor.saturating_add(1)).then(|| (cursor + 1, first - 1))
+}
+
+/// The alert of seqs `from..=to` that were never served (expired at Tencent): id
+/// `capture_data_expired:<corp>:<from>-<to>`, deterministic so a replayed batch yields the
+/// same alert.
+pub fn skipped_alert(corp_id: &str, (from, to): (u64, u64), now_ms: i64) -> Alert {
+    Alert {
+        alert_id: format!("capture_data_expired:{corp_id}:{from}-{to}"),
+        ..expired_alert(corp_id, from, now_ms)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::chatdata::Item;
+
+    #[test]
+    fn seqs_skipped_after_the_cursor() {
+        assert_eq!(skipped(0, 1), None);
+        assert_eq!(skipped(0, 3), Some((1, 2)));
+        assert_eq!(skipped(47, 48), None);
+        assert_eq!(skipped(47, 49), Some((48, 48)));
+        // An answer at or below the cursor (a re-served batch) is no hole.
+        assert_eq!(skipped(47, 47), None);
+        assert_eq!(skipped(47, 10), None);
+        assert_eq!(skipped(u64::MAX, 5), None);
+        let a = skipped_alert("ww1", (1, 2), 5);
+        assert_eq!(a.alert_id, "capture_data_expired:ww1:1-2");
+        assert_eq!(a.category, "capture_data_expired");
+        assert_eq!(a.rule_id, "capture.data_expired");
+    }
 
     #[test]
     fn a_batch_is_messages_dead_letters_alerts_and_the_cursor() {
