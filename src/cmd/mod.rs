@@ -10,6 +10,7 @@ pub mod outdir;
 pub mod produce;
 pub mod review;
 pub mod run;
+mod stop;
 mod synthetic;
 pub mod tail;
 pub mod topics;

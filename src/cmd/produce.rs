@@ -4,7 +4,8 @@
 //! Produces are pipelined (no per-record wait); every delivery report is counted before it
 //! exits: delivered / failed on stdout, exit 1 when any record was not delivered, and an
 //! error naming the topic or the broker address before anything is sent when either is
-//! missing.
+//! missing. SIGINT/SIGTERM stop sending; what was sent is flushed (up to 10 s) and the same
+//! summary printed (`stop`); failing deliveries are reported while it runs.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -18,7 +19,11 @@ use std::sync::atomic::Ordering;
 use wcp_model::topics;
 
 use super::kafka::CliCtx;
+use super::stop::{FailureLog, Stop};
 use super::synthetic::Synth;
+
+/// How long a stopped run waits for its delivery reports.
+const STOPPED_FLUSH: Duration = Duration::from_secs(10);
 
 #[derive(Args)]
 #[command(
@@ -55,12 +60,16 @@ pub struct ProduceArgs {
 
 pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
     let bootstrap = super::kafka::bootstrap(args.bootstrap.as_deref());
-    let producer: BaseProducer<CliCtx> = super::kafka::client_config(&bootstrap)
+    let mut config = super::kafka::client_config(&bootstrap);
+    // A record that cannot be delivered in this time is reported failed, not retried
+    // forever (WCP_KAFKA__MESSAGE_TIMEOUT_MS may say otherwise).
+    if config.get("message.timeout.ms").is_none() {
+        config.set("message.timeout.ms", "60000");
+    }
+    let producer: BaseProducer<CliCtx> = config
         .set("enable.idempotence", "true")
         .set("linger.ms", "5")
         .set("compression.type", "lz4")
-        // A record that cannot be delivered in this time is reported failed, not retried forever.
-        .set("message.timeout.ms", "60000")
         .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
         .create_with_context(CliCtx::default())?;
     let topic = format!("{}{}", args.prefix, topics::RAW);
@@ -69,17 +78,30 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
         producer.poll(Duration::from_millis(100));
         return Err(super::kafka::with_cause(e, producer.context()));
     }
+    let stop = Stop::on_signals()?;
+    let mut failures = FailureLog::default();
     let start = Instant::now();
     let mut sent = 0u64;
+    // Serves delivery reports; says when deliveries fail (rate-limited).
+    let mut serve = |wait: Duration| {
+        producer.poll(wait);
+        let ctx = producer.context();
+        if let Some(n) = failures.due(ctx.failed.load(Ordering::Relaxed), Instant::now()) {
+            let cause = ctx
+                .take_error()
+                .map(|c| format!("; last Kafka error: {c}"))
+                .unwrap_or_default();
+            eprintln!("warning: {n} record(s) not delivered to {topic} so far{cause}");
+        }
+    };
     // `seq`: the synthetic counter, or a file line's own `seq` field (none without one), so
-    // a file replays through the services as `wcp run` reads it.
-    let mut send = |line: &[u8], key: Option<String>, seq: Option<u64>| -> anyhow::Result<()> {
+    // a file replays through the services as `wcp run` reads it. Ok(false): stopped.
+    let mut send = |line: &[u8], key: Option<String>, seq: Option<u64>| -> anyhow::Result<bool> {
         if let Some(rate) = args.rate {
             let due = start + Duration::from_secs_f64(sent as f64 / rate);
-            let now = Instant::now();
-            if due > now {
-                producer.poll(Duration::ZERO);
-                std::thread::sleep(due - now);
+            while Instant::now() < due && !stop.requested() {
+                serve(Duration::ZERO);
+                std::thread::sleep((due - Instant::now()).min(Duration::from_millis(50)));
             }
         }
         let seq = seq.map(|s| s.to_string());
@@ -94,18 +116,21 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
             rec = rec.key(k);
         }
         loop {
+            if stop.requested() {
+                return Ok(false);
+            }
             match producer.send(rec) {
                 Ok(()) => break,
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
-                    producer.poll(Duration::from_millis(5));
+                    serve(Duration::from_millis(5));
                     rec = r;
                 }
                 Err((e, _)) => return Err(e.into()),
             }
         }
-        producer.poll(Duration::ZERO);
+        serve(Duration::ZERO);
         sent += 1;
-        Ok(())
+        Ok(true)
     };
     if let Some(path) = &args.file {
         let file = std::fs::File::open(path)
@@ -119,22 +144,37 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
             let key = conversation_key(&line);
-            send(&line, key, wcp_stages::ingest::seq_of_line(&line))?;
+            if !send(&line, key, wcp_stages::ingest::seq_of_line(&line))? {
+                break;
+            }
         }
     } else if let Some(n) = args.synthetic {
         let mut synth = Synth::new(args.seed, args.first_seq);
         for i in 0..n {
             let (key, line) = synth.next_event();
-            send(line.as_bytes(), Some(key), Some(args.first_seq + i))?;
+            if !send(line.as_bytes(), Some(key), Some(args.first_seq + i))? {
+                break;
+            }
         }
     }
     // Every delivery report, not just an empty queue: a record that failed is counted.
-    let flushed = producer.flush(Duration::from_secs(90));
+    // Stopped by a signal: a shorter wait (a second signal ends it at once).
+    let flush_for = match stop.requested() {
+        true => STOPPED_FLUSH,
+        false => Duration::from_secs(90),
+    };
+    let flushed = producer.flush(flush_for);
     let ctx = producer.context();
     let delivered = ctx.delivered.load(Ordering::Relaxed);
     let failed = ctx.failed.load(Ordering::Relaxed);
     let unknown = sent - delivered - failed;
     let secs = start.elapsed().as_secs_f64();
+    if stop.requested() {
+        eprintln!(
+            "wcp produce: stopped by {} after sending {sent}",
+            stop.signal()
+        );
+    }
     println!(
         "{topic}: sent {sent}, delivered {delivered}, failed {}, in {secs:.2} s ({:.0} events/s)",
         failed + unknown,
@@ -151,7 +191,10 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
             .err()
             .map(|e| super::kafka::unreachable(ctx, &bootstrap, e).to_string())
             .unwrap_or_default();
-        eprintln!("error: {unknown} record(s) without a delivery report after 90 s {why}");
+        eprintln!(
+            "error: {unknown} record(s) without a delivery report after {} s {why}",
+            flush_for.as_secs()
+        );
     }
     Ok(ExitCode::FAILURE)
 }
