@@ -91,6 +91,8 @@ fn run(cfg: &Config, s: &LagSettings, ctx: &RunCtx) -> Result<(), RuntimeError> 
     let mut seen: BTreeSet<[String; 3]> = BTreeSet::new();
     loop {
         let now = wcp_model::clock::now_ms();
+        // A cause from an earlier round says nothing about this one.
+        let _ = kctx.take_error();
         match lag::measure(
             &client,
             &kctx,
