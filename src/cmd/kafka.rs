@@ -16,6 +16,12 @@ use rdkafka::message::Message;
 use rdkafka::producer::{DeliveryResult, ProducerContext};
 use rdkafka::{ClientConfig, ClientContext};
 
+/// How long a command waits for the broker's first answers: longer than librdkafka's own
+/// wait for a reply to its first request (`api.version.request.timeout.ms`, 10 s), so that
+/// for a port that accepts and stays silent (Prometheus' in a trial) its cause has arrived
+/// and is named, not "Timed out 1 in-flight".
+pub const METADATA_TIMEOUT: Duration = Duration::from_secs(12);
+
 /// `--bootstrap`, else `KAFKA_BOOTSTRAP`, else the local default.
 pub fn bootstrap(arg: Option<&str>) -> String {
     arg.map(str::to_string)
@@ -84,8 +90,13 @@ impl CliCtx {
     /// down" after a real cause.
     fn note(&self, msg: &str) {
         if let Ok(mut e) = self.last_error.lock() {
-            if e.is_none() || !msg.contains("brokers are down") {
-                *e = Some(for_cli(msg));
+            let plain = for_cli(msg);
+            // A named cause (not a Kafka broker) is kept over librdkafka's later, vaguer
+            // lines about the same failure ("Timed out 1 in-flight ...").
+            let named = |m: &str| m.contains("point --bootstrap");
+            let keep = e.as_deref().is_some_and(named) && !named(&plain);
+            if !keep && (e.is_none() || !msg.contains("brokers are down")) {
+                *e = Some(plain);
             }
         }
     }
@@ -151,7 +162,7 @@ pub fn partitions(
     topic: &str,
 ) -> anyhow::Result<Vec<i32>> {
     let md = client
-        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .fetch_metadata(Some(topic), METADATA_TIMEOUT)
         .map_err(|e| unreachable(client.context(), bootstrap, e))?;
     let t = md
         .topics()
@@ -176,7 +187,7 @@ pub fn check_reachable(bootstrap: &str) -> anyhow::Result<()> {
         .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
         .create_with_context(CliCtx::default())?;
     probe
-        .fetch_metadata(None, Duration::from_secs(10))
+        .fetch_metadata(None, METADATA_TIMEOUT)
         .map(|_| ())
         .map_err(|e| {
             // Serves the error and log events that carry the cause.

@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::anyhow;
 use clap::Args;
@@ -33,7 +32,9 @@ pub struct LagArgs {
 pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
     let addr = bootstrap(args.bootstrap.as_deref());
     // With the WCP_KAFKA__* properties (TLS, SASL), as the other commands.
-    let client = super::kafka::client_config(&addr);
+    let mut client = super::kafka::client_config(&addr);
+    // librdkafka's warnings carry the cause (a silent port): kept, not printed.
+    client.set_log_level(rdkafka::config::RDKafkaLogLevel::Warning);
     // Keeps librdkafka's cause: the failed call itself says only "OperationTimedOut".
     let kctx = wcp_runtime::kafka::PlainCtx::default();
     let groups = format!("{}{}", args.prefix, args.group);
@@ -42,7 +43,7 @@ pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
         &kctx,
         &groups,
         &args.prefix,
-        Duration::from_secs(10),
+        super::kafka::METADATA_TIMEOUT,
         wcp_model::clock::now_ms(),
     )
     .map_err(|e| {

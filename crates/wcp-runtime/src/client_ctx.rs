@@ -56,9 +56,14 @@ impl PlainCtx {
 
     fn note(&self, reason: &str) {
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        // "1/1 brokers are down" says less than the connection failure before it.
-        if last.is_none() || !reason.contains("brokers are down") {
-            *last = Some(crate::brokers::explain_cause(reason));
+        let plain = crate::brokers::explain_cause(reason);
+        // A named cause (not a Kafka broker) is kept over librdkafka's later, vaguer lines
+        // about the same failure; "1/1 brokers are down" says less than the connection
+        // failure before it.
+        let named = |m: &str| m.contains("point kafka_bootstrap");
+        let keep = last.as_deref().is_some_and(named) && !named(&plain);
+        if !keep && (last.is_none() || !reason.contains("brokers are down")) {
+            *last = Some(plain);
         }
     }
 }
@@ -66,7 +71,10 @@ impl PlainCtx {
 impl ClientContext for PlainCtx {
     fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str) {
         use rdkafka::config::RDKafkaLogLevel as L;
-        if matches!(level, L::Emerg | L::Alert | L::Critical | L::Error) {
+        if matches!(
+            level,
+            L::Emerg | L::Alert | L::Critical | L::Error | L::Warning
+        ) {
             self.note(msg);
         }
         crate::kafka::forward_log(level, fac, msg);
