@@ -75,7 +75,11 @@ impl RunCtx {
             self.set_reason("stopped processing");
         }
         self.inner.ready.store(ready, Ordering::SeqCst);
-        self.metrics.ready.set(i64::from(ready));
+        // The gauge says what /readyz says: the loop calls this at every poll while the
+        // broker is down, and a scrape that gathered slowly (the review console's queue
+        // gauges) saw 1 between the handler's refresh and the encoding (trial 15e D1:
+        // `wcp_ready 1` mid-outage, so WcpServiceNotReady never fired for the console).
+        self.metrics.ready.set(i64::from(self.is_ready()));
     }
 
     /// Not ready, and why (the `/readyz` body: an operator reads it in `kubectl describe`).
@@ -181,6 +185,24 @@ mod tests {
         assert!(ctx.shutdown_requested());
         assert!(ctx.sleep(Duration::from_secs(5)));
         assert!(ctx.time_left() <= Duration::from_millis(1000));
+    }
+
+    #[test]
+    fn the_ready_gauge_stays_0_while_the_broker_is_down() {
+        use crate::brokers::{BrokerView, Client};
+        let ctx = RunCtx::new(Metrics::new(), 1000);
+        ctx.set_ready(true);
+        assert_eq!(ctx.metrics.ready.get(), 1);
+        let down = BrokerView {
+            up: 0,
+            addrs: vec!["127.0.0.1:9092".into()],
+        };
+        ctx.metrics
+            .brokers
+            .observe(Client::Consumer, &down, std::time::Instant::now());
+        ctx.set_ready(true); // the polling loop's call at every poll during the outage
+        assert!(!ctx.is_ready());
+        assert_eq!(ctx.metrics.ready.get(), 0, "the gauge follows /readyz");
     }
 
     #[test]
