@@ -22,6 +22,11 @@ stop_brokers() { # only the brokers this script started
 }
 trap stop_brokers EXIT
 
+# The shared test broker holds every test's topics, groups and transactional ids (hundreds of
+# partitions by the end of the suite); at kafka.sh's 512 MB default it froze for 10-17 s twice in
+# local runs late in the suite (every client's session timed out; a suspected GC stall).
+export KAFKA_HEAP="${KAFKA_HEAP:-1536m}"
+
 if [[ -z "${KAFKA_BOOTSTRAP:-}" ]]; then
     scripts/kafka.sh status >/dev/null 2>&1 || plain_started=1
     KAFKA_BOOTSTRAP="$(scripts/kafka.sh start)"
