@@ -387,7 +387,13 @@ fn every_deployment_boots_every_service() {
                 Some(Some(0)) => {}
                 other => {
                     let _ = b.child.kill();
-                    problems.push(format!("{}: SIGTERM gave {other:?}, not exit 0", b.label));
+                    let log = std::fs::read_to_string(&b.log).unwrap_or_default();
+                    let tail: Vec<&str> = log.lines().rev().take(12).collect();
+                    problems.push(format!(
+                        "{}: SIGTERM gave {other:?}, not exit 0; log tail:\n    {}",
+                        b.label,
+                        tail.into_iter().rev().collect::<Vec<_>>().join("\n    ")
+                    ));
                 }
             }
         }

@@ -120,22 +120,31 @@ impl<S: Settings> App<S> {
         };
         self.ctx.set_ready(false);
         self.rt.shutdown_timeout(Duration::from_millis(200));
-        match result {
-            Some(Ok(())) => ExitCode::SUCCESS,
-            Some(Err(e)) => {
+        if let Some(Err(e)) = &result {
+            if matches!(e, RuntimeError::Interrupted(_)) {
+                tracing::info!("stopped cleanly ({e})");
+            } else {
                 tracing::error!(error = %e, class = e.class().label(), "stopped on error");
                 // Also on stderr unformatted: the last line an operator sees in `kubectl logs`.
                 eprintln!("wcp-{}: {e}", self.cfg.service);
-                match e {
-                    RuntimeError::Config(_) => ExitCode::from(EXIT_CONFIG),
-                    _ => ExitCode::FAILURE,
-                }
-            }
-            None => {
-                tracing::error!("loop thread panicked");
-                ExitCode::FAILURE
             }
         }
+        if result.is_none() {
+            tracing::error!("loop thread panicked");
+        }
+        ExitCode::from(exit_status(result.as_ref()))
+    }
+}
+
+/// The process's exit status for how the body ended (`None`: it panicked): 0 on a clean
+/// stop, including a SIGTERM that interrupted a start-up read or an `init_transactions`
+/// wait; `EXIT_CONFIG` for a configuration error; 1 for anything else (an orchestrator
+/// restarts it).
+fn exit_status(result: Option<&Result<(), RuntimeError>>) -> u8 {
+    match result {
+        Some(Ok(())) | Some(Err(RuntimeError::Interrupted(_))) => 0,
+        Some(Err(RuntimeError::Config(_))) => EXIT_CONFIG,
+        Some(Err(_)) | None => 1,
     }
 }
 
@@ -171,5 +180,24 @@ where
     match App::<S>::start(service) {
         Ok(app) => app.run(body),
         Err(code) => code,
+    }
+}
+
+#[cfg(test)]
+mod exit_tests {
+    use super::*;
+
+    #[test]
+    fn a_shutdown_that_interrupts_work_is_a_clean_stop() {
+        let interrupted = Err(RuntimeError::Interrupted(
+            "shutdown while reading the cursor".into(),
+        ));
+        assert_eq!(exit_status(Some(&interrupted)), 0);
+        assert_eq!(exit_status(Some(&Ok(()))), 0);
+        let fatal = Err(RuntimeError::Fatal("fenced".into()));
+        assert_eq!(exit_status(Some(&fatal)), 1);
+        let config = Err(RuntimeError::Config(vec!["bad".into()]));
+        assert_eq!(exit_status(Some(&config)), EXIT_CONFIG);
+        assert_eq!(exit_status(None), 1);
     }
 }

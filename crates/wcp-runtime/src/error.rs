@@ -40,6 +40,11 @@ pub enum RuntimeError {
     Poison { code: &'static str, detail: String },
     #[error("fatal: {0}")]
     Fatal(String),
+    /// Shutdown was requested before the work named could finish ("shutdown while reading
+    /// the cursor"): the process stops, and cleanly (exit 0) — a SIGTERM that happens to
+    /// land during a start-up read is not a failure (a deployment test saw exit 1).
+    #[error("{0}")]
+    Interrupted(String),
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -56,7 +61,9 @@ impl RuntimeError {
     /// Classifies the error (see [`ErrorClass`]).
     pub fn class(&self) -> ErrorClass {
         match self {
-            RuntimeError::Config(_) | RuntimeError::Fatal(_) => ErrorClass::Fatal,
+            RuntimeError::Config(_) | RuntimeError::Fatal(_) | RuntimeError::Interrupted(_) => {
+                ErrorClass::Fatal
+            }
             RuntimeError::Poison { .. } => ErrorClass::Poison,
             RuntimeError::Abortable(_) | RuntimeError::Io(_) => ErrorClass::Transient,
             RuntimeError::Kafka(e) => classify_kafka(e),

@@ -134,7 +134,7 @@ fn connect(
             )));
         }
         if ctx.sleep(Duration::from_secs(1)) {
-            return Err(RuntimeError::Fatal(
+            return Err(RuntimeError::Interrupted(
                 "shutdown while connecting to Kafka".into(),
             ));
         }
@@ -200,7 +200,7 @@ fn sole_instance(
             others.join(", ")
         ));
         if ctx.sleep(Duration::from_secs(1)) {
-            return Err(RuntimeError::Fatal(
+            return Err(RuntimeError::Interrupted(
                 "shutdown during the start-up checks".into(),
             ));
         }

@@ -276,7 +276,7 @@ impl TopicReader {
                 },
             )?;
             if ctx.shutdown_requested() {
-                return Err(RuntimeError::Fatal(format!("shutdown while {what}")));
+                return Err(RuntimeError::Interrupted(format!("shutdown while {what}")));
             }
             tracing::info!(
                 topic = %self.topic,

@@ -139,7 +139,7 @@ pub fn recreate(
             Err(e) => {
                 last_error = Some(e.to_string());
                 if ctx.sleep(backoff) {
-                    return Err(RuntimeError::Fatal(
+                    return Err(RuntimeError::Interrupted(
                         "shutdown during producer recovery".into(),
                     ));
                 }
@@ -212,7 +212,7 @@ fn init_transactions(
                     &format!("init_transactions failed; retrying: {e}"),
                 );
                 if ctx.sleep(backoff) {
-                    return Err(RuntimeError::Fatal(
+                    return Err(RuntimeError::Interrupted(
                         "shutdown during init_transactions".into(),
                     ));
                 }

@@ -432,7 +432,7 @@ fn read_to_end_reads_every_record_across_timed_out_rounds_and_stops_on_shutdown(
             got += 1
         })
         .unwrap_err();
-    assert!(matches!(err, RuntimeError::Fatal(_)), "{err}");
+    assert!(matches!(err, RuntimeError::Interrupted(_)), "{err}");
     assert!(err.to_string().contains("shutdown while testing shutdown"));
     assert!(got < n, "stopped before the end ({got} of {n})");
 }

@@ -90,7 +90,12 @@ fn run(cfg: &Config, raw: &settings::CaptureKeys, ctx: &RunCtx) -> Result<(), Ru
             scope.spawn(|| media_run::run(cfg, ctx, &s, &m, exe));
         }
         let end = capture(cfg, ctx, &s, keys, sup, &m, &leader);
-        if let Err(e) = &end {
+        // (A SIGTERM that interrupted a read is no error: nothing to say.)
+        let failed = end
+            .as_ref()
+            .err()
+            .filter(|e| !matches!(e, RuntimeError::Interrupted(_)));
+        if let Some(e) = failed {
             // Not capturing any more, and saying so before anything else happens (the
             // media thread below may take a moment to end); the media thread ends with the
             // service.
