@@ -74,9 +74,40 @@ fn a_misspelt_variable_stops_the_service_with_a_suggestion() {
     assert!(
         log.contains(
             "WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM (did you mean \
-             WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN?)"
+             WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN?): CM is not a region this console serves \
+             (regions: cn)"
         ),
         "{log}"
+    );
+    // A review store's key: the console has no policy, and CONSOLE is its own store, not a
+    // region (trial 15e D3: "SH is not a region of the policy (regions: cn, hk, sg, console)").
+    // Its whole stderr is the one error line.
+    let regions: Vec<String> = ["cn", "hk", "sg"]
+        .iter()
+        .map(|r| {
+            format!(
+                "{r}={}",
+                p.dir.path().join(format!("archive-{r}.db")).display()
+            )
+        })
+        .collect();
+    let out = Command::new(e2e::bin_dir().join("wcp-review"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("WCP_REGIONS", regions.join(","))
+        .env("WCP_STORE_DIR", p.dir.path().join("store-sh"))
+        .env("WCP_REVIEW_ENCRYPTION_KEY_FILE_SH", key.as_str())
+        .current_dir(p.dir.path())
+        .output()
+        .expect("run wcp-review");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "wcp-review: invalid configuration:\n  unknown environment variable \
+         WCP_REVIEW_ENCRYPTION_KEY_FILE_SH (did you mean WCP_REVIEW_ENCRYPTION_KEY_FILE_SG?): SH \
+         is neither a region this console serves (regions: cn, hk, sg) nor CONSOLE, the key of \
+         the console's own store (accounts and sessions)\n(wcp-review --help lists the \
+         settings)\n"
     );
     // The archiver needs the tenant key: a configuration error, exit 2, saying which.
     let mut svc = p.spawn_extra("archiver", "nokey", &[("WCP_ANON_KEY", "")]);

@@ -47,12 +47,28 @@ pub fn region_suffix_problems(
     prefixes: &[&str],
     regions: &[String],
 ) -> Vec<String> {
+    let known = format!(
+        "is not a region of the policy (regions: {})",
+        regions.join(", ")
+    );
+    suffix_problems(env, prefixes, regions, &known)
+}
+
+/// As [`region_suffix_problems`] for any set of names, `known` ending each problem after the
+/// suffix (`"<SUFFIX> {known}"`, e.g. `is not a region of the policy (…)`): the review
+/// console's names are the archive regions it serves and its own store, not a policy's.
+pub fn suffix_problems(
+    env: &[(String, String)],
+    prefixes: &[&str],
+    names: &[String],
+    known: &str,
+) -> Vec<String> {
     let up = |r: &str| -> String {
         let up = r.chars().map(|c| c.to_ascii_uppercase());
         up.map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect()
     };
-    let suffixes: Vec<String> = regions.iter().map(|r| up(r)).collect();
+    let suffixes: Vec<String> = names.iter().map(|r| up(r)).collect();
     let mut out = Vec::new();
     for (var, value) in env {
         if value.is_empty() {
@@ -83,9 +99,7 @@ pub fn region_suffix_problems(
             .map(|(_, s)| format!(" (did you mean {prefix}{s}?)"))
             .unwrap_or_default();
         out.push(format!(
-            "unknown environment variable {var}{hint}: {suffix} is not a region of the policy \
-             (regions: {})",
-            regions.join(", ")
+            "unknown environment variable {var}{hint}: {suffix} {known}"
         ));
     }
     out

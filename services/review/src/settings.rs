@@ -175,24 +175,35 @@ impl ReviewSettings {
     /// as `WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM` would leave `cn` read as a plain archive, in
     /// silence). The review stores have one more name: `CONSOLE`, the console's own store.
     fn region_var_problems(&self, env: &[(String, String)]) -> Vec<String> {
-        use wcp_runtime::config_source::region_suffix_problems;
+        use wcp_runtime::config_source::suffix_problems;
         let mut names: Vec<String> = self.regions.iter().map(|(n, _)| n.clone()).collect();
-        let mut out = region_suffix_problems(
+        // The console has no policy: its regions are the archives its `regions` names.
+        let served = format!(
+            "a region this console serves (regions: {})",
+            names.join(", ")
+        );
+        let mut out = suffix_problems(
             env,
             &[
                 "WCP_ARCHIVE_ENCRYPTION_KEY_FILE_",
                 "WCP_ARCHIVE_ENCRYPTION_KEY_",
             ],
             &names,
+            &format!("is not {served}"),
+        );
+        let stores = format!(
+            "is neither {served} nor CONSOLE, the key of the console's own store (accounts \
+             and sessions)"
         );
         names.push("console".into());
-        out.extend(region_suffix_problems(
+        out.extend(suffix_problems(
             env,
             &[
                 "WCP_REVIEW_ENCRYPTION_KEY_FILE_",
                 "WCP_REVIEW_ENCRYPTION_KEY_",
             ],
             &names,
+            &stores,
         ));
         out
     }
@@ -256,5 +267,27 @@ mod tests {
         assert_eq!(s.region_var_problems(&console).len(), 1);
         let review_typo = env(&[("WCP_REVIEW_ENCRYPTION_KEY_FILE_CONSOL", "/k/c")]);
         assert_eq!(s.region_var_problems(&review_typo).len(), 1);
+        // The console has no policy, and CONSOLE is its own store, not a region (trial 15e D3).
+        let archive_typo = env(&[("WCP_ARCHIVE_ENCRYPTION_KEY_FILE_HG", "/k/hk")]);
+        assert_eq!(
+            s.region_var_problems(&archive_typo),
+            vec![
+                "unknown environment variable WCP_ARCHIVE_ENCRYPTION_KEY_FILE_HG (did you mean \
+                 WCP_ARCHIVE_ENCRYPTION_KEY_FILE_HK?): HG is not a region this console serves \
+                 (regions: cn, hk)"
+                    .to_string()
+            ]
+        );
+        let store_typo = env(&[("WCP_REVIEW_ENCRYPTION_KEY_FILE_CH", "/k/r")]);
+        assert_eq!(
+            s.region_var_problems(&store_typo),
+            vec![
+                "unknown environment variable WCP_REVIEW_ENCRYPTION_KEY_FILE_CH (did you mean \
+                 WCP_REVIEW_ENCRYPTION_KEY_FILE_CN?): CH is neither a region this console \
+                 serves (regions: cn, hk) nor CONSOLE, the key of the console's own store \
+                 (accounts and sessions)"
+                    .to_string()
+            ]
+        );
     }
 }
