@@ -1,14 +1,15 @@
 //! The `wcp-review` service against a real broker: it consumes `chat.alerts` into a review
 //! store per region — every alert exactly once, in the region whose archive holds its
 //! message — across a kill -9 and restart, stores the source offsets with the alerts, and its
-//! console answers /healthz, /readyz and /metrics with the queue depth.
+//! console answers /healthz, /readyz and /metrics with the queue depth. Its
+//! `wcp_consumer_lag_seconds` is the age of the alerts it consumes, as for every consumer.
 mod e2e;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use e2e::ops::{get, has_metric};
+use e2e::ops::{get, has_metric, metric_sum};
 use e2e::outcome::Sinks;
 use e2e::procs::{free_port, require_binaries, Pipeline, SERVICES};
 
@@ -179,4 +180,75 @@ fn review_service_consumes_alerts_exactly_once() {
         "{}",
         String::from_utf8_lossy(&verify.stdout)
     );
+}
+
+/// Issue 15, trial 15e D4: the console's `wcp_consumer_lag_seconds` read 0 while thousands of
+/// `chat.alerts` records waited for it (it never set the gauge). 50 alerts written to the
+/// broker ten minutes ago (their Kafka timestamps) wait for a console that starts now: once
+/// it has queued them, its lag is their age, not 0.
+#[test]
+fn console_lag_is_the_age_of_the_alerts_it_consumed() {
+    use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    require_binaries(&["review"]);
+    let mut p = Pipeline::new(&bootstrap, "review-lag");
+    p.create_topics(1);
+    let producer: ThreadedProducer<DefaultProducerContext> = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &p.bootstrap)
+        .create()
+        .expect("producer");
+    let sent_at = wcp_model::clock::now_ms() - 600_000;
+    let topic = p.topic("chat.alerts");
+    for i in 0..50 {
+        let alert = wcp_model::Alert {
+            alert_id: format!("lag-{i}:guarantee_of_returns"),
+            msgid: format!("lag-{i}"),
+            conversation_id: "single:a|b".into(),
+            category: "guarantee_of_returns".into(),
+            severity: wcp_model::Severity::High,
+            rule_id: "lag-test".into(),
+            time_ms: sent_at,
+            evidence: Vec::new(),
+        };
+        let value = wcp_schema::encode(&alert).expect("encode");
+        let key = alert.msgid.clone();
+        let rec = BaseRecord::to(&topic)
+            .key(&key)
+            .payload(&value)
+            .timestamp(sent_at + i);
+        producer.send(rec).map_err(|(e, _)| e).expect("send");
+    }
+    producer.flush(Duration::from_secs(30)).expect("flush");
+
+    // No archive yet: the alerts are queued in the first region after the route wait.
+    let store_dir = p.dir.path().join("review");
+    p.common_env.extend([
+        (
+            "WCP_REGIONS".to_string(),
+            format!("cn={}", p.dir.path().join("archive-cn.db").display()),
+        ),
+        ("WCP_STORE_DIR".to_string(), store_dir.display().to_string()),
+        (
+            "WCP_LISTEN_ADDR".to_string(),
+            format!("127.0.0.1:{}", free_port()),
+        ),
+        ("WCP_ROUTE_WAIT_MS".to_string(), "100".to_string()),
+    ]);
+    p.start(&["review"]);
+    e2e::wait_for("the 50 alerts queued", Duration::from_secs(90), || {
+        (queued(&store_dir).len() == 50).then_some(())
+    });
+    let ops = p.service("review").ops_addr.clone();
+    let lag = e2e::wait_for("the console's lag", Duration::from_secs(10), || {
+        let body = get(&ops, "/metrics")?.body;
+        metric_sum(&body, "wcp_consumer_lag_seconds").filter(|v| *v > 0.0)
+    });
+    let age = (wcp_model::clock::now_ms() - sent_at) as f64 / 1000.0;
+    assert!(
+        lag >= 590.0 && lag <= age,
+        "wcp_consumer_lag_seconds {lag}: the alerts were {age} s old when consumed"
+    );
+    p.assert_all_running();
 }

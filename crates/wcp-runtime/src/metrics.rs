@@ -278,6 +278,15 @@ impl Metrics {
         }
     }
 
+    /// `wcp_consumer_lag_seconds` once `batch` is processed: `now_ms` minus the Kafka
+    /// timestamp of its last record, about the age of the oldest record still waiting. Every
+    /// consumer sets it this way (the transactional loop, the archiver, the review console).
+    pub fn set_lag_after(&self, batch: &[crate::InRecord], now_ms: i64) {
+        if let Some(ts) = batch.last().and_then(|r| r.timestamp_ms) {
+            self.lag_seconds.set((now_ms - ts).max(0) as f64 / 1000.0);
+        }
+    }
+
     /// Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut buf = Vec::new();

@@ -416,9 +416,7 @@ impl Loop<'_> {
             m.sent.with_label_values(&[t]).inc_by(n);
         }
         let now = now_ms();
-        if let Some(ts) = batch.last().and_then(|r| r.timestamp_ms) {
-            m.lag_seconds.set((now - ts).max(0) as f64 / 1000.0);
-        }
+        m.set_lag_after(batch, now);
         if self.opts.end_to_end_metric {
             for r in batch {
                 if let Some(ts) = r.origin_ts_ms() {

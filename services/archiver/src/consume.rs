@@ -293,9 +293,7 @@ fn prepare(
             _ => None,
         })
         .collect();
-    if let Some(ts) = batch.last().and_then(|r| r.timestamp_ms) {
-        m.lag_seconds.set((now_ms() - ts).max(0) as f64 / 1000.0);
-    }
+    m.set_lag_after(batch, now_ms());
     Ok(out)
 }
 

@@ -60,6 +60,8 @@ pub fn run(
         let stopping = local::next_batch(&consumer, cfg, ctx, &mut batch);
         if !batch.is_empty() {
             let next = write_batch(&console, &batch, &mut dlq, ctx, route_wait)?;
+            // Like every consumer (it read 0 while thousands of alerts waited: trial 15e D4).
+            ctx.metrics.set_lag_after(&batch, now_ms());
             // A batch closed before it was full: the consumer read all there was.
             let caught_up = batch.len() < cfg.batch_max_events;
             console.alerts_caught_up.store(caught_up, Ordering::SeqCst);
