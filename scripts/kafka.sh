@@ -263,7 +263,10 @@ start() {
     format_storage
     : >"$LOG"
     # setsid: the broker outlives the shell that started it (a test script's trap stops it).
+    # GC and safepoint pauses logged (two rotated 5 MB files beside server.log): the suite
+    # once saw the broker freeze 10-17 s, and this tells a collection from a stalled host.
     setsid java -Xmx"${KAFKA_HEAP:-512m}" -Xms128m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+        -Xlog:gc,safepoint:file="$HOME_DIR/gc.log":time,uptime:filecount=2,filesize=5m \
         -Djava.awt.headless=true -Dlog4j2.configurationFile="$HOME_DIR/log4j2.properties" \
         -cp "$LIB/*" kafka.Kafka "$PROPS" >>"$LOG" 2>&1 </dev/null &
     pid=$!

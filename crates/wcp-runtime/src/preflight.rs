@@ -72,7 +72,7 @@ pub fn check(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
     let consumer: BaseConsumer<LastError> =
         preflight_client(cfg).create_with_context(last.clone())?;
     connect(cfg, ctx, &consumer, &last)?;
-    sole_instance(cfg, ctx, &consumer, &cfg.group())
+    sole_instance(cfg, ctx, consumer, &cfg.group())
 }
 
 /// The one-instance-per-id check of [`check`] for a service whose members sit in a group of
@@ -81,8 +81,11 @@ pub fn check(cfg: &Config, ctx: &RunCtx) -> Result<(), RuntimeError> {
 pub fn sole_instance_in(cfg: &Config, ctx: &RunCtx, group: &str) -> Result<(), RuntimeError> {
     let consumer: BaseConsumer<LastError> =
         preflight_client(cfg).create_with_context(LastError::default())?;
-    sole_instance(cfg, ctx, &consumer, group)
+    sole_instance(cfg, ctx, consumer, group)
 }
+
+/// Failed group listings in a row after which the check drops its client for a new one.
+const RECREATE_AFTER: u32 = 3;
 
 fn preflight_client(cfg: &Config) -> ClientConfig {
     let mut c = ClientConfig::new();
@@ -170,16 +173,29 @@ pub fn same_id_members_in<C: ClientContext>(
 fn sole_instance(
     cfg: &Config,
     ctx: &RunCtx,
-    consumer: &BaseConsumer<LastError>,
+    mut consumer: BaseConsumer<LastError>,
     group: &str,
 ) -> Result<(), RuntimeError> {
     let start = Instant::now();
+    let mut failed = 0u32;
     loop {
         // A broker that has just started answers CoordinatorLoadInProgress for a while: not
-        // a reason to exit (the pipeline bench caught a service dying of it).
+        // a reason to exit (the pipeline bench caught a service dying of it). After the
+        // shared test broker froze for 12-17 s, one client's group listings failed with
+        // BrokerTransportFailure for 80 s: a client whose listings keep failing is replaced
+        // by a new one, which bootstraps afresh.
         let others = crate::error::retry_transient("group membership check", || {
-            same_id_members_in(cfg, group, consumer.client())
+            same_id_members_in(cfg, group, consumer.client()).inspect_err(|_| {
+                failed += 1;
+                if failed % RECREATE_AFTER == 0 {
+                    match preflight_client(cfg).create_with_context(LastError::default()) {
+                        Ok(fresh) => consumer = fresh,
+                        Err(e) => tracing::warn!(error = %e, "cannot re-create the check's client"),
+                    }
+                }
+            })
         })?;
+        failed = 0;
         if others.is_empty() {
             return Ok(());
         }

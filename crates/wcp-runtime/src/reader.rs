@@ -37,9 +37,17 @@ pub struct TopicReader {
     /// Where each partition was assigned from when not its beginning (a tail read): the
     /// position a partition has before its first record.
     from: std::collections::HashMap<i32, i64>,
-    /// Where a range read ([`TopicReader::open_range`]) ends per partition (exclusive).
+    /// Where a range read ([`TopicReader::open_before_committed`]) ends per partition
+    /// (exclusive).
     until: std::collections::HashMap<i32, i64>,
+    /// What [`TopicReader::reopen`] needs to build the consumer again.
+    cfg: Config,
+    group: String,
 }
+
+/// Failed end-offset queries in a row after which a reader drops its consumer for a new one
+/// (see [`TopicReader::reopen`]).
+const REOPEN_AFTER: u32 = 3;
 
 impl TopicReader {
     /// Assigns every partition of `logical_topic` from the beginning.
@@ -113,14 +121,7 @@ impl TopicReader {
         let topic = cfg.topic(logical_topic);
         // A group id is required by librdkafka even though nothing is ever committed.
         let group = format!("{}-reader-{}", cfg.group(), cfg.instance_id);
-        // Kafka answers one connection's requests in order, so the watermark query of each
-        // catch-up waits behind the idle fetch long-poll: keep that poll short.
-        let consumer: BaseConsumer<kafka::PlainCtx> = kafka::consumer_config(cfg, &group)
-            .set("fetch.wait.max.ms", "10")
-            // No lag metric here.
-            .set("statistics.interval.ms", "0")
-            // librdkafka's repeats during an outage under the rate limit.
-            .create_with_context(kafka::PlainCtx::default())?;
+        let consumer = Self::consumer(cfg, &group)?;
         let partitions: Vec<i32> = retry_transient("topic metadata", || {
             let md = consumer.fetch_metadata(Some(&topic), META_TIMEOUT)?;
             // A principal without access sees the topic with an authorization error and no
@@ -175,7 +176,52 @@ impl TopicReader {
             settled: Default::default(),
             from,
             until: Default::default(),
+            cfg: cfg.clone(),
+            group,
         })
+    }
+
+    fn consumer(cfg: &Config, group: &str) -> Result<BaseConsumer<kafka::PlainCtx>, RuntimeError> {
+        Ok(kafka::consumer_config(cfg, group)
+            // Kafka answers one connection's requests in order, so the watermark query of
+            // each catch-up waits behind the idle fetch long-poll: keep that poll short.
+            .set("fetch.wait.max.ms", "10")
+            // No lag metric here.
+            .set("statistics.interval.ms", "0")
+            // librdkafka's repeats during an outage under the rate limit.
+            .create_with_context(kafka::PlainCtx::default())?)
+    }
+
+    /// Replaces the consumer with a new one assigned where the old one stood: at its position
+    /// for a partition it has read from, else where the read began. Nothing is lost or read
+    /// twice (a position is the next record `poll` would have handed over). Why: after the
+    /// shared test broker froze for 12–17 s, a reader's consumer answered every end-offset
+    /// query `UnknownPartition` for over 90 s although its metadata was refreshed; a new
+    /// client bootstraps afresh.
+    pub fn reopen(&mut self) -> Result<(), RuntimeError> {
+        let positions = self.consumer.position()?;
+        let mut tpl = TopicPartitionList::new();
+        for p in &self.partitions {
+            let at = match positions
+                .find_partition(&self.topic, *p)
+                .map(|e| e.offset())
+            {
+                Some(Offset::Offset(n)) => Offset::Offset(n),
+                _ => self
+                    .from
+                    .get(p)
+                    .map_or(Offset::Beginning, |n| Offset::Offset(*n)),
+            };
+            tpl.add_partition_offset(&self.topic, *p, at)?;
+        }
+        // A list librdkafka filled holds references to the old client's partitions: its
+        // destroy would wait for them forever.
+        drop(positions);
+        let fresh = Self::consumer(&self.cfg, &self.group)?;
+        fresh.assign(&tpl)?;
+        self.consumer = fresh;
+        tracing::info!(topic = %self.topic, "reader consumer re-created after failed end-offset queries");
+        Ok(())
     }
 
     /// Asks the broker for the topic's metadata again. After a broker restart librdkafka may
@@ -306,8 +352,16 @@ impl TopicReader {
         stop: &dyn Fn() -> bool,
         f: &mut dyn FnMut(&InRecord),
     ) -> Result<bool, RuntimeError> {
+        let mut failed = 0u32;
         let targets = retry_transient("end offsets", || {
-            self.targets().inspect_err(|_| self.refresh_metadata())
+            self.targets().inspect_err(|_| {
+                failed += 1;
+                if failed % REOPEN_AFTER != 0 {
+                    self.refresh_metadata();
+                } else if let Err(e) = self.reopen() {
+                    tracing::warn!(error = %e, "cannot re-create the reader's consumer");
+                }
+            })
         })?;
         let start = Instant::now();
         let mut saw_error = false;
