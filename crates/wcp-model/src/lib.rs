@@ -8,6 +8,7 @@
 //! the closed vocabulary of risk categories; `topics` names the pipeline's topics; `region` the
 //! rule for residency region names; `clock` is
 //! the one wall-clock read, for runners (no stage calls it).
+pub mod civil;
 pub mod clock;
 pub mod dead_letter;
 pub mod event;

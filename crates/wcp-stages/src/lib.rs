@@ -17,7 +17,7 @@
 //! and hands its text to the pure `Policy::from_toml`.
 pub mod alert;
 pub mod anonymise;
-pub mod civil;
+pub use wcp_model::civil;
 pub mod classify;
 pub mod consent;
 pub mod dead_letters;

@@ -1,7 +1,9 @@
-//! Calendar arithmetic on epoch milliseconds (UTC), without a clock or a time-zone database.
-//! Days-from-civil and civil-from-days after Howard Hinnant's public-domain algorithms.
+//! Calendar arithmetic on epoch milliseconds (UTC), without a clock or a time-zone database:
+//! the one copy the stages (retention dates, working hours) and the archive (RFC 3339 / 2822
+//! formatting) share. Days-from-civil and civil-from-days after Howard Hinnant's public-domain
+//! algorithms.
 
-const MS_PER_DAY: i64 = 86_400_000;
+pub const MS_PER_DAY: i64 = 86_400_000;
 
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
