@@ -75,9 +75,13 @@ pub fn measure(
     let mut out = Vec::new();
     for group in groups {
         // A consumer that never subscribes reads the group's offsets without joining it.
+        // read_uncommitted: the offsets committed so far, not only once no transaction holds
+        // offsets for the group (a killed stage's would stall the measurement until it
+        // times out; see `TopicReader::open_before_committed`).
         let reader: BaseConsumer<PlainCtx> = client
             .clone()
             .set("group.id", &group)
+            .set("isolation.level", "read_uncommitted")
             .create_with_context(ctx.clone())?;
         let committed = reader.committed_offsets(all.clone(), timeout)?;
         for e in committed.elements() {

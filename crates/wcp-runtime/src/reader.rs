@@ -78,6 +78,12 @@ impl TopicReader {
         let mut r = Self::open_at(cfg, logical_topic, Some(0))?;
         let group: BaseConsumer = kafka::consumer_config(cfg, &cfg.group())
             .set("statistics.interval.ms", "0")
+            // Under read_committed librdkafka asks for stable offsets only, and the broker
+            // answers "unstable" for as long as a killed predecessor's transaction holds
+            // offsets for the group (until it times out: a restarted alerter stalled ~50 s
+            // on OperationTimedOut). The offsets committed so far are what is wanted: the
+            // pending ones are about to be aborted by this instance's producer.
+            .set("isolation.level", "read_uncommitted")
             .create()?;
         let mut tpl = TopicPartitionList::new();
         for p in &r.partitions {

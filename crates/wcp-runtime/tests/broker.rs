@@ -310,6 +310,63 @@ fn a_reader_before_the_committed_offsets_reads_only_that_window() {
     assert!(done);
     seen.sort();
     assert_eq!(seen, ["p0-4", "p0-5", "p0-6", "p1-0", "p1-1"]);
+    // A predecessor killed mid-transaction leaves offsets pending for the group (here: a
+    // producer that sent them and neither commits nor aborts). The read takes the stable
+    // offsets at once instead of waiting for that transaction to time out (a trial saw the
+    // restarted alerter stall ~50 s on `OperationTimedOut`, what="committed offsets").
+    let pending: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &bs)
+        .set("transactional.id", format!("{}-killed", cfg.group()))
+        .set("transaction.timeout.ms", "120000")
+        .create()
+        .unwrap();
+    pending.init_transactions(Duration::from_secs(30)).unwrap();
+    pending.begin_transaction().unwrap();
+    let mut later = TopicPartitionList::new();
+    later
+        .add_partition_offset(&topic, 0, Offset::Offset(9))
+        .unwrap();
+    pending
+        .send_offsets_to_transaction(
+            &later,
+            &group.group_metadata().unwrap(),
+            Duration::from_secs(30),
+        )
+        .unwrap();
+    let t0 = Instant::now();
+    let mut reader = TopicReader::open_before_committed(&cfg, "events", 3)
+        .unwrap()
+        .expect("something before the committed offsets");
+    let waited = t0.elapsed();
+    let mut again = Vec::new();
+    reader
+        .catch_up(Duration::from_secs(20), |r| {
+            again.push(String::from_utf8_lossy(r.payload()).into_owned())
+        })
+        .unwrap();
+    again.sort();
+    assert_eq!(again, seen, "the stable offsets, not the pending ones");
+    assert!(
+        waited < Duration::from_secs(8),
+        "waited {waited:?} on a predecessor's open transaction"
+    );
+    // The lag measurement (`wcp lag`, the lag exporter) does not wait for it either.
+    let mut client = ClientConfig::new();
+    client.set("bootstrap.servers", &bs);
+    let t0 = Instant::now();
+    let lags = wcp_runtime::lag::measure(
+        &client,
+        &wcp_runtime::kafka::PlainCtx::default(),
+        &cfg.group(),
+        &topic,
+        Duration::from_secs(10),
+        0,
+    )
+    .expect("lag measured while a transaction holds offsets");
+    assert!(t0.elapsed() < Duration::from_secs(8), "{:?}", t0.elapsed());
+    let p0 = lags.iter().find(|l| l.partition == 0).expect("partition 0");
+    assert_eq!(p0.committed, 7, "the stable committed offset");
+    pending.abort_transaction(Duration::from_secs(30)).unwrap();
     // A group that committed nothing: nothing to read.
     cfg.group_id = "rt-window-none".into();
     assert!(TopicReader::open_before_committed(&cfg, "events", 3)
