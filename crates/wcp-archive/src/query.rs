@@ -42,23 +42,58 @@ pub struct Query {
 }
 
 impl Query {
-    /// The WHERE clause and its parameters over `messages m`.
+    /// The SELECT over `messages m` and its parameters: the indexes narrow, exact checks
+    /// decide.
     pub(crate) fn to_sql(&self) -> (String, Vec<Value>) {
+        let w = self.conditions(true);
+        let mut sql = String::from("SELECT m.seq FROM messages m");
+        if !w.clauses.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&w.clauses.join(" AND "));
+        }
+        sql.push_str(" ORDER BY m.conversation_id, m.time_ms, m.seq");
+        if let Some(l) = self.limit {
+            sql.push_str(&format!(" LIMIT {l}"));
+        }
+        (sql, w.params)
+    }
+
+    /// One boolean expression over a row of `messages m` that is true exactly when `to_sql`
+    /// selects it, without the full-text narrowing (which reads every match at once): for
+    /// scanning rows in some order and stopping early. `1` when nothing is filtered.
+    pub(crate) fn row_test(&self) -> (String, Vec<Value>) {
+        let w = self.conditions(false);
+        if w.clauses.is_empty() {
+            return ("1".into(), w.params);
+        }
+        (format!("({})", w.clauses.join(" AND ")), w.params)
+    }
+
+    /// The conditions; `narrow` adds the full-text index lookups, which only narrow (every
+    /// row that passes the exact checks matches them too).
+    fn conditions(&self, narrow: bool) -> Where {
         let mut w = Where::default();
         if let Some(p) = &self.participant {
             // The token narrows, the message's own participant list decides.
-            w.add_all(
-                "m.seq IN (SELECT rowid FROM id_tokens WHERE id_tokens MATCH ?) \
-                 AND instr(m.participants, '|' || ? || '|') > 0",
-                [id_tokens::participant(p).into(), p.clone().into()],
+            if narrow {
+                w.add(
+                    "m.seq IN (SELECT rowid FROM id_tokens WHERE id_tokens MATCH ?)",
+                    id_tokens::participant(p).into(),
+                );
+            }
+            w.add(
+                "instr(m.participants, '|' || ? || '|') > 0",
+                p.clone().into(),
             );
         }
         if let Some(c) = &self.conversation {
-            w.add_all(
-                "m.seq IN (SELECT rowid FROM id_tokens WHERE id_tokens MATCH ?) \
-                 AND m.conversation_id = ?",
-                [id_tokens::conversation(c).into(), c.clone().into()],
-            );
+            if narrow {
+                w.add(
+                    "m.seq IN (SELECT rowid FROM id_tokens WHERE id_tokens MATCH ?)",
+                    id_tokens::conversation(c).into(),
+                );
+            }
+            w.add("m.conversation_id = ?", c.clone().into());
         }
         if let Some(t) = self.from_ms {
             w.add("m.time_ms >= ?", t.into());
@@ -72,17 +107,23 @@ impl Query {
         if let Some(c) = self.class {
             w.add("m.class = ?", c.as_str().to_string().into());
         }
-        if let Some(r) = self.risk {
-            w.add(
+        // A row test looks its key up; a narrowing query reads the category's rows at once.
+        let (risk, pii) = if narrow {
+            (
                 "m.seq IN (SELECT seq FROM risks WHERE category = ?)",
-                r.as_str().to_string().into(),
-            );
+                "m.seq IN (SELECT seq FROM pii WHERE entity = ?)",
+            )
+        } else {
+            (
+                "EXISTS (SELECT 1 FROM risks WHERE category = ? AND seq = m.seq)",
+                "EXISTS (SELECT 1 FROM pii WHERE entity = ? AND seq = m.seq)",
+            )
+        };
+        if let Some(r) = self.risk {
+            w.add(risk, r.as_str().to_string().into());
         }
         if let Some(p) = &self.pii {
-            w.add(
-                "m.seq IN (SELECT seq FROM pii WHERE entity = ?)",
-                p.clone().into(),
-            );
+            w.add(pii, p.clone().into());
         }
         match self.recalled {
             Some(true) => w.clauses.push("m.recalled_at_ms IS NOT NULL".into()),
@@ -90,7 +131,7 @@ impl Query {
             None => {}
         }
         for term in self.text.as_deref().unwrap_or("").split_whitespace() {
-            if let Some(grams) = trigram_query(term) {
+            if let Some(grams) = trigram_query(term).filter(|_| narrow) {
                 w.add(
                     "m.seq IN (SELECT rowid FROM fts WHERE fts MATCH ?)",
                     grams.into(),
@@ -104,16 +145,7 @@ impl Query {
                 .replace('_', "\\_");
             w.add("m.text LIKE ? ESCAPE '\\'", format!("%{escaped}%").into());
         }
-        let mut sql = String::from("SELECT m.seq FROM messages m");
-        if !w.clauses.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&w.clauses.join(" AND "));
-        }
-        sql.push_str(" ORDER BY m.conversation_id, m.time_ms, m.seq");
-        if let Some(l) = self.limit {
-            sql.push_str(&format!(" LIMIT {l}"));
-        }
-        (sql, w.params)
+        w
     }
 }
 
@@ -267,6 +299,21 @@ mod tests {
         }
         assert!(sql.contains("m.conversation_id = ?4") && sql.contains("m.msgtype = ?5"));
         assert_eq!(params[0], Value::Text(id_tokens::participant("lisi")));
+    }
+
+    #[test]
+    fn row_tests_leave_out_the_full_text_narrowing() {
+        let q = Query {
+            participant: Some("lisi".into()),
+            risk: Some(RiskCategory::GuaranteeOfReturns),
+            text: Some("保本 guaranteed".into()),
+            ..Query::default()
+        };
+        let (sql, params) = q.row_test();
+        assert!(!sql.contains("MATCH") && sql.contains("EXISTS"), "{sql}");
+        assert_eq!(sql.matches("LIKE").count(), 2, "{sql}");
+        assert_eq!(params.len(), 4);
+        assert_eq!(Query::default().row_test().0, "1");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! events of a contact, and the chain head for the integrity page. Nothing here writes: the
 //! console audits its own accesses in its own store.
 
+use rusqlite::types::Value;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
@@ -33,6 +34,11 @@ pub struct ChainHead {
     pub public_key: Option<String>,
 }
 
+/// How many messages `review_search` and `conversation_window` test one by one, in time
+/// order, before they ask the full-text indexes (whose postings they read whole: a rarer
+/// name, word or conversation has few, cheap to sort).
+const RECENT_ROWS: u64 = 20_000;
+
 impl Archive {
     /// One page of `q`'s matches, newest first; `more` is true when another page follows.
     pub fn review_search(
@@ -41,25 +47,103 @@ impl Archive {
         offset: u64,
         limit: u64,
     ) -> Result<(Vec<ArchivedMessage>, bool), ArchiveError> {
+        self.review_search_probing(q, offset, limit, RECENT_ROWS)
+    }
+
+    /// [`Archive::review_search`] testing the newest `recent_rows` messages one by one
+    /// first (0: the indexes only). Public for the tests that compare both paths.
+    #[doc(hidden)]
+    pub fn review_search_probing(
+        &self,
+        q: &Query,
+        offset: u64,
+        limit: u64,
+        recent_rows: u64,
+    ) -> Result<(Vec<ArchivedMessage>, bool), ArchiveError> {
+        let want = offset + limit + 1;
+        let (test, params) = q.row_test();
+        let seqs = match self.first_in_time_order(&test, params, None, want, recent_rows)? {
+            Some(seqs) => seqs,
+            None => self.indexed_in_order(q, "1", Vec::new(), "DESC", want)?,
+        };
+        let mut seqs: Vec<i64> = seqs.into_iter().skip(offset as usize).collect();
+        let more = seqs.len() as u64 > limit;
+        seqs.truncate(limit as usize);
+        Ok((query::load(&self.conn, &seqs)?, more))
+    }
+
+    /// The first `want` matches of `q` and of `extra` in time order (`order`: ASC or DESC),
+    /// through the indexes: reads every match (all postings of a name or word) and sorts.
+    fn indexed_in_order(
+        &self,
+        q: &Query,
+        extra: &str,
+        extra_params: Vec<Value>,
+        order: &str,
+        want: u64,
+    ) -> Result<Vec<i64>, ArchiveError> {
         let unlimited = Query {
             limit: None,
             ..q.clone()
         };
-        let (sql, params) = unlimited.to_sql();
+        let (sql, mut params) = unlimited.to_sql();
         let base = sql
             .rsplit_once(" ORDER BY ")
             .map(|(b, _)| b)
             .unwrap_or(&sql);
+        let joiner = if base.contains(" WHERE ") { "AND" } else { "WHERE" };
+        let extra = renumber(extra, params.len());
+        params.extend(extra_params);
         let sql = format!(
-            "{base} ORDER BY m.time_ms DESC, m.seq DESC LIMIT {} OFFSET {offset}",
-            limit + 1
+            "{base} {joiner} {extra} ORDER BY m.time_ms {order}, m.seq {order} LIMIT {want}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, i64>(0))?;
-        let mut seqs: Vec<i64> = rows.collect::<Result<_, _>>()?;
-        let more = seqs.len() as u64 > limit;
-        seqs.truncate(limit as usize);
-        Ok((query::load(&self.conn, &seqs)?, more))
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The first `want` messages passing `test` in time order (newest first, or from
+    /// `from.0` on in `from.1` order) if they are among the first `budget` messages of that
+    /// order, else None. Each message is tested as read and the scan stops at `want`: a
+    /// common name or word fills a page from the last few hundred messages, where the
+    /// indexed plan reads and sorts every match (a participant of most messages: a second
+    /// on 1M).
+    fn first_in_time_order(
+        &self,
+        test: &str,
+        mut params: Vec<Value>,
+        from: Option<(&str, i64)>,
+        want: u64,
+        budget: u64,
+    ) -> Result<Option<Vec<i64>>, ArchiveError> {
+        if want == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        let (range, order) = match from {
+            None => ("1".to_string(), "DESC"),
+            Some((cmp, t)) => {
+                params.push(t.into());
+                let order = if cmp.starts_with('<') { "DESC" } else { "ASC" };
+                (format!("m.time_ms {cmp} ?{}", params.len()), order)
+            }
+        };
+        let sql = format!(
+            "SELECT m.seq, {test} FROM messages m INDEXED BY messages_time WHERE {range} \
+             ORDER BY m.time_ms {order}, m.seq {order} LIMIT {budget}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let mut seqs = Vec::new();
+        while let Some(r) = rows.next()? {
+            // NULL (a comparison with a NULL column) is not a match, as in WHERE.
+            if r.get::<_, Option<bool>>(1)? == Some(true) {
+                seqs.push(r.get(0)?);
+                if seqs.len() as u64 == want {
+                    return Ok(Some(seqs));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Up to `before` messages of the conversation before `time_ms` and `after` from it on
@@ -71,21 +155,38 @@ impl Archive {
         before: u64,
         after: u64,
     ) -> Result<Vec<ArchivedMessage>, ArchiveError> {
-        let token = crate::id_tokens::conversation(conversation_id);
-        let pick = |cmp: &str, order: &str, n: u64| -> Result<Vec<i64>, ArchiveError> {
-            let sql = format!(
-                "SELECT m.seq FROM messages m WHERE m.seq IN (SELECT rowid FROM id_tokens WHERE id_tokens MATCH ?1) \
-                 AND m.conversation_id = ?2 AND m.time_ms {cmp} ?3 ORDER BY m.time_ms {order}, m.seq {order} LIMIT {n}"
-            );
-            let mut stmt = self.conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params![token, conversation_id, time_ms], |r| {
-                r.get(0)
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+        self.conversation_window_probing(conversation_id, time_ms, before, after, RECENT_ROWS)
+    }
+
+    /// [`Archive::conversation_window`] testing up to `budget` messages on each side of
+    /// `time_ms` one by one before it asks the conversation's index postings (0: the index
+    /// only). Public for the tests that compare both paths.
+    #[doc(hidden)]
+    pub fn conversation_window_probing(
+        &self,
+        conversation_id: &str,
+        time_ms: i64,
+        before: u64,
+        after: u64,
+        budget: u64,
+    ) -> Result<Vec<ArchivedMessage>, ArchiveError> {
+        let q = Query {
+            conversation: Some(conversation_id.to_string()),
+            ..Query::default()
         };
-        let mut seqs = pick("<", "DESC", before)?;
+        let (test, params) = q.row_test();
+        let side = |cmp: &str, n: u64| -> Result<Vec<i64>, ArchiveError> {
+            if let Some(seqs) =
+                self.first_in_time_order(&test, params.clone(), Some((cmp, time_ms)), n, budget)?
+            {
+                return Ok(seqs);
+            }
+            let order = if cmp == "<" { "DESC" } else { "ASC" };
+            self.indexed_in_order(&q, &format!("m.time_ms {cmp} ?"), vec![time_ms.into()], order, n)
+        };
+        let mut seqs = side("<", before)?;
         seqs.reverse();
-        seqs.extend(pick(">=", "ASC", after)?);
+        seqs.extend(side(">=", after)?);
         query::load(&self.conn, &seqs)
     }
 
@@ -198,4 +299,15 @@ impl Archive {
         };
         Ok(query::matching_seqs(&self.conn, &unlimited)?.len() as u64)
     }
+}
+
+/// `clause` with each `?` numbered after the `taken` parameters before it.
+fn renumber(clause: &str, taken: usize) -> String {
+    let mut parts = clause.split('?');
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for (i, part) in parts.enumerate() {
+        out.push_str(&format!("?{}", taken + i + 1));
+        out.push_str(part);
+    }
+    out
 }
