@@ -91,7 +91,11 @@ impl Archive {
             .rsplit_once(" ORDER BY ")
             .map(|(b, _)| b)
             .unwrap_or(&sql);
-        let joiner = if base.contains(" WHERE ") { "AND" } else { "WHERE" };
+        let joiner = if base.contains(" WHERE ") {
+            "AND"
+        } else {
+            "WHERE"
+        };
         let extra = renumber(extra, params.len());
         params.extend(extra_params);
         let sql = format!(
@@ -182,7 +186,13 @@ impl Archive {
                 return Ok(seqs);
             }
             let order = if cmp == "<" { "DESC" } else { "ASC" };
-            self.indexed_in_order(&q, &format!("m.time_ms {cmp} ?"), vec![time_ms.into()], order, n)
+            self.indexed_in_order(
+                &q,
+                &format!("m.time_ms {cmp} ?"),
+                vec![time_ms.into()],
+                order,
+                n,
+            )
         };
         let mut seqs = side("<", before)?;
         seqs.reverse();

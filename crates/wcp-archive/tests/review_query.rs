@@ -21,7 +21,11 @@ const TEXTS: [&str; 6] = [
 fn fill(a: &mut Archive) {
     let events: Vec<_> = (0..300i64)
         .map(|i| {
-            let mut e = text(&format!("q{i}"), TEXTS[(i % 6) as usize], T0 + (i / 3) * 1_000);
+            let mut e = text(
+                &format!("q{i}"),
+                TEXTS[(i % 6) as usize],
+                T0 + (i / 3) * 1_000,
+            );
             if i % 3 == 1 {
                 e = in_room(e, "wrROOM1", if i % 30 == 1 { "wangwu" } else { "lisi" });
             } else if i % 5 == 2 {
@@ -72,7 +76,15 @@ fn queries() -> Vec<Query> {
             ..q()
         },
     ];
-    for t in ["保本", "保", "meeting", "guaranteed 保本", "本金保本", "爬山", "absent"] {
+    for t in [
+        "保本",
+        "保",
+        "meeting",
+        "guaranteed 保本",
+        "本金保本",
+        "爬山",
+        "absent",
+    ] {
         out.push(Query {
             text: Some(t.into()),
             ..q()
@@ -102,7 +114,11 @@ fn pages_are_the_same_by_either_path_and_match_the_search() {
                 let (got, m) = a
                     .review_search_probing(&q, offset as u64, limit as u64, recent)
                     .unwrap();
-                assert_eq!(seqs(&got), expect, "{q:?} {offset}+{limit}, recent {recent}");
+                assert_eq!(
+                    seqs(&got),
+                    expect,
+                    "{q:?} {offset}+{limit}, recent {recent}"
+                );
                 assert_eq!(m, more, "{q:?} {offset}+{limit}, recent {recent}");
             }
         }
@@ -134,9 +150,15 @@ fn the_conversation_window_is_the_conversation_in_time_order() {
                     let got = a
                         .conversation_window_probing(conv, at, before as u64, after as u64, budget)
                         .unwrap();
-                    assert_eq!(seqs(&got), expect, "{conv} at {at}, {before}/{after}, {budget}");
+                    assert_eq!(
+                        seqs(&got),
+                        expect,
+                        "{conv} at {at}, {before}/{after}, {budget}"
+                    );
                 }
-                let got = a.conversation_window(conv, at, before as u64, after as u64).unwrap();
+                let got = a
+                    .conversation_window(conv, at, before as u64, after as u64)
+                    .unwrap();
                 assert_eq!(seqs(&got), expect, "{conv} at {at}, {before}/{after}");
             }
         }

@@ -70,6 +70,15 @@ pub enum Sort {
 }
 
 impl Sort {
+    /// The time order of `items_time`, when this sort is one.
+    fn time_order(self) -> Option<&'static str> {
+        match self {
+            Sort::Newest => Some("DESC"),
+            Sort::Oldest => Some("ASC"),
+            Sort::Severity => None,
+        }
+    }
+
     fn order_by(self) -> &'static str {
         match self {
             Sort::Newest => "time_ms DESC, id DESC",
@@ -137,6 +146,9 @@ impl Filter {
     }
 }
 
+/// How many items `list` tests one by one in time order before it sorts every match.
+const IN_ORDER_ROWS: u64 = 20_000;
+
 /// One page of the queue.
 pub fn list(
     store: &RegionStore,
@@ -146,15 +158,80 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<Vec<Item>, ReviewError> {
+    list_probing(store, scope, f, sort, offset, limit, IN_ORDER_ROWS)
+}
+
+/// [`list`] testing up to `budget` items one by one in time order first (0: filter and
+/// sort every match). Public for the tests that compare both paths.
+#[doc(hidden)]
+pub fn list_probing(
+    store: &RegionStore,
+    scope: &Scope,
+    f: &Filter,
+    sort: Sort,
+    offset: u64,
+    limit: u64,
+    budget: u64,
+) -> Result<Vec<Item>, ReviewError> {
     let (w, p) = f.clauses(scope, true);
+    let conn = store.store.conn();
+    if let Some(ids) = first_in_time_order(conn, sort, &w, &p, offset + limit, budget)? {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {} FROM items WHERE id = ?1",
+            crate::items::COLUMNS
+        ))?;
+        return ids
+            .into_iter()
+            .skip(offset as usize)
+            .map(|id| Ok(stmt.query_row([id], crate::items::row_to_item)?))
+            .collect();
+    }
     let sql = format!(
         "SELECT {} FROM items{w} ORDER BY {} LIMIT {limit} OFFSET {offset}",
         crate::items::COLUMNS,
         sort.order_by()
     );
-    let mut stmt = store.store.conn().prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(p), crate::items::row_to_item)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The ids of the first `want` items matching `w` in the sort's time order, if they are
+/// among the first `budget` items of that order (read through `items_time`, each tested as
+/// read, stopping at `want`), else None. The open queue of one category fills a page from
+/// its newest items, where the filtered plan reads every open item of the category (tens
+/// of thousands) and sorts them.
+fn first_in_time_order(
+    conn: &rusqlite::Connection,
+    sort: Sort,
+    w: &str,
+    p: &[Value],
+    want: u64,
+    budget: u64,
+) -> Result<Option<Vec<i64>>, ReviewError> {
+    let Some(order) = sort.time_order() else {
+        return Ok(None);
+    };
+    if want == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    let test = w.strip_prefix(" WHERE ").unwrap_or("1");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, ({test}) FROM items INDEXED BY items_time \
+         ORDER BY time_ms {order}, id {order} LIMIT {budget}"
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(p))?;
+    let mut ids = Vec::new();
+    while let Some(r) = rows.next()? {
+        // NULL (a comparison with a NULL column) is not a match, as in WHERE.
+        if r.get::<_, Option<bool>>(1)? == Some(true) {
+            ids.push(r.get(0)?);
+            if ids.len() as u64 == want {
+                return Ok(Some(ids));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// What to count by.

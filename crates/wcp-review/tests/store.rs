@@ -283,3 +283,84 @@ fn depth_counts_open_items_per_category_and_severity() {
     );
     assert_eq!(oldest, Some(100), "the oldest pending item's creation time");
 }
+
+#[test]
+fn a_queue_page_is_the_same_tested_in_time_order_or_sorted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let cats = ["off_channel", "insider_information", "guarantee_of_returns"];
+    // Repeated times (n / 2): ties broken by id.
+    let batch: Vec<NewItem> = (0..120)
+        .map(|n| {
+            let mut it = item(
+                n,
+                cats[n % 3],
+                if n % 7 == 0 {
+                    Severity::High
+                } else {
+                    Severity::Low
+                },
+            );
+            it.time_ms = 1_700_000_000_000 + (n as i64 / 2) * 1000;
+            it
+        })
+        .collect();
+    items::ingest(&mut s, &batch, &[("chat.alerts".into(), 0, 120)], 1).unwrap();
+    let ivy = Actor {
+        name: "ivy",
+        role: Role::Investigator,
+    };
+    for id in (1..120).step_by(4) {
+        items::apply(&mut s, id, Act::Claim, ivy, 10).unwrap();
+    }
+    for id in (1..120).step_by(8) {
+        let close = Act::Close {
+            outcome: Outcome::NoIssue,
+            note: "ok".into(),
+        };
+        items::apply(&mut s, id, close, ivy, 11).unwrap();
+    }
+    let ann = Scope::of("ann", Role::Reviewer, &["off_channel".into()]);
+    let all = Scope::of("ivy", Role::Investigator, &[]);
+    let filters = [
+        Filter::default(),
+        Filter {
+            category: Some("insider_information".into()),
+            ..Filter::default()
+        },
+        Filter {
+            status: StatusFilter::Closed,
+            severity: Some(2),
+            ..Filter::default()
+        },
+        Filter {
+            status: StatusFilter::All,
+            participant: Some("wmCLIENT1".into()),
+            from_ms: Some(1_700_000_010_000),
+            ..Filter::default()
+        },
+        Filter {
+            assignee: Some("ivy".into()),
+            status: StatusFilter::InReview,
+            ..Filter::default()
+        },
+    ];
+    let ids = |v: Vec<items::Item>| v.into_iter().map(|i| i.id).collect::<Vec<_>>();
+    for scope in [&ann, &all] {
+        for f in &filters {
+            for sort in [Sort::Newest, Sort::Oldest, Sort::Severity] {
+                for (offset, limit) in [(0, 5), (3, 10), (0, 200)] {
+                    let sorted =
+                        ids(queue::list_probing(&s, scope, f, sort, offset, limit, 0).unwrap());
+                    for budget in [1, 10, 50, 1_000] {
+                        let tested = ids(queue::list_probing(
+                            &s, scope, f, sort, offset, limit, budget,
+                        )
+                        .unwrap());
+                        assert_eq!(tested, sorted, "{f:?} {sort:?} {offset}+{limit}, {budget}");
+                    }
+                }
+            }
+        }
+    }
+}
