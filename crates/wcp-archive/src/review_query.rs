@@ -34,10 +34,15 @@ pub struct ChainHead {
     pub public_key: Option<String>,
 }
 
-/// How many messages `review_search` and `conversation_window` test one by one, in time
-/// order, before they ask the full-text indexes (whose postings they read whole: a rarer
-/// name, word or conversation has few, cheap to sort).
-const RECENT_ROWS: u64 = 20_000;
+/// How many of the newest messages `review_search` tests one by one before it asks the
+/// indexes (whose postings it reads whole: a rarer name or word has few, cheap to sort).
+/// Small: reading in time order is a random read per message where time and archive order
+/// differ, wasted when the page is not among them.
+const RECENT_ROWS: u64 = 2_000;
+
+/// How many messages on each side of an alert `conversation_window` tests one by one
+/// before it reads the conversation's postings (hundreds of thousands in a long one).
+const WINDOW_ROWS: u64 = 20_000;
 
 impl Archive {
     /// One page of `q`'s matches, newest first; `more` is true when another page follows.
@@ -64,7 +69,9 @@ impl Archive {
         let (test, params) = q.row_test();
         let seqs = match self.first_in_time_order(&test, params, None, want, recent_rows)? {
             Some(seqs) => seqs,
-            None => self.indexed_in_order(q, "1", Vec::new(), "DESC", want)?,
+            // Matches in archive order, then sorted: not a walk of the time index testing
+            // every message (a two-character term, which no index narrows: 2 s on 1M).
+            None => self.indexed_in_order(q, "1", Vec::new(), "+m.time_ms DESC", want)?,
         };
         let mut seqs: Vec<i64> = seqs.into_iter().skip(offset as usize).collect();
         let more = seqs.len() as u64 > limit;
@@ -72,8 +79,9 @@ impl Archive {
         Ok((query::load(&self.conn, &seqs)?, more))
     }
 
-    /// The first `want` matches of `q` and of `extra` in time order (`order`: ASC or DESC),
-    /// through the indexes: reads every match (all postings of a name or word) and sorts.
+    /// The first `want` matches of `q` and of `extra` in time order (`order`: `m.time_ms`
+    /// ASC or DESC, `+m.time_ms` to keep SQLite off the time index), through the indexes:
+    /// reads every match (all postings of a name or word) and sorts.
     fn indexed_in_order(
         &self,
         q: &Query,
@@ -97,10 +105,13 @@ impl Archive {
             "WHERE"
         };
         let extra = renumber(extra, params.len());
+        let dir = if order.ends_with("DESC") {
+            "DESC"
+        } else {
+            "ASC"
+        };
         params.extend(extra_params);
-        let sql = format!(
-            "{base} {joiner} {extra} ORDER BY m.time_ms {order}, m.seq {order} LIMIT {want}"
-        );
+        let sql = format!("{base} {joiner} {extra} ORDER BY {order}, m.seq {dir} LIMIT {want}");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, i64>(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -159,7 +170,7 @@ impl Archive {
         before: u64,
         after: u64,
     ) -> Result<Vec<ArchivedMessage>, ArchiveError> {
-        self.conversation_window_probing(conversation_id, time_ms, before, after, RECENT_ROWS)
+        self.conversation_window_probing(conversation_id, time_ms, before, after, WINDOW_ROWS)
     }
 
     /// [`Archive::conversation_window`] testing up to `budget` messages on each side of
@@ -185,7 +196,11 @@ impl Archive {
             {
                 return Ok(seqs);
             }
-            let order = if cmp == "<" { "DESC" } else { "ASC" };
+            let order = if cmp == "<" {
+                "m.time_ms DESC"
+            } else {
+                "m.time_ms ASC"
+            };
             self.indexed_in_order(
                 &q,
                 &format!("m.time_ms {cmp} ?"),

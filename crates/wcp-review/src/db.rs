@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE INDEX IF NOT EXISTS items_status_time ON items (status, time_ms);
 -- The queue in time order, tested item by item until a page is full (queue.rs).
 CREATE INDEX IF NOT EXISTS items_time ON items (time_ms);
+CREATE INDEX IF NOT EXISTS items_category_time ON items (category, time_ms);
 CREATE INDEX IF NOT EXISTS items_category ON items (category, status, time_ms);
 CREATE INDEX IF NOT EXISTS items_severity ON items (severity, status, time_ms);
 CREATE INDEX IF NOT EXISTS items_assignee ON items (assignee, status);

@@ -175,7 +175,8 @@ pub fn list_probing(
 ) -> Result<Vec<Item>, ReviewError> {
     let (w, p) = f.clauses(scope, true);
     let conn = store.store.conn();
-    if let Some(ids) = first_in_time_order(conn, sort, &w, &p, offset + limit, budget)? {
+    let anchor = f.category.as_deref();
+    if let Some(ids) = first_in_time_order(conn, sort, anchor, &w, &p, offset + limit, budget)? {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {} FROM items WHERE id = ?1",
             crate::items::COLUMNS
@@ -197,13 +198,14 @@ pub fn list_probing(
 }
 
 /// The ids of the first `want` items matching `w` in the sort's time order, if they are
-/// among the first `budget` items of that order (read through `items_time`, each tested as
-/// read, stopping at `want`), else None. The open queue of one category fills a page from
-/// its newest items, where the filtered plan reads every open item of the category (tens
-/// of thousands) and sorts them.
+/// among the first `budget` items of that order (of `category`'s items when set), read
+/// through `items_time` (`items_category_time`), each tested as read, stopping at `want`;
+/// else None. The open queue of one category fills a page from its newest items, where the
+/// filtered plan reads every open item of the category (tens of thousands) and sorts them.
 fn first_in_time_order(
     conn: &rusqlite::Connection,
     sort: Sort,
+    category: Option<&str>,
     w: &str,
     p: &[Value],
     want: u64,
@@ -216,11 +218,22 @@ fn first_in_time_order(
         return Ok(Some(Vec::new()));
     }
     let test = w.strip_prefix(" WHERE ").unwrap_or("1");
+    let mut params = p.to_vec();
+    let (index, range) = match category {
+        Some(c) => {
+            params.push(Value::from(c.to_string()));
+            (
+                "items_category_time",
+                format!("category = ?{}", params.len()),
+            )
+        }
+        None => ("items_time", "1".to_string()),
+    };
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT id, ({test}) FROM items INDEXED BY items_time \
+        "SELECT id, ({test}) FROM items INDEXED BY {index} WHERE {range} \
          ORDER BY time_ms {order}, id {order} LIMIT {budget}"
     ))?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(p))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut ids = Vec::new();
     while let Some(r) = rows.next()? {
         // NULL (a comparison with a NULL column) is not a match, as in WHERE.
