@@ -40,6 +40,41 @@ fn queued(store_dir: &Path) -> BTreeMap<String, Vec<String>> {
     out
 }
 
+/// A risk alert of message `msgid`, archived in `region` (None: an alert of revision 1-2).
+fn alert(msgid: &str, region: Option<&str>, time_ms: i64) -> wcp_model::Alert {
+    wcp_model::Alert {
+        alert_id: format!("{msgid}:guarantee_of_returns"),
+        msgid: msgid.to_string(),
+        conversation_id: "single:a|b".into(),
+        category: "guarantee_of_returns".into(),
+        severity: wcp_model::Severity::High,
+        rule_id: "review-test".into(),
+        time_ms,
+        evidence: Vec::new(),
+        region: region.map(String::from),
+    }
+}
+
+/// Writes `alerts` to `chat.alerts` as the alerter would, the i-th with Kafka timestamp
+/// `ts + i`.
+fn produce_alerts(p: &Pipeline, alerts: &[wcp_model::Alert], ts: i64) {
+    use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+    let producer: ThreadedProducer<DefaultProducerContext> = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &p.bootstrap)
+        .create()
+        .expect("producer");
+    let topic = p.topic("chat.alerts");
+    for (i, alert) in alerts.iter().enumerate() {
+        let value = wcp_schema::encode(alert).expect("encode");
+        let rec = BaseRecord::to(&topic)
+            .key(&alert.msgid)
+            .payload(&value)
+            .timestamp(ts + i as i64);
+        producer.send(rec).map_err(|(e, _)| e).expect("send");
+    }
+    producer.flush(Duration::from_secs(30)).expect("flush");
+}
+
 #[test]
 fn review_service_consumes_alerts_exactly_once() {
     let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
@@ -188,39 +223,17 @@ fn review_service_consumes_alerts_exactly_once() {
 /// it has queued them, its lag is their age, not 0.
 #[test]
 fn console_lag_is_the_age_of_the_alerts_it_consumed() {
-    use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
     let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
         return;
     };
     require_binaries(&["review"]);
     let mut p = Pipeline::new(&bootstrap, "review-lag");
     p.create_topics(1);
-    let producer: ThreadedProducer<DefaultProducerContext> = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", &p.bootstrap)
-        .create()
-        .expect("producer");
     let sent_at = wcp_model::clock::now_ms() - 600_000;
-    let topic = p.topic("chat.alerts");
-    for i in 0..50 {
-        let alert = wcp_model::Alert {
-            alert_id: format!("lag-{i}:guarantee_of_returns"),
-            msgid: format!("lag-{i}"),
-            conversation_id: "single:a|b".into(),
-            category: "guarantee_of_returns".into(),
-            severity: wcp_model::Severity::High,
-            rule_id: "lag-test".into(),
-            time_ms: sent_at,
-            evidence: Vec::new(),
-        };
-        let value = wcp_schema::encode(&alert).expect("encode");
-        let key = alert.msgid.clone();
-        let rec = BaseRecord::to(&topic)
-            .key(&key)
-            .payload(&value)
-            .timestamp(sent_at + i);
-        producer.send(rec).map_err(|(e, _)| e).expect("send");
-    }
-    producer.flush(Duration::from_secs(30)).expect("flush");
+    let alerts: Vec<_> = (0..50)
+        .map(|i| alert(&format!("lag-{i}"), None, sent_at))
+        .collect();
+    produce_alerts(&p, &alerts, sent_at);
 
     // No archive yet: the alerts are queued in the first region after the route wait.
     let store_dir = p.dir.path().join("review");
@@ -249,6 +262,92 @@ fn console_lag_is_the_age_of_the_alerts_it_consumed() {
     assert!(
         lag >= 590.0 && lag <= age,
         "wcp_consumer_lag_seconds {lag}: the alerts were {age} s old when consumed"
+    );
+    p.assert_all_running();
+}
+
+/// Issue 15, trial 15d D9: while the archiver lagged (its database blocked for 7 minutes),
+/// the console looked every alert's message up, waited `route_wait_ms`, then queued hk
+/// alerts under cn, at 500 alerts a minute. Alerts now name their region: with no archive
+/// written yet and a route wait of 10 minutes, hk alerts are queued under hk and cn alerts
+/// under cn within seconds, and an alert for a region the console does not serve (sg) goes
+/// to `chat.dlq` with its reason and bytes, queued nowhere.
+#[test]
+fn an_alert_is_queued_in_its_region_while_that_archive_lags() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    require_binaries(&["review"]);
+    let mut p = Pipeline::new(&bootstrap, "review-region");
+    p.create_topics(1);
+    let now = wcp_model::clock::now_ms();
+    let mut alerts: Vec<_> = (0..30)
+        .map(|i| alert(&format!("hk-{i}"), Some("hk"), now))
+        .collect();
+    alerts.extend((0..10).map(|i| alert(&format!("cn-{i}"), Some("cn"), now)));
+    let unserved = alert("sg-0", Some("sg"), now);
+    alerts.push(unserved.clone());
+    produce_alerts(&p, &alerts, now);
+
+    // Neither archive exists yet (the archiver has not written them).
+    let store_dir = p.dir.path().join("review");
+    p.common_env.extend([
+        (
+            "WCP_REGIONS".to_string(),
+            format!(
+                "cn={},hk={}",
+                p.dir.path().join("archive-cn.db").display(),
+                p.dir.path().join("archive-hk.db").display()
+            ),
+        ),
+        ("WCP_STORE_DIR".to_string(), store_dir.display().to_string()),
+        (
+            "WCP_LISTEN_ADDR".to_string(),
+            format!("127.0.0.1:{}", free_port()),
+        ),
+        ("WCP_ROUTE_WAIT_MS".to_string(), "600000".to_string()),
+    ]);
+    let started = std::time::Instant::now();
+    p.start(&["review"]);
+    // Far below the 10-minute route wait: nothing waited for an archive.
+    let got = e2e::wait_for("the 40 alerts queued", Duration::from_secs(60), || {
+        let q = queued(&store_dir);
+        (q.len() == 40).then_some(q)
+    });
+    for (id, regions) in &got {
+        let want = &id[..2];
+        assert_eq!(
+            regions,
+            &vec![want.to_string()],
+            "{id} queued in {regions:?}"
+        );
+    }
+    let mut dlq = e2e::kafka::TopicReader::new(&p.bootstrap, &p.topic("chat.dlq"));
+    let letter = e2e::wait_for(
+        "the sg alert dead-lettered",
+        Duration::from_secs(30),
+        || {
+            dlq.poll_for(Duration::from_millis(500));
+            dlq.records
+                .iter()
+                .filter_map(|r| wcp_schema::decode::<wcp_model::DeadLetter>(&r.value).ok())
+                .find(|d| d.stage == "review")
+        },
+    );
+    assert_eq!(letter.reason_code, "invalid_field");
+    assert!(
+        letter.reason.contains("region sg") && letter.reason.contains("WCP_REGIONS: cn, hk"),
+        "{}",
+        letter.reason
+    );
+    assert_eq!(
+        wcp_schema::decode::<wcp_model::Alert>(&letter.original).ok(),
+        Some(unserved),
+        "the original bytes are kept for a replay"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(90),
+        "routed without the route wait"
     );
     p.assert_all_running();
 }

@@ -275,6 +275,11 @@ pub struct Alert {
     pub rule_id: String,
     pub time_ms: i64,
     pub evidence: Vec<Evidence>,
+    /// Residency region whose archive holds the message (the event's `retention.region`): the
+    /// review console files the alert there at once. `None` for alerts not tied to one
+    /// archived message (`seq_gap`, capture alerts) and for alerts of schema revision 1-2.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// The only record allowed to leave the residency region: no raw contact ids, no raw PII.

@@ -60,6 +60,7 @@ pub const SCHEMA_FILES: &[SchemaFile] = &[
         false
     ),
     file!("Alert", "schemas/history/alert.r1.avsc", false),
+    file!("Alert", "schemas/history/alert.r2.avsc", false),
     file!(
         "AnonymisedEvent",
         "schemas/history/anonymised_event.r1.avsc",

@@ -1,6 +1,6 @@
-//! Schema evolution: data written with the previous revision (schemas/history/*.r1.avsc)
+//! Schema evolution: data written with an earlier revision (schemas/history/*.rN.avsc)
 //! decodes with the current reader, the fields added since taking their defaults; and data
-//! written now stays readable by a consumer still on the previous revision.
+//! written now stays readable by a consumer still on an earlier revision.
 
 mod common;
 
@@ -13,11 +13,13 @@ use wcp_schema::apache_avro::types::Value;
 use wcp_schema::apache_avro::writer::datum::GenericDatumWriter;
 use wcp_schema::{decode, fingerprint_of, RawEnvelope, Record, SCHEMA_FILES};
 
-fn previous<T: Record>() -> Schema {
+/// Revision `rev` of `T`, from schemas/history.
+fn previous<T: Record>(rev: u32) -> Schema {
+    let suffix = format!(".r{rev}.avsc");
     let file = SCHEMA_FILES
         .iter()
-        .find(|f| !f.current && f.record == T::NAME)
-        .expect("a previous revision is kept");
+        .find(|f| !f.current && f.record == T::NAME && f.path.ends_with(&suffix))
+        .expect("the revision is kept");
     Schema::parse_str(file.json).unwrap()
 }
 
@@ -46,9 +48,9 @@ fn project(v: Value, schema: &Schema) -> Value {
     }
 }
 
-/// Writes `rec` as an r1 producer would have, single-object framed with r1's fingerprint.
-fn write_previous<T: Record>(rec: &T) -> Vec<u8> {
-    let old = previous::<T>();
+/// Writes `rec` as an r`rev` producer would have, single-object framed with its fingerprint.
+fn write_previous<T: Record>(rev: u32, rec: &T) -> Vec<u8> {
+    let old = previous::<T>(rev);
     let value = project(rec.to_avro(), &old);
     let writer = GenericDatumWriter::builder(&old).build().unwrap();
     let mut out = vec![0xC3, 0x01];
@@ -59,22 +61,22 @@ fn write_previous<T: Record>(rec: &T) -> Vec<u8> {
     out
 }
 
-/// r1 data read by today's reader equals the record with the r2 fields at their defaults.
-fn reads_previous<T: Record + PartialEq + Debug>(values: Vec<T>, defaults: fn(T) -> T) {
+/// r`rev` data read by today's reader equals the record with the newer fields at their defaults.
+fn reads_previous<T: Record + PartialEq + Debug>(rev: u32, values: Vec<T>, defaults: fn(T) -> T) {
     for v in values {
-        let bytes = write_previous(&v);
+        let bytes = write_previous(rev, &v);
         assert_ne!(
             bytes,
             wcp_schema::encode(&v).unwrap(),
-            "r1 bytes differ from r2"
+            "old bytes differ from today's"
         );
-        assert_eq!(decode::<T>(&bytes).expect("r1 data decodes"), defaults(v));
+        assert_eq!(decode::<T>(&bytes).expect("old data decodes"), defaults(v));
     }
 }
 
-/// Today's data read by a consumer still on r1 (Avro resolution drops the new fields).
-fn old_reader_reads_current<T: Record>(values: Vec<T>) {
-    let old = previous::<T>();
+/// Today's data read by a consumer still on r`rev` (Avro resolution drops the new fields).
+fn old_reader_reads_current<T: Record>(rev: u32, values: Vec<T>) {
+    let old = previous::<T>(rev);
     let reader = GenericDatumReader::builder(T::schema())
         .reader_schema(&old)
         .build()
@@ -90,22 +92,22 @@ fn old_reader_reads_current<T: Record>(values: Vec<T>) {
 
 #[test]
 fn raw_envelope_r1() {
-    reads_previous(common::raw_envelopes(), |r| RawEnvelope {
+    reads_previous(1, common::raw_envelopes(), |r| RawEnvelope {
         publickey_ver: None,
         ..r
     });
-    old_reader_reads_current(common::raw_envelopes());
+    old_reader_reads_current(1, common::raw_envelopes());
 }
 
 #[test]
 fn chat_event_r1() {
-    reads_previous(common::chat_events(), |e| ChatEvent { seq: None, ..e });
-    old_reader_reads_current(common::chat_events());
+    reads_previous(1, common::chat_events(), |e| ChatEvent { seq: None, ..e });
+    old_reader_reads_current(1, common::chat_events());
 }
 
 #[test]
 fn enriched_event_r1() {
-    reads_previous(common::enriched_events(), |e| EnrichedEvent {
+    reads_previous(1, common::enriched_events(), |e| EnrichedEvent {
         event: ChatEvent {
             seq: None,
             ..e.event
@@ -113,44 +115,53 @@ fn enriched_event_r1() {
         retention: None,
         ..e
     });
-    old_reader_reads_current(common::enriched_events());
+    old_reader_reads_current(1, common::enriched_events());
 }
 
 #[test]
 fn consent_record_r1() {
-    reads_previous(common::consent_records(), |c| ConsentRecord {
+    reads_previous(1, common::consent_records(), |c| ConsentRecord {
         msgid: String::new(),
         ..c
     });
-    old_reader_reads_current(common::consent_records());
+    old_reader_reads_current(1, common::consent_records());
 }
 
 #[test]
 fn alert_r1() {
-    reads_previous(common::alerts(), |a| Alert {
+    reads_previous(1, common::alerts(), |a| Alert {
         evidence: vec![],
+        region: None,
         ..a
     });
-    old_reader_reads_current(common::alerts());
+    old_reader_reads_current(1, common::alerts());
+}
+
+/// Issue 15 D9: alerts written before the alerter said the message's region read as
+/// region-less, which the review console routes as before (look the message up).
+#[test]
+fn alert_r2() {
+    reads_previous(2, common::alerts(), |a| Alert { region: None, ..a });
+    old_reader_reads_current(2, common::alerts());
 }
 
 #[test]
 fn anonymised_event_r1() {
-    reads_previous(common::anonymised_events(), |a| AnonymisedEvent {
+    reads_previous(1, common::anonymised_events(), |a| AnonymisedEvent {
         pii_types: vec![],
         region: None,
         ..a
     });
-    old_reader_reads_current(common::anonymised_events());
+    old_reader_reads_current(1, common::anonymised_events());
 }
 
 #[test]
 fn dead_letter_r1() {
-    reads_previous(common::dead_letters(), |d| DeadLetter {
+    reads_previous(1, common::dead_letters(), |d| DeadLetter {
         stage: "unknown".into(),
         ..d
     });
-    old_reader_reads_current(common::dead_letters());
+    old_reader_reads_current(1, common::dead_letters());
 }
 
 /// The same, from bytes written by hand from the spec, so the test does not only check the
@@ -158,7 +169,7 @@ fn dead_letter_r1() {
 #[test]
 fn hand_written_r1_bytes() {
     let mut bytes = vec![0xC3, 0x01];
-    bytes.extend_from_slice(&fingerprint_of(&previous::<ConsentRecord>()).to_le_bytes());
+    bytes.extend_from_slice(&fingerprint_of(&previous::<ConsentRecord>(1)).to_le_bytes());
     bytes.extend_from_slice(&[0x06, b'w', b'm', b'1', 0x01, 0x02]);
     let rec = decode::<ConsentRecord>(&bytes).unwrap();
     assert_eq!(
@@ -177,12 +188,12 @@ fn hand_written_r1_bytes() {
 #[test]
 fn confluent_id_of_previous_revision() {
     let rec = common::alerts().remove(0);
-    let single_object = write_previous(&rec);
+    let single_object = write_previous(1, &rec);
     let mut bytes = vec![0, 0, 0, 0, 3];
     bytes.extend_from_slice(&single_object[10..]);
     let r1 = SCHEMA_FILES
         .iter()
-        .find(|f| !f.current && f.record == "Alert")
+        .find(|f| f.path == "schemas/history/alert.r1.avsc")
         .unwrap();
     let mut registry = wcp_schema::RegistrySchemas::new();
     registry.insert(3, r1.json).unwrap();
@@ -190,6 +201,7 @@ fn confluent_id_of_previous_revision() {
         wcp_schema::decode_with::<Alert>(&bytes, &registry),
         Ok(Alert {
             evidence: vec![],
+            region: None,
             ..rec
         })
     );

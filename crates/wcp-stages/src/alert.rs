@@ -86,6 +86,7 @@ pub fn rule_id_for(rule: &str, clear: bool) -> String {
 pub fn alerts_for(ev: &EnrichedEvent, policy: &AlertPolicy, conversation: &str) -> Vec<Alert> {
     let event = &ev.event;
     let mut out = Vec::new();
+    let region = archive_region(ev);
     // Evidence quotes the message only when it may be stored in clear; otherwise the span
     // alone tells the reviewer where to look in the (anonymised) archive.
     let clear = ev.disposition() == Disposition::Archive;
@@ -123,6 +124,7 @@ pub fn alerts_for(ev: &EnrichedEvent, policy: &AlertPolicy, conversation: &str) 
                 rule_id: rule_id_for(&hits[0].rule_id, clear),
                 time_ms: event.time_ms,
                 evidence,
+                region: region.clone(),
             });
         }
     }
@@ -145,9 +147,18 @@ pub fn alerts_for(ev: &EnrichedEvent, policy: &AlertPolicy, conversation: &str) 
             rule_id: rule.to_string(),
             time_ms: event.time_ms,
             evidence: Vec::new(),
+            region,
         });
     }
     out
+}
+
+/// The region whose archive holds `ev` (the archiver files it by the same retention tag), for
+/// the review console to file the event's alerts there without looking the message up.
+/// `None` when untagged or the tag is unusable: the archiver dead-letters such an event, and
+/// the console treats the alert as one of revision 2 (lookup, then the first region).
+fn archive_region(ev: &EnrichedEvent) -> Option<String> {
+    wcp_model::region::of_event(ev).ok().map(str::to_string)
 }
 
 /// Alert for a gap in the capture sequence.
@@ -161,6 +172,9 @@ pub fn seq_gap_alert(gap: SeqGap, time_ms: i64) -> Alert {
         rule_id: "capture.seq_gap".to_string(),
         time_ms,
         evidence: Vec::new(),
+        // About missing seqs of the capture stream, which no archive holds and which belong
+        // to no one region: left empty; the console files it in its first region.
+        region: None,
     }
 }
 
@@ -169,7 +183,9 @@ pub fn seq_gap_alert(gap: SeqGap, time_ms: i64) -> Alert {
 /// after a restart from its own output (`chat.alerts`) via [`RecallTracker::remember_alert`].
 #[derive(Debug, Default, Clone)]
 pub struct RecallTracker {
-    flagged: HashMap<String, Severity>,
+    /// Flagged message → highest severity and the region its alerts name (the recall alert
+    /// is about that message, so it is filed where that message is archived).
+    flagged: HashMap<String, (Severity, Option<String>)>,
     pending_recalls: HashMap<String, (String, String, i64)>,
     alerted: HashSet<String>,
 }
@@ -180,11 +196,14 @@ impl RecallTracker {
         if alert.category == "recall_of_flagged" {
             self.alerted.insert(alert.alert_id.clone());
         } else if !alert.msgid.is_empty() && alert.category != "consent_violation" {
-            let s = self
+            let (s, region) = self
                 .flagged
                 .entry(alert.msgid.clone())
-                .or_insert(alert.severity);
+                .or_insert((alert.severity, None));
             *s = (*s).max(alert.severity);
+            if region.is_none() {
+                region.clone_from(&alert.region);
+            }
         }
     }
 
@@ -218,6 +237,7 @@ impl RecallTracker {
         if !self.alerted.insert(alert_id.clone()) {
             return None;
         }
+        let region = self.flagged.get(original).and_then(|(_, r)| r.clone());
         Some(Alert {
             alert_id,
             msgid: original.to_string(),
@@ -227,6 +247,7 @@ impl RecallTracker {
             rule_id: "recall.flagged_message".to_string(),
             time_ms,
             evidence: Vec::new(),
+            region,
         })
     }
 }

@@ -347,3 +347,55 @@ fn a_quarantined_contact_is_named_by_pseudonym_outside_the_sealed_content() {
         );
     }
 }
+
+/// Issue 15 D9: every alert of a message names the region whose archive holds it (the
+/// retention tag the archiver files it by), so the review console files it there without
+/// waiting for the archive: the risk alert, the consent violation, and the recall of a
+/// flagged message in either order (the original's region); a seq gap, about no one message,
+/// names none.
+#[test]
+fn alerts_name_the_region_of_their_message() {
+    let flagged = line("orig", "lina", "wmFay", T, "放心，这个肯定稳赚，保底8%");
+    for order in [
+        [flagged.clone(), recall("r1", "lina", "wmFay", T, "orig")],
+        [recall("r1", "lina", "wmFay", T, "orig"), flagged.clone()],
+    ] {
+        let mut p = pipeline(b"k");
+        let mut alerts = Vec::new();
+        for raw in &order {
+            let out = processed(&mut p, raw);
+            if out.for_archive.event.msgid == "orig" {
+                let tag = out.for_archive.retention.as_ref().expect("tagged");
+                assert_eq!(tag.region, "hk", "lina's desk is archived in hk");
+            }
+            alerts.extend(out.alerts);
+        }
+        for category in [
+            "guarantee_of_returns",
+            "consent_violation",
+            "recall_of_flagged",
+        ] {
+            let a = alerts
+                .iter()
+                .find(|a| a.category == category)
+                .unwrap_or_else(|| panic!("a {category} alert in {alerts:?}"));
+            assert_eq!(a.region.as_deref(), Some("hk"), "{a:?}");
+        }
+    }
+    // A desk-less sender: the policy's default region.
+    let mut p = pipeline(b"k");
+    let out = processed(&mut p, &line("m", "staff1", "staff2", T, "这个产品保本"));
+    assert!(!out.alerts.is_empty());
+    assert!(out.alerts.iter().all(|a| a.region.as_deref() == Some("cn")));
+    let gap = match p.process(&line("g", "s1", "s2", T, "hi"), "x", Some(1), NOW) {
+        Outcome::Processed(_) => {
+            match p.process(&line("h", "s1", "s2", T, "hi"), "x", Some(5), NOW) {
+                Outcome::Processed(o) => o.alerts,
+                _ => unreachable!(),
+            }
+        }
+        _ => unreachable!(),
+    };
+    let gap = gap.iter().find(|a| a.category == "seq_gap").expect("gap");
+    assert_eq!(gap.region, None);
+}

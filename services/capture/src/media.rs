@@ -275,6 +275,9 @@ fn missing_alert(msg: &Msg, sdkfileid: &str, reason: &str, detail: &str) -> Aler
             end: 0,
             text: format!("media missing ({reason}): {detail}"),
         }],
+        // Capture runs before the retention tagger assigns the region: left empty, so the
+        // console looks the message up in its archives (the pre-revision-3 routing).
+        region: None,
     }
 }
 

@@ -115,6 +115,10 @@ pub fn key_alert(corp_id: &str, seq: u64, msgid: &str, code: &str, now_ms: i64) 
         rule_id: format!("capture.{code}"),
         time_ms: now_ms,
         evidence: Vec::new(),
+        // Capture runs before the retention tagger: the region is not known here (the
+        // message never decrypted, so it is archived nowhere). The console files it as an
+        // alert without region (first region once no archive holds the message).
+        region: None,
     }
 }
 
@@ -129,6 +133,8 @@ pub fn expired_alert(corp_id: &str, cursor: u64, now_ms: i64) -> Alert {
         rule_id: "capture.data_expired".into(),
         time_ms: now_ms,
         evidence: Vec::new(),
+        // About a range of seqs, not one archived message: no region.
+        region: None,
     }
 }
 

@@ -3,8 +3,11 @@
 //! alerts it receives (every store gets the batch's offsets, so each knows how far it is);
 //! partitions are assigned at the lowest offset the stores hold, and alert ids are
 //! deterministic, so a redelivered alert is a no-op (the consume set-up is `wcp_runtime::local`). Poison records go to `chat.dlq` (flushed
-//! before their offsets are stored). An alert whose message no archive holds yet (the
-//! archiver lags) waits up to `route_wait_ms`, then goes to the first region with a warning.
+//! before their offsets are stored). An alert goes to the region it names (`crate::route`:
+//! at once, the message details from that archive if it already holds the message); one
+//! naming a region the console does not serve is dead-lettered with the reason. An alert
+//! without region (revision 1-2) whose message no archive holds yet (the archiver lags)
+//! waits up to `route_wait_ms`, then goes to the first region with a warning.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -14,7 +17,8 @@ use wcp_review::items::{self, NewItem};
 use wcp_runtime::local::{self, DeadLetters, OffsetStore};
 use wcp_runtime::{codec, Config, InRecord, RunCtx, RuntimeError};
 
-use crate::feed::{locate, to_item};
+use crate::feed::{locate, message_in, to_item};
+use crate::route::{route, unserved_reason, Route};
 use crate::state::{lock, now_ms, Shared};
 
 /// The review stores' offsets, for assignment.
@@ -87,22 +91,36 @@ fn write_batch(
     route_wait: Duration,
 ) -> Result<local::Positions, RuntimeError> {
     let m = &ctx.metrics;
+    let served: Vec<&str> = console.regions.iter().map(|r| r.name.as_str()).collect();
+    let mut routed: Vec<Vec<NewItem>> = vec![Vec::new(); console.regions.len()];
     let mut alerts: Vec<Alert> = Vec::new();
     for rec in batch {
         m.received
             .with_label_values(&[wcp_model::topics::ALERTS])
             .inc();
         match codec::decode::<Alert>(rec) {
-            Ok(a) => alerts.push(a),
+            Ok(a) => match route(&a, &served) {
+                Route::Region(i) => {
+                    let msg = message_in(console, i, &a.msgid);
+                    routed[i].push(to_item(&a, msg.as_ref()));
+                }
+                Route::Unserved(region) => {
+                    tracing::warn!(%region, "alert for a region this console does not serve; dead-lettered");
+                    let why = unserved_reason(&region, &served);
+                    dlq.send(rec, why.code(), &why.to_string(), m)?;
+                }
+                Route::Lookup => alerts.push(a),
+            },
             Err(RuntimeError::Poison { code, detail }) => dlq.send(rec, code, &detail, m)?,
             Err(other) => return Err(other),
         }
     }
     dlq.flush(m)?;
-    // Route each alert to the region archive that holds its message; wait for a lagging archiver.
+    // Alerts without region: the region archive that holds the message; wait for a lagging
+    // archiver.
     let started = Instant::now();
     let mut per_region: Vec<Vec<NewItem>> = loop {
-        let mut out: Vec<Vec<NewItem>> = vec![Vec::new(); console.regions.len()];
+        let mut out = routed.clone();
         let mut missing = 0;
         for a in &alerts {
             match locate(console, &a.msgid) {

@@ -1,5 +1,5 @@
 //! What enters the queue: alerts (from `alerts.jsonl` or the `chat.alerts` topic), each
-//! routed to the region whose archive holds its message, and the sample of business
+//! routed to the region it names, or (no region) whose archive holds its message, and the sample of business
 //! messages that raised no alert (drawn per day and supervised person, as they are archived).
 
 use std::io::BufRead;
@@ -60,6 +60,16 @@ pub fn locate(c: &Console, msgid: &str) -> Option<(usize, Option<ArchivedMessage
     })
 }
 
+/// The alert's message in the archive of region `i`, when that archive holds it (yet).
+pub fn message_in(c: &Console, i: usize, msgid: &str) -> Option<ArchivedMessage> {
+    if msgid.is_empty() {
+        return None;
+    }
+    let archive = c.regions.get(i)?.archive()?;
+    let m = lock(archive).message(msgid);
+    m
+}
+
 #[derive(Debug, Default)]
 pub struct FileReport {
     pub lines: u64,
@@ -88,10 +98,19 @@ pub fn load_alerts_file(c: &Console, path: &Path) -> Result<FileReport, ReviewEr
                 continue;
             }
         };
-        let (idx, m) = locate(c, &alert.msgid).unwrap_or_else(|| {
-            rep.unrouted += 1;
-            (0, None)
-        });
+        let served: Vec<&str> = c.regions.iter().map(|r| r.name.as_str()).collect();
+        let (idx, m) = match crate::route::route(&alert, &served) {
+            crate::route::Route::Region(i) => (i, message_in(c, i, &alert.msgid)),
+            crate::route::Route::Unserved(region) => {
+                let why = crate::route::unserved_reason(&region, &served);
+                rep.rejected.push((n as u64 + 1, why.to_string()));
+                continue;
+            }
+            crate::route::Route::Lookup => locate(c, &alert.msgid).unwrap_or_else(|| {
+                rep.unrouted += 1;
+                (0, None)
+            }),
+        };
         per_region[idx].push(to_item(&alert, m.as_ref()));
     }
     for (r, batch) in c.regions.iter().zip(per_region) {

@@ -17,6 +17,7 @@ pub mod layout;
 pub mod metrics;
 pub mod pages;
 pub mod region;
+pub mod route;
 pub mod state;
 pub mod view;
 

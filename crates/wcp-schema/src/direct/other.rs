@@ -42,6 +42,7 @@ impl Direct for Alert {
             o.long(e.end.into());
             o.str(&e.text);
         });
+        o.opt_str(self.region.as_deref());
     }
 
     fn read(i: &mut In<'_>) -> Result<Self, WireError> {
@@ -62,6 +63,7 @@ impl Direct for Alert {
                     text: i.str("text")?,
                 })
             })?,
+            region: i.opt_str("region")?,
         })
     }
 }

@@ -45,6 +45,7 @@ pub(crate) fn alert_to_avro(a: &Alert) -> Value {
         ("rule_id", string(&a.rule_id)),
         ("time_ms", timestamp(a.time_ms)),
         ("evidence", Value::Array(evidence.collect())),
+        ("region", optional(a.region.as_deref().map(string))),
     ])
 }
 
@@ -69,6 +70,7 @@ pub(crate) fn alert_from_avro(v: Value) -> Result<Alert, WireError> {
             text: e.string("text")?,
         })
     })?;
+    let region = f.opt_string("region")?;
     Ok(Alert {
         alert_id,
         msgid,
@@ -78,6 +80,7 @@ pub(crate) fn alert_from_avro(v: Value) -> Result<Alert, WireError> {
         rule_id,
         time_ms,
         evidence,
+        region,
     })
 }
 

@@ -177,6 +177,7 @@ pub fn alerts() -> Vec<Alert> {
             end: 2,
             text: "保本".into(),
         }],
+        region: Some("hk".into()),
     };
     vec![
         base.clone(),
@@ -188,6 +189,7 @@ pub fn alerts() -> Vec<Alert> {
         Alert {
             severity: Severity::Medium,
             category: "seq_gap".into(),
+            region: None,
             ..base
         },
     ]
