@@ -233,7 +233,7 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
     if alerts.exists() {
         let rep = feed::load_alerts_file(&c, &alerts)?;
         for (line, why) in &rep.rejected {
-            eprintln!("{}:{line}: not an alert: {why}", alerts.display());
+            eprintln!("{}:{line}: not queued: {why}", alerts.display());
         }
         println!(
             "{}: {} lines, {} new alerts queued",

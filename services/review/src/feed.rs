@@ -74,7 +74,8 @@ pub fn message_in(c: &Console, i: usize, msgid: &str) -> Option<ArchivedMessage>
 pub struct FileReport {
     pub lines: u64,
     pub added: u64,
-    /// Lines that are not alerts: (line number, reason). Nothing is dropped silently.
+    /// Lines not queued (not an alert, or an alert for a region not served): (line number,
+    /// reason). Nothing is dropped silently.
     pub rejected: Vec<(u64, String)>,
     /// Alerts whose message no archive holds: queued in the first region.
     pub unrouted: u64,
@@ -85,6 +86,7 @@ pub fn load_alerts_file(c: &Console, path: &Path) -> Result<FileReport, ReviewEr
     let file = std::fs::File::open(path)?;
     let mut rep = FileReport::default();
     let mut per_region: Vec<Vec<NewItem>> = vec![Vec::new(); c.regions.len()];
+    let served: Vec<&str> = c.regions.iter().map(|r| r.name.as_str()).collect();
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line?;
         rep.lines += 1;
@@ -94,11 +96,11 @@ pub fn load_alerts_file(c: &Console, path: &Path) -> Result<FileReport, ReviewEr
         let alert: Alert = match serde_json::from_str(&line) {
             Ok(a) => a,
             Err(e) => {
-                rep.rejected.push((n as u64 + 1, e.to_string()));
+                rep.rejected
+                    .push((n as u64 + 1, format!("not an alert: {e}")));
                 continue;
             }
         };
-        let served: Vec<&str> = c.regions.iter().map(|r| r.name.as_str()).collect();
         let (idx, m) = match crate::route::route(&alert, &served) {
             crate::route::Route::Region(i) => (i, message_in(c, i, &alert.msgid)),
             crate::route::Route::Unserved(region) => {
