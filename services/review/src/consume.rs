@@ -3,8 +3,9 @@
 //! alerts it receives (every store gets the batch's offsets, so each knows how far it is);
 //! partitions are assigned at the lowest offset the stores hold, and alert ids are
 //! deterministic, so a redelivered alert is a no-op (the consume set-up is `wcp_runtime::local`). Poison records go to `chat.dlq` (flushed
-//! before their offsets are stored). An alert goes to the region it names (`crate::route`:
-//! at once, the message details from that archive if it already holds the message); one
+//! before their offsets are stored). An alert goes to the region it names (`crate::route`),
+//! with the message details from that archive if it holds the message within a few seconds
+//! (`DETAILS_WAIT`), else from the alert; one
 //! naming a region the console does not serve is dead-lettered with the reason. An alert
 //! without region (revision 1-2) whose message no archive holds yet (the archiver lags)
 //! waits up to `route_wait_ms`, then goes to the first region with a warning.
@@ -82,6 +83,67 @@ pub fn run(
     }
 }
 
+/// How long a batch waits at most for the archived message of an alert that names its region,
+/// for the queue to show its sender: the alerter and the archiver read `chat.tagged` side by
+/// side, so the alert usually arrives a moment before its message is archived. The region is
+/// known either way: past this, the alert is queued there with what the alert itself says (a
+/// blocked archive slows the consumer to a batch per 5 s, not a batch per `route_wait_ms`).
+const DETAILS_WAIT: Duration = Duration::from_secs(5);
+
+/// Each alert's queue item, per region: a region-named alert in its region (details from that
+/// archive, waited for up to [`DETAILS_WAIT`]); one without region in the region whose archive
+/// holds its message, waited for up to `route_wait`, then the first region.
+fn place(
+    console: &Shared,
+    named: &[(usize, Alert)],
+    lookup: &[Alert],
+    route_wait: Duration,
+    ctx: &RunCtx,
+) -> Vec<Vec<NewItem>> {
+    let started = Instant::now();
+    let details_wait = route_wait.min(DETAILS_WAIT);
+    loop {
+        let mut out: Vec<Vec<NewItem>> = vec![Vec::new(); console.regions.len()];
+        let mut no_details = 0;
+        for (i, a) in named {
+            let msg = message_in(console, *i, &a.msgid);
+            if msg.is_none() && !a.msgid.is_empty() {
+                no_details += 1;
+            }
+            out[*i].push(to_item(a, msg.as_ref()));
+        }
+        let mut missing = 0;
+        for a in lookup {
+            match locate(console, &a.msgid) {
+                Some((i, msg)) => out[i].push(to_item(a, msg.as_ref())),
+                None => {
+                    missing += 1;
+                    out[0].push(to_item(a, None));
+                }
+            }
+        }
+        let waited = started.elapsed();
+        if (missing == 0 || waited >= route_wait) && (no_details == 0 || waited >= details_wait)
+            || ctx.shutdown_requested()
+        {
+            if missing > 0 {
+                tracing::warn!(
+                    missing,
+                    "alerts whose message no archive holds; queued in the first region"
+                );
+            }
+            if no_details > 0 {
+                tracing::info!(
+                    no_details,
+                    "alerts queued in their region before their message was archived there"
+                );
+            }
+            return out;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 /// Writes a batch into the stores; returns the positions stored with it.
 fn write_batch(
     console: &Shared,
@@ -92,56 +154,29 @@ fn write_batch(
 ) -> Result<local::Positions, RuntimeError> {
     let m = &ctx.metrics;
     let served: Vec<&str> = console.regions.iter().map(|r| r.name.as_str()).collect();
-    let mut routed: Vec<Vec<NewItem>> = vec![Vec::new(); console.regions.len()];
-    let mut alerts: Vec<Alert> = Vec::new();
+    // Alerts naming a served region (with its index), and alerts to look up.
+    let mut named: Vec<(usize, Alert)> = Vec::new();
+    let mut lookup: Vec<Alert> = Vec::new();
     for rec in batch {
         m.received
             .with_label_values(&[wcp_model::topics::ALERTS])
             .inc();
         match codec::decode::<Alert>(rec) {
             Ok(a) => match route(&a, &served) {
-                Route::Region(i) => {
-                    let msg = message_in(console, i, &a.msgid);
-                    routed[i].push(to_item(&a, msg.as_ref()));
-                }
+                Route::Region(i) => named.push((i, a)),
                 Route::Unserved(region) => {
                     tracing::warn!(%region, "alert for a region this console does not serve; dead-lettered");
                     let why = unserved_reason(&region, &served);
                     dlq.send(rec, why.code(), &why.to_string(), m)?;
                 }
-                Route::Lookup => alerts.push(a),
+                Route::Lookup => lookup.push(a),
             },
             Err(RuntimeError::Poison { code, detail }) => dlq.send(rec, code, &detail, m)?,
             Err(other) => return Err(other),
         }
     }
     dlq.flush(m)?;
-    // Alerts without region: the region archive that holds the message; wait for a lagging
-    // archiver.
-    let started = Instant::now();
-    let mut per_region: Vec<Vec<NewItem>> = loop {
-        let mut out = routed.clone();
-        let mut missing = 0;
-        for a in &alerts {
-            match locate(console, &a.msgid) {
-                Some((i, msg)) => out[i].push(to_item(a, msg.as_ref())),
-                None => {
-                    missing += 1;
-                    out[0].push(to_item(a, None));
-                }
-            }
-        }
-        if missing == 0 || started.elapsed() >= route_wait || ctx.shutdown_requested() {
-            if missing > 0 {
-                tracing::warn!(
-                    missing,
-                    "alerts whose message no archive holds; queued in the first region"
-                );
-            }
-            break out;
-        }
-        std::thread::sleep(Duration::from_millis(500));
-    };
+    let mut per_region = place(console, &named, &lookup, route_wait, ctx);
     let next = wcp_runtime::batch::next_positions(batch);
     let offsets: Vec<(String, i32, i64)> =
         next.iter().map(|((t, p), o)| (t.clone(), *p, *o)).collect();
