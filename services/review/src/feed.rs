@@ -234,3 +234,60 @@ fn drawn(
 pub fn draw_samples(c: &Console, basis_points: u32, seed: &str) -> Result<u64, ReviewError> {
     Sampler::new(basis_points, seed, false).tick(c)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Region, Settings, Shared};
+    use wcp_review::{chain, ConsoleStore, RegionStore};
+
+    /// A console serving cn and hk, no archive written yet.
+    fn console(dir: &Path) -> Shared {
+        let key = chain::load_or_create_key(&dir.join("review.key")).unwrap();
+        let regions = ["cn", "hk"]
+            .into_iter()
+            .map(|n| {
+                let db = dir.join(format!("review-{n}.db"));
+                let store = RegionStore::open(&db, n, key.clone()).unwrap();
+                Region::new(n.to_string(), store, None, None)
+            })
+            .collect();
+        let store = ConsoleStore::open(&dir.join("review-console.db"), key).unwrap();
+        Console::new(store, regions, Settings::default())
+    }
+
+    /// `wcp review --dir`'s alerts.jsonl: an alert goes to the region it names; one for a
+    /// region not served is reported, not queued; a line without `region` (written before
+    /// revision 3) still reads and goes to the first region when no archive holds its message.
+    #[test]
+    fn alerts_file_lines_are_queued_in_the_region_they_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = console(dir.path());
+        let line = |msgid: &str, region: &str| {
+            format!(
+                r#"{{"alert_id":"{msgid}:x","msgid":"{msgid}","conversation_id":"a|b","category":"x","severity":"high","rule_id":"r","time_ms":1,"evidence":[]{region}}}"#
+            )
+        };
+        let file = dir.path().join("alerts.jsonl");
+        let lines = [
+            line("m-hk", r#","region":"hk""#),
+            line("m-sg", r#","region":"sg""#),
+            line("m-old", ""),
+            "{broken".to_string(),
+        ];
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        let rep = load_alerts_file(&c, &file).unwrap();
+        assert_eq!((rep.lines, rep.added, rep.unrouted), (4, 2, 1));
+        let rejected: Vec<u64> = rep.rejected.iter().map(|(n, _)| *n).collect();
+        assert_eq!(rejected, [2, 4]);
+        assert!(
+            rep.rejected[0].1.contains("region sg"),
+            "{:?}",
+            rep.rejected
+        );
+        assert!(rep.rejected[1].1.starts_with("not an alert"));
+        let has = |i: usize, msgid: &str| items::has_msgid(&lock(&c.regions[i].store), msgid);
+        assert!(has(1, "m-hk").unwrap() && !has(0, "m-hk").unwrap());
+        assert!(has(0, "m-old").unwrap() && !has(1, "m-old").unwrap());
+    }
+}
