@@ -205,6 +205,9 @@ impl Verifier {
                 }
                 Ok(r)
             });
+        // A file SQLite refuses as damaged, at opening too, is a failed verification (a
+        // trial's changed byte of an encrypted archive was logged "could not run").
+        let result = result.or_else(|e| wcp_archive::verify::damaged_report(&e).ok_or(e));
         let secs = started.elapsed().as_secs_f64();
         match result {
             Ok(r) if r.ok => {

@@ -165,7 +165,13 @@ fn write_batch(
             Ok(a) => match route(&a, &served) {
                 Route::Region(i) => named.push((i, a)),
                 Route::Unserved(region) => {
-                    tracing::warn!(%region, "alert for a region this console does not serve; dead-lettered");
+                    // One line per kind and window, not one per alert (a batch holds 500).
+                    wcp_runtime::lograte::warn_repeated(
+                        &format!("unserved region {region}"),
+                        &format!(
+                            "alert for region {region}, which this console does not serve; dead-lettered"
+                        ),
+                    );
                     let why = unserved_reason(&region, &served);
                     dlq.send(rec, why.code(), &why.to_string(), m)?;
                 }

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use wcp_archive::anchor::{self, Anchor};
-use wcp_archive::{regions, ArchiveError};
+use wcp_archive::verify::damaged_report;
+use wcp_archive::{regions, ArchiveError, VerifyReport};
 
 use super::{open_reader, ReaderArgs};
 
@@ -43,9 +44,14 @@ pub struct VerifyArgs {
 }
 
 pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
+    // A file SQLite refuses as damaged (a changed byte of an encrypted archive) is a failed
+    // verification, exit 1, whether it shows at opening or while verifying.
     let archive = match open_reader(&a.reader) {
         Ok(x) => x,
-        Err(e) => return wrong_key_or(e, a.json),
+        Err(e) => match e.downcast_ref::<ArchiveError>().and_then(damaged_report) {
+            Some(report) => return print_report(&a, &report),
+            None => return wrong_key_or(e, a.json),
+        },
     };
     let key = super::pinned_key(&a.reader)?;
     let mut report = match archive.verify_report(key.as_ref(), a.limit) {
@@ -77,8 +83,13 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
             report.problems.push(p);
         }
     }
+    print_report(&a, &report)
+}
+
+/// The report in words (or `--json`); exit 0 when it holds, 1 when not.
+fn print_report(a: &VerifyArgs, report: &VerifyReport) -> anyhow::Result<ExitCode> {
     if a.json {
-        println!("{}", serde_json::to_string(&report)?);
+        println!("{}", serde_json::to_string(report)?);
     } else if report.ok {
         let head = report
             .last_signed

@@ -52,6 +52,9 @@ pub enum ProblemKind {
     Truncated,
     /// Readers' access-log entries were edited or deleted before they were chained.
     AccessLogBroken,
+    /// The database file itself fails SQLite's checks (for an encrypted archive, a page's
+    /// HMAC): bytes were changed outside SQLite, so nothing in it can be read as evidence.
+    FileDamaged,
 }
 
 impl ProblemKind {
@@ -68,6 +71,7 @@ impl ProblemKind {
             ProblemKind::IndexBroken => "index_broken",
             ProblemKind::Truncated => "truncated",
             ProblemKind::AccessLogBroken => "access_log_broken",
+            ProblemKind::FileDamaged => "file_damaged",
         }
     }
 }
@@ -132,6 +136,19 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
+    /// Nothing checked yet, nothing found.
+    pub(crate) fn empty() -> VerifyReport {
+        VerifyReport {
+            ok: true,
+            records_checked: 0,
+            checkpoints_checked: 0,
+            last_signed: None,
+            problems: Vec::new(),
+            problems_total: 0,
+            access_log_pending: 0,
+        }
+    }
+
     pub fn first_problem(&self) -> Option<&Problem> {
         self.problems.first()
     }
@@ -193,6 +210,67 @@ pub fn verify_all(
     Ok(report)
 }
 
+/// A verification that SQLite (SQLCipher) stopped because the file is damaged (SQLITE_CORRUPT,
+/// SQLITE_NOTADB: for an encrypted archive, a page whose HMAC no longer matches) is a failed
+/// verification, not one that "could not run": a trial flipped one byte of an encrypted
+/// archive and got exit 2 and "could not run" from the archiver, with `/readyz` still 200.
+fn damaged_is_failed(r: Result<VerifyReport, ArchiveError>) -> Result<VerifyReport, ArchiveError> {
+    match r {
+        Err(e) => damaged_report(&e).ok_or(e),
+        ok => ok,
+    }
+}
+
+/// The failed report of an error that says the database file is damaged (see
+/// [`damaged_is_failed`]); None for any other error. Also for an archive that SQLite refuses
+/// to open for the same reason (`wcp archive verify`).
+pub fn damaged_report(e: &ArchiveError) -> Option<VerifyReport> {
+    use rusqlite::ErrorCode;
+    let ArchiveError::Sqlite(rusqlite::Error::SqliteFailure(code, msg)) = e else {
+        return None;
+    };
+    if !matches!(
+        code.code,
+        ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase
+    ) {
+        return None;
+    }
+    let mut report = VerifyReport::empty();
+    report.push(
+        Problem::new(
+            ProblemKind::FileDamaged,
+            0,
+            "database file",
+            format!(
+                "SQLite stopped reading it ({}): its bytes were changed outside the archive \
+                 (an encrypted archive's page no longer matches its HMAC) or the disk damaged \
+                 it; preserve the file and restore from a verified copy (docs/RUNBOOK.md)",
+                msg.clone().unwrap_or_else(|| code.to_string())
+            ),
+        ),
+        1,
+    );
+    Some(report)
+}
+
+/// SQLCipher's check of every page's HMAC: one line per page that fails it (none when the
+/// file is as SQLCipher wrote it).
+fn cipher_integrity(conn: &Connection) -> Result<Vec<String>, ArchiveError> {
+    let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .map(|line| {
+            format!(
+                "SQLCipher: {line}: its bytes were changed outside the archive or the disk \
+                 damaged it; preserve the file and restore from a verified copy \
+                 (docs/RUNBOOK.md)"
+            )
+        })
+        .collect())
+}
+
 /// [`verify_all`] with the default limit.
 pub fn verify(conn: &Connection, key: Option<&VerifyingKey>) -> Result<VerifyReport, ArchiveError> {
     verify_all(conn, key, DEFAULT_LIMIT)
@@ -221,8 +299,29 @@ impl crate::Archive {
         key: Option<&VerifyingKey>,
         limit: usize,
     ) -> Result<VerifyReport, ArchiveError> {
+        damaged_is_failed(self.verify_report_unchecked(key, limit))
+    }
+
+    fn verify_report_unchecked(
+        &self,
+        key: Option<&VerifyingKey>,
+        limit: usize,
+    ) -> Result<VerifyReport, ArchiveError> {
+        // Every page of an encrypted file against its HMAC first: a page no query below
+        // reads (an index, free space) can be changed too (a trial's changed byte).
+        let damaged_pages = if crate::at_rest::is_plain(&self.path) {
+            Vec::new()
+        } else {
+            cipher_integrity(&self.conn)?
+        };
         let tx = self.conn.unchecked_transaction()?;
         let mut report = verify_all(&tx, key, limit)?;
+        for page in damaged_pages {
+            report.push(
+                Problem::new(ProblemKind::FileDamaged, 0, "database file", page),
+                limit,
+            );
+        }
         let (pending, continues) = self.access_log_pending_in(&tx)?;
         drop(tx);
         diff::detach_scratch(&self.conn)?;
@@ -252,6 +351,15 @@ impl crate::Archive {
         seq: i64,
         hash: &str,
     ) -> Result<VerifyReport, ArchiveError> {
+        damaged_is_failed(self.verify_since_unchecked(key, seq, hash))
+    }
+
+    fn verify_since_unchecked(
+        &self,
+        key: Option<&VerifyingKey>,
+        seq: i64,
+        hash: &str,
+    ) -> Result<VerifyReport, ArchiveError> {
         let mut report = self.verify_report(key, DEFAULT_LIMIT)?;
         let head = crate::anchor::Head {
             seq,
@@ -275,6 +383,16 @@ impl crate::Archive {
         to: i64,
         older: bool,
     ) -> Result<VerifyReport, ArchiveError> {
+        damaged_is_failed(self.verify_stretch_unchecked(key, from, to, older))
+    }
+
+    fn verify_stretch_unchecked(
+        &self,
+        key: Option<&VerifyingKey>,
+        from: i64,
+        to: i64,
+        older: bool,
+    ) -> Result<VerifyReport, ArchiveError> {
         let tx = self.conn.unchecked_transaction()?;
         let report = window::verify_window(&tx, key, from, to, older, DEFAULT_LIMIT)?;
         drop(tx);
@@ -287,6 +405,15 @@ impl crate::Archive {
     /// signs its last record, so both end at the same seq unless the tail was tampered with). `last_signed` is the
     /// new head (the old one when nothing new was signed).
     pub fn verify_after(
+        &self,
+        key: Option<&VerifyingKey>,
+        seq: i64,
+        hash: &str,
+    ) -> Result<VerifyReport, ArchiveError> {
+        damaged_is_failed(self.verify_after_unchecked(key, seq, hash))
+    }
+
+    fn verify_after_unchecked(
         &self,
         key: Option<&VerifyingKey>,
         seq: i64,

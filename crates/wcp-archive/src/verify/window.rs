@@ -44,15 +44,7 @@ pub fn verify_window(
         crate::rotation::check_pinned(conn, k)?;
     }
     let mut found = Vec::new();
-    let mut report = VerifyReport {
-        ok: true,
-        records_checked: 0,
-        checkpoints_checked: 0,
-        last_signed: None,
-        problems: Vec::new(),
-        problems_total: 0,
-        access_log_pending: 0,
-    };
+    let mut report = VerifyReport::empty();
     let (e, msgids) = chain(conn, pinned, (from, to), older, &mut report, &mut found)?;
     rows(conn, from, to, older, &e, &msgids, &mut found)?;
     found.sort_by_key(|p| (p.seq, p.table.clone()));

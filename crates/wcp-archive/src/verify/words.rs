@@ -67,6 +67,9 @@ pub fn locate(conn: &Connection, p: &mut Problem) {
 /// "Record 7 (message m06 sent 2025-11-24T16:06:00.000Z by zhangsan in conversation
 /// wmCLIENT|zhangsan) was altered: …"
 pub fn sentence(p: &Problem) -> String {
+    if p.kind == ProblemKind::FileDamaged {
+        return format!("The archive's database file is damaged: {}.", p.detail);
+    }
     let place = match (p.seq, p.seq_to) {
         (0, _) => format!("In table `{}`", p.table),
         (a, b) if b > a => format!("Records {a} to {b}"),
@@ -103,6 +106,7 @@ pub fn sentence(p: &Problem) -> String {
         ProblemKind::IndexBroken => "is broken",
         ProblemKind::Truncated => "was cut off",
         ProblemKind::AccessLogBroken => "was tampered with",
+        ProblemKind::FileDamaged => "is damaged",
     };
     format!("{place}{about} {verb}: {}.", p.detail)
 }
