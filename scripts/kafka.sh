@@ -276,6 +276,18 @@ start() {
         if ! kill -0 "$pid" 2>/dev/null; then
             tail -n 40 "$LOG" >&2
             rm -f "$PIDFILE"
+            if grep -q "Address already in use" "$LOG"; then
+                # The usual cause in the ephemeral range: a client that keeps reconnecting to
+                # the stopped broker's port got that port as its own source port (a trial saw
+                # ten failed starts in a row while the services ran).
+                local held
+                held="$(ss -tanH 2>/dev/null | awk -v p=":$PORT" '$4 ~ p"$" || $5 ~ p"$"' | head -n 3)"
+                die "broker exited during start-up: port $PORT or $CPORT is in use (log: $LOG)." \
+                    "${held:+Held by: $held.} A client reconnecting to a stopped broker can hold its" \
+                    "port when the port lies in the ephemeral range ($(ephemeral_range)): stop those" \
+                    "clients, or move the broker below the range (unset KAFKA_PORT and" \
+                    "KAFKA_CONTROLLER_PORT, delete $PORTSFILE); see docs/OPERATIONS.md \"Broker ports\""
+            fi
             die "broker exited during start-up (log: $LOG)"
         fi
         ((waited >= START_TIMEOUT_S * 5)) && { tail -n 40 "$LOG" >&2; stop; die "broker not ready after ${START_TIMEOUT_S}s"; }

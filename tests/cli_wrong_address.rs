@@ -50,6 +50,34 @@ fn every_kafka_command_names_a_silent_port_as_not_answering_as_kafka() {
     );
 }
 
+/// Nothing listening (a stopped broker, a trial's 15f D5): the address, the cause and the fix.
+#[test]
+fn every_kafka_command_names_a_closed_port_and_the_fix() {
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    for args in [
+        vec!["produce", "--bootstrap", &closed, "--synthetic", "5"],
+        vec!["lag", "--bootstrap", &closed],
+    ] {
+        let mut cmd = Command::new(e2e::wcp_bin());
+        e2e::procs::without_wcp_env(&mut cmd);
+        let out = cmd.args(&args).output().expect("run wcp");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let what = format!("wcp {}", args.join(" "));
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(
+            err.contains(&format!("Kafka at {closed}")),
+            "{what}: the address is not named:\n{err}"
+        );
+        assert!(
+            err.contains("check --bootstrap (or $KAFKA_BOOTSTRAP) and that the broker is up"),
+            "{what}: no fix named:\n{err}"
+        );
+    }
+}
+
 fn every_command_says(addr: &str, want: &str) {
     let addr = addr.to_string();
     let dir = tempfile::tempdir().unwrap();

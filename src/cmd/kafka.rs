@@ -198,9 +198,22 @@ pub fn check_reachable(bootstrap: &str) -> anyhow::Result<()> {
 
 /// The error for a broker that did not answer: the address and librdkafka's cause.
 pub fn unreachable(ctx: &CliCtx, bootstrap: &str, e: KafkaError) -> anyhow::Error {
-    match ctx.take_error() {
-        Some(cause) => anyhow!("cannot reach Kafka at {bootstrap}: {cause}"),
-        None => anyhow!("cannot reach Kafka at {bootstrap} ({e})"),
+    with_fix(match ctx.take_error() {
+        Some(cause) => format!("cannot reach Kafka at {bootstrap}: {cause}"),
+        None => format!("cannot reach Kafka at {bootstrap} ({e})"),
+    })
+}
+
+/// `said` with the fix, as the services name it, unless the cause already named one (a port
+/// that is not a Kafka broker's).
+pub fn with_fix(said: String) -> anyhow::Error {
+    if said.contains("--bootstrap") {
+        anyhow!(said)
+    } else {
+        anyhow!(
+            "{said} (check --bootstrap (or $KAFKA_BOOTSTRAP) and that the broker is up and \
+             reachable from here)"
+        )
     }
 }
 

@@ -6,7 +6,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::anyhow;
 use clap::Args;
 use serde_json::json;
 
@@ -51,7 +50,9 @@ pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
             Some(cause) => super::kafka::for_cli(&cause),
             None => e.to_string(),
         };
-        anyhow!("cannot read consumer-group lag from Kafka at {addr}: {why}")
+        super::kafka::with_fix(format!(
+            "cannot read consumer-group lag from Kafka at {addr}: {why}"
+        ))
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
