@@ -89,6 +89,15 @@ pub fn suffix_problems(
         }
         let prefix = matching[0];
         let suffix = &var[prefix.len()..];
+        // The right region in the wrong case (`..._cn`): say so, not "cn is not a region
+        // (regions: cn, …)" (a trial's 15f D3).
+        if let Some(s) = suffixes.iter().find(|s| s.eq_ignore_ascii_case(suffix)) {
+            out.push(format!(
+                "unknown environment variable {var} (did you mean {prefix}{s}?): the suffix \
+                 is the name in upper case"
+            ));
+            continue;
+        }
         // Region names are short: one edit in three characters is a typo, two in two a
         // different region.
         let hint = suffixes

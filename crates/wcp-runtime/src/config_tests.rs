@@ -275,6 +275,16 @@ fn a_region_suffix_must_name_a_region_of_the_policy() {
                 .to_string()
         ]
     );
+    // The right region in lower case (trial 15f D3): the variable it meant, no contradiction.
+    let e = check("WCP_ARCHIVE_ENCRYPTION_KEY_FILE_cn", "/keys/cn");
+    assert_eq!(
+        e,
+        vec![
+            "unknown environment variable WCP_ARCHIVE_ENCRYPTION_KEY_FILE_cn (did you mean \
+             WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN?): the suffix is the name in upper case"
+                .to_string()
+        ]
+    );
     let e = check("WCP_ARCHIVE_ENCRYPTION_KEY_HKG", "ab");
     assert!(
         e[0].contains("did you mean WCP_ARCHIVE_ENCRYPTION_KEY_HK?"),
