@@ -54,9 +54,10 @@ pub enum ReviewCommand {
 
 #[derive(Subcommand)]
 pub enum UserCommand {
-    /// Add a local account; prints its one-time password.
+    /// Add an account: local (prints its one-time password) or, with --oidc-subject, one
+    /// that signs in through the OpenID Connect provider (no password).
     #[command(
-        after_help = "Example:\n  wcp review user add --dir out --username ann --role reviewer --queues off_channel,sample"
+        after_help = "Examples:\n  wcp review user add --dir out --username ann --role reviewer --queues off_channel,sample\n  wcp review user add --dir /var/lib/wcp/review --username ann@example.com --role admin --oidc-subject 00u1a2b3c4D5e6F7g8h9"
     )]
     Add(UserAddArgs),
     /// List accounts.
@@ -81,6 +82,10 @@ pub struct UserAddArgs {
     /// Queues a reviewer works: alert categories, `sample`, or `*`, comma-separated.
     #[arg(long, default_value = "")]
     pub queues: String,
+    /// The person's identity at the OpenID Connect provider: the ID token's `sub` (or the
+    /// e-mail address with `oidc_user_claim = "email"`). The account has no password.
+    #[arg(long)]
+    pub oidc_subject: Option<String>,
 }
 
 #[derive(Args)]
@@ -118,7 +123,21 @@ fn user_add(a: UserAddArgs) -> anyhow::Result<ExitCode> {
         "--username {}: the account exists already",
         a.username
     );
-    let password = accounts::random_password()?;
+    let subject = match a.oidc_subject.as_deref().map(str::trim) {
+        Some("") => anyhow::bail!("--oidc-subject: give the identity's `sub` (or e-mail)"),
+        Some(s) => Some(s.to_string()),
+        None => None,
+    };
+    if let Some(s) = &subject {
+        anyhow::ensure!(
+            accounts::by_subject(&store, s)?.is_none(),
+            "--oidc-subject {s}: another account has it already"
+        );
+    }
+    let password = match subject {
+        Some(_) => None,
+        None => Some(accounts::random_password()?),
+    };
     let user = User {
         username: a.username.clone(),
         role,
@@ -129,33 +148,46 @@ fn user_add(a: UserAddArgs) -> anyhow::Result<ExitCode> {
             .filter(|q| !q.is_empty())
             .map(String::from)
             .collect(),
-        must_change: true,
+        must_change: password.is_some(),
         disabled: false,
-        oidc_subject: None,
+        oidc_subject: subject.clone(),
     };
     let by = std::env::var("USER").unwrap_or_else(|_| "wcp-cli".into());
     accounts::put(
         &mut store,
         user,
-        Some(&password),
+        password.as_deref(),
         &by,
         "add",
         wcp_review_web::state::now_ms(),
     )?;
-    println!(
-        "added {} ({}); one-time password: {password}",
-        a.username,
-        role.as_str()
-    );
+    match (&password, &subject) {
+        (Some(p), _) => println!(
+            "added {} ({}); one-time password: {p}",
+            a.username,
+            role.as_str()
+        ),
+        (None, Some(s)) => println!(
+            "added {} ({}); signs in through OpenID Connect as {s}",
+            a.username,
+            role.as_str()
+        ),
+        (None, None) => {}
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 fn user_list(a: DirArg) -> anyhow::Result<ExitCode> {
     for u in accounts::list(&console(&a.dir)?)? {
         println!(
-            "{:<24} {:<13} {}{}",
+            "{:<24} {:<13} {:<6} {}{}",
             u.username,
             u.role.as_str(),
+            if u.oidc_subject.is_some() {
+                "oidc"
+            } else {
+                "local"
+            },
             u.queues.join(","),
             if u.disabled { " (disabled)" } else { "" }
         );
@@ -275,4 +307,49 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn add(dir: &std::path::Path, name: &str, subject: Option<&str>) -> anyhow::Result<ExitCode> {
+        user_add(UserAddArgs {
+            dir: dir.to_path_buf(),
+            username: name.into(),
+            role: "admin".into(),
+            queues: String::new(),
+            oidc_subject: subject.map(String::from),
+        })
+    }
+
+    #[test]
+    fn an_oidc_account_is_added_without_a_password_and_its_subject_is_unique() {
+        let dir = tempfile::tempdir().unwrap();
+        add(dir.path(), "olga@example.com", Some("00u-olga")).unwrap();
+        let store = console(dir.path()).unwrap();
+        let u = accounts::by_subject(&store, "00u-olga").unwrap().unwrap();
+        assert_eq!(
+            (u.username.as_str(), u.role),
+            ("olga@example.com", Role::Admin)
+        );
+        assert!(!u.must_change, "no one-time password to replace");
+        // No password: the local sign-in of this account accepts nothing.
+        assert!(accounts::authenticate(&store, "olga@example.com", "")
+            .unwrap()
+            .is_none());
+        drop(store);
+        let again = add(dir.path(), "olga2", Some("00u-olga")).unwrap_err();
+        assert!(
+            again.to_string().contains("another account has it"),
+            "{again}"
+        );
+        assert!(add(dir.path(), "x", Some(" ")).is_err());
+        // Without --oidc-subject: a local account with a one-time password, as before.
+        add(dir.path(), "ann", None).unwrap();
+        let ann = accounts::get(&console(dir.path()).unwrap(), "ann")
+            .unwrap()
+            .unwrap();
+        assert!(ann.must_change && ann.oidc_subject.is_none());
+    }
 }

@@ -25,6 +25,30 @@ pub struct AccessRecord {
     pub why: String,
 }
 
+impl AccessRecord {
+    /// A `sign_in` / `sign_in_failed` record; `via` is `password` or `oidc`, `who` the name
+    /// typed or the provider's identity (cut to 128 characters: it may be anything typed).
+    pub fn sign_in(
+        action: &str,
+        who: &str,
+        role: &str,
+        from: &str,
+        via: &str,
+        why: String,
+        at_ms: i64,
+    ) -> AccessRecord {
+        AccessRecord {
+            actor: who.chars().take(128).collect(),
+            role: role.to_string(),
+            at_ms,
+            action: action.to_string(),
+            from: from.to_string(),
+            target: serde_json::json!({ "via": via }),
+            why,
+        }
+    }
+}
+
 pub fn append(store: &mut ConsoleStore, rec: &AccessRecord) -> Result<i64, ReviewError> {
     let body = serde_json::to_vec(rec)?;
     store.store.write(rec.at_ms, |conn, head| {

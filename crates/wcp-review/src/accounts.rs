@@ -200,7 +200,9 @@ pub fn list(store: &ConsoleStore) -> Result<Vec<User>, ReviewError> {
 }
 
 /// The account when `password` is right and the account is usable. Hashing runs for unknown
-/// names too, so the answer's timing does not tell which names exist.
+/// names too, so the answer's timing does not tell which names exist. An account linked to
+/// an OpenID Connect identity signs in only there (a password it had before is not a way
+/// past the provider).
 pub fn authenticate(
     store: &ConsoleStore,
     username: &str,
@@ -213,7 +215,7 @@ pub fn authenticate(
     if !ok || hash.is_none() {
         return Ok(None);
     }
-    Ok(get(store, username)?.filter(|u| !u.disabled))
+    Ok(get(store, username)?.filter(|u| !u.disabled && u.oidc_subject.is_none()))
 }
 
 /// First start over a store with no accounts: one local investigator with a random

@@ -3,7 +3,7 @@
 //!
 //! Layout: `state` (stores, settings, the blocking bridge), `auth` (session extractor and
 //! role guards), `guard` (CSRF and security headers on every request), `layout`/`i18n`
-//! (page chrome, English and Chinese text), `view` (how a message is shown: the one place
+//! (page chrome, English and Chinese text), `oidc` (OpenID Connect sign-in), `view` (how a message is shown: the one place
 //! PII masking is decided), `pages/*` (one file per screen), `feed` (alerts and samples
 //! into the queue), `metrics`.
 
@@ -15,6 +15,7 @@ pub mod guard;
 pub mod i18n;
 pub mod layout;
 pub mod metrics;
+pub mod oidc;
 pub mod pages;
 pub mod region;
 pub mod route;
@@ -31,7 +32,8 @@ use axum::Router;
 
 use crate::auth::Authed;
 use crate::pages::{
-    admin, alert, audit, bulk, consent, export, holds, integrity, queue, search, signin,
+    admin, alert, audit, bulk, consent, export, holds, integrity, oidc as oidc_pages, queue,
+    search, signin,
 };
 pub use crate::state::{Console, Region, Settings, Shared};
 
@@ -96,6 +98,8 @@ pub fn router(state: Shared) -> Router {
         .route("/", get(home))
         .route("/signin", get(signin::show).post(signin::submit))
         .route("/signout", post(signin::signout))
+        .route("/oidc/login", get(oidc_pages::login))
+        .route(oidc::config::CALLBACK_PATH, get(oidc_pages::callback))
         .route(
             "/password",
             get(signin::password_page).post(signin::password_submit),

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use wcp_review::{accounts, chain, ConsoleStore, RegionStore};
 use wcp_review_web::feed::Sampler;
+use wcp_review_web::oidc::Oidc;
 use wcp_review_web::state::{now_ms, ArchiveState};
 use wcp_review_web::{consume, Console, Region, Settings, Shared};
 use wcp_runtime::{Config, RunCtx, RuntimeError};
@@ -99,7 +100,15 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
     }
     let mut console = ConsoleStore::open(&store_dir.join("review-console.db"), key)
         .map_err(|e| fatal("console store", e))?;
-    if let Some((user, password)) =
+    if !s.local_signin {
+        // No local account to create: people are provisioned with their OIDC identity.
+        if accounts::count(&console).map_err(|e| fatal("accounts", e))? == 0 {
+            tracing::warn!(
+                "no accounts yet and local sign-in is off: provision one with `wcp review user \
+                 add --dir <store_dir> --username NAME --role admin --oidc-subject SUB`"
+            );
+        }
+    } else if let Some((user, password)) =
         accounts::bootstrap(&mut console, now_ms()).map_err(|e| fatal("accounts", e))?
     {
         // On the terminal only (never in the structured log).
@@ -109,6 +118,7 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
         secure_cookies: s.secure_cookies,
         trust_forwarded: s.trust_forwarded,
         sla_high_s: s.sla_high_s,
+        local_signin: s.local_signin,
         export_dir: s
             .export_dir
             .clone()
@@ -116,6 +126,12 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
         ..Settings::default()
     };
     let shared = Console::new(console, opened, settings);
+    if s.oidc.enabled() {
+        let oidc = Oidc::new(s.oidc.clone()).map_err(|e| fatal("oidc", e))?;
+        tracing::info!(issuer = %s.oidc.issuer_url, local_signin = s.local_signin, "OpenID Connect sign-in on");
+        // Set once, before the server starts: an Err is impossible here.
+        let _ = shared.oidc.set(oidc);
+    }
     // Set once, before anything reads it: an Err is impossible here.
     let _ = shared.runtime.set(ctx.clone());
     watch_archives(shared.clone(), ctx.clone())?;

@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use wcp_review_web::oidc::OidcConfig;
 use wcp_runtime::Settings;
 
 #[derive(Debug, Clone)]
@@ -30,6 +31,10 @@ pub struct ReviewSettings {
     /// Seconds a high-severity alert may stay pending before `WcpReviewHighSeverityPastSla`.
     pub sla_high_s: u64,
     pub listen_addr: SocketAddr,
+    /// `oidc_*`: OpenID Connect sign-in (off while no `oidc_issuer_url`).
+    pub oidc: OidcConfig,
+    /// `local_signin = false`: passwords refused, OIDC only (needs the oidc_* keys).
+    pub local_signin: bool,
 }
 
 impl Default for ReviewSettings {
@@ -48,6 +53,8 @@ impl Default for ReviewSettings {
             route_wait_ms: 60_000,
             sla_high_s: wcp_review_web::state::DEFAULT_SLA_HIGH_S,
             listen_addr: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            oidc: OidcConfig::default(),
+            local_signin: true,
         }
     }
 }
@@ -89,6 +96,14 @@ impl Settings for ReviewSettings {
         "trust_forwarded",
         "route_wait_ms",
         "sla_high_s",
+        "local_signin",
+        "oidc_issuer_url",
+        "oidc_client_id",
+        "oidc_client_secret_file",
+        "oidc_redirect_url",
+        "oidc_provider_name",
+        "oidc_scopes",
+        "oidc_user_claim",
     ];
     /// Encryption keys of the archives read and of the review stores (`wcp_archive::at_rest`:
     /// `WCP_ARCHIVE_ENCRYPTION_KEY_FILE_<REGION>`, `WCP_REVIEW_ENCRYPTION_KEY_FILE_<REGION>`,
@@ -132,6 +147,8 @@ impl Settings for ReviewSettings {
                 }
                 self.sla_high_s = s;
             }
+            "local_signin" => self.local_signin = boolean(v)?,
+            k if k.starts_with("oidc_") => self.oidc.set(k, v)?,
             _ => return Err(format!("unknown key {key}")),
         }
         Ok(())
@@ -157,6 +174,25 @@ impl Settings for ReviewSettings {
                     file.display()
                 ));
             }
+        }
+        out.extend(self.oidc.check());
+        if !self.local_signin && !self.oidc.enabled() {
+            out.push(
+                "local_signin = false leaves no way to sign in: configure oidc_issuer_url and \
+                 the other oidc_* keys, or keep local sign-in"
+                    .into(),
+            );
+        }
+        if let Some(f) = self
+            .oidc
+            .client_secret_file
+            .as_ref()
+            .filter(|f| !f.is_file())
+        {
+            out.push(format!(
+                "oidc_client_secret_file: {} is not a readable file; mount the client secret there",
+                f.display()
+            ));
         }
         out.extend(wcp_archive::at_rest::env_key_problems(&[
             "ARCHIVE", "REVIEW",
@@ -238,6 +274,42 @@ mod tests {
         s.set("sample_interval_s", "5").unwrap();
         assert_eq!(s.sample_interval_s, 5);
         assert!(s.set("sample_interval_s", "0").is_err());
+    }
+
+    #[test]
+    fn oidc_keys_are_read_and_checked_together() {
+        let mut s = ReviewSettings::default();
+        s.set("regions", "cn=/a/archive-cn.db").unwrap();
+        // Every oidc_* key listed (so WCP_OIDC_* is read) is one OidcConfig knows.
+        let listed: Vec<_> = ReviewSettings::KEYS
+            .iter()
+            .filter(|k| k.starts_with("oidc_"))
+            .collect();
+        assert_eq!(listed.len(), 7, "{listed:?}");
+        for k in listed {
+            let v = if k.ends_with("claim") { "sub" } else { "x" };
+            assert!(OidcConfig::default().set(k, v).is_ok(), "{k}");
+        }
+        assert!(s.check().is_empty(), "{:?}", s.check());
+        s.set("local_signin", "false").unwrap();
+        assert_eq!(s.check().len(), 1, "no way to sign in: {:?}", s.check());
+        let secret = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(secret.path(), "s3cret\n").unwrap();
+        s.set("oidc_issuer_url", "https://login.example.com/realms/wcp")
+            .unwrap();
+        s.set("oidc_client_id", "wcp-review").unwrap();
+        s.set(
+            "oidc_redirect_url",
+            "https://review.example.com/oidc/callback",
+        )
+        .unwrap();
+        s.set("oidc_client_secret_file", "/nonexistent/secret")
+            .unwrap();
+        assert_eq!(s.check().len(), 1, "secret file missing: {:?}", s.check());
+        s.set("oidc_client_secret_file", secret.path().to_str().unwrap())
+            .unwrap();
+        assert!(s.check().is_empty(), "{:?}", s.check());
+        assert!(s.set("local_signin", "off").is_err());
     }
 
     #[test]

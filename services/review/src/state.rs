@@ -38,6 +38,9 @@ pub struct Settings {
     /// `wcp_review_sla_seconds{severity="high"}`, which `WcpReviewHighSeverityPastSla`
     /// compares with the oldest pending item's age.
     pub sla_high_s: u64,
+    /// Local (password) sign-in; production with OpenID Connect turns it off
+    /// (`local_signin = false`), so every sign-in goes through the identity provider.
+    pub local_signin: bool,
 }
 
 impl Default for Settings {
@@ -51,6 +54,7 @@ impl Default for Settings {
             signin_max_failures: 5,
             signin_window_ms: 15 * 60 * 1000,
             sla_high_s: DEFAULT_SLA_HIGH_S,
+            local_signin: true,
         }
     }
 }
@@ -74,6 +78,8 @@ pub struct Console {
     /// The service's run context (`wcp-review` only; not `wcp review --dir`): the console
     /// port's `/readyz` gives the same answer as the ops port, broker outages included.
     pub runtime: OnceLock<wcp_runtime::RunCtx>,
+    /// The OpenID Connect provider, when configured (set once at start).
+    pub oidc: OnceLock<crate::oidc::Oidc>,
 }
 
 pub type Shared = Arc<Console>;
@@ -98,6 +104,7 @@ impl Console {
             alerts_caught_up: AtomicBool::new(false),
             alerts_last_batch_ms: AtomicI64::new(0),
             runtime: OnceLock::new(),
+            oidc: OnceLock::new(),
         })
     }
 

@@ -1,5 +1,6 @@
-//! Accounts for admins: add a local account (a one-time password is shown once), change a
-//! role or queues, disable. No chat content here.
+//! Accounts for admins: add a local account (a one-time password is shown once) or an
+//! OpenID Connect one (its identity at the provider; no password), change a role or
+//! queues, disable. No chat content here.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -50,6 +51,7 @@ async fn render(
             label { (t(l, "username")) input name="username" required; }
             label { (t(l, "role")) select name="role" { @for r in Role::ALL { option value=(r.as_str()) { (r.as_str()) } } } }
             label { (t(l, "queues")) input name="queues" placeholder="off_channel insider_information sample *"; }
+            label { "OIDC subject" input name="oidc_subject" placeholder="sub (or e-mail with oidc_user_claim = email)"; }
             label { input type="checkbox" name="disabled" value="1"; " disabled" }
             button type="submit" { (t(l, "save")) }
         }
@@ -63,6 +65,9 @@ pub struct UserForm {
     role: String,
     queues: Option<String>,
     disabled: Option<String>,
+    /// The identity at the provider: set for a new OIDC account or to link one; empty
+    /// keeps what the account has.
+    oidc_subject: Option<String>,
 }
 
 pub async fn save(
@@ -78,20 +83,23 @@ pub async fn save(
         .blocking(move |c| {
             let mut store = lock(&c.console);
             let existing = accounts::get(&store, f.username.trim())?;
+            let subject = f.oidc_subject.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+            let oidc_subject = subject.or_else(|| existing.as_ref().and_then(|u| u.oidc_subject.clone()));
             let user = User {
                 username: f.username.trim().to_string(),
                 role,
                 queues: f.queues.as_deref().unwrap_or("").split_whitespace().map(String::from).collect(),
-                must_change: existing.as_ref().is_none_or(|u| u.must_change),
+                // An OIDC account has no password to replace.
+                must_change: oidc_subject.is_none() && existing.as_ref().is_none_or(|u| u.must_change),
                 disabled: f.disabled.is_some(),
-                oidc_subject: existing.as_ref().and_then(|u| u.oidc_subject.clone()),
+                oidc_subject,
             };
-            let password = if existing.is_none() { Some(accounts::random_password()?) } else { None };
+            let password = if existing.is_none() && user.oidc_subject.is_none() { Some(accounts::random_password()?) } else { None };
             accounts::put(&mut store, user.clone(), password.as_deref(), &a2.user, if existing.is_none() { "add" } else { "update" }, now_ms())?;
             // A changed role or a disabled account takes effect now, not at the next sign-in.
             sessions::end_all(&store, &user.username, now_ms())?;
             drop(store);
-            c.audit(access(&a2, "user_save", serde_json::json!({ "user": user.username, "role": role.as_str(), "queues": user.queues, "disabled": user.disabled }), ""))?;
+            c.audit(access(&a2, "user_save", serde_json::json!({ "user": user.username, "role": role.as_str(), "queues": user.queues, "disabled": user.disabled, "oidc": user.oidc_subject.is_some() }), ""))?;
             Ok::<_, wcp_review::ReviewError>(password.map(|p| (user.username, p)))
         })
         .await;

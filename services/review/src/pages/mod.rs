@@ -9,6 +9,7 @@ pub mod consent;
 pub mod export;
 pub mod holds;
 pub mod integrity;
+pub mod oidc;
 pub mod params;
 pub mod queue;
 pub mod search;

@@ -23,17 +23,27 @@ pub fn home_of(role: Role) -> &'static str {
     }
 }
 
-fn form(lang: Lang, pre: &str, error: Option<&str>) -> Markup {
+/// The sign-in page: "Sign in with <provider>" when OpenID Connect is configured, and the
+/// local form unless `local_signin = false`.
+fn form(state: &Shared, lang: Lang, pre: &str, error: Option<&str>) -> Markup {
+    let provider = state.oidc.get().map(|o| o.config.provider_name.as_str());
     bare(
         lang,
         t(lang, "sign_in"),
         html! {
             @if let Some(e) = error { (problem(e)) }
-            form #signin method="post" action="/signin" {
-                input type="hidden" name="csrf" value=(pre);
-                label { (t(lang, "username")) input name="username" autocomplete="username" required autofocus; }
-                label { (t(lang, "password")) input name="password" type="password" autocomplete="current-password" required; }
-                button type="submit" { (t(lang, "sign_in")) }
+            @if let Some(p) = provider {
+                p { a #oidc-signin.button href="/oidc/login" {
+                    @if lang == Lang::Zh { "使用 " (p) " 登录" } @else { "Sign in with " (p) }
+                } }
+            }
+            @if state.settings.local_signin {
+                form #signin method="post" action="/signin" {
+                    input type="hidden" name="csrf" value=(pre);
+                    label { (t(lang, "username")) input name="username" autocomplete="username" required autofocus; }
+                    label { (t(lang, "password")) input name="password" type="password" autocomplete="current-password" required; }
+                    button type="submit" { (t(lang, "sign_in")) }
+                }
             }
         },
     )
@@ -44,7 +54,8 @@ pub async fn show(State(state): State<Shared>, parts: Parts) -> Response {
     let pre = sessions::random_token().unwrap_or_default();
     let cookie = set_cookie(PRE_COOKIE, &pre, state.settings.secure_cookies, 1800);
     let lang = lang_of(&parts);
-    ([(header::SET_COOKIE, cookie)], form(lang, &pre, None)).into_response()
+    let page = form(&state, lang, &pre, None);
+    ([(header::SET_COOKIE, cookie)], page).into_response()
 }
 
 #[derive(Deserialize)]
@@ -59,6 +70,13 @@ pub async fn submit(State(state): State<Shared>, parts: Parts, Form(f): Form<Sig
     let pre = crate::auth::cookie(&parts, PRE_COOKIE)
         .unwrap_or_default()
         .to_string();
+    if !state.settings.local_signin {
+        let msg = match lang {
+            Lang::Zh => "本审查台已关闭本地账号登录。",
+            Lang::En => "Local sign-in is turned off on this console.",
+        };
+        return (StatusCode::FORBIDDEN, form(&state, lang, &pre, Some(msg))).into_response();
+    }
     let ttl = state.settings.session_ttl_ms;
     let result = state
         .blocking(move |c| {
@@ -71,14 +89,8 @@ pub async fn submit(State(state): State<Shared>, parts: Parts, Form(f): Form<Sig
                 }
             }
             let user = accounts::authenticate(&lock(&c.console), &f.username, &f.password)?;
-            let rec = |action: &str, who: &str, role: &str| AccessRecord {
-                actor: who.chars().take(64).collect(),
-                role: role.to_string(),
-                at_ms: now,
-                action: action.to_string(),
-                from: ip.clone(),
-                target: serde_json::json!({ "via": "password" }),
-                why: String::new(),
+            let rec = |action: &str, who: &str, role: &str| {
+                AccessRecord::sign_in(action, who, role, &ip, "password", String::new(), now)
             };
             match user {
                 None => {
@@ -115,7 +127,7 @@ pub async fn submit(State(state): State<Shared>, parts: Parts, Form(f): Form<Sig
             } else {
                 t(lang, "bad_signin")
             };
-            (code, form(lang, &pre, Some(msg))).into_response()
+            (code, form(&state, lang, &pre, Some(msg))).into_response()
         }
         Err(e) => {
             tracing::error!(error = %e, "sign-in failed");
@@ -192,6 +204,13 @@ pub async fn password_submit(
             let mut store = lock(&c.console);
             let mut u =
                 accounts::get(&store, &a2.user)?.ok_or(wcp_review::ReviewError::NotFound)?;
+            // A password would be a second way in, past the provider (which may have
+            // disabled the person since).
+            if u.oidc_subject.is_some() {
+                return Err(wcp_review::ReviewError::Refused(
+                    "this account signs in through OpenID Connect and has no password".into(),
+                ));
+            }
             u.must_change = false;
             accounts::put(
                 &mut store,
