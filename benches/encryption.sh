@@ -4,6 +4,9 @@
 # examples of crates/wcp-archive (tamper evidence on, the bench's synthetic events) ROUNDS
 # times each, plain and encrypted alternating so machine load hits both alike, and reports
 # the medians per CPU-second (user+sys: less sensitive to other load than wall time).
+# The encrypted verify includes SQLCipher's check of every page's HMAC (PRAGMA
+# cipher_integrity_check, what a full `wcp archive verify` runs); verify_cpu also times that
+# check alone, reported as its own line, and the verify without it.
 #   benches/encryption.sh
 #   BATCHES=100 SIZE=2000 VERIFY_N=100000 ROUNDS=3 (defaults)
 set -euo pipefail
@@ -22,7 +25,9 @@ key=$(openssl rand -hex 32)
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load before: $(uptime | sed 's/.*load average: //')"
 echo "ingest: $BATCHES batches of $SIZE; verify: $VERIFY_N messages; $ROUNDS rounds"
 
-per_cpu() { sed -n 's/.* \([0-9]*\)\/s per CPU-second.*/\1/p' | tail -1; }
+per_cpu() { sed -n 's/^[0-9.]* [a-z]*: .* \([0-9]*\)\/s per CPU-second.*/\1/p' | tail -1; }
+# verify_cpu's line on the HMAC check of an encrypted archive: "<CPU-s> <verify without it>".
+integrity() { sed -n 's/^cipher_integrity_check: \([0-9.]*\) CPU-s.* \([0-9]*\)\/s per CPU-second.*/\1 \2/p'; }
 run() { # mode example args...
     local mode=$1; shift
     if [ "$mode" = encrypted ]; then
@@ -36,13 +41,21 @@ for r in $(seq "$ROUNDS"); do
     for mode in plain encrypted; do
         i=$(run $mode "$bin/ingest_cpu" "$BATCHES" "$SIZE" | per_cpu)
         mkdir -p "$tmp/$mode-$r"
-        v=$(run $mode "$bin/verify_cpu" "$VERIFY_N" "$tmp/$mode-$r/a.db" | per_cpu)
+        out=$(run $mode "$bin/verify_cpu" "$VERIFY_N" "$tmp/$mode-$r/a.db")
+        v=$(per_cpu <<<"$out")
         # The encrypted archive really is: no plain SQLite header.
         if head -c 15 "$tmp/$mode-$r/a.db" | grep -q 'SQLite format 3'; then header=plain; else header=encrypted; fi
         [ "$header" = "$mode" ] || { echo "round $r: the $mode archive's file is $header"; exit 1; }
         rm -rf "${tmp:?}/$mode-$r"
         echo "round $r $mode: ingest $i msg per CPU-s, verify $v records per CPU-s"
         results+="ingest $mode $i"$'\n'"verify $mode $v"$'\n'
+        if [ "$mode" = encrypted ]; then
+            read -r icpu rest <<<"$(integrity <<<"$out")"
+            [ -n "$rest" ] || { echo "round $r: verify_cpu did not time cipher_integrity_check"; exit 1; }
+            echo "round $r encrypted: cipher_integrity_check $icpu CPU-s; verify without it $rest records per CPU-s"
+            results+="icheck encrypted $(awk -v c="$icpu" -v n="$VERIFY_N" 'BEGIN { printf "%d", c / n * 1e9 }')"$'\n'
+            results+="rest encrypted $rest"$'\n'
+        fi
     done
 done
 median() { grep "^$1 $2 " <<<"$results" | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -51,4 +64,8 @@ for what in ingest verify; do
     e=$(median $what encrypted)
     awk -v w=$what -v p="$p" -v e="$e" 'BEGIN { printf "%s: plain %d, encrypted %d per CPU-second (medians): encrypted costs %.1f%% more CPU per item\n", w, p, e, (p / e - 1) * 100 }'
 done
+# The full verify's two parts: the page HMAC check (ns per record) and the rest.
+awk -v p="$(median verify plain)" -v e="$(median rest encrypted)" -v ns="$(median icheck encrypted)" 'BEGIN {
+    printf "verify without cipher_integrity_check: encrypted %d per CPU-second: %.1f%% more CPU per record than plain\n", e, (p / e - 1) * 100
+    printf "cipher_integrity_check (every page HMAC, full verify of an encrypted archive only): %.2f us CPU per record = %.1f%% of the plain verify'"'"'s CPU\n", ns / 1000, ns / 1e9 * p * 100 }'
 echo "load after: $(uptime | sed 's/.*load average: //')"

@@ -1,6 +1,7 @@
 //! Encryption at rest: every SQLite file wcp keeps (archives, their access logs, the review
-//! and console stores) is opened here, and is a SQLCipher file (AES-256, HMAC-SHA512 per
-//! page) when a key is configured for it. Without a key the file is plain SQLite, as before.
+//! and console stores) is opened here, and is a SQLCipher file (AES-256, an HMAC per page:
+//! [`Cipher`]) when a key is configured for it. Without a key the file is plain SQLite, as
+//! before.
 //!
 //! The key of `<store>-<name>.db` (`archive-cn.db`, `review-cn.db`, `review-console.db`;
 //! an access log `archive-cn.access.db` shares its archive's key) comes from, in order:
@@ -20,6 +21,51 @@ use rusqlite::{Connection, OpenFlags};
 /// Page size of every encrypted file (SQLCipher's header is encrypted too, so every open
 /// must state it; 16 KiB like the plain archive, see `schema::init`).
 const CIPHER_PAGE_SIZE: u32 = 16_384;
+
+/// How an encrypted file's pages are authenticated. SQLCipher encrypts the file's header
+/// too, so the setting is not stored in the file: a file is opened with [`Cipher::CURRENT`]
+/// first and, when page 1 fails that HMAC, with the earlier settings, in order. A wrong
+/// algorithm fails page 1's HMAC as surely as a wrong key does (and nothing is written
+/// then), so which one opens the file is the record of how it was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cipher {
+    /// New files (Dec 2026): HMAC-SHA256 per page (a 256-bit key and tag: a changed page
+    /// is still detected). CPUs with SHA extensions (x86 SHA-NI, ARMv8) compute it in
+    /// about half the time of SHA512; `benches/encryption.sh` measured the difference.
+    Sha256,
+    /// SQLCipher 4's default, used by every file written before: HMAC-SHA512 per page.
+    Sha512,
+}
+
+impl Cipher {
+    /// The setting of new files.
+    pub const CURRENT: Cipher = Cipher::Sha256;
+    /// Every setting a file may have been written with, tried in this order.
+    pub const ALL: [Cipher; 2] = [Cipher::Sha256, Cipher::Sha512];
+
+    fn hmac(self) -> &'static str {
+        match self {
+            Cipher::Sha256 => "HMAC_SHA256",
+            Cipher::Sha512 => "HMAC_SHA512",
+        }
+    }
+
+    /// For one connection, after `PRAGMA key`.
+    fn pragmas(self) -> String {
+        format!(
+            "PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE}; PRAGMA cipher_hmac_algorithm = {};",
+            self.hmac()
+        )
+    }
+
+    /// SQLCipher's process-wide defaults, which ATTACH uses (see [`attach`]).
+    fn default_pragmas(self) -> String {
+        format!(
+            "PRAGMA cipher_default_page_size = {CIPHER_PAGE_SIZE}; PRAGMA cipher_default_hmac_algorithm = {};",
+            self.hmac()
+        )
+    }
+}
 
 /// Why an encrypted file could not be opened: always names the file and the fix.
 #[derive(Debug, thiserror::Error)]
@@ -214,9 +260,7 @@ pub fn is_plain(db: &Path) -> bool {
 /// Opens `db` with its configured key (module doc) and checks that the key opens it.
 pub fn open(db: &Path, flags: OpenFlags) -> Result<Connection, crate::ArchiveError> {
     let keyed = key_for(db)?;
-    let conn = Connection::open_with_flags(db, flags)?;
-    apply(&conn, db, keyed.as_ref())?;
-    Ok(conn)
+    Ok(open_keyed(db, flags, keyed.as_ref())?.0)
 }
 
 /// [`open`] with read-write-create flags (`Connection::open`'s).
@@ -224,24 +268,81 @@ pub fn open_rw(db: &Path) -> Result<Connection, crate::ArchiveError> {
     open(db, OpenFlags::default())
 }
 
-/// Keys a fresh connection to `db` and proves the key by reading the schema.
-pub fn apply(conn: &Connection, db: &Path, keyed: Option<&Keyed>) -> Result<(), KeyError> {
+/// The setting an encrypted `db` was written with (the one that opens it; a new or empty
+/// file: [`Cipher::CURRENT`]); None for a plain file or one without a configured key.
+pub fn cipher_of(db: &Path) -> Result<Option<Cipher>, crate::ArchiveError> {
+    let keyed = key_for(db)?;
+    Ok(open_keyed(db, OpenFlags::SQLITE_OPEN_READ_ONLY, keyed.as_ref())?.1)
+}
+
+/// Opens `db` with `keyed` trying each [`Cipher`] in turn: the connection and the setting
+/// that opened it.
+fn open_keyed(
+    db: &Path,
+    flags: OpenFlags,
+    keyed: Option<&Keyed>,
+) -> Result<(Connection, Option<Cipher>), crate::ArchiveError> {
+    let Some(k) = keyed else {
+        let conn = Connection::open_with_flags(db, flags)?;
+        apply(&conn, db, None, Cipher::CURRENT).map_err(KeyError::from)?;
+        return Ok((conn, None));
+    };
+    for (i, cipher) in Cipher::ALL.into_iter().enumerate() {
+        let conn = Connection::open_with_flags(db, flags)?;
+        match apply(&conn, db, Some(k), cipher) {
+            Ok(()) => return Ok((conn, Some(cipher))),
+            // Page 1 failed this setting's HMAC: the next one, or the error (wrong key).
+            Err(Refused::NotADatabase(_)) if i + 1 < Cipher::ALL.len() => continue,
+            Err(Refused::NotADatabase(e) | Refused::Other(e)) => return Err(e.into()),
+        }
+    }
+    unreachable!("Cipher::ALL is not empty")
+}
+
+/// Why [`apply`] failed: `NotADatabase` when page 1 did not decrypt (another setting may).
+enum Refused {
+    NotADatabase(KeyError),
+    Other(KeyError),
+}
+
+impl From<Refused> for KeyError {
+    fn from(r: Refused) -> KeyError {
+        match r {
+            Refused::NotADatabase(e) | Refused::Other(e) => e,
+        }
+    }
+}
+
+/// Keys a fresh connection to `db` with `cipher`'s settings and proves the key by reading
+/// the schema.
+fn apply(
+    conn: &Connection,
+    db: &Path,
+    keyed: Option<&Keyed>,
+    cipher: Cipher,
+) -> Result<(), Refused> {
     if let Some(k) = keyed {
         conn.execute_batch(&format!(
-            "PRAGMA cipher_log_level = NONE; PRAGMA key = {}; PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE};",
-            k.key.literal()
+            "PRAGMA cipher_log_level = NONE; PRAGMA key = {}; {}",
+            k.key.literal(),
+            cipher.pragmas()
         ))
-        .map_err(|e| KeyError(format!("{}: setting the key failed: {e}", db.display())))?;
+        .map_err(|e| {
+            Refused::Other(KeyError(format!(
+                "{}: setting the key failed: {e}",
+                db.display()
+            )))
+        })?;
     }
     let probe = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()));
     let Err(e) = probe else { return Ok(()) };
     let not_a_db = matches!(&e, rusqlite::Error::SqliteFailure(f, _)
         if f.code == rusqlite::ErrorCode::NotADatabase);
     if !not_a_db {
-        return Err(KeyError(format!("{}: {e}", db.display())));
+        return Err(Refused::Other(KeyError(format!("{}: {e}", db.display()))));
     }
     let (file_var, key_var) = key_vars(db);
-    Err(KeyError(match keyed {
+    Err(Refused::NotADatabase(KeyError(match keyed {
         None => format!(
             "{} is encrypted (or not a SQLite file): give its key in ${file_var} (a key file) or ${key_var}",
             db.display()
@@ -257,7 +358,7 @@ pub fn apply(conn: &Connection, db: &Path, keyed: Option<&Keyed>) -> Result<(), 
             k.source,
             db.display()
         ),
-    }))
+    })))
 }
 
 /// `ATTACH DATABASE` of `db` under `alias` on `conn`, with `db`'s key.
@@ -267,10 +368,16 @@ pub fn attach(conn: &Connection, db: &Path, alias: &str) -> Result<(), crate::Ar
     match &keyed {
         Some(k) => {
             // ATTACH reads the first page at once, before a per-schema pragma could set the
-            // page size: set SQLCipher's (process-wide) default, the same for every file.
-            conn.execute_batch(&format!(
-                "PRAGMA cipher_default_page_size = {CIPHER_PAGE_SIZE};"
-            ))?;
+            // settings: set SQLCipher's (process-wide) defaults to the file's, found by
+            // opening it first, under a lock so that two attaches do not mix them (every
+            // other connection states its settings after its key).
+            let cipher = match db.exists() {
+                true => cipher_of(db)?.unwrap_or(Cipher::CURRENT),
+                false => Cipher::CURRENT,
+            };
+            static ATTACHING: Mutex<()> = Mutex::new(());
+            let _one = ATTACHING.lock().unwrap_or_else(|e| e.into_inner());
+            conn.execute_batch(&cipher.default_pragmas())?;
             conn.execute(
                 &format!("ATTACH DATABASE ?1 AS {alias} KEY ?2"),
                 [&path, &format!("x'{}'", k.key.hex)],

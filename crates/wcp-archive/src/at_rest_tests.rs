@@ -7,13 +7,11 @@ fn keyed(k: &DbKey) -> Keyed {
     }
 }
 
+const ROWS: &str = "PRAGMA journal_mode = WAL; CREATE TABLE t (x TEXT);
+     INSERT INTO t VALUES ('the secret meeting is at 13800138000');";
+
 fn write_rows(db: &Path) {
-    let c = open_rw(db).unwrap();
-    c.execute_batch(
-        "PRAGMA journal_mode = WAL; CREATE TABLE t (x TEXT);
-         INSERT INTO t VALUES ('the secret meeting is at 13800138000');",
-    )
-    .unwrap();
+    open_rw(db).unwrap().execute_batch(ROWS).unwrap();
 }
 
 #[test]
@@ -83,17 +81,33 @@ fn a_key_for_a_plain_file_says_how_to_encrypt_it() {
     );
 }
 
+/// [`write_rows`] into a file keyed with `cipher`'s settings (as an earlier build wrote it).
+fn write_rows_with(db: &Path, k: &DbKey, cipher: Cipher) {
+    let c = Connection::open(db).unwrap();
+    let keying = format!("PRAGMA key = {}; {}", k.literal(), cipher.pragmas());
+    c.execute_batch(&keying).unwrap();
+    c.execute_batch(ROWS).unwrap();
+    set_key(db, Some(keyed(k)));
+}
+
 #[test]
 fn attach_plain_and_encrypted() {
     let dir = tempfile::tempdir().unwrap();
-    let (a, b) = (
+    let (a, b, c) = (
         dir.path().join("archive-t3.db"),
         dir.path().join("archive-t4.db"),
+        dir.path().join("archive-t5.db"),
     );
     set_key(&a, Some(keyed(&DbKey::generate().unwrap())));
     write_rows(&a);
     write_rows(&b);
-    for (main, other) in [(&a, &b), (&b, &a)] {
+    // Written with the earlier setting (HMAC-SHA512): attached with it, whatever the
+    // setting of the connection it is attached to.
+    write_rows_with(&c, &DbKey::generate().unwrap(), Cipher::Sha512);
+    assert_eq!(cipher_of(&a).unwrap(), Some(Cipher::Sha256));
+    assert_eq!(cipher_of(&b).unwrap(), None);
+    assert_eq!(cipher_of(&c).unwrap(), Some(Cipher::Sha512));
+    for (main, other) in [(&a, &b), (&b, &a), (&a, &c), (&c, &a), (&b, &c)] {
         let c = open_rw(main).unwrap();
         attach(&c, other, "o").unwrap();
         let n: i64 = c

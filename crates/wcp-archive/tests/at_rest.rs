@@ -233,3 +233,103 @@ fn a_byte_changed_in_an_encrypted_archive_fails_verification() {
     }
     assert!(damaged_named > 0, "no page's damage stopped SQLite");
 }
+
+/// Keys a new file the way every encrypted file was written before HMAC-SHA256 became the
+/// setting of new files: SQLCipher 4's default HMAC-SHA512, 16 KiB pages. `hex`: the key.
+fn create_with_hmac_sha512(db: &Path, hex: &str) {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.execute_batch(&format!(
+        "PRAGMA key = \"x'{hex}'\"; PRAGMA cipher_page_size = 16384;
+         PRAGMA cipher_hmac_algorithm = HMAC_SHA512; PRAGMA journal_mode = WAL;
+         PRAGMA user_version = 0;"
+    ))
+    .unwrap();
+    drop(c);
+    assert!(std::fs::metadata(db).unwrap().len() >= 16384);
+}
+
+/// Whether a connection keyed with `hex` and `hmac` reads `db`'s first page.
+fn opens_with(db: &Path, hex: &str, hmac: &str) -> bool {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.execute_batch(&format!(
+        "PRAGMA key = \"x'{hex}'\"; PRAGMA cipher_page_size = 16384; PRAGMA cipher_hmac_algorithm = {hmac};"
+    ))
+    .unwrap();
+    c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+        .is_ok()
+}
+
+/// New encrypted files are authenticated with HMAC-SHA256 (half the CPU of SHA512 on CPUs
+/// with SHA extensions; benches/encryption.sh), not SQLCipher's default SHA512.
+#[test]
+fn a_new_encrypted_archive_uses_hmac_sha256() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive-new.db");
+    let hex = "5a".repeat(32);
+    at_rest::set_key(&db, keyed(&DbKey::parse(&hex).unwrap()));
+    fill_and_read(&db, &dir.path().join("export"));
+    assert_eq!(
+        at_rest::cipher_of(&db).unwrap(),
+        Some(at_rest::Cipher::Sha256)
+    );
+    let log = dir.path().join("archive-new.access.db");
+    for f in [&db, &log] {
+        assert!(opens_with(f, &hex, "HMAC_SHA256"), "{}", f.display());
+        assert!(!opens_with(f, &hex, "HMAC_SHA512"), "{}", f.display());
+    }
+}
+
+/// An archive (and access log) written with the earlier setting, HMAC-SHA512, still opens,
+/// takes new messages in that setting, verifies (every page's HMAC included), and rekeys
+/// both ways: into an HMAC-SHA256 file under a new key, and into a plain file.
+#[test]
+fn an_archive_written_with_hmac_sha512_opens_verifies_and_rekeys() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("a/archive-old.db");
+    std::fs::create_dir_all(old.parent().unwrap()).unwrap();
+    let hex = "c3".repeat(32);
+    let log = dir.path().join("a/archive-old.access.db");
+    for f in [&old, &log] {
+        create_with_hmac_sha512(f, &hex);
+    }
+    at_rest::set_key(&old, keyed(&DbKey::parse(&hex).unwrap()));
+    assert_eq!(
+        at_rest::cipher_of(&old).unwrap(),
+        Some(at_rest::Cipher::Sha512)
+    );
+    fill_and_read(&old, &dir.path().join("export"));
+    assert_eq!(messages(&old), N as usize);
+    assert!(plain_text_in(old.parent().unwrap()).is_empty());
+    for f in [&old, &log] {
+        assert!(opens_with(f, &hex, "HMAC_SHA512"), "{}", f.display());
+        assert!(!opens_with(f, &hex, "HMAC_SHA256"), "{}", f.display());
+    }
+
+    let k2 = DbKey::generate().unwrap();
+    let new = dir.path().join("b/archive-old.db");
+    std::fs::create_dir_all(new.parent().unwrap()).unwrap();
+    let copies = rekey::archive(&old, &new, Some(&k2)).unwrap();
+    assert_eq!(copies.len(), 2, "the archive and its access log");
+    assert_eq!(messages(&new), N as usize);
+    assert_eq!(
+        at_rest::cipher_of(&new).unwrap(),
+        Some(at_rest::Cipher::Sha256)
+    );
+    let new_log = dir.path().join("b/archive-old.access.db");
+    assert_eq!(
+        at_rest::cipher_of(&new_log).unwrap(),
+        Some(at_rest::Cipher::Sha256)
+    );
+
+    let plain = dir.path().join("c/archive-old.db");
+    std::fs::create_dir_all(plain.parent().unwrap()).unwrap();
+    rekey::archive(&old, &plain, None).unwrap();
+    assert!(at_rest::is_plain(&plain));
+    assert_eq!(messages(&plain), N as usize);
+    // The original is untouched: still HMAC-SHA512, still verifies.
+    assert_eq!(
+        at_rest::cipher_of(&old).unwrap(),
+        Some(at_rest::Cipher::Sha512)
+    );
+    assert_eq!(messages(&old), N as usize);
+}
