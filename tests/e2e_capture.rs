@@ -273,6 +273,15 @@ fn crash_hang_and_errors_of_the_library_mid_batch_lose_and_repeat_nothing() {
         2.0
     );
     assert!(cap.running(), "the service itself never went down");
+    // The child died of the signal the library raised, as a real crash inside it would.
+    let log = cap.log();
+    for signal in ["killed by signal 11", "killed by signal 6"] {
+        assert!(
+            log.contains(signal),
+            "log names '{signal}':\n{}",
+            cap.log_tail(40)
+        );
+    }
 }
 
 #[test]

@@ -37,6 +37,7 @@ mod id_tokens;
 pub mod ingest;
 pub mod keys;
 mod migrate;
+pub mod probe;
 pub mod project;
 pub mod quarantine;
 pub mod query;

@@ -131,9 +131,6 @@ impl Archive {
         want: u64,
         budget: u64,
     ) -> Result<Option<Vec<i64>>, ArchiveError> {
-        if want == 0 {
-            return Ok(Some(Vec::new()));
-        }
         let (range, order) = match from {
             None => ("1".to_string(), "DESC"),
             Some((cmp, t)) => {
@@ -148,17 +145,7 @@ impl Archive {
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-        let mut seqs = Vec::new();
-        while let Some(r) = rows.next()? {
-            // NULL (a comparison with a NULL column) is not a match, as in WHERE.
-            if r.get::<_, Option<bool>>(1)? == Some(true) {
-                seqs.push(r.get(0)?);
-                if seqs.len() as u64 == want {
-                    return Ok(Some(seqs));
-                }
-            }
-        }
-        Ok(None)
+        Ok(crate::probe::first_matching(&mut rows, want)?)
     }
 
     /// Up to `before` messages of the conversation before `time_ms` and `after` from it on

@@ -234,17 +234,7 @@ fn first_in_time_order(
          ORDER BY time_ms {order}, id {order} LIMIT {budget}"
     ))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-    let mut ids = Vec::new();
-    while let Some(r) = rows.next()? {
-        // NULL (a comparison with a NULL column) is not a match, as in WHERE.
-        if r.get::<_, Option<bool>>(1)? == Some(true) {
-            ids.push(r.get(0)?);
-            if ids.len() as u64 == want {
-                return Ok(Some(ids));
-            }
-        }
-    }
-    Ok(None)
+    Ok(wcp_archive::probe::first_matching(&mut rows, want)?)
 }
 
 /// What to count by.

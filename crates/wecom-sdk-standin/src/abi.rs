@@ -30,10 +30,15 @@ pub struct MediaData {
 /// The SDK handle: nothing to hold, the script is process-wide.
 pub struct Handle;
 
-/// Raises `signal` in this process (the crash faults).
+/// Raises `signal` in this process (the crash faults) with its default action, so the process
+/// dies of that signal. The host's own handler must not see it: Rust's runtime installs a SIGSEGV
+/// handler (stack-overflow detection) that, for a fault that is not a guard-page hit, restores
+/// the default and returns, which after `raise` means carrying on (and then dying of SIGABRT
+/// instead of SIGSEGV, not what a real memory error inside the library looks like).
 pub fn raise(signal: libc::c_int) {
-    // SAFETY: raise has no memory-safety preconditions.
+    // SAFETY: signal and raise have no memory-safety preconditions; SIG_DFL is a valid handler.
     unsafe {
+        libc::signal(signal, libc::SIG_DFL);
         libc::raise(signal);
     }
 }
