@@ -390,6 +390,18 @@ pub fn attach(conn: &Connection, db: &Path, alias: &str) -> Result<(), crate::Ar
     Ok(())
 }
 
+/// Every page's HMAC of `db` checked under its configured key ([`pages::bad_pages`]): one
+/// line per page that fails; empty for a file as SQLCipher wrote it, and for a plain file.
+pub fn check_pages(db: &Path) -> Result<Vec<String>, crate::ArchiveError> {
+    let (Some(k), Some(cipher)) = (key_for(db)?, cipher_of(db)?) else {
+        return Ok(Vec::new());
+    };
+    Ok(pages::bad_pages(db, &k.key, cipher)?)
+}
+
+#[path = "at_rest_pages.rs"]
+pub mod pages;
+
 #[cfg(test)]
 #[path = "at_rest_tests.rs"]
 mod tests;
