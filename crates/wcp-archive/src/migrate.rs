@@ -7,19 +7,27 @@ use rusqlite::{params, Connection, TransactionBehavior};
 use crate::error::ArchiveError;
 use crate::id_tokens;
 
-/// Schema 1 → 2: `participants (participant, seq)` and the `messages (conversation_id,
-/// time_ms)` index become `messages.participants` and the `id_tokens` FTS5 index.
-pub fn v1_to_v2(conn: &mut Connection) -> Result<(), ArchiveError> {
+/// The write transaction of an upgrade from `version`, or None when the archive is no
+/// longer at it: another process may have migrated between our version check and the lock.
+fn still_at<'c>(
+    conn: &'c mut Connection,
+    version: &str,
+) -> Result<Option<rusqlite::Transaction<'c>>, ArchiveError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Another process may have migrated between our version check and the write lock.
-    let version: String = tx.query_row(
+    let now: String = tx.query_row(
         "SELECT value FROM meta WHERE key = 'schema_version'",
         [],
         |r| r.get(0),
     )?;
-    if version != "1" {
+    Ok((now == version).then_some(tx))
+}
+
+/// Schema 1 → 2: `participants (participant, seq)` and the `messages (conversation_id,
+/// time_ms)` index become `messages.participants` and the `id_tokens` FTS5 index.
+pub fn v1_to_v2(conn: &mut Connection) -> Result<(), ArchiveError> {
+    let Some(tx) = still_at(conn, "1")? else {
         return Ok(());
-    }
+    };
     tx.execute_batch(
         "ALTER TABLE messages ADD COLUMN participants TEXT NOT NULL DEFAULT '';
          UPDATE messages SET participants = COALESCE(
@@ -27,13 +35,15 @@ pub fn v1_to_v2(conn: &mut Connection) -> Result<(), ArchiveError> {
               FROM participants p WHERE p.seq = messages.seq), '||');",
     )?;
     {
-        let mut rows = tx.prepare("SELECT seq, conversation_id, participants FROM messages")?;
+        let mut rows =
+            tx.prepare("SELECT seq, conversation_id, participants, text FROM messages")?;
         let mut insert = tx.prepare("INSERT INTO id_tokens (rowid, tokens) VALUES (?1, ?2)")?;
         let mut it = rows.query([])?;
         while let Some(r) = it.next()? {
-            let (seq, conv, list): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let (seq, conv, list, text): (i64, String, String, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
             let ids: Vec<&str> = list.split('|').filter(|p| !p.is_empty()).collect();
-            insert.execute(params![seq, id_tokens::of_message(&conv, &ids)])?;
+            insert.execute(params![seq, id_tokens::of_message(&conv, &ids, &text)])?;
         }
     }
     tx.execute_batch(
@@ -50,15 +60,9 @@ pub fn v1_to_v2(conn: &mut Connection) -> Result<(), ArchiveError> {
 /// secure-delete. Offsets stored before 3 were not chained: the writer that opens the
 /// upgraded archive chains them first (`Archive::open`).
 pub fn v2_to_v3(conn: &mut Connection) -> Result<(), ArchiveError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let version: String = tx.query_row(
-        "SELECT value FROM meta WHERE key = 'schema_version'",
-        [],
-        |r| r.get(0),
-    )?;
-    if version != "2" {
+    let Some(tx) = still_at(conn, "2")? else {
         return Ok(());
-    }
+    };
     tx.execute_batch(
         "DROP TABLE id_tokens;
          CREATE VIRTUAL TABLE id_tokens USING fts5(
@@ -79,6 +83,24 @@ pub fn v2_to_v3(conn: &mut Connection) -> Result<(), ArchiveError> {
             [],
         )?;
     }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Schema 3 → 4: `id_tokens_src` adds each text's tail token (`id_tokens::tail`), and the
+/// index is rebuilt from it; `fts_vocab` (no storage) comes from the DDL.
+pub fn v3_to_v4(conn: &mut Connection) -> Result<(), ArchiveError> {
+    let Some(tx) = still_at(conn, "3")? else {
+        return Ok(());
+    };
+    tx.execute_batch(
+        "DROP VIEW id_tokens_src;
+         CREATE VIEW id_tokens_src AS
+             SELECT seq, wcp_id_tokens(conversation_id, participants, text) AS tokens FROM messages;
+         INSERT INTO id_tokens (id_tokens) VALUES ('rebuild');
+         INSERT INTO id_tokens (id_tokens, rank) VALUES ('secure-delete', 1);
+         UPDATE meta SET value = '4' WHERE key = 'schema_version';",
+    )?;
     tx.commit()?;
     Ok(())
 }

@@ -154,7 +154,7 @@ impl<'c> Stmts<'c> {
         }
         self.ids.execute(params![
             seq,
-            id_tokens::of_message(&m.conversation_id, &ids)
+            id_tokens::of_message(&m.conversation_id, &ids, &m.text)
         ])?;
         if let Some(c) = &m.classification {
             for r in &c.risks {

@@ -1,6 +1,8 @@
 //! Search over the projections. Full text: the FTS5 trigram index narrows terms of three or
-//! more characters and LIKE confirms them; shorter terms (common in Chinese: 合同, 保本)
-//! have no trigram and use LIKE alone.
+//! more characters and LIKE confirms them. A two-character CJK term (common in Chinese:
+//! 合同, 保本) has no trigram of its own: the trigrams it starts (a range of the index's
+//! terms) and the tail tokens in `id_tokens` narrow it. Other terms under three characters
+//! (one character, `ok`, `5%`) use LIKE alone: a scan of the messages.
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
@@ -136,9 +138,15 @@ impl Query {
                     "m.seq IN (SELECT rowid FROM fts WHERE fts MATCH ?)",
                     grams.into(),
                 );
+            } else if let Some((from, to, tail)) = cjk_pair_query(term).filter(|_| narrow) {
+                w.add_all(
+                    "m.seq IN (SELECT doc FROM fts_vocab WHERE term >= ? AND term <= ? \
+                     UNION ALL SELECT rowid FROM id_tokens WHERE id_tokens MATCH ?)",
+                    [from.into(), to.into(), tail.into()],
+                );
             }
-            // The exact check (the index only narrows); alone for 1-2 character terms,
-            // which have no trigram.
+            // The exact check (the index only narrows); alone for other terms under three
+            // characters.
             let escaped = term
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
@@ -167,6 +175,25 @@ fn trigram_query(term: &str) -> Option<String> {
     let step = grams.len().div_ceil(MAX_GRAMS);
     let picked: Vec<String> = grams.into_iter().step_by(step).collect();
     Some(picked.join(" AND "))
+}
+
+/// For a term of two CJK characters `ab`: the range of trigram terms `ab?` (every text with
+/// `ab` before another character) and the `id_tokens` query of the tail token (`ab` ending
+/// the text). Together they hold every text containing the term.
+fn cjk_pair_query(term: &str) -> Option<(String, String, String)> {
+    let mut chars = term.chars();
+    let (a, b) = (chars.next()?, chars.next()?);
+    if chars.next().is_some() {
+        return None;
+    }
+    let tail = id_tokens::tail_of_term(a, b)?;
+    // Terms compare as UTF-8 bytes, which order as code points: every `ab` + c lies in
+    // [`ab`, `ab` + U+10FFFF].
+    Some((
+        format!("{a}{b}"),
+        format!("{a}{b}\u{10FFFF}"),
+        format!("\"{tail}\""),
+    ))
 }
 
 /// A WHERE clause under construction: each `?` becomes the next numbered parameter.
@@ -264,14 +291,34 @@ mod tests {
     #[test]
     fn terms_use_trigrams_and_like() {
         let q = Query {
-            text: Some("合同 guaranteed 5%".into()),
+            text: Some("guaranteed 5%".into()),
             ..Query::default()
         };
         let (sql, params) = q.to_sql();
-        assert_eq!(sql.matches("LIKE").count(), 3, "{sql}");
+        assert_eq!(sql.matches("LIKE").count(), 2, "{sql}");
         assert_eq!(sql.matches("MATCH").count(), 1, "{sql}");
-        assert_eq!(params[1], Value::Text("\"gua\" AND \"uar\" AND \"ara\" AND \"ran\" AND \"ant\" AND \"nte\" AND \"tee\" AND \"eed\"".into()));
-        assert_eq!(params[3], Value::Text("%5\\%%".into()));
+        assert_eq!(params[0], Value::Text("\"gua\" AND \"uar\" AND \"ara\" AND \"ran\" AND \"ant\" AND \"nte\" AND \"tee\" AND \"eed\"".into()));
+        assert_eq!(params[2], Value::Text("%5\\%%".into()));
+    }
+
+    #[test]
+    fn two_cjk_characters_use_the_trigram_range_and_the_tail_token() {
+        let q = Query {
+            text: Some("合同 ok 保".into()),
+            ..Query::default()
+        };
+        let (sql, params) = q.to_sql();
+        // 合同 is narrowed; `ok` and one character are LIKE alone.
+        assert_eq!(sql.matches("fts_vocab").count(), 1, "{sql}");
+        assert_eq!(sql.matches("LIKE").count(), 3, "{sql}");
+        assert_eq!(params[0], Value::Text("合同".into()));
+        assert_eq!(params[1], Value::Text("合同\u{10FFFF}".into()));
+        assert_eq!(params[2], Value::Text("\"t合同\"".into()));
+        assert_eq!(params[3], Value::Text("%合同%".into()));
+        assert_eq!(cjk_pair_query("合a"), None);
+        assert_eq!(cjk_pair_query("合同书"), None);
+        // A row test reads no index.
+        assert!(!q.row_test().0.contains("fts_vocab"));
     }
 
     #[test]

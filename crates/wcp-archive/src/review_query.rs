@@ -70,7 +70,7 @@ impl Archive {
         let seqs = match self.first_in_time_order(&test, params, None, want, recent_rows)? {
             Some(seqs) => seqs,
             // Matches in archive order, then sorted: not a walk of the time index testing
-            // every message (a two-character term, which no index narrows: 2 s on 1M).
+            // every message (a term no index narrows, such as one character: 2 s on 1M).
             None => self.indexed_in_order(q, "1", Vec::new(), "+m.time_ms DESC", want)?,
         };
         let mut seqs: Vec<i64> = seqs.into_iter().skip(offset as usize).collect();

@@ -10,7 +10,9 @@ use crate::error::ArchiveError;
 /// 3: every projection checkable against the chain: `id_tokens` reads its tokens from a view
 /// (so FTS5's integrity check can compare it with `messages`), an `audit` table, offsets
 /// and settings as chained records, `reason` columns, FTS5 secure-delete.
-pub const SCHEMA_VERSION: &str = "3";
+/// 4: `id_tokens` also holds each text's tail token (two-character CJK search, see
+/// `id_tokens::tail`); `fts_vocab` reads the trigram index's terms by range.
+pub const SCHEMA_VERSION: &str = "4";
 
 /// SQLite's own automatic checkpoint, for handles without the checkpoint thread (64 MiB).
 pub const AUTOCHECKPOINT_PAGES: i32 = 4_096;
@@ -67,9 +69,10 @@ CREATE INDEX IF NOT EXISTS messages_keep ON messages (keep_until_ms);
 -- narrow by token and confirm on messages.conversation_id / messages.participants.
 -- External content over a view: the tokens are a function of the row (wcp_id_tokens is
 -- registered on every connection this crate opens), so FTS5's integrity check can compare
--- the index with messages.
+-- the index with messages. The text's tail token is here too (id_tokens.rs: one more token
+-- in a row FTS5 writes anyway, not a third index to update per message).
 CREATE VIEW IF NOT EXISTS id_tokens_src AS
-    SELECT seq, wcp_id_tokens(conversation_id, participants) AS tokens FROM messages;
+    SELECT seq, wcp_id_tokens(conversation_id, participants, text) AS tokens FROM messages;
 CREATE VIRTUAL TABLE IF NOT EXISTS id_tokens USING fts5(
     tokens, content='id_tokens_src', content_rowid='seq', detail=none, tokenize='ascii'
 );
@@ -89,6 +92,10 @@ CREATE TABLE IF NOT EXISTS pii (
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     text, content='messages', content_rowid='seq', tokenize='trigram', detail=none, columnsize=0
 );
+-- The trigram index's (term, rowid) pairs, read by term range: a two-character term's
+-- messages are those of every trigram it starts (plus id_tokens' tail token). No storage
+-- of its own.
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'instance');
 -- Content held back by the consent gate: not reachable by search or export.
 CREATE TABLE IF NOT EXISTS quarantine (
     seq INTEGER PRIMARY KEY,
@@ -164,22 +171,23 @@ pub fn fts_settings(conn: &Connection) -> Result<(), ArchiveError> {
     Ok(())
 }
 
-/// Registers `wcp_id_tokens(conversation_id, participants)`, which the `id_tokens_src` view
-/// needs. Every connection to an archive calls this first.
+/// Registers `wcp_id_tokens(conversation_id, participants, text)`, which the
+/// `id_tokens_src` view needs. Every connection to an archive calls this first.
 pub fn register_functions(conn: &Connection) -> Result<(), ArchiveError> {
     use rusqlite::functions::FunctionFlags;
     conn.create_scalar_function(
         "wcp_id_tokens",
-        2,
+        3,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
             let conv: String = ctx.get(0)?;
             let list: String = ctx.get(1)?;
+            let text: String = ctx.get(2)?;
             // The inverse of `project::participant_list` (`|a|b|`), empty ids included.
             let inner = list.strip_prefix('|').unwrap_or(&list);
             let inner = inner.strip_suffix('|').unwrap_or(inner);
             let ids: Vec<&str> = inner.split('|').collect();
-            Ok(crate::id_tokens::of_message(&conv, &ids))
+            Ok(crate::id_tokens::of_message(&conv, &ids, &text))
         },
     )?;
     Ok(())
@@ -248,8 +256,13 @@ pub fn init(conn: &mut Connection) -> Result<(), ArchiveError> {
         Some("1") => {
             crate::migrate::v1_to_v2(conn)?;
             crate::migrate::v2_to_v3(conn)?;
+            crate::migrate::v3_to_v4(conn)?;
         }
-        Some("2") => crate::migrate::v2_to_v3(conn)?,
+        Some("2") => {
+            crate::migrate::v2_to_v3(conn)?;
+            crate::migrate::v3_to_v4(conn)?;
+        }
+        Some("3") => crate::migrate::v3_to_v4(conn)?,
         Some(other) => {
             return Err(ArchiveError::Schema(format!(
                 "database has schema version {other}, this build reads {SCHEMA_VERSION}"

@@ -261,3 +261,100 @@ fn business_after_pages_in_archive_order() {
     assert_eq!(late[0].msgid, "late");
     assert_eq!(late[0].sender, "zhangsan");
 }
+
+/// Two CJK characters are found through the trigrams they start and the text's tail token:
+/// in the middle, at the end, as the whole text, next to English and punctuation, and
+/// nowhere else. Every pair of a small alphabet against every text built from it, compared
+/// with the texts themselves.
+#[test]
+fn two_cjk_characters_anywhere_match_the_texts_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = common::open(&dir.path().join("a.db"));
+    let alphabet = ['保', '本', '金', 'a', 'B', '。', ' ', '\u{20000}'];
+    let mut texts: Vec<String> = [
+        "年化8%保本",
+        "保本",
+        "这个能保本吗",
+        "保本 guaranteed",
+        "本",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut x: u64 = 7;
+    for _ in 0..300 {
+        let mut t = String::new();
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        for _ in 0..(x >> 60) % 7 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            t.push(alphabet[((x >> 33) % alphabet.len() as u64) as usize]);
+        }
+        texts.push(t);
+    }
+    let batch: Vec<_> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| text(&format!("t{i:03}"), t, T0 + i as i64))
+        .collect();
+    a.insert_batch(&batch, &[]).unwrap();
+    for p in alphabet {
+        for q in alphabet {
+            let term = format!("{p}{q}");
+            if term.trim().chars().count() < 2 {
+                continue;
+            }
+            let mut want: Vec<String> = texts
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.to_ascii_lowercase().contains(&term.to_ascii_lowercase()))
+                .map(|(i, _)| format!("t{i:03}"))
+                .collect();
+            let mut got = text_ids(&mut a, &term);
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "{term:?}");
+        }
+    }
+    // With English in the same query: both terms must be present.
+    assert_eq!(text_ids(&mut a, "保本 guaranteed"), ["t003"]);
+    assert_eq!(text_ids(&mut a, "guaranteed 金保"), Vec::<String>::new());
+    assert!(a.verify().unwrap().ok);
+}
+
+/// An expired message leaves both indexes the two-character search reads: the trigram
+/// range and the tail token find nothing of it, and verify still passes.
+#[test]
+fn two_cjk_characters_of_an_expired_message_are_gone_from_the_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    let mut a = common::open(&path);
+    let batch = vec![
+        common::keep_until(text("old1", "年化8%保本", T0), T0 + common::DAY_MS),
+        common::keep_until(text("old2", "这个能保本吗", T0), T0 + common::DAY_MS),
+        text("new", "保本", T0 + 1_000),
+    ];
+    a.insert_batch(&batch, &[]).unwrap();
+    assert_eq!(text_ids(&mut a, "保本"), ["old1", "old2", "new"]);
+    let (expired, _) = common::expire_at(&mut a, T0 + 2 * common::DAY_MS, "job");
+    assert_eq!(expired, 2);
+    assert_eq!(text_ids(&mut a, "保本"), ["new"]);
+    assert!(a.verify().unwrap().ok);
+    drop(a);
+    // The index entries themselves: only the remaining message's.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let rows = |sql: &str| -> Vec<i64> {
+        let mut st = c.prepare(sql).unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let new_seq = rows("SELECT seq FROM messages WHERE msgid = 'new'");
+    assert_eq!(
+        rows("SELECT rowid FROM id_tokens WHERE id_tokens MATCH '\"t保本\"'"),
+        new_seq
+    );
+    assert!(rows(
+        "SELECT doc FROM fts_vocab WHERE term >= '保本' AND term <= '保本' || char(1114111)"
+    )
+    .is_empty());
+}

@@ -140,6 +140,9 @@ const CASES: &[(&str, &str, ProblemKind, &str, &str)] = &[
     // record with a leaf is.)
     ("swap full-text index blocks", "CREATE TEMP TABLE s AS SELECT id, block FROM fts_data WHERE id = 10 OR id = (SELECT MIN(id) FROM fts_data WHERE id > 10); UPDATE fts_data SET block = (SELECT block FROM s WHERE s.id <> fts_data.id) WHERE id IN (SELECT id FROM s)", ProblemKind::IndexBroken, "fts", "search by words"),
     ("delete participant index blocks", "DELETE FROM id_tokens_data WHERE id > 10", ProblemKind::IndexBroken, "id_tokens", "by person"),
+    // Every corpus text ends with 理财: its tail token finds two-character searches there.
+    ("delete a text's tail token", "INSERT INTO id_tokens (id_tokens, rowid, tokens) SELECT 'delete', seq, 't理财' FROM messages WHERE msgid = 'm05'", ProblemKind::IndexBroken, "id_tokens", "two Chinese characters"),
+    ("insert a tail token", "INSERT INTO id_tokens (rowid, tokens) SELECT seq, 't收益' FROM messages WHERE msgid = 'm05'", ProblemKind::IndexBroken, "id_tokens", "two Chinese characters"),
     ("delete a risk row", "DELETE FROM risks WHERE category = 'complaint'", ProblemKind::Missing, "risks", "deleted"),
     ("insert a PII row", "INSERT INTO pii (entity, seq) VALUES ('CREDIT_CARD', 2)", ProblemKind::Added, "pii", "no record accounts"),
     ("swap risk categories", "UPDATE risks SET category = CASE category WHEN 'complaint' THEN 'guarantee_of_returns' ELSE 'complaint' END", ProblemKind::Missing, "risks", "deleted"),
@@ -184,6 +187,45 @@ fn every_tampering_in_every_table_is_named() {
         }
     }
     assert!(missed.is_empty(), "{}", missed.join("\n\n"));
+}
+
+/// The tail token is what finds two characters ending a text: without it the search misses
+/// the message, and verify says the index disagrees.
+#[test]
+fn a_missing_tail_token_loses_the_search_and_fails_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    let copy = dir.path().join("copy.db");
+    {
+        let c = Connection::open(&src).unwrap();
+        c.execute("VACUUM INTO ?1", [copy.to_string_lossy()])
+            .unwrap();
+    }
+    let c = Connection::open(&copy).unwrap();
+    c.execute(
+        "INSERT INTO id_tokens (id_tokens, rowid, tokens) SELECT 'delete', seq, 't理财' FROM messages WHERE msgid = 'm05'",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let key = common::key().verifying_key();
+    let ro = wcp_archive::Archive::open_read_only(&copy, Some(&key)).unwrap();
+    let q = Query {
+        text: Some("理财".into()),
+        ..Query::default()
+    };
+    let (found, _) = ro.review_search_probing(&q, 0, 100, 0).unwrap();
+    let ids: Vec<&str> = found.iter().map(|m| m.stored.msgid.as_str()).collect();
+    assert_eq!(ids.len(), 19, "{ids:?}");
+    assert!(!ids.contains(&"m05"), "{ids:?}");
+    let r = ro.verify_with(&key).unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::IndexBroken && p.table == "id_tokens"),
+        "{:#?}",
+        r.problems
+    );
 }
 
 #[test]

@@ -28,10 +28,10 @@ const INDEXES: [Index; 2] = [
     },
     Index {
         name: "id_tokens",
-        view: "SELECT seq, wcp_id_tokens(conversation_id, participants) AS tokens FROM main.messages",
+        view: "SELECT seq, wcp_id_tokens(conversation_id, participants, text) AS tokens FROM main.messages",
         args: "tokens, content='chk_id_tokens_src', content_rowid='seq', detail=none, tokenize='ascii'",
         docsize: true,
-        what: "the participant and conversation index disagrees with the messages: searches by person or conversation miss messages or find others",
+        what: "the participant and conversation index disagrees with the messages: searches by person or conversation (or for two Chinese characters) miss messages or find others",
     },
 ];
 
