@@ -75,6 +75,37 @@ impl Query {
     /// row that passes the exact checks matches them too).
     fn conditions(&self, narrow: bool) -> Where {
         let mut w = Where::default();
+        self.conditions_into(narrow, &mut w);
+        w
+    }
+
+    /// A row test that looks the row up in the text terms' index matches first and runs
+    /// the exact checks ([`Query::row_test`]) only on those: walking the time index with it
+    /// reads no message that the index rules out (the matches are gathered once, on the first
+    /// row). None when no term has an index (no term, or only short ones).
+    pub(crate) fn indexed_row_test(&self) -> Option<(String, Vec<Value>)> {
+        let mut w = Where::default();
+        for term in self.terms() {
+            term_index(term, &mut w);
+        }
+        if w.clauses.is_empty() {
+            return None;
+        }
+        let narrow = w.clauses.join(" AND ");
+        let n = w.clauses.len();
+        self.conditions_into(false, &mut w);
+        let exact = w.clauses[n..].join(" AND ");
+        Some((
+            format!("CASE WHEN {narrow} THEN ({exact}) ELSE 0 END"),
+            w.params,
+        ))
+    }
+
+    fn terms(&self) -> std::str::SplitWhitespace<'_> {
+        self.text.as_deref().unwrap_or("").split_whitespace()
+    }
+
+    fn conditions_into(&self, narrow: bool, w: &mut Where) {
         if let Some(p) = &self.participant {
             // The token narrows, the message's own participant list decides.
             if narrow {
@@ -132,18 +163,9 @@ impl Query {
             Some(false) => w.clauses.push("m.recalled_at_ms IS NULL".into()),
             None => {}
         }
-        for term in self.text.as_deref().unwrap_or("").split_whitespace() {
-            if let Some(grams) = trigram_query(term).filter(|_| narrow) {
-                w.add(
-                    "m.seq IN (SELECT rowid FROM fts WHERE fts MATCH ?)",
-                    grams.into(),
-                );
-            } else if let Some((from, to, tail)) = cjk_pair_query(term).filter(|_| narrow) {
-                w.add_all(
-                    "m.seq IN (SELECT doc FROM fts_vocab WHERE term >= ? AND term <= ? \
-                     UNION ALL SELECT rowid FROM id_tokens WHERE id_tokens MATCH ?)",
-                    [from.into(), to.into(), tail.into()],
-                );
+        for term in self.terms() {
+            if narrow {
+                term_index(term, w);
             }
             // The exact check (the index only narrows); alone for other terms under three
             // characters.
@@ -153,7 +175,23 @@ impl Query {
                 .replace('_', "\\_");
             w.add("m.text LIKE ? ESCAPE '\\'", format!("%{escaped}%").into());
         }
-        w
+    }
+}
+
+/// The index lookup that narrows `term`, if it has one: its trigrams, or for two CJK
+/// characters the trigrams they start and the tail token.
+fn term_index(term: &str, w: &mut Where) {
+    if let Some(grams) = trigram_query(term) {
+        w.add(
+            "m.seq IN (SELECT rowid FROM fts WHERE fts MATCH ?)",
+            grams.into(),
+        );
+    } else if let Some((from, to, tail)) = cjk_pair_query(term) {
+        w.add_all(
+            "m.seq IN (SELECT doc FROM fts_vocab WHERE term >= ? AND term <= ? \
+             UNION ALL SELECT rowid FROM id_tokens WHERE id_tokens MATCH ?)",
+            [from.into(), to.into(), tail.into()],
+        );
     }
 }
 
@@ -361,6 +399,40 @@ mod tests {
         assert_eq!(sql.matches("LIKE").count(), 2, "{sql}");
         assert_eq!(params.len(), 4);
         assert_eq!(Query::default().row_test().0, "1");
+    }
+
+    #[test]
+    fn the_indexed_row_test_reads_the_row_only_for_index_matches() {
+        let q = Query {
+            participant: Some("lisi".into()),
+            text: Some("保本 ok".into()),
+            ..Query::default()
+        };
+        let (sql, params) = q.indexed_row_test().unwrap();
+        let (when, then) = sql.split_once(" THEN ").unwrap();
+        assert!(
+            when.starts_with("CASE WHEN m.seq IN (SELECT doc FROM fts_vocab"),
+            "{sql}"
+        );
+        assert!(!when.contains("LIKE") && !when.contains("instr"), "{sql}");
+        assert!(
+            then.contains("instr") && then.matches("LIKE").count() == 2,
+            "{sql}"
+        );
+        assert!(then.ends_with(") ELSE 0 END"), "{sql}");
+        // The index's three parameters, then the row test's three.
+        assert_eq!(params.len(), 6);
+        assert_eq!(params[3], Value::Text("lisi".into()));
+        for n in 1..=6 {
+            assert_eq!(sql.matches(&format!("?{n}")).count(), 1, "?{n} in {sql}");
+        }
+        // No term with an index: nothing to walk with.
+        let short = Query {
+            text: Some("ok 保".into()),
+            ..Query::default()
+        };
+        assert_eq!(short.indexed_row_test(), None);
+        assert_eq!(Query::default().indexed_row_test(), None);
     }
 
     #[test]
