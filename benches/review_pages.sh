@@ -10,6 +10,12 @@
 #
 #   benches/review_pages.sh                      # 1,000,000 messages (the README figure)
 #   MESSAGES=50000 REQUESTS=20 benches/review_pages.sh   # quick look
+#   SPREAD_TIMES=1 benches/review_pages.sh       # each repetition of the samples a span later
+#
+# By default every repetition keeps the samples' times, so ~21,000 messages share each of
+# 47 timestamps: the worst case for reading in time order (a term's newest matches sit
+# behind every copy of the later lines). SPREAD_TIMES=1 shifts each repetition after the
+# previous one, as a real export's times are.
 #
 # Everything is written under WCP_BENCH_DIR (default: a new temporary folder), removed at the
 # end unless KEEP=1.
@@ -37,11 +43,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$ROOT" rev-parse --short HEAD); load before: $(uptime | sed 's/.*load average: //')"
-python3 - "$ROOT/fixtures/wecom_samples.jsonl" "$DIR/input.jsonl" "$MESSAGES" <<'PY'
-import re, sys
-samples, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$ROOT" rev-parse --short HEAD); SPREAD_TIMES=${SPREAD_TIMES:-0}; load before: $(uptime | sed 's/.*load average: //')"
+python3 - "$ROOT/fixtures/wecom_samples.jsonl" "$DIR/input.jsonl" "$MESSAGES" "${SPREAD_TIMES:-0}" <<'PY'
+import json, re, sys
+samples, out, n, spread = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
 lines = [l.rstrip("\n") for l in open(samples, encoding="utf-8") if l.strip()]
+times = [json.loads(l)["msgtime"] for l in lines if '"msgtime"' in l]
+span = max(times) - min(times) + 1000
 written, i = 0, 0
 with open(out, "w", encoding="utf-8") as f:
     while written < n:
@@ -50,6 +58,9 @@ with open(out, "w", encoding="utf-8") as f:
                 break
             # Unique msgids (and recall targets), so every line is a new archive row.
             s = re.sub(r'"(msgid|pre_msgid)":\s*"', lambda m: '"%s": "b%d-' % (m.group(1), i), l)
+            if spread:
+                s = re.sub(r'"(msgtime|agree_time|disagree_time)":\s*(\d+)',
+                           lambda m: '"%s": %d' % (m.group(1), int(m.group(2)) + i * span), s)
             f.write(s + "\n")
             written += 1
         i += 1
