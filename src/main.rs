@@ -67,7 +67,44 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
+            if archive_damaged(&e) {
+                // Not a usage error: what a script checks for tampering is exit 1.
+                eprintln!(
+                    "the archive's database file is damaged (its bytes were changed outside the \
+                     archive, or the disk damaged it): `wcp archive verify --db FILE` gives the \
+                     report; preserve the file and restore from a verified copy \
+                     (docs/RUNBOOK.md, WcpArchiveVerifyFailed)"
+                );
+                return ExitCode::from(1);
+            }
             ExitCode::from(2)
         }
+    }
+}
+
+/// True when SQLite stopped reading an archive because its file is damaged.
+fn archive_damaged(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<wcp_archive::ArchiveError>())
+        .any(|a| wcp_archive::verify::damaged_report(a).is_some())
+}
+
+#[cfg(test)]
+mod damage_tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_archive_is_told_apart_from_other_errors() {
+        let sqlite = |code| {
+            anyhow::Error::new(wcp_archive::ArchiveError::Sqlite(
+                rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None),
+            ))
+        };
+        // As `wcp archive search` returns it: with context around the archive's error.
+        let e = sqlite(rusqlite::ffi::SQLITE_CORRUPT).context("searching out/archive-cn.db");
+        assert!(archive_damaged(&e));
+        assert!(archive_damaged(&sqlite(rusqlite::ffi::SQLITE_NOTADB)));
+        assert!(!archive_damaged(&sqlite(rusqlite::ffi::SQLITE_BUSY)));
+        assert!(!archive_damaged(&anyhow::anyhow!("no such file")));
     }
 }

@@ -167,6 +167,12 @@ pub fn collect(
         .chain(extra_env.iter().map(|s| s.to_string()))
         .collect();
     for (k, v) in env {
+        if !k.starts_with("WCP_") && k.to_ascii_uppercase().starts_with("WCP_") {
+            // Variable names are case-sensitive: `wcp_kafka_bootstrap` would otherwise be
+            // ignored without a word, and a region's archive written without its key.
+            errors.push(lower_case_problem(k, &env_names, extra_env));
+            continue;
+        }
         if let Some(prop) = k.strip_prefix("WCP_KAFKA__") {
             let prop = prop.to_ascii_lowercase().replace('_', ".");
             values.push((format!("kafka.{prop}"), v.clone(), Source::Env));
@@ -187,6 +193,25 @@ pub fn collect(
     }
     values.extend(cli);
     (values, errors)
+}
+
+/// The error for a `WCP_*` name not in upper case, naming the variable meant.
+fn lower_case_problem(var: &str, env_names: &[String], extra_env: &[&str]) -> String {
+    let upper = var.to_ascii_uppercase();
+    let known = upper.starts_with("WCP_KAFKA__")
+        || env_names.contains(&upper)
+        || extra_env
+            .iter()
+            .any(|e| e.strip_suffix('*').is_some_and(|p| upper.starts_with(p)));
+    let meant = if known {
+        format!(" (did you mean {upper}?)")
+    } else {
+        did_you_mean(&upper, env_names.iter().map(String::as_str))
+    };
+    format!(
+        "environment variable {var} is not in upper case{meant}: wcp reads WCP_* names \
+         exactly as written, so it would be ignored"
+    )
 }
 
 /// Flattens the TOML file into (key, string value) pairs; `[kafka]` becomes `kafka.<prop>`.

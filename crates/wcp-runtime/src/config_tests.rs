@@ -164,6 +164,48 @@ fn env_prefixes_accept_only_their_names() {
 }
 
 #[test]
+fn names_not_in_upper_case_are_refused_with_the_variable_meant() {
+    // Trial 15g D1: `wcp_archive_encryption_key_file_cn` was ignored and the region's archive
+    // written in clear; `wcp_kafka_bootstrap` fell back to the file's address.
+    let list = load::<PerRegion>("archiver", &[], &[("wcp_archive_key_cn", "ab")]).unwrap_err();
+    assert_eq!(
+        list,
+        vec![
+            "environment variable wcp_archive_key_cn is not in upper case (did you mean \
+             WCP_ARCHIVE_KEY_CN?): wcp reads WCP_* names exactly as written, so it would be ignored"
+                .to_string()
+        ]
+    );
+    let list = load::<Dir>(
+        "archiver",
+        &[],
+        &[
+            ("wcp_kafka_bootstrap", "10.0.0.1:9092"),
+            ("Wcp_Anon_Key", "x"),
+            ("wcp_kafka__security_protocol", "ssl"),
+            ("wcp_archive_dri", "/x"),
+            ("wcpx", "not ours"),
+            ("PATH", "/bin"),
+        ],
+    )
+    .unwrap_err();
+    let all = list.join("\n");
+    assert_eq!(
+        list.len(),
+        5,
+        "the four names and the missing archive_dir: {all}"
+    );
+    for want in [
+        "wcp_kafka_bootstrap is not in upper case (did you mean WCP_KAFKA_BOOTSTRAP?)",
+        "Wcp_Anon_Key is not in upper case (did you mean WCP_ANON_KEY?)",
+        "wcp_kafka__security_protocol is not in upper case (did you mean WCP_KAFKA__SECURITY_PROTOCOL?)",
+        "wcp_archive_dri is not in upper case (did you mean WCP_ARCHIVE_DIR?)",
+    ] {
+        assert!(all.contains(want), "missing {want:?} in\n{all}");
+    }
+}
+
+#[test]
 fn delivery_properties_cannot_be_overridden() {
     let list = load::<NoSettings>(
         "classifier",

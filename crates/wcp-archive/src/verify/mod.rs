@@ -149,7 +149,7 @@ pub struct VerifyReport {
 
 impl VerifyReport {
     /// Nothing checked yet, nothing found.
-    pub(crate) fn empty() -> VerifyReport {
+    pub fn empty() -> VerifyReport {
         VerifyReport {
             ok: true,
             records_checked: 0,
