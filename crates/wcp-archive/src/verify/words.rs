@@ -104,6 +104,8 @@ pub fn sentence(p: &Problem) -> String {
         ProblemKind::Missing => "is missing",
         ProblemKind::Added => "has an extra row",
         ProblemKind::IndexBroken => "is broken",
+        // "Records 3856 to 3866 were cut off" (trial 15g D7).
+        ProblemKind::Truncated if p.seq_to > p.seq && p.seq > 0 => "were cut off",
         ProblemKind::Truncated => "was cut off",
         ProblemKind::AccessLogBroken => "was tampered with",
         ProblemKind::FileDamaged => "is damaged",
@@ -141,4 +143,20 @@ pub fn misplaced(
         }
     }
     Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_off_range_agrees_in_number() {
+        let mut p = Problem::new(ProblemKind::Truncated, 3856, "records", "the end is gone");
+        assert_eq!(p.words(), "Record 3856 was cut off: the end is gone.");
+        p.seq_to = 3866;
+        assert_eq!(
+            p.words(),
+            "Records 3856 to 3866 were cut off: the end is gone."
+        );
+    }
 }
