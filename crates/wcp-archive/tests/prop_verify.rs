@@ -210,3 +210,26 @@ proptest! {
         }
     }
 }
+
+/// Found by `edited_rows_never_panic_and_chain_edits_are_caught` in CI (7 Dec 2026): a record's
+/// `seq` edited to a huge number made verify size its table by it and abort on a 4.9e18-byte
+/// allocation. The edit is reported instead.
+#[test]
+fn a_huge_edited_seq_is_reported_not_allocated() {
+    for seq in [4_958_184_722_786_839_584_i64, i64::MAX, 1 << 40] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        std::fs::write(&path, pristine()).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.execute(
+            "UPDATE records SET seq = ?1 WHERE seq = (SELECT MAX(seq) FROM records)",
+            [seq],
+        )
+        .unwrap();
+        drop(conn);
+        match verify_file(&path) {
+            Some(Ok(report)) => assert!(!report.ok, "seq {seq}: the edit is reported"),
+            other => panic!("seq {seq}: {other:?}"),
+        }
+    }
+}

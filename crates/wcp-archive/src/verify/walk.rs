@@ -118,7 +118,7 @@ impl<'c> Walk<'c> {
             found.push(p);
             self.after_problem = true;
         }
-        self.next = seq + 1;
+        self.next = seq.saturating_add(1);
         let cols = (
             bytes(r.get_ref(1)?),
             bytes(r.get_ref(2)?),
