@@ -287,6 +287,7 @@ fn open_keyed(
         apply(&conn, db, None, Cipher::CURRENT).map_err(KeyError::from)?;
         return Ok((conn, None));
     };
+    sqlcipher_ready();
     for (i, cipher) in Cipher::ALL.into_iter().enumerate() {
         let conn = Connection::open_with_flags(db, flags)?;
         match apply(&conn, db, Some(k), cipher) {
@@ -361,12 +362,40 @@ fn apply(
     })))
 }
 
+/// Waits, once per process, until SQLCipher's own set-up has finished. SQLite marks itself
+/// initialised before it runs that set-up (`sqlcipher_extra_init`, SQLCipher 4.20), so a
+/// thread keying a connection while another thread's first SQLite call is still inside it
+/// is refused with "An error occurred with PRAGMA key or rekey" (seen once in CI, when that
+/// thread was preempted there). Keying an in-memory connection fails exactly while the
+/// set-up is unfinished, and never again once it has finished.
+fn sqlcipher_ready() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        let keyed = || {
+            Connection::open_in_memory()
+                .and_then(|c| {
+                    c.execute_batch("PRAGMA cipher_log_level = NONE; PRAGMA key = 'ready';")
+                })
+                .is_ok()
+        };
+        // The set-up takes microseconds; 5 s covers any preemption. Should it still fail,
+        // the real open reports its own error.
+        for _ in 0..5_000 {
+            if keyed() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    });
+}
+
 /// `ATTACH DATABASE` of `db` under `alias` on `conn`, with `db`'s key.
 pub fn attach(conn: &Connection, db: &Path, alias: &str) -> Result<(), crate::ArchiveError> {
     let keyed = key_for(db)?;
     let path = db.to_string_lossy().into_owned();
     match &keyed {
         Some(k) => {
+            sqlcipher_ready();
             // ATTACH reads the first page at once, before a per-schema pragma could set the
             // settings: set SQLCipher's (process-wide) defaults to the file's, found by
             // opening it first, under a lock so that two attaches do not mix them (every

@@ -116,3 +116,13 @@ fn attach_plain_and_encrypted() {
         assert_eq!(n, 1);
     }
 }
+
+/// `sqlcipher_ready` waits until keying an in-memory connection succeeds: that must succeed
+/// in a set-up process (else every first keyed open would wait its full 5 s).
+#[test]
+fn an_in_memory_key_is_accepted_once_sqlcipher_is_set_up() {
+    sqlcipher_ready();
+    let c = Connection::open_in_memory().unwrap();
+    c.execute_batch("PRAGMA cipher_log_level = NONE; PRAGMA key = 'ready';")
+        .unwrap();
+}
