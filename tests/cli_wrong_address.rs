@@ -78,6 +78,39 @@ fn every_kafka_command_names_a_closed_port_and_the_fix() {
     }
 }
 
+/// A misspelt `WCP_KAFKA__*` property (a trial's 15g D4): a configuration error naming the
+/// variable and the property meant, exit 2, before anything connects.
+#[test]
+fn every_kafka_command_names_a_misspelt_librdkafka_property() {
+    for args in [
+        vec!["produce", "--bootstrap", "127.0.0.1:1", "--synthetic", "5"],
+        vec!["lag", "--bootstrap", "127.0.0.1:1"],
+        vec!["tail", "chat.alerts", "--bootstrap", "127.0.0.1:1"],
+        vec!["topics", "create", "--bootstrap", "127.0.0.1:1"],
+    ] {
+        let mut cmd = Command::new(e2e::wcp_bin());
+        e2e::procs::without_wcp_env(&mut cmd);
+        cmd.env("WCP_KAFKA__SECURTY_PROTOCOL", "plaintext");
+        let started = std::time::Instant::now();
+        let out = cmd.args(&args).output().expect("run wcp");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let what = format!("wcp {}", args.join(" "));
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(
+            err.contains(
+                "environment variable WCP_KAFKA__SECURTY_PROTOCOL: securty.protocol is not a \
+                 librdkafka property (did you mean security.protocol? set \
+                 WCP_KAFKA__SECURITY_PROTOCOL)"
+            ),
+            "{what}: {err}"
+        );
+        assert!(
+            started.elapsed().as_secs() < 5,
+            "{what}: waited for a broker"
+        );
+    }
+}
+
 fn every_command_says(addr: &str, want: &str) {
     let addr = addr.to_string();
     let dir = tempfile::tempdir().unwrap();

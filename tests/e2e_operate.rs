@@ -19,7 +19,7 @@ const TEST: &str = "e2e_operate";
 
 #[test]
 fn a_misspelt_variable_stops_the_service_with_a_suggestion() {
-    require_binaries(&["classifier", "archiver", "review"]);
+    require_binaries(&["classifier", "archiver", "review", "retention-tagger"]);
     // No broker needed: the configuration is checked before anything connects.
     let mut p = Pipeline::new("127.0.0.1:1", "config");
     let mut svc = p.spawn_extra(
@@ -32,6 +32,22 @@ fn a_misspelt_variable_stops_the_service_with_a_suggestion() {
     assert!(
         log.contains(
             "unknown environment variable WCP_KAFKA_BOOTSRAP (did you mean WCP_KAFKA_BOOTSTRAP?)"
+        ),
+        "{log}"
+    );
+    // A misspelt librdkafka property: a configuration error naming the variable and the
+    // property meant, not "transient" when the first client is created (a trial's 15g D4).
+    let mut svc = p.spawn_extra(
+        "retention-tagger",
+        "kafka-typo",
+        &[("WCP_KAFKA__SECURTY_PROTOCOL", "plaintext")],
+    );
+    assert_eq!(svc.wait_exit(Duration::from_secs(10)), Some(2));
+    let log = svc.log_text();
+    assert!(
+        log.contains(
+            "WCP_KAFKA__SECURTY_PROTOCOL: securty.protocol is not a librdkafka property (did \
+             you mean security.protocol? set WCP_KAFKA__SECURITY_PROTOCOL)"
         ),
         "{log}"
     );

@@ -15,6 +15,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 use rdkafka::producer::{DeliveryResult, ProducerContext};
 use rdkafka::{ClientConfig, ClientContext};
+use wcp_runtime::kafka_props;
 
 /// How long a command waits for the broker's first answers: longer than librdkafka's own
 /// wait for a reply to its first request (`api.version.request.timeout.ms`, 10 s), so that
@@ -33,12 +34,24 @@ pub fn bootstrap(arg: Option<&str>) -> String {
 /// `WCP_KAFKA__<PROP>` variable, as for the services (`WCP_KAFKA__SECURITY_PROTOCOL=SASL_SSL`,
 /// `WCP_KAFKA__SASL_MECHANISM`, `WCP_KAFKA__SASL_USERNAME`, `WCP_KAFKA__SASL_PASSWORD`,
 /// `WCP_KAFKA__SSL_CA_LOCATION`, ...), so the CLI reaches a cluster that requires TLS and SASL.
-pub fn client_config(bootstrap: &str) -> ClientConfig {
+/// A misspelt or refused property is an error naming the variable and the property meant
+/// (exit 2), as for the services, not librdkafka's "Client config error" when a client is
+/// created.
+pub fn client_config(bootstrap: &str) -> anyhow::Result<ClientConfig> {
     let mut c = ClientConfig::new();
     c.set("bootstrap.servers", bootstrap);
     let (props, ignored) = env_props(std::env::vars());
+    let mut problems = Vec::new();
     for (k, v) in props {
+        let secret = wcp_runtime::config::is_secret(&k);
+        if let Some(p) = wcp_runtime::kafka_props::problem(&k, &v, secret) {
+            let var = format!("environment variable {}", kafka_props::env_name(&k));
+            problems.push(kafka_props::describe(&var, &k, &p, true));
+        }
         c.set(k, v);
+    }
+    if !problems.is_empty() {
+        bail!("invalid configuration:\n  {}", problems.join("\n  "));
     }
     for var in ignored {
         eprintln!(
@@ -46,7 +59,7 @@ pub fn client_config(bootstrap: &str) -> ClientConfig {
              (here {bootstrap})"
         );
     }
-    c
+    Ok(c)
 }
 
 /// The librdkafka properties of `WCP_KAFKA__<PROP>` variables, and the variables left out:
@@ -183,7 +196,7 @@ pub fn partitions(
 /// not. For clients whose own events this command cannot serve (an admin client: its
 /// librdkafka errors wait on a queue nobody polls), a consumer of its own asks instead.
 pub fn check_reachable(bootstrap: &str) -> anyhow::Result<()> {
-    let probe: rdkafka::consumer::BaseConsumer<CliCtx> = client_config(bootstrap)
+    let probe: rdkafka::consumer::BaseConsumer<CliCtx> = client_config(bootstrap)?
         .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
         .create_with_context(CliCtx::default())?;
     probe

@@ -31,7 +31,7 @@ pub struct LagArgs {
 pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
     let addr = bootstrap(args.bootstrap.as_deref());
     // With the WCP_KAFKA__* properties (TLS, SASL), as the other commands.
-    let mut client = super::kafka::client_config(&addr);
+    let mut client = super::kafka::client_config(&addr)?;
     // librdkafka's warnings carry the cause (a silent port): kept, not printed.
     client.set_log_level(rdkafka::config::RDKafkaLogLevel::Warning);
     // Keeps librdkafka's cause: the failed call itself says only "OperationTimedOut".

@@ -60,7 +60,7 @@ pub struct ProduceArgs {
 
 pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
     let bootstrap = super::kafka::bootstrap(args.bootstrap.as_deref());
-    let mut config = super::kafka::client_config(&bootstrap);
+    let mut config = super::kafka::client_config(&bootstrap)?;
     // A record that cannot be delivered in this time is reported failed, not retried
     // forever (WCP_KAFKA__MESSAGE_TIMEOUT_MS may say otherwise).
     if config.get("message.timeout.ms").is_none() {

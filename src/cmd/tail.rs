@@ -74,7 +74,7 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
     }
     let addr = bootstrap(args.bootstrap.as_deref());
     let topic = format!("{}{}", args.prefix, args.topic);
-    let consumer: BaseConsumer<CliCtx> = super::kafka::client_config(&addr)
+    let consumer: BaseConsumer<CliCtx> = super::kafka::client_config(&addr)?
         .set("group.id", "wcp-tail")
         .set("enable.auto.commit", "false")
         .set("isolation.level", "read_committed")

@@ -73,7 +73,7 @@ pub fn topic_configs(name: &str, retention_ms: &str) -> Vec<(&'static str, Strin
 pub fn run(args: TopicsArgs) -> anyhow::Result<ExitCode> {
     let TopicsAction::Create(a) = args.action;
     let addr = bootstrap(a.bootstrap.as_deref());
-    let admin: AdminClient<CliCtx> = super::kafka::client_config(&addr)
+    let admin: AdminClient<CliCtx> = super::kafka::client_config(&addr)?
         .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
         .create_with_context(CliCtx::default())?;
     // Names the address and the cause instead of a timeout after 30 s.

@@ -5,6 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::config::is_secret;
+use crate::kafka_props;
+
 /// Where a value came from (secrets are refused from the file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -27,13 +30,21 @@ pub type Value = (String, String, Source);
 
 /// The closest of `candidates` to `name`, when close enough to be a typo.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(name, candidates)
+        .map(|c| format!(" (did you mean {c}?)"))
+        .unwrap_or_default()
+}
+
+/// The closest of `candidates` to `name` when close enough to be a typo (two edits, or one
+/// in four characters for long names).
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let best = candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
         .min();
     match best {
-        Some((d, c)) if d <= 2.max(name.len() / 4) => format!(" (did you mean {c}?)"),
-        _ => String::new(),
+        Some((d, c)) if d <= 2.max(name.len() / 4) => Some(c),
+        _ => None,
     }
 }
 
@@ -175,6 +186,14 @@ pub fn collect(
         }
         if let Some(prop) = k.strip_prefix("WCP_KAFKA__") {
             let prop = prop.to_ascii_lowercase().replace('_', ".");
+            if let Some(p) = kafka_props::problem(&prop, v, is_secret(&prop)) {
+                errors.push(kafka_props::describe(
+                    &format!("environment variable {k}"),
+                    &prop,
+                    &p,
+                    true,
+                ));
+            }
             values.push((format!("kafka.{prop}"), v.clone(), Source::Env));
         } else if let Some(key) = k.strip_prefix("WCP_") {
             let key = key.to_ascii_lowercase();
@@ -235,7 +254,13 @@ fn read_toml(
                 toml::Value::Table(props) => {
                     for (p, pv) in props {
                         match scalar(&pv) {
-                            Some(s) => out.push((format!("kafka.{p}"), s, Source::File)),
+                            Some(s) => {
+                                if let Some(why) = kafka_props::problem(&p, &s, is_secret(&p)) {
+                                    let origin = format!("{}: kafka.{p}", path.display());
+                                    errors.push(kafka_props::describe(&origin, &p, &why, false));
+                                }
+                                out.push((format!("kafka.{p}"), s, Source::File))
+                            }
                             None => errors.push(format!("kafka.{p}: must be a scalar")),
                         }
                     }

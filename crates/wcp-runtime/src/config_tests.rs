@@ -205,6 +205,42 @@ fn names_not_in_upper_case_are_refused_with_the_variable_meant() {
     }
 }
 
+/// A misspelt librdkafka property is a configuration error at start-up naming the variable
+/// and the property meant, as an unknown `WCP_*` name is (a trial's 15g D4: it stopped the
+/// service later as "transient", exit 1).
+#[test]
+fn a_misspelt_librdkafka_property_is_a_configuration_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(
+        &path,
+        "[kafka]\n\"sasl.mechanisms\" = \"PLAIN\"\n\"ssl.ca.locaton\" = \"/x\"\n",
+    )
+    .unwrap();
+    let list = load::<NoSettings>(
+        "retention-tagger",
+        &["--config", path.to_str().unwrap()],
+        &[
+            ("WCP_KAFKA__SECURTY_PROTOCOL", "plaintext"),
+            ("WCP_KAFKA__MESSAGE_TIMEOUT_MS", "soon"),
+            ("WCP_KAFKA__SASL_USERNAME", "u"),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(list.len(), 3, "{list:?}");
+    let all = list.join("\n");
+    for want in [
+        "environment variable WCP_KAFKA__SECURTY_PROTOCOL: securty.protocol is not a librdkafka \
+         property (did you mean security.protocol? set WCP_KAFKA__SECURITY_PROTOCOL)",
+        "environment variable WCP_KAFKA__MESSAGE_TIMEOUT_MS: Invalid value for configuration \
+         property \"message.timeout.ms\"",
+        ": kafka.ssl.ca.locaton: ssl.ca.locaton is not a librdkafka property (did you mean \
+         ssl.ca.location?)",
+    ] {
+        assert!(all.contains(want), "missing {want:?} in\n{all}");
+    }
+}
+
 #[test]
 fn delivery_properties_cannot_be_overridden() {
     let list = load::<NoSettings>(

@@ -27,6 +27,7 @@ pub mod config_source;
 pub mod deadline;
 pub mod error;
 pub mod kafka;
+pub mod kafka_props;
 pub mod lag;
 pub mod local;
 pub mod lograte;

@@ -13,7 +13,7 @@ pub fn read_topic(topic: &str, bootstrap: Option<&str>) -> anyhow::Result<Vec<An
         .or_else(|| std::env::var("KAFKA_BOOTSTRAP").ok())
         .unwrap_or_else(|| "127.0.0.1:9092".into());
     // With the WCP_KAFKA__* properties (TLS, SASL) of the environment, as the other commands.
-    let consumer: BaseConsumer = crate::cmd::kafka::client_config(&servers)
+    let consumer: BaseConsumer = crate::cmd::kafka::client_config(&servers)?
         .set("group.id", "wcp-archive-verify")
         .set("enable.auto.commit", "false")
         .set("enable.partition.eof", "true")

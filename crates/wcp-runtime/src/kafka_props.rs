@@ -1,0 +1,141 @@
+//! librdkafka properties given through `WCP_KAFKA__<PROP>` or `[kafka]`: checked at start-up,
+//! so a misspelt name (`WCP_KAFKA__SECURTY_PROTOCOL`) is a configuration error with a
+//! did-you-mean (exit 2), not a "transient" failure when the first client is created.
+//!
+//! librdkafka itself decides whether it knows a property and accepts its value: it is the
+//! authority for the version linked, aliases and build features (no SSL, no SASL) included.
+//! The names suggested come from a list kept in the repository (`kafka_props.txt`, from
+//! librdkafka's CONFIGURATION.md), because the one way to enumerate librdkafka's names,
+//! `rd_kafka_conf_dump`, is reachable only through FFI and the workspace forbids unsafe
+//! code; a test checks that librdkafka knows every listed name.
+
+use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaConfRes;
+use rdkafka::ClientConfig;
+
+/// Every librdkafka property name of the list (comments and blank lines left out).
+pub fn names() -> impl Iterator<Item = &'static str> {
+    include_str!("kafka_props.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// What is wrong with `prop = value` for librdkafka, if anything: an unknown name (with the
+/// closest known name, see [`suggestion`]) or a value it refuses. `secret`: the value is not
+/// repeated (librdkafka's message quotes it).
+pub fn problem(prop: &str, value: &str, secret: bool) -> Option<Problem> {
+    let mut c = ClientConfig::new();
+    c.set(prop, value);
+    match c.create_native_config() {
+        Ok(_) => None,
+        Err(KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, ..)) => {
+            Some(Problem::Unknown(suggestion(prop).map(str::to_string)))
+        }
+        Err(KafkaError::ClientConfig(_, _, _, _)) if secret => {
+            Some(Problem::Invalid("librdkafka refused the value".into()))
+        }
+        Err(KafkaError::ClientConfig(_, desc, _, _)) => Some(Problem::Invalid(desc)),
+        Err(e) => Some(Problem::Invalid(e.to_string())),
+    }
+}
+
+/// Why librdkafka refused a property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// No such property; the closest known name when close enough to be a typo.
+    Unknown(Option<String>),
+    /// librdkafka's reason (the value is out of range or not one of its choices).
+    Invalid(String),
+}
+
+/// The known property closest to `prop` when it is close enough to be a typo.
+pub fn suggestion(prop: &str) -> Option<&'static str> {
+    crate::config_source::closest(prop, names())
+}
+
+/// The `WCP_KAFKA__<PROP>` variable that sets `prop` (`security.protocol` →
+/// `WCP_KAFKA__SECURITY_PROTOCOL`).
+pub fn env_name(prop: &str) -> String {
+    format!("WCP_KAFKA__{}", prop.to_ascii_uppercase().replace('.', "_"))
+}
+
+/// The error line for `prop` given as `origin` (a variable, `file: kafka.<prop>`). For a
+/// variable the suggestion names the variable to set, as for other `WCP_*` names.
+pub fn describe(origin: &str, prop: &str, problem: &Problem, is_env: bool) -> String {
+    match problem {
+        Problem::Unknown(Some(s)) if is_env => format!(
+            "{origin}: {prop} is not a librdkafka property (did you mean {s}? set {})",
+            env_name(s)
+        ),
+        Problem::Unknown(Some(s)) => {
+            format!("{origin}: {prop} is not a librdkafka property (did you mean {s}?)")
+        }
+        Problem::Unknown(None) => format!(
+            "{origin}: {prop} is not a librdkafka property (see librdkafka's CONFIGURATION.md)"
+        ),
+        Problem::Invalid(why) => format!("{origin}: {why}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelt_name_gets_the_closest_property() {
+        assert_eq!(suggestion("securty.protocol"), Some("security.protocol"));
+        assert_eq!(suggestion("sasl.mechanism"), Some("sasl.mechanism"));
+        assert_eq!(suggestion("ssl.ca.locaton"), Some("ssl.ca.location"));
+        assert_eq!(suggestion("message.timout.ms"), Some("message.timeout.ms"));
+        // Nothing near: no suggestion rather than a wrong one.
+        assert_eq!(suggestion("colour"), None);
+        assert_eq!(
+            env_name("security.protocol"),
+            "WCP_KAFKA__SECURITY_PROTOCOL"
+        );
+    }
+
+    #[test]
+    fn the_message_names_the_variable_and_the_property_meant() {
+        let p = Problem::Unknown(Some("security.protocol".into()));
+        assert_eq!(
+            describe("WCP_KAFKA__SECURTY_PROTOCOL", "securty.protocol", &p, true),
+            "WCP_KAFKA__SECURTY_PROTOCOL: securty.protocol is not a librdkafka property (did \
+             you mean security.protocol? set WCP_KAFKA__SECURITY_PROTOCOL)"
+        );
+    }
+
+    #[test]
+    fn librdkafka_decides_what_is_known_and_valid() {
+        assert_eq!(
+            problem("securty.protocol", "plaintext", false),
+            Some(Problem::Unknown(Some("security.protocol".into())))
+        );
+        assert_eq!(problem("security.protocol", "plaintext", false), None);
+        // Topic properties are accepted on the client's configuration too.
+        assert_eq!(problem("acks", "all", false), None);
+        let Some(Problem::Invalid(why)) = problem("security.protocol", "plaintxt", false) else {
+            panic!("an invalid value is a problem");
+        };
+        assert!(why.contains("plaintxt"), "{why}");
+        let Some(Problem::Invalid(why)) = problem("message.timeout.ms", "soon", true) else {
+            panic!("an invalid value is a problem");
+        };
+        assert!(
+            !why.contains("soon"),
+            "a secret's value is not repeated: {why}"
+        );
+    }
+
+    /// The suggestions are names librdkafka knows (an upgrade that drops one fails here):
+    /// any value it is given, librdkafka's answer is not "no such property".
+    #[test]
+    fn librdkafka_knows_every_listed_name() {
+        let unknown: Vec<&str> = names()
+            .filter(|n| matches!(problem(n, "x", true), Some(Problem::Unknown(_))))
+            .collect();
+        assert!(names().count() > 150);
+        assert!(unknown.is_empty(), "{unknown:?}");
+    }
+}
