@@ -6,7 +6,11 @@
 //! - a database locked by another process (a second SQLite connection holding
 //!   `BEGIN IMMEDIATE`) is retried for as long as the lock lasts — longer than the ~85 s after
 //!   which earlier versions exited — with /readyz 503 saying why and every failed attempt
-//!   counted; once released, every message is archived exactly once.
+//!   counted; once released, every message is archived exactly once;
+//! - pointed at a directory with no archive while its group has committed offsets (a wrong
+//!   `archive_dir`, a lost volume: a trial's 15g D6), it refuses to start a second chain
+//!   (exit 2, naming the directory, the group and the offsets) unless `allow_new_archive`,
+//!   with which it warns and starts.
 //!
 //! The archiver alone is run: its input (`chat.tagged`) is produced by the test from the
 //! sample fixture, through the same stages the upstream services run.
@@ -318,4 +322,91 @@ fn a_region_created_under_the_archiver_is_verified_once_signed_and_never_counted
     assert!(!log.contains("wrong public key"), "{log}");
     assert!(!log.contains("could not run"), "{log}");
     assert!(log.contains("archive verified"), "{log}");
+}
+
+/// The archiver's group's committed offsets on `topic` partition 0 (None: none committed).
+fn committed(p: &Pipeline, bootstrap: &str, topic: &str) -> Option<i64> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let reader: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", p.topic("wcp-archiver"))
+        .create()
+        .expect("reader");
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    tpl.add_partition(&p.topic(topic), 0);
+    let got = reader
+        .committed_offsets(tpl, Duration::from_secs(10))
+        .ok()?;
+    match got.elements().first()?.offset() {
+        rdkafka::Offset::Offset(o) if o > 0 => Some(o),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_wrong_archive_dir_with_committed_offsets_does_not_start_a_second_archive() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    require_binaries(&["archiver"]);
+    let mut p = Pipeline::new(&bootstrap, "wrongdir");
+    p.create_topics(1);
+    let input = tagged("");
+    produce(&p, &input);
+    // A fresh deployment (no archive, nothing committed) starts.
+    p.start(&["archiver"]);
+    let dir = p.archive_dir();
+    let want: BTreeSet<String> = input.iter().map(|(m, _)| m.clone()).collect();
+    wait_archived(&dir, &want, Duration::from_secs(90));
+    e2e::wait_for(
+        "the group's committed offset",
+        Duration::from_secs(30),
+        || committed(&p, &bootstrap, "chat.tagged"),
+    );
+    assert!(p.service("archiver").terminate(Duration::from_secs(30)));
+    let upto = committed(&p, &bootstrap, "chat.tagged").expect("committed");
+
+    // The same group, another directory: refused, and the directory is not created.
+    let wrong = p.dir.path().join("archive-typo");
+    let wrong_s = wrong.display().to_string();
+    let mut svc = p.spawn_extra("archiver", "wrong-dir", &[("WCP_ARCHIVE_DIR", &wrong_s)]);
+    assert_eq!(
+        svc.wait_exit(Duration::from_secs(60)),
+        Some(2),
+        "{}",
+        svc.log_text()
+    );
+    let log = svc.log_text();
+    let said = format!(
+        "no archive in {wrong_s} (no archive-<region>.db) but group {} has committed offsets up \
+         to {upto}",
+        p.topic("wcp-archiver")
+    );
+    assert!(log.contains(&said), "{said:?} not in\n{log}");
+    assert!(
+        log.contains("a wrong archive_dir or a lost volume?"),
+        "{log}"
+    );
+    assert!(!wrong.exists(), "the wrong directory was created");
+
+    // Allowed on purpose: a warning, then a new archive of the whole topic.
+    let mut svc = p.spawn_extra(
+        "archiver",
+        "new-archive",
+        &[
+            ("WCP_ARCHIVE_DIR", &wrong_s),
+            ("WCP_ALLOW_NEW_ARCHIVE", "true"),
+        ],
+    );
+    svc.wait_ready(Duration::from_secs(90));
+    wait_archived(&wrong, &want, Duration::from_secs(90));
+    let log = svc.log_text();
+    assert!(log.contains(&said) && log.contains("WARN"), "{log}");
+    assert!(svc.terminate(Duration::from_secs(30)));
+
+    // The right directory again: starts, nothing said.
+    let mut svc = p.spawn_extra("archiver", "right-dir", &[]);
+    svc.wait_ready(Duration::from_secs(90));
+    assert!(!svc.log_text().contains("no archive in"));
+    assert!(svc.terminate(Duration::from_secs(30)));
 }

@@ -51,6 +51,10 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
     let retention = policy.retention;
     let signing = s.signing_key_file.clone();
     let quarantine = s.quarantine_key()?;
+    let tagged = cfg.topic(wcp_model::topics::TAGGED);
+    let dlq_topic = cfg.topic(wcp_runtime::codec::DLQ_TOPIC);
+    // Before the directory is created: a wrong archive_dir must not start a second chain.
+    crate::new_archive::check(cfg, s, ctx, &[&tagged, &dlq_topic])?;
     let mut writer = Writer::open(&dir, signing.clone(), quarantine, ctx.metrics.clone())
         .map_err(|e| RuntimeError::Fatal(format!("archive {}: {e}", dir.display())))?;
     crate::verify::Verifier {
@@ -76,7 +80,6 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
     };
     let mut dlq = DeadLetters::new(cfg, "archiver")?;
     // Dead letters too: kept in the region's archive, sealed like quarantine (#13 item 8).
-    let tagged = cfg.topic(wcp_model::topics::TAGGED);
     let topics = [tagged.as_str(), dlq.topic.as_str()];
     // Shared with the SQLite thread, which commits what it archived.
     let consumer = Arc::new(local::consumer(
@@ -99,10 +102,14 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
             let mut committed = (Positions::new(), Instant::now());
             for (i, batch) in rx.into_iter().enumerate() {
                 match write_with_retry(&mut writer, &batch, &wctx) {
-                    Written::Yes => {
+                    // Committed only once an archive holds the offsets: committed offsets
+                    // then mean an archive existed (`new_archive`), even when the first
+                    // batches held only transaction markers.
+                    Written::Yes if writer.has_archive() => {
                         let now = wdurable.lock().unwrap_or_else(|p| p.into_inner()).clone();
                         local::commit_positions(&wconsumer, &now, &mut committed);
                     }
+                    Written::Yes => {}
                     Written::Stopped => {
                         winflight.fetch_sub(1, Ordering::SeqCst);
                         return;

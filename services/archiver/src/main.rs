@@ -6,11 +6,13 @@
 //! `wcp_stages::anonymise::Anonymiser::for_archive`, as in `wcp run`.
 //!
 //! Layout: `main.rs` wiring, `consume.rs` the Kafka side (batches, dead letters, rebalance
-//! seeks), `writer.rs` the SQLite thread, `retry.rs` its write retries, `verify.rs` the periodic verification thread.
+//! seeks), `writer.rs` the SQLite thread, `retry.rs` its write retries, `verify.rs` the periodic verification thread, `new_archive.rs`
+//! the start-up refusal of a second archive (no archive but committed offsets).
 
 use std::process::ExitCode;
 
 mod consume;
+mod new_archive;
 mod retry;
 mod settings;
 mod verify;

@@ -25,6 +25,9 @@ pub struct ArchiverSettings {
     /// next window of older records, cycling, so every record is re-checked at least once
     /// per ceil(records / verify_sweep_records) runs.
     pub verify_sweep_records: u64,
+    /// Start a new archive although `archive_dir` holds none and the group has committed
+    /// offsets (`allow_new_archive`, default false: refused, `new_archive.rs`).
+    pub allow_new_archive: bool,
     pub keys: PolicyKeySettings,
 }
 
@@ -36,6 +39,7 @@ impl Default for ArchiverSettings {
             quarantine_public_key_file: None,
             verify_interval_s: 6 * 3600,
             verify_sweep_records: 200_000,
+            allow_new_archive: false,
             keys: PolicyKeySettings::default(),
         }
     }
@@ -48,6 +52,7 @@ impl Settings for ArchiverSettings {
         "quarantine_public_key_file",
         "verify_interval_s",
         "verify_sweep_records",
+        "allow_new_archive",
         "anon_key_file",
         "policy_file",
     ];
@@ -75,6 +80,10 @@ impl Settings for ArchiverSettings {
                 self.verify_sweep_records = v
                     .parse()
                     .map_err(|_| format!("not a whole number of records: {v:?}"))?
+            }
+            "allow_new_archive" => {
+                self.allow_new_archive =
+                    v.parse().map_err(|_| format!("not true or false: {v:?}"))?
             }
             _ => return self.keys.set(key, v),
         }

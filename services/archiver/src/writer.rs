@@ -87,6 +87,11 @@ impl Writer {
         Ok(w)
     }
 
+    /// Whether any region's archive is open (found at start or created since).
+    pub fn has_archive(&self) -> bool {
+        !self.archives.is_empty()
+    }
+
     fn open_archive(&self, region: &str) -> Result<Archive, ArchiveError> {
         let opts = ArchiveOptions {
             actor: "wcp-archiver".to_string(),
