@@ -1,7 +1,9 @@
 //! Consumer-group lag measured at the broker (issue 15, item 5), against a real broker:
 //! `wcp-lag-exporter` and `wcp lag` see a stopped stage's lag grow (records and the age of the
 //! oldest waiting record) and fall back to zero when it resumes; the archiver's group shows
-//! too (it commits its archived offsets to Kafka, informational).
+//! too (it commits its archived offsets to Kafka, informational). `wcp lag --delete-group`
+//! refuses a group with an active member, naming it, deletes a stale one (its lag gone from
+//! `wcp lag`) and says when there is no such group (RUNBOOK WcpConsumerLagHigh).
 mod e2e;
 
 use std::time::Duration;
@@ -129,4 +131,79 @@ fn lag_grows_while_a_stage_is_stopped_and_falls_when_it_resumes() {
         || exported(&addr, &archiver, &tagged).filter(|(n, _)| *n == 0.0),
     );
     p.assert_all_running();
+}
+
+/// `wcp lag --delete-group <group> --prefix P`: (exit code, stdout + stderr).
+fn delete_group(p: &Pipeline, group: &str) -> (Option<i32>, String) {
+    let out = std::process::Command::new(e2e::wcp_bin())
+        .args([
+            "lag",
+            "--delete-group",
+            group,
+            "--bootstrap",
+            &p.bootstrap,
+            "--prefix",
+            &p.prefix,
+        ])
+        .output()
+        .expect("run wcp lag --delete-group");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+#[test]
+fn a_stale_group_is_deleted_and_an_active_one_refused() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    require_binaries(&["ingest"]);
+    let mut p = Pipeline::new(&bootstrap, "delgroup");
+    p.create_topics(1);
+    p.start(&["ingest"]);
+    let (group, topic) = (format!("{}wcp-ingest", p.prefix), p.topic("wecom.raw"));
+    p.produce_file(&e2e::repo_root().join("fixtures/wecom_samples.jsonl"));
+    e2e::wait_for(
+        "the ingest's committed offsets",
+        Duration::from_secs(60),
+        || cli_lag(&p, &group, &topic).filter(|n| *n == 0),
+    );
+
+    // A running consumer is no stale group: refused, naming the member.
+    let (code, text) = delete_group(&p, "wcp-ingest");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains(&format!("consumer group {group} has 1 active member(s) ("))
+            && text.contains(&format!("{}wcp-ingest-0 at ", p.prefix)),
+        "{text}"
+    );
+    assert_eq!(
+        cli_lag(&p, &group, &topic),
+        Some(0),
+        "the group is still there"
+    );
+
+    // Stopped and left behind (a removed deployment): deleted, gone from `wcp lag`.
+    assert!(p.service("ingest").terminate(Duration::from_secs(30)));
+    let (code, text) = e2e::wait_for("the group deleted", Duration::from_secs(30), || {
+        let (code, text) = delete_group(&p, "wcp-ingest");
+        (code != Some(1) || !text.contains("active member")).then_some((code, text))
+    });
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains(&format!("deleted consumer group {group}")),
+        "{text}"
+    );
+    assert_eq!(cli_lag(&p, &group, &topic), None, "still listed");
+
+    // Again, or a typo: no such group.
+    let (code, text) = delete_group(&p, "wcp-ingest");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains(&format!("no consumer group {group}")),
+        "{text}"
+    );
 }

@@ -154,6 +154,13 @@ fn every_runbook_command_runs_or_is_skipped_with_a_reason() {
         &wcp_schema::encode(&capture_letter).expect("encode"),
     );
     producer.flush();
+    // A stale group (a removed region's archiver) for the WcpConsumerLagHigh step that
+    // deletes one: offsets committed, no member.
+    stale_group(
+        &bootstrap,
+        &format!("{}wcp-archiver-x", p.prefix),
+        &p.topic("wecom.raw"),
+    );
     let ops = p.service("ingest").ops_addr.clone();
     let mut exporter = p.spawn_extra(
         "lag-exporter",
@@ -219,6 +226,11 @@ fn every_runbook_command_runs_or_is_skipped_with_a_reason() {
         // What each kind of command must show, so a command that does nothing fails.
         let shown = if line.starts_with("wcp lag") && !line.contains("--help") {
             text.contains(&format!("{}wcp-", p.prefix)) || text.contains("no consumer group")
+        } else if line.starts_with("wcp lag --delete-group") {
+            text.contains(&format!(
+                "deleted consumer group {}wcp-archiver-x",
+                p.prefix
+            ))
         } else if line.starts_with("wcp tail chat.dlq") {
             !text.trim().is_empty()
         } else if line.contains("/metrics") {
@@ -265,6 +277,28 @@ fn every_runbook_command_runs_or_is_skipped_with_a_reason() {
         skipped.len(),
         skipped.join("\n  ")
     );
+    if !ran
+        .iter()
+        .any(|l| l.starts_with("wcp lag --delete-group wcp-archiver-x"))
+    {
+        problems.push("the stale-group step (wcp lag --delete-group) did not run".into());
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(ran.len() >= 8, "only {} commands ran", ran.len());
+}
+
+/// A consumer group with an offset committed on `topic` and no member, as a removed
+/// deployment leaves it.
+fn stale_group(bootstrap: &str, group: &str, topic: &str) {
+    use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+    let c: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", group)
+        .create()
+        .expect("consumer");
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    tpl.add_partition_offset(topic, 0, rdkafka::Offset::Offset(1))
+        .expect("offset");
+    c.commit(&tpl, CommitMode::Sync)
+        .expect("commit the stale group's offset");
 }

@@ -12,7 +12,9 @@ use serde_json::json;
 use super::kafka::bootstrap;
 
 #[derive(Args)]
-#[command(after_help = "Examples:\n  wcp lag\n  wcp lag --group wcp-archiver --json")]
+#[command(
+    after_help = "Examples:\n  wcp lag\n  wcp lag --group wcp-archiver --json\n  wcp lag --delete-group wcp-archiver-x"
+)]
 pub struct LagArgs {
     /// Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP, else 127.0.0.1:9092).
     #[arg(long)]
@@ -26,10 +28,19 @@ pub struct LagArgs {
     /// One JSON object per partition instead of a table.
     #[arg(long)]
     json: bool,
+    /// Delete this consumer group (after the prefix) instead: one that belongs to no deployed
+    /// service (a removed region, a test run), whose lag keeps WcpConsumerLagHigh firing. A
+    /// group with active members is refused; never delete a deployed stage's group (it
+    /// resumes from its offsets).
+    #[arg(long, value_name = "GROUP")]
+    delete_group: Option<String>,
 }
 
 pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
     let addr = bootstrap(args.bootstrap.as_deref());
+    if let Some(g) = &args.delete_group {
+        return super::group_delete::run(&addr, &format!("{}{g}", args.prefix));
+    }
     // With the WCP_KAFKA__* properties (TLS, SASL), as the other commands.
     let mut client = super::kafka::client_config(&addr)?;
     // librdkafka's warnings carry the cause (a silent port): kept, not printed.

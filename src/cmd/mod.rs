@@ -4,6 +4,7 @@ pub mod demo;
 pub mod detect;
 mod dlq_stage;
 pub mod eval;
+mod group_delete;
 mod kafka;
 pub mod lag;
 pub mod outdir;
