@@ -117,7 +117,27 @@ pub fn explain_cause_in(reason: &str, ephemeral: Option<(u16, u16)>) -> String {
             itself().unwrap_or_default()
         );
     }
-    reason.to_string()
+    // Another failure of the first request (the connection closed under it): the cause
+    // stays, the advice goes.
+    reason.replace(OLD_BROKER_ADVICE, "")
+}
+
+/// librdkafka's advice when Kafka's first request fails, whatever the failure: no broker
+/// this client can use is older than 0.10, so it is never the fix.
+const OLD_BROKER_ADVICE: &str =
+    ": probably due to broker version < 0.10 (see api.version.request configuration)";
+
+/// A librdkafka log line as the services log it: `Some` with [`explain_cause_in`]'s words
+/// when the line carries librdkafka's misleading advice (a bigger
+/// `receive.message.max.bytes`, a broker older than 0.10), `None` to log it as it is. Pure.
+pub fn log_line_in(msg: &str, ephemeral: Option<(u16, u16)>) -> Option<String> {
+    (is_not_kafka(msg) || msg.contains("broker version < 0.10"))
+        .then(|| explain_cause_in(msg, ephemeral))
+}
+
+/// [`log_line_in`] with this machine's ephemeral port range.
+pub fn log_line(msg: &str) -> Option<String> {
+    log_line_in(msg, ephemeral_ports())
 }
 
 /// `reason` without librdkafka's leading `[thrd:...]: ` tag.
@@ -463,6 +483,47 @@ mod tests {
         assert_eq!(explain_cause(other_timeout), other_timeout);
         let plain = "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused";
         assert_eq!(explain_cause(plain), plain);
+    }
+
+    /// A trial's 15g D7: during a broker outage, a client connected to itself on 39092 and
+    /// every service logged librdkafka's "probably due to broker version < 0.10" line as it
+    /// was; log lines get the words `/readyz` gives.
+    #[test]
+    fn a_log_line_with_librdkafkas_old_broker_advice_is_said_plainly() {
+        let line = "[thrd:127.0.0.1:39092/bootstrap]: 127.0.0.1:39092/bootstrap: \
+                    ApiVersionRequest failed: Local: Timed out: probably due to broker version \
+                    < 0.10 (see api.version.request configuration) (after 10003ms in state \
+                    APIVERSION_QUERY)";
+        let said = log_line_in(line, Some((32768, 60999))).expect("rewritten");
+        assert!(
+            said.starts_with(
+                "127.0.0.1:39092 accepted the connection but did not answer as a Kafka broker"
+            ),
+            "{said}"
+        );
+        assert!(said.contains("connected to itself: port 39092"), "{said}");
+        assert!(
+            !said.contains("0.10") && !said.contains("api.version"),
+            "{said}"
+        );
+        // Another failure of the first request: the cause stays, the advice goes.
+        let closed = "127.0.0.1:9092/bootstrap: ApiVersionRequest failed: Local: Broker \
+                      transport failure: probably due to broker version < 0.10 (see \
+                      api.version.request configuration) (after 3ms in state APIVERSION_QUERY)";
+        assert_eq!(
+            log_line_in(closed, None).as_deref(),
+            Some(
+                "127.0.0.1:9092/bootstrap: ApiVersionRequest failed: Local: Broker transport \
+                 failure (after 3ms in state APIVERSION_QUERY)"
+            )
+        );
+        let http = "127.0.0.1:8080/bootstrap: Receive failed: Invalid response size 1213486160 \
+                    (0..100000000): increase receive.message.max.bytes";
+        assert!(log_line_in(http, None).is_some_and(|s| s.contains("not a Kafka broker")));
+        // Anything else is logged as librdkafka said it.
+        let refused = "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection \
+                       refused";
+        assert_eq!(log_line_in(refused, None), None);
     }
 
     /// A trial's message began `[thrd:127.0.0.1:39091 accepted the connection ...`: the

@@ -183,10 +183,10 @@ pub fn client_log(level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str)
     if !line {
         return;
     }
-    // An address that is not a Kafka broker: librdkafka's advice to raise
-    // receive.message.max.bytes is wrong, and it is no error of librdkafka's (trial D9).
-    if crate::brokers::is_not_kafka(msg) {
-        let cause = crate::brokers::explain_cause(msg);
+    // An address that is not a Kafka broker, or one that did not answer: librdkafka's advice
+    // (raise receive.message.max.bytes, a broker older than 0.10) is wrong, and it is no
+    // error of librdkafka's (trials D9, 15g D7): said as `/readyz` says it.
+    if let Some(cause) = crate::brokers::log_line(msg) {
         tracing::warn!(facility = fac, "librdkafka: {cause}{suffix}");
         return;
     }
