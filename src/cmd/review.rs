@@ -10,6 +10,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use wcp_review::accounts::{self, User};
 use wcp_review::{chain, ConsoleStore, Role};
+use wcp_review_web::follow::Follow;
 use wcp_review_web::{dir, feed, Settings};
 
 #[derive(Args)]
@@ -244,6 +245,37 @@ fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// How often `wcp review --dir` looks for alerts and messages a later `wcp run` appended.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Prints what a tick of the folder follower queued (the first tick: always, as a summary).
+fn report_tick(f: &Follow, t: &wcp_review_web::follow::Tick, first: bool) {
+    let alerts = f.alerts_path();
+    for (line, why) in &t.alerts.rejected {
+        eprintln!("{}:{line}: not queued: {why}", alerts.display());
+    }
+    if (first && alerts.exists()) || t.alerts.added > 0 {
+        println!(
+            "{}: {} lines, {} new alerts queued",
+            alerts.display(),
+            t.alerts.lines,
+            t.alerts.added
+        );
+    }
+    if t.sampled > 0 {
+        println!(
+            "{} business messages without an alert drawn as samples",
+            t.sampled
+        );
+    }
+    for r in &t.new_regions {
+        println!(
+            "archive-{r}.db appeared in {}: restart `wcp review` to serve region {r}",
+            alerts.parent().unwrap_or(alerts).display()
+        );
+    }
+}
+
 fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let Some(out) = a.dir else {
         anyhow::bail!(
@@ -261,30 +293,17 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let opened = dir::open(&out, settings)?;
     let c = opened.console;
-    let alerts = out.join("alerts.jsonl");
-    if alerts.exists() {
-        let rep = feed::load_alerts_file(&c, &alerts)?;
-        for (line, why) in &rep.rejected {
-            eprintln!("{}:{line}: not queued: {why}", alerts.display());
-        }
-        println!(
-            "{}: {} lines, {} new alerts queued",
-            alerts.display(),
-            rep.lines,
-            rep.added
-        );
-    }
-    let sampled = feed::draw_samples(
-        &c,
+    let sampler = feed::Sampler::new(
         (a.sample_percent * 100.0).round() as u32,
         &a.sample_seed,
-    )?;
-    if sampled > 0 {
-        println!(
-            "{sampled} business messages without an alert drawn as samples ({} %)",
-            a.sample_percent
-        );
-    }
+        false,
+    );
+    // The first tick reads all of alerts.jsonl and draws the sample over the whole archive;
+    // the following ones (every FOLLOW_EVERY) what a later `wcp run --out` appends.
+    let mut follow = Follow::new(&out, &c, sampler);
+    let first = follow.tick(&c)?;
+    report_tick(&follow, &first, true);
+    follow.settle_from_now();
     if let Some((user, password)) = &opened.bootstrap {
         println!("\nFirst start: created the account `{user}` (investigator).\n  one-time password: {password}\n  (you choose a new one at the first sign-in)\n");
     }
@@ -300,6 +319,16 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
             "wcp review: http://{}/ (Ctrl-C to stop)",
             listener.local_addr()?
         );
+        let following = c.clone();
+        std::thread::Builder::new()
+            .name("wcp-review-follow".into())
+            .spawn(move || loop {
+                std::thread::sleep(FOLLOW_EVERY);
+                match follow.tick(&following) {
+                    Ok(t) => report_tick(&follow, &t, false),
+                    Err(e) => eprintln!("following {}: {e}", follow.alerts_path().display()),
+                }
+            })?;
         wcp_review_web::serve(listener, c, async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -2,7 +2,7 @@
 //! chromedriver as child processes (killed on drop), a WebDriver session on headless
 //! Chromium, and raw HTTP for what a browser does not show (status codes, a stale cookie).
 // Shared by several test binaries; each uses a part of it.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

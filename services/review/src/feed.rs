@@ -84,11 +84,23 @@ pub struct FileReport {
 /// Adds the alerts of an `alerts.jsonl` (idempotent: alert ids already queued are skipped).
 pub fn load_alerts_file(c: &Console, path: &Path) -> Result<FileReport, ReviewError> {
     let file = std::fs::File::open(path)?;
+    let lines = std::io::BufReader::new(file)
+        .lines()
+        .enumerate()
+        .map(|(n, l)| l.map(|l| (n as u64 + 1, l)));
+    queue_lines(c, lines)
+}
+
+/// Adds the alerts of numbered `alerts.jsonl` lines (idempotent, as [`load_alerts_file`]).
+pub fn queue_lines(
+    c: &Console,
+    lines: impl Iterator<Item = std::io::Result<(u64, String)>>,
+) -> Result<FileReport, ReviewError> {
     let mut rep = FileReport::default();
     let mut per_region: Vec<Vec<NewItem>> = vec![Vec::new(); c.regions.len()];
     let served: Vec<&str> = c.regions.iter().map(|r| r.name.as_str()).collect();
-    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line?;
+    for line in lines {
+        let (n, line) = line?;
         rep.lines += 1;
         if line.trim().is_empty() {
             continue;
@@ -96,8 +108,7 @@ pub fn load_alerts_file(c: &Console, path: &Path) -> Result<FileReport, ReviewEr
         let alert: Alert = match serde_json::from_str(&line) {
             Ok(a) => a,
             Err(e) => {
-                rep.rejected
-                    .push((n as u64 + 1, format!("not an alert: {e}")));
+                rep.rejected.push((n, format!("not an alert: {e}")));
                 continue;
             }
         };
@@ -105,7 +116,7 @@ pub fn load_alerts_file(c: &Console, path: &Path) -> Result<FileReport, ReviewEr
             crate::route::Route::Region(i) => (i, message_in(c, i, &alert.msgid)),
             crate::route::Route::Unserved(region) => {
                 let why = crate::route::unserved_reason(&region, &served);
-                rep.rejected.push((n as u64 + 1, why.to_string()));
+                rep.rejected.push((n, why.to_string()));
                 continue;
             }
             crate::route::Route::Lookup => locate(c, &alert.msgid).unwrap_or_else(|| {
@@ -157,6 +168,13 @@ impl Sampler {
             settle,
             after: Vec::new(),
         }
+    }
+
+    /// From now on, draw a message only at the tick after the one that first saw it (see
+    /// `settle`): `wcp review --dir` draws everything at its start, then follows a folder a
+    /// later `wcp run` may be writing, archive rows before their alerts.
+    pub fn settle_from_now(&mut self) {
+        self.settle = true;
     }
 
     /// Queues the drawn messages archived since the last tick; returns how many were added.

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod consume;
 pub mod dir;
 pub mod feed;
+pub mod follow;
 pub mod guard;
 pub mod i18n;
 pub mod layout;
