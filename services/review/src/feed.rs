@@ -247,12 +247,6 @@ fn drawn(
     Ok(batch)
 }
 
-/// Draws the sample over everything archived so far, at once (`wcp review --dir`, whose
-/// alerts are queued before). Re-running adds nothing new.
-pub fn draw_samples(c: &Console, basis_points: u32, seed: &str) -> Result<u64, ReviewError> {
-    Sampler::new(basis_points, seed, false).tick(c)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
