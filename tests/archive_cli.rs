@@ -107,7 +107,8 @@ fn search_and_audit_as_a_reviewer_and_an_auditor() {
         .expect("m1 row");
     assert!(m1.contains("2024-11-26 13:46:40"), "{m1}");
 
-    // Dates are local midnight; RFC 3339 times are exact.
+    // Dates are local days, --to included (from 26 Nov to 26 Nov is that day); RFC 3339
+    // times are exact.
     let day = ok(wcp(&[
         "archive",
         "search",
@@ -118,7 +119,7 @@ fn search_and_audit_as_a_reviewer_and_an_auditor() {
         "--from",
         "2024-11-26",
         "--to",
-        "2024-11-27",
+        "2024-11-26",
         "--json",
     ]));
     assert_eq!(msgids(&day).len(), 6);

@@ -182,7 +182,10 @@ async fn review_console_in_chromium() {
         log.contains("verify caller for complaint case 42"),
         "unmask reason recorded"
     );
-    assert!(log.contains("\"act\":\"close\"") && log.contains("\"act\":\"escalate\""));
+    assert!(
+        log.contains("act: close") && log.contains("act: escalate"),
+        "{log}"
+    );
     assert_eq!(
         http_get(&base, "/queue", &aud_session).0,
         403,

@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// Cookies without the Secure flag (only for plain http on a non-loopback address).
     #[arg(long)]
     pub insecure_cookies: bool,
+    /// The pipeline policy whose `utc_offset_minutes` is the zone of the console's dates and
+    /// times (default: built in, UTC+08:00), as for `wcp archive search --policy`.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -289,6 +293,7 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
     );
     let settings = Settings {
         secure_cookies: !a.insecure_cookies,
+        utc_offset_minutes: super::archive::search::utc_offset(a.policy.as_ref())?,
         ..Settings::default()
     };
     let opened = dir::open(&out, settings)?;

@@ -32,16 +32,21 @@ pub fn pipeline_output(dir: &Path) -> PathBuf {
     input.push('\n');
     std::fs::write(dir.join("input.jsonl"), input).unwrap();
     let out = dir.join("out");
+    run_into(&dir.join("input.jsonl"), &out);
+    out
+}
+
+/// `wcp run --input INPUT --out OUT` (a later run appends to the folder).
+pub fn run_into(input: &Path, out: &Path) {
     let st = wcp()
         .args(["run", "--input"])
-        .arg(dir.join("input.jsonl"))
+        .arg(input)
         .arg("--out")
-        .arg(&out)
+        .arg(out)
         .stdout(Stdio::null())
         .status()
         .unwrap();
     assert!(st.success(), "wcp run failed");
-    out
 }
 
 pub struct Proc(pub Child);

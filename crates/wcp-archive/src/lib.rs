@@ -28,6 +28,7 @@ pub mod at_rest;
 pub mod audit;
 pub mod chain;
 pub mod checkpointer;
+pub mod dates;
 pub mod error;
 pub mod evidence;
 pub mod expire;

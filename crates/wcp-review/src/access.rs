@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::{UserRecord, KIND_USER};
 use crate::db::ConsoleStore;
 use crate::error::ReviewError;
 
@@ -65,6 +66,11 @@ pub struct LogFilter {
     pub to_ms: Option<i64>,
 }
 
+/// The access log as the auditor reads it, newest first: every `access` event and every
+/// account change (`user` event, as `account_<change>`: who did it, the account's name, role,
+/// queues and state — never its password hash). Both share the console store's sequence, so
+/// listing both leaves no number out: a gap in `seq` would be a missing record (trial 18
+/// D14: account events left gaps that looked like deletions).
 pub fn list(
     store: &ConsoleStore,
     f: &LogFilter,
@@ -72,16 +78,27 @@ pub fn list(
 ) -> Result<Vec<(i64, AccessRecord)>, ReviewError> {
     let conn = store.store.conn();
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, body FROM events WHERE kind = 'access' AND at_ms >= ?1 AND at_ms < ?2 ORDER BY seq DESC",
+        "SELECT seq, kind, at_ms, body FROM events WHERE kind IN ('access', 'user') AND at_ms >= ?1 AND at_ms < ?2 ORDER BY seq DESC",
     )?;
     let rows = stmt.query_map(
         rusqlite::params![f.from_ms.unwrap_or(i64::MIN), f.to_ms.unwrap_or(i64::MAX)],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        },
     )?;
     let mut out = Vec::new();
     for row in rows {
-        let (seq, body) = row?;
-        let rec: AccessRecord = serde_json::from_slice(&body)?;
+        let (seq, kind, at_ms, body) = row?;
+        let rec: AccessRecord = if kind == KIND_USER {
+            account_record(&serde_json::from_slice(&body)?, at_ms)
+        } else {
+            serde_json::from_slice(&body)?
+        };
         if f.actor.as_ref().is_some_and(|a| *a != rec.actor)
             || f.action.as_ref().is_some_and(|a| *a != rec.action)
         {
@@ -93,4 +110,23 @@ pub fn list(
         }
     }
     Ok(out)
+}
+
+/// An account change as a row of the access log.
+fn account_record(u: &UserRecord, at_ms: i64) -> AccessRecord {
+    AccessRecord {
+        actor: u.by.clone(),
+        role: String::new(),
+        at_ms,
+        action: format!("account_{}", u.change),
+        from: String::new(),
+        target: serde_json::json!({
+            "account": u.user.username,
+            "role": u.user.role.as_str(),
+            "queues": u.user.queues,
+            "disabled": u.user.disabled,
+            "sign_in": if u.user.oidc_subject.is_some() { "oidc" } else { "password" },
+        }),
+        why: String::new(),
+    }
 }

@@ -10,6 +10,7 @@
 //! `sample` draws the reproducible sample of non-alerting business messages; `ratelimit`
 //! throttles sign-in; `verify` re-checks a store's chain and projections.
 pub mod access;
+pub mod access_words;
 pub mod accounts;
 pub mod actions;
 pub mod chain;

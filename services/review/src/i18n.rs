@@ -59,6 +59,12 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "rule" => ("Rule", "规则"),
         "from" => ("From", "起"),
         "to" => ("To", "止"),
+        "to_inclusive" => ("To (included)", "止（含当日）"),
+        "seq_note" => (
+            "# is the record's number in the console's signed chain. Accesses and account changes (account_…) share it and are all listed, so without a filter no number is missing; the newest 1,000 are shown here, JSON Lines has every one.",
+            "# 是记录在控制台签名链中的序号。访问记录与账户变更（account_…）共用该序号且全部列出，因此未筛选时不会缺号；此处显示最新 1,000 条，JSON Lines 包含全部。",
+        ),
+        "zone_note" => ("days and times in", "日期与时间按"),
         "sort" => ("Sort", "排序"),
         "newest" => ("Newest", "最新"),
         "oldest" => ("Oldest", "最早"),

@@ -7,8 +7,9 @@ use wcp_review::Role;
 use crate::auth::Authed;
 use crate::i18n::{t, Lang};
 
-pub fn time(ms: i64) -> String {
-    wcp_archive::time::rfc3339(ms)
+/// An instant in the console's zone with its offset written out (`2024-11-28 01:30:00 +08:00`).
+pub fn time(ms: i64, zone: i32) -> String {
+    wcp_archive::dates::local(ms, zone)
 }
 
 /// The hidden CSRF field every form carries.
@@ -16,28 +17,31 @@ pub fn csrf(a: &Authed) -> Markup {
     html! { input type="hidden" name="csrf" value=(a.csrf); }
 }
 
+/// The menu: each page with the capability its route's guard asks for (`crate::auth`), so a
+/// role is offered only pages it may open (trial 18 D17: a reviewer was offered Search).
+type MenuItem = (&'static str, &'static str, fn(Role) -> bool);
+
+const NAV: [MenuItem; 7] = [
+    ("/queue", "queue", Role::reads_content),
+    ("/search", "search", Role::investigates),
+    ("/holds", "holds", Role::investigates),
+    ("/consent", "consent", Role::investigates),
+    ("/admin/users", "users", Role::administers),
+    ("/audit", "audit", Role::reads_audit),
+    ("/integrity", "integrity", |_| true),
+];
+
+/// The (href, label key) pairs of `role`'s menu.
+pub fn nav(role: Role) -> Vec<(&'static str, &'static str)> {
+    NAV.iter()
+        .filter(|(_, _, may)| may(role))
+        .map(|(href, key, _)| (*href, *key))
+        .collect()
+}
+
 pub fn page(a: &Authed, title: &str, body: Markup) -> Markup {
     let l = a.lang;
-    let nav: Vec<(&str, &'static str)> = match a.role {
-        Role::Reviewer => vec![
-            ("/queue", "queue"),
-            ("/search", "search"),
-            ("/integrity", "integrity"),
-        ],
-        Role::Investigator => vec![
-            ("/queue", "queue"),
-            ("/search", "search"),
-            ("/holds", "holds"),
-            ("/consent", "consent"),
-            ("/integrity", "integrity"),
-        ],
-        Role::Auditor => vec![("/audit", "audit"), ("/integrity", "integrity")],
-        Role::Admin => vec![
-            ("/admin/users", "users"),
-            ("/audit", "audit"),
-            ("/integrity", "integrity"),
-        ],
-    };
+    let nav = nav(a.role);
     html! {
         (DOCTYPE)
         html lang=(l.code()) {
@@ -123,5 +127,22 @@ pub fn empty_regions(lang: Lang, names: &[String]) -> Markup {
                 @else { ": shown empty until the archiver writes the region's first message; it appears here without a restart." }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_menu_offers_only_what_the_role_may_open() {
+        let hrefs = |r| nav(r).into_iter().map(|(h, _)| h).collect::<Vec<_>>();
+        assert_eq!(hrefs(Role::Reviewer), ["/queue", "/integrity"]);
+        assert_eq!(
+            hrefs(Role::Investigator),
+            ["/queue", "/search", "/holds", "/consent", "/integrity"]
+        );
+        assert_eq!(hrefs(Role::Auditor), ["/audit", "/integrity"]);
+        assert_eq!(hrefs(Role::Admin), ["/admin/users", "/audit", "/integrity"]);
     }
 }

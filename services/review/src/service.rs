@@ -119,6 +119,7 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
         trust_forwarded: s.trust_forwarded,
         sla_high_s: s.sla_high_s,
         local_signin: s.local_signin,
+        utc_offset_minutes: s.utc_offset_minutes,
         export_dir: s
             .export_dir
             .clone()

@@ -35,6 +35,9 @@ pub struct ReviewSettings {
     pub oidc: OidcConfig,
     /// `local_signin = false`: passwords refused, OIDC only (needs the oidc_* keys).
     pub local_signin: bool,
+    /// The zone of the console's dates and times: the pipeline policy's
+    /// `[classifier] utc_offset_minutes` (default 480, UTC+08:00, as the built-in policy).
+    pub utc_offset_minutes: i32,
 }
 
 impl Default for ReviewSettings {
@@ -55,6 +58,7 @@ impl Default for ReviewSettings {
             listen_addr: SocketAddr::from(([0, 0, 0, 0], 8080)),
             oidc: OidcConfig::default(),
             local_signin: true,
+            utc_offset_minutes: wcp_review_web::state::DEFAULT_UTC_OFFSET_MINUTES,
         }
     }
 }
@@ -97,6 +101,7 @@ impl Settings for ReviewSettings {
         "route_wait_ms",
         "sla_high_s",
         "local_signin",
+        "utc_offset_minutes",
         "oidc_issuer_url",
         "oidc_client_id",
         "oidc_client_secret_file",
@@ -140,6 +145,13 @@ impl Settings for ReviewSettings {
             "secure_cookies" => self.secure_cookies = boolean(v)?,
             "trust_forwarded" => self.trust_forwarded = boolean(v)?,
             "route_wait_ms" => self.route_wait_ms = v.parse().map_err(|e| format!("{e}"))?,
+            "utc_offset_minutes" => {
+                let m: i32 = v.parse().map_err(|e| format!("{v:?}: {e}"))?;
+                if !(-14 * 60..=14 * 60).contains(&m) {
+                    return Err(format!("{m}: minutes east of UTC, -840 to 840"));
+                }
+                self.utc_offset_minutes = m;
+            }
             "sla_high_s" => {
                 let s: u64 = v.parse().map_err(|e| format!("{v:?}: {e}"))?;
                 if s == 0 {
@@ -274,6 +286,11 @@ mod tests {
         s.set("sample_interval_s", "5").unwrap();
         assert_eq!(s.sample_interval_s, 5);
         assert!(s.set("sample_interval_s", "0").is_err());
+        assert_eq!(s.utc_offset_minutes, 480, "the built-in policy's zone");
+        s.set("utc_offset_minutes", "-300").unwrap();
+        assert_eq!(s.utc_offset_minutes, -300);
+        assert!(s.set("utc_offset_minutes", "900").is_err());
+        assert!(s.set("utc_offset_minutes", "8h").is_err());
     }
 
     #[test]

@@ -41,7 +41,13 @@ pub struct Settings {
     /// Local (password) sign-in; production with OpenID Connect turns it off
     /// (`local_signin = false`), so every sign-in goes through the identity provider.
     pub local_signin: bool,
+    /// The zone dates are read and times shown in: the pipeline policy's
+    /// `utc_offset_minutes`, as `wcp archive search` uses (`wcp_archive::dates`).
+    pub utc_offset_minutes: i32,
 }
+
+/// The built-in policy's zone (China Standard Time), the CLI's default too.
+pub const DEFAULT_UTC_OFFSET_MINUTES: i32 = 480;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -55,6 +61,7 @@ impl Default for Settings {
             signin_window_ms: 15 * 60 * 1000,
             sla_high_s: DEFAULT_SLA_HIGH_S,
             local_signin: true,
+            utc_offset_minutes: DEFAULT_UTC_OFFSET_MINUTES,
         }
     }
 }

@@ -22,12 +22,15 @@ pub struct Viewer {
     pub clear: bool,
     /// (msgid, PII index) unmasked with an audited reason in this session.
     pub unmasked: HashSet<(String, usize)>,
+    /// The console's zone (minutes east of UTC) the message times are shown in.
+    pub zone: i32,
 }
 
 pub struct MessageView {
     pub msgid: String,
     pub from: String,
     pub time_ms: i64,
+    pub zone: i32,
     pub msgtype: String,
     pub recalled_at_ms: Option<i64>,
     pub segments: Vec<Segment>,
@@ -74,6 +77,7 @@ impl MessageView {
             msgid: s.msgid.clone(),
             from: s.from.id.clone(),
             time_ms: s.time_ms,
+            zone: viewer.zone,
             msgtype: s.msgtype.clone(),
             recalled_at_ms: m.recalled_at_ms,
             segments,
@@ -104,10 +108,10 @@ impl MessageView {
     pub fn line(&self, current: bool, unmask: UnmaskControl<'_>) -> Markup {
         html! {
             li.msg.current[current] id=(format!("m-{}", self.msgid)) {
-                span.meta { (time(self.time_ms)) " · " (self.from) " · " (self.msgtype) }
+                span.meta { (time(self.time_ms, self.zone)) " · " (self.from) " · " (self.msgtype) }
                 @if let Some(at) = self.recalled_at_ms {
                     del.recalled { (self.text(unmask)) }
-                    span.recall-note { " ⟲ recalled " (time(at)) }
+                    span.recall-note { " ⟲ recalled " (time(at, self.zone)) }
                 } @else {
                     (self.text(unmask))
                 }

@@ -7,7 +7,7 @@ use clap::Args;
 use wcp_archive::audit::AuditFilter;
 
 use super::search::utc_offset;
-use super::{open_reader, parse_time, ReaderArgs};
+use super::{open_reader, parse_time, parse_to, ReaderArgs};
 
 pub const EXAMPLES: &str = "Examples:
   wcp archive audit --db out/archive-cn.db
@@ -23,10 +23,10 @@ pub struct AuditArgs {
     /// Only this action (search, export_rsmf, export_eml, hold_place, expire, …).
     #[arg(long)]
     pub action: Option<String>,
-    /// From this time (a date or RFC 3339), inclusive.
+    /// From this day (a local date) or RFC 3339 time, inclusive.
     #[arg(long)]
     pub from: Option<String>,
-    /// Up to this time, exclusive.
+    /// Up to and including this day (a local date), or up to an RFC 3339 time, exclusive.
     #[arg(long)]
     pub to: Option<String>,
     #[arg(long)]
@@ -46,7 +46,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitCode> {
             .as_deref()
             .map(|t| parse_time(t, offset))
             .transpose()?,
-        to_ms: a.to.as_deref().map(|t| parse_time(t, offset)).transpose()?,
+        to_ms: a.to.as_deref().map(|t| parse_to(t, offset)).transpose()?,
     };
     let records = archive.audit_records(&f)?;
     // Readers' accesses the writer has not chained yet: shown too, marked, so the newest

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
+use wcp_archive::dates::{self, End};
 use wcp_archive::{keys, regions, Archive, ArchiveOptions, KeySource};
 
 mod admin;
@@ -18,7 +19,7 @@ mod export;
 mod hold;
 mod quarantine;
 mod rekey;
-mod search;
+pub(crate) mod search;
 mod verify;
 
 #[derive(Args)]
@@ -215,17 +216,16 @@ pub fn open_writer(w: &WriterArgs) -> anyhow::Result<Archive> {
 }
 
 /// Times given as a date (`2025-11-24`, midnight at `offset_min`) or RFC 3339.
+/// A date (local midnight per `offset_min`) or an RFC 3339 time, as an instant: the start of a
+/// range (`--from`, `--before`, `--now`). `--to` uses [`parse_to`].
 pub fn parse_time(s: &str, offset_min: i32) -> anyhow::Result<i64> {
-    if s.len() == 10 {
-        let t = wcp_archive::time::parse_rfc3339(&format!("{s}T00:00:00Z"))
-            .map_err(anyhow::Error::msg)?;
-        return Ok(t - i64::from(offset_min) * 60_000);
-    }
-    wcp_archive::time::parse_rfc3339(s).map_err(|e| {
-        anyhow::anyhow!(
-            "{e}: give a date (2025-11-24) or an RFC 3339 time (2025-11-24T09:30:00+08:00)"
-        )
-    })
+    dates::bound(s, offset_min, End::From).map_err(anyhow::Error::msg)
+}
+
+/// The exclusive end of a range: a date takes in that whole local day (`wcp_archive::dates`),
+/// as the console's To field does.
+pub fn parse_to(s: &str, offset_min: i32) -> anyhow::Result<i64> {
+    dates::bound(s, offset_min, End::To).map_err(anyhow::Error::msg)
 }
 
 #[cfg(test)]

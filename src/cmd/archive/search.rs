@@ -9,7 +9,7 @@ use clap::Args;
 use wcp_archive::{ArchivedMessage, Query};
 use wcp_model::{Class, RiskCategory};
 
-use super::{open_reader, parse_time, ActorArgs, ReaderArgs};
+use super::{open_reader, parse_time, parse_to, ActorArgs, ReaderArgs};
 
 pub const EXAMPLES: &str = "Examples:
   wcp archive search --db out/archive-cn.db --actor alice --text 保本 --risk guarantee_of_returns
@@ -24,10 +24,11 @@ pub struct FilterArgs {
     /// Conversation id (room id, or sorted ids joined by `|`).
     #[arg(long)]
     pub conversation: Option<String>,
-    /// From this time: a date (local midnight) or RFC 3339, inclusive.
+    /// From this day (a local date: from its midnight) or RFC 3339 time, inclusive.
     #[arg(long)]
     pub from: Option<String>,
-    /// Up to this time: a date (local midnight) or RFC 3339, exclusive.
+    /// Up to and including this day (a local date: the whole day), or up to an RFC 3339 time,
+    /// exclusive. `--from 2024-11-26 --to 2024-11-26` is that one day.
     #[arg(long)]
     pub to: Option<String>,
     #[arg(long)]
@@ -90,6 +91,7 @@ pub fn utc_offset(policy: Option<&PathBuf>) -> anyhow::Result<i32> {
 
 pub fn query(f: &FilterArgs, offset: i32) -> anyhow::Result<Query> {
     let time = |s: &Option<String>| s.as_deref().map(|t| parse_time(t, offset)).transpose();
+    let to = |s: &Option<String>| s.as_deref().map(|t| parse_to(t, offset)).transpose();
     let class = match f.class.as_deref() {
         None => None,
         Some("business") => Some(Class::Business),
@@ -107,7 +109,7 @@ pub fn query(f: &FilterArgs, offset: i32) -> anyhow::Result<Query> {
         participant: f.participant.clone(),
         conversation: f.conversation.clone(),
         from_ms: time(&f.from).context("--from")?,
-        to_ms: time(&f.to).context("--to")?,
+        to_ms: to(&f.to).context("--to")?,
         msgtype: f.msgtype.clone(),
         class,
         risk,
@@ -143,7 +145,7 @@ pub fn run(a: SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn table(found: &[ArchivedMessage], offset: i32) {
-    let zone = format!("UTC{:+03}:{:02}", offset / 60, (offset % 60).abs());
+    let zone = wcp_archive::dates::zone(offset);
     println!("{:<20}  {:<19}  {:<16}  {:<8}  {:<8}  {:<8}  text   (conversation on its own line; times {zone})", "msgid", "local time", "from", "msgtype", "class", "recalled");
     let mut conv = "";
     for m in found {

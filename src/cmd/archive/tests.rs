@@ -126,10 +126,10 @@ fn filters_parse_and_bad_values_are_refused() {
     };
     let q = query(&f, 480).unwrap();
     assert_eq!(q.from_ms, Some(1_732_579_200_000));
-    // A date is local midnight: 2024-11-27T00:00+08:00.
+    // A To date takes in that whole local day: up to 2024-11-28T00:00+08:00 (trial 18 D2).
     assert_eq!(
         q.to_ms,
-        Some(1_732_579_200_000 + 86_400_000 - 8 * 3_600_000)
+        Some(1_732_579_200_000 + 2 * 86_400_000 - 8 * 3_600_000)
     );
     assert_eq!(q.class, Some(Class::Business));
     assert_eq!(q.risk, Some(RiskCategory::Complaint));

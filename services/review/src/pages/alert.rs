@@ -91,7 +91,7 @@ pub async fn show(
             let shown: Vec<&str> = context.iter().map(|m| m.stored.msgid.as_str()).chain(message.iter().map(|m| m.stored.msgid.as_str())).collect();
             c.audit(access(&a2, "view_alert", serde_json::json!({ "region": r2, "item": id, "alert": item.new.key, "messages": shown }), ""))?;
             let unmasked = lock(&c.unmasked).get(&a2.token).cloned().unwrap_or_default();
-            let viewer = Viewer { clear: a2.role.sees_pii(), unmasked };
+            let viewer = Viewer { clear: a2.role.sees_pii(), unmasked, zone: a2.zone };
             Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer })))
         })
         .await;
@@ -138,7 +138,7 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                 dt { (t(lang, "assignee")) } dd #assignee { (it.state.assignee.as_deref().unwrap_or("—")) }
                 @if let Some(o) = it.state.outcome { dt { (t(lang, "outcome")) } dd #outcome { (o.as_str()) } }
                 dt { (t(lang, "region")) } dd { (region) }
-                dt { (t(lang, "time")) } dd { (time(it.new.time_ms)) }
+                dt { (t(lang, "time")) } dd { (time(it.new.time_ms, a.zone)) }
                 dt { (t(lang, "conversation")) } dd { code { (it.new.conversation_id) } }
                 dt { (t(lang, "tags")) } dd #tags { (it.state.tags.join(" ")) }
             }
@@ -165,7 +165,7 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                     ul { @for cc in m.stored.consent.iter().flat_map(|c| c.contacts.iter()) { li { code { (cc.contact) } " — " strong.consent { (cc.state.as_str()) } " " a href=(format!("/consent?contact={}", cc.contact)) { "↗" } } } }
                     h2 { (t(lang, "retention")) }
                     @if let Some(rt) = &m.stored.retention {
-                        p { @for r in &rt.rules { code { (r) } " " } " · " (t(lang, "keep_until")) " " strong #keep-until { (time(rt.keep_until_ms)) } @if rt.legal_hold { " · legal hold" } }
+                        p { @for r in &rt.rules { code { (r) } " " } " · " (t(lang, "keep_until")) " " strong #keep-until { (time(rt.keep_until_ms, a.zone)) } @if rt.legal_hold { " · legal hold" } }
                     }
                 }
             }
@@ -183,7 +183,7 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
             (actions(a, &base, it))
             section #history {
                 h2 { (t(lang, "history")) }
-                ol { @for h in &l.history { li { (time(h.at_ms)) " · " strong { (h.by) } " (" (h.role.as_str()) ") · " (h.act.name()) (act_detail(&h.act)) } } }
+                ol { @for h in &l.history { li { (time(h.at_ms, a.zone)) " · " strong { (h.by) } " (" (h.role.as_str()) ") · " (h.act.name()) (act_detail(&h.act)) } } }
             }
         },
     )

@@ -6,7 +6,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
+use wcp_archive::dates::End;
 use wcp_review::access::{self, LogFilter};
+use wcp_review::access_words as words;
 
 use crate::auth::AuditReader;
 use crate::i18n::t;
@@ -23,13 +25,22 @@ pub struct AuditQuery {
     to: Option<String>,
 }
 
-fn filter(q: &AuditQuery) -> Result<LogFilter, params::BadInput> {
+fn filter(q: &AuditQuery, zone: i32) -> Result<LogFilter, params::BadInput> {
     Ok(LogFilter {
         actor: params::id("actor", &q.actor)?,
         action: params::id("action", &q.action)?,
-        from_ms: params::time("from", &q.from)?,
-        to_ms: params::time("to", &q.to)?,
+        from_ms: params::time("from", &q.from, zone, End::From)?,
+        to_ms: params::time("to", &q.to, zone, End::To)?,
     })
+}
+
+fn asked(q: &AuditQuery) -> serde_json::Value {
+    params::given(&[
+        ("actor", opt(&q.actor)),
+        ("action", opt(&q.action)),
+        ("from", opt(&q.from)),
+        ("to", opt(&q.to)),
+    ])
 }
 
 pub async fn show(
@@ -37,17 +48,18 @@ pub async fn show(
     AuditReader(a): AuditReader,
     Query(q): Query<AuditQuery>,
 ) -> Response {
-    let f = match filter(&q) {
+    let f = match filter(&q, a.zone) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
+    let asked = asked(&q);
     let a2 = a.clone();
     let res = state
         .blocking(move |c| {
             c.audit(record(
                 &a2,
                 "view_audit",
-                serde_json::json!({ "filter": format!("{f:?}") }),
+                serde_json::json!({ "filter": asked }),
                 "",
             ))?;
             access::list(&lock(&c.console), &f, 1000)
@@ -72,16 +84,20 @@ pub async fn show(
         form.filters method="get" action="/audit" {
             label { (t(l, "actor")) input name="actor" value=(opt(&q.actor).unwrap_or("")); }
             label { (t(l, "action")) input name="action" value=(opt(&q.action).unwrap_or("")); }
-            label { (t(l, "from")) input type="date" name="from" value=(opt(&q.from).unwrap_or("")); }
-            label { (t(l, "to")) input type="date" name="to" value=(opt(&q.to).unwrap_or("")); }
+            (params::date_fields(l, opt(&q.from), opt(&q.to), a.zone))
             button type="submit" { (t(l, "filter")) }
             " " a #export-audit href=(export) { "JSON Lines ↓" }
         }
+        p.hint #seq-note { (t(l, "seq_note")) }
         table #audit {
             thead { tr { th { "#" } th { (t(l, "time")) } th { (t(l, "actor")) } th { (t(l, "role")) } th { (t(l, "action")) } th { (t(l, "address")) } th { (t(l, "target")) } th { (t(l, "reason")) } } }
             tbody {
                 @for (seq, r) in &rows {
-                    tr { td { (seq) } td { (time(r.at_ms)) } td.actor { (r.actor) } td { (r.role) } td.action { (r.action) } td { (r.from) } td { code { (r.target.to_string()) } } td { (r.why) } }
+                    tr {
+                        td { (seq) } td { (time(r.at_ms, a.zone)) } td.actor { (r.actor) } td { (r.role) }
+                        td.action { (words::action(&r.action)) " " code { (r.action) } }
+                        td { (r.from) } td.what { (words::target(&r.target)) } td { (r.why) }
+                    }
                 }
             }
         }
@@ -94,10 +110,11 @@ pub async fn export(
     AuditReader(a): AuditReader,
     Query(q): Query<AuditQuery>,
 ) -> Response {
-    let f = match filter(&q) {
+    let f = match filter(&q, a.zone) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
+    let asked = asked(&q);
     let a2 = a.clone();
     let res = state
         .blocking(move |c| {
@@ -105,7 +122,7 @@ pub async fn export(
             c.audit(record(
                 &a2,
                 "export_audit",
-                serde_json::json!({ "filter": format!("{f:?}"), "records": rows.len() }),
+                serde_json::json!({ "filter": asked, "records": rows.len() }),
                 "",
             ))?;
             let mut out = String::new();

@@ -71,7 +71,7 @@ pub async fn show(
         }
         @if contact.is_some() {
             @if rows.is_empty() { p { (t(l, "no_results")) } }
-            table #consent { tbody { @for (region, at, kind, msgid) in &rows { tr { td { (time(*at)) } td.state { (kind) } td { (region) } td { code { (msgid) } } } } } }
+            table #consent { tbody { @for (region, at, kind, msgid) in &rows { tr { td { (time(*at, a.zone)) } td.state { (kind) } td { (region) } td { code { (msgid) } } } } } }
         }
     })
     .into_response()

@@ -119,8 +119,8 @@ pub(crate) async fn render(state: &Shared, a: &Authed, error: Option<String>) ->
                         tr {
                             td { (region) } td { (h.id) } td.case { (h.case_id) }
                             td { code { (serde_json::to_string(&h.scope).unwrap_or_default()) } " → " strong { (n) } " " (t(l, "messages")) }
-                            td { (h.reason) } td { (h.placed_by) " " (time(h.placed_at_ms)) }
-                            td { @match &h.released_at_ms { Some(at) => { "released " (time(*at)) }, None => { "active" } } }
+                            td { (h.reason) } td { (h.placed_by) " " (time(h.placed_at_ms, a.zone)) }
+                            td { @match &h.released_at_ms { Some(at) => { "released " (time(*at, a.zone)) }, None => { "active" } } }
                             td {
                                 @if h.released_at_ms.is_none() {
                                     form.inline method="post" action=(format!("/holds/{region}/{}/release", h.id)) {

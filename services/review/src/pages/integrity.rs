@@ -41,14 +41,14 @@ pub async fn show(State(state): State<Shared>, a: Authed) -> Response {
                 @for (region, h) in &heads {
                     @if let Some(h) = h {
                         tr { td { (region) } td { (h.records) } td { (h.head_seq) " " code { (h.head_hash.get(..16).unwrap_or("")) "…" } }
-                             td { @if let (Some(id), Some(seq), Some(at)) = (h.checkpoint_id, h.checkpoint_seq, h.checkpoint_signed_at_ms) { "#" (id) " @" (seq) " " (time(at)) } }
+                             td { @if let (Some(id), Some(seq), Some(at)) = (h.checkpoint_id, h.checkpoint_seq, h.checkpoint_signed_at_ms) { "#" (id) " @" (seq) " " (time(at, a.zone)) } }
                              td { code { (h.public_key.as_deref().unwrap_or("—")) } } }
                     }
                 }
             }
         }
         h2 { "Last verification" }
-        table #verifications { tbody { @for n in names { @let (at, summary, ok) = &verifications[n]; tr { td { (n) } td { (time(*at)) } td.result class=(if *ok { "ok" } else { "bad" }) { (summary) } } } } }
+        table #verifications { tbody { @for n in names { @let (at, summary, ok) = &verifications[n]; tr { td { (n) } td { (time(*at, a.zone)) } td.result class=(if *ok { "ok" } else { "bad" }) { (summary) } } } } }
         form method="post" action="/integrity/verify" { (csrf(&a)) button #verify type="submit" { (t(l, "verify_now")) } }
     })
     .into_response()

@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
+use wcp_archive::dates::End;
 use wcp_model::RiskCategory;
 use wcp_review::access::AccessRecord;
 use wcp_review::items::Item;
@@ -40,7 +41,11 @@ pub struct QueueQuery {
 }
 
 /// The validated filter, the regions to ask, the sort and the page.
-pub fn parse(q: &QueueQuery, user: &str) -> Result<(Filter, Option<String>, Sort, u64), BadInput> {
+pub fn parse(
+    q: &QueueQuery,
+    user: &str,
+    zone: i32,
+) -> Result<(Filter, Option<String>, Sort, u64), BadInput> {
     let status = match opt(&q.status) {
         None => StatusFilter::Open,
         Some(s) => StatusFilter::parse(s).ok_or_else(|| BadInput(format!("status {s:?}")))?,
@@ -62,8 +67,8 @@ pub fn parse(q: &QueueQuery, user: &str) -> Result<(Filter, Option<String>, Sort
         status,
         category: params::id("category", &q.category)?,
         severity,
-        from_ms: params::time("from", &q.from)?,
-        to_ms: params::time("to", &q.to)?,
+        from_ms: params::time("from", &q.from, zone, End::From)?,
+        to_ms: params::time("to", &q.to, zone, End::To)?,
         participant: params::id("participant", &q.participant)?,
         rule_id: params::id("rule", &q.rule)?,
         kind: params::id("kind", &q.kind)?,
@@ -93,7 +98,7 @@ pub async fn show(
     Reader(a): Reader,
     Query(q): Query<QueueQuery>,
 ) -> Response {
-    let (filter, region, sort, pg) = match parse(&q, &a.user) {
+    let (filter, region, sort, pg) = match parse(&q, &a.user, a.zone) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -105,6 +110,18 @@ pub async fn show(
     let scope = a.scope();
     let a2 = a.clone();
     let f2 = filter.clone();
+    let asked = params::given(&[
+        ("status", Some(filter.status.as_str())),
+        ("category", opt(&q.category)),
+        ("severity", opt(&q.severity)),
+        ("region", opt(&q.region)),
+        ("from", opt(&q.from)),
+        ("to", opt(&q.to)),
+        ("participant", opt(&q.participant)),
+        ("rule", opt(&q.rule)),
+        ("kind", opt(&q.kind)),
+        ("mine", opt(&q.mine).map(|_| "yes")),
+    ]);
     let res = state
         .blocking(move |c| {
             let mut rows: Vec<(String, Item)> = Vec::new();
@@ -127,7 +144,7 @@ pub async fn show(
                 at_ms: now_ms(),
                 action: "view_queue".into(),
                 from: a2.ip.clone(),
-                target: serde_json::json!({ "filter": format!("{f2:?}"), "page": pg, "items": rows.iter().map(|(r, i)| format!("{r}/{}", i.id)).collect::<Vec<_>>() }),
+                target: serde_json::json!({ "filter": asked, "page": pg, "items": rows.iter().map(|(r, i)| format!("{r}/{}", i.id)).collect::<Vec<_>>() }),
                 why: String::new(),
             })?;
             let empty: Vec<String> = c.empty_regions().into_iter().filter(|n| region.as_ref().is_none_or(|x| x == n)).collect();
@@ -240,8 +257,7 @@ fn render(
                 label { (t(l, "category")) select name="category" { option value="" { "—" } @for c in &cats { option value=(c) selected[opt(&q.category) == Some(*c)] { (c) } } } }
                 label { (t(l, "severity")) select name="severity" { option value="" { "—" } @for s in ["high", "medium", "low"] { option value=(s) selected[opt(&q.severity) == Some(s)] { (s) } } } }
                 label { (t(l, "region")) input name="region" size="4" value=(opt(&q.region).unwrap_or("")); }
-                label { (t(l, "from")) input type="date" name="from" value=(opt(&q.from).unwrap_or("")); }
-                label { (t(l, "to")) input type="date" name="to" value=(opt(&q.to).unwrap_or("")); }
+                (params::date_fields(l, opt(&q.from), opt(&q.to), a.zone))
                 label { (t(l, "participant")) input name="participant" value=(opt(&q.participant).unwrap_or("")); }
                 label { (t(l, "rule")) input name="rule" value=(opt(&q.rule).unwrap_or("")); }
                 label { (t(l, "sort")) select name="sort" {
@@ -259,7 +275,7 @@ fn render(
                             @let href = format!("/alerts/{region}/{}", it.id);
                             tr.row data-href=(href) {
                                 td { input type="checkbox" name="sel" value=(format!("{region}:{}", it.id)); }
-                                td { a.open href=(href) { (time(it.new.time_ms)) } }
+                                td { a.open href=(href) { (time(it.new.time_ms, a.zone)) } }
                                 td { (region) }
                                 td { (it.new.category) }
                                 td class=(format!("sev-{}", it.new.severity.as_str())) { (it.new.severity.as_str()) }

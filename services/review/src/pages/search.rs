@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
+use wcp_archive::dates::End;
 use wcp_archive::{ArchivedMessage, Query as ArchiveQuery};
 use wcp_model::RiskCategory;
 
@@ -32,7 +33,7 @@ pub struct SearchQuery {
     pub page: Option<u64>,
 }
 
-pub fn to_query(q: &SearchQuery) -> Result<ArchiveQuery, BadInput> {
+pub fn to_query(q: &SearchQuery, zone: i32) -> Result<ArchiveQuery, BadInput> {
     let risk = match opt(&q.risk) {
         None => None,
         Some(r) => Some(RiskCategory::parse(r).ok_or_else(|| BadInput(format!("risk {r:?}")))?),
@@ -51,8 +52,8 @@ pub fn to_query(q: &SearchQuery) -> Result<ArchiveQuery, BadInput> {
     Ok(ArchiveQuery {
         participant: params::id("participant", &q.participant)?,
         conversation: params::id("conversation", &q.conversation)?,
-        from_ms: params::time("from", &q.from)?,
-        to_ms: params::time("to", &q.to)?,
+        from_ms: params::time("from", &q.from, zone, End::From)?,
+        to_ms: params::time("to", &q.to, zone, End::To)?,
         risk,
         pii,
         text,
@@ -69,7 +70,7 @@ pub async fn show(
     Investigator(a): Investigator,
     Query(q): Query<SearchQuery>,
 ) -> Response {
-    let aq = match to_query(&q) {
+    let aq = match to_query(&q, a.zone) {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -110,6 +111,7 @@ pub async fn show(
     let viewer = Viewer {
         clear: true,
         unmasked: Default::default(),
+        zone: a.zone,
     };
     let next = |p: u64| {
         let pairs = [
@@ -133,8 +135,7 @@ pub async fn show(
             label { (t(l, "text")) input #q name="text" value=(opt(&q.text).unwrap_or("")) autofocus; }
             label { (t(l, "participant")) input name="participant" value=(opt(&q.participant).unwrap_or("")); }
             label { (t(l, "conversation")) input name="conversation" value=(opt(&q.conversation).unwrap_or("")); }
-            label { (t(l, "from")) input type="date" name="from" value=(opt(&q.from).unwrap_or("")); }
-            label { (t(l, "to")) input type="date" name="to" value=(opt(&q.to).unwrap_or("")); }
+            (params::date_fields(l, opt(&q.from), opt(&q.to), a.zone))
             label { (t(l, "risk")) select name="risk" { option value="" { "—" } @for c in RiskCategory::ALL { option value=(c.as_str()) selected[opt(&q.risk) == Some(c.as_str())] { (c.as_str()) } } } }
             label { (t(l, "pii_type")) input name="pii" value=(opt(&q.pii).unwrap_or("")) placeholder="PHONE_NUMBER"; }
             label { (t(l, "region")) input name="region" size="4" value=(opt(&q.region).unwrap_or("")); }
@@ -206,6 +207,7 @@ pub async fn conversation(
     let viewer = Viewer {
         clear: true,
         unmasked: Default::default(),
+        zone: a.zone,
     };
     let link = |b: u64, f: u64| {
         format!(
@@ -224,7 +226,7 @@ pub async fn conversation(
         a #earlier href=(link(before + 50, after)) { "↑ " (t(l, "earlier")) }
         ol #conversation.conversation { @for m in &msgs { (MessageView::new(m, &viewer, &[]).line(m.stored.time_ms == at, None)) } }
         a #later href=(link(before, after + 50)) { "↓ " (t(l, "later")) }
-        @if let Some(first) = msgs.first() { p.hint { (time(first.stored.time_ms)) " …" } }
+        @if let Some(first) = msgs.first() { p.hint { (time(first.stored.time_ms, a.zone)) " …" } }
     })
     .into_response()
 }
