@@ -24,6 +24,28 @@ async fn rows(c: &Client, css: &str) -> u64 {
     n.as_u64().unwrap()
 }
 
+/// A form post with a session cookie: the status code.
+fn post(base: &str, path: &str, session: &str, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let hostport = base.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(hostport).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nCookie: wcp_session={session}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    resp.split_whitespace()
+        .nth(1)
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(0)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dates_refusals_and_the_access_log_in_chromium() {
     let tmp = tempfile::tempdir().unwrap();
@@ -118,8 +140,13 @@ async fn dates_refusals_and_the_access_log_in_chromium() {
     sign_out(&c).await;
 
     // D17 and D9: the reviewer's menu has no Search; the search she types anyway is refused.
-    sign_in(&c, &base, "ann", &ann_otp).await;
+    let ann = sign_in(&c, &base, "ann", &ann_otp).await;
     assert_eq!(rows(&c, "header nav a[href='/search']").await, 0);
+    // A post with a stale form token is refused, and logged too.
+    assert_eq!(
+        post(&base, "/queue/bulk", &ann, "csrf=stale&act=claim"),
+        403
+    );
     assert!(!text(&c, "header nav").await.contains("Search"));
     c.goto(&format!("{base}/search?text=保本")).await.unwrap();
     assert_eq!(rows(&c, "#forbidden").await, 1, "search is refused");
@@ -141,6 +168,14 @@ async fn dates_refusals_and_the_access_log_in_chromium() {
             && refusal.contains("query: text 保本")
             && refusal.contains("investigators only"),
         "{refusal}"
+    );
+    let stale = log
+        .lines()
+        .find(|l| l.contains("request_denied"))
+        .unwrap_or_else(|| panic!("no refused post in the log: {log}"));
+    assert!(
+        stale.contains("ann") && stale.contains("/queue/bulk") && stale.contains("form token"),
+        "{stale}"
     );
     assert!(
         log.contains("viewed the queue") && log.contains("filter: from 2024-11-26"),

@@ -33,6 +33,7 @@ pub fn action(code: &str) -> String {
         "view_users" => "viewed the accounts",
         "user_save" => "saved an account",
         "page_denied" => "was refused a page their role may not open",
+        "request_denied" => "had a form post refused (cross-site or stale form)",
         "account_add" => "added an account",
         "account_update" => "changed an account",
         "account_bootstrap" => "created the first account (console start)",

@@ -5,12 +5,14 @@
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use wcp_review::access::AccessRecord;
 use wcp_review::sessions;
 
-use crate::auth::{cookie, PRE_COOKIE, SESSION_COOKIE};
+use crate::auth::{client_addr, cookie, PRE_COOKIE, SESSION_COOKIE};
 use crate::state::{lock, now_ms, Shared};
 
 /// Largest form body accepted (a bulk action on a few hundred items fits easily).
@@ -25,6 +27,20 @@ pub async fn csrf(State(state): State<Shared>, req: Request, next: Next) -> Resp
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
+    let signin = parts.uri.path() == "/signin";
+    // The session the post claims, so a refusal of a signed-in person is in the access log.
+    let session = match cookie(&parts, SESSION_COOKIE).map(str::to_string) {
+        Some(token) if !signin => {
+            state
+                .blocking(move |c| {
+                    sessions::find(&lock(&c.console), &token, now_ms())
+                        .ok()
+                        .flatten()
+                })
+                .await
+        }
+        _ => None,
+    };
     // Browsers send Sec-Fetch-Site; a cross-site form post is refused whatever it carries.
     if let Some(site) = parts
         .headers
@@ -32,25 +48,13 @@ pub async fn csrf(State(state): State<Shared>, req: Request, next: Next) -> Resp
         .and_then(|v| v.to_str().ok())
     {
         if site != "same-origin" && site != "none" {
-            return refuse("cross-site request");
+            return refuse_logged(&state, &parts, session, "cross-site request").await;
         }
     }
-    let expected = if parts.uri.path() == "/signin" {
+    let expected = if signin {
         cookie(&parts, PRE_COOKIE).map(str::to_string)
     } else {
-        match cookie(&parts, SESSION_COOKIE).map(str::to_string) {
-            Some(token) => {
-                state
-                    .blocking(move |c| {
-                        sessions::find(&lock(&c.console), &token, now_ms())
-                            .ok()
-                            .flatten()
-                            .map(|s| s.csrf)
-                    })
-                    .await
-            }
-            None => None,
-        }
+        session.as_ref().map(|s| s.csrf.clone())
     };
     let Some(expected) = expected else {
         return refuse("no session (sign in again)");
@@ -66,10 +70,36 @@ pub async fn csrf(State(state): State<Shared>, req: Request, next: Next) -> Resp
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
     if !sessions::same_token(given, &expected) {
-        return refuse("missing or wrong form token (reload the page)");
+        let why = "missing or wrong form token (reload the page)";
+        return refuse_logged(&state, &parts, session, why).await;
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// A refused post of a signed-in person is a `request_denied` record (trial 18 D9: every
+/// refusal is logged); one without a session has nobody to name and is only refused.
+async fn refuse_logged(
+    state: &Shared,
+    parts: &Parts,
+    session: Option<sessions::Session>,
+    why: &'static str,
+) -> Response {
+    if let Some(s) = session {
+        let rec = AccessRecord {
+            actor: s.username,
+            role: s.role.as_str().into(),
+            at_ms: now_ms(),
+            action: "request_denied".into(),
+            from: client_addr(parts, state.settings.trust_forwarded),
+            target: serde_json::json!({ "method": "POST", "page": parts.uri.path() }),
+            why: why.into(),
+        };
+        if let Err(e) = state.blocking(move |c| c.audit(rec)).await {
+            tracing::error!(error = %e, "a refusal could not be written to the access log");
+        }
+    }
+    refuse(why)
 }
 
 pub const CSP: &str =
