@@ -135,3 +135,168 @@ async fn holds_and_exports_in_chromium() {
         );
     }
 }
+
+/// The `kept by holds` figure of `wcp archive expire --dry-run` on one region's archive.
+fn kept_by_holds(db: &std::path::Path) -> u32 {
+    let o = wcp()
+        .args([
+            "archive",
+            "expire",
+            "--actor",
+            "officer",
+            "--dry-run",
+            "--db",
+        ])
+        .arg(db)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    out.split("; ")
+        .find_map(|p| p.strip_suffix(" kept by holds"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no 'kept by holds' in {out}"))
+}
+
+/// Places a hold on `custodian` with region cn picked in the form.
+async fn place_custodian_hold(c: &Client, base: &str, case: &str, custodian: &str) {
+    c.goto(&format!("{base}/holds")).await.unwrap();
+    let cn = "#place-hold select[name=region] option[value=cn]";
+    c.find(Locator::Css(cn))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(c, "#place-hold input[name=case_id]", case).await;
+    fill(c, "#place-hold input[name=custodian]", custodian).await;
+    fill(c, "#place-hold input[name=reason]", "preservation notice").await;
+    click_nav(c, "#place-hold button").await;
+}
+
+/// A custodian hold placed with region cn picked protects the custodian's messages in hk
+/// too (trial 18 D7: it covered cn only, so lina's hk chat could expire); what a hold covers
+/// reads in words and a misspelt custodian (0 messages) asks for confirmation (D13); one
+/// conversation exports from its page as RSMF 2.0 and EML, audited (D20).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custodian_holds_every_region_and_conversation_export() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = pipeline_output(tmp.path());
+    let (_console, base, otp) = start_console(&out);
+    let aud_otp = add_user(&out, "aud", "auditor", "");
+    let (_driver, c) = browser(&tmp.path().join("profile")).await;
+    let inv = sign_in(&c, &base, "investigator", &otp).await;
+    let hk = out.join("archive-hk.db");
+    assert_eq!(
+        kept_by_holds(&hk),
+        0,
+        "lina's personal hk message would expire"
+    );
+
+    // A misspelt custodian: warned with 0 messages, nothing placed until confirmed.
+    place_custodian_hold(&c, &base, "CASE-TYPO", "linna").await;
+    let warning = text(&c, "#confirm-empty").await;
+    assert!(warning.contains("0 messages"), "{warning}");
+    assert!(
+        !text(&c, "#holds").await.contains("CASE-TYPO"),
+        "not placed before confirming"
+    );
+    screenshot(&c, "hold-confirm-empty").await;
+    click_nav(&c, "#place-anyway").await;
+    assert!(
+        text(&c, "#holds").await.contains("CASE-TYPO"),
+        "placed once confirmed"
+    );
+
+    // The custodian spelt right, region cn picked: a hold in every region, in words.
+    place_custodian_hold(&c, &base, "CASE-LINA", "lina").await;
+    assert!(text(&c, "p.flash").await.contains("Hold placed"));
+    let rows = c.find_all(Locator::Css("#holds tbody tr")).await.unwrap();
+    let mut regions = Vec::new();
+    for r in &rows {
+        let t = r.text().await.unwrap();
+        if !t.contains("CASE-LINA") {
+            continue;
+        }
+        assert!(t.contains("every message of custodian lina →"), "{t}");
+        assert!(!t.contains('{'), "no JSON under Covers: {t}");
+        regions.push(t.split_whitespace().next().unwrap().to_string());
+    }
+    regions.sort();
+    assert_eq!(regions, ["cn", "hk"], "one hold per region");
+    let head = text(&c, "#holds thead").await;
+    assert!(
+        head.contains("Reason") && !head.contains("required"),
+        "{head}"
+    );
+    assert_eq!(kept_by_holds(&hk), 1, "the hk hold keeps lina's message");
+
+    // One conversation exported from its page, as RSMF 2.0 then EML, each audited.
+    c.goto(&format!("{base}/search?participant=lina&region=hk"))
+        .await
+        .unwrap();
+    click_nav(&c, "#results a.open").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/conversation/hk");
+    let shown = c
+        .find_all(Locator::Css("#conversation > li"))
+        .await
+        .unwrap()
+        .len() as u32;
+    let conv = text(&c, "main p code").await;
+    let mut downloads = Vec::new();
+    for (format, marker) in [
+        ("rsmf", "X-RSMF-Version: 2.0.0".to_string()),
+        ("eml", format!("X-WCP-Conversation: {conv}")),
+    ] {
+        let back = c.current_url().await.unwrap();
+        c.find(Locator::Css(&format!(
+            "#export-conversation option[value={format}]"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        click_nav(&c, "#export-conversation button").await;
+        let exported: u32 = text(&c, "#exported")
+            .await
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("exported count");
+        assert_eq!(exported, shown, "{format}: the whole conversation");
+        if format == "rsmf" {
+            screenshot(&c, "export-conversation").await;
+        }
+        let link = c
+            .find(Locator::Css("#files a"))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+        let (status, _, body) = http_get(&base, &link, &inv);
+        assert_eq!(status, 200, "download {link}");
+        assert!(body.contains(&marker), "{format} file: {body}");
+        downloads.push(link);
+        c.goto(back.as_str()).await.unwrap();
+    }
+    sign_out(&c).await;
+
+    let aud = sign_in(&c, &base, "aud", &aud_otp).await;
+    let (status, _, log) = http_get(&base, "/audit.jsonl", &aud);
+    assert_eq!(status, 200);
+    let exports: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"action\":\"export\"") && l.contains(&conv))
+        .collect();
+    assert_eq!(exports.len(), 2, "both exports audited: {log}");
+    for d in &downloads {
+        let file = d.rsplit('/').next().unwrap();
+        assert!(
+            log.lines()
+                .any(|l| l.contains("export_download") && l.contains(file)),
+            "download of {file} audited"
+        );
+    }
+}

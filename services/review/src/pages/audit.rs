@@ -90,7 +90,7 @@ pub async fn show(
         }
         p.hint #seq-note { (t(l, "seq_note")) }
         table #audit {
-            thead { tr { th { "#" } th { (t(l, "time")) } th { (t(l, "actor")) } th { (t(l, "role")) } th { (t(l, "action")) } th { (t(l, "address")) } th { (t(l, "target")) } th { (t(l, "reason")) } } }
+            thead { tr { th { "#" } th { (t(l, "time")) } th { (t(l, "actor")) } th { (t(l, "role")) } th { (t(l, "action")) } th { (t(l, "address")) } th { (t(l, "target")) } th { (t(l, "reason_col")) } } }
             tbody {
                 @for (seq, r) in &rows {
                     tr {

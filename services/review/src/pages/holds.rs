@@ -3,7 +3,7 @@
 //! Holds: place by case id with a reason (a custodian, a conversation or a text search),
 //! release with a reason, see what each covers. Exports are in `pages::export`.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
@@ -14,8 +14,8 @@ use wcp_archive::{
 use wcp_review::ReviewError;
 
 use crate::auth::{Authed, Investigator};
-use crate::i18n::t;
-use crate::layout::{csrf, page, problem, time};
+use crate::i18n::{t, Lang};
+use crate::layout::{csrf, flash, page, problem, time};
 use crate::pages::alert::access;
 use crate::pages::params::{self, opt};
 use crate::state::{lock, Console, Region, Shared};
@@ -80,11 +80,94 @@ fn listing(c: &Console) -> Result<Listing, ReviewError> {
     Ok(out)
 }
 
-pub async fn show(State(state): State<Shared>, Investigator(a): Investigator) -> Response {
-    render(&state, &a, None).await
+/// What a hold covers, in words (never the stored JSON): "every message of custodian
+/// zhangwei", "conversation a|b", "messages matching text “保本”".
+pub fn covers(l: Lang, zone: i32, s: &HoldScope) -> String {
+    let zh = l == Lang::Zh;
+    match s {
+        HoldScope::Custodian(p) if zh => format!("保管人 {p} 的全部消息"),
+        HoldScope::Custodian(p) => format!("every message of custodian {p}"),
+        HoldScope::Conversation(c) if zh => format!("会话 {c}"),
+        HoldScope::Conversation(c) => format!("conversation {c}"),
+        HoldScope::Query(q) => {
+            let mut parts = Vec::new();
+            let mut add = |en: &str, cn: &str, v: String| {
+                parts.push(format!("{} {v}", if zh { cn } else { en }))
+            };
+            if let Some(t) = &q.text {
+                add("text", "文本", format!("“{t}”"))
+            }
+            if let Some(p) = &q.participant {
+                add("participant", "参与者", p.clone())
+            }
+            if let Some(c) = &q.conversation {
+                add("conversation", "会话", c.clone())
+            }
+            if let Some(f) = q.from_ms {
+                add("from", "起", time(f, zone))
+            }
+            if let Some(t) = q.to_ms {
+                add("before", "止", time(t, zone))
+            }
+            if let Some(r) = q.risk {
+                add("risk", "风险类别", r.as_str().to_string())
+            }
+            if let Some(p) = &q.pii {
+                add("PII", "个人信息", p.clone())
+            }
+            if let Some(m) = &q.msgtype {
+                add("type", "类型", m.clone())
+            }
+            if let Some(c) = q.class {
+                add("class", "分类", c.as_str().to_string())
+            }
+            if let Some(r) = q.recalled {
+                add("recalled", "已撤回", r.to_string())
+            }
+            let what = if parts.is_empty() {
+                if zh {
+                    "全部".to_string()
+                } else {
+                    "everything".to_string()
+                }
+            } else {
+                parts.join(", ")
+            };
+            if zh {
+                format!("匹配的消息：{what}")
+            } else {
+                format!("messages matching {what}")
+            }
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct HoldsQuery {
+    msg: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<Shared>,
+    Investigator(a): Investigator,
+    Query(q): Query<HoldsQuery>,
+) -> Response {
+    render_with(&state, &a, None, None, q.msg.as_deref()).await
 }
 
 pub(crate) async fn render(state: &Shared, a: &Authed, error: Option<String>) -> Response {
+    render_with(state, a, error, None, None).await
+}
+
+/// The holds page; `confirm` is a hold that would cover no message, shown back with a
+/// warning and a button to place it anyway (a misspelt custodian otherwise looks placed).
+async fn render_with(
+    state: &Shared,
+    a: &Authed,
+    error: Option<String>,
+    confirm: Option<(PlaceForm, Vec<String>)>,
+    msg: Option<&str>,
+) -> Response {
     let a2 = a.clone();
     let res = state
         .blocking(move |c| {
@@ -99,26 +182,42 @@ pub(crate) async fn render(state: &Shared, a: &Authed, error: Option<String>) ->
     let l = a.lang;
     let regions: Vec<String> = state.regions.iter().map(|r| r.name.clone()).collect();
     page(a, t(l, "holds"), html! {
+        (flash(l, msg))
         @if let Some(e) = &error { (problem(e)) }
+        @if let Some((f, searched)) = &confirm {
+            section #confirm-empty {
+                p.problem role="alert" {
+                    @if l == Lang::Zh { "该保全在 " (searched.join("、")) " 中覆盖 0 条消息。请检查拼写（保管人为企业微信 ID，例如 zhangwei）。保全也会覆盖之后归档的消息。" }
+                    @else { "This hold covers 0 messages in " (searched.join(", ")) ". Check the spelling (a custodian is a WeCom id such as zhangwei). A hold also covers messages archived later." }
+                }
+                form method="post" action="/holds" {
+                    (csrf(a))
+                    @for (k, v) in f.fields() { input type="hidden" name=(k) value=(v); }
+                    input type="hidden" name="confirm_empty" value="1";
+                    button #place-anyway type="submit" { (t(l, "place_anyway")) }
+                }
+            }
+        }
         (crate::layout::empty_regions(l, &empty))
         form #place-hold method="post" action="/holds" {
             (csrf(a))
-            label { (t(l, "region")) select name="region" { @for r in &regions { option value=(r) { (r) } } } }
+            label { (t(l, "region")) select name="region" { option value="all" { (t(l, "all_regions")) } @for r in &regions { option value=(r) { (r) } } } }
             label { (t(l, "case_id")) input name="case_id" required; }
             label { (t(l, "custodian")) input name="custodian"; }
             label { (t(l, "conversation")) input name="conversation"; }
             label { (t(l, "text")) input name="text"; }
             label { (t(l, "reason")) input name="reason" required; }
             button type="submit" { (t(l, "place_hold")) }
+            p.hint { (t(l, "custodian_everywhere")) }
         }
         table #holds {
-            thead { tr { th { (t(l, "region")) } th { "#" } th { (t(l, "case_id")) } th { (t(l, "covers")) } th { (t(l, "reason")) } th { (t(l, "actor")) } th { (t(l, "status")) } th {} } }
+            thead { tr { th { (t(l, "region")) } th { "#" } th { (t(l, "case_id")) } th { (t(l, "covers")) } th { (t(l, "reason_col")) } th { (t(l, "actor")) } th { (t(l, "status")) } th {} } }
             tbody {
                 @for (region, hs) in &list {
                     @for (h, n) in hs {
                         tr {
                             td { (region) } td { (h.id) } td.case { (h.case_id) }
-                            td { code { (serde_json::to_string(&h.scope).unwrap_or_default()) } " → " strong { (n) } " " (t(l, "messages")) }
+                            td.covers { (covers(l, a.zone, &h.scope)) " → " strong { (n) } " " (t(l, "messages")) }
                             td { (h.reason) } td { (h.placed_by) " " (time(h.placed_at_ms, a.zone)) }
                             td { @match &h.released_at_ms { Some(at) => { "released " (time(*at, a.zone)) }, None => { "active" } } }
                             td {
@@ -142,7 +241,7 @@ pub(crate) async fn render(state: &Shared, a: &Authed, error: Option<String>) ->
     .into_response()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 pub struct PlaceForm {
     region: String,
     case_id: String,
@@ -150,6 +249,47 @@ pub struct PlaceForm {
     custodian: Option<String>,
     conversation: Option<String>,
     text: Option<String>,
+    /// Set by the "place it anyway" button after the 0-message warning.
+    confirm_empty: Option<String>,
+}
+
+impl PlaceForm {
+    /// The fields to post again from the confirmation.
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut v = vec![
+            ("region", self.region.clone()),
+            ("case_id", self.case_id.clone()),
+            ("reason", self.reason.clone()),
+        ];
+        for (k, x) in [
+            ("custodian", &self.custodian),
+            ("conversation", &self.conversation),
+            ("text", &self.text),
+        ] {
+            if let Some(x) = opt(x) {
+                v.push((k, x.to_string()));
+            }
+        }
+        v
+    }
+}
+
+/// The regions a hold goes to: a custodian's messages are in every region (a chat with a
+/// colleague in another region is archived there), so a custodian hold goes to all of
+/// them whatever region was picked; other holds to the region picked, or all.
+pub fn hold_regions(scope: &HoldScope, picked: &str, all: &[String]) -> Vec<String> {
+    if matches!(scope, HoldScope::Custodian(_)) || picked == "all" {
+        all.to_vec()
+    } else {
+        vec![picked.to_string()]
+    }
+}
+
+enum Placed {
+    /// Holds placed, by region; regions with no archive yet where nothing could be placed.
+    Done { skipped: Vec<String> },
+    /// The hold would cover no message in these regions: nothing placed, confirm first.
+    Empty(Vec<String>),
 }
 
 pub async fn place(
@@ -183,20 +323,56 @@ pub async fn place(
     {
         return render(&state, &a, Some("case id and reason are required".into())).await;
     }
-    if let Err(e) = params::region(&state, &f.region) {
-        return e.into_response();
+    if f.region != "all" {
+        if let Err(e) = params::region(&state, &f.region) {
+            return e.into_response();
+        }
     }
-    let a2 = a.clone();
+    let all: Vec<String> = state.regions.iter().map(|r| r.name.clone()).collect();
+    let targets = hold_regions(&scope, &f.region, &all);
+    let (a2, f2) = (a.clone(), f.clone());
     let res = state
         .blocking(move |c| {
-            let r = c.region(&f.region).ok_or(ReviewError::NotFound)?;
-            let req = HoldRequest { scope, reason: f.reason.trim().to_string(), case_id: f.case_id.trim().to_string() };
-            let hold = writer(r, &a2.user)?.place_hold(&req, &a2.user).map_err(arch_err)?;
-            c.audit(access(&a2, "hold_place", serde_json::json!({ "region": f.region, "hold": hold.id, "case_id": hold.case_id, "scope": hold.scope }), &req.reason))
+            let q = scope_query(&scope);
+            let (mut found, mut skipped, mut total) = (Vec::new(), Vec::new(), 0);
+            for name in &targets {
+                let r = c.region(name).ok_or(ReviewError::NotFound)?;
+                match r.archive() {
+                    Some(arch) => {
+                        let n = lock(arch).review_count(&q).map_err(arch_err)?;
+                        total += n;
+                        found.push((r, n));
+                    }
+                    None => skipped.push(name.clone()),
+                }
+            }
+            if found.is_empty() {
+                return Err(ReviewError::Refused("no region has an archive yet: place the hold once the archiver has written messages".into()));
+            }
+            if total == 0 && opt(&f2.confirm_empty).is_none() {
+                return Ok(Placed::Empty(found.iter().map(|(r, _)| r.name.clone()).collect()));
+            }
+            // Every region's signing key first, so a missing one places nothing anywhere.
+            let writers = found.iter().map(|(r, _)| writer(r, &a2.user)).collect::<Result<Vec<_>, _>>()?;
+            let req = HoldRequest { scope, reason: f2.reason.trim().to_string(), case_id: f2.case_id.trim().to_string() };
+            for ((r, n), mut w) in found.iter().zip(writers) {
+                let hold = w.place_hold(&req, &a2.user).map_err(arch_err)?;
+                c.audit(access(&a2, "hold_place", serde_json::json!({ "region": r.name, "hold": hold.id, "case_id": hold.case_id, "scope": hold.scope, "messages": n }), &req.reason))?;
+            }
+            Ok(Placed::Done { skipped })
         })
         .await;
     match res {
-        Ok(()) => Redirect::to("/holds").into_response(),
+        Ok(Placed::Done { skipped }) if skipped.is_empty() => {
+            Redirect::to("/holds?msg=hold").into_response()
+        }
+        Ok(Placed::Done { skipped }) => {
+            let why = format!("hold placed; no archive yet in {}: place it there too once the archiver has written messages", skipped.join(", "));
+            render(&state, &a, Some(why)).await
+        }
+        Ok(Placed::Empty(searched)) => {
+            render_with(&state, &a, None, Some((f, searched)), None).await
+        }
         Err(e) => render(&state, &a, Some(e.to_string())).await,
     }
 }
@@ -234,7 +410,39 @@ pub async fn release(
         })
         .await;
     match res {
-        Ok(()) => Redirect::to("/holds").into_response(),
+        Ok(()) => Redirect::to("/holds?msg=released").into_response(),
         Err(e) => render(&state, &a, Some(e.to_string())).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_custodian_hold_goes_to_every_region() {
+        let all = ["cn".to_string(), "hk".to_string()];
+        let who = HoldScope::Custodian("zhangwei".into());
+        assert_eq!(hold_regions(&who, "cn", &all), all);
+        let conv = HoldScope::Conversation("a|b".into());
+        assert_eq!(hold_regions(&conv, "hk", &all), ["hk"]);
+        assert_eq!(hold_regions(&conv, "all", &all), all);
+    }
+
+    #[test]
+    fn covers_reads_in_words() {
+        let q = HoldScope::Query(ArchiveQuery {
+            text: Some("保本".into()),
+            ..ArchiveQuery::default()
+        });
+        assert_eq!(covers(Lang::En, 480, &q), "messages matching text “保本”");
+        assert_eq!(
+            covers(Lang::En, 480, &HoldScope::Custodian("zhangwei".into())),
+            "every message of custodian zhangwei"
+        );
+        assert_eq!(
+            covers(Lang::Zh, 480, &HoldScope::Conversation("a|b".into())),
+            "会话 a|b"
+        );
     }
 }

@@ -12,7 +12,7 @@ use wcp_model::RiskCategory;
 
 use crate::auth::Investigator;
 use crate::i18n::t;
-use crate::layout::{page, time};
+use crate::layout::{csrf, page, time};
 use crate::pages::alert::access;
 use crate::pages::params::{self, opt, BadInput};
 use crate::state::{lock, Shared};
@@ -223,6 +223,12 @@ pub async fn conversation(
     };
     page(&a, t(l, "conversation"), html! {
         p { code { (conv) } " · " (region) }
+        // The whole conversation, as the hold export writes it (RSMF 2.0 or EML threads).
+        form #export-conversation.inline method="post" action="/export" {
+            (csrf(&a)) input type="hidden" name="region" value=(region); input type="hidden" name="conversation" value=(conv);
+            select name="format" { option value="rsmf" { "RSMF 2.0" } option value="eml" { "EML" } }
+            button type="submit" { (t(l, "export_conversation")) }
+        }
         a #earlier href=(link(before + 50, after)) { "↑ " (t(l, "earlier")) }
         ol #conversation.conversation { @for m in &msgs { (MessageView::new(m, &viewer, &[]).line(m.stored.time_ms == at, None)) } }
         a #later href=(link(before, after + 50)) { "↓ " (t(l, "later")) }
