@@ -418,3 +418,67 @@ fn a_recall_in_a_later_run_of_a_message_flagged_earlier_alerts() {
     assert_eq!(last.category, "recall_of_flagged");
     assert_eq!(last.msgid, "8891446340739254955_1732600185");
 }
+
+/// The newcomer's path as the README gives it (trial 18 D8, D18): `wcp demo` names the
+/// console and its own input file under "Where to look next", and the README's example lines
+/// ("Your own messages") run into the demo folder with the counts and alerts it states.
+#[test]
+fn the_readme_own_messages_run_into_the_demo_folder_as_documented() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = tmp.path().join("demo-out");
+    let o = wcp(&["demo", "--out", demo.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&o.stdout);
+    let next = said
+        .split("Where to look next:")
+        .nth(1)
+        .expect("next steps");
+    assert!(
+        next.contains(&format!("wcp review --dir {}", demo.display())),
+        "{next}"
+    );
+    assert!(
+        next.contains(&format!("{}/input.jsonl", demo.display()))
+            && demo.join("input.jsonl").exists(),
+        "{next}"
+    );
+
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let lines: String = readme
+        .split("<!-- own-messages-example")
+        .nth(1)
+        .and_then(|s| s.split("```json\n").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("the README's example block")
+        .to_string();
+    assert_eq!(lines.lines().count(), 3);
+    let mine = tmp.path().join("mine.jsonl");
+    std::fs::write(&mine, &lines).unwrap();
+    let s = run_json(&mine, &demo);
+    assert_eq!(
+        (
+            s["archived"].as_u64(),
+            s["quarantined"].as_u64(),
+            s["alerts"].as_u64()
+        ),
+        (Some(2), Some(1), Some(2)),
+        "{s}"
+    );
+    let alerts: Vec<Alert> = std::fs::read_to_string(demo.join("alerts.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|a: &Alert| a.msgid.starts_with("my-"))
+        .collect();
+    let got: Vec<(&str, &str)> = alerts
+        .iter()
+        .map(|a| (a.msgid.as_str(), a.category.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("my-0002", "guarantee_of_returns"),
+            ("my-0003", "consent_violation")
+        ]
+    );
+}

@@ -101,6 +101,14 @@ fn explain(s: &Summary, out: &std::path::Path) -> anyhow::Result<()> {
 
     let db = out.join("archive-cn.db");
     println!("\nWhere to look next:");
+    println!(
+        "  wcp review --dir {}          the review console: queue, evidence, holds, export (docs/REVIEW.md)",
+        out.display()
+    );
+    println!(
+        "  {}/input.jsonl        the raw WeCom lines this demo ran: copy their format for your own",
+        out.display()
+    );
     println!("  {}/                      archive-<region>.db, alerts.jsonl, anonymised.jsonl, dead_letters.jsonl, summary.json", out.display());
     println!(
         "  wcp archive verify --db {}     prove nothing was altered",
@@ -108,7 +116,10 @@ fn explain(s: &Summary, out: &std::path::Path) -> anyhow::Result<()> {
     );
     println!("  wcp archive search --db {} --text 内幕", db.display());
     println!("  wcp detect --input your-lines.jsonl     PII / risk / class for {{\"id\",\"text\"}} lines");
-    println!("  wcp run --input capture.jsonl --out out/   your own capture file");
+    println!(
+        "  wcp run --input mine.jsonl --out {}   your own messages (README \"Your own messages\": an agree line first for a new contact)",
+        out.display()
+    );
     println!("  README.md and docs/ for the Kafka services, Kubernetes and alert rules");
     Ok(())
 }
