@@ -71,6 +71,26 @@ pub fn anonymise(
     policy: &AnonPolicy,
     tenant_key: &[u8],
 ) -> String {
+    anonymise_with_edits(text, matches, policy, tenant_key).0
+}
+
+/// One replacement [`anonymise_with_edits`] made: bytes `start..end` of the input became
+/// `len` bytes of the output. In input order, never overlapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub len: usize,
+}
+
+/// [`anonymise`] plus the replacements it made, so offsets into `text` (the classifier's
+/// risk and PII spans) can be moved onto the anonymised text.
+pub fn anonymise_with_edits(
+    text: &str,
+    matches: &[PiiMatch],
+    policy: &AnonPolicy,
+    tenant_key: &[u8],
+) -> (String, Vec<Edit>) {
     let mut sorted: Vec<&PiiMatch> = matches
         .iter()
         .filter(|m| {
@@ -96,19 +116,21 @@ pub fn anonymise(
         }
     }
     let mut out = String::with_capacity(text.len() + 16);
+    let mut edits = Vec::with_capacity(groups.len());
     let mut pos = 0;
     for (s, e, entity, _) in groups {
         out.push_str(&text[pos..s]);
-        out.push_str(&apply(
-            policy.operator_for(entity),
-            &text[s..e],
-            entity,
-            tenant_key,
-        ));
+        let value = apply(policy.operator_for(entity), &text[s..e], entity, tenant_key);
+        edits.push(Edit {
+            start: s,
+            end: e,
+            len: value.len(),
+        });
+        out.push_str(&value);
         pos = e;
     }
     out.push_str(&text[pos..]);
-    out
+    (out, edits)
 }
 
 fn apply(op: Operator, value: &str, entity: &str, key: &[u8]) -> String {

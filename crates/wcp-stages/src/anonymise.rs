@@ -8,12 +8,13 @@
 use wcp_model::{
     AnonymisedEvent, ClearIds, Disposition, EnrichedEvent, EventKind, Participant, Role,
 };
-use wcp_pii::anonymise::{anonymise as anonymise_text, pseudonym, AnonPolicy};
+use wcp_pii::anonymise::{anonymise_with_edits, pseudonym, AnonPolicy};
 /// The tenant key's text form (hex), shared by both runners.
 pub use wcp_pii::anonymise::{parse_key, KeyError};
 use wcp_pii::{PiiDetector, PiiMatch};
 
 use crate::offsets::byte_index;
+use crate::span_map::{replace_all, SpanMap};
 
 /// Participant pseudonyms and the conversation id as archived: all an alert needs to name
 /// people the way the archive does (cheap to clone: the tenant key only).
@@ -101,6 +102,11 @@ impl Anonymiser {
     /// Text with every detected PII span replaced per policy and every participant id
     /// replaced by its pseudonym (ids can appear in text, e.g. quoted cards).
     fn text(&self, ev: &EnrichedEvent) -> String {
+        self.text_mapped(ev).0
+    }
+
+    /// [`Self::text`] and where the original text's offsets land in it.
+    fn text_mapped(&self, ev: &EnrichedEvent) -> (String, SpanMap) {
         let event = &ev.event;
         let text = &event.text;
         let mut matches: Vec<PiiMatch> = ev
@@ -117,13 +123,17 @@ impl Anonymiser {
             })
             .collect();
         matches.extend(self.recall.detect(text));
-        let mut out = anonymise_text(text, &matches, &self.policy, &self.key);
+        let (mut out, edits) = anonymise_with_edits(text, &matches, &self.policy, &self.key);
+        let mut map = SpanMap::default();
+        map.push(edits);
         for p in event.participants() {
             if p.id.len() >= 4 && out.contains(&p.id) {
-                out = out.replace(&p.id, &self.id(&p.id));
+                let (replaced, edits) = replace_all(&out, &p.id, &self.id(&p.id));
+                out = replaced;
+                map.push(edits);
             }
         }
-        out
+        (out, map)
     }
 
     /// The `chat.anonymised` record.
@@ -191,8 +201,8 @@ impl Anonymiser {
                 });
                 None
             }
-            Disposition::ArchiveAnonymised => Some(self.text(&ev)),
-            Disposition::MetadataOnly => Some(String::new()),
+            Disposition::ArchiveAnonymised => Some(self.text_mapped(&ev)),
+            Disposition::MetadataOnly => Some((String::new(), SpanMap::default())),
         };
         self.pseudonymise_ids(&mut ev);
         if let Some(c) = ev.classification.as_mut() {
@@ -200,11 +210,22 @@ impl Anonymiser {
             for r in &mut c.risks {
                 r.rule_id = crate::alert::rule_id_for(&r.rule_id, false);
             }
+            // Spans count characters of the text read; the archive stores the anonymised
+            // one, where the console highlights and masks by them.
+            if let Some((after, map)) = &text {
+                let before = &ev.event.text;
+                for r in &mut c.risks {
+                    (r.start, r.end) = map.map(before, after, r.start, r.end);
+                }
+                for p in &mut c.pii {
+                    (p.start, p.end) = map.map(before, after, p.start, p.end);
+                }
+            }
             if disposition == Disposition::MetadataOnly {
                 c.pii.clear();
             }
         }
-        let Some(text) = text else {
+        let Some((text, _)) = text else {
             return ev;
         };
         let event = &mut ev.event;

@@ -29,6 +29,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod resent;
 pub mod retention;
+pub mod span_map;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 

@@ -93,12 +93,34 @@ fn refused_contact_is_archived_without_raw_values_or_bytes() {
             "wmBob",
             "staff1",
             T + 1000,
-            "my email is bob.lee@example.com",
+            "mail bob.lee@example.com, we guarantee 10% returns, no risk",
         ),
     );
     assert_eq!(
         out.for_archive.disposition(),
         Disposition::ArchiveAnonymised
+    );
+    // Trial 18 D6: the archived spans are the anonymised text's, so the console marks (and
+    // masks for reviewers) the whole pseudonym, and a risk span after it the right words.
+    let text = &out.for_archive.event.text;
+    let c = out.for_archive.classification.as_ref().unwrap();
+    let slice = |s: u32, e: u32| -> String {
+        text.chars()
+            .skip(s as usize)
+            .take((e - s) as usize)
+            .collect()
+    };
+    let email = c.pii.iter().find(|p| p.entity == "EMAIL_ADDRESS").unwrap();
+    let marked = slice(email.start, email.end);
+    assert!(
+        marked.starts_with("EMAIL_ADDRESS_") && marked.len() == "EMAIL_ADDRESS_".len() + 16,
+        "the PII span covers the whole pseudonym: {marked:?} in {text:?}"
+    );
+    let risk = c.risks.first().expect("a risk hit");
+    let words = slice(risk.start, risk.end);
+    assert!(
+        words.contains("guarantee"),
+        "risk span on {words:?} in {text:?}"
     );
     let stored = serde_json::to_string(&out.for_archive).unwrap();
     assert!(!stored.contains("bob.lee@example.com"), "{stored}");
