@@ -33,6 +33,7 @@ pub mod error;
 pub mod evidence;
 pub mod expire;
 pub mod export;
+pub mod fate;
 pub mod hold;
 mod id_tokens;
 pub mod ingest;

@@ -113,6 +113,17 @@ fn a_large_expiry_needs_a_second_persons_signed_approval() {
     );
     assert_eq!(last.detail["approval"]["approver"], "bob");
     assert!(a.verify().unwrap().ok);
+    // What became of a message, as the console says it (trial 18 D11): read from the chain.
+    assert_eq!(
+        a.removed("m3").unwrap(),
+        Some(wcp_archive::fate::Removed::Expired {
+            at_ms: cutoff,
+            actor: "alice".into(),
+            approved_by: Some("bob".into()),
+            keep_until_ms: Some(T0 + DAY_MS),
+        })
+    );
+    assert_eq!(a.removed("never-archived").unwrap(), None);
 }
 
 #[test]

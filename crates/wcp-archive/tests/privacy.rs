@@ -123,6 +123,14 @@ fn quarantined_content_is_sealed_or_not_kept_and_released_or_purged_for_good() {
         ["q2"]
     );
     assert_eq!(a.count_quarantined().unwrap(), 0);
+    assert!(
+        matches!(
+            a.removed("q2").unwrap(),
+            Some(wcp_archive::fate::Removed::Purged { ref actor, ref reason, .. })
+                if actor == "dpo" && reason == "no consent in 30 days"
+        ),
+        "the purge is told as such"
+    );
     let actions: Vec<String> = a
         .audit_trail()
         .unwrap()
