@@ -26,10 +26,17 @@ pub const PHONE: &str = "13812345678";
 
 /// `wcp run` over the sample captures plus [`CRAFTED`].
 pub fn pipeline_output(dir: &Path) -> PathBuf {
+    pipeline_output_with(dir, &[CRAFTED])
+}
+
+/// `wcp run` over the sample captures plus `lines`.
+pub fn pipeline_output_with(dir: &Path, lines: &[&str]) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut input = std::fs::read_to_string(root.join("fixtures/wecom_samples.jsonl")).unwrap();
-    input.push_str(CRAFTED);
-    input.push('\n');
+    for l in lines {
+        input.push_str(l);
+        input.push('\n');
+    }
     std::fs::write(dir.join("input.jsonl"), input).unwrap();
     let out = dir.join("out");
     run_into(&dir.join("input.jsonl"), &out);

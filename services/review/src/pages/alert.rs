@@ -8,12 +8,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
+use wcp_archive::fate::Removed;
 use wcp_archive::ArchivedMessage;
+use wcp_model::Disposition;
 use wcp_review::access::AccessRecord;
 use wcp_review::items::{self, ActionRecord, Item};
 
 use crate::auth::{forbidden, Authed, Reader};
-use crate::i18n::t;
+use crate::explain;
+use crate::i18n::{t, Lang};
 use crate::layout::{csrf, flash, page, time};
 use crate::pages::params;
 use crate::state::{lock, now_ms, Shared};
@@ -32,6 +35,10 @@ pub struct Loaded {
     pub context: Vec<ArchivedMessage>,
     pub history: Vec<ActionRecord>,
     pub viewer: Viewer,
+    /// How the message left the archive, when it is not there.
+    pub removed: Option<Removed>,
+    /// When the refusing contact refused (their latest `disagree` up to the message).
+    pub refused_at: Option<i64>,
 }
 
 pub enum Outcome {
@@ -78,21 +85,35 @@ pub async fn show(
                 return Ok(Outcome::Denied);
             }
             let history = items::history(&lock(&r.store), id)?;
-            let (message, context) = match r.archive() {
+            let invalid = |e: wcp_archive::ArchiveError| wcp_review::ReviewError::Invalid(e.to_string());
+            let (message, context, removed, refused_at) = match r.archive() {
                 Some(arch) => {
                     let arch = lock(arch);
                     let m = arch.message(&item.new.msgid);
                     let t = m.as_ref().map(|m| m.stored.time_ms).unwrap_or(item.new.time_ms);
-                    let ctx = arch.conversation_window(&item.new.conversation_id, t, before, after).map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?;
-                    (m, ctx)
+                    let ctx = arch.conversation_window(&item.new.conversation_id, t, before, after).map_err(invalid)?;
+                    let removed = if m.is_none() { arch.removed(&item.new.msgid).map_err(invalid)? } else { None };
+                    let refused_at = match m.as_ref().and_then(|m| m.stored.consent.as_ref()) {
+                        Some(d) if d.state == wcp_model::ConsentState::Disagreed => {
+                            let mut at = None;
+                            for cc in d.contacts.iter().filter(|cc| cc.state == d.state) {
+                                let events = arch.consent_events(&cc.contact).map_err(invalid)?;
+                                let last = events.iter().filter(|e| e.stored.msgtype == "disagree" && e.stored.time_ms <= t).map(|e| e.stored.time_ms).max();
+                                at = at.max(last);
+                            }
+                            at
+                        }
+                        _ => None,
+                    };
+                    (m, ctx, removed, refused_at)
                 }
-                None => (None, Vec::new()),
+                None => (None, Vec::new(), None, None),
             };
             let shown: Vec<&str> = context.iter().map(|m| m.stored.msgid.as_str()).chain(message.iter().map(|m| m.stored.msgid.as_str())).collect();
             c.audit(access(&a2, "view_alert", serde_json::json!({ "region": r2, "item": id, "alert": item.new.key, "messages": shown }), ""))?;
             let unmasked = lock(&c.unmasked).get(&a2.token).cloned().unwrap_or_default();
             let viewer = Viewer { clear: a2.role.sees_pii(), unmasked, zone: a2.zone };
-            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer })))
+            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer, removed, refused_at })))
         })
         .await;
     match res {
@@ -126,7 +147,8 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
     let base = format!("/alerts/{region}/{}", it.id);
     let um = unmask_form(a, region, it.id);
     let unmask: crate::view::UnmaskControl<'_> = if l.viewer.clear { None } else { Some(&um) };
-    let evidence: Vec<(u32, u32)> = it.new.evidence.iter().map(|s| (s.start, s.end)).collect();
+    let evidence = evidence_spans(it, l.message.as_ref());
+    let why = why_lines(lang, a.zone, it, l);
     let title = format!("{} · {}", it.new.category, it.new.severity.as_str());
     page(
         a,
@@ -146,16 +168,25 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
             section #message {
                 h2 { (t(lang, "evidence")) }
                 @match &l.message {
-                    Some(m) => { @let v = MessageView::new(m, &l.viewer, &evidence); ol.conversation { (v.line(true, unmask)) } }
-                    None => { p { (t(lang, "message_not_archived")) } }
+                    Some(m) => {
+                        @let v = MessageView::new(m, &l.viewer, &evidence); ol.conversation { (v.line(true, unmask)) }
+                        @if let Some(notice) = explain::quarantine_notice(&m.stored, region, lang, a.zone) {
+                            div #quarantine-notice.notice { @for n in &notice { p { (n) } } }
+                        }
+                    }
+                    None => { p #gone { (explain::removed_line(l.removed.as_ref(), lang, a.zone)) } }
                 }
                 h3 { (t(lang, "why_raised")) }
-                ul.why {
-                    li { (t(lang, "rule")) ": " code { (it.new.rule_id) } " · " (it.new.kind) }
-                    @if let Some(c) = l.message.as_ref().and_then(|m| m.stored.classification.as_ref()) {
-                        @for r in &c.risks { li { code { (r.rule_id) } " → " (r.category.as_str()) " (" (format!("{:.2}", r.score)) ") @" (r.start) "–" (r.end) } }
-                        li { (t(lang, "features")) ": " (c.class.as_str()) " " (format!("{:.2}", c.business_score)) " — " @for f in &c.top_features { code { (f) } " " } }
-                        @for p in &c.pii { li.pii-type { (p.entity) " @" (p.start) "–" (p.end) } }
+                ul #why.why { @for w in &why { li { (w) } } }
+                details #why-detail.detail {
+                    summary { (t(lang, "rule_detail")) }
+                    ul {
+                        li { (t(lang, "rule")) ": " code { (it.new.rule_id) } " · " (it.new.kind) }
+                        @if let Some(c) = l.message.as_ref().and_then(|m| m.stored.classification.as_ref()) {
+                            @for r in c.risks.iter().filter(|r| r.category.as_str() == it.new.category) { li { code { (r.rule_id) } " → " (r.category.as_str()) " (" (format!("{:.2}", r.score)) ") @" (r.start) "–" (r.end) } }
+                            @if !c.top_features.is_empty() { li { (t(lang, "features")) ": " @for f in &c.top_features { code { (f) } " " } } }
+                            @for p in &c.pii { li.pii-type { (p.entity) " @" (p.start) "–" (p.end) } }
+                        }
                     }
                 }
             }
@@ -187,6 +218,51 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
             }
         },
     )
+}
+
+/// The spans to highlight as this alert's evidence, in the text shown. The alert's own spans
+/// count characters of the text the pipeline read; when the archive keeps the content
+/// reduced (anonymised) the stored risk spans of the alert's category are the ones moved onto
+/// the stored text.
+fn evidence_spans(it: &Item, m: Option<&ArchivedMessage>) -> Vec<(u32, u32)> {
+    match m.and_then(|m| {
+        (m.stored.disposition != Disposition::Archive).then_some(m.stored.classification.as_ref()?)
+    }) {
+        Some(c) => c
+            .risks
+            .iter()
+            .filter(|r| r.category.as_str() == it.new.category)
+            .map(|r| (r.start, r.end))
+            .collect(),
+        None => it.new.evidence.iter().map(|s| (s.start, s.end)).collect(),
+    }
+}
+
+/// "Why it was raised" in plain words: the consent line for a consent alert, else the
+/// phrase(s) of the alert's category and the class; the rule id when nothing else is known.
+fn why_lines(lang: Lang, zone: i32, it: &Item, l: &Loaded) -> Vec<String> {
+    let m = l.message.as_ref().map(|m| &m.stored);
+    let mut out = Vec::new();
+    if it.new.category == "consent_violation" {
+        out.extend(m.and_then(|m| explain::consent_line(m, l.refused_at, lang, zone)));
+        out.push(explain::consent_guidance(lang).to_string());
+    } else if let Some(m) = m {
+        if let Some(c) = &m.classification {
+            out.extend(explain::risk_lines(&it.new.category, c, &m.text, lang));
+            if !out.is_empty() {
+                out.push(format!(
+                    "{} {} ({:.2})",
+                    t(lang, "classified_as"),
+                    c.class.as_str(),
+                    c.business_score
+                ));
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(format!("{}: {}", t(lang, "rule"), it.new.rule_id));
+    }
+    out
 }
 
 fn act_detail(act: &wcp_review::actions::Act) -> Markup {

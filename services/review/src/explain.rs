@@ -1,0 +1,353 @@
+//! Plain words for an alert: why it was raised (the phrase, as `wcp detect` explains it, not
+//! rule ids or model features), what consent did to the content, why the evidence is not
+//! shown when it is quarantined, and what became of a message that is gone. Built from the
+//! alert and what the archive stores and chains; no I/O here.
+
+use wcp_archive::fate::Removed;
+use wcp_archive::StoredMessage;
+use wcp_model::{Classification, ConsentState, Disposition};
+
+use crate::i18n::Lang;
+use crate::layout::time;
+
+fn zh(lang: Lang) -> bool {
+    lang == Lang::Zh
+}
+
+/// What a disposition did to the content, in words.
+pub fn disposition_words(d: Disposition, lang: Lang) -> &'static str {
+    match (d, zh(lang)) {
+        (Disposition::Archive, false) => "archived as sent",
+        (Disposition::Archive, true) => "按原文归档",
+        (Disposition::ArchiveAnonymised, false) => {
+            "archived anonymised (personal data and contact ids replaced by pseudonyms)"
+        }
+        (Disposition::ArchiveAnonymised, true) => "匿名化归档（个人信息和联系人 ID 替换为假名）",
+        (Disposition::Quarantine, false) => "quarantined (content held back from reviewers)",
+        (Disposition::Quarantine, true) => "隔离（内容不向审查人员显示）",
+        (Disposition::MetadataOnly, false) => {
+            "archived as metadata only (who, when, type; no content)"
+        }
+        (Disposition::MetadataOnly, true) => "仅归档元数据（发送人、时间、类型；无内容）",
+    }
+}
+
+/// One line per risk hit of the alert's own category: the phrase that matched in the text
+/// shown, or the text model. Other categories on the same message are not this alert's why.
+pub fn risk_lines(category: &str, c: &Classification, text: &str, lang: Lang) -> Vec<String> {
+    c.risks
+        .iter()
+        .filter(|r| r.category.as_str() == category)
+        .map(|r| {
+            let score = format!("{:.2}", r.score);
+            if r.rule_id.starts_with("model.") {
+                return if zh(lang) {
+                    format!("{category} 文本模型判定（得分 {score}），无词表短语")
+                } else {
+                    format!("the {category} text model (score {score}); no listed phrase")
+                };
+            }
+            let words: String = text
+                .chars()
+                .skip(r.start as usize)
+                .take(r.end.saturating_sub(r.start) as usize)
+                .collect();
+            match (words.is_empty(), zh(lang)) {
+                (false, false) => format!("phrase \"{words}\" (score {score})"),
+                (false, true) => format!("短语“{words}”（得分 {score}）"),
+                (true, false) => format!("a listed phrase (score {score}); the words are not shown because the content is not kept in clear"),
+                (true, true) => format!("词表短语（得分 {score}）；内容未以明文保存，故不显示原词"),
+            }
+        })
+        .collect()
+}
+
+/// The plain line of a consent-violation alert: who refused (or never answered), when, and
+/// what was done with the content under which policy. `refused_at` is the contact's latest
+/// `disagree` at or before the message, from the archive's consent records.
+pub fn consent_line(
+    m: &StoredMessage,
+    refused_at: Option<i64>,
+    lang: Lang,
+    zone: i32,
+) -> Option<String> {
+    let d = m.consent.as_ref()?;
+    let who: Vec<&str> = d
+        .contacts
+        .iter()
+        .filter(|c| c.state == d.state)
+        .map(|c| c.contact.as_str())
+        .collect();
+    let who = if who.is_empty() {
+        "—".to_string()
+    } else {
+        who.join(", ")
+    };
+    let done = disposition_words(m.disposition, lang);
+    let at = time(m.time_ms, zone);
+    Some(match (d.state, zh(lang)) {
+        (ConsentState::Disagreed, false) => {
+            let when = refused_at.map_or_else(|| "before this message".to_string(), |t| format!("on {}", time(t, zone)));
+            format!("External contact {who} disagreed to archiving {when}; this message of {at} was {done} under policy on_disagreed.")
+        }
+        (ConsentState::Disagreed, true) => {
+            let when = refused_at.map_or_else(|| "本消息之前".to_string(), |t| format!("于 {}", time(t, zone)));
+            format!("外部联系人 {who} {when}拒绝存档；本消息（{at}）按 on_disagreed 策略{done}。")
+        }
+        (ConsentState::Unknown, false) => format!("External contact {who} had not agreed to archiving at {at} (no agree record yet); this message was {done} under policy on_unknown."),
+        (ConsentState::Unknown, true) => format!("外部联系人 {who} 在 {at} 尚未同意存档（尚无同意记录）；本消息按 on_unknown 策略{done}。"),
+        _ => return None,
+    })
+}
+
+/// What a consent-violation alert asks of the reviewer.
+pub fn consent_guidance(lang: Lang) -> &'static str {
+    if zh(lang) {
+        "此告警记录的是与未同意存档的联系人之间仍有内容往来，本身并不认定员工违规。对话正常可按“无问题”结案；若员工在对方拒绝后仍继续业务往来，可按“违规”结案。"
+    } else {
+        "The alert records that content flowed with a contact who has not agreed to archiving; it is not a finding against staff by itself. Close it as no_issue when the conversation is in order, or as breach when staff kept doing business with a contact who refused."
+    }
+}
+
+/// Why a quarantined message shows no text, whether it was kept, and what to do.
+pub fn quarantine_notice(
+    m: &StoredMessage,
+    region: &str,
+    lang: Lang,
+    zone: i32,
+) -> Option<Vec<String>> {
+    if m.disposition != Disposition::Quarantine {
+        return None;
+    }
+    let at = time(m.time_ms, zone);
+    let mut out = Vec::new();
+    let (state, who) = match &m.consent {
+        Some(d) => (
+            Some(d.state),
+            d.contacts
+                .iter()
+                .filter(|c| c.state == d.state)
+                .map(|c| c.contact.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        None => (None, String::new()),
+    };
+    out.push(match (state, zh(lang)) {
+        (Some(ConsentState::Disagreed), false) => format!("Content quarantined: external participant {who} had refused archiving at {at}, and the policy quarantines it."),
+        (Some(ConsentState::Disagreed), true) => format!("内容已隔离：外部参与者 {who} 在 {at} 已拒绝存档，按策略隔离。"),
+        (Some(_), false) => format!("Content quarantined: consent unknown for external participant {who} at {at} (no agree record), so the staff member's message is held back under policy on_unknown, even in a group where others agreed."),
+        (Some(_), true) => format!("内容已隔离：外部参与者 {who} 在 {at} 的同意状态未知（无同意记录），按 on_unknown 策略暂不显示该员工的消息（即使群内其他人已同意）。"),
+        (None, false) => "Content quarantined: whose it is and their consent could not be known.".to_string(),
+        (None, true) => "内容已隔离：无法确定其归属及同意状态。".to_string(),
+    });
+    let release = format!(
+        "wcp archive quarantine release --db archive-{region}.db --msgid {} --dpo-key dpo.key --reason \"…\"",
+        m.msgid
+    );
+    if m.sealed.is_some() {
+        out.push(if zh(lang) {
+            "内容已用数据保护官（DPO）的公钥加密保存，审查人员在释放前无法查看。".to_string()
+        } else {
+            "The content is kept sealed to the data-protection officer's key: no reviewer can read it until it is released.".to_string()
+        });
+        out.push(if zh(lang) {
+            format!("如需查看：在同意记录到位后，请数据保护官释放：{release}")
+        } else {
+            format!("To see it: once consent is on record, ask the data-protection officer to release it: {release}")
+        });
+    } else {
+        out.push(if zh(lang) {
+            "内容未保存：写入方没有隔离公钥（wcp run 未加 --quarantine-key，或归档服务未设 quarantine_public_key_file），只保存了发送人、时间和类型，无法释放。".to_string()
+        } else {
+            "The content was not kept: the writer had no quarantine key (wcp run without --quarantine-key, or the archiver without quarantine_public_key_file), so only who, when and the type were archived, and nothing can be released.".to_string()
+        });
+        out.push(if zh(lang) {
+            "原文只能从来源（企业微信自身的会话存档）取得，wcp 中没有。可在处理记录中注明并请数据保护官跟进同意状态。".to_string()
+        } else {
+            "The text can only come from the source (WeCom's own chat archive), not from wcp. Note this in the alert's history and ask the data-protection officer to follow up the contact's consent.".to_string()
+        });
+    }
+    Some(out)
+}
+
+/// What became of a message the archive no longer holds, from its chained removal.
+pub fn removed_line(r: Option<&Removed>, lang: Lang, zone: i32) -> String {
+    match (r, zh(lang)) {
+        (Some(Removed::Expired { at_ms, actor, approved_by, keep_until_ms }), false) => {
+            let mut s = format!("The message expired: removed on {} by {actor}", time(*at_ms, zone));
+            if let Some(a) = approved_by {
+                s.push_str(&format!(", approved by {a}"));
+            }
+            if let Some(k) = keep_until_ms {
+                s.push_str(&format!(", its retention having ended {}", time(*k, zone)));
+            }
+            s.push_str(". A tombstone in the archive's hash chain records it.");
+            s
+        }
+        (Some(Removed::Expired { at_ms, actor, approved_by, keep_until_ms }), true) => {
+            let mut s = format!("该消息已过期删除：{} 由 {actor} 执行", time(*at_ms, zone));
+            if let Some(a) = approved_by {
+                s.push_str(&format!("，{a} 批准"));
+            }
+            if let Some(k) = keep_until_ms {
+                s.push_str(&format!("，保留期至 {}", time(*k, zone)));
+            }
+            s.push_str("。归档哈希链中的墓碑记录为证。");
+            s
+        }
+        (Some(Removed::Purged { at_ms, actor, reason }), false) => format!("The quarantined content was purged on {} by {actor}: {reason}.", time(*at_ms, zone)),
+        (Some(Removed::Purged { at_ms, actor, reason }), true) => format!("隔离内容已于 {} 由 {actor} 清除：{reason}。", time(*at_ms, zone)),
+        (None, false) => "The archive has not received this message yet (the alert can arrive before the archive writes it): reload later.".to_string(),
+        (None, true) => "归档尚未收到该消息（告警可能先于归档写入）：请稍后刷新。".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wcp_archive::seal::DpoKey;
+    use wcp_model::{
+        Action, ChatEvent, Class, ConsentDecision, ContactConsent, EnrichedEvent, EventKind,
+        Participant, RiskCategory, RiskHit,
+    };
+
+    const T: i64 = 1_732_766_400_000;
+
+    fn stored(text: &str, state: ConsentState, d: Disposition, sealed: bool) -> StoredMessage {
+        let mut e = EnrichedEvent::new(ChatEvent {
+            msgid: "m1".into(),
+            action: Action::Send,
+            msgtype: "text".into(),
+            kind: EventKind::Message,
+            from: Participant::new("zhangwei"),
+            to: vec![Participant::new("PARTICIPANT_1192e77f084f982a")],
+            roomid: Some("wrROOM".into()),
+            conversation_id: "wrROOM".into(),
+            time_ms: T,
+            seq: None,
+            known_type: true,
+            text: text.into(),
+            payload_json: "{}".into(),
+            raw: Vec::new(),
+        });
+        e.consent = Some(ConsentDecision {
+            state,
+            disposition: d,
+            contacts: vec![ContactConsent {
+                contact: "PARTICIPANT_1192e77f084f982a".into(),
+                state,
+            }],
+        });
+        let key = DpoKey::generate().public();
+        StoredMessage::from_enriched(&e, sealed.then_some(&key)).unwrap()
+    }
+
+    #[test]
+    fn a_quarantined_message_says_whose_consent_is_missing_whether_it_was_kept_and_what_to_do() {
+        let m = stored(
+            "明天一起拉升",
+            ConsentState::Unknown,
+            Disposition::Quarantine,
+            false,
+        );
+        let n = quarantine_notice(&m, "hk", Lang::En, 0).unwrap().join("\n");
+        assert!(n.contains("consent unknown for external participant PARTICIPANT_1192e77f084f982a at 2024-11-28"), "{n}");
+        assert!(
+            n.contains("was not kept") && n.contains("--quarantine-key"),
+            "{n}"
+        );
+        let m = stored(
+            "明天一起拉升",
+            ConsentState::Unknown,
+            Disposition::Quarantine,
+            true,
+        );
+        let n = quarantine_notice(&m, "hk", Lang::En, 0).unwrap().join("\n");
+        assert!(
+            n.contains("sealed to the data-protection officer's key"),
+            "{n}"
+        );
+        assert!(
+            n.contains("wcp archive quarantine release --db archive-hk.db --msgid m1"),
+            "{n}"
+        );
+        let clear = stored("hi", ConsentState::Agreed, Disposition::Archive, false);
+        assert!(quarantine_notice(&clear, "hk", Lang::En, 0).is_none());
+    }
+
+    #[test]
+    fn a_consent_alert_names_the_contact_the_time_and_what_was_done() {
+        let m = stored(
+            "x",
+            ConsentState::Disagreed,
+            Disposition::ArchiveAnonymised,
+            false,
+        );
+        let l = consent_line(&m, Some(T - 60_000), Lang::En, 0).unwrap();
+        assert!(l.starts_with("External contact PARTICIPANT_1192e77f084f982a disagreed to archiving on 2024-11-28"), "{l}");
+        assert!(
+            l.contains("was archived anonymised") && l.ends_with("under policy on_disagreed."),
+            "{l}"
+        );
+        let u = stored("x", ConsentState::Unknown, Disposition::Quarantine, false);
+        let l = consent_line(&u, None, Lang::En, 0).unwrap();
+        assert!(
+            l.contains("had not agreed") && l.contains("quarantined") && l.contains("on_unknown"),
+            "{l}"
+        );
+        let ok = stored("x", ConsentState::Agreed, Disposition::Archive, false);
+        assert!(consent_line(&ok, None, Lang::En, 0).is_none());
+    }
+
+    #[test]
+    fn the_why_is_the_phrase_of_the_alerts_own_category_not_rule_ids_or_features() {
+        let text = "Add me on WhatsApp, and 保本 of course";
+        let hit = |category, start, end, rule: &str| RiskHit {
+            category,
+            start,
+            end,
+            rule_id: rule.into(),
+            score: 0.9,
+        };
+        let c = Classification {
+            class: Class::Business,
+            business_score: 0.99,
+            top_features: vec!["ctx:risk_hit:+1.50".into()],
+            risks: vec![
+                hit(RiskCategory::OffChannel, 10, 18, "offchannel.zh.私人渠道"),
+                hit(
+                    RiskCategory::GuaranteeOfReturns,
+                    24,
+                    26,
+                    "guarantee.zh.保本",
+                ),
+            ],
+            pii: Vec::new(),
+        };
+        let lines = risk_lines("off_channel", &c, text, Lang::En);
+        assert_eq!(lines, ["phrase \"WhatsApp\" (score 0.90)"]);
+        assert!(risk_lines("off_channel", &c, "", Lang::En)[0].contains("not kept in clear"));
+        let mut m = c.clone();
+        m.risks[0].rule_id = "model.off_channel".into();
+        assert!(risk_lines("off_channel", &m, text, Lang::En)[0]
+            .starts_with("the off_channel text model"));
+    }
+
+    #[test]
+    fn an_expired_message_says_when_by_whom_and_who_approved() {
+        let r = Removed::Expired {
+            at_ms: T,
+            actor: "officer".into(),
+            approved_by: Some("bob".into()),
+            keep_until_ms: Some(T - 1),
+        };
+        let l = removed_line(Some(&r), Lang::En, 0);
+        assert!(
+            l.starts_with("The message expired: removed on 2024-11-28"),
+            "{l}"
+        );
+        assert!(l.contains("by officer, approved by bob"), "{l}");
+        assert!(removed_line(None, Lang::En, 0).contains("not received this message yet"));
+    }
+}
