@@ -51,6 +51,42 @@ async fn review_console_in_chromium() {
         .await
         .contains("no off-channel dealing"));
 
+    // Closed: only what a closed alert allows (trial 18 D12); the Closed tab shows the
+    // outcome; an investigator reopens it with a note, recorded in its history.
+    for gone in ["#claim", "#release", "#close-form", "#escalate-form"] {
+        assert!(
+            c.find(Locator::Css(gone)).await.is_err(),
+            "{gone} on a closed alert"
+        );
+    }
+    c.goto(&format!("{base}/queue?status=closed&category=off_channel"))
+        .await
+        .unwrap();
+    assert!(text(&c, "#queue thead").await.contains("Outcome"));
+    assert_eq!(text(&c, "#queue td.outcome").await, "False positive");
+    c.goto(&off).await.unwrap();
+    c.find(Locator::Css("#reopen-note"))
+        .await
+        .unwrap()
+        .send_keys("Wrong outcome: the contact channel was WhatsApp")
+        .await
+        .unwrap();
+    click_nav(&c, "#reopen").await;
+    assert_eq!(text(&c, "#status").await, "pending");
+    assert!(
+        c.find(Locator::Css("#outcome")).await.is_err(),
+        "no outcome once reopened"
+    );
+    let history = text(&c, "#history").await;
+    assert!(
+        history.contains("reopen") && history.contains("was WhatsApp"),
+        "{history}"
+    );
+    assert!(
+        c.find(Locator::Css("#claim")).await.is_ok(),
+        "claimable again"
+    );
+
     // Escalate a market_manipulation alert to the reviewer.
     let mm = alert_url(&c, &base, "market_manipulation").await;
     c.goto(&mm).await.unwrap();

@@ -67,11 +67,28 @@ impl Outcome {
 pub enum Act {
     Claim,
     Release,
-    Assign { to: String },
-    Close { outcome: Outcome, note: String },
-    Escalate { to: String, note: String },
-    Tag { tags: Vec<String> },
-    Note { note: String },
+    Assign {
+        to: String,
+    },
+    Close {
+        outcome: Outcome,
+        note: String,
+    },
+    Escalate {
+        to: String,
+        note: String,
+    },
+    Tag {
+        tags: Vec<String>,
+    },
+    Note {
+        note: String,
+    },
+    /// Back to pending from closed (investigators, with a note): a new chained action, so
+    /// the close and its outcome stay in the history.
+    Reopen {
+        note: String,
+    },
 }
 
 impl Act {
@@ -84,6 +101,7 @@ impl Act {
             Act::Escalate { .. } => "escalate",
             Act::Tag { .. } => "tag",
             Act::Note { .. } => "note",
+            Act::Reopen { .. } => "reopen",
         }
     }
 }
@@ -153,7 +171,9 @@ pub fn decide(state: &State, act: &Act, by: Actor<'_>) -> Result<State, String> 
     let free = state.assignee.is_none();
     let overrides = by.role.investigates();
     let mut next = state.clone();
-    if state.status == Status::Closed && !matches!(act, Act::Tag { .. } | Act::Note { .. }) {
+    if state.status == Status::Closed
+        && !matches!(act, Act::Tag { .. } | Act::Note { .. } | Act::Reopen { .. })
+    {
         return refuse("the alert is closed");
     }
     match act {
@@ -215,8 +235,59 @@ pub fn decide(state: &State, act: &Act, by: Actor<'_>) -> Result<State, String> 
             }
         }
         Act::Note { note } => note_ok(note)?,
+        Act::Reopen { note } => {
+            note_ok(note)?;
+            if state.status != Status::Closed {
+                return refuse("only a closed alert can be reopened");
+            }
+            if !overrides {
+                return refuse("only an investigator can reopen an alert");
+            }
+            next.status = Status::Pending;
+            next.assignee = None;
+            next.outcome = None;
+        }
     }
     Ok(next)
+}
+
+/// The actions the alert page offers `by` on an item in `state`: each one `decide` would
+/// accept (probed with a valid note and another person's name), less the no-ops a button
+/// would only confuse with (claiming one's own alert, releasing an unassigned one).
+pub fn offered(state: &State, by: Actor<'_>) -> Vec<&'static str> {
+    let note = "·".to_string();
+    let other = if by.name == "someone-else" {
+        "someone-else-2"
+    } else {
+        "someone-else"
+    };
+    let probes = [
+        Act::Claim,
+        Act::Release,
+        Act::Assign { to: other.into() },
+        Act::Close {
+            outcome: Outcome::NoIssue,
+            note: note.clone(),
+        },
+        Act::Escalate {
+            to: other.into(),
+            note: note.clone(),
+        },
+        Act::Tag { tags: Vec::new() },
+        Act::Note { note: note.clone() },
+        Act::Reopen { note },
+    ];
+    let mine = state.assignee.as_deref() == Some(by.name);
+    probes
+        .iter()
+        .filter(|a| decide(state, a, by).is_ok())
+        .filter(|a| match a {
+            Act::Claim => !(mine && state.status == Status::InReview),
+            Act::Release => state.assignee.is_some(),
+            _ => true,
+        })
+        .map(Act::name)
+        .collect()
 }
 
 #[cfg(test)]
@@ -278,6 +349,44 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.tags, vec!["fp-lexicon"]);
+    }
+
+    #[test]
+    fn a_closed_alert_offers_only_tags_notes_and_an_investigators_reopen() {
+        let s = decide(&State::new(), &Act::Claim, ANN).unwrap();
+        assert_eq!(
+            offered(&s, ANN),
+            ["release", "assign", "close", "escalate", "tag", "note"]
+        );
+        let close = Act::Close {
+            outcome: Outcome::Breach,
+            note: "breach".into(),
+        };
+        let c = decide(&s, &close, ANN).unwrap();
+        assert_eq!(offered(&c, ANN), ["tag", "note"]);
+        assert_eq!(offered(&c, IVY), ["tag", "note", "reopen"]);
+        let reopen = |note: &str| Act::Reopen { note: note.into() };
+        assert_eq!(
+            decide(&c, &reopen("wrong outcome"), ANN).unwrap_err(),
+            "only an investigator can reopen an alert"
+        );
+        assert_eq!(
+            decide(&c, &reopen(" "), IVY).unwrap_err(),
+            "a note is required"
+        );
+        assert_eq!(
+            decide(&s, &reopen("x"), IVY).unwrap_err(),
+            "only a closed alert can be reopened"
+        );
+        let r = decide(&c, &reopen("wrong outcome"), IVY).unwrap();
+        assert_eq!(
+            (r.status, r.assignee.clone(), r.outcome),
+            (Status::Pending, None, None)
+        );
+        assert_eq!(
+            offered(&r, ANN),
+            ["claim", "assign", "close", "escalate", "tag", "note"]
+        );
     }
 
     #[test]

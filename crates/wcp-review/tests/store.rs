@@ -364,3 +364,35 @@ fn a_queue_page_is_the_same_tested_in_time_order_or_sorted() {
         }
     }
 }
+
+/// Reopening a closed alert (trial 18 D12) appends an action: the close and its outcome stay
+/// in the history, the projection is pending again, and verify replays it to the same state.
+#[test]
+fn a_reopen_is_chained_after_the_close_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    items::ingest(&mut s, &[item(0, "off_channel", Severity::High)], &[], 100).unwrap();
+    let all = Scope::of("ivy", Role::Investigator, &[]);
+    let id = queue::list(&s, &all, &Filter::default(), Sort::Oldest, 0, 1).unwrap()[0].id;
+    let ivy = Actor {
+        name: "ivy",
+        role: Role::Investigator,
+    };
+    let close = Act::Close {
+        outcome: Outcome::FalsePositive,
+        note: "lexicon noise".into(),
+    };
+    items::apply(&mut s, id, close, ivy, 101).unwrap();
+    let reopen = Act::Reopen {
+        note: "wrong outcome".into(),
+    };
+    let st = items::apply(&mut s, id, reopen, ivy, 102).unwrap();
+    assert_eq!((st.status, st.outcome), (Status::Pending, None));
+    let hist = items::history(&s, id).unwrap();
+    assert_eq!(
+        hist.iter().map(|h| h.act.name()).collect::<Vec<_>>(),
+        ["close", "reopen"]
+    );
+    let rep = verify::verify(s.store.conn(), None).unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+}

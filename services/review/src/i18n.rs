@@ -93,6 +93,7 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "unmask" => ("Unmask", "显示原文"),
         "reason" => ("Reason (required)", "理由（必填）"),
         "export_conversation" => ("Export the conversation", "导出此会话"),
+        "reopen" => ("Reopen", "重新打开"),
         "reason_col" => ("Reason", "理由"),
         "all_regions" => ("All regions", "全部区域"),
         "custodian_everywhere" => ("A custodian hold is placed in every region's archive, so none of the custodian's messages can expire in any region.", "按保管人设置的保全会写入每个区域的归档，该保管人在任何区域的消息都不会过期。"),

@@ -273,42 +273,58 @@ fn act_detail(act: &wcp_review::actions::Act) -> Markup {
             Act::Escalate { to, note } => { " → " (to) ": " q { (note) } }
             Act::Assign { to } => { " → " (to) }
             Act::Tag { tags } => { ": " (tags.join(" ")) }
-            Act::Note { note } => { ": " q { (note) } }
+            Act::Note { note } | Act::Reopen { note } => { ": " q { (note) } }
             _ => {}
         }
     }
 }
 
+/// Only the actions the item's status allows this person (`actions::offered`): a closed
+/// alert shows tags, notes and, for investigators, Reopen with a mandatory note.
 fn actions(a: &Authed, base: &str, it: &Item) -> Markup {
     let l = a.lang;
     let act = format!("{base}/act");
+    let by = wcp_review::actions::Actor {
+        name: &a.user,
+        role: a.role,
+    };
+    let ok = wcp_review::actions::offered(&it.state, by);
+    let has = |n: &str| ok.contains(&n);
     html! {
         section #actions {
-            form.inline method="post" action=(act) { (csrf(a)) input type="hidden" name="act" value="claim"; button #claim type="submit" { (t(l, "claim")) } }
-            form.inline method="post" action=(act) { (csrf(a)) input type="hidden" name="act" value="release"; button #release type="submit" { (t(l, "release")) } }
-            form #close-form method="post" action=(act) {
-                (csrf(a)) input type="hidden" name="act" value="close";
-                select name="outcome" { @for o in ["no_issue", "false_positive", "breach"] { option value=(o) { (t(l, o)) } } }
-                input #close-note name="note" required placeholder=(t(l, "note"));
-                button #close type="submit" { (t(l, "close")) }
+            @if has("claim") { form.inline method="post" action=(act) { (csrf(a)) input type="hidden" name="act" value="claim"; button #claim type="submit" { (t(l, "claim")) } } }
+            @if has("release") { form.inline method="post" action=(act) { (csrf(a)) input type="hidden" name="act" value="release"; button #release type="submit" { (t(l, "release")) } } }
+            @if has("close") {
+                form #close-form method="post" action=(act) {
+                    (csrf(a)) input type="hidden" name="act" value="close";
+                    select name="outcome" { @for o in ["no_issue", "false_positive", "breach"] { option value=(o) { (t(l, o)) } } }
+                    input #close-note name="note" required placeholder=(t(l, "note"));
+                    button #close type="submit" { (t(l, "close")) }
+                }
             }
-            form #escalate-form method="post" action=(act) {
-                (csrf(a)) input type="hidden" name="act" value="escalate";
-                input #escalate-to name="to" required placeholder=(t(l, "escalate"));
-                input #escalate-note name="note" required placeholder=(t(l, "note"));
-                button #escalate type="submit" { (t(l, "escalate")) }
+            @if has("escalate") {
+                form #escalate-form method="post" action=(act) {
+                    (csrf(a)) input type="hidden" name="act" value="escalate";
+                    input #escalate-to name="to" required placeholder=(t(l, "escalate"));
+                    input #escalate-note name="note" required placeholder=(t(l, "note"));
+                    button #escalate type="submit" { (t(l, "escalate")) }
+                }
             }
-            form method="post" action=(act) {
-                (csrf(a)) input type="hidden" name="act" value="assign";
-                input name="to" required placeholder=(t(l, "assign"));
-                button type="submit" { (t(l, "assign")) }
-            }
-            form method="post" action=(act) {
-                (csrf(a)) input type="hidden" name="act" value="tag";
-                input name="tags" required placeholder=(t(l, "add_tags"));
-                button type="submit" { (t(l, "tags")) }
-            }
-            @if it.state.status != wcp_review::actions::Status::Closed { p.hint { "e → " (t(l, "escalate")) } }
+            @if has("assign") { (one_field(a, &act, "assign", "to", t(l, "assign"), t(l, "assign"))) }
+            @if has("reopen") { (one_field(a, &act, "reopen", "note", t(l, "note"), t(l, "reopen"))) }
+            @if has("tag") { (one_field(a, &act, "tag", "tags", t(l, "add_tags"), t(l, "tags"))) }
+            @if has("escalate") { p.hint { "e → " (t(l, "escalate")) } }
+        }
+    }
+}
+
+/// A form of one action with one required field: `#<act>-form`, `#<act>-<field>`, `#<act>`.
+fn one_field(a: &Authed, url: &str, act: &str, field: &str, hint: &str, label: &str) -> Markup {
+    html! {
+        form id=(format!("{act}-form")) method="post" action=(url) {
+            (csrf(a)) input type="hidden" name="act" value=(act);
+            input id=(format!("{act}-{field}")) name=(field) required placeholder=(hint);
+            button id=(act) type="submit" { (label) }
         }
     }
 }

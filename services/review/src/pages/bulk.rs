@@ -53,6 +53,7 @@ fn build(f: &ActForm) -> Result<Act, BadInput> {
                 .collect(),
         },
         "note" => Act::Note { note },
+        "reopen" => Act::Reopen { note },
         other => return Err(BadInput(format!("action {other:?}"))),
     })
 }

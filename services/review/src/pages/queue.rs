@@ -269,7 +269,7 @@ fn render(
             form #bulk method="post" action="/queue/bulk" {
                 (csrf(a))
                 table #queue.queue {
-                    thead { tr { th {} th { (t(l, "time")) } th { (t(l, "region")) } th { (t(l, "category")) } th { (t(l, "severity")) } th { (t(l, "rule")) } th { (t(l, "participant")) } th { (t(l, "status")) } th { (t(l, "assignee")) } } }
+                    thead { tr { th {} th { (t(l, "time")) } th { (t(l, "region")) } th { (t(l, "category")) } th { (t(l, "severity")) } th { (t(l, "rule")) } th { (t(l, "participant")) } th { (t(l, "status")) } th { (t(l, "assignee")) } th { (t(l, "outcome")) } } }
                     tbody {
                         @for (region, it) in rows {
                             @let href = format!("/alerts/{region}/{}", it.id);
@@ -283,6 +283,7 @@ fn render(
                                 td { (it.new.sender) }
                                 td.status { (it.state.status.as_str()) }
                                 td { (it.state.assignee.as_deref().unwrap_or("")) }
+                                td.outcome { @if let Some(o) = it.state.outcome { (t(l, o.as_str())) } }
                             }
                         }
                     }
