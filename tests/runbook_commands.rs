@@ -25,6 +25,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("kc ", "needs a Kubernetes cluster; the manifests are validated by scripts/ops-check.sh and every service of every overlay is booted by tests/e2e_deploy_boot.rs"),
     ("kubectl ", "needs a Kubernetes cluster (as `kc `)"),
     ("docker compose", "needs a Docker engine (none here); docker-compose.yml is checked by scripts/ops-check.sh and its services booted by tests/e2e_deploy_boot.rs"),
+    ("docker run", "needs a Docker engine (none here); the shell steps run inside it are run below in a copy of the archive's directory"),
     ("wcp-capture ", "needs the capture's SDK library, keys and secret: run against the stand-in library by tests/e2e_capture_recover.rs"),
     ("ldd ", "Tencent's SDK library is not on this machine (the capture tests use a stand-in)"),
 ];
@@ -36,6 +37,11 @@ const NAMES: &[&str] = &[
     "wcp archive search",
     "wcp archive expire",
 ];
+
+/// File steps run in the archive's directory (RUNBOOK WcpArchiveVerifyFailed: the evidence
+/// copy and the restore), here in a copy of it with a stale `-wal`/`-shm` beside an altered
+/// file, as the review console leaves them (trial 15h D12).
+const FILE_STEPS: &[&str] = &["ls ", "mkdir ", "cp ", "mv "];
 
 const COMMAND_STARTS: &[&str] = &[
     "wcp ",
@@ -187,12 +193,27 @@ fn every_runbook_command_runs_or_is_skipped_with_a_reason() {
         .find(|f| f.extension().is_some_and(|x| x == "db"))
         .expect("an archive from wcp run");
 
+    let region = archive_region(&archive);
+    let volume = work.join("volume");
+    altered_volume_with_stale_wal(&archive, &volume, &region);
+
     let mut ran = Vec::new();
     let mut skipped = Vec::new();
     let mut problems = Vec::new();
     for cmd in &cmds {
         if let Some((_, why)) = SKIPPED.iter().find(|(p, _)| cmd.starts_with(p)) {
             skipped.push(format!("{cmd}  -- {why}"));
+            continue;
+        }
+        if FILE_STEPS.iter().any(|p| cmd.starts_with(p)) {
+            let line = cmd.replace("<region>", &region);
+            let (ok, text) = sh(&volume, &line);
+            if !ok {
+                problems.push(format!(
+                    "{line} (in the archive's directory): failed:\n{text}"
+                ));
+            }
+            ran.push(line);
             continue;
         }
         let line = if NAMES.contains(&cmd.as_str()) {
@@ -283,8 +304,62 @@ fn every_runbook_command_runs_or_is_skipped_with_a_reason() {
     {
         problems.push("the stale-group step (wcp lag --delete-group) did not run".into());
     }
+    // After the RUNBOOK's evidence and restore steps: the evidence holds the WAL, the altered
+    // set (stale WAL included) is aside, and the restored archive verifies.
+    let wal = format!("archive-{region}.db-wal");
+    for dir in ["evidence", "altered"] {
+        if !volume.join(dir).join(&wal).exists() {
+            problems.push(format!("the RUNBOOK's file steps left no {dir}/{wal}"));
+        }
+    }
+    let (ok, text) = sh(
+        &volume,
+        &format!("wcp archive verify --db archive-{region}.db"),
+    );
+    if !ok {
+        problems.push(format!(
+            "after the RUNBOOK's restore steps, wcp archive verify fails:\n{text}"
+        ));
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(ran.len() >= 8, "only {} commands ran", ran.len());
+}
+
+/// `cn` of `.../archive-cn.db`.
+fn archive_region(archive: &Path) -> String {
+    let name = archive.file_stem().and_then(|s| s.to_str()).expect("name");
+    name.strip_prefix("archive-")
+        .expect("archive-<region>.db")
+        .to_string()
+}
+
+/// `volume/` as the archiver's volume looks after tampering while the review console is up:
+/// `archive-<region>.db` changed (one record's body) and the `-wal`/`-shm` of that change
+/// still beside it (a reader kept them open, so the writer's close could not checkpoint them
+/// away); `volume/backup/` holds the verified archive from before.
+fn altered_volume_with_stale_wal(archive: &Path, volume: &Path, region: &str) {
+    let backup = volume.join("backup");
+    std::fs::create_dir_all(&backup).expect("backup dir");
+    let name = format!("archive-{region}.db");
+    std::fs::copy(archive, backup.join(&name)).expect("backup copy");
+    let db = volume.join(&name);
+    std::fs::copy(archive, &db).expect("volume copy");
+    let reader = rusqlite::Connection::open(&db).expect("open the reader");
+    let n: i64 = reader
+        .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+        .expect("read");
+    assert!(n > 0, "the demo archive has records");
+    let writer = rusqlite::Connection::open(&db).expect("open the writer");
+    writer
+        .execute("UPDATE records SET body = X'00' WHERE seq = 1", [])
+        .expect("alter a record");
+    drop(writer);
+    let stale = |suffix: &str| volume.join(format!("{name}{suffix}"));
+    let wal = std::fs::read(stale("-wal")).expect("the WAL the reader keeps");
+    let shm = std::fs::read(stale("-shm")).expect("the -shm the reader keeps");
+    drop(reader);
+    std::fs::write(stale("-wal"), wal).expect("stale -wal");
+    std::fs::write(stale("-shm"), shm).expect("stale -shm");
 }
 
 /// A consumer group with an offset committed on `topic` and no member, as a removed
