@@ -283,6 +283,15 @@ impl Archive {
             .flatten()
     }
 
+    /// Caps this connection's page cache at `kib` KiB (instead of the 64 MiB `schema::init`
+    /// sets): `wcp run` writes several regions' archives in one process and shares one
+    /// budget between them. Pages beyond the cap are let go at once.
+    pub fn set_page_cache_kib(&self, kib: u32) -> Result<(), ArchiveError> {
+        self.conn
+            .pragma_update(None, "cache_size", -i64::from(kib))?;
+        Ok(())
+    }
+
     /// Whether the archive has ever taken this msgid (archived, quarantined or expired): the
     /// check `wcp run` makes before archiving, so a message keeps one row (as the archiver's
     /// msgid check in `insert_batch` does).

@@ -2,7 +2,7 @@
 //! messages and capture `seq` gaps. Alert ids are deterministic so a re-run after a crash
 //! yields the same ids and consumers can dedup.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use wcp_model::{
@@ -12,6 +12,7 @@ use wcp_model::{
 use crate::anonymise::Names;
 use crate::ingest::SeqGap;
 use crate::offsets::slice_chars;
+pub use crate::recall::RecallTracker;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -175,80 +176,6 @@ pub fn seq_gap_alert(gap: SeqGap, time_ms: i64) -> Alert {
         // About missing seqs of the capture stream, which no archive holds and which belong
         // to no one region: left empty; the console files it in its first region.
         region: None,
-    }
-}
-
-/// Remembers which messages were flagged and which recalls are waiting for their original,
-/// so a recall of a flagged message alerts whichever arrives first. The alerter rebuilds it
-/// after a restart from its own output (`chat.alerts`) via [`RecallTracker::remember_alert`].
-#[derive(Debug, Default, Clone)]
-pub struct RecallTracker {
-    /// Flagged message → highest severity and the region its alerts name (the recall alert
-    /// is about that message, so it is filed where that message is archived).
-    flagged: HashMap<String, (Severity, Option<String>)>,
-    pending_recalls: HashMap<String, (String, String, i64)>,
-    alerted: HashSet<String>,
-}
-
-impl RecallTracker {
-    /// Feed every alert produced (or read back) so the tracker knows flagged messages.
-    pub fn remember_alert(&mut self, alert: &Alert) {
-        if alert.category == "recall_of_flagged" {
-            self.alerted.insert(alert.alert_id.clone());
-        } else if !alert.msgid.is_empty() && alert.category != "consent_violation" {
-            let (s, region) = self
-                .flagged
-                .entry(alert.msgid.clone())
-                .or_insert((alert.severity, None));
-            *s = (*s).max(alert.severity);
-            if region.is_none() {
-                region.clone_from(&alert.region);
-            }
-        }
-    }
-
-    /// Observe an event (after its own alerts were remembered); returns a recall alert when
-    /// a flagged message is recalled, in either arrival order.
-    /// `conversation` is the event's conversation as archived (see [`alerts_for`]).
-    pub fn observe(&mut self, ev: &EnrichedEvent, conversation: &str) -> Option<Alert> {
-        let event = &ev.event;
-        match &event.kind {
-            EventKind::Recall { pre_msgid } => {
-                if self.flagged.contains_key(pre_msgid) {
-                    self.recall_alert(pre_msgid, conversation, event.time_ms)
-                } else {
-                    self.pending_recalls.insert(
-                        pre_msgid.clone(),
-                        (event.msgid.clone(), conversation.to_string(), event.time_ms),
-                    );
-                    None
-                }
-            }
-            _ if self.flagged.contains_key(&event.msgid) => {
-                let (_, conv, t) = self.pending_recalls.remove(&event.msgid)?;
-                self.recall_alert(&event.msgid, &conv, t)
-            }
-            _ => None,
-        }
-    }
-
-    fn recall_alert(&mut self, original: &str, conversation: &str, time_ms: i64) -> Option<Alert> {
-        let alert_id = format!("{original}:recall_of_flagged");
-        if !self.alerted.insert(alert_id.clone()) {
-            return None;
-        }
-        let region = self.flagged.get(original).and_then(|(_, r)| r.clone());
-        Some(Alert {
-            alert_id,
-            msgid: original.to_string(),
-            conversation_id: conversation.to_string(),
-            category: "recall_of_flagged".to_string(),
-            severity: Severity::High,
-            rule_id: "recall.flagged_message".to_string(),
-            time_ms,
-            evidence: Vec::new(),
-            region,
-        })
     }
 }
 

@@ -27,6 +27,7 @@ pub mod key;
 pub mod offsets;
 pub mod pipeline;
 pub mod policy;
+pub mod recall;
 pub mod resent;
 pub mod retention;
 pub mod span_map;

@@ -6,19 +6,23 @@
 //!
 //! The window is bounded: it holds the `capacity` most recently seen msgids (oldest forgotten
 //! first). Each is kept as 128 bits of its SHA-256 (a collision between two real msgids, which
-//! would drop a message, is about 2^-88 likely in a full window of a million), so a full
-//! window of 1,000,000 costs about 52 MB whatever the msgids' length (computed, not measured:
-//! a hash table of 2^21 buckets of 17 bytes plus a ring of 2^20 slots of 16 bytes). A copy re-sent after
-//! `capacity` newer messages is not recognised here; the archive still keeps one row per
-//! msgid (the archiver's and `wcp run`'s msgid check), so the archives agree either way.
+//! would drop a message, is about 2^-88 likely in a full window of a million), once, in a ring
+//! (oldest first); the lookup table holds only each one's position in the ring (32 bits) and
+//! uses the fingerprint's own low bits as its hash. A full window of 1,000,000 costs about
+//! 27 MB whatever the msgids' length (computed: a ring of 2^20 slots of 16 bytes plus a table
+//! of 2^21 buckets of 5 bytes), where a set of the fingerprints beside the ring cost about 52.
+//! A copy re-sent after `capacity` newer messages is not recognised here; the archive still
+//! keeps one row per msgid (the archiver's and `wcp run`'s msgid check), so the archives agree
+//! either way.
 //!
 //! Commit and abort like the other steps' state: msgids noted since the last commit are
 //! forgotten by [`SeenMsgids::abort`], so a replayed batch decides the same way. Eviction
 //! waits for the commit, so an abort never has to bring an evicted msgid back; between
 //! commits the window holds at most `capacity` plus one batch.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
+use hashbrown::HashTable;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone)]
@@ -26,15 +30,25 @@ pub struct SeenMsgids {
     capacity: usize,
     /// Oldest first; the last `pending` entries were noted since the last commit.
     order: VecDeque<u128>,
-    set: HashSet<u128>,
+    /// The position of `order[0]` counted from the first msgid ever noted (wrapping: the
+    /// window never holds 2^32 msgids, so `position - front` is always its index in `order`).
+    front: u32,
+    /// The positions of the msgids in `order`, hashed by their fingerprints' low 64 bits
+    /// (SHA-256 bits: already uniform).
+    index: HashTable<u32>,
     pending: usize,
 }
 
-fn fingerprint(msgid: &str) -> u128 {
+pub(crate) fn fingerprint(msgid: &str) -> u128 {
     let d = Sha256::digest(msgid.as_bytes());
     let mut b = [0u8; 16];
     b.copy_from_slice(&d[..16]);
     u128::from_le_bytes(b)
+}
+
+/// The table's hash of a fingerprint: its low 64 bits.
+fn hash(f: u128) -> u64 {
+    f as u64
 }
 
 impl SeenMsgids {
@@ -43,8 +57,50 @@ impl SeenMsgids {
         SeenMsgids {
             capacity,
             order: VecDeque::new(),
-            set: HashSet::new(),
+            front: 0,
+            index: HashTable::new(),
             pending: 0,
+        }
+    }
+
+    fn contains(&self, f: u128) -> bool {
+        let (order, front) = (&self.order, self.front);
+        self.index
+            .find(hash(f), |&p| order[p.wrapping_sub(front) as usize] == f)
+            .is_some()
+    }
+
+    /// Appends `f` (not in the window) as the newest.
+    fn push(&mut self, f: u128) {
+        let position = self.front.wrapping_add(self.order.len() as u32);
+        self.order.push_back(f);
+        let (order, front) = (&self.order, self.front);
+        self.index.insert_unique(hash(f), position, |&p| {
+            hash(order[p.wrapping_sub(front) as usize])
+        });
+    }
+
+    /// Forgets the oldest.
+    fn pop_front(&mut self) {
+        if let Some(f) = self.order.pop_front() {
+            let front = self.front;
+            if let Ok(e) = self.index.find_entry(hash(f), |&p| p == front) {
+                e.remove();
+            }
+            self.front = self.front.wrapping_add(1);
+        }
+    }
+
+    /// Forgets the newest.
+    fn pop_back(&mut self) {
+        let position = self
+            .front
+            .wrapping_add(self.order.len() as u32)
+            .wrapping_sub(1);
+        if let Some(f) = self.order.pop_back() {
+            if let Ok(e) = self.index.find_entry(hash(f), |&p| p == position) {
+                e.remove();
+            }
         }
     }
 
@@ -55,11 +111,10 @@ impl SeenMsgids {
             return false;
         }
         let f = fingerprint(msgid);
-        if self.set.contains(&f) {
+        if self.contains(f) {
             return true;
         }
-        self.set.insert(f);
-        self.order.push_back(f);
+        self.push(f);
         self.pending += 1;
         false
     }
@@ -73,8 +128,8 @@ impl SeenMsgids {
             return;
         }
         let f = fingerprint(msgid);
-        if self.set.insert(f) {
-            self.order.push_back(f);
+        if !self.contains(f) {
+            self.push(f);
         }
         self.evict();
     }
@@ -89,9 +144,7 @@ impl SeenMsgids {
     /// The batch was aborted: forget what it noted.
     pub fn abort(&mut self) {
         for _ in 0..self.pending {
-            if let Some(f) = self.order.pop_back() {
-                self.set.remove(&f);
-            }
+            self.pop_back();
         }
         self.pending = 0;
     }
@@ -106,9 +159,7 @@ impl SeenMsgids {
 
     fn evict(&mut self) {
         while self.order.len() > self.capacity {
-            if let Some(f) = self.order.pop_front() {
-                self.set.remove(&f);
-            }
+            self.pop_front();
         }
     }
 }
@@ -189,6 +240,27 @@ mod tests {
         w.remember("s3");
         w.commit();
         assert_eq!(w.len(), 2);
+    }
+
+    #[test]
+    fn positions_wrap_around() {
+        // As after 2^32 - 2 msgids went through: positions wrap past u32::MAX.
+        let mut w = SeenMsgids::new(3);
+        w.front = u32::MAX - 1;
+        for m in ["a", "b", "c", "d", "e"] {
+            assert!(!w.seen_else_note(m));
+            w.commit();
+        }
+        for (m, seen) in [("c", true), ("d", true), ("e", true)] {
+            assert_eq!(w.seen_else_note(m), seen, "{m}");
+        }
+        w.seen_else_note("f");
+        w.abort();
+        assert_eq!(w.len(), 3);
+        assert!(!w.seen_else_note("a") && !w.seen_else_note("f"));
+        w.commit();
+        assert_eq!(w.len(), 3);
+        assert!(w.seen_else_note("e") && w.seen_else_note("a") && w.seen_else_note("f"));
     }
 
     #[test]

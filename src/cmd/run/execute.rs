@@ -54,14 +54,7 @@ pub fn execute(
     // Flagged messages of earlier runs: a recall of one in this run alerts, as the alerter's
     // rebuild from chat.alerts makes it do across restarts.
     outputs::each_alert(out.path(), |a| pipeline.remember_alert(&a))?;
-    let mut lines = Lines::open(input, max_record)?;
-    while let Some(line) = lines.next_line()? {
-        if let Line::Record { bytes, .. } = line {
-            if let Some(rec) = pipeline.consent_of(bytes, capture_ms) {
-                pipeline.preload_consent(&rec);
-            }
-        }
-    }
+    preload_input_consent(&mut pipeline, input, max_record, capture_ms)?;
 
     // Messages earlier runs archived are known to the ingest step's re-sent window, as the
     // ingest service knows the tail of chat.events after a restart.
@@ -172,6 +165,25 @@ pub fn execute(
         summary.accounted()
     );
     Ok(summary)
+}
+
+/// Every agree/disagree of `input` made known to `pipeline` (a first pass; its reader and
+/// buffer are gone before the second pass starts).
+fn preload_input_consent(
+    pipeline: &mut Pipeline,
+    input: &Path,
+    max_record: u64,
+    capture_ms: i64,
+) -> anyhow::Result<()> {
+    let mut lines = Lines::open(input, max_record)?;
+    while let Some(line) = lines.next_line()? {
+        if let Line::Record { bytes, .. } = line {
+            if let Some(rec) = pipeline.consent_of(bytes, capture_ms) {
+                pipeline.preload_consent(&rec);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Bytes, rate and ETA on a terminal; nothing when stderr is a file or pipe (CI, scripts).

@@ -56,6 +56,11 @@ impl Lines {
     pub fn next_line(&mut self) -> std::io::Result<Option<Line<'_>>> {
         loop {
             self.buf.clear();
+            // A long record's buffer (up to `max` + 1, 16 MiB by default) is let go once it
+            // was handled: kept, it would stay resident for the rest of the run.
+            if self.buf.capacity() > READ_BUF {
+                self.buf = Vec::new();
+            }
             let start = self.pos;
             let mut len = 0u64;
             let mut ended = false;
@@ -228,6 +233,23 @@ mod tests {
         let want = format!("1:big@0+{}:{}", long.len(), &long[..HEAD]);
         assert_eq!(got[0], want);
         assert_eq!(got[1], "2:ok");
+    }
+
+    #[test]
+    fn a_long_records_buffer_is_let_go_after_it() {
+        // Within the limit but longer than the read buffer, then a short line: the short
+        // line's read must not keep the long one's allocation resident.
+        let long = "x".repeat(3 * READ_BUF);
+        let tmp = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(tmp.path(), format!("{long}\nok\n")).unwrap();
+        let mut l = Lines::open(tmp.path(), 4 * READ_BUF as u64).unwrap();
+        assert!(
+            matches!(l.next_line().unwrap(), Some(Line::Record { bytes, .. }) if bytes.len() == long.len())
+        );
+        assert!(
+            matches!(l.next_line().unwrap(), Some(Line::Record { bytes, .. }) if bytes == b"ok")
+        );
+        assert!(l.buf.capacity() <= READ_BUF, "{}", l.buf.capacity());
     }
 
     #[test]
