@@ -27,6 +27,8 @@ const SKIPPED: &[(&str, &str)] = &[
     ("docker compose", "needs a Docker engine (none here); docker-compose.yml is checked by scripts/ops-check.sh and its services booted by tests/e2e_deploy_boot.rs"),
     ("docker run", "needs a Docker engine (none here); the shell steps run inside it are run below in a copy of the archive's directory"),
     ("wcp-capture ", "needs the capture's SDK library, keys and secret: run against the stand-in library by tests/e2e_capture_recover.rs"),
+    ("fuser ", "runs in the busybox debug container of an archiver pod (`kc debug`): needs a Kubernetes cluster"),
+    ("iostat ", "runs on the Kubernetes node that runs the archiver pod"),
     ("ldd ", "Tencent's SDK library is not on this machine (the capture tests use a stand-in)"),
 ];
 
