@@ -208,6 +208,12 @@ pub fn open_read_only(path: &std::path::Path) -> Result<Connection, ArchiveError
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     register_functions(&conn)?;
+    // Without this check a file with no wcp tables fails as "no such table: meta: SQL logic
+    // error" (trial 15h D2): typically a .db copied alone while the archive was open, whose
+    // pages were all still in its -wal.
+    if let Some(problem) = not_an_archive(&conn, path)? {
+        return Err(ArchiveError::Schema(problem));
+    }
     match meta_get(&conn, "schema_version")?.as_deref() {
         Some(SCHEMA_VERSION) => Ok(conn),
         Some(v) => Err(ArchiveError::Schema(format!(
@@ -215,6 +221,40 @@ pub fn open_read_only(path: &std::path::Path) -> Result<Connection, ArchiveError
         ))),
         None => Err(ArchiveError::Schema("not a wcp archive (no schema version)".into())),
     }
+}
+
+/// Why the file at `path` is not a wcp archive, when it has no `meta` table: no tables at all
+/// (an empty database, or an incomplete copy) or other tables (another application's file).
+fn not_an_archive(
+    conn: &Connection,
+    path: &std::path::Path,
+) -> Result<Option<String>, ArchiveError> {
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?;
+    let has_meta: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(match (tables, has_meta) {
+        (_, true) => None,
+        (0, _) => Some(format!(
+            "{} is not a wcp archive: it holds no tables. An empty database, or an incomplete \
+             copy: a .db copied without its -wal while a process had the archive open, so its \
+             pages were still in the -wal. Copy it again with every process that has it open \
+             stopped (the archiver and the review console), or copy the .db together with its \
+             -wal and -shm (docs/RUNBOOK.md, WcpArchiveVerifyFailed)",
+            path.display()
+        )),
+        (n, _) => Some(format!(
+            "{} is not a wcp archive: it has {n} tables but none of wcp's (no meta table); \
+             check the path names an archive-<region>.db",
+            path.display()
+        )),
+    })
 }
 
 /// Opens the connection in WAL mode and creates (or checks) the schema.

@@ -66,3 +66,36 @@ fn offset(n: i64) -> SourceOffset {
         next_offset: n,
     }
 }
+
+/// A `.db` copied alone while a reader (the review console) kept the archive open holds none
+/// of the pages still in the `-wal`: verifying the copy says it is an empty or incomplete copy
+/// and how to copy again, not "no such table: meta: SQL logic error" (trial 15h D2).
+#[test]
+fn a_db_copied_without_its_wal_is_named_an_incomplete_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive-hk.db");
+    let mut writer = common::open(&path);
+    let batch: Vec<_> = (0..20).map(bench_event).collect();
+    writer.insert_batch(&batch, &[offset(20)]).expect("batch");
+    let reader = Archive::open_read_only(&path, None).expect("a reader keeps it open");
+    drop(writer);
+    assert!(
+        dir.path().join("archive-hk.db-wal").exists(),
+        "the open reader keeps the WAL un-checkpointed"
+    );
+    let copy_dir = tempfile::tempdir().unwrap();
+    let copy = copy_dir.path().join("archive-hk.db");
+    std::fs::copy(&path, &copy).unwrap();
+    drop(reader);
+    let err = Archive::open_read_only(&copy, None)
+        .err()
+        .expect("the copy is not an archive")
+        .to_string();
+    assert!(
+        err.contains("is not a wcp archive: it holds no tables")
+            && err.contains("without its -wal")
+            && err.contains("together with its -wal and -shm"),
+        "{err}"
+    );
+    assert!(!err.contains("no such table"), "{err}");
+}
