@@ -294,10 +294,46 @@ fn open_keyed(
             Ok(()) => return Ok((conn, Some(cipher))),
             // Page 1 failed this setting's HMAC: the next one, or the error (wrong key).
             Err(Refused::NotADatabase(_)) if i + 1 < Cipher::ALL.len() => continue,
+            Err(Refused::NotADatabase(e)) if !is_plain(db) => {
+                return Err(page_one_or_key(db, k, e));
+            }
             Err(Refused::NotADatabase(e) | Refused::Other(e)) => return Err(e.into()),
         }
     }
     unreachable!("Cipher::ALL is not empty")
+}
+
+/// Page 1 (in the file, or its newest copy in the -wal) did not decrypt under `k` with any
+/// setting. When other pages of the file pass their HMAC under `k`, the key is right and page
+/// 1 was damaged or changed: a tampering case, not a configuration one (trial 15h D3: the
+/// CLI and the archiver's periodic verify said "wrong key"). Otherwise both stay possible:
+/// a wrong key, or a damaged page 1 whose salt (its first 16 bytes) every HMAC key derives
+/// from.
+fn page_one_or_key(db: &Path, k: &Keyed, wrong_key: KeyError) -> crate::ArchiveError {
+    // A few pages decide it: a console retries a failed open every second, so a wrong key
+    // must not read a large file each time.
+    const SAMPLE: u64 = 8;
+    let proven = Cipher::ALL.into_iter().find_map(|cipher| {
+        let (checked, failed) = pages::check_first_pages(db, &k.key, cipher, SAMPLE).ok()?;
+        let good = checked - failed.len() as u64;
+        (good > 0).then_some((good, checked))
+    });
+    match proven {
+        Some((good, checked)) => crate::ArchiveError::PageOneDamaged(format!(
+            "{}: page 1 is damaged or was changed (tampering), not a wrong key: the key from {} \
+             opens {good} of the file's first {checked} pages (their HMACs hold), but page 1 \
+             (in the file or its newest copy in the -wal) fails its HMAC; preserve the file \
+             with its -wal and -shm and restore from a verified copy (docs/RUNBOOK.md, \
+             WcpArchiveVerifyFailed)",
+            db.display(),
+            k.source
+        )),
+        None => KeyError(format!(
+            "{}, or page 1 of the file is damaged (no page of it opens with this key)",
+            wrong_key.0
+        ))
+        .into(),
+    }
 }
 
 /// Why [`apply`] failed: `NotADatabase` when page 1 did not decrypt (another setting may).

@@ -86,6 +86,19 @@ fn hmac_key(key: &[u8], salt: &[u8]) -> [u8; 32] {
 /// (`HMAC verification failed for page N`), and a trailing partial page; empty for a file
 /// as SQLCipher wrote it.
 pub fn bad_pages(db: &Path, key: &DbKey, cipher: Cipher) -> std::io::Result<Vec<String>> {
+    let (_, problems) = check_first_pages(db, key, cipher, u64::MAX)?;
+    Ok(problems)
+}
+
+/// [`bad_pages`] over the first `max_pages` pages only (the lock-byte page lies far beyond
+/// any small count): how many pages were checked, and the failures. A partial last page is
+/// reported only when the whole file was read.
+pub fn check_first_pages(
+    db: &Path,
+    key: &DbKey,
+    cipher: Cipher,
+    max_pages: u64,
+) -> std::io::Result<(u64, Vec<String>)> {
     let raw_key = hex::decode(&key.hex).expect("DbKey holds 64 hex characters");
     let page = CIPHER_PAGE_SIZE as usize;
     let mut file = std::fs::File::open(db)?;
@@ -93,7 +106,8 @@ pub fn bad_pages(db: &Path, key: &DbKey, cipher: Cipher) -> std::io::Result<Vec<
     let mut problems = Vec::new();
     let mut block = vec![0u8; page * PAGES_PER_READ];
     let (mut mac, mut reserve) = (None, 0);
-    let pages = size / page as u64;
+    let pages = (size / page as u64).min(max_pages);
+    let mut checked = 0;
     let lock_page = PENDING_BYTE / page as u64 + 1;
     let mut pgno: u64 = 0;
     while pgno < pages {
@@ -109,6 +123,7 @@ pub fn bad_pages(db: &Path, key: &DbKey, cipher: Cipher) -> std::io::Result<Vec<
             if pgno == lock_page {
                 continue;
             }
+            checked += 1;
             let start = if pgno == 1 { SALT } else { 0 };
             let end = page - reserve + IV;
             let tag = &p[end..end + mac.tag_len()];
@@ -117,14 +132,14 @@ pub fn bad_pages(db: &Path, key: &DbKey, cipher: Cipher) -> std::io::Result<Vec<
             }
         }
     }
-    if size % page as u64 != 0 {
+    if max_pages == u64::MAX && size % page as u64 != 0 {
         problems.push(format!(
             "page {} has an invalid size of {} bytes (expected {page} bytes)",
             pages + 1,
             size % page as u64
         ));
     }
-    Ok(problems)
+    Ok((checked, problems))
 }
 
 #[cfg(test)]

@@ -29,6 +29,10 @@ pub enum ArchiveError {
     Encryption(#[from] crate::at_rest::KeyError),
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// An encrypted file whose page 1 fails its HMAC under a key that its other pages prove
+    /// right: damage or tampering, never a key problem (names the file and what to do).
+    #[error("{0}")]
+    PageOneDamaged(String),
     #[error("no such hold: {0}")]
     NoSuchHold(i64),
     /// The reader's pinned public key is not one this archive was signed with.

@@ -333,3 +333,55 @@ fn an_archive_written_with_hmac_sha512_opens_verifies_and_rekeys() {
     );
     assert_eq!(messages(&old), N as usize);
 }
+
+/// One changed byte in page 1 of an encrypted archive is damage or tampering, said so (and a
+/// failed verification: `file_damaged`), not "wrong key": the key still opens the file's other
+/// pages (trial 15h D3). A really wrong key still says "wrong key", now "or page 1 damaged".
+#[test]
+fn a_changed_byte_in_page_one_is_damage_not_a_wrong_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive-enc.db");
+    let key = DbKey::generate().unwrap();
+    at_rest::set_key(&db, keyed(&key));
+    fill_and_read(&db, &dir.path().join("export"));
+    // The writer closing last checkpoints the WAL: every page is in the file.
+    drop(common::open(&db));
+    assert!(
+        !dir.path().join("archive-enc.db-wal").exists(),
+        "checkpointed"
+    );
+    let copy_dir = dir.path().join("copy");
+    std::fs::create_dir(&copy_dir).unwrap();
+    let copy = copy_dir.join("archive-enc.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    assert!(bytes.len() > 2 * 16_384, "more than one page");
+    bytes[1000] ^= 0x01;
+    std::fs::write(&copy, &bytes).unwrap();
+    at_rest::set_key(&copy, keyed(&key));
+
+    let err = Archive::open_read_only(&copy, None)
+        .err()
+        .expect("page 1 fails");
+    let text = err.to_string();
+    assert!(
+        text.contains("page 1 is damaged or was changed (tampering), not a wrong key"),
+        "{text}"
+    );
+    let report = wcp_archive::verify::damaged_report(&err).expect("a failed verification");
+    assert_eq!(
+        report.first_problem().map(|p| p.kind),
+        Some(wcp_archive::verify::ProblemKind::FileDamaged)
+    );
+
+    // The control: another key opens no page, so it may be the key.
+    at_rest::set_key(&copy, keyed(&DbKey::generate().unwrap()));
+    let text = Archive::open_read_only(&copy, None)
+        .err()
+        .expect("wrong key")
+        .to_string();
+    assert!(
+        text.contains("wrong key") && text.contains("or page 1 of the file is damaged"),
+        "{text}"
+    );
+    assert!(!text.contains("tampering"), "{text}");
+}

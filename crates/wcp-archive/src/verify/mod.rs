@@ -238,6 +238,14 @@ fn damaged_is_failed(r: Result<VerifyReport, ArchiveError>) -> Result<VerifyRepo
 /// to open for the same reason (`wcp archive verify`).
 pub fn damaged_report(e: &ArchiveError) -> Option<VerifyReport> {
     use rusqlite::ErrorCode;
+    if let ArchiveError::PageOneDamaged(what) = e {
+        let mut report = VerifyReport::empty();
+        report.push(
+            Problem::new(ProblemKind::FileDamaged, 0, "database file", what.clone()),
+            1,
+        );
+        return Some(report);
+    }
     let ArchiveError::Sqlite(rusqlite::Error::SqliteFailure(code, msg)) = e else {
         return None;
     };
