@@ -347,7 +347,7 @@ pub async fn place(
                 }
             }
             if found.is_empty() {
-                return Err(ReviewError::Refused("no region has an archive yet: place the hold once the archiver has written messages".into()));
+                return Err(ReviewError::Refused(format!("no messages archived yet in {}: place the hold once the archiver has written messages there", skipped.join(", "))));
             }
             if total == 0 && opt(&f2.confirm_empty).is_none() {
                 return Ok(Placed::Empty(found.iter().map(|(r, _)| r.name.clone()).collect()));
