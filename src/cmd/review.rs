@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use wcp_review::accounts::{self, User};
 use wcp_review::{chain, ConsoleStore, Role};
-use wcp_review_web::follow::Follow;
+use wcp_review_web::follow::{ErrorGate, Follow};
 use wcp_review_web::{dir, feed, Settings};
 
 #[derive(Args)]
@@ -327,11 +327,24 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
         let following = c.clone();
         std::thread::Builder::new()
             .name("wcp-review-follow".into())
-            .spawn(move || loop {
-                std::thread::sleep(FOLLOW_EVERY);
-                match follow.tick(&following) {
-                    Ok(t) => report_tick(&follow, &t, false),
-                    Err(e) => eprintln!("following {}: {e}", follow.alerts_path().display()),
+            .spawn(move || {
+                let mut gate = ErrorGate::default();
+                loop {
+                    std::thread::sleep(FOLLOW_EVERY);
+                    let path = follow.alerts_path().display().to_string();
+                    match follow.tick(&following) {
+                        Ok(t) => {
+                            if let Some(line) = gate.succeeded() {
+                                eprintln!("following {path}: {line}");
+                            }
+                            report_tick(&follow, &t, false)
+                        }
+                        Err(e) => {
+                            if let Some(line) = gate.failed(&e.to_string()) {
+                                eprintln!("following {path}: {line} (retried every {}s; printed again when the cause changes)", FOLLOW_EVERY.as_secs());
+                            }
+                        }
+                    }
                 }
             })?;
         wcp_review_web::serve(listener, c, async {

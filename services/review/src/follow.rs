@@ -29,6 +29,41 @@ pub struct Tick {
     pub new_regions: Vec<String>,
 }
 
+/// What to print about a failing tick. A cause that lasts (the folder unmounted, a locked
+/// archive) fails every tick, every 2 s: printing each failure would bury the console's
+/// other lines, so a failure is printed when its cause first appears or changes, and its
+/// end once, with how many ticks failed meanwhile.
+#[derive(Debug, Default)]
+pub struct ErrorGate {
+    /// The last failure printed, and the failed ticks since it was printed.
+    current: Option<(String, u64)>,
+}
+
+impl ErrorGate {
+    /// A failed tick: the line to print, or None while the same cause repeats.
+    pub fn failed(&mut self, cause: &str) -> Option<String> {
+        match &mut self.current {
+            Some((last, repeats)) if last == cause => {
+                *repeats += 1;
+                None
+            }
+            _ => {
+                self.current = Some((cause.to_string(), 0));
+                Some(cause.to_string())
+            }
+        }
+    }
+
+    /// A tick that worked: after failures, the line saying that following works again.
+    pub fn succeeded(&mut self) -> Option<String> {
+        let (_, repeats) = self.current.take()?;
+        Some(match repeats {
+            0 => "working again".to_string(),
+            n => format!("working again ({n} more failed ticks not printed)"),
+        })
+    }
+}
+
 pub struct Follow {
     dir: PathBuf,
     alerts: PathBuf,
@@ -207,6 +242,25 @@ mod tests {
         let t = f.tick(&c).unwrap();
         assert_eq!((t.alerts.lines, t.alerts.added), (1, 1));
         assert!(has("m4"));
+    }
+
+    /// A lasting failure is printed once, a new cause again, and the recovery once with
+    /// the count of the failures not printed.
+    #[test]
+    fn a_repeated_failure_is_printed_once() {
+        let mut g = ErrorGate::default();
+        assert_eq!(g.succeeded(), None, "nothing failed");
+        assert_eq!(g.failed("locked").as_deref(), Some("locked"));
+        assert_eq!(g.failed("locked"), None);
+        assert_eq!(g.failed("locked"), None);
+        assert_eq!(
+            g.succeeded().as_deref(),
+            Some("working again (2 more failed ticks not printed)")
+        );
+        assert_eq!(g.succeeded(), None);
+        assert_eq!(g.failed("locked").as_deref(), Some("locked"));
+        assert_eq!(g.failed("gone").as_deref(), Some("gone"), "a new cause");
+        assert_eq!(g.succeeded().as_deref(), Some("working again"));
     }
 
     /// A region archive that appears after the start is reported once.
