@@ -29,6 +29,20 @@ pub fn fill_batch<C: rdkafka::consumer::ConsumerContext>(
     batch: &mut Vec<InRecord>,
     revoked: &std::sync::atomic::AtomicBool,
 ) -> bool {
+    fill_batch_with(consumer, cfg, ctx, batch, revoked, &mut || {})
+}
+
+/// [`fill_batch`], calling `idle` after every poll that returned nothing (an idle consumer
+/// polls every 100 ms and this loop does not return until a record comes: `local` keeps the
+/// group's commits level from here).
+pub fn fill_batch_with<C: rdkafka::consumer::ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    cfg: &Config,
+    ctx: &RunCtx,
+    batch: &mut Vec<InRecord>,
+    revoked: &std::sync::atomic::AtomicBool,
+    idle: &mut dyn FnMut(),
+) -> bool {
     let flush = Duration::from_millis(cfg.flush_interval_ms);
     let mut first: Option<Instant> = None;
     while batch.len() < cfg.batch_max_events {
@@ -54,7 +68,7 @@ pub fn fill_batch<C: rdkafka::consumer::ConsumerContext>(
                 crate::lograte::warn_repeated(&kind, &format!("consumer error: {e}"));
             }
             None if first.is_some_and(|t| t.elapsed() >= flush) => break,
-            None => {}
+            None => idle(),
         }
         if !ctx.is_ready() {
             ctx.set_ready(true);

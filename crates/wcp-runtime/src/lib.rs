@@ -11,7 +11,8 @@
 //! `metrics` (the `docs/METRICS.md` vocabulary), `ops` (`/healthz`, `/readyz`, `/metrics`),
 //! `shutdown` (shutdown/readiness flags, signals), `telemetry` (logs, `traceparent`),
 //! `app` (process scaffolding used by each service's `main`), `lag` (consumer-group lag read
-//! from the broker), `local` (consuming with offsets kept in a local store: archiver, review), `authz` (an authorization failure said with the principal, the resource
+//! from the broker), `local` (consuming with offsets kept in a local store: archiver, review; `commit_sync` keeps
+//! the group's informational commits level with that store), `authz` (an authorization failure said with the principal, the resource
 //! and the fix), `brokers` (is any Kafka broker up: readiness; a non-Kafka reply named), `lograte`
 //! (librdkafka's repeated messages during an outage counted, not logged), `client_ctx` (the
 //! rate-limited context of every other client: readers, admin reads, plain producers).
@@ -22,6 +23,7 @@ pub mod batch;
 pub mod brokers;
 pub mod client_ctx;
 pub mod codec;
+pub mod commit_sync;
 pub mod config;
 pub mod config_source;
 pub mod deadline;

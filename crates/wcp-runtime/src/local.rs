@@ -5,10 +5,13 @@
 //! across a revocation is dropped (the new owner re-reads it from the store's offsets), poison
 //! records go to `chat.dlq` flushed before their offsets can be stored ([`DeadLetters`]), and
 //! the stored positions are also committed to the group, for information only
-//! ([`commit_positions`]): broker-side lag (`wcp-lag-exporter`, `wcp lag`) reads them.
+//! ([`commit_positions`]): broker-side lag (`wcp-lag-exporter`, `wcp lag`) reads them. Those
+//! commits are kept level with the store (`commit_sync`): sent again until acknowledged, and
+//! on every assignment, also while no record comes (trial 15h D6).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
@@ -17,6 +20,7 @@ use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use crate::codec;
+use crate::commit_sync::CommitSync;
 use crate::config::Config;
 use crate::error::RuntimeError;
 use crate::kafka;
@@ -41,8 +45,16 @@ pub trait OffsetStore: Send + Sync + 'static {
 pub struct LocalCtx {
     store: Box<dyn OffsetStore>,
     revoked: AtomicBool,
+    /// The store's positions of the assigned partitions against the group's commits.
+    sync: Mutex<CommitSync>,
     metrics: Metrics,
     prefix: String,
+}
+
+impl LocalCtx {
+    fn sync(&self) -> MutexGuard<'_, CommitSync> {
+        self.sync.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// A consumer whose partitions are assigned at a local store's offsets.
@@ -65,10 +77,19 @@ impl ClientContext for LocalCtx {
 }
 
 impl ConsumerContext for LocalCtx {
-    fn commit_callback(&self, result: rdkafka::error::KafkaResult<()>, _: &TopicPartitionList) {
+    fn commit_callback(&self, result: rdkafka::error::KafkaResult<()>, tpl: &TopicPartitionList) {
         if let Err(e) = result {
             tracing::debug!(error = %e, "stored offsets not committed to Kafka (informational)");
+            return;
         }
+        // Only what Kafka took counts as level (`send_due` sends the rest again).
+        let mut acked = Positions::new();
+        for e in tpl.elements() {
+            if let (Ok(()), Offset::Offset(o)) = (e.error(), e.offset()) {
+                acked.insert((e.topic().to_string(), e.partition()), o);
+            }
+        }
+        self.sync().acknowledged(&acked);
     }
 
     fn rebalance(
@@ -85,15 +106,18 @@ impl ConsumerContext for LocalCtx {
                     .iter()
                     .map(|e| (e.topic().to_string(), e.partition()))
                     .collect();
+                let mut stored = Vec::with_capacity(parts.len());
                 for (t, p) in parts {
-                    let off = self
-                        .store
-                        .resume(&t, p)
-                        .map_or(Offset::Beginning, Offset::Offset);
+                    let resume = self.store.resume(&t, p);
+                    let off = resume.map_or(Offset::Beginning, Offset::Offset);
                     if let Err(e) = tpl.set_partition_offset(&t, p, off) {
                         tracing::error!(error = %e, "cannot set assignment offset");
                     }
+                    stored.push(((t, p), resume));
                 }
+                // Committed by the next poll tick (`next_batch`), records or not: the group's
+                // offsets may be behind the store's (trial 15h D6).
+                self.sync().assigned(stored);
                 tracing::info!(
                     partitions = tpl.count(),
                     "partitions assigned at stored offsets"
@@ -107,6 +131,7 @@ impl ConsumerContext for LocalCtx {
             }
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
                 self.revoked.store(true, Ordering::SeqCst);
+                self.sync().revoked();
                 if let Err(e) = consumer.unassign() {
                     tracing::error!(error = %e, "unassign failed");
                 }
@@ -127,6 +152,7 @@ pub fn consumer(
     let ctx = LocalCtx {
         store,
         revoked: AtomicBool::new(false),
+        sync: Mutex::new(CommitSync::default()),
         metrics: metrics.clone(),
         prefix: cfg.topic_prefix.clone(),
     };
@@ -138,6 +164,8 @@ pub fn consumer(
 
 /// Polls the next batch (see [`crate::batch::fill_batch`]); returns true when stopping. A
 /// batch polled across a revocation is dropped: its partitions may be someone else's now.
+/// While no record comes, the store's positions the group has not acknowledged are
+/// committed ([`send_due`]): after an assignment, or a commit lost in an outage.
 pub fn next_batch(
     consumer: &LocalConsumer,
     cfg: &Config,
@@ -145,26 +173,30 @@ pub fn next_batch(
     batch: &mut Vec<InRecord>,
 ) -> bool {
     let revoked = &consumer.context().revoked;
-    let stopping = crate::batch::fill_batch(consumer, cfg, ctx, batch, revoked);
+    let mut idle = || send_due(consumer);
+    let stopping = crate::batch::fill_batch_with(consumer, cfg, ctx, batch, revoked, &mut idle);
     if revoked.swap(false, Ordering::SeqCst) {
         batch.clear();
     }
     stopping
 }
 
-/// Commits `now` to the group asynchronously when it moved since `last` or 5 s passed (an
-/// async commit can fail unseen, e.g. during a rebalance). Informational only: the consumer
+/// The store now holds `now` (a batch written): committed to the group asynchronously, and
+/// again until Kafka acknowledges it ([`send_due`]). Informational only: the consumer
 /// resumes from its store, but broker-side lag reads the group's committed offsets.
-pub fn commit_positions(
-    consumer: &LocalConsumer,
-    now: &Positions,
-    last: &mut (Positions, Instant),
-) {
-    if now.is_empty() || (*now == last.0 && last.1.elapsed() < Duration::from_secs(5)) {
+pub fn commit_positions(consumer: &LocalConsumer, now: &Positions) {
+    consumer.context().sync().stored(now);
+    send_due(consumer);
+}
+
+/// Commits the store's positions the group has not acknowledged, if due
+/// ([`CommitSync::due`]).
+pub fn send_due(consumer: &LocalConsumer) {
+    let Some(due) = consumer.context().sync().due(Instant::now()) else {
         return;
-    }
+    };
     let mut tpl = TopicPartitionList::new();
-    for ((t, p), o) in now {
+    for ((t, p), o) in &due {
         if tpl.add_partition_offset(t, *p, Offset::Offset(*o)).is_err() {
             return;
         }
@@ -172,7 +204,6 @@ pub fn commit_positions(
     if let Err(e) = consumer.commit(&tpl, CommitMode::Async) {
         tracing::debug!(error = %e, "stored offsets not committed to Kafka (informational)");
     }
-    *last = (now.clone(), Instant::now());
 }
 
 /// Poison records to `chat.dlq` outside a transaction: sent as they are found, flushed by

@@ -506,3 +506,97 @@ fn read_to_end_reads_every_record_across_timed_out_rounds_and_stops_on_shutdown(
     assert!(err.to_string().contains("shutdown while testing shutdown"));
     assert!(got < n, "stopped before the end ({got} of {n})");
 }
+
+/// A store that holds one position for every partition.
+struct FixedStore(i64);
+
+impl wcp_runtime::local::OffsetStore for FixedStore {
+    fn resume(&self, _topic: &str, _partition: i32) -> Option<i64> {
+        Some(self.0)
+    }
+}
+
+/// Trial 15h D6: the review console rejoined after an outage with its store caught up and
+/// its group's (informational) commit behind; no new record came, so the commit stayed
+/// behind and `WcpConsumerLagHigh` fired on an idle console. A local-store consumer started
+/// with nothing to read brings the group's committed offset, as `wcp lag` reads it, to the
+/// store's position.
+#[test]
+fn an_idle_local_store_consumer_commits_its_stored_positions_to_the_group() {
+    let Some(bs) = bootstrap() else {
+        eprintln!("KAFKA_BOOTSTRAP not set: skipped");
+        return;
+    };
+    let p = prefix();
+    let topic = format!("{p}alerts");
+    create(&bs, std::slice::from_ref(&topic), 1);
+    let values: Vec<Vec<u8>> = (0..10).map(|i| format!("a{i}").into_bytes()).collect();
+    produce(&bs, &topic, &values);
+    let mut cfg = Config::defaults("rt-local-commit");
+    cfg.kafka_bootstrap = bs.clone();
+    cfg.topic_prefix = p.clone();
+    // The group's commit stops at 3 (lost in an outage); the store is at the end, 10.
+    let old: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &bs)
+        .set("group.id", cfg.group())
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset(&topic, 0, Offset::Offset(3))
+        .unwrap();
+    old.commit(&tpl, rdkafka::consumer::CommitMode::Sync)
+        .unwrap();
+    drop(old);
+
+    let committed = |cfg: &Config| -> Option<i64> {
+        let client = wcp_runtime::kafka::client_config(cfg);
+        let ctx = wcp_runtime::client_ctx::PlainCtx::default();
+        let lags = wcp_runtime::lag::measure(
+            &client,
+            &ctx,
+            &cfg.group(),
+            &cfg.topic_prefix,
+            Duration::from_secs(5),
+            0,
+        )
+        .ok()?;
+        lags.iter()
+            .find(|l| l.group == cfg.group() && l.topic == topic)
+            .map(|l| l.committed)
+    };
+    assert_eq!(committed(&cfg), Some(3));
+
+    let ctx = RunCtx::new(Metrics::new(), 10_000);
+    let (cfg2, ctx2) = (cfg.clone(), ctx.clone());
+    let t = std::thread::spawn(move || {
+        let store = Box::new(FixedStore(10));
+        let topic = cfg2.topic("alerts");
+        let c = wcp_runtime::local::consumer(&cfg2, &ctx2.metrics, store, &[&topic]).unwrap();
+        let (mut batch, mut read) = (Vec::new(), 0);
+        while !wcp_runtime::local::next_batch(&c, &cfg2, &ctx2, &mut batch) {
+            read += batch.len();
+            batch.clear();
+        }
+        read
+    });
+    let t0 = Instant::now();
+    let mut seen = committed(&cfg);
+    while seen != Some(10) && t0.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(500));
+        seen = committed(&cfg);
+    }
+    ctx.request_shutdown();
+    let read = t.join().unwrap();
+    assert_eq!(read, 0, "nothing past the store's position");
+    assert_eq!(
+        seen,
+        Some(10),
+        "the group's committed offset follows the store within 20 s (waited {:?})",
+        t0.elapsed()
+    );
+    eprintln!(
+        "committed offset level with the store after {:?}",
+        t0.elapsed()
+    );
+}

@@ -99,7 +99,6 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
         .name("wcp-sqlite".into())
         .spawn(move || {
             let metrics = wctx.metrics.clone();
-            let mut committed = (Positions::new(), Instant::now());
             for (i, batch) in rx.into_iter().enumerate() {
                 match write_with_retry(&mut writer, &batch, &wctx) {
                     // Committed only once an archive holds the offsets: committed offsets
@@ -107,7 +106,7 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
                     // batches held only transaction markers.
                     Written::Yes if writer.has_archive() => {
                         let now = wdurable.lock().unwrap_or_else(|p| p.into_inner()).clone();
-                        local::commit_positions(&wconsumer, &now, &mut committed);
+                        local::commit_positions(&wconsumer, &now);
                     }
                     Written::Yes => {}
                     Written::Stopped => {

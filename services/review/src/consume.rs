@@ -59,7 +59,6 @@ pub fn run(
     let store = Box::new(Stores(console.clone()));
     let consumer = local::consumer(cfg, &ctx.metrics, store, &[&alerts_topic])?;
     let mut dlq = DeadLetters::new(cfg, "review")?;
-    let mut committed = (local::Positions::new(), Instant::now());
     let mut batch: Vec<InRecord> = Vec::with_capacity(cfg.batch_max_events);
     loop {
         let stopping = local::next_batch(&consumer, cfg, ctx, &mut batch);
@@ -73,7 +72,7 @@ pub fn run(
             console
                 .alerts_last_batch_ms
                 .store(now_ms(), Ordering::SeqCst);
-            local::commit_positions(&consumer, &next, &mut committed);
+            local::commit_positions(&consumer, &next);
             batch.clear();
         }
         if stopping {
