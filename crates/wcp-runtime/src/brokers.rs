@@ -259,7 +259,7 @@ impl BrokerHealth {
                     down_s = secs,
                     suppressed,
                     "Kafka reachable again after {secs}s ({suppressed} librdkafka messages \
-                     suppressed meanwhile)"
+                     suppressed in all since it was last reachable)"
                 );
             }
             _ => {}

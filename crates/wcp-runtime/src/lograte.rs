@@ -2,8 +2,9 @@
 //! and every failed reconnection, about 12 lines a second per service (issue 15 trial). The
 //! first line of a kind is logged at once; later ones of that kind within `WINDOW` are
 //! counted, not logged, and the next one after the window is logged as a summary with the
-//! count. When Kafka is reachable again the counts are reported and forgotten, so the next
-//! outage starts with a line at once.
+//! count. When Kafka is reachable again the total suppressed since it was last reachable
+//! (what the summaries counted and what no summary has counted yet) is reported and the
+//! counts are forgotten, so the next outage starts with a line at once.
 //!
 //! [`RateLimit`] is the pure decision (time passed in); [`check`] and [`recovered`] are the
 //! process-wide instance the librdkafka callbacks share.
@@ -44,6 +45,8 @@ struct Kind {
 pub struct RateLimit {
     window: Duration,
     kinds: HashMap<String, Kind>,
+    /// Every message suppressed since the last [`RateLimit::reset`], summarised or not.
+    total: u64,
 }
 
 impl RateLimit {
@@ -51,6 +54,7 @@ impl RateLimit {
         RateLimit {
             window,
             kinds: HashMap::new(),
+            total: 0,
         }
     }
 
@@ -72,6 +76,7 @@ impl RateLimit {
         k.last_seen = now;
         if now.saturating_duration_since(k.last_logged) < self.window {
             k.suppressed += 1;
+            self.total += 1;
             return Verdict::Suppress;
         }
         k.last_logged = now;
@@ -93,12 +98,13 @@ impl RateLimit {
         }
     }
 
-    /// The trouble is over: the messages suppressed and not yet summarised, and every kind
-    /// forgotten (its next message is logged at once).
+    /// The trouble is over: every message suppressed since the last reset (those the
+    /// summaries counted too: the closing line once counted only the rest, 16 of an
+    /// outage's 624, trial 15h D8), and every kind forgotten (its next message is logged at
+    /// once).
     pub fn reset(&mut self) -> u64 {
-        let n = self.kinds.values().map(|k| k.suppressed).sum();
         self.kinds.clear();
-        n
+        std::mem::take(&mut self.total)
     }
 }
 
@@ -115,7 +121,8 @@ pub fn check(kind: &str) -> Verdict {
     shared().check(kind, Instant::now())
 }
 
-/// Kafka is reachable again (`brokers`): the suppressed count, and a fresh start.
+/// Kafka is reachable again (`brokers`): the number suppressed since it was last reachable,
+/// and a fresh start.
 pub fn recovered() -> u64 {
     shared().reset()
 }
@@ -259,6 +266,31 @@ mod tests {
         assert_eq!(r.check("rare", at(t0, 600)), summary(1, 100));
         assert_eq!(r.check("rare", at(t0, 601)), Verdict::Suppress);
         assert_eq!(r.check("rare", at(t0, 630)), summary(1, 30));
+    }
+
+    /// Trial 15h D8: the summaries of an outage said 5, 55, 11, 59 ... (624 in all), the
+    /// closing line 16 (what no summary had counted yet). It says the total.
+    #[test]
+    fn recovery_reports_every_message_suppressed_summaries_included() {
+        let t0 = Instant::now();
+        let mut r = RateLimit::new(W);
+        let mut summarised = 0;
+        // Two kinds, 4 messages a second for 100 s: summaries every 30 s.
+        for ms in (0..100_000).step_by(250) {
+            for kind in ["consumer down", "producer down"] {
+                if let Verdict::Summary { suppressed, .. } =
+                    r.check(kind, t0 + Duration::from_millis(ms))
+                {
+                    summarised += suppressed;
+                }
+            }
+        }
+        let sent = 2 * (0..100_000).step_by(250).count() as u64;
+        // Per kind: the first and the three summaries (30, 60, 90 s) were logged.
+        let logged = 2 * 4;
+        assert!(summarised > 0);
+        assert_eq!(r.reset(), sent - logged, "{summarised} in summaries");
+        assert_eq!(r.reset(), 0, "the next outage counts afresh");
     }
 
     #[test]
