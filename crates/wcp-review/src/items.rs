@@ -305,3 +305,13 @@ pub fn has_msgid(store: &RegionStore, msgid: &str) -> Result<bool, ReviewError> 
         .optional()?
         .is_some())
 }
+
+/// The other alerts on `msgid` (its risk alerts and the alert of its recall), oldest first:
+/// the alert page links them (a recall says which alert the message had raised).
+pub fn alerts_of_msgid(store: &RegionStore, msgid: &str) -> Result<Vec<Item>, ReviewError> {
+    let mut stmt = store.store.conn().prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM items WHERE msgid = ?1 AND kind = 'alert' ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([msgid], row_to_item)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -171,6 +171,80 @@ pub fn quarantine_notice(
     Some(out)
 }
 
+/// A span of time in words: "45 s", "3 min", "2 h 5 min" (秒 / 分钟 / 小时).
+pub fn span_words(ms: i64, lang: Lang) -> String {
+    let s = ms.abs() / 1000;
+    let (h, m) = (s / 3600, s % 3600 / 60);
+    match (s, zh(lang)) {
+        (0..=119, false) => format!("{s} s"),
+        (0..=119, true) => format!("{s} 秒"),
+        (120..=7199, false) => format!("{} min", s / 60),
+        (120..=7199, true) => format!("{} 分钟", s / 60),
+        (_, false) => format!("{h} h {m} min"),
+        (_, true) => format!("{h} 小时 {m} 分钟"),
+    }
+}
+
+/// When a recall is recorded before the message it recalls: the capture's clock or the
+/// order it delivered them is off, and the reviewer should not read the times as sent.
+pub fn recall_anomaly(sent_ms: i64, recalled_ms: i64, lang: Lang) -> Option<String> {
+    (recalled_ms < sent_ms).then(|| {
+        let d = span_words(sent_ms - recalled_ms, lang);
+        if zh(lang) {
+            format!("撤回时间早于发送时间 {d}：采集的时钟或顺序有误，两个时间不可按原样解读")
+        } else {
+            format!("the recall is recorded {d} before the message was sent: the capture's clock or order is off, so neither time can be taken as is")
+        }
+    })
+}
+
+/// "zhangwei recalled this message at T, 37 s after sending it" (or recorded before it).
+fn recalled_clause(sender: &str, sent_ms: i64, recalled_ms: i64, lang: Lang, zone: i32) -> String {
+    let at = time(recalled_ms, zone);
+    let delay = span_words(recalled_ms - sent_ms, lang);
+    match (recalled_ms < sent_ms, zh(lang)) {
+        (false, false) => format!("{sender} recalled this message at {at}, {delay} after sending it"),
+        (true, false) => format!("{sender} recalled this message at {at}, recorded {delay} before it was sent (the capture's clock or order is off)"),
+        (false, true) => format!("{sender} 于 {at} 撤回了此消息（发送后 {delay}）"),
+        (true, true) => format!("{sender} 于 {at} 撤回了此消息，记录时间早于发送时间 {delay}（采集的时钟或顺序有误）"),
+    }
+}
+
+/// The why of a `recall_of_flagged` alert: who recalled the message, when, how long after
+/// sending it, and what it had raised (`raised`: "category: phrase …" of its other alerts).
+pub fn recall_line(
+    sender: &str,
+    sent_ms: i64,
+    recalled_ms: i64,
+    raised: &[String],
+    lang: Lang,
+    zone: i32,
+) -> String {
+    let clause = recalled_clause(sender, sent_ms, recalled_ms, lang, zone);
+    match (raised.is_empty(), zh(lang)) {
+        (true, false) => format!("{clause}; it had raised an alert."),
+        (false, false) => format!("{clause}; it had raised {}.", raised.join("; ")),
+        (true, true) => format!("{clause}；该消息曾触发告警。"),
+        (false, true) => format!("{clause}；该消息曾触发 {}。", raised.join("；")),
+    }
+}
+
+/// On a flagged message's own alert: that it was recalled later (the recall alert links).
+pub fn recalled_later(
+    sender: &str,
+    sent_ms: i64,
+    recalled_ms: i64,
+    lang: Lang,
+    zone: i32,
+) -> String {
+    let clause = recalled_clause(sender, sent_ms, recalled_ms, lang, zone);
+    if zh(lang) {
+        format!("{clause}，因此触发了撤回告警。")
+    } else {
+        format!("{clause}, which raised a recall alert.")
+    }
+}
+
 /// What became of a message the archive no longer holds, from its chained removal.
 pub fn removed_line(r: Option<&Removed>, lang: Lang, zone: i32) -> String {
     match (r, zh(lang)) {
@@ -332,6 +406,37 @@ mod tests {
         m.risks[0].rule_id = "model.off_channel".into();
         assert!(risk_lines("off_channel", &m, text, Lang::En)[0]
             .starts_with("the off_channel text model"));
+    }
+
+    #[test]
+    fn a_recall_alert_says_who_recalled_when_how_soon_and_what_it_had_raised() {
+        let raised = vec!["guarantee_of_returns: phrase \"不会亏\" (score 0.93)".to_string()];
+        let l = recall_line("zhangwei", T, T + 60_000, &raised, Lang::En, 480);
+        assert_eq!(l, "zhangwei recalled this message at 2024-11-28 12:01:00 +08:00, 60 s after sending it; it had raised guarantee_of_returns: phrase \"不会亏\" (score 0.93).");
+        let l = recall_line("zhangwei", T, T + 300_000, &raised, Lang::Zh, 480);
+        assert!(l.starts_with("zhangwei 于 2024-11-28 12:05:00 +08:00 撤回了此消息（发送后 5 分钟）；该消息曾触发 guarantee_of_returns"), "{l}");
+        let early = recall_line("lina", T, T - 372_000, &[], Lang::En, 0);
+        assert!(
+            early.contains(
+                "recorded 6 min before it was sent (the capture's clock or order is off)"
+            ) && early.ends_with("raised an alert."),
+            "{early}"
+        );
+        assert!(recalled_later("zhangwei", T, T + 7_500_000, Lang::En, 0)
+            .contains("2 h 5 min after sending it"));
+    }
+
+    #[test]
+    fn a_recall_recorded_before_its_message_is_called_out() {
+        assert_eq!(recall_anomaly(T, T + 1, Lang::En), None);
+        let a = recall_anomaly(T, T - 372_000, Lang::En).unwrap();
+        assert!(
+            a.starts_with("the recall is recorded 6 min before the message was sent"),
+            "{a}"
+        );
+        assert!(recall_anomaly(T, T - 5_000, Lang::Zh)
+            .unwrap()
+            .contains("5 秒"));
     }
 
     #[test]

@@ -90,6 +90,7 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "earlier" => ("Earlier messages", "更早的消息"),
         "later" => ("Later messages", "更晚的消息"),
         "recalled" => ("recalled", "已撤回"),
+        "alert_of" => ("Alert:", "告警："),
         "unmask" => ("Unmask", "显示原文"),
         "reason" => ("Reason (required)", "理由（必填）"),
         "export_conversation" => ("Export the conversation", "导出此会话"),

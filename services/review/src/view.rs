@@ -8,6 +8,7 @@ use maud::{html, Markup};
 use wcp_archive::ArchivedMessage;
 use wcp_review::mask::{self, Segment};
 
+use crate::i18n::Lang;
 use crate::layout::time;
 
 /// Renders the unmask control of PII value `index` of message `msgid`.
@@ -24,6 +25,7 @@ pub struct Viewer {
     pub unmasked: HashSet<(String, usize)>,
     /// The console's zone (minutes east of UTC) the message times are shown in.
     pub zone: i32,
+    pub lang: Lang,
 }
 
 pub struct MessageView {
@@ -33,6 +35,8 @@ pub struct MessageView {
     pub zone: i32,
     pub msgtype: String,
     pub recalled_at_ms: Option<i64>,
+    /// Why the recall time cannot be read as is (recorded before the message was sent).
+    pub recall_anomaly: Option<String>,
     pub segments: Vec<Segment>,
     /// Media and file references from the payload (names, sizes, ids), masked like text.
     pub media: Vec<(String, String)>,
@@ -80,6 +84,9 @@ impl MessageView {
             zone: viewer.zone,
             msgtype: s.msgtype.clone(),
             recalled_at_ms: m.recalled_at_ms,
+            recall_anomaly: m
+                .recalled_at_ms
+                .and_then(|at| crate::explain::recall_anomaly(s.time_ms, at, viewer.lang)),
             segments,
             media,
         }
@@ -112,6 +119,7 @@ impl MessageView {
                 @if let Some(at) = self.recalled_at_ms {
                     del.recalled { (self.text(unmask)) }
                     span.recall-note { " ⟲ recalled " (time(at, self.zone)) }
+                    @if let Some(why) = &self.recall_anomaly { span.recall-anomaly { " ⚠ " (why) } }
                 } @else {
                     (self.text(unmask))
                 }

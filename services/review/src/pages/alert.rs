@@ -39,6 +39,8 @@ pub struct Loaded {
     pub removed: Option<Removed>,
     /// When the refusing contact refused (their latest `disagree` up to the message).
     pub refused_at: Option<i64>,
+    /// The other alerts on the same message (its risk alerts, the alert of its recall).
+    pub related: Vec<Item>,
 }
 
 pub enum Outcome {
@@ -85,6 +87,10 @@ pub async fn show(
                 return Ok(Outcome::Denied);
             }
             let history = items::history(&lock(&r.store), id)?;
+            let related = match item.new.msgid.as_str() {
+                "" => Vec::new(),
+                msgid => items::alerts_of_msgid(&lock(&r.store), msgid)?.into_iter().filter(|x| x.id != id).collect(),
+            };
             let invalid = |e: wcp_archive::ArchiveError| wcp_review::ReviewError::Invalid(e.to_string());
             let (message, context, removed, refused_at) = match r.archive() {
                 Some(arch) => {
@@ -112,8 +118,8 @@ pub async fn show(
             let shown: Vec<&str> = context.iter().map(|m| m.stored.msgid.as_str()).chain(message.iter().map(|m| m.stored.msgid.as_str())).collect();
             c.audit(access(&a2, "view_alert", serde_json::json!({ "region": r2, "item": id, "alert": item.new.key, "messages": shown }), ""))?;
             let unmasked = lock(&c.unmasked).get(&a2.token).cloned().unwrap_or_default();
-            let viewer = Viewer { clear: a2.role.sees_pii(), unmasked, zone: a2.zone };
-            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer, removed, refused_at })))
+            let viewer = Viewer { clear: a2.role.sees_pii(), unmasked, zone: a2.zone, lang: a2.lang };
+            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer, removed, refused_at, related })))
         })
         .await;
     match res {
@@ -178,6 +184,13 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                 }
                 h3 { (t(lang, "why_raised")) }
                 ul #why.why { @for w in &why { li { (w) } } }
+                @if !l.related.is_empty() {
+                    ul #related.why {
+                        @for r in &l.related {
+                            li { a href=(format!("/alerts/{region}/{}", r.id)) { (t(lang, "alert_of")) " " (r.new.category) } " · " (r.new.severity.as_str()) " · " (r.state.status.as_str()) }
+                        }
+                    }
+                }
                 details #why-detail.detail {
                     summary { (t(lang, "rule_detail")) }
                     ul {
@@ -243,7 +256,35 @@ fn evidence_spans(it: &Item, m: Option<&ArchivedMessage>) -> Vec<(u32, u32)> {
 fn why_lines(lang: Lang, zone: i32, it: &Item, l: &Loaded) -> Vec<String> {
     let m = l.message.as_ref().map(|m| &m.stored);
     let mut out = Vec::new();
-    if it.new.category == "consent_violation" {
+    let recall = it.new.category == "recall_of_flagged";
+    if let (true, Some(m)) = (recall, l.message.as_ref()) {
+        let raised: Vec<String> = l
+            .related
+            .iter()
+            .filter(|r| r.new.category != "recall_of_flagged")
+            .map(|r| {
+                let phrase = m.stored.classification.as_ref().and_then(|c| {
+                    explain::risk_lines(&r.new.category, c, &m.stored.text, lang)
+                        .into_iter()
+                        .next()
+                });
+                match phrase {
+                    Some(p) => format!("{}: {p}", r.new.category),
+                    None => r.new.category.clone(),
+                }
+            })
+            .collect();
+        let recalled = m.recalled_at_ms.unwrap_or(it.new.time_ms);
+        let from = &m.stored.from.id;
+        out.push(explain::recall_line(
+            from,
+            m.stored.time_ms,
+            recalled,
+            &raised,
+            lang,
+            zone,
+        ));
+    } else if it.new.category == "consent_violation" {
         out.extend(m.and_then(|m| explain::consent_line(m, l.refused_at, lang, zone)));
         out.push(explain::consent_guidance(lang).to_string());
     } else if let Some(m) = m {
@@ -258,6 +299,14 @@ fn why_lines(lang: Lang, zone: i32, it: &Item, l: &Loaded) -> Vec<String> {
                 ));
             }
         }
+    }
+    let recall_alert = l
+        .related
+        .iter()
+        .any(|r| r.new.category == "recall_of_flagged");
+    if let (false, true, Some(m)) = (recall, recall_alert, m) {
+        let at = l.message.as_ref().and_then(|x| x.recalled_at_ms);
+        out.extend(at.map(|at| explain::recalled_later(&m.from.id, m.time_ms, at, lang, zone)));
     }
     if out.is_empty() {
         out.push(format!("{}: {}", t(lang, "rule"), it.new.rule_id));

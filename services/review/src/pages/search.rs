@@ -112,6 +112,7 @@ pub async fn show(
         clear: true,
         unmasked: Default::default(),
         zone: a.zone,
+        lang: a.lang,
     };
     let next = |p: u64| {
         let pairs = [
@@ -208,6 +209,7 @@ pub async fn conversation(
         clear: true,
         unmasked: Default::default(),
         zone: a.zone,
+        lang: a.lang,
     };
     let link = |b: u64, f: u64| {
         format!(
