@@ -159,3 +159,37 @@ fn every_command_says(addr: &str, want: &str) {
         eprintln!("{what}: {}", err.trim());
     }
 }
+
+/// Trial 15h D9: the services' `WCP_KAFKA_BOOTSTRAP` and a misspelt `KAFKA_BOOSTRAP` were
+/// ignored in silence, and the command failed on the default address. Both are named, before
+/// connecting and in the error. No broker needed: nothing listens on the default address here.
+#[test]
+fn a_broker_variable_the_cli_does_not_read_is_named_when_the_default_address_fails() {
+    let mut cmd = Command::new(e2e::wcp_bin());
+    e2e::procs::without_wcp_env(&mut cmd);
+    cmd.env_remove("KAFKA_BOOTSTRAP")
+        .env("WCP_KAFKA_BOOTSTRAP", "127.0.0.1:39092")
+        .env("KAFKA_BOOSTRAP", "127.0.0.1:39092");
+    let out = cmd.arg("lag").output().expect("run wcp");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let said = "KAFKA_BOOSTRAP is not read (did you mean KAFKA_BOOTSTRAP?), WCP_KAFKA_BOOTSTRAP \
+                is the services' variable; the CLI reads --bootstrap or KAFKA_BOOTSTRAP";
+    let (note, error) = err.split_once("error:").unwrap_or(("", &err));
+    assert!(note.contains(said), "no note before connecting:\n{err}");
+    assert!(error.contains(said), "not in the error:\n{err}");
+    assert!(
+        note.contains("connecting to the default 127.0.0.1:9092"),
+        "{err}"
+    );
+    assert!(error.contains("Kafka at 127.0.0.1:9092"), "{err}");
+
+    // An address given: nothing to say about the environment.
+    let mut cmd = Command::new(e2e::wcp_bin());
+    e2e::procs::without_wcp_env(&mut cmd);
+    cmd.env("WCP_KAFKA_BOOTSTRAP", "127.0.0.1:39092")
+        .env("KAFKA_BOOTSTRAP", "127.0.0.1:1");
+    let out = cmd.arg("lag").output().expect("run wcp");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("WCP_KAFKA_BOOTSTRAP"), "{err}");
+}

@@ -23,11 +23,60 @@ use wcp_runtime::kafka_props;
 /// and is named, not "Timed out 1 in-flight".
 pub const METADATA_TIMEOUT: Duration = Duration::from_secs(12);
 
-/// `--bootstrap`, else `KAFKA_BOOTSTRAP`, else the local default.
+/// The address used when neither `--bootstrap` nor `KAFKA_BOOTSTRAP` gives one.
+pub const DEFAULT_BOOTSTRAP: &str = "127.0.0.1:9092";
+
+/// `--bootstrap`, else `KAFKA_BOOTSTRAP`, else the local default. Falling back to the default
+/// while the environment holds a variable meant for it (the services' `WCP_KAFKA_BOOTSTRAP`,
+/// a misspelt `KAFKA_BOOSTRAP`: trial 15h D9), a note says so before connecting, and a
+/// failure to reach the default address repeats it ([`with_fix`]).
 pub fn bootstrap(arg: Option<&str>) -> String {
-    arg.map(str::to_string)
-        .or_else(|| std::env::var("KAFKA_BOOTSTRAP").ok())
-        .unwrap_or_else(|| "127.0.0.1:9092".into())
+    if let Some(a) = arg {
+        return a.to_string();
+    }
+    if let Ok(a) = std::env::var("KAFKA_BOOTSTRAP") {
+        return a;
+    }
+    let names: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .collect();
+    if let Some(said) = stray_bootstrap_vars(names.iter().map(String::as_str)) {
+        eprintln!("note: {said}; connecting to the default {DEFAULT_BOOTSTRAP}");
+        let _ = STRAY_BOOTSTRAP.set(said);
+    }
+    DEFAULT_BOOTSTRAP.into()
+}
+
+/// What [`bootstrap`] noted about the environment, for the error if the default address fails.
+static STRAY_BOOTSTRAP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The CLI reads its broker address from `--bootstrap` or `KAFKA_BOOTSTRAP` only; what to say
+/// of the environment variables among `names` that look meant for it: the services'
+/// `WCP_KAFKA_BOOTSTRAP` (the CLI does not read it: one variable for the commands, as the
+/// docs say), and near misses of `KAFKA_BOOTSTRAP` (the services' did-you-mean distance).
+/// `None` when there is none. Pure.
+pub fn stray_bootstrap_vars<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut seen = Vec::new();
+    for name in names {
+        if name == "KAFKA_BOOTSTRAP" {
+            continue;
+        }
+        let upper = name.to_ascii_uppercase();
+        if upper == "WCP_KAFKA_BOOTSTRAP" {
+            seen.push(format!("{name} is the services' variable"));
+        } else if wcp_runtime::config_source::closest(&upper, ["KAFKA_BOOTSTRAP"]).is_some() {
+            seen.push(format!(
+                "{name} is not read (did you mean KAFKA_BOOTSTRAP?)"
+            ));
+        }
+    }
+    seen.sort();
+    (!seen.is_empty()).then(|| {
+        format!(
+            "{}; the CLI reads --bootstrap or KAFKA_BOOTSTRAP",
+            seen.join(", ")
+        )
+    })
 }
 
 /// A client of `bootstrap` with the librdkafka properties of the environment: every
@@ -218,15 +267,21 @@ pub fn unreachable(ctx: &CliCtx, bootstrap: &str, e: KafkaError) -> anyhow::Erro
 }
 
 /// `said` with the fix, as the services name it, unless the cause already named one (a port
-/// that is not a Kafka broker's).
+/// that is not a Kafka broker's); and what [`bootstrap`] noted of the environment, if it fell
+/// back to the default address.
 pub fn with_fix(said: String) -> anyhow::Error {
-    if said.contains("--bootstrap") {
-        anyhow!(said)
+    let said = if said.contains("--bootstrap") {
+        said
     } else {
-        anyhow!(
+        format!(
             "{said} (check --bootstrap (or $KAFKA_BOOTSTRAP) and that the broker is up and \
              reachable from here)"
         )
+    };
+    match STRAY_BOOTSTRAP.get() {
+        // The default address failed while a variable meant for it was set (trial 15h D9).
+        Some(stray) => anyhow!("{said}; note: {stray}"),
+        None => anyhow!(said),
     }
 }
 
@@ -249,7 +304,46 @@ fn prefix_hint(topic: &str) -> String {
 
 #[cfg(test)]
 mod env_tests {
-    use super::env_props;
+    use super::{env_props, stray_bootstrap_vars};
+
+    /// Trial 15h D9: `WCP_KAFKA_BOOTSTRAP` and `KAFKA_BOOSTRAP` were ignored in silence and
+    /// the commands failed on 127.0.0.1:9092.
+    #[test]
+    fn a_variable_meant_for_the_broker_address_is_named() {
+        assert_eq!(
+            stray_bootstrap_vars(["PATH", "WCP_KAFKA_BOOTSTRAP"]).as_deref(),
+            Some(
+                "WCP_KAFKA_BOOTSTRAP is the services' variable; the CLI reads --bootstrap or \
+                 KAFKA_BOOTSTRAP"
+            )
+        );
+        assert_eq!(
+            stray_bootstrap_vars(["WCP_KAFKA_BOOTSTRAP", "KAFKA_BOOSTRAP"]).as_deref(),
+            Some(
+                "KAFKA_BOOSTRAP is not read (did you mean KAFKA_BOOTSTRAP?), WCP_KAFKA_BOOTSTRAP \
+                 is the services' variable; the CLI reads --bootstrap or KAFKA_BOOTSTRAP"
+            )
+        );
+        for near in [
+            "kafka_bootstrap",
+            "KAFKA_BOOTSTRAPS",
+            "KAFKA_BOOTSTRP",
+            "KAFK_BOOTSTRAP",
+        ] {
+            assert!(stray_bootstrap_vars([near]).is_some(), "{near}");
+        }
+        // The right one, and the others a shell of this project holds, say nothing.
+        let quiet = [
+            "KAFKA_BOOTSTRAP",
+            "KAFKA_HOME_DIR",
+            "KAFKA_LIB_DIR",
+            "KAFKA_PORT",
+            "KAFKA_CONTROLLER_PORT",
+            "WCP_KAFKA__BOOTSTRAP_SERVERS",
+            "WCP_E2E_BIN_DIR",
+        ];
+        assert_eq!(stray_bootstrap_vars(quiet), None);
+    }
 
     #[test]
     fn the_broker_address_never_comes_from_a_pass_through_variable() {

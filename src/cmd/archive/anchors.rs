@@ -8,10 +8,7 @@ use rdkafka::{Message, Offset, TopicPartitionList};
 use wcp_archive::anchor::Anchor;
 
 pub fn read_topic(topic: &str, bootstrap: Option<&str>) -> anyhow::Result<Vec<Anchor>> {
-    let servers = bootstrap
-        .map(str::to_string)
-        .or_else(|| std::env::var("KAFKA_BOOTSTRAP").ok())
-        .unwrap_or_else(|| "127.0.0.1:9092".into());
+    let servers = crate::cmd::kafka::bootstrap(bootstrap);
     // With the WCP_KAFKA__* properties (TLS, SASL) of the environment, as the other commands.
     let consumer: BaseConsumer = crate::cmd::kafka::client_config(&servers)?
         .set("group.id", "wcp-archive-verify")
