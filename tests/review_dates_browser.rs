@@ -7,22 +7,10 @@
 mod browser;
 
 use browser::*;
-use fantoccini::Client;
 
 /// Sent at 2024-11-27T17:30Z: 01:30 on 28 Nov in Beijing, the policy's zone. A UTC reading
 /// puts it on 27 Nov, the CLI on 28 Nov.
 const LATE: &str = r#"{"msgid": "late_night_1", "action": "send", "from": "zhangwei", "tolist": ["wmGAgeDQAAvQeaTqWwkMTxGMkvI7OOuQ"], "roomid": "", "msgtime": 1732728600000, "msgtype": "text", "text": {"content": "放心，半夜也保本，稳赚不赔"}}"#;
-
-async fn rows(c: &Client, css: &str) -> u64 {
-    let n = c
-        .execute(
-            "return document.querySelectorAll(arguments[0]).length",
-            vec![serde_json::json!(css)],
-        )
-        .await
-        .unwrap();
-    n.as_u64().unwrap()
-}
 
 /// A form post with a session cookie: the status code.
 fn post(base: &str, path: &str, session: &str, body: &str) -> u16 {
@@ -64,7 +52,7 @@ async fn dates_refusals_and_the_access_log_in_chromium() {
     ))
     .await
     .unwrap();
-    let day26 = rows(&c, "#queue tbody tr").await;
+    let day26 = count(&c, "#queue tbody tr").await;
     assert!(day26 > 0, "a one-day queue filter finds that day's alerts");
     let form = text(&c, "form.filters").await;
     assert!(form.contains("To (included)"), "{form}");
@@ -77,7 +65,7 @@ async fn dates_refusals_and_the_access_log_in_chromium() {
     ))
     .await
     .unwrap();
-    assert_eq!(rows(&c, "#queue tbody tr").await, 1, "only the late alert");
+    assert_eq!(count(&c, "#queue tbody tr").await, 1, "only the late alert");
     assert!(text(&c, "#queue")
         .await
         .contains("2024-11-28 01:30:00 +08:00"));
@@ -87,7 +75,7 @@ async fn dates_refusals_and_the_access_log_in_chromium() {
     .await
     .unwrap();
     assert_eq!(
-        rows(&c, "#queue tbody tr").await,
+        count(&c, "#queue tbody tr").await,
         0,
         "nothing on 27 Nov local"
     );
@@ -141,7 +129,7 @@ async fn dates_refusals_and_the_access_log_in_chromium() {
 
     // D17 and D9: the reviewer's menu has no Search; the search she types anyway is refused.
     let ann = sign_in(&c, &base, "ann", &ann_otp).await;
-    assert_eq!(rows(&c, "header nav a[href='/search']").await, 0);
+    assert_eq!(count(&c, "header nav a[href='/search']").await, 0);
     // A post with a stale form token is refused, and logged too.
     assert_eq!(
         post(&base, "/queue/bulk", &ann, "csrf=stale&act=claim"),
@@ -149,7 +137,7 @@ async fn dates_refusals_and_the_access_log_in_chromium() {
     );
     assert!(!text(&c, "header nav").await.contains("Search"));
     c.goto(&format!("{base}/search?text=保本")).await.unwrap();
-    assert_eq!(rows(&c, "#forbidden").await, 1, "search is refused");
+    assert_eq!(count(&c, "#forbidden").await, 1, "search is refused");
     c.goto(&format!("{base}/queue")).await.unwrap();
     sign_out(&c).await;
 

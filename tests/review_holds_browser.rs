@@ -8,15 +8,6 @@ mod browser;
 use browser::*;
 use fantoccini::{Client, Locator};
 
-async fn fill(c: &Client, css: &str, value: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .send_keys(value)
-        .await
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn holds_and_exports_in_chromium() {
     let tmp = tempfile::tempdir().unwrap();

@@ -1,6 +1,6 @@
 //! Page-level steps the browser tests share: navigate by a click and wait for the new
 //! document, sign in (choosing a password on first sign-in), read an element's text, sign
-//! out, find a queue row.
+//! out, find a queue row, fill a field, count and read the elements a selector matches.
 
 use fantoccini::{Client, Locator};
 
@@ -97,4 +97,38 @@ pub async fn alert_url(c: &Client, base: &str, category: &str) -> String {
         .await
         .unwrap();
     format!("{base}{}", a.attr("href").await.unwrap().unwrap())
+}
+
+/// Types `value` into the field `css`.
+pub async fn fill(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(value)
+        .await
+        .unwrap();
+}
+
+/// How many elements match `css`.
+pub async fn count(c: &Client, css: &str) -> u64 {
+    c.execute(
+        "return document.querySelectorAll(arguments[0]).length",
+        vec![serde_json::json!(css)],
+    )
+    .await
+    .unwrap()
+    .as_u64()
+    .unwrap()
+}
+
+/// The text of every element matching `css`.
+pub async fn texts(c: &Client, css: &str) -> Vec<String> {
+    let v = c
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent)",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(v).unwrap()
 }

@@ -216,7 +216,10 @@ pub fn decide(state: &State, act: &Act, by: Actor<'_>) -> Result<State, String> 
                 return refuse("invalid user name");
             }
             if to == by.name {
-                return refuse("escalate to someone else");
+                return refuse(
+                    "you cannot escalate an alert to yourself: name another reviewer or \
+                     investigator (an administrator adds one with `wcp review user add`)",
+                );
             }
             if !(free || mine || overrides) {
                 return refuse("the alert is assigned to someone else");

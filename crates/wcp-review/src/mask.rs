@@ -17,6 +17,8 @@ pub struct Segment {
     /// The text to show: the original, or a mask when `pii.masked`.
     pub text: String,
     pub risk: bool,
+    /// Inside a hit of the search terms ([`hits`]).
+    pub hit: bool,
     pub pii: Option<Pii>,
 }
 
@@ -30,11 +32,23 @@ pub fn segments(
     pii: &[(String, u32, u32)],
     show: impl Fn(usize) -> bool,
 ) -> Vec<Segment> {
+    segments_with_hits(text, risks, &[], pii, show)
+}
+
+/// [`segments`] also cut at the search hits `hits` (spans as for risks), marked `hit`.
+pub fn segments_with_hits(
+    text: &str,
+    risks: &[(u32, u32)],
+    hits: &[(u32, u32)],
+    pii: &[(String, u32, u32)],
+    show: impl Fn(usize) -> bool,
+) -> Vec<Segment> {
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len() as u32;
     let mut cuts: Vec<u32> = vec![0, n];
     let spans = risks
         .iter()
+        .chain(hits)
         .copied()
         .chain(pii.iter().map(|(_, s, e)| (*s, *e)));
     for (s, e) in spans {
@@ -50,6 +64,7 @@ pub fn segments(
             continue;
         }
         let risk = risks.iter().any(|&(s, e)| s <= a && b <= e);
+        let hit = hits.iter().any(|&(s, e)| s <= a && b <= e);
         let p = pii
             .iter()
             .enumerate()
@@ -64,11 +79,15 @@ pub fn segments(
         if let (Some(prev), Some(cur)) = (out.last_mut(), p.as_ref()) {
             if cur.masked && prev.pii.as_ref() == Some(cur) {
                 prev.risk |= risk;
+                prev.hit |= hit;
                 continue;
             }
         }
         let merge = out.last().is_some_and(|prev| {
-            prev.risk == risk && prev.pii == p && p.as_ref().is_none_or(|x| !x.masked)
+            prev.risk == risk
+                && prev.hit == hit
+                && prev.pii == p
+                && p.as_ref().is_none_or(|x| !x.masked)
         });
         if merge {
             if let Some(prev) = out.last_mut() {
@@ -81,7 +100,33 @@ pub fn segments(
         } else {
             piece
         };
-        out.push(Segment { text, risk, pii: p });
+        out.push(Segment {
+            text,
+            risk,
+            hit,
+            pii: p,
+        });
+    }
+    out
+}
+
+/// Where the search terms of `query` (split at white space, as the archive search splits
+/// them) occur in `text`: code-point spans, end exclusive, every occurrence of every term.
+/// Letters compare case-insensitively as the archive's LIKE does (ASCII); CJK as written.
+pub fn hits(text: &str, query: &str) -> Vec<(u32, u32)> {
+    let fold = |c: &char| c.to_ascii_lowercase();
+    let chars: Vec<char> = text.chars().map(|c| fold(&c)).collect();
+    let mut out = Vec::new();
+    for term in query.split_whitespace() {
+        let t: Vec<char> = term.chars().map(|c| fold(&c)).collect();
+        if t.is_empty() || t.len() > chars.len() {
+            continue;
+        }
+        for i in 0..=chars.len() - t.len() {
+            if chars[i..i + t.len()] == t[..] {
+                out.push((i as u32, (i + t.len()) as u32));
+            }
+        }
     }
     out
 }
@@ -110,6 +155,7 @@ mod tests {
             Segment {
                 text: "保本".into(),
                 risk: true,
+                hit: false,
                 pii: None
             }
         );
@@ -142,9 +188,56 @@ mod tests {
             Segment {
                 text: "好".into(),
                 risk: true,
+                hit: false,
                 pii: None
             }
         );
         assert!(segments("", &[(0, 3)], &[], |_| true).is_empty());
+    }
+
+    #[test]
+    fn search_hits_in_chinese_and_english_any_case() {
+        assert_eq!(hits("本产品不保本，保本？", "保本"), [(4, 6), (7, 9)]);
+        assert_eq!(
+            hits("Move to WhatsApp; whatsapp is fine", "WHATSAPP"),
+            [(8, 16), (18, 26)]
+        );
+        assert_eq!(
+            hits("guarantee bond", "bond  guarantee"),
+            [(10, 14), (0, 9)]
+        );
+        assert!(hits("short", "longer than the text").is_empty());
+        assert!(hits("abc", "   ").is_empty());
+    }
+
+    #[test]
+    fn hits_are_their_own_segments_beside_risk_and_pii() {
+        let text = "不保本，保本收益13812345678";
+        let pii = vec![("PHONE_NUMBER".to_string(), 8, 19)];
+        let h = hits(text, "保本 1381");
+        let segs = segments_with_hits(text, &[(4, 6)], &h, &pii, |_| true);
+        let marked: Vec<(&str, bool, bool)> = segs
+            .iter()
+            .map(|s| (s.text.as_str(), s.risk, s.hit))
+            .collect();
+        assert_eq!(
+            marked,
+            [
+                ("不", false, false),
+                ("保本", false, true),
+                ("，", false, false),
+                ("保本", true, true),
+                ("收益", false, false),
+                ("1381", false, true),
+                ("2345678", false, false),
+            ]
+        );
+        assert_eq!(plain(&segs), text);
+        // A masked value stays one mask, whatever hit falls inside it.
+        let masked = segments_with_hits(text, &[], &h, &pii, |_| false);
+        assert_eq!(
+            masked.last().map(|s| (s.text.as_str(), s.hit)),
+            Some((MASK, true))
+        );
     }
 }

@@ -58,6 +58,17 @@ const MEDIA_FIELDS: &[&str] = &[
 
 impl MessageView {
     pub fn new(m: &ArchivedMessage, viewer: &Viewer, extra_risk: &[(u32, u32)]) -> MessageView {
+        Self::with_hits(m, viewer, extra_risk, "")
+    }
+
+    /// A search result: [`MessageView::new`] with the terms of `search` marked as hits
+    /// (`mark.hit`, apart from the risk evidence's `mark.risk`: trial 18b D10).
+    pub fn with_hits(
+        m: &ArchivedMessage,
+        viewer: &Viewer,
+        extra_risk: &[(u32, u32)],
+        search: &str,
+    ) -> MessageView {
         let s = &m.stored;
         let (mut risks, pii): Spans = match &s.classification {
             Some(c) => (
@@ -71,7 +82,8 @@ impl MessageView {
         };
         risks.extend_from_slice(extra_risk);
         let show = |i: usize| viewer.clear || viewer.unmasked.contains(&(s.msgid.clone(), i));
-        let segments = mask::segments(&s.text, &risks, &pii, show);
+        let hits = mask::hits(&s.text, search);
+        let segments = mask::segments_with_hits(&s.text, &risks, &hits, &pii, show);
         let media = if is_media(&s.msgtype) {
             media_refs(&s.payload_json, pii.is_empty() || viewer.clear)
         } else {
@@ -102,11 +114,23 @@ impl MessageView {
                             span.pii.masked title=(p.entity) data-entity=(p.entity) { (seg.text) " [" (p.entity) "]" }
                             @if let Some(f) = unmask { (f(&self.msgid, p.index)) }
                         }
-                        Some(p) => { span.pii class=[seg.risk.then_some("risk")] title=(p.entity) data-entity=(p.entity) { (seg.text) } }
-                        None if seg.risk => { mark.risk { (seg.text) } }
-                        None => { (seg.text) }
+                        Some(_) if seg.hit => { mark.hit { (self.shown(seg)) } }
+                        Some(_) => { (self.shown(seg)) }
+                        None if seg.hit => { mark.hit { (self.shown(seg)) } }
+                        None => { (self.shown(seg)) }
                     }
                 }
+            }
+        }
+    }
+
+    /// A clear segment: risk evidence in `mark.risk`, a PII value in its span.
+    fn shown(&self, seg: &Segment) -> Markup {
+        html! {
+            @match &seg.pii {
+                Some(p) => { span.pii class=[seg.risk.then_some("risk")] title=(p.entity) data-entity=(p.entity) { (seg.text) } }
+                None if seg.risk => { mark.risk { (seg.text) } }
+                None => { (seg.text) }
             }
         }
     }

@@ -27,6 +27,19 @@ pub struct AlertQuery {
     before: Option<u64>,
     after: Option<u64>,
     msg: Option<String>,
+    /// Why an action from this page was refused, shown at its forms (never from the URL).
+    #[serde(skip)]
+    refused: Option<String>,
+}
+
+impl AlertQuery {
+    /// The page again after a refused action, saying why (trial 18b D11: a bare "409").
+    pub fn refused(why: String) -> AlertQuery {
+        AlertQuery {
+            refused: Some(why),
+            ..AlertQuery::default()
+        }
+    }
 }
 
 pub struct Loaded {
@@ -224,6 +237,7 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                 }
                 a #later href=(format!("{base}?before={before}&after={}", after + 20)) { "↓ " (t(lang, "later")) }
             }
+            @if let Some(why) = &q.refused { p.problem #refused role="alert" { (why) } }
             (actions(a, &base, it))
             section #history {
                 h2 { (t(lang, "history")) }

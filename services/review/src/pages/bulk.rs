@@ -2,7 +2,7 @@
 //! form), and unmasking one PII value with a reason. Each is checked against the person's
 //! scope and the disposition rules, chained in the region's store, and audited.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -11,8 +11,9 @@ use wcp_review::{accounts, items, ReviewError};
 
 use crate::auth::{forbidden, Authed, Reader};
 use crate::layout::{page, problem};
-use crate::pages::alert::access;
+use crate::pages::alert::{self, access, AlertQuery};
 use crate::pages::params::{self, BadInput};
+use crate::pages::queue::back_to;
 use crate::state::{lock, now_ms, Console, Shared};
 
 #[derive(Deserialize, Default)]
@@ -140,11 +141,23 @@ pub async fn act(
     };
     let back = format!("/alerts/{region}/{id}");
     let a2 = a.clone();
-    match state
-        .blocking(move |c| act_on(c, &a2, &region, id, act))
-        .await
-    {
+    let r2 = region.clone();
+    match state.blocking(move |c| act_on(c, &a2, &r2, id, act)).await {
         Ok(Ok(())) => Redirect::to(&format!("{back}?msg=done")).into_response(),
+        Ok(Err(why)) if why != "forbidden" => {
+            // The alert page again with the refusal at its forms, not a bare error page.
+            let mut page = alert::show(
+                State(state),
+                Reader(a),
+                Path((region, id)),
+                Query(AlertQuery::refused(why)),
+            )
+            .await;
+            if page.status() == StatusCode::OK {
+                *page.status_mut() = StatusCode::CONFLICT;
+            }
+            page
+        }
         Ok(Err(why)) => refused(&a, &back, &why),
         Err(ReviewError::NotFound) => (StatusCode::NOT_FOUND, "no such alert\n").into_response(),
         Err(e) => crate::error_page(&a, e),
@@ -176,6 +189,8 @@ pub async fn bulk(
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
+    // The queue view the form was sent from, to return to it (filters kept).
+    let back = get("back").unwrap_or_default();
     let mut targets = Vec::new();
     for s in f.sel.iter().take(500) {
         match s
@@ -199,12 +214,8 @@ pub async fn bulk(
         })
         .await;
     match res {
-        Ok(r) if r.is_empty() => Redirect::to("/queue?msg=done").into_response(),
-        Ok(r) => Redirect::to(&format!(
-            "/queue?{}",
-            serde_urlencoded::to_string([("error", r.join("; "))]).unwrap_or_default()
-        ))
-        .into_response(),
+        Ok(r) if r.is_empty() => Redirect::to(&back_to(&back, Some("done"), None)).into_response(),
+        Ok(r) => Redirect::to(&back_to(&back, None, Some(&r.join("; ")))).into_response(),
         Err(e) => crate::error_page(&a, e),
     }
 }

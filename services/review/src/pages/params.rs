@@ -20,6 +20,16 @@ impl IntoResponse for BadInput {
     }
 }
 
+impl BadInput {
+    /// The refusal in the console's page (header, menu, language), for a page a person opens
+    /// from a link or an edited URL; the plain-text form is for scripts posting forms.
+    pub fn page(self, a: &crate::auth::Authed) -> Response {
+        let title = t(a.lang, "invalid_input");
+        let body = html! { (crate::layout::problem(&self.0)) };
+        (StatusCode::BAD_REQUEST, crate::layout::page(a, title, body)).into_response()
+    }
+}
+
 /// Empty form fields are absent.
 pub fn opt(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())

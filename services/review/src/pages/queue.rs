@@ -100,11 +100,16 @@ pub async fn show(
 ) -> Response {
     let (filter, region, sort, pg) = match parse(&q, &a.user, a.zone) {
         Ok(p) => p,
-        Err(e) => return e.into_response(),
+        Err(e) => return e.page(&a),
     };
+    if let (Some(f), Some(to)) = (filter.from_ms, filter.to_ms) {
+        if f > to {
+            return BadInput(t(a.lang, "from_after_to").into()).page(&a);
+        }
+    }
     if let Some(r) = &region {
         if let Err(e) = params::region(&state, r) {
-            return e.into_response();
+            return e.page(&a);
         }
     }
     let scope = a.scope();
@@ -165,9 +170,9 @@ pub async fn show(
     }
 }
 
-fn link_with(q: &QueueQuery, key: &str, value: &str) -> String {
-    let mut pairs: Vec<(&str, String)> = Vec::new();
-    let fields: [(&str, &Option<String>); 10] = [
+/// The filter and sort fields a person set, as (name, value) pairs, in a fixed order.
+fn filter_pairs(q: &QueueQuery) -> Vec<(&'static str, String)> {
+    let fields: [(&str, &Option<String>); 11] = [
         ("status", &q.status),
         ("category", &q.category),
         ("severity", &q.severity),
@@ -178,16 +183,47 @@ fn link_with(q: &QueueQuery, key: &str, value: &str) -> String {
         ("rule", &q.rule),
         ("kind", &q.kind),
         ("sort", &q.sort),
+        ("mine", &q.mine),
     ];
-    for (k, v) in fields {
-        if k != key {
-            if let Some(v) = opt(v) {
-                pairs.push((k, v.to_string()));
-            }
-        }
+    fields
+        .into_iter()
+        .filter_map(|(k, v)| opt(v).map(|v| (k, v.to_string())))
+        .collect()
+}
+
+/// This view of the queue: the filters, the sort and the page.
+fn view_pairs(q: &QueueQuery) -> Vec<(&'static str, String)> {
+    let mut pairs = filter_pairs(q);
+    if let Some(p) = q.page.filter(|p| *p > 0) {
+        pairs.push(("page", p.to_string()));
     }
+    pairs
+}
+
+fn link_with(q: &QueueQuery, key: &str, value: &str) -> String {
+    let mut pairs: Vec<(&str, String)> = filter_pairs(q);
+    pairs.retain(|(k, _)| *k != key);
     if !value.is_empty() {
         pairs.push((key, value.to_string()));
+    }
+    format!(
+        "/queue?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
+/// The queue a bulk action returns to: the page it was sent from, with every filter, the
+/// sort and the page, and the result (`msg=done` or the refusals). `back` is what the bulk
+/// form carried; it is re-read as queue fields so it can only name a queue view
+/// (trial 18b D8: the filter was dropped after a bulk close).
+pub fn back_to(back: &str, msg: Option<&str>, error: Option<&str>) -> String {
+    let q: QueueQuery = serde_urlencoded::from_str(back).unwrap_or_default();
+    let mut pairs = view_pairs(&q);
+    if let Some(m) = msg {
+        pairs.push(("msg", m.to_string()));
+    }
+    if let Some(e) = error {
+        pairs.push(("error", e.to_string()));
     }
     format!(
         "/queue?{}",
@@ -268,6 +304,7 @@ fn render(
             p.hint { (t(l, "keys_help")) }
             form #bulk method="post" action="/queue/bulk" {
                 (csrf(a))
+                input type="hidden" name="back" value=(serde_urlencoded::to_string(view_pairs(q)).unwrap_or_default());
                 table #queue.queue {
                     thead { tr { th {} th { (t(l, "time")) } th { (t(l, "region")) } th { (t(l, "category")) } th { (t(l, "severity")) } th { (t(l, "rule")) } th { (t(l, "participant")) } th { (t(l, "status")) } th { (t(l, "assignee")) } th { (t(l, "outcome")) } } }
                     tbody {
@@ -309,4 +346,39 @@ fn render(
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bulk_action_returns_to_the_filtered_queue() {
+        let q = QueueQuery {
+            status: Some("all".into()),
+            category: Some("consent_violation".into()),
+            participant: Some("张伟 x".into()),
+            sort: Some("oldest".into()),
+            mine: Some("1".into()),
+            page: Some(2),
+            msg: Some("done".into()),
+            ..QueueQuery::default()
+        };
+        let back = serde_urlencoded::to_string(view_pairs(&q)).unwrap();
+        assert_eq!(
+            back_to(&back, Some("done"), None),
+            "/queue?status=all&category=consent_violation&participant=%E5%BC%A0%E4%BC%9F+x\
+             &sort=oldest&mine=1&page=2&msg=done"
+        );
+        // Only queue fields come back: no old result, nothing else a crafted form carries.
+        assert_eq!(
+            back_to(
+                "msg=x&error=y&next=https://x.example/&severity=high",
+                None,
+                Some("a/1: no")
+            ),
+            "/queue?severity=high&error=a%2F1%3A+no"
+        );
+        assert_eq!(back_to("", Some("done"), None), "/queue?msg=done");
+    }
 }

@@ -3,16 +3,17 @@
 //! Investigators only: reviewers read conversations through the alerts of their queues.
 
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use maud::html;
+use maud::{html, Markup};
 use serde::Deserialize;
 use wcp_archive::dates::End;
 use wcp_archive::{ArchivedMessage, Query as ArchiveQuery};
 use wcp_model::RiskCategory;
 
 use crate::auth::Investigator;
-use crate::i18n::t;
-use crate::layout::{csrf, page, time};
+use crate::i18n::{t, Lang};
+use crate::layout::{csrf, page, problem, time};
 use crate::pages::alert::access;
 use crate::pages::params::{self, opt, BadInput};
 use crate::state::{lock, Shared};
@@ -65,18 +66,55 @@ fn is_empty(q: &ArchiveQuery) -> bool {
     *q == ArchiveQuery::default()
 }
 
+/// Why a search cannot run, in the person's language: a date that does not read, or a
+/// From after its To (which would find nothing and look like an empty archive).
+fn refusal(q: &SearchQuery, zone: i32, l: Lang) -> Result<(ArchiveQuery, Option<String>), String> {
+    let aq = to_query(q, zone).map_err(|e| e.0)?;
+    let region = params::id("region", &q.region).map_err(|e| e.0)?;
+    if let (Some(f), Some(to)) = (aq.from_ms, aq.to_ms) {
+        if f > to {
+            return Err(t(l, "from_after_to").to_string());
+        }
+    }
+    Ok((aq, region))
+}
+
+/// A participant that is not a WeCom id: it has a character no WeCom id has (a display
+/// name such as 张伟, a space). The archive holds ids only, so it can find nothing.
+pub fn looks_like_a_name(p: &str) -> bool {
+    !p.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@' | ':' | '|'))
+}
+
+/// The search form, filled with what was asked.
+fn form(q: &SearchQuery, l: Lang, zone: i32) -> Markup {
+    html! {
+        form #search.filters method="get" action="/search" {
+            label { (t(l, "text")) input #q name="text" value=(opt(&q.text).unwrap_or("")) autofocus; }
+            label { (t(l, "participant")) input name="participant" value=(opt(&q.participant).unwrap_or("")) placeholder="zhangwei"; }
+            label { (t(l, "conversation")) input name="conversation" value=(opt(&q.conversation).unwrap_or("")); }
+            (params::date_fields(l, opt(&q.from), opt(&q.to), zone))
+            label { (t(l, "risk")) select name="risk" { option value="" { "—" } @for c in RiskCategory::ALL { option value=(c.as_str()) selected[opt(&q.risk) == Some(c.as_str())] { (c.as_str()) } } } }
+            label { (t(l, "pii_type")) input name="pii" value=(opt(&q.pii).unwrap_or("")) placeholder="PHONE_NUMBER"; }
+            label { (t(l, "region")) input name="region" size="4" value=(opt(&q.region).unwrap_or("")); }
+            button type="submit" { (t(l, "search")) }
+            p.hint #participant-hint { (t(l, "participant_hint")) }
+        }
+    }
+}
+
 pub async fn show(
     State(state): State<Shared>,
     Investigator(a): Investigator,
     Query(q): Query<SearchQuery>,
 ) -> Response {
-    let aq = match to_query(&q, a.zone) {
+    let (aq, region) = match refusal(&q, a.zone, a.lang) {
         Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
-    let region = match params::id("region", &q.region) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
+        Err(why) => {
+            // The form again with what is wrong, in the console's page (trial 18b D9).
+            let body = html! { (problem(&why)) (form(&q, a.lang, a.zone)) };
+            return (StatusCode::BAD_REQUEST, page(&a, t(a.lang, "search"), body)).into_response();
+        }
     };
     let pg = q.page.unwrap_or(0).min(1000);
     let a2 = a.clone();
@@ -132,25 +170,24 @@ pub async fn show(
     };
     page(&a, t(l, "search"), html! {
         (crate::layout::empty_regions(l, &empty))
-        form #search.filters method="get" action="/search" {
-            label { (t(l, "text")) input #q name="text" value=(opt(&q.text).unwrap_or("")) autofocus; }
-            label { (t(l, "participant")) input name="participant" value=(opt(&q.participant).unwrap_or("")); }
-            label { (t(l, "conversation")) input name="conversation" value=(opt(&q.conversation).unwrap_or("")); }
-            (params::date_fields(l, opt(&q.from), opt(&q.to), a.zone))
-            label { (t(l, "risk")) select name="risk" { option value="" { "—" } @for c in RiskCategory::ALL { option value=(c.as_str()) selected[opt(&q.risk) == Some(c.as_str())] { (c.as_str()) } } } }
-            label { (t(l, "pii_type")) input name="pii" value=(opt(&q.pii).unwrap_or("")) placeholder="PHONE_NUMBER"; }
-            label { (t(l, "region")) input name="region" size="4" value=(opt(&q.region).unwrap_or("")); }
-            button type="submit" { (t(l, "search")) }
-        }
+        (form(&q, l, a.zone))
         @if !is_empty(&aq) {
             h2 { (t(l, "results")) }
-            @if found.is_empty() { p { (t(l, "no_results")) } }
+            @if found.is_empty() {
+                p { (t(l, "no_results")) }
+                @if let Some(p) = opt(&q.participant).filter(|p| looks_like_a_name(p)) {
+                    p.problem #participant-name role="alert" { (p) " — " (t(l, "participant_is_id")) }
+                }
+            }
+            @if !found.is_empty() {
+                p.legend #legend { mark.hit { (t(l, "legend_hit")) } " " mark.risk { (t(l, "legend_risk")) } }
+            }
             ol #results.conversation {
                 @for (region, m) in &found {
                     @let href = format!("/conversation/{region}?{}", serde_urlencoded::to_string([("id", m.stored.conversation_id.as_str()), ("at", &m.stored.time_ms.to_string())]).unwrap_or_default());
                     li.row data-href=(href) {
                         a.open href=(format!("{href}#m-{}", m.stored.msgid)) { (region) " · " code { (m.stored.conversation_id) } }
-                        ol { (MessageView::new(m, &viewer, &[]).line(false, None)) }
+                        ol { (MessageView::with_hits(m, &viewer, &[], opt(&q.text).unwrap_or("")).line(false, None)) }
                     }
                 }
             }
@@ -237,4 +274,47 @@ pub async fn conversation(
         @if let Some(first) = msgs.first() { p.hint { (time(first.stored.time_ms, a.zone)) " …" } }
     })
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(from: &str, to: &str) -> SearchQuery {
+        SearchQuery {
+            from: Some(from.into()),
+            to: Some(to.into()),
+            ..SearchQuery::default()
+        }
+    }
+
+    #[test]
+    fn from_after_to_is_said_not_searched() {
+        let zone = 8 * 3600;
+        assert_eq!(
+            refusal(&q("2026-12-03", "2026-12-01"), zone, Lang::En).unwrap_err(),
+            "From is after To: give a From on or before the To day."
+        );
+        assert!(refusal(&q("2026-12-03", "2026-12-01"), zone, Lang::Zh)
+            .unwrap_err()
+            .starts_with("起始日期晚于截止日期"));
+        assert!(refusal(&q("2026-12-01", "2026-12-01"), zone, Lang::En).is_ok());
+        assert!(refusal(&q("2026-13-01", ""), zone, Lang::En)
+            .unwrap_err()
+            .starts_with("from: "));
+    }
+
+    #[test]
+    fn a_display_name_is_not_taken_for_a_wecom_id() {
+        assert!(looks_like_a_name("张伟"));
+        assert!(looks_like_a_name("Zhang Wei"));
+        for id in [
+            "zhangwei",
+            "wmGAgeDQAAvQeaTqWwkMTxGMkvI7OOuQ",
+            "PARTICIPANT_03a3",
+            "single:a|b",
+        ] {
+            assert!(!looks_like_a_name(id), "{id}");
+        }
+    }
 }
