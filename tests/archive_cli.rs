@@ -2,7 +2,8 @@
 //! folder, with the public key only: the actor is required, `--msgid --around` shows the
 //! conversation around a message, the table has the msgid, the local time and the full
 //! conversation id, times are dates or RFC 3339, and the audit lists every read with the ids
-//! it returned — also before the writer has chained the reader's access log.
+//! it returned — also before the writer has chained the reader's access log. `wcp archive
+//! verify` of an encrypted archive fails (exit 1) on a changed byte in its WAL.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -245,4 +246,81 @@ fn the_dpo_releases_what_wcp_run_sealed() {
         "the release restores the clear ids: {}",
         after[0]
     );
+}
+
+/// A byte changed in the WAL of an encrypted archive whose writer has it open (trial 15h
+/// D4: `wcp archive verify --encryption-key-file` said OK): exit 1, naming the WAL, the
+/// frame and the page. The frame changed holds a page that a later frame holds again, so no
+/// query reads it: only the page check finds it.
+#[test]
+fn verify_finds_a_changed_byte_in_the_wal_of_an_encrypted_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let plain = archive(dir);
+    let hex = "5e".repeat(32);
+    let key = dir.join("cn.dbkey");
+    std::fs::write(&key, &hex).unwrap();
+    let enc_dir = dir.join("enc");
+    let db = enc_dir.join("archive-cn.db");
+    ok(wcp(&[
+        "archive",
+        "rekey",
+        "--db",
+        plain.to_str().unwrap(),
+        "--new-key-file",
+        key.to_str().unwrap(),
+        "--out",
+        db.to_str().unwrap(),
+    ]));
+    let verify = || {
+        wcp(&[
+            "archive",
+            "verify",
+            "--db",
+            db.to_str().unwrap(),
+            "--encryption-key-file",
+            key.to_str().unwrap(),
+        ])
+    };
+    // Every page written to the WAL twice, content unchanged, kept there by an open
+    // connection with automatic checkpoints off.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{hex}'\"; PRAGMA cipher_page_size = 16384;
+         PRAGMA cipher_hmac_algorithm = HMAC_SHA256; PRAGMA wal_autocheckpoint = 0;
+         PRAGMA journal_mode = WAL; VACUUM; VACUUM;"
+    ))
+    .unwrap();
+    let wal = enc_dir.join("archive-cn.db-wal");
+    let clean = std::fs::read(&wal).unwrap();
+    const FRAME: usize = 24 + 16_384;
+    let frames = (clean.len() - 32) / FRAME;
+    assert!(frames >= 4, "{frames} frames");
+    ok(verify());
+    let page_of =
+        |k: usize| u32::from_be_bytes(clean[32 + (k - 1) * FRAME..][..4].try_into().unwrap());
+    // The first frame of page 2: VACUUM wrote it again later.
+    let k = (1..=frames).find(|k| page_of(*k) == 2).unwrap();
+    assert!((k + 1..=frames).any(|j| page_of(j) == 2));
+    let mut raw = clean.clone();
+    raw[32 + (k - 1) * FRAME + 24 + 1000] ^= 0x08;
+    std::fs::write(&wal, &raw).unwrap();
+    let o = verify();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains(&format!(
+            "The archive's write-ahead log (WAL) is damaged: archive-cn.db-wal frame {k} (page 2): HMAC verification failed"
+        )),
+        "{out}"
+    );
+    // The connection checkpoints the clean WAL when it closes.
+    std::fs::write(&wal, &clean).unwrap();
+    drop(conn);
+    ok(verify());
 }

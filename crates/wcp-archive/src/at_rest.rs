@@ -464,8 +464,22 @@ pub fn check_pages(db: &Path) -> Result<Vec<String>, crate::ArchiveError> {
     Ok(pages::bad_pages(db, &k.key, cipher)?)
 }
 
+/// Every committed WAL frame's page HMAC (and the WAL's checksums) of `db` under its
+/// configured key ([`wal::bad_frames`]): one line per problem, naming the WAL, frame and page;
+/// empty for a WAL as SQLite wrote it, without a WAL, and for a plain file. Call it inside a
+/// read transaction on `db`.
+pub fn check_wal(db: &Path) -> Result<Vec<String>, crate::ArchiveError> {
+    let (Some(k), Some(cipher)) = (key_for(db)?, cipher_of(db)?) else {
+        return Ok(Vec::new());
+    };
+    Ok(wal::bad_frames(db, &k.key, cipher)?)
+}
+
 #[path = "at_rest_pages.rs"]
 pub mod pages;
+
+#[path = "at_rest_wal.rs"]
+pub mod wal;
 
 #[cfg(test)]
 #[path = "at_rest_tests.rs"]

@@ -10,8 +10,9 @@
 //! key is PBKDF2-HMAC-SHA512 of the key with the salt XOR 0x3a, 2 iterations, 32 bytes; each
 //! page ends with its reserve — a 16-byte IV, then the HMAC, padded to a multiple of 16 —
 //! and the HMAC covers the page's ciphertext and IV (on page 1: after the salt) followed by
-//! the page number, 4 bytes little-endian. As in SQLCipher's check, the WAL is not read
-//! (its frames are checked when read) and neither is SQLite's lock-byte page (never written).
+//! the page number, 4 bytes little-endian. SQLite's lock-byte page is never written, so not
+//! read. The WAL's frames are checked with the same [`PageAuth`] (`at_rest_wal.rs`);
+//! SQLCipher's own check reads the database file only.
 
 use std::io::Read;
 use std::path::Path;
@@ -82,6 +83,30 @@ fn hmac_key(key: &[u8], salt: &[u8]) -> [u8; 32] {
     out
 }
 
+/// The HMAC check of one file's pages (the database's, and its WAL frames' page images):
+/// keyed once from the key and the file's salt.
+pub(super) struct PageAuth {
+    mac: PageMac,
+    reserve: usize,
+}
+
+impl PageAuth {
+    /// `salt`: the first 16 bytes of page 1 (the file's, or a WAL frame's copy of it).
+    pub(super) fn new(cipher: Cipher, raw_key: &[u8], salt: &[u8]) -> PageAuth {
+        let mac = PageMac::new(cipher, &hmac_key(raw_key, &salt[..SALT]));
+        let reserve = (IV + mac.tag_len()).div_ceil(16) * 16;
+        PageAuth { mac, reserve }
+    }
+
+    /// Whether the page image `p` (one whole page) is page `pgno` as SQLCipher wrote it.
+    pub(super) fn holds(&self, p: &[u8], pgno: u32) -> bool {
+        let start = if pgno == 1 { SALT } else { 0 };
+        let end = p.len() - self.reserve + IV;
+        let tag = &p[end..end + self.mac.tag_len()];
+        self.mac.matches(&p[start..end], pgno, tag)
+    }
+}
+
 /// The pages of `db` whose HMAC does not hold under `key` and `cipher`, in SQLCipher's words
 /// (`HMAC verification failed for page N`), and a trailing partial page; empty for a file
 /// as SQLCipher wrote it.
@@ -105,7 +130,7 @@ pub fn check_first_pages(
     let size = file.metadata()?.len();
     let mut problems = Vec::new();
     let mut block = vec![0u8; page * PAGES_PER_READ];
-    let (mut mac, mut reserve) = (None, 0);
+    let mut auth = None;
     let pages = (size / page as u64).min(max_pages);
     let mut checked = 0;
     let lock_page = PENDING_BYTE / page as u64 + 1;
@@ -115,19 +140,12 @@ pub fn check_first_pages(
         file.read_exact(&mut block[..n * page])?;
         for p in block[..n * page].chunks_exact(page) {
             pgno += 1;
-            let mac = mac.get_or_insert_with(|| {
-                let m = PageMac::new(cipher, &hmac_key(&raw_key, &p[..SALT]));
-                reserve = (IV + m.tag_len()).div_ceil(16) * 16;
-                m
-            });
+            let auth = auth.get_or_insert_with(|| PageAuth::new(cipher, &raw_key, &p[..SALT]));
             if pgno == lock_page {
                 continue;
             }
             checked += 1;
-            let start = if pgno == 1 { SALT } else { 0 };
-            let end = page - reserve + IV;
-            let tag = &p[end..end + mac.tag_len()];
-            if !mac.matches(&p[start..end], pgno as u32, tag) {
+            if !auth.holds(p, pgno as u32) {
                 problems.push(format!("HMAC verification failed for page {pgno}"));
             }
         }

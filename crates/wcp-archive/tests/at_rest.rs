@@ -385,3 +385,82 @@ fn a_changed_byte_in_page_one_is_damage_not_a_wrong_key() {
     );
     assert!(!text.contains("tampering"), "{text}");
 }
+
+/// Frames of a WAL as (frame number from 1, page number): 24-byte frame headers, 16 KiB pages.
+fn wal_frames(wal: &[u8]) -> Vec<(usize, u32)> {
+    const FRAME: usize = 24 + 16_384;
+    (0..(wal.len() - 32) / FRAME)
+        .map(|i| {
+            let at = 32 + i * FRAME;
+            (
+                i + 1,
+                u32::from_be_bytes(wal[at..at + 4].try_into().unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// A byte changed in the WAL of an encrypted archive while its writer runs (trial 15h D4:
+/// both the full verify and the archiver's periodic one said OK): the full verify and the
+/// periodic run (`verify_after` from the last verified head) fail with `file_damaged`,
+/// naming the WAL, the frame and the page. The frame changed is an older copy of a page (a
+/// later frame holds it too), which no query reads: only the page check can find it.
+#[test]
+fn a_byte_changed_in_the_wal_of_an_encrypted_archive_fails_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive-enc.db");
+    at_rest::set_key(&db, keyed(&DbKey::generate().unwrap()));
+    let mut w = common::open(&db);
+    for b in 0..4 {
+        let batch: Vec<_> = (b * 50..b * 50 + 50)
+            .map(|i| text(&msgid(i), &body(i), T0 + i))
+            .collect();
+        w.insert_batch(&batch, &[]).unwrap();
+    }
+    let wal = dir.path().join("archive-enc.db-wal");
+    let clean = std::fs::read(&wal).unwrap();
+    let frames = wal_frames(&clean);
+    assert!(frames.len() > 10, "{} frames in the WAL", frames.len());
+    let reader = Archive::open_read_only(&db, None).unwrap();
+    let first = reader.verify().unwrap();
+    assert!(first.ok, "{:?}", first.problems);
+    let (seq, hash) = first.last_signed.clone().unwrap();
+    assert!(reader.verify_after(None, seq, &hash).unwrap().ok);
+    // A middle frame whose page a later frame holds again.
+    let (k, pgno) = frames[frames.len() / 3..]
+        .iter()
+        .copied()
+        .find(|(k, p)| frames[*k..].iter().any(|(_, q)| q == p))
+        .expect("a page written twice");
+    let mut raw = clean.clone();
+    raw[32 + (k - 1) * (24 + 16_384) + 24 + 500] ^= 0x20;
+    std::fs::write(&wal, &raw).unwrap();
+    let expect = format!("archive-enc.db-wal frame {k} (page {pgno}): HMAC verification failed");
+    for (how, report) in [
+        ("full", reader.verify().unwrap()),
+        ("periodic", reader.verify_after(None, seq, &hash).unwrap()),
+    ] {
+        assert!(!report.ok, "{how}: the changed WAL byte went unnoticed");
+        let ps: Vec<_> = report
+            .problems
+            .iter()
+            .filter(|p| p.kind == wcp_archive::ProblemKind::FileDamaged)
+            .collect();
+        assert_eq!(ps.len(), 2, "{how}: {:?}", report.problems);
+        assert!(ps.iter().all(|p| p.table == "WAL"), "{how}: {ps:?}");
+        assert!(ps[0]
+            .detail
+            .contains(&format!("frame {k} fails its checksum")));
+        let words = ps[1].words();
+        assert!(
+            words.starts_with(&format!(
+                "The archive's write-ahead log (WAL) is damaged: {expect}: its bytes were changed"
+            )),
+            "{how}: {words}"
+        );
+    }
+    // The writer checkpoints the clean WAL when it closes.
+    std::fs::write(&wal, &clean).unwrap();
+    drop(reader);
+    drop(w);
+}

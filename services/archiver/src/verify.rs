@@ -13,7 +13,9 @@
 //!   signing them and the projection rows they made (`Archive::verify_after`);
 //! - plus a rolling window of `verify_sweep_records` older records (`verify_stretch`,
 //!   the same checks), cycling from the start, so an edit to an old record or row is found
-//!   within ceil(head / verify_sweep_records) runs.
+//!   within ceil(head / verify_sweep_records) runs;
+//! - plus, for an encrypted archive, every page's HMAC in the database file and in its WAL
+//!   (`verify_after` as the full verify: a changed byte no query reads, trial 15h D4).
 //!
 //! The head, the sweep position and the time of the success are kept beside the archive
 //! (`archive-<region>.verified.json`), so a restart continues from them and

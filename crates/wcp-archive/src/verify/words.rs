@@ -68,7 +68,11 @@ pub fn locate(conn: &Connection, p: &mut Problem) {
 /// wmCLIENT|zhangsan) was altered: …"
 pub fn sentence(p: &Problem) -> String {
     if p.kind == ProblemKind::FileDamaged {
-        return format!("The archive's database file is damaged: {}.", p.detail);
+        let file = match p.table.as_str() {
+            "WAL" => "write-ahead log (WAL)",
+            _ => "database file",
+        };
+        return format!("The archive's {file} is damaged: {}.", p.detail);
     }
     let place = match (p.seq, p.seq_to) {
         (0, _) => format!("In table `{}`", p.table),
