@@ -9,6 +9,7 @@ mod kafka;
 pub mod lag;
 pub mod outdir;
 pub mod produce;
+mod replay_order;
 pub mod review;
 pub mod run;
 mod stop;

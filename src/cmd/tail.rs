@@ -18,6 +18,7 @@ use wcp_model::{Alert, AnonymisedEvent, ChatEvent, ConsentRecord, DeadLetter, En
 
 use super::dlq_stage::{check_stage, stage_of};
 use super::kafka::{bootstrap, partitions, with_cause, CliCtx};
+use super::replay_order::{replay_key, sort_for_replay, ReplayKey};
 
 #[derive(Args)]
 #[command(
@@ -43,6 +44,8 @@ pub struct TailArgs {
     /// `chat.dlq` only: print each dead letter's original bytes exactly (UTF-8 or not), one
     /// per line, ready for `wcp produce --file` once the cause is fixed. An original holding
     /// a line break is not written: it is named (partition/offset) and the command exits 1.
+    /// With `--exit-when-idle` or `--max` the lines are written when the tail ends, in their
+    /// original order: a `wecom.raw` line's `seq`, then the source partition and offset.
     #[arg(long)]
     originals: bool,
     /// `chat.dlq` only: only the dead letters of this stage (capture, ingest, classifier,
@@ -98,6 +101,10 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
     let mut n = 0u64;
     let mut other_stages = 0u64;
     let mut unwritten = Vec::new();
+    // A tail that ends by itself writes the originals at the end, in their original order
+    // (`replay_order`); a followed one cannot wait for the end and writes them as read.
+    let in_order = args.exit_when_idle.is_some() || args.max.is_some();
+    let mut held: Vec<(ReplayKey, Vec<u8>)> = Vec::new();
     let mut last = Instant::now();
     while args.max.is_none_or(|m| n < m) {
         if let Some(s) = args.exit_when_idle {
@@ -121,12 +128,9 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
             // The original bytes exactly, UTF-8 or not (`wcp produce --file` reads byte
             // lines); one that cannot be a line of its own is named, never dropped quietly.
             match original_line(msg.payload().unwrap_or_default()) {
-                Ok(b) => {
-                    if out
-                        .write_all(&b)
-                        .and_then(|()| out.write_all(b"\n"))
-                        .is_err()
-                    {
+                Ok(o) if in_order => held.push(o),
+                Ok((_, b)) => {
+                    if write_line(&mut out, &b).is_err() {
                         break;
                     }
                 }
@@ -167,6 +171,12 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
             break;
         }
     }
+    sort_for_replay(&mut held);
+    for (_, b) in &held {
+        if write_line(&mut out, b).is_err() {
+            break;
+        }
+    }
     match &args.stage {
         Some(stage) => eprintln!(
             "{n} record(s) of stage {stage} from {topic} ({other_stages} of other stages left out)"
@@ -185,13 +195,19 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A dead letter's original bytes as one line for `wcp produce --file`.
-fn original_line(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
+/// A dead letter's original bytes as one line for `wcp produce --file`, with its place in
+/// the original order.
+fn original_line(bytes: &[u8]) -> Result<(ReplayKey, Vec<u8>), &'static str> {
     let d = wcp_schema::decode::<DeadLetter>(bytes).map_err(|_| "not a dead letter")?;
     if d.original.contains(&b'\n') {
         return Err("its original holds a line break");
     }
-    Ok(d.original)
+    Ok((replay_key(&d.source, &d.original), d.original))
+}
+
+/// The original bytes exactly, UTF-8 or not (`wcp produce --file` reads byte lines).
+fn write_line(out: &mut impl Write, b: &[u8]) -> std::io::Result<()> {
+    out.write_all(b).and_then(|()| out.write_all(b"\n"))
 }
 
 /// The decoded record as JSON; undecodable bytes say so instead of failing the command.
@@ -297,8 +313,11 @@ mod tests {
     #[test]
     fn originals_are_written_byte_for_byte_utf8_or_not() {
         let bytes = b"\xff\xfe raw invalid utf-8 bytes";
-        assert_eq!(original_line(&letter(bytes)).unwrap(), bytes.to_vec());
-        assert_eq!(original_line(&letter(b"{\"a\":1}")).unwrap(), b"{\"a\":1}");
+        assert_eq!(original_line(&letter(bytes)).unwrap().1, bytes.to_vec());
+        assert_eq!(
+            original_line(&letter(b"{\"a\":1}")).unwrap().1,
+            b"{\"a\":1}"
+        );
     }
 
     #[test]
