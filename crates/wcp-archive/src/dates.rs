@@ -59,6 +59,41 @@ pub fn local(ms: i64, offset_min: i32) -> String {
     )
 }
 
+/// `+08:00` (`Z` for UTC, as wcp wrote before exports took a zone).
+fn offset(offset_min: i32) -> String {
+    if offset_min == 0 {
+        return "Z".into();
+    }
+    let sign = if offset_min < 0 { '-' } else { '+' };
+    let a = offset_min.unsigned_abs();
+    format!("{sign}{:02}:{:02}", a / 60, a % 60)
+}
+
+/// `2026-12-01T09:10:00.000+08:00`: RFC 3339 in the zone, for exports (RSMF timestamps,
+/// EML transcripts), so they read as the console and the CLI show the same instant.
+pub fn rfc3339_in(ms: i64, offset_min: i32) -> String {
+    let t = rfc3339(ms + i64::from(offset_min) * 60_000);
+    format!("{}{}", t.trim_end_matches('Z'), offset(offset_min))
+}
+
+/// `Tue, 01 Dec 2026 09:10:00 +0800`: an RFC 5322 `Date:` in the zone.
+pub fn rfc2822_in(ms: i64, offset_min: i32) -> String {
+    let t = crate::time::rfc2822(ms + i64::from(offset_min) * 60_000);
+    let sign = if offset_min < 0 { '-' } else { '+' };
+    let a = offset_min.unsigned_abs();
+    format!(
+        "{}{sign}{:02}{:02}",
+        t.trim_end_matches("+0000"),
+        a / 60,
+        a % 60
+    )
+}
+
+/// `2026-12-01`: the local day in the zone (an export's file per conversation per day).
+pub fn day_in(ms: i64, offset_min: i32) -> String {
+    crate::time::day(ms + i64::from(offset_min) * 60_000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +143,15 @@ mod tests {
         assert_eq!(local(t, 0), "2024-11-27 17:30:00 +00:00");
         assert_eq!(local(t, -330), "2024-11-27 12:00:00 -05:30");
         assert_eq!(zone(480), "UTC+08:00");
+        // 2026-12-01T01:10Z, the trial's EML time: 09:10 in Beijing.
+        let t = 1_796_087_400_000;
+        assert_eq!(rfc3339_in(t, 480), "2026-12-01T09:10:00.000+08:00");
+        assert_eq!(rfc3339_in(t, 0), "2026-12-01T01:10:00.000Z");
+        assert_eq!(rfc3339_in(t, -330), "2026-11-30T19:40:00.000-05:30");
+        assert_eq!(rfc2822_in(t, 480), "Tue, 01 Dec 2026 09:10:00 +0800");
+        assert_eq!(rfc2822_in(t, 0), "Tue, 01 Dec 2026 01:10:00 +0000");
+        assert_eq!(day_in(t - 2 * H, 480), "2026-12-01");
+        assert_eq!(day_in(t - 2 * H, 0), "2026-11-30");
         assert_eq!(zone(-330), "UTC-05:30");
     }
 }

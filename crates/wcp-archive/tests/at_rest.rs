@@ -50,7 +50,7 @@ fn fill_and_read(db: &Path, out: &Path) -> usize {
         .stored
         .text
         .contains(&phone(7)));
-    r.export_rsmf(&q, "auditor", out).unwrap();
+    r.export_rsmf(&q, "auditor", out, 0).unwrap();
     std::fs::read_dir(out).unwrap().count()
 }
 

@@ -234,7 +234,7 @@ fn export_reads_the_evidence_not_the_search_rows() {
     assert_eq!(found.len(), 9, "search reads the (tampered) projection");
     let out = dir.path().join("eml");
     let r = a
-        .export_eml(&q, "ediscovery", &out, wcp_archive::EmlGrouping::Message)
+        .export_eml(&q, "ediscovery", &out, wcp_archive::EmlGrouping::Message, 0)
         .unwrap();
     assert_eq!(r.messages, 10, "every archived message is produced");
     let all: String = r

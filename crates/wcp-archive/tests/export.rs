@@ -69,10 +69,10 @@ fn rsmf_files_validate_and_parse() {
     let mut a = archive(&dir);
     let out = dir.path().join("rsmf");
     let report = a
-        .export_rsmf(&Query::default(), "ediscovery", &out)
+        .export_rsmf(&Query::default(), "ediscovery", &out, 480)
         .unwrap();
     assert_eq!(report.messages, 7);
-    // Conversation wmCLIENT|zhangsan on day 0 and day 1, and the room.
+    // Conversation wmCLIENT|zhangsan on day 0 and day 1 (local days, UTC+08:00), the room.
     assert_eq!(report.files.len(), 3, "{:?}", report.files);
     let validator = schema();
     let mut events_by_id = std::collections::HashMap::new();
@@ -88,12 +88,14 @@ fn rsmf_files_validate_and_parse() {
     }
     let a1 = &events_by_id["a1"];
     assert_eq!(a1["deleted"], true);
+    // Times in the policy's zone with its offset, as the console shows them (trial 18b D7).
+    assert_eq!(a1["timestamp"], "2025-11-25T00:00:00.000+08:00");
     assert_eq!(a1["body"], "保本保息，年化8%");
     let custom = a1["custom"].as_array().unwrap();
     assert!(
         custom
             .iter()
-            .any(|c| c["name"] == "recalled_at" && c["value"] == "2025-11-24T16:00:02.000Z"),
+            .any(|c| c["name"] == "recalled_at" && c["value"] == "2025-11-25T00:00:02.000+08:00"),
         "{custom:?}"
     );
     assert!(
@@ -119,7 +121,7 @@ fn one_file_per_conversation_day_and_at_most_ten_thousand_events() {
         .collect();
     a.insert_batch(&events, &[]).unwrap();
     let report = a
-        .export_rsmf(&Query::default(), "t", &dir.path().join("out"))
+        .export_rsmf(&Query::default(), "t", &dir.path().join("out"), 0)
         .unwrap();
     assert_eq!(report.files.len(), 2);
     let counts: Vec<usize> = report
@@ -151,7 +153,7 @@ fn eml_per_message_and_per_thread() {
         ..Query::default()
     };
     let per_msg = a
-        .export_eml(&q, "t", &dir.path().join("m"), EmlGrouping::Message)
+        .export_eml(&q, "t", &dir.path().join("m"), EmlGrouping::Message, 0)
         .unwrap();
     assert_eq!(per_msg.files.len(), 6);
     let mut saw_recalled = false;
@@ -172,6 +174,7 @@ fn eml_per_message_and_per_thread() {
             "t",
             &dir.path().join("t"),
             EmlGrouping::Thread,
+            0,
         )
         .unwrap();
     assert_eq!(threads.files.len(), 2);
@@ -193,6 +196,37 @@ fn eml_per_message_and_per_thread() {
     );
 }
 
+/// A thread that opens with the client's agree line is from the staff member whose
+/// conversation it is, and its times are in the policy's zone with the offset (trial 18b D7).
+#[test]
+fn eml_thread_is_from_the_staff_member_in_the_policy_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = common::open(&dir.path().join("a.db"));
+    let batch = vec![
+        consent("c0", "wmCLIENT", true, T0),
+        text("c1", "Morning, the factsheet is attached", T0 + 600_000),
+    ];
+    a.insert_batch(&batch, &[]).unwrap();
+    let out = dir.path().join("t");
+    let r = a
+        .export_eml(&Query::default(), "t", &out, EmlGrouping::Thread, 480)
+        .unwrap();
+    let bytes = std::fs::read(&r.files[0]).unwrap();
+    let msg = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+    let from = msg.from().and_then(|f| f.first()).and_then(|a| a.address());
+    assert_eq!(from, Some("zhangsan@wecom.invalid"));
+    let raw = String::from_utf8_lossy(&bytes);
+    assert!(
+        raw.contains("Date: Tue, 25 Nov 2025 00:00:00 +0800"),
+        "{raw}"
+    );
+    let body = msg.body_text(0).unwrap();
+    assert!(
+        body.contains("[2025-11-25T00:10:00.000+08:00] zhangsan: Morning"),
+        "{body}"
+    );
+}
+
 /// An export never writes over a file already in its folder (the user's, or an earlier
 /// production): it stops naming the file, and the file is unchanged.
 #[test]
@@ -200,11 +234,11 @@ fn export_never_overwrites_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = archive(&dir);
     let out = dir.path().join("prod");
-    let first = a.export_rsmf(&Query::default(), "t", &out).unwrap();
+    let first = a.export_rsmf(&Query::default(), "t", &out, 0).unwrap();
     let victim = first.files[0].clone();
     std::fs::write(&victim, b"the user's own file").unwrap();
     let err = a
-        .export_rsmf(&Query::default(), "t", &out)
+        .export_rsmf(&Query::default(), "t", &out, 0)
         .expect_err("a second export into the same folder stops");
     assert!(err.to_string().contains("not overwritten"), "{err}");
     assert_eq!(std::fs::read(&victim).unwrap(), b"the user's own file");

@@ -66,7 +66,7 @@ fn samples_archive_verify_and_export() {
         .build(&schema)
         .unwrap();
     let report = a
-        .export_rsmf(&Query::default(), "t", &dir.path().join("out"))
+        .export_rsmf(&Query::default(), "t", &dir.path().join("out"), 480)
         .unwrap();
     assert_eq!(report.messages as usize, events.len());
     for f in &report.files {

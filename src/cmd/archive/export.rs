@@ -40,7 +40,8 @@ pub struct ExportArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// The pipeline policy whose `utc_offset_minutes` reads dates in --from/--to.
+    /// The pipeline policy whose `utc_offset_minutes` reads dates in --from/--to and writes
+    /// the exported times and days (default: the built-in policy's, UTC+08:00).
     #[arg(long)]
     pub policy: Option<PathBuf>,
     /// Where to record this export when the archive is read-only.
@@ -49,20 +50,21 @@ pub struct ExportArgs {
 }
 
 pub fn run(a: ExportArgs) -> anyhow::Result<ExitCode> {
-    let q = query(&a.filter, utc_offset(a.policy.as_ref())?)?;
+    let zone = utc_offset(a.policy.as_ref())?;
+    let q = query(&a.filter, zone)?;
     let actor = a.actor.actor()?;
     let mut archive = open_reader(&a.reader)?;
     if let Some(log) = &a.access_log {
         archive.set_access_log(log.clone());
     }
     let report = match a.format {
-        Format::Rsmf => archive.export_rsmf(&q, &actor, &a.out)?,
+        Format::Rsmf => archive.export_rsmf(&q, &actor, &a.out, zone)?,
         Format::Eml => {
             let per = match a.per {
                 Per::Message => EmlGrouping::Message,
                 Per::Thread => EmlGrouping::Thread,
             };
-            archive.export_eml(&q, &actor, &a.out, per)?
+            archive.export_eml(&q, &actor, &a.out, per, zone)?
         }
     };
     println!(

@@ -2,9 +2,11 @@
 //! the transcript as its body. Classification, risks and recall status ride in `X-WCP-*`
 //! headers so review tools can filter on them.
 
+use wcp_model::Role;
+
+use crate::dates::{rfc2822_in, rfc3339_in};
 use crate::export::mime;
 use crate::stored::ArchivedMessage;
-use crate::time;
 
 fn address(id: &str) -> String {
     let local: String = id
@@ -20,11 +22,12 @@ fn address(id: &str) -> String {
     format!("{local}@wecom.invalid")
 }
 
-fn line(m: &ArchivedMessage) -> String {
+/// One transcript line; times in the zone `z` (minutes east of UTC) with the offset written.
+fn line(m: &ArchivedMessage, z: i32) -> String {
     let s = &m.stored;
     let recalled = m
         .recalled_at_ms
-        .map(|t| format!(" [recalled {}]", time::rfc3339(t)))
+        .map(|t| format!(" [recalled {}]", rfc3339_in(t, z)))
         .unwrap_or_default();
     let text = if s.text.is_empty() {
         format!("<{}>", s.msgtype)
@@ -33,12 +36,12 @@ fn line(m: &ArchivedMessage) -> String {
     };
     format!(
         "[{}] {}{recalled}: {text}",
-        time::rfc3339(s.time_ms),
+        rfc3339_in(s.time_ms, z),
         s.from.id
     )
 }
 
-fn common_headers(m: &ArchivedMessage) -> Vec<(&'static str, String)> {
+fn common_headers(m: &ArchivedMessage, z: i32) -> Vec<(&'static str, String)> {
     let s = &m.stored;
     let c = s.classification.as_ref();
     let mut h = vec![
@@ -50,7 +53,7 @@ fn common_headers(m: &ArchivedMessage) -> Vec<(&'static str, String)> {
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
-        ("Date", time::rfc2822(s.time_ms)),
+        ("Date", rfc2822_in(s.time_ms, z)),
         ("X-WCP-Conversation", s.conversation_id.clone()),
     ];
     if let Some(c) = c {
@@ -63,9 +66,10 @@ fn common_headers(m: &ArchivedMessage) -> Vec<(&'static str, String)> {
     h
 }
 
-pub fn message_eml(m: &ArchivedMessage) -> Vec<u8> {
+/// One message as an e-mail; times in the zone `z` (the policy's, as the console shows them).
+pub fn message_eml(m: &ArchivedMessage, z: i32) -> Vec<u8> {
     let s = &m.stored;
-    let mut headers = common_headers(m);
+    let mut headers = common_headers(m, z);
     headers.push((
         "Subject",
         format!("WeCom {} in {}", s.msgtype, s.conversation_id),
@@ -75,7 +79,7 @@ pub fn message_eml(m: &ArchivedMessage) -> Vec<u8> {
     headers.push(("X-WCP-Msgtype", s.msgtype.clone()));
     headers.push(("X-WCP-Disposition", s.disposition.as_str().to_string()));
     if let Some(t) = m.recalled_at_ms {
-        headers.push(("X-WCP-Recalled-At", time::rfc3339(t)));
+        headers.push(("X-WCP-Recalled-At", rfc3339_in(t, z)));
     }
     let body = if s.text.is_empty() {
         format!("<{} without text>", s.msgtype)
@@ -85,13 +89,29 @@ pub fn message_eml(m: &ArchivedMessage) -> Vec<u8> {
     mime::message(&headers, &body, &[])
 }
 
-/// One conversation's messages (time order) as a single e-mail.
-pub fn thread_eml(messages: &[ArchivedMessage]) -> Vec<u8> {
+/// Whose conversation it is: the first staff member to write in it, else the first staff
+/// member written to, else the first sender. A client's agree line often comes first, and
+/// a thread "from" the client reads as the client's mail (trial 18b D7).
+fn owner(messages: &[ArchivedMessage]) -> Option<&str> {
+    let staff = |p: &&wcp_model::Participant| p.role == Role::Staff;
+    let senders = messages.iter().map(|m| &m.stored.from);
+    let written_to = messages.iter().flat_map(|m| m.stored.to.iter());
+    senders
+        .clone()
+        .find(staff)
+        .or_else(|| written_to.clone().find(staff))
+        .or_else(|| senders.clone().next())
+        .map(|p| p.id.as_str())
+}
+
+/// One conversation's messages (time order) as a single e-mail, from the staff member whose
+/// conversation it is; times in the zone `z`.
+pub fn thread_eml(messages: &[ArchivedMessage], z: i32) -> Vec<u8> {
     let Some(first) = messages.first() else {
         return Vec::new();
     };
     let s = &first.stored;
-    let mut headers = common_headers(first);
+    let mut headers = common_headers(first, z);
     // A thread has many senders and classes: keep only what holds for all of it.
     headers.retain(|(n, _)| matches!(*n, "Date" | "X-WCP-Conversation"));
     let mut ids: Vec<&str> = messages
@@ -100,7 +120,7 @@ pub fn thread_eml(messages: &[ArchivedMessage]) -> Vec<u8> {
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    headers.insert(0, ("From", address(&s.from.id)));
+    headers.insert(0, ("From", address(owner(messages).unwrap_or(&s.from.id))));
     headers.insert(
         1,
         (
@@ -126,6 +146,6 @@ pub fn thread_eml(messages: &[ArchivedMessage]) -> Vec<u8> {
             address(&format!("thread.{}", mime::file_stem(&s.conversation_id)))
         ),
     ));
-    let body: Vec<String> = messages.iter().map(line).collect();
+    let body: Vec<String> = messages.iter().map(|m| line(m, z)).collect();
     mime::message(&headers, &(body.join("\r\n") + "\r\n"), &[])
 }

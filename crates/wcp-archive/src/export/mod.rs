@@ -34,27 +34,32 @@ type Files = Vec<(String, Vec<u8>)>;
 
 impl Archive {
     /// Writes one `.rsmf` per conversation per day into `out_dir` and audits the export.
+    /// Days and times are in `zone` (minutes east of UTC: the policy's `utc_offset_minutes`,
+    /// as the console and `wcp archive search` read and show them).
     pub fn export_rsmf(
         &mut self,
         q: &Query,
         actor: &str,
         out_dir: &Path,
+        zone: i32,
     ) -> Result<ExportReport, ArchiveError> {
         self.export(q, actor, out_dir, "export_rsmf", |messages| {
-            rsmf::split(messages)
+            rsmf::split(messages, zone)
                 .into_iter()
-                .map(|(stem, part)| Ok((format!("{stem}.rsmf"), rsmf::rsmf_file(part)?)))
+                .map(|(stem, part)| Ok((format!("{stem}.rsmf"), rsmf::rsmf_file(part, zone)?)))
                 .collect()
         })
     }
 
-    /// Writes `.eml` files (per message or per conversation) into `out_dir` and audits it.
+    /// Writes `.eml` files (per message or per conversation) into `out_dir` and audits it;
+    /// times in `zone` as for [`Archive::export_rsmf`].
     pub fn export_eml(
         &mut self,
         q: &Query,
         actor: &str,
         out_dir: &Path,
         grouping: EmlGrouping,
+        zone: i32,
     ) -> Result<ExportReport, ArchiveError> {
         self.export(q, actor, out_dir, "export_eml", |messages| {
             Ok(match grouping {
@@ -63,7 +68,7 @@ impl Archive {
                     .map(|m| {
                         (
                             format!("{}.eml", mime::file_stem(&m.stored.msgid)),
-                            eml::message_eml(m),
+                            eml::message_eml(m, zone),
                         )
                     })
                     .collect(),
@@ -73,7 +78,7 @@ impl Archive {
                     .map(|t| {
                         (
                             format!("{}.eml", mime::file_stem(&t[0].stored.conversation_id)),
-                            eml::thread_eml(t),
+                            eml::thread_eml(t, zone),
                         )
                     })
                     .collect(),

@@ -1,6 +1,7 @@
 //! RSMF 2.0: one `.rsmf` file (an e-mail with `X-RSMF-Version: 2.0.0` and a single
-//! `rsmf.zip` attachment holding `rsmf_manifest.json`) per conversation per UTC day, at
-//! most [`MAX_EVENTS`] events each. Recalled messages are `deleted: true` with the recall
+//! `rsmf.zip` attachment holding `rsmf_manifest.json`) per conversation per local day (the
+//! zone the export is given: the policy's, as the console and the CLI read dates), at
+//! most [`MAX_EVENTS`] events each. Times are RFC 3339 in that zone with its offset. Recalled messages are `deleted: true` with the recall
 //! time in `custom`; consent and account-switch records become `disclaimer` events.
 
 use std::collections::{BTreeMap, HashSet};
@@ -9,10 +10,10 @@ use std::io::Write;
 use serde_json::{json, Value};
 use wcp_model::{EventKind, Role};
 
+use crate::dates::{day_in, rfc2822_in, rfc3339_in};
 use crate::error::ArchiveError;
 use crate::export::mime;
 use crate::stored::ArchivedMessage;
-use crate::time;
 
 /// RSMF's limit on events per file.
 pub const MAX_EVENTS: usize = 10_000;
@@ -28,13 +29,13 @@ fn custom(pairs: &[(&str, String)]) -> Value {
     )
 }
 
-fn event(m: &ArchivedMessage, in_file: &HashSet<&str>) -> Option<Value> {
+fn event(m: &ArchivedMessage, in_file: &HashSet<&str>, z: i32) -> Option<Value> {
     let s = &m.stored;
     let base = json!({
         "id": s.msgid,
         "participant": s.from.id,
         "conversation": s.conversation_id,
-        "timestamp": time::rfc3339(s.time_ms),
+        "timestamp": rfc3339_in(s.time_ms, z),
     });
     let Value::Object(mut e) = base else {
         unreachable!("json! object")
@@ -84,7 +85,9 @@ fn event(m: &ArchivedMessage, in_file: &HashSet<&str>) -> Option<Value> {
                     ),
                     (
                         "recalled_at",
-                        m.recalled_at_ms.map(time::rfc3339).unwrap_or_default(),
+                        m.recalled_at_ms
+                            .map(|t| rfc3339_in(t, z))
+                            .unwrap_or_default(),
                     ),
                     ("recall_msgid", m.recall_msgid.clone().unwrap_or_default()),
                 ]),
@@ -119,7 +122,7 @@ fn event(m: &ArchivedMessage, in_file: &HashSet<&str>) -> Option<Value> {
             );
             e.insert(
                 "custom".into(),
-                custom(&[("consent_effective", time::rfc3339(*at_ms))]),
+                custom(&[("consent_effective", rfc3339_in(*at_ms, z))]),
             );
         }
         EventKind::Switch { user } => {
@@ -133,8 +136,8 @@ fn event(m: &ArchivedMessage, in_file: &HashSet<&str>) -> Option<Value> {
     Some(Value::Object(e))
 }
 
-/// The manifest for one conversation's messages (already in time order).
-pub fn manifest(messages: &[ArchivedMessage]) -> Value {
+/// The manifest for one conversation's messages (already in time order), times in zone `z`.
+pub fn manifest(messages: &[ArchivedMessage], z: i32) -> Value {
     let in_file: HashSet<&str> = messages.iter().map(|m| m.stored.msgid.as_str()).collect();
     let mut roles: BTreeMap<&str, Role> = BTreeMap::new();
     for m in messages {
@@ -167,7 +170,10 @@ pub fn manifest(messages: &[ArchivedMessage]) -> Value {
             })
         })
         .collect();
-    let events: Vec<Value> = messages.iter().filter_map(|m| event(m, &in_file)).collect();
+    let events: Vec<Value> = messages
+        .iter()
+        .filter_map(|m| event(m, &in_file, z))
+        .collect();
     json!({ "version": "2.0.0", "participants": participants, "conversations": conversations, "events": events })
 }
 
@@ -181,9 +187,9 @@ pub fn zip(manifest: &Value) -> Result<Vec<u8>, ArchiveError> {
     Ok(w.finish()?.into_inner())
 }
 
-/// The `.rsmf` e-mail for one file's messages.
-pub fn rsmf_file(messages: &[ArchivedMessage]) -> Result<Vec<u8>, ArchiveError> {
-    let manifest = manifest(messages);
+/// The `.rsmf` e-mail for one file's messages, times in zone `z`.
+pub fn rsmf_file(messages: &[ArchivedMessage], z: i32) -> Result<Vec<u8>, ArchiveError> {
+    let manifest = manifest(messages, z);
     let zip = zip(&manifest)?;
     let first = messages.first().map(|m| m.stored.time_ms).unwrap_or(0);
     let last = messages.last().map(|m| m.stored.time_ms).unwrap_or(0);
@@ -197,16 +203,16 @@ pub fn rsmf_file(messages: &[ArchivedMessage]) -> Result<Vec<u8>, ArchiveError> 
         ("To", "wcp archive <archive@wcp.invalid>".to_string()),
         (
             "Subject",
-            format!("WeCom conversation {conv} on {}", time::day(first)),
+            format!("WeCom conversation {conv} on {}", day_in(first, z)),
         ),
-        ("Date", time::rfc2822(first)),
+        ("Date", rfc2822_in(first, z)),
         ("X-RSMF-Version", "2.0.0".to_string()),
         ("X-RSMF-Generator", "wcp-archive".to_string()),
         ("X-RSMF-EventCount", events.to_string()),
-        ("X-RSMF-BeginDate", time::rfc3339(first)),
-        ("X-RSMF-EndDate", time::rfc3339(last)),
+        ("X-RSMF-BeginDate", rfc3339_in(first, z)),
+        ("X-RSMF-EndDate", rfc3339_in(last, z)),
     ];
-    let text = format!("WeCom conversation {conv}: {events} events from {} to {}.\r\nLoad this file as RSMF; the events are in the attached rsmf.zip.\r\n", time::rfc3339(first), time::rfc3339(last));
+    let text = format!("WeCom conversation {conv}: {events} events from {} to {}.\r\nLoad this file as RSMF; the events are in the attached rsmf.zip.\r\n", rfc3339_in(first, z), rfc3339_in(last, z));
     Ok(mime::message(
         &headers,
         &text,
@@ -219,15 +225,15 @@ pub fn rsmf_file(messages: &[ArchivedMessage]) -> Result<Vec<u8>, ArchiveError> 
 }
 
 /// Splits time-ordered messages of many conversations into files: per conversation, per
-/// UTC day, at most MAX_EVENTS each. Returns (file stem, messages).
-pub fn split(messages: &[ArchivedMessage]) -> Vec<(String, &[ArchivedMessage])> {
+/// local day in zone `z`, at most MAX_EVENTS each. Returns (file stem, messages).
+pub fn split(messages: &[ArchivedMessage], z: i32) -> Vec<(String, &[ArchivedMessage])> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < messages.len() {
         let key = |m: &ArchivedMessage| {
             (
                 m.stored.conversation_id.clone(),
-                time::day(m.stored.time_ms),
+                day_in(m.stored.time_ms, z),
             )
         };
         let k = key(&messages[start]);

@@ -71,7 +71,7 @@ pub async fn export(
             let mut files = Vec::new();
             let mut messages = 0;
             for q in &queries {
-                let rep = if eml { w.export_eml(q, &a2.user, &dir, EmlGrouping::Thread) } else { w.export_rsmf(q, &a2.user, &dir) }.map_err(arch_err)?;
+                let rep = if eml { w.export_eml(q, &a2.user, &dir, EmlGrouping::Thread, a2.zone) } else { w.export_rsmf(q, &a2.user, &dir, a2.zone) }.map_err(arch_err)?;
                 messages += rep.messages;
                 files.extend(rep.files.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string())));
             }
