@@ -339,3 +339,48 @@ fn renumber(clause: &str, taken: usize) -> String {
     }
     out
 }
+
+/// What the archive holds back with one participant (a contact's pseudonym): its quarantined
+/// messages, which search and the consent history do not list (no content, no consent
+/// event), so the console can still say the contact exists and how much was held back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeldBack {
+    pub messages: u64,
+    /// How many of them keep the content sealed to the DPO's key.
+    pub sealed: u64,
+    pub first_ms: i64,
+    pub last_ms: i64,
+    /// The newest ones (up to [`HELD_BACK_ROWS`]): msgid, time, conversation.
+    pub rows: Vec<(String, i64, String)>,
+}
+
+pub const HELD_BACK_ROWS: usize = 20;
+
+impl Archive {
+    /// The quarantined messages `participant` took part in; None when there are none.
+    pub fn held_back(&self, participant: &str) -> Result<Option<HeldBack>, ArchiveError> {
+        let test = "instr(participants, '|' || ?1 || '|') > 0";
+        let (messages, sealed, first_ms, last_ms): (i64, i64, Option<i64>, Option<i64>) =
+            self.conn.query_row(
+                &format!("SELECT COUNT(*), COALESCE(SUM(sealed), 0), MIN(time_ms), MAX(time_ms) FROM quarantine WHERE {test}"),
+                [participant],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+        let (Some(first_ms), Some(last_ms)) = (first_ms, last_ms) else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT msgid, time_ms, conversation_id FROM quarantine WHERE {test} ORDER BY time_ms DESC LIMIT {HELD_BACK_ROWS}"
+        ))?;
+        let rows = stmt
+            .query_map([participant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(Some(HeldBack {
+            messages: messages as u64,
+            sealed: sealed as u64,
+            first_ms,
+            last_ms,
+            rows,
+        }))
+    }
+}

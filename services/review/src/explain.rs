@@ -62,6 +62,15 @@ pub fn risk_lines(category: &str, c: &Classification, text: &str, lang: Lang) ->
         .collect()
 }
 
+/// The contacts whose consent decided the message (those in the decision's state).
+fn gated_contacts(d: &wcp_model::ConsentDecision) -> Vec<&str> {
+    d.contacts
+        .iter()
+        .filter(|c| c.state == d.state)
+        .map(|c| c.contact.as_str())
+        .collect()
+}
+
 /// The plain line of a consent-violation alert: who refused (or never answered), when, and
 /// what was done with the content under which policy. `refused_at` is the contact's latest
 /// `disagree` at or before the message, from the archive's consent records.
@@ -72,12 +81,7 @@ pub fn consent_line(
     zone: i32,
 ) -> Option<String> {
     let d = m.consent.as_ref()?;
-    let who: Vec<&str> = d
-        .contacts
-        .iter()
-        .filter(|c| c.state == d.state)
-        .map(|c| c.contact.as_str())
-        .collect();
+    let who = gated_contacts(d);
     let who = if who.is_empty() {
         "—".to_string()
     } else {
@@ -122,22 +126,20 @@ pub fn quarantine_notice(
     let at = time(m.time_ms, zone);
     let mut out = Vec::new();
     let (state, who) = match &m.consent {
-        Some(d) => (
-            Some(d.state),
-            d.contacts
-                .iter()
-                .filter(|c| c.state == d.state)
-                .map(|c| c.contact.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
+        Some(d) => (Some(d.state), gated_contacts(d).join(", ")),
         None => (None, String::new()),
     };
     out.push(match (state, zh(lang)) {
         (Some(ConsentState::Disagreed), false) => format!("Content quarantined: external participant {who} had refused archiving at {at}, and the policy quarantines it."),
         (Some(ConsentState::Disagreed), true) => format!("内容已隔离：外部参与者 {who} 在 {at} 已拒绝存档，按策略隔离。"),
-        (Some(_), false) => format!("Content quarantined: consent unknown for external participant {who} at {at} (no agree record), so the staff member's message is held back under policy on_unknown, even in a group where others agreed."),
-        (Some(_), true) => format!("内容已隔离：外部参与者 {who} 在 {at} 的同意状态未知（无同意记录），按 on_unknown 策略暂不显示该员工的消息（即使群内其他人已同意）。"),
+        (Some(_), false) => match &m.roomid {
+            Some(room) if !room.is_empty() => format!("Content quarantined: consent unknown for external participant {who} at {at} (no agree record), so this message of the group room {room} is held back under policy on_unknown, whatever the room's other participants agreed."),
+            _ => format!("Content quarantined: consent unknown for external participant {who} at {at} (no agree record), so this message of the one-to-one chat between {} and {who} is held back under policy on_unknown.", m.from.id),
+        },
+        (Some(_), true) => match &m.roomid {
+            Some(room) if !room.is_empty() => format!("内容已隔离：外部参与者 {who} 在 {at} 的同意状态未知（无同意记录），按 on_unknown 策略暂不显示群聊 {room} 中的这条消息（无论群内其他人是否已同意）。"),
+            _ => format!("内容已隔离：外部参与者 {who} 在 {at} 的同意状态未知（无同意记录），按 on_unknown 策略暂不显示 {} 与 {who} 单聊中的这条消息。", m.from.id),
+        },
         (None, false) => "Content quarantined: whose it is and their consent could not be known.".to_string(),
         (None, true) => "内容已隔离：无法确定其归属及同意状态。".to_string(),
     });
@@ -163,12 +165,128 @@ pub fn quarantine_notice(
             "The content was not kept: the writer had no quarantine key (wcp run without --quarantine-key, or the archiver without quarantine_public_key_file), so only who, when and the type were archived, and nothing can be released.".to_string()
         });
         out.push(if zh(lang) {
-            "原文只能从来源（企业微信自身的会话存档）取得，wcp 中没有。可在处理记录中注明并请数据保护官跟进同意状态。".to_string()
+            "原文只能从来源（企业微信自身的会话存档）取得，wcp 中没有。可在处理记录中注明并请数据保护官跟进同意状态（联系人身份的查找方法见下方“联系人是谁”）。".to_string()
         } else {
-            "The text can only come from the source (WeCom's own chat archive), not from wcp. Note this in the alert's history and ask the data-protection officer to follow up the contact's consent.".to_string()
+            "The text can only come from the source (WeCom's own chat archive), not from wcp. Note this in the alert's history and ask the data-protection officer to follow up the contact's consent (\"Who the contact is\" below says where to find them).".to_string()
         });
     }
     Some(out)
+}
+
+/// A staff member of the message: a staff id that is no consent-gated contact (a contact's
+/// pseudonym looks like a staff id to `Role::of_id`).
+fn is_staff(m: &StoredMessage, id: &str) -> bool {
+    let contact = m
+        .consent
+        .iter()
+        .flat_map(|d| d.contacts.iter())
+        .any(|c| c.contact == id);
+    !contact
+        && std::iter::once(&m.from)
+            .chain(m.to.iter())
+            .any(|p| p.id == id && p.role == wcp_model::Role::Staff)
+}
+
+/// The conversation in words: "the group room wr…" or "the one-to-one chat between A and B".
+pub fn chat_words(m: &StoredMessage, lang: Lang) -> String {
+    if let Some(room) = m.roomid.as_deref().filter(|r| !r.is_empty()) {
+        return if zh(lang) {
+            format!("群聊 {room}")
+        } else {
+            format!("the group room {room}")
+        };
+    }
+    // Staff first: "between zhangwei and PARTICIPANT_…".
+    let mut ids = m.participant_ids();
+    ids.sort_by_key(|id| !is_staff(m, id));
+    let (a, b) = (
+        ids.first().copied().unwrap_or("—"),
+        ids.last().copied().unwrap_or("—"),
+    );
+    if zh(lang) {
+        format!("{a} 与 {b} 的单聊")
+    } else {
+        format!("the one-to-one chat between {a} and {b}")
+    }
+}
+
+/// Who the contact of a consent-unknown message is, as far as wcp may know, and where a
+/// compliance officer finds out: wcp names such a contact only by pseudonym (PIPL: no
+/// processing without consent; docs/PRIVACY.md), so the lines name the staff member, the
+/// conversation and the time to look up in WeCom, and the DPO's command when a quarantine
+/// key kept the clear id sealed. None for other messages.
+pub fn unknown_contact(
+    m: &StoredMessage,
+    region: &str,
+    lang: Lang,
+    zone: i32,
+) -> Option<Vec<String>> {
+    let d = m
+        .consent
+        .as_ref()
+        .filter(|d| d.state == ConsentState::Unknown)?;
+    let who = gated_contacts(d).join(", ");
+    let staff: Vec<&str> = m
+        .participant_ids()
+        .into_iter()
+        .filter(|id| is_staff(m, id))
+        .collect();
+    let staff = if staff.is_empty() {
+        "—".to_string()
+    } else {
+        staff.join(", ")
+    };
+    let chat = chat_words(m, lang);
+    let at = time(m.time_ms, zone);
+    let mut out = Vec::new();
+    if zh(lang) {
+        out.push(format!("员工：{staff}；会话：{chat}；时间：{at}。"));
+        out.push(format!("{who} 是假名：联系人未同意存档前，wcp 不保存其明文身份（《个人信息保护法》要求处理个人信息须经本人同意，见 docs/PRIVACY.md），因此 wcp 中无法查出此人是谁。"));
+        out.push(format!("查找此人：在企业微信中查看 {staff} 的外部联系人（客户联系），或在企业微信自身的会话存档中查看 {chat} 在 {at} 前后的记录。"));
+    } else {
+        out.push(format!(
+            "Staff member: {staff}; conversation: {chat}; time: {at}."
+        ));
+        out.push(format!("{who} is a pseudonym: wcp keeps no clear identity of a contact who has not agreed to archiving (PIPL allows processing their personal information only with their consent; docs/PRIVACY.md), so wcp cannot say who it is."));
+        out.push(format!("To identify them: in WeCom, look up {staff}'s external contacts (Customer Contact), or WeCom's own chat archive of {chat} at {at}."));
+    }
+    let release = format!(
+        "wcp archive quarantine release --db archive-{region}.db --msgid {} --dpo-key dpo.key --reason \"…\"",
+        m.msgid
+    );
+    out.push(match (m.sealed.is_some(), zh(lang)) {
+        (true, false) => format!("The contact's clear id is sealed with the content to the data-protection officer's key: once consent is on record (or the law allows it), the DPO recovers both with {release} (a chained, audited record; the message is then archived in clear)."),
+        (true, true) => format!("联系人的明文 ID 与内容一起用数据保护官的公钥加密保存：同意记录到位（或法律允许）后，数据保护官可用 {release} 一并恢复（记入哈希链和审计；该消息随后按明文归档）。"),
+        (false, false) => "No quarantine key was configured when this was written, so wcp did not keep the clear id at all: only WeCom can tell who it is.".to_string(),
+        (false, true) => "写入时未配置隔离公钥，wcp 完全没有保存明文 ID：只有企业微信能查出此人。".to_string(),
+    });
+    Some(out)
+}
+
+/// A contact's held-back (quarantined) messages, for the consent page and search: they are
+/// not consent events nor searchable, but the contact exists and its consent is unknown
+/// (or refused) at those times.
+pub fn held_back_line(
+    h: &wcp_archive::review_query::HeldBack,
+    region: &str,
+    lang: Lang,
+    zone: i32,
+) -> String {
+    let (n, first, last) = (h.messages, time(h.first_ms, zone), time(h.last_ms, zone));
+    let kept = match (h.sealed, zh(lang)) {
+        (0, false) => "content not kept".to_string(),
+        (s, false) if s == n => "content sealed to the DPO's key".to_string(),
+        (s, false) => format!("{s} of them sealed to the DPO's key, the others not kept"),
+        (0, true) => "内容未保存".to_string(),
+        (s, true) if s == n => "内容已用数据保护官公钥加密保存".to_string(),
+        (s, true) => format!("其中 {s} 条已用数据保护官公钥加密保存，其余未保存"),
+    };
+    if zh(lang) {
+        format!("{region}：{n} 条消息被隔离（不显示内容，{kept}），首次 {first}，最近 {last}；此期间无同意记录。")
+    } else {
+        let messages = if n == 1 { "message" } else { "messages" };
+        format!("{region}: {n} {messages} held back (quarantined: no content shown, {kept}), first seen {first}, last seen {last}; no consent on record for them.")
+    }
 }
 
 /// A span of time in words: "45 s", "3 min", "2 h 5 min" (秒 / 分钟 / 小时).
@@ -348,6 +466,67 @@ mod tests {
         );
         let clear = stored("hi", ConsentState::Agreed, Disposition::Archive, false);
         assert!(quarantine_notice(&clear, "hk", Lang::En, 0).is_none());
+    }
+
+    #[test]
+    fn a_quarantined_one_to_one_message_is_not_worded_for_a_group() {
+        let mut m = stored("x", ConsentState::Unknown, Disposition::Quarantine, false);
+        let n = quarantine_notice(&m, "cn", Lang::En, 0).unwrap().join("\n");
+        assert!(
+            n.contains("this message of the group room wrROOM is held back"),
+            "{n}"
+        );
+        m.roomid = None;
+        let n = quarantine_notice(&m, "cn", Lang::En, 0).unwrap().join("\n");
+        assert!(n.contains("this message of the one-to-one chat between zhangwei and PARTICIPANT_1192e77f084f982a is held back"), "{n}");
+        assert!(!n.contains("group"), "{n}");
+        let z = quarantine_notice(&m, "cn", Lang::Zh, 0).unwrap().join("\n");
+        assert!(
+            z.contains("zhangwei 与 PARTICIPANT_1192e77f084f982a 单聊"),
+            "{z}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_contact_is_named_by_staff_conversation_and_time_with_where_to_find_them() {
+        let mut m = stored("x", ConsentState::Unknown, Disposition::Quarantine, false);
+        m.roomid = None;
+        let l = unknown_contact(&m, "cn", Lang::En, 480).unwrap().join("\n");
+        assert!(l.contains("Staff member: zhangwei; conversation: the one-to-one chat between zhangwei and PARTICIPANT_1192e77f084f982a; time: 2024-11-28 12:00:00 +08:00."), "{l}");
+        assert!(
+            l.contains("PARTICIPANT_1192e77f084f982a is a pseudonym: wcp keeps no clear identity")
+                && l.contains("PIPL"),
+            "{l}"
+        );
+        assert!(
+            l.contains("zhangwei's external contacts") && l.contains("only WeCom can tell"),
+            "{l}"
+        );
+        let sealed = stored("x", ConsentState::Unknown, Disposition::Quarantine, true);
+        let l = unknown_contact(&sealed, "hk", Lang::En, 0)
+            .unwrap()
+            .join("\n");
+        assert!(
+            l.contains("the group room wrROOM")
+                && l.contains("wcp archive quarantine release --db archive-hk.db --msgid m1"),
+            "{l}"
+        );
+        let agreed = stored("x", ConsentState::Agreed, Disposition::Archive, false);
+        assert!(unknown_contact(&agreed, "cn", Lang::En, 0).is_none());
+    }
+
+    #[test]
+    fn held_back_messages_are_counted_with_first_and_last_seen() {
+        let h = wcp_archive::review_query::HeldBack {
+            messages: 3,
+            sealed: 0,
+            first_ms: T,
+            last_ms: T + 60_000,
+            rows: Vec::new(),
+        };
+        assert_eq!(held_back_line(&h, "cn", Lang::En, 0), "cn: 3 messages held back (quarantined: no content shown, content not kept), first seen 2024-11-28 04:00:00 +00:00, last seen 2024-11-28 04:01:00 +00:00; no consent on record for them.");
+        let h = wcp_archive::review_query::HeldBack { sealed: 3, ..h };
+        assert!(held_back_line(&h, "cn", Lang::En, 0).contains("content sealed to the DPO's key"));
     }
 
     #[test]

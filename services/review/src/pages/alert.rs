@@ -169,6 +169,7 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
     let evidence = evidence_spans(it, l.message.as_ref());
     let why = why_lines(lang, a.zone, it, l);
     let title = format!("{} · {}", it.new.category, it.new.severity.as_str());
+    let current = l.message.as_ref().map(|m| m.stored.msgid.as_str());
     page(
         a,
         &title,
@@ -191,6 +192,9 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                         @let v = MessageView::new(m, &l.viewer, &evidence); ol.conversation { (v.line(true, unmask)) }
                         @if let Some(notice) = explain::quarantine_notice(&m.stored, region, lang, a.zone) {
                             div #quarantine-notice.notice { @for n in &notice { p { (n) } } }
+                        }
+                        @if let Some(lines) = explain::unknown_contact(&m.stored, region, lang, a.zone) {
+                            div #who-contact.notice { h3 { (t(lang, "who_contact")) } @for n in &lines { p { (n) } } }
                         }
                     }
                     None => { p #gone { (explain::removed_line(l.removed.as_ref(), lang, a.zone)) } }
@@ -229,8 +233,10 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
             section #conversation {
                 h2 { (t(lang, "conversation")) }
                 a #earlier href=(format!("{base}?before={}&after={after}", before + 20)) { "↑ " (t(lang, "earlier")) }
+                @let shown = conversation_rows(l);
+                @if shown.iter().all(|m| current.is_some_and(|c| c == m.stored.msgid)) { p #no-others.hint { (t(lang, "no_other_messages")) } }
                 ol.conversation {
-                    @for m in &l.context {
+                    @for m in &shown {
                         @let cur = l.message.as_ref().is_some_and(|x| x.stored.msgid == m.stored.msgid);
                         (MessageView::new(m, &l.viewer, if cur { &evidence } else { &[] }).line(cur, unmask))
                     }
@@ -245,6 +251,20 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
             }
         },
     )
+}
+
+/// The conversation window, with the alert's own message where the window lacks it: a
+/// quarantined message is no searchable message, but its row (who, when, type) belongs in
+/// its conversation.
+fn conversation_rows(l: &Loaded) -> Vec<&ArchivedMessage> {
+    let mut rows: Vec<&ArchivedMessage> = l.context.iter().collect();
+    if let Some(m) = &l.message {
+        if !rows.iter().any(|x| x.stored.msgid == m.stored.msgid) {
+            let at = rows.partition_point(|x| x.stored.time_ms <= m.stored.time_ms);
+            rows.insert(at, m);
+        }
+    }
+    rows
 }
 
 /// The spans to highlight as this alert's evidence, in the text shown. The alert's own spans

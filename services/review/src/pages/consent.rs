@@ -7,6 +7,7 @@ use maud::html;
 use serde::Deserialize;
 
 use crate::auth::Investigator;
+use crate::explain;
 use crate::i18n::t;
 use crate::layout::{page, time};
 use crate::pages::alert::access;
@@ -31,8 +32,9 @@ pub async fn show(
     let c2 = contact.clone();
     let res = state
         .blocking(move |c| {
-            let mut rows = Vec::new();
+            let (mut rows, mut held) = (Vec::new(), Vec::new());
             if let Some(contact) = &c2 {
+                held = crate::pages::search::held_back(c, contact, None)?;
                 for r in &c.regions {
                     if let Some(arch) = r.archive() {
                         for m in lock(arch)
@@ -52,14 +54,14 @@ pub async fn show(
                 c.audit(access(
                     &a2,
                     "view_consent",
-                    serde_json::json!({ "contact": contact, "events": rows.len() }),
+                    serde_json::json!({ "contact": contact, "events": rows.len(), "held_back": held.iter().map(|(_, h)| h.messages).sum::<u64>() }),
                     "",
                 ))?;
             }
-            Ok::<_, wcp_review::ReviewError>(rows)
+            Ok::<_, wcp_review::ReviewError>((rows, held))
         })
         .await;
-    let rows = match res {
+    let (rows, held) = match res {
         Ok(r) => r,
         Err(e) => return crate::error_page(&a, e),
     };
@@ -70,7 +72,11 @@ pub async fn show(
             button type="submit" { (t(l, "search")) }
         }
         @if contact.is_some() {
-            @if rows.is_empty() { p { (t(l, "no_results")) } }
+            @if rows.is_empty() && held.is_empty() { p { (t(l, "no_results")) } }
+            @if rows.is_empty() && !held.is_empty() { p #consent-state { (t(l, "consent_unknown")) } }
+            @if !held.is_empty() {
+                ul #held-back { @for (region, h) in &held { li { (explain::held_back_line(h, region, l, a.zone)) } } }
+            }
             table #consent { tbody { @for (region, at, kind, msgid) in &rows { tr { td { (time(*at, a.zone)) } td.state { (kind) } td { (region) } td { code { (msgid) } } } } } }
         }
     })

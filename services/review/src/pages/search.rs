@@ -138,10 +138,14 @@ pub async fn show(
                 c.audit(access(&a2, "search", serde_json::json!({ "query": aq2, "page": pg, "messages": found.iter().map(|(_, m)| m.stored.msgid.clone()).collect::<Vec<_>>() }), ""))?;
             }
             let empty: Vec<String> = c.empty_regions().into_iter().filter(|n| region.as_ref().is_none_or(|x| x == n)).collect();
-            Ok::<_, wcp_review::ReviewError>((found, more, empty))
+            let held = match &aq2.participant {
+                Some(p) => held_back(c, p, region.as_deref())?,
+                None => Vec::new(),
+            };
+            Ok::<_, wcp_review::ReviewError>((found, more, empty, held))
         })
         .await;
-    let (found, more, empty) = match res {
+    let (found, more, empty, held) = match res {
         Ok(x) => x,
         Err(e) => return crate::error_page(&a, e),
     };
@@ -173,11 +177,15 @@ pub async fn show(
         (form(&q, l, a.zone))
         @if !is_empty(&aq) {
             h2 { (t(l, "results")) }
-            @if found.is_empty() {
+            @if found.is_empty() && held.is_empty() {
                 p { (t(l, "no_results")) }
                 @if let Some(p) = opt(&q.participant).filter(|p| looks_like_a_name(p)) {
                     p.problem #participant-name role="alert" { (p) " — " (t(l, "participant_is_id")) }
                 }
+            }
+            @if !held.is_empty() {
+                h3 { (t(l, "held_back")) }
+                ul #held-back { @for (region, h) in &held { li { (crate::explain::held_back_line(h, region, l, a.zone)) " " a href=(format!("/consent?contact={}", opt(&q.participant).unwrap_or(""))) { (t(l, "consent")) " ↗" } } } }
             }
             @if !found.is_empty() {
                 p.legend #legend { mark.hit { (t(l, "legend_hit")) } " " mark.risk { (t(l, "legend_risk")) } }
@@ -195,6 +203,29 @@ pub async fn show(
         }
     })
     .into_response()
+}
+
+/// The quarantined messages of `participant` per region: search lists only searchable
+/// messages, and a contact without consent has nothing else (trial 18b D2).
+pub(crate) fn held_back(
+    c: &crate::state::Console,
+    participant: &str,
+    region: Option<&str>,
+) -> Result<Vec<(String, wcp_archive::review_query::HeldBack)>, wcp_review::ReviewError> {
+    let mut out = Vec::new();
+    for r in c
+        .regions
+        .iter()
+        .filter(|r| region.is_none_or(|x| x == r.name))
+    {
+        if let Some(arch) = r.archive() {
+            let h = lock(arch)
+                .held_back(participant)
+                .map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?;
+            out.extend(h.map(|h| (r.name.clone(), h)));
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize)]
