@@ -216,4 +216,21 @@ async fn alerts_explain_themselves_in_chromium() {
         "{said}"
     );
     screenshot(&c, "alert-expired").await;
+
+    // D5 (trial 18b): the consent alert of the expired message keeps its specific reason and
+    // the contact's consent, from the consent records that outlive the message.
+    let gone_consent = page_with(&pages, &["id=\"gone\"", "consent.disagreed_contact"]);
+    c.goto(&format!("{base}{gone_consent}")).await.unwrap();
+    let why = text(&c, "#why").await;
+    assert!(
+        why.contains("External contact PARTICIPANT_")
+            && why.contains("disagreed to archiving on 2024-11-26 13:47:54 +08:00")
+            && why.contains("fell under policy on_disagreed"),
+        "{why}"
+    );
+    let consent = text(&c, "#context").await;
+    assert!(
+        consent.contains("PARTICIPANT_") && consent.contains("disagreed"),
+        "{consent}"
+    );
 }

@@ -81,27 +81,65 @@ pub fn consent_line(
     zone: i32,
 ) -> Option<String> {
     let d = m.consent.as_ref()?;
+    let done = disposition_words(m.disposition, lang);
     let who = gated_contacts(d);
+    consent_sentence(d.state, &who, refused_at, m.time_ms, Some(done), lang, zone)
+}
+
+/// [`consent_line`] from parts that outlive the message (the alert, the consent records):
+/// `done` is what was done with the content, None once the message itself is gone.
+pub fn consent_sentence(
+    state: ConsentState,
+    who: &[&str],
+    refused_at: Option<i64>,
+    at_ms: i64,
+    done: Option<&str>,
+    lang: Lang,
+    zone: i32,
+) -> Option<String> {
     let who = if who.is_empty() {
         "—".to_string()
     } else {
         who.join(", ")
     };
-    let done = disposition_words(m.disposition, lang);
-    let at = time(m.time_ms, zone);
-    Some(match (d.state, zh(lang)) {
+    let at = time(at_ms, zone);
+    let policy = match state {
+        ConsentState::Disagreed => "on_disagreed",
+        ConsentState::Unknown => "on_unknown",
+        _ => return None,
+    };
+    let outcome = match (done, zh(lang)) {
+        (Some(d), false) => format!("was {d} under policy {policy}"),
+        (Some(d), true) => format!("按 {policy} 策略{d}"),
+        (None, false) => format!("fell under policy {policy}"),
+        (None, true) => format!("适用 {policy} 策略"),
+    };
+    Some(match (state, zh(lang)) {
         (ConsentState::Disagreed, false) => {
             let when = refused_at.map_or_else(|| "before this message".to_string(), |t| format!("on {}", time(t, zone)));
-            format!("External contact {who} disagreed to archiving {when}; this message of {at} was {done} under policy on_disagreed.")
+            format!("External contact {who} disagreed to archiving {when}; this message of {at} {outcome}.")
         }
         (ConsentState::Disagreed, true) => {
             let when = refused_at.map_or_else(|| "本消息之前".to_string(), |t| format!("于 {}", time(t, zone)));
-            format!("外部联系人 {who} {when}拒绝存档；本消息（{at}）按 on_disagreed 策略{done}。")
+            format!("外部联系人 {who} {when}拒绝存档；本消息（{at}）{outcome}。")
         }
-        (ConsentState::Unknown, false) => format!("External contact {who} had not agreed to archiving at {at} (no agree record yet); this message was {done} under policy on_unknown."),
-        (ConsentState::Unknown, true) => format!("外部联系人 {who} 在 {at} 尚未同意存档（尚无同意记录）；本消息按 on_unknown 策略{done}。"),
-        _ => return None,
+        (_, false) => format!("External contact {who} had not agreed to archiving at {at} (no agree record yet); this message {outcome}."),
+        (_, true) => format!("外部联系人 {who} 在 {at} 尚未同意存档（尚无同意记录）；本消息{outcome}。"),
     })
+}
+
+/// A contact's consent at `at_ms` from their consent records (msgtype, time; any order):
+/// the last `agree`/`disagree` up to then, and the latest refusal up to then.
+pub fn ledger_state(events: &[(String, i64)], at_ms: i64) -> (ConsentState, Option<i64>) {
+    let mut upto: Vec<&(String, i64)> = events.iter().filter(|e| e.1 <= at_ms).collect();
+    upto.sort_by_key(|e| e.1);
+    let refused = upto.iter().filter(|e| e.0 == "disagree").map(|e| e.1).max();
+    let state = match upto.last().map(|e| e.0.as_str()) {
+        Some("agree") => ConsentState::Agreed,
+        Some("disagree") => ConsentState::Disagreed,
+        _ => ConsentState::Unknown,
+    };
+    (state, refused)
 }
 
 /// What a consent-violation alert asks of the reviewer.
@@ -527,6 +565,34 @@ mod tests {
         assert_eq!(held_back_line(&h, "cn", Lang::En, 0), "cn: 3 messages held back (quarantined: no content shown, content not kept), first seen 2024-11-28 04:00:00 +00:00, last seen 2024-11-28 04:01:00 +00:00; no consent on record for them.");
         let h = wcp_archive::review_query::HeldBack { sealed: 3, ..h };
         assert!(held_back_line(&h, "cn", Lang::En, 0).contains("content sealed to the DPO's key"));
+    }
+
+    #[test]
+    fn a_consent_reason_outlives_the_message_from_the_consent_records() {
+        let ev = |t: &str, at: i64| (t.to_string(), at);
+        let events = [
+            ev("agree", T - 90_000),
+            ev("disagree", T - 60_000),
+            ev("agree", T + 1),
+        ];
+        assert_eq!(
+            ledger_state(&events, T),
+            (ConsentState::Disagreed, Some(T - 60_000))
+        );
+        assert_eq!(ledger_state(&events, T + 5).0, ConsentState::Agreed);
+        assert_eq!(ledger_state(&[], T), (ConsentState::Unknown, None));
+        let l = consent_sentence(
+            ConsentState::Disagreed,
+            &["PARTICIPANT_1"],
+            Some(T - 60_000),
+            T,
+            None,
+            Lang::En,
+            0,
+        )
+        .unwrap();
+        assert_eq!(l, "External contact PARTICIPANT_1 disagreed to archiving on 2024-11-28 03:59:00 +00:00; this message of 2024-11-28 04:00:00 +00:00 fell under policy on_disagreed.");
+        assert!(consent_sentence(ConsentState::Agreed, &[], None, T, None, Lang::En, 0).is_none());
     }
 
     #[test]

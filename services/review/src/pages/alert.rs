@@ -10,7 +10,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use wcp_archive::fate::Removed;
 use wcp_archive::ArchivedMessage;
-use wcp_model::Disposition;
+use wcp_model::{ConsentState, Disposition, Role};
 use wcp_review::access::AccessRecord;
 use wcp_review::items::{self, ActionRecord, Item};
 
@@ -52,6 +52,9 @@ pub struct Loaded {
     pub removed: Option<Removed>,
     /// When the refusing contact refused (their latest `disagree` up to the message).
     pub refused_at: Option<i64>,
+    /// When the message is gone (expired), the consent of the alert's external participants
+    /// at its time from their consent records, which outlive it: (contact, state, refused at).
+    pub ledger: Vec<(String, ConsentState, Option<i64>)>,
     /// The other alerts on the same message (its risk alerts, the alert of its recall).
     pub related: Vec<Item>,
 }
@@ -105,7 +108,7 @@ pub async fn show(
                 msgid => items::alerts_of_msgid(&lock(&r.store), msgid)?.into_iter().filter(|x| x.id != id).collect(),
             };
             let invalid = |e: wcp_archive::ArchiveError| wcp_review::ReviewError::Invalid(e.to_string());
-            let (message, context, removed, refused_at) = match r.archive() {
+            let (message, context, removed, refused_at, ledger) = match r.archive() {
                 Some(arch) => {
                     let arch = lock(arch);
                     let m = arch.message(&item.new.msgid);
@@ -124,15 +127,19 @@ pub async fn show(
                         }
                         _ => None,
                     };
-                    (m, ctx, removed, refused_at)
+                    let ledger = match (&m, it_consent(&item)) {
+                        (None, true) => ledger_of(&arch, &item).map_err(invalid)?,
+                        _ => Vec::new(),
+                    };
+                    (m, ctx, removed, refused_at, ledger)
                 }
-                None => (None, Vec::new(), None, None),
+                None => (None, Vec::new(), None, None, Vec::new()),
             };
             let shown: Vec<&str> = context.iter().map(|m| m.stored.msgid.as_str()).chain(message.iter().map(|m| m.stored.msgid.as_str())).collect();
             c.audit(access(&a2, "view_alert", serde_json::json!({ "region": r2, "item": id, "alert": item.new.key, "messages": shown }), ""))?;
             let unmasked = lock(&c.unmasked).get(&a2.token).cloned().unwrap_or_default();
             let viewer = Viewer { clear: a2.role.sees_pii(), unmasked, zone: a2.zone, lang: a2.lang };
-            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer, removed, refused_at, related })))
+            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer, removed, refused_at, ledger, related })))
         })
         .await;
     match res {
@@ -141,6 +148,33 @@ pub async fn show(
         Ok(Outcome::Missing) => (StatusCode::NOT_FOUND, "no such alert\n").into_response(),
         Err(e) => crate::error_page(&a, e),
     }
+}
+
+fn it_consent(it: &Item) -> bool {
+    it.new.category == "consent_violation"
+}
+
+/// The consent at the alert's time of each of its participants who is no staff member (a
+/// contact's id or pseudonym), from the archive's consent records.
+fn ledger_of(
+    arch: &wcp_archive::Archive,
+    it: &Item,
+) -> Result<Vec<(String, ConsentState, Option<i64>)>, wcp_archive::ArchiveError> {
+    let mut out = Vec::new();
+    for p in &it.new.participants {
+        let contact = p.starts_with("PARTICIPANT_") || Role::of_id(p) == Role::External;
+        if !contact {
+            continue;
+        }
+        let events: Vec<(String, i64)> = arch
+            .consent_events(p)?
+            .into_iter()
+            .map(|e| (e.stored.msgtype, e.stored.time_ms))
+            .collect();
+        let (state, refused) = explain::ledger_state(&events, it.new.time_ms);
+        out.push((p.clone(), state, refused));
+    }
+    Ok(out)
 }
 
 fn unmask_form<'a>(a: &'a Authed, region: &'a str, id: i64) -> impl Fn(&str, usize) -> Markup + 'a {
@@ -228,6 +262,12 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                     @if let Some(rt) = &m.stored.retention {
                         p { @for r in &rt.rules { code { (r) } " " } " · " (t(lang, "keep_until")) " " strong #keep-until { (time(rt.keep_until_ms, a.zone)) } @if rt.legal_hold { " · legal hold" } }
                     }
+                }
+            }
+            @if l.message.is_none() && !l.ledger.is_empty() {
+                section #context {
+                    h2 { (t(lang, "consent_state")) }
+                    ul { @for (contact, state, _) in &l.ledger { li { code { (contact) } " — " strong.consent { (state.as_str()) } " " a href=(format!("/consent?contact={contact}")) { "↗" } } } }
                 }
             }
             section #conversation {
@@ -319,7 +359,39 @@ fn why_lines(lang: Lang, zone: i32, it: &Item, l: &Loaded) -> Vec<String> {
             zone,
         ));
     } else if it.new.category == "consent_violation" {
-        out.extend(m.and_then(|m| explain::consent_line(m, l.refused_at, lang, zone)));
+        match m {
+            Some(m) => out.extend(explain::consent_line(m, l.refused_at, lang, zone)),
+            None => {
+                // The message expired: the alert's rule says which state raised it, the
+                // consent records who and when.
+                let state = if it.new.rule_id == "consent.disagreed_contact" {
+                    ConsentState::Disagreed
+                } else {
+                    ConsentState::Unknown
+                };
+                let who: Vec<&str> = l
+                    .ledger
+                    .iter()
+                    .filter(|c| c.1 == state)
+                    .map(|c| c.0.as_str())
+                    .collect();
+                let refused = l
+                    .ledger
+                    .iter()
+                    .filter(|c| c.1 == state)
+                    .filter_map(|c| c.2)
+                    .max();
+                out.extend(explain::consent_sentence(
+                    state,
+                    &who,
+                    refused,
+                    it.new.time_ms,
+                    None,
+                    lang,
+                    zone,
+                ));
+            }
+        }
         out.push(explain::consent_guidance(lang).to_string());
     } else if let Some(m) = m {
         if let Some(c) = &m.classification {
