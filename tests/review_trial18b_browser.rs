@@ -2,7 +2,8 @@
 //! keeps the queue's filters (D8); search says "From is after To", that Participant is a
 //! WeCom id, and shows a bad date in the console's page (D9); search terms are marked in
 //! every result apart from the risk evidence, chat text staying text (D10); escalating to
-//! yourself is said on the alert page (D11).
+//! yourself is said on the alert page (D11); the Chinese interface translates states and the
+//! recall marker, and each rule id shows the words it matched (D12).
 
 mod browser;
 
@@ -153,10 +154,45 @@ async fn trial_18b_minor_defects_in_chromium() {
     assert_ne!(text(&c, "#status").await, "escalated");
     screenshot(&c, "escalate-refused").await;
 
+    // D12: beside each rule id, the words it matched (an id names a rule group, not them).
+    let crafted = alert_url(&c, &base, "guarantee_of_returns").await;
+    c.goto(&crafted).await.unwrap();
+    let message = text(&c, "#message span.text").await;
+    let matched = texts(&c, "#why-detail li.rule-hit span.matched").await;
+    assert!(
+        !matched.is_empty() && matched.iter().all(|w| message.contains(w.as_str())),
+        "{matched:?} in {message}"
+    );
+
     // D9 in Chinese.
     c.goto(&format!("{base}/lang/zh")).await.unwrap();
     c.goto(&format!("{base}/search?from=2024-11-28&to=2024-11-26"))
         .await
         .unwrap();
     assert!(text(&c, "p.problem").await.contains("起始日期晚于截止日期"));
+
+    // D12: states and the recall marker in Chinese, as the rest of the page.
+    c.goto(&crafted).await.unwrap();
+    assert_eq!(text(&c, "#status").await, "待处理");
+    let consent = texts(&c, "#context strong.consent").await;
+    assert!(consent.iter().any(|s| s == "已同意"), "{consent:?}");
+    c.goto(&format!(
+        "{base}/queue?status=all&category=guarantee_of_returns&sort=oldest"
+    ))
+    .await
+    .unwrap();
+    let states = texts(&c, "#queue td.status").await;
+    assert!(states.iter().any(|s| s == "审查中"), "{states:?}");
+    assert!(states.iter().all(|s| !s.is_ascii()), "{states:?}");
+    let recall = alert_url(&c, &base, "recall_of_flagged").await;
+    c.goto(&recall).await.unwrap();
+    let notes = texts(&c, ".recall-note").await;
+    assert!(
+        !notes.is_empty()
+            && notes
+                .iter()
+                .all(|n| n.contains("已撤回") && !n.contains("recalled")),
+        "{notes:?}"
+    );
+    screenshot(&c, "zh-states").await;
 }

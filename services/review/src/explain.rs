@@ -32,6 +32,14 @@ pub fn disposition_words(d: Disposition, lang: Lang) -> &'static str {
     }
 }
 
+/// The characters `start..end` (code points, end exclusive) of `text`: a hit's words.
+pub fn span_text(text: &str, start: u32, end: u32) -> String {
+    text.chars()
+        .skip(start as usize)
+        .take(end.saturating_sub(start) as usize)
+        .collect()
+}
+
 /// One line per risk hit of the alert's own category: the phrase that matched in the text
 /// shown, or the text model. Other categories on the same message are not this alert's why.
 pub fn risk_lines(category: &str, c: &Classification, text: &str, lang: Lang) -> Vec<String> {
@@ -47,11 +55,7 @@ pub fn risk_lines(category: &str, c: &Classification, text: &str, lang: Lang) ->
                     format!("the {category} text model (score {score}); no listed phrase")
                 };
             }
-            let words: String = text
-                .chars()
-                .skip(r.start as usize)
-                .take(r.end.saturating_sub(r.start) as usize)
-                .collect();
+            let words = span_text(text, r.start, r.end);
             match (words.is_empty(), zh(lang)) {
                 (false, false) => format!("phrase \"{words}\" (score {score})"),
                 (false, true) => format!("短语“{words}”（得分 {score}）"),

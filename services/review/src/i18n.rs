@@ -25,6 +25,37 @@ impl Lang {
     }
 }
 
+/// A state the stores and records name by id (status, outcome, consent state): the id
+/// itself in English, as the filters and exports spell it; its word in Chinese.
+pub fn word(lang: Lang, id: &str) -> &str {
+    if lang == Lang::En {
+        return id;
+    }
+    match id {
+        "pending" => "待处理",
+        "in_review" => "审查中",
+        "escalated" => "已升级",
+        "closed" => "已结案",
+        "no_issue" => "无问题",
+        "false_positive" => "误报",
+        "breach" => "违规",
+        "agreed" => "已同意",
+        "disagreed" => "已拒绝",
+        "unknown" => "未知",
+        "not_required" => "无需同意",
+        other => other,
+    }
+}
+
+/// "1 message", "2 messages" (Chinese has one form).
+pub fn messages(lang: Lang, n: u64) -> &'static str {
+    match (lang, n) {
+        (Lang::En, 1) => "message",
+        (Lang::En, _) => "messages",
+        (Lang::Zh, _) => "条消息",
+    }
+}
+
 /// The text of `key` in `lang` (the key itself when missing, so a gap shows, never breaks).
 pub fn t(lang: Lang, key: &'static str) -> &'static str {
     let (en, zh) = match key {
@@ -119,6 +150,7 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "pii_type" => ("PII type", "个人信息类型"),
         "results" => ("Results", "结果"),
         "no_results" => ("Nothing found.", "没有结果。"),
+        "matched" => ("matched", "匹配"),
         "legend_hit" => ("search term", "检索词"),
         "legend_risk" => ("risk evidence", "风险证据"),
         "invalid_input" => ("Invalid input", "输入无效"),
@@ -149,5 +181,28 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
     match lang {
         Lang::En => en,
         Lang::Zh => zh,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_read_in_chinese_and_stay_ids_in_english() {
+        for (id, zh) in [
+            ("pending", "待处理"),
+            ("in_review", "审查中"),
+            ("false_positive", "误报"),
+            ("agreed", "已同意"),
+            ("disagreed", "已拒绝"),
+        ] {
+            assert_eq!(word(Lang::Zh, id), zh);
+            assert_eq!(word(Lang::En, id), id);
+        }
+        assert_eq!(t(Lang::Zh, "recalled"), "已撤回");
+        assert_eq!(messages(Lang::En, 1), "message");
+        assert_eq!(messages(Lang::En, 0), "messages");
+        assert_eq!(messages(Lang::En, 66), "messages");
     }
 }

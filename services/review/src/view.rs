@@ -33,6 +33,8 @@ pub struct MessageView {
     pub from: String,
     pub time_ms: i64,
     pub zone: i32,
+    /// The interface language (the recall marker's word).
+    pub lang: Lang,
     pub msgtype: String,
     pub recalled_at_ms: Option<i64>,
     /// Why the recall time cannot be read as is (recorded before the message was sent).
@@ -94,6 +96,7 @@ impl MessageView {
             from: s.from.id.clone(),
             time_ms: s.time_ms,
             zone: viewer.zone,
+            lang: viewer.lang,
             msgtype: s.msgtype.clone(),
             recalled_at_ms: m.recalled_at_ms,
             recall_anomaly: m
@@ -142,7 +145,7 @@ impl MessageView {
                 span.meta { (time(self.time_ms, self.zone)) " · " (self.from) " · " (self.msgtype) }
                 @if let Some(at) = self.recalled_at_ms {
                     del.recalled { (self.text(unmask)) }
-                    span.recall-note { " ⟲ recalled " (time(at, self.zone)) }
+                    span.recall-note { " ⟲ " (crate::i18n::t(self.lang, "recalled")) " " (time(at, self.zone)) }
                     @if let Some(why) = &self.recall_anomaly { span.recall-anomaly { " ⚠ " (why) } }
                 } @else {
                     (self.text(unmask))

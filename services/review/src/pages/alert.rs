@@ -16,7 +16,7 @@ use wcp_review::items::{self, ActionRecord, Item};
 
 use crate::auth::{forbidden, Authed, Reader};
 use crate::explain;
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, word, Lang};
 use crate::layout::{csrf, flash, page, time};
 use crate::pages::params;
 use crate::state::{lock, now_ms, Shared};
@@ -210,9 +210,9 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
         html! {
             (flash(lang, q.msg.as_deref()))
             dl.facts {
-                dt { (t(lang, "status")) } dd #status { (it.state.status.as_str()) }
+                dt { (t(lang, "status")) } dd #status { (word(lang, it.state.status.as_str())) }
                 dt { (t(lang, "assignee")) } dd #assignee { (it.state.assignee.as_deref().unwrap_or("—")) }
-                @if let Some(o) = it.state.outcome { dt { (t(lang, "outcome")) } dd #outcome { (o.as_str()) } }
+                @if let Some(o) = it.state.outcome { dt { (t(lang, "outcome")) } dd #outcome { (word(lang, o.as_str())) } }
                 dt { (t(lang, "region")) } dd { (region) }
                 dt { (t(lang, "time")) } dd { (time(it.new.time_ms, a.zone)) }
                 dt { (t(lang, "conversation")) } dd { code { (it.new.conversation_id) } }
@@ -238,7 +238,7 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                 @if !l.related.is_empty() {
                     ul #related.why {
                         @for r in &l.related {
-                            li { a href=(format!("/alerts/{region}/{}", r.id)) { (t(lang, "alert_of")) " " (r.new.category) } " · " (r.new.severity.as_str()) " · " (r.state.status.as_str()) }
+                            li { a href=(format!("/alerts/{region}/{}", r.id)) { (t(lang, "alert_of")) " " (r.new.category) } " · " (r.new.severity.as_str()) " · " (word(lang, r.state.status.as_str())) }
                         }
                     }
                 }
@@ -247,7 +247,12 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                     ul {
                         li { (t(lang, "rule")) ": " code { (it.new.rule_id) } " · " (it.new.kind) }
                         @if let Some(c) = l.message.as_ref().and_then(|m| m.stored.classification.as_ref()) {
-                            @for r in c.risks.iter().filter(|r| r.category.as_str() == it.new.category) { li { code { (r.rule_id) } " → " (r.category.as_str()) " (" (format!("{:.2}", r.score)) ") @" (r.start) "–" (r.end) } }
+                            @for r in c.risks.iter().filter(|r| r.category.as_str() == it.new.category) {
+                                // The words that matched, beside the rule id: an id names its rule group
+                                // (`guarantee.zh.保本` also fires on 保底), not the words (trial 18b D12).
+                                @let words = explain::span_text(l.message.as_ref().map_or("", |m| m.stored.text.as_str()), r.start, r.end);
+                                li.rule-hit { code { (r.rule_id) } @if !words.is_empty() { " " (t(lang, "matched")) " “" span.matched { (words) } "”" } " → " (r.category.as_str()) " (" (format!("{:.2}", r.score)) ") @" (r.start) "–" (r.end) }
+                            }
                             @if !c.top_features.is_empty() { li { (t(lang, "features")) ": " @for f in &c.top_features { code { (f) } " " } } }
                             @for p in &c.pii { li.pii-type { (p.entity) " @" (p.start) "–" (p.end) } }
                         }
@@ -257,7 +262,7 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
             @if let Some(m) = &l.message {
                 section #context {
                     h2 { (t(lang, "consent_state")) }
-                    ul { @for cc in m.stored.consent.iter().flat_map(|c| c.contacts.iter()) { li { code { (cc.contact) } " — " strong.consent { (cc.state.as_str()) } " " a href=(format!("/consent?contact={}", cc.contact)) { "↗" } } } }
+                    ul { @for cc in m.stored.consent.iter().flat_map(|c| c.contacts.iter()) { li { code { (cc.contact) } " — " strong.consent { (word(lang, cc.state.as_str())) } " " a href=(format!("/consent?contact={}", cc.contact)) { "↗" } } } }
                     h2 { (t(lang, "retention")) }
                     @if let Some(rt) = &m.stored.retention {
                         p { @for r in &rt.rules { code { (r) } " " } " · " (t(lang, "keep_until")) " " strong #keep-until { (time(rt.keep_until_ms, a.zone)) } @if rt.legal_hold { " · legal hold" } }

@@ -84,7 +84,7 @@ pub async fn export(
     let l = a.lang;
     match res {
         Ok((name, files, messages)) => page(&a, t(l, "export"), html! {
-            p #exported { (messages) " " (t(l, "messages")) }
+            p #exported { (messages) " " (crate::i18n::messages(l, messages)) }
             ul #files { @for f in &files { li { a href=(format!("/exports/{name}/{f}")) { (f) } } } }
         })
         .into_response(),

@@ -217,7 +217,7 @@ async fn render_with(
                     @for (h, n) in hs {
                         tr {
                             td { (region) } td { (h.id) } td.case { (h.case_id) }
-                            td.covers { (covers(l, a.zone, &h.scope)) " → " strong { (n) } " " (t(l, "messages")) }
+                            td.covers { (covers(l, a.zone, &h.scope)) " → " strong { (n) } " " (crate::i18n::messages(l, *n)) }
                             td { (h.reason) } td { (h.placed_by) " " (time(h.placed_at_ms, a.zone)) }
                             td { @match &h.released_at_ms { Some(at) => { "released " (time(*at, a.zone)) }, None => { "active" } } }
                             td {

@@ -318,7 +318,7 @@ fn render(
                                 td class=(format!("sev-{}", it.new.severity.as_str())) { (it.new.severity.as_str()) }
                                 td { code { (it.new.rule_id) } }
                                 td { (it.new.sender) }
-                                td.status { (it.state.status.as_str()) }
+                                td.status { (crate::i18n::word(l, it.state.status.as_str())) }
                                 td { (it.state.assignee.as_deref().unwrap_or("")) }
                                 td.outcome { @if let Some(o) = it.state.outcome { (t(l, o.as_str())) } }
                             }
