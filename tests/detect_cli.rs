@@ -10,6 +10,17 @@ fn detect(input: &str) -> (Vec<serde_json::Value>, i32) {
 
 /// `wcp detect --input - ARGS` on `input`: the output lines and the exit code.
 fn run_detect(args: &[&str], input: &str) -> (Vec<serde_json::Value>, i32) {
+    let out = detect_output(args, input);
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every output line is JSON"))
+        .collect();
+    (lines, out.status.code().unwrap())
+}
+
+/// `wcp detect --input - ARGS` on `input`, as the process left it.
+fn detect_output(args: &[&str], input: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wcp"))
         .args(["detect", "--input", "-"])
         .args(args)
@@ -24,13 +35,7 @@ fn run_detect(args: &[&str], input: &str) -> (Vec<serde_json::Value>, i32) {
         .unwrap()
         .write_all(input.as_bytes())
         .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let lines = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("every output line is JSON"))
-        .collect();
-    (lines, out.status.code().unwrap())
+    child.wait_with_output().unwrap()
 }
 
 #[test]
@@ -165,4 +170,27 @@ fn each_risk_says_whether_it_alerts_and_why_not() {
         let why = r["why_not_alerted"].as_str().unwrap();
         assert!(why.contains("alert floor 0.99"), "{why}");
     }
+}
+
+/// `business_score` lacks the pipeline's envelope priors: --help says so, and so does one
+/// note on standard error, standard output staying JSON Lines (trial 18b D14).
+#[test]
+fn the_score_says_it_lacks_the_pipelines_context_priors() {
+    let help = Command::new(env!("CARGO_BIN_EXE_wcp"))
+        .args(["detect", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(
+        help.contains("context priors") && help.contains("external participant +0.8"),
+        "{help}"
+    );
+    let out = detect_output(&[], "{\"id\":\"a\",\"text\":\"move this to WhatsApp\"}\n");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.matches("context priors").count(), 1, "{err}");
+    assert!(err.contains("docs/CLASSIFIER.md"), "{err}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1);
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(v["id"], "a");
 }

@@ -11,9 +11,24 @@ use wcp_stages::alert::AlertPolicy;
 use wcp_stages::classify::Classifier;
 use wcp_stages::offsets::slice_chars;
 
+/// What `business_score` is here, said in --help and once on standard error (standard
+/// output is the JSON Lines contract): the text with its risk and identity-number priors,
+/// without the envelope priors the pipeline adds (trial 18b D14: the console showed 0.55
+/// where detect said 0.35 for the same text).
+macro_rules! score_note {
+    () => {
+        "business_score here is the text alone (with its risk-phrase and identity-number priors);\n\
+         the pipeline (wcp run, the console, the archive) also adds the message's context priors\n\
+         (external participant +0.8, group +0.2, work msgtypes +0.8, stickers -0.6, outside\n\
+         08:00-20:00 -0.4, weekend -0.4 log-odds; docs/CLASSIFIER.md), so the same text can score\n\
+         differently there."
+    };
+}
+
 #[derive(Args)]
 #[command(
-    after_help = "Example:\n  wcp detect --input chats.jsonl > detections.jsonl\n  echo '{\"id\":1,\"text\":\"我的手机13912345678\"}' | wcp detect\n  wcp detect --min-score 0 --input cases.jsonl   # every PII candidate, as Presidio's score_threshold=0"
+    after_help = concat!("Note: ", score_note!(), "\n\n",
+      "Example:\n  wcp detect --input chats.jsonl > detections.jsonl\n  echo '{\"id\":1,\"text\":\"我的手机13912345678\"}' | wcp detect\n  wcp detect --min-score 0 --input cases.jsonl   # every PII candidate, as Presidio's score_threshold=0")
 )]
 pub struct DetectArgs {
     /// JSON Lines with at least "id" and "text"; "-" reads standard input.
@@ -74,6 +89,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.input.as_str()
     };
+    eprintln!("wcp detect: note: {}", score_note!().replace('\n', " "));
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut bad = 0usize;
     for (i, line) in reader.split(b'\n').enumerate() {
