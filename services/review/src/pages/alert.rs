@@ -272,7 +272,7 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
             @if l.message.is_none() && !l.ledger.is_empty() {
                 section #context {
                     h2 { (t(lang, "consent_state")) }
-                    ul { @for (contact, state, _) in &l.ledger { li { code { (contact) } " — " strong.consent { (state.as_str()) } " " a href=(format!("/consent?contact={contact}")) { "↗" } } } }
+                    ul { @for (contact, state, _) in &l.ledger { li { code { (contact) } " — " strong.consent { (word(lang, state.as_str())) } " " a href=(format!("/consent?contact={contact}")) { "↗" } } } }
                 }
             }
             section #conversation {
