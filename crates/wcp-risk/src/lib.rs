@@ -39,6 +39,16 @@ pub struct RiskMatch {
     pub score: f32,
 }
 
+/// What is known of a message besides its text; rules with an `audience` or `msgtypes`
+/// condition need it.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanContext<'a> {
+    /// The conversation has an external participant (a client, a contact outside the firm).
+    pub external: bool,
+    /// WeCom msgtype (`text`, `file`, `link`, …).
+    pub msgtype: &'a str,
+}
+
 /// A compiled policy plus the models; build once, share across threads.
 pub struct RiskEngine {
     lexicon: lexicon::Lexicon,
@@ -67,13 +77,22 @@ impl RiskEngine {
         })
     }
 
-    /// Risks in `text`: at most one match per category, sorted by start offset.
+    /// Risks in `text` alone: at most one match per category, sorted by start offset. Rules
+    /// that need the message's context (see [`ScanContext`]) do not fire.
     pub fn scan(&self, text: &str) -> Vec<RiskMatch> {
+        self.scan_in(text, None)
+    }
+
+    /// [`Self::scan`] of a message whose context is known (the pipeline's classifier).
+    pub fn scan_in(&self, text: &str, ctx: Option<&ScanContext>) -> Vec<RiskMatch> {
         let norm = normalize::normalize(text);
         let mut best: [Option<RiskMatch>; 9] = Default::default();
         let (hits, vetoed) = self.lexicon.scan(&norm.text);
         for h in hits {
             let rule = &self.lexicon.rules[h.rule];
+            if !rule.applies(ctx) {
+                continue;
+            }
             let slot = &mut best[cat_index(rule.category)];
             if slot.as_ref().is_some_and(|m| m.score >= rule.score) {
                 continue;

@@ -116,6 +116,12 @@ pub(crate) struct RuleFile {
     #[serde(default)]
     pub unless_anywhere: Vec<String>,
     pub score: Option<f32>,
+    /// `"external"`: the rule fires only on a message whose conversation has an external
+    /// participant (a document marked internal is risky only when it leaves the firm).
+    pub audience: Option<String>,
+    /// WeCom msgtypes the rule is limited to (`file`, `link`, …); empty = any.
+    #[serde(default)]
+    pub msgtypes: Vec<String>,
 }
 
 /// A validated rule, phrases already normalised.
@@ -130,6 +136,23 @@ pub(crate) struct Rule {
     pub unless_window: u32,
     pub unless_anywhere: Vec<String>,
     pub score: f32,
+    /// Fires only when the message reaches an external participant.
+    pub external_only: bool,
+    /// Fires only on these msgtypes (empty = any).
+    pub msgtypes: Vec<String>,
+}
+
+impl Rule {
+    /// Whether the rule's context conditions hold. Without a context (text alone, as in
+    /// `wcp detect`) a rule that has conditions does not fire: they cannot be known.
+    pub fn applies(&self, ctx: Option<&crate::ScanContext>) -> bool {
+        if !self.external_only && self.msgtypes.is_empty() {
+            return true;
+        }
+        let Some(ctx) = ctx else { return false };
+        (!self.external_only || ctx.external)
+            && (self.msgtypes.is_empty() || self.msgtypes.iter().any(|t| t == ctx.msgtype))
+    }
 }
 
 pub(crate) struct Policy {
@@ -211,6 +234,15 @@ pub(crate) fn parse(src: &str) -> Result<Policy, PolicyError> {
                 })
                 .collect()
         };
+        let external_only = match r.audience.as_deref() {
+            None | Some("any") => false,
+            Some("external") => true,
+            Some(other) => {
+                return Err(fail(format!(
+                    "audience {other:?}: expected \"external\" or \"any\""
+                )))
+            }
+        };
         let phrases = norm(r.phrases, "phrases")?;
         if phrases.is_empty() {
             return Err(fail("no phrases".into()));
@@ -227,6 +259,8 @@ pub(crate) fn parse(src: &str) -> Result<Policy, PolicyError> {
             )?,
             phrases,
             score,
+            external_only,
+            msgtypes: r.msgtypes,
             id,
         });
     }

@@ -217,3 +217,55 @@ fn the_shipped_policy_compiles() {
     let e = RiskEngine::builtin();
     assert!(e.rule_count() >= 30);
 }
+
+/// A rule with `audience = "external"` and `msgtypes` fires only in that context, and never
+/// on text alone (its context is unknown there); a rule without conditions fires everywhere.
+#[test]
+fn context_rules_fire_only_in_their_context() {
+    use wcp_risk::ScanContext;
+    let e = engine(
+        r#"
+[[rule]]
+id = "doc"
+category = "confidentiality_breach"
+audience = "external"
+msgtypes = ["file", "link"]
+phrases = ["机密", "confidential"]
+
+[[rule]]
+id = "plain"
+category = "complaint"
+phrases = ["投诉"]
+"#,
+    );
+    let at = |text: &str, external: bool, msgtype: &str| -> Vec<String> {
+        e.scan_in(text, Some(&ScanContext { external, msgtype }))
+            .into_iter()
+            .map(|m| m.rule_id)
+            .collect()
+    };
+    assert_eq!(at("客户名单-机密.xlsx", true, "file"), ["doc"]);
+    assert_eq!(at("Deal deck CONFIDENTIAL.pdf", true, "link"), ["doc"]);
+    assert!(
+        at("客户名单-机密.xlsx", false, "file").is_empty(),
+        "inside the firm"
+    );
+    assert!(at("这是机密", true, "text").is_empty(), "not a document");
+    assert!(e.scan("客户名单-机密.xlsx").is_empty(), "context unknown");
+    assert_eq!(at("我要投诉", false, "text"), ["plain"]);
+    assert_eq!(e.scan("我要投诉").len(), 1);
+}
+
+#[test]
+fn an_unknown_audience_names_the_rule() {
+    let err = RiskEngine::from_policy_toml(&format!(
+        "{HEAD}[[rule]]\nid = \"doc\"\ncategory = \"complaint\"\naudience = \"outside\"\nphrases = [\"x\"]\n"
+    ))
+    .err()
+    .expect("rejected");
+    let text = err.to_string();
+    assert!(
+        text.contains("\"doc\"") && text.contains("audience"),
+        "{text}"
+    );
+}

@@ -101,9 +101,14 @@ impl Classifier {
             })
             .collect();
         let mut why = Vec::new();
+        // Text alone (`wcp detect`) has no context: rules that need one do not fire there.
+        let risk_ctx = (!ctx.msgtype.is_empty()).then(|| wcp_risk::ScanContext {
+            external: ctx.has_external_participant,
+            msgtype: &ctx.msgtype,
+        });
         let risks: Vec<RiskHit> = self
             .risk
-            .scan(text)
+            .scan_in(text, risk_ctx.as_ref())
             .into_iter()
             .map(|m| {
                 why.push(m.explanation);

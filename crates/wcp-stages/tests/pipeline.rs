@@ -421,3 +421,29 @@ fn alerts_name_the_region_of_their_message() {
     let gap = gap.iter().find(|a| a.category == "seq_gap").expect("gap");
     assert_eq!(gap.region, None);
 }
+
+fn file(msgid: &str, from: &str, to: &str, t: i64, name: &str) -> Vec<u8> {
+    format!(
+        r#"{{"msgid":"{msgid}","action":"send","from":"{from}","tolist":["{to}"],"roomid":"","msgtime":{t},"msgtype":"file","file":{{"md5sum":"0","filename":"{name}","fileext":"xlsx","filesize":"1","sdkfileid":"x"}}}}"#
+    )
+    .into_bytes()
+}
+
+/// A file named confidential that goes to an external contact alerts; the same file between
+/// two members of staff does not (rule `confidential.marked_document_to_external`).
+#[test]
+fn a_file_marked_confidential_alerts_only_when_it_leaves_the_firm() {
+    let mut p = pipeline(b"tenant-a");
+    processed(&mut p, &consent("c1", "wmAlice", true, T));
+    let out = processed(
+        &mut p,
+        &file("f1", "staff1", "wmAlice", T + 1000, "客户名单-机密.xlsx"),
+    );
+    let rules: Vec<&str> = out.alerts.iter().map(|a| a.rule_id.as_str()).collect();
+    assert_eq!(rules, ["confidential.marked_document_to_external"]);
+    let inside = processed(
+        &mut p,
+        &file("f2", "staff1", "staff2", T + 2000, "客户名单-机密.xlsx"),
+    );
+    assert!(inside.alerts.is_empty(), "{:?}", inside.alerts);
+}
