@@ -1,7 +1,8 @@
 //! Consumer-group lag measured at the broker (issue 15, item 5), against a real broker:
 //! `wcp-lag-exporter` and `wcp lag` see a stopped stage's lag grow (records and the age of the
 //! oldest waiting record) and fall back to zero when it resumes; the archiver's group shows
-//! too (it commits its archived offsets to Kafka, informational). `wcp lag --delete-group`
+//! too (it commits its archived offsets to Kafka, informational, also when restarted idle
+//! with its Kafka commit behind: trial 15h D6). `wcp lag --delete-group`
 //! refuses a group with an active member, naming it, deletes a stale one (its lag gone from
 //! `wcp lag`) and says when there is no such group (RUNBOOK WcpConsumerLagHigh).
 mod e2e;
@@ -130,6 +131,41 @@ fn lag_grows_while_a_stage_is_stopped_and_falls_when_it_resumes() {
         Duration::from_secs(60),
         || exported(&addr, &archiver, &tagged).filter(|(n, _)| *n == 0.0),
     );
+
+    // Its Kafka commit lost (trial 15h D6: a commit that failed in a broker outage): the
+    // group's offset is behind the archive's. Restarted with nothing new to read, the
+    // archiver commits what its archive holds, so the idle, caught-up group shows no lag.
+    assert!(p.service("archiver").terminate(Duration::from_secs(30)));
+    let old: rdkafka::consumer::BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &p.bootstrap)
+        .set("group.id", &archiver)
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    tpl.add_partition_offset(&tagged, 0, rdkafka::Offset::Offset(2))
+        .expect("tpl");
+    e2e::wait_for(
+        "the archiver's offset set back",
+        Duration::from_secs(30),
+        || {
+            rdkafka::consumer::Consumer::commit(&old, &tpl, rdkafka::consumer::CommitMode::Sync)
+                .ok()
+        },
+    );
+    drop(old);
+    e2e::wait_for(
+        "the lag of the set-back group",
+        Duration::from_secs(30),
+        || exported(&addr, &archiver, &tagged).filter(|(n, _)| *n == 3.0),
+    );
+    p.service("archiver").restart();
+    e2e::wait_for(
+        "the restarted idle archiver's commit",
+        Duration::from_secs(30),
+        || exported(&addr, &archiver, &tagged).filter(|(n, _)| *n == 0.0),
+    );
+    assert_eq!(cli_lag(&p, &archiver, &tagged), Some(0));
     p.assert_all_running();
 }
 
