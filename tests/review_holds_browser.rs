@@ -220,6 +220,26 @@ async fn custodian_holds_every_region_and_conversation_export() {
         "{head}"
     );
     assert_eq!(kept_by_holds(&hk), 1, "the hk hold keeps lina's message");
+    // Which record and which hold: said with --list-kept, and the plain run names the flag
+    // (trial 18b D6).
+    let expire = |extra: &[&str]| {
+        let o = wcp()
+            .args(["archive", "expire", "--actor", "officer", "--dry-run"])
+            .args(extra)
+            .arg("--db")
+            .arg(&hk)
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert!(expire(&[]).contains("--list-kept lists each"));
+    let listed = expire(&["--list-kept"]);
+    let kept: Vec<&str> = listed
+        .lines()
+        .filter(|l| l.starts_with("kept record"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{listed}");
+    assert!(kept[0].contains("(case CASE-LINA)"), "{listed}");
 
     // One conversation exported from its page, as RSMF 2.0 then EML, each audited.
     c.goto(&format!("{base}/search?participant=lina&region=hk"))

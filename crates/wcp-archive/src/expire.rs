@@ -34,6 +34,21 @@ pub struct DueRecord {
     pub quarantined: bool,
 }
 
+/// A hold that keeps a record past its keep-until date: its id and case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptBy {
+    pub hold: i64,
+    pub case_id: String,
+}
+
+/// A record past keep_until that a hold keeps, and which holds (empty: only the record's
+/// chained legal-hold flag, whose hold no longer matches it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeptRecord {
+    pub record: DueRecord,
+    pub holds: Vec<KeptBy>,
+}
+
 /// What one expiry run would remove.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpiryPlan {
@@ -41,6 +56,9 @@ pub struct ExpiryPlan {
     pub due: Vec<DueRecord>,
     /// Past keep_until but kept by a hold.
     pub held: u64,
+    /// Those records and the holds keeping them (trial 18b D6: "4 kept by holds" named none).
+    #[serde(default)]
+    pub kept: Vec<KeptRecord>,
     /// Messages and quarantined rows in the archive.
     pub total: u64,
     pub max_share: f64,
@@ -112,6 +130,9 @@ pub struct ExpireReport {
     /// What went (or would go, on a dry run).
     pub expired: Vec<DueRecord>,
     pub held: u64,
+    /// The records past keep_until that holds kept, with the holds (`ExpiryPlan::kept`).
+    #[serde(default)]
+    pub kept: Vec<KeptRecord>,
     pub total: u64,
     pub max_share: f64,
     pub digest: String,
@@ -201,6 +222,7 @@ impl Archive {
             clock_ms,
             expired: plan.due.clone(),
             held: plan.held,
+            kept: plan.kept.clone(),
             total: plan.total,
             max_share: plan.max_share,
             digest: plan.digest.clone(),
@@ -310,19 +332,36 @@ pub(crate) fn remove_record(
 
 fn plan(conn: &Connection, cutoff_ms: i64, max_share: f64) -> Result<ExpiryPlan, ArchiveError> {
     let holds = list_holds(conn, false)?;
-    let mut held_seqs: HashSet<i64> = HashSet::new();
+    let mut held_seqs: Vec<HashSet<i64>> = Vec::new();
     for h in &holds {
-        held_seqs.extend(query::matching_seqs(conn, &h.scope.query())?);
+        held_seqs.push(
+            query::matching_seqs(conn, &h.scope.query())?
+                .into_iter()
+                .collect(),
+        );
     }
     let mut due = Vec::new();
-    let mut held = 0;
-    for (d, flagged) in candidates(conn, cutoff_ms, &holds)? {
-        if flagged || held_seqs.contains(&d.seq) {
-            held += 1;
+    let mut kept = Vec::new();
+    for (d, flagged, keeping) in candidates(conn, cutoff_ms, &holds)? {
+        let by: Vec<KeptBy> = holds
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| keeping.contains(i) || held_seqs[*i].contains(&d.seq))
+            .map(|(_, h)| KeptBy {
+                hold: h.id,
+                case_id: h.case_id.clone(),
+            })
+            .collect();
+        if flagged || !by.is_empty() {
+            kept.push(KeptRecord {
+                record: d,
+                holds: by,
+            });
         } else {
             due.push(d);
         }
     }
+    let held = kept.len() as u64;
     let total: i64 = conn.query_row(
         "SELECT (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM quarantine)",
         [],
@@ -337,35 +376,43 @@ fn plan(conn: &Connection, cutoff_ms: i64, max_share: f64) -> Result<ExpiryPlan,
         cutoff_ms,
         due,
         held,
+        kept,
         total: total as u64,
         max_share,
         digest: hex::encode(h.finalize()),
     })
 }
 
-/// Rows past keep_until, with whether a flag or a custodian/conversation hold keeps them.
+/// Rows past keep_until with their legal-hold flag and, for quarantined rows, the indexes
+/// of the holds (in `holds`) that keep them.
 fn candidates(
     conn: &Connection,
     cutoff_ms: i64,
     holds: &[Hold],
-) -> Result<Vec<(DueRecord, bool)>, ArchiveError> {
+) -> Result<Vec<(DueRecord, bool, Vec<usize>)>, ArchiveError> {
     // Searchable messages: the flag carries every hold (set when a hold is placed).
-    let mut out: Vec<(DueRecord, bool)> = due_rows(conn, DUE_MESSAGES, cutoff_ms, false)?
-        .into_iter()
-        .map(|(d, flag, _)| (d, flag))
-        .collect();
+    let mut out: Vec<(DueRecord, bool, Vec<usize>)> =
+        due_rows(conn, DUE_MESSAGES, cutoff_ms, false)?
+            .into_iter()
+            .map(|(d, flag, _)| (d, flag, Vec::new()))
+            .collect();
     // Quarantined rows are not searchable: custodian and conversation holds apply, and any
     // query hold keeps them all (conservatively: the query might have matched them).
     for (d, flag, parts) in due_rows(conn, DUE_QUARANTINE, cutoff_ms, true)? {
-        let held = flag
-            || holds.iter().any(|h| match &h.scope {
+        let keeping: Vec<usize> = holds
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| match &h.scope {
                 HoldScope::Custodian(p) => parts.contains(&format!("|{p}|")),
                 HoldScope::Conversation(c) => *c == d.conversation_id,
                 HoldScope::Query(_) => true,
-            });
-        out.push((d, held));
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let held = flag || !keeping.is_empty();
+        out.push((d, held, keeping));
     }
-    out.sort_by_key(|(d, _)| d.seq);
+    out.sort_by_key(|(d, _, _)| d.seq);
     Ok(out)
 }
 

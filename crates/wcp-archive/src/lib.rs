@@ -58,7 +58,9 @@ pub mod verify;
 
 pub use archive::{Archive, ArchiveOptions};
 pub use error::ArchiveError;
-pub use expire::{Approval, ExpireReport, ExpireRequest, ExpiryPlan};
+pub use expire::{
+    Approval, DueRecord, ExpireReport, ExpireRequest, ExpiryPlan, KeptBy, KeptRecord,
+};
 pub use export::{EmlGrouping, ExportReport};
 pub use hold::{Hold, HoldRequest, HoldScope};
 pub use ingest::{InsertReport, SourceOffset};

@@ -144,6 +144,59 @@ fn custodian_and_query_holds() {
     ));
 }
 
+/// The plan names each kept record and the holds (id, case) keeping it, not only a count
+/// (trial 18b D6); a record kept by its flag alone has no hold to name.
+#[test]
+fn the_plan_names_the_kept_records_and_their_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(&dir);
+    let custodian = a
+        .place_hold(&hold(HoldScope::Custodian("wangwu".into())), "counsel")
+        .unwrap();
+    let text_hold = a
+        .place_hold(
+            &HoldRequest {
+                case_id: "CASE-8".into(),
+                ..hold(HoldScope::Query(Query {
+                    text: Some("合同".into()),
+                    ..Query::default()
+                }))
+            },
+            "counsel",
+        )
+        .unwrap();
+    let plan = a.expiry_plan(T0 + 2 * DAY_MS).unwrap();
+    let kept: Vec<(&str, Vec<(i64, &str)>)> = plan
+        .kept
+        .iter()
+        .map(|k| {
+            let holds = k
+                .holds
+                .iter()
+                .map(|h| (h.hold, h.case_id.as_str()))
+                .collect();
+            (k.record.msgid.as_str(), holds)
+        })
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            ("held", vec![(text_hold.id, "CASE-8")]),
+            ("gone", vec![(custodian.id, "CASE-7")]),
+        ]
+    );
+    assert_eq!(plan.held, 2);
+    assert!(plan.due.is_empty());
+
+    let mut f = common::open(&dir.path().join("f.db"));
+    let mut e = keep_until(text("flag", "flagged", T0), T0 + 1);
+    e.retention.as_mut().unwrap().legal_hold = true;
+    f.insert_batch(&[e], &[]).unwrap();
+    let plan = f.expiry_plan(T0 + DAY_MS).unwrap();
+    assert_eq!(plan.kept.len(), 1);
+    assert!(plan.kept[0].holds.is_empty());
+}
+
 #[test]
 fn legal_hold_flag_from_retention_keeps_the_record() {
     let dir = tempfile::tempdir().unwrap();

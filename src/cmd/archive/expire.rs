@@ -33,6 +33,10 @@ pub struct ExpireArgs {
     /// archive's expire_max_share.
     #[arg(long)]
     pub approval: Option<String>,
+    /// Also list each record past its keep-until date that a hold keeps, with the hold's
+    /// id and case (`--json` always has them, under "kept").
+    #[arg(long)]
+    pub list_kept: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -85,21 +89,44 @@ pub fn run(a: ExpireArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
-        print(&report);
+        print(&report, a.list_kept);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print(r: &ExpireReport) {
+/// One kept record: what it is and the holds (id, case) keeping it.
+fn kept_line(k: &wcp_archive::KeptRecord) -> String {
+    let d = &k.record;
+    let by = if k.holds.is_empty() {
+        "its legal-hold flag (no current hold matches it)".to_string()
+    } else {
+        k.holds
+            .iter()
+            .map(|h| format!("hold {} (case {})", h.hold, h.case_id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("kept record {}  by {by}", columns(d))
+}
+
+/// A record's columns: seq, msgid, time, keep-until, conversation.
+fn columns(d: &wcp_archive::DueRecord) -> String {
+    format!(
+        "{:>7}  {:<24}  {}  kept until {}  {}",
+        d.seq,
+        d.msgid,
+        wcp_archive::time::rfc3339(d.time_ms),
+        wcp_archive::time::rfc3339(d.keep_until_ms),
+        d.conversation_id,
+    )
+}
+
+fn print(r: &ExpireReport, list_kept: bool) {
     let verb = if r.dry_run { "would expire" } else { "expired" };
     for d in &r.expired {
         println!(
-            "{verb} record {:>7}  {:<24}  {}  kept until {}  {}{}",
-            d.seq,
-            d.msgid,
-            wcp_archive::time::rfc3339(d.time_ms),
-            wcp_archive::time::rfc3339(d.keep_until_ms),
-            d.conversation_id,
+            "{verb} record {}{}",
+            columns(d),
             if d.quarantined { "  (quarantined)" } else { "" }
         );
     }
@@ -108,6 +135,11 @@ fn print(r: &ExpireReport) {
     } else {
         r.expired.len() as f64 * 100.0 / r.total as f64
     };
+    if list_kept {
+        for k in &r.kept {
+            println!("{}", kept_line(k));
+        }
+    }
     println!(
         "{verb} {} of {} messages ({share:.1} %) as of {}; {} kept by holds; plan {}",
         r.expired.len(),
@@ -116,6 +148,13 @@ fn print(r: &ExpireReport) {
         r.held,
         r.digest
     );
+    // Which records the holds kept is one flag away (trial 18b D6).
+    if r.held > 0 && !list_kept {
+        println!(
+            "{} records past their keep-until date are kept by holds: --list-kept lists each with its hold and case",
+            r.held
+        );
+    }
     if r.dry_run && r.needs_approval {
         println!(
             "more than {:.1} % of the archive: a registered approver must run `wcp archive expire-approve --now {}` and hand you the token",

@@ -243,6 +243,7 @@ fn hold_expire_audit_run() {
         now: Some("2100-01-01T00:00:00Z".into()),
         dry_run: true,
         approval: None,
+        list_kept: false,
         json: true,
     };
     assert!(expire::run(later)
@@ -254,6 +255,7 @@ fn hold_expire_audit_run() {
         now: None,
         dry_run: true,
         approval: None,
+        list_kept: true,
         json: false,
     };
     assert_eq!(expire::run(dry).unwrap(), ExitCode::SUCCESS);
