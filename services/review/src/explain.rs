@@ -176,11 +176,14 @@ pub fn quarantine_notice(
         (Some(ConsentState::Disagreed), true) => format!("内容已隔离：外部参与者 {who} 在 {at} 已拒绝存档，按策略隔离。"),
         (Some(_), false) => match &m.roomid {
             Some(room) if !room.is_empty() => format!("Content quarantined: consent unknown for external participant {who} at {at} (no agree record), so this message of the group room {room} is held back under policy on_unknown, whatever the room's other participants agreed."),
-            _ => format!("Content quarantined: consent unknown for external participant {who} at {at} (no agree record), so this message of the one-to-one chat between {} and {who} is held back under policy on_unknown.", m.from.id),
+            _ => format!("Content quarantined: consent unknown for external participant {who} at {at} (no agree record), so this message of {} is held back under policy on_unknown.", chat_words(m, lang)),
         },
         (Some(_), true) => match &m.roomid {
             Some(room) if !room.is_empty() => format!("内容已隔离：外部参与者 {who} 在 {at} 的同意状态未知（无同意记录），按 on_unknown 策略暂不显示群聊 {room} 中的这条消息（无论群内其他人是否已同意）。"),
-            _ => format!("内容已隔离：外部参与者 {who} 在 {at} 的同意状态未知（无同意记录），按 on_unknown 策略暂不显示 {} 与 {who} 单聊中的这条消息。", m.from.id),
+            _ => {
+                let (a, b) = one_to_one_pair(m);
+                format!("内容已隔离：外部参与者 {who} 在 {at} 的同意状态未知（无同意记录），按 on_unknown 策略暂不显示 {a} 与 {b} 单聊中的这条消息。")
+            }
         },
         (None, false) => "Content quarantined: whose it is and their consent could not be known.".to_string(),
         (None, true) => "内容已隔离：无法确定其归属及同意状态。".to_string(),
@@ -229,6 +232,17 @@ fn is_staff(m: &StoredMessage, id: &str) -> bool {
             .any(|p| p.id == id && p.role == wcp_model::Role::Staff)
 }
 
+/// The two sides of a one-to-one chat, staff first ("zhangwei", "PARTICIPANT_…"), whichever
+/// of them sent the message: the sender alone would name a contact who wrote to staff twice.
+fn one_to_one_pair(m: &StoredMessage) -> (&str, &str) {
+    let mut ids = m.participant_ids();
+    ids.sort_by_key(|id| !is_staff(m, id));
+    (
+        ids.first().copied().unwrap_or("—"),
+        ids.last().copied().unwrap_or("—"),
+    )
+}
+
 /// The conversation in words: "the group room wr…" or "the one-to-one chat between A and B".
 pub fn chat_words(m: &StoredMessage, lang: Lang) -> String {
     if let Some(room) = m.roomid.as_deref().filter(|r| !r.is_empty()) {
@@ -238,13 +252,7 @@ pub fn chat_words(m: &StoredMessage, lang: Lang) -> String {
             format!("the group room {room}")
         };
     }
-    // Staff first: "between zhangwei and PARTICIPANT_…".
-    let mut ids = m.participant_ids();
-    ids.sort_by_key(|id| !is_staff(m, id));
-    let (a, b) = (
-        ids.first().copied().unwrap_or("—"),
-        ids.last().copied().unwrap_or("—"),
-    );
+    let (a, b) = one_to_one_pair(m);
     if zh(lang) {
         format!("{a} 与 {b} 的单聊")
     } else {
@@ -526,6 +534,49 @@ mod tests {
         assert!(
             z.contains("zhangwei 与 PARTICIPANT_1192e77f084f982a 单聊"),
             "{z}"
+        );
+    }
+
+    /// The same message sent by the contact: to zhangwei alone, or into the room with lina.
+    fn from_contact(mut m: StoredMessage, group: bool) -> StoredMessage {
+        m.to = vec![Participant::new("zhangwei")];
+        if group {
+            m.to.push(Participant::new("lina"));
+        } else {
+            m.roomid = None;
+        }
+        m.from = Participant::new("PARTICIPANT_1192e77f084f982a");
+        m
+    }
+
+    #[test]
+    fn a_message_the_contact_sent_names_the_staff_member_it_went_to() {
+        let m = stored("x", ConsentState::Unknown, Disposition::Quarantine, false);
+        let m = from_contact(m, false);
+        let n = quarantine_notice(&m, "cn", Lang::En, 0).unwrap().join("\n");
+        assert!(n.contains("this message of the one-to-one chat between zhangwei and PARTICIPANT_1192e77f084f982a is held back"), "{n}");
+        let z = quarantine_notice(&m, "cn", Lang::Zh, 0).unwrap().join("\n");
+        assert!(
+            z.contains("zhangwei 与 PARTICIPANT_1192e77f084f982a 单聊"),
+            "{z}"
+        );
+        let l = unknown_contact(&m, "cn", Lang::En, 480).unwrap().join("\n");
+        assert!(l.contains("Staff member: zhangwei; conversation: the one-to-one chat between zhangwei and PARTICIPANT_1192e77f084f982a;"), "{l}");
+        let m = stored("x", ConsentState::Unknown, Disposition::Quarantine, false);
+        let m = from_contact(m, true);
+        let n = quarantine_notice(&m, "cn", Lang::En, 0).unwrap().join("\n");
+        assert!(
+            n.contains("this message of the group room wrROOM is held back"),
+            "{n}"
+        );
+        let l = unknown_contact(&m, "cn", Lang::En, 480).unwrap().join("\n");
+        assert!(
+            l.contains("Staff member: lina, zhangwei; conversation: the group room wrROOM;"),
+            "{l}"
+        );
+        assert!(
+            l.contains("look up lina, zhangwei's external contacts"),
+            "{l}"
         );
     }
 
