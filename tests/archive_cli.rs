@@ -161,6 +161,17 @@ fn search_and_audit_as_a_reviewer_and_an_auditor() {
     assert!(bob.iter().all(|v| v["actor"] == "bob"));
     let text = ok(wcp(&["archive", "audit", "--db", db, "--actor", "alice"]));
     assert!(text.contains("log#1") && text.contains("search"), "{text}");
+
+    // One hit is "1 message"; verify says in words what the unsealed access-log entries are.
+    let one = wcp(&[
+        "archive", "search", "--db", db, "--actor", "bob", "--msgid", "m3",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&one.stderr).trim_end(), "1 message");
+    let verified = ok(wcp(&["archive", "verify", "--db", db]));
+    assert!(
+        verified.contains("5 access-log entries (searches, views, exports by readers) are intact but not yet sealed"),
+        "{verified}"
+    );
 }
 
 /// `wcp run --quarantine-key dpo.pub` keeps a quarantined contact's content sealed to the

@@ -140,7 +140,8 @@ pub fn run(a: SearchArgs) -> anyhow::Result<ExitCode> {
     } else {
         table(&found, offset);
     }
-    eprintln!("{} messages", found.len());
+    let n = found.len();
+    eprintln!("{n} {}", if n == 1 { "message" } else { "messages" });
     Ok(ExitCode::SUCCESS)
 }
 

@@ -127,9 +127,14 @@ fn print_report(a: &VerifyArgs, report: &VerifyReport) -> anyhow::Result<ExitCod
             report.records_checked, report.checkpoints_checked
         );
         if report.access_log_pending > 0 {
+            let n = report.access_log_pending;
+            let (entries, are) = if n == 1 {
+                ("entry", "is")
+            } else {
+                ("entries", "are")
+            };
             println!(
-                "{} reader accesses wait in the access log for the writer to chain them",
-                report.access_log_pending
+                "{n} access-log {entries} (searches, views, exports by readers) {are} intact but not yet sealed into the archive's signed chain; the archive's writer (the archiver, or the next `wcp run --out`) seals them when it next writes (docs/ARCHIVE.md)"
             );
         }
     } else {
