@@ -140,6 +140,16 @@ pub fn put(
         .write(now_ms, |conn, head| record(conn, head, &rec, now_ms))
 }
 
+/// Whether `password` is the account's password now: a new password equal to it (the
+/// one-time password at the first sign-in) would keep the old one for good.
+pub fn is_current_password(
+    store: &ConsoleStore,
+    username: &str,
+    password: &str,
+) -> Result<bool, ReviewError> {
+    Ok(get_hash(store.store.conn(), username)?.is_some_and(|h| check_password(&h, password)))
+}
+
 fn get_hash(conn: &Connection, username: &str) -> Result<Option<String>, ReviewError> {
     Ok(conn
         .query_row(

@@ -74,6 +74,7 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "password" => ("Password", "密码"),
         "new_password" => ("New password (12+ characters)", "新密码（至少 12 个字符）"),
         "change_password" => ("Choose your password", "设置新密码"),
+        "same_password" => ("Choose a password other than your current one (the one-time password is replaced at the first sign-in).", "请设置与当前密码不同的新密码（一次性密码须在首次登录时更换）。"),
         "one_time" => ("Your one-time password must be replaced before you continue.", "继续之前请更换一次性密码。"),
         "bad_signin" => ("Wrong user name or password.", "用户名或密码错误。"),
         "too_many" => ("Too many failed sign-ins. Try again later.", "登录失败次数过多，请稍后再试。"),

@@ -100,16 +100,16 @@ pub async fn show(
 ) -> Response {
     let (filter, region, sort, pg) = match parse(&q, &a.user, a.zone) {
         Ok(p) => p,
-        Err(e) => return e.page(&a),
+        Err(e) => return refused(&a, &q, e),
     };
     if let (Some(f), Some(to)) = (filter.from_ms, filter.to_ms) {
         if f > to {
-            return BadInput(t(a.lang, "from_after_to").into()).page(&a);
+            return refused(&a, &q, BadInput(t(a.lang, "from_after_to").into()));
         }
     }
     if let Some(r) = &region {
         if let Err(e) = params::region(&state, r) {
-            return e.page(&a);
+            return refused(&a, &q, e);
         }
     }
     let scope = a.scope();
@@ -163,11 +163,36 @@ pub async fn show(
                 counts: &counts,
                 more,
                 empty: &empty,
+                problem: None,
             };
             render(&a, &q, &filter, &listed, pg).into_response()
         }
         Err(e) => crate::error_page(&a, e),
     }
+}
+
+/// A filter that cannot run (a date that does not read, From after To, a region not served
+/// here): the queue page with the form as it was filled and what is wrong, no rows, as
+/// search does (trial 18c D8; a bare 400 page left the person without the form).
+fn refused(a: &crate::auth::Authed, q: &QueueQuery, why: BadInput) -> Response {
+    let filter = Filter {
+        status: opt(&q.status)
+            .and_then(StatusFilter::parse)
+            .unwrap_or_default(),
+        ..Filter::default()
+    };
+    let listed = Listed {
+        rows: &[],
+        counts: &BTreeMap::new(),
+        more: false,
+        empty: &[],
+        problem: Some(format!("{}: {}", t(a.lang, "invalid_input"), why.0)),
+    };
+    (
+        axum::http::StatusCode::BAD_REQUEST,
+        render(a, q, &filter, &listed, 0),
+    )
+        .into_response()
 }
 
 /// The filter and sort fields a person set, as (name, value) pairs, in a fixed order.
@@ -238,6 +263,8 @@ struct Listed<'a> {
     more: bool,
     /// Regions without an archive yet (shown empty).
     empty: &'a [String],
+    /// Why the filter could not run, shown above the form.
+    problem: Option<String>,
 }
 
 fn render(
@@ -252,6 +279,7 @@ fn render(
         counts,
         more,
         empty,
+        ref problem,
     } = *listed;
     let l = a.lang;
     let n = |k: &str| counts.get(k).copied().unwrap_or(0);
@@ -279,6 +307,7 @@ fn render(
         html! {
             (flash(l, q.msg.as_deref()))
             @if let Some(e) = opt(&q.error) { (crate::layout::problem(e)) }
+            @if let Some(e) = problem { (crate::layout::problem(e)) }
             (crate::layout::empty_regions(l, empty))
             nav.tabs {
                 @for (key, count) in tabs {
@@ -300,6 +329,7 @@ fn render(
                     @for (v, k) in [("newest", "newest"), ("oldest", "oldest"), ("severity", "severity")] { option value=(v) selected[opt(&q.sort) == Some(v)] { (t(l, k)) } }
                 } }
                 button type="submit" { (t(l, "filter")) }
+                p.hint #participant-hint { (t(l, "participant_hint")) }
             }
             p.hint { (t(l, "keys_help")) }
             form #bulk method="post" action="/queue/bulk" {
@@ -325,7 +355,12 @@ fn render(
                         }
                     }
                 }
-                @if rows.is_empty() { p { (t(l, "no_results")) } }
+                @if rows.is_empty() && problem.is_none() {
+                    p { (t(l, "no_results")) }
+                    @if let Some(p) = opt(&q.participant).filter(|p| crate::pages::search::looks_like_a_name(p)) {
+                        p.problem #participant-name role="alert" { (p) " — " (t(l, "participant_is_id")) }
+                    }
+                }
                 fieldset.bulk {
                     legend { (t(l, "selected")) }
                     select name="action" {

@@ -211,6 +211,9 @@ pub async fn password_submit(
                     "this account signs in through OpenID Connect and has no password".into(),
                 ));
             }
+            if accounts::is_current_password(&store, &a2.user, &f.password)? {
+                return Ok(false);
+            }
             u.must_change = false;
             accounts::put(
                 &mut store,
@@ -230,10 +233,16 @@ pub async fn password_submit(
                 target: serde_json::Value::Null,
                 why: String::new(),
             })
+            .map(|()| true)
         })
         .await;
     match r {
-        Ok(()) => Redirect::to(home_of(a.role)).into_response(),
+        Ok(true) => Redirect::to(home_of(a.role)).into_response(),
+        Ok(false) => (
+            StatusCode::BAD_REQUEST,
+            password_form(&a, Some(t(a.lang, "same_password"))),
+        )
+            .into_response(),
         Err(e) => (
             StatusCode::BAD_REQUEST,
             password_form(&a, Some(&e.to_string())),

@@ -1,0 +1,96 @@
+//! The compliance officer's defects (trial 18c) in real headless Chromium: the one-time
+//! password is refused as the new password, in English and Chinese (D7); the queue answers
+//! a display name as Participant with the WeCom id hint, and a date that does not read with
+//! the queue page, its form and what is wrong (D8).
+
+mod browser;
+
+use browser::*;
+use fantoccini::Locator;
+
+/// Signs in with the one-time password and stays on "Choose your password".
+async fn to_choose_password(c: &fantoccini::Client, base: &str, user: &str, otp: &str) {
+    c.goto(&format!("{base}/signin")).await.unwrap();
+    fill(c, "input[name=username]", user).await;
+    fill(c, "input[name=password]", otp).await;
+    click_nav(c, "#signin button").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/password");
+}
+
+/// Types `password` as the new password and sends it.
+async fn choose(c: &fantoccini::Client, password: &str) {
+    fill(c, "#password input[name=password]", password).await;
+    click_nav(c, "#password button").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trial_18c_defects_in_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = pipeline_output(tmp.path());
+    let (_console, base, otp) = start_console(&out);
+    let (_driver, c) = browser(&tmp.path().join("profile")).await;
+
+    // D7: the one-time password cannot be kept as the password, in either language.
+    to_choose_password(&c, &base, "investigator", &otp).await;
+    choose(&c, &otp).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/password");
+    let said = text(&c, "p.problem").await;
+    assert!(said.contains("other than your current one"), "{said}");
+    c.goto(&format!("{base}/lang/zh")).await.unwrap();
+    c.goto(&format!("{base}/password")).await.unwrap();
+    choose(&c, &otp).await;
+    let said = text(&c, "p.problem").await;
+    assert!(said.contains("与当前密码不同"), "{said}");
+    c.goto(&format!("{base}/lang/en")).await.unwrap();
+    c.goto(&format!("{base}/password")).await.unwrap();
+    choose(&c, "investigator-chosen-password-1").await;
+    assert_ne!(c.current_url().await.unwrap().path(), "/password");
+    let session = c
+        .get_named_cookie("wcp_session")
+        .await
+        .unwrap()
+        .value()
+        .to_string();
+
+    // D8: a display name in the queue's Participant gets the WeCom id hint.
+    c.goto(&format!("{base}/queue?status=all&participant=王芳"))
+        .await
+        .unwrap();
+    assert!(text(&c, "#participant-hint").await.contains("zhangwei"));
+    let said = text(&c, "#participant-name").await;
+    assert!(
+        said.contains("王芳") && said.contains("not a WeCom id") && said.contains("zhangwei"),
+        "{said}"
+    );
+    c.goto(&format!("{base}/queue?status=all&participant=zhangwei"))
+        .await
+        .unwrap();
+    assert!(count(&c, "#queue tbody tr").await > 0);
+    assert!(c.find(Locator::Css("#participant-name")).await.is_err());
+    // A date that does not read: the queue page with its form (as filled) and the problem.
+    c.goto(&format!(
+        "{base}/queue?status=all&from=2026-13-45&participant=zhangwei"
+    ))
+    .await
+    .unwrap();
+    let said = text(&c, "p.problem").await;
+    assert!(
+        said.contains("from") && said.contains("2026-13-45"),
+        "{said}"
+    );
+    let field = c
+        .find(Locator::Css("form.filters input[name=participant]"))
+        .await
+        .unwrap();
+    assert_eq!(field.prop("value").await.unwrap().unwrap(), "zhangwei");
+    assert_eq!(count(&c, "#queue tbody tr").await, 0);
+    let (status, _, body) = http_get(&base, "/queue?from=2026-13-45", &session);
+    assert_eq!(status, 400);
+    assert!(body.contains("form class=\"filters\""), "{body}");
+    let (status, _, body) = http_get(&base, "/queue?from=2024-11-28&to=2024-11-26", &session);
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("From is after To") && body.contains("form class=\"filters\""),
+        "{body}"
+    );
+}
