@@ -1,12 +1,19 @@
 //! The compliance officer's defects (trial 18c) in real headless Chromium: the one-time
 //! password is refused as the new password, in English and Chinese (D7); the queue answers
 //! a display name as Participant with the WeCom id hint, and a date that does not read with
-//! the queue page, its form and what is wrong (D8).
+//! the queue page, its form and what is wrong (D8); a contact without consent is found by
+//! their WeCom id under its pseudonym with the folder's tenant key, and an id found nowhere is
+//! answered with where such contacts are shown (D2).
 
 mod browser;
 
 use browser::*;
 use fantoccini::Locator;
+
+/// A contact with no consent record writes to staff: quarantined, a consent_violation alert,
+/// the contact archived only under a pseudonym.
+const NO_CONSENT: &str = r#"{"msgid": "t18c_no_consent", "action": "send", "from": "wmTRIALCLIENTB00000000000000000002", "tolist": ["wangfang"], "roomid": "", "msgtime": 1732600600000, "msgtype": "text", "text": {"content": "请问开户需要什么材料？"}}"#;
+const CONTACT: &str = "wmTRIALCLIENTB00000000000000000002";
 
 /// Signs in with the one-time password and stays on "Choose your password".
 async fn to_choose_password(c: &fantoccini::Client, base: &str, user: &str, otp: &str) {
@@ -26,7 +33,8 @@ async fn choose(c: &fantoccini::Client, password: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trial_18c_defects_in_chromium() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = pipeline_output(tmp.path());
+    let out = pipeline_output_with(tmp.path(), &[CRAFTED, NO_CONSENT]);
+    assert!(out.join("tenant.key").exists());
     let (_console, base, otp) = start_console(&out);
     let (_driver, c) = browser(&tmp.path().join("profile")).await;
 
@@ -93,4 +101,60 @@ async fn trial_18c_defects_in_chromium() {
         body.contains("From is after To") && body.contains("form class=\"filters\""),
         "{body}"
     );
+
+    // D2: the contact's WeCom id finds the held-back message under its pseudonym.
+    c.goto(&format!("{base}/search?participant={CONTACT}"))
+        .await
+        .unwrap();
+    let said = text(&c, "#pseudonym-lookup").await;
+    assert!(
+        said.contains(CONTACT) && said.contains("shown under its pseudonym PARTICIPANT_"),
+        "{said}"
+    );
+    let pseudonym = said
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_end_matches('.')
+        .to_string();
+    assert!(!pseudonym.contains(CONTACT));
+    let held = text(&c, "#held-back").await;
+    assert!(held.contains("1 message held back"), "{held}");
+    let link = attr(&c, "#held-back a", "href").await;
+    assert_eq!(link, format!("/consent?contact={pseudonym}"));
+    c.goto(&format!("{base}/consent?contact={CONTACT}"))
+        .await
+        .unwrap();
+    assert!(text(&c, "#pseudonym-lookup").await.contains(&pseudonym));
+    assert!(text(&c, "#held-back").await.contains("1 message held back"));
+    // An external id found nowhere: where such contacts are shown, and the alerts to look at.
+    for path in [
+        "/search?participant=wmNOBODY0000000000000000000000001",
+        "/consent?contact=wmNOBODY0000000000000000000000001",
+    ] {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        let said = text(&c, "#pseudonym-lookup").await;
+        assert!(
+            said.contains("kept only under a pseudonym")
+                && said.contains("Nothing under its pseudonym either: PARTICIPANT_"),
+            "{path}: {said}"
+        );
+        let href = attr(&c, "#pseudonym-lookup a", "href").await;
+        assert_eq!(href, "/queue?status=all&category=consent_violation");
+    }
+    // A staff id found nowhere says nothing about pseudonyms.
+    c.goto(&format!("{base}/search?participant=nobody"))
+        .await
+        .unwrap();
+    assert!(c.find(Locator::Css("#pseudonym-lookup")).await.is_err());
+
+    // The lookup is audited like any search: the query under the pseudonym is on record.
+    let aud_otp = add_user(&out, "audrey", "auditor", "");
+    sign_out(&c).await;
+    sign_in(&c, &base, "audrey", &aud_otp).await;
+    c.goto(&format!("{base}/audit?action=search"))
+        .await
+        .unwrap();
+    let log = text(&c, "main").await;
+    assert!(log.contains(&pseudonym), "{log}");
 }

@@ -1,6 +1,7 @@
 //! Page-level steps the browser tests share: navigate by a click and wait for the new
 //! document, sign in (choosing a password on first sign-in), read an element's text, sign
-//! out, find a queue row, fill a field, count and read the elements a selector matches.
+//! out, find a queue row, fill a field, count and read the elements a selector matches, read
+//! an attribute.
 
 use fantoccini::{Client, Locator};
 
@@ -131,4 +132,15 @@ pub async fn texts(c: &Client, css: &str) -> Vec<String> {
         .await
         .unwrap();
     serde_json::from_value(v).unwrap()
+}
+
+/// The attribute `name` of the first element matching `css` (which must have it).
+pub async fn attr(c: &Client, css: &str, name: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .attr(name)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{css} has no {name}"))
 }

@@ -56,6 +56,12 @@ pub fn open(dir: &Path, mut settings: Settings) -> Result<Opened, ReviewError> {
     let mut console = ConsoleStore::open(&dir.join("review-console.db"), key)?;
     let bootstrap = accounts::bootstrap(&mut console, now_ms())?;
     settings.export_dir = dir.join("exports");
+    // The key `wcp run` pseudonymised this folder's contacts with, so a contact's WeCom id can
+    // be looked up under its pseudonym (docs/PRIVACY.md); a folder without one has none.
+    let tenant_key = dir.join("tenant.key");
+    if tenant_key.exists() {
+        settings.tenant_key = Some(crate::pseudonyms::TenantKey::load(&tenant_key)?);
+    }
     Ok(Opened {
         console: Console::new(console, regions, settings),
         bootstrap,

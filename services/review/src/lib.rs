@@ -19,6 +19,7 @@ pub mod layout;
 pub mod metrics;
 pub mod oidc;
 pub mod pages;
+pub mod pseudonyms;
 pub mod region;
 pub mod route;
 pub mod state;

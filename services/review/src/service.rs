@@ -114,7 +114,15 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
         // On the terminal only (never in the structured log).
         eprintln!("wcp-review: first start: created `{user}` (investigator); one-time password: {password}");
     }
+    let tenant_key = match &s.anon_key_file {
+        Some(f) => Some(
+            wcp_review_web::pseudonyms::TenantKey::load(f)
+                .map_err(|e| fatal("anon_key_file", e))?,
+        ),
+        None => None,
+    };
     let settings = Settings {
+        tenant_key,
         secure_cookies: s.secure_cookies,
         trust_forwarded: s.trust_forwarded,
         sla_high_s: s.sla_high_s,

@@ -38,6 +38,10 @@ pub struct ReviewSettings {
     /// The zone of the console's dates and times: the pipeline policy's
     /// `[classifier] utc_offset_minutes` (default 480, UTC+08:00, as the built-in policy).
     pub utc_offset_minutes: i32,
+    /// `anon_key_file`: the tenant pseudonymisation key (the anonymiser's), so search and
+    /// the consent page find a contact without consent by their WeCom id under its
+    /// pseudonym. Off by default: the key links pseudonyms to people (docs/PRIVACY.md).
+    pub anon_key_file: Option<PathBuf>,
 }
 
 impl Default for ReviewSettings {
@@ -59,6 +63,7 @@ impl Default for ReviewSettings {
             oidc: OidcConfig::default(),
             local_signin: true,
             utc_offset_minutes: wcp_review_web::state::DEFAULT_UTC_OFFSET_MINUTES,
+            anon_key_file: None,
         }
     }
 }
@@ -102,6 +107,7 @@ impl Settings for ReviewSettings {
         "sla_high_s",
         "local_signin",
         "utc_offset_minutes",
+        "anon_key_file",
         "oidc_issuer_url",
         "oidc_client_id",
         "oidc_client_secret_file",
@@ -160,6 +166,7 @@ impl Settings for ReviewSettings {
                 self.sla_high_s = s;
             }
             "local_signin" => self.local_signin = boolean(v)?,
+            "anon_key_file" => self.anon_key_file = Some(PathBuf::from(v)),
             k if k.starts_with("oidc_") => self.oidc.set(k, v)?,
             _ => return Err(format!("unknown key {key}")),
         }
@@ -184,6 +191,15 @@ impl Settings for ReviewSettings {
                 out.push(format!(
                     "archive_keys: {r}={}: {e}; mount region {r}'s archive signing key there",
                     file.display()
+                ));
+            }
+        }
+        if let Some(f) = &self.anon_key_file {
+            // Read now, not at the first lookup: a missing or bad key is a configuration error.
+            if let Err(e) = wcp_review_web::pseudonyms::TenantKey::load(f) {
+                out.push(format!(
+                    "anon_key_file: {e}; mount the tenant key there (hex, the anonymiser's) or \
+                     leave the key unset"
                 ));
             }
         }
@@ -291,6 +307,23 @@ mod tests {
         assert_eq!(s.utc_offset_minutes, -300);
         assert!(s.set("utc_offset_minutes", "900").is_err());
         assert!(s.set("utc_offset_minutes", "8h").is_err());
+    }
+
+    #[test]
+    fn a_tenant_key_file_is_read_at_start() {
+        let mut s = ReviewSettings::default();
+        s.set("regions", "cn=/a/archive-cn.db").unwrap();
+        s.set("anon_key_file", "/nonexistent/tenant.key").unwrap();
+        let e = s.check().join("\n");
+        assert!(
+            e.contains("anon_key_file: ") && e.contains("tenant key /nonexistent/tenant.key"),
+            "{e}"
+        );
+        let key = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(key.path(), "ab".repeat(32)).unwrap();
+        s.set("anon_key_file", key.path().to_str().unwrap())
+            .unwrap();
+        assert!(s.check().is_empty(), "{:?}", s.check());
     }
 
     #[test]

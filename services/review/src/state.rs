@@ -44,6 +44,10 @@ pub struct Settings {
     /// The zone dates are read and times shown in: the pipeline policy's
     /// `utc_offset_minutes`, as `wcp archive search` uses (`wcp_archive::dates`).
     pub utc_offset_minutes: i32,
+    /// The tenant pseudonymisation key, when the console may look a contact's WeCom id up
+    /// under its pseudonym (`wcp review --dir` with `OUT/tenant.key`; the service's
+    /// `anon_key_file`, off by default). None: search says only where pseudonyms are shown.
+    pub tenant_key: Option<crate::pseudonyms::TenantKey>,
 }
 
 /// The built-in policy's zone (China Standard Time), the CLI's default too.
@@ -62,6 +66,7 @@ impl Default for Settings {
             sla_high_s: DEFAULT_SLA_HIGH_S,
             local_signin: true,
             utc_offset_minutes: DEFAULT_UTC_OFFSET_MINUTES,
+            tenant_key: None,
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::i18n::t;
 use crate::layout::{page, time};
 use crate::pages::alert::access;
 use crate::pages::params;
+use crate::pseudonyms::Lookup;
 use crate::state::{lock, Shared};
 
 #[derive(Deserialize, Default)]
@@ -32,36 +33,25 @@ pub async fn show(
     let c2 = contact.clone();
     let res = state
         .blocking(move |c| {
-            let (mut rows, mut held) = (Vec::new(), Vec::new());
-            if let Some(contact) = &c2 {
-                held = crate::pages::search::held_back(c, contact, None)?;
-                for r in &c.regions {
-                    if let Some(arch) = r.archive() {
-                        for m in lock(arch)
-                            .consent_events(contact)
-                            .map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?
-                        {
-                            rows.push((
-                                r.name.clone(),
-                                m.stored.time_ms,
-                                m.stored.msgtype.clone(),
-                                m.stored.msgid.clone(),
-                            ));
-                        }
+            let Some(contact) = &c2 else {
+                return Ok((Vec::new(), Vec::new(), Lookup::None));
+            };
+            let (mut rows, mut held) = history(c, &a2, contact)?;
+            // A contact without consent is archived under a pseudonym (trial 18c D2).
+            let mut lookup = Lookup::None;
+            if rows.is_empty() && held.is_empty() {
+                lookup = Lookup::of(c.settings.tenant_key.as_ref(), contact);
+                if let Lookup::NotFound(ps) = &lookup {
+                    (rows, held) = history(c, &a2, ps)?;
+                    if !rows.is_empty() || !held.is_empty() {
+                        lookup = Lookup::Found(ps.clone());
                     }
                 }
-                rows.sort_by_key(|r| r.1);
-                c.audit(access(
-                    &a2,
-                    "view_consent",
-                    serde_json::json!({ "contact": contact, "events": rows.len(), "held_back": held.iter().map(|(_, h)| h.messages).sum::<u64>() }),
-                    "",
-                ))?;
             }
-            Ok::<_, wcp_review::ReviewError>((rows, held))
+            Ok::<_, wcp_review::ReviewError>((rows, held, lookup))
         })
         .await;
-    let (rows, held) = match res {
+    let (rows, held, lookup) = match res {
         Ok(r) => r,
         Err(e) => return crate::error_page(&a, e),
     };
@@ -73,6 +63,7 @@ pub async fn show(
         }
         @if contact.is_some() {
             @if rows.is_empty() && held.is_empty() { p { (t(l, "no_results")) } }
+            @if let Some(typed) = &contact { (lookup.note(l, typed)) }
             @if rows.is_empty() && !held.is_empty() { p #consent-state { (t(l, "consent_unknown")) } }
             @if !held.is_empty() {
                 ul #held-back { @for (region, h) in &held { li { (explain::held_back_line(h, region, l, a.zone)) } } }
@@ -81,4 +72,42 @@ pub async fn show(
         }
     })
     .into_response()
+}
+
+type Events = Vec<(String, i64, String, String)>;
+type Held = Vec<(String, wcp_archive::review_query::HeldBack)>;
+
+/// `contact`'s consent events (region, time, agree/disagree, msgid; oldest first) and
+/// held-back messages in every region; audited as a consent view.
+fn history(
+    c: &crate::state::Console,
+    a: &crate::auth::Authed,
+    contact: &str,
+) -> Result<(Events, Held), wcp_review::ReviewError> {
+    let held = crate::pages::search::held_back(c, contact, None)?;
+    let mut rows = Vec::new();
+    for r in &c.regions {
+        if let Some(arch) = r.archive() {
+            for m in lock(arch)
+                .consent_events(contact)
+                .map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?
+            {
+                rows.push((
+                    r.name.clone(),
+                    m.stored.time_ms,
+                    m.stored.msgtype.clone(),
+                    m.stored.msgid.clone(),
+                ));
+            }
+        }
+    }
+    rows.sort_by_key(|r| r.1);
+    let n: u64 = held.iter().map(|(_, h)| h.messages).sum();
+    c.audit(access(
+        a,
+        "view_consent",
+        serde_json::json!({ "contact": contact, "events": rows.len(), "held_back": n }),
+        "",
+    ))?;
+    Ok((rows, held))
 }

@@ -16,6 +16,7 @@ use crate::i18n::{t, Lang};
 use crate::layout::{csrf, page, problem, time};
 use crate::pages::alert::access;
 use crate::pages::params::{self, opt, BadInput};
+use crate::pseudonyms::Lookup;
 use crate::state::{lock, Shared};
 use crate::view::{MessageView, Viewer};
 
@@ -121,31 +122,45 @@ pub async fn show(
     let aq2 = aq.clone();
     let res = state
         .blocking(move |c| {
-            let mut found: Vec<(String, ArchivedMessage)> = Vec::new();
-            let mut more = false;
-            if !is_empty(&aq2) {
-                for r in c.regions.iter().filter(|r| region.as_ref().is_none_or(|x| *x == r.name)) {
-                    if let Some(arch) = r.archive() {
-                        let (ms, m) = lock(arch).review_search(&aq2, 0, (pg + 1) * PAGE).map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?;
-                        more |= m;
-                        found.extend(ms.into_iter().map(|x| (r.name.clone(), x)));
-                    }
-                }
-                found.sort_by_key(|(_, m)| -m.stored.time_ms);
-                more |= found.len() as u64 > (pg + 1) * PAGE;
-                found = found.into_iter().skip((pg * PAGE) as usize).take(PAGE as usize).collect();
-                c.metrics.search();
-                c.audit(access(&a2, "search", serde_json::json!({ "query": aq2, "page": pg, "messages": found.iter().map(|(_, m)| m.stored.msgid.clone()).collect::<Vec<_>>() }), ""))?;
-            }
-            let empty: Vec<String> = c.empty_regions().into_iter().filter(|n| region.as_ref().is_none_or(|x| x == n)).collect();
-            let held = match &aq2.participant {
+            let (mut found, mut more) = if is_empty(&aq2) {
+                (Vec::new(), false)
+            } else {
+                search_regions(c, &a2, &aq2, region.as_deref(), pg)?
+            };
+            let empty: Vec<String> = c
+                .empty_regions()
+                .into_iter()
+                .filter(|n| region.as_ref().is_none_or(|x| x == n))
+                .collect();
+            let mut held = match &aq2.participant {
                 Some(p) => held_back(c, p, region.as_deref())?,
                 None => Vec::new(),
             };
-            Ok::<_, wcp_review::ReviewError>((found, more, empty, held))
+            // A contact without consent is archived under a pseudonym: look the typed id up
+            // under it when the console has the tenant key (trial 18c D2), audited as a search.
+            let mut lookup = Lookup::None;
+            if let Some(p) = aq2
+                .participant
+                .as_deref()
+                .filter(|_| found.is_empty() && held.is_empty())
+            {
+                lookup = Lookup::of(c.settings.tenant_key.as_ref(), p);
+                if let Lookup::NotFound(ps) = &lookup {
+                    let aq3 = ArchiveQuery {
+                        participant: Some(ps.clone()),
+                        ..aq2.clone()
+                    };
+                    (found, more) = search_regions(c, &a2, &aq3, region.as_deref(), pg)?;
+                    held = held_back(c, ps, region.as_deref())?;
+                    if !found.is_empty() || !held.is_empty() {
+                        lookup = Lookup::Found(ps.clone());
+                    }
+                }
+            }
+            Ok::<_, wcp_review::ReviewError>((found, more, empty, held, lookup))
         })
         .await;
-    let (found, more, empty, held) = match res {
+    let (found, more, empty, held, lookup) = match res {
         Ok(x) => x,
         Err(e) => return crate::error_page(&a, e),
     };
@@ -183,9 +198,11 @@ pub async fn show(
                     p.problem #participant-name role="alert" { (p) " — " (t(l, "participant_is_id")) }
                 }
             }
+            @if let Some(p) = opt(&q.participant).filter(|p| !looks_like_a_name(p)) { (lookup.note(l, p)) }
             @if !held.is_empty() {
+                @let who = lookup.pseudonym().or(opt(&q.participant)).unwrap_or("");
                 h3 { (t(l, "held_back")) }
-                ul #held-back { @for (region, h) in &held { li { (crate::explain::held_back_line(h, region, l, a.zone)) " " a href=(format!("/consent?contact={}", opt(&q.participant).unwrap_or(""))) { (t(l, "consent")) " ↗" } } } }
+                ul #held-back { @for (region, h) in &held { li { (crate::explain::held_back_line(h, region, l, a.zone)) " " a href=(format!("/consent?contact={who}")) { (t(l, "consent")) " ↗" } } } }
             }
             @if !found.is_empty() {
                 p.legend #legend { mark.hit { (t(l, "legend_hit")) } " " mark.risk { (t(l, "legend_risk")) } }
@@ -203,6 +220,47 @@ pub async fn show(
         }
     })
     .into_response()
+}
+
+/// One search over the regions asked, newest first, one page; audited with its query.
+fn search_regions(
+    c: &crate::state::Console,
+    a: &crate::auth::Authed,
+    aq: &ArchiveQuery,
+    region: Option<&str>,
+    pg: u64,
+) -> Result<(Vec<(String, ArchivedMessage)>, bool), wcp_review::ReviewError> {
+    let mut found: Vec<(String, ArchivedMessage)> = Vec::new();
+    let mut more = false;
+    for r in c
+        .regions
+        .iter()
+        .filter(|r| region.is_none_or(|x| x == r.name))
+    {
+        if let Some(arch) = r.archive() {
+            let (ms, m) = lock(arch)
+                .review_search(aq, 0, (pg + 1) * PAGE)
+                .map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?;
+            more |= m;
+            found.extend(ms.into_iter().map(|x| (r.name.clone(), x)));
+        }
+    }
+    found.sort_by_key(|(_, m)| -m.stored.time_ms);
+    more |= found.len() as u64 > (pg + 1) * PAGE;
+    found = found
+        .into_iter()
+        .skip((pg * PAGE) as usize)
+        .take(PAGE as usize)
+        .collect();
+    c.metrics.search();
+    let ids: Vec<String> = found.iter().map(|(_, m)| m.stored.msgid.clone()).collect();
+    c.audit(access(
+        a,
+        "search",
+        serde_json::json!({ "query": aq, "page": pg, "messages": ids }),
+        "",
+    ))?;
+    Ok((found, more))
 }
 
 /// The quarantined messages of `participant` per region: search lists only searchable
