@@ -129,9 +129,9 @@ async fn trial_18b_minor_defects_in_chromium() {
     assert_eq!(url.path(), "/queue");
     assert_eq!(
         query,
-        "status=all&category=guarantee_of_returns&sort=oldest&msg=done"
+        "status=all&category=guarantee_of_returns&sort=oldest&msg=did.claim.1"
     );
-    assert!(text(&c, "p.flash").await.contains("Done"));
+    assert_eq!(text(&c, "p.flash").await, "Alert claimed.");
     let cats = texts(&c, "#queue tbody tr td:nth-child(4)").await;
     assert!(
         !cats.is_empty() && cats.iter().all(|c| c == "guarantee_of_returns"),

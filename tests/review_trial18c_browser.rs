@@ -3,7 +3,8 @@
 //! a display name as Participant with the WeCom id hint, and a date that does not read with
 //! the queue page, its form and what is wrong (D8); a contact without consent is found by
 //! their WeCom id under its pseudonym with the folder's tenant key, and an id found nowhere is
-//! answered with where such contacts are shown (D2).
+//! answered with where such contacts are shown (D2); the banner after a bulk close says what
+//! was done to how many alerts (D9).
 
 mod browser;
 
@@ -101,6 +102,20 @@ async fn trial_18c_defects_in_chromium() {
         body.contains("From is after To") && body.contains("form class=\"filters\""),
         "{body}"
     );
+
+    // D9: the banner says what was done to how many alerts.
+    c.goto(&format!("{base}/queue?status=all")).await.unwrap();
+    c.execute(
+        "document.querySelectorAll('#queue tbody input[name=sel]').forEach((b, i) => { if (i < 2) b.click(); })",
+        vec![],
+    )
+    .await
+    .unwrap();
+    select(&c, "fieldset.bulk select[name=action]", "close").await;
+    select(&c, "fieldset.bulk select[name=outcome]", "breach").await;
+    fill(&c, "fieldset.bulk input[name=note]", "trial 18c").await;
+    click_nav(&c, "fieldset.bulk button").await;
+    assert_eq!(text(&c, "p.flash").await, "2 alerts closed as breach.");
 
     // D2: the contact's WeCom id finds the held-back message under its pseudonym.
     c.goto(&format!("{base}/search?participant={CONTACT}"))

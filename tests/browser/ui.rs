@@ -1,7 +1,7 @@
 //! Page-level steps the browser tests share: navigate by a click and wait for the new
 //! document, sign in (choosing a password on first sign-in), read an element's text, sign
 //! out, find a queue row, fill a field, count and read the elements a selector matches, read
-//! an attribute.
+//! an attribute, choose in a select.
 
 use fantoccini::{Client, Locator};
 
@@ -143,4 +143,14 @@ pub async fn attr(c: &Client, css: &str, name: &str) -> String {
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("{css} has no {name}"))
+}
+
+/// Chooses `value` in the select `css`.
+pub async fn select(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
 }

@@ -88,6 +88,7 @@ pub fn bare(lang: Lang, title: &str, body: Markup) -> Markup {
 /// A message shown after an action (`?msg=`), from a closed set so a link cannot inject text.
 pub fn flash(lang: Lang, code: Option<&str>) -> Markup {
     let text = match code {
+        Some(c) if c.starts_with("did.") => return done_banner(crate::done::words(lang, c)),
         Some("done") => Some(if lang == Lang::Zh {
             "已完成。"
         } else {
@@ -105,6 +106,10 @@ pub fn flash(lang: Lang, code: Option<&str>) -> Markup {
         }),
         _ => None,
     };
+    html! { @if let Some(t) = text { p.flash role="status" { (t) } } }
+}
+
+fn done_banner(text: Option<String>) -> Markup {
     html! { @if let Some(t) = text { p.flash role="status" { (t) } } }
 }
 

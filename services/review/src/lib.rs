@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod consume;
 pub mod dir;
+pub mod done;
 pub mod explain;
 pub mod feed;
 pub mod follow;

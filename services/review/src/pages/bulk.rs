@@ -140,10 +140,11 @@ pub async fn act(
         Err(e) => return e.into_response(),
     };
     let back = format!("/alerts/{region}/{id}");
+    let did = crate::done::code(&act, 1);
     let a2 = a.clone();
     let r2 = region.clone();
     match state.blocking(move |c| act_on(c, &a2, &r2, id, act)).await {
-        Ok(Ok(())) => Redirect::to(&format!("{back}?msg=done")).into_response(),
+        Ok(Ok(())) => Redirect::to(&format!("{back}?msg={did}")).into_response(),
         Ok(Err(why)) if why != "forbidden" => {
             // The alert page again with the refusal at its forms, not a bare error page.
             let mut page = alert::show(
@@ -201,6 +202,7 @@ pub async fn bulk(
             _ => return BadInput(format!("selection {s:?}")).into_response(),
         }
     }
+    let did = crate::done::code(&act, targets.len());
     let a2 = a.clone();
     let res = state
         .blocking(move |c| {
@@ -214,7 +216,7 @@ pub async fn bulk(
         })
         .await;
     match res {
-        Ok(r) if r.is_empty() => Redirect::to(&back_to(&back, Some("done"), None)).into_response(),
+        Ok(r) if r.is_empty() => Redirect::to(&back_to(&back, Some(&did), None)).into_response(),
         Ok(r) => Redirect::to(&back_to(&back, None, Some(&r.join("; ")))).into_response(),
         Err(e) => crate::error_page(&a, e),
     }
