@@ -86,6 +86,13 @@ async fn holds_and_exports_in_chromium() {
     let (status, _, body) = http_get(&base, &link, &inv);
     assert_eq!(status, 200, "download {link}");
     assert!(body.len() > 200, "a real file: {} bytes", body.len());
+    let file = link.rsplit('/').next().unwrap();
+    assert!(
+        body.contains(&format!(
+            "content-disposition: attachment; filename=\"{file}\""
+        )),
+        "saved under its own name ({file})"
+    );
     let (status, _, _) = http_get(&base, "/exports/..%2F..%2Fetc/passwd", &inv);
     assert!(status >= 400, "no path out of the export folder");
 

@@ -104,6 +104,12 @@ fn owner(messages: &[ArchivedMessage]) -> Option<&str> {
         .map(|p| p.id.as_str())
 }
 
+/// "WeCom conversation C (1 message)" / "(2 messages)" (trial 18c D9: "1 messages").
+fn thread_subject(conversation: &str, n: usize) -> String {
+    let noun = if n == 1 { "message" } else { "messages" };
+    format!("WeCom conversation {conversation} ({n} {noun})")
+}
+
 /// One conversation's messages (time order) as a single e-mail, from the staff member whose
 /// conversation it is; times in the zone `z`.
 pub fn thread_eml(messages: &[ArchivedMessage], z: i32) -> Vec<u8> {
@@ -133,11 +139,7 @@ pub fn thread_eml(messages: &[ArchivedMessage], z: i32) -> Vec<u8> {
     );
     headers.push((
         "Subject",
-        format!(
-            "WeCom conversation {} ({} messages)",
-            s.conversation_id,
-            messages.len()
-        ),
+        thread_subject(&s.conversation_id, messages.len()),
     ));
     headers.push((
         "Message-ID",
@@ -148,4 +150,18 @@ pub fn thread_eml(messages: &[ArchivedMessage], z: i32) -> Vec<u8> {
     ));
     let body: Vec<String> = messages.iter().map(|m| line(m, z)).collect();
     mime::message(&headers, &(body.join("\r\n") + "\r\n"), &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_thread_subject_counts_in_words() {
+        assert_eq!(thread_subject("c1", 1), "WeCom conversation c1 (1 message)");
+        assert_eq!(
+            thread_subject("c1", 3),
+            "WeCom conversation c1 (3 messages)"
+        );
+    }
 }
