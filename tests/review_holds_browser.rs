@@ -134,21 +134,21 @@ async fn holds_and_exports_in_chromium() {
     }
 }
 
-/// The `kept by holds` figure of `wcp archive expire --dry-run` on one region's archive.
-fn kept_by_holds(db: &std::path::Path) -> u32 {
+/// What `wcp archive expire --actor officer EXTRA --db DB` prints on stdout.
+fn expire_said(db: &std::path::Path, extra: &[&str]) -> String {
     let o = wcp()
-        .args([
-            "archive",
-            "expire",
-            "--actor",
-            "officer",
-            "--dry-run",
-            "--db",
-        ])
+        .args(["archive", "expire", "--actor", "officer"])
+        .args(extra)
+        .arg("--db")
         .arg(db)
         .output()
         .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The `kept by holds` figure of `wcp archive expire --dry-run` on one region's archive.
+fn kept_by_holds(db: &std::path::Path) -> u32 {
+    let out = expire_said(db, &["--dry-run"]);
     out.split("; ")
         .find_map(|p| p.strip_suffix(" kept by holds"))
         .and_then(|n| n.trim().parse().ok())
@@ -317,4 +317,82 @@ async fn custodian_holds_every_region_and_conversation_export() {
             "download of {file} audited"
         );
     }
+}
+
+/// Closing an alert as breach keeps its evidence (trial 18c D3): the hk consent_violation
+/// alert's message (personal, 30 days, long past) would expire; closed as breach, its region's
+/// archive holds it under case `alert hk/N breach` placed by the disposer, `wcp archive
+/// expire` keeps it and names the case, the history shows the hold, and a reopen says it
+/// leaves the hold in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_as_breach_holds_the_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = pipeline_output(tmp.path());
+    let (_console, base, otp) = start_console(&out);
+    let (_driver, c) = browser(&tmp.path().join("profile")).await;
+    sign_in(&c, &base, "investigator", &otp).await;
+    let hk = out.join("archive-hk.db");
+    assert_eq!(kept_by_holds(&hk), 0, "the hk message would expire");
+
+    // The oldest consent_violation alert: the one on the message past its keep-until date.
+    let url = alert_url(&c, &base, "consent_violation&sort=oldest").await;
+    let id = url.rsplit('/').next().unwrap().to_string();
+    assert!(url.contains("/alerts/hk/"), "{url}");
+    c.goto(&url).await.unwrap();
+    assert!(text(&c, "#breach-hint").await.contains("legal hold"));
+    c.find(Locator::Css("#close-form select[name=outcome]"))
+        .await
+        .unwrap()
+        .select_by_value("breach")
+        .await
+        .unwrap();
+    fill(
+        &c,
+        "#close-note",
+        "Contact had disagreed; staff kept writing",
+    )
+    .await;
+    click_nav(&c, "#close").await;
+    assert_eq!(text(&c, "#outcome").await, "breach");
+    let case = format!("alert hk/{id} breach");
+    let history = text(&c, "#history").await;
+    assert!(
+        history.contains("hold") && history.contains(&case),
+        "{history}"
+    );
+    assert!(text(&c, "#reopen-hold").await.contains("does not release"));
+    screenshot(&c, "breach-hold").await;
+
+    // The CLI's expiry (a real run) keeps the record and names the case.
+    let said = expire_said(&hk, &["--list-kept"]);
+    assert!(said.contains("expired 0"), "{said}");
+    let kept: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with("kept record"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{said}");
+    assert!(kept[0].contains(&format!("(case {case})")), "{said}");
+    let o = wcp()
+        .args(["archive", "hold", "list", "--db"])
+        .arg(&hk)
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        list.contains("investigator") && list.contains("alert hk/"),
+        "{list}"
+    );
+
+    // Reopened: still held (only releasing the hold ends it), and the archive verifies.
+    c.goto(&url).await.unwrap();
+    fill(&c, "#reopen-note", "Second look").await;
+    click_nav(&c, "#reopen").await;
+    assert_eq!(text(&c, "#status").await, "pending");
+    assert_eq!(kept_by_holds(&hk), 1, "a reopen does not release the hold");
+    let v = wcp()
+        .args(["archive", "verify", "--db"])
+        .arg(&hk)
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
 }

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::chain::{kind, now_ms};
 use crate::error::ArchiveError;
-use crate::hold::{list_holds, Hold, HoldScope};
+use crate::hold::{list_holds, Hold};
 use crate::project::Removal;
 use crate::query;
 use crate::Archive;
@@ -402,10 +402,9 @@ fn candidates(
         let keeping: Vec<usize> = holds
             .iter()
             .enumerate()
-            .filter(|(_, h)| match &h.scope {
-                HoldScope::Custodian(p) => parts.contains(&format!("|{p}|")),
-                HoldScope::Conversation(c) => *c == d.conversation_id,
-                HoldScope::Query(_) => true,
+            .filter(|(_, h)| {
+                h.scope
+                    .keeps_quarantined(&d.msgid, &d.conversation_id, &parts)
             })
             .map(|(i, _)| i)
             .collect();

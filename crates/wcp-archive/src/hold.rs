@@ -20,6 +20,8 @@ pub enum HoldScope {
     Custodian(String),
     Conversation(String),
     Query(Query),
+    /// One message by msgid: what closing an alert as breach places on its evidence.
+    Message(String),
 }
 
 impl HoldScope {
@@ -37,6 +39,27 @@ impl HoldScope {
                 limit: None,
                 ..q.clone()
             },
+            HoldScope::Message(m) => Query {
+                msgid: Some(m.clone()),
+                ..Query::default()
+            },
+        }
+    }
+
+    /// Whether the hold keeps a quarantined record (not searchable, so not matched by the
+    /// query): custodian, conversation and message holds by their ids, and any query hold
+    /// conservatively (the query might have matched it).
+    pub(crate) fn keeps_quarantined(
+        &self,
+        msgid: &str,
+        conversation: &str,
+        participants: &str,
+    ) -> bool {
+        match self {
+            HoldScope::Custodian(p) => participants.contains(&format!("|{p}|")),
+            HoldScope::Conversation(c) => c == conversation,
+            HoldScope::Query(_) => true,
+            HoldScope::Message(m) => m == msgid,
         }
     }
 }

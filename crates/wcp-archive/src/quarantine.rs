@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::chain::{digest, kind, now_ms};
 use crate::error::ArchiveError;
 use crate::expire::remove_record;
-use crate::hold::{list_holds, HoldScope};
+use crate::hold::list_holds;
 use crate::project::{Release, Stmts};
 use crate::seal::DpoKey;
 use crate::stored::StoredMessage;
@@ -132,13 +132,11 @@ impl Archive {
         };
         let due: Vec<(i64, String)> = rows
             .into_iter()
-            .filter(|(_, _, conv, parts, flag)| {
+            .filter(|(_, m, conv, parts, flag)| {
                 !flag
-                    && !holds.iter().any(|h| match &h.scope {
-                        HoldScope::Custodian(p) => parts.contains(&format!("|{p}|")),
-                        HoldScope::Conversation(c) => c == conv,
-                        HoldScope::Query(_) => true,
-                    })
+                    && !holds
+                        .iter()
+                        .any(|h| h.scope.keeps_quarantined(m, conv, parts))
             })
             .map(|(s, m, ..)| (s, m))
             .collect();

@@ -39,6 +39,9 @@ pub struct Query {
     /// Whitespace-separated terms, each matched as a substring (case-insensitive for ASCII).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// One message by its WeCom msgid (a hold a breach finding places on its evidence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msgid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
 }
@@ -127,6 +130,9 @@ impl Query {
                 );
             }
             w.add("m.conversation_id = ?", c.clone().into());
+        }
+        if let Some(id) = &self.msgid {
+            w.add("m.msgid = ?", id.clone().into());
         }
         if let Some(t) = self.from_ms {
             w.add("m.time_ms >= ?", t.into());

@@ -244,3 +244,18 @@ fn quarantined_rows_expire_too_unless_a_custodian_is_held() {
     assert_eq!(a.count_quarantined().unwrap(), 1);
     assert!(a.verify().unwrap().ok);
 }
+
+/// A message hold (what closing an alert as breach places, trial 18c D3) keeps that one
+/// message and no other due record of its conversation; verify passes with it.
+#[test]
+fn a_message_hold_keeps_exactly_that_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(&dir);
+    a.place_hold(&hold(HoldScope::Message("held".into())), "investigator")
+        .unwrap();
+    let r = common::expire_at(&mut a, T0 + 2 * DAY_MS, "retention-job");
+    assert_eq!(r, (1, 1));
+    assert!(a.message("held").is_some());
+    assert!(a.message("gone").is_none());
+    assert!(a.verify().unwrap().ok);
+}

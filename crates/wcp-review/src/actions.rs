@@ -89,6 +89,14 @@ pub enum Act {
     Reopen {
         note: String,
     },
+    /// The console placed a legal hold on the alert's message in its region's archive (a
+    /// close as breach keeps its evidence, trial 18c D3). Recorded by the console, never
+    /// offered as a form: the hold is released only on the Holds page, not by a reopen.
+    Hold {
+        region: String,
+        hold: i64,
+        case_id: String,
+    },
 }
 
 impl Act {
@@ -102,6 +110,7 @@ impl Act {
             Act::Tag { .. } => "tag",
             Act::Note { .. } => "note",
             Act::Reopen { .. } => "reopen",
+            Act::Hold { .. } => "hold",
         }
     }
 }
@@ -172,7 +181,10 @@ pub fn decide(state: &State, act: &Act, by: Actor<'_>) -> Result<State, String> 
     let overrides = by.role.investigates();
     let mut next = state.clone();
     if state.status == Status::Closed
-        && !matches!(act, Act::Tag { .. } | Act::Note { .. } | Act::Reopen { .. })
+        && !matches!(
+            act,
+            Act::Tag { .. } | Act::Note { .. } | Act::Reopen { .. } | Act::Hold { .. }
+        )
     {
         return refuse("the alert is closed");
     }
@@ -238,6 +250,8 @@ pub fn decide(state: &State, act: &Act, by: Actor<'_>) -> Result<State, String> 
             }
         }
         Act::Note { note } => note_ok(note)?,
+        // Changes no state: it records what the archive now keeps.
+        Act::Hold { .. } => {}
         Act::Reopen { note } => {
             note_ok(note)?;
             if state.status != Status::Closed {

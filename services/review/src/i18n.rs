@@ -119,6 +119,15 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "no_issue" => ("No issue", "无问题"),
         "false_positive" => ("False positive", "误报"),
         "breach" => ("Breach", "违规"),
+        "breach_holds" => (
+            "Closing as breach places a legal hold on this message in its region's archive, so expiry keeps it.",
+            "以“违规”结案会在其区域的存档中对本消息设置保全，到期清理不会删除它。",
+        ),
+        "hold_placed" => ("legal hold", "诉讼保全"),
+        "reopen_keeps_hold" => (
+            "Reopening does not release the legal hold placed by the breach finding: release it on the Legal holds page.",
+            "重新打开不会解除违规结论设置的诉讼保全：请在“诉讼保全”页面解除。",
+        ),
         "tags" => ("Tags", "标签"),
         "add_tags" => ("Add tags", "添加标签"),
         "history" => ("History", "处理记录"),

@@ -117,6 +117,7 @@ pub fn query(f: &FilterArgs, offset: i32) -> anyhow::Result<Query> {
         recalled: f.recalled,
         text: f.text.clone(),
         limit: f.limit,
+        msgid: None,
     })
 }
 

@@ -289,7 +289,7 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                 a #later href=(format!("{base}?before={before}&after={}", after + 20)) { "↓ " (t(lang, "later")) }
             }
             @if let Some(why) = &q.refused { p.problem #refused role="alert" { (why) } }
-            (actions(a, &base, it))
+            (actions(a, &base, it, l.history.iter().any(|h| matches!(h.act, wcp_review::actions::Act::Hold { .. }))))
             section #history {
                 h2 { (t(lang, "history")) }
                 ol { @for h in &l.history { li { (time(h.at_ms, a.zone)) " · " strong { (h.by) } " (" (h.role.as_str()) ") · " (h.act.name()) (act_detail(&h.act)) } } }
@@ -434,6 +434,7 @@ fn act_detail(act: &wcp_review::actions::Act) -> Markup {
             Act::Assign { to } => { " → " (to) }
             Act::Tag { tags } => { ": " (tags.join(" ")) }
             Act::Note { note } | Act::Reopen { note } => { ": " q { (note) } }
+            Act::Hold { region, hold, case_id } => { " → " a href="/holds" { (region) " #" (hold) } " · " (case_id) }
             _ => {}
         }
     }
@@ -441,7 +442,7 @@ fn act_detail(act: &wcp_review::actions::Act) -> Markup {
 
 /// Only the actions the item's status allows this person (`actions::offered`): a closed
 /// alert shows tags, notes and, for investigators, Reopen with a mandatory note.
-fn actions(a: &Authed, base: &str, it: &Item) -> Markup {
+fn actions(a: &Authed, base: &str, it: &Item, held: bool) -> Markup {
     let l = a.lang;
     let act = format!("{base}/act");
     let by = wcp_review::actions::Actor {
@@ -460,6 +461,7 @@ fn actions(a: &Authed, base: &str, it: &Item) -> Markup {
                     select name="outcome" { @for o in ["no_issue", "false_positive", "breach"] { option value=(o) { (t(l, o)) } } }
                     input #close-note name="note" required placeholder=(t(l, "note"));
                     button #close type="submit" { (t(l, "close")) }
+                    p.hint #breach-hint { (t(l, "breach_holds")) }
                 }
             }
             @if has("escalate") {
@@ -471,7 +473,10 @@ fn actions(a: &Authed, base: &str, it: &Item) -> Markup {
                 }
             }
             @if has("assign") { (one_field(a, &act, "assign", "to", t(l, "assign"), t(l, "assign"))) }
-            @if has("reopen") { (one_field(a, &act, "reopen", "note", t(l, "note"), t(l, "reopen"))) }
+            @if has("reopen") {
+                (one_field(a, &act, "reopen", "note", t(l, "note"), t(l, "reopen")))
+                @if held { p.hint #reopen-hold { (t(l, "reopen_keeps_hold")) } }
+            }
             @if has("tag") { (one_field(a, &act, "tag", "tags", t(l, "add_tags"), t(l, "tags"))) }
             @if has("escalate") { p.hint { "e → " (t(l, "escalate")) } }
         }

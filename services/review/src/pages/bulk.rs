@@ -6,12 +6,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use wcp_review::actions::{Act, Actor, Outcome};
+use wcp_review::actions::{decide, Act, Actor, Outcome};
 use wcp_review::{accounts, items, ReviewError};
 
 use crate::auth::{forbidden, Authed, Reader};
 use crate::layout::{page, problem};
 use crate::pages::alert::{self, access, AlertQuery};
+use crate::pages::breach_hold;
 use crate::pages::params::{self, BadInput};
 use crate::pages::queue::back_to;
 use crate::state::{lock, now_ms, Console, Shared};
@@ -94,19 +95,34 @@ fn act_on(
     };
     let target = serde_json::json!({ "region": region, "item": id, "alert": item.new.key, "act": name, "outcome": outcome,
         "to": match &act { Act::Assign { to } | Act::Escalate { to, .. } => Some(to.clone()), _ => None } });
-    match items::apply(
-        &mut lock(&r.store),
-        id,
-        act,
-        Actor {
-            name: &a.user,
-            role: a.role,
-        },
-        now_ms(),
-    ) {
+    let by = Actor {
+        name: &a.user,
+        role: a.role,
+    };
+    // A breach finding keeps its evidence: the hold first (only for a close the rules
+    // accept), so a hold that cannot be placed leaves the alert open with the reason.
+    let mut held = None;
+    if outcome == Some(Outcome::Breach.as_str()) {
+        if let Err(why) = decide(&item.state, &act, by) {
+            return Ok(Err(why));
+        }
+        held = match breach_hold::place(c, a, region, &item) {
+            Ok(h) => h,
+            Err(ReviewError::Refused(why) | ReviewError::Invalid(why)) => {
+                return Ok(Err(format!("not closed as breach: its message could not be placed under legal hold ({why})")));
+            }
+            Err(e) => return Err(e),
+        };
+    }
+    // The store's lock ends with the statement: the hold's act below takes it again.
+    let applied = items::apply(&mut lock(&r.store), id, act, by, now_ms());
+    match applied {
         Ok(_) => {
             c.metrics.disposition(&a.user, name);
             c.audit(access(a, "disposition", target, ""))?;
+            if let Some(h) = held {
+                items::apply(&mut lock(&r.store), id, h, by, now_ms())?;
+            }
             Ok(Ok(()))
         }
         Err(ReviewError::Refused(why)) => Ok(Err(why)),

@@ -25,20 +25,7 @@ pub(crate) fn arch_err(e: wcp_archive::ArchiveError) -> ReviewError {
 }
 
 pub fn scope_query(s: &HoldScope) -> ArchiveQuery {
-    match s {
-        HoldScope::Custodian(p) => ArchiveQuery {
-            participant: Some(p.clone()),
-            ..ArchiveQuery::default()
-        },
-        HoldScope::Conversation(c) => ArchiveQuery {
-            conversation: Some(c.clone()),
-            ..ArchiveQuery::default()
-        },
-        HoldScope::Query(q) => ArchiveQuery {
-            limit: None,
-            ..q.clone()
-        },
-    }
+    s.query()
 }
 
 /// A writer handle on the region's archive, for holds and exports (chained, audited there).
@@ -89,6 +76,8 @@ pub fn covers(l: Lang, zone: i32, s: &HoldScope) -> String {
         HoldScope::Custodian(p) => format!("every message of custodian {p}"),
         HoldScope::Conversation(c) if zh => format!("会话 {c}"),
         HoldScope::Conversation(c) => format!("conversation {c}"),
+        HoldScope::Message(m) if zh => format!("消息 {m}"),
+        HoldScope::Message(m) => format!("message {m}"),
         HoldScope::Query(q) => {
             let mut parts = Vec::new();
             let mut add = |en: &str, cn: &str, v: String| {

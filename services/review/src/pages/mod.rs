@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod alert;
 pub mod audit;
+pub mod breach_hold;
 pub mod bulk;
 pub mod consent;
 pub mod export;
