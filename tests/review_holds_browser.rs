@@ -361,7 +361,23 @@ async fn closing_as_breach_holds_the_evidence() {
         "{history}"
     );
     assert!(text(&c, "#reopen-hold").await.contains("does not release"));
+    // Shown as held where the message is shown: the alert page and its conversation (D4).
+    let held = text(&c, "#held").await;
+    assert!(held.contains(&format!("Held: case {case}")), "{held}");
     screenshot(&c, "breach-hold").await;
+    let conv = text(&c, "dl.facts code").await;
+    let q = format!("id={}", conv.replace('|', "%7C"));
+    c.goto(&format!("{base}/conversation/hk?{q}"))
+        .await
+        .unwrap();
+    let marks = texts(&c, "#conversation li.msg .held").await;
+    assert_eq!(
+        marks.len(),
+        1,
+        "only the alert's message is held: {marks:?}"
+    );
+    assert!(marks[0].contains(&case), "{marks:?}");
+    c.goto(&url).await.unwrap();
 
     // The CLI's expiry (a real run) keeps the record and names the case.
     let said = expire_said(&hk, &["--list-kept"]);

@@ -3,7 +3,7 @@
 //! `holds` table is their projection, checked by `verify`. Expiry (`expire.rs`) keeps what
 //! any active hold covers.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::audit;
@@ -129,6 +129,49 @@ impl Archive {
 
     pub fn list_holds(&self, include_released: bool) -> Result<Vec<Hold>, ArchiveError> {
         list_holds(&self.conn, include_released)
+    }
+
+    /// The active holds that keep message `msgid` (searchable or quarantined), as expiry
+    /// decides it: what the console shows as "Held: case …" (trial 18c D4).
+    pub fn holds_on(&self, msgid: &str) -> Result<Vec<Hold>, ArchiveError> {
+        let row: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT seq, state FROM msgids WHERE msgid = ?1",
+                [msgid],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((seq, state)) = row else {
+            return Ok(Vec::new());
+        };
+        let quarantined: Option<(String, String)> = match state.as_str() {
+            "q" => Some(self.conn.query_row(
+                "SELECT conversation_id, participants FROM quarantine WHERE seq = ?1",
+                [seq],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?),
+            "m" => None,
+            _ => return Ok(Vec::new()),
+        };
+        let mut out = Vec::new();
+        for h in list_holds(&self.conn, false)? {
+            let keeps = match &quarantined {
+                Some((conv, parts)) => h.scope.keeps_quarantined(msgid, conv, parts),
+                None => {
+                    let mut q = h.scope.query();
+                    if q.msgid.as_deref().is_some_and(|m| m != msgid) {
+                        continue;
+                    }
+                    q.msgid = Some(msgid.to_string());
+                    !crate::query::matching_seqs(&self.conn, &q)?.is_empty()
+                }
+            };
+            if keeps {
+                out.push(h);
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -132,7 +132,11 @@ impl Query {
             w.add("m.conversation_id = ?", c.clone().into());
         }
         if let Some(id) = &self.msgid {
-            w.add("m.msgid = ?", id.clone().into());
+            // By the msgids table's key, not a scan of messages.
+            w.add(
+                "m.seq IN (SELECT seq FROM msgids WHERE msgid = ?)",
+                id.clone().into(),
+            );
         }
         if let Some(t) = self.from_ms {
             w.add("m.time_ms >= ?", t.into());

@@ -259,3 +259,23 @@ fn a_message_hold_keeps_exactly_that_message() {
     assert!(a.message("gone").is_none());
     assert!(a.verify().unwrap().ok);
 }
+
+/// `holds_on` names the holds that keep a message, as expiry decides (trial 18c D4: the
+/// console shows "Held: case …" where the message is shown).
+#[test]
+fn holds_on_names_the_holds_keeping_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(&dir);
+    a.place_hold(
+        &hold(HoldScope::Conversation("wmCLIENT|zhangsan".into())),
+        "counsel",
+    )
+    .unwrap();
+    a.place_hold(&hold(HoldScope::Message("young".into())), "counsel")
+        .unwrap();
+    let cases = |m: &str| -> Vec<i64> { a.holds_on(m).unwrap().iter().map(|h| h.id).collect() };
+    assert_eq!(cases("held"), vec![1]);
+    assert_eq!(cases("young"), vec![1, 2]);
+    assert!(cases("gone").is_empty());
+    assert!(cases("no-such-msgid").is_empty());
+}

@@ -123,7 +123,7 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
             "Closing as breach places a legal hold on this message in its region's archive, so expiry keeps it.",
             "以“违规”结案会在其区域的存档中对本消息设置保全，到期清理不会删除它。",
         ),
-        "hold_placed" => ("legal hold", "诉讼保全"),
+        "held" => ("Held: case", "保全中：案件"),
         "reopen_keeps_hold" => (
             "Reopening does not release the legal hold placed by the breach finding: release it on the Legal holds page.",
             "重新打开不会解除违规结论设置的诉讼保全：请在“诉讼保全”页面解除。",

@@ -42,6 +42,8 @@ pub struct MessageView {
     pub segments: Vec<Segment>,
     /// Media and file references from the payload (names, sizes, ids), masked like text.
     pub media: Vec<(String, String)>,
+    /// The case ids of the legal holds keeping the message, where the page looked them up.
+    pub held: Vec<String>,
 }
 
 /// Payload fields that identify media and files (WeCom's names).
@@ -104,7 +106,14 @@ impl MessageView {
                 .and_then(|at| crate::explain::recall_anomaly(s.time_ms, at, viewer.lang)),
             segments,
             media,
+            held: Vec::new(),
         }
+    }
+
+    /// The same view marked "Held: case …" (trial 18c D4).
+    pub fn held(mut self, cases: Vec<String>) -> MessageView {
+        self.held = cases;
+        self
     }
 
     /// The text with highlights; masked values carry an unmask control when `unmask` is given.
@@ -149,6 +158,9 @@ impl MessageView {
                     @if let Some(why) = &self.recall_anomaly { span.recall-anomaly { " ⚠ " (why) } }
                 } @else {
                     (self.text(unmask))
+                }
+                @if !self.held.is_empty() {
+                    span.held { " ⚖ " (crate::i18n::t(self.lang, "held")) " " (self.held.join(", ")) }
                 }
                 @if !self.media.is_empty() {
                     ul.media { @for (k, v) in &self.media { li { code { (k) } " " (v) } } }

@@ -57,6 +57,8 @@ pub struct Loaded {
     pub ledger: Vec<(String, ConsentState, Option<i64>)>,
     /// The other alerts on the same message (its risk alerts, the alert of its recall).
     pub related: Vec<Item>,
+    /// The case ids of the active legal holds that keep the message (trial 18c D4).
+    pub held: Vec<String>,
 }
 
 pub enum Outcome {
@@ -108,6 +110,7 @@ pub async fn show(
                 msgid => items::alerts_of_msgid(&lock(&r.store), msgid)?.into_iter().filter(|x| x.id != id).collect(),
             };
             let invalid = |e: wcp_archive::ArchiveError| wcp_review::ReviewError::Invalid(e.to_string());
+            let mut held = Vec::new();
             let (message, context, removed, refused_at, ledger) = match r.archive() {
                 Some(arch) => {
                     let arch = lock(arch);
@@ -115,6 +118,7 @@ pub async fn show(
                     let t = m.as_ref().map(|m| m.stored.time_ms).unwrap_or(item.new.time_ms);
                     let ctx = arch.conversation_window(&item.new.conversation_id, t, before, after).map_err(invalid)?;
                     let removed = if m.is_none() { arch.removed(&item.new.msgid).map_err(invalid)? } else { None };
+                    held = arch.holds_on(&item.new.msgid).map_err(invalid)?.into_iter().map(|h| h.case_id).collect();
                     let refused_at = match m.as_ref().and_then(|m| m.stored.consent.as_ref()) {
                         Some(d) if d.state == wcp_model::ConsentState::Disagreed => {
                             let mut at = None;
@@ -139,7 +143,7 @@ pub async fn show(
             c.audit(access(&a2, "view_alert", serde_json::json!({ "region": r2, "item": id, "alert": item.new.key, "messages": shown }), ""))?;
             let unmasked = lock(&c.unmasked).get(&a2.token).cloned().unwrap_or_default();
             let viewer = Viewer { clear: a2.role.sees_pii(), unmasked, zone: a2.zone, lang: a2.lang };
-            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer, removed, refused_at, ledger, related })))
+            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer, removed, refused_at, ledger, related, held })))
         })
         .await;
     match res {
@@ -267,6 +271,7 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                     @if let Some(rt) = &m.stored.retention {
                         p { @for r in &rt.rules { code { (r) } " " } " · " (t(lang, "keep_until")) " " strong #keep-until { (time(rt.keep_until_ms, a.zone)) } @if rt.legal_hold { " · legal hold" } }
                     }
+                    @if !l.held.is_empty() { p #held { strong { (t(lang, "held")) } " " (l.held.join(", ")) } }
                 }
             }
             @if l.message.is_none() && !l.ledger.is_empty() {

@@ -318,11 +318,16 @@ pub async fn conversation(
     let res = state
         .blocking(move |c| {
             let r = c.region(&r2).ok_or(wcp_review::ReviewError::NotFound)?;
-            let msgs = match r.archive() {
-                Some(arch) => lock(arch).conversation_window(&c2, at, before, after).map_err(|e| wcp_review::ReviewError::Invalid(e.to_string()))?,
-                None => Vec::new(),
-            };
-            c.audit(access(&a2, "view_conversation", serde_json::json!({ "region": r2, "conversation": c2, "messages": msgs.iter().map(|m| m.stored.msgid.clone()).collect::<Vec<_>>() }), ""))?;
+            let invalid = |e: wcp_archive::ArchiveError| wcp_review::ReviewError::Invalid(e.to_string());
+            let mut msgs = Vec::new();
+            if let Some(arch) = r.archive() {
+                let arch = lock(arch);
+                for m in arch.conversation_window(&c2, at, before, after).map_err(invalid)? {
+                    let held: Vec<String> = arch.holds_on(&m.stored.msgid).map_err(invalid)?.into_iter().map(|h| h.case_id).collect();
+                    msgs.push((m, held));
+                }
+            }
+            c.audit(access(&a2, "view_conversation", serde_json::json!({ "region": r2, "conversation": c2, "messages": msgs.iter().map(|(m, _)| m.stored.msgid.clone()).collect::<Vec<_>>() }), ""))?;
             Ok::<_, wcp_review::ReviewError>(msgs)
         })
         .await;
@@ -358,9 +363,9 @@ pub async fn conversation(
             button type="submit" { (t(l, "export_conversation")) }
         }
         a #earlier href=(link(before + 50, after)) { "↑ " (t(l, "earlier")) }
-        ol #conversation.conversation { @for m in &msgs { (MessageView::new(m, &viewer, &[]).line(m.stored.time_ms == at, None)) } }
+        ol #conversation.conversation { @for (m, held) in &msgs { (MessageView::new(m, &viewer, &[]).held(held.clone()).line(m.stored.time_ms == at, None)) } }
         a #later href=(link(before, after + 50)) { "↓ " (t(l, "later")) }
-        @if let Some(first) = msgs.first() { p.hint { (time(first.stored.time_ms, a.zone)) " …" } }
+        @if let Some((first, _)) = msgs.first() { p.hint { (time(first.stored.time_ms, a.zone)) " …" } }
     })
     .into_response()
 }
