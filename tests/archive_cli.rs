@@ -57,6 +57,11 @@ fn archive(dir: &Path) -> PathBuf {
         })
         .collect();
     lines.push(line("m9", "wangwu", T, "lunch"));
+    run_lines(dir, &lines).join("archive-cn.db")
+}
+
+/// `wcp run` over `lines` into `dir/out`.
+fn run_lines(dir: &Path, lines: &[String]) -> PathBuf {
     let input = dir.join("in.jsonl");
     std::fs::write(&input, lines.join("\n") + "\n").unwrap();
     let out = dir.join("out");
@@ -67,7 +72,14 @@ fn archive(dir: &Path) -> PathBuf {
         "--out",
         out.to_str().unwrap(),
     ]));
-    out.join("archive-cn.db")
+    out
+}
+
+/// `wcp ARGS… LAST`: a command written as one string, then one more argument.
+fn wcp_words(words: &str, last: &str) -> String {
+    let mut args: Vec<&str> = words.split(' ').collect();
+    args.push(last);
+    ok(wcp(&args))
 }
 
 #[test]
@@ -334,4 +346,38 @@ fn verify_finds_a_changed_byte_in_the_wal_of_an_encrypted_archive() {
     std::fs::write(&wal, &clean).unwrap();
     drop(conn);
     ok(verify());
+}
+
+/// `expire`, `hold list` and `quarantine list` print times in the policy zone with the offset,
+/// as `search` and the console do (trial 18c D6: they printed UTC `…Z`).
+#[test]
+fn expire_hold_and_quarantine_lists_print_the_policy_zone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let silent = r#"{"msgid":"q1","action":"send","from":"wmZoneSilent01","tolist":["zhangwei"],"roomid":"","msgtime":1732600000000,"msgtype":"text","text":{"content":"hello"}}"#;
+    let out = run_lines(tmp.path(), &[silent.into(), line("m1", "lisi", T, "lunch")]);
+    let db = out.join("archive-cn.db");
+    let db = db.to_str().unwrap();
+    wcp_words("archive hold place --actor counsel --custodian zhangwei --reason zone --case-id C-ZONE --db", db);
+    let holds = wcp_words("archive hold list --db", db);
+    let quarantined = wcp_words("archive quarantine list --db", db);
+    let expire = wcp_words(
+        "archive expire --actor officer --dry-run --list-kept --db",
+        db,
+    );
+    assert!(
+        quarantined.contains("2024-11-26 13:46:40 +08:00"),
+        "{quarantined}"
+    );
+    for (what, said) in [
+        ("hold list", &holds),
+        ("quarantine list", &quarantined),
+        ("expire", &expire),
+    ] {
+        assert!(said.contains(" +08:00"), "{what}: {said}");
+        assert!(!said.contains("Z "), "{what} in UTC: {said}");
+    }
+    assert!(
+        expire.contains("as of ") && !expire.contains(".000Z"),
+        "{expire}"
+    );
 }

@@ -37,6 +37,10 @@ pub struct ExpireArgs {
     /// id and case (`--json` always has them, under "kept").
     #[arg(long)]
     pub list_kept: bool,
+    /// The pipeline policy whose `utc_offset_minutes` gives the zone times are printed in
+    /// (default: built in, UTC+08:00), as `wcp archive search` and the console show them.
+    #[arg(long)]
+    pub policy: Option<std::path::PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
@@ -89,13 +93,17 @@ pub fn run(a: ExpireArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
-        print(&report, a.list_kept);
+        print(
+            &report,
+            a.list_kept,
+            super::search::utc_offset(a.policy.as_ref())?,
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// One kept record: what it is and the holds (id, case) keeping it.
-fn kept_line(k: &wcp_archive::KeptRecord) -> String {
+fn kept_line(k: &wcp_archive::KeptRecord, zone: i32) -> String {
     let d = &k.record;
     let by = if k.holds.is_empty() {
         "its legal-hold flag (no current hold matches it)".to_string()
@@ -106,27 +114,28 @@ fn kept_line(k: &wcp_archive::KeptRecord) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    format!("kept record {}  by {by}", columns(d))
+    format!("kept record {}  by {by}", columns(d, zone))
 }
 
-/// A record's columns: seq, msgid, time, keep-until, conversation.
-fn columns(d: &wcp_archive::DueRecord) -> String {
+/// A record's columns: seq, msgid, time, keep-until (in the policy zone, with the offset:
+/// trial 18c D6), conversation.
+fn columns(d: &wcp_archive::DueRecord, zone: i32) -> String {
     format!(
         "{:>7}  {:<24}  {}  kept until {}  {}",
         d.seq,
         d.msgid,
-        wcp_archive::time::rfc3339(d.time_ms),
-        wcp_archive::time::rfc3339(d.keep_until_ms),
+        wcp_archive::dates::local(d.time_ms, zone),
+        wcp_archive::dates::local(d.keep_until_ms, zone),
         d.conversation_id,
     )
 }
 
-fn print(r: &ExpireReport, list_kept: bool) {
+fn print(r: &ExpireReport, list_kept: bool, zone: i32) {
     let verb = if r.dry_run { "would expire" } else { "expired" };
     for d in &r.expired {
         println!(
             "{verb} record {}{}",
-            columns(d),
+            columns(d, zone),
             if d.quarantined { "  (quarantined)" } else { "" }
         );
     }
@@ -137,14 +146,14 @@ fn print(r: &ExpireReport, list_kept: bool) {
     };
     if list_kept {
         for k in &r.kept {
-            println!("{}", kept_line(k));
+            println!("{}", kept_line(k, zone));
         }
     }
     println!(
         "{verb} {} of {} messages ({share:.1} %) as of {}; {} kept by holds; plan {}",
         r.expired.len(),
         r.total,
-        wcp_archive::time::rfc3339(r.cutoff_ms),
+        wcp_archive::dates::local(r.cutoff_ms, zone),
         r.held,
         r.digest
     );

@@ -64,6 +64,10 @@ pub struct HoldListArgs {
     /// Include released holds.
     #[arg(long)]
     pub all: bool,
+    /// The pipeline policy whose `utc_offset_minutes` gives the zone times are printed in
+    /// (default: built in, UTC+08:00), as `wcp archive search` and the console show them.
+    #[arg(long)]
+    pub policy: Option<std::path::PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
@@ -101,6 +105,7 @@ pub fn run(h: HoldCommand) -> anyhow::Result<ExitCode> {
         }
         HoldCommand::List(a) => {
             let archive = open_reader(&a.reader)?;
+            let zone = super::search::utc_offset(a.policy.as_ref())?;
             for h in archive.list_holds(a.all)? {
                 if a.json {
                     println!("{}", serde_json::to_string(&h)?);
@@ -117,7 +122,7 @@ pub fn run(h: HoldCommand) -> anyhow::Result<ExitCode> {
                     state,
                     h.case_id,
                     h.placed_by,
-                    wcp_archive::time::rfc3339(h.placed_at_ms),
+                    wcp_archive::dates::local(h.placed_at_ms, zone),
                     serde_json::to_string(&h.scope)?,
                     h.reason
                 );

@@ -31,6 +31,10 @@ pub enum QuarantineCommand {
 pub struct ListArgs {
     #[command(flatten)]
     pub reader: ReaderArgs,
+    /// The pipeline policy whose `utc_offset_minutes` gives the zone times are printed in
+    /// (default: built in, UTC+08:00), as `wcp archive search` and the console show them.
+    #[arg(long)]
+    pub policy: Option<std::path::PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
@@ -66,6 +70,7 @@ pub fn run(q: QuarantineCommand) -> anyhow::Result<ExitCode> {
     match q {
         QuarantineCommand::List(a) => {
             let archive = open_reader(&a.reader)?;
+            let zone = super::search::utc_offset(a.policy.as_ref())?;
             for r in archive.quarantined()? {
                 if a.json {
                     println!("{}", serde_json::to_string(&r)?);
@@ -73,7 +78,7 @@ pub fn run(q: QuarantineCommand) -> anyhow::Result<ExitCode> {
                     println!(
                         "{:<24}  {}  {:<24}  {:<6}  {}",
                         r.msgid,
-                        wcp_archive::time::rfc3339(r.time_ms),
+                        wcp_archive::dates::local(r.time_ms, zone),
                         r.conversation_id,
                         if r.sealed { "sealed" } else { "none" },
                         r.reason

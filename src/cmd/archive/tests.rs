@@ -244,6 +244,7 @@ fn hold_expire_audit_run() {
         dry_run: true,
         approval: None,
         list_kept: false,
+        policy: None,
         json: true,
     };
     assert!(expire::run(later)
@@ -256,6 +257,7 @@ fn hold_expire_audit_run() {
         dry_run: true,
         approval: None,
         list_kept: true,
+        policy: None,
         json: false,
     };
     assert_eq!(expire::run(dry).unwrap(), ExitCode::SUCCESS);
