@@ -243,3 +243,50 @@ fn export_never_overwrites_a_file() {
     assert!(err.to_string().contains("not overwritten"), "{err}");
     assert_eq!(std::fs::read(&victim).unwrap(), b"the user's own file");
 }
+
+/// A recall recorded before its message was sent carries the console's warning into both
+/// formats (trial 18c D5), and the RSMF manifest stays valid.
+#[test]
+fn a_recall_recorded_before_its_message_is_noted_in_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = common::open(&dir.path().join("a.db"));
+    let batch = vec![
+        text("e1", "late message", T0 + 10_000),
+        recall("e2", "e1", T0 + 4_000),
+        text("e3", "ok", T0 + 20_000),
+    ];
+    a.insert_batch(&batch, &[]).unwrap();
+    let rsmf = a
+        .export_rsmf(&Query::default(), "t", &dir.path().join("r"), 480)
+        .unwrap();
+    let (_subject, zip) = open_rsmf(&std::fs::read(&rsmf.files[0]).unwrap());
+    let m = manifest(zip);
+    let errors: Vec<String> = schema().iter_errors(&m).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let notes: Vec<String> = m["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["custom"].as_array().cloned().unwrap_or_default())
+        .filter(|c| c["name"] == "recall_note")
+        .map(|c| c["value"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(notes.len(), 1, "only e1's recall is early: {notes:?}");
+    assert!(notes[0].contains("recorded 6 s before"), "{notes:?}");
+    let eml = a
+        .export_eml(
+            &Query::default(),
+            "t",
+            &dir.path().join("e"),
+            EmlGrouping::Thread,
+            480,
+        )
+        .unwrap();
+    let raw = std::fs::read(&eml.files[0]).unwrap();
+    let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    let body = parsed.body_text(0).unwrap_or_default().to_string();
+    assert!(
+        body.contains("recorded 6 s before the message was sent"),
+        "{body}"
+    );
+}

@@ -25,9 +25,12 @@ fn address(id: &str) -> String {
 /// One transcript line; times in the zone `z` (minutes east of UTC) with the offset written.
 fn line(m: &ArchivedMessage, z: i32) -> String {
     let s = &m.stored;
+    let note = super::recall_note(m)
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
     let recalled = m
         .recalled_at_ms
-        .map(|t| format!(" [recalled {}]", rfc3339_in(t, z)))
+        .map(|t| format!(" [recalled {}{note}]", rfc3339_in(t, z)))
         .unwrap_or_default();
     let text = if s.text.is_empty() {
         format!("<{}>", s.msgtype)

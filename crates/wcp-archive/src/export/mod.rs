@@ -29,6 +29,19 @@ pub struct ExportReport {
     pub messages: u64,
 }
 
+/// The console's warning on a recall recorded before its message was sent, carried into
+/// exports (trial 18c D5): neither time can be read as is.
+pub fn recall_note(m: &ArchivedMessage) -> Option<String> {
+    let at = m.recalled_at_ms?;
+    let early = m.stored.time_ms - at;
+    (early > 0).then(|| {
+        format!(
+            "the recall is recorded {} s before the message was sent: the capture's clock or order is off, so neither time can be taken as is",
+            early / 1000
+        )
+    })
+}
+
 /// (file name, bytes) of each file an export writes.
 type Files = Vec<(String, Vec<u8>)>;
 

@@ -90,6 +90,7 @@ fn event(m: &ArchivedMessage, in_file: &HashSet<&str>, z: i32) -> Option<Value> 
                             .unwrap_or_default(),
                     ),
                     ("recall_msgid", m.recall_msgid.clone().unwrap_or_default()),
+                    ("recall_note", super::recall_note(m).unwrap_or_default()),
                 ]),
             );
         }
