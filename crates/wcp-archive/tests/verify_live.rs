@@ -67,25 +67,32 @@ fn offset(n: i64) -> SourceOffset {
     }
 }
 
-/// A `.db` copied alone while a reader (the review console) kept the archive open holds none
-/// of the pages still in the `-wal`: verifying the copy says it is an empty or incomplete copy
-/// and how to copy again, not "no such table: meta: SQL logic error" (trial 15h D2).
+/// A writer that archived 20 messages, and a reader (the review console) of the same file.
+fn written_and_read(path: &std::path::Path) -> (Archive, Archive) {
+    let mut writer = common::open(path);
+    let batch: Vec<_> = (0..20).map(bench_event).collect();
+    writer.insert_batch(&batch, &[offset(20)]).expect("batch");
+    let reader = Archive::open_read_only(path, None).expect("a reader keeps it open");
+    (writer, reader)
+}
+
+/// A `.db` copied alone while the archiver and a reader (the review console) have the archive
+/// open holds none of the pages still in the `-wal`: verifying the copy says it is an empty or
+/// incomplete copy and how to copy again, not "no such table: meta: SQL logic error" (trial
+/// 15h D2).
 #[test]
 fn a_db_copied_without_its_wal_is_named_an_incomplete_copy() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("archive-hk.db");
-    let mut writer = common::open(&path);
-    let batch: Vec<_> = (0..20).map(bench_event).collect();
-    writer.insert_batch(&batch, &[offset(20)]).expect("batch");
-    let reader = Archive::open_read_only(&path, None).expect("a reader keeps it open");
-    drop(writer);
+    let (writer, reader) = written_and_read(&path);
     assert!(
         dir.path().join("archive-hk.db-wal").exists(),
-        "the open reader keeps the WAL un-checkpointed"
+        "a running writer's small batch is still in the WAL"
     );
     let copy_dir = tempfile::tempdir().unwrap();
     let copy = copy_dir.path().join("archive-hk.db");
     std::fs::copy(&path, &copy).unwrap();
+    drop(writer);
     drop(reader);
     let err = Archive::open_read_only(&copy, None)
         .err()
@@ -98,4 +105,26 @@ fn a_db_copied_without_its_wal_is_named_an_incomplete_copy() {
         "{err}"
     );
     assert!(!err.contains("no such table"), "{err}");
+}
+
+/// A writer that goes away copies its WAL into the `.db`, even while a reader still has the
+/// archive open: a `.db` copied after a clean stop of the archiver is the whole archive
+/// (trial 15i D1: a cleanly stopped archiver left a one-page `.db` beside the whole archive
+/// in its `-wal`).
+#[test]
+fn a_stopped_writer_leaves_every_page_in_the_db() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive-hk.db");
+    let (writer, reader) = written_and_read(&path);
+    drop(writer);
+    let copy_dir = tempfile::tempdir().unwrap();
+    let copy = copy_dir.path().join("archive-hk.db");
+    std::fs::copy(&path, &copy).unwrap();
+    drop(reader);
+    let report = Archive::open_read_only(&copy, None)
+        .expect("the .db alone is the archive")
+        .verify()
+        .unwrap();
+    assert!(report.ok, "{report:?}");
+    assert!(report.records_checked >= 20, "{report:?}");
 }
