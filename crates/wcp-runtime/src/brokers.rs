@@ -57,6 +57,32 @@ pub fn view_from_stats(stats: &serde_json::Value) -> Option<BrokerView> {
 ///
 /// A log line's thread tag (`[thrd:127.0.0.1:9091/bootstrap]: `) is dropped: it repeats
 /// the broker and is no part of the cause.
+/// What to say when the broker refused a SASL sign-in. A listener that takes no SASL at all
+/// (PLAINTEXT or SSL, e.g. a wrong port) answers the handshake with an empty list of
+/// mechanisms: the credentials were never checked, so pointing at them sends the operator to
+/// the wrong fix (trial 15i D2).
+pub fn credentials_refused(addr: &str, why: &str) -> String {
+    let offers_none = why
+        .split_once("supported mechanisms:")
+        .is_some_and(|(_, rest)| {
+            let rest = rest.trim_start();
+            rest.is_empty() || rest.starts_with('(')
+        });
+    if offers_none {
+        format!(
+            "Kafka at {addr} does not take SASL there: the listener offered no SASL mechanism, \
+             so the credentials were never checked ({why}). Check kafka_bootstrap (the \
+             listener and port) and security.protocol (WCP_KAFKA__SECURITY_PROTOCOL: PLAINTEXT \
+             or SSL for a listener without SASL)"
+        )
+    } else {
+        format!(
+            "Kafka at {addr} refused the credentials: {why} (check sasl.username and \
+             WCP_KAFKA__SASL_PASSWORD, and that the user exists on the cluster)"
+        )
+    }
+}
+
 pub fn explain_cause(reason: &str) -> String {
     explain_cause_in(reason, ephemeral_ports())
 }
@@ -307,6 +333,25 @@ impl BrokerHealth {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_listener_without_sasl_is_not_blamed_on_the_credentials() {
+        let none = "sasl_plaintext://127.0.0.1:39092/bootstrap: SASL SCRAM-SHA-512 mechanism handshake failed: Broker: Request not valid in current SASL state: broker's supported mechanisms:  (after 18ms in state AUTH_HANDSHAKE)";
+        let said = credentials_refused("127.0.0.1:39092", none);
+        assert!(said.contains("offered no SASL mechanism"), "{said}");
+        assert!(
+            said.contains("security.protocol") && !said.contains("sasl.username"),
+            "{said}"
+        );
+        let other = "SASL SCRAM-SHA-512 mechanism handshake failed: broker's supported mechanisms: PLAIN (after 5ms)";
+        let said = credentials_refused("k:9093", other);
+        assert!(
+            said.contains("refused the credentials") && said.contains("sasl.username"),
+            "{said}"
+        );
+        let bad = "SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512";
+        assert!(credentials_refused("k:9093", bad).contains("refused the credentials"));
+    }
 
     #[test]
     fn brokers_up_down_and_internal_ones_ignored() {

@@ -122,9 +122,8 @@ fn connect(
             Some(RDKafkaErrorCode::Authentication | RDKafkaErrorCode::SaslAuthenticationFailed)
         );
         if auth {
-            return Err(RuntimeError::Fatal(format!(
-                "Kafka at {addr} refused the credentials: {why} (check sasl.username and \
-                 WCP_KAFKA__SASL_PASSWORD, and that the user exists on the cluster)"
+            return Err(RuntimeError::Fatal(crate::brokers::credentials_refused(
+                addr, &why,
             )));
         }
         tracing::warn!(bootstrap = %addr, cause = %why, "cannot reach Kafka; retrying");
