@@ -10,7 +10,8 @@
 //! the reason (librdkafka's cause, e.g. an address that is not a Kafka broker) while the
 //! broker cannot be read.
 
-use std::collections::BTreeSet;
+mod series;
+
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -88,7 +89,14 @@ fn run(cfg: &Config, s: &LagSettings, ctx: &RunCtx) -> Result<(), RuntimeError> 
     let kctx = kafka::PlainCtx::new(&ctx.metrics.brokers);
     let group_prefix = format!("{}{}", cfg.topic_prefix, s.group_prefix);
     let interval = Duration::from_secs(s.interval_s);
-    let mut seen: BTreeSet<[String; 3]> = BTreeSet::new();
+    let mut series = series::Series::default();
+    let apply = |set: &[(series::Key, series::Lag)]| {
+        for (k, l) in set {
+            let values = [k[0].as_str(), k[1].as_str(), k[2].as_str()];
+            records.with_label_values(&values).set(l.records);
+            seconds.with_label_values(&values).set(l.seconds);
+        }
+    };
     loop {
         let now = wcp_model::clock::now_ms();
         // A cause from an earlier round says nothing about this one.
@@ -102,25 +110,32 @@ fn run(cfg: &Config, s: &LagSettings, ctx: &RunCtx) -> Result<(), RuntimeError> 
             now,
         ) {
             Ok(found) => {
-                let mut now_seen = BTreeSet::new();
-                for l in &found {
-                    let p = l.partition.to_string();
-                    let values = [l.group.as_str(), l.topic.as_str(), p.as_str()];
-                    records.with_label_values(&values).set(l.lag);
-                    seconds.with_label_values(&values).set(l.lag_seconds);
-                    now_seen.insert([l.group.clone(), l.topic.clone(), p]);
-                }
+                let n = found.len();
+                let found = found
+                    .into_iter()
+                    .map(|l| {
+                        let key = [l.group, l.topic, l.partition.to_string()];
+                        let lag = series::Lag {
+                            records: l.lag,
+                            seconds: l.lag_seconds,
+                        };
+                        (key, lag)
+                    })
+                    .collect();
+                let up = series.measured(found, now);
+                apply(&up.set);
                 // A deleted group or topic must not stay frozen at its last value.
-                for gone in seen.difference(&now_seen) {
+                for gone in &up.remove {
                     let values = [gone[0].as_str(), gone[1].as_str(), gone[2].as_str()];
                     let _ = records.remove_label_values(&values);
                     let _ = seconds.remove_label_values(&values);
                 }
-                seen = now_seen;
-                tracing::debug!(partitions = found.len(), "lag measured");
+                tracing::debug!(partitions = n, "lag measured");
                 ctx.set_ready(true);
             }
             Err(e) => {
+                // The broker is unreachable: the waiting records still wait, and get older.
+                apply(&series.failed(now));
                 // librdkafka's cause ("answered, but it is not a Kafka broker", "Connection
                 // refused"), not just the call's "OperationTimedOut".
                 let why = match kctx.take_error() {
