@@ -381,3 +381,43 @@ fn expire_hold_and_quarantine_lists_print_the_policy_zone() {
         "{expire}"
     );
 }
+
+/// Trial 15i D4: a writing command given another archive's signing key is told which setting
+/// gave it, the file, and the fix (the archive's own key, or `rotate-key` with it), not only
+/// "signing key does not match the archive's published public key". Nothing is changed.
+#[test]
+fn a_wrong_signing_key_names_the_flag_the_file_and_the_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = archive(tmp.path());
+    let other = tmp.path().join("other.key");
+    ok(wcp(&[
+        "archive",
+        "keygen",
+        "--out",
+        other.to_str().unwrap(),
+    ]));
+    let out = wcp(&[
+        "archive",
+        "configure",
+        "--db",
+        db.to_str().unwrap(),
+        "--key",
+        other.to_str().unwrap(),
+        "--actor",
+        "admin",
+        "--expire-max-share",
+        "0.5",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let db = db.display();
+    for want in [
+        format!(
+            "the signing key from --key {} does not match {db}: wrong key",
+            other.display()
+        ),
+        format!("`wcp archive rotate-key --db {db} --new-key NEW.key`, run with the current key"),
+    ] {
+        assert!(err.contains(&want), "{want:?} not in:\n{err}");
+    }
+}

@@ -19,6 +19,10 @@ pub enum ArchiveError {
     /// The configured signing key does not match the public key published in the archive.
     #[error("signing key does not match the archive's published public key")]
     KeyMismatch,
+    /// [`ArchiveError::KeyMismatch`] for a writer that knows where its key came from: names
+    /// the setting, the file and the fix (`regions::wrong_signing_key`).
+    #[error("{0}")]
+    WrongSigningKey(String),
     /// Appending to the chain (ingest, audited reads, holds, expiry) needs the signing key.
     #[error("no signing key configured: the archive is read-only")]
     NoSigningKey,

@@ -24,6 +24,9 @@ use crate::{Archive, ArchiveOptions};
 pub struct KeySource {
     /// An explicit key file (`--key`, `signing_key_file`), for every region opened.
     pub file: Option<PathBuf>,
+    /// How the operator sets `file` (`--key`, `signing_key_file (WCP_SIGNING_KEY_FILE)`):
+    /// a wrong key's error names it (trial 15i D4). Empty: "the key file".
+    pub file_setting: &'static str,
     /// Read `$WCP_ARCHIVE_KEY_<REGION>` (true everywhere but in tests).
     pub env: bool,
 }
@@ -123,15 +126,53 @@ impl Regions {
         &self,
         region: &str,
         src: &KeySource,
-        mut opts: ArchiveOptions,
+        opts: ArchiveOptions,
     ) -> Result<Archive, ArchiveError> {
         check_region(region)?;
         std::fs::create_dir_all(&self.dir)?;
-        opts.signing_key = Some(self.signing_key(region, src)?);
-        let a = Archive::open(&self.db(region), opts)?;
+        let a = open_signed(&self.db(region), region, &self.key_file(region), src, opts)?;
         a.set_region(region)?;
         Ok(a)
     }
+}
+
+/// Opens `db` for writing with its key under the key policy ([`signing_key_for`]). A key that
+/// is not the archive's is [`ArchiveError::WrongSigningKey`], naming where the key came from
+/// and the fix ([`wrong_signing_key`]).
+pub fn open_signed(
+    db: &Path,
+    region: &str,
+    default_file: &Path,
+    src: &KeySource,
+    mut opts: ArchiveOptions,
+) -> Result<Archive, ArchiveError> {
+    let (key, origin) = signing_key_from(db, region, default_file, src)?;
+    let public = keys::public_key_hex(&key.verifying_key());
+    opts.signing_key = Some(key);
+    match Archive::open(db, opts) {
+        Err(ArchiveError::KeyMismatch) => {
+            let published = published_key(db).ok().flatten().unwrap_or_default();
+            Err(ArchiveError::WrongSigningKey(wrong_signing_key(
+                &origin, db, &published, &public,
+            )))
+        }
+        other => other,
+    }
+}
+
+/// The error for a signing key (from `origin`: `$WCP_ARCHIVE_KEY_CN`, `signing_key_file
+/// (WCP_SIGNING_KEY_FILE) /keys/cn.key`) that is not the one `db` publishes: as the
+/// encryption-key error says which setting gave the wrong key, and what fixes it. Pure.
+pub fn wrong_signing_key(origin: &str, db: &Path, published: &str, this: &str) -> String {
+    format!(
+        "the signing key from {origin} does not match {}: wrong key (the archive publishes \
+         public key {published}, this key's is {this}; each region's archive has its own). \
+         Give it the archive's own signing key (the one it was created with, or the one `wcp \
+         archive rotate-key` last handed over to). A new key cannot simply replace it: change \
+         keys with `wcp archive rotate-key --db {} --new-key NEW.key`, run with the current key",
+        db.display(),
+        db.display()
+    )
 }
 
 /// The key policy for any archive path (the CLI's `--db`): env var, explicit file, the
@@ -143,21 +184,39 @@ pub fn signing_key_for(
     default_file: &Path,
     src: &KeySource,
 ) -> Result<SigningKey, ArchiveError> {
+    signing_key_from(db, region, default_file, src).map(|(k, _)| k)
+}
+
+/// [`signing_key_for`], and where the key came from, in the operator's words.
+fn signing_key_from(
+    db: &Path,
+    region: &str,
+    default_file: &Path,
+    src: &KeySource,
+) -> Result<(SigningKey, String), ArchiveError> {
     let var = key_env_var(region);
     if src.env {
         if let Ok(hex_key) = std::env::var(&var) {
-            return keys::parse_signing_key(&hex_key)
-                .map_err(|e| ArchiveError::InvalidKey(format!("${var}: {e}")));
+            let k = keys::parse_signing_key(&hex_key)
+                .map_err(|e| ArchiveError::InvalidKey(format!("${var}: {e}")))?;
+            return Ok((k, format!("${var}")));
         }
     }
     if let Some(f) = &src.file {
-        return keys::load_signing_key(f)
-            .map_err(|e| ArchiveError::InvalidKey(format!("{}: {e}", f.display())));
+        let k = keys::load_signing_key(f)
+            .map_err(|e| ArchiveError::InvalidKey(format!("{}: {e}", f.display())))?;
+        let setting = match src.file_setting {
+            "" => "the key file",
+            s => s,
+        };
+        return Ok((k, format!("{setting} {}", f.display())));
     }
     let published = published_key(db)?;
+    let from = |f: &Path| format!("{} (the region's key file; ${var} is not set)", f.display());
     if default_file.exists() {
-        return keys::load_signing_key(default_file)
-            .map_err(|e| ArchiveError::InvalidKey(format!("{}: {e}", default_file.display())));
+        let k = keys::load_signing_key(default_file)
+            .map_err(|e| ArchiveError::InvalidKey(format!("{}: {e}", default_file.display())))?;
+        return Ok((k, from(default_file)));
     }
     let mut legacy_sidecar = db.as_os_str().to_os_string();
     legacy_sidecar.push(".key");
@@ -168,7 +227,7 @@ pub fn signing_key_for(
         if let (Some(p), true) = (&published, legacy.exists()) {
             let k = keys::load_signing_key(&legacy)?;
             if keys::public_key_hex(&k.verifying_key()) == *p {
-                return Ok(k);
+                return Ok((k, from(&legacy)));
             }
         }
     }
@@ -179,7 +238,7 @@ pub fn signing_key_for(
             if !public.exists() {
                 std::fs::write(&public, format!("{}\n", keys::public_key_hex(&k.verifying_key())))?;
             }
-            Ok(k)
+            Ok((k, from(default_file)))
         }
         Some(_) => Err(ArchiveError::InvalidKey(format!(
             "{} is signed, and its key is neither in ${var} nor in {}: a new key would not match, so none was created",
@@ -253,6 +312,50 @@ mod tests {
         let err = r.signing_key("cn", &src).unwrap_err().to_string();
         assert!(err.contains("a new key would not match"), "{err}");
         assert!(!r.key_file("cn").exists());
+    }
+
+    /// Trial 15i D4: "signing key does not match the archive's published public key" named
+    /// neither the setting, nor the file, nor the fix.
+    #[test]
+    fn a_wrong_key_names_its_setting_its_file_and_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Regions::new(dir.path());
+        drop(
+            r.open_writer("cn", &KeySource::default(), ArchiveOptions::default())
+                .unwrap(),
+        );
+        let other = dir.path().join("other.key");
+        keys::load_or_create_signing_key(&other).unwrap();
+        let src = KeySource {
+            file: Some(other.clone()),
+            file_setting: "signing_key_file (WCP_SIGNING_KEY_FILE)",
+            env: false,
+        };
+        let Err(err) = r.open_writer("cn", &src, ArchiveOptions::default()) else {
+            panic!("opened with another key");
+        };
+        let err = err.to_string();
+        let db = r.db("cn").display().to_string();
+        for want in [
+            format!(
+                "the signing key from signing_key_file (WCP_SIGNING_KEY_FILE) {} does not match {db}: wrong key",
+                other.display()
+            ),
+            format!("wcp archive rotate-key --db {db} --new-key NEW.key"),
+            "the one it was created with".to_string(),
+        ] {
+            assert!(err.contains(&want), "{want:?} not in: {err}");
+        }
+        // The region's own key file, when it is the wrong one, is named as such.
+        std::fs::copy(&other, r.key_file("cn")).unwrap();
+        let Err(err) = r.open_writer("cn", &KeySource::default(), ArchiveOptions::default()) else {
+            panic!("opened with another key");
+        };
+        let want = format!(
+            "the signing key from {} (the region's key file",
+            r.key_file("cn").display()
+        );
+        assert!(err.to_string().contains(&want), "{err}");
     }
 
     #[test]

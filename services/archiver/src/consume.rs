@@ -61,6 +61,7 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
         regions: wcp_archive::Regions::new(&dir),
         keys: wcp_archive::KeySource {
             file: signing,
+            file_setting: crate::settings::SIGNING_KEY_SETTING,
             env: true,
         },
         interval: Duration::from_secs(s.verify_interval_s),

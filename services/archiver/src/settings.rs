@@ -7,6 +7,10 @@ use wcp_runtime::{PolicyKeySettings, RuntimeError, Settings};
 use wcp_stages::key::TenantKey;
 use wcp_stages::Policy;
 
+/// How an operator sets `signing_key_file` (a config key, or its variable in the deployments),
+/// for the errors about its key.
+pub const SIGNING_KEY_SETTING: &str = "signing_key_file (WCP_SIGNING_KEY_FILE)";
+
 /// `archive_dir` (one `archive-<region>.db` per residency region), `signing_key_file`
 /// (default: the region's key in `archive_dir`), `quarantine_public_key_file`, `policy_file` (the anonymisation operators) and
 /// the tenant key that reduces content without consent: `anon_key_file`, else
@@ -111,7 +115,7 @@ impl Settings for ArchiverSettings {
             if let Err(e) = wcp_archive::keys::load_signing_key(f) {
                 out.push(format!(
                     "signing_key_file {}: {e}; mount the archive's Ed25519 signing key there \
-                     (64 hex characters), or unset signing_key_file (WCP_SIGNING_KEY_FILE) to \
+                     (64 hex characters), or unset {SIGNING_KEY_SETTING} to \
                      use archive_dir/archive-<region>.key",
                     f.display()
                 ));

@@ -64,6 +64,7 @@ impl Writer {
             regions: Regions::new(dir),
             keys: KeySource {
                 file: signing_key_file,
+                file_setting: crate::settings::SIGNING_KEY_SETTING,
                 env: true,
             },
             quarantine_key,

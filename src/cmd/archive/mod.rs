@@ -202,15 +202,15 @@ pub fn open_writer(w: &WriterArgs) -> anyhow::Result<Archive> {
     let region = regions::region_of(db);
     let src = KeySource {
         file: w.key.clone(),
+        file_setting: "--key",
         env: true,
     };
-    let key = regions::signing_key_for(db, &region, &db.with_extension("key"), &src)?;
     let opts = ArchiveOptions {
-        signing_key: Some(key),
         actor: w.actor.actor()?,
         ..ArchiveOptions::default()
     };
-    let a = Archive::open(db, opts).with_context(|| format!("opening {}", db.display()))?;
+    let a = regions::open_signed(db, &region, &db.with_extension("key"), &src, opts)
+        .with_context(|| format!("opening {}", db.display()))?;
     a.set_region(&region)?;
     Ok(a)
 }

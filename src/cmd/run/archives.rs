@@ -57,6 +57,7 @@ impl Archives {
             // and a key put there by the operator is used, not overwritten.
             let src = wcp_archive::KeySource {
                 file: None,
+                file_setting: "",
                 env: true,
             };
             let archive = regions
