@@ -4,7 +4,8 @@
 //! too (it commits its archived offsets to Kafka, informational, also when restarted idle
 //! with its Kafka commit behind: trial 15h D6). `wcp lag --delete-group`
 //! refuses a group with an active member, naming it, deletes a stale one (its lag gone from
-//! `wcp lag`) and says when there is no such group (RUNBOOK WcpConsumerLagHigh).
+//! `wcp lag`) and says when there is no such group (RUNBOOK WcpConsumerLagHigh). `wcp lag`
+//! exits 1 for a group that does not exist, 0 for one without lag (trial 15i D6).
 mod e2e;
 
 use std::time::Duration;
@@ -45,8 +46,9 @@ fn cli_lag(p: &Pipeline, group: &str, topic: &str) -> Option<i64> {
         ])
         .output()
         .expect("run wcp lag");
+    // Exit 1: no group of the prefix (any more), which is no lag to find here.
     assert!(
-        out.status.success(),
+        out.status.success() || out.status.code() == Some(1),
         "wcp lag: {}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -136,24 +138,7 @@ fn lag_grows_while_a_stage_is_stopped_and_falls_when_it_resumes() {
     // group's offset is behind the archive's. Restarted with nothing new to read, the
     // archiver commits what its archive holds, so the idle, caught-up group shows no lag.
     assert!(p.service("archiver").terminate(Duration::from_secs(30)));
-    let old: rdkafka::consumer::BaseConsumer = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", &p.bootstrap)
-        .set("group.id", &archiver)
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("consumer");
-    let mut tpl = rdkafka::TopicPartitionList::new();
-    tpl.add_partition_offset(&tagged, 0, rdkafka::Offset::Offset(2))
-        .expect("tpl");
-    e2e::wait_for(
-        "the archiver's offset set back",
-        Duration::from_secs(30),
-        || {
-            rdkafka::consumer::Consumer::commit(&old, &tpl, rdkafka::consumer::CommitMode::Sync)
-                .ok()
-        },
-    );
-    drop(old);
+    commit(&p.bootstrap, &archiver, &tagged, 2);
     e2e::wait_for(
         "the lag of the set-back group",
         Duration::from_secs(30),
@@ -242,4 +227,92 @@ fn a_stale_group_is_deleted_and_an_active_one_refused() {
         text.contains(&format!("no consumer group {group}")),
         "{text}"
     );
+}
+
+/// Commits `offset` on partition 0 of `topic` for `group` (no member: as a stopped stage
+/// leaves it), retrying while the new group's coordinator is not ready.
+fn commit(bootstrap: &str, group: &str, topic: &str, offset: i64) {
+    let consumer: rdkafka::consumer::BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", group)
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    tpl.add_partition_offset(topic, 0, rdkafka::Offset::Offset(offset))
+        .expect("tpl");
+    e2e::wait_for(
+        &format!("{group}'s commit"),
+        Duration::from_secs(30),
+        || {
+            rdkafka::consumer::Consumer::commit(
+                &consumer,
+                &tpl,
+                rdkafka::consumer::CommitMode::Sync,
+            )
+            .ok()
+        },
+    );
+}
+
+/// `wcp lag ARGS --bootstrap B --prefix P`: (exit code, stdout, stderr).
+fn lag(p: &Pipeline, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(e2e::wcp_bin())
+        .arg("lag")
+        .args(args)
+        .args(["--bootstrap", &p.bootstrap, "--prefix", &p.prefix])
+        .output()
+        .expect("run wcp lag");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Trial 15i D6: `wcp lag --group` of a group that does not exist printed "no consumer group
+/// named …* has committed offsets" and exited 0, like a group without lag. Now exit 1 (also
+/// with --json, which prints nothing either way), and 0 for a group that exists without lag.
+/// Needs only the broker and `wcp`.
+#[test]
+fn a_group_that_does_not_exist_exits_1_and_one_without_lag_0() {
+    let Some(bootstrap) = e2e::bootstrap_or_skip(TEST) else {
+        return;
+    };
+    let p = Pipeline::new(&bootstrap, "nogroup");
+    p.create_topics(1);
+    let topic = p.topic("wecom.raw");
+    let producer = RawProducer::new(&p.bootstrap);
+    producer.send(&topic, 0, b"k", b"v");
+    producer.flush();
+    // A group that has read everything: offset 1 committed on the one record's partition.
+    let group = format!("{}wcp-probe", p.prefix);
+    commit(&p.bootstrap, &group, &topic, 1);
+
+    let (code, out, err) = lag(&p, &["--group", "wcp-probe"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains(&group), "{out}");
+
+    for json in [false, true] {
+        let mut args = vec!["--group", "wcp-prbe"];
+        if json {
+            args.push("--json");
+        }
+        let (code, out, err) = lag(&p, &args);
+        assert_eq!(code, Some(1), "{args:?}: {out}{err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(
+            err.contains(&format!(
+                "no consumer group named {}wcp-prbe* has committed offsets at {}",
+                p.prefix, p.bootstrap
+            )),
+            "{args:?}: {err}"
+        );
+    }
+    let help = std::process::Command::new(e2e::wcp_bin())
+        .args(["lag", "--help"])
+        .output()
+        .expect("wcp lag --help");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("1  no group matched"), "{help}");
 }

@@ -11,10 +11,22 @@ use serde_json::json;
 
 use super::kafka::bootstrap;
 
+/// Examples and exit status: a script or a RUNBOOK check tells "no such group" (exit 1) from
+/// "no lag" (exit 0) by the code alone (trial 15i D6).
+const AFTER_HELP: &str = "Examples:
+  wcp lag
+  wcp lag --group wcp-archiver --json
+  wcp lag --delete-group wcp-archiver-x
+
+Exit status:
+  0  at least one group matched and is listed, with or without lag
+  1  no group matched (no group of that name has committed offsets: a typo, a wrong --prefix,
+     or a stage that has not committed yet); --delete-group: the group has active members,
+     or there is no such group
+  2  the broker could not be read, or a configuration error";
+
 #[derive(Args)]
-#[command(
-    after_help = "Examples:\n  wcp lag\n  wcp lag --group wcp-archiver --json\n  wcp lag --delete-group wcp-archiver-x"
-)]
+#[command(after_help = AFTER_HELP)]
 pub struct LagArgs {
     /// Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP, else 127.0.0.1:9092).
     #[arg(long)]
@@ -65,6 +77,14 @@ pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
             "cannot read consumer-group lag from Kafka at {addr}: {why}"
         ))
     })?;
+    if found.is_empty() {
+        // On standard error, exit 1: an empty table must not read as "no lag" (trial 15i D6).
+        eprintln!(
+            "no consumer group named {groups}* has committed offsets at {addr} (check --group \
+             and --prefix: a stage's group is <prefix>wcp-<service>)"
+        );
+        return Ok(ExitCode::from(1));
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         for l in &found {
@@ -75,13 +95,6 @@ pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
             });
             writeln!(out, "{line}")?;
         }
-        return Ok(ExitCode::SUCCESS);
-    }
-    if found.is_empty() {
-        writeln!(
-            out,
-            "no consumer group named {groups}* has committed offsets"
-        )?;
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(
