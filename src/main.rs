@@ -50,7 +50,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    let result = cmd::env_case::check().and_then(|()| match cli.command {
         Command::Demo(args) => cmd::demo::run(args),
         Command::Run(args) => cmd::run::run(args),
         Command::Detect(args) => cmd::detect::run(args),
@@ -62,7 +62,7 @@ fn main() -> ExitCode {
         Command::Lag(args) => cmd::lag::run(args),
         Command::Archive(args) => cmd::archive::run(args),
         Command::Review(args) => cmd::review::run(args),
-    };
+    });
     match result {
         Ok(code) => code,
         Err(e) => {

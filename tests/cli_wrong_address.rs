@@ -82,6 +82,15 @@ fn every_kafka_command_names_a_closed_port_and_the_fix() {
 /// variable and the property meant, exit 2, before anything connects.
 #[test]
 fn every_kafka_command_names_a_misspelt_librdkafka_property() {
+    every_command_refuses_at_once(
+        ("WCP_KAFKA__SECURTY_PROTOCOL", "plaintext"),
+        "environment variable WCP_KAFKA__SECURTY_PROTOCOL: securty.protocol is not a librdkafka \
+         property (did you mean security.protocol? set WCP_KAFKA__SECURITY_PROTOCOL)",
+    );
+}
+
+/// Each Kafka command with `var` set: exit 2 saying `want`, before anything connects.
+fn every_command_refuses_at_once(var: (&str, &str), want: &str) {
     for args in [
         vec!["produce", "--bootstrap", "127.0.0.1:1", "--synthetic", "5"],
         vec!["lag", "--bootstrap", "127.0.0.1:1"],
@@ -90,25 +99,77 @@ fn every_kafka_command_names_a_misspelt_librdkafka_property() {
     ] {
         let mut cmd = Command::new(e2e::wcp_bin());
         e2e::procs::without_wcp_env(&mut cmd);
-        cmd.env("WCP_KAFKA__SECURTY_PROTOCOL", "plaintext");
+        cmd.env(var.0, var.1);
         let started = std::time::Instant::now();
         let out = cmd.args(&args).output().expect("run wcp");
         let err = String::from_utf8_lossy(&out.stderr);
         let what = format!("wcp {}", args.join(" "));
         assert_eq!(out.status.code(), Some(2), "{what}: {err}");
-        assert!(
-            err.contains(
-                "environment variable WCP_KAFKA__SECURTY_PROTOCOL: securty.protocol is not a \
-                 librdkafka property (did you mean security.protocol? set \
-                 WCP_KAFKA__SECURITY_PROTOCOL)"
-            ),
-            "{what}: {err}"
-        );
+        assert!(err.contains(want), "{what}: {err}");
         assert!(
             started.elapsed().as_secs() < 5,
             "{what}: waited for a broker"
         );
     }
+}
+
+/// Trial 15i D7: a value librdkafka refuses was reported in its bare words. The CLI names what
+/// the property accepts, as the services do (the same `wcp_runtime::kafka_props`).
+#[test]
+fn a_refused_librdkafka_value_is_explained() {
+    for (var, value, want) in [
+        (
+            "WCP_KAFKA__SECURITY_PROTOCOL",
+            "plaintxt",
+            "for configuration property \"security.protocol\": one of plaintext, ssl, \
+             sasl_plaintext, sasl_ssl (did you mean plaintext?)",
+        ),
+        (
+            "WCP_KAFKA__MESSAGE_TIMEOUT_MS",
+            "abc",
+            "environment variable WCP_KAFKA__MESSAGE_TIMEOUT_MS: Invalid value for configuration \
+             property \"message.timeout.ms\": expected an integer (milliseconds) from 0 to \
+             2147483647",
+        ),
+    ] {
+        let mut cmd = Command::new(e2e::wcp_bin());
+        e2e::procs::without_wcp_env(&mut cmd);
+        let out = cmd
+            .env(var, value)
+            .args(["produce", "--bootstrap", "127.0.0.1:1", "--synthetic", "1"])
+            .output()
+            .expect("run wcp");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{var}: {err}");
+        assert!(err.contains(want), "{var}: {err}");
+    }
+}
+
+/// Trial 15i D5: `wcp_kafka__security_protocol=sasl_ssl wcp lag` ran as PLAINTEXT (exit 0)
+/// where the services refuse the name. The CLI refuses a variable it reads written in another
+/// case with the services' message (exit 2), before anything connects.
+#[test]
+fn every_command_refuses_a_variable_it_reads_in_the_wrong_case() {
+    every_command_refuses_at_once(
+        ("wcp_kafka__security_protocol", "sasl_ssl"),
+        "environment variable wcp_kafka__security_protocol is not in upper case (did you mean \
+         WCP_KAFKA__SECURITY_PROTOCOL?): wcp reads WCP_* names exactly as written, so it would \
+         be ignored",
+    );
+    // Not a Kafka command: the archive writer's actor, as `wcp archive` reads it.
+    let mut cmd = Command::new(e2e::wcp_bin());
+    e2e::procs::without_wcp_env(&mut cmd);
+    let out = cmd
+        .env("wcp_actor", "alice")
+        .args(["archive", "verify", "--db", "/nonexistent/archive-cn.db"])
+        .output()
+        .expect("run wcp");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("wcp_actor is not in upper case (did you mean WCP_ACTOR?)"),
+        "{err}"
+    );
 }
 
 fn every_command_says(addr: &str, want: &str) {

@@ -3,6 +3,7 @@ pub mod archive;
 pub mod demo;
 pub mod detect;
 mod dlq_stage;
+pub mod env_case;
 pub mod eval;
 mod group_delete;
 mod kafka;

@@ -214,6 +214,30 @@ pub fn collect(
     (values, errors)
 }
 
+/// The services' upper-case check for a program that reads only some `WCP_*` variables (the
+/// `wcp` CLI: trial 15i D5, where `wcp_kafka__security_protocol=sasl_ssl wcp lag` ran as
+/// PLAINTEXT): each variable of `env` written otherwise than in upper case whose upper-case
+/// name is one of `reads` (names, or prefixes ending in `*`) is a problem, with the services'
+/// message. Variables it does not read are left alone (a shell may hold the services'). Pure.
+pub fn wrong_case_problems(env: &[(String, String)], reads: &[&str]) -> Vec<String> {
+    let names: Vec<String> = reads
+        .iter()
+        .filter(|r| !r.ends_with('*'))
+        .map(|r| r.to_string())
+        .collect();
+    env.iter()
+        .filter(|(k, _)| {
+            let upper = k.to_ascii_uppercase();
+            *k != upper
+                && reads.iter().any(|r| match r.strip_suffix('*') {
+                    Some(prefix) => upper.starts_with(prefix),
+                    None => upper == *r,
+                })
+        })
+        .map(|(k, _)| lower_case_problem(k, &names, reads))
+        .collect()
+}
+
 /// The error for a `WCP_*` name not in upper case, naming the variable meant.
 fn lower_case_problem(var: &str, env_names: &[String], extra_env: &[&str]) -> String {
     let upper = var.to_ascii_uppercase();

@@ -205,6 +205,40 @@ fn names_not_in_upper_case_are_refused_with_the_variable_meant() {
     }
 }
 
+/// Trial 15i D5: the CLI ignored `wcp_kafka__security_protocol=sasl_ssl` (ran as PLAINTEXT)
+/// where the services refuse it. The CLI's check gives the services' message for the
+/// variables it reads, and leaves the others alone.
+#[test]
+fn the_cli_check_refuses_a_read_variable_in_the_wrong_case_as_the_services_do() {
+    let vars = env(&[
+        ("wcp_kafka__security_protocol", "sasl_ssl"),
+        ("Wcp_Actor", "alice"),
+        ("WCP_kafka__sasl_mechanism", "PLAIN"),
+        ("wcp_kafka_bootstrap", "10.0.0.1:9092"),
+        ("WCP_KAFKA__SASL_USERNAME", "u"),
+        ("PATH", "/bin"),
+    ]);
+    let reads = ["WCP_KAFKA__*", "WCP_ACTOR"];
+    let list = crate::config_source::wrong_case_problems(&vars, &reads);
+    let services = load::<Dir>(
+        "archiver",
+        &[],
+        &[("wcp_kafka__security_protocol", "sasl_ssl")],
+    )
+    .unwrap_err();
+    assert_eq!(list[0], services[0], "not the services' message");
+    assert_eq!(
+        list[1..],
+        [
+            "environment variable Wcp_Actor is not in upper case (did you mean WCP_ACTOR?): wcp \
+             reads WCP_* names exactly as written, so it would be ignored",
+            "environment variable WCP_kafka__sasl_mechanism is not in upper case (did you mean \
+             WCP_KAFKA__SASL_MECHANISM?): wcp reads WCP_* names exactly as written, so it would \
+             be ignored",
+        ]
+    );
+}
+
 /// A misspelt librdkafka property is a configuration error at start-up naming the variable
 /// and the property meant, as an unknown `WCP_*` name is (a trial's 15g D4: it stopped the
 /// service later as "transient", exit 1).

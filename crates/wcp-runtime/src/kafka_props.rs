@@ -28,15 +28,29 @@ pub fn problem(prop: &str, value: &str, secret: bool) -> Option<Problem> {
     let mut c = ClientConfig::new();
     c.set(prop, value);
     match c.create_native_config() {
-        Ok(_) => None,
+        Ok(_) => crate::kafka_values::sasl_problem(prop, value).map(Problem::Invalid),
         Err(KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, ..)) => {
             Some(Problem::Unknown(suggestion(prop).map(str::to_string)))
         }
         Err(KafkaError::ClientConfig(_, _, _, _)) if secret => {
             Some(Problem::Invalid("librdkafka refused the value".into()))
         }
-        Err(KafkaError::ClientConfig(_, desc, _, _)) => Some(Problem::Invalid(desc)),
+        // With what the property accepts (trial 15i D7): the values, the range.
+        Err(KafkaError::ClientConfig(_, desc, _, _)) => Some(Problem::Invalid(
+            crate::kafka_values::explain(prop, value, &desc, || range(prop)),
+        )),
         Err(e) => Some(Problem::Invalid(e.to_string())),
+    }
+}
+
+/// librdkafka's answer to a value below any minimum of a numeric property ("… is outside
+/// allowed range MIN..MAX"), so the range named is the linked version's.
+fn range(prop: &str) -> Option<String> {
+    let mut c = ClientConfig::new();
+    c.set(prop, i32::MIN.to_string());
+    match c.create_native_config() {
+        Err(KafkaError::ClientConfig(_, desc, _, _)) => Some(desc),
+        _ => None,
     }
 }
 
@@ -119,6 +133,20 @@ mod tests {
             panic!("an invalid value is a problem");
         };
         assert!(why.contains("plaintxt"), "{why}");
+        // What it accepts, from librdkafka itself for a number (trial 15i D7).
+        assert!(why.ends_with("(did you mean plaintext?)"), "{why}");
+        let Some(Problem::Invalid(why)) = problem("message.timeout.ms", "abc", false) else {
+            panic!("an invalid value is a problem");
+        };
+        assert!(
+            why.ends_with("expected an integer (milliseconds) from 0 to 2147483647"),
+            "{why}"
+        );
+        let Some(Problem::Invalid(why)) = problem("socket.timeout.ms", "abc", false) else {
+            panic!("an invalid value is a problem");
+        };
+        assert!(why.ends_with("from 10 to 300000"), "{why}");
+        assert!(problem("sasl.mechanism", "SCRAM-SHA-513", false).is_some());
         let Some(Problem::Invalid(why)) = problem("message.timeout.ms", "soon", true) else {
             panic!("an invalid value is a problem");
         };

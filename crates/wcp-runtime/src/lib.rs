@@ -30,6 +30,7 @@ pub mod deadline;
 pub mod error;
 pub mod kafka;
 pub mod kafka_props;
+pub mod kafka_values;
 pub mod lag;
 pub mod local;
 pub mod lograte;
