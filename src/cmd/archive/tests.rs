@@ -156,10 +156,9 @@ fn writer_refuses_a_new_key_for_a_signed_archive_and_actors_are_required() {
     let dir = tempfile::tempdir().unwrap();
     let db = archive(dir.path());
     std::fs::remove_file(db.with_extension("key")).unwrap();
-    let err = open_writer(&writer(&db))
-        .err()
-        .expect("refused")
-        .to_string();
+    let err = open_writer(&writer(&db)).err().expect("refused");
+    // The whole chain, as main prints it ("opening FILE: … a new key would not match …").
+    let err = format!("{err:#}");
     assert!(err.contains("a new key would not match"), "{err}");
     assert!(!db.with_extension("key").exists(), "no stray key written");
     let nobody = WriterArgs {
