@@ -23,6 +23,40 @@ fn http_listener() -> String {
     addr
 }
 
+/// A `wcp run` archive (`archive-cn.db`) in `dir`, for `wcp archive verify --anchors kafka:…`.
+fn archive(dir: &std::path::Path) -> String {
+    let out = dir.join("run");
+    let run = Command::new(e2e::wcp_bin())
+        .args(["run", "--input"])
+        .arg(e2e::repo_root().join("fixtures/wecom_samples.jsonl"))
+        .arg("--out")
+        .arg(&out)
+        .env_remove("WCP_ANON_KEY")
+        .output()
+        .expect("run wcp run");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    out.join("archive-cn.db").display().to_string()
+}
+
+/// Trial 15i D8 (the RUNBOOK's WcpArchiveVerifyFailed step 3): the anchors read from Kafka
+/// said only "Meta data fetch error: BrokerTransportFailure" for a wrong --bootstrap.
+fn verify_anchors<'a>(db: &'a str, addr: &'a str) -> Vec<&'a str> {
+    vec![
+        "archive",
+        "verify",
+        "--db",
+        db,
+        "--anchors",
+        "kafka:archive.anchors",
+        "--bootstrap",
+        addr,
+    ]
+}
+
 /// A local server that accepts connections and never answers (Prometheus' port in a trial:
 /// it waits for a request line Kafka never sends).
 fn silent_listener() -> String {
@@ -57,9 +91,12 @@ fn every_kafka_command_names_a_closed_port_and_the_fix() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().to_string()
     };
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
     for args in [
         vec!["produce", "--bootstrap", &closed, "--synthetic", "5"],
         vec!["lag", "--bootstrap", &closed],
+        verify_anchors(&db, &closed),
     ] {
         let mut cmd = Command::new(e2e::wcp_bin());
         e2e::procs::without_wcp_env(&mut cmd);
@@ -178,7 +215,9 @@ fn every_command_says(addr: &str, want: &str) {
     let file = dir.path().join("one.jsonl");
     std::fs::write(&file, b"{\"msgid\":\"m1\",\"action\":\"send\"}\n").unwrap();
     let file = file.display().to_string();
+    let db = archive(dir.path());
     let commands: Vec<Vec<&str>> = vec![
+        verify_anchors(&db, &addr),
         vec!["produce", "--bootstrap", &addr, "--file", &file],
         vec!["produce", "--bootstrap", &addr, "--synthetic", "5"],
         vec!["lag", "--bootstrap", &addr],

@@ -248,13 +248,23 @@ pub fn check_reachable(bootstrap: &str) -> anyhow::Result<()> {
     let probe: rdkafka::consumer::BaseConsumer<CliCtx> = client_config(bootstrap)?
         .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
         .create_with_context(CliCtx::default())?;
-    probe
-        .fetch_metadata(None, METADATA_TIMEOUT)
-        .map(|_| ())
+    metadata(&probe, bootstrap, None).map(|_| ())
+}
+
+/// The metadata of `topic` (all topics: `None`) from a consumer created with [`CliCtx`] (log
+/// level Warning, so the cause is kept); an error naming the address and the cause when the
+/// broker does not answer, as [`unreachable`] says it.
+pub fn metadata(
+    consumer: &rdkafka::consumer::BaseConsumer<CliCtx>,
+    bootstrap: &str,
+    topic: Option<&str>,
+) -> anyhow::Result<rdkafka::metadata::Metadata> {
+    consumer
+        .fetch_metadata(topic, METADATA_TIMEOUT)
         .map_err(|e| {
             // Serves the error and log events that carry the cause.
-            let _ = probe.poll(Duration::from_millis(200));
-            unreachable(probe.context(), bootstrap, e)
+            let _ = consumer.poll(Duration::from_millis(200));
+            unreachable(consumer.context(), bootstrap, e)
         })
 }
 

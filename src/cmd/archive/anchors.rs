@@ -7,19 +7,23 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{Message, Offset, TopicPartitionList};
 use wcp_archive::anchor::Anchor;
 
+use crate::cmd::kafka::CliCtx;
+
 pub fn read_topic(topic: &str, bootstrap: Option<&str>) -> anyhow::Result<Vec<Anchor>> {
     let servers = crate::cmd::kafka::bootstrap(bootstrap);
     // With the WCP_KAFKA__* properties (TLS, SASL) of the environment, as the other commands.
-    let consumer: BaseConsumer = crate::cmd::kafka::client_config(&servers)?
+    // CliCtx keeps librdkafka's cause: a wrong --bootstrap is named as `wcp produce`, `lag`
+    // and `tail` name it, not "Meta data fetch error: BrokerTransportFailure" (trial 15i D8).
+    let consumer: BaseConsumer<CliCtx> = crate::cmd::kafka::client_config(&servers)?
         .set("group.id", "wcp-archive-verify")
         .set("enable.auto.commit", "false")
         .set("enable.partition.eof", "true")
         .set("isolation.level", "read_committed")
-        .create()
+        .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
+        .create_with_context(CliCtx::default())
         .context("creating the Kafka consumer")?;
-    let meta = consumer
-        .fetch_metadata(Some(topic), Duration::from_secs(10))
-        .with_context(|| format!("reading the metadata of {topic} from {servers}"))?;
+    let meta = crate::cmd::kafka::metadata(&consumer, &servers, Some(topic))
+        .with_context(|| format!("reading the anchors topic {topic}"))?;
     let parts: Vec<i32> = meta
         .topics()
         .iter()
