@@ -154,3 +154,8 @@ pub async fn select(c: &Client, css: &str, value: &str) {
         .await
         .unwrap();
 }
+
+/// Opens `path` of the console at `base`.
+pub async fn open(c: &Client, base: &str, path: &str) {
+    c.goto(&format!("{base}{path}")).await.unwrap();
+}

@@ -64,6 +64,25 @@ impl Lookup {
         }
     }
 
+    /// The one lookup every page that takes a participant uses (search, consent, queue;
+    /// trial 18d D3): when `typed` found nothing as typed (`found` false), an external id is
+    /// looked up again under its pseudonym by `retry`, which runs the page's own query under
+    /// it (audited as that page's access) and says whether it found anything.
+    pub fn resolve<E>(
+        key: Option<&TenantKey>,
+        typed: &str,
+        found: bool,
+        retry: impl FnOnce(&str) -> Result<bool, E>,
+    ) -> Result<Lookup, E> {
+        if found {
+            return Ok(Lookup::None);
+        }
+        match Lookup::of(key, typed) {
+            Lookup::NotFound(p) if retry(&p)? => Ok(Lookup::Found(p)),
+            other => Ok(other),
+        }
+    }
+
     pub fn pseudonym(&self) -> Option<&str> {
         match self {
             Lookup::Found(p) => Some(p),
@@ -112,6 +131,35 @@ mod tests {
         assert!(k.pseudonym_of("zhangwei").is_none());
         assert!(k.pseudonym_of("PARTICIPANT_24c27226cc2b9968").is_none());
         assert!(!format!("{k:?}").contains('7'));
+    }
+
+    #[test]
+    fn an_id_found_as_typed_is_not_looked_up_again_and_one_found_nowhere_keeps_its_pseudonym() {
+        let k = TenantKey(vec![7; 32]);
+        let id = "wmTRIALNOCONSENT0000000000000000002";
+        let ps = k.pseudonym_of(id).unwrap();
+        let never = |_: &str| -> Result<bool, ()> { panic!("looked up again") };
+        assert_eq!(Lookup::resolve(Some(&k), id, true, never), Ok(Lookup::None));
+        assert_eq!(
+            Lookup::resolve(Some(&k), "zhangwei", false, never),
+            Ok(Lookup::None)
+        );
+        assert_eq!(Lookup::resolve(None, id, false, never), Ok(Lookup::NoKey));
+        let mut asked = String::new();
+        let found = Lookup::resolve(Some(&k), id, false, |p| {
+            asked = p.to_string();
+            Ok::<_, ()>(true)
+        });
+        assert_eq!(
+            (found, asked.as_str()),
+            (Ok(Lookup::Found(ps.clone())), ps.as_str())
+        );
+        let nowhere = Lookup::resolve(Some(&k), id, false, |_| Ok::<_, ()>(false));
+        assert_eq!(nowhere, Ok(Lookup::NotFound(ps)));
+        assert_eq!(
+            Lookup::resolve(Some(&k), id, false, |_| Err("io")),
+            Err("io")
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! viewer's right to see PII, and is the only way pages render message text — so the
 //! masking decision is made once, here, and a masked value never reaches a template.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use maud::{html, Markup};
 use wcp_archive::ArchivedMessage;
@@ -167,6 +167,48 @@ impl MessageView {
                 }
             }
         }
+    }
+}
+
+/// The legal holds on each message of a conversation window (case ids by msgid), looked up
+/// once per window, so the alert page and the conversation page mark held rows alike
+/// (trial 18d D5: the alert's window left its held rows unmarked).
+#[derive(Default)]
+pub struct WindowHolds(HashMap<String, Vec<String>>);
+
+impl WindowHolds {
+    pub fn of<'a>(
+        arch: &wcp_archive::Archive,
+        msgs: impl IntoIterator<Item = &'a ArchivedMessage>,
+    ) -> Result<WindowHolds, wcp_archive::ArchiveError> {
+        let mut by_msgid = HashMap::new();
+        for m in msgs {
+            let cases: Vec<String> = arch
+                .holds_on(&m.stored.msgid)?
+                .into_iter()
+                .map(|h| h.case_id)
+                .collect();
+            if !cases.is_empty() {
+                by_msgid.insert(m.stored.msgid.clone(), cases);
+            }
+        }
+        Ok(WindowHolds(by_msgid))
+    }
+
+    /// One row of the window: the message, `evidence` highlighted, marked "⚖ Held: case …"
+    /// when a hold keeps it.
+    pub fn line(
+        &self,
+        m: &ArchivedMessage,
+        viewer: &Viewer,
+        evidence: &[(u32, u32)],
+        current: bool,
+        unmask: UnmaskControl<'_>,
+    ) -> Markup {
+        let held = self.0.get(&m.stored.msgid).cloned().unwrap_or_default();
+        MessageView::new(m, viewer, evidence)
+            .held(held)
+            .line(current, unmask)
     }
 }
 

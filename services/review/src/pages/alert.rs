@@ -20,7 +20,7 @@ use crate::i18n::{t, word, Lang};
 use crate::layout::{csrf, flash, page, time};
 use crate::pages::params;
 use crate::state::{lock, now_ms, Shared};
-use crate::view::{MessageView, Viewer};
+use crate::view::{MessageView, Viewer, WindowHolds};
 
 #[derive(Deserialize, Default)]
 pub struct AlertQuery {
@@ -59,6 +59,8 @@ pub struct Loaded {
     pub related: Vec<Item>,
     /// The case ids of the active legal holds that keep the message (trial 18c D4).
     pub held: Vec<String>,
+    /// The holds on the conversation window's messages, marked as on the conversation page.
+    pub window_holds: WindowHolds,
 }
 
 pub enum Outcome {
@@ -110,7 +112,7 @@ pub async fn show(
                 msgid => items::alerts_of_msgid(&lock(&r.store), msgid)?.into_iter().filter(|x| x.id != id).collect(),
             };
             let invalid = |e: wcp_archive::ArchiveError| wcp_review::ReviewError::Invalid(e.to_string());
-            let mut held = Vec::new();
+            let (mut held, mut window_holds) = (Vec::new(), WindowHolds::default());
             let (message, context, removed, refused_at, ledger) = match r.archive() {
                 Some(arch) => {
                     let arch = lock(arch);
@@ -119,6 +121,7 @@ pub async fn show(
                     let ctx = arch.conversation_window(&item.new.conversation_id, t, before, after).map_err(invalid)?;
                     let removed = if m.is_none() { arch.removed(&item.new.msgid).map_err(invalid)? } else { None };
                     held = arch.holds_on(&item.new.msgid).map_err(invalid)?.into_iter().map(|h| h.case_id).collect();
+                    window_holds = WindowHolds::of(&arch, ctx.iter().chain(m.iter())).map_err(invalid)?;
                     let refused_at = match m.as_ref().and_then(|m| m.stored.consent.as_ref()) {
                         Some(d) if d.state == wcp_model::ConsentState::Disagreed => {
                             let mut at = None;
@@ -143,7 +146,7 @@ pub async fn show(
             c.audit(access(&a2, "view_alert", serde_json::json!({ "region": r2, "item": id, "alert": item.new.key, "messages": shown }), ""))?;
             let unmasked = lock(&c.unmasked).get(&a2.token).cloned().unwrap_or_default();
             let viewer = Viewer { clear: a2.role.sees_pii(), unmasked, zone: a2.zone, lang: a2.lang };
-            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer, removed, refused_at, ledger, related, held })))
+            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer, removed, refused_at, ledger, related, held, window_holds })))
         })
         .await;
     match res {
@@ -288,7 +291,7 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                 ol.conversation {
                     @for m in &shown {
                         @let cur = l.message.as_ref().is_some_and(|x| x.stored.msgid == m.stored.msgid);
-                        (MessageView::new(m, &l.viewer, if cur { &evidence } else { &[] }).line(cur, unmask))
+                        (l.window_holds.line(m, &l.viewer, if cur { &evidence } else { &[] }, cur, unmask))
                     }
                 }
                 a #later href=(format!("{base}?before={before}&after={}", after + 20)) { "↓ " (t(lang, "later")) }

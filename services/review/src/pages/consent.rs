@@ -38,16 +38,15 @@ pub async fn show(
             };
             let (mut rows, mut held) = history(c, &a2, contact)?;
             // A contact without consent is archived under a pseudonym (trial 18c D2).
-            let mut lookup = Lookup::None;
-            if rows.is_empty() && held.is_empty() {
-                lookup = Lookup::of(c.settings.tenant_key.as_ref(), contact);
-                if let Lookup::NotFound(ps) = &lookup {
+            let lookup = Lookup::resolve(
+                c.settings.tenant_key.as_ref(),
+                contact,
+                !rows.is_empty() || !held.is_empty(),
+                |ps| {
                     (rows, held) = history(c, &a2, ps)?;
-                    if !rows.is_empty() || !held.is_empty() {
-                        lookup = Lookup::Found(ps.clone());
-                    }
-                }
-            }
+                    Ok::<_, wcp_review::ReviewError>(!rows.is_empty() || !held.is_empty())
+                },
+            )?;
             Ok::<_, wcp_review::ReviewError>((rows, held, lookup))
         })
         .await;

@@ -18,6 +18,7 @@ use crate::auth::Reader;
 use crate::i18n::t;
 use crate::layout::{csrf, flash, page, time};
 use crate::pages::params::{self, opt, BadInput};
+use crate::pseudonyms::Lookup;
 use crate::state::{lock, now_ms, Shared};
 
 pub const PAGE: u64 = 50;
@@ -63,9 +64,15 @@ pub fn parse(
         Some("severity") => Sort::Severity,
         Some(s) => return Err(BadInput(format!("sort {s:?}"))),
     };
+    let category = match opt(&q.category) {
+        None => None,
+        Some(c) if categories().contains(&c) => Some(c.to_string()),
+        // Said like a bad severity, not answered with an empty queue (trial 18d D11).
+        Some(c) => return Err(BadInput(format!("category {c:?}"))),
+    };
     let f = Filter {
         status,
-        category: params::id("category", &q.category)?,
+        category,
         severity,
         from_ms: params::time("from", &q.from, zone, End::From)?,
         to_ms: params::time("to", &q.to, zone, End::To)?,
@@ -80,6 +87,24 @@ pub fn parse(
         sort,
         q.page.unwrap_or(0).min(10_000),
     ))
+}
+
+/// Every category an item can have: the risk categories, the pipeline's own alerts
+/// (wcp-stages), capture's (services/capture) and the console's samples.
+fn categories() -> Vec<&'static str> {
+    RiskCategory::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .chain([
+            "consent_violation",
+            "recall_of_flagged",
+            "seq_gap",
+            "capture_decrypt_failure",
+            "capture_data_expired",
+            "media_missing",
+            "sample",
+        ])
+        .collect()
 }
 
 fn sort_key(sort: Sort, i: &(String, Item)) -> (i64, i64) {
@@ -129,46 +154,110 @@ pub async fn show(
     ]);
     let res = state
         .blocking(move |c| {
-            let mut rows: Vec<(String, Item)> = Vec::new();
-            let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-            for r in c.regions.iter().filter(|r| region.as_ref().is_none_or(|x| *x == r.name)) {
-                let store = lock(&r.store);
-                for it in queue::list(&store, &scope, &f2, sort, 0, (pg + 1) * PAGE + 1)? {
-                    rows.push((r.name.clone(), it));
-                }
-                for (k, n) in queue::count_by(&store, &scope, &f2, CountBy::Status)? {
-                    *counts.entry(k).or_default() += n;
-                }
-            }
-            rows.sort_by_key(|i| sort_key(sort, i));
-            let more = rows.len() as u64 > (pg + 1) * PAGE;
-            let rows: Vec<(String, Item)> = rows.into_iter().skip((pg * PAGE) as usize).take(PAGE as usize).collect();
-            c.audit(AccessRecord {
-                actor: a2.user.clone(),
-                role: a2.role.as_str().into(),
-                at_ms: now_ms(),
-                action: "view_queue".into(),
-                from: a2.ip.clone(),
-                target: serde_json::json!({ "filter": asked, "page": pg, "items": rows.iter().map(|(r, i)| format!("{r}/{}", i.id)).collect::<Vec<_>>() }),
-                why: String::new(),
-            })?;
-            let empty: Vec<String> = c.empty_regions().into_iter().filter(|n| region.as_ref().is_none_or(|x| x == n)).collect();
-            Ok::<_, wcp_review::ReviewError>((rows, counts, more, empty))
+            let ask = Asked {
+                scope: &scope,
+                sort,
+                pg,
+                region: region.as_deref(),
+            };
+            let (mut rows, mut counts, mut more) = list_regions(c, &a2, &ask, &f2, &asked)?;
+            // A contact without consent is queued under a pseudonym: the typed id is looked up
+            // under it as Search and Consent do (trial 18d D3), audited as a queue view.
+            let lookup = match f2.participant.as_deref() {
+                None => Lookup::None,
+                Some(p) => Lookup::resolve(
+                    c.settings.tenant_key.as_ref(),
+                    p,
+                    !counts.is_empty(),
+                    |ps| {
+                        let f3 = Filter {
+                            participant: Some(ps.to_string()),
+                            ..f2.clone()
+                        };
+                        let mut asked = asked.clone();
+                        asked["participant"] = ps.into();
+                        (rows, counts, more) = list_regions(c, &a2, &ask, &f3, &asked)?;
+                        Ok::<_, wcp_review::ReviewError>(!counts.is_empty())
+                    },
+                )?,
+            };
+            let empty: Vec<String> = c
+                .empty_regions()
+                .into_iter()
+                .filter(|n| region.as_ref().is_none_or(|x| x == n))
+                .collect();
+            Ok::<_, wcp_review::ReviewError>((rows, counts, more, empty, lookup))
         })
         .await;
     match res {
-        Ok((rows, counts, more, empty)) => {
+        Ok((rows, counts, more, empty, lookup)) => {
             let listed = Listed {
                 rows: &rows,
                 counts: &counts,
                 more,
                 empty: &empty,
                 problem: None,
+                lookup,
             };
             render(&a, &q, &filter, &listed, pg).into_response()
         }
         Err(e) => crate::error_page(&a, e),
     }
+}
+
+/// Where and how one queue page is asked.
+struct Asked<'a> {
+    scope: &'a wcp_review::roles::Scope,
+    sort: Sort,
+    pg: u64,
+    region: Option<&'a str>,
+}
+
+type Rows = Vec<(String, Item)>;
+
+/// One page of the queue over the regions asked (rows, counts per status, whether there
+/// are more), audited as a queue view with the filter `asked` as the person set it.
+fn list_regions(
+    c: &crate::state::Console,
+    a: &crate::auth::Authed,
+    ask: &Asked,
+    f: &Filter,
+    asked: &serde_json::Value,
+) -> Result<(Rows, BTreeMap<String, u64>, bool), wcp_review::ReviewError> {
+    let (sort, pg) = (ask.sort, ask.pg);
+    let mut rows: Rows = Vec::new();
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for r in c
+        .regions
+        .iter()
+        .filter(|r| ask.region.is_none_or(|x| x == r.name))
+    {
+        let store = lock(&r.store);
+        for it in queue::list(&store, ask.scope, f, sort, 0, (pg + 1) * PAGE + 1)? {
+            rows.push((r.name.clone(), it));
+        }
+        for (k, n) in queue::count_by(&store, ask.scope, f, CountBy::Status)? {
+            *counts.entry(k).or_default() += n;
+        }
+    }
+    rows.sort_by_key(|i| sort_key(sort, i));
+    let more = rows.len() as u64 > (pg + 1) * PAGE;
+    let rows: Rows = rows
+        .into_iter()
+        .skip((pg * PAGE) as usize)
+        .take(PAGE as usize)
+        .collect();
+    let items: Vec<String> = rows.iter().map(|(r, i)| format!("{r}/{}", i.id)).collect();
+    c.audit(AccessRecord {
+        actor: a.user.clone(),
+        role: a.role.as_str().into(),
+        at_ms: now_ms(),
+        action: "view_queue".into(),
+        from: a.ip.clone(),
+        target: serde_json::json!({ "filter": asked, "page": pg, "items": items }),
+        why: String::new(),
+    })?;
+    Ok((rows, counts, more))
 }
 
 /// A filter that cannot run (a date that does not read, From after To, a region not served
@@ -187,6 +276,7 @@ fn refused(a: &crate::auth::Authed, q: &QueueQuery, why: BadInput) -> Response {
         more: false,
         empty: &[],
         problem: Some(format!("{}: {}", t(a.lang, "invalid_input"), why.0)),
+        lookup: Lookup::None,
     };
     (
         axum::http::StatusCode::BAD_REQUEST,
@@ -265,6 +355,8 @@ struct Listed<'a> {
     empty: &'a [String],
     /// Why the filter could not run, shown above the form.
     problem: Option<String>,
+    /// The Participant looked up under its pseudonym, if it was.
+    lookup: Lookup,
 }
 
 fn render(
@@ -280,6 +372,7 @@ fn render(
         more,
         empty,
         ref problem,
+        ref lookup,
     } = *listed;
     let l = a.lang;
     let n = |k: &str| counts.get(k).copied().unwrap_or(0);
@@ -291,16 +384,7 @@ fn render(
         ("escalated", n("escalated")),
         ("closed", n("closed")),
     ];
-    let cats: Vec<&str> = RiskCategory::ALL
-        .iter()
-        .map(|c| c.as_str())
-        .chain([
-            "consent_violation",
-            "recall_of_flagged",
-            "seq_gap",
-            "sample",
-        ])
-        .collect();
+    let cats = categories();
     page(
         a,
         t(l, "queue"),
@@ -355,6 +439,7 @@ fn render(
                         }
                     }
                 }
+                @if let Some(p) = opt(&q.participant).filter(|p| problem.is_none() && !crate::pages::search::looks_like_a_name(p)) { (lookup.note(l, p)) }
                 @if rows.is_empty() && problem.is_none() {
                     p { (t(l, "no_results")) }
                     @if let Some(p) = opt(&q.participant).filter(|p| crate::pages::search::looks_like_a_name(p)) {

@@ -18,7 +18,7 @@ use crate::pages::alert::access;
 use crate::pages::params::{self, opt, BadInput};
 use crate::pseudonyms::Lookup;
 use crate::state::{lock, Shared};
-use crate::view::{MessageView, Viewer};
+use crate::view::{MessageView, Viewer, WindowHolds};
 
 pub const PAGE: u64 = 50;
 
@@ -138,25 +138,23 @@ pub async fn show(
             };
             // A contact without consent is archived under a pseudonym: look the typed id up
             // under it when the console has the tenant key (trial 18c D2), audited as a search.
-            let mut lookup = Lookup::None;
-            if let Some(p) = aq2
-                .participant
-                .as_deref()
-                .filter(|_| found.is_empty() && held.is_empty())
-            {
-                lookup = Lookup::of(c.settings.tenant_key.as_ref(), p);
-                if let Lookup::NotFound(ps) = &lookup {
-                    let aq3 = ArchiveQuery {
-                        participant: Some(ps.clone()),
-                        ..aq2.clone()
-                    };
-                    (found, more) = search_regions(c, &a2, &aq3, region.as_deref(), pg)?;
-                    held = held_back(c, ps, region.as_deref())?;
-                    if !found.is_empty() || !held.is_empty() {
-                        lookup = Lookup::Found(ps.clone());
-                    }
-                }
-            }
+            let lookup = match aq2.participant.as_deref() {
+                None => Lookup::None,
+                Some(p) => Lookup::resolve(
+                    c.settings.tenant_key.as_ref(),
+                    p,
+                    !found.is_empty() || !held.is_empty(),
+                    |ps| {
+                        let aq3 = ArchiveQuery {
+                            participant: Some(ps.to_string()),
+                            ..aq2.clone()
+                        };
+                        (found, more) = search_regions(c, &a2, &aq3, region.as_deref(), pg)?;
+                        held = held_back(c, ps, region.as_deref())?;
+                        Ok::<_, wcp_review::ReviewError>(!found.is_empty() || !held.is_empty())
+                    },
+                )?,
+            };
             Ok::<_, wcp_review::ReviewError>((found, more, empty, held, lookup))
         })
         .await;
@@ -319,19 +317,17 @@ pub async fn conversation(
         .blocking(move |c| {
             let r = c.region(&r2).ok_or(wcp_review::ReviewError::NotFound)?;
             let invalid = |e: wcp_archive::ArchiveError| wcp_review::ReviewError::Invalid(e.to_string());
-            let mut msgs = Vec::new();
+            let (mut msgs, mut holds) = (Vec::new(), WindowHolds::default());
             if let Some(arch) = r.archive() {
                 let arch = lock(arch);
-                for m in arch.conversation_window(&c2, at, before, after).map_err(invalid)? {
-                    let held: Vec<String> = arch.holds_on(&m.stored.msgid).map_err(invalid)?.into_iter().map(|h| h.case_id).collect();
-                    msgs.push((m, held));
-                }
+                msgs = arch.conversation_window(&c2, at, before, after).map_err(invalid)?;
+                holds = WindowHolds::of(&arch, &msgs).map_err(invalid)?;
             }
-            c.audit(access(&a2, "view_conversation", serde_json::json!({ "region": r2, "conversation": c2, "messages": msgs.iter().map(|(m, _)| m.stored.msgid.clone()).collect::<Vec<_>>() }), ""))?;
-            Ok::<_, wcp_review::ReviewError>(msgs)
+            c.audit(access(&a2, "view_conversation", serde_json::json!({ "region": r2, "conversation": c2, "messages": msgs.iter().map(|m| m.stored.msgid.clone()).collect::<Vec<_>>() }), ""))?;
+            Ok::<_, wcp_review::ReviewError>((msgs, holds))
         })
         .await;
-    let msgs = match res {
+    let (msgs, holds) = match res {
         Ok(m) => m,
         Err(e) => return crate::error_page(&a, e),
     };
@@ -363,9 +359,9 @@ pub async fn conversation(
             button type="submit" { (t(l, "export_conversation")) }
         }
         a #earlier href=(link(before + 50, after)) { "↑ " (t(l, "earlier")) }
-        ol #conversation.conversation { @for (m, held) in &msgs { (MessageView::new(m, &viewer, &[]).held(held.clone()).line(m.stored.time_ms == at, None)) } }
+        ol #conversation.conversation { @for m in &msgs { (holds.line(m, &viewer, &[], m.stored.time_ms == at, None)) } }
         a #later href=(link(before, after + 50)) { "↓ " (t(l, "later")) }
-        @if let Some((first, _)) = msgs.first() { p.hint { (time(first.stored.time_ms, a.zone)) " …" } }
+        @if let Some(first) = msgs.first() { p.hint { (time(first.stored.time_ms, a.zone)) " …" } }
     })
     .into_response()
 }

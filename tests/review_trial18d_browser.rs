@@ -1,0 +1,131 @@
+//! The compliance officer's defects (trial 18d) in real headless Chromium: the queue's
+//! Participant filter finds a contact without consent by their WeCom id under its pseudonym,
+//! as Search and Consent do (D3); the alert page's conversation window marks held messages
+//! as the conversation page does (D5); an unknown queue category is said, not answered with
+//! an empty queue (D11).
+
+mod browser;
+
+use browser::*;
+use fantoccini::Locator;
+
+/// A contact with no consent record writes to staff: quarantined, a consent_violation alert
+/// queued under the contact's pseudonym.
+const NO_CONSENT: &str = r#"{"msgid": "t18d_no_consent", "action": "send", "from": "wmTRIALNOCONSENT0000000000000000002", "tolist": ["zhangwei"], "roomid": "", "msgtime": 1732600600000, "msgtype": "text", "text": {"content": "请问开户需要什么材料？"}}"#;
+const CONTACT: &str = "wmTRIALNOCONSENT0000000000000000002";
+/// The conversation of [`CRAFTED`] (its ids sorted, joined by `|`).
+const CONVERSATION: &str = "wmGAgeDQAAvQeaTqWwkMTxGMkvI7OOuQ|zhangwei";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trial_18d_defects_in_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = pipeline_output_with(tmp.path(), &[CRAFTED, NO_CONSENT]);
+    assert!(out.join("tenant.key").exists());
+    // D5: a legal hold on the crafted message's whole conversation, placed as an officer would.
+    let o = wcp()
+        .args(["archive", "hold", "place", "--db"])
+        .arg(out.join("archive-cn.db"))
+        .args([
+            "--actor",
+            "officer",
+            "--case-id",
+            "CASE-18D",
+            "--reason",
+            "complaint",
+        ])
+        .args(["--hold-conversation", CONVERSATION])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_console, base, otp) = start_console(&out);
+    let (_driver, c) = browser(&tmp.path().join("profile")).await;
+    let session = sign_in(&c, &base, "investigator", &otp).await;
+
+    // D3: the queue finds the contact's consent alert by the WeCom id, under its pseudonym.
+    open(
+        &c,
+        &base,
+        &format!("/queue?status=all&category=consent_violation&participant={CONTACT}"),
+    )
+    .await;
+    let said = text(&c, "#pseudonym-lookup").await;
+    assert!(
+        said.contains(CONTACT) && said.contains("shown under its pseudonym PARTICIPANT_"),
+        "{said}"
+    );
+    let pseudonym = said.rsplit(' ').next().unwrap().trim_end_matches('.');
+    assert_eq!(count(&c, "#queue tbody tr").await, 1);
+    let rows = texts(&c, "#queue tbody tr").await;
+    assert!(
+        rows[0].contains("consent_violation") && rows[0].contains(pseudonym),
+        "{rows:?}"
+    );
+    // The same id on Search gives the same pseudonym (one lookup, shared).
+    open(&c, &base, &format!("/search?participant={CONTACT}")).await;
+    assert!(text(&c, "#pseudonym-lookup")
+        .await
+        .ends_with(&format!("{pseudonym}.")));
+    // An external id found nowhere: where such contacts are shown; a staff id: nothing.
+    open(
+        &c,
+        &base,
+        "/queue?status=all&participant=wmNOBODY0000000000000000000000001",
+    )
+    .await;
+    assert_eq!(count(&c, "#queue tbody tr").await, 0);
+    let said = text(&c, "#pseudonym-lookup").await;
+    assert!(
+        said.contains("Nothing under its pseudonym either"),
+        "{said}"
+    );
+    assert_eq!(
+        attr(&c, "#pseudonym-lookup a", "href").await,
+        "/queue?status=all&category=consent_violation"
+    );
+    open(&c, &base, "/queue?status=all&participant=zhangwei").await;
+    assert!(count(&c, "#queue tbody tr").await > 0);
+    assert!(c.find(Locator::Css("#pseudonym-lookup")).await.is_err());
+
+    // D5: every row of the alert's conversation window is marked held, as on the
+    // conversation page.
+    open(
+        &c,
+        &base,
+        "/queue?status=all&category=guarantee_of_returns&participant=zhangwei&sort=newest",
+    )
+    .await;
+    let href = attr(&c, "#queue tbody tr a.open", "href").await;
+    open(&c, &base, &href).await;
+    assert!(text(&c, "#held").await.contains("CASE-18D"));
+    let rows = count(&c, "section#conversation li.msg").await;
+    assert!(rows > 1, "the window has the message's neighbours");
+    let marks = texts(&c, "section#conversation li.msg .held").await;
+    assert_eq!(marks.len() as u64, rows, "{marks:?}");
+    assert!(
+        marks.iter().all(|m| m.contains("⚖ Held: case CASE-18D")),
+        "{marks:?}"
+    );
+    open(
+        &c,
+        &base,
+        &format!("/conversation/cn?id={}", CONVERSATION.replace('|', "%7C")),
+    )
+    .await;
+    let marks = texts(&c, "#conversation li.msg .held").await;
+    assert_eq!(marks.len() as u64, count(&c, "#conversation li.msg").await);
+    assert!(
+        marks.iter().all(|m| m.contains("⚖ Held: case CASE-18D")),
+        "{marks:?}"
+    );
+
+    // D11: an unknown category is said like a bad severity.
+    let (status, _, body) = http_get(&base, "/queue?category=nonsense", &session);
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("Invalid input: category &quot;nonsense&quot;")
+            && body.contains("form class=\"filters\""),
+        "{body}"
+    );
+    let (status, _, _) = http_get(&base, "/queue?category=media_missing", &session);
+    assert_eq!(status, 200, "capture's categories are categories");
+}
