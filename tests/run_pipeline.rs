@@ -441,6 +441,34 @@ fn the_readme_own_messages_run_into_the_demo_folder_as_documented() {
             && demo.join("input.jsonl").exists(),
         "{next}"
     );
+    // Every command it prints runs as printed (trial 18d D6: the search lacked --actor), but
+    // the console (a server, started by the browser tests) and `wcp run` (run just below).
+    std::fs::write(
+        tmp.path().join("your-lines.jsonl"),
+        "{\"id\":\"1\",\"text\":\"保本保息\"}\n",
+    )
+    .unwrap();
+    let printed: Vec<&str> = next
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("wcp "))
+        .map(|l| l.split("  ").next().unwrap())
+        .collect();
+    assert!(printed.len() >= 5, "{next}");
+    for cmd in printed
+        .iter()
+        .filter(|c| !c.starts_with("review ") && !c.starts_with("run "))
+    {
+        let o = Command::new(env!("CARGO_BIN_EXE_wcp"))
+            .args(cmd.split_whitespace())
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "wcp {cmd}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
 
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();

@@ -114,7 +114,11 @@ fn explain(s: &Summary, out: &std::path::Path) -> anyhow::Result<()> {
         "  wcp archive verify --db {}     prove nothing was altered",
         db.display()
     );
-    println!("  wcp archive search --db {} --text 内幕", db.display());
+    // Searching is audited under a name (trial 18d D6: printed without --actor, it failed).
+    println!(
+        "  wcp archive search --db {} --actor you --text 内幕",
+        db.display()
+    );
     println!("  wcp detect --input your-lines.jsonl     PII / risk / class for {{\"id\",\"text\"}} lines");
     println!(
         "  wcp run --input mine.jsonl --out {}   your own messages (README \"Your own messages\": an agree line first for a new contact)",
