@@ -290,3 +290,281 @@ fn a_recall_recorded_before_its_message_is_noted_in_exports() {
         "{body}"
     );
 }
+
+/// A media message from staff: `msgtype` with the WeCom payload `payload`.
+fn media_msg(msgid: &str, msgtype: &str, payload: &str, t: i64) -> wcp_model::EnrichedEvent {
+    let mut e = text(msgid, "", t);
+    e.event.msgtype = msgtype.into();
+    e.event.payload_json = payload.into();
+    e
+}
+
+/// Puts `bytes` into the region's media store as the capture does; returns (md5, sha256).
+fn store_media(media_dir: &std::path::Path, region: &str, bytes: &[u8]) -> (String, String) {
+    use sha2::{Digest, Sha256};
+    let sha = hex::encode(Sha256::digest(bytes));
+    let p = media_dir
+        .join(region)
+        .join("sha256")
+        .join(&sha[..2])
+        .join(&sha[2..4]);
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::write(p.join(&sha), bytes).unwrap();
+    (md5_hex(bytes), sha)
+}
+
+fn custom_of(e: &serde_json::Value, name: &str) -> Option<String> {
+    e["custom"]
+        .as_array()?
+        .iter()
+        .find(|c| c["name"] == name)
+        .and_then(|c| c["value"].as_str())
+        .map(str::to_string)
+}
+
+/// An image, a voice message, a file and a sticker (trial 18d D2): both exports say what
+/// each is and keep its reference (md5sum, sdkfileid, size); the files the region's media
+/// store holds (the image and the file) ride along, inside the RSMF zip as the event's
+/// attachment and as MIME attachments of the EML; the others say why they are not there.
+#[test]
+fn media_messages_carry_their_type_reference_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let media_dir = dir.path().join("media");
+    let png = b"\x89PNG\r\n\x1a\n a tiny image".to_vec();
+    let xlsx = b"PK\x03\x04 client list".to_vec();
+    let (png_md5, png_sha) = store_media(&media_dir, "cn", &png);
+    let (xlsx_md5, xlsx_sha) = store_media(&media_dir, "cn", &xlsx);
+    let mut a = common::open(&dir.path().join("a.db"));
+    let batch = vec![
+        media_msg(
+            "i1",
+            "image",
+            &format!(
+                r#"{{"md5sum":"{png_md5}","filesize":{},"sdkfileid":"SDKIMG"}}"#,
+                png.len()
+            ),
+            T0,
+        ),
+        media_msg(
+            "v1",
+            "voice",
+            r#"{"md5sum":"9db09c7fa627c9e53f17736c786a74d5","voice_size":6810,"play_length":10,"sdkfileid":"SDKVOICE"}"#,
+            T0 + 1_000,
+        ),
+        media_msg(
+            "f1",
+            "file",
+            &format!(
+                r#"{{"md5sum":"{xlsx_md5}","filename":"客户名单.xlsx","fileext":"xlsx","filesize":"{}","sdkfileid":"SDKFILE"}}"#,
+                xlsx.len()
+            ),
+            T0 + 2_000,
+        ),
+        media_msg(
+            "e1",
+            "emotion",
+            r#"{"type":1,"imagesize":962604,"md5sum":"94c2b0bba52cc456cb8221b248096612","sdkfileid":"SDKSTICKER"}"#,
+            T0 + 3_000,
+        ),
+    ];
+    a.insert_batch(&batch, &[]).unwrap();
+    let with_store = wcp_archive::ExportOptions {
+        zone: 480,
+        media_dir: Some(media_dir.clone()),
+    };
+
+    // RSMF with the store.
+    let r = a
+        .export_rsmf_with(&Query::default(), "t", &dir.path().join("r"), &with_store)
+        .unwrap();
+    let (_s, zip_bytes) = open_rsmf(&std::fs::read(&r.files[0]).unwrap());
+    let m = manifest(zip_bytes.clone());
+    let errors: Vec<String> = schema().iter_errors(&m).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let ev = |id: &str| {
+        m["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let (i1, v1, f1, e1) = (ev("i1"), ev("v1"), ev("f1"), ev("e1"));
+    assert_eq!(
+        i1["body"],
+        format!("[image, {} bytes, md5 {png_md5}]", png.len())
+    );
+    assert_eq!(
+        v1["body"],
+        "[voice message, 10 s, 6810 bytes, md5 9db09c7fa627c9e53f17736c786a74d5]"
+    );
+    assert!(f1["body"].as_str().unwrap().contains("[file 客户名单.xlsx"));
+    assert_eq!(
+        e1["body"],
+        "[sticker, 962604 bytes, md5 94c2b0bba52cc456cb8221b248096612]"
+    );
+    assert_eq!(custom_of(&i1, "md5sum").as_deref(), Some(png_md5.as_str()));
+    assert_eq!(custom_of(&i1, "sdkfileid").as_deref(), Some("SDKIMG"));
+    assert_eq!(custom_of(&v1, "play_length").as_deref(), Some("10 s"));
+    assert_eq!(custom_of(&e1, "media_type").as_deref(), Some("sticker"));
+    assert_eq!(custom_of(&i1, "media_status").as_deref(), Some("attached"));
+    let not_in_store = custom_of(&v1, "media_status").unwrap();
+    assert!(
+        not_in_store.starts_with("not in this export: not in the region's media store"),
+        "{not_in_store}"
+    );
+    assert_eq!(custom_of(&e1, "media_status"), Some(not_in_store));
+    assert!(v1.get("attachments").is_none());
+    // The attachments name files in the zip holding exactly the stored bytes.
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
+    for (e, sha, bytes, display) in [
+        (&i1, &png_sha, &png, format!("image-{}.png", &png_md5[..8])),
+        (&f1, &xlsx_sha, &xlsx, "客户名单.xlsx".to_string()),
+    ] {
+        let att = &e["attachments"][0];
+        let id = att["id"].as_str().unwrap();
+        assert!(id.starts_with(sha.as_str()), "{id}");
+        assert_eq!(att["display"], display);
+        assert_eq!(att["size"], bytes.len());
+        let mut got = Vec::new();
+        z.by_name(id).unwrap().read_to_end(&mut got).unwrap();
+        assert_eq!(&got, bytes);
+    }
+
+    // RSMF without a store: the same words and references, and why the file is not there.
+    let r = a
+        .export_rsmf(&Query::default(), "t", &dir.path().join("r2"), 480)
+        .unwrap();
+    let (_s, zip_bytes) = open_rsmf(&std::fs::read(&r.files[0]).unwrap());
+    assert_eq!(
+        zip::ZipArchive::new(std::io::Cursor::new(zip_bytes.clone()))
+            .unwrap()
+            .len(),
+        1
+    );
+    let m2 = manifest(zip_bytes);
+    let i1 = m2["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "i1")
+        .unwrap()
+        .clone();
+    assert_eq!(i1["body"], m["events"][0]["body"]);
+    assert_eq!(
+        custom_of(&i1, "media_status").as_deref(),
+        Some("not in this export: media store not available")
+    );
+
+    // EML thread with the store: the words and references on each line, the two files attached.
+    let t = a
+        .export_eml_with(
+            &Query::default(),
+            "t",
+            &dir.path().join("t"),
+            EmlGrouping::Thread,
+            &with_store,
+        )
+        .unwrap();
+    let raw = std::fs::read(&t.files[0]).unwrap();
+    let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    let body = msg.body_text(0).unwrap().to_string();
+    assert!(
+        body.contains(&format!(
+            "zhangsan: [image, {} bytes, md5 {png_md5}] (sdkfileid SDKIMG; attached as image-",
+            png.len()
+        )),
+        "{body}"
+    );
+    assert!(body.contains("[voice message, 10 s, 6810 bytes, md5 9db09c7fa627c9e53f17736c786a74d5] (sdkfileid SDKVOICE; not in this export: not in the region's media store"), "{body}");
+    assert!(body.contains("[sticker, 962604 bytes"), "{body}");
+    let mut atts: Vec<(String, Vec<u8>)> = msg
+        .attachments()
+        .map(|p| {
+            (
+                p.attachment_name().unwrap_or_default().to_string(),
+                p.contents().to_vec(),
+            )
+        })
+        .collect();
+    atts.sort();
+    assert_eq!(
+        atts,
+        vec![
+            (format!("image-{}.png", &png_md5[..8]), png.clone()),
+            ("客户名单.xlsx".to_string(), xlsx.clone()),
+        ]
+    );
+    // EML per message without a store: the words and why.
+    let pm = a
+        .export_eml(
+            &Query::default(),
+            "t",
+            &dir.path().join("p"),
+            EmlGrouping::Message,
+            480,
+        )
+        .unwrap();
+    let bodies: Vec<String> = pm
+        .files
+        .iter()
+        .map(|f| {
+            let raw = std::fs::read(f).unwrap();
+            let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+            assert_eq!(msg.attachments().count(), 0);
+            msg.body_text(0).unwrap().to_string()
+        })
+        .collect();
+    assert!(
+        bodies.iter().any(
+            |b| b.starts_with("[file 客户名单.xlsx") && b.contains("media store not available")
+        ),
+        "{bodies:?}"
+    );
+}
+
+/// The store lookup: by md5 in the message's own region only; a file whose name is not its
+/// sha256 is not taken; a media folder that does not exist is an error, not "no media".
+#[test]
+fn the_media_store_is_read_by_md5_in_the_region_only() {
+    use std::collections::HashMap;
+    use wcp_archive::export::store::resolve;
+    let dir = tempfile::tempdir().unwrap();
+    let (md5, sha) = store_media(dir.path(), "cn", b"image bytes");
+    let (hk_md5, _) = store_media(dir.path(), "hk", b"hk only");
+    let wanted = HashMap::from([(
+        "cn".to_string(),
+        vec![(md5.clone(), Some(11)), (hk_md5.clone(), None)],
+    )]);
+    let r = resolve(Some(dir.path()), &wanted).unwrap();
+    assert!(r.store);
+    assert_eq!(r.by_md5[&md5].sha256, sha);
+    assert_eq!(r.by_md5[&md5].bytes, b"image bytes");
+    assert!(
+        !r.by_md5.contains_key(&hk_md5),
+        "residency: cn reads cn's store"
+    );
+    assert!(!resolve(None, &wanted).unwrap().store);
+    assert!(resolve(Some(&dir.path().join("nope")), &wanted).is_err());
+    // Content under another file's name (tampered, or a partial copy) is not taken.
+    let (_, sha) = store_media(dir.path(), "sg", b"original");
+    let path = dir
+        .path()
+        .join("sg/sha256")
+        .join(&sha[..2])
+        .join(&sha[2..4])
+        .join(&sha);
+    std::fs::write(&path, b"tampered").unwrap();
+    let tampered = md5_hex(b"tampered");
+    let wanted = HashMap::from([("sg".to_string(), vec![(tampered, None)])]);
+    assert!(resolve(Some(dir.path()), &wanted)
+        .unwrap()
+        .by_md5
+        .is_empty());
+}
+
+fn md5_hex(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    hex::encode(Md5::digest(bytes))
+}

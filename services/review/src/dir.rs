@@ -56,6 +56,8 @@ pub fn open(dir: &Path, mut settings: Settings) -> Result<Opened, ReviewError> {
     let mut console = ConsoleStore::open(&dir.join("review-console.db"), key)?;
     let bootstrap = accounts::bootstrap(&mut console, now_ms())?;
     settings.export_dir = dir.join("exports");
+    // A capture's media store copied or pointed to as `OUT/media` (docs/CAPTURE.md, media).
+    settings.media_dir = Some(dir.join("media")).filter(|m| m.is_dir());
     // The key `wcp run` pseudonymised this folder's contacts with, so a contact's WeCom id can
     // be looked up under its pseudonym (docs/PRIVACY.md); a folder without one has none.
     let tenant_key = dir.join("tenant.key");

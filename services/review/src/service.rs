@@ -128,6 +128,7 @@ pub fn run(cfg: &Config, s: &ReviewSettings, ctx: &RunCtx) -> Result<(), Runtime
         sla_high_s: s.sla_high_s,
         local_signin: s.local_signin,
         utc_offset_minutes: s.utc_offset_minutes,
+        media_dir: s.media_dir.clone(),
         export_dir: s
             .export_dir
             .clone()

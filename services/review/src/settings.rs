@@ -20,6 +20,8 @@ pub struct ReviewSettings {
     pub archive_keys: Vec<(String, PathBuf)>,
     /// Default `<store_dir>/exports`.
     pub export_dir: Option<PathBuf>,
+    /// The capture's `media_dir`, read-only: exports attach the media files found there.
+    pub media_dir: Option<PathBuf>,
     pub sample_percent: f64,
     pub sample_seed: String,
     /// Seconds between two draws of the sample from newly archived messages; a message is
@@ -52,6 +54,7 @@ impl Default for ReviewSettings {
             review_key_file: None,
             archive_keys: Vec::new(),
             export_dir: None,
+            media_dir: None,
             sample_percent: 2.0,
             sample_seed: "wcp".into(),
             sample_interval_s: 60,
@@ -98,6 +101,7 @@ impl Settings for ReviewSettings {
         "review_key_file",
         "archive_keys",
         "export_dir",
+        "media_dir",
         "sample_percent",
         "sample_seed",
         "sample_interval_s",
@@ -133,6 +137,7 @@ impl Settings for ReviewSettings {
             "review_key_file" => self.review_key_file = Some(PathBuf::from(v)),
             "archive_keys" => self.archive_keys = pairs(v)?,
             "export_dir" => self.export_dir = Some(PathBuf::from(v)),
+            "media_dir" => self.media_dir = Some(PathBuf::from(v)),
             "sample_percent" => {
                 let p: f64 = v.parse().map_err(num)?;
                 if !(0.0..=100.0).contains(&p) {

@@ -29,6 +29,9 @@ pub struct Settings {
     pub context_messages: u64,
     /// Where exports are written (one folder per export).
     pub export_dir: PathBuf,
+    /// The capture's media store (`media_dir`, holding `<region>/sha256/…`): exports attach
+    /// the media found there; None: they say "media store not available".
+    pub media_dir: Option<PathBuf>,
     /// Take the client address from X-Forwarded-For (behind an ingress).
     pub trust_forwarded: bool,
     /// Sign-in failures allowed per user name / address in `signin_window_ms`.
@@ -60,6 +63,7 @@ impl Default for Settings {
             session_ttl_ms: 8 * 3600 * 1000,
             context_messages: 5,
             export_dir: std::env::temp_dir().join("wcp-review-exports"),
+            media_dir: None,
             trust_forwarded: false,
             signin_max_failures: 5,
             signin_window_ms: 15 * 60 * 1000,

@@ -44,6 +44,11 @@ pub struct ExportArgs {
     /// the exported times and days (default: the built-in policy's, UTC+08:00).
     #[arg(long)]
     pub policy: Option<PathBuf>,
+    /// The capture's media store (its `media_dir`, holding `<region>/sha256/…`): the media
+    /// files of the exported messages found there go into the export. Without it each media
+    /// message says "not in this export: media store not available".
+    #[arg(long)]
+    pub media_dir: Option<PathBuf>,
     /// Where to record this export when the archive is read-only.
     #[arg(long)]
     pub access_log: Option<PathBuf>,
@@ -57,14 +62,18 @@ pub fn run(a: ExportArgs) -> anyhow::Result<ExitCode> {
     if let Some(log) = &a.access_log {
         archive.set_access_log(log.clone());
     }
+    let opts = wcp_archive::ExportOptions {
+        zone,
+        media_dir: a.media_dir.clone(),
+    };
     let report = match a.format {
-        Format::Rsmf => archive.export_rsmf(&q, &actor, &a.out, zone)?,
+        Format::Rsmf => archive.export_rsmf_with(&q, &actor, &a.out, &opts)?,
         Format::Eml => {
             let per = match a.per {
                 Per::Message => EmlGrouping::Message,
                 Per::Thread => EmlGrouping::Thread,
             };
-            archive.export_eml(&q, &actor, &a.out, per, zone)?
+            archive.export_eml_with(&q, &actor, &a.out, per, &opts)?
         }
     };
     println!(

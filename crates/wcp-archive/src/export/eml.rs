@@ -1,11 +1,12 @@
 //! EML: one RFC 5322 message per archived message, or one per conversation (thread) with
 //! the transcript as its body. Classification, risks and recall status ride in `X-WCP-*`
-//! headers so review tools can filter on them.
+//! headers so review tools can filter on them. A media message's line says what was sent
+//! and its reference (`media.rs`), and the files the media store had ride as attachments.
 
 use wcp_model::Role;
 
 use crate::dates::{rfc2822_in, rfc3339_in};
-use crate::export::mime;
+use crate::export::{media, mime, Context};
 use crate::stored::ArchivedMessage;
 
 fn address(id: &str) -> String {
@@ -22,8 +23,63 @@ fn address(id: &str) -> String {
     format!("{local}@wecom.invalid")
 }
 
-/// One transcript line; times in the zone `z` (minutes east of UTC) with the offset written.
-fn line(m: &ArchivedMessage, z: i32) -> String {
+/// A message's words: its text, or for a media message what was sent, its reference and
+/// where the file is ("[image, 70961 bytes, md5 …] (attached: 9f2c….jpg)").
+fn words(m: &ArchivedMessage, cx: &Context) -> String {
+    let s = &m.stored;
+    let items = media::items(&s.msgtype, &s.payload_json);
+    let mut out = media::body(&s.msgtype, &s.text, &s.payload_json, &items);
+    for it in &items {
+        let ids = it
+            .sdkfileid
+            .as_ref()
+            .map(|f| format!("sdkfileid {f}; "))
+            .unwrap_or_default();
+        match media::status(it, &cx.media) {
+            media::Status::Attached { found, .. } => out.push_str(&format!(
+                " ({ids}attached as {})",
+                media::display(it, found)
+            )),
+            media::Status::NotInExport(why) => out.push_str(&format!(" ({ids}{why})")),
+        }
+    }
+    out
+}
+
+/// The media files of `messages` as MIME attachments, each file once.
+fn attachments<'a>(
+    messages: &[ArchivedMessage],
+    cx: &'a Context,
+) -> Vec<(String, String, &'a [u8])> {
+    let mut out: Vec<(String, String, &'a [u8])> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for m in messages {
+        let s = &m.stored;
+        for it in media::items(&s.msgtype, &s.payload_json) {
+            if let media::Status::Attached { name, found } = media::status(&it, &cx.media) {
+                if seen.insert(name) {
+                    let ext = media::extension(&it, &found.bytes);
+                    out.push((media::display(&it, found), ext, &found.bytes));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn mime_attachments<'a>(a: &'a [(String, String, &'a [u8])]) -> Vec<mime::Attachment<'a>> {
+    a.iter()
+        .map(|(name, ext, bytes)| mime::Attachment {
+            filename: name,
+            content_type: media::content_type(ext),
+            bytes,
+        })
+        .collect()
+}
+
+/// One transcript line; times in the context's zone with the offset written.
+fn line(m: &ArchivedMessage, cx: &Context) -> String {
+    let z = cx.zone;
     let s = &m.stored;
     let note = super::recall_note(m)
         .map(|n| format!(" ({n})"))
@@ -32,10 +88,11 @@ fn line(m: &ArchivedMessage, z: i32) -> String {
         .recalled_at_ms
         .map(|t| format!(" [recalled {}{note}]", rfc3339_in(t, z)))
         .unwrap_or_default();
-    let text = if s.text.is_empty() {
+    let text = words(m, cx);
+    let text = if text.is_empty() {
         format!("<{}>", s.msgtype)
     } else {
-        s.text.clone()
+        text
     };
     format!(
         "[{}] {}{recalled}: {text}",
@@ -69,8 +126,10 @@ fn common_headers(m: &ArchivedMessage, z: i32) -> Vec<(&'static str, String)> {
     h
 }
 
-/// One message as an e-mail; times in the zone `z` (the policy's, as the console shows them).
-pub fn message_eml(m: &ArchivedMessage, z: i32) -> Vec<u8> {
+/// One message as an e-mail; times in the context's zone (the policy's, as the console
+/// shows them).
+pub fn message_eml(m: &ArchivedMessage, cx: &Context) -> Vec<u8> {
+    let z = cx.zone;
     let s = &m.stored;
     let mut headers = common_headers(m, z);
     headers.push((
@@ -84,12 +143,14 @@ pub fn message_eml(m: &ArchivedMessage, z: i32) -> Vec<u8> {
     if let Some(t) = m.recalled_at_ms {
         headers.push(("X-WCP-Recalled-At", rfc3339_in(t, z)));
     }
-    let body = if s.text.is_empty() {
+    let text = words(m, cx);
+    let body = if text.is_empty() {
         format!("<{} without text>", s.msgtype)
     } else {
-        s.text.clone()
+        text
     };
-    mime::message(&headers, &body, &[])
+    let files = attachments(std::slice::from_ref(m), cx);
+    mime::message(&headers, &body, &mime_attachments(&files))
 }
 
 /// Whose conversation it is: the first staff member to write in it, else the first staff
@@ -114,8 +175,9 @@ fn thread_subject(conversation: &str, n: usize) -> String {
 }
 
 /// One conversation's messages (time order) as a single e-mail, from the staff member whose
-/// conversation it is; times in the zone `z`.
-pub fn thread_eml(messages: &[ArchivedMessage], z: i32) -> Vec<u8> {
+/// conversation it is; times in the context's zone; the media files found as attachments.
+pub fn thread_eml(messages: &[ArchivedMessage], cx: &Context) -> Vec<u8> {
+    let z = cx.zone;
     let Some(first) = messages.first() else {
         return Vec::new();
     };
@@ -151,8 +213,13 @@ pub fn thread_eml(messages: &[ArchivedMessage], z: i32) -> Vec<u8> {
             address(&format!("thread.{}", mime::file_stem(&s.conversation_id)))
         ),
     ));
-    let body: Vec<String> = messages.iter().map(|m| line(m, z)).collect();
-    mime::message(&headers, &(body.join("\r\n") + "\r\n"), &[])
+    let body: Vec<String> = messages.iter().map(|m| line(m, cx)).collect();
+    let files = attachments(messages, cx);
+    mime::message(
+        &headers,
+        &(body.join("\r\n") + "\r\n"),
+        &mime_attachments(&files),
+    )
 }
 
 #[cfg(test)]

@@ -54,16 +54,25 @@ pub fn message(headers: &[(&str, String)], text: &str, attachments: &[Attachment
     ));
     out.push_str(&format!("--{boundary}\r\n{text_part}"));
     for a in attachments {
+        let name = file_name(a.filename);
         out.push_str(&format!(
-            "--{boundary}\r\nContent-Type: {}; name=\"{}\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"{}\"\r\n\r\n{}",
+            "--{boundary}\r\nContent-Type: {}; name=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\r\n{}",
             a.content_type,
-            a.filename,
-            a.filename,
             base64_lines(a.bytes)
         ));
     }
     out.push_str(&format!("--{boundary}--\r\n"));
     out.into_bytes()
+}
+
+/// An attachment's name inside quotes: as-is when plain ASCII, else an RFC 2047 encoded word
+/// (a WeCom file name is often Chinese: "客户名单.xlsx"); quotes and controls never pass.
+fn file_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"' && *c != '\\')
+        .collect();
+    header_value(&clean)
 }
 
 /// A file-name-safe form of an id, with a short hash so distinct ids never collide.

@@ -1,10 +1,14 @@
 //! Exports for e-discovery: RSMF 2.0 (`rsmf`) and EML (`eml`), both over a search result
-//! and both audited. `mime` writes the e-mail containers.
+//! and both audited. `mime` writes the e-mail containers; `media` says what a media message
+//! sent and `store` finds its bytes in the region's media store.
 
 pub mod eml;
+pub mod media;
 pub mod mime;
 pub mod rsmf;
+pub mod store;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -21,6 +25,37 @@ pub enum EmlGrouping {
     Message,
     /// One `.eml` per conversation, the transcript as its body.
     Thread,
+}
+
+/// What an export is given beyond the selection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// The zone days and times are written in, minutes east of UTC (the policy's
+    /// `utc_offset_minutes`, as the console and `wcp archive search` show them).
+    pub zone: i32,
+    /// The capture's `media_dir` (holding `<region>/sha256/…`): media found there goes into
+    /// the export as attachments; without it each media message says the store was not
+    /// available.
+    pub media_dir: Option<PathBuf>,
+}
+
+/// What the renderers know besides the messages: the zone times are written in and the
+/// media found.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Minutes east of UTC.
+    pub zone: i32,
+    pub media: media::Resolved,
+}
+
+impl Context {
+    /// A context without a media store (tests, and exports given none).
+    pub fn in_zone(zone: i32) -> Context {
+        Context {
+            zone,
+            ..Context::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -42,6 +77,24 @@ pub fn recall_note(m: &ArchivedMessage) -> Option<String> {
     })
 }
 
+/// The media items of `messages` per region (the message's retention region: a region's
+/// export reads its own region's store only).
+fn wanted_media(messages: &[ArchivedMessage]) -> HashMap<String, store::Wanted> {
+    let mut out: HashMap<String, store::Wanted> = HashMap::new();
+    for m in messages {
+        let s = &m.stored;
+        let Some(region) = s.retention.as_ref().map(|r| r.region.clone()) else {
+            continue;
+        };
+        for it in media::items(&s.msgtype, &s.payload_json) {
+            if let Some(md5) = it.md5 {
+                out.entry(region.clone()).or_default().push((md5, it.size));
+            }
+        }
+    }
+    out
+}
+
 /// (file name, bytes) of each file an export writes.
 type Files = Vec<(String, Vec<u8>)>;
 
@@ -56,10 +109,25 @@ impl Archive {
         out_dir: &Path,
         zone: i32,
     ) -> Result<ExportReport, ArchiveError> {
-        self.export(q, actor, out_dir, "export_rsmf", |messages| {
-            rsmf::split(messages, zone)
+        let opts = ExportOptions {
+            zone,
+            ..ExportOptions::default()
+        };
+        self.export_rsmf_with(q, actor, out_dir, &opts)
+    }
+
+    /// [`Archive::export_rsmf`] with the media store (and what else `opts` gives).
+    pub fn export_rsmf_with(
+        &mut self,
+        q: &Query,
+        actor: &str,
+        out_dir: &Path,
+        opts: &ExportOptions,
+    ) -> Result<ExportReport, ArchiveError> {
+        self.export(q, actor, out_dir, "export_rsmf", opts, |messages, cx| {
+            rsmf::split(messages, cx.zone)
                 .into_iter()
-                .map(|(stem, part)| Ok((format!("{stem}.rsmf"), rsmf::rsmf_file(part, zone)?)))
+                .map(|(stem, part)| Ok((format!("{stem}.rsmf"), rsmf::rsmf_file(part, cx)?)))
                 .collect()
         })
     }
@@ -74,14 +142,30 @@ impl Archive {
         grouping: EmlGrouping,
         zone: i32,
     ) -> Result<ExportReport, ArchiveError> {
-        self.export(q, actor, out_dir, "export_eml", |messages| {
+        let opts = ExportOptions {
+            zone,
+            ..ExportOptions::default()
+        };
+        self.export_eml_with(q, actor, out_dir, grouping, &opts)
+    }
+
+    /// [`Archive::export_eml`] with the media store (and what else `opts` gives).
+    pub fn export_eml_with(
+        &mut self,
+        q: &Query,
+        actor: &str,
+        out_dir: &Path,
+        grouping: EmlGrouping,
+        opts: &ExportOptions,
+    ) -> Result<ExportReport, ArchiveError> {
+        self.export(q, actor, out_dir, "export_eml", opts, |messages, cx| {
             Ok(match grouping {
                 EmlGrouping::Message => messages
                     .iter()
                     .map(|m| {
                         (
                             format!("{}.eml", mime::file_stem(&m.stored.msgid)),
-                            eml::message_eml(m, zone),
+                            eml::message_eml(m, cx),
                         )
                     })
                     .collect(),
@@ -91,7 +175,7 @@ impl Archive {
                     .map(|t| {
                         (
                             format!("{}.eml", mime::file_stem(&t[0].stored.conversation_id)),
-                            eml::thread_eml(t, zone),
+                            eml::thread_eml(t, cx),
                         )
                     })
                     .collect(),
@@ -107,12 +191,17 @@ impl Archive {
         actor: &str,
         out_dir: &Path,
         action: &str,
-        render: impl FnOnce(&[ArchivedMessage]) -> Result<Files, ArchiveError>,
+        opts: &ExportOptions,
+        render: impl FnOnce(&[ArchivedMessage], &Context) -> Result<Files, ArchiveError>,
     ) -> Result<ExportReport, ArchiveError> {
         audit::check_actor(actor)?;
         // From the records themselves, not the search tables (evidence.rs).
         let messages = crate::evidence::select(&self.conn, q)?;
-        let files = render(&messages)?;
+        let cx = Context {
+            zone: opts.zone,
+            media: store::resolve(opts.media_dir.as_deref(), &wanted_media(&messages))?,
+        };
+        let files = render(&messages, &cx)?;
         // Audited before any byte leaves the archive: a failed write after this still shows
         // as an attempted export, never the other way round.
         let ids: Vec<&str> = messages.iter().map(|m| m.stored.msgid.as_str()).collect();

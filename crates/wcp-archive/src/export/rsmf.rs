@@ -2,7 +2,10 @@
 //! `rsmf.zip` attachment holding `rsmf_manifest.json`) per conversation per local day (the
 //! zone the export is given: the policy's, as the console and the CLI read dates), at
 //! most [`MAX_EVENTS`] events each. Times are RFC 3339 in that zone with its offset. Recalled messages are `deleted: true` with the recall
-//! time in `custom`; consent and account-switch records become `disclaimer` events.
+//! time in `custom`; consent and account-switch records become `disclaimer` events. A media
+//! message says what it sent in its body ("[image, 70961 bytes, md5 …]"), carries the
+//! reference in `custom` and, when the media store had the file, the file itself in the zip
+//! as the event's attachment (`media.rs`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -12,7 +15,7 @@ use wcp_model::{EventKind, Role};
 
 use crate::dates::{day_in, rfc2822_in, rfc3339_in};
 use crate::error::ArchiveError;
-use crate::export::mime;
+use crate::export::{media, mime, Context};
 use crate::stored::ArchivedMessage;
 
 /// RSMF's limit on events per file.
@@ -29,7 +32,16 @@ fn custom(pairs: &[(&str, String)]) -> Value {
     )
 }
 
-fn event(m: &ArchivedMessage, in_file: &HashSet<&str>, z: i32) -> Option<Value> {
+/// Files for the zip beside the manifest: attachment id → bytes.
+pub type ZipFiles<'a> = BTreeMap<String, &'a [u8]>;
+
+fn event<'a>(
+    m: &ArchivedMessage,
+    in_file: &HashSet<&str>,
+    cx: &'a Context,
+    files: &mut ZipFiles<'a>,
+) -> Option<Value> {
+    let z = cx.zone;
     let s = &m.stored;
     let base = json!({
         "id": s.msgid,
@@ -43,8 +55,23 @@ fn event(m: &ArchivedMessage, in_file: &HashSet<&str>, z: i32) -> Option<Value> 
     match &s.kind {
         EventKind::Message => {
             e.insert("type".into(), "message".into());
-            if !s.text.is_empty() {
-                e.insert("body".into(), s.text.clone().into());
+            let items = media::items(&s.msgtype, &s.payload_json);
+            let body = media::body(&s.msgtype, &s.text, &s.payload_json, &items);
+            e.insert("body".into(), body.into());
+            let mut media_custom: Vec<(String, String)> = Vec::new();
+            let mut attachments: Vec<Value> = Vec::new();
+            for (n, it) in items.iter().enumerate() {
+                let st = media::status(it, &cx.media);
+                if let media::Status::Attached { name, found } = &st {
+                    attachments.push(json!({
+                        "id": name, "display": media::display(it, found), "size": found.bytes.len(),
+                    }));
+                    files.insert(name.clone(), &found.bytes);
+                }
+                media_custom.extend(media::custom_fields(it, n, &st));
+            }
+            if !attachments.is_empty() {
+                e.insert("attachments".into(), attachments.into());
             }
             e.insert(
                 "direction".into(),
@@ -93,6 +120,14 @@ fn event(m: &ArchivedMessage, in_file: &HashSet<&str>, z: i32) -> Option<Value> 
                     ("recall_note", super::recall_note(m).unwrap_or_default()),
                 ]),
             );
+            if let Some(Value::Array(c)) = e.get_mut("custom") {
+                c.extend(
+                    media_custom
+                        .iter()
+                        .filter(|(_, v)| !v.is_empty())
+                        .map(|(n, v)| json!({ "name": n, "value": v })),
+                );
+            }
         }
         EventKind::Recall { pre_msgid } => {
             // Shown on the original as `deleted`; only a recall of a message outside this
@@ -137,8 +172,9 @@ fn event(m: &ArchivedMessage, in_file: &HashSet<&str>, z: i32) -> Option<Value> 
     Some(Value::Object(e))
 }
 
-/// The manifest for one conversation's messages (already in time order), times in zone `z`.
-pub fn manifest(messages: &[ArchivedMessage], z: i32) -> Value {
+/// The manifest for one conversation's messages (already in time order), times in the
+/// context's zone, and the media files its events attach.
+pub fn manifest<'a>(messages: &[ArchivedMessage], cx: &'a Context) -> (Value, ZipFiles<'a>) {
     let in_file: HashSet<&str> = messages.iter().map(|m| m.stored.msgid.as_str()).collect();
     let mut roles: BTreeMap<&str, Role> = BTreeMap::new();
     for m in messages {
@@ -171,27 +207,35 @@ pub fn manifest(messages: &[ArchivedMessage], z: i32) -> Value {
             })
         })
         .collect();
+    let mut files = ZipFiles::new();
     let events: Vec<Value> = messages
         .iter()
-        .filter_map(|m| event(m, &in_file, z))
+        .filter_map(|m| event(m, &in_file, cx, &mut files))
         .collect();
-    json!({ "version": "2.0.0", "participants": participants, "conversations": conversations, "events": events })
+    let manifest = json!({ "version": "2.0.0", "participants": participants, "conversations": conversations, "events": events });
+    (manifest, files)
 }
 
-/// The zip holding the manifest (wcp keeps no media bytes, so no other attachments).
-pub fn zip(manifest: &Value) -> Result<Vec<u8>, ArchiveError> {
+/// The zip holding the manifest and the media files its events attach (at the zip's root,
+/// named by their attachment ids, as RSMF requires).
+pub fn zip(manifest: &Value, files: &ZipFiles<'_>) -> Result<Vec<u8>, ArchiveError> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     w.start_file("rsmf_manifest.json", opts)?;
     w.write_all(&serde_json::to_vec_pretty(manifest)?)?;
+    for (name, bytes) in files {
+        w.start_file(name.as_str(), opts)?;
+        w.write_all(bytes)?;
+    }
     Ok(w.finish()?.into_inner())
 }
 
-/// The `.rsmf` e-mail for one file's messages, times in zone `z`.
-pub fn rsmf_file(messages: &[ArchivedMessage], z: i32) -> Result<Vec<u8>, ArchiveError> {
-    let manifest = manifest(messages, z);
-    let zip = zip(&manifest)?;
+/// The `.rsmf` e-mail for one file's messages.
+pub fn rsmf_file(messages: &[ArchivedMessage], cx: &Context) -> Result<Vec<u8>, ArchiveError> {
+    let z = cx.zone;
+    let (manifest, files) = manifest(messages, cx);
+    let zip = zip(&manifest, &files)?;
     let first = messages.first().map(|m| m.stored.time_ms).unwrap_or(0);
     let last = messages.last().map(|m| m.stored.time_ms).unwrap_or(0);
     let conv = messages

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::html;
 use serde::Deserialize;
-use wcp_archive::{EmlGrouping, Query as ArchiveQuery};
+use wcp_archive::{EmlGrouping, ExportOptions, Query as ArchiveQuery};
 use wcp_review::ReviewError;
 
 use crate::auth::Investigator;
@@ -70,8 +70,9 @@ pub async fn export(
             std::fs::create_dir_all(&dir)?;
             let mut files = Vec::new();
             let mut messages = 0;
+            let opts = ExportOptions { zone: a2.zone, media_dir: c.settings.media_dir.clone() };
             for q in &queries {
-                let rep = if eml { w.export_eml(q, &a2.user, &dir, EmlGrouping::Thread, a2.zone) } else { w.export_rsmf(q, &a2.user, &dir, a2.zone) }.map_err(arch_err)?;
+                let rep = if eml { w.export_eml_with(q, &a2.user, &dir, EmlGrouping::Thread, &opts) } else { w.export_rsmf_with(q, &a2.user, &dir, &opts) }.map_err(arch_err)?;
                 messages += rep.messages;
                 files.extend(rep.files.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string())));
             }
