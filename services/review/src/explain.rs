@@ -146,12 +146,15 @@ pub fn ledger_state(events: &[(String, i64)], at_ms: i64) -> (ConsentState, Opti
     (state, refused)
 }
 
-/// What a consent-violation alert asks of the reviewer.
-pub fn consent_guidance(lang: Lang) -> &'static str {
-    if zh(lang) {
-        "此告警记录的是与未同意存档的联系人之间仍有内容往来，本身并不认定员工违规。对话正常可按“无问题”结案；若员工在对方拒绝后仍继续业务往来，可按“违规”结案。"
-    } else {
-        "The alert records that content flowed with a contact who has not agreed to archiving; it is not a finding against staff by itself. Close it as no_issue when the conversation is in order, or as breach when staff kept doing business with a contact who refused."
+/// What a consent-violation alert asks of the reviewer, and why its severity is what it is:
+/// a contact who refused (`consent.disagreed_contact`, medium) and one who never answered
+/// (`consent.unknown_contact`, low) call for different advice (trial 18d D12).
+pub fn consent_guidance(state: ConsentState, lang: Lang) -> &'static str {
+    match (state, zh(lang)) {
+        (ConsentState::Disagreed, false) => "The alert records that content flowed with a contact who refused archiving; it is not a finding against staff by itself. Close it as no_issue when the conversation is in order, or as breach when staff kept doing business with the contact after the refusal. Severity medium: the contact said no and the conversation went on (archived anonymised); a contact who never answered is low.",
+        (ConsentState::Disagreed, true) => "此告警记录的是联系人拒绝存档后仍有内容往来，本身并不认定员工违规。对话正常可按“无问题”结案；若员工在对方拒绝后仍继续业务往来，可按“违规”结案。严重程度为中：联系人已明确拒绝而对话仍在继续（已匿名化存档）；从未答复的联系人为低。",
+        (_, false) => "The alert records that content flowed with a contact whose consent is not on record: they have not answered yet (as a new contact has not before their first reply), or their agree was not captured; it is not a finding against staff by itself. Close it as no_issue when the conversation is in order and ask the data-protection officer to follow up the contact's consent, or as breach when staff went on doing business with the contact without seeking it. Severity low: the contact has refused nothing, and wcp kept no content of theirs in clear (quarantined); a contact who refused is medium.",
+        (_, true) => "此告警记录的是与尚无同意记录的联系人之间有内容往来：对方尚未答复（新联系人首次回复前即如此），或其同意未被采集；本身并不认定员工违规。对话正常可按“无问题”结案，并请数据保护官跟进对方的同意；若员工未征得同意仍继续业务往来，可按“违规”结案。严重程度为低：联系人并未拒绝，且 wcp 未以明文保存其任何内容（已隔离）；已拒绝的联系人为中。",
     }
 }
 
@@ -260,6 +263,42 @@ pub fn chat_words(m: &StoredMessage, lang: Lang) -> String {
     }
 }
 
+/// The staff members of a message, its sender first when staff sent it.
+struct Staff<'a> {
+    ids: Vec<&'a str>,
+    sender: bool,
+}
+
+fn staff_of(m: &StoredMessage) -> Staff<'_> {
+    let mut ids: Vec<&str> = m
+        .participant_ids()
+        .into_iter()
+        .filter(|id| is_staff(m, id))
+        .collect();
+    let sender = ids.contains(&m.from.id.as_str());
+    ids.sort_by_key(|id| *id != m.from.id);
+    if ids.is_empty() {
+        ids.push("—");
+    }
+    Staff { ids, sender }
+}
+
+impl Staff<'_> {
+    /// "zhangwei (sender), liuyang" — the sender is marked when there are several (trial 18d
+    /// D12: "liuyang, zhangwei" did not say that zhangwei sent it).
+    fn named(&self, lang: Lang) -> String {
+        let mut ids: Vec<String> = self.ids.iter().map(|s| s.to_string()).collect();
+        if self.sender && ids.len() > 1 {
+            ids[0].push_str(if zh(lang) {
+                "（发送人）"
+            } else {
+                " (sender)"
+            });
+        }
+        ids.join(if zh(lang) { "、" } else { ", " })
+    }
+}
+
 /// Who the contact of a consent-unknown message is, as far as wcp may know, and where a
 /// compliance officer finds out: wcp names such a contact only by pseudonym (PIPL: no
 /// processing without consent; docs/PRIVACY.md), so the lines name the staff member, the
@@ -276,29 +315,33 @@ pub fn unknown_contact(
         .as_ref()
         .filter(|d| d.state == ConsentState::Unknown)?;
     let who = gated_contacts(d).join(", ");
-    let staff: Vec<&str> = m
-        .participant_ids()
-        .into_iter()
-        .filter(|id| is_staff(m, id))
-        .collect();
-    let staff = if staff.is_empty() {
-        "—".to_string()
-    } else {
-        staff.join(", ")
-    };
+    let staff = staff_of(m);
     let chat = chat_words(m, lang);
     let at = time(m.time_ms, zone);
     let mut out = Vec::new();
     if zh(lang) {
-        out.push(format!("员工：{staff}；会话：{chat}；时间：{at}。"));
-        out.push(format!("{who} 是假名：联系人未同意存档前，wcp 不保存其明文身份（《个人信息保护法》要求处理个人信息须经本人同意，见 docs/PRIVACY.md），因此 wcp 中无法查出此人是谁。"));
-        out.push(format!("查找此人：在企业微信中查看 {staff} 的外部联系人（客户联系），或在企业微信自身的会话存档中查看 {chat} 在 {at} 前后的记录。"));
-    } else {
         out.push(format!(
-            "Staff member: {staff}; conversation: {chat}; time: {at}."
+            "员工：{}；会话：{chat}；时间：{at}。",
+            staff.named(lang)
+        ));
+        out.push(format!("{who} 是假名：联系人未同意存档前，wcp 不保存其明文身份（《个人信息保护法》要求处理个人信息须经本人同意，见 docs/PRIVACY.md），因此 wcp 中无法查出此人是谁。"));
+        out.push(format!("查找此人：在企业微信中查看 {} 的外部联系人（客户联系），或在企业微信自身的会话存档中查看 {chat} 在 {at} 前后的记录。", staff.ids.join(" 或 ")));
+    } else {
+        let label = if staff.ids.len() > 1 {
+            "Staff members"
+        } else {
+            "Staff member"
+        };
+        out.push(format!(
+            "{label}: {}; conversation: {chat}; time: {at}.",
+            staff.named(lang)
         ));
         out.push(format!("{who} is a pseudonym: wcp keeps no clear identity of a contact who has not agreed to archiving (PIPL allows processing their personal information only with their consent; docs/PRIVACY.md), so wcp cannot say who it is."));
-        out.push(format!("To identify them: in WeCom, look up {staff}'s external contacts (Customer Contact), or WeCom's own chat archive of {chat} at {at}."));
+        let whose = match staff.ids.as_slice() {
+            [one] => format!("{one}'s external contacts"),
+            many => format!("the external contacts of {}", many.join(" or ")),
+        };
+        out.push(format!("To identify them: in WeCom, look up {whose} (Customer Contact), or WeCom's own chat archive of {chat} at {at}."));
     }
     let release = format!(
         "wcp archive quarantine release --db archive-{region}.db --msgid {} --dpo-key dpo.key --reason \"…\"",
@@ -571,13 +614,46 @@ mod tests {
         );
         let l = unknown_contact(&m, "cn", Lang::En, 480).unwrap().join("\n");
         assert!(
-            l.contains("Staff member: lina, zhangwei; conversation: the group room wrROOM;"),
+            l.contains("Staff members: lina, zhangwei; conversation: the group room wrROOM;"),
             "{l}"
         );
         assert!(
-            l.contains("look up lina, zhangwei's external contacts"),
+            l.contains("look up the external contacts of lina or zhangwei (Customer Contact)"),
             "{l}"
         );
+        // Staff sent it into the room: the sender comes first, marked (trial 18d D12).
+        let mut m = stored("x", ConsentState::Unknown, Disposition::Quarantine, false);
+        m.to.push(Participant::new("liuyang"));
+        let l = unknown_contact(&m, "cn", Lang::En, 480).unwrap().join("\n");
+        assert!(
+            l.contains(
+                "Staff members: zhangwei (sender), liuyang; conversation: the group room wrROOM;"
+            ) && l.contains("the external contacts of zhangwei or liuyang"),
+            "{l}"
+        );
+        let z = unknown_contact(&m, "cn", Lang::Zh, 480).unwrap().join("\n");
+        assert!(
+            z.contains("员工：zhangwei（发送人）、liuyang；")
+                && z.contains("查看 zhangwei 或 liuyang 的外部联系人"),
+            "{z}"
+        );
+    }
+
+    #[test]
+    fn consent_advice_fits_a_contact_who_never_answered_apart_from_one_who_refused() {
+        let unknown = consent_guidance(ConsentState::Unknown, Lang::En);
+        assert!(!unknown.contains("refused archiving") && !unknown.contains("after the refusal"));
+        assert!(
+            unknown.contains("not answered yet") && unknown.contains("Severity low"),
+            "{unknown}"
+        );
+        let refused = consent_guidance(ConsentState::Disagreed, Lang::En);
+        assert!(
+            refused.contains("after the refusal") && refused.contains("Severity medium"),
+            "{refused}"
+        );
+        assert!(consent_guidance(ConsentState::Unknown, Lang::Zh).contains("严重程度为低"));
+        assert!(consent_guidance(ConsentState::Disagreed, Lang::Zh).contains("严重程度为中"));
     }
 
     #[test]

@@ -157,6 +157,15 @@ pub async fn show(
     }
 }
 
+/// The consent state that raised a consent alert, from its rule (the message may be gone).
+fn alert_consent(it: &Item) -> ConsentState {
+    if it.new.rule_id == "consent.disagreed_contact" {
+        ConsentState::Disagreed
+    } else {
+        ConsentState::Unknown
+    }
+}
+
 fn it_consent(it: &Item) -> bool {
     it.new.category == "consent_violation"
 }
@@ -377,11 +386,7 @@ fn why_lines(lang: Lang, zone: i32, it: &Item, l: &Loaded) -> Vec<String> {
             None => {
                 // The message expired: the alert's rule says which state raised it, the
                 // consent records who and when.
-                let state = if it.new.rule_id == "consent.disagreed_contact" {
-                    ConsentState::Disagreed
-                } else {
-                    ConsentState::Unknown
-                };
+                let state = alert_consent(it);
                 let who: Vec<&str> = l
                     .ledger
                     .iter()
@@ -405,7 +410,7 @@ fn why_lines(lang: Lang, zone: i32, it: &Item, l: &Loaded) -> Vec<String> {
                 ));
             }
         }
-        out.push(explain::consent_guidance(lang).to_string());
+        out.push(explain::consent_guidance(alert_consent(it), lang).to_string());
     } else if let Some(m) = m {
         if let Some(c) = &m.classification {
             out.extend(explain::risk_lines(&it.new.category, c, &m.text, lang));
