@@ -16,7 +16,11 @@ use libloading::Library;
 /// Why the library could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot load the WeCom SDK library {path}: {reason}")]
+    #[error(
+        "cannot load the WeCom SDK library {path}: {reason}; it must be Tencent's \
+         libWeWorkFinanceSdk_C.so for this machine, with every library it needs (`ldd` names \
+         them) in the image or in its own directory (docs/CAPTURE.md)"
+    )]
     Open { path: PathBuf, reason: String },
     #[error("the WeCom SDK library {path} has no symbol {symbol} (not libWeWorkFinanceSdk_C?)")]
     Symbol { path: PathBuf, symbol: &'static str },
@@ -88,6 +92,22 @@ pub struct Sdk {
     _lib: Library,
 }
 
+/// libloading's own text is only "dlopen failed"; the loader's reason (`dlerror`: a missing
+/// dependency, "invalid ELF header", a wrong architecture) is its source, and the one line
+/// that says what to fix where the image has no shell for `ldd` (trial 19a D2).
+fn loader_reason(e: &libloading::Error) -> String {
+    let mut parts = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    if parts.is_empty() {
+        return e.to_string();
+    }
+    parts.join(": ")
+}
+
 fn cstr(s: &str) -> CString {
     // Interior NULs cannot be passed to C; they are never valid in ids, keys or base64.
     CString::new(s.replace('\0', "")).unwrap_or_default()
@@ -100,7 +120,7 @@ impl Sdk {
         // process (the SDK child), which the parent restarts if they misbehave.
         let lib = unsafe { Library::new(path) }.map_err(|e| LoadError::Open {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            reason: loader_reason(&e),
         })?;
         macro_rules! sym {
             ($name:literal) => {{
@@ -293,6 +313,19 @@ mod tests {
             msg.contains("/nonexistent/libWeWorkFinanceSdk_C.so"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn a_file_that_is_no_library_names_the_loaders_reason() {
+        let path =
+            std::env::temp_dir().join(format!("wecom-sdk-not-elf-{}.so", std::process::id()));
+        std::fs::write(&path, "not a shared object\n".repeat(20)).unwrap();
+        let err = Sdk::load(&path).err().expect("cannot load");
+        std::fs::remove_file(&path).unwrap();
+        let msg = err.to_string();
+        // glibc: "<path>: invalid ELF header"; the loader's text, not just "dlopen failed".
+        assert!(msg.contains("invalid ELF header"), "{msg}");
+        assert!(msg.contains("ldd"), "{msg}");
     }
 
     #[test]

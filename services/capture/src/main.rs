@@ -1,17 +1,17 @@
 //! wcp-capture: pulls a corp's WeCom session archive through Tencent's SDK and writes each
 //! decrypted message to `wecom.raw` exactly once, with the cursor in the same transaction.
 //!
-//! Layout: `main` (role: service or SDK child), `child` (the SDK child: the only process that
-//! loads Tencent's library), `proto` (the pipe protocol), `supervisor` (spawn, deadlines,
-//! restarts), `settings`, `keys` (private keys per `publickey_ver`), `chatdata` (the
-//! GetChatData answer), `decrypt` (RSA + DecryptData → plaintext or dead letter), `records`
-//! (what a transaction writes), `tx` (the transactions), `leader` (one active instance per
-//! corp), `capture` (the loop), `metrics`; media apart from the text: `mediaref` (the files a
-//! message names), `media_fetch` (chunks → md5 check), `store` (content-addressed files),
-//! `media` (the stage: media records, `media_missing` marks), `media_run` (its threads);
-//! the recovery commands: `recover` (shared), `redecrypt` (dead letters), `refetch` (a seq
-//! range), `seen` (what is already written), `consent_api` + `consent_import` (WeCom's
-//! consent answers into `consent.ledger`).
+//! Layout: `main` (role: service or SDK child), `child` (the SDK child: the only process that loads
+//! Tencent's library), `proto` (the pipe protocol), `supervisor` (spawn, deadlines, restarts),
+//! `deadline` (a call's limit, in time the parent was running), `settings`, `keys` (private keys
+//! per `publickey_ver`), `chatdata` (the GetChatData answer), `decrypt` (RSA + DecryptData →
+//! plaintext or dead letter), `records` (what a transaction writes), `tx` (the transactions),
+//! `leader` (one active instance per corp), `capture` (the loop), `metrics`; media apart from the
+//! text: `mediaref` (the files a message names), `media_fetch` (chunks → md5 check), `store`
+//! (content-addressed files), `media` (the stage: media records, `media_missing` marks),
+//! `media_run` (its threads); the recovery commands: `recover` (shared), `redecrypt` (dead
+//! letters), `refetch` (a seq range), `seen` (what is already written), `consent_api` +
+//! `consent_import` (WeCom's consent answers into `consent.ledger`).
 //! See docs/CAPTURE.md.
 
 use std::process::ExitCode;
@@ -23,6 +23,7 @@ mod chatdata;
 mod child;
 mod consent_api;
 mod consent_import;
+mod deadline;
 mod decrypt;
 mod keys;
 mod leader;
@@ -99,7 +100,7 @@ fn run(cfg: &Config, raw: &settings::CaptureKeys, ctx: &RunCtx) -> Result<(), Ru
             // Not capturing any more, and saying so before anything else happens (the
             // media thread below may take a moment to end); the media thread ends with the
             // service.
-            m.active.set(0);
+            m.standing_by();
             ctx.set_not_ready(format!("stopping on a fatal error: {e}"));
             ctx.request_shutdown();
         }
@@ -126,7 +127,7 @@ fn capture(
         }
         m.active.set(1);
         let end = cap.term(leader);
-        m.active.set(0);
+        m.standing_by();
         match end? {
             End::Shutdown => {
                 tracing::info!("stopped cleanly");

@@ -178,6 +178,14 @@ impl CaptureMetrics {
 }
 
 impl CaptureMetrics {
+    /// This instance holds the corp's capture no more (lost it, fenced, or stopping): a
+    /// standby never calls GetChatData, so a `behind` 1 left from its active term would stay
+    /// 1 for good and page WcpCaptureStalled on a quiet corp (trial 19a D1).
+    pub fn standing_by(&self) {
+        self.active.set(0);
+        self.behind.set(0);
+    }
+
     /// Counts an alert written to `chat.alerts` (call once its transaction committed, or as
     /// the stage emits it under the runtime's loop, like the alerter).
     pub fn alert(&self, a: &wcp_model::Alert) {
@@ -193,5 +201,30 @@ pub fn code_label(code: i32) -> String {
         code.to_string()
     } else {
         "other".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scrape(rt: &wcp_runtime::Metrics, name: &str) -> f64 {
+        let text = rt.render();
+        let line = text
+            .lines()
+            .find(|l| l.split(' ').next() == Some(name))
+            .unwrap_or_else(|| panic!("{name} not exported:\n{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn a_standby_does_not_report_the_backlog_of_its_last_active_term() {
+        let rt = wcp_runtime::Metrics::new();
+        let m = CaptureMetrics::register(&rt);
+        m.active.set(1);
+        m.behind.set(1);
+        m.standing_by();
+        assert_eq!(scrape(&rt, "wcp_capture_active"), 0.0);
+        assert_eq!(scrape(&rt, "wcp_capture_behind"), 0.0);
     }
 }

@@ -201,7 +201,13 @@ impl Settings {
     /// The SDK library and key directories that do not exist.
     fn missing_files(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if !self.library.is_file() {
+        if self.library.is_dir() {
+            out.push(format!(
+                "sdk_library {}: is a directory, not the library file; give the path of \
+                 libWeWorkFinanceSdk_C.so itself (WCP_SDK_LIBRARY, docs/CAPTURE.md)",
+                self.library.display()
+            ));
+        } else if !self.library.is_file() {
             out.push(format!(
                 "sdk_library {}: no such file; put Tencent's libWeWorkFinanceSdk_C.so there or \
                  set WCP_SDK_LIBRARY to where it is (docs/CAPTURE.md)",
@@ -250,6 +256,23 @@ mod tests {
         ] {
             assert!(err.contains(needle), "{needle} missing in {err}");
         }
+    }
+
+    #[test]
+    fn a_directory_as_the_library_is_named_a_directory() {
+        let dir = std::env::temp_dir();
+        let c = cfg(&[
+            ("corp_id", "ww1"),
+            ("sdk_library", dir.to_str().unwrap()),
+            ("private_keys_dir", dir.to_str().unwrap()),
+        ]);
+        let s = Settings::resolve(&c, &|_| Some("x".into())).unwrap();
+        let problems = s.missing_files().join("\n");
+        assert!(
+            problems.contains("is a directory, not the library file"),
+            "{problems}"
+        );
+        assert!(!problems.contains("no such file"), "{problems}");
     }
 
     #[test]

@@ -6,11 +6,12 @@ use std::io::BufReader;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wecom_sdk::{classify, describe, CodeClass};
 
 use crate::child::{CHILD_ARG, LIBRARY_ENV, PARENT_ENV};
+use crate::deadline::{Deadline, Verdict};
 use crate::metrics::CaptureMetrics;
 use crate::proto::{num, read_frame, text, write_frame, Frame};
 
@@ -96,10 +97,10 @@ impl Supervisor {
         if write_frame(&mut run.stdin, req).is_err() {
             return Err(self.crashed());
         }
-        match run.rx.recv_timeout(limit) {
-            Ok(Ok(frame)) => Ok(frame),
-            Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => Err(self.crashed()),
-            Err(RecvTimeoutError::Timeout) => {
+        match await_answer(&run.rx, self.spec.role, limit) {
+            Waited::Answer(frame) => Ok(frame),
+            Waited::Broken => Err(self.crashed()),
+            Waited::Hung => {
                 tracing::error!(
                     role = self.spec.role,
                     limit_s = limit.as_secs(),
@@ -217,10 +218,10 @@ impl Supervisor {
         let Some(run) = self.child.as_mut() else {
             return Err(CallError::Crashed("not running".into()));
         };
-        match run.rx.recv_timeout(START_LIMIT) {
-            Ok(Ok(frame)) => Ok(frame),
-            Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => Err(self.crashed()),
-            Err(RecvTimeoutError::Timeout) => {
+        match await_answer(&run.rx, self.spec.role, START_LIMIT) {
+            Waited::Answer(frame) => Ok(frame),
+            Waited::Broken => Err(self.crashed()),
+            Waited::Hung => {
                 self.kill("hang");
                 Err(CallError::Hung(START_LIMIT))
             }
@@ -244,6 +245,40 @@ impl Drop for Supervisor {
             // A child stuck in the library would not see the pipe close.
             let _ = run.proc.kill();
             let _ = run.proc.wait();
+        }
+    }
+}
+
+enum Waited {
+    Answer(Frame),
+    /// The pipe broke: the child died.
+    Broken,
+    Hung,
+}
+
+/// Waits for the child's answer for `limit` of time this process was watching (see
+/// `deadline`: a parent stopped and resumed does not take the child for hung).
+fn await_answer(rx: &Receiver<std::io::Result<Frame>>, role: &str, limit: Duration) -> Waited {
+    let mut deadline = Deadline::new(limit);
+    let mut wait = deadline.first_wait();
+    loop {
+        let start = Instant::now();
+        match rx.recv_timeout(wait) {
+            Ok(Ok(frame)) => return Waited::Answer(frame),
+            Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => return Waited::Broken,
+            Err(RecvTimeoutError::Timeout) => match deadline.waited(wait, start.elapsed()) {
+                Verdict::Wait(next) => wait = next,
+                Verdict::Hung => return Waited::Hung,
+                Verdict::Suspended(gap) => {
+                    tracing::warn!(
+                        role,
+                        gap_s = gap.as_secs(),
+                        "this process was not running for a while (stopped or paused); \
+                         waiting for the SDK call again rather than calling it hung"
+                    );
+                    wait = deadline.first_wait();
+                }
+            },
         }
     }
 }
