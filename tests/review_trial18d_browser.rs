@@ -1,8 +1,9 @@
 //! The compliance officer's defects (trial 18d) in real headless Chromium: the queue's
 //! Participant filter finds a contact without consent by their WeCom id under its pseudonym,
 //! as Search and Consent do (D3); the alert page's conversation window marks held messages
-//! as the conversation page does (D5); an unknown queue category is said, not answered with
-//! an empty queue (D11).
+//! as the conversation page does (D5); the conversation page says where the conversation ends
+//! instead of a bare date and a link to nothing (D10); an unknown queue category is said, not
+//! answered with an empty queue (D11).
 
 mod browser;
 
@@ -117,6 +118,31 @@ async fn trial_18d_defects_in_chromium() {
         marks.iter().all(|m| m.contains("⚖ Held: case CASE-18D")),
         "{marks:?}"
     );
+
+    // D10: the window at the conversation's end says so, with no bare date under it and no
+    // "Later messages" link to at=i64::MAX; a window in the middle links both ways at its time.
+    assert_eq!(
+        text(&c, "#conversation-end").await,
+        "End of the conversation: no later messages in the archive."
+    );
+    assert!(c.find(Locator::Css("a#later")).await.is_err());
+    let hints = texts(&c, "p.hint").await;
+    assert!(!hints.iter().any(|h| h.ends_with(" …")), "{hints:?}");
+    assert!(!c.source().await.unwrap().contains("9223372036854775807"));
+    let id = CONVERSATION.replace('|', "%7C");
+    open(
+        &c,
+        &base,
+        &format!("/conversation/cn?id={id}&at=1732600300000&before=1&after=1"),
+    )
+    .await;
+    assert_eq!(count(&c, "#conversation li.msg").await, 2);
+    let later = attr(&c, "a#later", "href").await;
+    assert!(
+        later.contains("at=1732600300000&before=1&after=51"),
+        "{later}"
+    );
+    assert!(attr(&c, "a#earlier", "href").await.contains("before=51"));
 
     // D11: an unknown category is said like a bad severity.
     let (status, _, body) = http_get(&base, "/queue?category=nonsense", &session);

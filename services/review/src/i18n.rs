@@ -135,6 +135,8 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "conversation" => ("Conversation", "会话"),
         "earlier" => ("Earlier messages", "更早的消息"),
         "later" => ("Later messages", "更晚的消息"),
+        "conversation_start" => ("Start of the conversation: no earlier messages in the archive.", "会话开始：归档中没有更早的消息。"),
+        "conversation_end" => ("End of the conversation: no later messages in the archive.", "会话结束：归档中没有更晚的消息。"),
         "recalled" => ("recalled", "已撤回"),
         "alert_of" => ("Alert:", "告警："),
         "consent_unknown" => ("Consent: unknown — no agree or disagree of this contact is on record. wcp names a contact without consent only by this pseudonym (docs/PRIVACY.md).", "同意状态：未知——没有此联系人的同意或拒绝记录。未同意的联系人在 wcp 中只以此假名出现（见 docs/PRIVACY.md）。"),

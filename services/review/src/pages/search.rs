@@ -13,7 +13,7 @@ use wcp_model::RiskCategory;
 
 use crate::auth::Investigator;
 use crate::i18n::{t, Lang};
-use crate::layout::{csrf, page, problem, time};
+use crate::layout::{csrf, page, problem};
 use crate::pages::alert::access;
 use crate::pages::params::{self, opt, BadInput};
 use crate::pseudonyms::Lookup;
@@ -338,15 +338,22 @@ pub async fn conversation(
         zone: a.zone,
         lang: a.lang,
     };
+    // A side of the window with fewer messages than asked reaches the conversation's start or
+    // end: said there instead of a link that would show nothing more.
+    let earlier = msgs.iter().filter(|m| m.stored.time_ms < at).count() as u64;
+    let (start, end) = (earlier < before, (msgs.len() as u64 - earlier) < after);
     let link = |b: u64, f: u64| {
         format!(
             "/conversation/{region}?{}",
-            serde_urlencoded::to_string([
-                ("id", conv.clone()),
-                ("at", at.to_string()),
-                ("before", b.to_string()),
-                ("after", f.to_string())
-            ])
+            // Without `at` the window is the conversation's end, and the links keep it so
+            // (not at=9223372036854775807: trial 18d D10).
+            serde_urlencoded::to_string(
+                [("id", conv.clone())]
+                    .into_iter()
+                    .chain(q.at.map(|at| ("at", at.to_string())))
+                    .chain([("before", b.to_string()), ("after", f.to_string())])
+                    .collect::<Vec<_>>()
+            )
             .unwrap_or_default()
         )
     };
@@ -358,10 +365,9 @@ pub async fn conversation(
             select name="format" { option value="rsmf" { "RSMF 2.0" } option value="eml" { "EML" } }
             button type="submit" { (t(l, "export_conversation")) }
         }
-        a #earlier href=(link(before + 50, after)) { "↑ " (t(l, "earlier")) }
+        @if start { p #conversation-start.hint { (t(l, "conversation_start")) } } @else { a #earlier href=(link(before + 50, after)) { "↑ " (t(l, "earlier")) } }
         ol #conversation.conversation { @for m in &msgs { (holds.line(m, &viewer, &[], m.stored.time_ms == at, None)) } }
-        a #later href=(link(before, after + 50)) { "↓ " (t(l, "later")) }
-        @if let Some(first) = msgs.first() { p.hint { (time(first.stored.time_ms, a.zone)) " …" } }
+        @if end { p #conversation-end.hint { (t(l, "conversation_end")) } } @else { a #later href=(link(before, after + 50)) { "↓ " (t(l, "later")) } }
     })
     .into_response()
 }
