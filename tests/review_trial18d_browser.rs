@@ -2,8 +2,9 @@
 //! Participant filter finds a contact without consent by their WeCom id under its pseudonym,
 //! as Search and Consent do (D3); the alert page's conversation window marks held messages
 //! as the conversation page does (D5); the conversation page says where the conversation ends
-//! instead of a bare date and a link to nothing (D10); an unknown queue category is said, not
-//! answered with an empty queue (D11).
+//! instead of a bare date and a link to nothing (D10); a conversation hold on all regions goes
+//! only where the conversation is, says so, and a released hold reads released (D9); an
+//! unknown queue category is said, not answered with an empty queue (D11).
 
 mod browser;
 
@@ -143,6 +144,40 @@ async fn trial_18d_defects_in_chromium() {
         "{later}"
     );
     assert!(attr(&c, "a#earlier", "href").await.contains("before=51"));
+
+    // D9: a conversation hold on "All regions" goes only where the conversation is, and says
+    // so; a released hold no longer reads as covering its messages.
+    open(&c, &base, "/holds").await;
+    fill(&c, "#place-hold input[name=case_id]", "CASE-18E").await;
+    fill(&c, "#place-hold input[name=conversation]", CONVERSATION).await;
+    fill(&c, "#place-hold input[name=reason]", "complaint").await;
+    click_nav(&c, "#place-hold button").await;
+    let said = text(&c, "#placed").await;
+    assert!(
+        said.starts_with("Hold placed: cn → ")
+            && said
+                .ends_with("Not placed in hk: no message of this conversation is archived there."),
+        "{said}"
+    );
+    let rows = texts(&c, "#holds tbody tr").await;
+    let case: Vec<&String> = rows.iter().filter(|r| r.contains("CASE-18E")).collect();
+    assert_eq!(case.len(), 1, "{rows:?}");
+    c.execute(
+        "const row = [...document.querySelectorAll('#holds tbody tr')].find(r => r.textContent.includes('CASE-18E'));
+         row.querySelector('form.inline input[name=reason]').value = 'case closed';
+         row.querySelector('form.inline button').click();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    open(&c, &base, "/holds").await;
+    let rows = texts(&c, "#holds tbody tr").await;
+    let row = rows.iter().find(|r| r.contains("CASE-18E")).unwrap();
+    assert!(
+        row.contains("released: holds nothing now") && !row.contains("→"),
+        "{row}"
+    );
 
     // D11: an unknown category is said like a bad severity.
     let (status, _, body) = http_get(&base, "/queue?category=nonsense", &session);

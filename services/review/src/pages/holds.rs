@@ -134,6 +134,43 @@ pub fn covers(l: Lang, zone: i32, s: &HoldScope) -> String {
 #[derive(Deserialize, Default)]
 pub struct HoldsQuery {
     msg: Option<String>,
+    /// Where a hold was just placed: `cn:28,hk:0` (region:messages), and the regions passed
+    /// over; read back only for regions this console serves.
+    placed: Option<String>,
+    passed: Option<String>,
+}
+
+impl HoldsQuery {
+    /// What the placement said, from the redirect after it (so a reload places nothing).
+    fn placed_note(&self, l: Lang, served: &[String]) -> Option<String> {
+        let served = |r: &str| served.iter().any(|s| s == r);
+        let places: Counts = opt(&self.placed)?
+            .split(',')
+            .filter_map(|x| x.split_once(':'))
+            .filter(|(r, _)| served(r))
+            .filter_map(|(r, n)| Some((r.to_string(), n.parse().ok()?)))
+            .collect();
+        let passed: Vec<String> = opt(&self.passed)
+            .unwrap_or("")
+            .split(',')
+            .filter(|r| served(r))
+            .map(str::to_string)
+            .collect();
+        (!places.is_empty()).then(|| placed_note(l, &places, &passed))
+    }
+
+    /// The redirect after placing a hold.
+    fn after_placing(places: &[(String, u64)], passed: &[String]) -> String {
+        let placed: Vec<String> = places.iter().map(|(r, n)| format!("{r}:{n}")).collect();
+        let mut pairs = vec![("placed", placed.join(","))];
+        if !passed.is_empty() {
+            pairs.push(("passed", passed.join(",")));
+        }
+        format!(
+            "/holds?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
 }
 
 pub async fn show(
@@ -141,11 +178,13 @@ pub async fn show(
     Investigator(a): Investigator,
     Query(q): Query<HoldsQuery>,
 ) -> Response {
-    render_with(&state, &a, None, None, q.msg.as_deref()).await
+    let served: Vec<String> = state.regions.iter().map(|r| r.name.clone()).collect();
+    let placed = q.placed_note(a.lang, &served);
+    render_with(&state, &a, None, None, q.msg.as_deref(), placed).await
 }
 
 pub(crate) async fn render(state: &Shared, a: &Authed, error: Option<String>) -> Response {
-    render_with(state, a, error, None, None).await
+    render_with(state, a, error, None, None, None).await
 }
 
 /// The holds page; `confirm` is a hold that would cover no message, shown back with a
@@ -156,6 +195,7 @@ async fn render_with(
     error: Option<String>,
     confirm: Option<(PlaceForm, Vec<String>)>,
     msg: Option<&str>,
+    placed: Option<String>,
 ) -> Response {
     let a2 = a.clone();
     let res = state
@@ -172,6 +212,7 @@ async fn render_with(
     let regions: Vec<String> = state.regions.iter().map(|r| r.name.clone()).collect();
     page(a, t(l, "holds"), html! {
         (flash(l, msg))
+        @if let Some(p) = &placed { p.flash #placed role="status" { (p) } }
         @if let Some(e) = &error { (problem(e)) }
         @if let Some((f, searched)) = &confirm {
             section #confirm-empty {
@@ -206,7 +247,7 @@ async fn render_with(
                     @for (h, n) in hs {
                         tr {
                             td { (region) } td { (h.id) } td.case { (h.case_id) }
-                            td.covers { (covers(l, a.zone, &h.scope)) " → " strong { (n) } " " (crate::i18n::messages(l, *n)) }
+                            td.covers { (covers_cell(l, a.zone, h, *n)) }
                             td { (h.reason) } td { (h.placed_by) " " (time(h.placed_at_ms, a.zone)) }
                             td { @match &h.released_at_ms { Some(at) => { "released " (time(*at, a.zone)) }, None => { "active" } } }
                             td {
@@ -274,9 +315,80 @@ pub fn hold_regions(scope: &HoldScope, picked: &str, all: &[String]) -> Vec<Stri
     }
 }
 
+type Counts = Vec<(String, u64)>;
+
+/// Where a hold is placed among the regions asked, with how many messages it covers in each
+/// (`counts`), and the regions passed over: a conversation's messages are in one region, so
+/// a conversation hold goes only where it covers messages (all asked when it covers none
+/// anywhere: the person confirmed that). A custodian or text hold goes everywhere asked: it
+/// also covers messages archived there later.
+pub fn hold_targets(scope: &HoldScope, counts: &[(String, u64)]) -> (Counts, Vec<String>) {
+    let some = counts.iter().any(|(_, n)| *n > 0);
+    if matches!(scope, HoldScope::Conversation(_)) && some {
+        let (places, passed): (Counts, Counts) = counts.iter().cloned().partition(|(_, n)| *n > 0);
+        (places, passed.into_iter().map(|(r, _)| r).collect())
+    } else {
+        (counts.to_vec(), Vec::new())
+    }
+}
+
+/// "Hold placed: cn → 28 messages, hk → 0 messages (it covers messages archived there
+/// later). Not placed in hk: no message of this conversation is archived there."
+pub fn placed_note(l: Lang, places: &[(String, u64)], passed: &[String]) -> String {
+    let zh = l == Lang::Zh;
+    let each: Vec<String> = places
+        .iter()
+        .map(|(r, n)| format!("{r} → {n} {}", crate::i18n::messages(l, *n)))
+        .collect();
+    let mut out = if zh {
+        format!("已设置保全：{}。", each.join("，"))
+    } else {
+        format!("Hold placed: {}.", each.join(", "))
+    };
+    if places.iter().any(|(_, n)| *n == 0) {
+        out.push_str(if zh {
+            "覆盖 0 条消息的地区，保全也覆盖之后在该地区归档的消息。"
+        } else {
+            " Where it covers 0 messages it covers messages archived there later."
+        });
+    }
+    if !passed.is_empty() {
+        out.push_str(&if zh {
+            format!("未在 {} 设置：该地区没有此会话的消息。", passed.join("、"))
+        } else {
+            format!(
+                " Not placed in {}: no message of this conversation is archived there.",
+                passed.join(", ")
+            )
+        });
+    }
+    out
+}
+
+/// The Covers cell: what the hold covers and how many messages, or, once released, that it
+/// holds nothing now (trial 18d D9: a released hold still read "→ 5 messages").
+fn covers_cell(l: Lang, zone: i32, h: &Hold, n: u64) -> maud::Markup {
+    let what = covers(l, zone, &h.scope);
+    html! {
+        @if h.released_at_ms.is_some() {
+            (what) " · " em.released {
+                @if l == Lang::Zh { "已解除，不再保全任何消息（现有 " (n) " 条消息符合其范围）" }
+                @else { "released: holds nothing now (" (n) " " (crate::i18n::messages(l, n)) " match its scope)" }
+            }
+        } @else {
+            (what) " → " strong { (n) } " " (crate::i18n::messages(l, n))
+        }
+    }
+}
+
 enum Placed {
-    /// Holds placed, by region; regions with no archive yet where nothing could be placed.
-    Done { skipped: Vec<String> },
+    /// Holds placed (region, messages covered); regions with no archive yet where nothing
+    /// could be placed; regions passed over (see [`hold_targets`]).
+    Done {
+        skipped: Vec<String>,
+        places: Counts,
+        passed: Vec<String>,
+    },
     /// The hold would cover no message in these regions: nothing placed, confirm first.
     Empty(Vec<String>),
 }
@@ -341,6 +453,11 @@ pub async fn place(
             if total == 0 && opt(&f2.confirm_empty).is_none() {
                 return Ok(Placed::Empty(found.iter().map(|(r, _)| r.name.clone()).collect()));
             }
+            // A conversation lives in one region: not placed where it has no message (trial 18d
+            // D9: "All regions" added a silent 0-message hold in hk).
+            let counts: Vec<(String, u64)> = found.iter().map(|(r, n)| (r.name.clone(), *n)).collect();
+            let (places, passed) = hold_targets(&scope, &counts);
+            found.retain(|(r, _)| places.iter().any(|(p, _)| *p == r.name));
             // Every region's signing key first, so a missing one places nothing anywhere.
             let writers = found.iter().map(|(r, _)| writer(r, &a2.user)).collect::<Result<Vec<_>, _>>()?;
             let req = HoldRequest { scope, reason: f2.reason.trim().to_string(), case_id: f2.case_id.trim().to_string() };
@@ -348,19 +465,28 @@ pub async fn place(
                 let hold = w.place_hold(&req, &a2.user).map_err(arch_err)?;
                 c.audit(access(&a2, "hold_place", serde_json::json!({ "region": r.name, "hold": hold.id, "case_id": hold.case_id, "scope": hold.scope, "messages": n }), &req.reason))?;
             }
-            Ok(Placed::Done { skipped })
+            Ok(Placed::Done { skipped, places, passed })
         })
         .await;
     match res {
-        Ok(Placed::Done { skipped }) if skipped.is_empty() => {
-            Redirect::to("/holds?msg=hold").into_response()
+        Ok(Placed::Done {
+            skipped,
+            places,
+            passed,
+        }) if skipped.is_empty() => {
+            Redirect::to(&HoldsQuery::after_placing(&places, &passed)).into_response()
         }
-        Ok(Placed::Done { skipped }) => {
+        Ok(Placed::Done {
+            skipped,
+            places,
+            passed,
+        }) => {
             let why = format!("hold placed; no archive yet in {}: place it there too once the archiver has written messages", skipped.join(", "));
-            render(&state, &a, Some(why)).await
+            let said = placed_note(a.lang, &places, &passed);
+            render_with(&state, &a, Some(why), None, None, Some(said)).await
         }
         Ok(Placed::Empty(searched)) => {
-            render_with(&state, &a, None, Some((f, searched)), None).await
+            render_with(&state, &a, None, Some((f, searched)), None, None).await
         }
         Err(e) => render(&state, &a, Some(e.to_string())).await,
     }
@@ -416,6 +542,44 @@ mod tests {
         let conv = HoldScope::Conversation("a|b".into());
         assert_eq!(hold_regions(&conv, "hk", &all), ["hk"]);
         assert_eq!(hold_regions(&conv, "all", &all), all);
+    }
+
+    #[test]
+    fn a_conversation_hold_goes_only_where_the_conversation_is_and_says_so() {
+        let counts = vec![("cn".to_string(), 28), ("hk".to_string(), 0)];
+        let conv = HoldScope::Conversation("a|b".into());
+        let (places, passed) = hold_targets(&conv, &counts);
+        assert_eq!(
+            (places.as_slice(), passed.as_slice()),
+            (&counts[..1], &["hk".to_string()][..])
+        );
+        assert_eq!(
+            placed_note(Lang::En, &places, &passed),
+            "Hold placed: cn → 28 messages. Not placed in hk: no message of this conversation is archived there."
+        );
+        // Confirmed to cover nothing yet: placed where asked.
+        let none = vec![("cn".to_string(), 0)];
+        assert_eq!(hold_targets(&conv, &none), (none.clone(), Vec::new()));
+        // A custodian's later messages can land in any region: placed everywhere, and said.
+        let who = HoldScope::Custodian("liuyang".into());
+        let (places, passed) = hold_targets(&who, &counts);
+        assert_eq!((places.clone(), passed.is_empty()), (counts.clone(), true));
+        assert_eq!(
+            placed_note(Lang::En, &places, &passed),
+            "Hold placed: cn → 28 messages, hk → 0 messages. Where it covers 0 messages it covers messages archived there later."
+        );
+        assert!(placed_note(Lang::Zh, &places, &passed)
+            .starts_with("已设置保全：cn → 28 条消息，hk → 0 条消息。"));
+        // The redirect carries it, read back only for served regions.
+        let url = HoldsQuery::after_placing(&counts[..1], &["hk".to_string()]);
+        assert_eq!(url, "/holds?placed=cn%3A28&passed=hk");
+        let q: HoldsQuery = serde_urlencoded::from_str(url.trim_start_matches("/holds?")).unwrap();
+        let served = ["cn".to_string(), "hk".to_string()];
+        assert_eq!(
+            q.placed_note(Lang::En, &served).unwrap(),
+            "Hold placed: cn → 28 messages. Not placed in hk: no message of this conversation is archived there."
+        );
+        assert_eq!(q.placed_note(Lang::En, &served[1..]), None);
     }
 
     #[test]
