@@ -236,7 +236,7 @@ fn export_reads_the_evidence_not_the_search_rows() {
     let r = a
         .export_eml(&q, "ediscovery", &out, wcp_archive::EmlGrouping::Message, 0)
         .unwrap();
-    assert_eq!(r.messages, 10, "every archived message is produced");
+    assert_eq!(r.counts.records, 10, "every archived message is produced");
     let all: String = r
         .files
         .iter()

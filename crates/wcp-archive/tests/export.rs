@@ -53,6 +53,18 @@ fn open_rsmf(bytes: &[u8]) -> (String, Vec<u8>) {
     )
 }
 
+/// Everything as EML threads into `out` (UTC+08:00): the report and the first file's bytes.
+fn thread_eml(
+    a: &mut wcp_archive::Archive,
+    out: &std::path::Path,
+) -> (wcp_archive::ExportReport, Vec<u8>) {
+    let r = a
+        .export_eml(&Query::default(), "t", out, EmlGrouping::Thread, 480)
+        .unwrap();
+    let raw = std::fs::read(&r.files[0]).unwrap();
+    (r, raw)
+}
+
 fn manifest(zip_bytes: Vec<u8>) -> serde_json::Value {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
     let mut s = String::new();
@@ -71,7 +83,7 @@ fn rsmf_files_validate_and_parse() {
     let report = a
         .export_rsmf(&Query::default(), "ediscovery", &out, 480)
         .unwrap();
-    assert_eq!(report.messages, 7);
+    assert_eq!(report.counts.records, 7);
     // Conversation wmCLIENT|zhangsan on day 0 and day 1 (local days, UTC+08:00), the room.
     assert_eq!(report.files.len(), 3, "{:?}", report.files);
     let validator = schema();
@@ -273,16 +285,7 @@ fn a_recall_recorded_before_its_message_is_noted_in_exports() {
         .collect();
     assert_eq!(notes.len(), 1, "only e1's recall is early: {notes:?}");
     assert!(notes[0].contains("recorded 6 s before"), "{notes:?}");
-    let eml = a
-        .export_eml(
-            &Query::default(),
-            "t",
-            &dir.path().join("e"),
-            EmlGrouping::Thread,
-            480,
-        )
-        .unwrap();
-    let raw = std::fs::read(&eml.files[0]).unwrap();
+    let (_, raw) = thread_eml(&mut a, &dir.path().join("e"));
     let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
     let body = parsed.body_text(0).unwrap_or_default().to_string();
     assert!(
@@ -567,4 +570,57 @@ fn the_media_store_is_read_by_md5_in_the_region_only() {
 fn md5_hex(bytes: &[u8]) -> String {
     use md5::{Digest, Md5};
     hex::encode(Md5::digest(bytes))
+}
+
+/// The counts agree (trial 18d D7): a conversation of 3 messages, a recall and a consent
+/// record is "5 records: 3 messages, 1 recall, 1 consent or account notice" in the report,
+/// the EML subject and the RSMF (which says why it has 4 events).
+#[test]
+fn every_export_counts_the_same_records_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = common::open(&dir.path().join("a.db"));
+    let batch = vec![
+        consent("k0", "wmCLIENT", true, T0),
+        text("k1", "hello", T0 + 1_000),
+        text("k2", "保本", T0 + 2_000),
+        recall("k3", "k2", T0 + 3_000),
+        text("k4", "bye", T0 + 4_000),
+    ];
+    a.insert_batch(&batch, &[]).unwrap();
+    let words = "5 records: 3 messages, 1 recall, 1 consent or account notice";
+    let r = a
+        .export_rsmf(&Query::default(), "t", &dir.path().join("r"), 480)
+        .unwrap();
+    assert_eq!(r.counts.words(), words);
+    let bytes = std::fs::read(&r.files[0]).unwrap();
+    let msg = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+    assert_eq!(
+        msg.header_raw("X-RSMF-EventCount").map(str::trim),
+        Some("4")
+    );
+    assert_eq!(msg.header_raw("X-WCP-Records").map(str::trim), Some(words));
+    let text_part = msg.body_text(0).unwrap();
+    assert!(
+        text_part.contains("4 events from")
+            && text_part.contains(words)
+            && text_part.contains("a recall is shown on its message"),
+        "{text_part}"
+    );
+    let (e, raw) = thread_eml(&mut a, &dir.path().join("e"));
+    assert_eq!(e.counts, r.counts);
+    let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    assert_eq!(
+        msg.subject(),
+        Some(format!("WeCom conversation wmCLIENT|zhangsan ({words})").as_str())
+    );
+    // The recall and consent lines are in words, as the RSMF's disclaimers.
+    let body = msg.body_text(0).unwrap();
+    assert!(
+        body.contains("zhangsan: zhangsan recalled message k2"),
+        "{body}"
+    );
+    assert!(
+        body.contains("wmCLIENT: wmCLIENT agreed to the archiving of this conversation"),
+        "{body}"
+    );
 }

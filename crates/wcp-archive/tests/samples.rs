@@ -68,7 +68,7 @@ fn samples_archive_verify_and_export() {
     let report = a
         .export_rsmf(&Query::default(), "t", &dir.path().join("out"), 480)
         .unwrap();
-    assert_eq!(report.messages as usize, events.len());
+    assert_eq!(report.counts.records as usize, events.len());
     for f in &report.files {
         let bytes = std::fs::read(f).unwrap();
         let msg = mail_parser::MessageParser::default().parse(&bytes).unwrap();

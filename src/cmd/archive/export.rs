@@ -76,10 +76,11 @@ pub fn run(a: ExportArgs) -> anyhow::Result<ExitCode> {
             archive.export_eml_with(&q, &actor, &a.out, per, &opts)?
         }
     };
+    let n = report.files.len();
     println!(
-        "exported {} messages in {} files to {}",
-        report.messages,
-        report.files.len(),
+        "exported {} in {n} {} to {}",
+        report.counts.words(),
+        if n == 1 { "file" } else { "files" },
         a.out.display()
     );
     Ok(ExitCode::SUCCESS)

@@ -88,12 +88,8 @@ fn line(m: &ArchivedMessage, cx: &Context) -> String {
         .recalled_at_ms
         .map(|t| format!(" [recalled {}{note}]", rfc3339_in(t, z)))
         .unwrap_or_default();
-    let text = words(m, cx);
-    let text = if text.is_empty() {
-        format!("<{}>", s.msgtype)
-    } else {
-        text
-    };
+    // A recall, consent or account-switch record in words, as the RSMF's disclaimer says it.
+    let text = super::notice(s).unwrap_or_else(|| words(m, cx));
     format!(
         "[{}] {}{recalled}: {text}",
         rfc3339_in(s.time_ms, z),
@@ -168,10 +164,10 @@ fn owner(messages: &[ArchivedMessage]) -> Option<&str> {
         .map(|p| p.id.as_str())
 }
 
-/// "WeCom conversation C (1 message)" / "(2 messages)" (trial 18c D9: "1 messages").
-fn thread_subject(conversation: &str, n: usize) -> String {
-    let noun = if n == 1 { "message" } else { "messages" };
-    format!("WeCom conversation {conversation} ({n} {noun})")
+/// "WeCom conversation C (1 message)" / "(2 messages)" (trial 18c D9: "1 messages"), or
+/// "(5 records: 4 messages, 1 recall)" when not every line is a message (trial 18d D7).
+fn thread_subject(conversation: &str, counts: &super::Counts) -> String {
+    format!("WeCom conversation {conversation} ({})", counts.words())
 }
 
 /// One conversation's messages (time order) as a single e-mail, from the staff member whose
@@ -204,7 +200,7 @@ pub fn thread_eml(messages: &[ArchivedMessage], cx: &Context) -> Vec<u8> {
     );
     headers.push((
         "Subject",
-        thread_subject(&s.conversation_id, messages.len()),
+        thread_subject(&s.conversation_id, &super::Counts::of(messages)),
     ));
     headers.push((
         "Message-ID",
@@ -228,10 +224,23 @@ mod tests {
 
     #[test]
     fn a_thread_subject_counts_in_words() {
-        assert_eq!(thread_subject("c1", 1), "WeCom conversation c1 (1 message)");
+        let c = |records, messages, recalls, notices| super::super::Counts {
+            records,
+            messages,
+            recalls,
+            notices,
+        };
         assert_eq!(
-            thread_subject("c1", 3),
+            thread_subject("c1", &c(1, 1, 0, 0)),
+            "WeCom conversation c1 (1 message)"
+        );
+        assert_eq!(
+            thread_subject("c1", &c(3, 3, 0, 0)),
             "WeCom conversation c1 (3 messages)"
+        );
+        assert_eq!(
+            thread_subject("c1", &c(7, 4, 1, 2)),
+            "WeCom conversation c1 (7 records: 4 messages, 1 recall, 2 consent or account notices)"
         );
     }
 }

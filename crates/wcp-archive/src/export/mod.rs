@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use wcp_model::EventKind;
 
 use crate::audit;
 use crate::error::ArchiveError;
@@ -61,7 +62,90 @@ impl Context {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ExportReport {
     pub files: Vec<PathBuf>,
+    /// What was exported, by kind of record.
+    pub counts: Counts,
+}
+
+/// The records of an export by kind (trial 18d D7: the console and the EML said "5 messages"
+/// where the RSMF had 4 events, a recall counted as a message in one and folded into its
+/// message in the other). Every export and the console say these same numbers in words.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Every archived record exported.
+    pub records: u64,
+    /// Chat messages (text, media, …): one RSMF `message` event each.
     pub messages: u64,
+    /// Recall records: shown on their message (RSMF `deleted`, EML `[recalled …]`).
+    pub recalls: u64,
+    /// Consent (agree/disagree) and account-switch records: RSMF `disclaimer` events.
+    pub notices: u64,
+}
+
+impl Counts {
+    pub fn of(records: &[ArchivedMessage]) -> Counts {
+        let mut c = Counts::default();
+        for m in records {
+            c.records += 1;
+            match m.stored.kind {
+                EventKind::Message => c.messages += 1,
+                EventKind::Recall { .. } => c.recalls += 1,
+                EventKind::Consent { .. } | EventKind::Switch { .. } => c.notices += 1,
+            }
+        }
+        c
+    }
+
+    /// Adds another export's counts (the console exports a case hold by hold).
+    pub fn add(&mut self, o: &Counts) {
+        self.records += o.records;
+        self.messages += o.messages;
+        self.recalls += o.recalls;
+        self.notices += o.notices;
+    }
+
+    /// "4 messages" when every record is a message, else "5 records: 4 messages, 1 recall".
+    pub fn words(&self) -> String {
+        let n = |k: u64, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+        let messages = n(self.messages, "message", "messages");
+        if self.records == self.messages {
+            return messages;
+        }
+        let mut parts = vec![messages];
+        if self.recalls > 0 {
+            parts.push(n(self.recalls, "recall", "recalls"));
+        }
+        if self.notices > 0 {
+            parts.push(n(
+                self.notices,
+                "consent or account notice",
+                "consent or account notices",
+            ));
+        }
+        format!(
+            "{}: {}",
+            n(self.records, "record", "records"),
+            parts.join(", ")
+        )
+    }
+}
+
+/// A record that is not a chat message, in words (the RSMF disclaimer's body, the EML line).
+pub fn notice(s: &crate::stored::StoredMessage) -> Option<String> {
+    match &s.kind {
+        EventKind::Message => None,
+        EventKind::Recall { pre_msgid } => {
+            Some(format!("{} recalled message {pre_msgid}", s.from.id))
+        }
+        EventKind::Consent {
+            contact, agreed, ..
+        } => {
+            let verb = if *agreed { "agreed to" } else { "declined" };
+            Some(format!(
+                "{contact} {verb} the archiving of this conversation"
+            ))
+        }
+        EventKind::Switch { user } => Some(format!("{user} switched enterprise account")),
+    }
 }
 
 /// The console's warning on a recall recorded before its message was sent, carried into
@@ -211,7 +295,7 @@ impl Archive {
         self.record_access(actor, action, detail)?;
         std::fs::create_dir_all(out_dir)?;
         let mut report = ExportReport {
-            messages: messages.len() as u64,
+            counts: Counts::of(&messages),
             ..ExportReport::default()
         };
         for (name, bytes) in files {

@@ -18,6 +18,9 @@ use crate::error::ArchiveError;
 use crate::export::{media, mime, Context};
 use crate::stored::ArchivedMessage;
 
+/// What the events are, beside the records counted (trial 18d D7).
+const EVENTS_ARE: &str = "one event per message and per consent or account notice; a recall is shown on its message as deleted, an event of its own only when its message is not in this file";
+
 /// RSMF's limit on events per file.
 pub const MAX_EVENTS: usize = 10_000;
 
@@ -136,37 +139,23 @@ fn event<'a>(
                 return None;
             }
             e.insert("type".into(), "disclaimer".into());
-            e.insert(
-                "body".into(),
-                format!("{} recalled message {pre_msgid}", s.from.id).into(),
-            );
+            e.insert("body".into(), super::notice(s).unwrap_or_default().into());
             e.insert(
                 "custom".into(),
                 custom(&[("recalled_msgid", pre_msgid.clone())]),
             );
         }
-        EventKind::Consent {
-            contact,
-            agreed,
-            at_ms,
-        } => {
+        EventKind::Consent { at_ms, .. } => {
             e.insert("type".into(), "disclaimer".into());
-            let verb = if *agreed { "agreed to" } else { "declined" };
-            e.insert(
-                "body".into(),
-                format!("{contact} {verb} the archiving of this conversation").into(),
-            );
+            e.insert("body".into(), super::notice(s).unwrap_or_default().into());
             e.insert(
                 "custom".into(),
                 custom(&[("consent_effective", rfc3339_in(*at_ms, z))]),
             );
         }
-        EventKind::Switch { user } => {
+        EventKind::Switch { .. } => {
             e.insert("type".into(), "disclaimer".into());
-            e.insert(
-                "body".into(),
-                format!("{user} switched enterprise account").into(),
-            );
+            e.insert("body".into(), super::notice(s).unwrap_or_default().into());
         }
     }
     Some(Value::Object(e))
@@ -243,6 +232,7 @@ pub fn rsmf_file(messages: &[ArchivedMessage], cx: &Context) -> Result<Vec<u8>, 
         .map(|m| m.stored.conversation_id.as_str())
         .unwrap_or("");
     let events = manifest["events"].as_array().map_or(0, Vec::len);
+    let counts = super::Counts::of(messages);
     let headers = [
         ("From", "wcp archive <archive@wcp.invalid>".to_string()),
         ("To", "wcp archive <archive@wcp.invalid>".to_string()),
@@ -254,10 +244,11 @@ pub fn rsmf_file(messages: &[ArchivedMessage], cx: &Context) -> Result<Vec<u8>, 
         ("X-RSMF-Version", "2.0.0".to_string()),
         ("X-RSMF-Generator", "wcp-archive".to_string()),
         ("X-RSMF-EventCount", events.to_string()),
+        ("X-WCP-Records", counts.words()),
         ("X-RSMF-BeginDate", rfc3339_in(first, z)),
         ("X-RSMF-EndDate", rfc3339_in(last, z)),
     ];
-    let text = format!("WeCom conversation {conv}: {events} events from {} to {}.\r\nLoad this file as RSMF; the events are in the attached rsmf.zip.\r\n", rfc3339_in(first, z), rfc3339_in(last, z));
+    let text = format!("WeCom conversation {conv}: {events} events from {} to {}, of {} ({}).\r\nLoad this file as RSMF; the events are in the attached rsmf.zip.\r\n", rfc3339_in(first, z), rfc3339_in(last, z), counts.words(), EVENTS_ARE);
     Ok(mime::message(
         &headers,
         &text,

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::html;
 use serde::Deserialize;
-use wcp_archive::{EmlGrouping, ExportOptions, Query as ArchiveQuery};
+use wcp_archive::{Counts, EmlGrouping, ExportOptions, Query as ArchiveQuery};
 use wcp_review::ReviewError;
 
 use crate::auth::Investigator;
@@ -69,27 +69,46 @@ pub async fn export(
             let dir = c.settings.export_dir.join(&name);
             std::fs::create_dir_all(&dir)?;
             let mut files = Vec::new();
-            let mut messages = 0;
+            let mut counts = Counts::default();
             let opts = ExportOptions { zone: a2.zone, media_dir: c.settings.media_dir.clone() };
             for q in &queries {
                 let rep = if eml { w.export_eml_with(q, &a2.user, &dir, EmlGrouping::Thread, &opts) } else { w.export_rsmf_with(q, &a2.user, &dir, &opts) }.map_err(arch_err)?;
-                messages += rep.messages;
+                counts.add(&rep.counts);
                 files.extend(rep.files.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string())));
             }
             files.sort();
             files.dedup();
-            c.audit(access(&a2, "export", serde_json::json!({ "region": f.region, "format": f.format, "case_id": case, "conversation": conv, "messages": messages, "folder": name, "files": files }), ""))?;
-            Ok::<_, ReviewError>((name, files, messages))
+            c.audit(access(&a2, "export", serde_json::json!({ "region": f.region, "format": f.format, "case_id": case, "conversation": conv, "messages": counts.records, "counts": counts, "folder": name, "files": files }), ""))?;
+            Ok::<_, ReviewError>((name, files, counts))
         })
         .await;
     let l = a.lang;
     match res {
-        Ok((name, files, messages)) => page(&a, t(l, "export"), html! {
-            p #exported { (messages) " " (crate::i18n::messages(l, messages)) }
+        Ok((name, files, counts)) => page(&a, t(l, "export"), html! {
+            p #exported { (exported(l, &counts)) }
             ul #files { @for f in &files { li { a href=(format!("/exports/{name}/{f}")) { (f) } } } }
         })
         .into_response(),
         Err(e) => render(&state, &a, Some(e.to_string())).await,
+    }
+}
+
+/// What was exported, the records first, as the EML subject and the RSMF say it (trial 18d
+/// D7: "5 messages" here, 4 events in the RSMF, without saying why).
+fn exported(l: crate::i18n::Lang, c: &Counts) -> String {
+    match l {
+        crate::i18n::Lang::En => c.words(),
+        crate::i18n::Lang::Zh if c.records == c.messages => format!("{} 条消息", c.messages),
+        crate::i18n::Lang::Zh => {
+            let mut s = format!("{} 条记录：{} 条消息", c.records, c.messages);
+            if c.recalls > 0 {
+                s.push_str(&format!("，{} 条撤回", c.recalls));
+            }
+            if c.notices > 0 {
+                s.push_str(&format!("，{} 条同意或账号通知", c.notices));
+            }
+            s
+        }
     }
 }
 
