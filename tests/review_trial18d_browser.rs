@@ -1,10 +1,11 @@
 //! The compliance officer's defects (trial 18d) in real headless Chromium: the queue's
 //! Participant filter finds a contact without consent by their WeCom id under its pseudonym,
-//! as Search and Consent do (D3); the alert page's conversation window marks held messages
-//! as the conversation page does (D5); the conversation page says where the conversation ends
-//! instead of a bare date and a link to nothing (D10); a conversation hold on all regions goes
-//! only where the conversation is, says so, and a released hold reads released (D9); an
-//! unknown queue category is said, not answered with an empty queue (D11).
+//! as Search and Consent do (D3); its Rule column quotes the words that matched (D4); the
+//! alert page's conversation window marks held messages as the conversation page does (D5);
+//! the conversation page says where the conversation ends instead of a bare date and a link
+//! to nothing (D10); a conversation hold on all regions goes only where the conversation is,
+//! says so, and a released hold reads released (D9); an unknown queue category is said, not
+//! answered with an empty queue (D11).
 
 mod browser;
 
@@ -96,6 +97,10 @@ async fn trial_18d_defects_in_chromium() {
         "/queue?status=all&category=guarantee_of_returns&participant=zhangwei&sort=newest",
     )
     .await;
+    // D4: the Rule column quotes the words that matched, beside the rule id.
+    let phrases = texts(&c, "#queue td.rule span.phrase").await;
+    assert!(phrases.iter().any(|p| p.contains("保本")), "{phrases:?}");
+    assert!(count(&c, "#queue td.rule code.rule-id").await >= phrases.len() as u64);
     let href = attr(&c, "#queue tbody tr a.open", "href").await;
     open(&c, &base, &href).await;
     assert!(text(&c, "#held").await.contains("CASE-18D"));

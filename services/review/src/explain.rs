@@ -66,6 +66,33 @@ pub fn risk_lines(category: &str, c: &Classification, text: &str, lang: Lang) ->
         .collect()
 }
 
+/// The words of the message that raised a risk alert of `category`, for the queue's Rule
+/// column (trial 18d D4: a rule id names its rule group, `bribery.zh.意思一下`, not the words
+/// that matched): each distinct phrase of the category in `text` as stored, joined by " … ",
+/// at most 40 characters. A phrase touching a PII value is masked unless the viewer sees
+/// PII (`clear`), as the message is. None for a text-model hit or content not kept in clear.
+pub fn queue_phrase(category: &str, c: &Classification, text: &str, clear: bool) -> Option<String> {
+    let mut words: Vec<String> = Vec::new();
+    for r in c.risks.iter().filter(|r| r.category.as_str() == category) {
+        let w = span_text(text, r.start, r.end);
+        let pii = c.pii.iter().any(|p| p.start < r.end && r.start < p.end);
+        let w = if pii && !clear {
+            wcp_review::mask::MASK.to_string()
+        } else {
+            w
+        };
+        if !w.is_empty() && !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    let joined = words.join(" … ");
+    let mut out: String = joined.chars().take(40).collect();
+    if out.len() < joined.len() {
+        out.push('…');
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 /// The contacts whose consent decided the message (those in the decision's state).
 fn gated_contacts(d: &wcp_model::ConsentDecision) -> Vec<&str> {
     d.contacts
@@ -637,6 +664,47 @@ mod tests {
                 && z.contains("查看 zhangwei 或 liuyang 的外部联系人"),
             "{z}"
         );
+    }
+
+    #[test]
+    fn the_queue_shows_the_words_that_matched_not_the_rule_groups() {
+        let hit = |start, end, rule: &str| RiskHit {
+            category: RiskCategory::BriberyGifts,
+            start,
+            end,
+            rule_id: rule.into(),
+            score: 0.8,
+        };
+        let text = "给你返佣5000元红包，别跟公司说，电话13812345678";
+        let mut c = Classification {
+            class: Class::Business,
+            business_score: 0.9,
+            top_features: Vec::new(),
+            risks: vec![
+                hit(0, 11, "bribery.zh.意思一下"),
+                hit(0, 11, "bribery.zh.红包"),
+            ],
+            pii: vec![wcp_model::PiiSpan {
+                entity: "PHONE_NUMBER".into(),
+                start: 20,
+                end: 31,
+                score: 1.0,
+            }],
+        };
+        let p = queue_phrase("bribery_gifts", &c, text, false);
+        assert_eq!(p.as_deref(), Some("给你返佣5000元红包"));
+        assert_eq!(queue_phrase("complaint", &c, text, false), None);
+        // A phrase over a PII value is masked for a viewer who does not see PII.
+        c.risks.push(hit(18, 31, "bribery.zh.电话"));
+        let p = queue_phrase("bribery_gifts", &c, text, false).unwrap();
+        assert!(
+            p.ends_with(wcp_review::mask::MASK) && !p.contains("138"),
+            "{p}"
+        );
+        let p = queue_phrase("bribery_gifts", &c, text, true).unwrap();
+        assert!(p.contains("电话13812345678"), "{p}");
+        // Content not kept in clear: nothing to show.
+        assert_eq!(queue_phrase("bribery_gifts", &c, "", true), None);
     }
 
     #[test]

@@ -186,13 +186,15 @@ pub async fn show(
                 .into_iter()
                 .filter(|n| region.as_ref().is_none_or(|x| x == n))
                 .collect();
-            Ok::<_, wcp_review::ReviewError>((rows, counts, more, empty, lookup))
+            let phrases = phrases(c, &a2, &rows);
+            Ok::<_, wcp_review::ReviewError>((rows, counts, more, empty, lookup, phrases))
         })
         .await;
     match res {
-        Ok((rows, counts, more, empty, lookup)) => {
+        Ok((rows, counts, more, empty, lookup, phrases)) => {
             let listed = Listed {
                 rows: &rows,
+                phrases: &phrases,
                 counts: &counts,
                 more,
                 empty: &empty,
@@ -214,6 +216,32 @@ struct Asked<'a> {
 }
 
 type Rows = Vec<(String, Item)>;
+
+/// The matched words of each row's message where it has some (region, item id → words).
+type Phrases = std::collections::HashMap<(String, i64), String>;
+
+/// The words that raised each risk alert on the page, from its archived message (trial 18d
+/// D4), masked as the message is for a viewer who does not see PII. Shown, never logged.
+fn phrases(c: &crate::state::Console, a: &crate::auth::Authed, rows: &Rows) -> Phrases {
+    let mut out = Phrases::new();
+    for (region, it) in rows.iter().filter(|(_, it)| !it.new.msgid.is_empty()) {
+        let Some(arch) = c.region(region).and_then(|r| r.archive()) else {
+            continue;
+        };
+        let Some(m) = lock(arch).message(&it.new.msgid) else {
+            continue;
+        };
+        let Some(cl) = &m.stored.classification else {
+            continue;
+        };
+        if let Some(p) =
+            crate::explain::queue_phrase(&it.new.category, cl, &m.stored.text, a.role.sees_pii())
+        {
+            out.insert((region.clone(), it.id), p);
+        }
+    }
+    out
+}
 
 /// One page of the queue over the regions asked (rows, counts per status, whether there
 /// are more), audited as a queue view with the filter `asked` as the person set it.
@@ -272,6 +300,7 @@ fn refused(a: &crate::auth::Authed, q: &QueueQuery, why: BadInput) -> Response {
     };
     let listed = Listed {
         rows: &[],
+        phrases: &Phrases::new(),
         counts: &BTreeMap::new(),
         more: false,
         empty: &[],
@@ -349,6 +378,7 @@ pub fn back_to(back: &str, msg: Option<&str>, error: Option<&str>) -> String {
 /// What the stores returned for one page of the queue.
 struct Listed<'a> {
     rows: &'a [(String, Item)],
+    phrases: &'a Phrases,
     counts: &'a BTreeMap<String, u64>,
     more: bool,
     /// Regions without an archive yet (shown empty).
@@ -368,6 +398,7 @@ fn render(
 ) -> maud::Markup {
     let Listed {
         rows,
+        phrases,
         counts,
         more,
         empty,
@@ -430,7 +461,10 @@ fn render(
                                 td { (region) }
                                 td { (it.new.category) }
                                 td class=(format!("sev-{}", it.new.severity.as_str())) { (it.new.severity.as_str()) }
-                                td { code { (it.new.rule_id) } }
+                                td.rule {
+                                    @if let Some(p) = phrases.get(&(region.clone(), it.id)) { span.phrase { "“" (p) "”" } br; }
+                                    code.rule-id { (it.new.rule_id) }
+                                }
                                 td { (it.new.sender) }
                                 td.status { (crate::i18n::word(l, it.state.status.as_str())) }
                                 td { (it.state.assignee.as_deref().unwrap_or("")) }
