@@ -91,7 +91,7 @@ pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
             let line = json!({
                 "group": l.group, "topic": l.topic, "partition": l.partition,
                 "committed": l.committed, "end": l.end, "lag": l.lag,
-                "lag_seconds": l.lag_seconds,
+                "lag_seconds": l.lag_seconds, "waiting": l.waiting,
             });
             writeln!(out, "{line}")?;
         }

@@ -30,6 +30,9 @@ pub struct PartitionLag {
     /// Age of the first record the group has not consumed, at measurement time; 0 when no
     /// data record waits (nothing behind, or only a transaction marker).
     pub lag_seconds: f64,
+    /// A data record was read at the committed offset: the group really has records waiting
+    /// (not just the commit marker an idle, caught-up group is left behind).
+    pub waiting: bool,
 }
 
 /// Records behind: from the committed offset (or the log start, when retention removed what
@@ -105,6 +108,7 @@ pub fn measure(
                 end,
                 lag: records_behind(c, start, end),
                 lag_seconds: 0.0,
+                waiting: false,
             });
         }
     }
@@ -166,6 +170,7 @@ fn waiting_ages(
     for l in lags.iter_mut() {
         if let Some(Some(ts)) = wanted.get(&(l.topic.clone(), l.partition, l.committed)) {
             l.lag_seconds = ((now_ms - ts).max(0)) as f64 / 1000.0;
+            l.waiting = true;
         }
     }
     Ok(())

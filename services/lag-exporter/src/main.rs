@@ -118,6 +118,7 @@ fn run(cfg: &Config, s: &LagSettings, ctx: &RunCtx) -> Result<(), RuntimeError> 
                         let lag = series::Lag {
                             records: l.lag,
                             seconds: l.lag_seconds,
+                            waiting: l.waiting,
                         };
                         (key, lag)
                     })

@@ -7,7 +7,10 @@
 //! scrape or two and Prometheus resolves `WcpConsumerLagHigh` for a consumer still dead. Here
 //! a series missing from a measurement is kept for `GRACE` measurements (a deleted group or
 //! topic still goes, a minute later), and a kept series with records waiting ages with the time
-//! since it was last measured: its oldest waiting record is still waiting.
+//! since it was last measured: its oldest waiting record is still waiting. "Waiting" means a data
+//! record was read at the committed offset, not a lag above 0: an idle, caught-up group on a
+//! transactional topic has lag 1 for ever (the last commit marker), and aging that paged every
+//! stage after a 15-minute outage (trial 15j D1).
 
 use std::collections::BTreeMap;
 
@@ -22,6 +25,8 @@ pub type Key = [String; 3];
 pub struct Lag {
     pub records: i64,
     pub seconds: f64,
+    /// A data record waits at the committed offset (its age is `seconds`).
+    pub waiting: bool,
 }
 
 #[derive(Debug)]
@@ -87,7 +92,7 @@ impl Series {
 
 fn aged(last: &Last, now_ms: i64) -> Lag {
     let mut lag = last.lag.clone();
-    if lag.records > 0 {
+    if lag.waiting {
         lag.seconds += (now_ms - last.at_ms).max(0) as f64 / 1000.0;
     }
     lag
@@ -102,7 +107,38 @@ mod tests {
     }
 
     fn lag(records: i64, seconds: f64) -> Lag {
-        Lag { records, seconds }
+        Lag {
+            records,
+            seconds,
+            waiting: records > 0,
+        }
+    }
+
+    /// The commit marker an idle, caught-up group leaves behind on a transactional topic.
+    fn marker_only() -> Lag {
+        Lag {
+            records: 1,
+            seconds: 0.0,
+            waiting: false,
+        }
+    }
+
+    /// An idle group's lag of 1 (the marker) stays 0 s old through an outage; a group with a
+    /// record waiting beside it ages (trial 15j D1: every idle stage paged after 15 minutes).
+    #[test]
+    fn an_outage_does_not_age_a_marker_only_lag() {
+        let mut s = Series::default();
+        s.measured(
+            vec![(key("idle"), marker_only()), (key("dead"), lag(2, 10.0))],
+            0,
+        );
+        assert_eq!(
+            s.failed(900_000),
+            vec![(key("dead"), lag(2, 910.0)), (key("idle"), marker_only())]
+        );
+        let up = s.measured(vec![], 915_000);
+        assert!(up.set.contains(&(key("idle"), marker_only())));
+        assert!(up.set.contains(&(key("dead"), lag(2, 925.0))));
     }
 
     /// A broker outage and its return: the dead consumer's lag keeps growing while nothing
