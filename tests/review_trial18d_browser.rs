@@ -5,7 +5,8 @@
 //! the conversation page says where the conversation ends instead of a bare date and a link
 //! to nothing (D10); a conversation hold on all regions goes only where the conversation is,
 //! says so, and a released hold reads released (D9); an unknown queue category is said, not
-//! answered with an empty queue (D11).
+//! answered with an empty queue (D11); in Chinese the queue's category and severity are
+//! Chinese and its times stay on one line (D14).
 
 mod browser;
 
@@ -194,4 +195,36 @@ async fn trial_18d_defects_in_chromium() {
     );
     let (status, _, _) = http_get(&base, "/queue?category=media_missing", &session);
     assert_eq!(status, 200, "capture's categories are categories");
+
+    // D14: in 中文 the queue's category and severity are Chinese (the id on hover), and each
+    // row's time stays on one line.
+    open(&c, &base, "/lang/zh").await;
+    open(&c, &base, "/queue?status=all&category=guarantee_of_returns").await;
+    assert!(texts(&c, "#queue tbody tr td:nth-child(4)")
+        .await
+        .iter()
+        .all(|c| c == "承诺收益"));
+    let sev = texts(&c, "#queue tbody tr td:nth-child(5)").await;
+    assert!(
+        !sev.is_empty() && sev.iter().all(|s| ["高", "中", "低"].contains(&s.as_str())),
+        "{sev:?}"
+    );
+    assert_eq!(
+        attr(&c, "#queue tbody tr td:nth-child(4)", "title").await,
+        "guarantee_of_returns"
+    );
+    // A narrower window than the test's 1360 px: the columns compete for width.
+    c.set_window_size(1000, 1000).await.unwrap();
+    let lines = c
+        .execute(
+            "return Math.max(...[...document.querySelectorAll('#queue td.time a')].map(a => a.getClientRects().length))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(lines.as_u64(), Some(1), "a time wraps");
+    open(&c, &base, &href).await;
+    assert!(text(&c, "h1").await.starts_with("承诺收益 · "));
+    c.set_window_size(1360, 1000).await.unwrap();
+    open(&c, &base, "/lang/en").await;
 }

@@ -218,7 +218,11 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
     let unmask: crate::view::UnmaskControl<'_> = if l.viewer.clear { None } else { Some(&um) };
     let evidence = evidence_spans(it, l.message.as_ref());
     let why = why_lines(lang, a.zone, it, l);
-    let title = format!("{} · {}", it.new.category, it.new.severity.as_str());
+    let title = format!(
+        "{} · {}",
+        word(lang, &it.new.category),
+        word(lang, it.new.severity.as_str())
+    );
     let current = l.message.as_ref().map(|m| m.stored.msgid.as_str());
     page(
         a,
@@ -254,7 +258,7 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                 @if !l.related.is_empty() {
                     ul #related.why {
                         @for r in &l.related {
-                            li { a href=(format!("/alerts/{region}/{}", r.id)) { (t(lang, "alert_of")) " " (r.new.category) } " · " (r.new.severity.as_str()) " · " (word(lang, r.state.status.as_str())) }
+                            li { a href=(format!("/alerts/{region}/{}", r.id)) { (t(lang, "alert_of")) " " (word(lang, &r.new.category)) } " · " (word(lang, r.new.severity.as_str())) " · " (word(lang, r.state.status.as_str())) }
                         }
                     }
                 }

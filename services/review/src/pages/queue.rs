@@ -434,8 +434,8 @@ fn render(
             }
             form.filters method="get" action="/queue" {
                 input type="hidden" name="status" value=(f.status.as_str());
-                label { (t(l, "category")) select name="category" { option value="" { "—" } @for c in &cats { option value=(c) selected[opt(&q.category) == Some(*c)] { (c) } } } }
-                label { (t(l, "severity")) select name="severity" { option value="" { "—" } @for s in ["high", "medium", "low"] { option value=(s) selected[opt(&q.severity) == Some(s)] { (s) } } } }
+                label { (t(l, "category")) select name="category" { option value="" { "—" } @for c in &cats { option value=(c) selected[opt(&q.category) == Some(*c)] { (crate::i18n::word(l, c)) } } } }
+                label { (t(l, "severity")) select name="severity" { option value="" { "—" } @for s in ["high", "medium", "low"] { option value=(s) selected[opt(&q.severity) == Some(s)] { (crate::i18n::word(l, s)) } } } }
                 label { (t(l, "region")) input name="region" size="4" value=(opt(&q.region).unwrap_or("")); }
                 (params::date_fields(l, opt(&q.from), opt(&q.to), a.zone))
                 label { (t(l, "participant")) input name="participant" value=(opt(&q.participant).unwrap_or("")); }
@@ -457,10 +457,10 @@ fn render(
                             @let href = format!("/alerts/{region}/{}", it.id);
                             tr.row data-href=(href) {
                                 td { input type="checkbox" name="sel" value=(format!("{region}:{}", it.id)); }
-                                td { a.open href=(href) { (time(it.new.time_ms, a.zone)) } }
+                                td.time { a.open href=(href) { (time(it.new.time_ms, a.zone)) } }
                                 td { (region) }
-                                td { (it.new.category) }
-                                td class=(format!("sev-{}", it.new.severity.as_str())) { (it.new.severity.as_str()) }
+                                td title=(it.new.category) { (crate::i18n::word(l, &it.new.category)) }
+                                td class=(format!("sev-{}", it.new.severity.as_str())) { (crate::i18n::word(l, it.new.severity.as_str())) }
                                 td.rule {
                                     @if let Some(p) = phrases.get(&(region.clone(), it.id)) { span.phrase { "“" (p) "”" } br; }
                                     code.rule-id { (it.new.rule_id) }
