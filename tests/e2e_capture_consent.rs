@@ -87,6 +87,11 @@ async fn room(State(c): State<Arc<Calls>>, Json(body): Json<Value>) -> Json<Valu
     if body["roomid"] == "wrJunk" {
         return Json(json!({"errcode": 0, "voteinfo": "wmLeak2 李小明"}));
     }
+    // The contacts under the single-chat field: no `voteinfo` is no answer, not "nobody".
+    if body["roomid"] == "wrNoList" {
+        return Json(json!({"errcode": 0, "errmsg": "ok", "agreeinfo": [
+            {"status_change_time": 1_700_000_100, "exteranalopenid": "wmLeak3", "agree_status": "Agree"}]}));
+    }
     Json(json!({"errcode": 0, "errmsg": "ok", "voteinfo": [
         {"status_change_time": 1_700_000_100, "exteranalopenid": "wmR1", "vote": "Agree"},
         {"status_change_time": 1_700_000_100, "exteranalopenid": "wmR2", "vote": "Disagree"}]}))
@@ -204,11 +209,12 @@ fn consent_answers_become_ledger_records_with_retries() {
         ]
     );
 
-    // A room WeCom refuses: reported, exit 1; the other query still written.
+    // A room WeCom refuses, one answered in another shape, one without its voteinfo list:
+    // each reported, exit 1; the other query still written.
     let mixed = dir.join("mixed.jsonl");
     std::fs::write(
         &mixed,
-        "{\"roomid\":\"wrBad\"}\n{\"roomid\":\"wrJunk\"}\n{\"roomid\":\"wr1\"}\n",
+        "{\"roomid\":\"wrBad\"}\n{\"roomid\":\"wrJunk\"}\n{\"roomid\":\"wrNoList\"}\n{\"roomid\":\"wr1\"}\n",
     )
     .expect("input");
     let (ok, out) = cap.sh(&format!(
@@ -217,9 +223,10 @@ fn consent_answers_become_ledger_records_with_retries() {
     ));
     assert!(!ok, "{out}");
     assert!(
-        out.contains("queries failed: 2")
+        out.contains("queries failed: 3")
             && out.contains("refused the query (errcode 301052)")
-            && out.contains("not the expected JSON (shape error"),
+            && out.contains("not the expected JSON (shape error")
+            && out.contains("check_room_agree answered without voteinfo"),
         "{out}"
     );
     for leak in ["wmLeak", "李小明", "not found"] {

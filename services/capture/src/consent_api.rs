@@ -78,6 +78,14 @@ pub enum Malformed {
     UnknownStatus,
     #[error("a status without exteranalopenid")]
     NoContact,
+    /// errcode 0 but no list under the field the API documents (`agreeinfo` for a contact,
+    /// `voteinfo` for a room): a proxy or an API change that drops it would otherwise read
+    /// as "no contacts" and write nothing without an error (trial 19a D6).
+    #[error("{api} answered without {field}")]
+    NoList {
+        api: &'static str,
+        field: &'static str,
+    },
 }
 
 impl From<serde_json::Error> for Malformed {
@@ -104,9 +112,9 @@ struct Answer {
     #[serde(default)]
     access_token: String,
     #[serde(default)]
-    agreeinfo: Vec<Status>,
+    agreeinfo: Option<Vec<Status>>,
     #[serde(default)]
-    voteinfo: Vec<Status>,
+    voteinfo: Option<Vec<Status>>,
 }
 
 #[derive(Deserialize)]
@@ -147,10 +155,11 @@ pub fn token(body: &[u8]) -> Result<String, ApiError> {
 /// repeated import gives the same record, which the ledger applies once).
 pub fn records(q: &Query, body: &[u8]) -> Result<Vec<ConsentRecord>, ApiError> {
     let a = answer(body)?;
-    let (api, list) = match q {
-        Query::Single { .. } => ("check_single_agree", a.agreeinfo),
-        Query::Room { .. } => ("check_room_agree", a.voteinfo),
+    let (api, field, list) = match q {
+        Query::Single { .. } => ("check_single_agree", "agreeinfo", a.agreeinfo),
+        Query::Room { .. } => ("check_room_agree", "voteinfo", a.voteinfo),
     };
+    let list = list.ok_or(ApiError::Json(Malformed::NoList { api, field }))?;
     let mut out = Vec::with_capacity(list.len());
     for s in list {
         let status = s.agree_status.or(s.vote).unwrap_or_default();
@@ -225,6 +234,28 @@ mod tests {
             br#"{"voteinfo":[{"exteranalopenid":"x","vote":"Maybe"}]}"#
         )
         .is_err());
+    }
+
+    #[test]
+    fn an_answer_without_its_list_is_an_error_not_no_contacts() {
+        let room = Query::Room { roomid: "r".into() };
+        // The single-chat field where the room's belongs (trial 19a D6).
+        let body = br#"{"errcode":0,"errmsg":"ok","agreeinfo":[{"status_change_time":5,"exteranalopenid":"wmD","agree_status":"Agree"}]}"#;
+        let err = records(&room, body).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "WeCom API answer is not the expected JSON (check_room_agree answered without voteinfo)"
+        );
+        let single = Query::Single {
+            userid: "u".into(),
+            external_userid: "wmA".into(),
+        };
+        assert!(records(&single, br#"{"errcode":0}"#).is_err());
+        // An empty list is an answer: nobody to record.
+        assert_eq!(
+            records(&room, br#"{"errcode":0,"voteinfo":[]}"#),
+            Ok(vec![])
+        );
     }
 
     #[test]
