@@ -169,6 +169,13 @@ fn every_runbook_command_runs_or_is_skipped_with_a_reason() {
         &format!("{}wcp-archiver-x", p.prefix),
         &p.topic("wecom.raw"),
     );
+    // The capture's media group of a stopped corp, for the WcpCaptureMediaMissing step that
+    // deletes it so the media stage fetches again (trial 19a D7).
+    stale_group(
+        &bootstrap,
+        &format!("{}wcp-capture-media-ww1234", p.prefix),
+        &p.topic("wecom.raw"),
+    );
     let ops = p.service("ingest").ops_addr.clone();
     let mut exporter = p.spawn_extra(
         "lag-exporter",
@@ -247,13 +254,13 @@ fn every_runbook_command_runs_or_is_skipped_with_a_reason() {
             continue;
         }
         // What each kind of command must show, so a command that does nothing fails.
-        let shown = if line.starts_with("wcp lag") && !line.contains("--help") {
+        let shown = if let Some(rest) = line.strip_prefix("wcp lag --delete-group ") {
+            // Each deletes the group it names (checked before the other `wcp lag` lines,
+            // whose check any output naming a group would pass).
+            let group = rest.split(' ').next().unwrap_or_default();
+            text.contains(&format!("deleted consumer group {}{group}", p.prefix))
+        } else if line.starts_with("wcp lag") && !line.contains("--help") {
             text.contains(&format!("{}wcp-", p.prefix)) || text.contains("no consumer group")
-        } else if line.starts_with("wcp lag --delete-group") {
-            text.contains(&format!(
-                "deleted consumer group {}wcp-archiver-x",
-                p.prefix
-            ))
         } else if line.starts_with("wcp tail chat.dlq") {
             !text.trim().is_empty()
         } else if line.contains("/metrics") {
@@ -305,6 +312,12 @@ fn every_runbook_command_runs_or_is_skipped_with_a_reason() {
         .any(|l| l.starts_with("wcp lag --delete-group wcp-archiver-x"))
     {
         problems.push("the stale-group step (wcp lag --delete-group) did not run".into());
+    }
+    if !ran
+        .iter()
+        .any(|l| l.starts_with("wcp lag --delete-group wcp-capture-media-ww1234"))
+    {
+        problems.push("the media re-fetch step (wcp lag --delete-group) did not run".into());
     }
     // After the RUNBOOK's evidence and restore steps: the evidence holds the WAL, the altered
     // set (stale WAL included) is aside, and the restored archive verifies.
