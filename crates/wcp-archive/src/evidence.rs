@@ -42,6 +42,7 @@ impl Query {
                     .is_some_and(|x| x.pii.iter().any(|s| s.entity == *p))
             })
             && self.recalled.is_none_or(|r| r == recalled)
+            && self.msgid.as_ref().is_none_or(|id| *id == m.msgid)
             && self
                 .text
                 .as_deref()

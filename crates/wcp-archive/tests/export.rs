@@ -624,3 +624,22 @@ fn every_export_counts_the_same_records_in_words() {
         "{body}"
     );
 }
+
+/// A hold on one message (a breach finding's) exports that message, not the whole archive:
+/// the export's selection honours `msgid` as search does.
+#[test]
+fn a_one_message_query_exports_one_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(&dir);
+    let q = Query {
+        msgid: Some("a2".into()),
+        ..Query::default()
+    };
+    let r = a
+        .export_eml(&q, "t", &dir.path().join("m"), EmlGrouping::Message, 0)
+        .unwrap();
+    assert_eq!((r.counts.records, r.files.len()), (1, 1));
+    let bytes = std::fs::read(&r.files[0]).unwrap();
+    let msg = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+    assert_eq!(msg.header_raw("X-WCP-Msgid").map(str::trim), Some("a2"));
+}
