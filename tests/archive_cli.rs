@@ -421,3 +421,89 @@ fn a_wrong_signing_key_names_the_flag_the_file_and_the_fix() {
         assert!(err.contains(&want), "{want:?} not in:\n{err}");
     }
 }
+
+/// `wcp archive export` after `wcp archive expire`: the expired message is a placeholder in
+/// the EML transcript where it was (who, when, the rule, the expiry; no content), the command
+/// counts it, and the archive still verifies (trial 18c D5).
+#[test]
+fn export_after_expiry_shows_the_disposed_message_in_its_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run_lines(
+        tmp.path(),
+        &[
+            line("m1", "lisi", T, "quarterly report"),
+            line(
+                "m2",
+                "lisi",
+                T + 60_000,
+                "Happy birthday! See you at dinner tonight",
+            ),
+            line("m3", "lisi", T + 120_000, "quarterly report"),
+        ],
+    );
+    let db = out.join("archive-cn.db");
+    let db = db.to_str().unwrap();
+    wcp_words(
+        "archive configure --actor admin --expire-max-share 1.0 --db",
+        db,
+    );
+    let expired = wcp_words("archive expire --actor officer --db", db);
+    assert!(
+        expired.contains("m2") && !expired.contains("m1"),
+        "{expired}"
+    );
+    let dir = tmp.path().join("eml");
+    let said = ok(wcp(&[
+        "archive",
+        "export",
+        "--db",
+        db,
+        "--actor",
+        "counsel",
+        "--format",
+        "eml",
+        "--per",
+        "thread",
+        "--conversation",
+        "lisi|zhangwei",
+        "--out",
+        dir.to_str().unwrap(),
+    ]));
+    assert!(
+        said.starts_with(
+            "exported 3 records: 2 messages, 1 message disposed of under retention in 1 file"
+        ),
+        "{said}"
+    );
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mime = std::fs::read_to_string(file).unwrap();
+    let b64: String = mime
+        .split_once("\r\n\r\n")
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    use base64::Engine;
+    let body = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap(),
+    )
+    .unwrap();
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines.len(), 3, "{body}");
+    assert!(
+        lines[1].starts_with(
+            "[2024-11-26T13:47:40.000+08:00] zhangwei [disposed of]: message m2 from zhangwei"
+        ) && lines[1].contains("retention rule personal_30d")
+            && lines[1].contains("expired by officer"),
+        "{body}"
+    );
+    assert!(!body.contains("birthday"), "no content: {body}");
+    assert!(ok(wcp(&["archive", "verify", "--db", db])).starts_with("OK: "));
+}

@@ -3,7 +3,8 @@
 //! so and what can be done; a consent alert says who refused, when, and what was done with
 //! the content; the why of a risk alert is the phrase, not rule ids or model features; the
 //! PII mark and a reviewer's mask cover the whole pseudonym of anonymised text; an expired
-//! message says when, by whom and who approved.
+//! message says when, by whom and who approved, and stays in its conversation and in the
+//! conversation's export as a placeholder (trial 18c D5).
 
 mod browser;
 
@@ -216,6 +217,61 @@ async fn alerts_explain_themselves_in_chromium() {
         "{said}"
     );
     screenshot(&c, "alert-expired").await;
+
+    // Trial 18c D5: the expired message stays in its conversation as a placeholder (who, when,
+    // the rule and the expiry from its tombstone; no content) on the alert page, on the
+    // conversation page and in the console's export of the conversation.
+    let placeholder = text(&c, "#conversation li.disposed").await;
+    assert!(
+        placeholder.contains("Disposed of under retention rule")
+            && placeholder.contains("by officer")
+            && placeholder.contains("its content is no longer in the archive"),
+        "{placeholder}"
+    );
+    let gone_id = attr(&c, "#conversation li.disposed", "id").await;
+    let gone_msgid = gone_id.trim_start_matches("m-").to_string();
+    assert!(placeholder.contains(&gone_msgid), "{placeholder}");
+    let conv = text(&c, "dl.facts dd code").await;
+    c.goto(&format!(
+        "{base}/conversation/hk?id={}",
+        conv.replace('|', "%7C")
+    ))
+    .await
+    .unwrap();
+    let on_page = text(&c, &format!("#conversation li.disposed#{gone_id}")).await;
+    assert!(
+        on_page.contains("Disposed of under retention rule"),
+        "{on_page}"
+    );
+    screenshot(&c, "conversation-disposed").await;
+    select(&c, "#export-conversation select[name=format]", "eml").await;
+    click_nav(&c, "#export-conversation button").await;
+    let said = text(&c, "#exported").await;
+    assert!(
+        said.contains("1 message disposed of under retention"),
+        "{said}"
+    );
+    let link = attr(&c, "#files a", "href").await;
+    let (status, _, resp) = http_get(&base, &link, &session);
+    assert_eq!(status, 200, "download {link}");
+    // HTTP headers, then the e-mail's headers, then its base64 transcript.
+    let b64: String = resp
+        .splitn(3, "\r\n\r\n")
+        .nth(2)
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    use base64::Engine;
+    let transcript = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        transcript.contains(&format!("[disposed of]: message {gone_msgid} from ")),
+        "{transcript}"
+    );
 
     // D5 (trial 18b): the consent alert of the expired message keeps its specific reason and
     // the contact's consent, from the consent records that outlive the message.

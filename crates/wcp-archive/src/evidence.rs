@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 
 use crate::chain::kind;
+use crate::disposal::{Disposed, Tombstone};
 use crate::error::ArchiveError;
 use crate::project::{RecallMark, Release};
 use crate::query::Query;
@@ -58,12 +59,26 @@ fn contains_ascii_ci(hay: &str, needle: &str) -> bool {
     n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
-/// The messages matching `q`, read from the records, ordered as search orders them.
-pub fn select(conn: &Connection, q: &Query) -> Result<Vec<ArchivedMessage>, ArchiveError> {
+/// What an export is made of: the messages matching a query and the disposition records
+/// (tombstones) of expired ones that fall in it, each in time order within its conversation.
+#[derive(Debug, Default)]
+pub struct Evidence {
+    pub messages: Vec<ArchivedMessage>,
+    pub disposed: Vec<Disposed>,
+    /// Tombstones of the whole archive written before they recorded where their message sat
+    /// (disposal.rs): they cannot be placed in any export.
+    pub unplaced: u64,
+}
+
+/// The messages matching `q`, read from the records, ordered as search orders them, and
+/// the disposed-of messages that fall in `q`.
+pub fn select(conn: &Connection, q: &Query) -> Result<Evidence, ArchiveError> {
     let mut marks: HashMap<String, (i64, String)> = HashMap::new();
     let mut candidates: Vec<(i64, StoredMessage)> = Vec::new();
+    let mut disposed = Vec::new();
+    let mut unplaced = 0;
     let mut stmt = conn.prepare(
-        "SELECT seq, kind, body FROM records WHERE kind IN ('message', 'release', 'recall') AND body IS NOT NULL ORDER BY seq",
+        "SELECT seq, kind, body FROM records WHERE kind IN ('message', 'release', 'recall', 'tombstone') AND body IS NOT NULL ORDER BY seq",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -72,6 +87,13 @@ pub fn select(conn: &Connection, q: &Query) -> Result<Vec<ArchivedMessage>, Arch
             kind::MESSAGE => candidates.push((seq, serde_json::from_slice(&body)?)),
             kind::RELEASE => {
                 candidates.push((seq, serde_json::from_slice::<Release>(&body)?.message))
+            }
+            kind::TOMBSTONE => {
+                match Disposed::from_tombstone(seq, serde_json::from_slice::<Tombstone>(&body)?) {
+                    Some(d) if q.matches_disposed(&d) => disposed.push(d),
+                    Some(_) => {}
+                    None => unplaced += 1,
+                }
             }
             _ => {
                 let m: RecallMark = serde_json::from_slice(&body)?;
@@ -103,5 +125,16 @@ pub fn select(conn: &Connection, q: &Query) -> Result<Vec<ArchivedMessage>, Arch
     if let Some(l) = q.limit {
         out.truncate(l as usize);
     }
-    Ok(out)
+    disposed.sort_by(|a, b| {
+        (&a.at.conversation_id, a.at.time_ms, a.record_seq).cmp(&(
+            &b.at.conversation_id,
+            b.at.time_ms,
+            b.record_seq,
+        ))
+    });
+    Ok(Evidence {
+        messages: out,
+        disposed,
+        unplaced,
+    })
 }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::chain::{kind, now_ms};
+use crate::disposal::{Placement, Tombstone};
 use crate::error::ArchiveError;
 use crate::hold::{list_holds, Hold};
 use crate::project::Removal;
@@ -241,9 +242,19 @@ impl Archive {
         self.write(|conn, chain, key| {
             // secure_delete is on for writers (archive.rs), FTS5 secure-delete (schema.rs).
             for d in &plan.due {
+                // A disposition record: where and when the message was and the rules that
+                // applied, read before its body goes (disposal.rs); never its content.
+                let placement = Placement::of_record(conn, d.seq)?;
                 remove_record(conn, chain, key, d.seq, &d.msgid, kind::TOMBSTONE, |r| {
-                    serde_json::json!({ "target_seq": r.target_seq, "msgid": r.msgid, "digest": r.digest,
-                        "keep_until_ms": d.keep_until_ms, "expired_at_ms": cutoff_ms, "actor": actor })
+                    Tombstone {
+                        target_seq: r.target_seq,
+                        msgid: r.msgid.clone(),
+                        digest: r.digest.clone(),
+                        keep_until_ms: d.keep_until_ms,
+                        expired_at_ms: cutoff_ms,
+                        actor: actor.to_string(),
+                        placement: Some(placement),
+                    }
                 })?;
             }
             chain.append(conn, key, kind::EXPIRY, "", &serde_json::to_vec(&body)?)?;
@@ -301,14 +312,14 @@ impl Archive {
 
 /// Empties one record's body (secure delete), removes its projections and chains the
 /// removal record `kind_` whose body `body` builds from the [`Removal`].
-pub(crate) fn remove_record(
+pub(crate) fn remove_record<B: Serialize>(
     conn: &Connection,
     chain: &mut crate::chain::Chain,
     key: &SigningKey,
     seq: i64,
     msgid: &str,
     kind_: &str,
-    body: impl FnOnce(&Removal) -> serde_json::Value,
+    body: impl FnOnce(&Removal) -> B,
 ) -> Result<i64, ArchiveError> {
     let digest: Vec<u8> =
         conn.query_row("SELECT digest FROM records WHERE seq = ?1", [seq], |r| {

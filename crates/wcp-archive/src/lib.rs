@@ -10,7 +10,8 @@
 //! conversation/participant index terms); `checkpointer` moves WAL checkpoints off the
 //! writer's thread; `query` searches the projections; `evidence` selects over the records
 //! (exports); `hold` places and releases legal holds; `expire` removes due content under the
-//! two-person rule; `quarantine` seals, releases and purges content held back for consent
+//! two-person rule, each removal a disposition record (`disposal`); `quarantine` seals,
+//! releases and purges content held back for consent
 //! (`seal` is the envelope); `audit` chains every read and change (`access` is the readers'
 //! log); `settings`, `rotation`, `anchor` are archive settings, key rotation and published
 //! heads; `regions` names files and keys per region; `at_rest` opens every file, encrypted when
@@ -29,6 +30,7 @@ pub mod audit;
 pub mod chain;
 pub mod checkpointer;
 pub mod dates;
+pub mod disposal;
 pub mod error;
 pub mod evidence;
 pub mod expire;

@@ -28,6 +28,12 @@ CREATE TABLE IF NOT EXISTS records (
     digest BLOB NOT NULL,
     hash BLOB NOT NULL
 );
+-- The tombstones (disposition records) by the conversation their message sat in: the
+-- console places an expired message's placeholder without reading every record. Partial, so
+-- ingest of other records never touches it; created on the next writer open of an older file.
+CREATE INDEX IF NOT EXISTS records_disposed ON records (
+    json_extract(CAST(body AS TEXT), '$.placement.conversation_id')
+) WHERE kind = 'tombstone';
 CREATE TABLE IF NOT EXISTS checkpoints (
     id INTEGER PRIMARY KEY,
     seq INTEGER NOT NULL,

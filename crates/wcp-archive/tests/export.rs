@@ -3,22 +3,10 @@ mod common;
 
 use std::io::Read;
 
+use common::rsmf::schema;
 use common::{consent, in_room, recall, switch, text, DAY_MS, T0};
 use mail_parser::MimeHeaders;
 use wcp_archive::{EmlGrouping, Query};
-
-fn schema() -> jsonschema::Validator {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/rsmf/rsmf_schema_2_0_0.json"
-    );
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap()
-}
 
 fn archive(dir: &tempfile::TempDir) -> wcp_archive::Archive {
     let mut a = common::open(&dir.path().join("a.db"));

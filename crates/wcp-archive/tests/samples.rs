@@ -2,8 +2,6 @@
 //! stored, reconciled, exported as schema-valid RSMF. Skips when ../shared/data is absent.
 mod common;
 
-use std::io::Read;
-
 use wcp_archive::Query;
 use wcp_model::{parse_wecom, EnrichedEvent, EventKind};
 
@@ -53,32 +51,13 @@ fn samples_archive_verify_and_export() {
     );
     assert!(a.verify().unwrap().ok);
 
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/rsmf/rsmf_schema_2_0_0.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap();
+    let validator = common::rsmf::schema();
     let report = a
         .export_rsmf(&Query::default(), "t", &dir.path().join("out"), 480)
         .unwrap();
     assert_eq!(report.counts.records as usize, events.len());
     for f in &report.files {
-        let bytes = std::fs::read(f).unwrap();
-        let msg = mail_parser::MessageParser::default().parse(&bytes).unwrap();
-        let zip = msg.attachments().next().unwrap().contents().to_vec();
-        let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
-        let mut s = String::new();
-        z.by_name("rsmf_manifest.json")
-            .unwrap()
-            .read_to_string(&mut s)
-            .unwrap();
+        let s = common::rsmf::manifest_text(&std::fs::read(f).unwrap());
         let manifest: serde_json::Value = serde_json::from_str(&s).unwrap();
         let errors: Vec<String> = validator
             .iter_errors(&manifest)

@@ -4,12 +4,13 @@
 //! Layout: `state` (stores, settings, the blocking bridge), `auth` (session extractor and
 //! role guards), `guard` (CSRF and security headers on every request), `layout`/`i18n`
 //! (page chrome, English and Chinese text), `oidc` (OpenID Connect sign-in), `view` (how a message is shown: the one place
-//! PII masking is decided), `pages/*` (one file per screen), `feed` (alerts and samples
+//! PII masking is decided), `disposed` (an expired message's placeholder), `pages/*` (one file per screen), `feed` (alerts and samples
 //! into the queue), `metrics`.
 
 pub mod auth;
 pub mod consume;
 pub mod dir;
+pub mod disposed;
 pub mod done;
 pub mod explain;
 pub mod feed;

@@ -83,5 +83,15 @@ pub fn run(a: ExportArgs) -> anyhow::Result<ExitCode> {
         if n == 1 { "file" } else { "files" },
         a.out.display()
     );
+    if report.unplaced > 0 {
+        println!("{}", unplaced_words(report.unplaced));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Tombstones older than the placement fields: said, never silently left out.
+fn unplaced_words(n: u64) -> String {
+    format!(
+        "note: {n} message(s) of this archive were disposed of before this version recorded their conversation: no export can place them (wcp archive audit --action expire lists each run's msgids)"
+    )
 }

@@ -1,15 +1,17 @@
 //! EML: one RFC 5322 message per archived message, or one per conversation (thread) with
 //! the transcript as its body. Classification, risks and recall status ride in `X-WCP-*`
 //! headers so review tools can filter on them. A media message's line says what was sent
-//! and its reference (`media.rs`), and the files the media store had ride as attachments.
+//! and its reference (`media.rs`), and the files the media store had ride as attachments. A
+//! message disposed of under retention is a transcript line in its place ("[disposed of]",
+//! `placeholder.rs`), or, per message, an e-mail of its own without content.
 
-use wcp_model::Role;
+use wcp_model::{Participant, Role};
 
 use crate::dates::{rfc2822_in, rfc3339_in};
-use crate::export::{media, mime, Context};
+use crate::export::{entry, media, mime, placeholder, Context, Entry};
 use crate::stored::ArchivedMessage;
 
-fn address(id: &str) -> String {
+pub(crate) fn address(id: &str) -> String {
     let local: String = id
         .chars()
         .map(|c| {
@@ -47,8 +49,8 @@ fn words(m: &ArchivedMessage, cx: &Context) -> String {
 }
 
 /// The media files of `messages` as MIME attachments, each file once.
-fn attachments<'a>(
-    messages: &[ArchivedMessage],
+fn attachments<'a, 'm>(
+    messages: impl IntoIterator<Item = &'m ArchivedMessage>,
     cx: &'a Context,
 ) -> Vec<(String, String, &'a [u8])> {
     let mut out: Vec<(String, String, &'a [u8])> = Vec::new();
@@ -151,11 +153,18 @@ pub fn message_eml(m: &ArchivedMessage, cx: &Context) -> Vec<u8> {
 
 /// Whose conversation it is: the first staff member to write in it, else the first staff
 /// member written to, else the first sender. A client's agree line often comes first, and
-/// a thread "from" the client reads as the client's mail (trial 18b D7).
-fn owner(messages: &[ArchivedMessage]) -> Option<&str> {
-    let staff = |p: &&wcp_model::Participant| p.role == Role::Staff;
-    let senders = messages.iter().map(|m| &m.stored.from);
-    let written_to = messages.iter().flat_map(|m| m.stored.to.iter());
+/// a thread "from" the client reads as the client's mail (trial 18b D7). Placeholders of
+/// disposed-of messages count as their senders' (the tombstone keeps the ids and roles).
+fn owner<'a>(entries: &[Entry<'a>]) -> Option<&'a str> {
+    let staff = |p: &&Participant| p.role == Role::Staff;
+    let senders = entries
+        .iter()
+        .filter_map(|e| e.participants().into_iter().find(|p| p.id == e.sender()));
+    let written_to = entries.iter().flat_map(|e| {
+        e.participants()
+            .into_iter()
+            .filter(move |p| p.id != e.sender())
+    });
     senders
         .clone()
         .find(staff)
@@ -170,26 +179,20 @@ fn thread_subject(conversation: &str, counts: &super::Counts) -> String {
     format!("WeCom conversation {conversation} ({})", counts.words())
 }
 
-/// One conversation's messages (time order) as a single e-mail, from the staff member whose
+/// One conversation's entries (time order) as a single e-mail, from the staff member whose
 /// conversation it is; times in the context's zone; the media files found as attachments.
-pub fn thread_eml(messages: &[ArchivedMessage], cx: &Context) -> Vec<u8> {
+pub fn thread_eml(entries: &[Entry<'_>], cx: &Context) -> Vec<u8> {
     let z = cx.zone;
-    let Some(first) = messages.first() else {
+    let Some(first) = entries.first() else {
         return Vec::new();
     };
-    let s = &first.stored;
-    let mut headers = common_headers(first, z);
-    // A thread has many senders and classes: keep only what holds for all of it.
-    headers.retain(|(n, _)| matches!(*n, "Date" | "X-WCP-Conversation"));
-    let mut ids: Vec<&str> = messages
-        .iter()
-        .flat_map(|m| m.stored.participant_ids())
-        .collect();
+    let conversation = first.conversation_id();
+    let mut ids: Vec<&str> = entries.iter().flat_map(Entry::participant_ids).collect();
     ids.sort_unstable();
     ids.dedup();
-    headers.insert(0, ("From", address(owner(messages).unwrap_or(&s.from.id))));
-    headers.insert(
-        1,
+    // A thread has many senders and classes: keep only what holds for all of it.
+    let headers = vec![
+        ("From", address(owner(entries).unwrap_or_default())),
         (
             "To",
             ids.iter()
@@ -197,20 +200,28 @@ pub fn thread_eml(messages: &[ArchivedMessage], cx: &Context) -> Vec<u8> {
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
-    );
-    headers.push((
-        "Subject",
-        thread_subject(&s.conversation_id, &super::Counts::of(messages)),
-    ));
-    headers.push((
-        "Message-ID",
-        format!(
-            "<{}>",
-            address(&format!("thread.{}", mime::file_stem(&s.conversation_id)))
+        ("Date", rfc2822_in(first.time_ms(), z)),
+        ("X-WCP-Conversation", conversation.to_string()),
+        (
+            "Subject",
+            thread_subject(conversation, &super::Counts::of(entries)),
         ),
-    ));
-    let body: Vec<String> = messages.iter().map(|m| line(m, cx)).collect();
-    let files = attachments(messages, cx);
+        (
+            "Message-ID",
+            format!(
+                "<{}>",
+                address(&format!("thread.{}", mime::file_stem(conversation)))
+            ),
+        ),
+    ];
+    let body: Vec<String> = entries
+        .iter()
+        .map(|e| match e {
+            Entry::Message(m) => line(m, cx),
+            Entry::Disposed(d) => placeholder::eml_line(d, z),
+        })
+        .collect();
+    let files = attachments(entry::messages(entries), cx);
     mime::message(
         &headers,
         &(body.join("\r\n") + "\r\n"),
@@ -229,6 +240,7 @@ mod tests {
             messages,
             recalls,
             notices,
+            disposed: 0,
         };
         assert_eq!(
             thread_subject("c1", &c(1, 1, 0, 0)),
@@ -241,6 +253,14 @@ mod tests {
         assert_eq!(
             thread_subject("c1", &c(7, 4, 1, 2)),
             "WeCom conversation c1 (7 records: 4 messages, 1 recall, 2 consent or account notices)"
+        );
+        let gone = super::super::Counts {
+            disposed: 1,
+            ..c(3, 2, 0, 0)
+        };
+        assert_eq!(
+            thread_subject("c1", &gone),
+            "WeCom conversation c1 (3 records: 2 messages, 1 message disposed of under retention)"
         );
     }
 }

@@ -1,12 +1,17 @@
 //! Exports for e-discovery: RSMF 2.0 (`rsmf`) and EML (`eml`), both over a search result
 //! and both audited. `mime` writes the e-mail containers; `media` says what a media message
-//! sent and `store` finds its bytes in the region's media store.
+//! sent and `store` finds its bytes in the region's media store. A message disposed of
+//! under retention appears in its place (`entry` merges them, `placeholder` renders them).
 
 pub mod eml;
+pub mod entry;
 pub mod media;
 pub mod mime;
+pub mod placeholder;
 pub mod rsmf;
 pub mod store;
+
+pub use entry::{entries, Entry};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -64,6 +69,9 @@ pub struct ExportReport {
     pub files: Vec<PathBuf>,
     /// What was exported, by kind of record.
     pub counts: Counts,
+    /// Messages of the whole archive disposed of before their tombstones recorded where they
+    /// were (older versions): no export can place them.
+    pub unplaced: u64,
 }
 
 /// The records of an export by kind (trial 18d D7: the console and the EML said "5 messages"
@@ -79,13 +87,20 @@ pub struct Counts {
     pub recalls: u64,
     /// Consent (agree/disagree) and account-switch records: RSMF `disclaimer` events.
     pub notices: u64,
+    /// Messages disposed of under retention: their tombstones, each a placeholder where the
+    /// message was (RSMF `disclaimer`, EML `[disposed of]` line; trial 18c D5).
+    pub disposed: u64,
 }
 
 impl Counts {
-    pub fn of(records: &[ArchivedMessage]) -> Counts {
+    pub fn of(entries: &[Entry<'_>]) -> Counts {
         let mut c = Counts::default();
-        for m in records {
+        for e in entries {
             c.records += 1;
+            let Entry::Message(m) = e else {
+                c.disposed += 1;
+                continue;
+            };
             match m.stored.kind {
                 EventKind::Message => c.messages += 1,
                 EventKind::Recall { .. } => c.recalls += 1,
@@ -101,6 +116,7 @@ impl Counts {
         self.messages += o.messages;
         self.recalls += o.recalls;
         self.notices += o.notices;
+        self.disposed += o.disposed;
     }
 
     /// "4 messages" when every record is a message, else "5 records: 4 messages, 1 recall".
@@ -119,6 +135,13 @@ impl Counts {
                 self.notices,
                 "consent or account notice",
                 "consent or account notices",
+            ));
+        }
+        if self.disposed > 0 {
+            parts.push(n(
+                self.disposed,
+                "message disposed of under retention",
+                "messages disposed of under retention",
             ));
         }
         format!(
@@ -208,8 +231,8 @@ impl Archive {
         out_dir: &Path,
         opts: &ExportOptions,
     ) -> Result<ExportReport, ArchiveError> {
-        self.export(q, actor, out_dir, "export_rsmf", opts, |messages, cx| {
-            rsmf::split(messages, cx.zone)
+        self.export(q, actor, out_dir, "export_rsmf", opts, |entries, cx| {
+            rsmf::split(entries, cx.zone)
                 .into_iter()
                 .map(|(stem, part)| Ok((format!("{stem}.rsmf"), rsmf::rsmf_file(part, cx)?)))
                 .collect()
@@ -242,23 +265,24 @@ impl Archive {
         grouping: EmlGrouping,
         opts: &ExportOptions,
     ) -> Result<ExportReport, ArchiveError> {
-        self.export(q, actor, out_dir, "export_eml", opts, |messages, cx| {
+        self.export(q, actor, out_dir, "export_eml", opts, |entries, cx| {
             Ok(match grouping {
-                EmlGrouping::Message => messages
+                EmlGrouping::Message => entries
                     .iter()
-                    .map(|m| {
-                        (
-                            format!("{}.eml", mime::file_stem(&m.stored.msgid)),
-                            eml::message_eml(m, cx),
-                        )
+                    .map(|e| {
+                        let bytes = match e {
+                            Entry::Message(m) => eml::message_eml(m, cx),
+                            Entry::Disposed(d) => placeholder::eml(d, cx.zone),
+                        };
+                        (format!("{}.eml", mime::file_stem(e.msgid())), bytes)
                     })
                     .collect(),
-                // `load` returns messages ordered by conversation, then time.
-                EmlGrouping::Thread => messages
-                    .chunk_by(|a, b| a.stored.conversation_id == b.stored.conversation_id)
+                // `entries` are ordered by conversation, then time.
+                EmlGrouping::Thread => entries
+                    .chunk_by(|a, b| a.conversation_id() == b.conversation_id())
                     .map(|t| {
                         (
-                            format!("{}.eml", mime::file_stem(&t[0].stored.conversation_id)),
+                            format!("{}.eml", mime::file_stem(t[0].conversation_id())),
                             eml::thread_eml(t, cx),
                         )
                     })
@@ -276,26 +300,30 @@ impl Archive {
         out_dir: &Path,
         action: &str,
         opts: &ExportOptions,
-        render: impl FnOnce(&[ArchivedMessage], &Context) -> Result<Files, ArchiveError>,
+        render: impl FnOnce(&[Entry<'_>], &Context) -> Result<Files, ArchiveError>,
     ) -> Result<ExportReport, ArchiveError> {
         audit::check_actor(actor)?;
         // From the records themselves, not the search tables (evidence.rs).
-        let messages = crate::evidence::select(&self.conn, q)?;
+        let evidence = crate::evidence::select(&self.conn, q)?;
+        let messages = &evidence.messages;
         let cx = Context {
             zone: opts.zone,
-            media: store::resolve(opts.media_dir.as_deref(), &wanted_media(&messages))?,
+            media: store::resolve(opts.media_dir.as_deref(), &wanted_media(messages))?,
         };
-        let files = render(&messages, &cx)?;
+        let files = render(&entries(&evidence), &cx)?;
         // Audited before any byte leaves the archive: a failed write after this still shows
         // as an attempted export, never the other way round.
         let ids: Vec<&str> = messages.iter().map(|m| m.stored.msgid.as_str()).collect();
+        let disposed: Vec<&str> = evidence.disposed.iter().map(|d| d.msgid.as_str()).collect();
         let detail = serde_json::json!({
-            "query": q, "messages": messages.len(), "msgids": ids, "files": files.len(), "out_dir": out_dir,
+            "query": q, "messages": messages.len(), "msgids": ids, "disposed_msgids": disposed,
+            "files": files.len(), "out_dir": out_dir,
         });
         self.record_access(actor, action, detail)?;
         std::fs::create_dir_all(out_dir)?;
         let mut report = ExportReport {
-            counts: Counts::of(&messages),
+            counts: Counts::of(&entries(&evidence)),
+            unplaced: evidence.unplaced,
             ..ExportReport::default()
         };
         for (name, bytes) in files {

@@ -5,7 +5,8 @@
 //! time in `custom`; consent and account-switch records become `disclaimer` events. A media
 //! message says what it sent in its body ("[image, 70961 bytes, md5 …]"), carries the
 //! reference in `custom` and, when the media store had the file, the file itself in the zip
-//! as the event's attachment (`media.rs`).
+//! as the event's attachment (`media.rs`). A message disposed of under retention is a
+//! `disclaimer` event in its place (`placeholder.rs`: its tombstone's fields, no content).
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -15,16 +16,16 @@ use wcp_model::{EventKind, Role};
 
 use crate::dates::{day_in, rfc2822_in, rfc3339_in};
 use crate::error::ArchiveError;
-use crate::export::{media, mime, Context};
+use crate::export::{entry, media, mime, placeholder, Context, Entry};
 use crate::stored::ArchivedMessage;
 
 /// What the events are, beside the records counted (trial 18d D7).
-const EVENTS_ARE: &str = "one event per message and per consent or account notice; a recall is shown on its message as deleted, an event of its own only when its message is not in this file";
+const EVENTS_ARE: &str = "one event per message, per consent or account notice and per message disposed of under retention (a disclaimer where it was); a recall is shown on its message as deleted, an event of its own only when its message is not in this file";
 
 /// RSMF's limit on events per file.
 pub const MAX_EVENTS: usize = 10_000;
 
-fn custom(pairs: &[(&str, String)]) -> Value {
+pub(crate) fn custom(pairs: &[(&str, String)]) -> Value {
     // The schema requires non-empty values.
     Value::Array(
         pairs
@@ -161,31 +162,31 @@ fn event<'a>(
     Some(Value::Object(e))
 }
 
-/// The manifest for one conversation's messages (already in time order), times in the
+/// The manifest for one conversation's entries (already in time order), times in the
 /// context's zone, and the media files its events attach.
-pub fn manifest<'a>(messages: &[ArchivedMessage], cx: &'a Context) -> (Value, ZipFiles<'a>) {
-    let in_file: HashSet<&str> = messages.iter().map(|m| m.stored.msgid.as_str()).collect();
+pub fn manifest<'a>(entries: &[Entry<'_>], cx: &'a Context) -> (Value, ZipFiles<'a>) {
+    let in_file: HashSet<&str> = entry::messages(entries)
+        .map(|m| m.stored.msgid.as_str())
+        .collect();
     let mut roles: BTreeMap<&str, Role> = BTreeMap::new();
-    for m in messages {
-        for p in std::iter::once(&m.stored.from).chain(m.stored.to.iter()) {
+    let mut conversations: BTreeMap<&str, (bool, Vec<&str>)> = BTreeMap::new();
+    for e in entries {
+        for p in e.participants() {
             roles.entry(p.id.as_str()).or_insert(p.role);
+        }
+        let c = conversations
+            .entry(e.conversation_id())
+            .or_insert((e.in_room(), Vec::new()));
+        for p in e.participant_ids() {
+            if !c.1.contains(&p) {
+                c.1.push(p);
+            }
         }
     }
     let participants: Vec<Value> = roles
         .iter()
         .map(|(id, role)| json!({ "id": id, "display": id, "account_id": id, "custom": custom(&[("role", role.as_str().to_string())]) }))
         .collect();
-    let mut conversations: BTreeMap<&str, (bool, Vec<&str>)> = BTreeMap::new();
-    for m in messages {
-        let c = conversations
-            .entry(m.stored.conversation_id.as_str())
-            .or_insert((m.stored.roomid.is_some(), Vec::new()));
-        for p in m.stored.participant_ids() {
-            if !c.1.contains(&p) {
-                c.1.push(p);
-            }
-        }
-    }
     let conversations: Vec<Value> = conversations
         .iter()
         .map(|(id, (group, parts))| {
@@ -197,9 +198,12 @@ pub fn manifest<'a>(messages: &[ArchivedMessage], cx: &'a Context) -> (Value, Zi
         })
         .collect();
     let mut files = ZipFiles::new();
-    let events: Vec<Value> = messages
+    let events: Vec<Value> = entries
         .iter()
-        .filter_map(|m| event(m, &in_file, cx, &mut files))
+        .filter_map(|e| match e {
+            Entry::Message(m) => event(m, &in_file, cx, &mut files),
+            Entry::Disposed(d) => Some(placeholder::rsmf_event(d, cx.zone)),
+        })
         .collect();
     let manifest = json!({ "version": "2.0.0", "participants": participants, "conversations": conversations, "events": events });
     (manifest, files)
@@ -220,19 +224,16 @@ pub fn zip(manifest: &Value, files: &ZipFiles<'_>) -> Result<Vec<u8>, ArchiveErr
     Ok(w.finish()?.into_inner())
 }
 
-/// The `.rsmf` e-mail for one file's messages.
-pub fn rsmf_file(messages: &[ArchivedMessage], cx: &Context) -> Result<Vec<u8>, ArchiveError> {
+/// The `.rsmf` e-mail for one file's entries.
+pub fn rsmf_file(entries: &[Entry<'_>], cx: &Context) -> Result<Vec<u8>, ArchiveError> {
     let z = cx.zone;
-    let (manifest, files) = manifest(messages, cx);
+    let (manifest, files) = manifest(entries, cx);
     let zip = zip(&manifest, &files)?;
-    let first = messages.first().map(|m| m.stored.time_ms).unwrap_or(0);
-    let last = messages.last().map(|m| m.stored.time_ms).unwrap_or(0);
-    let conv = messages
-        .first()
-        .map(|m| m.stored.conversation_id.as_str())
-        .unwrap_or("");
+    let first = entries.first().map(Entry::time_ms).unwrap_or(0);
+    let last = entries.last().map(Entry::time_ms).unwrap_or(0);
+    let conv = entries.first().map(Entry::conversation_id).unwrap_or("");
     let events = manifest["events"].as_array().map_or(0, Vec::len);
-    let counts = super::Counts::of(messages);
+    let counts = super::Counts::of(entries);
     let headers = [
         ("From", "wcp archive <archive@wcp.invalid>".to_string()),
         ("To", "wcp archive <archive@wcp.invalid>".to_string()),
@@ -260,18 +261,13 @@ pub fn rsmf_file(messages: &[ArchivedMessage], cx: &Context) -> Result<Vec<u8>, 
     ))
 }
 
-/// Splits time-ordered messages of many conversations into files: per conversation, per
-/// local day in zone `z`, at most MAX_EVENTS each. Returns (file stem, messages).
-pub fn split(messages: &[ArchivedMessage], z: i32) -> Vec<(String, &[ArchivedMessage])> {
+/// Splits time-ordered entries of many conversations into files: per conversation, per
+/// local day in zone `z`, at most MAX_EVENTS each. Returns (file stem, entries).
+pub fn split<'e, 'a>(messages: &'e [Entry<'a>], z: i32) -> Vec<(String, &'e [Entry<'a>])> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < messages.len() {
-        let key = |m: &ArchivedMessage| {
-            (
-                m.stored.conversation_id.clone(),
-                day_in(m.stored.time_ms, z),
-            )
-        };
+        let key = |m: &Entry<'_>| (m.conversation_id().to_string(), day_in(m.time_ms(), z));
         let k = key(&messages[start]);
         let mut end = start + 1;
         while end < messages.len() && end - start < MAX_EVENTS && key(&messages[end]) == k {

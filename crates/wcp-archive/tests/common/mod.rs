@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+pub mod rsmf;
+
 use ed25519_dalek::SigningKey;
 use wcp_archive::{Archive, ArchiveOptions};
 use wcp_model::{

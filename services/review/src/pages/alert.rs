@@ -61,6 +61,9 @@ pub struct Loaded {
     pub held: Vec<String>,
     /// The holds on the conversation window's messages, marked as on the conversation page.
     pub window_holds: WindowHolds,
+    /// The conversation's messages disposed of under retention within the window's times,
+    /// shown where they were (trial 18c D5).
+    pub disposed: Vec<wcp_archive::disposal::Disposed>,
 }
 
 pub enum Outcome {
@@ -113,12 +116,16 @@ pub async fn show(
             };
             let invalid = |e: wcp_archive::ArchiveError| wcp_review::ReviewError::Invalid(e.to_string());
             let (mut held, mut window_holds) = (Vec::new(), WindowHolds::default());
+            let mut disposed = Vec::new();
             let (message, context, removed, refused_at, ledger) = match r.archive() {
                 Some(arch) => {
                     let arch = lock(arch);
                     let m = arch.message(&item.new.msgid);
                     let t = m.as_ref().map(|m| m.stored.time_ms).unwrap_or(item.new.time_ms);
                     let ctx = arch.conversation_window(&item.new.conversation_id, t, before, after).map_err(invalid)?;
+                    let times: Vec<i64> = ctx.iter().map(|m| m.stored.time_ms).collect();
+                    let (lo, hi) = crate::disposed::span(&times, t, before, after);
+                    disposed = arch.disposed_in(&item.new.conversation_id, lo, hi).map_err(invalid)?;
                     let removed = if m.is_none() { arch.removed(&item.new.msgid).map_err(invalid)? } else { None };
                     held = arch.holds_on(&item.new.msgid).map_err(invalid)?.into_iter().map(|h| h.case_id).collect();
                     window_holds = WindowHolds::of(&arch, ctx.iter().chain(m.iter())).map_err(invalid)?;
@@ -143,10 +150,11 @@ pub async fn show(
                 None => (None, Vec::new(), None, None, Vec::new()),
             };
             let shown: Vec<&str> = context.iter().map(|m| m.stored.msgid.as_str()).chain(message.iter().map(|m| m.stored.msgid.as_str())).collect();
-            c.audit(access(&a2, "view_alert", serde_json::json!({ "region": r2, "item": id, "alert": item.new.key, "messages": shown }), ""))?;
+            let gone: Vec<&str> = disposed.iter().map(|d| d.msgid.as_str()).collect();
+            c.audit(access(&a2, "view_alert", serde_json::json!({ "region": r2, "item": id, "alert": item.new.key, "messages": shown, "disposed": gone }), ""))?;
             let unmasked = lock(&c.unmasked).get(&a2.token).cloned().unwrap_or_default();
             let viewer = Viewer { clear: a2.role.sees_pii(), unmasked, zone: a2.zone, lang: a2.lang };
-            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer, removed, refused_at, ledger, related, held, window_holds })))
+            Ok::<_, wcp_review::ReviewError>(Outcome::Shown(Box::new(Loaded { item, message, context, history, viewer, removed, refused_at, ledger, related, held, window_holds, disposed })))
         })
         .await;
     match res {
@@ -300,11 +308,16 @@ fn render(a: &Authed, region: &str, l: &Loaded, q: &AlertQuery, before: u64, aft
                 h2 { (t(lang, "conversation")) }
                 a #earlier href=(format!("{base}?before={}&after={after}", before + 20)) { "↑ " (t(lang, "earlier")) }
                 @let shown = conversation_rows(l);
-                @if shown.iter().all(|m| current.is_some_and(|c| c == m.stored.msgid)) { p #no-others.hint { (t(lang, "no_other_messages")) } }
+                @if l.disposed.is_empty() && shown.iter().all(|m| current.is_some_and(|c| c == m.stored.msgid)) { p #no-others.hint { (t(lang, "no_other_messages")) } }
                 ol.conversation {
-                    @for m in &shown {
-                        @let cur = l.message.as_ref().is_some_and(|x| x.stored.msgid == m.stored.msgid);
-                        (l.window_holds.line(m, &l.viewer, if cur { &evidence } else { &[] }, cur, unmask))
+                    @for row in crate::disposed::rows(shown, &l.disposed) {
+                        @match row {
+                            crate::disposed::Row::Message(m) => {
+                                @let cur = l.message.as_ref().is_some_and(|x| x.stored.msgid == m.stored.msgid);
+                                (l.window_holds.line(m, &l.viewer, if cur { &evidence } else { &[] }, cur, unmask))
+                            }
+                            crate::disposed::Row::Disposed(d) => { (crate::disposed::line(d, lang, a.zone)) }
+                        }
                     }
                 }
                 a #later href=(format!("{base}?before={before}&after={}", after + 20)) { "↓ " (t(lang, "later")) }

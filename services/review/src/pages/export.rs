@@ -14,7 +14,7 @@ use wcp_archive::{Counts, EmlGrouping, ExportOptions, Query as ArchiveQuery};
 use wcp_review::ReviewError;
 
 use crate::auth::Investigator;
-use crate::i18n::t;
+use crate::i18n::{t, Lang};
 use crate::layout::page;
 use crate::pages::alert::access;
 use crate::pages::holds::{arch_err, render, scope_query, writer};
@@ -71,21 +71,25 @@ pub async fn export(
             let mut files = Vec::new();
             let mut counts = Counts::default();
             let opts = ExportOptions { zone: a2.zone, media_dir: c.settings.media_dir.clone() };
+            let mut unplaced = 0;
             for q in &queries {
                 let rep = if eml { w.export_eml_with(q, &a2.user, &dir, EmlGrouping::Thread, &opts) } else { w.export_rsmf_with(q, &a2.user, &dir, &opts) }.map_err(arch_err)?;
                 counts.add(&rep.counts);
+                // The archive's count, the same for every query.
+                unplaced = rep.unplaced;
                 files.extend(rep.files.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string())));
             }
             files.sort();
             files.dedup();
             c.audit(access(&a2, "export", serde_json::json!({ "region": f.region, "format": f.format, "case_id": case, "conversation": conv, "messages": counts.records, "counts": counts, "folder": name, "files": files }), ""))?;
-            Ok::<_, ReviewError>((name, files, counts))
+            Ok::<_, ReviewError>((name, files, counts, unplaced))
         })
         .await;
     let l = a.lang;
     match res {
-        Ok((name, files, counts)) => page(&a, t(l, "export"), html! {
+        Ok((name, files, counts, unplaced)) => page(&a, t(l, "export"), html! {
             p #exported { (exported(l, &counts)) }
+            @if unplaced > 0 { p #unplaced.hint { (unplaced_words(l, unplaced)) } }
             ul #files { @for f in &files { li { a href=(format!("/exports/{name}/{f}")) { (f) } } } }
         })
         .into_response(),
@@ -107,8 +111,22 @@ fn exported(l: crate::i18n::Lang, c: &Counts) -> String {
             if c.notices > 0 {
                 s.push_str(&format!("，{} 条同意或账号通知", c.notices));
             }
+            if c.disposed > 0 {
+                s.push_str(&format!(
+                    "，{} 条已按保留规则处置（原位置显示占位记录）",
+                    c.disposed
+                ));
+            }
             s
         }
+    }
+}
+
+/// Tombstones older than their placement: said, never silently left out.
+fn unplaced_words(l: Lang, n: u64) -> String {
+    match l {
+        Lang::En => format!("{n} message(s) of this archive were disposed of before this version recorded their conversation: no export can place them."),
+        Lang::Zh => format!("本归档有 {n} 条消息在本版本记录其会话之前已被处置：导出无法将其放回原位置。"),
     }
 }
 

@@ -318,16 +318,21 @@ pub async fn conversation(
             let r = c.region(&r2).ok_or(wcp_review::ReviewError::NotFound)?;
             let invalid = |e: wcp_archive::ArchiveError| wcp_review::ReviewError::Invalid(e.to_string());
             let (mut msgs, mut holds) = (Vec::new(), WindowHolds::default());
+            let mut disposed = Vec::new();
             if let Some(arch) = r.archive() {
                 let arch = lock(arch);
                 msgs = arch.conversation_window(&c2, at, before, after).map_err(invalid)?;
                 holds = WindowHolds::of(&arch, &msgs).map_err(invalid)?;
+                // Expired messages where they were (trial 18c D5), within the window's times.
+                let times: Vec<i64> = msgs.iter().map(|m| m.stored.time_ms).collect();
+                let (lo, hi) = crate::disposed::span(&times, at, before, after);
+                disposed = arch.disposed_in(&c2, lo, hi).map_err(invalid)?;
             }
-            c.audit(access(&a2, "view_conversation", serde_json::json!({ "region": r2, "conversation": c2, "messages": msgs.iter().map(|m| m.stored.msgid.clone()).collect::<Vec<_>>() }), ""))?;
-            Ok::<_, wcp_review::ReviewError>((msgs, holds))
+            c.audit(access(&a2, "view_conversation", serde_json::json!({ "region": r2, "conversation": c2, "messages": msgs.iter().map(|m| m.stored.msgid.clone()).collect::<Vec<_>>(), "disposed": disposed.iter().map(|d| d.msgid.clone()).collect::<Vec<_>>() }), ""))?;
+            Ok::<_, wcp_review::ReviewError>((msgs, holds, disposed))
         })
         .await;
-    let (msgs, holds) = match res {
+    let (msgs, holds, disposed) = match res {
         Ok(m) => m,
         Err(e) => return crate::error_page(&a, e),
     };
@@ -366,7 +371,14 @@ pub async fn conversation(
             button type="submit" { (t(l, "export_conversation")) }
         }
         @if start { p #conversation-start.hint { (t(l, "conversation_start")) } } @else { a #earlier href=(link(before + 50, after)) { "↑ " (t(l, "earlier")) } }
-        ol #conversation.conversation { @for m in &msgs { (holds.line(m, &viewer, &[], m.stored.time_ms == at, None)) } }
+        ol #conversation.conversation {
+            @for row in crate::disposed::rows(msgs.iter().collect(), &disposed) {
+                @match row {
+                    crate::disposed::Row::Message(m) => { (holds.line(m, &viewer, &[], m.stored.time_ms == at, None)) }
+                    crate::disposed::Row::Disposed(d) => { (crate::disposed::line(d, l, a.zone)) }
+                }
+            }
+        }
         @if end { p #conversation-end.hint { (t(l, "conversation_end")) } } @else { a #later href=(link(before, after + 50)) { "↓ " (t(l, "later")) } }
     })
     .into_response()
