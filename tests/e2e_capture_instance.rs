@@ -105,6 +105,18 @@ fn a_second_capture_with_a_live_id_stops_naming_the_first() {
         "ERROR lines on a clean run and stop:\n{}",
         errors.join("\n")
     );
+    // "stopped cleanly" is the last line: the membership's rebalance lines come before it,
+    // and leaving is no "revoked: standing by" (trial 19a D9).
+    let log = first.log();
+    let after = log
+        .rsplit_once("stopped cleanly")
+        .map(|(_, a)| a.trim().to_string());
+    assert_eq!(after.as_deref(), Some(""), "{}", first.log_tail(20));
+    assert!(
+        !log.contains("revoked: standing by"),
+        "{}",
+        first.log_tail(20)
+    );
     // A stopped instance left the group: a process started again with its id is not
     // "another instance", and it captures again.
     let mut again = start("c", &p, &script, &keys);

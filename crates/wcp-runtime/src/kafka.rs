@@ -34,10 +34,41 @@ pub fn client_config(cfg: &Config) -> ClientConfig {
     c
 }
 
+/// Consumer-only properties a service's config may carry (the capture's media loop sets
+/// `max.poll.interval.ms` for its consumer): not given to its producers, where librdkafka
+/// ignores them with a CONFWARN on every start, noise in a log the RUNBOOK greps (19a D9).
+const CONSUMER_ONLY: &[&str] = &[
+    "max.poll.interval.ms",
+    "session.timeout.ms",
+    "heartbeat.interval.ms",
+    "fetch.wait.max.ms",
+    "fetch.min.bytes",
+    "fetch.max.bytes",
+    "max.partition.fetch.bytes",
+    "queued.min.messages",
+    "queued.max.messages.kbytes",
+    "group.instance.id",
+    "partition.assignment.strategy",
+];
+
 fn pass_through(c: &mut ClientConfig, cfg: &Config) {
     for (k, v) in &cfg.kafka {
         c.set(k, v);
     }
+    log_level(c, cfg);
+}
+
+/// As [`pass_through`], without the consumer-only properties.
+fn pass_through_producer(c: &mut ClientConfig, cfg: &Config) {
+    for (k, v) in &cfg.kafka {
+        if !CONSUMER_ONLY.contains(&k.as_str()) {
+            c.set(k, v);
+        }
+    }
+    log_level(c, cfg);
+}
+
+fn log_level(c: &mut ClientConfig, cfg: &Config) {
     // librdkafka drops debug lines below its log level, which rdkafka takes from the `log`
     // crate (not `tracing`): asking for `debug` contexts means wanting their lines.
     if cfg.kafka.contains_key("debug") {
@@ -79,7 +110,7 @@ pub fn producer_config(cfg: &Config) -> ClientConfig {
         // default would be added to every transaction.
         .set("retry.backoff.ms", "5")
         .set("retry.backoff.max.ms", "100");
-    pass_through(&mut c, cfg);
+    pass_through_producer(&mut c, cfg);
     c
 }
 
@@ -89,7 +120,7 @@ pub fn plain_producer_config(cfg: &Config) -> ClientConfig {
     c.set("enable.idempotence", "true")
         .set("linger.ms", "5")
         .set("compression.type", "lz4");
-    pass_through(&mut c, cfg);
+    pass_through_producer(&mut c, cfg);
     c
 }
 
@@ -349,5 +380,19 @@ mod tests {
         let c = consumer_config(&cfg, "g");
         assert_eq!(c.get("isolation.level"), Some("read_committed"));
         assert_eq!(c.get("enable.auto.commit"), Some("false"));
+    }
+
+    #[test]
+    fn consumer_only_properties_reach_the_consumer_not_the_producers() {
+        let mut cfg = Config::defaults("capture-media");
+        cfg.kafka
+            .insert("max.poll.interval.ms".into(), "960000".into());
+        cfg.kafka.insert("linger.ms".into(), "20".into());
+        let c = consumer_config(&cfg, "g");
+        assert_eq!(c.get("max.poll.interval.ms"), Some("960000"));
+        for p in [producer_config(&cfg), plain_producer_config(&cfg)] {
+            assert_eq!(p.get("max.poll.interval.ms"), None);
+            assert_eq!(p.get("linger.ms"), Some("20"));
+        }
     }
 }

@@ -28,6 +28,9 @@ use crate::records::CURSOR_TOPIC;
 
 pub struct LeaderCtx {
     active: Arc<AtomicBool>,
+    /// Set by `Leader::close`: a rebalance served while leaving is the stop, not a loss or
+    /// a gain of the corp (its lines came after "stopped cleanly", trial 19a D9).
+    closing: Arc<AtomicBool>,
     /// librdkafka's messages under the service's rate limit, and this membership's broker
     /// view for readiness: the one client an instance keeps from start to stop, polled
     /// whether it captures or stands by (a standby has no other; a trial saw an instance
@@ -53,14 +56,18 @@ impl ConsumerContext for LeaderCtx {
     fn pre_rebalance(&self, _c: &BaseConsumer<Self>, r: &Rebalance<'_>) {
         if let Rebalance::Revoke(_) = r {
             if self.active.swap(false, Ordering::SeqCst) {
-                tracing::warn!("capture partition revoked: standing by");
+                if self.closing.load(Ordering::SeqCst) {
+                    tracing::info!("capture partition released: stopping");
+                } else {
+                    tracing::warn!("capture partition revoked: standing by");
+                }
             }
         }
     }
 
     fn post_rebalance(&self, c: &BaseConsumer<Self>, r: &Rebalance<'_>) {
         if let Rebalance::Assign(tpl) = r {
-            if tpl.count() > 0 {
+            if tpl.count() > 0 && !self.closing.load(Ordering::SeqCst) {
                 if let Err(e) = c.pause(tpl) {
                     tracing::warn!(error = %e, "cannot pause capture.cursor");
                 }
@@ -74,6 +81,7 @@ impl ConsumerContext for LeaderCtx {
 pub struct Leader {
     consumer: BaseConsumer<LeaderCtx>,
     active: Arc<AtomicBool>,
+    closing: Arc<AtomicBool>,
     group: String,
 }
 
@@ -88,6 +96,7 @@ impl Leader {
         let group = Leader::group(cfg, corp_id);
         wcp_runtime::preflight::sole_instance_in(cfg, ctx, &group)?;
         let active = Arc::new(AtomicBool::new(false));
+        let closing = Arc::new(AtomicBool::new(false));
         // Statistics every 2 s (consumer_config): its broker view counts for readiness.
         let consumer: BaseConsumer<LeaderCtx> = wcp_runtime::kafka::consumer_config(cfg, &group)
             // Static membership: a restarted instance (same instance_id) takes its place
@@ -98,6 +107,7 @@ impl Leader {
             )
             .create_with_context(LeaderCtx {
                 active: active.clone(),
+                closing: closing.clone(),
                 kafka: PlainCtx::with_stats(&ctx.metrics.brokers, Client::Consumer),
             })?;
         // A topic created a moment ago may not be in the metadata yet: retried a while.
@@ -124,6 +134,7 @@ impl Leader {
         Ok(Leader {
             consumer,
             active,
+            closing,
             group,
         })
     }
@@ -163,6 +174,7 @@ impl Leader {
             std::mem::forget(self.consumer);
             return;
         }
+        self.closing.store(true, Ordering::SeqCst);
         self.consumer.unsubscribe();
         let end = std::time::Instant::now() + Duration::from_secs(5);
         while self.active.load(Ordering::SeqCst) && std::time::Instant::now() < end {

@@ -106,8 +106,12 @@ fn run(cfg: &Config, raw: &settings::CaptureKeys, ctx: &RunCtx) -> Result<(), Ru
         }
         end
     });
-    // The membership goes last, once nothing uses it (see `Leader::close`).
+    // The membership goes last, once nothing uses it (see `Leader::close`); the last line
+    // of a clean stop comes after its rebalance lines.
     leader.close();
+    if end.is_ok() {
+        tracing::info!("stopped cleanly");
+    }
     end
 }
 
@@ -129,10 +133,7 @@ fn capture(
         let end = cap.term(leader);
         m.standing_by();
         match end? {
-            End::Shutdown => {
-                tracing::info!("stopped cleanly");
-                return Ok(());
-            }
+            End::Shutdown => return Ok(()),
             End::Lost => continue,
         }
     }

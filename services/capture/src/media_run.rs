@@ -50,7 +50,8 @@ pub fn run(cfg: &Config, ctx: &RunCtx, s: &Settings, m: &CaptureMetrics, exe: st
             let store = match Store::open(&dir, &s.region, &cfg.instance_id) {
                 Ok(st) => st,
                 Err(e) => {
-                    failed(m, &format!("media store {}: {e}", dir.display()));
+                    // `e` names the path that failed, under the media directory.
+                    failed(m, &format!("media store: {e}"));
                     ctx.sleep(RESTART_PAUSE);
                     continue;
                 }

@@ -41,12 +41,20 @@ pub struct Stored {
 }
 
 impl Store {
+    /// Errors name the path that failed (`<media_dir>/cn/tmp: Not a directory`), not only
+    /// the store's root: a file where a directory belongs is found at once (19a D9).
     pub fn open(media_dir: &Path, region: &str, instance: &str) -> std::io::Result<Store> {
         let root = media_dir.join(region);
-        fs::create_dir_all(root.join("tmp"))?;
-        fs::create_dir_all(root.join("sha256"))?;
+        let at = |p: &Path| {
+            let p = p.to_path_buf();
+            move |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", p.display()))
+        };
+        for dir in [root.join("tmp"), root.join("sha256")] {
+            fs::create_dir_all(&dir).map_err(at(&dir))?;
+        }
         let tmp_prefix = format!("wcp-media-{instance}-");
-        for e in fs::read_dir(root.join("tmp"))?.flatten() {
+        let tmp = root.join("tmp");
+        for e in fs::read_dir(&tmp).map_err(at(&tmp))?.flatten() {
             if e.file_name().to_string_lossy().starts_with(&tmp_prefix) {
                 let _ = fs::remove_file(e.path());
             }
@@ -132,6 +140,22 @@ impl Pending {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_that_cannot_be_made_names_the_path_that_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("cn"),
+            "a file where the region's directory belongs",
+        )
+        .unwrap();
+        let err = Store::open(dir.path(), "cn", "a")
+            .err()
+            .unwrap()
+            .to_string();
+        let wrong = dir.path().join("cn").join("tmp");
+        assert!(err.starts_with(&format!("{}: ", wrong.display())), "{err}");
+    }
 
     #[test]
     fn content_addressed_once_and_temp_files_cleaned() {
