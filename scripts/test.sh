@@ -44,6 +44,17 @@ if [[ -z "${KAFKA_SECURE_BOOTSTRAP:-}" && "${WCP_TEST_SECURE_KAFKA:-1}" != 0 ]];
     echo "test.sh: SASL_SSL Kafka at $KAFKA_SECURE_BOOTSTRAP" >&2
 fi
 
+# moto's S3 server for the capture's S3 media store tests (services/capture/src/s3_tests.rs),
+# in .cache/moto-venv, installed when missing (those tests fail without it, they do not skip).
+MOTO_VENV="$ROOT/.cache/moto-venv"
+MOTO_PACKAGE="moto[server]==5.2.6"
+if [[ -z "${WCP_MOTO_SERVER:-}" && ! -f "$MOTO_VENV/.installed-$(printf '%s' "$MOTO_PACKAGE" | sha256sum | cut -c1-16)" ]]; then
+    echo "test.sh: installing $MOTO_PACKAGE into .cache/moto-venv" >&2
+    python3 -m venv "$MOTO_VENV"
+    "$MOTO_VENV/bin/pip" install -q --disable-pip-version-check "$MOTO_PACKAGE"
+    touch "$MOTO_VENV/.installed-$(printf '%s' "$MOTO_PACKAGE" | sha256sum | cut -c1-16)"
+fi
+
 if [[ "${WCP_E2E_DEBUG:-0}" == 1 ]]; then
     cargo build --workspace --bins
     cargo build -p wecom-sdk-standin # the capture tests' stand-in SDK library (a cdylib)

@@ -37,6 +37,7 @@ mod records;
 mod recover;
 mod redecrypt;
 mod refetch;
+mod s3;
 mod seen;
 mod settings;
 mod store;
@@ -87,7 +88,7 @@ fn run(cfg: &Config, raw: &settings::CaptureKeys, ctx: &RunCtx) -> Result<(), Ru
     ctx.set_ready(true);
     // Media on threads of their own: nothing there can hold up the text below.
     let end = std::thread::scope(|scope| {
-        if s.media_dir.is_some() {
+        if s.media_enabled() {
             scope.spawn(|| media_run::run(cfg, ctx, &s, &m, exe));
         }
         let end = capture(cfg, ctx, &s, keys, sup, &m, &leader);

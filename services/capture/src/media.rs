@@ -20,7 +20,7 @@ use crate::metrics::{code_label, CaptureMetrics};
 use crate::proto::{num, text};
 use crate::records::ALERTS_TOPIC;
 use crate::settings::Settings;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::supervisor::{CallError, Supervisor};
 
 pub const MEDIA_TOPIC: &str = topics::MEDIA;
@@ -45,8 +45,11 @@ pub struct MediaRecord {
     /// Whether the message gave an md5sum and the content matched it (some give none).
     pub md5_checked: bool,
     pub size: Option<u64>,
-    /// Relative to the media directory: `<region>/sha256/ab/cd/<sha256>`.
+    /// Relative to the media directory: `<region>/sha256/ab/cd/<sha256>` (in a bucket: the
+    /// object key).
     pub path: Option<String>,
+    /// Where `path` is: `dir` (the media directory) or `s3://<bucket>`; None when missing.
+    pub store: Option<String>,
     /// Why it is missing: one of `media_fetch::MISSING_REASONS`.
     pub reason: Option<&'static str>,
     pub detail: Option<String>,
@@ -153,7 +156,12 @@ impl Stage for MediaStage {
             let fetched = match media_fetch::fetch(&mut self.source, &self.store, &r, &lim) {
                 Ok(f) => f,
                 Err(FetchError::Fatal(e)) => return Err(RuntimeError::Fatal(e)),
-                Err(FetchError::Store(e)) => return Err(RuntimeError::Io(e)),
+                Err(FetchError::Store(StoreError::Io(e))) => return Err(RuntimeError::Io(e)),
+                // The store kept failing after its retries: the media stage stops and fetches
+                // this batch again after a pause (media_run), like a directory that fails.
+                Err(FetchError::Store(e)) => {
+                    return Err(RuntimeError::Io(std::io::Error::other(e.to_string())))
+                }
             };
             let record = self.record(&msg, &r, fetched, out)?;
             let value =
@@ -223,6 +231,7 @@ impl MediaStage {
             md5_checked: false,
             size: r.size,
             path: None,
+            store: None,
             reason: None,
             detail: None,
         };
@@ -238,6 +247,7 @@ impl MediaStage {
                 rec.md5_checked = md5_checked;
                 rec.size = Some(stored.size);
                 rec.path = Some(stored.path);
+                rec.store = Some(stored.store);
             }
             Fetched::Missing { reason, detail } => {
                 self.m.media_missing.with_label_values(&[reason]).inc();

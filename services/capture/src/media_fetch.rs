@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use wecom_sdk::{classify, describe, CodeClass};
 
 use crate::mediaref::MediaRef;
-use crate::store::{Pending, Store, Stored};
+use crate::store::{Pending, Store, StoreError, Stored};
 use crate::supervisor::CallError;
 
 /// Why a file is missing: the `reason` label of `wcp_capture_media_missing_total`.
@@ -23,6 +23,8 @@ pub const MISSING_REASONS: &[&str] = &[
     "hang",
     "crash",
     "no_progress",
+    // The store (a bucket) refuses: 403, no such bucket.
+    "store_refused",
 ];
 
 /// One `GetMediaData` answer.
@@ -68,7 +70,7 @@ pub fn fetch(
     r: &MediaRef,
     lim: &Limits,
 ) -> Result<Fetched, FetchError> {
-    let mut p = store.begin().map_err(FetchError::Store)?;
+    let mut p = store.begin().map_err(|e| FetchError::Store(e.into()))?;
     match download(src, &mut p, r, lim) {
         Ok(None) => {}
         Ok(Some((reason, detail))) => {
@@ -90,17 +92,23 @@ pub fn fetch(
             });
         }
     }
-    let stored = store.commit(p).map_err(FetchError::Store)?;
-    Ok(Fetched::Stored {
-        stored,
-        md5_checked: r.md5.is_some(),
-    })
+    match store.commit(p) {
+        Ok(stored) => Ok(Fetched::Stored {
+            stored,
+            md5_checked: r.md5.is_some(),
+        }),
+        Err(StoreError::Refused(detail)) => Ok(Fetched::Missing {
+            reason: "store_refused",
+            detail,
+        }),
+        Err(e) => Err(FetchError::Store(e)),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("media store: {0}")]
-    Store(std::io::Error),
+    Store(StoreError),
     #[error("{0}")]
     Fatal(String),
 }
@@ -121,7 +129,7 @@ fn download(
     loop {
         let (reason, detail) = match src.chunk(&index, &r.sdkfileid) {
             Ok(c) => {
-                p.write(&c.data).map_err(FetchError::Store)?;
+                p.write(&c.data).map_err(|e| FetchError::Store(e.into()))?;
                 if p.len > lim.max_bytes {
                     return Ok(Some(too_large(p.len, lim.max_bytes)));
                 }

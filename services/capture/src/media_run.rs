@@ -11,6 +11,7 @@ use wcp_runtime::{lag, Config, RunCtx};
 
 use crate::media::MediaStage;
 use crate::metrics::CaptureMetrics;
+use crate::s3::S3Store;
 use crate::settings::Settings;
 use crate::store::Store;
 use crate::supervisor::{ChildSpec, Supervisor};
@@ -41,17 +42,16 @@ pub fn media_config(cfg: &Config, corp_id: &str) -> Config {
 /// The media loop until shutdown, restarted after any error. Returns at shutdown.
 pub fn run(cfg: &Config, ctx: &RunCtx, s: &Settings, m: &CaptureMetrics, exe: std::path::PathBuf) {
     let mcfg = media_config(cfg, &s.corp_id);
-    let Some(dir) = s.media_dir.clone() else {
+    if !s.media_enabled() {
         return;
-    };
+    }
     std::thread::scope(|scope| {
         scope.spawn(|| backlog(cfg, &mcfg, ctx, m));
         while !ctx.shutdown_requested() {
-            let store = match Store::open(&dir, &s.region, &cfg.instance_id) {
+            let store = match open_store(s, &cfg.instance_id, m) {
                 Ok(st) => st,
                 Err(e) => {
-                    // `e` names the path that failed, under the media directory.
-                    failed(m, &format!("media store: {e}"));
+                    failed(m, &e);
                     ctx.sleep(RESTART_PAUSE);
                     continue;
                 }
@@ -74,6 +74,19 @@ pub fn run(cfg: &Config, ctx: &RunCtx, s: &Settings, m: &CaptureMetrics, exe: st
             ctx.sleep(RESTART_PAUSE);
         }
     });
+}
+
+/// The store the settings name: the directory or the bucket.
+pub fn open_store(s: &Settings, instance: &str, m: &CaptureMetrics) -> Result<Store, String> {
+    if let Some(c) = &s.media_s3 {
+        let s3 = S3Store::new(c, m.media_store_retries.clone())?;
+        let tmp = std::env::temp_dir().join("wcp-media");
+        return Store::open_s3(s3, &tmp, &s.region, instance)
+            .map_err(|e| format!("media temporary directory {}: {e}", tmp.display()));
+    }
+    let dir = s.media_dir.clone().unwrap_or_default();
+    // `e` names the path that failed, under the media directory.
+    Store::open(&dir, &s.region, instance).map_err(|e| format!("media store: {e}"))
 }
 
 fn failed(m: &CaptureMetrics, error: &str) {

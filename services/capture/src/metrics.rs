@@ -27,6 +27,8 @@ pub struct CaptureMetrics {
     /// 1 while the media loop runs (0: media off, or stopped by an error and waiting).
     pub media_up: IntGauge,
     pub media_restarts: IntCounter,
+    /// Requests to an S3 media store tried again (5xx, timeouts, refused connections).
+    pub media_store_retries: IntCounter,
     /// The runtime's `wcp_compliance_alerts_total`: the capture's alerts are counted with every
     /// other service's, so the severity alert rules see them.
     pub compliance_alerts: IntCounterVec,
@@ -157,6 +159,11 @@ impl CaptureMetrics {
                 r,
                 "wcp_capture_media_restarts_total",
                 "media loop stopped by an error and restarted",
+            ),
+            media_store_retries: counter(
+                r,
+                "wcp_capture_media_store_retries_total",
+                "requests to the S3 media store tried again after a transient failure",
             ),
         };
         for reason in crate::media_fetch::MISSING_REASONS {

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use wcp_runtime::RuntimeError;
 
+use crate::s3::S3Config;
+
 /// Config keys of the capture beyond the common ones (docs/CAPTURE.md, configuration).
 pub const KEYS: &[&str] = &[
     "corp_id",
@@ -21,6 +23,12 @@ pub const KEYS: &[&str] = &[
     "poll_interval_ms",
     "decrypt_threads",
     "media_dir",
+    // The S3-compatible media store instead of media_dir (s3.rs).
+    "media_s3_endpoint",
+    "media_s3_bucket",
+    "media_s3_region",
+    "media_s3_path_style",
+    "media_s3_credentials_file",
     "region",
     "media_timeout_s",
     "media_max_bytes",
@@ -34,6 +42,9 @@ pub const KEYS: &[&str] = &[
 pub const SECRET_ENV: &str = "WCP_SDK_SECRET";
 /// The proxy's `user:password`, when a proxy is used.
 pub const PROXY_PASSWORD_ENV: &str = "WCP_SDK_PROXY_PASSWORD";
+/// The S3 media store's credentials, when not in `media_s3_credentials_file`.
+pub const S3_KEY_ENV: &str = "AWS_ACCESS_KEY_ID";
+pub const S3_SECRET_ENV: &str = "AWS_SECRET_ACCESS_KEY";
 
 /// The capture's keys as written (file, `WCP_<KEY>`, `--<key>`), checked and parsed by
 /// [`Settings::resolve`].
@@ -42,6 +53,7 @@ pub struct CaptureKeys(BTreeMap<String, String>);
 
 impl wcp_runtime::Settings for CaptureKeys {
     const KEYS: &'static [&'static str] = KEYS;
+    // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are read too: not WCP_ variables.
     const ENV: &'static [&'static str] = &[SECRET_ENV, PROXY_PASSWORD_ENV];
     fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
         self.0.insert(key.to_string(), value.to_string());
@@ -81,8 +93,10 @@ pub struct Settings {
     pub proxy_password: String,
     pub poll_interval: Duration,
     pub decrypt_threads: usize,
-    /// The media store (a directory); None: media are not fetched.
+    /// The media store, a directory …; None (and no `media_s3`): media are not fetched.
     pub media_dir: Option<PathBuf>,
+    /// … or an S3-compatible bucket (never both).
+    pub media_s3: Option<S3Config>,
     /// The residency region the media store's files belong to (a directory name).
     pub region: String,
     /// The SDK's timeout per `GetMediaData` chunk (seconds).
@@ -102,6 +116,7 @@ impl std::fmt::Debug for Settings {
             .field("sdk_timeout_s", &self.sdk_timeout_s)
             .field("proxy", &self.proxy)
             .field("media_dir", &self.media_dir)
+            .field("media_s3", &self.media_s3)
             .field("region", &self.region)
             .finish_non_exhaustive()
     }
@@ -176,6 +191,14 @@ impl Settings {
             .map(str::trim)
             .filter(|d| !d.is_empty())
             .map(PathBuf::from);
+        let media_s3 = s3_config(cfg, env, &mut errors);
+        if media_dir.is_some() && media_s3.is_some() {
+            errors.push(
+                "media_dir and media_s3_bucket are both set: the media store is one or the other; \
+                 remove one"
+                    .into(),
+            );
+        }
         if !errors.is_empty() {
             return Err(RuntimeError::Config(errors));
         }
@@ -192,10 +215,16 @@ impl Settings {
             poll_interval,
             decrypt_threads,
             media_dir,
+            media_s3,
             region,
             media_timeout_s,
             media_max_bytes,
         })
+    }
+
+    /// Whether media are fetched (a store is named).
+    pub fn media_enabled(&self) -> bool {
+        self.media_dir.is_some() || self.media_s3.is_some()
     }
 
     /// The SDK library and key directories that do not exist.
@@ -227,6 +256,85 @@ impl Settings {
     pub fn call_limit(&self, timeout_s: u32) -> Duration {
         Duration::from_secs(u64::from(timeout_s)) + self.hang_grace
     }
+}
+
+/// The `media_s3_*` keys and the credentials, when `media_s3_bucket` is set.
+fn s3_config(
+    cfg: &CaptureKeys,
+    env: &dyn Fn(&str) -> Option<String>,
+    errors: &mut Vec<String>,
+) -> Option<S3Config> {
+    let get = |k: &str| cfg.get(k).map(str::trim).filter(|v| !v.is_empty());
+    let Some(bucket) = get("media_s3_bucket") else {
+        for k in [
+            "media_s3_endpoint",
+            "media_s3_region",
+            "media_s3_credentials_file",
+        ] {
+            if get(k).is_some() {
+                errors.push(format!(
+                    "{k} is set but media_s3_bucket is not: name the bucket, or remove {k}"
+                ));
+            }
+        }
+        return None;
+    };
+    let endpoint = get("media_s3_endpoint").unwrap_or_else(|| {
+        errors.push(
+            "media_s3_endpoint: required with media_s3_bucket (e.g. \
+             https://s3.cn-north-1.amazonaws.com.cn, or the MinIO/Ceph URL)"
+                .into(),
+        );
+        ""
+    });
+    let path_style = match get("media_s3_path_style") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            errors.push("media_s3_path_style: must be true or false".into());
+            false
+        }
+    };
+    let (key, secret) = match get("media_s3_credentials_file") {
+        Some(f) => match std::fs::read_to_string(f) {
+            Ok(text) => (
+                ini_value(&text, "aws_access_key_id"),
+                ini_value(&text, "aws_secret_access_key"),
+            ),
+            Err(e) => {
+                errors.push(format!("media_s3_credentials_file {f}: {e}"));
+                return None;
+            }
+        },
+        None => (
+            env(S3_KEY_ENV).filter(|v| !v.trim().is_empty()),
+            env(S3_SECRET_ENV).filter(|v| !v.trim().is_empty()),
+        ),
+    };
+    let (Some(access_key_id), Some(secret_access_key)) = (key, secret) else {
+        errors.push(format!(
+            "media_s3_bucket: the bucket's credentials are required: ${S3_KEY_ENV} and \
+             ${S3_SECRET_ENV}, or media_s3_credentials_file (aws_access_key_id = …, \
+             aws_secret_access_key = …)"
+        ));
+        return None;
+    };
+    Some(S3Config {
+        endpoint: endpoint.to_string(),
+        bucket: bucket.to_string(),
+        region: get("media_s3_region").unwrap_or("us-east-1").to_string(),
+        path_style,
+        access_key_id: access_key_id.trim().to_string(),
+        secret_access_key: secret_access_key.trim().to_string(),
+    })
+}
+
+/// `name = value` of an AWS credentials file (its first occurrence: the file holds one profile).
+fn ini_value(text: &str, name: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        (k.trim() == name).then(|| v.trim().to_string())
+    })
 }
 
 #[cfg(test)]
@@ -324,5 +432,75 @@ mod tests {
         let s = Settings::resolve(&cfg(&pairs), &|_| Some("x".into())).unwrap();
         assert_eq!(s.media_dir, Some(PathBuf::from("/var/lib/wcp/media")));
         assert_eq!((s.region.as_str(), s.media_max_bytes), ("cn-east", 1 << 20));
+    }
+
+    #[test]
+    fn the_s3_store_is_checked_and_exclusive_with_media_dir() {
+        let base = [
+            ("corp_id", "ww1"),
+            ("sdk_library", "/l.so"),
+            ("private_keys_dir", "/k"),
+        ];
+        let env = |k: &str| match k {
+            S3_KEY_ENV => Some("AKID".to_string()),
+            S3_SECRET_ENV => Some("SECRET".to_string()),
+            _ => Some("x".to_string()),
+        };
+        let mut pairs = base.to_vec();
+        pairs.extend([
+            ("media_s3_bucket", "wcp-media"),
+            ("media_s3_endpoint", "http://minio:9000"),
+            ("media_s3_path_style", "true"),
+        ]);
+        let s = Settings::resolve(&cfg(&pairs), &env).unwrap();
+        let c = s.media_s3.clone().unwrap();
+        assert_eq!(
+            (c.bucket.as_str(), c.region.as_str()),
+            ("wcp-media", "us-east-1")
+        );
+        assert!(c.path_style && s.media_enabled());
+        assert_eq!(c.access_key_id, "AKID");
+        assert!(!format!("{s:?}").contains("SECRET"));
+
+        let mut both = pairs.clone();
+        both.push(("media_dir", "/m"));
+        let err = Settings::resolve(&cfg(&both), &env)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("media_dir and media_s3_bucket"), "{err}");
+
+        let no_creds = |k: &str| (k == SECRET_ENV).then(|| "x".to_string());
+        let err = Settings::resolve(&cfg(&pairs), &no_creds)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("AWS_ACCESS_KEY_ID"), "{err}");
+
+        let mut no_bucket = base.to_vec();
+        no_bucket.push(("media_s3_endpoint", "http://minio:9000"));
+        let err = Settings::resolve(&cfg(&no_bucket), &env)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("media_s3_bucket is not"), "{err}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("credentials");
+        std::fs::write(
+            &f,
+            "[default]\naws_access_key_id = K2\naws_secret_access_key = S2\n",
+        )
+        .unwrap();
+        let mut file = pairs.clone();
+        file.push(("media_s3_credentials_file", f.to_str().unwrap()));
+        let c = Settings::resolve(&cfg(&file), &|_| Some("x".into()))
+            .unwrap()
+            .media_s3
+            .unwrap();
+        assert_eq!(
+            (c.access_key_id.as_str(), c.secret_access_key.as_str()),
+            ("K2", "S2")
+        );
     }
 }
