@@ -73,6 +73,16 @@ pub struct Evidence {
 /// The messages matching `q`, read from the records, ordered as search orders them, and
 /// the disposed-of messages that fall in `q`.
 pub fn select(conn: &Connection, q: &Query) -> Result<Evidence, ArchiveError> {
+    let mut e = select_any(conn, std::slice::from_ref(q))?;
+    if let Some(l) = q.limit {
+        e.messages.truncate(l as usize);
+    }
+    Ok(e)
+}
+
+/// [`select`] for the messages matching any of `qs` (each once: a case's holds may
+/// overlap); no limit.
+pub fn select_any(conn: &Connection, qs: &[Query]) -> Result<Evidence, ArchiveError> {
     let mut marks: HashMap<String, (i64, String)> = HashMap::new();
     let mut candidates: Vec<(i64, StoredMessage)> = Vec::new();
     let mut disposed = Vec::new();
@@ -90,7 +100,7 @@ pub fn select(conn: &Connection, q: &Query) -> Result<Evidence, ArchiveError> {
             }
             kind::TOMBSTONE => {
                 match Disposed::from_tombstone(seq, serde_json::from_slice::<Tombstone>(&body)?) {
-                    Some(d) if q.matches_disposed(&d) => disposed.push(d),
+                    Some(d) if qs.iter().any(|q| q.matches_disposed(&d)) => disposed.push(d),
                     Some(_) => {}
                     None => unplaced += 1,
                 }
@@ -107,12 +117,14 @@ pub fn select(conn: &Connection, q: &Query) -> Result<Evidence, ArchiveError> {
         .into_iter()
         .filter_map(|(seq, m)| {
             let mark = marks.get(&m.msgid).cloned();
-            q.matches(&m, mark.is_some()).then(|| ArchivedMessage {
-                record_seq: seq,
-                stored: m,
-                recalled_at_ms: mark.as_ref().map(|x| x.0),
-                recall_msgid: mark.map(|x| x.1),
-            })
+            qs.iter()
+                .any(|q| q.matches(&m, mark.is_some()))
+                .then(|| ArchivedMessage {
+                    record_seq: seq,
+                    stored: m,
+                    recalled_at_ms: mark.as_ref().map(|x| x.0),
+                    recall_msgid: mark.map(|x| x.1),
+                })
         })
         .collect();
     out.sort_by(|a, b| {
@@ -122,9 +134,6 @@ pub fn select(conn: &Connection, q: &Query) -> Result<Evidence, ArchiveError> {
             b.record_seq,
         ))
     });
-    if let Some(l) = q.limit {
-        out.truncate(l as usize);
-    }
     disposed.sort_by(|a, b| {
         (&a.at.conversation_id, a.at.time_ms, a.record_seq).cmp(&(
             &b.at.conversation_id,

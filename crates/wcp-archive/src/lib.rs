@@ -63,6 +63,7 @@ pub use error::ArchiveError;
 pub use expire::{
     Approval, DueRecord, ExpireReport, ExpireRequest, ExpiryPlan, KeptBy, KeptRecord,
 };
+pub use export::case::ExportCase;
 pub use export::{Counts, EmlGrouping, ExportOptions, ExportReport};
 pub use hold::{Hold, HoldRequest, HoldScope};
 pub use ingest::{InsertReport, SourceOffset};

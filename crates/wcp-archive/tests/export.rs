@@ -41,13 +41,25 @@ fn open_rsmf(bytes: &[u8]) -> (String, Vec<u8>) {
     )
 }
 
-/// Everything as EML threads into `out` (UTC+08:00): the report and the first file's bytes.
+/// Everything as EML threads into `out` with `opts` (None: UTC+08:00 alone): the report
+/// and the first file's bytes.
 fn thread_eml(
     a: &mut wcp_archive::Archive,
     out: &std::path::Path,
+    opts: Option<&wcp_archive::ExportOptions>,
 ) -> (wcp_archive::ExportReport, Vec<u8>) {
+    let at_480 = wcp_archive::ExportOptions {
+        zone: 480,
+        ..wcp_archive::ExportOptions::default()
+    };
     let r = a
-        .export_eml(&Query::default(), "t", out, EmlGrouping::Thread, 480)
+        .export_eml_with(
+            &Query::default(),
+            "t",
+            out,
+            EmlGrouping::Thread,
+            opts.unwrap_or(&at_480),
+        )
         .unwrap();
     let raw = std::fs::read(&r.files[0]).unwrap();
     (r, raw)
@@ -273,7 +285,7 @@ fn a_recall_recorded_before_its_message_is_noted_in_exports() {
         .collect();
     assert_eq!(notes.len(), 1, "only e1's recall is early: {notes:?}");
     assert!(notes[0].contains("recorded 6 s before"), "{notes:?}");
-    let (_, raw) = thread_eml(&mut a, &dir.path().join("e"));
+    let (_, raw) = thread_eml(&mut a, &dir.path().join("e"), None);
     let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
     let body = parsed.body_text(0).unwrap_or_default().to_string();
     assert!(
@@ -362,6 +374,7 @@ fn media_messages_carry_their_type_reference_and_file() {
     let with_store = wcp_archive::ExportOptions {
         zone: 480,
         media_dir: Some(media_dir.clone()),
+        ..wcp_archive::ExportOptions::default()
     };
 
     // RSMF with the store.
@@ -449,16 +462,7 @@ fn media_messages_carry_their_type_reference_and_file() {
     );
 
     // EML thread with the store: the words and references on each line, the two files attached.
-    let t = a
-        .export_eml_with(
-            &Query::default(),
-            "t",
-            &dir.path().join("t"),
-            EmlGrouping::Thread,
-            &with_store,
-        )
-        .unwrap();
-    let raw = std::fs::read(&t.files[0]).unwrap();
+    let (_, raw) = thread_eml(&mut a, &dir.path().join("t"), Some(&with_store));
     let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
     let body = msg.body_text(0).unwrap().to_string();
     assert!(
@@ -594,7 +598,7 @@ fn every_export_counts_the_same_records_in_words() {
             && text_part.contains("a recall is shown on its message"),
         "{text_part}"
     );
-    let (e, raw) = thread_eml(&mut a, &dir.path().join("e"));
+    let (e, raw) = thread_eml(&mut a, &dir.path().join("e"), None);
     assert_eq!(e.counts, r.counts);
     let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
     assert_eq!(
@@ -630,4 +634,93 @@ fn a_one_message_query_exports_one_message() {
     let bytes = std::fs::read(&r.files[0]).unwrap();
     let msg = mail_parser::MessageParser::default().parse(&bytes).unwrap();
     assert_eq!(msg.header_raw("X-WCP-Msgid").map(str::trim), Some("a2"));
+}
+
+/// The subject and header of a file exported for CASE-2024-017.
+fn names_the_case(msg: &mail_parser::Message<'_>) {
+    let subject = msg.subject().unwrap();
+    assert!(
+        subject.starts_with("Case CASE-2024-017: WeCom conversation"),
+        "{subject}"
+    );
+    let case = msg.header_raw("X-WCP-Case").map(str::trim);
+    assert_eq!(case, Some("CASE-2024-017"));
+}
+
+/// An export made for a case (trial 18d D8) selects what the case's holds cover, each message
+/// once though two holds overlap, and names the case and its holds: the RSMF's conversation
+/// `custom`, `X-WCP-Case` / `X-WCP-Hold` and the subject of both formats. A case no hold
+/// has, or a case with a search, is refused.
+#[test]
+fn a_case_export_names_the_case_and_its_holds() {
+    use wcp_archive::{ExportOptions, HoldRequest, HoldScope};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(&dir);
+    for scope in [
+        HoldScope::Custodian("zhangsan".into()),
+        HoldScope::Conversation("wmCLIENT|zhangsan".into()),
+    ] {
+        let req = HoldRequest {
+            scope,
+            reason: "SEC inquiry".into(),
+            case_id: "CASE-2024-017".into(),
+        };
+        a.place_hold(&req, "officer").unwrap();
+    }
+    let case = a.export_case("CASE-2024-017", 480).unwrap();
+    assert_eq!(case.holds.len(), 2);
+    assert!(
+        case.holds[0].starts_with("hold #")
+            && case.holds[0].contains(
+                "every message of custodian zhangsan (reason: SEC inquiry; placed by officer at "
+            ),
+        "{:?}",
+        case.holds
+    );
+    let opts = ExportOptions {
+        zone: 480,
+        case: Some(case.clone()),
+        ..ExportOptions::default()
+    };
+    let r = a
+        .export_rsmf_with(&Query::default(), "t", &dir.path().join("r"), &opts)
+        .unwrap();
+    // zhangsan's messages (the room's g1 is lisi's and not covered), each once.
+    assert_eq!(r.counts.records, 6, "{:?}", r.counts);
+    for f in &r.files {
+        let bytes = std::fs::read(f).unwrap();
+        let msg = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+        names_the_case(&msg);
+        let raw = String::from_utf8_lossy(&bytes);
+        for hold in &case.holds {
+            assert!(raw.contains(&format!("X-WCP-Hold: {hold}\r\n")), "{raw}");
+        }
+        let (_s, zip) = open_rsmf(&bytes);
+        let m = manifest(zip);
+        let errors: Vec<String> = schema().iter_errors(&m).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let conv = &m["conversations"][0];
+        assert_eq!(
+            custom_of(conv, "legal_hold_case").as_deref(),
+            Some("CASE-2024-017")
+        );
+        assert_eq!(custom_of(conv, "legal_holds"), Some(case.holds.join("; ")));
+    }
+    let (_, raw) = thread_eml(&mut a, &dir.path().join("e"), Some(&opts));
+    let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    names_the_case(&msg);
+    let err = a.export_case("CASE-1999-000", 480).unwrap_err().to_string();
+    assert!(
+        err.contains("no hold has case id \"CASE-1999-000\""),
+        "{err}"
+    );
+    let both = Query {
+        text: Some("保本".into()),
+        ..Query::default()
+    };
+    let err = a
+        .export_rsmf_with(&both, "t", &dir.path().join("x"), &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("a case or a search, not both"), "{err}");
 }

@@ -11,7 +11,8 @@ use super::{open_reader, ActorArgs, ReaderArgs};
 
 pub const EXAMPLES: &str = "Examples:
   wcp archive export --db out/archive-cn.db --actor alice --format rsmf --out export/ --conversation wrROOM1
-  wcp archive export --db out/archive-cn.db --actor alice --format eml --per thread --out export/ --risk complaint";
+  wcp archive export --db out/archive-cn.db --actor alice --format eml --per thread --out export/ --risk complaint
+  wcp archive export --db out/archive-cn.db --actor alice --format rsmf --out export/ --case-id CASE-2024-017";
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -49,6 +50,10 @@ pub struct ExportArgs {
     /// message says "not in this export: media store not available".
     #[arg(long)]
     pub media_dir: Option<PathBuf>,
+    /// Export what the legal holds of this case cover (each message once, released holds
+    /// too); every file names the case and its holds. Not with search filters.
+    #[arg(long)]
+    pub case_id: Option<String>,
     /// Where to record this export when the archive is read-only.
     #[arg(long)]
     pub access_log: Option<PathBuf>,
@@ -62,9 +67,14 @@ pub fn run(a: ExportArgs) -> anyhow::Result<ExitCode> {
     if let Some(log) = &a.access_log {
         archive.set_access_log(log.clone());
     }
+    let case = match &a.case_id {
+        Some(c) => Some(archive.export_case(c, zone)?),
+        None => None,
+    };
     let opts = wcp_archive::ExportOptions {
         zone,
         media_dir: a.media_dir.clone(),
+        case,
     };
     let report = match a.format {
         Format::Rsmf => archive.export_rsmf_with(&q, &actor, &a.out, &opts)?,

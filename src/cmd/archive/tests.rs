@@ -213,6 +213,7 @@ fn readers_search_and_export_with_the_public_key_alone() {
         filter: FilterArgs::default(),
         policy: None,
         media_dir: None,
+        case_id: None,
         access_log: None,
     };
     assert_eq!(export::run(export).unwrap(), ExitCode::SUCCESS);

@@ -132,8 +132,14 @@ pub fn message_eml(m: &ArchivedMessage, cx: &Context) -> Vec<u8> {
     let mut headers = common_headers(m, z);
     headers.push((
         "Subject",
-        format!("WeCom {} in {}", s.msgtype, s.conversation_id),
+        format!(
+            "{}WeCom {} in {}",
+            cx.case_prefix(),
+            s.msgtype,
+            s.conversation_id
+        ),
     ));
+    headers.extend(cx.case_headers());
     headers.push(("Message-ID", format!("<{}>", address(&s.msgid))));
     headers.push(("X-WCP-Msgid", s.msgid.clone()));
     headers.push(("X-WCP-Msgtype", s.msgtype.clone()));
@@ -191,7 +197,7 @@ pub fn thread_eml(entries: &[Entry<'_>], cx: &Context) -> Vec<u8> {
     ids.sort_unstable();
     ids.dedup();
     // A thread has many senders and classes: keep only what holds for all of it.
-    let headers = vec![
+    let mut headers = vec![
         ("From", address(owner(entries).unwrap_or_default())),
         (
             "To",
@@ -204,7 +210,7 @@ pub fn thread_eml(entries: &[Entry<'_>], cx: &Context) -> Vec<u8> {
         ("X-WCP-Conversation", conversation.to_string()),
         (
             "Subject",
-            thread_subject(conversation, &super::Counts::of(entries)),
+            cx.case_prefix() + &thread_subject(conversation, &super::Counts::of(entries)),
         ),
         (
             "Message-ID",
@@ -214,6 +220,7 @@ pub fn thread_eml(entries: &[Entry<'_>], cx: &Context) -> Vec<u8> {
             ),
         ),
     ];
+    headers.extend(cx.case_headers());
     let body: Vec<String> = entries
         .iter()
         .map(|e| match e {

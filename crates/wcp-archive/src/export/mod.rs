@@ -3,6 +3,7 @@
 //! sent and `store` finds its bytes in the region's media store. A message disposed of
 //! under retention appears in its place (`entry` merges them, `placeholder` renders them).
 
+pub mod case;
 pub mod eml;
 pub mod entry;
 pub mod media;
@@ -34,7 +35,7 @@ pub enum EmlGrouping {
 }
 
 /// What an export is given beyond the selection.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExportOptions {
     /// The zone days and times are written in, minutes east of UTC (the policy's
     /// `utc_offset_minutes`, as the console and `wcp archive search` show them).
@@ -43,6 +44,9 @@ pub struct ExportOptions {
     /// the export as attachments; without it each media message says the store was not
     /// available.
     pub media_dir: Option<PathBuf>,
+    /// The legal-hold case the export is made for ([`Archive::export_case`]): the selection
+    /// is then what its holds cover (the query given must be empty), and every file names it.
+    pub case: Option<case::ExportCase>,
 }
 
 /// What the renderers know besides the messages: the zone times are written in and the
@@ -52,6 +56,28 @@ pub struct Context {
     /// Minutes east of UTC.
     pub zone: i32,
     pub media: media::Resolved,
+    pub case: Option<case::ExportCase>,
+}
+
+impl Context {
+    /// "Case X: " before a subject, when the export is made for a case.
+    pub fn case_prefix(&self) -> String {
+        self.case
+            .as_ref()
+            .map(|c| format!("Case {}: ", c.case_id))
+            .unwrap_or_default()
+    }
+
+    /// `X-WCP-Case` and one `X-WCP-Hold` per hold (in words; one each keeps every line
+    /// short of RFC 5322's 998 characters), when made for a case.
+    pub fn case_headers(&self) -> Vec<(&'static str, String)> {
+        let Some(c) = &self.case else {
+            return Vec::new();
+        };
+        let mut h = vec![("X-WCP-Case", c.case_id.clone())];
+        h.extend(c.holds.iter().map(|x| ("X-WCP-Hold", x.clone())));
+        h
+    }
 }
 
 impl Context {
@@ -304,9 +330,18 @@ impl Archive {
     ) -> Result<ExportReport, ArchiveError> {
         audit::check_actor(actor)?;
         // From the records themselves, not the search tables (evidence.rs).
-        let evidence = crate::evidence::select(&self.conn, q)?;
+        let evidence = match &opts.case {
+            None => crate::evidence::select(&self.conn, q)?,
+            Some(_) if *q != Query::default() => {
+                return Err(ArchiveError::Invalid(
+                    "export a case or a search, not both: a case's holds are its selection".into(),
+                ))
+            }
+            Some(c) => crate::evidence::select_any(&self.conn, &c.queries)?,
+        };
         let messages = &evidence.messages;
         let cx = Context {
+            case: opts.case.clone(),
             zone: opts.zone,
             media: store::resolve(opts.media_dir.as_deref(), &wanted_media(messages))?,
         };
@@ -316,8 +351,8 @@ impl Archive {
         let ids: Vec<&str> = messages.iter().map(|m| m.stored.msgid.as_str()).collect();
         let disposed: Vec<&str> = evidence.disposed.iter().map(|d| d.msgid.as_str()).collect();
         let detail = serde_json::json!({
-            "query": q, "messages": messages.len(), "msgids": ids, "disposed_msgids": disposed,
-            "files": files.len(), "out_dir": out_dir,
+            "query": q, "case": opts.case.as_ref().map(|c| &c.case_id), "messages": messages.len(),
+            "msgids": ids, "disposed_msgids": disposed, "files": files.len(), "out_dir": out_dir,
         });
         self.record_access(actor, action, detail)?;
         std::fs::create_dir_all(out_dir)?;

@@ -190,11 +190,19 @@ pub fn manifest<'a>(entries: &[Entry<'_>], cx: &'a Context) -> (Value, ZipFiles<
     let conversations: Vec<Value> = conversations
         .iter()
         .map(|(id, (group, parts))| {
-            json!({
+            let mut c = json!({
                 "id": id, "display": id, "platform": "wecom",
                 "type": if *group { "channel" } else { "direct" },
                 "participants": parts,
-            })
+            });
+            // The legal-hold case the export was made for (trial 18d D8).
+            if let Some(case) = &cx.case {
+                c["custom"] = custom(&[
+                    ("legal_hold_case", case.case_id.clone()),
+                    ("legal_holds", case.holds.join("; ")),
+                ]);
+            }
+            c
         })
         .collect();
     let mut files = ZipFiles::new();
@@ -234,12 +242,16 @@ pub fn rsmf_file(entries: &[Entry<'_>], cx: &Context) -> Result<Vec<u8>, Archive
     let conv = entries.first().map(Entry::conversation_id).unwrap_or("");
     let events = manifest["events"].as_array().map_or(0, Vec::len);
     let counts = super::Counts::of(entries);
-    let headers = [
+    let mut headers = vec![
         ("From", "wcp archive <archive@wcp.invalid>".to_string()),
         ("To", "wcp archive <archive@wcp.invalid>".to_string()),
         (
             "Subject",
-            format!("WeCom conversation {conv} on {}", day_in(first, z)),
+            format!(
+                "{}WeCom conversation {conv} on {}",
+                cx.case_prefix(),
+                day_in(first, z)
+            ),
         ),
         ("Date", rfc2822_in(first, z)),
         ("X-RSMF-Version", "2.0.0".to_string()),
@@ -249,6 +261,7 @@ pub fn rsmf_file(entries: &[Entry<'_>], cx: &Context) -> Result<Vec<u8>, Archive
         ("X-RSMF-BeginDate", rfc3339_in(first, z)),
         ("X-RSMF-EndDate", rfc3339_in(last, z)),
     ];
+    headers.extend(cx.case_headers());
     let text = format!("WeCom conversation {conv}: {events} events from {} to {}, of {} ({}).\r\nLoad this file as RSMF; the events are in the attached rsmf.zip.\r\n", rfc3339_in(first, z), rfc3339_in(last, z), counts.words(), EVENTS_ARE);
     Ok(mime::message(
         &headers,

@@ -17,9 +17,9 @@ use crate::auth::Investigator;
 use crate::i18n::{t, Lang};
 use crate::layout::page;
 use crate::pages::alert::access;
-use crate::pages::holds::{arch_err, render, scope_query, writer};
+use crate::pages::holds::{arch_err, render, writer};
 use crate::pages::params::{self, BadInput};
-use crate::state::{lock, now_ms, Shared};
+use crate::state::{now_ms, Shared};
 
 #[derive(Deserialize)]
 pub struct ExportForm {
@@ -54,31 +54,23 @@ pub async fn export(
         .blocking(move |c| {
             let r = c.region(&f.region).ok_or(ReviewError::NotFound)?;
             let mut w = writer(r, &a2.user)?;
-            let queries: Vec<ArchiveQuery> = match (&case, &conv) {
-                (Some(case), None) => {
-                    let holds = r.archive().map(|x| lock(x).list_holds(true)).transpose().map_err(arch_err)?.unwrap_or_default();
-                    holds.iter().filter(|h| h.case_id == *case).map(|h| scope_query(&h.scope)).collect()
-                }
-                (None, Some(conv)) => vec![ArchiveQuery { conversation: Some(conv.clone()), ..ArchiveQuery::default() }],
+            // A case: what its holds cover, each message once, every file naming the case
+            // and its holds (trial 18d D8).
+            let (query, export_case) = match (&case, &conv) {
+                (Some(case), None) => (ArchiveQuery::default(), Some(w.export_case(case, a2.zone).map_err(arch_err)?)),
+                (None, Some(conv)) => (ArchiveQuery { conversation: Some(conv.clone()), ..ArchiveQuery::default() }, None),
                 _ => return Err(ReviewError::Invalid("export a case id or a conversation".into())),
             };
-            if queries.is_empty() {
-                return Err(ReviewError::Invalid("no hold has this case id".into()));
-            }
             let name = format!("{}-{}-{}", now_ms(), a2.user, f.region);
             let dir = c.settings.export_dir.join(&name);
             std::fs::create_dir_all(&dir)?;
             let mut files = Vec::new();
-            let mut counts = Counts::default();
-            let opts = ExportOptions { zone: a2.zone, media_dir: c.settings.media_dir.clone() };
-            let mut unplaced = 0;
-            for q in &queries {
-                let rep = if eml { w.export_eml_with(q, &a2.user, &dir, EmlGrouping::Thread, &opts) } else { w.export_rsmf_with(q, &a2.user, &dir, &opts) }.map_err(arch_err)?;
-                counts.add(&rep.counts);
-                // The archive's count, the same for every query.
-                unplaced = rep.unplaced;
-                files.extend(rep.files.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string())));
-            }
+            let opts = ExportOptions { zone: a2.zone, media_dir: c.settings.media_dir.clone(), case: export_case };
+            let q = &query;
+            let rep = if eml { w.export_eml_with(q, &a2.user, &dir, EmlGrouping::Thread, &opts) } else { w.export_rsmf_with(q, &a2.user, &dir, &opts) }.map_err(arch_err)?;
+            let counts = rep.counts;
+            let unplaced = rep.unplaced;
+            files.extend(rep.files.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string())));
             files.sort();
             files.dedup();
             c.audit(access(&a2, "export", serde_json::json!({ "region": f.region, "format": f.format, "case_id": case, "conversation": conv, "messages": counts.records, "counts": counts, "folder": name, "files": files }), ""))?;
