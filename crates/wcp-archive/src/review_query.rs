@@ -286,6 +286,33 @@ impl Archive {
         Ok(out)
     }
 
+    /// The time of the contact's last `msgtype` (`agree` / `disagree`) message at or before
+    /// `up_to_ms`, read from the message table without loading a message: the alert page asks
+    /// it for every disagreed-consent alert, and loading every consent message of the contact
+    /// ([`Archive::consent_events`]) took 463 ms at 200,000 archived messages.
+    pub fn last_consent_time(
+        &self,
+        contact: &str,
+        msgtype: &str,
+        up_to_ms: i64,
+    ) -> Result<Option<i64>, ArchiveError> {
+        let q = Query {
+            participant: Some(contact.to_string()),
+            msgtype: Some(msgtype.to_string()),
+            to_ms: Some(up_to_ms.saturating_add(1)),
+            ..Query::default()
+        };
+        let mut time = self
+            .conn
+            .prepare_cached("SELECT time_ms FROM messages WHERE seq = ?1")?;
+        let mut last = None;
+        for seq in query::matching_seqs(&self.conn, &q)? {
+            let t: Option<i64> = time.query_row([seq], |r| r.get(0)).optional()?;
+            last = last.max(t);
+        }
+        Ok(last)
+    }
+
     pub fn chain_head(&self) -> Result<ChainHead, ArchiveError> {
         let head: Option<(i64, Vec<u8>)> = self
             .conn

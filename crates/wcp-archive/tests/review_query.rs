@@ -164,3 +164,44 @@ fn the_conversation_window_is_the_conversation_in_time_order() {
         }
     }
 }
+
+/// The alert page's "refused at": the last disagree of a contact up to a time, read from the
+/// message table, equals what loading every consent message of the contact gives.
+#[test]
+fn the_last_consent_time_is_the_last_loaded_one() {
+    use common::consent;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = common::open(&dir.path().join("a.db"));
+    fill(&mut a);
+    let mut events = Vec::new();
+    for i in 0..40i64 {
+        let contact = if i % 3 == 0 { "wmOTHER" } else { "wmCONTACT" };
+        events.push(consent(
+            &format!("c{i}"),
+            contact,
+            i % 4 == 1,
+            T0 + i * 7_000,
+        ));
+    }
+    // Two at the same time: the time counts, not the order.
+    events.push(consent("c-tie", "wmCONTACT", false, T0 + 70_000));
+    a.insert_batch(&events, &[]).unwrap();
+    for contact in ["wmCONTACT", "wmOTHER", "nobody"] {
+        let loaded = a.consent_events(contact).unwrap();
+        for t in [T0 - 1, T0, T0 + 69_999, T0 + 70_000, T0 + 300_000] {
+            for kind in ["agree", "disagree"] {
+                let want = loaded
+                    .iter()
+                    .filter(|e| e.stored.msgtype == kind && e.stored.time_ms <= t)
+                    .map(|e| e.stored.time_ms)
+                    .max();
+                let got = a.last_consent_time(contact, kind, t).unwrap();
+                assert_eq!(got, want, "{contact} {kind} up to {t}");
+            }
+        }
+    }
+    assert!(a
+        .last_consent_time("wmCONTACT", "disagree", T0 + 300_000)
+        .unwrap()
+        .is_some());
+}

@@ -133,9 +133,7 @@ pub async fn show(
                         Some(d) if d.state == wcp_model::ConsentState::Disagreed => {
                             let mut at = None;
                             for cc in d.contacts.iter().filter(|cc| cc.state == d.state) {
-                                let events = arch.consent_events(&cc.contact).map_err(invalid)?;
-                                let last = events.iter().filter(|e| e.stored.msgtype == "disagree" && e.stored.time_ms <= t).map(|e| e.stored.time_ms).max();
-                                at = at.max(last);
+                                at = at.max(arch.last_consent_time(&cc.contact, "disagree", t).map_err(invalid)?);
                             }
                             at
                         }
