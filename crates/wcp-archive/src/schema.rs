@@ -68,6 +68,10 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_time ON messages (time_ms);
 CREATE INDEX IF NOT EXISTS messages_keep ON messages (keep_until_ms);
+-- The disagree messages by time: the alert page asks when a contact refused archiving
+-- (Archive::last_disagree_time). Partial, so ingest of every other message never touches it;
+-- created on the next writer open of an older file.
+CREATE INDEX IF NOT EXISTS messages_disagree ON messages (time_ms) WHERE msgtype = 'disagree';
 -- Conversation and participant tokens of every message (one per id, see id_tokens.rs). A
 -- B-tree keyed by conversation or participant rewrites one page per distinct key in every
 -- batch (a batch of 2,000 messages among 100 clients: 200 scattered pages, half of ingest

@@ -165,23 +165,21 @@ fn the_conversation_window_is_the_conversation_in_time_order() {
     }
 }
 
-/// The alert page's "refused at": the last disagree of a contact up to a time, read from the
-/// message table, equals what loading every consent message of the contact gives.
+/// The alert page's "refused at": the last disagree of a contact up to a time, read through
+/// the partial index of disagree messages, equals what loading every consent message of the
+/// contact gives.
 #[test]
-fn the_last_consent_time_is_the_last_loaded_one() {
+fn the_last_disagree_time_is_the_last_loaded_one_through_its_index() {
     use common::consent;
     let dir = tempfile::tempdir().unwrap();
-    let mut a = common::open(&dir.path().join("a.db"));
+    let path = dir.path().join("a.db");
+    let mut a = common::open(&path);
     fill(&mut a);
     let mut events = Vec::new();
     for i in 0..40i64 {
         let contact = if i % 3 == 0 { "wmOTHER" } else { "wmCONTACT" };
-        events.push(consent(
-            &format!("c{i}"),
-            contact,
-            i % 4 == 1,
-            T0 + i * 7_000,
-        ));
+        let at = T0 + i * 7_000;
+        events.push(consent(&format!("c{i}"), contact, i % 4 == 1, at));
     }
     // Two at the same time: the time counts, not the order.
     events.push(consent("c-tie", "wmCONTACT", false, T0 + 70_000));
@@ -189,19 +187,31 @@ fn the_last_consent_time_is_the_last_loaded_one() {
     for contact in ["wmCONTACT", "wmOTHER", "nobody"] {
         let loaded = a.consent_events(contact).unwrap();
         for t in [T0 - 1, T0, T0 + 69_999, T0 + 70_000, T0 + 300_000] {
-            for kind in ["agree", "disagree"] {
-                let want = loaded
-                    .iter()
-                    .filter(|e| e.stored.msgtype == kind && e.stored.time_ms <= t)
-                    .map(|e| e.stored.time_ms)
-                    .max();
-                let got = a.last_consent_time(contact, kind, t).unwrap();
-                assert_eq!(got, want, "{contact} {kind} up to {t}");
-            }
+            let want = loaded
+                .iter()
+                .filter(|e| e.stored.msgtype == "disagree" && e.stored.time_ms <= t)
+                .map(|e| e.stored.time_ms)
+                .max();
+            assert_eq!(
+                a.last_disagree_time(contact, t).unwrap(),
+                want,
+                "{contact} up to {t}"
+            );
         }
     }
-    assert!(a
-        .last_consent_time("wmCONTACT", "disagree", T0 + 300_000)
-        .unwrap()
-        .is_some());
+    let last = a.last_disagree_time("wmCONTACT", T0 + 300_000).unwrap();
+    assert_eq!(last, Some(T0 + 266_000));
+    drop(a);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let plan: String = conn
+        .query_row(
+            &format!(
+                "EXPLAIN QUERY PLAN {}",
+                wcp_archive::review_query::LAST_DISAGREE_SQL
+            ),
+            rusqlite::params![T0, "wmCONTACT"],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("messages_disagree"), "{plan}");
 }

@@ -133,7 +133,7 @@ pub async fn show(
                         Some(d) if d.state == wcp_model::ConsentState::Disagreed => {
                             let mut at = None;
                             for cc in d.contacts.iter().filter(|cc| cc.state == d.state) {
-                                at = at.max(arch.last_consent_time(&cc.contact, "disagree", t).map_err(invalid)?);
+                                at = at.max(arch.last_disagree_time(&cc.contact, t).map_err(invalid)?);
                             }
                             at
                         }
