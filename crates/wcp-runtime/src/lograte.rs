@@ -10,8 +10,11 @@
 //! process-wide instance the librdkafka callbacks share.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use rdkafka::types::RDKafkaErrorCode;
 
 /// At most one line per kind in this long.
 pub const WINDOW: Duration = Duration::from_secs(30);
@@ -127,6 +130,58 @@ pub fn recovered() -> u64 {
     shared().reset()
 }
 
+/// Set once the service is stopping (`RunCtx::request_shutdown`).
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// The service is stopping: from now on librdkafka's lines about brokers going down are its
+/// clients' own teardown, not an outage (trial 15j D9: "1/1 brokers are down … Connection
+/// refused" at a clean stop with the broker up). They are logged at debug level.
+pub fn stopping() {
+    STOPPING.store(true, Ordering::SeqCst);
+}
+
+/// Whether a librdkafka line (`code`: its error code, if any) says a broker went away or
+/// could not be reached: at shutdown, the client's own teardown.
+fn teardown_line(code: Option<RDKafkaErrorCode>, msg: &str) -> bool {
+    matches!(
+        code,
+        Some(RDKafkaErrorCode::AllBrokersDown | RDKafkaErrorCode::BrokerTransportFailure)
+    ) || [
+        "brokers are down",
+        "Connect to ",
+        "Connection refused",
+        "Disconnected",
+        "AllBrokersDown",
+        "BrokerTransportFailure",
+    ]
+    .iter()
+    .any(|s| msg.contains(s))
+}
+
+/// The rate limit's kind of a librdkafka line: every line saying the broker is unreachable,
+/// from any client of the process (consumer, producers, readers) and of any code or facility,
+/// is one kind, so an outage gives one summary per window, not one per client and code (trial
+/// 15j D8: about 6 lines per 30 s per service, several the same second); `own` otherwise.
+fn kind_of(own: String, code: Option<RDKafkaErrorCode>, msg: &str) -> String {
+    if teardown_line(code, msg) {
+        BROKER_UNREACHABLE.to_string()
+    } else {
+        own
+    }
+}
+
+const BROKER_UNREACHABLE: &str = "broker unreachable";
+
+/// A line [`teardown_line`] logged at debug level once the service is stopping: true when it
+/// was (and must not be logged otherwise).
+fn quiet_at_shutdown(stopping: bool, code: Option<RDKafkaErrorCode>, msg: &str) -> bool {
+    if stopping && teardown_line(code, msg) {
+        tracing::debug!("librdkafka while stopping: {msg}");
+        return true;
+    }
+    false
+}
+
 /// librdkafka's error callback of a client (`who`: "" for the consumer, " producer"), logged
 /// under the rate limit; a summary says how long the broker has been unreachable.
 pub fn client_error(
@@ -135,7 +190,18 @@ pub fn client_error(
     error: &rdkafka::error::KafkaError,
     reason: &str,
 ) {
-    let kind = format!("error{who} {:?}", error.rdkafka_error_code());
+    if quiet_at_shutdown(
+        STOPPING.load(Ordering::SeqCst),
+        error.rdkafka_error_code(),
+        reason,
+    ) {
+        return;
+    }
+    let kind = kind_of(
+        format!("error{who} {:?}", error.rdkafka_error_code()),
+        error.rdkafka_error_code(),
+        reason,
+    );
     let reason = crate::brokers::explain_cause(reason);
     match check(&kind) {
         Verdict::Emit => tracing::warn!(error = %error, "librdkafka{who}: {reason}"),
@@ -176,10 +242,13 @@ pub fn warn_repeated(kind: &str, msg: &str) {
 /// the rate limit except for debug lines (asked for with the `debug` property).
 pub fn client_log(level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str) {
     use rdkafka::config::RDKafkaLogLevel as L;
+    if quiet_at_shutdown(STOPPING.load(Ordering::SeqCst), None, msg) {
+        return;
+    }
     let (line, suffix) = if matches!(level, L::Debug) {
         (true, String::new())
     } else {
-        match check(&format!("log {level:?} {fac}")) {
+        match check(&kind_of(format!("log {level:?} {fac}"), None, msg)) {
             Verdict::Emit => (true, String::new()),
             Verdict::Suppress => (false, String::new()),
             Verdict::Summary { suppressed, .. } => {
@@ -223,6 +292,53 @@ mod tests {
             suppressed,
             repeating,
         }
+    }
+
+    #[test]
+    fn every_client_s_broker_down_line_is_one_kind() {
+        let a = kind_of(
+            "error Some(AllBrokersDown)".into(),
+            Some(RDKafkaErrorCode::AllBrokersDown),
+            "1/1 brokers are down",
+        );
+        let b = kind_of(
+            "error producer Some(BrokerTransportFailure)".into(),
+            Some(RDKafkaErrorCode::BrokerTransportFailure),
+            "x",
+        );
+        let c = kind_of(
+            "log Error FAIL".into(),
+            None,
+            "127.0.0.1:9092/bootstrap: Connect to ipv4#127.0.0.1:9092 failed: Connection refused",
+        );
+        assert_eq!(
+            (a.as_str(), b.as_str()),
+            (BROKER_UNREACHABLE, BROKER_UNREACHABLE)
+        );
+        assert_eq!(c, BROKER_UNREACHABLE);
+        assert_eq!(
+            kind_of("log Warning CONFWARN".into(), None, "unknown property"),
+            "log Warning CONFWARN"
+        );
+    }
+
+    #[test]
+    fn brokers_going_down_while_stopping_is_no_outage() {
+        let down = "1/1 brokers are down";
+        let refused =
+            "127.0.0.1:9092/bootstrap: Connect to ipv4#127.0.0.1:9092 failed: Connection refused";
+        let code = Some(RDKafkaErrorCode::AllBrokersDown);
+        assert!(quiet_at_shutdown(true, code, down));
+        assert!(quiet_at_shutdown(true, None, refused));
+        // Running: the outage is logged as before.
+        assert!(!quiet_at_shutdown(false, code, down));
+        assert!(!quiet_at_shutdown(false, None, refused));
+        // Stopping, but about something else: logged.
+        assert!(!quiet_at_shutdown(
+            true,
+            Some(RDKafkaErrorCode::TopicAuthorizationFailed),
+            "Topic authorization failed"
+        ));
     }
 
     #[test]

@@ -126,7 +126,19 @@ fn connect(
                 addr, &why,
             )));
         }
-        tracing::warn!(bootstrap = %addr, cause = %why, "cannot reach Kafka; retrying");
+        // Under the rate limit of librdkafka's lines (trial 15j D8: one line every 4 s): the
+        // first at once, then one summary per window; `/readyz` always has the latest cause.
+        match crate::lograte::check("preflight") {
+            crate::lograte::Verdict::Emit => {
+                tracing::warn!(bootstrap = %addr, cause = %why, "cannot reach Kafka; retrying")
+            }
+            crate::lograte::Verdict::Suppress => {}
+            crate::lograte::Verdict::Summary { suppressed, .. } => tracing::warn!(
+                bootstrap = %addr,
+                cause = %why,
+                "cannot reach Kafka; retrying ({suppressed} similar messages suppressed)"
+            ),
+        }
         ctx.set_not_ready(format!("cannot reach Kafka at {addr}: {why}"));
         if start.elapsed() >= CONNECT_PATIENCE {
             return Err(RuntimeError::Fatal(format!(

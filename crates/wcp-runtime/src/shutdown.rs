@@ -46,6 +46,7 @@ impl RunCtx {
             at.get_or_insert_with(Instant::now);
         }
         self.inner.shutdown.store(true, Ordering::SeqCst);
+        crate::lograte::stopping();
         self.set_not_ready("shutting down");
     }
 
