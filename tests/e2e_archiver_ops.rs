@@ -13,7 +13,9 @@
 //!   with which it warns and starts.
 //!
 //! - an encrypted archive whose WAL has a byte changed under the running archiver fails the
-//!   next periodic (incremental) run too, naming the WAL (trial 15h D4);
+//!   next periodic (incremental) run too, naming the WAL (trial 15h D4), and the archiver
+//!   saves the WAL as it found it, so the copy the RUNBOOK makes after the clean stop (which
+//!   checkpoints the altered frame away) still fails `wcp archive verify` (trial 15j D2);
 //!
 //! The archiver alone is run: its input (`chat.tagged`) is produced by the test from the
 //! sample fixture, through the same stages the upstream services run.
@@ -291,6 +293,64 @@ fn a_changed_byte_in_an_encrypted_archives_wal_fails_the_periodic_verify() {
     assert!(
         failed.contains(&region) && failed.contains("file_damaged") && failed.contains("WAL"),
         "{failed}"
+    );
+    // Trial 15j D2: the RUNBOOK's clean stop checkpoints the WAL, and the altered frame (an
+    // older copy of a page) goes with it; the archiver has saved the WAL as it found it.
+    let saved_line = e2e::wait_for("the damaged WAL saved", Duration::from_secs(30), || {
+        let log = p.service("archiver").log_text();
+        log.lines()
+            .find(|l| l.contains("damaged WAL saved as evidence"))
+            .map(str::to_string)
+    });
+    assert!(saved_line.contains(".db-wal.damaged-"), "{saved_line}");
+    // RUNBOOK WcpArchiveVerifyFailed steps 1-3: stop cleanly, copy every file of the region,
+    // verify the copy.
+    assert!(
+        p.service("archiver").terminate(Duration::from_secs(30)),
+        "the archiver did not stop cleanly"
+    );
+    // Trial 15j D9: the clients' own teardown is no outage (the broker is up).
+    let log = p.service("archiver").log_text();
+    let stop = log.find("shutdown requested").unwrap_or(0);
+    assert!(
+        !log[stop..].contains("brokers are down") && !log[stop..].contains("Connection refused"),
+        "{}",
+        &log[stop..]
+    );
+    let db = dir.join(format!("archive-{region}.db"));
+    assert!(
+        !dir.join(format!("archive-{region}.db-wal")).exists(),
+        "the clean stop left the WAL"
+    );
+    let evidence = dir.join("evidence");
+    std::fs::create_dir(&evidence).unwrap();
+    for f in std::fs::read_dir(&dir).unwrap().flatten() {
+        let name = f.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&format!("archive-{region}.")) && f.path().is_file() {
+            std::fs::copy(f.path(), evidence.join(&name)).unwrap();
+        }
+    }
+    let key_file = evidence.join("key.hex");
+    std::fs::write(&key_file, "3c".repeat(32)).unwrap();
+    assert!(db.exists());
+    let out = std::process::Command::new(e2e::wcp_bin())
+        .arg("archive")
+        .arg("verify")
+        .arg("--db")
+        .arg(evidence.join(format!("archive-{region}.db")))
+        .arg("--encryption-key-file")
+        .arg(&key_file)
+        .output()
+        .expect("wcp archive verify");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "The archive's write-ahead log (WAL), in the copy the archiver saved, is damaged"
+        ) && text.contains(".db-wal.damaged-")
+            && text.contains("(page "),
+        "{text}"
     );
 }
 

@@ -202,6 +202,9 @@ fn every_runbook_command_runs_or_is_skipped_with_a_reason() {
         .find(|f| f.extension().is_some_and(|x| x == "db"))
         .expect("an archive from wcp run");
 
+    // The evidence of RUNBOOK WcpArchiveVerifyFailed step 3's `--wal` example: an encrypted
+    // copy with a WAL the archiver saved, one frame of it changed (trial 15j D2).
+    saved_wal_evidence(&work, &archive);
     let region = archive_region(&archive);
     let volume = work.join("volume");
     altered_volume_with_stale_wal(&archive, &volume, &region);
@@ -249,6 +252,16 @@ fn every_runbook_command_runs_or_is_skipped_with_a_reason() {
             continue;
         }
         let (ok, text) = sh(&work, &line);
+        if line.contains(" --wal ") {
+            // Evidence of a changed WAL frame: the verify must fail and name it.
+            if ok || !text.contains("in the copy the archiver saved, is damaged") {
+                problems.push(format!(
+                    "{line}: the saved WAL's damage not reported:\n{text}"
+                ));
+            }
+            ran.push(line);
+            continue;
+        }
         if !ok {
             problems.push(format!("{line}: failed:\n{text}"));
             continue;
@@ -375,6 +388,60 @@ fn altered_volume_with_stale_wal(archive: &Path, volume: &Path, region: &str) {
     drop(reader);
     std::fs::write(stale("-wal"), wal).expect("stale -wal");
     std::fs::write(stale("-shm"), shm).expect("stale -shm");
+}
+
+/// `work/evidence/archive-cn.db`, an encrypted copy of `archive` under `work/cn.key`, with
+/// `archive-cn.db-wal.damaged-20261207T181500.123Z` beside it: a WAL of two commits on it, as
+/// the archiver saves one, with a byte of its first frame changed. The `.db` itself is clean.
+fn saved_wal_evidence(work: &Path, archive: &Path) {
+    use wcp_archive::at_rest;
+    let hex = "5a".repeat(32);
+    std::fs::write(work.join("cn.key"), &hex).expect("key file");
+    let key = at_rest::DbKey::parse(&hex).expect("a key");
+    let (ok, text) = sh(
+        work,
+        &format!(
+            "wcp archive rekey --db {} --new-key-file cn.key --out evidence/archive-cn.db",
+            archive.display()
+        ),
+    );
+    assert!(ok, "rekey: {text}");
+    let db = work.join("evidence/archive-cn.db");
+    let clean = std::fs::read(&db).expect("the encrypted copy");
+    at_rest::set_key(
+        &db,
+        Some(at_rest::Keyed {
+            key,
+            source: "test".into(),
+        }),
+    );
+    // A reader keeps the WAL from being checkpointed while it is copied.
+    let reader = at_rest::open_rw(&db).expect("open the reader");
+    reader
+        .query_row("SELECT count(*) FROM records", [], |r| r.get::<_, i64>(0))
+        .expect("read");
+    let writer = at_rest::open_rw(&db).expect("open the writer");
+    writer
+        .execute_batch("CREATE TABLE scratch_a(x); CREATE TABLE scratch_b(x)")
+        .expect("first commit");
+    writer
+        .execute_batch("INSERT INTO scratch_a VALUES (1)")
+        .expect("second commit");
+    let mut wal = std::fs::read(work.join("evidence/archive-cn.db-wal")).expect("the WAL");
+    drop(writer);
+    drop(reader);
+    assert!(wal.len() > 32 + 3 * (24 + 16_384), "{} bytes", wal.len());
+    wal[32 + 24 + 300] ^= 0x01;
+    std::fs::write(
+        work.join("evidence/archive-cn.db-wal.damaged-20261207T181500.123Z"),
+        &wal,
+    )
+    .expect("saved WAL");
+    // Only the saved copy is damaged: the database is put back as it was.
+    for f in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(work.join(format!("evidence/archive-cn.db{f}")));
+    }
+    std::fs::write(&db, clean).expect("the clean copy back");
 }
 
 /// A consumer group with an offset committed on `topic` and no member, as a removed

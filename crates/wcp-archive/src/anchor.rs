@@ -120,8 +120,9 @@ impl Archive {
         }))
     }
 
-    /// Checks the archive against published anchors: of those signed by a key of this
-    /// archive (for `region`), the newest must still be in the chain, unchanged.
+    /// Checks the archive against published anchors: every one signed by a key of this
+    /// archive (for `region`) must still be in the chain, unchanged: one that differs is
+    /// history rewritten (after a rollback), one beyond the end a cut-off tail.
     pub fn check_anchors(
         &self,
         anchors: &[Anchor],
@@ -146,22 +147,53 @@ impl Archive {
                 format!("{forged} published anchors of region {region} carry no valid signature"),
             ));
         }
-        let newest = anchors
+        let mut valid: Vec<&Anchor> = anchors
             .iter()
             .filter(|a| {
                 a.region == region && lineage.contains(&a.public_key) && a.signature_holds()
             })
-            .max_by_key(|a| a.seq);
-        let Some(a) = newest else {
+            .collect();
+        if valid.is_empty() {
             out.push(Problem::new(ProblemKind::Truncated, 0, "anchors", format!("no published anchor of region {region} is signed by this archive's key: nothing to check the tail against")));
             return Ok(out);
-        };
-        let head = Head {
-            seq: a.seq,
-            hash: a.hash.clone(),
-            signed_at_ms: Some(a.signed_at_ms),
-        };
-        out.extend(check_head(&self.conn, &head, "the anchors topic")?);
+        }
+        // Every anchor, not only the newest (trial 15j D3): an archive rolled back (an older
+        // copy put in place) and written on again reaches the newest anchor's seq with a
+        // different history; only the anchors in between, published before the rollback,
+        // still disagree with it.
+        valid.sort_by_key(|a| (a.seq, a.signed_at_ms));
+        let (mut rewritten, mut cut) = (Vec::new(), None);
+        for a in &valid {
+            let head = Head {
+                seq: a.seq,
+                hash: a.hash.clone(),
+                signed_at_ms: Some(a.signed_at_ms),
+            };
+            match check_head(&self.conn, &head, "the anchors topic")? {
+                Some(p) if p.kind == ProblemKind::Truncated => cut = Some(p),
+                Some(p) => rewritten.push((*a, p)),
+                None => {}
+            }
+        }
+        if let Some((first, mut p)) = rewritten.first().cloned() {
+            let (n, last) = (
+                rewritten.len(),
+                rewritten.last().map_or(first.seq, |r| r.0.seq),
+            );
+            p.detail = format!(
+                "record {} differs from the head the anchors topic saw, signed {}: the chain \
+                 was rewritten from there on ({n} published anchors, records {} to {last}, \
+                 disagree with it). An archive rolled back to an older copy and written on \
+                 again shows this, a RUNBOOK restore included (docs/RUNBOOK.md, \
+                 WcpArchiveVerifyFailed step 5)",
+                first.seq,
+                crate::time::rfc3339(first.signed_at_ms),
+                first.seq,
+            );
+            out.push(p);
+        }
+        // The highest anchor beyond the end names the whole cut-off tail.
+        out.extend(cut);
         Ok(out)
     }
 

@@ -475,6 +475,39 @@ pub fn check_wal(db: &Path) -> Result<Vec<String>, crate::ArchiveError> {
     Ok(wal::bad_frames(db, &k.key, cipher)?)
 }
 
+/// [`check_wal`] of a saved copy of `db`'s WAL ([`wal::bad_frames_in`]); empty for a plain
+/// file (its WAL frames carry no HMAC).
+pub fn check_saved_wal(db: &Path, saved: &Path) -> Result<Vec<String>, crate::ArchiveError> {
+    let (Some(k), Some(cipher)) = (key_for(db)?, cipher_of(db)?) else {
+        return Ok(Vec::new());
+    };
+    Ok(wal::bad_frames_in(db, saved, &k.key, cipher)?)
+}
+
+/// The saved copies of `db`'s WAL beside it (`<db>-wal.damaged-*`, see
+/// [`wal::bad_frames_in`]), in name (= time) order.
+pub fn saved_wals(db: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let Some(name) = db.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Ok(Vec::new());
+    };
+    let prefix = format!("{name}{DAMAGED_WAL}");
+    let dir = match db.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut out: Vec<_> = std::fs::read_dir(&dir)?
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// What follows a database's name in a saved copy of its damaged WAL
+/// (`archive-cn.db-wal.damaged-20261207T181500Z`).
+pub const DAMAGED_WAL: &str = "-wal.damaged-";
+
 #[path = "at_rest_pages.rs"]
 pub mod pages;
 

@@ -151,8 +151,9 @@ fn scan(
     let mx_frame = shm.and_then(|s| index_mx_frame(s, &h));
     let mut frame = vec![0u8; frame_len];
     let mut sum = h.sum;
-    // The first frame whose checksum did not chain; the last commit frame before it.
-    let mut broken: Option<u64> = None;
+    // The first frame whose checksum did not chain (and its page); the last commit frame
+    // before it.
+    let mut broken: Option<(u64, u32)> = None;
     let mut last_commit = 0u64;
     let (mut commits_after, mut frames_after) = (0u64, 0u64);
     let mut bad_hmac: Vec<(u64, u32)> = Vec::new();
@@ -175,7 +176,7 @@ fn scan(
             sum = checksum(h.big, &frame[..8], sum);
             sum = checksum(h.big, &frame[FRAME_HEADER..], sum);
             if pgno == 0 || sum != (be32(&frame, 16), be32(&frame, 20)) {
-                broken = Some(n);
+                broken = Some((n, pgno));
             }
         } else if mx_frame.is_none() {
             frames_after += 1;
@@ -198,14 +199,14 @@ fn scan(
             "{name} ends at frame {n}, but the wal-index (-shm) holds {mx} committed frames: \
              frames were cut off or overwritten"
         )),
-        (Some(_), Some(b)) => problems.push(format!(
-            "{name} frame {b} fails its checksum: SQLite's next recovery would drop it and the \
-             {} committed frames after it",
+        (Some(_), Some((b, pg))) => problems.push(format!(
+            "{name} frame {b} (page {pg}) fails its checksum: SQLite's next recovery would drop \
+             it and the {} committed frames after it",
             n - b
         )),
-        (None, Some(b)) if commits_after > 0 => problems.push(format!(
-            "{name} frame {b} fails its checksum, but {frames_after} frames after it carry the \
-             WAL's current salts, {commits_after} of them ending a transaction: SQLite stops \
+        (None, Some((b, pg))) if commits_after > 0 => problems.push(format!(
+            "{name} frame {b} (page {pg}) fails its checksum, but {frames_after} frames after it \
+             carry the WAL's current salts, {commits_after} of them ending a transaction: SQLite stops \
              reading there and drops those commits"
         )),
         _ => {}
@@ -270,12 +271,37 @@ fn salt(db: &Path, wal: &mut std::fs::File) -> std::io::Result<Option<[u8; 16]>>
 /// so that the frames it reads cannot be overwritten meanwhile; a WAL restarted by the
 /// writer during the scan anyway (its header changed) is scanned again.
 pub fn bad_frames(db: &Path, key: &DbKey, cipher: Cipher) -> std::io::Result<Vec<String>> {
-    let wal_path = sibling(db, "-wal");
+    let wal = sibling(db, "-wal");
+    let shm = sibling(db, "-shm");
+    frames_of(db, &wal, Some(&shm), key, cipher)
+}
+
+/// [`bad_frames`] of a saved copy of `db`'s WAL (`wal`, e.g. the
+/// `archive-<region>.db-wal.damaged-<time>` the archiver saves when a verification finds its
+/// WAL damaged, trial 15j D2): checked as SQLite would recover it without a wal-index, the
+/// pages' HMACs under `db`'s key and salt. A missing file is an error: it was asked for.
+pub fn bad_frames_in(
+    db: &Path,
+    wal: &Path,
+    key: &DbKey,
+    cipher: Cipher,
+) -> std::io::Result<Vec<String>> {
+    std::fs::metadata(wal)?;
+    frames_of(db, wal, None, key, cipher)
+}
+
+fn frames_of(
+    db: &Path,
+    wal_path: &Path,
+    shm_path: Option<&Path>,
+    key: &DbKey,
+    cipher: Cipher,
+) -> std::io::Result<Vec<String>> {
     let name = wal_path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut wal = match std::fs::File::open(&wal_path) {
+    let mut wal = match std::fs::File::open(wal_path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
@@ -288,7 +314,7 @@ pub fn bad_frames(db: &Path, key: &DbKey, cipher: Cipher) -> std::io::Result<Vec
     let holds = |p: &[u8], pgno: u32| auth.holds(p, pgno);
     for _ in 0..ATTEMPTS {
         let before = wal_header(&mut wal)?;
-        let shm = read_index(&sibling(db, "-shm"), &before);
+        let shm = shm_path.and_then(|p| read_index(p, &before));
         wal.seek(SeekFrom::Start(0))?;
         let problems = scan(
             std::io::BufReader::with_capacity(1 << 20, &mut wal),

@@ -87,8 +87,8 @@ fn a_changed_frame_of_the_live_wal_is_found_by_its_hmac_with_or_without_its_chec
             found,
             vec![
                 format!(
-                    "archive-w.db-wal frame {k} fails its checksum: SQLite's next recovery \
-                     would drop it and the {} committed frames after it",
+                    "archive-w.db-wal frame {k} (page {pgno}) fails its checksum: SQLite's \
+                     next recovery would drop it and the {} committed frames after it",
                     n - k
                 ),
                 format!("archive-w.db-wal frame {k} (page {pgno}): HMAC verification failed"),
@@ -161,7 +161,8 @@ fn without_the_index_a_torn_end_is_normal_and_a_broken_middle_is_not() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
         found[0].starts_with(&format!(
-            "archive-w.db-wal frame {k} fails its checksum, but "
+            "archive-w.db-wal frame {k} (page {}) fails its checksum, but ",
+            page_of(&clean, k)
         )) && found[0].ends_with("SQLite stops reading there and drops those commits"),
         "{found:?}"
     );

@@ -57,6 +57,7 @@ pub mod settings;
 pub mod stored;
 pub mod time;
 pub mod verify;
+pub mod wal_copy;
 
 pub use archive::{Archive, ArchiveOptions};
 pub use error::ArchiveError;

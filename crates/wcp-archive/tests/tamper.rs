@@ -402,3 +402,71 @@ fn rebuild_restores_every_projection_and_refuses_a_broken_chain() {
     let err = a.rebuild("admin").expect_err("refused");
     assert!(err.to_string().contains("chain itself is broken"), "{err}");
 }
+
+/// An archive rolled back (an older copy put in its place, as a RUNBOOK restore does) and
+/// written on again past the newest anchor it had: a check of the newest anchor alone passed
+/// once the rewritten chain published a newer one (trial 15j D3). Every anchor is compared:
+/// those published between the copy and the rollback disagree, and the history is reported
+/// rewritten.
+#[test]
+fn an_archive_rolled_back_and_written_on_again_fails_every_anchor_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive-cn.db");
+    let open = || {
+        wcp_archive::Archive::open(
+            &db,
+            wcp_archive::ArchiveOptions {
+                signing_key: Some(common::key()),
+                checkpoint_every: 1,
+                actor: "test".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let batch = |tag: &str, n: i64| -> Vec<_> {
+        (0..n)
+            .map(|i| text(&format!("{tag}-{i}"), &format!("message {i}"), T0 + i))
+            .collect()
+    };
+    let mut anchors = Vec::new();
+    let mut a = open();
+    a.insert_batch(&batch("a", 5), &[]).unwrap();
+    anchors.push(a.latest_anchor("cn").unwrap().unwrap());
+    drop(a);
+    let backup = std::fs::read(&db).unwrap();
+    let mut a = open();
+    a.insert_batch(&batch("b", 5), &[]).unwrap();
+    anchors.push(a.latest_anchor("cn").unwrap().unwrap());
+    drop(a);
+    // Rolled back to the copy, then written on again, further than before.
+    std::fs::write(&db, &backup).unwrap();
+    let mut a = open();
+    a.insert_batch(&batch("c", 12), &[]).unwrap();
+    anchors.push(a.latest_anchor("cn").unwrap().unwrap());
+    drop(a);
+    assert!(anchors[2].seq > anchors[1].seq, "{anchors:?}");
+    let r = wcp_archive::Archive::open_read_only(&db, None).unwrap();
+    assert!(
+        r.verify().unwrap().ok,
+        "the rewritten chain holds by itself"
+    );
+    let problems = r.check_anchors(&anchors, "cn").unwrap();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].kind, ProblemKind::Altered);
+    let words = problems[0].words();
+    assert!(
+        words.contains(&format!(
+            "record {} differs from the head the anchors topic saw",
+            anchors[1].seq
+        )) && words.contains("the chain was rewritten from there on")
+            && words.contains("rolled back"),
+        "{words}"
+    );
+    // Before it was written on again (just after the rollback): a cut-off tail.
+    std::fs::write(&db, &backup).unwrap();
+    let r = wcp_archive::Archive::open_read_only(&db, None).unwrap();
+    let problems = r.check_anchors(&anchors[..2], "cn").unwrap();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].kind, ProblemKind::Truncated);
+}

@@ -20,7 +20,10 @@
 //! The head, the sweep position and the time of the success are kept beside the archive
 //! (`archive-<region>.verified.json`), so a restart continues from them and
 //! `wcp_archive_last_verify_success_timestamp_seconds` survives restarts (0 until a region
-//! was ever verified). A failed run saves nothing: the next one checks the same again.
+//! was ever verified). A failed run saves nothing: the next one checks the same again. But a
+//! run that finds the WAL damaged saves a byte-exact copy of it beside the archive
+//! (`<db>-wal.damaged-<UTC time>`, `keep_damaged_wal`), since the next checkpoint may drop the
+//! altered frame (trial 15j D2).
 //!
 //! Logs name the region, the kind and chain position of the first problem and how many there
 //! are — never a message id, a participant or content.
@@ -30,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use wcp_archive::{Archive, ArchiveError, KeySource, Regions, VerifyReport};
+use wcp_archive::{Archive, ArchiveError, KeySource, ProblemKind, Regions, VerifyReport};
 use wcp_runtime::{Metrics, RunCtx};
 
 /// What the last successful run of one region saw.
@@ -105,6 +108,9 @@ impl Verifier {
         // Regions found signed once (they stay so), and those reported not yet verifiable.
         let mut signed: BTreeSet<String> = BTreeSet::new();
         let mut waiting: BTreeSet<String> = BTreeSet::new();
+        // Per region: the WAL problems of the last damaged WAL saved, and where (one copy per
+        // finding, not one per failed run).
+        let mut saved: BTreeMap<String, (Vec<String>, PathBuf)> = BTreeMap::new();
         loop {
             for region in self.regions.existing().unwrap_or_default() {
                 let state = seen
@@ -153,7 +159,12 @@ impl Verifier {
                         signed.remove(&region);
                         last_run.remove(&region);
                     }
-                    Outcome::Failed => failures.inc(),
+                    Outcome::Failed(wal) => {
+                        failures.inc();
+                        if !wal.is_empty() {
+                            self.keep_damaged_wal(&region, wal, &mut saved);
+                        }
+                    }
                 }
                 if ctx.shutdown_requested() {
                     return;
@@ -230,7 +241,13 @@ impl Verifier {
             }
             Ok(r) => {
                 log_failure(region, &r);
-                Outcome::Failed
+                let wal = r
+                    .problems
+                    .iter()
+                    .filter(|p| p.kind == ProblemKind::FileDamaged && p.table == "WAL")
+                    .map(|p| finding(&p.detail))
+                    .collect();
+                Outcome::Failed(wal)
             }
             Err(ArchiveError::NotYetSigned) => {
                 tracing::info!(region, status = NOT_YET, "archive not verified yet");
@@ -238,8 +255,55 @@ impl Verifier {
             }
             Err(e) => {
                 tracing::error!(region, error = %e, "archive verification could not run");
-                Outcome::Failed
+                Outcome::Failed(Vec::new())
             }
+        }
+    }
+
+    /// Saves a byte-exact copy of `region`'s WAL beside it when a run found it damaged
+    /// (`wal`: those problems), once per finding: the damage may be in a frame holding an
+    /// older version of a page, which the next checkpoint (the RUNBOOK's clean stop) drops
+    /// with the WAL (trial 15j D2). The copy is a new file, never overwritten or deleted;
+    /// `wcp archive verify` checks it with the database. Its path is logged, nothing of its
+    /// content.
+    fn keep_damaged_wal(
+        &self,
+        region: &str,
+        wal: Vec<String>,
+        saved: &mut BTreeMap<String, (Vec<String>, PathBuf)>,
+    ) {
+        if let Some((seen, path)) = saved.get(region) {
+            if *seen == wal {
+                tracing::error!(
+                    region,
+                    saved_wal = %path.display(),
+                    "the damaged WAL was saved before: keep that file with the archive's files (docs/RUNBOOK.md, WcpArchiveVerifyFailed)"
+                );
+                return;
+            }
+        }
+        let db = self.regions.db(region);
+        let to = wcp_archive::wal_copy::damaged_wal_path(&db, wcp_model::clock::now_ms());
+        match Archive::open_read_only(&db, None).and_then(|a| a.save_wal(&to)) {
+            Ok(Some(bytes)) => {
+                tracing::error!(
+                    region,
+                    saved_wal = %to.display(),
+                    bytes,
+                    "damaged WAL saved as evidence: the next checkpoint may drop the altered frame, this copy keeps it; copy it with the archive's files and verify it (docs/RUNBOOK.md, WcpArchiveVerifyFailed)"
+                );
+                saved.insert(region.to_string(), (wal, to));
+            }
+            Ok(None) => tracing::error!(
+                region,
+                "the damaged WAL was checkpointed away before it could be saved"
+            ),
+            Err(e) => tracing::error!(
+                region,
+                saved_wal = %to.display(),
+                error = %e,
+                "the damaged WAL could not be saved"
+            ),
         }
     }
 }
@@ -275,7 +339,19 @@ fn next(signed: bool, since_last: Option<Duration>, interval: Duration) -> Next 
 enum Outcome {
     Verified(Verified),
     NotYetSigned,
-    Failed,
+    /// The WAL problems found (each a frame of `<db>-wal`), if any.
+    Failed(Vec<String>),
+}
+
+/// What identifies a WAL finding across runs: its line up to the first `:` or `,`
+/// ("archive-cn.db-wal frame 12 (page 3) fails its checksum"), without the count of frames
+/// after it, which grows with every commit.
+fn finding(detail: &str) -> String {
+    detail
+        .split([':', ','])
+        .next()
+        .unwrap_or(detail)
+        .to_string()
 }
 
 /// Names what failed without any message id, participant or content.
@@ -311,6 +387,25 @@ mod tests {
             Next::NotDue
         );
         assert_eq!(next(true, Some(six_h), six_h), Next::Verify);
+    }
+
+    #[test]
+    fn a_wal_finding_is_the_same_while_the_wal_grows() {
+        let at = |n: u32| {
+            format!(
+                "archive-cn.db-wal frame 12 (page 3) fails its checksum: SQLite's next recovery \
+                 would drop it and the {n} committed frames after it: its bytes were changed"
+            )
+        };
+        assert_eq!(finding(&at(5)), finding(&at(9)));
+        assert_eq!(
+            finding(&at(5)),
+            "archive-cn.db-wal frame 12 (page 3) fails its checksum"
+        );
+        assert_ne!(
+            finding("archive-cn.db-wal frame 13 (page 3): HMAC verification failed"),
+            finding("archive-cn.db-wal frame 12 (page 3): HMAC verification failed")
+        );
     }
 
     #[test]

@@ -65,6 +65,7 @@ pub(crate) fn verify_code(
             public_key,
         },
         anchors: None,
+        wal: Vec::new(),
         bootstrap: None,
         since: None,
         limit: 100,

@@ -16,7 +16,8 @@ pub const EXAMPLES: &str = "Examples:
   wcp archive verify --db out/archive-cn.db --public-key auditor/cn.pub
   wcp archive verify --db out/archive-cn.db --anchors anchors.jsonl
   wcp archive verify --db /data/archive-cn.db --anchors kafka:archive.anchors --bootstrap 127.0.0.1:9092
-  wcp archive verify --db out/archive-cn.db --since 48211:9f2c0e…  (the head printed by the last verify)";
+  wcp archive verify --db out/archive-cn.db --since 48211:9f2c0e…  (the head printed by the last verify)
+  wcp archive verify --db evidence/archive-cn.db --wal evidence/archive-cn.db-wal.damaged-20261207T181500.123Z";
 
 /// Exit code of a public key that is not this archive's.
 pub const WRONG_KEY: u8 = 3;
@@ -33,6 +34,12 @@ pub struct VerifyArgs {
     /// Kafka bootstrap servers for `--anchors kafka:…` (default: $KAFKA_BOOTSTRAP).
     #[arg(long)]
     pub bootstrap: Option<String>,
+    /// A saved copy of the archive's WAL to check with it (repeatable): its frames' page HMACs
+    /// and checksum chain under the archive's key. Copies the archiver saved beside the file
+    /// (`<db>-wal.damaged-<time>`, when a verification found the WAL damaged) are checked
+    /// without it.
+    #[arg(long, value_name = "FILE")]
+    pub wal: Vec<PathBuf>,
     /// The head an earlier verify printed (`SEQ:HASH`).
     #[arg(long)]
     pub since: Option<String>,
@@ -70,6 +77,10 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         report.problems_total = r.problems_total;
         report.ok = r.ok;
     }
+    let saved = saved_wal_problems(&a)?;
+    if !saved.is_empty() {
+        report = wcp_archive::verify::cause_first(saved, report, a.limit);
+    }
     if let Some(src) = &a.anchors {
         let anchors = read_anchors(src, a.bootstrap.as_deref())?;
         let checked = archive.region().and_then(|r| {
@@ -86,6 +97,44 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         }
     }
     print_report(&a, &report)
+}
+
+/// The problems of the saved WAL copies: those given with `--wal` and those the archiver
+/// saved beside the file (trial 15j D2: the clean stop of the RUNBOOK checkpoints the live WAL
+/// and drops an altered frame that only held an older version of a page).
+fn saved_wal_problems(a: &VerifyArgs) -> anyhow::Result<Vec<Problem>> {
+    let db = &a.reader.db.db;
+    let mut files = a.wal.clone();
+    for f in wcp_archive::at_rest::saved_wals(db).unwrap_or_default() {
+        if !files.iter().any(|g| same_file(g, &f)) {
+            files.push(f);
+        }
+    }
+    let mut out = Vec::new();
+    for f in files {
+        let lines = wcp_archive::at_rest::check_saved_wal(db, &f)
+            .with_context(|| format!("checking the saved WAL {}", f.display()))?;
+        for line in lines {
+            out.push(Problem::new(
+                ProblemKind::FileDamaged,
+                0,
+                "saved WAL",
+                format!(
+                    "{line}: its bytes were changed outside the archive or the disk damaged \
+                     it (the archiver saved this copy when its verification found the WAL \
+                     damaged; docs/RUNBOOK.md, WcpArchiveVerifyFailed)"
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 /// The problems the anchor check adds to `report`. A damaged file stops that check as it

@@ -107,12 +107,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub(crate) fn new(
-        kind: ProblemKind,
-        seq: i64,
-        table: &str,
-        detail: impl Into<String>,
-    ) -> Problem {
+    pub fn new(kind: ProblemKind, seq: i64, table: &str, detail: impl Into<String>) -> Problem {
         Problem {
             kind,
             seq,
@@ -222,6 +217,25 @@ pub fn verify_all(
     Ok(report)
 }
 
+/// `report` with the damaged pages of the file put first (up to `limit` in all): a page that
+/// fails its integrity check is the cause, and a derived table or index that cannot be read
+/// past it ("database disk image is malformed") its consequence (trial 15j D7: the cause was
+/// listed third).
+pub fn cause_first(damaged: Vec<Problem>, report: VerifyReport, limit: usize) -> VerifyReport {
+    let total = report.problems_total + damaged.len() as u64;
+    let problems = damaged
+        .into_iter()
+        .chain(report.problems)
+        .take(limit)
+        .collect::<Vec<_>>();
+    VerifyReport {
+        ok: total == 0,
+        problems,
+        problems_total: total,
+        ..report
+    }
+}
+
 /// A verification that SQLite (SQLCipher) stopped because the file is damaged (SQLITE_CORRUPT,
 /// SQLITE_NOTADB: for an encrypted archive, a page whose HMAC no longer matches) is a failed
 /// verification, not one that "could not run": a trial flipped one byte of an encrypted
@@ -318,10 +332,7 @@ impl crate::Archive {
     ) -> Result<VerifyReport, ArchiveError> {
         let tx = self.conn.unchecked_transaction()?;
         let damaged_pages = self.page_problems(&tx)?;
-        let mut report = verify_all(&tx, key, limit)?;
-        for p in damaged_pages {
-            report.push(p, limit);
-        }
+        let mut report = cause_first(damaged_pages, verify_all(&tx, key, limit)?, limit);
         let (pending, continues) = self.access_log_pending_in(&tx)?;
         drop(tx);
         diff::detach_scratch(&self.conn)?;
@@ -471,9 +482,7 @@ impl crate::Archive {
         if let Some(p) = crate::anchor::check_head(&tx, &head, "the last periodic verification")? {
             report.push(p, DEFAULT_LIMIT);
         }
-        for p in damaged_pages {
-            report.push(p, DEFAULT_LIMIT);
-        }
+        let mut report = cause_first(damaged_pages, report, DEFAULT_LIMIT);
         if report.last_signed.is_none() {
             report.last_signed = Some((seq, head.hash));
         }

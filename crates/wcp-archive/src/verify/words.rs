@@ -70,12 +70,15 @@ pub fn sentence(p: &Problem) -> String {
     if p.kind == ProblemKind::FileDamaged {
         let file = match p.table.as_str() {
             "WAL" => "write-ahead log (WAL)",
+            "saved WAL" => "write-ahead log (WAL), in the copy the archiver saved,",
             _ => "database file",
         };
         return format!("The archive's {file} is damaged: {}.", p.detail);
     }
+    if p.seq == 0 {
+        return format!("{}: {}.", whole_table(p), p.detail);
+    }
     let place = match (p.seq, p.seq_to) {
-        (0, _) => format!("In table `{}`", p.table),
         (a, b) if b > a => format!("Records {a} to {b}"),
         (a, _) if p.table == "records" || p.table == "checkpoints" => format!("Record {a}"),
         (a, _) => format!("The `{}` row of record {a}", p.table),
@@ -117,6 +120,21 @@ pub fn sentence(p: &Problem) -> String {
     format!("{place}{about} {verb}: {}.", p.detail)
 }
 
+/// A problem of a table as a whole (no record concerned) as the subject of a sentence:
+/// "In table `fts` is broken" was not one (trial 15j D7).
+fn whole_table(p: &Problem) -> String {
+    let t = &p.table;
+    match p.kind {
+        ProblemKind::IndexBroken => format!("The search index `{t}` is broken"),
+        ProblemKind::Missing => format!("A row of table `{t}` is missing"),
+        ProblemKind::Changed => format!("A row of table `{t}` was changed"),
+        ProblemKind::Added => format!("Table `{t}` has a row no record accounts for"),
+        ProblemKind::AccessLogBroken => format!("The {t} was tampered with"),
+        ProblemKind::Truncated => format!("The end of `{t}` was cut off"),
+        _ => format!("Table `{t}` is wrong"),
+    }
+}
+
 /// Whether the record at `seq` chains correctly at some nearby position (rows swapped).
 pub fn misplaced(
     conn: &Connection,
@@ -152,6 +170,19 @@ pub fn misplaced(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_problem_is_a_sentence() {
+        let p = Problem::new(ProblemKind::IndexBroken, 0, "fts", "it disagrees");
+        assert_eq!(p.words(), "The search index `fts` is broken: it disagrees.");
+        let p = Problem::new(ProblemKind::Missing, 0, "holds", "hold 1 was deleted");
+        assert_eq!(
+            p.words(),
+            "A row of table `holds` is missing: hold 1 was deleted."
+        );
+        let p = Problem::new(ProblemKind::AccessLogBroken, 0, "access log", "x: edited");
+        assert_eq!(p.words(), "The access log was tampered with: x: edited.");
+    }
 
     #[test]
     fn a_cut_off_range_agrees_in_number() {
