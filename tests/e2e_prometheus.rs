@@ -105,7 +105,14 @@ fn lag_and_archive_write_alerts_fire_and_resolve_with_scaled_windows() {
             "max by (namespace, group) (wcp_consumergroup_lag_seconds) > 3",
         )
         .replace("for: 10m", "for: 5s")
-        .replace("for: 5m", "for: 5s");
+        .replace("for: 5m", "for: 5s")
+        // The lag rules stay firing 3 minutes after the lag falls (a missed scrape of the
+        // exporter must not resolve them): scaled like their `for`.
+        .replace("keep_firing_for: 3m", "keep_firing_for: 5s");
+    assert!(
+        shipped.contains("keep_firing_for: 3m"),
+        "the shipped lag rules' keep_firing_for changed"
+    );
     let prom = Prometheus::start(
         &scaled,
         &targets(&mut p, &["ingest", "archiver", "lag-exporter"]),
