@@ -507,3 +507,109 @@ fn export_after_expiry_shows_the_disposed_message_in_its_place() {
     assert!(!body.contains("birthday"), "no content: {body}");
     assert!(ok(wcp(&["archive", "verify", "--db", db])).starts_with("OK: "));
 }
+
+/// Trial 18d D13: the second person sees what they approve — the plan's totals, each
+/// conversation's count and time range, every record with `--list` — and an approver who is
+/// not registered is refused before any of it is printed; the officer's hint names every
+/// flag the approver needs.
+#[test]
+fn the_approver_sees_the_plan_they_sign() {
+    let tmp = tempfile::tempdir().unwrap();
+    let personal = "Happy birthday! See you at dinner tonight";
+    let out = run_lines(
+        tmp.path(),
+        &[
+            line("p1", "lisi", T, personal),
+            line("p2", "lisi", T + 60_000, personal),
+            line("p3", "wangwu", T + 120_000, personal),
+            line("b1", "lisi", T + 180_000, "quarterly report"),
+        ],
+    );
+    let db = out.join("archive-cn.db");
+    let db = db.to_str().unwrap();
+    let key = |name: &str| {
+        let k = tmp.path().join(format!("{name}.key"));
+        ok(wcp(&["archive", "keygen", "--out", k.to_str().unwrap()]));
+        k
+    };
+    let (bob, eve) = (key("bob"), key("eve"));
+    wcp_words(
+        "archive configure --actor admin --expire-max-share 0.1 --db",
+        db,
+    );
+    let add = format!("bob={}", tmp.path().join("bob.pub").display());
+    ok(wcp(&[
+        "archive",
+        "configure",
+        "--db",
+        db,
+        "--actor",
+        "admin",
+        "--add-approver",
+        &add,
+    ]));
+    let planned = wcp_words("archive expire --actor officer --dry-run --db", db);
+    let hint = format!(
+        "wcp archive expire-approve --db {db} --actor THEIR-NAME --approver-key THEIR.key --now "
+    );
+    assert!(planned.contains(&hint), "{hint:?} not in:\n{planned}");
+
+    let approve = |who: &str, k: &std::path::Path, extra: &[&str]| {
+        let mut args = vec![
+            "archive",
+            "expire-approve",
+            "--db",
+            db,
+            "--actor",
+            who,
+            "--approver-key",
+            k.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        wcp(&args)
+    };
+    let refused = approve("eve", &eve, &[]);
+    assert!(!refused.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&refused.stdout),
+        "",
+        "nothing shown to eve"
+    );
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("eve is not a registered approver"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    let shown = ok(approve("bob", &bob, &[]));
+    for want in [
+        "removes 3 of 4 messages (75.0 %)",
+        "2 messages of lisi|zhangwei (2024-11-26 13:46:40 +08:00 to 2024-11-26 13:47:40 +08:00)",
+        "1 message of wangwu|zhangwei (2024-11-26 13:48:40 +08:00 to 2024-11-26 13:48:40 +08:00)",
+        "(--list names every record)",
+    ] {
+        assert!(shown.contains(want), "{want:?} not in:\n{shown}");
+    }
+    assert!(!shown.contains("p1"), "records only with --list:\n{shown}");
+    let listed = ok(approve("bob", &bob, &["--list"]));
+    for id in ["p1", "p2", "p3"] {
+        assert!(
+            listed.contains(&format!(" {id} ")),
+            "{id} not in:\n{listed}"
+        );
+    }
+    assert!(!listed.contains(" b1 "), "{listed}");
+    // The token is the last line and still does its job.
+    let token = listed.lines().last().unwrap();
+    let expired = ok(wcp(&[
+        "archive",
+        "expire",
+        "--db",
+        db,
+        "--actor",
+        "officer",
+        "--approval",
+        token,
+    ]));
+    assert!(expired.contains("expired 3 of 4 messages"), "{expired}");
+}

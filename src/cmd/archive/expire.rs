@@ -30,7 +30,7 @@ pub struct ExpireArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// A second approver's token (from `wcp archive expire-approve`), needed above the
-    /// archive's expire_max_share.
+    /// archive's expire_max_share; without --now the run uses the token's cutoff.
     #[arg(long)]
     pub approval: Option<String>,
     /// Also list each record past its keep-until date that a hold keeps, with the hold's
@@ -57,6 +57,13 @@ pub struct ApproveArgs {
     /// The cutoff of the plan you approve (default: now).
     #[arg(long)]
     pub now: Option<String>,
+    /// Also list every record the plan removes (the summary per conversation is always shown).
+    #[arg(long)]
+    pub list: bool,
+    /// The pipeline policy whose `utc_offset_minutes` gives the zone times are printed in
+    /// (default: built in, UTC+08:00).
+    #[arg(long)]
+    pub policy: Option<std::path::PathBuf>,
 }
 
 fn cutoff(now: &Option<String>) -> anyhow::Result<Option<i64>> {
@@ -72,8 +79,10 @@ pub fn run(a: ExpireArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(Approval::from_token)
         .transpose()?;
+    // A token is for one plan at one cutoff: without --now, the run takes the token's
+    // (trial 18d D13: the officer had to repeat the approver's --now exactly).
     let req = ExpireRequest {
-        cutoff_ms: cutoff(&a.now)?,
+        cutoff_ms: cutoff(&a.now)?.or(approval.as_ref().map(|t| t.cutoff_ms)),
         dry_run: a.dry_run,
         approval,
     };
@@ -97,6 +106,7 @@ pub fn run(a: ExpireArgs) -> anyhow::Result<ExitCode> {
             &report,
             a.list_kept,
             super::search::utc_offset(a.policy.as_ref())?,
+            &a.writer.db.db,
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -130,7 +140,7 @@ fn columns(d: &wcp_archive::DueRecord, zone: i32) -> String {
     )
 }
 
-fn print(r: &ExpireReport, list_kept: bool, zone: i32) {
+fn print(r: &ExpireReport, list_kept: bool, zone: i32, db: &std::path::Path) {
     let verb = if r.dry_run { "would expire" } else { "expired" };
     for d in &r.expired {
         println!(
@@ -166,8 +176,9 @@ fn print(r: &ExpireReport, list_kept: bool, zone: i32) {
     }
     if r.dry_run && r.needs_approval {
         println!(
-            "more than {:.1} % of the archive: a registered approver must run `wcp archive expire-approve --now {}` and hand you the token",
+            "more than {:.1} % of the archive: a registered approver must run `wcp archive expire-approve --db {} --actor THEIR-NAME --approver-key THEIR.key --now {}`, check the plan it shows and hand you the token for --approval",
             r.max_share * 100.0,
+            db.display(),
             wcp_archive::time::rfc3339(r.cutoff_ms)
         );
     }
@@ -178,19 +189,137 @@ fn print(r: &ExpireReport, list_kept: bool, zone: i32) {
 
 pub fn approve(a: ApproveArgs) -> anyhow::Result<ExitCode> {
     let actor = a.actor.actor()?;
+    let zone = super::search::utc_offset(a.policy.as_ref())?;
     let archive = open_reader(&a.reader)?;
     let key = keys::load_signing_key(&a.approver_key)
         .with_context(|| format!("reading {}", a.approver_key.display()))?;
     let at = cutoff(&a.now)?.unwrap_or_else(wcp_archive::chain::now_ms);
     let plan = archive.expiry_plan(at)?;
+    // Signed before anything is printed: an unregistered approver sees only the refusal
+    // (trial 18d D13), a registered one sees what they signed (ibid.: "done blind").
+    let approval = archive.approve_expiry(&plan, &actor, &key)?;
+    print_plan(&plan, a.list, zone);
+    println!("approval token (give it to whoever runs `wcp archive expire --approval`; it is good only for this plan):");
+    println!("{}", approval.to_token());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What an approver signs, in words: the totals, each conversation's share with its time
+/// range, the holds that keep records, and (with `--list`) every record.
+fn print_plan(plan: &wcp_archive::ExpiryPlan, list: bool, zone: i32) {
     println!(
-        "plan {}: {} of {} messages as of {}",
+        "plan {}: removes {} of {} messages ({:.1} %) whose keep-until date is before {}; {} more past it are kept by holds",
         plan.digest,
         plan.due.len(),
         plan.total,
-        wcp_archive::time::rfc3339(plan.cutoff_ms)
+        plan.share() * 100.0,
+        wcp_archive::dates::local(plan.cutoff_ms, zone),
+        plan.held
     );
-    let approval = archive.approve_expiry(&plan, &actor, &key)?;
-    println!("{}", approval.to_token());
-    Ok(ExitCode::SUCCESS)
+    for c in conversations(&plan.due) {
+        println!(
+            "  {:>6} message{} of {} ({} to {}){}",
+            c.count,
+            if c.count == 1 { "" } else { "s" },
+            c.conversation_id,
+            wcp_archive::dates::local(c.first_ms, zone),
+            wcp_archive::dates::local(c.last_ms, zone),
+            if c.quarantined > 0 {
+                format!(", {} quarantined", c.quarantined)
+            } else {
+                String::new()
+            }
+        );
+    }
+    if list {
+        for d in &plan.due {
+            println!(
+                "would expire record {}{}",
+                columns(d, zone),
+                if d.quarantined { "  (quarantined)" } else { "" }
+            );
+        }
+    } else if !plan.due.is_empty() {
+        println!("  (--list names every record)");
+    }
+}
+
+/// One conversation's part of a plan.
+#[derive(Debug, PartialEq)]
+struct ConversationShare {
+    conversation_id: String,
+    count: usize,
+    quarantined: usize,
+    first_ms: i64,
+    last_ms: i64,
+}
+
+/// The plan's records grouped by conversation, largest share first (ties by id).
+fn conversations(due: &[wcp_archive::DueRecord]) -> Vec<ConversationShare> {
+    let mut by: std::collections::BTreeMap<&str, ConversationShare> = Default::default();
+    for d in due {
+        let c = by
+            .entry(d.conversation_id.as_str())
+            .or_insert_with(|| ConversationShare {
+                conversation_id: d.conversation_id.clone(),
+                count: 0,
+                quarantined: 0,
+                first_ms: d.time_ms,
+                last_ms: d.time_ms,
+            });
+        c.count += 1;
+        c.quarantined += usize::from(d.quarantined);
+        c.first_ms = c.first_ms.min(d.time_ms);
+        c.last_ms = c.last_ms.max(d.time_ms);
+    }
+    let mut v: Vec<ConversationShare> = by.into_values().collect();
+    v.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.conversation_id.cmp(&b.conversation_id))
+    });
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn due(seq: i64, conv: &str, t: i64, quarantined: bool) -> wcp_archive::DueRecord {
+        wcp_archive::DueRecord {
+            seq,
+            msgid: format!("m{seq}"),
+            conversation_id: conv.into(),
+            time_ms: t,
+            keep_until_ms: t,
+            quarantined,
+        }
+    }
+
+    #[test]
+    fn a_plan_is_summed_per_conversation_largest_first() {
+        let got = conversations(&[
+            due(1, "b", 30, false),
+            due(2, "a", 20, true),
+            due(3, "b", 10, false),
+            due(4, "c", 5, false),
+            due(5, "a", 40, false),
+            due(6, "b", 50, false),
+        ]);
+        let want = [("b", 3, 0, 10, 50), ("a", 2, 1, 20, 40), ("c", 1, 0, 5, 5)];
+        assert_eq!(got.len(), want.len());
+        for (g, (id, n, q, first, last)) in got.iter().zip(want) {
+            assert_eq!(
+                (
+                    g.conversation_id.as_str(),
+                    g.count,
+                    g.quarantined,
+                    g.first_ms,
+                    g.last_ms
+                ),
+                (id, n, q, first, last)
+            );
+        }
+        assert!(conversations(&[]).is_empty());
+    }
 }
