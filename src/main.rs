@@ -50,6 +50,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Before anything is created: what wcp writes holds chat content (trial 17a D9).
+    wcp_runtime::private_files::owner_only();
     let result = cmd::env_case::check().and_then(|()| match cli.command {
         Command::Demo(args) => cmd::demo::run(args),
         Command::Run(args) => cmd::run::run(args),

@@ -285,3 +285,81 @@ fn a_poison_record_that_reveals_a_gap_raises_the_gap_alert() {
         .collect();
     assert_eq!(gaps, ["seq_gap:2-4"]);
 }
+
+/// `wcp ARGS` started under `umask 000` (through `sh`: setting a child's umask from Rust
+/// needs unsafe code, which the workspace forbids).
+fn wcp_umask_000(args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg("umask 000; exec \"$@\"")
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_wcp"))
+        .args(args)
+        .env_remove("WCP_ANON_KEY")
+        .env_remove("WCP_ACTOR")
+        .output()
+        .expect("wcp runs")
+}
+
+/// Every file and folder under `root`, with its mode bits that let group or others in.
+fn open_to_others(root: &Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut open = Vec::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(p) = todo.pop() {
+        let meta = std::fs::symlink_metadata(&p).unwrap();
+        if meta.permissions().mode() & 0o077 != 0 {
+            open.push(format!(
+                "{} {:o}",
+                p.display(),
+                meta.permissions().mode() & 0o777
+            ));
+        }
+        if meta.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                todo.push(e.unwrap().path());
+            }
+        }
+    }
+    open
+}
+
+#[test]
+fn under_umask_000_what_wcp_writes_is_readable_by_its_owner_only() {
+    // Trial 17a D9: archives, dead letters (original bytes), alerts, anonymised output,
+    // exports and access logs hold chat content; they were 0666 under umask 000.
+    let tmp = tempfile::tempdir().unwrap();
+    let input = write_lines(
+        tmp.path(),
+        "in.jsonl",
+        &[
+            text("m1", "zw", "ls", T, "hi, call me on 13812345678"),
+            "{truncated".to_string(),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let (i, o) = (input.to_str().unwrap(), out.to_str().unwrap());
+    ok(wcp_umask_000(&["run", "--input", i, "--out", o, "--json"]));
+    assert!(out.join("dead_letters.jsonl").exists());
+    let db = out.join("archive-cn.db");
+    let db = db.to_str().unwrap();
+    let exported = tmp.path().join("export");
+    ok(wcp_umask_000(&[
+        "archive",
+        "export",
+        "--db",
+        db,
+        "--actor",
+        "counsel",
+        "--format",
+        "eml",
+        "--out",
+        exported.to_str().unwrap(),
+    ]));
+    assert!(std::fs::read_dir(&exported).unwrap().count() > 0);
+    let open: Vec<String> = [out.as_path(), exported.as_path()]
+        .iter()
+        .flat_map(|p| open_to_others(p))
+        .collect();
+    assert!(open.is_empty(), "readable by others: {open:#?}");
+}

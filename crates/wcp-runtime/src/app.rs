@@ -35,6 +35,8 @@ impl<S: Settings> App<S> {
             println!("{}", usage::<S>(service));
             return Err(ExitCode::SUCCESS);
         }
+        // Before anything is created: archives, dead letters and logs are the owner's only.
+        crate::private_files::owner_only();
         telemetry::init_logs();
         let (cfg, settings) = match Config::load::<S>(service) {
             Ok(c) => c,

@@ -13,7 +13,7 @@
 //! `app` (process scaffolding used by each service's `main`), `lag` (consumer-group lag read
 //! from the broker), `local` (consuming with offsets kept in a local store: archiver, review; `commit_sync` keeps
 //! the group's informational commits level with that store), `authz` (an authorization failure said with the principal, the resource
-//! and the fix), `brokers` (is any Kafka broker up: readiness; a non-Kafka reply named), `lograte`
+//! and the fix), `private_files` (umask 077: what wcp creates is its owner's only), `brokers` (is any Kafka broker up: readiness; a non-Kafka reply named), `lograte`
 //! (librdkafka's repeated messages during an outage counted, not logged), `client_ctx` (the
 //! rate-limited context of every other client: readers, admin reads, plain producers).
 
@@ -37,6 +37,7 @@ pub mod lograte;
 pub mod metrics;
 pub mod ops;
 pub mod preflight;
+pub mod private_files;
 pub mod reader;
 pub mod record;
 pub mod shutdown;

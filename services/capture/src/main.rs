@@ -49,6 +49,8 @@ use settings::Settings;
 use supervisor::{ChildSpec, Supervisor};
 
 fn main() -> ExitCode {
+    // The child and the recovery commands write media and state too (trial 17a D9).
+    wcp_runtime::private_files::owner_only();
     if std::env::args().nth(1).as_deref() == Some(child::CHILD_ARG) {
         return child::main();
     }
