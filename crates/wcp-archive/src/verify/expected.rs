@@ -126,8 +126,13 @@ fn opt_int(v: Option<i64>) -> ValueRef<'static> {
 const MAX_GAP: usize = 1 << 20;
 
 impl Expected {
-    pub fn new(records: usize) -> Expected {
-        Expected::window(0, records)
+    /// For the whole chain, hashing rows with `seed` (the table sums, read on another
+    /// connection, must hash with the same).
+    pub fn new(records: usize, seed: RandomState) -> Expected {
+        Expected {
+            seed,
+            ..Expected::window(0, records)
+        }
     }
 
     /// For the records after `base` only (`records` of them, a capacity hint: at most

@@ -35,18 +35,21 @@ const INDEXES: [Index; 2] = [
     },
 ];
 
-pub fn check(conn: &Connection, found: &mut Vec<Problem>) -> Result<(), ArchiveError> {
-    for ix in &INDEXES {
-        if let Err(e) = check_one(conn, ix) {
-            found.push(Problem::new(
-                ProblemKind::IndexBroken,
-                0,
-                ix.name,
-                format!("{} ({e})", ix.what),
-            ));
-        }
-        cleanup(conn, ix);
+/// How many full-text indexes there are ([`check`] takes one by its number).
+pub const COUNT: usize = INDEXES.len();
+
+/// Checks full-text index number `i` (of [`COUNT`]) and reports it when it disagrees.
+pub fn check(conn: &Connection, i: usize, found: &mut Vec<Problem>) -> Result<(), ArchiveError> {
+    let ix = &INDEXES[i];
+    if let Err(e) = check_one(conn, ix) {
+        found.push(Problem::new(
+            ProblemKind::IndexBroken,
+            0,
+            ix.name,
+            format!("{} ({e})", ix.what),
+        ));
     }
+    cleanup(conn, ix);
     Ok(())
 }
 

@@ -7,7 +7,8 @@
 //! the small ones); `fts` checks both full-text indexes against their content on a private
 //! copy (a read-only connection cannot run FTS5's integrity check); `diff` names the rows
 //! when a table disagrees, by replaying the chain into a scratch database; `words` turns a
-//! problem into a sentence.
+//! problem into a sentence. `parts` runs the scan, the table sums and the index checks on
+//! two connections that read one snapshot, so a verify uses two cores.
 
 use ed25519_dalek::VerifyingKey;
 use rusqlite::Connection;
@@ -18,6 +19,7 @@ use crate::error::ArchiveError;
 mod diff;
 mod expected;
 mod fts;
+mod parts;
 mod scan;
 mod tables;
 mod walk;
@@ -176,6 +178,17 @@ pub fn verify_all(
     key: Option<&VerifyingKey>,
     limit: usize,
 ) -> Result<VerifyReport, ArchiveError> {
+    verify_in(conn, None, key, limit)
+}
+
+/// [`verify_all`], sharing the parts of the work with `twin`, a second connection that reads
+/// the same snapshot (`parts.rs`).
+fn verify_in(
+    conn: &Connection,
+    twin: Option<Connection>,
+    key: Option<&VerifyingKey>,
+    limit: usize,
+) -> Result<VerifyReport, ArchiveError> {
     let pinned = match key {
         Some(k) => Some(*k),
         None => crate::rotation::lineage(conn)?.first().copied(),
@@ -183,13 +196,14 @@ pub fn verify_all(
     if let Some(k) = key {
         crate::rotation::check_pinned(conn, k)?;
     }
-    let mut found: Vec<Problem> = Vec::new();
-    let scanned = scan::scan(conn, pinned.as_ref(), &mut found)?;
-    let differing = tables::compare(conn, &scanned.expected, &mut found)?;
+    let parts = parts::run(conn, twin, pinned)?;
+    let mut found = parts.scan_found;
+    let scanned = parts.scanned;
+    let differing = tables::compare(conn, &scanned.expected, &parts.sums, &mut found)?;
     if !differing.is_empty() {
         diff::name_rows(conn, &differing, &scanned.expected.unknown, &mut found)?;
     }
-    fts::check(conn, &mut found)?;
+    found.extend(parts.index_found);
     // Chain order; at one position the record's own problem before its rows'.
     found.sort_by_key(|p| {
         (
@@ -306,10 +320,12 @@ impl crate::Archive {
 
     /// Verifies, up to `limit` problems, and counts (and checks) the access log.
     ///
-    /// One read transaction: the archive may be live (the archiver's periodic verification,
+    /// One snapshot: the archive may be live (the archiver's periodic verification,
     /// `wcp archive verify` on a running system), and the chain, the projections and the
     /// search index must be read from one snapshot — otherwise rows committed between two
-    /// reads look added or changed and a clean archive is reported as tampered.
+    /// reads look added or changed and a clean archive is reported as tampered. The work is
+    /// shared with a second read-only connection whose read transaction sees the same
+    /// snapshot (`parts.rs`).
     pub fn verify_report(
         &self,
         key: Option<&VerifyingKey>,
@@ -330,9 +346,10 @@ impl crate::Archive {
         key: Option<&VerifyingKey>,
         limit: usize,
     ) -> Result<VerifyReport, ArchiveError> {
-        let tx = self.conn.unchecked_transaction()?;
+        // A second connection in the same snapshot takes part of the work on another core.
+        let (tx, twin) = parts::twin_snapshot(&self.conn, &self.path)?;
         let damaged_pages = self.page_problems(&tx)?;
-        let mut report = cause_first(damaged_pages, verify_all(&tx, key, limit)?, limit);
+        let mut report = cause_first(damaged_pages, verify_in(&tx, twin, key, limit)?, limit);
         let (pending, continues) = self.access_log_pending_in(&tx)?;
         drop(tx);
         diff::detach_scratch(&self.conn)?;

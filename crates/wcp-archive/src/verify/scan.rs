@@ -4,6 +4,7 @@
 //! and every record fed to [`Expected`].
 
 use std::collections::BTreeMap;
+use std::hash::RandomState;
 
 use ed25519_dalek::VerifyingKey;
 use rusqlite::Connection;
@@ -59,16 +60,18 @@ fn load_checkpoints(
     Ok(out)
 }
 
+/// Walks the chain; `seed` hashes the expected rows (as [`super::tables::actual_sums`]).
 pub fn scan(
     conn: &Connection,
     pinned: Option<&VerifyingKey>,
+    seed: RandomState,
     found: &mut Vec<Problem>,
 ) -> Result<Scanned, ArchiveError> {
     let checkpoints = load_checkpoints(conn, found)?;
     let max_seq: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM records", [], |r| {
         r.get(0)
     })?;
-    let mut expected = Expected::new(max_seq.max(0) as usize);
+    let mut expected = Expected::new(max_seq.max(0) as usize, seed);
     // The key in force: the first of the lineage, then each rotation's new key.
     let lineage = crate::rotation::lineage(conn)?;
     let key: Option<VerifyingKey> = lineage.first().copied().or(pinned.copied());
