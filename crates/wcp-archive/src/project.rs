@@ -57,15 +57,24 @@ pub struct HoldRelease {
 /// Why a message's content is kept the way it is: the consent state, the contacts that
 /// decided it, the policy rule. Stored with every row (`messages.reason`, `quarantine.reason`).
 pub fn reason(m: &StoredMessage) -> String {
+    reason_parts(&m.msgtype, m.disposition, &m.from.id, m.consent.as_ref())
+}
+
+/// [`reason`] from the fields it reads (the verify's view of a body has no `StoredMessage`).
+pub fn reason_parts(
+    msgtype: &str,
+    disposition: Disposition,
+    from_id: &str,
+    consent: Option<&wcp_model::ConsentDecision>,
+) -> String {
     // A dead letter (`wcp_stages::dead_letters`): bytes no stage could read, so no one is
     // known to have consented.
-    if m.msgtype == "dead_letter" && m.disposition == Disposition::Quarantine {
+    if msgtype == "dead_letter" && disposition == Disposition::Quarantine {
         return format!(
-            "quarantine: dead letter from stage {} (unreadable input: whose it is and their consent cannot be known)",
-            m.from.id
+            "quarantine: dead letter from stage {from_id} (unreadable input: whose it is and their consent cannot be known)"
         );
     }
-    reason_of(m.disposition, m.consent.as_ref())
+    reason_of(disposition, consent)
 }
 
 pub fn reason_of(disposition: Disposition, consent: Option<&wcp_model::ConsentDecision>) -> String {

@@ -9,11 +9,11 @@ use std::hash::{BuildHasher, Hasher, RandomState};
 use rusqlite::types::ValueRef;
 use wcp_model::EventKind;
 
+use super::view::MessageView;
 use crate::audit::AuditEntry;
 use crate::chain::kind;
 use crate::hold::Hold;
 use crate::project::{self, HoldRelease, RecallMark, Release, Removal};
-use crate::stored::StoredMessage;
 
 /// A wrapping sum of row hashes and a row count: equal for two tables with the same rows
 /// (in any order), different otherwise except with probability ~2^-64. The hash key is
@@ -222,15 +222,18 @@ impl Expected {
                 self.sum("msgids").add(h);
                 self.slot(seq).msgid_row = h;
                 if let Some(b) = body {
-                    let m: StoredMessage = serde_json::from_slice(b)?;
+                    let m: MessageView<'_> = serde_json::from_slice(b)?;
                     if kind_ == kind::MESSAGE {
                         self.message(seq, &m);
                     } else {
                         self.quarantine(seq, &m);
                     }
                     if let EventKind::Recall { pre_msgid } = &m.kind {
-                        self.recall_events
-                            .push((pre_msgid.clone(), m.msgid.clone(), m.time_ms));
+                        self.recall_events.push((
+                            pre_msgid.clone(),
+                            m.msgid.to_string(),
+                            m.time_ms,
+                        ));
                     }
                 }
             }
@@ -271,7 +274,7 @@ impl Expected {
                 let h = self.msgid_row(&r.msgid, seq, "m");
                 self.sum("msgids").add(h);
                 self.slot(seq).msgid_row = h;
-                self.message(seq, &r.message);
+                self.message(seq, &MessageView::of(&r.message));
             }
             kind::HOLD_PLACE => {
                 let h: Hold = serde_json::from_slice(body.unwrap_or_default())?;
@@ -328,10 +331,10 @@ impl Expected {
         Ok(())
     }
 
-    fn message(&mut self, seq: i64, m: &StoredMessage) {
+    fn message(&mut self, seq: i64, m: &MessageView<'_>) {
         let ids = m.participant_ids();
         let participants = project::participant_list(&ids);
-        let reason = project::reason(m);
+        let reason = m.reason();
         let class = m.classification.as_ref().map(|c| c.class.as_str());
         let keep = m.retention.as_ref().map(|r| r.keep_until_ms);
         let hold = m.retention.as_ref().is_some_and(|r| r.legal_hold);
@@ -382,7 +385,7 @@ impl Expected {
         (total, names.len() as i64)
     }
 
-    fn quarantine(&mut self, seq: i64, m: &StoredMessage) {
+    fn quarantine(&mut self, seq: i64, m: &MessageView<'_>) {
         let participants = project::participant_list(&m.participant_ids());
         let keep = m.retention.as_ref().map(|r| r.keep_until_ms);
         let hold = m.retention.as_ref().is_some_and(|r| r.legal_hold);
@@ -397,7 +400,7 @@ impl Expected {
                 ValueRef::Integer(m.time_ms),
                 opt_int(keep),
                 ValueRef::Integer(hold.into()),
-                text(&project::reason(m)),
+                text(&m.reason()),
                 ValueRef::Integer(m.sealed.is_some().into()),
             ],
         );

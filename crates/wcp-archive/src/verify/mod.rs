@@ -22,6 +22,7 @@ mod fts;
 mod parts;
 mod scan;
 mod tables;
+mod view;
 mod walk;
 mod window;
 mod words;
