@@ -122,7 +122,17 @@ impl Anonymiser {
                 score: s.score,
             })
             .collect();
-        matches.extend(self.recall.detect(text));
+        // The classifier ran the same recognizers at the same threshold (`PiiDetector::new`
+        // in `Classifier::new`): where it reported no span they find nothing here either, and
+        // only the recall scanners can add a span. Running the recognizers again cost most of
+        // this stage (issue 16); where it did report spans, the union of every overlapping
+        // candidate is still taken.
+        let recognized_nothing = ev.classification.as_ref().is_some_and(|c| c.pii.is_empty());
+        matches.extend(if recognized_nothing {
+            self.recall.detect_without_recognizers(text)
+        } else {
+            self.recall.detect(text)
+        });
         let (mut out, edits) = anonymise_with_edits(text, &matches, &self.policy, &self.key);
         let mut map = SpanMap::default();
         map.push(edits);
