@@ -254,6 +254,128 @@ fn absurd_times_and_unusable_ids_are_dead_lettered_with_the_reason() {
     for dl in jsonl(&out.join("dead_letters.jsonl")) {
         assert!(dl["reason"].as_str().unwrap().contains("policy"), "{dl}");
     }
+    // Trial 17a D7: the reason quotes the value as written and the bound it breaks.
+    let reasons: Vec<String> = jsonl(&out.join("dead_letters.jsonl"))
+        .iter()
+        .map(|dl| dl["reason"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.starts_with(
+            "field `msgtime` is 99999999999999999999 as written: more than 24 hours after capture"
+        )),
+        "{reasons:#?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.starts_with(
+            "field `msgtime` is 915148800000 as written: before 2000-01-01 (input.earliest)"
+        )),
+        "{reasons:#?}"
+    );
+}
+
+#[test]
+fn zero_and_negative_times_are_out_of_the_window_not_unreadable() {
+    // Trial 17a D7: 0 and -1000 were "expected epoch milliseconds or seconds, found a number".
+    let tmp = tempfile::tempdir().unwrap();
+    let input = write_lines(
+        tmp.path(),
+        "in.jsonl",
+        &[
+            text("zero", "zw", "ls", 0, "x"),
+            text("neg", "zw", "ls", -1000, "x"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let s = ok(run(&input, &out, &[]));
+    assert_eq!(s["by_dead_letter_reason"]["time_out_of_range"], 2, "{s}");
+    let reasons: Vec<String> = jsonl(&out.join("dead_letters.jsonl"))
+        .iter()
+        .map(|dl| dl["reason"].as_str().unwrap().to_string())
+        .collect();
+    for written in ["0", "-1000"] {
+        let want = format!("field `msgtime` is {written} as written: before 2000-01-01");
+        assert!(reasons.iter().any(|r| r.starts_with(&want)), "{reasons:#?}");
+    }
+}
+
+#[test]
+fn a_mistyped_or_bad_archive_key_variable_is_refused_before_anything_is_written() {
+    // Trial 17a D6: `WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CNN` was ignored and the archive written
+    // plain; D8: a 64-character non-hex key was "got 64 characters"; D20: the bad key left a
+    // half-made folder.
+    let tmp = tempfile::tempdir().unwrap();
+    let input = write_lines(tmp.path(), "in.jsonl", &[text("m1", "zw", "ls", T, "hi")]);
+    let key = tmp.path().join("cn.dbkey");
+    std::fs::write(&key, "ab".repeat(32)).unwrap();
+    let with_env = |out: &Path, var: &str, value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_wcp"))
+            .args(["run", "--input", input.to_str().unwrap(), "--out"])
+            .arg(out)
+            .env_remove("WCP_ANON_KEY")
+            .env(var, value)
+            .output()
+            .unwrap()
+    };
+    let out = tmp.path().join("ty1");
+    let o = with_env(
+        &out,
+        "WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CNN",
+        key.to_str().unwrap(),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "unknown environment variable WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CNN \
+             (did you mean WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN?)"
+        ),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+
+    let out = tmp.path().join("k2");
+    let o = with_env(&out, "WCP_ARCHIVE_ENCRYPTION_KEY_CN", &"g".repeat(64));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("$WCP_ARCHIVE_ENCRYPTION_KEY_CN: an encryption key is 64 hex characters")
+            && err.contains("this one is not hexadecimal (character 1 is not 0-9 or a-f)")
+            && !err.contains("got 64 characters"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+
+    // A region without a key beside one with a key: written plain, and said so.
+    let input = write_lines(
+        tmp.path(),
+        "two.jsonl",
+        &[
+            text("m1", "zw", "ls", T, "hi"),
+            text("m2", "lina", "ls", T, "hk"),
+        ],
+    );
+    let out = tmp.path().join("mixed");
+    let o = Command::new(env!("CARGO_BIN_EXE_wcp"))
+        .args(["run", "--input", input.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .env_remove("WCP_ANON_KEY")
+        .env("WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN", &key)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "notice: {} is written unencrypted: neither $WCP_ARCHIVE_ENCRYPTION_KEY_FILE_HK nor \
+             $WCP_ARCHIVE_ENCRYPTION_KEY_HK is set, while $WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN is",
+            out.join("archive-hk.db").display()
+        )),
+        "{err}"
+    );
+    assert!(
+        !err.contains("archive-cn.db is written unencrypted"),
+        "{err}"
+    );
 }
 
 /// Issue #14: a record that reveals a gap in the capture sequence and is itself poison
@@ -284,6 +406,46 @@ fn a_poison_record_that_reveals_a_gap_raises_the_gap_alert() {
         .map(|a| a["alert_id"].as_str().unwrap())
         .collect();
     assert_eq!(gaps, ["seq_gap:2-4"]);
+}
+
+#[test]
+fn demo_never_replaces_a_run_folder_and_run_takes_a_demo_folder_only_with_force() {
+    // Trial 17a D1: `wcp demo --out <a wcp run folder>` replaced that run's signed archive.
+    let tmp = tempfile::tempdir().unwrap();
+    let input = write_lines(tmp.path(), "in.jsonl", &[text("m1", "zw", "ls", T, "hi")]);
+    let made = tmp.path().join("made3");
+    ok(run(&input, &made, &[]));
+    let before = std::fs::read(made.join("archive-cn.db")).unwrap();
+    let runs = std::fs::read(made.join("runs.jsonl")).unwrap();
+    let o = wcp(&["demo", "--out", made.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "--out {}: this folder was made by `wcp run`",
+            made.display()
+        )) && err.contains("Choose a new or empty folder"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(made.join("archive-cn.db")).unwrap(), before);
+    assert_eq!(std::fs::read(made.join("runs.jsonl")).unwrap(), runs);
+    assert!(!made.join("input.jsonl").exists());
+
+    // The other way round: a run would mix real messages into the demo's sample archive.
+    let demo = tmp.path().join("demo");
+    ok(wcp(&["demo", "--out", demo.to_str().unwrap()]));
+    let o = run(&input, &demo, &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("made by `wcp demo`") && err.contains("--force"),
+        "{err}"
+    );
+    let s = ok(run(&input, &demo, &["--force"]));
+    assert_eq!(s["archived"], 1, "the demo's files went: {s}");
+    // The folder is now the run's: the demo refuses it.
+    let o = wcp(&["demo", "--out", demo.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
 }
 
 /// `wcp ARGS` started under `umask 000` (through `sh`: setting a child's umask from Rust

@@ -1,6 +1,8 @@
 //! Output folders that wcp owns: created with a marker file listing every file wcp wrote
 //! there, so a command refuses a non-empty folder it did not create and `--force` (or a
-//! re-run of `wcp demo`) removes only files wcp wrote — never a user's own.
+//! re-run of `wcp demo`) removes only files wcp wrote — never a user's own. The marker also
+//! says which command made the folder: `wcp demo` replaces its files each time, so it must
+//! never take over a `wcp run` folder and its signed archive (trial 17a D1).
 
 use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
@@ -12,19 +14,69 @@ use anyhow::{bail, Context};
 /// The marker: a comment line, then one owned file name per line.
 pub const MARKER: &str = ".wcp-out";
 const MARKER_HEADER: &str = "# Written by wcp. Lists the files wcp created in this folder; only these are ever removed (wcp run --force, wcp demo).\n";
+/// The marker's second line: which command made the folder.
+const MADE_BY: &str = "# made by ";
 /// Held (created exclusively) while a command writes the folder.
 const LOCK: &str = ".wcp-out.lock";
+
+/// The command that made (and alone writes) a folder.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Maker {
+    /// `wcp run`: real messages, appended run after run; replaced only with `--force`.
+    Run,
+    /// `wcp demo`: the bundled sample, replaced on every demo.
+    Demo,
+}
+
+impl Maker {
+    pub fn command(self) -> &'static str {
+        match self {
+            Maker::Run => "wcp run",
+            Maker::Demo => "wcp demo",
+        }
+    }
+
+    fn parse(command: &str) -> Option<Maker> {
+        match command {
+            "wcp run" => Some(Maker::Run),
+            "wcp demo" => Some(Maker::Demo),
+            _ => None,
+        }
+    }
+}
 
 /// A claimed output folder; the lock file goes when this is dropped.
 pub struct OutDir {
     path: PathBuf,
+    maker: Maker,
     owned: BTreeSet<String>,
 }
 
+/// What a marker says.
+struct Marker {
+    made_by: Option<Maker>,
+    owned: BTreeSet<String>,
+}
+
+impl Marker {
+    /// Markers written before the made-by line: only the demo writes `input.jsonl` into its
+    /// folder, so a folder that owns one is the demo's and any other is a run's.
+    fn maker(&self) -> Maker {
+        self.made_by
+            .unwrap_or(if self.owned.contains("input.jsonl") {
+                Maker::Demo
+            } else {
+                Maker::Run
+            })
+    }
+}
+
 impl OutDir {
-    /// Creates `path`, or reopens a folder wcp created before. A non-empty folder without
-    /// the marker is refused: it holds someone else's files.
-    pub fn claim(path: &Path) -> anyhow::Result<OutDir> {
+    /// Creates `path`, or reopens a folder `maker` created before. A non-empty folder without
+    /// the marker is refused: it holds someone else's files. So is a folder another command
+    /// made, except that `wcp run --force` (`force`) may take over a demo's folder: `--force`
+    /// replaces what wcp wrote there, and a demo's files are only the bundled sample.
+    pub fn claim(path: &Path, maker: Maker, force: bool) -> anyhow::Result<OutDir> {
         if path.exists() {
             if !path.is_dir() {
                 bail!("--out {}: exists and is not a folder", path.display());
@@ -41,6 +93,15 @@ impl OutDir {
                 );
             }
         }
+        let marker = path.join(MARKER);
+        let found = if marker.exists() {
+            Some(read_marker(&marker)?)
+        } else {
+            None
+        };
+        if let Some(found) = &found {
+            refuse_other_maker(path, found.maker(), maker, force)?;
+        }
         std::fs::create_dir_all(path).with_context(|| format!("creating {}", path.display()))?;
         let lock = path.join(LOCK);
         let mut f = OpenOptions::new()
@@ -55,18 +116,27 @@ impl OutDir {
                 )
             })?;
         writeln!(f, "pid {}", std::process::id())?;
-        let marker = path.join(MARKER);
-        let owned = if marker.exists() {
-            read_marker(&marker)?
-        } else {
-            std::fs::write(&marker, MARKER_HEADER)
-                .with_context(|| format!("writing {}", marker.display()))?;
-            BTreeSet::new()
-        };
-        Ok(OutDir {
+        let dir = OutDir {
             path: path.to_path_buf(),
-            owned,
-        })
+            maker: found.as_ref().map_or(maker, Marker::maker),
+            owned: found.map(|m| m.owned).unwrap_or_default(),
+        };
+        // A new marker, or an old one without its made-by line, is written whole now.
+        if dir.maker == maker {
+            dir.write_marker()?;
+        }
+        Ok(dir)
+    }
+
+    /// The marker: header, made-by line, then every owned name.
+    fn write_marker(&self) -> anyhow::Result<()> {
+        let mut text = format!("{MARKER_HEADER}{MADE_BY}{}\n", self.maker.command());
+        for n in &self.owned {
+            text.push_str(n);
+            text.push('\n');
+        }
+        let marker = self.path.join(MARKER);
+        std::fs::write(&marker, text).with_context(|| format!("writing {}", marker.display()))
     }
 
     pub fn path(&self) -> &Path {
@@ -101,7 +171,8 @@ impl OutDir {
 
     /// Removes the files wcp created here, except those in `keep` (keys). SQLite's
     /// `-wal`/`-shm` side files of an owned database go with it. Nothing else is touched.
-    pub fn remove_owned(&mut self, keep: &[&str]) -> anyhow::Result<usize> {
+    /// The folder is then `maker`'s (a demo folder taken over by `wcp run --force`).
+    pub fn remove_owned(&mut self, keep: &[&str], maker: Maker) -> anyhow::Result<usize> {
         let mut removed = 0;
         let names: Vec<String> = self.owned.iter().cloned().collect();
         for name in names {
@@ -123,12 +194,8 @@ impl OutDir {
             }
             self.owned.remove(&name);
         }
-        let mut text = MARKER_HEADER.to_string();
-        for n in &self.owned {
-            text.push_str(n);
-            text.push('\n');
-        }
-        std::fs::write(self.path.join(MARKER), text)?;
+        self.maker = maker;
+        self.write_marker()?;
         Ok(removed)
     }
 }
@@ -139,11 +206,38 @@ impl Drop for OutDir {
     }
 }
 
-fn read_marker(p: &Path) -> anyhow::Result<BTreeSet<String>> {
+/// A folder made by another command is refused, naming the folder, its maker and the fix.
+fn refuse_other_maker(path: &Path, found: Maker, wanted: Maker, force: bool) -> anyhow::Result<()> {
+    match (found, wanted) {
+        (a, b) if a == b => Ok(()),
+        (Maker::Demo, Maker::Run) if force => Ok(()),
+        (Maker::Run, _) => bail!(
+            "--out {p}: this folder was made by `wcp run` (its {MARKER} marker says so) and holds \
+             that run's signed archive and outputs; `{cmd}` does not write into it, since it would \
+             replace them. Choose a new or empty folder (e.g. --out {p}-demo), or leave --out out",
+            p = path.display(),
+            cmd = wanted.command(),
+        ),
+        (Maker::Demo, _) => bail!(
+            "--out {p}: this folder was made by `wcp demo` (its {MARKER} marker says so) and holds \
+             the demo's sample archive, which your messages would join. Choose a new or empty \
+             folder, or add --force to remove the demo's files (only those; the keys stay) and \
+             run here",
+            p = path.display(),
+        ),
+    }
+}
+
+fn read_marker(p: &Path) -> anyhow::Result<Marker> {
     let f = File::open(p).with_context(|| format!("reading {}", p.display()))?;
     let mut out = BTreeSet::new();
+    let mut made_by = None;
     for line in BufReader::new(f).lines() {
         let line = line?;
+        if let Some(cmd) = line.strip_prefix(MADE_BY) {
+            made_by = made_by.or(Maker::parse(cmd.trim()));
+            continue;
+        }
         let name = line.trim();
         // Only plain names in the folder itself: a marker edited to name `../x` owns nothing.
         if name.is_empty() || name.starts_with('#') || name.contains('/') || name == ".." {
@@ -151,7 +245,10 @@ fn read_marker(p: &Path) -> anyhow::Result<BTreeSet<String>> {
         }
         out.insert(name.to_string());
     }
-    Ok(out)
+    Ok(Marker {
+        made_by,
+        owned: out,
+    })
 }
 
 #[cfg(test)]
@@ -164,12 +261,15 @@ mod tests {
         let foreign = tmp.path().join("mine");
         std::fs::create_dir(&foreign).unwrap();
         std::fs::write(foreign.join("thesis.docx"), "years of work").unwrap();
-        let err = OutDir::claim(&foreign).err().unwrap().to_string();
+        let err = OutDir::claim(&foreign, Maker::Run, false)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("not created by wcp"), "{err}");
         assert!(foreign.join("thesis.docx").exists());
 
         let out = tmp.path().join("out");
-        let mut d = OutDir::claim(&out).unwrap();
+        let mut d = OutDir::claim(&out, Maker::Run, false).unwrap();
         std::fs::write(d.own("alerts.jsonl").unwrap(), "x").unwrap();
         std::fs::write(d.own("archive-cn.db").unwrap(), "x").unwrap();
         std::fs::write(out.join("archive-cn.db-wal"), "x").unwrap();
@@ -177,11 +277,14 @@ mod tests {
         // A user's file dropped into the folder later is never wcp's.
         std::fs::write(out.join("notes.txt"), "mine").unwrap();
         assert!(d.own("notes.txt").is_err());
-        assert!(OutDir::claim(&out).is_err(), "locked while in use");
+        assert!(
+            OutDir::claim(&out, Maker::Run, false).is_err(),
+            "locked while in use"
+        );
         drop(d);
-        let mut d = OutDir::claim(&out).unwrap();
+        let mut d = OutDir::claim(&out, Maker::Run, false).unwrap();
         assert!(d.owns("alerts.jsonl"));
-        assert_eq!(d.remove_owned(&["tenant.key"]).unwrap(), 3);
+        assert_eq!(d.remove_owned(&["tenant.key"], Maker::Run).unwrap(), 3);
         assert!(out.join("notes.txt").exists());
         assert!(out.join("tenant.key").exists());
         assert!(!out.join("archive-cn.db-wal").exists());

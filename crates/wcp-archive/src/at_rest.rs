@@ -88,11 +88,18 @@ impl DbKey {
     /// 64 hex characters (surrounding whitespace ignored).
     pub fn parse(text: &str) -> Result<DbKey, String> {
         let t = text.trim();
-        if t.len() != 64 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        const WHAT: &str =
+            "an encryption key is 64 hex characters (32 random bytes, e.g. `openssl rand -hex 32`)";
+        // The position only, never the character: it is part of a secret (trial 17a D8: a
+        // 64-character key with a non-hex character was "got 64 characters").
+        if let Some(at) = t.chars().position(|c| !c.is_ascii_hexdigit()) {
             return Err(format!(
-                "an encryption key is 64 hex characters (32 random bytes, e.g. `openssl rand -hex 32`), got {} characters",
-                t.len()
+                "{WHAT}; this one is not hexadecimal (character {} is not 0-9 or a-f)",
+                at + 1
             ));
+        }
+        if t.len() != 64 {
+            return Err(format!("{WHAT}, got {} characters", t.len()));
         }
         Ok(DbKey {
             hex: t.to_ascii_lowercase(),

@@ -29,12 +29,15 @@ pub enum DeadLetterReason {
         "record is {bytes} bytes, over the limit of {limit} bytes (policy input.max_record_bytes)"
     )]
     RecordTooLarge { bytes: u64, limit: u64 },
-    #[error("field `{field}` is {value_ms} ms since the epoch, outside the accepted window {earliest_ms}..={latest_ms} (policy [input])")]
+    /// `written`: the value as the record holds it (not the milliseconds read from it, which
+    /// are clamped for a number beyond i64); `rule`: which bound it breaks (trial 17a D7).
+    #[error("field `{field}` is {written} as written: {rule}; accepted from {earliest} to {latest}, in epoch milliseconds or seconds (policy [input])")]
     TimeOutOfRange {
         field: String,
-        value_ms: i64,
-        earliest_ms: i64,
-        latest_ms: i64,
+        written: String,
+        rule: String,
+        earliest: String,
+        latest: String,
     },
     #[error("id field `{field}` is unusable: {problem} (policy input.max_id_chars)")]
     InvalidId { field: String, problem: String },
@@ -243,9 +246,10 @@ mod tests {
             DeadLetterReason::RecordTooLarge { bytes: 0, limit: 0 },
             DeadLetterReason::TimeOutOfRange {
                 field: s(),
-                value_ms: 0,
-                earliest_ms: 0,
-                latest_ms: 0,
+                written: s(),
+                rule: s(),
+                earliest: s(),
+                latest: s(),
             },
             DeadLetterReason::InvalidId {
                 field: s(),

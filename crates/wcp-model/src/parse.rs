@@ -262,7 +262,7 @@ fn required_time_ms(obj: &Map<String, Value>, field: &str) -> Result<i64, DeadLe
         invalid(
             field,
             format!(
-                "expected epoch milliseconds or seconds, found {}",
+                "not an integer number of epoch milliseconds or seconds (found {})",
                 json_kind(v)
             ),
         )
@@ -270,16 +270,71 @@ fn required_time_ms(obj: &Map<String, Value>, field: &str) -> Result<i64, DeadLe
 }
 
 /// Accepts numbers or numeric strings, in seconds or milliseconds; returns milliseconds.
+/// Zero, negative and too large integers are times too (clamped to i64, not scaled): the
+/// input policy's window refuses them as `time_out_of_range`, quoting the value as written
+/// ([`written_value`]), rather than as "not a time" (trial 17a D7). `None`: not a number.
 pub fn time_value_ms(v: &Value) -> Option<i64> {
+    use std::num::IntErrorKind;
     let n = match v {
+        // `as` saturates: 1e20 or a u64 beyond i64 is i64::MAX.
         Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64))?,
-        Value::String(s) => s.trim().parse::<i64>().ok()?,
+        Value::String(s) => match s.trim().parse::<i64>() {
+            Ok(n) => n,
+            Err(e) if *e.kind() == IntErrorKind::PosOverflow => i64::MAX,
+            Err(e) if *e.kind() == IntErrorKind::NegOverflow => i64::MIN,
+            Err(_) => return None,
+        },
         _ => return None,
     };
     if n <= 0 {
-        return None;
+        return Some(n);
     }
     Some(if n < MS_THRESHOLD { n * 1000 } else { n })
+}
+
+/// The value of top-level `key` in the JSON object `raw`, as written (a number's digits, a
+/// string with its quotes), at most 40 characters: what a dead-letter reason quotes, since
+/// a parsed number beyond i64 or f64 precision no longer says what the record held. `None`
+/// when `raw` has no such key at its top level.
+pub fn written_value(raw: &[u8], key: &str) -> Option<String> {
+    let want = format!("\"{key}\"");
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < raw.len() {
+        match raw[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < raw.len() && raw[i] != b'"' {
+                    i += if raw[i] == b'\\' { 2 } else { 1 };
+                }
+                let is_key = depth == 1 && raw.get(start..=i) == Some(want.as_bytes());
+                if is_key {
+                    let rest = &raw[(i + 1).min(raw.len())..];
+                    let rest = rest.trim_ascii_start().strip_prefix(b":")?;
+                    let rest = rest.trim_ascii_start();
+                    let end = if rest.first() == Some(&b'"') {
+                        1 + rest[1..]
+                            .iter()
+                            .position(|&b| b == b'"')
+                            .map_or(rest.len() - 1, |p| p + 1)
+                    } else {
+                        rest.iter()
+                            .position(|b| {
+                                matches!(b, b',' | b'}' | b']') || b.is_ascii_whitespace()
+                            })
+                            .unwrap_or(rest.len())
+                    };
+                    let text = String::from_utf8_lossy(&rest[..end]);
+                    return Some(text.chars().take(40).collect());
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn json_kind(v: &Value) -> &'static str {

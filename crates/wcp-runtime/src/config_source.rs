@@ -65,6 +65,20 @@ pub fn region_suffix_problems(
     suffix_problems(env, prefixes, regions, &known)
 }
 
+/// The archive's per-region variables (encryption key file, encryption key, signing key)
+/// whose region is none of `regions`, in this process's environment: the archiver and
+/// `wcp run` refuse them alike (trial 17a D6: `wcp run` wrote a plain archive in silence).
+pub fn archive_region_var_problems(regions: &[String]) -> Vec<String> {
+    let mut env: Vec<(String, String)> = std::env::vars().collect();
+    env.sort();
+    let prefixes = [
+        "WCP_ARCHIVE_ENCRYPTION_KEY_FILE_",
+        "WCP_ARCHIVE_ENCRYPTION_KEY_",
+        "WCP_ARCHIVE_KEY_",
+    ];
+    region_suffix_problems(&env, &prefixes, regions)
+}
+
 /// As [`region_suffix_problems`] for any set of names, `known` ending each problem after the
 /// suffix (`"<SUFFIX> {known}"`, e.g. `is not a region of the policy (…)`): the review
 /// console's names are the archive regions it serves and its own store, not a policy's.

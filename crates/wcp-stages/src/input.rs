@@ -61,6 +61,17 @@ impl Default for InputPolicy {
 }
 
 /// `YYYY-MM-DD` → epoch ms of its midnight UTC.
+/// `YYYY-MM-DD HH:MM UTC` of a window bound, for the person reading a dead letter.
+fn instant(ms: i64) -> String {
+    let minutes = ms.rem_euclid(wcp_model::civil::MS_PER_DAY) / 60_000;
+    format!(
+        "{} {:02}:{:02} UTC",
+        wcp_model::civil::date_string(ms),
+        minutes / 60,
+        minutes % 60
+    )
+}
+
 pub fn parse_date_ms(s: &str) -> Option<i64> {
     let mut it = s.splitn(3, '-');
     let y: i64 = it.next()?.parse().ok()?;
@@ -109,15 +120,29 @@ impl InputPolicy {
         let latest = capture_ms.saturating_add(i64::from(self.max_future_hours) * MS_PER_HOUR);
         let time = |field: &str, value_ms: i64| {
             if (earliest..=latest).contains(&value_ms) {
-                Ok(())
-            } else {
-                Err(DeadLetterReason::TimeOutOfRange {
-                    field: field.to_string(),
-                    value_ms,
-                    earliest_ms: earliest,
-                    latest_ms: latest,
-                })
+                return Ok(());
             }
+            // The value as the record holds it: `value_ms` is clamped (99999999999999999999
+            // reads as i64::MAX) and scaled from seconds.
+            let written = (field == "msgtime")
+                .then(|| wcp_model::parse::written_value(&ev.raw, field))
+                .flatten()
+                .unwrap_or_else(|| value_ms.to_string());
+            let rule = if value_ms < earliest {
+                format!("before {} (input.earliest)", self.earliest)
+            } else {
+                format!(
+                    "more than {} hours after capture (input.max_future_hours)",
+                    self.max_future_hours
+                )
+            };
+            Err(DeadLetterReason::TimeOutOfRange {
+                field: field.to_string(),
+                written,
+                rule,
+                earliest: instant(earliest),
+                latest: instant(latest),
+            })
         };
         time("msgtime", ev.time_ms)?;
         self.id("msgid", &ev.msgid)?;
@@ -197,6 +222,51 @@ mod tests {
         }
         assert_eq!(code(p.check_size(16 * 1024 * 1024)), "ok");
         assert_eq!(code(p.check_size(16 * 1024 * 1024 + 1)), "record_too_large");
+    }
+
+    #[test]
+    fn a_time_out_of_the_window_is_quoted_as_written_with_the_rule_it_breaks() {
+        // Trial 17a D7: 0 and -1000 were "expected epoch milliseconds or seconds, found a
+        // number"; 99999999999999999999 was quoted as 9223372036854775807.
+        let p = InputPolicy::default();
+        let reason = |time: &str| p.check_event(&ev("m1", time)?, NOW).map(|()| String::new());
+        let window = "accepted from 2000-01-01 00:00 UTC to 2024-11-27 05:47 UTC, in epoch \
+                      milliseconds or seconds (policy [input])";
+        for (time, rule) in [
+            ("0", "before 2000-01-01 (input.earliest)"),
+            ("-1000", "before 2000-01-01 (input.earliest)"),
+            ("\"-5\"", "before 2000-01-01 (input.earliest)"),
+            ("946684799000", "before 2000-01-01 (input.earliest)"),
+            (
+                "99999999999999999999",
+                "more than 24 hours after capture (input.max_future_hours)",
+            ),
+            (
+                "\"99999999999999999999\"",
+                "more than 24 hours after capture (input.max_future_hours)",
+            ),
+            (
+                "1764136040000",
+                "more than 24 hours after capture (input.max_future_hours)",
+            ),
+        ] {
+            let err = reason(time).unwrap_err();
+            assert_eq!(err.code(), "time_out_of_range", "{time}: {err}");
+            assert_eq!(
+                err.to_string(),
+                format!("field `msgtime` is {time} as written: {rule}; {window}")
+            );
+        }
+        for time in ["\"soon\"", "1.5e400x", "null", "[1]"] {
+            let err = reason(time).unwrap_err();
+            assert!(
+                err.code() == "invalid_field" || err.code() == "invalid_json",
+                "{time}: {err}"
+            );
+            if err.code() == "invalid_field" {
+                assert!(err.to_string().contains("not an integer"), "{err}");
+            }
+        }
     }
 
     #[test]

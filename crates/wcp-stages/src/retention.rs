@@ -73,6 +73,17 @@ fn default_dead_letter_days() -> u32 {
 }
 
 impl RetentionPolicy {
+    /// Every region a record can be archived in: the default one, then each desk's.
+    pub fn regions(&self) -> Vec<String> {
+        let mut regions = vec![self.default_region.clone()];
+        for d in &self.desks {
+            if !regions.contains(&d.region) {
+                regions.push(d.region.clone());
+            }
+        }
+        regions
+    }
+
     fn desk_of(&self, staff: &str) -> Option<&Desk> {
         self.desks
             .iter()

@@ -135,22 +135,9 @@ impl Settings for ArchiverSettings {
 
 /// Per-region variables whose `<REGION>` names no region of the policy (a typo such as
 /// `WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CM` would leave `cn` without its key in silence).
+/// (`wcp run` makes the same check: `wcp_runtime::config_source::archive_region_var_problems`.)
 fn region_var_problems(policy: &Policy) -> Vec<String> {
-    let r = &policy.retention;
-    let mut regions = vec![r.default_region.clone()];
-    for d in &r.desks {
-        if !regions.contains(&d.region) {
-            regions.push(d.region.clone());
-        }
-    }
-    let mut env: Vec<(String, String)> = std::env::vars().collect();
-    env.sort();
-    let prefixes = [
-        "WCP_ARCHIVE_ENCRYPTION_KEY_FILE_",
-        "WCP_ARCHIVE_ENCRYPTION_KEY_",
-        "WCP_ARCHIVE_KEY_",
-    ];
-    wcp_runtime::config_source::region_suffix_problems(&env, &prefixes, &regions)
+    wcp_runtime::config_source::archive_region_var_problems(&policy.retention.regions())
 }
 
 impl ArchiverSettings {

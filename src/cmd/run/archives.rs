@@ -60,6 +60,7 @@ impl Archives {
                 file_setting: "",
                 env: true,
             };
+            plain_beside_encrypted_notice(&path);
             let archive = regions
                 .open_writer(region, &src, opts)
                 .with_context(|| format!("opening {}", path.display()))?;
@@ -153,4 +154,27 @@ fn flush(r: &mut Region, source: &str, line: u64, summary: &mut Summary) -> anyh
     r.batch.clear();
     r.pending.clear();
     Ok(())
+}
+
+/// A region's archive written plain while another region's has an encryption key is most
+/// likely a forgotten variable: said on stderr, not refused, since an archive without a key
+/// is documented as plain SQLite (docs/SECURITY.md "at rest"; trial 17a D6).
+fn plain_beside_encrypted_notice(db: &std::path::Path) {
+    let (file_var, key_var) = wcp_archive::at_rest::key_vars(db);
+    let set = |v: &str| std::env::var_os(v).is_some_and(|v| !v.is_empty());
+    if set(&file_var) || set(&key_var) {
+        return;
+    }
+    let others: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v)))
+        .filter(|(k, v)| k.starts_with("WCP_ARCHIVE_ENCRYPTION_KEY_") && !v.is_empty())
+        .map(|(k, _)| k)
+        .collect();
+    if let Some(other) = others.first() {
+        eprintln!(
+            "notice: {} is written unencrypted: neither ${file_var} nor ${key_var} is set, \
+             while ${other} is; set one for this region too to encrypt it (docs/SECURITY.md)",
+            db.display()
+        );
+    }
 }

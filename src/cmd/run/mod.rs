@@ -23,7 +23,7 @@ use clap::Args;
 use wcp_stages::key::TenantKey;
 use wcp_stages::Policy;
 
-use super::outdir::OutDir;
+use super::outdir::{Maker, OutDir};
 pub use execute::execute;
 pub use summary::Summary;
 
@@ -43,11 +43,12 @@ pub struct RunArgs {
     #[arg(long, short)]
     pub input: PathBuf,
     /// Output folder: new or empty, or one wcp created before (the run continues its consent
-    /// ledger and appends to its outputs). A non-empty folder wcp did not create is refused.
+    /// ledger and appends to its outputs). A non-empty folder wcp did not create is refused,
+    /// and so is a `wcp demo` folder unless --force.
     #[arg(long, short)]
     pub out: PathBuf,
-    /// Start over: remove the outputs earlier runs wrote in OUT (only files wcp created
-    /// there; the keys stay) before running.
+    /// Start over: remove the outputs earlier runs (or a demo) wrote in OUT (only files wcp
+    /// created there; the keys stay) before running.
     #[arg(long)]
     pub force: bool,
     /// Pipeline policy (consent, input bounds, retention, alerting, anonymisation); default:
@@ -75,9 +76,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         args.input.display()
     );
     let policy = load_policy(args.policy.as_deref())?;
-    let mut out = OutDir::claim(&args.out)?;
+    check_key_vars(&policy)?;
+    let mut out = OutDir::claim(&args.out, Maker::Run, args.force)?;
     if args.force {
-        let n = out.remove_owned(KEYS)?;
+        let n = out.remove_owned(KEYS, Maker::Run)?;
         eprintln!(
             "--force: removed {n} files wcp wrote in {}",
             args.out.display()
@@ -100,6 +102,24 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         summary::print(&summary, &args.out);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The archive key variables, checked before the output folder is touched, as the archiver
+/// checks them at start: a variable for a region the policy does not have (a typo such as
+/// `WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CNN`) would leave the region's archive plain in silence,
+/// and a key that cannot be read or parsed would fail only once the folder is half made
+/// (trial 17a D6, D20).
+pub fn check_key_vars(policy: &Policy) -> anyhow::Result<()> {
+    let mut problems =
+        wcp_runtime::config_source::archive_region_var_problems(&policy.retention.regions());
+    problems.extend(wcp_archive::at_rest::env_key_problems(&["ARCHIVE"]));
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "invalid configuration (nothing was written):\n  {}",
+            problems.join("\n  ")
+        );
+    }
+    Ok(())
 }
 
 /// The policy file (or the built-in one), with acknowledged non-compliant settings shown on
