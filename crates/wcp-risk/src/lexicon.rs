@@ -111,9 +111,12 @@ impl Lexicon {
             });
             patterns[pi].negation = true;
         }
+        // A contiguous NFA, not a DFA: the built-in lexicon (~5,000 phrases) takes 0.7 MB
+        // instead of 17 MB, as fast on chat lines, and the classifier service shares its
+        // caches with the rest of the chain (issue 16). The matches are the same.
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&strings)
             .map_err(|e| PolicyError::Other(format!("cannot build automaton: {e}")))?;
         Ok(Lexicon {
