@@ -71,11 +71,21 @@ fn head_char(c: char) -> bool {
         || (('\u{4E00}'..='\u{9FFF}').contains(&c) && !STOP.contains(c))
 }
 
+/// The first characters of the units, sorted: most characters begin none, and then the
+/// list need not be compared at every character of every candidate place.
+static UNIT_FIRSTS: LazyLock<Vec<char>> = LazyLock::new(|| {
+    let mut v: Vec<char> = UNITS.iter().filter_map(|(u, _)| u.chars().next()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+});
+
 /// One unit starting at byte `p`: its end, and whether it stands alone as a place.
 fn unit(t: &str, p: usize) -> Option<(usize, bool)> {
     let mut i = p;
     for (head, c) in t[p..].chars().enumerate() {
-        if head >= 1 {
+        // `c` starts `t[i..]`: no unit can match there unless one begins with it
+        if head >= 1 && UNIT_FIRSTS.binary_search(&c).is_ok() {
             if let Some((u, alone)) = UNITS.iter().find(|(u, _)| t[i..].starts_with(u)) {
                 return Some((i + u.len(), *alone && head >= 2));
             }
