@@ -271,6 +271,76 @@ fn the_dpo_releases_what_wcp_run_sealed() {
     );
 }
 
+/// Trial 17a D17/D18: `export --out <a file>` names the path and the fix; `rekey --decrypt`
+/// does not tell the operator to set a key for a file that has none.
+#[test]
+fn export_into_a_file_and_decrypt_say_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let plain = archive(dir);
+    let afile = dir.join("afile");
+    std::fs::write(&afile, "keep").unwrap();
+    let o = wcp(&[
+        "archive",
+        "export",
+        "--db",
+        plain.to_str().unwrap(),
+        "--actor",
+        "counsel",
+        "--format",
+        "rsmf",
+        "--out",
+        afile.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "--out {}: exists and is not a folder",
+            afile.display()
+        )) && err.contains("choose a new or empty folder"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&afile).unwrap(), "keep");
+
+    let key = dir.join("cn.dbkey");
+    std::fs::write(&key, "5e".repeat(32)).unwrap();
+    let enc = dir.join("enc").join("archive-cn.db");
+    let said = ok(wcp(&[
+        "archive",
+        "rekey",
+        "--db",
+        plain.to_str().unwrap(),
+        "--new-key-file",
+        key.to_str().unwrap(),
+        "--out",
+        enc.to_str().unwrap(),
+    ]));
+    assert!(
+        said.contains("then set WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN to the new key file"),
+        "{said}"
+    );
+    let back = dir.join("back").join("archive-cn.db");
+    let said = ok(wcp(&[
+        "archive",
+        "rekey",
+        "--db",
+        enc.to_str().unwrap(),
+        "--encryption-key-file",
+        key.to_str().unwrap(),
+        "--decrypt",
+        "--out",
+        back.to_str().unwrap(),
+    ]));
+    assert!(
+        said.contains(
+            "then unset WCP_ARCHIVE_ENCRYPTION_KEY_FILE_CN and WCP_ARCHIVE_ENCRYPTION_KEY_CN: \
+             the new file is plain"
+        ) && !said.contains("new key file"),
+        "{said}"
+    );
+}
+
 /// A byte changed in the WAL of an encrypted archive whose writer has it open (trial 15h
 /// D4: `wcp archive verify --encryption-key-file` said OK): exit 1, naming the WAL, the
 /// frame and the page. The frame changed holds a page that a later frame holds again, so no

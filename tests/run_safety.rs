@@ -282,11 +282,18 @@ fn zero_and_negative_times_are_out_of_the_window_not_unreadable() {
         "in.jsonl",
         &[
             text("zero", "zw", "ls", 0, "x"),
+            String::new(),
             text("neg", "zw", "ls", -1000, "x"),
         ],
     );
     let out = tmp.path().join("out");
     let s = ok(run(&input, &out, &[]));
+    // Trial 17a D13: the blank line is counted, so the summary adds up to the file's lines.
+    assert_eq!(
+        (s["input_lines"].as_u64(), s["blank_lines"].as_u64()),
+        (Some(2), Some(1)),
+        "{s}"
+    );
     assert_eq!(s["by_dead_letter_reason"]["time_out_of_range"], 2, "{s}");
     let reasons: Vec<String> = jsonl(&out.join("dead_letters.jsonl"))
         .iter()
@@ -409,7 +416,7 @@ fn a_poison_record_that_reveals_a_gap_raises_the_gap_alert() {
 }
 
 #[test]
-fn demo_never_replaces_a_run_folder_and_run_takes_a_demo_folder_only_with_force() {
+fn demo_never_replaces_a_folder_a_run_wrote() {
     // Trial 17a D1: `wcp demo --out <a wcp run folder>` replaced that run's signed archive.
     let tmp = tempfile::tempdir().unwrap();
     let input = write_lines(tmp.path(), "in.jsonl", &[text("m1", "zw", "ls", T, "hi")]);
@@ -431,21 +438,68 @@ fn demo_never_replaces_a_run_folder_and_run_takes_a_demo_folder_only_with_force(
     assert_eq!(std::fs::read(made.join("runs.jsonl")).unwrap(), runs);
     assert!(!made.join("input.jsonl").exists());
 
-    // The other way round: a run would mix real messages into the demo's sample archive.
+    // A run into a demo folder (README "Your own messages") makes it the run's: the
+    // newcomer's messages are then not replaced by the next demo either.
     let demo = tmp.path().join("demo");
     ok(wcp(&["demo", "--out", demo.to_str().unwrap()]));
-    let o = run(&input, &demo, &[]);
+    ok(wcp(&["demo", "--out", demo.to_str().unwrap()]));
+    let s = ok(run(&input, &demo, &[]));
+    assert_eq!(s["archived"], 1, "{s}");
+    let before = std::fs::read(demo.join("archive-cn.db")).unwrap();
+    let o = wcp(&["demo", "--out", demo.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("made by `wcp run`"), "{err}");
+    assert_eq!(std::fs::read(demo.join("archive-cn.db")).unwrap(), before);
+}
+
+#[test]
+fn a_failed_run_leaves_no_half_made_folder() {
+    // Trial 17a D20: a run that failed on a bad key left keys, empty outputs and a `started`
+    // with no `finished`. A signing key that is no key fails only when the region's archive
+    // is opened, part-way through the run.
+    let tmp = tempfile::tempdir().unwrap();
+    let input = write_lines(tmp.path(), "in.jsonl", &[text("m1", "zw", "ls", T, "hi")]);
+    let bad_signing_key = |out: &Path| {
+        // A message of its own: a re-sent one would not need the archive.
+        let input = write_lines(
+            out.parent().unwrap(),
+            "in2.jsonl",
+            &[text("m2", "zw", "ls", T, "hi")],
+        );
+        Command::new(env!("CARGO_BIN_EXE_wcp"))
+            .args(["run", "--input", input.to_str().unwrap(), "--out"])
+            .arg(out)
+            .env_remove("WCP_ANON_KEY")
+            .env("WCP_ARCHIVE_KEY_CN", "not a key")
+            .output()
+            .unwrap()
+    };
+    let out = tmp.path().join("new");
+    let o = bad_signing_key(&out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("the run failed; removed the"), "{err}");
+    assert!(!out.exists(), "the folder it made is gone: {err}");
+
+    // An empty folder the user made stays, empty.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let o = bad_signing_key(&empty);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
+
+    // A folder earlier runs wrote keeps their outputs, and the error says what is there.
+    let made = tmp.path().join("made");
+    ok(run(&input, &made, &[]));
+    let o = bad_signing_key(&made);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("made by `wcp demo`") && err.contains("--force"),
+        err.contains("the run failed part-way") && err.contains("--force"),
         "{err}"
     );
-    let s = ok(run(&input, &demo, &["--force"]));
-    assert_eq!(s["archived"], 1, "the demo's files went: {s}");
-    // The folder is now the run's: the demo refuses it.
-    let o = wcp(&["demo", "--out", demo.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
+    assert!(made.join("archive-cn.db").exists());
 }
 
 /// `wcp ARGS` started under `umask 000` (through `sh`: setting a child's umask from Rust

@@ -22,9 +22,9 @@ const SAMPLE: &[&[u8]] = &[
 #[command(after_help = "Example:\n  wcp demo\n  wcp demo --out ./demo-out")]
 pub struct DemoArgs {
     /// Where to write the demo's archive and streams (default: wcp-demo under the temp
-    /// dir). A folder `wcp demo` did not create is refused (a `wcp run` folder included); in
-    /// one it did, the files of the last demo are replaced (only those: nothing else in the
-    /// folder is touched).
+    /// dir). A folder `wcp demo` did not create is refused, and so is one a `wcp run` wrote
+    /// into (its archive is not the demo's to replace); in one only demos wrote, the files of
+    /// the last demo are replaced (only those: nothing else in the folder is touched).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -34,10 +34,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .out
         .unwrap_or_else(|| std::env::temp_dir().join("wcp-demo"));
     super::run::check_key_vars(&wcp_stages::Policy::builtin())?;
-    let mut dir = OutDir::claim(&out, Maker::Demo, false)?;
+    let mut dir = OutDir::claim(&out, Maker::Demo)?;
     // A demo starts from nothing each time: its own earlier files go (the keys stay). A
     // folder `wcp run` made was refused above: its archive is not the demo's to replace.
-    dir.remove_owned(KEYS, Maker::Demo)?;
+    dir.remove_owned(KEYS)?;
     let input_path = dir.own("input.jsonl")?;
     let input: Vec<u8> = SAMPLE.iter().flat_map(|f| f.iter().copied()).collect();
     std::fs::write(&input_path, &input)?;

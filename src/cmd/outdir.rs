@@ -72,11 +72,12 @@ impl Marker {
 }
 
 impl OutDir {
-    /// Creates `path`, or reopens a folder `maker` created before. A non-empty folder without
-    /// the marker is refused: it holds someone else's files. So is a folder another command
-    /// made, except that `wcp run --force` (`force`) may take over a demo's folder: `--force`
-    /// replaces what wcp wrote there, and a demo's files are only the bundled sample.
-    pub fn claim(path: &Path, maker: Maker, force: bool) -> anyhow::Result<OutDir> {
+    /// Creates `path`, or reopens a folder wcp created before. A non-empty folder without
+    /// the marker is refused: it holds someone else's files. So is a `wcp run` folder for
+    /// `wcp demo`, which replaces its files each time. `wcp run` may write into a demo's
+    /// folder (README "Your own messages": the newcomer's lines join the demo's); the folder
+    /// is then a run's, which a later demo refuses.
+    pub fn claim(path: &Path, maker: Maker) -> anyhow::Result<OutDir> {
         if path.exists() {
             if !path.is_dir() {
                 bail!("--out {}: exists and is not a folder", path.display());
@@ -100,7 +101,7 @@ impl OutDir {
             None
         };
         if let Some(found) = &found {
-            refuse_other_maker(path, found.maker(), maker, force)?;
+            refuse_other_maker(path, found.maker(), maker)?;
         }
         std::fs::create_dir_all(path).with_context(|| format!("creating {}", path.display()))?;
         let lock = path.join(LOCK);
@@ -118,13 +119,12 @@ impl OutDir {
         writeln!(f, "pid {}", std::process::id())?;
         let dir = OutDir {
             path: path.to_path_buf(),
-            maker: found.as_ref().map_or(maker, Marker::maker),
+            maker,
             owned: found.map(|m| m.owned).unwrap_or_default(),
         };
-        // A new marker, or an old one without its made-by line, is written whole now.
-        if dir.maker == maker {
-            dir.write_marker()?;
-        }
+        // Before anything else is written: the folder is now `maker`'s (a demo folder a run
+        // writes into becomes the run's), and an old marker gets its made-by line.
+        dir.write_marker()?;
         Ok(dir)
     }
 
@@ -171,8 +171,7 @@ impl OutDir {
 
     /// Removes the files wcp created here, except those in `keep` (keys). SQLite's
     /// `-wal`/`-shm` side files of an owned database go with it. Nothing else is touched.
-    /// The folder is then `maker`'s (a demo folder taken over by `wcp run --force`).
-    pub fn remove_owned(&mut self, keep: &[&str], maker: Maker) -> anyhow::Result<usize> {
+    pub fn remove_owned(&mut self, keep: &[&str]) -> anyhow::Result<usize> {
         let mut removed = 0;
         let names: Vec<String> = self.owned.iter().cloned().collect();
         for name in names {
@@ -194,8 +193,38 @@ impl OutDir {
             }
             self.owned.remove(&name);
         }
-        self.maker = maker;
         self.write_marker()?;
+        Ok(removed)
+    }
+}
+
+impl OutDir {
+    /// Undoes a failed command in a folder that was new or empty before it: every file it
+    /// owns, each owned archive's key, public key and access log (written beside the archive
+    /// without being listed), the marker and, with `remove_dir` (the command made the
+    /// folder), the folder if nothing else is in it. Returns the number of files removed.
+    pub fn discard(mut self, remove_dir: bool) -> anyhow::Result<usize> {
+        let mut beside = Vec::new();
+        for name in &self.owned {
+            if let Some(stem) = name
+                .strip_suffix(".db")
+                .filter(|s| s.starts_with("archive-"))
+            {
+                for side in [".key", ".pub", ".access.db"] {
+                    beside.push(format!("{stem}{side}"));
+                }
+            }
+        }
+        self.owned.extend(beside);
+        let mut removed = self.remove_owned(&[])?;
+        std::fs::remove_file(self.path.join(MARKER))?;
+        removed += 1;
+        let path = self.path.clone();
+        drop(self); // the lock goes
+        if remove_dir {
+            // Only when empty: a file someone put there meanwhile keeps it.
+            let _ = std::fs::remove_dir(&path);
+        }
         Ok(removed)
     }
 }
@@ -206,25 +235,17 @@ impl Drop for OutDir {
     }
 }
 
-/// A folder made by another command is refused, naming the folder, its maker and the fix.
-fn refuse_other_maker(path: &Path, found: Maker, wanted: Maker, force: bool) -> anyhow::Result<()> {
+/// `wcp demo` in a `wcp run` folder is refused, naming the folder, its maker and the fix.
+fn refuse_other_maker(path: &Path, found: Maker, wanted: Maker) -> anyhow::Result<()> {
     match (found, wanted) {
-        (a, b) if a == b => Ok(()),
-        (Maker::Demo, Maker::Run) if force => Ok(()),
-        (Maker::Run, _) => bail!(
+        (Maker::Run, Maker::Demo) => bail!(
             "--out {p}: this folder was made by `wcp run` (its {MARKER} marker says so) and holds \
              that run's signed archive and outputs; `{cmd}` does not write into it, since it would \
              replace them. Choose a new or empty folder (e.g. --out {p}-demo), or leave --out out",
             p = path.display(),
             cmd = wanted.command(),
         ),
-        (Maker::Demo, _) => bail!(
-            "--out {p}: this folder was made by `wcp demo` (its {MARKER} marker says so) and holds \
-             the demo's sample archive, which your messages would join. Choose a new or empty \
-             folder, or add --force to remove the demo's files (only those; the keys stay) and \
-             run here",
-            p = path.display(),
-        ),
+        _ => Ok(()),
     }
 }
 
@@ -261,7 +282,7 @@ mod tests {
         let foreign = tmp.path().join("mine");
         std::fs::create_dir(&foreign).unwrap();
         std::fs::write(foreign.join("thesis.docx"), "years of work").unwrap();
-        let err = OutDir::claim(&foreign, Maker::Run, false)
+        let err = OutDir::claim(&foreign, Maker::Run)
             .err()
             .unwrap()
             .to_string();
@@ -269,7 +290,7 @@ mod tests {
         assert!(foreign.join("thesis.docx").exists());
 
         let out = tmp.path().join("out");
-        let mut d = OutDir::claim(&out, Maker::Run, false).unwrap();
+        let mut d = OutDir::claim(&out, Maker::Run).unwrap();
         std::fs::write(d.own("alerts.jsonl").unwrap(), "x").unwrap();
         std::fs::write(d.own("archive-cn.db").unwrap(), "x").unwrap();
         std::fs::write(out.join("archive-cn.db-wal"), "x").unwrap();
@@ -278,13 +299,13 @@ mod tests {
         std::fs::write(out.join("notes.txt"), "mine").unwrap();
         assert!(d.own("notes.txt").is_err());
         assert!(
-            OutDir::claim(&out, Maker::Run, false).is_err(),
+            OutDir::claim(&out, Maker::Run).is_err(),
             "locked while in use"
         );
         drop(d);
-        let mut d = OutDir::claim(&out, Maker::Run, false).unwrap();
+        let mut d = OutDir::claim(&out, Maker::Run).unwrap();
         assert!(d.owns("alerts.jsonl"));
-        assert_eq!(d.remove_owned(&["tenant.key"], Maker::Run).unwrap(), 3);
+        assert_eq!(d.remove_owned(&["tenant.key"]).unwrap(), 3);
         assert!(out.join("notes.txt").exists());
         assert!(out.join("tenant.key").exists());
         assert!(!out.join("archive-cn.db-wal").exists());

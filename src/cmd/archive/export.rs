@@ -60,6 +60,15 @@ pub struct ExportArgs {
 }
 
 pub fn run(a: ExportArgs) -> anyhow::Result<ExitCode> {
+    // Said before the archive records an export that cannot happen (trial 17a D17: "i/o:
+    // File exists (os error 17)", no path, no fix).
+    if a.out.exists() && !a.out.is_dir() {
+        anyhow::bail!(
+            "--out {p}: exists and is not a folder; --out names the folder the export's files \
+             go into: choose a new or empty folder (e.g. --out {p}.d)",
+            p = a.out.display()
+        );
+    }
     let zone = utc_offset(a.policy.as_ref())?;
     let q = query(&a.filter, zone)?;
     let actor = a.actor.actor()?;

@@ -95,11 +95,17 @@ fn report(a: &RekeyArgs, copies: &[rekey::Copied], encrypted: bool) {
             c.from.display()
         );
     }
+    let (file_var, key_var) = at_rest::key_vars(&a.out);
+    // A decrypted copy has no key: a key still set for it is refused (trial 17a D18).
+    let then = if encrypted {
+        format!("set {file_var} to the new key file")
+    } else {
+        format!("unset {file_var} and {key_var}: the new file is plain and a key given for it is refused")
+    };
     println!(
-        "verified {}; {} is unchanged. Swap the files with the writer stopped, then set {} to the new key file.",
+        "verified {}; {} is unchanged. Swap the files with the writer stopped, then {then}.",
         a.out.display(),
         a.db.db.display(),
-        at_rest::key_vars(&a.out).0
     );
 }
 

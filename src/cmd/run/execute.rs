@@ -147,6 +147,7 @@ pub fn execute(
             }
         }
     }
+    summary.blank_lines = lines.blank();
     archives.finish(source, last_line, &mut summary)?;
     progress.finish_and_clear();
     writers.finish()?;

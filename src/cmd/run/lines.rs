@@ -33,6 +33,8 @@ pub struct Lines {
     max: u64,
     buf: Vec<u8>,
     no: u64,
+    /// Blank lines skipped so far: counted, so the summary adds up to the file's lines.
+    blank: u64,
     /// Byte offset of the next unread byte.
     pos: u64,
 }
@@ -44,8 +46,14 @@ impl Lines {
             max: max_record_bytes,
             buf: Vec::new(),
             no: 0,
+            blank: 0,
             pos: 0,
         })
+    }
+
+    /// Blank (empty or whitespace-only) lines skipped so far.
+    pub fn blank(&self) -> u64 {
+        self.blank
     }
 
     /// Bytes read so far (for progress).
@@ -104,6 +112,7 @@ impl Lines {
                 self.buf.pop();
             }
             if self.buf.iter().all(u8::is_ascii_whitespace) {
+                self.blank += 1;
                 continue;
             }
             return Ok(Some(Line::Record {

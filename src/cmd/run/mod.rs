@@ -43,12 +43,12 @@ pub struct RunArgs {
     #[arg(long, short)]
     pub input: PathBuf,
     /// Output folder: new or empty, or one wcp created before (the run continues its consent
-    /// ledger and appends to its outputs). A non-empty folder wcp did not create is refused,
-    /// and so is a `wcp demo` folder unless --force.
+    /// ledger and appends to its outputs; a `wcp demo` folder becomes the run's, so a later
+    /// demo will not replace it). A non-empty folder wcp did not create is refused.
     #[arg(long, short)]
     pub out: PathBuf,
-    /// Start over: remove the outputs earlier runs (or a demo) wrote in OUT (only files wcp
-    /// created there; the keys stay) before running.
+    /// Start over: remove the outputs earlier runs wrote in OUT (only files wcp created
+    /// there; the keys stay) before running.
     #[arg(long)]
     pub force: bool,
     /// Pipeline policy (consent, input bounds, retention, alerting, anonymisation); default:
@@ -77,16 +77,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     );
     let policy = load_policy(args.policy.as_deref())?;
     check_key_vars(&policy)?;
-    let mut out = OutDir::claim(&args.out, Maker::Run, args.force)?;
-    if args.force {
-        let n = out.remove_owned(KEYS, Maker::Run)?;
-        eprintln!(
-            "--force: removed {n} files wcp wrote in {}",
-            args.out.display()
-        );
-    }
-    let key = tenant_key(args.anon_key_file.as_deref(), &mut out)?;
-    let source = args.input.display().to_string();
+    // Read before the folder is touched: a bad key file is refused with nothing written.
     let quarantine = args
         .quarantine_key
         .as_deref()
@@ -95,13 +86,63 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("--quarantine-key {}", p.display()))
         })
         .transpose()?;
-    let summary = execute(&args.input, &source, &mut out, policy, &key, quarantine)?;
+    let existed = args.out.exists();
+    let fresh =
+        !existed || std::fs::read_dir(&args.out).is_ok_and(|mut entries| entries.next().is_none());
+    let mut out = OutDir::claim(&args.out, Maker::Run)?;
+    if args.force {
+        let n = out.remove_owned(KEYS)?;
+        eprintln!(
+            "--force: removed {n} files wcp wrote in {}",
+            args.out.display()
+        );
+    }
+    let source = args.input.display().to_string();
+    let result = tenant_key(args.anon_key_file.as_deref(), &mut out)
+        .and_then(|key| execute(&args.input, &source, &mut out, policy, &key, quarantine));
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => return Err(after_failure(e, out, &args.out, fresh, existed)),
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         summary::print(&summary, &args.out);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A failed run leaves no half-made folder (trial 17a D20): in a folder that was new or
+/// empty before it, everything it created goes again (the folder too, if it made it); in a
+/// folder earlier runs wrote, what it appended stays, and the error says so and how to
+/// start over.
+fn after_failure(
+    e: anyhow::Error,
+    out: OutDir,
+    path: &Path,
+    fresh: bool,
+    existed: bool,
+) -> anyhow::Error {
+    if !fresh {
+        return e.context(format!(
+            "the run failed part-way: {} keeps what earlier runs wrote and what this one wrote \
+             before the failure (runs.jsonl shows it started and did not finish); fix the cause \
+             and run again, or start over with --force",
+            path.display()
+        ));
+    }
+    match out.discard(!existed) {
+        Ok(n) => e.context(format!(
+            "the run failed; removed the {n} files it had created in {} (it was new or empty: \
+             nothing half-made is left)",
+            path.display()
+        )),
+        Err(d) => e.context(format!(
+            "the run failed, and removing what it created in {} failed too ({d:#}): delete the \
+             folder before running again",
+            path.display()
+        )),
+    }
 }
 
 /// The archive key variables, checked before the output folder is touched, as the archiver

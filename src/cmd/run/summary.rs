@@ -12,7 +12,12 @@ use wcp_stages::alert::AlertPolicy;
 #[derive(Debug, Default, Serialize)]
 pub struct Summary {
     pub run_id: String,
+    /// Lines holding a record (or what should have been one): each is accounted for below.
     pub input_lines: u64,
+    /// Empty or whitespace-only lines, skipped: no record, nothing to dead-letter. With
+    /// `input_lines` they are every line of the file (trial 17a D13: a 15-line file showed
+    /// 14 and nothing said why).
+    pub blank_lines: u64,
     pub archived: u64,
     pub archived_anonymised: u64,
     pub quarantined: u64,
@@ -132,6 +137,12 @@ pub fn print(s: &Summary, out: &Path) {
         println!(
             "  already archived {:>8}   (re-sent beyond input.duplicate_window: one row kept)",
             s.already_archived
+        );
+    }
+    if s.blank_lines > 0 {
+        println!(
+            "blank lines        {:>8}   (skipped: no record in them)",
+            s.blank_lines
         );
     }
     println!("alerts             {:>8}", s.alerts);
