@@ -190,14 +190,27 @@ pub fn register_functions(conn: &Connection) -> Result<(), ArchiveError> {
         3,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
-            let conv: String = ctx.get(0)?;
-            let list: String = ctx.get(1)?;
-            let text: String = ctx.get(2)?;
+            // Borrowed, not copied (as `ctx.get::<String>`, text only): a full verify calls
+            // this for every message.
+            let arg = |i: usize| {
+                use rusqlite::types::FromSqlError;
+                let v = ctx.get_raw(i);
+                v.as_str().map_err(|e| match e {
+                    FromSqlError::Utf8Error(e) => rusqlite::Error::Utf8Error(i, e),
+                    FromSqlError::InvalidType => {
+                        rusqlite::Error::InvalidParameterType(i, v.data_type())
+                    }
+                    other => {
+                        rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(other))
+                    }
+                })
+            };
+            let (conv, list, text) = (arg(0)?, arg(1)?, arg(2)?);
             // The inverse of `project::participant_list` (`|a|b|`), empty ids included.
-            let inner = list.strip_prefix('|').unwrap_or(&list);
+            let inner = list.strip_prefix('|').unwrap_or(list);
             let inner = inner.strip_suffix('|').unwrap_or(inner);
             let ids: Vec<&str> = inner.split('|').collect();
-            Ok(crate::id_tokens::of_message(&conv, &ids, &text))
+            Ok(crate::id_tokens::of_message(conv, &ids, text))
         },
     )?;
     Ok(())
