@@ -454,6 +454,38 @@ fn demo_never_replaces_a_folder_a_run_wrote() {
 }
 
 #[test]
+fn a_symlink_in_a_wcp_folder_is_not_written_through() {
+    // Trial 17a D11: `wcp run` appended a dead letter through a link planted in its folder.
+    let tmp = tempfile::tempdir().unwrap();
+    let input = write_lines(
+        tmp.path(),
+        "in.jsonl",
+        &[text("m1", "zw", "ls", T, "hi"), "{truncated".to_string()],
+    );
+    let out = tmp.path().join("made");
+    ok(run(&input, &out, &[]));
+    let outside = tmp.path().join("outside.txt");
+    std::fs::write(&outside, "mine\n").unwrap();
+    for name in ["dead_letters.jsonl", "archive-cn.pub"] {
+        let link = out.join(name);
+        let kept = out.join(format!("{name}.moved"));
+        std::fs::rename(&link, &kept).unwrap();
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        let again = write_lines(tmp.path(), "again.jsonl", &["{also truncated".to_string()]);
+        let o = run(&again, &out, &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(&format!("{}: is a symbolic link", link.display())),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "mine\n");
+        std::fs::remove_file(&link).unwrap();
+        std::fs::rename(&kept, &link).unwrap();
+    }
+}
+
+#[test]
 fn a_failed_run_leaves_no_half_made_folder() {
     // Trial 17a D20: a run that failed on a bad key left keys, empty outputs and a `started`
     // with no `finished`. A signing key that is no key fails only when the region's archive

@@ -95,6 +95,7 @@ impl OutDir {
             }
         }
         let marker = path.join(MARKER);
+        refuse_symlink(&marker)?;
         let found = if marker.exists() {
             Some(read_marker(&marker)?)
         } else {
@@ -148,6 +149,7 @@ impl OutDir {
     /// wcp did not create is refused.
     pub fn own(&mut self, name: &str) -> anyhow::Result<PathBuf> {
         let p = self.path.join(name);
+        refuse_symlink(&p)?;
         if !self.owned.contains(name) {
             if p.exists() {
                 bail!(
@@ -233,6 +235,20 @@ impl Drop for OutDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(self.path.join(LOCK));
     }
+}
+
+/// A symbolic link where wcp writes is refused (trial 17a D11: a link planted in a wcp folder
+/// made `wcp run` append dead letters to a file outside it). Checked when a name is claimed;
+/// the folder is its owner's only (umask 077), so nobody else can plant one afterwards.
+pub fn refuse_symlink(p: &Path) -> anyhow::Result<()> {
+    if std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
+        bail!(
+            "{}: is a symbolic link; wcp does not write through links in its folders (the \
+             write would land outside it): remove the link, or move the file it points to here",
+            p.display()
+        );
+    }
+    Ok(())
 }
 
 /// `wcp demo` in a `wcp run` folder is refused, naming the folder, its maker and the fix.

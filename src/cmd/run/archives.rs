@@ -48,6 +48,11 @@ impl Archives {
             let db = regions.db(region);
             let name = db.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             let path = out.own(name)?;
+            // Written beside the archive by wcp-archive, not through `own`.
+            for side in [".key", ".pub", ".access.db", ".db-wal", ".db-shm"] {
+                let stem = name.strip_suffix(".db").unwrap_or(name);
+                super::super::outdir::refuse_symlink(&out.path().join(format!("{stem}{side}")))?;
+            }
             let opts = ArchiveOptions {
                 actor: "wcp-run".to_string(),
                 quarantine_key: self.quarantine_key.clone(),
