@@ -486,6 +486,61 @@ fn a_symlink_in_a_wcp_folder_is_not_written_through() {
 }
 
 #[test]
+fn the_review_console_creates_nothing_in_a_folder_wcp_does_not_own() {
+    // Trial 17a D12: `wcp review --dir mine` failed, but only after creating
+    // review-cn.db and review.key there; `user add` added review-console.db.
+    let tmp = tempfile::tempdir().unwrap();
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "mine").unwrap();
+    let d = mine.to_str().unwrap();
+    for args in [
+        &["review", "--dir", d, "--addr", "127.0.0.1:0"][..],
+        &[
+            "review",
+            "user",
+            "add",
+            "--dir",
+            d,
+            "--username",
+            "ann",
+            "--role",
+            "reviewer",
+        ][..],
+    ] {
+        let o = wcp(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "--dir {d}: not an output folder of `wcp run` or `wcp demo`"
+            )),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_dir(&mine).unwrap().count(),
+            1,
+            "nothing created"
+        );
+    }
+    // A new folder for the review service's accounts is fine.
+    let store = tmp.path().join("store");
+    std::fs::create_dir(&store).unwrap();
+    let s = store.to_str().unwrap();
+    ok(wcp(&[
+        "review",
+        "user",
+        "add",
+        "--dir",
+        s,
+        "--username",
+        "ann",
+        "--role",
+        "reviewer",
+    ]));
+}
+
+#[test]
 fn a_failed_run_leaves_no_half_made_folder() {
     // Trial 17a D20: a run that failed on a bad key left keys, empty outputs and a `started`
     // with no `finished`. A signing key that is no key fails only when the region's archive

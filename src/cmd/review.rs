@@ -110,7 +110,37 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The console writes its stores (`review-<region>.db`, `review-console.db`, `review.key`)
+/// into --dir: only into a folder wcp owns — a `wcp run`/`wcp demo` folder (its marker), or
+/// for accounts a new or empty folder or one holding a console store already (the
+/// `wcp-review` service's store dir). Checked before anything is created (trial 17a D12:
+/// a user's folder got review files, even when the command then failed).
+fn refuse_foreign_dir(dir: &std::path::Path, accounts_only: bool) -> anyhow::Result<()> {
+    if dir.join(super::outdir::MARKER).exists() {
+        return Ok(());
+    }
+    if accounts_only {
+        let empty = std::fs::read_dir(dir).map_or(true, |mut e| e.next().is_none());
+        if empty || dir.join("review-console.db").exists() {
+            return Ok(());
+        }
+    }
+    anyhow::bail!(
+        "--dir {}: not an output folder of `wcp run` or `wcp demo` (no {} marker){}; the \
+         console writes its stores and review.key there, so it does not touch a folder wcp \
+         does not own: give the --out folder of `wcp run` or `wcp demo`",
+        dir.display(),
+        super::outdir::MARKER,
+        if accounts_only {
+            ", nor a store folder of the review service (no review-console.db), nor empty"
+        } else {
+            ""
+        }
+    )
+}
+
 fn console(dir: &std::path::Path) -> anyhow::Result<ConsoleStore> {
+    refuse_foreign_dir(dir, true)?;
     let key = chain::load_or_create_key(&dir.join("review.key"))?;
     Ok(ConsoleStore::open(&dir.join("review-console.db"), key)?)
 }
@@ -296,6 +326,7 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
         utc_offset_minutes: super::archive::search::utc_offset(a.policy.as_ref())?,
         ..Settings::default()
     };
+    refuse_foreign_dir(&out, false)?;
     let opened = dir::open(&out, settings)?;
     let c = opened.console;
     let sampler = feed::Sampler::new(
