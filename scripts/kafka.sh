@@ -28,6 +28,9 @@
 # PLAINTEXT on 127.0.0.1 (KRaft's controller does not take SCRAM): a test broker, not a
 # production set-up. scripts/kafka_secure.sh holds this mode's functions.
 set -euo pipefail
+# Everything this script writes is its user's alone: in secure mode server.properties holds
+# the admin's SCRAM password and the key store's password (trial 17a D10: it was 0644).
+umask 077
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECURE=0
@@ -152,6 +155,8 @@ EOF
 
 write_config() {
     local port="$1" cport="$2"
+    : >"$PROPS"
+    chmod 600 "$PROPS"
     cat >"$PROPS" <<EOF
 # Written by scripts/kafka.sh: single node, KRaft broker + controller, dev/test settings.
 process.roles=broker,controller
@@ -186,6 +191,9 @@ auto.create.topics.enable=false
 log.segment.bytes=16777216
 log.retention.hours=24
 log.cleaner.dedupe.buffer.size=16777216
+# wcp's record limit (wcp_runtime::kafka::MAX_MESSAGE_BYTES; wcp topics create sets it per
+# topic too): the ~1 MB default refused a raw record under input.max_record_bytes.
+message.max.bytes=20971520
 num.network.threads=2
 num.io.threads=4
 EOF

@@ -47,21 +47,26 @@ make_tls() {
     # Java must be able to read it: a key store it cannot open fails the start much later.
     if command -v keytool >/dev/null; then
         keytool -list -storetype PKCS12 -keystore "$TLS/broker.p12" \
-            -storepass "$(cat "$TLS/keystore.password")" >/dev/null 2>&1 ||
+            -storepass:file "$TLS/keystore.password" >/dev/null 2>&1 ||
             die "keytool cannot read $TLS/broker.p12"
     fi
 }
 
 # Before the storage is formatted: TLS material, passwords, the SCRAM users to create, and
-# the admin client's properties.
+# the admin client's properties. The users' passwords go to the storage tool in a 0600
+# argument file (java expands `@file`), not on its command line, where `ps` showed them to
+# every local user (trial 17a D10).
 secure_prepare() {
     make_tls
     mkdir -p "$SECRETS"
     chmod 700 "$SECRETS"
-    local u
+    local u args="$SECRETS/scram.args"
+    : >"$args"
+    chmod 600 "$args"
     while read -r u; do
-        SCRAM_ARGS+=(--add-scram "SCRAM-SHA-512=[name=$u,password=$(password_of "$u")]")
+        printf -- '--add-scram\nSCRAM-SHA-512=[name=%s,password=%s]\n' "$u" "$(password_of "$u")" >>"$args"
     done < <(secure_users)
+    SCRAM_ARGS=("@$args")
     (
         umask 077
         cat >"$SECRETS/admin.properties" <<EOF

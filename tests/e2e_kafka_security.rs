@@ -6,7 +6,12 @@
 //! - a service whose principal has no ACL stops with an error that names the principal, the
 //!   resource it was denied and the table to fix, and moves no data;
 //! - the seven services, each with its own principal, run the pipeline over SASL_SSL: every
-//!   event reaches the archive and `chat.anonymised`.
+//!   event reaches the archive and `chat.anonymised`;
+//! - restarted, ingest and the alerter rebuild their state from their own topics (the table
+//!   grants them Read there; trial 17a D2: without it both came back empty, and every re-sent
+//!   message went downstream twice): a re-sent file is recognised as duplicates;
+//! - the lag exporter, with its own Describe-only principal, reports a stopped stage's lag
+//!   in records and seconds, and its credential cannot read a record (trial 17a D3).
 //!
 //! Needs `KAFKA_SECURE_BOOTSTRAP` and `KAFKA_SECURE_DIR` (scripts/test.sh sets both from
 //! `scripts/kafka.sh secure start` / `secure dir`); skipped loudly otherwise.
@@ -87,6 +92,18 @@ impl Secure {
             .collect()
     }
 
+    /// `wcp produce --file file` as admin into the topics of `prefix`.
+    fn produce(&self, prefix: &str, file: &str) {
+        let args = [
+            "produce",
+            "--bootstrap",
+            &self.bootstrap,
+            "--prefix",
+            prefix,
+        ];
+        self.wcp_admin(&[&args[..], &["--file", file]].concat());
+    }
+
     /// Runs `wcp <args>` as admin; panics with its stderr on failure.
     fn wcp_admin(&self, args: &[&str]) {
         let mut cmd = Command::new(e2e::wcp_bin());
@@ -105,6 +122,11 @@ impl Secure {
 }
 
 fn input(path: &Path) {
+    input_from(path, "sec", 0);
+}
+
+/// `EVENTS` lines with msgids `<id>-<i>`, times from `t0` + `from` s.
+fn input_from(path: &Path, id: &str, from: i64) {
     let t0: i64 = 1_732_600_000_000;
     let texts = [
         "The settlement for order 4471 is scheduled for T+2.",
@@ -115,9 +137,9 @@ fn input(path: &Path) {
     let mut out = String::new();
     for i in 0..EVENTS {
         let line = serde_json::json!({
-            "msgid": format!("sec-{i}"), "action": "send", "from": "zhangwei",
+            "msgid": format!("{id}-{i}"), "action": "send", "from": "zhangwei",
             "tolist": [if i % 2 == 0 { "lisi" } else { "wangfang" }], "roomid": "",
-            "msgtime": t0 + i as i64 * 1_000, "msgtype": "text",
+            "msgtime": t0 + (from + i as i64) * 1_000, "msgtype": "text",
             "text": {"content": texts[i % texts.len()]},
         });
         out.push_str(&line.to_string());
@@ -180,6 +202,7 @@ fn pipeline_over_sasl_ssl_and_refusals() {
         return;
     };
     require_binaries(&SERVICES);
+    require_binaries(&["lag-exporter"]);
     let mut p = Pipeline::new(&s.bootstrap, "sec");
     // This test's topics, groups and transactional ids get the table's ACLs.
     let out = Command::new(e2e::repo_root().join("scripts/kafka.sh"))
@@ -208,15 +231,7 @@ fn pipeline_over_sasl_ssl_and_refusals() {
     let file = p.dir.path().join("input.jsonl");
     input(&file);
     let file_arg = file.display().to_string();
-    s.wcp_admin(&[
-        "produce",
-        "--bootstrap",
-        &s.bootstrap,
-        "--prefix",
-        &prefix,
-        "--file",
-        &file_arg,
-    ]);
+    s.produce(&prefix, &file_arg);
 
     // 1. A wrong password.
     let mut env = s.env("wcp-ingest", "not-the-password");
@@ -291,6 +306,126 @@ fn pipeline_over_sasl_ssl_and_refusals() {
         String::from_utf8_lossy(&out.stderr)
     );
     p.assert_all_running();
+
+    restarts_rebuild_their_state(&s, &mut p, &file_arg);
+    lag_exporter_describes_and_cannot_read(&s, &mut p);
+    p.assert_all_running();
+}
+
+/// The number after `key=` on the log line holding `what`, in `log`.
+fn logged_count(log: &str, what: &str, key: &str) -> Option<u64> {
+    let line = log.lines().rev().find(|l| l.contains(what))?;
+    let rest = &line[line.find(&format!("{key}="))? + key.len() + 1..];
+    rest.chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .ok()
+}
+
+/// Trial 17a D2: ingest and the alerter, restarted with their own principals, read their own
+/// topics back (Read granted by the table); a denial would now stop them. A re-sent file
+/// then produces nothing new.
+fn restarts_rebuild_their_state(s: &Secure, p: &mut Pipeline, file_arg: &str) {
+    for (name, what, key) in [
+        ("ingest", "re-sent window seeded from chat.events", "msgids"),
+        ("alerter", "recall state rebuilt from chat.alerts", "alerts"),
+    ] {
+        let svc = p.service(name);
+        assert!(svc.terminate(Duration::from_secs(30)), "wcp-{name} stops");
+        let before = svc.log_text().len();
+        svc.restart();
+        svc.wait_ready(Duration::from_secs(90));
+        let log = svc.log_text()[before..].to_string();
+        let n = logged_count(&log, what, key);
+        assert!(
+            n.is_some_and(|n| n > 0),
+            "restarted wcp-{name} rebuilt nothing from its own topic ({key}={n:?}); log:\n{}",
+            svc.log_tail(30)
+        );
+    }
+    s.produce(&p.prefix, file_arg);
+    let addr = p.service("ingest").ops_addr.clone();
+    e2e::wait_for(
+        "the re-sent file counted as duplicates",
+        Duration::from_secs(120),
+        || {
+            let body = e2e::ops::get(&addr, "/metrics")?.body;
+            let n = e2e::ops::metric_sum(&body, "wcp_duplicate_messages_total")?;
+            (n >= EVENTS as f64).then_some(())
+        },
+    );
+    let mut events =
+        TopicReader::with_config(&s.bootstrap, &p.topic("chat.events"), &s.admin_props());
+    events.drain(EVENTS + 1, Duration::from_secs(10));
+    assert_eq!(
+        events.records.len(),
+        EVENTS,
+        "chat.events after the re-send"
+    );
+}
+
+/// `metric{group="<group>",partition=..,topic="<topic>"}`: the largest value over partitions.
+fn max_sample(text: &str, metric: &str, group: &str, topic: &str) -> Option<f64> {
+    let (g, t) = (format!("group=\"{group}\""), format!("topic=\"{topic}\""));
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{metric}{{")) && l.contains(&g) && l.contains(&t))
+        .filter_map(|l| l.rsplit_once(' ')?.1.trim().parse::<f64>().ok())
+        .reduce(f64::max)
+}
+
+/// Trial 17a D3: the lag exporter's principal may Describe, not Read. It still measures a
+/// stopped stage's lag in records and seconds (offsets by time, no record read), and a read
+/// of a topic with its credential is refused.
+fn lag_exporter_describes_and_cannot_read(s: &Secure, p: &mut Pipeline) {
+    let user = "wcp-lag-exporter";
+    let mut env = s.env(user, &s.password(user));
+    env.push(("WCP_LAG_INTERVAL_S".into(), "1".into()));
+    let mut exporter = spawn(p, "lag-exporter", "lag-exporter", &env);
+    exporter.wait_ready(Duration::from_secs(60));
+    let addr = exporter.ops_addr.clone();
+    p.services.push(exporter);
+    assert!(p.service("anonymiser").terminate(Duration::from_secs(30)));
+    let more = p.dir.path().join("more.jsonl");
+    input_from(&more, "sec-more", EVENTS as i64);
+    let more_arg = more.display().to_string();
+    let prefix = p.prefix.clone();
+    s.produce(&prefix, &more_arg);
+    let (group, topic) = (format!("{prefix}wcp-anonymiser"), p.topic("chat.tagged"));
+    let (records, first) = e2e::wait_for(
+        "the stopped anonymiser's lag",
+        Duration::from_secs(120),
+        || {
+            let body = e2e::ops::get(&addr, "/metrics")?.body;
+            let n = max_sample(&body, "wcp_consumergroup_lag", &group, &topic)?;
+            let secs = max_sample(&body, "wcp_consumergroup_lag_seconds", &group, &topic)?;
+            (n >= 2.0 && secs > 0.0).then_some((n, secs))
+        },
+    );
+    e2e::wait_for("the waiting record ages", Duration::from_secs(30), || {
+        let body = e2e::ops::get(&addr, "/metrics")?.body;
+        let secs = max_sample(&body, "wcp_consumergroup_lag_seconds", &group, &topic)?;
+        (secs >= first + 2.0).then_some(())
+    });
+    assert!(records >= 2.0);
+    p.service("anonymiser").restart();
+    // Its credential reads no record.
+    let mut cmd = Command::new(e2e::wcp_bin());
+    e2e::procs::without_wcp_env(&mut cmd);
+    let out = cmd
+        .args(["tail", "--bootstrap", &s.bootstrap, "--prefix", &prefix])
+        .args(["chat.events", "--from-beginning", "--json", "--max", "1"])
+        .args(["--exit-when-idle", "10"])
+        .envs(s.env(user, &s.password(user)))
+        .output()
+        .expect("run wcp tail");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success() && !stdout.contains("sec-"),
+        "the lag exporter's credential read chat.events (exit {:?}): {stdout}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn spawn(p: &mut Pipeline, name: &str, label: &str, env: &[(String, String)]) -> Service {

@@ -51,7 +51,7 @@ pub fn run(addr: &str, group: &str) -> anyhow::Result<ExitCode> {
     super::kafka::check_reachable(addr)?;
     // The members as the broker lists them (a consumer that never joined is none).
     let probe: BaseConsumer<CliCtx> = client_config(addr)?
-        .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
+        .set_log_level(wcp_runtime::mismatch::CAUSE_LOG_LEVEL)
         .create_with_context(CliCtx::default())?;
     let list = probe.fetch_group_list(Some(group), METADATA_TIMEOUT)?;
     let members: Vec<String> = list
@@ -66,7 +66,7 @@ pub fn run(addr: &str, group: &str) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     let admin: AdminClient<CliCtx> = client_config(addr)?
-        .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
+        .set_log_level(wcp_runtime::mismatch::CAUSE_LOG_LEVEL)
         .create_with_context(CliCtx::default())?;
     let opts = AdminOptions::new().request_timeout(Some(Duration::from_secs(30)));
     let rt = tokio::runtime::Builder::new_current_thread()

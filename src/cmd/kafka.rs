@@ -138,7 +138,13 @@ pub struct CliCtx {
     pub failed: AtomicU64,
     /// Failed deliveries by error (the first few kinds are enough to say what went wrong).
     pub failures: Mutex<BTreeMap<String, u64>>,
+    /// The first [`LINES_KEPT`] failed deliveries that carried a line number (`wcp produce
+    /// --file`), with the error: the line is named, not only the count (trial 17a D4).
+    pub failed_lines: Mutex<Vec<(usize, String)>>,
 }
+
+/// How many failed lines [`CliCtx`] keeps to name.
+pub const LINES_KEPT: usize = 20;
 
 impl CliCtx {
     /// librdkafka's last error message, if any since the last call.
@@ -186,12 +192,9 @@ impl ClientContext for CliCtx {
     /// Warnings are kept, not printed: the log line of a failed connection ("Connect to
     /// ipv4#127.0.0.1:1 failed: Connection refused") arrives on librdkafka's own thread,
     /// while the error callback waits for a poll.
+    /// Clients log at INFO for librdkafka's security.protocol hint (`wcp_runtime::mismatch`).
     fn log(&self, level: rdkafka::config::RDKafkaLogLevel, _: &str, msg: &str) {
-        use rdkafka::config::RDKafkaLogLevel as L;
-        if matches!(
-            level,
-            L::Emerg | L::Alert | L::Critical | L::Error | L::Warning
-        ) {
+        if wcp_runtime::mismatch::worth_keeping(level, msg) {
             self.note(msg);
         }
     }
@@ -200,8 +203,9 @@ impl ClientContext for CliCtx {
 impl ConsumerContext for CliCtx {}
 
 impl ProducerContext for CliCtx {
-    type DeliveryOpaque = ();
-    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+    /// The record's line in its file (1-based), 0 for none.
+    type DeliveryOpaque = usize;
+    fn delivery(&self, result: &DeliveryResult<'_>, line: usize) {
         match result {
             Ok(_) => {
                 self.delivered.fetch_add(1, Ordering::Relaxed);
@@ -210,6 +214,11 @@ impl ProducerContext for CliCtx {
                 self.failed.fetch_add(1, Ordering::Relaxed);
                 if let Ok(mut f) = self.failures.lock() {
                     *f.entry(format!("{} ({e})", m.topic())).or_default() += 1;
+                }
+                if let Ok(mut l) = self.failed_lines.lock() {
+                    if line > 0 && l.len() < LINES_KEPT {
+                        l.push((line, e.to_string()));
+                    }
                 }
             }
         }
@@ -246,7 +255,7 @@ pub fn partitions(
 /// librdkafka errors wait on a queue nobody polls), a consumer of its own asks instead.
 pub fn check_reachable(bootstrap: &str) -> anyhow::Result<()> {
     let probe: rdkafka::consumer::BaseConsumer<CliCtx> = client_config(bootstrap)?
-        .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
+        .set_log_level(wcp_runtime::mismatch::CAUSE_LOG_LEVEL)
         .create_with_context(CliCtx::default())?;
     metadata(&probe, bootstrap, None).map(|_| ())
 }

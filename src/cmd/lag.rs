@@ -56,7 +56,7 @@ pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
     // With the WCP_KAFKA__* properties (TLS, SASL), as the other commands.
     let mut client = super::kafka::client_config(&addr)?;
     // librdkafka's warnings carry the cause (a silent port): kept, not printed.
-    client.set_log_level(rdkafka::config::RDKafkaLogLevel::Warning);
+    client.set_log_level(wcp_runtime::mismatch::CAUSE_LOG_LEVEL);
     // Keeps librdkafka's cause: the failed call itself says only "OperationTimedOut".
     let kctx = wcp_runtime::kafka::PlainCtx::default();
     let groups = format!("{}{}", args.prefix, args.group);

@@ -66,11 +66,20 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
     if config.get("message.timeout.ms").is_none() {
         config.set("message.timeout.ms", "60000");
     }
+    // The topics' max.message.bytes (`wcp topics create`): librdkafka's own 1 MB default
+    // refused every record over it, so input.max_record_bytes (16 MiB) never applied over
+    // Kafka (trial 17a D4).
+    if config.get("message.max.bytes").is_none() {
+        config.set(
+            "message.max.bytes",
+            wcp_runtime::kafka::MAX_MESSAGE_BYTES.to_string(),
+        );
+    }
     let producer: BaseProducer<CliCtx> = config
         .set("enable.idempotence", "true")
         .set("linger.ms", "5")
         .set("compression.type", "lz4")
-        .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
+        .set_log_level(wcp_runtime::mismatch::CAUSE_LOG_LEVEL)
         .create_with_context(CliCtx::default())?;
     let topic = format!("{}{}", args.prefix, topics::RAW);
     // Fails here, naming the address or the topic, before anything is sent.
@@ -82,6 +91,9 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
     let mut failures = FailureLog::default();
     let start = Instant::now();
     let mut sent = 0u64;
+    // Records refused before sending (too large for message.max.bytes): named and skipped.
+    let mut refused = 0u64;
+    let file_name = args.file.as_ref().map(|p| p.display().to_string());
     // Serves delivery reports; says when deliveries fail (rate-limited).
     let mut serve = |wait: Duration| {
         producer.poll(wait);
@@ -96,7 +108,12 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
     };
     // `seq`: the synthetic counter, or a file line's own `seq` field (none without one), so
     // a file replays through the services as `wcp run` reads it. Ok(false): stopped.
-    let mut send = |line: &[u8], key: Option<String>, seq: Option<u64>| -> anyhow::Result<bool> {
+    // `line_no`: the record's line in the file (1-based), 0 for a synthetic one.
+    let mut send = |line: &[u8],
+                    key: Option<String>,
+                    seq: Option<u64>,
+                    line_no: usize|
+     -> anyhow::Result<bool> {
         if let Some(rate) = args.rate {
             let due = start + Duration::from_secs_f64(sent as f64 / rate);
             while Instant::now() < due && !stop.requested() {
@@ -105,7 +122,8 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
             }
         }
         let seq = seq.map(|s| s.to_string());
-        let mut rec: BaseRecord<'_, str, [u8]> = BaseRecord::to(&topic).payload(line);
+        let mut rec: BaseRecord<'_, str, [u8], usize> =
+            BaseRecord::with_opaque_to(&topic, line_no).payload(line);
         if let Some(seq) = &seq {
             rec = rec.headers(OwnedHeaders::new().insert(Header {
                 key: "seq",
@@ -125,6 +143,17 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
                     serve(Duration::from_millis(5));
                     rec = r;
                 }
+                // One record the producer refuses (too large): named, skipped, counted;
+                // the rest of the file is still sent.
+                Err((e, _)) if line_no > 0 && refused_record(&e) => {
+                    let file = file_name.as_deref().unwrap_or("input");
+                    eprintln!(
+                        "error: {file}:{line_no}: not sent: {}",
+                        refusal(&e, line.len())
+                    );
+                    refused += 1;
+                    return Ok(true);
+                }
                 Err((e, _)) => return Err(e.into()),
             }
         }
@@ -135,7 +164,7 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.file {
         let file = std::fs::File::open(path)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        for line in std::io::BufReader::new(file).split(b'\n') {
+        for (i, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
             let mut line = line?;
             if line.last() == Some(&b'\r') {
                 line.pop();
@@ -144,7 +173,7 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
             let key = conversation_key(&line);
-            if !send(&line, key, wcp_stages::ingest::seq_of_line(&line))? {
+            if !send(&line, key, wcp_stages::ingest::seq_of_line(&line), i + 1)? {
                 break;
             }
         }
@@ -152,7 +181,7 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
         let mut synth = Synth::new(args.seed, args.first_seq);
         for i in 0..n {
             let (key, line) = synth.next_event();
-            if !send(line.as_bytes(), Some(key), Some(args.first_seq + i))? {
+            if !send(line.as_bytes(), Some(key), Some(args.first_seq + i), 0)? {
                 break;
             }
         }
@@ -175,16 +204,33 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
             stop.signal()
         );
     }
+    let not_sent = match refused {
+        0 => String::new(),
+        n => format!(", not sent {n} (too large, named above)"),
+    };
     println!(
-        "{topic}: sent {sent}, delivered {delivered}, failed {}, in {secs:.2} s ({:.0} events/s)",
+        "{topic}: sent {sent}, delivered {delivered}, failed {}{not_sent}, in {secs:.2} s ({:.0} events/s)",
         failed + unknown,
         delivered as f64 / secs.max(1e-9)
     );
-    if failed + unknown == 0 {
+    if failed + unknown + refused == 0 {
         return Ok(ExitCode::SUCCESS);
     }
     for (what, n) in ctx.failures.lock().map(|f| f.clone()).unwrap_or_default() {
         eprintln!("error: {n} record(s) not delivered to {what}");
+    }
+    if let Some(file) = &file_name {
+        let lines = ctx
+            .failed_lines
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default();
+        for (line, e) in &lines {
+            eprintln!("error: {file}:{line}: not delivered: {e}");
+        }
+        if failed as usize > lines.len() && !lines.is_empty() {
+            eprintln!("error: ... and {} more", failed as usize - lines.len());
+        }
     }
     if unknown > 0 {
         let why = flushed
@@ -197,6 +243,26 @@ pub fn run(args: ProduceArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::FAILURE)
+}
+
+/// A produce error about the record itself, not the producer or the broker: the record is
+/// skipped and named, the rest is still sent.
+fn refused_record(e: &KafkaError) -> bool {
+    matches!(
+        e.rdkafka_error_code(),
+        Some(RDKafkaErrorCode::MessageSizeTooLarge | RDKafkaErrorCode::InvalidMessageSize)
+    )
+}
+
+/// Why a record of `bytes` bytes was refused, with the limits that apply. Pure.
+fn refusal(e: &KafkaError, bytes: usize) -> String {
+    let max = wcp_runtime::kafka::MAX_MESSAGE_BYTES;
+    format!(
+        "{e}: the record is {bytes} bytes; wcp's topics and producers take records up to \
+         {max} bytes (message.max.bytes / max.message.bytes), and ingest dead-letters a raw \
+         record over input.max_record_bytes (16 MiB by default) as record_too_large \
+         (docs/OPERATIONS.md \"Record size\")"
+    )
 }
 
 /// The conversation id (room id, else the sorted participants) of a raw line, so a
@@ -231,5 +297,19 @@ mod tests {
         let r = br#"{"from":"zw","tolist":["a","b"],"roomid":"wrOg"}"#;
         assert_eq!(conversation_key(r).unwrap(), "wrOg");
         assert_eq!(conversation_key(b"not json"), None);
+    }
+
+    /// Trial 17a D4: a record too large is named with its size and the limits, and skipped.
+    #[test]
+    fn a_record_too_large_is_named_and_skipped_not_fatal() {
+        let big = KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge);
+        assert!(refused_record(&big));
+        let why = refusal(&big, 31_457_486);
+        assert!(
+            why.contains("31457486 bytes") && why.contains("20971520"),
+            "{why}"
+        );
+        let down = KafkaError::MessageProduction(RDKafkaErrorCode::AllBrokersDown);
+        assert!(!refused_record(&down));
     }
 }

@@ -81,7 +81,7 @@ pub fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
         .set("group.id", "wcp-tail")
         .set("enable.auto.commit", "false")
         .set("isolation.level", "read_committed")
-        .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
+        .set_log_level(wcp_runtime::mismatch::CAUSE_LOG_LEVEL)
         .create_with_context(CliCtx::default())?;
     let parts = partitions(consumer.client(), &addr, &topic).map_err(|e| {
         let _ = consumer.poll(Duration::from_millis(100));

@@ -53,6 +53,17 @@ struct CreateArgs {
 /// latest record per contact / corp / region forever); the others keep a week by default, which is enough to replay
 /// after an outage.
 pub fn topic_configs(name: &str, retention_ms: &str) -> Vec<(&'static str, String)> {
+    // Records up to wcp's limit, not the broker's ~1 MB default (trial 17a D4).
+    let size = (
+        "max.message.bytes",
+        wcp_runtime::kafka::MAX_MESSAGE_BYTES.to_string(),
+    );
+    let mut c = topic_retention(name, retention_ms);
+    c.push(size);
+    c
+}
+
+fn topic_retention(name: &str, retention_ms: &str) -> Vec<(&'static str, String)> {
     // The anchors: the newest signed head per region, kept forever.
     if name == topics::CONSENT_LEDGER
         || name == topics::CAPTURE_CURSOR
@@ -74,7 +85,7 @@ pub fn run(args: TopicsArgs) -> anyhow::Result<ExitCode> {
     let TopicsAction::Create(a) = args.action;
     let addr = bootstrap(a.bootstrap.as_deref());
     let admin: AdminClient<CliCtx> = super::kafka::client_config(&addr)?
-        .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
+        .set_log_level(wcp_runtime::mismatch::CAUSE_LOG_LEVEL)
         .create_with_context(CliCtx::default())?;
     // Names the address and the cause instead of a timeout after 30 s.
     super::kafka::check_reachable(&addr)?;
@@ -140,6 +151,14 @@ mod tests {
         }
         let e = topic_configs(topics::EVENTS, "5");
         assert!(e.contains(&("retention.ms", "5".to_string())));
+        // Trial 17a D4: every topic takes records up to wcp's limit, not Kafka's ~1 MB.
+        for t in TOPICS {
+            let c = topic_configs(t, "5");
+            assert!(
+                c.contains(&("max.message.bytes", "20971520".to_string())),
+                "{t}: {c:?}"
+            );
+        }
         assert_eq!(TOPICS.len(), 12);
         assert!(TOPICS.contains(&topics::ARCHIVE_ANCHORS));
         assert!(

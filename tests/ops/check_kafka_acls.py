@@ -7,7 +7,12 @@ hold the same (resource, name, pattern, operation) set as its principal's rows, 
 principal of the table must have a KafkaUser. A region overlay may narrow the archiver's group
 (wcp-archiver-cn under the prefix wcp-archiver); that is checked too.
 
-`--selftest`: a table with one row removed and one operation added must fail.
+The table must also grant Read on every topic a service reads back at start-up to rebuild
+its state (READ_BACK; trial 17a D2: ingest and the alerter restarted empty without it), and
+no Read to the lag exporter, whose principal only measures offsets (trial 17a D3).
+
+`--selftest`: a table with one row removed and one operation added must fail, and so must a
+table without Read on a read-back topic, or with Read for the lag exporter.
 """
 import sys
 
@@ -17,6 +22,33 @@ from promql_names import ROOT, report
 
 TABLE = ROOT / "ops" / "kafka" / "acls.txt"
 PATTERNS = {"literal": "literal", "prefix": "prefix"}
+
+# The topics each principal reads back outside its consumer group (wcp_runtime::reader):
+# ingest's re-sent window, the alerter's recall state and its replay, the consent-gate's
+# ledger, the capture's cursor and `wcp-capture recover`'s scan, the archiver's dead letters
+# and the review feed of alerts (the archiver's user).
+READ_BACK = {
+    "wcp-ingest": ["chat.events"],
+    "wcp-alerter": ["chat.alerts", "chat.tagged"],
+    "wcp-consent-gate": ["consent.ledger"],
+    "wcp-capture": ["capture.cursor", "wecom.raw", "chat.dlq"],
+    "wcp-archiver": ["chat.dlq", "chat.alerts"],
+}
+# Principals that must read no record at all.
+NO_READ = ["wcp-lag-exporter"]
+
+
+def read_problems(table: dict[str, set[tuple]]) -> list[str]:
+    problems = []
+    for principal, topics in READ_BACK.items():
+        for t in topics:
+            if ("topic", t, "literal", "Read") not in table.get(principal, set()):
+                problems.append(f"{TABLE.name}: {principal} reads {t} back at start-up but has no Read on it")
+    for principal in NO_READ:
+        for a in sorted(table.get(principal, set())):
+            if a[0] == "topic" and a[3] == "Read":
+                problems.append(f"{TABLE.name}: {principal} may Read topic {a[1]}: it needs Describe only")
+    return problems
 
 
 def table_rows(text: str) -> dict[str, set[tuple]]:
@@ -103,8 +135,15 @@ def main() -> int:
         found = problems_for(broken, users)
         ok = len(found) == 2
         print(f"kafka ACL check selftest: {'detects' if ok else 'MISSES'} a removed and an added row ({found})")
-        return 0 if ok else 1
+        reads = {p: set(rows) for p, rows in table.items()}
+        reads["wcp-ingest"].discard(("topic", "chat.events", "literal", "Read"))
+        reads["wcp-lag-exporter"].add(("topic", "*", "literal", "Read"))
+        found = read_problems(reads)
+        ok_reads = len(found) == 2 and not read_problems(table)
+        print(f"kafka ACL check selftest: {'detects' if ok_reads else 'MISSES'} a missing read-back Read and a lag-exporter Read ({found})")
+        return 0 if ok and ok_reads else 1
     problems = problems_for(table, users)
+    problems += read_problems(table)
     problems += region_problems(users.get("wcp-archiver", ("", set()))[1])
     n = sum(len(r) for r in table.values())
     return report("kafka ACLs: ops/kafka/acls.txt = KafkaUser ACLs", f"{len(table)} principals, {n} grants", problems)

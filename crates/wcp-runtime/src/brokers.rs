@@ -126,6 +126,9 @@ pub fn explain_cause_in(reason: &str, ephemeral: Option<(u16, u16)>) -> String {
             )
         })
     };
+    if let Some(plain) = crate::mismatch::explain(reason, &who()) {
+        return plain;
+    }
     if is_not_kafka(reason) {
         return format!(
             "{} answered, but it is not a Kafka broker (its reply is not Kafka's protocol: \
@@ -157,8 +160,10 @@ const OLD_BROKER_ADVICE: &str =
 /// when the line carries librdkafka's misleading advice (a bigger
 /// `receive.message.max.bytes`, a broker older than 0.10), `None` to log it as it is. Pure.
 pub fn log_line_in(msg: &str, ephemeral: Option<(u16, u16)>) -> Option<String> {
-    (is_not_kafka(msg) || msg.contains("broker version < 0.10"))
-        .then(|| explain_cause_in(msg, ephemeral))
+    (is_not_kafka(msg)
+        || msg.contains("broker version < 0.10")
+        || crate::mismatch::explain(msg, "").is_some())
+    .then(|| explain_cause_in(msg, ephemeral))
 }
 
 /// [`log_line_in`] with this machine's ephemeral port range.

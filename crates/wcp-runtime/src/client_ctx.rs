@@ -70,11 +70,8 @@ impl PlainCtx {
 
 impl ClientContext for PlainCtx {
     fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str) {
-        use rdkafka::config::RDKafkaLogLevel as L;
-        if matches!(
-            level,
-            L::Emerg | L::Alert | L::Critical | L::Error | L::Warning
-        ) {
+        // Warnings, and the INFO line naming a security.protocol mismatch (`mismatch`).
+        if crate::mismatch::worth_keeping(level, msg) {
             self.note(msg);
         }
         crate::kafka::forward_log(level, fac, msg);

@@ -26,6 +26,14 @@ fn base(cfg: &Config) -> ClientConfig {
     c
 }
 
+/// The largest record wcp's producers send and its topics take (`message.max.bytes`,
+/// topic `max.message.bytes`; `wcp topics create`, k8s/base/kafka/topics.yaml,
+/// scripts/kafka.sh): 20 MiB, so a raw record up to `[input] max_record_bytes` (16 MiB) gets
+/// in, and one a little over it too, to be dead-lettered with its bytes as
+/// `record_too_large` (the dead letter adds its reason). Kafka's and librdkafka's default of
+/// about 1 MB refused any bigger record at produce time (trial 17a D4).
+pub const MAX_MESSAGE_BYTES: u64 = 20 * 1024 * 1024;
+
 /// Connection settings only (bootstrap, client id, the pass-through TLS/SASL properties):
 /// for admin reads such as `lag::measure`.
 pub fn client_config(cfg: &Config) -> ClientConfig {
@@ -98,7 +106,8 @@ pub fn consumer_config(cfg: &Config, group_id: &str) -> ClientConfig {
 /// Transactional producer settings (`transactional.id` from the config).
 pub fn producer_config(cfg: &Config) -> ClientConfig {
     let mut c = base(cfg);
-    c.set("transactional.id", cfg.transactional_id())
+    c.set("message.max.bytes", MAX_MESSAGE_BYTES.to_string())
+        .set("transactional.id", cfg.transactional_id())
         .set("enable.idempotence", "true")
         .set("linger.ms", "5")
         .set("compression.type", "lz4")
@@ -117,7 +126,8 @@ pub fn producer_config(cfg: &Config) -> ClientConfig {
 /// A plain idempotent producer (no transactions): dead letters, the archiver's anchors.
 pub fn plain_producer_config(cfg: &Config) -> ClientConfig {
     let mut c = base(cfg);
-    c.set("enable.idempotence", "true")
+    c.set("message.max.bytes", MAX_MESSAGE_BYTES.to_string())
+        .set("enable.idempotence", "true")
         .set("linger.ms", "5")
         .set("compression.type", "lz4");
     pass_through_producer(&mut c, cfg);

@@ -28,7 +28,9 @@ pub fn problem(prop: &str, value: &str, secret: bool) -> Option<Problem> {
     let mut c = ClientConfig::new();
     c.set(prop, value);
     match c.create_native_config() {
-        Ok(_) => crate::kafka_values::sasl_problem(prop, value).map(Problem::Invalid),
+        Ok(_) => crate::kafka_values::sasl_problem(prop, value)
+            .or_else(|| missing_file(prop, value))
+            .map(Problem::Invalid),
         Err(KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, ..)) => {
             Some(Problem::Unknown(suggestion(prop).map(str::to_string)))
         }
@@ -41,6 +43,41 @@ pub fn problem(prop: &str, value: &str, secret: bool) -> Option<Problem> {
         )),
         Err(e) => Some(Problem::Invalid(e.to_string())),
     }
+}
+
+/// The properties naming a file librdkafka reads when a client is created: a missing one
+/// failed there as "ssl.ca.location failed: error:05880002:x509 certificate
+/// routines::system lib", naming neither the path nor that it is missing, classed transient
+/// (exit 1; trial 17a D14). Checked with the configuration instead (exit 2).
+const FILE_PROPS: &[&str] = &[
+    "ssl.ca.location",
+    "ssl.certificate.location",
+    "ssl.key.location",
+    "ssl.keystore.location",
+    "ssl.crl.location",
+    "sasl.kerberos.keytab",
+];
+
+/// Why `value` of a file property cannot be used: missing, or not readable. `probe` is
+/// librdkafka's "the system's CA store", not a path.
+fn missing_file(prop: &str, value: &str) -> Option<String> {
+    if !FILE_PROPS.contains(&prop) || (prop == "ssl.ca.location" && value == "probe") {
+        return None;
+    }
+    let why = match std::fs::metadata(value) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist".to_string(),
+        Err(e) => format!("cannot be read: {e}"),
+        // A CA location may be a folder of certificates; the others are files.
+        Ok(m) if m.is_dir() && prop != "ssl.ca.location" => "is a folder, not a file".into(),
+        Ok(_) => match std::fs::File::open(value) {
+            Ok(_) => return None,
+            Err(e) => format!("cannot be read: {e}"),
+        },
+    };
+    Some(format!(
+        "{prop} names the file {value}, which {why} (give the path of the PEM file the \
+         client needs, readable by this process)"
+    ))
 }
 
 /// librdkafka's answer to a value below any minimum of a numeric property ("… is outside
@@ -118,6 +155,43 @@ mod tests {
             "WCP_KAFKA__SECURTY_PROTOCOL: securty.protocol is not a librdkafka property (did \
              you mean security.protocol? set WCP_KAFKA__SECURITY_PROTOCOL)"
         );
+    }
+
+    /// Trial 17a D14: a missing CA file is a configuration error naming the setting and the
+    /// path, not librdkafka's "x509 ... system lib" when the first client is created.
+    #[test]
+    fn a_missing_certificate_file_is_named_with_its_setting() {
+        let missing = "/nonexistent/wcp-test/ca.pem";
+        let Some(Problem::Invalid(why)) = problem("ssl.ca.location", missing, false) else {
+            panic!("a missing CA file is accepted");
+        };
+        assert!(
+            why.contains("ssl.ca.location") && why.contains(missing),
+            "{why}"
+        );
+        assert!(why.contains("does not exist"), "{why}");
+        let line = describe(
+            "WCP_KAFKA__SSL_CA_LOCATION",
+            "ssl.ca.location",
+            &Problem::Invalid(why),
+            true,
+        );
+        assert!(line.starts_with("WCP_KAFKA__SSL_CA_LOCATION: "), "{line}");
+        assert!(problem("ssl.key.location", missing, false).is_some());
+        // An existing file, a folder of CAs and the system store are fine.
+        let dir = std::env::temp_dir();
+        assert_eq!(
+            problem("ssl.ca.location", &dir.display().to_string(), false),
+            None
+        );
+        assert_eq!(problem("ssl.ca.location", "probe", false), None);
+        let f = dir.join(format!("wcp-kafka-props-{}.pem", std::process::id()));
+        std::fs::write(&f, "x").expect("write");
+        assert_eq!(
+            problem("ssl.certificate.location", &f.display().to_string(), false),
+            None
+        );
+        let _ = std::fs::remove_file(&f);
     }
 
     #[test]

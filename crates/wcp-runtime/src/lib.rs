@@ -35,6 +35,7 @@ pub mod lag;
 pub mod local;
 pub mod lograte;
 pub mod metrics;
+pub mod mismatch;
 pub mod ops;
 pub mod preflight;
 pub mod private_files;

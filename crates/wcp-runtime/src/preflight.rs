@@ -42,15 +42,19 @@ impl ClientContext for LastError {
     }
     /// Also keeps warnings: a refused connection is logged on librdkafka's thread at once,
     /// while the error callback waits for a poll.
+    /// At INFO (the security.protocol hint, `mismatch`): other INFO lines are dropped.
     fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, msg: &str) {
-        use rdkafka::config::RDKafkaLogLevel as L;
-        if matches!(
-            level,
-            L::Emerg | L::Alert | L::Critical | L::Error | L::Warning
-        ) {
+        if !crate::mismatch::worth_keeping(level, msg) {
+            return;
+        }
+        {
             let mut last = self.0.lock().unwrap_or_else(|p| p.into_inner());
-            // An error with a code (authentication) is worth more than a log line.
-            if last.is_none() {
+            // An error with a code (authentication) is worth more than a log line; the
+            // protocol hint is worth more than "brokers are down".
+            let vague = last
+                .as_ref()
+                .is_some_and(|l| l.1.contains("brokers are down"));
+            if last.is_none() || vague {
                 *last = Some((RDKafkaErrorCode::Fail, msg.to_string()));
             }
         }
@@ -91,7 +95,7 @@ fn preflight_client(cfg: &Config) -> ClientConfig {
     let mut c = ClientConfig::new();
     c.set("bootstrap.servers", &cfg.kafka_bootstrap)
         .set("client.id", format!("{}-preflight", cfg.client_id()))
-        .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning);
+        .set_log_level(crate::mismatch::CAUSE_LOG_LEVEL);
     for (k, v) in &cfg.kafka {
         c.set(k, v);
     }

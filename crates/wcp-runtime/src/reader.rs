@@ -444,6 +444,13 @@ impl TopicReader {
                     *quiet_since = Instant::now();
                 }
                 Some(Err(e)) => {
+                    // A denied read never heals by itself: retried, it timed out into an
+                    // empty state the service then ran on (trial 17a D2: ingest and alerter
+                    // restarted without Read on their own topic, 500 re-sent messages went
+                    // downstream twice).
+                    if let Some(fatal) = stops_read(&self.topic, &e) {
+                        return Err(fatal);
+                    }
                     saw_error = true;
                     // Under the rate limit: this loop polls every 2 ms, and a trial saw
                     // 13,059 "AllBrokersDown" lines in 0.2 s after an outage.
@@ -455,6 +462,55 @@ impl TopicReader {
                 }
                 None => {}
             }
+        }
+    }
+}
+
+/// The error that ends a read of `topic` for good, or `None` for one worth retrying (the
+/// broker away, a leader moving). An authorization failure is fatal ("any authorization
+/// failure stops the service", docs/SECURITY.md); its text keeps librdkafka's "Topic
+/// authorization failed", which `authz::explain` turns into the principal and the fix.
+fn stops_read(topic: &str, e: &KafkaError) -> Option<RuntimeError> {
+    let fatal = RuntimeError::Kafka(e.clone()).class() == crate::error::ErrorClass::Fatal;
+    fatal.then(|| {
+        RuntimeError::Fatal(format!(
+            "reading topic {topic} (this service reads it back to rebuild its state; it needs \
+             Read on it): {e}"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_denied_read_stops_and_an_outage_is_retried() {
+        let denied = KafkaError::MessageConsumption(RDKafkaErrorCode::TopicAuthorizationFailed);
+        let e = stops_read("chat.events", &denied).expect("an authorization failure is fatal");
+        assert_eq!(e.class(), crate::error::ErrorClass::Fatal);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("topic chat.events") && msg.contains("Read"),
+            "{msg}"
+        );
+        // authz::explain recognises it and names the principal and the table.
+        assert!(
+            msg.to_ascii_lowercase()
+                .contains("topic authorization failed"),
+            "{msg}"
+        );
+        for code in [
+            RDKafkaErrorCode::AllBrokersDown,
+            RDKafkaErrorCode::NotLeaderForPartition,
+            RDKafkaErrorCode::UnknownTopicOrPartition,
+            RDKafkaErrorCode::OperationTimedOut,
+        ] {
+            let e = KafkaError::MessageConsumption(code);
+            assert!(
+                stops_read("chat.events", &e).is_none(),
+                "{code:?} is retried"
+            );
         }
     }
 }

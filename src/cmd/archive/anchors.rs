@@ -19,7 +19,7 @@ pub fn read_topic(topic: &str, bootstrap: Option<&str>) -> anyhow::Result<Vec<An
         .set("enable.auto.commit", "false")
         .set("enable.partition.eof", "true")
         .set("isolation.level", "read_committed")
-        .set_log_level(rdkafka::config::RDKafkaLogLevel::Warning)
+        .set_log_level(wcp_runtime::mismatch::CAUSE_LOG_LEVEL)
         .create_with_context(CliCtx::default())
         .context("creating the Kafka consumer")?;
     let meta = crate::cmd::kafka::metadata(&consumer, &servers, Some(topic))
