@@ -411,7 +411,7 @@ fn apply(
 /// is refused with "An error occurred with PRAGMA key or rekey" (seen once in CI, when that
 /// thread was preempted there). Keying an in-memory connection fails exactly while the
 /// set-up is unfinished, and never again once it has finished.
-pub(crate) fn sqlcipher_ready() {
+fn sqlcipher_ready() {
     static READY: std::sync::Once = std::sync::Once::new();
     READY.call_once(|| {
         let keyed = || {
@@ -425,17 +425,9 @@ pub(crate) fn sqlcipher_ready() {
         // the real open reports its own error.
         for _ in 0..5_000 {
             if keyed() {
-                break;
+                return;
             }
             std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        // Pages are encrypted and MACed in-process from now on (at_rest_provider.rs): same
-        // bytes as OpenSSL's, without its per-page set-up. Should this SQLCipher not be the
-        // one that provider mirrors, OpenSSL's stays.
-        let version = Connection::open_in_memory()
-            .and_then(|c| c.query_row("PRAGMA cipher_version", [], |r| r.get::<_, String>(0)));
-        if let Ok(v) = version {
-            provider::install(&v);
         }
     });
 }
@@ -528,15 +520,6 @@ pub mod pages;
 
 #[path = "at_rest_wal.rs"]
 pub mod wal;
-
-#[path = "at_rest_provider.rs"]
-pub mod provider;
-
-#[path = "at_rest_seal.rs"]
-mod seal;
-
-#[path = "at_rest_aesni.rs"]
-mod aesni;
 
 #[cfg(test)]
 #[path = "at_rest_tests.rs"]
