@@ -113,7 +113,7 @@ impl PiiDetector {
         if self.overlapping {
             return self.detect_overlapping(text);
         }
-        let mut cands = self.candidates(text, true);
+        let mut cands = self.candidates(text);
         if cands.len() < 2 {
             return cands.into_iter().map(|c| c.0).collect();
         }
@@ -138,22 +138,7 @@ impl PiiDetector {
 
     /// Every candidate of every entity, overlaps included (Presidio-style), sorted by start.
     pub fn detect_overlapping(&self, text: &str) -> Vec<PiiMatch> {
-        Self::overlapping_of(self.candidates(text, true))
-    }
-
-    /// What [`PiiDetector::detect`] of this detector reports on a line where the recognizers
-    /// and scanners of [`PiiDetector::new`] find nothing at this threshold, i.e. where the
-    /// classifier's detector reported no span: only the recall scanners' spans (for an
-    /// anonymising detector), without running the recognizers a second time. On any other
-    /// line it would miss their spans: call it only when they are known to be none.
-    pub fn detect_without_recognizers(&self, text: &str) -> Vec<PiiMatch> {
-        if !self.overlapping {
-            return self.detect(text);
-        }
-        Self::overlapping_of(self.candidates(text, false))
-    }
-
-    fn overlapping_of(cands: Vec<(PiiMatch, usize)>) -> Vec<PiiMatch> {
+        let cands = self.candidates(text);
         let mut v: Vec<PiiMatch> = cands
             .iter()
             .filter(|c| !contained(&cands, &c.0))
@@ -164,9 +149,8 @@ impl PiiDetector {
         v
     }
 
-    /// Every candidate above the threshold with its recognizer rank, in original offsets;
-    /// without `recognizers` only the recall scanners' (when this detector runs them).
-    fn candidates(&self, text: &str, recognizers: bool) -> Vec<(PiiMatch, usize)> {
+    /// Every candidate above the threshold with its recognizer rank, in original offsets.
+    fn candidates(&self, text: &str) -> Vec<(PiiMatch, usize)> {
         let folded = Folded::new(text);
         let mut line = Line {
             t: &folded.text,
@@ -174,7 +158,7 @@ impl PiiDetector {
         };
         let t = line.t;
         let mut out = Vec::new();
-        if recognizers && needs_patterns(t.as_bytes()) {
+        if needs_patterns(t.as_bytes()) {
             let core = self.set.matches(t).into_iter();
             // at the production threshold a regional shape needs a context word of its own:
             // scan for regional shapes only on lines that have one
@@ -209,11 +193,9 @@ impl PiiDetector {
                 SCANNER_RANK,
             ));
         };
-        if recognizers {
-            names::find(t, &mut push);
-            wechat::find(t, &mut |s, e, score| push("WECHAT_ID", s, e, score));
-            address::find(t, &mut |s, e, score| push("LOCATION", s, e, score));
-        }
+        names::find(t, &mut push);
+        wechat::find(t, &mut |s, e, score| push("WECHAT_ID", s, e, score));
+        address::find(t, &mut |s, e, score| push("LOCATION", s, e, score));
         if self.recall {
             crate::recall::find(t, &mut push);
         }
