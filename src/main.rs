@@ -69,6 +69,12 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
+            // An archive that fails verification (expiry refusing to run over it) is a
+            // verification failure, exit 1 as the README says, not a usage error (trial 12a
+            // D17).
+            if not_verified(&e) {
+                return ExitCode::from(1);
+            }
             if archive_damaged(&e) {
                 // Not a usage error: what a script checks for tampering is exit 1.
                 eprintln!(
@@ -82,6 +88,16 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// True when an archive command refused because the archive fails verification.
+fn not_verified(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<wcp_archive::ArchiveError>(),
+            Some(wcp_archive::ArchiveError::NotVerified(_))
+        )
+    })
 }
 
 /// True when SQLite stopped reading an archive because its file is damaged.

@@ -683,3 +683,118 @@ fn the_approver_sees_the_plan_they_sign() {
     ]));
     assert!(expired.contains("expired 3 of 4 messages"), "{expired}");
 }
+
+/// Trial 12a D13, D19: once bob is registered the officer cannot raise the share alone; bob
+/// signs exactly that change with `configure-approve`; verify notes the one-person bootstrap;
+/// the audit table shows what each configure did and that bob approved an expiry plan before
+/// it ran.
+#[test]
+fn the_rule_is_changed_only_with_an_approvers_token_and_the_audit_shows_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = archive(tmp.path());
+    let db = db.to_str().unwrap();
+    let bob = tmp.path().join("bob.key");
+    ok(wcp(&["archive", "keygen", "--out", bob.to_str().unwrap()]));
+    let add = format!("bob={}", tmp.path().join("bob.pub").display());
+    wcp_words(
+        &format!("archive configure --actor officer --add-approver {add} --db"),
+        db,
+    );
+    let raise = |extra: &[&str]| {
+        let mut args = vec![
+            "archive",
+            "configure",
+            "--db",
+            db,
+            "--actor",
+            "officer",
+            "--expire-max-share",
+            "1.0",
+        ];
+        args.extend_from_slice(extra);
+        wcp(&args)
+    };
+    let refused = raise(&[]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("raises expire_max_share from 0.05 to 1")
+            && err.contains("wcp archive configure-approve"),
+        "{err}"
+    );
+    let signed = ok(wcp(&[
+        "archive",
+        "configure-approve",
+        "--db",
+        db,
+        "--actor",
+        "bob",
+        "--approver-key",
+        bob.to_str().unwrap(),
+        "--expire-max-share",
+        "1.0",
+    ]));
+    assert!(
+        signed.contains("sets expire_max_share to 1 (now 0.05)"),
+        "{signed}"
+    );
+    let token = signed.lines().last().unwrap();
+    ok(raise(&["--approval", token]));
+    let verified = wcp_words("archive verify --db", db);
+    assert!(
+        verified.contains("note: record ")
+            && verified.contains("officer adds approver bob alone — the bootstrap"),
+        "{verified}"
+    );
+    ok(wcp(&[
+        "archive",
+        "expire-approve",
+        "--db",
+        db,
+        "--actor",
+        "bob",
+        "--approver-key",
+        bob.to_str().unwrap(),
+    ]));
+    let audit = wcp_words("archive audit --db", db);
+    for want in [
+        "officer         configure           add approver bob, [bootstrap: no approver was registered, one person adds approver bob]",
+        "officer         configure           expire_max_share=1.0, [approved by bob: raises expire_max_share from 0.05 to 1]",
+        "bob             configure_approve   change ",
+        "bob             expire_approve      plan ",
+    ] {
+        assert!(audit.contains(want), "{want:?} not in:\n{audit}");
+    }
+}
+
+/// Trial 12a D17: expiry refusing an archive that fails verification is a verification
+/// failure (exit 1, the README's table), in one sentence with one full stop.
+#[test]
+fn expiry_over_a_tampered_archive_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = archive(tmp.path());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE messages SET text = 'edited' WHERE msgid = 'm3'", [])
+        .unwrap();
+    drop(conn);
+    for dry in [true, false] {
+        let mut args = vec![
+            "archive",
+            "expire",
+            "--db",
+            db.to_str().unwrap(),
+            "--actor",
+            "officer",
+        ];
+        if dry {
+            args.push("--dry-run");
+        }
+        let o = wcp(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("the archive fails verification") && !err.contains(".."),
+            "{err}"
+        );
+    }
+}

@@ -53,6 +53,9 @@ pub enum ArchiveError {
     /// Expiry beyond the configured share without a valid second approval.
     #[error("{0}")]
     NeedsApproval(String),
+    /// The machine's clock is behind the archive's newest signed checkpoint (set back).
+    #[error("{0}")]
+    ClockBehind(String),
 }
 
 impl ArchiveError {

@@ -10,7 +10,6 @@
 
 use std::collections::HashSet;
 
-use base64::Engine;
 use ed25519_dalek::{Signature, Signer, SigningKey};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -101,16 +100,11 @@ fn approval_message(archive_key: &str, cutoff_ms: i64, digest: &str) -> Vec<u8> 
 impl Approval {
     /// The token a second approver hands over (base64 of the JSON).
     pub fn to_token(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+        crate::approvals::encode_token(self)
     }
 
     pub fn from_token(token: &str) -> Result<Approval, ArchiveError> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(token.trim())
-            .map_err(|e| ArchiveError::Invalid(format!("approval token: {e}")))?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| ArchiveError::Invalid(format!("approval token: {e}")))
+        crate::approvals::decode_token(token)
     }
 }
 
@@ -139,6 +133,10 @@ pub struct ExpireReport {
     pub digest: String,
     pub approved_by: Option<String>,
     pub needs_approval: bool,
+    /// How far the machine's clock is ahead of the newest signed checkpoint, when that is
+    /// more than one person's run may be (`clock_rule.rs`): the run needs an approval.
+    #[serde(default)]
+    pub clock_ahead_ms: Option<i64>,
 }
 
 impl Archive {
@@ -178,6 +176,25 @@ impl Archive {
         })
     }
 
+    /// The machine's clock against the newest signed checkpoint (`clock_rule.rs`): refused
+    /// when set back; how far ahead it is when more than one person's run may be.
+    pub fn clock_ahead(&self, clock_ms: i64) -> Result<Option<i64>, ArchiveError> {
+        use crate::clock_rule::{judge, newest_checkpoint_ms, span, ClockStanding};
+        match judge(clock_ms, newest_checkpoint_ms(&self.conn)?) {
+            ClockStanding::Fine => Ok(None),
+            ClockStanding::Ahead { checkpoint_ms } => Ok(Some(clock_ms - checkpoint_ms)),
+            ClockStanding::Behind { checkpoint_ms } => Err(ArchiveError::ClockBehind(format!(
+                "this machine's clock ({}) is {} behind the archive's newest signed checkpoint ({}): \
+                 the clock was set back, or the archive was written on a machine whose clock ran \
+                 ahead; expiry takes the machine's clock, so nothing was changed: set the clock right \
+                 (docs/ARCHIVE.md, the clock)",
+                crate::time::rfc3339(clock_ms),
+                span(checkpoint_ms - clock_ms),
+                crate::time::rfc3339(checkpoint_ms)
+            ))),
+        }
+    }
+
     fn published_key_hex(&self) -> Result<String, ArchiveError> {
         Ok(self
             .public_key()?
@@ -201,19 +218,35 @@ impl Archive {
                 crate::time::rfc3339(clock_ms)
             )));
         }
+        let clock_ahead = self.clock_ahead(clock_ms)?;
         let v = self.verify()?;
         if !v.ok {
             let first = v.problems.first().map(|p| p.words()).unwrap_or_default();
-            return Err(ArchiveError::NotVerified(first));
+            // The sentence's own full stop, not a second one before "Run …" (trial 12a D17).
+            return Err(ArchiveError::NotVerified(
+                first.trim_end_matches('.').to_string(),
+            ));
         }
         let plan = self.expiry_plan(cutoff_ms)?;
-        let approved_by = match (&req.approval, plan.needs_approval()) {
+        let needs_approval = plan.needs_approval() || clock_ahead.is_some();
+        let approved_by = match (&req.approval, needs_approval) {
             (Some(a), _) => Some(self.check_approval(a, &plan, actor)?),
             (None, true) if !req.dry_run => {
+                let why = match clock_ahead {
+                    Some(lead) => format!(
+                        "this machine's clock is {} ahead of the archive's newest signed checkpoint, more than the {} one person's run may be (docs/ARCHIVE.md, the clock)",
+                        crate::clock_rule::span(lead),
+                        crate::clock_rule::span(crate::clock_rule::MAX_CLOCK_LEAD_MS)
+                    ),
+                    None => format!(
+                        "this run would remove {} of {} messages ({:.1} %), more than the {:.1} % one person may remove",
+                        plan.due.len(), plan.total, plan.share() * 100.0, plan.max_share * 100.0
+                    ),
+                };
                 return Err(ArchiveError::NeedsApproval(format!(
-                    "this run would remove {} of {} messages ({:.1} %), more than the {:.1} % one person may remove: a registered approver must sign plan {} (wcp archive expire-approve), then pass --approval TOKEN",
-                    plan.due.len(), plan.total, plan.share() * 100.0, plan.max_share * 100.0, plan.digest
-                )))
+                    "{why}: a registered approver must sign plan {} (wcp archive expire-approve), then pass --approval TOKEN",
+                    plan.digest
+                )));
             }
             (None, _) => None,
         };
@@ -228,7 +261,8 @@ impl Archive {
             max_share: plan.max_share,
             digest: plan.digest.clone(),
             approved_by,
-            needs_approval: plan.needs_approval(),
+            needs_approval,
+            clock_ahead_ms: clock_ahead,
         };
         if req.dry_run {
             return Ok(report);
@@ -238,6 +272,7 @@ impl Archive {
             "expired": plan.due.iter().map(|d| &d.msgid).collect::<Vec<_>>(),
             "held": plan.held, "total": plan.total, "max_share": plan.max_share,
             "approval": req.approval,
+            "clock_ahead_ms": clock_ahead,
         });
         self.write(|conn, chain, key| {
             // secure_delete is on for writers (archive.rs), FTS5 secure-delete (schema.rs).
@@ -286,17 +321,13 @@ impl Archive {
         let key = self.approver_key(&a.approver)?.ok_or_else(|| {
             ArchiveError::NeedsApproval(format!("{} is not a registered approver", a.approver))
         })?;
-        let key = crate::keys::parse_public_key(&key)?;
-        let sig = hex::decode(&a.signature)
-            .ok()
-            .and_then(|b| Signature::from_slice(&b).ok());
-        let m = approval_message(&self.published_key_hex()?, a.cutoff_ms, &a.digest);
-        match sig {
-            Some(s) if key.verify_strict(&m, &s).is_ok() => Ok(a.approver.clone()),
-            _ => Err(ArchiveError::NeedsApproval(format!(
+        if approval_holds(a, &key, &self.published_key_hex()?) {
+            Ok(a.approver.clone())
+        } else {
+            Err(ArchiveError::NeedsApproval(format!(
                 "the approval's signature is not {}'s",
                 a.approver
-            ))),
+            )))
         }
     }
 
@@ -378,11 +409,7 @@ fn plan(conn: &Connection, cutoff_ms: i64, max_share: f64) -> Result<ExpiryPlan,
         [],
         |r| r.get(0),
     )?;
-    let mut h = Sha256::new();
-    h.update(cutoff_ms.to_be_bytes());
-    for d in &due {
-        h.update(d.seq.to_be_bytes());
-    }
+    let digest = plan_digest(cutoff_ms, &due.iter().map(|d| d.seq).collect::<Vec<_>>());
     Ok(ExpiryPlan {
         cutoff_ms,
         due,
@@ -390,8 +417,32 @@ fn plan(conn: &Connection, cutoff_ms: i64, max_share: f64) -> Result<ExpiryPlan,
         kept,
         total: total as u64,
         max_share,
-        digest: hex::encode(h.finalize()),
+        digest,
     })
+}
+
+/// Hex SHA-256 over the cutoff and the seqs due: what an approval signs (`verify` recomputes
+/// it from the tombstones of the run).
+pub(crate) fn plan_digest(cutoff_ms: i64, seqs: &[i64]) -> String {
+    let mut h = Sha256::new();
+    h.update(cutoff_ms.to_be_bytes());
+    for s in seqs {
+        h.update(s.to_be_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// True when `a` is signed by `approver_key` (hex) for the archive whose published key was
+/// `archive_key` (hex).
+pub(crate) fn approval_holds(a: &Approval, approver_key: &str, archive_key: &str) -> bool {
+    let Ok(key) = crate::keys::parse_public_key(approver_key) else {
+        return false;
+    };
+    let sig = hex::decode(&a.signature)
+        .ok()
+        .and_then(|b| Signature::from_slice(&b).ok());
+    let m = approval_message(archive_key, a.cutoff_ms, &a.digest);
+    sig.is_some_and(|s| key.verify_strict(&m, &s).is_ok())
 }
 
 /// Rows past keep_until with their legal-hold flag and, for quarantined rows, the indexes

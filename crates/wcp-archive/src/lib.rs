@@ -24,11 +24,13 @@
 //! [`Archive::audit_records`], [`Archive::verify_with`].
 pub mod access;
 pub mod anchor;
+pub mod approvals;
 mod archive;
 pub mod at_rest;
 pub mod audit;
 pub mod chain;
 pub mod checkpointer;
+pub mod clock_rule;
 pub mod dates;
 pub mod disposal;
 pub mod error;

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::approvals::{ChangeApproval, Rules, Standing};
 use crate::chain::kind;
 use crate::error::ArchiveError;
 use crate::Archive;
@@ -21,6 +22,10 @@ pub struct ConfigChange {
     pub add_approvers: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remove_approvers: Vec<String>,
+    /// A registered approver's signature over this change, needed once an approver exists
+    /// for raising the share or changing the approvers (`approvals.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<crate::approvals::ChangeApproval>,
 }
 
 impl ConfigChange {
@@ -58,25 +63,68 @@ impl ConfigChange {
 }
 
 impl Archive {
-    /// Chains a settings change (writers only) and audits it.
+    /// Chains a settings change (writers only) and audits it. Under the two-person rule
+    /// (`approvals.rs`) a change that loosens expiry or changes the approvers needs an
+    /// approval signed by an approver registered before it; the first approver is one
+    /// person's step, and the audit record says so.
     pub fn configure(&mut self, change: &ConfigChange, actor: &str) -> Result<(), ArchiveError> {
         crate::audit::check_actor(actor)?;
         change.check()?;
         self.write(|conn, chain, key| {
+            // Read inside the write lock, from the chain (not the settings table, which a
+            // hand edit could empty to look like a new archive).
+            let rules = Rules::from_chain(conn)?;
+            let rule = match rules.standing(change) {
+                Standing::Bootstrap(what) => {
+                    format!("bootstrap: no approver was registered, one person {what}")
+                }
+                Standing::OnePerson => "one person: loosens nothing".to_string(),
+                Standing::NeedsApproval(what) => {
+                    let archive_key = crate::approvals::archive_key(conn)?;
+                    let by = rules
+                        .check(&archive_key, change, Some(actor))
+                        .map_err(|e| {
+                            ArchiveError::NeedsApproval(format!(
+                                "this change {what}: a registered approver other than {actor} must sign it \
+                                 (wcp archive configure-approve with the same options), then pass --approval TOKEN; {e}"
+                            ))
+                        })?;
+                    format!("approved by {by}: {what}")
+                }
+            };
             let seq = chain.append(conn, key, kind::CONFIG, "", &serde_json::to_vec(change)?)?;
             for (k, v) in change.values() {
                 crate::project::setting(conn, seq, &k, &v)?;
             }
-            crate::audit::append(
-                conn,
-                chain,
-                key,
-                actor,
-                "configure",
-                serde_json::to_value(change)?,
-            )?;
+            let mut detail = serde_json::to_value(change)?;
+            detail["rule"] = rule.into();
+            crate::audit::append(conn, chain, key, actor, "configure", detail)?;
             Ok(())
         })
+    }
+
+    /// An approver's token for `change` (read-only: the approver needs no signing key of the
+    /// archive, only their own).
+    pub fn approve_change(
+        &self,
+        change: &ConfigChange,
+        approver: &str,
+        key: &ed25519_dalek::SigningKey,
+    ) -> Result<ChangeApproval, ArchiveError> {
+        crate::audit::check_actor(approver)?;
+        change.check()?;
+        let rules = Rules::from_chain(&self.conn)?;
+        if let Standing::Bootstrap(_) | Standing::OnePerson = rules.standing(change) {
+            return Err(ArchiveError::Invalid(
+                "this change needs no approval: run `wcp archive configure` without a token".into(),
+            ));
+        }
+        rules.sign(
+            &crate::approvals::archive_key(&self.conn)?,
+            change,
+            approver,
+            key,
+        )
     }
 
     /// A setting's current value.

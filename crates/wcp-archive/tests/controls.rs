@@ -2,21 +2,12 @@
 //! expiries and key rotation signed by the old and the new key.
 mod common;
 
-use common::{keep_until, text, DAY_MS, T0};
+use common::due_archive as archive;
+use common::{text, DAY_MS, T0};
 use ed25519_dalek::SigningKey;
 use wcp_archive::keys::public_key_hex;
 use wcp_archive::settings::ConfigChange;
 use wcp_archive::{Archive, ArchiveError, ArchiveOptions, ExpireRequest};
-
-/// Ten messages all past their keep-until date: expiring them is 100 % of the archive.
-fn archive(path: &std::path::Path) -> Archive {
-    let mut a = common::open(path);
-    let batch: Vec<_> = (0..10)
-        .map(|i| keep_until(text(&format!("m{i}"), "due", T0 + i), T0 + DAY_MS))
-        .collect();
-    a.insert_batch(&batch, &[]).unwrap();
-    a
-}
 
 fn at(cutoff_ms: i64) -> ExpireRequest {
     ExpireRequest {

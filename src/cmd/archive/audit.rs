@@ -86,16 +86,81 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn line(at: &str, e: &wcp_archive::audit::AuditEntry) {
-    let d = &e.detail;
-    let ids = d.get("msgids").and_then(|v| v.as_array()).map(|v| v.len());
-    let query = d.get("query").map(|q| q.to_string()).unwrap_or_default();
     println!(
-        "{:>7}  {}  {:<14}  {:<18}  {}{}",
+        "{:>7}  {}  {:<14}  {:<18}  {}",
         at,
         wcp_archive::time::rfc3339(e.at_ms),
         e.actor,
         e.action,
-        query,
-        ids.map(|n| format!("  ({n} messages)")).unwrap_or_default()
+        details(&e.action, &e.detail)
     );
+}
+
+/// The detail of an entry in a few words: a search's query and count, and what a hold,
+/// setting change, expiry or approval did (trial 12a D19: the table view showed nothing for
+/// them, only `--json` did).
+fn details(action: &str, d: &serde_json::Value) -> String {
+    let s = |k: &str| d.get(k).map(short).unwrap_or_default();
+    match action {
+        "configure" => {
+            let mut parts = Vec::new();
+            if let Some(v) = d.get("expire_max_share") {
+                parts.push(format!("expire_max_share={v}"));
+            }
+            for a in d["add_approvers"].as_array().into_iter().flatten() {
+                parts.push(format!("add approver {}", short(&a[0])));
+            }
+            for n in d["remove_approvers"].as_array().into_iter().flatten() {
+                parts.push(format!("remove approver {}", short(n)));
+            }
+            if let Some(r) = d.get("rule") {
+                parts.push(format!("[{}]", short(r)));
+            }
+            parts.join(", ")
+        }
+        "expire" => format!(
+            "{} of {} messages as of {}; plan {}{}",
+            d["expired"].as_array().map(Vec::len).unwrap_or(0),
+            s("total"),
+            d["cutoff_ms"]
+                .as_i64()
+                .map(wcp_archive::time::rfc3339)
+                .unwrap_or_default(),
+            s("digest"),
+            match d["approval"]["approver"].as_str() {
+                Some(by) => format!("; approved by {by}"),
+                None => String::new(),
+            }
+        ),
+        "expire_approve" => format!(
+            "plan {}: {} of {} messages as of {}",
+            s("plan"),
+            s("messages"),
+            s("total"),
+            d["cutoff_ms"]
+                .as_i64()
+                .map(wcp_archive::time::rfc3339)
+                .unwrap_or_default()
+        ),
+        "configure_approve" => format!("change {} {}", s("digest"), short(&d["change"])),
+        _ if d.get("query").is_some() || d.get("msgids").is_some() => {
+            let ids = d.get("msgids").and_then(|v| v.as_array()).map(|v| v.len());
+            format!(
+                "{}{}",
+                d.get("query").map(|q| q.to_string()).unwrap_or_default(),
+                ids.map(|n| format!("  ({n} message{})", if n == 1 { "" } else { "s" }))
+                    .unwrap_or_default()
+            )
+        }
+        _ => short(d),
+    }
+}
+
+/// A JSON value without the quotes of a string.
+fn short(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
 }

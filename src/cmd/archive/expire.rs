@@ -182,6 +182,12 @@ fn print(r: &ExpireReport, list_kept: bool, zone: i32, db: &std::path::Path) {
             wcp_archive::time::rfc3339(r.cutoff_ms)
         );
     }
+    if let Some(lead) = r.clock_ahead_ms {
+        println!(
+            "this machine's clock is {} ahead of the archive's newest signed checkpoint: nothing vouches for it, so a registered approver must sign this run whatever its share (docs/ARCHIVE.md, the clock)",
+            wcp_archive::clock_rule::span(lead)
+        );
+    }
     if let Some(by) = &r.approved_by {
         println!("approved by {by}");
     }
@@ -190,15 +196,34 @@ fn print(r: &ExpireReport, list_kept: bool, zone: i32, db: &std::path::Path) {
 pub fn approve(a: ApproveArgs) -> anyhow::Result<ExitCode> {
     let actor = a.actor.actor()?;
     let zone = super::search::utc_offset(a.policy.as_ref())?;
-    let archive = open_reader(&a.reader)?;
+    let mut archive = open_reader(&a.reader)?;
     let key = keys::load_signing_key(&a.approver_key)
         .with_context(|| format!("reading {}", a.approver_key.display()))?;
-    let at = cutoff(&a.now)?.unwrap_or_else(wcp_archive::chain::now_ms);
+    let clock = wcp_archive::chain::now_ms();
+    let at = cutoff(&a.now)?.unwrap_or(clock);
+    // A clock set back is refused here too; one far ahead is shown to the approver.
+    let lead = archive.clock_ahead(clock)?;
     let plan = archive.expiry_plan(at)?;
     // Signed before anything is printed: an unregistered approver sees only the refusal
     // (trial 18d D13), a registered one sees what they signed (ibid.: "done blind").
     let approval = archive.approve_expiry(&plan, &actor, &key)?;
+    // Who approved which plan is in the audit trail from now on, not only once the expiry
+    // runs (trial 12a D19).
+    archive.record_access(
+        &actor,
+        "expire_approve",
+        serde_json::json!({
+            "plan": plan.digest, "cutoff_ms": plan.cutoff_ms, "messages": plan.due.len(),
+            "total": plan.total, "clock_ahead_ms": lead,
+        }),
+    )?;
     print_plan(&plan, a.list, zone);
+    if let Some(lead) = lead {
+        println!(
+            "WARNING: this machine's clock is {} ahead of the archive's newest signed checkpoint: check the date above before you sign",
+            wcp_archive::clock_rule::span(lead)
+        );
+    }
     println!("approval token (give it to whoever runs `wcp archive expire --approval`; it is good only for this plan):");
     println!("{}", approval.to_token());
     Ok(ExitCode::SUCCESS)

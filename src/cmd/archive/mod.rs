@@ -61,6 +61,9 @@ pub enum ArchiveCommand {
     /// Change archive settings: the expiry share one person may remove, the approvers.
     #[command(after_help = admin::CONFIGURE_EXAMPLES)]
     Configure(admin::ConfigureArgs),
+    /// Sign, as a registered approver, a settings change that needs one (two-person rule).
+    #[command(after_help = admin::CONFIGURE_APPROVE_EXAMPLES)]
+    ConfigureApprove(admin::ConfigureApproveArgs),
     /// Hand signing over to a new key (a record signed by the old and the new key).
     #[command(after_help = admin::ROTATE_EXAMPLES)]
     RotateKey(admin::RotateArgs),
@@ -90,6 +93,7 @@ pub fn run(args: ArchiveArgs) -> anyhow::Result<ExitCode> {
         ArchiveCommand::Quarantine(q) => quarantine::run(q),
         ArchiveCommand::Rebuild(a) => admin::rebuild(a),
         ArchiveCommand::Configure(a) => admin::configure(a),
+        ArchiveCommand::ConfigureApprove(a) => admin::configure_approve(a),
         ArchiveCommand::RotateKey(a) => admin::rotate(a),
         ArchiveCommand::Keygen(a) => admin::keygen(a),
         ArchiveCommand::Rekey(a) => rekey::run(a),

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ArchiveError;
 
+mod approvals;
+mod clock;
 mod diff;
 mod expected;
 mod fts;
@@ -70,6 +72,12 @@ pub enum ProblemKind {
     /// The database file itself fails SQLite's checks (for an encrypted archive, a page's
     /// HMAC): bytes were changed outside SQLite, so nothing in it can be read as evidence.
     FileDamaged,
+    /// A settings change or expiry the two-person rule required an approver for, without a
+    /// valid approval (`approvals.rs`).
+    Unapproved,
+    /// Checkpoint or expiry times that go backwards: the machine's clock was moved
+    /// (`clock.rs`).
+    ClockWrong,
 }
 
 impl ProblemKind {
@@ -87,6 +95,8 @@ impl ProblemKind {
             ProblemKind::Truncated => "truncated",
             ProblemKind::AccessLogBroken => "access_log_broken",
             ProblemKind::FileDamaged => "file_damaged",
+            ProblemKind::Unapproved => "unapproved",
+            ProblemKind::ClockWrong => "clock_wrong",
         }
     }
 }
@@ -143,6 +153,10 @@ pub struct VerifyReport {
     pub problems_total: u64,
     /// Readers' accesses recorded in the access log and not yet chained by the writer.
     pub access_log_pending: u64,
+    /// What an auditor should know that is not a problem: the one-person bootstrap of the
+    /// two-person rule (`approvals.rs`).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl VerifyReport {
@@ -156,6 +170,7 @@ impl VerifyReport {
             problems: Vec::new(),
             problems_total: 0,
             access_log_pending: 0,
+            notes: Vec::new(),
         }
     }
 
@@ -205,6 +220,11 @@ fn verify_in(
         diff::name_rows(conn, &differing, &scanned.expected.unknown, &mut found)?;
     }
     found.extend(parts.index_found);
+    // The two-person rule and the clock, replayed from the config and expiry records the
+    // scan collected, and the checkpoints.
+    let rule = approvals::check(conn, &scanned.rules)?;
+    found.extend(rule.problems);
+    found.extend(clock::check(conn, &scanned.rules)?);
     // Chain order; at one position the record's own problem before its rows'.
     found.sort_by_key(|p| {
         (
@@ -225,6 +245,7 @@ fn verify_in(
         problems: Vec::new(),
         problems_total: 0,
         access_log_pending: 0,
+        notes: rule.notes,
     };
     for p in found {
         report.push(p, limit);

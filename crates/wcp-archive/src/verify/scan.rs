@@ -20,6 +20,9 @@ pub struct Scanned {
     pub checkpoints: u64,
     pub last_signed: Option<(i64, String)>,
     pub expected: Expected,
+    /// The `config` and `expiry` records (seq, kind, body) for the two-person rule and the
+    /// clock checks (`approvals.rs`, `clock.rs`): collected here, not read again.
+    pub rules: Vec<(i64, String, Vec<u8>)>,
 }
 
 /// Checkpoints by seq, after the structural checks (ids 1, 2, 3…, seqs increasing).
@@ -79,11 +82,17 @@ pub fn scan(
     let mut stmt =
         conn.prepare("SELECT seq, kind, msgid, body, digest, hash FROM records ORDER BY seq")?;
     let mut rows = stmt.query([])?;
+    let mut rules = Vec::new();
     while let Some(r) = rows.next()? {
         let Some(s) = walk.step(r, found)? else {
             continue;
         };
         expected.record(s.seq, &s.kind, &s.msgid, s.body);
+        if let (Some(b), crate::chain::kind::CONFIG | crate::chain::kind::EXPIRY) =
+            (s.body, s.kind.as_str())
+        {
+            rules.push((s.seq, s.kind.clone(), b.to_vec()));
+        }
         if !s.body_ok {
             expected.unknown.insert(s.seq);
         }
@@ -121,5 +130,6 @@ pub fn scan(
         checkpoints: walk.checkpoints_checked,
         last_signed: walk.last_signed,
         expected,
+        rules,
     })
 }

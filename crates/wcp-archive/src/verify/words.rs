@@ -116,6 +116,9 @@ pub fn sentence(p: &Problem) -> String {
         ProblemKind::Truncated => "was cut off",
         ProblemKind::AccessLogBroken => "was tampered with",
         ProblemKind::FileDamaged => "is damaged",
+        ProblemKind::Unapproved => "breaks the two-person rule",
+        ProblemKind::ClockWrong if p.table == "checkpoints" => "go back in time",
+        ProblemKind::ClockWrong => "was written under a wrong clock",
     };
     format!("{place}{about} {verb}: {}.", p.detail)
 }

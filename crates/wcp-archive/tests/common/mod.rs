@@ -32,6 +32,17 @@ pub fn open(path: &Path) -> Archive {
     .unwrap()
 }
 
+/// Ten messages all past their keep-until date (`T0 + DAY_MS`): expiring them is 100 % of
+/// the archive.
+pub fn due_archive(path: &Path) -> Archive {
+    let mut a = open(path);
+    let batch: Vec<_> = (0..10)
+        .map(|i| keep_until(text(&format!("m{i}"), "due", T0 + i), T0 + DAY_MS))
+        .collect();
+    a.insert_batch(&batch, &[]).unwrap();
+    a
+}
+
 /// A one-to-one text message from staff `zhangsan` to external contact `wmCLIENT`.
 pub fn text(msgid: &str, text: &str, time_ms: i64) -> EnrichedEvent {
     let from = Participant::new("zhangsan");
