@@ -27,6 +27,7 @@ mod pseudonym;
 mod recall;
 mod recall_addr;
 mod recall_more;
+mod recall_names;
 pub mod recognizers;
 mod recognizers_cn;
 mod recognizers_intl;

@@ -10,7 +10,7 @@
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::names_data::{CN_SURNAMES, EN_FIRST, NOT_GIVEN};
+use crate::names_data::{EN_FIRST, NOT_GIVEN};
 
 type Sink<'a> = dyn FnMut(&'static str, usize, usize, f32) + 'a;
 
@@ -22,6 +22,7 @@ pub fn find(t: &str, out: &mut Sink) {
     long_numbers(t, out);
     if !t.is_ascii() {
         titled_cn(t, out);
+        crate::recall_names::find(t, out);
         crate::recall_addr::chinese(t, out);
     }
     english_names(t, out);
@@ -272,7 +273,7 @@ fn titled_cn(t: &str, out: &mut Sink) {
     let chars: Vec<(usize, char)> = t.char_indices().collect();
     for k in 0..chars.len() {
         let (i, c) = chars[k];
-        if CN_SURNAMES.binary_search(&c).is_err() {
+        if !crate::recall_names::surname(c) {
             continue;
         }
         let end = i + c.len_utf8();
@@ -324,6 +325,134 @@ fn cap(w: &str) -> bool {
         && w.len() >= 2
 }
 
+/// Given names the shared table (`names_data::EN_FIRST`, also used by `wcp detect`) lacks;
+/// sorted. Only the anonymiser looks them up.
+const EN_FIRST_MORE: &[&str] = &[
+    "Ada",
+    "Adele",
+    "Agnes",
+    "Ahmad",
+    "Aileen",
+    "Alfred",
+    "Alison",
+    "Alma",
+    "Alvina",
+    "Amelia",
+    "Anand",
+    "Anh",
+    "Anita",
+    "Annie",
+    "Aziz",
+    "Beatrice",
+    "Becky",
+    "Bernard",
+    "Bertha",
+    "Bonnie",
+    "Camille",
+    "Candice",
+    "Carmen",
+    "Cecilia",
+    "Cedric",
+    "Celia",
+    "Charlene",
+    "Cherie",
+    "Christy",
+    "Clara",
+    "Clarence",
+    "Claudia",
+    "Darren",
+    "Edith",
+    "Edmond",
+    "Edmund",
+    "Elsa",
+    "Elsie",
+    "Enoch",
+    "Ernest",
+    "Eunice",
+    "Fanny",
+    "Farah",
+    "Florence",
+    "Freddie",
+    "Gilbert",
+    "Gwen",
+    "Hafiz",
+    "Haruka",
+    "Herbert",
+    "Hilda",
+    "Horace",
+    "Howard",
+    "Jacky",
+    "Jess",
+    "Joanna",
+    "Jocelyn",
+    "Josephine",
+    "Julia",
+    "Kathy",
+    "Kristy",
+    "Linh",
+    "Livia",
+    "Lorraine",
+    "Maureen",
+    "Maxine",
+    "Minh",
+    "Miranda",
+    "Monica",
+    "Nurul",
+    "Patsy",
+    "Percy",
+    "Phyllis",
+    "Priscilla",
+    "Quincy",
+    "Regina",
+    "Rosalind",
+    "Sabrina",
+    "Siti",
+    "Tammy",
+    "Thanh",
+    "Tommy",
+    "Tuan",
+    "Ursula",
+    "Valerie",
+    "Vera",
+    "Veronica",
+    "Wallace",
+    "Winson",
+];
+
+/// The end of up to three name words after a title ending at `e` (`Mr. O'Brien`,
+/// `Herr Müller`, `Mr. Huang Chien-Ming`): each begins with a capital letter, Latin letters
+/// of any case, apostrophes and hyphens inside.
+fn titled_name_end(t: &str, e: usize) -> Option<usize> {
+    let mut i = e;
+    let rest = &t[i..];
+    let gap = rest.len() - rest.trim_start_matches(['.', ' ']).len();
+    if gap == 0 || gap > 2 {
+        return None;
+    }
+    i += gap;
+    let mut last = None;
+    for _ in 0..3 {
+        let mut cs = t[i..].char_indices();
+        if !cs.next().is_some_and(|(_, c)| c.is_uppercase()) {
+            break;
+        }
+        let len = cs
+            .find(|&(_, c)| !(c.is_alphabetic() && !is_han(c) || c == '\'' || c == '-'))
+            .map_or(t.len() - i, |(n, _)| n);
+        let word = &t[i..i + len];
+        if len < 2 || word.ends_with(['\'', '-']) {
+            break;
+        }
+        last = Some(i + word.strip_suffix("'s").map_or(len, str::len));
+        i += len;
+        if !t[i..].starts_with(' ') {
+            break;
+        }
+        i += 1;
+    }
+    last
+}
+
 fn english_names(t: &str, out: &mut Sink) {
     let b = t.as_bytes();
     // ASCII word spans
@@ -344,25 +473,24 @@ fn english_names(t: &str, out: &mut Sink) {
             i += 1;
         }
     }
-    let w = |k: usize| &t[words[k].0..words[k].1];
-    for k in 0..words.len() {
-        let (s, e) = words[k];
-        let word = w(k);
+    for &(s, e) in &words {
+        let word = &t[s..e];
         // Mr. Wong, Dr Tan Wei: the capitalised words after a title
         if EN_TITLES.contains(&word) {
-            let mut j = k + 1;
-            let mut last = None;
-            while j < words.len() && j <= k + 3 && cap(w(j)) && words[j].0 <= words[j - 1].1 + 2 {
-                last = Some(words[j].1);
-                j += 1;
-            }
             // the title too: `Auntie Mei`, `Herr Becker` name one person together
-            if let Some(end) = last {
+            if let Some(end) = titled_name_end(t, e) {
                 out("PERSON", s, end, SCORE);
             }
             continue;
         }
-        if !cap(word) || EN_FIRST.binary_search(&word).is_err() {
+        // `Tom's card`: the name without the possessive
+        let (word, e) = match word.strip_suffix("'s") {
+            Some(name) => (name, e - 2),
+            None => (word, e),
+        };
+        if !cap(word)
+            || EN_FIRST.binary_search(&word).is_err() && EN_FIRST_MORE.binary_search(&word).is_err()
+        {
             // 阿May / @Lisa: a capitalised Latin word right after 阿 or @
             let before = t[..s].chars().next_back();
             if cap(word) && matches!(before, Some('阿' | '@')) {
@@ -412,6 +540,29 @@ mod tests {
             }
         }
         v
+    }
+
+    fn names(t: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        english_names(t, &mut |_, s, e, _| v.push(t[s..e].to_string()));
+        v
+    }
+
+    #[test]
+    fn english_names_with_a_possessive_a_title_or_the_added_table() {
+        assert_eq!(names("Tom's card 5187"), ["Tom"]);
+        assert_eq!(names("Mr. O'Brien, SSN"), ["Mr. O'Brien"]);
+        assert_eq!(names("Herr Müller wants EUR"), ["Herr Müller"]);
+        assert_eq!(
+            names("台湾客户Mr. Huang Chien-Ming，台胞证"),
+            ["Mr. Huang Chien-Ming"]
+        );
+        assert_eq!(names("客户Eunice嘅地址"), ["Eunice"]);
+        assert!(EN_FIRST_MORE.windows(2).all(|w| w[0] < w[1]));
+        assert!(EN_FIRST_MORE
+            .iter()
+            .all(|n| EN_FIRST.binary_search(n).is_err()));
+        assert!(names("Sir, please call back").is_empty());
     }
 
     #[test]
