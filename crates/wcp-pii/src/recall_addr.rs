@@ -60,6 +60,19 @@ const UNITS: &[(&str, bool)] = &[
     ("室", false),
     ("苑", true),
     ("邨", true),
+    // estates and phases in Hong Kong and Macau (`第一城`, `日出康城3期`, `翠湖閣`, `爵悅庭`,
+    // `逸瓏灣`, `千色匯`): a place only in a chain of two units
+    ("城", false),
+    ("期", false),
+    ("閣", false),
+    ("阁", false),
+    ("庭", false),
+    ("灣", false),
+    ("湾", false),
+    ("軒", false),
+    ("轩", false),
+    ("匯", false),
+    ("汇", false),
 ];
 
 /// Characters that cannot be part of a place name (they introduce or follow one).
@@ -90,7 +103,9 @@ fn unit(t: &str, p: usize) -> Option<(usize, bool)> {
                 return Some((i + u.len(), *alone && head >= 2));
             }
         }
-        if !head_char(c) || head >= 10 {
+        // `第一城`, `一期`: an ordinal inside a place name, not the word `一`
+        let ordinal = c == '一' && (t[..i].ends_with('第') || t[i + 3..].starts_with('期'));
+        if !(head_char(c) || ordinal) || head >= 10 {
             return None;
         }
         i += c.len_utf8();
@@ -98,12 +113,62 @@ fn unit(t: &str, p: usize) -> Option<(usize, bool)> {
     None
 }
 
+/// Chinese addresses, also when written with spaces between their parts
+/// (`九龍旺角彌敦道 688 號旺角中心一期 12 樓 1203 室`, `荃灣眾安街68號 荃灣千色匯一期 6樓`):
+/// spaces next to digits are left out for the scan and the spans mapped
+/// back to `t`.
 pub fn chinese(t: &str, out: &mut Sink) {
+    let Some((compact, at)) = without_inner_spaces(t) else {
+        return chinese_compact(t, out);
+    };
+    chinese_compact(&compact, &mut |e, s, x, sc| {
+        // `x - 1` is the span's last byte: its end in `t` is one past that byte
+        out(e, at[s], at[x - 1] + 1, sc);
+    });
+}
+
+/// `t` without the spaces that sit between a digit and a Han character or digit, and each kept
+/// byte's offset in `t`; `None` when there is no such space.
+fn without_inner_spaces(t: &str) -> Option<(String, Vec<usize>)> {
+    // a space next to a digit (`彌敦道 688 號`, `一期 12 樓`), not one between two words
+    let part = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || is_han(c));
+    let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+    let inner = |i: usize| {
+        let (a, b) = (t[..i].chars().next_back(), t[i + 1..].chars().next());
+        // …and one after a street or number (`科進路 逸瓏灣`, `68號 荃灣`): the estate follows
+        let street = a.is_some_and(|a| "路街道號号".contains(a)) && b.is_some_and(is_han);
+        part(a) && part(b) && (digit(a) || digit(b) || street)
+    };
+    let spaces: Vec<usize> = t
+        .match_indices(' ')
+        .map(|(i, _)| i)
+        .filter(|&i| inner(i))
+        .collect();
+    if spaces.is_empty() {
+        return None;
+    }
+    let mut compact = String::with_capacity(t.len());
+    let mut at = Vec::with_capacity(t.len());
+    let mut from = 0;
+    for sp in spaces.into_iter().chain([t.len()]) {
+        compact.push_str(&t[from..sp]);
+        at.extend(from..sp);
+        from = sp + 1;
+    }
+    Some((compact, at))
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+fn chinese_compact(t: &str, out: &mut Sink) {
     let mut i = 0;
     let mut prev: Option<char> = None;
     while i < t.len() {
         let c = t[i..].chars().next().unwrap_or(' ');
-        let starts = prev.is_none_or(|p| !head_char(p));
+        // a place may follow a Latin word directly (`Kelly新屋將軍澳…`)
+        let starts = prev.is_none_or(|p| !head_char(p) || p.is_ascii_alphabetic() && is_han(c));
         if starts && head_char(c) {
             let (mut end, mut n, mut alone) = (i, 0, false);
             while let Some((e, a)) = unit(t, end) {
@@ -163,7 +228,11 @@ fn tail(t: &str, mut end: usize) -> usize {
             continue;
         }
         let more = t[i..].chars().next().is_some_and(|c| c.is_alphanumeric());
-        return if digit && !more && t[s..i].is_ascii() {
+        // `12樓A`, `10樓B`: the flat's letter after the floor
+        let flat = n == 1
+            && t[s..i].bytes().all(|b| b.is_ascii_uppercase())
+            && t[..end].ends_with(['樓', '楼', '層', '层']);
+        return if (digit || flat) && !more && t[s..i].is_ascii() {
             i
         } else {
             end
@@ -174,6 +243,10 @@ fn tail(t: &str, mut end: usize) -> usize {
 static EN: LazyLock<Regex> = LazyLock::new(|| {
     RegexBuilder::new(concat!(
         r"\b(?:Flat|Unit|Room|Rm|Apt|Apartment|Suite|Block|Blk|Tower|Level|Floor|House|Lot)\.? ?[0-9][0-9A-Za-z-]{0,5}\b",
+        r"|\b(?:Flat|Unit|Room|Block|Blk|Tower|Wing) [A-H]\b",
+        r"|\bNo\. ?[0-9]{1,5}[A-Z]?\b",
+        r"|\b[0-9]{1,2}-[0-9]{1,2}-[0-9]{1,3} [A-Z][A-Za-z-]+",
+        r"|\b(?:Jalan|Jln|Lorong|Lor) (?:[0-9]{1,3} )?[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}",
         r"|#[0-9]{1,3}-[0-9]{1,4}\b",
         r"|\b[0-9]{1,3}/F\b",
         r"|\bSingapore ?\(?[0-9]{6}\)?|\bS\([0-9]{6}\)",
@@ -193,9 +266,72 @@ pub fn english(t: &str, out: &mut Sink) {
     {
         return;
     }
+    let mut done = 0;
     for m in EN.find_iter(t) {
-        out("LOCATION", m.start(), m.end(), SCORE);
+        if m.end() <= done {
+            continue;
+        }
+        let end = chain_end(t, m.end());
+        out("LOCATION", m.start(), end, SCORE);
+        done = end;
     }
+}
+
+/// Words that start what follows an address, not a part of it.
+const NOT_PLACE: &[&str] = &[
+    "HKID", "DOB", "Tel", "Mobile", "Email", "Phone", "SSN", "IBAN", "Passport", "ID", "NRIC",
+    "IC", "Fax", "Contact", "Call", "Attn", "Card", "Account", "A/C", "WeChat", "Wechat",
+];
+
+/// The end of an English address whose first piece ends at `end`: the comma-separated
+/// pieces after it that are written as place names (`Tower 1`, `Island Resort`,
+/// `89 Queensway`, `Tsim Sha Tsui`, `Chiyoda-ku`, `Hong Kong`), and a compass word or
+/// `Central` after a street (`Des Voeux Road Central`, `Austin Road West`).
+fn chain_end(t: &str, mut end: usize) -> usize {
+    for w in [" Central", " West", " East", " North", " South"] {
+        if t[end..].starts_with(w)
+            && !t[end + w.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+        {
+            end += w.len();
+            break;
+        }
+    }
+    while let Some(rest) = t[end..].strip_prefix(", ") {
+        let piece = place_piece(rest);
+        if piece == 0 {
+            break;
+        }
+        end += 2 + piece;
+    }
+    end
+}
+
+/// The length of up to five words at the start of `s` that read as a place: each begins
+/// with a capital letter or a digit; not a label that starts another field (`HKID`, `Tel`).
+fn place_piece(s: &str) -> usize {
+    let mut len = 0;
+    for (n, w) in s.split(' ').enumerate() {
+        let w = w.trim_end_matches([',', '.', ';', ')']);
+        let ok = w.len() >= 2 || w.bytes().all(|b| b.is_ascii_alphanumeric()) && !w.is_empty();
+        let first = w
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        let word = w
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'\'' | b'-' | b'/'));
+        if n >= 5 || !ok || !first || !word || NOT_PLACE.contains(&w) {
+            break;
+        }
+        if n > 0 {
+            len += 1;
+        }
+        len += w.len();
+        if s[len..].starts_with(',') || !s[len..].starts_with(' ') {
+            break;
+        }
+    }
+    len
 }
 
 #[cfg(test)]
@@ -232,5 +368,82 @@ mod tests {
             );
         }
         assert!(spans("周三的路演改线上了，腾讯会议号 738 291 456").is_empty());
+    }
+
+    fn chinese_spans(t: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        super::chinese(t, &mut |_, s, e, _| v.push(t[s..e].to_string()));
+        v
+    }
+
+    fn english_spans(t: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        super::english(t, &mut |_, s, e, _| v.push(t[s..e].to_string()));
+        v
+    }
+
+    /// Spaces inside a Chinese address, estates and phases, the flat's letter, an address
+    /// right after a Latin name.
+    #[test]
+    fn chinese_addresses_with_spaces_estates_and_flat_letters() {
+        let covers = |t: &str, whole: &str| {
+            let got = chinese_spans(t);
+            assert!(got.iter().any(|s| s.contains(whole)), "{t}: {got:?}");
+        };
+        covers(
+            "地址：九龍旺角彌敦道 688 號旺角中心一期 12 樓 1203 室，電話",
+            "彌敦道 688 號旺角中心一期 12 樓 1203 室",
+        );
+        covers(
+            "地址新界沙田第一城 38座 24樓G室",
+            "新界沙田第一城 38座 24樓G室",
+        );
+        covers(
+            "改咗去大埔白石角科進路 逸瓏灣 8座 12樓A",
+            "科進路 逸瓏灣 8座 12樓A",
+        );
+        covers(
+            "Kelly新屋將軍澳日出康城 3期，聽日入伙",
+            "將軍澳日出康城 3期",
+        );
+        covers(
+            "澳門氹仔海洋花園大馬路 海洋花園 翠湖閣 17樓C座",
+            "翠湖閣 17樓C座",
+        );
+        // words with a space before a number are not joined
+        assert!(chinese_spans("周末带爸妈去青城山 老爷子膝盖不好 坐索道上去").is_empty());
+    }
+
+    /// The comma-separated pieces of an English address after its first recognised piece.
+    #[test]
+    fn english_addresses_run_over_their_comma_separated_pieces() {
+        let whole = |t: &str, addr: &str| {
+            let got = english_spans(t);
+            assert!(got.iter().any(|s| s == addr), "{t}: {got:?}");
+        };
+        whole(
+            "new flat is Flat 12C, Tower 1, Island Resort, 28 Siu Sai Wan Road, her wechat x",
+            "Flat 12C, Tower 1, Island Resort, 28 Siu Sai Wan Road",
+        );
+        whole(
+            "lives at Flat B, 7/F, Kam Fung Court, 22 Sai Wan Ho Street",
+            "Flat B, 7/F, Kam Fung Court, 22 Sai Wan Ho Street",
+        );
+        whole(
+            "Room 1803, 18/F, Wing On House, 71 Des Voeux Road Central, tel 2",
+            "Room 1803, 18/F, Wing On House, 71 Des Voeux Road Central",
+        );
+        whole(
+            "billing to 2-8-1 Nishi-Shinjuku, Shinjuku-ku, Tokyo",
+            "2-8-1 Nishi-Shinjuku, Shinjuku-ku, Tokyo",
+        );
+        whole(
+            "No. 14, Lorong 27 Geylang, Singapore 388167",
+            "No. 14, Lorong 27 Geylang, Singapore 388167",
+        );
+        whole(
+            "Flat 32C, Tower 3, Sorrento, HKID D079072(A)",
+            "Flat 32C, Tower 3, Sorrento",
+        );
     }
 }
