@@ -109,6 +109,16 @@ const LABELS: &[(&str, &str)] = &[
     ("wx", "WECHAT_ID"),
     ("vx", "WECHAT_ID"),
     ("v信", "WECHAT_ID"),
+    ("企微", "WECHAT_ID"),
+    ("企业微信", "WECHAT_ID"),
+    ("企業微信", "WECHAT_ID"),
+    ("ig", "INSTAGRAM_ID"),
+    ("instagram", "INSTAGRAM_ID"),
+    ("小红书", "SOCIAL_ID"),
+    ("小紅書", "SOCIAL_ID"),
+    ("抖音", "SOCIAL_ID"),
+    ("facebook", "SOCIAL_ID"),
+    ("twitter", "SOCIAL_ID"),
     ("telegram", "TELEGRAM_ID"),
     ("whatsapp", "PHONE_NUMBER"),
     ("line id", "LINE_ID"),
@@ -151,6 +161,8 @@ const FILLERS: &[&str] = &[
     "is",
     "是不是",
     ".",
+    "係",
+    "系",
 ];
 
 /// Every occurrence of every label, overlaps included: one pass over the line instead of a
@@ -214,7 +226,10 @@ fn labelled(t: &str, out: &mut Sink) {
         let tok = t[s..i].trim_end_matches(['.', '-', ')']);
         let e = s + tok.len();
         let digits = tok.bytes().filter(u8::is_ascii_digit).count();
-        let handle = matches!(entity, "WECHAT_ID" | "TELEGRAM_ID" | "LINE_ID");
+        let handle = matches!(
+            entity,
+            "WECHAT_ID" | "TELEGRAM_ID" | "LINE_ID" | "INSTAGRAM_ID" | "SOCIAL_ID"
+        );
         // SWIFT/BIC codes are letters: 8 or 11 characters
         let bic = entity == "BANK_ROUTING"
             && matches!(tok.len(), 8 | 11)
@@ -227,15 +242,39 @@ fn labelled(t: &str, out: &mut Sink) {
     }
 }
 
-/// Any run of ≥ 9 digits (single spaces or dashes inside) identifies something.
+/// Any run of ≥ 9 digits identifies something. Inside the run: single spaces or dashes,
+/// full-width dashes (`021－5489－2301`) and an area code in brackets (`+86 (27) 8571`).
+/// Glued to letters before it (`Visa4761 2905 5870 9646`) it takes ≥ 12 digits.
 fn long_numbers(t: &str, out: &mut Sink) {
     let b = t.as_bytes();
+    let sep = |i: usize| -> usize {
+        // the separator's length at `i` when a digit follows it (at most two separators)
+        let one = |j: usize| match b.get(j) {
+            Some(b' ' | b'-' | b'(' | b')') => 1,
+            Some(0xEF) if t[j..].starts_with('－') => 3,
+            _ => 0,
+        };
+        let a = one(i);
+        if a == 0 {
+            return 0;
+        }
+        if b.get(i + a).is_some_and(u8::is_ascii_digit) {
+            return a;
+        }
+        let c = one(i + a);
+        if c > 0 && b.get(i + a + c).is_some_and(u8::is_ascii_digit) {
+            a + c
+        } else {
+            0
+        }
+    };
     let mut i = 0;
     while i < b.len() {
-        if !b[i].is_ascii_digit() || (i > 0 && b[i - 1].is_ascii_alphanumeric()) {
+        if !b[i].is_ascii_digit() || (i > 0 && b[i - 1].is_ascii_digit()) {
             i += 1;
             continue;
         }
+        let glued = i > 0 && b[i - 1].is_ascii_alphabetic();
         let s = i;
         let (mut n, mut e) = (0, i);
         while i < b.len() {
@@ -243,13 +282,15 @@ fn long_numbers(t: &str, out: &mut Sink) {
                 n += 1;
                 i += 1;
                 e = i;
-            } else if matches!(b[i], b' ' | b'-') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                i += 1;
             } else {
-                break;
+                match sep(i) {
+                    0 => break,
+                    k => i += k,
+                }
             }
         }
-        if n >= 9 && !b.get(e).is_some_and(u8::is_ascii_alphabetic) {
+        let long = if glued { n >= 12 } else { n >= 9 };
+        if long && !b.get(e).is_some_and(u8::is_ascii_alphabetic) {
             out("NUMBER", s, e, SCORE);
         }
         i = e.max(s + 1);
@@ -563,6 +604,43 @@ mod tests {
             .iter()
             .all(|n| EN_FIRST.binary_search(n).is_err()));
         assert!(names("Sir, please call back").is_empty());
+    }
+
+    fn recall(t: &str) -> Vec<(&'static str, String)> {
+        let mut v = Vec::new();
+        find(t, &mut |e, s, x, _| v.push((e, t[s..x].to_string())));
+        v
+    }
+
+    /// Numbers with full-width dashes or a bracketed area code, a card glued to its brand,
+    /// handles after 企微 and IG.
+    #[test]
+    fn numbers_written_loosely_and_handles_after_new_labels() {
+        let has = |t: &str, e: &str, v: &str| {
+            let got = recall(t);
+            assert!(got.iter().any(|(a, b)| *a == e && b == v), "{t}: {got:?}");
+        };
+        for (t, e, v) in [
+            ("钱阿姨：021－5489－2301，她说", "NUMBER", "021－5489－2301"),
+            (
+                "熊总，+86 (27) 8571 3366，xiong@",
+                "NUMBER",
+                "86 (27) 8571 3366",
+            ),
+            (
+                "同埋Visa4761 2905 5870 9646都要停",
+                "NUMBER",
+                "4761 2905 5870 9646",
+            ),
+            ("企微YangXiao_SH", "WECHAT_ID", "YangXiao_SH"),
+            ("佢 IG 係 tommy.888", "INSTAGRAM_ID", "tommy.888"),
+        ] {
+            has(t, e, v);
+        }
+        // a short code glued to letters is no identifier
+        assert!(recall("model X12345678 ok")
+            .iter()
+            .all(|(e, _)| *e != "NUMBER"));
     }
 
     #[test]

@@ -23,8 +23,12 @@ pub fn find(t: &str, out: &mut Sink) {
             ("LICENSE_PLATE", g)
         } else if let Some(g) = m.name("postcode") {
             ("LOCATION", g)
-        } else if let Some(g) = m.name("handle") {
+        } else if let Some(g) = m.name("handle").or_else(|| m.name("bare")) {
             ("WECHAT_ID", g)
+        } else if let Some(g) = m.name("twid") {
+            ("ID_NUMBER", g)
+        } else if let Some(g) = m.name("moid") {
+            ("ID_NUMBER", g)
         } else {
             continue;
         };
@@ -38,7 +42,12 @@ static SHAPES: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?-u:\b)(?P<plate>S[A-Z]{2}[0-9]{1,4}[A-Z])(?-u:\b)",
         // a UK postcode or a US state and ZIP, with the town before it
         r"|(?P<postcode>(?:(?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+,? )?(?:[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}|[A-Z]{2} [0-9]{5}(?:-[0-9]{4})?))(?-u:\b)",
-        r"|(?-u:\b)(?P<handle>[a-z][a-z0-9]*_[a-z0-9_]*[0-9][a-z0-9_]*)(?-u:\b)",
+        r"|(?-u:\b)(?P<handle>[a-z][a-z0-9]*_[a-z0-9_]*[0-9][a-z0-9_]*|[A-Za-z][A-Za-z0-9]{2,}_[A-Za-z0-9_]{2,})(?-u:\b)",
+        // a chat handle of letters and a number (`mengfx77`), alone between separators
+        r"|(?:^|[\s,，、：:])(?P<bare>[a-z]{4,}[0-9]{2,4})(?:$|[\s,，、。])",
+        // Taiwan national id and Macau id by shape, check digit or not
+        r"|(?-u:\b)(?P<twid>[A-Z][12][0-9]{8})(?-u:\b)",
+        r"|(?-u:\b)(?P<moid>[1578][0-9]{6}\([0-9]\))",
     ))
     .expect("shape recall pattern compiles")
 });
@@ -50,8 +59,11 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?-u:\b)[0-9]{1,2}/[0-9]{1,2}/(?:19|20)[0-9]{2}(?-u:\b)",
         r"|(?-u:\b)[0-9]{2}\.[0-9]{1,2}\.[0-9]{1,2}(?-u:\b)",
         r"|(?-u:\b)[0-9]{1,2}(?:st|nd|rd|th)? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (?:19|20)[0-9]{2}(?-u:\b)",
+        r"|(?-u:\b)(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* [0-9]{1,2}(?:st|nd|rd|th)?,? (?:19|20)[0-9]{2}(?-u:\b)",
         r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}[日号號]",
         r"|(?P<bare>(?-u:\b)(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?-u:\b))",
+        // a year and month only (`1993年7月`): a birth only with a birth word
+        r"|(?P<month>(?:19|20)[0-9]{2}年[0-9]{1,2}月)",
     ))
     .expect("date recall pattern compiles")
 });
@@ -59,11 +71,35 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// Words that say a nearby date is someone's birth.
 const BIRTH: &[&str] = &[
     "出生", "生日", "生的", "生于", "生於", "出世", "诞辰", "誕辰", "DOB", "D.O.B", "dob", "born",
-    "Born", "birth", "Birth",
+    "Born", "birth", "Birth", "bday", "Bday", "b'day", "B'day",
 ];
 
+/// The year of a full date (`1998-04-26`, `97年11月2日`, `30 Nov 1991`), if written with
+/// digits.
+fn year(date: &str) -> Option<u32> {
+    let b = date.as_bytes();
+    for i in 0..b.len().saturating_sub(3) {
+        let four = &b[i..i + 4];
+        let fresh = i == 0 || !b[i - 1].is_ascii_digit();
+        if fresh && four.iter().all(u8::is_ascii_digit) && matches!(&four[..2], b"19" | b"20") {
+            return date[i..i + 4].parse().ok();
+        }
+    }
+    // `97年`: a two-digit year before 年
+    let two = date.split_once('年')?.0;
+    (two.len() == 2)
+        .then(|| two.parse::<u32>().ok())
+        .flatten()
+        .map(|y| if y >= 30 { 1900 + y } else { 2000 + y })
+}
+
+/// A full date at least this old is taken for a date of birth without a birth word: chat
+/// about clients names the dates of their lives, business dates are recent.
+const BIRTH_YEAR_LAST: u32 = 2012;
+
 /// A full date is a date of birth when a birth word comes up to 60 characters before it or
-/// `生` right after it; an 8-digit `YYYYMMDD` is one anyway (next to an id, it is).
+/// `生` right after it, or when its year is 2012 or earlier; an 8-digit `YYYYMMDD` is one
+/// anyway (next to an id, it is); a year and month only with a birth word.
 fn dates_of_birth(t: &str, out: &mut Sink) {
     for m in DATE.captures_iter(t) {
         let g = m.get(0).expect("match");
@@ -76,7 +112,9 @@ fn dates_of_birth(t: &str, out: &mut Sink) {
         let near = BIRTH.iter().any(|w| before.contains(w))
             || after.starts_with('生')
             || after.starts_with("出生");
-        if near || m.name("bare").is_some() {
+        let month_only = m.name("month").is_some();
+        let old = !month_only && year(g.as_str()).is_some_and(|y| y <= BIRTH_YEAR_LAST);
+        if near || old || m.name("bare").is_some() {
             out("DATE_OF_BIRTH", g.start(), g.end(), SCORE);
         }
     }
@@ -148,12 +186,17 @@ mod tests {
         v
     }
 
+    fn has(t: &str, e: &str, v: &str) {
+        let got = spans(t);
+        assert!(got.iter().any(|(a, b)| *a == e && b == v), "{t}: {got:?}");
+    }
+
+    fn quiet(t: &str) {
+        assert!(spans(t).is_empty(), "{t}: {:?}", spans(t));
+    }
+
     #[test]
     fn shapes_dates_and_romanised_names() {
-        let has = |t: &str, e: &str, v: &str| {
-            let got = spans(t);
-            assert!(got.iter().any(|(a, b)| *a == e && b == v), "{t}: {got:?}");
-        };
         has("证件 H10583627 已过期", "CN_TRAVEL_PERMIT", "H10583627");
         has("SGX4821L at the lobby", "LICENSE_PLATE", "SGX4821L");
         has("他微信 kelvinho_85 加一下", "WECHAT_ID", "kelvinho_85");
@@ -174,10 +217,40 @@ mod tests {
         );
         has("Pasadena, CA 91106", "LOCATION", "Pasadena, CA 91106");
         // Not a birth: a business date, ordinary words.
-        let quiet = |t: &str| assert!(spans(t).is_empty(), "{t}: {:?}", spans(t));
         quiet("结算日 2024-03-21 到账");
         quiet("Long Term Fund review on Friday");
         quiet("The Fund Manager will call");
         quiet("new autocall on NKY/SPX/SX5E, 18m");
+    }
+
+    /// Old full dates without a birth word, a year and month after one, ids of Taiwan and
+    /// Macau by shape, handles without digits or without an underscore.
+    #[test]
+    fn old_dates_ids_by_shape_and_bare_handles() {
+        let dob = "DATE_OF_BIRTH";
+        for (t, e, v) in [
+            ("员工信息表：程晓雨，1998-04-26，身份证", dob, "1998-04-26"),
+            ("新员工入职：韩雪，97年11月2日，手机", dob, "97年11月2日"),
+            ("Ms. Lau 30 Nov 1991 lau@x.com", dob, "30 Nov 1991"),
+            ("born Nov 30, 1991 in Kowloon", dob, "Nov 30, 1991"),
+            ("欧阳晓出生于1993年7月... 不对", dob, "1993年7月"),
+            ("Jess's bday 1994-02-28, party", dob, "1994-02-28"),
+            (
+                "Mr. Chiang TW ID F277790953, +886",
+                "ID_NUMBER",
+                "F277790953",
+            ),
+            ("Macau ID 7392014(5), +853", "ID_NUMBER", "7392014(5)"),
+            ("老白：139，baiyun_lao", "WECHAT_ID", "baiyun_lao"),
+            (
+                "客户孟繁星，186 0301 7730，mengfx77",
+                "WECHAT_ID",
+                "mengfx77",
+            ),
+        ] {
+            has(t, e, v);
+        }
+        // a recent business date, a year and month without a birth word
+        quiet("结算日 2024-03-21 到账，2025年7月到期");
     }
 }
