@@ -307,8 +307,20 @@ fn chain_end(t: &str, mut end: usize) -> usize {
 }
 
 /// The length of up to five words at the start of `s` that read as a place: each begins
-/// with a capital letter or a digit; not a label that starts another field (`HKID`, `Tel`).
+/// with a capital letter or a digit, one at least with a letter (digits alone are a phone
+/// number's, which keeps its own pseudonym); not a label that starts another field
+/// (`HKID`, `Tel`).
 fn place_piece(s: &str) -> usize {
+    let len = place_words(s);
+    let named = s[..len].bytes().any(|b| b.is_ascii_uppercase());
+    if named {
+        len
+    } else {
+        0
+    }
+}
+
+fn place_words(s: &str) -> usize {
     let mut len = 0;
     for (n, w) in s.split(' ').enumerate() {
         let w = w.trim_end_matches([',', '.', ';', ')']);
@@ -445,5 +457,6 @@ mod tests {
             "Flat 32C, Tower 3, Sorrento, HKID D079072(A)",
             "Flat 32C, Tower 3, Sorrento",
         );
+        whole("Kornhill, 2 Hong On Street, 2563 7182", "2 Hong On Street");
     }
 }
