@@ -743,7 +743,7 @@ fn the_rule_is_changed_only_with_an_approvers_token_and_the_audit_shows_it() {
     let verified = wcp_words("archive verify --db", db);
     assert!(
         verified.contains("note: record ")
-            && verified.contains("officer adds approver bob alone — the bootstrap"),
+            && verified.contains("officer adds approver bob alone, before any approver was registered — the two-person rule's bootstrap"),
         "{verified}"
     );
     ok(wcp(&[

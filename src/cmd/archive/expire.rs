@@ -175,9 +175,14 @@ fn print(r: &ExpireReport, list_kept: bool, zone: i32, db: &std::path::Path) {
         );
     }
     if r.dry_run && r.needs_approval {
+        // The share, or (below) the clock, is why.
+        let why = if share > r.max_share * 100.0 {
+            format!("more than {:.1} % of the archive", r.max_share * 100.0)
+        } else {
+            "the machine's clock is far ahead (below)".to_string()
+        };
         println!(
-            "more than {:.1} % of the archive: a registered approver must run `wcp archive expire-approve --db {} --actor THEIR-NAME --approver-key THEIR.key --now {}`, check the plan it shows and hand you the token for --approval",
-            r.max_share * 100.0,
+            "{why}: a registered approver must run `wcp archive expire-approve --db {} --actor THEIR-NAME --approver-key THEIR.key --now {}`, check the plan it shows and hand you the token for --approval",
             db.display(),
             wcp_archive::time::rfc3339(r.cutoff_ms)
         );

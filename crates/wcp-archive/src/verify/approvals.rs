@@ -59,9 +59,9 @@ fn config(
         .unwrap_or("an unnamed actor (no audit record follows it)");
     match rules.standing(change) {
         Standing::Bootstrap(what) => found.notes.push(format!(
-            "record {seq}: {who} {what} alone — the bootstrap of the two-person rule, the one \
-             settings change one person makes (check that this is the approver your compliance \
-             officer registered)"
+            "record {seq}: {who} {what} alone, before any approver was registered — the \
+             two-person rule's bootstrap, the only settings change one person makes: check it \
+             against what your compliance officer set up"
         )),
         Standing::OnePerson => {}
         Standing::NeedsApproval(what) => {
