@@ -756,8 +756,13 @@ fn the_rule_is_changed_only_with_an_approvers_token_and_the_audit_shows_it() {
         "--approver-key",
         bob.to_str().unwrap(),
     ]));
+    wcp_words(
+        "archive hold place --actor counsel --conversation lisi|zhangwei --reason SEC --case-id C-1 --db",
+        db,
+    );
     let audit = wcp_words("archive audit --db", db);
     for want in [
+        "counsel         hold_place          hold 1 (case C-1)",
         "officer         configure           add approver bob, [bootstrap: no approver was registered, one person adds approver bob]",
         "officer         configure           expire_max_share=1.0, [approved by bob: raises expire_max_share from 0.05 to 1]",
         "bob             configure_approve   change ",

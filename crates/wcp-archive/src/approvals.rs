@@ -100,6 +100,10 @@ pub struct Rules {
     pub approvers: BTreeMap<String, String>,
     /// The last `config` record applied (0: none).
     pub last_seq: i64,
+    /// An approver was registered at some point: the bootstrap is over for good, even if
+    /// every approver was later removed (else removing them all, with one approval, would
+    /// reopen the one-person step).
+    pub bootstrapped: bool,
 }
 
 impl Default for Rules {
@@ -108,6 +112,7 @@ impl Default for Rules {
             max_share: DEFAULT_EXPIRE_MAX_SHARE,
             approvers: BTreeMap::new(),
             last_seq: 0,
+            bootstrapped: false,
         }
     }
 }
@@ -143,6 +148,7 @@ impl Rules {
         for name in &change.remove_approvers {
             self.approvers.remove(name);
         }
+        self.bootstrapped |= !self.approvers.is_empty();
         self.last_seq = seq;
     }
 
@@ -169,11 +175,19 @@ impl Rules {
         }
         if why.is_empty() {
             Standing::OnePerson
-        } else if self.approvers.is_empty() {
+        } else if !self.bootstrapped {
             Standing::Bootstrap(why.join(", "))
         } else {
             Standing::NeedsApproval(why.join(", "))
         }
+    }
+
+    /// True when `change` would remove the last registered approver: refused by `configure`
+    /// (no one could approve anything again, and no one may bootstrap again).
+    pub fn leaves_no_approver(&self, change: &ConfigChange) -> bool {
+        let mut after = self.clone();
+        after.apply(self.last_seq, change);
+        !self.approvers.is_empty() && after.approvers.is_empty()
     }
 
     /// Checks `change`'s approval: signed by an approver registered before it (not the
@@ -318,5 +332,16 @@ mod tests {
         assert!(rules.check("k", &other, Some("officer")).is_err());
         rules.apply(9, &lower);
         assert!(rules.check("k", &sneak, Some("officer")).is_err());
+        // Removing every approver does not reopen the bootstrap.
+        let gone = ConfigChange {
+            remove_approvers: vec!["bob".into()],
+            ..ConfigChange::default()
+        };
+        assert!(rules.leaves_no_approver(&gone));
+        rules.apply(10, &gone);
+        assert!(matches!(
+            rules.standing(&add("officer2", &me2)),
+            Standing::NeedsApproval(_)
+        ));
     }
 }

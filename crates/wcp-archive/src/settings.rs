@@ -74,6 +74,13 @@ impl Archive {
             // Read inside the write lock, from the chain (not the settings table, which a
             // hand edit could empty to look like a new archive).
             let rules = Rules::from_chain(conn)?;
+            if rules.leaves_no_approver(change) {
+                return Err(ArchiveError::Invalid(
+                    "this change removes the last registered approver, after which no one could \
+                     approve a change or a large expiry again: register another approver first"
+                        .into(),
+                ));
+            }
             let rule = match rules.standing(change) {
                 Standing::Bootstrap(what) => {
                     format!("bootstrap: no approver was registered, one person {what}")

@@ -123,6 +123,18 @@ fn once_an_approver_exists_one_person_cannot_loosen_the_rule() {
     let mut again = share(1.0);
     again.approval = Some(token);
     assert!(a.configure(&again, "officer").is_err());
+    // Removing every approver would reopen the bootstrap: refused, even with bob's token.
+    let mut gone = ConfigChange {
+        remove_approvers: vec!["bob".into(), "carol".into()],
+        ..ConfigChange::default()
+    };
+    gone.approval = Some(a.approve_change(&gone, "bob", &bob).unwrap());
+    let err = a.configure(&gone, "officer").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("removes the last registered approver"),
+        "{err}"
+    );
     let v = a.verify().unwrap();
     assert!(v.ok, "{:?}", v.problems);
     let audit = a.audit_records(&Default::default()).unwrap();

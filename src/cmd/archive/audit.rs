@@ -142,6 +142,8 @@ fn details(action: &str, d: &serde_json::Value) -> String {
                 .map(wcp_archive::time::rfc3339)
                 .unwrap_or_default()
         ),
+        "hold_place" => format!("hold {} (case {})", s("hold"), s("case_id")),
+        "hold_release" => format!("hold {}: {}", s("hold"), s("reason")),
         "configure_approve" => format!("change {} {}", s("digest"), short(&d["change"])),
         _ if d.get("query").is_some() || d.get("msgids").is_some() => {
             let ids = d.get("msgids").and_then(|v| v.as_array()).map(|v| v.len());
