@@ -10,7 +10,7 @@
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::names_data::{EN_FIRST, NOT_GIVEN};
+use crate::names_data::{EN_FIRST, EN_STOP, NOT_GIVEN};
 
 type Sink<'a> = dyn FnMut(&'static str, usize, usize, f32) + 'a;
 
@@ -337,9 +337,28 @@ fn titled_cn(t: &str, out: &mut Sink) {
             } else {
                 end
             };
-            out("PERSON", i, end, SCORE);
+            // `陳大文先生`: the title follows the given name, whose last character may be a
+            // surname too; the name starts at a surname one or two characters back
+            let start = if title_ok { name_start(&chars, k) } else { i };
+            out("PERSON", start, end, SCORE);
         }
     }
+}
+
+/// Where a name ends at `chars[k]` (a title follows): at the surname one or two characters
+/// before it, when there is one and nothing between is a particle (`的`, `和`).
+fn name_start(chars: &[(usize, char)], k: usize) -> usize {
+    let han =
+        |j: usize| is_han(chars[j].1) && !"的嘅和跟与與是在及或把给給让讓".contains(chars[j].1);
+    for back in [2, 1] {
+        let Some(p) = k.checked_sub(back) else {
+            continue;
+        };
+        if crate::recall_names::surname(chars[p].1) && (p..k).all(han) {
+            return chars[p].0;
+        }
+    }
+    chars[k].0
 }
 
 /// After 老X/小X, a following Han character usually makes a word (小米, 老板): only a
@@ -494,6 +513,98 @@ fn titled_name_end(t: &str, e: usize) -> Option<usize> {
     last
 }
 
+/// Words before a single name (`Hi Kelly`, `cc Bernice`, `客户Eunice`, `俾Ada`).
+const EN_CUES: &[&str] = &[
+    "Hi",
+    "Hey",
+    "Dear",
+    "Hello",
+    "Thanks",
+    "thanks",
+    "Thank you",
+    "thank you",
+    "Thx",
+    "thx",
+    "cc",
+    "Cc",
+    "CC",
+    "ask",
+    "Ask",
+    "tell",
+    "Tell",
+    "ping",
+    "Ping",
+    "call",
+    "met",
+    "with",
+    "Attn",
+    "attn",
+];
+const HAN_CUES: &str = "同叫問问找俾畀给給跟和请請户戶事俾";
+/// Capitalised words after a cue that are not names.
+const NOT_NAMES: &[&str] = &[
+    "All",
+    "Team",
+    "Everyone",
+    "Guys",
+    "Sir",
+    "Madam",
+    "Boss",
+    "Both",
+    "There",
+    "Again",
+    "Mr",
+    "Ms",
+    "Mrs",
+    "Dr",
+    "The",
+    "You",
+    "Me",
+    "Him",
+    "Her",
+    "Them",
+    "Us",
+    "It",
+    "This",
+    "That",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Today",
+    "Tomorrow",
+    "Morning",
+    "Noon",
+    "Tonight",
+    "Please",
+    "Pls",
+    "Ok",
+    "Okay",
+    "Yes",
+    "No",
+];
+
+fn after_person_cue(t: &str, s: usize) -> bool {
+    let head = &t[..s];
+    if head
+        .chars()
+        .next_back()
+        .is_some_and(|c| HAN_CUES.contains(c))
+    {
+        return true;
+    }
+    let Some(head) = head.strip_suffix(' ') else {
+        return false;
+    };
+    EN_CUES.iter().any(|c| {
+        head.strip_suffix(c)
+            .is_some_and(|h| !h.ends_with(|x: char| x.is_ascii_alphanumeric()))
+    })
+}
+
 fn english_names(t: &str, out: &mut Sink) {
     let b = t.as_bytes();
     // ASCII word spans
@@ -532,9 +643,13 @@ fn english_names(t: &str, out: &mut Sink) {
         if !cap(word)
             || EN_FIRST.binary_search(&word).is_err() && EN_FIRST_MORE.binary_search(&word).is_err()
         {
-            // 阿May / @Lisa: a capitalised Latin word right after 阿 or @
+            // 阿May / @Lisa: a capitalised Latin word right after 阿 or @; `Hi Kelly`,
+            // `thanks Bernice`, `问Wilfred`: one after a word that greets, thanks or points
+            // at a person
             let before = t[..s].chars().next_back();
-            if cap(word) && matches!(before, Some('阿' | '@')) {
+            let cued =
+                after_person_cue(t, s) && !EN_STOP.contains(&word) && !NOT_NAMES.contains(&word);
+            if cap(word) && (matches!(before, Some('阿' | '@')) || cued) {
                 out("PERSON", s, e, SCORE);
             }
             continue;
@@ -599,11 +714,18 @@ mod tests {
             ["Mr. Huang Chien-Ming"]
         );
         assert_eq!(names("客户Eunice嘅地址"), ["Eunice"]);
+        let mut v = Vec::new();
+        let t = "陳大文先生，出生日期";
+        titled_cn(t, &mut |_, s, e, _| v.push(t[s..e].to_string()));
+        assert!(v.contains(&"陳大文先生".to_string()), "{v:?}");
         assert!(EN_FIRST_MORE.windows(2).all(|w| w[0] < w[1]));
         assert!(EN_FIRST_MORE
             .iter()
             .all(|n| EN_FIRST.binary_search(n).is_err()));
         assert!(names("Sir, please call back").is_empty());
+        assert_eq!(names("Hi Wilbur, thanks"), ["Wilbur"]);
+        assert_eq!(names("幫我問Bernadette一聲"), ["Bernadette"]);
+        assert!(names("Hi All, Friday call with Bloomberg").is_empty());
     }
 
     fn recall(t: &str) -> Vec<(&'static str, String)> {

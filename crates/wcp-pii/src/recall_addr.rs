@@ -76,7 +76,12 @@ const UNITS: &[(&str, bool)] = &[
 ];
 
 /// Characters that cannot be part of a place name (they introduce or follow one).
-const STOP: &str = "在到去址寄住于於是为為的了我你他她们們和与與及或从從往来來收送搬改近这這那请請把给給也都就还還要会會说說啊吧呢吗嗎个個在有没沒很最一";
+const STOP: &str = concat!(
+    "在到去址寄住于於是为為的了我你他她们們和与與及或从從往来來收送搬改近这這那请請把给給也都",
+    "就还還要会會说說啊吧呢吗嗎个個在有没沒很最一",
+    // Cantonese: at, is, of, done, some, he/she, they, give
+    "喺係嘅咗啲佢哋畀俾",
+);
 
 fn head_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
@@ -179,8 +184,12 @@ fn chinese_compact(t: &str, out: &mut Sink) {
             // One unit is a place when floors and rooms follow it (`…第一城38座15樓F室`).
             let te = tail(t, end);
             let building = t[..end].ends_with(['座', '栋', '棟', '幢', '楼', '樓']);
-            if n >= 2 || alone || (n == 1 && building && te > end) {
-                let end = te;
+            if n >= 2
+                || alone
+                || (n == 1 && building && te > end)
+                || (n == 1 && street(&t[i..end]) && !t[end..].starts_with(NOT_STREET_AFTER))
+            {
+                let end = building_after(t, te);
                 out("LOCATION", i, end, SCORE);
                 prev = t[..end].chars().next_back();
                 i = end;
@@ -190,6 +199,57 @@ fn chinese_compact(t: &str, out: &mut Sink) {
         prev = Some(c);
         i += c.len_utf8();
     }
+}
+
+/// The end of a building named right after an address, with its floor and room
+/// (`…禾輋邨豐和樓1023室`): up to five Han characters, any of them (a building's name may hold
+/// `和`, `在`), then a building unit; `end` when none follows.
+fn building_after(t: &str, end: usize) -> usize {
+    let mut i = end;
+    for (n, c) in t[end..].chars().enumerate() {
+        if n >= 1 {
+            let unit = [
+                "樓", "楼", "座", "閣", "阁", "大廈", "大厦", "苑", "軒", "轩",
+            ]
+            .iter()
+            .find(|u| t[i..].starts_with(**u));
+            if let Some(u) = unit {
+                return tail(t, i + u.len());
+            }
+        }
+        if !is_han(c) || n >= 5 {
+            break;
+        }
+        i += c.len_utf8();
+    }
+    end
+}
+
+/// Characters after `路`/`街` that make a word of it (`路演`, `路费`, `路线`, `街坊`).
+const NOT_STREET_AFTER: [char; 12] = [
+    '演', '费', '費', '线', '線', '由', '径', '徑', '况', '況', '坊', '市',
+];
+
+/// A street on its own is a place when its name has two characters or more
+/// (`柯維納馬路`, `南京路`, `軒尼詩道` is left out: `道` ends too many words, `渠道`),
+/// unless the last one makes a word with `路`/`街` (`思路`, `线路`, `逛街`).
+fn street(place: &str) -> bool {
+    let Some(name) = place
+        .strip_suffix("路")
+        .or_else(|| place.strip_suffix("街"))
+        .or_else(|| place.strip_suffix("大道"))
+    else {
+        return false;
+    };
+    let n = name.chars().count();
+    let last = name.chars().next_back();
+    // `柯維納馬路` is a street, `过马路` is crossing one
+    let road = last.is_some_and(|c| "马馬".contains(c));
+    n >= if road { 3 } else { 2 }
+        && name.chars().all(is_han)
+        && last.is_some_and(|c| {
+            !"思道公铁鐵回进進退活门門来來网網电電线線套销銷出走上下半一逛行步老小大岔".contains(c)
+        })
 }
 
 /// Units of a building's inside that follow the estate or building (`3栋2单元701`, `D座1203`,
@@ -204,6 +264,15 @@ const TAIL_UNITS: &[&str] = &[
 /// (a room) ends it.
 fn tail(t: &str, mut end: usize) -> usize {
     loop {
+        // `12樓之3`: a Taiwanese flat number after the floor
+        if t[..end].ends_with(['樓', '楼']) {
+            if let Some(r) = t[end..].strip_prefix('之') {
+                let d = r.bytes().take_while(u8::is_ascii_digit).count();
+                if d > 0 {
+                    end += '之'.len_utf8() + d;
+                }
+            }
+        }
         let mut i = end;
         if t[i..].starts_with(' ') {
             i += 1;
@@ -422,6 +491,10 @@ mod tests {
             "澳門氹仔海洋花園大馬路 海洋花園 翠湖閣 17樓C座",
             "翠湖閣 17樓C座",
         );
+        covers("梁生话佢屋企喺沙田禾輋邨，聽日見", "沙田禾輋邨");
+        covers("台北市信義區松仁路100號12樓之3 是她家", "12樓之3");
+        covers("澳門氹仔柯維納馬路 澳門科技大學", "柯維納馬路");
+        assert!(chinese_spans("换个思路，销售渠道和网络线路，私募路演，行下街，过马路").is_empty());
         // words with a space before a number are not joined
         assert!(chinese_spans("周末带爸妈去青城山 老爷子膝盖不好 坐索道上去").is_empty());
     }

@@ -62,6 +62,9 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?-u:\b)(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* [0-9]{1,2}(?:st|nd|rd|th)?,? (?:19|20)[0-9]{2}(?-u:\b)",
         r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}[日号號]",
         r"|(?P<bare>(?-u:\b)(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?-u:\b))",
+        // the Republic of China's calendar (`民國74年7月5日`, year 1911 + n)
+        r"|(?P<roc>民[國国][0-9]{2,3}年[0-9]{1,2}月[0-9]{1,2}[日号號]?)",
+        r"|(?-u:\b)[0-9]{1,2}(?:st|nd|rd|th)? of (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*,? (?:19|20)[0-9]{2}(?-u:\b)",
         // a year and month only (`1993年7月`): a birth only with a birth word
         r"|(?P<month>(?:19|20)[0-9]{2}年[0-9]{1,2}月)",
     ))
@@ -85,8 +88,20 @@ fn year(date: &str) -> Option<u32> {
             return date[i..i + 4].parse().ok();
         }
     }
+    // `一九八八年`: a year in Chinese numerals
+    let head = date.split_once('年')?.0;
+    if head.starts_with("一九") {
+        return Some(1900);
+    }
+    // `民國74年`: the Republic of China's calendar
+    if let Some(n) = head
+        .strip_prefix("民國")
+        .or_else(|| head.strip_prefix("民国"))
+    {
+        return n.parse::<u32>().ok().map(|y| 1911 + y);
+    }
     // `97年`: a two-digit year before 年
-    let two = date.split_once('年')?.0;
+    let two = head;
     (two.len() == 2)
         .then(|| two.parse::<u32>().ok())
         .flatten()
@@ -234,6 +249,9 @@ mod tests {
             ("Ms. Lau 30 Nov 1991 lau@x.com", dob, "30 Nov 1991"),
             ("born Nov 30, 1991 in Kowloon", dob, "Nov 30, 1991"),
             ("欧阳晓出生于1993年7月... 不对", dob, "1993年7月"),
+            ("她身分證上是民國74年7月5日", dob, "民國74年7月5日"),
+            ("陈生一九八八年五月十日嘅", dob, "一九八八年五月十日"),
+            ("Joined us on the 5th of July 1985", dob, "5th of July 1985"),
             ("Jess's bday 1994-02-28, party", dob, "1994-02-28"),
             (
                 "Mr. Chiang TW ID F277790953, +886",
