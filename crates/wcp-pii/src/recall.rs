@@ -330,7 +330,11 @@ fn titled_cn(t: &str, out: &mut Sink) {
         // a Han character before the surname that makes a word with it (上周, 这张): skip
         let glued =
             prev.is_some_and(|p| is_han(p) && "上下本这這那每前后後两兩一几幾某各整".contains(p));
-        if (title_ok || (prefixed && !rest.starts_with(is_han_word_tail))) && !glued {
+        // a title of two characters is evidence enough (`一下杨经理`: `下杨` is no word)
+        let strong_title = title_ok && title.is_some_and(|ti| ti.chars().count() >= 2);
+        if (title_ok || (prefixed && !rest.starts_with(is_han_word_tail)))
+            && (!glued || strong_title)
+        {
             // The title goes too (陈太, 張生, 黎sir): with the surname it points at one person.
             let end = if title_ok {
                 end + title.map_or(0, str::len)
@@ -718,6 +722,10 @@ mod tests {
         let t = "陳大文先生，出生日期";
         titled_cn(t, &mut |_, s, e, _| v.push(t[s..e].to_string()));
         assert!(v.contains(&"陳大文先生".to_string()), "{v:?}");
+        let mut v = Vec::new();
+        let t = "麻烦通知一下杨经理和孙主任";
+        titled_cn(t, &mut |_, s, e, _| v.push(t[s..e].to_string()));
+        assert_eq!(v, ["杨经理", "孙主任"]);
         assert!(EN_FIRST_MORE.windows(2).all(|w| w[0] < w[1]));
         assert!(EN_FIRST_MORE
             .iter()

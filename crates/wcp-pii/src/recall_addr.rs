@@ -73,6 +73,8 @@ const UNITS: &[(&str, bool)] = &[
     ("轩", false),
     ("匯", false),
     ("汇", false),
+    // Taiwan: `文化路一段`
+    ("段", false),
 ];
 
 /// Characters that cannot be part of a place name (they introduce or follow one).
@@ -109,7 +111,7 @@ fn unit(t: &str, p: usize) -> Option<(usize, bool)> {
             }
         }
         // `第一城`, `一期`: an ordinal inside a place name, not the word `一`
-        let ordinal = c == '一' && (t[..i].ends_with('第') || t[i + 3..].starts_with('期'));
+        let ordinal = c == '一' && (t[..i].ends_with('第') || t[i + 3..].starts_with(['期', '段']));
         if !(head_char(c) || ordinal) || head >= 10 {
             return None;
         }
@@ -493,6 +495,10 @@ mod tests {
         );
         covers("梁生话佢屋企喺沙田禾輋邨，聽日見", "沙田禾輋邨");
         covers("台北市信義區松仁路100號12樓之3 是她家", "12樓之3");
+        covers(
+            "帮我寄到新北市板橋區文化路一段188巷6號5樓",
+            "新北市板橋區文化路一段188巷6號5樓",
+        );
         covers("澳門氹仔柯維納馬路 澳門科技大學", "柯維納馬路");
         assert!(chinese_spans("换个思路，销售渠道和网络线路，私募路演，行下街，过马路").is_empty());
         // words with a space before a number are not joined

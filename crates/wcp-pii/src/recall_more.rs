@@ -65,6 +65,9 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
         // the Republic of China's calendar (`民國74年7月5日`, year 1911 + n)
         r"|(?P<roc>民[國国][0-9]{2,3}年[0-9]{1,2}月[0-9]{1,2}[日号號]?)",
         r"|(?-u:\b)[0-9]{1,2}(?:st|nd|rd|th)? of (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*,? (?:19|20)[0-9]{2}(?-u:\b)",
+        // a month and day only (`生日：八月十五`, `生日3月11日`): a birth only right after a
+        // birth word
+        r"|(?P<md>[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十廿]{1,3}[日号號]?)",
         // a year and month only (`1993年7月`): a birth only with a birth word
         r"|(?P<month>(?:19|20)[0-9]{2}年[0-9]{1,2}月)",
     ))
@@ -127,6 +130,21 @@ fn dates_of_birth(t: &str, out: &mut Sink) {
         let near = BIRTH.iter().any(|w| before.contains(w))
             || after.starts_with('生')
             || after.starts_with("出生");
+        // a month and day: the birth word at most 4 characters before it
+        if m.name("md").is_some() {
+            let close: String = before
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if BIRTH.iter().any(|w| close.contains(w)) {
+                out("DATE_OF_BIRTH", g.start(), g.end(), SCORE);
+            }
+            continue;
+        }
         let month_only = m.name("month").is_some();
         let old = !month_only && year(g.as_str()).is_some_and(|y| y <= BIRTH_YEAR_LAST);
         if near || old || m.name("bare").is_some() {
@@ -252,6 +270,7 @@ mod tests {
             ("她身分證上是民國74年7月5日", dob, "民國74年7月5日"),
             ("陈生一九八八年五月十日嘅", dob, "一九八八年五月十日"),
             ("Joined us on the 5th of July 1985", dob, "5th of July 1985"),
+            ("生日：八月十五，1976年", dob, "八月十五"),
             ("Jess's bday 1994-02-28, party", dob, "1994-02-28"),
             (
                 "Mr. Chiang TW ID F277790953, +886",
@@ -269,6 +288,6 @@ mod tests {
             has(t, e, v);
         }
         // a recent business date, a year and month without a birth word
-        quiet("结算日 2024-03-21 到账，2025年7月到期");
+        quiet("结算日 2024-03-21 到账，2025年7月到期，3月15日开会");
     }
 }

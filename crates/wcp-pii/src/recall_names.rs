@@ -19,7 +19,7 @@ fn is_han(c: char) -> bool {
 
 /// Common surnames the shared table (`names_data::CN_SURNAMES`, also used by `wcp detect`)
 /// lacks; only the anonymiser uses them.
-const SURNAMES_MORE: &str = "赖賴蔣洪鄺邝丘";
+const SURNAMES_MORE: &str = "赖賴蔣洪鄺邝丘區";
 
 pub(crate) fn surname(c: char) -> bool {
     CN_SURNAMES.binary_search(&c).is_ok() || SURNAMES_MORE.contains(c)
@@ -425,6 +425,41 @@ const RELATIONS: &[&str] = &[
     "媳妇",
     "媳婦",
     "女婿",
+    "姨丈",
+    "姑丈",
+    "舅父",
+    "姨妈",
+    "姨媽",
+    "姑妈",
+    "姑媽",
+    "爷爷",
+    "爺爺",
+    "奶奶",
+    "外公",
+    "外婆",
+    "岳父",
+    "岳母",
+    "家公",
+    "家婆",
+    "老母",
+    "细佬",
+    "細佬",
+    "家姐",
+    "阿哥",
+    "大哥",
+    "二哥",
+    "大姐",
+    "二姐",
+    "妹夫",
+    "姐夫",
+    "嫂子",
+    "表兄",
+    "老细",
+    "老細",
+    "拍档",
+    "拍檔",
+    "合伙人",
+    "合夥人",
 ];
 
 static CUES: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -609,6 +644,7 @@ mod tests {
         assert_eq!(cued_spans("我老婆佳佳的卡"), ["佳佳"]);
         assert_eq!(cued_spans("陳生個仔陳柏霖嘅 email"), ["陳柏霖"]);
         assert_eq!(cued_spans("客户欧阳晓出生"), ["欧阳晓"]);
+        assert_eq!(cued_spans("我姨丈张国荣"), ["张国荣"]);
         assert_eq!(cued_spans("王小姐说"), Vec::<String>::new());
         // a role before a word that is no name
         assert!(cued_spans("客户上周说").is_empty());
