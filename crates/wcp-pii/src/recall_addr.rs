@@ -183,6 +183,12 @@ fn chinese_compact(t: &str, out: &mut Sink) {
                 n += 1;
                 alone |= a;
             }
+            // a unit right after a unit (`侨乡村`: `乡` was taken as the unit of `侨乡`)
+            if n >= 1 {
+                if let Some((u, _)) = UNITS.iter().find(|(u, _)| t[end..].starts_with(u)) {
+                    end += u.len();
+                }
+            }
             // One unit is a place when floors and rooms follow it (`…第一城38座15樓F室`).
             let te = tail(t, end);
             let building = t[..end].ends_with(['座', '栋', '棟', '幢', '楼', '樓']);
@@ -266,6 +272,16 @@ const TAIL_UNITS: &[&str] = &[
 /// (a room) ends it.
 fn tail(t: &str, mut end: usize) -> usize {
     loop {
+        // `35号院`, `2号楼`: a building unit right after a number's unit
+        if t[..end].ends_with(['号', '號']) {
+            if let Some(u) = ["院", "楼", "樓", "栋", "棟", "座"]
+                .iter()
+                .find(|u| t[end..].starts_with(**u))
+            {
+                end += u.len();
+                continue;
+            }
+        }
         // `12樓之3`: a Taiwanese flat number after the floor
         if t[..end].ends_with(['樓', '楼']) {
             if let Some(r) = t[end..].strip_prefix('之') {
@@ -316,6 +332,7 @@ static EN: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:Flat|Unit|Room|Rm|Apt|Apartment|Suite|Block|Blk|Tower|Level|Floor|House|Lot)\.? ?[0-9][0-9A-Za-z-]{0,5}\b",
         r"|\b(?:Flat|Unit|Room|Block|Blk|Tower|Wing) [A-H]\b",
         r"|\bNo\. ?[0-9]{1,5}[A-Z]?\b",
+        r"|\bP\.? ?O\.? Box [0-9]{1,6}\b",
         r"|\b[0-9]{1,2}-[0-9]{1,2}-[0-9]{1,3} [A-Z][A-Za-z-]+",
         r"|\b(?:Jalan|Jln|Lorong|Lor) (?:[0-9]{1,3} )?[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}",
         r"|#[0-9]{1,3}-[0-9]{1,4}\b",
@@ -359,7 +376,10 @@ const NOT_PLACE: &[&str] = &[
 /// `89 Queensway`, `Tsim Sha Tsui`, `Chiyoda-ku`, `Hong Kong`), and a compass word or
 /// `Central` after a street (`Des Voeux Road Central`, `Austin Road West`).
 fn chain_end(t: &str, mut end: usize) -> usize {
-    for w in [" Central", " West", " East", " North", " South"] {
+    for w in [
+        " Central", " West", " East", " North", " South", " NW", " NE", " SW", " SE", " W", " E",
+        " N", " S",
+    ] {
         if t[end..].starts_with(w)
             && !t[end + w.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
         {
@@ -537,5 +557,13 @@ mod tests {
             "Flat 32C, Tower 3, Sorrento",
         );
         whole("Kornhill, 2 Hong On Street, 2563 7182", "2 Hong On Street");
+        whole(
+            "123 Queen St W, Toronto, ON M5H 2M9",
+            "123 Queen St W, Toronto, ON M5H 2M9",
+        );
+        whole(
+            "PO Box 1234, Kowloon Central Post Office",
+            "PO Box 1234, Kowloon Central Post Office",
+        );
     }
 }

@@ -16,6 +16,20 @@ const SCORE: f32 = 0.5;
 pub fn find(t: &str, out: &mut Sink) {
     dates_of_birth(t, out);
     romanised_names(t, out);
+    for m in NAME_SHAPES.find_iter(t) {
+        // `Min-jun`, `Ka-wai`: both halves are romanised syllables (not `Call-back`)
+        let hyphenated = m
+            .as_str()
+            .rsplit(' ')
+            .next()
+            .and_then(|w| w.split_once('-'));
+        if hyphenated.is_none_or(|(a, b)| syllables(a) && syllables(b)) {
+            out("PERSON", m.start(), m.end(), SCORE);
+        }
+    }
+    if !t.is_ascii() {
+        hangul_names(t, out);
+    }
     for m in SHAPES.captures_iter(t) {
         let (entity, g) = if let Some(g) = m.name("permit") {
             ("CN_TRAVEL_PERMIT", g)
@@ -52,6 +66,36 @@ static SHAPES: LazyLock<Regex> = LazyLock::new(|| {
     .expect("shape recall pattern compiles")
 });
 
+/// Names by their shape: a capitalised word before a hyphenated romanised given name
+/// (`Kim Min-jun`, `Huang Chien-ming`, `Chan Ka-wai`), a Malay or Tamil patronymic
+/// (`bin Ismail`, `binti Yusof`, `a/l Muthu`).
+static NAME_SHAPES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?-u:\b)(?:[A-Z][a-z]{1,9} )?[A-Z][a-z]{1,5}-[a-z]{1,5}(?-u:\b)",
+        r"|(?-u:\b)(?:bin|binti|bte|binte|a/l|a/p) [A-Z][a-z]+(?-u:\b)",
+    ))
+    .expect("name shape pattern compiles")
+});
+
+/// A run of two to four Hangul syllables in Chinese or English chat is a Korean name
+/// (`김민준`).
+fn hangul_names(t: &str, out: &mut Sink) {
+    let hangul = |c: char| ('\u{AC00}'..='\u{D7A3}').contains(&c);
+    let mut run: Option<(usize, usize)> = None;
+    for (i, c) in t.char_indices().chain([(t.len(), ' ')]) {
+        if hangul(c) {
+            let (s, n) = run.unwrap_or((i, 0));
+            run = Some((s, n + 1));
+            continue;
+        }
+        if let Some((s, n)) = run.take() {
+            if (2..=4).contains(&n) {
+                out("PERSON", s, i, SCORE);
+            }
+        }
+    }
+}
+
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?:19|20)[0-9]{2}[年\-/.][0-9]{1,2}[月\-/.][0-9]{1,2}[日号號]?",
@@ -70,6 +114,8 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?P<md>[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十廿]{1,3}[日号號]?)",
         // a year and month only (`1993年7月`): a birth only with a birth word
         r"|(?P<month>(?:19|20)[0-9]{2}年[0-9]{1,2}月)",
+        // a year alone (`生于85年`, `1985年出生`): a birth only right next to a birth word
+        r"|(?P<year>(?:19|20)?[0-9]{2}年)",
     ))
     .expect("date recall pattern compiles")
 });
@@ -130,17 +176,16 @@ fn dates_of_birth(t: &str, out: &mut Sink) {
         let near = BIRTH.iter().any(|w| before.contains(w))
             || after.starts_with('生')
             || after.starts_with("出生");
-        // a month and day: the birth word at most 4 characters before it
-        if m.name("md").is_some() {
-            let close: String = before
-                .chars()
-                .rev()
-                .take(4)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            if BIRTH.iter().any(|w| close.contains(w)) {
+        // a year alone or a month and day: the birth word at most 2 (year) or 4 characters
+        // before it, or `出生` right after the year
+        let close = |n: usize| {
+            let cut = before.char_indices().rev().nth(n - 1).map_or(0, |(i, _)| i);
+            BIRTH.iter().any(|w| before[cut..].contains(w))
+        };
+        if m.name("year").is_some() || m.name("md").is_some() {
+            let year = m.name("year").is_some();
+            let born_after = year && (after.starts_with("出生") || after.starts_with("出世"));
+            if close(if year { 2 } else { 4 }) || born_after {
                 out("DATE_OF_BIRTH", g.start(), g.end(), SCORE);
             }
             continue;
@@ -251,7 +296,7 @@ mod tests {
         has("Pasadena, CA 91106", "LOCATION", "Pasadena, CA 91106");
         // Not a birth: a business date, ordinary words.
         quiet("结算日 2024-03-21 到账");
-        quiet("Long Term Fund review on Friday");
+        quiet("Long Term Fund review on Friday, a long-term e-mail follow-up");
         quiet("The Fund Manager will call");
         quiet("new autocall on NKY/SPX/SX5E, 18m");
     }
@@ -271,6 +316,8 @@ mod tests {
             ("陈生一九八八年五月十日嘅", dob, "一九八八年五月十日"),
             ("Joined us on the 5th of July 1985", dob, "5th of July 1985"),
             ("生日：八月十五，1976年", dob, "八月十五"),
+            ("他生于85年，属牛", dob, "85年"),
+            ("1985年出生的", dob, "1985年"),
             ("Jess's bday 1994-02-28, party", dob, "1994-02-28"),
             (
                 "Mr. Chiang TW ID F277790953, +886",
@@ -288,6 +335,6 @@ mod tests {
             has(t, e, v);
         }
         // a recent business date, a year and month without a birth word
-        quiet("结算日 2024-03-21 到账，2025年7月到期，3月15日开会");
+        quiet("结算日 2024-03-21 到账，2025年7月到期，3月15日开会，24年业绩");
     }
 }
