@@ -30,6 +30,7 @@ pub fn find(t: &str, out: &mut Sink) {
     if !t.is_ascii() {
         hangul_names(t, out);
     }
+    cantonese_given(t, out);
     for m in SHAPES.captures_iter(t) {
         let (entity, g) = if let Some(g) = m.name("permit") {
             ("CN_TRAVEL_PERMIT", g)
@@ -76,6 +77,36 @@ static NAME_SHAPES: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("name shape pattern compiles")
 });
+
+/// Syllables of Cantonese given names (Hong Kong spelling); those that are English words
+/// (`Man`, `On`, `Long`) only as the second syllable.
+const GIVEN_FIRST: &[&str] = &[
+    "Chi", "Chun", "Chung", "Ka", "Kai", "Kam", "Kei", "Kin", "Kit", "Kwan", "Kwok", "Lai", "Ling",
+    "Lok", "Mei", "Ming", "Nga", "Oi", "Pui", "Shing", "Siu", "Suet", "Sze", "Tak", "Tsz", "Wai",
+    "Wing", "Yan", "Yee", "Ying", "Yiu", "Yuen", "Hoi", "Hei", "Hin", "Fai", "Wah", "Keung",
+];
+const GIVEN_SECOND: &[&str] = &[
+    "Man", "On", "Long", "Ho", "Po", "Bo", "Sum", "Hung", "Fung", "Wan",
+];
+
+/// A Cantonese given name on its own, two capitalised syllables (`Ka Wai`, `Wing Yan`,
+/// `Siu Man`).
+fn cantonese_given(t: &str, out: &mut Sink) {
+    static PAIR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?-u:\b)([A-Z][a-z]{1,4}) ([A-Z][a-z]{1,4})(?-u:\b)")
+            .expect("pair pattern compiles")
+    });
+    if !t.bytes().any(|b| b.is_ascii_uppercase()) {
+        return;
+    }
+    for m in PAIR.captures_iter(t) {
+        let (a, b) = (&m[1], &m[2]);
+        if GIVEN_FIRST.contains(&a) && (GIVEN_FIRST.contains(&b) || GIVEN_SECOND.contains(&b)) {
+            let g = m.get(0).expect("match");
+            out("PERSON", g.start(), g.end(), SCORE);
+        }
+    }
+}
 
 /// A run of two to four Hangul syllables in Chinese or English chat is a Korean name
 /// (`김민준`).
