@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS head (id INTEGER PRIMARY KEY CHECK (id = 0), last INT
 CREATE TABLE IF NOT EXISTS access (id INTEGER PRIMARY KEY, body BLOB NOT NULL, hash BLOB NOT NULL);
 ";
 
-fn link(prev: &Hash, id: i64, body: &[u8]) -> Hash {
+pub(crate) fn link(prev: &Hash, id: i64, body: &[u8]) -> Hash {
     let mut h = Sha256::new();
     h.update(b"wcp-access-log/v1");
     h.update(prev);
@@ -30,7 +30,7 @@ fn link(prev: &Hash, id: i64, body: &[u8]) -> Hash {
     h.finalize().into()
 }
 
-fn open(path: &Path) -> Result<Connection, ArchiveError> {
+pub(crate) fn open(path: &Path) -> Result<Connection, ArchiveError> {
     let conn = crate::at_rest::open_rw(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.execute_batch(DDL)?;
@@ -72,6 +72,56 @@ pub fn append(path: &Path, entry: &AuditEntry) -> Result<i64, ArchiveError> {
     Ok(id)
 }
 
+/// One row of the log as stored, whatever its cells' types: an edited row whose body was
+/// written back as TEXT is tampering to report, not a reason to stop reading (trial 12a D1).
+pub(crate) struct Row {
+    pub id: i64,
+    pub body: Vec<u8>,
+    pub hash: Vec<u8>,
+    /// Body and hash are BLOBs, as `append` writes them.
+    pub blobs: bool,
+}
+
+impl Row {
+    pub(crate) fn read(r: &rusqlite::Row<'_>) -> Result<Row, ArchiveError> {
+        use rusqlite::types::ValueRef;
+        let cell = |i: usize| -> rusqlite::Result<(Vec<u8>, bool)> {
+            Ok(match r.get_ref(i)? {
+                ValueRef::Blob(b) => (b.to_vec(), true),
+                ValueRef::Text(t) => (t.to_vec(), false),
+                ValueRef::Integer(n) => (n.to_string().into_bytes(), false),
+                ValueRef::Real(f) => (f.to_string().into_bytes(), false),
+                ValueRef::Null => (Vec::new(), false),
+            })
+        };
+        let (body, b1) = cell(1)?;
+        let (hash, b2) = cell(2)?;
+        Ok(Row {
+            id: r.get_ref(0)?.as_i64().unwrap_or(-1),
+            body,
+            hash,
+            blobs: b1 && b2,
+        })
+    }
+}
+
+/// The head row: the id and hash of the newest entry written.
+pub(crate) fn head(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>, ArchiveError> {
+    Ok(conn
+        .query_row("SELECT last, hash FROM head WHERE id = 0", [], |r| {
+            Ok((
+                r.get_ref(0)?.as_i64().unwrap_or(-1),
+                match r.get_ref(1)? {
+                    rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => {
+                        b.to_vec()
+                    }
+                    _ => Vec::new(),
+                },
+            ))
+        })
+        .optional()?)
+}
+
 /// One entry waiting to be chained.
 pub struct Pending {
     pub id: i64,
@@ -94,9 +144,14 @@ pub fn pending(path: &Path, after: (i64, Hash)) -> Result<Option<Vec<Pending>>, 
     let (mut prev_id, mut prev) = after;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let (id, body, stored): (i64, Vec<u8>, Vec<u8>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let Row {
+            id,
+            body,
+            hash: stored,
+            blobs,
+        } = Row::read(r)?;
         let hash = link(&prev, id, &body);
-        let continues = id == prev_id + 1 && hash[..] == stored[..];
+        let continues = blobs && id == prev_id + 1 && hash[..] == stored[..];
         let entry = serde_json::from_slice(&body).unwrap_or_else(|_| AuditEntry {
             actor: String::new(),
             at_ms: 0,

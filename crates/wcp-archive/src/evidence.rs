@@ -68,6 +68,48 @@ pub struct Evidence {
     /// Tombstones of the whole archive written before they recorded where their message sat
     /// (disposal.rs): they cannot be placed in any export.
     pub unplaced: u64,
+    /// The selected records whose body no longer matches the fingerprint sealed into the
+    /// chain, or that no longer chain to the record before them: altered after archiving
+    /// (trial 12a D16). Named as "record N (message ID)".
+    pub altered: Vec<String>,
+}
+
+/// The records of `messages` that fail the cheap check of the evidence: the body against
+/// its digest, the digest against the record's link from the one before. (A chain
+/// recomputed from the altered record on is found by `verify` through the signed
+/// checkpoints, which this does not read.)
+pub(crate) fn altered(
+    conn: &Connection,
+    messages: &[ArchivedMessage],
+) -> Result<Vec<String>, ArchiveError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.kind, r.msgid, r.body, r.digest, r.hash, p.hash FROM records r \
+         LEFT JOIN records p ON p.seq = r.seq - 1 WHERE r.seq = ?1",
+    )?;
+    let mut out = Vec::new();
+    for m in messages {
+        let seq = m.record_seq;
+        let holds = stmt.query_row([seq], |r| {
+            let blob = |i: usize| {
+                r.get_ref(i)
+                    .map(|v| v.as_bytes().unwrap_or_default().to_vec())
+            };
+            let (k, id): (String, String) = (r.get(0)?, r.get(1)?);
+            let (body, digest, hash, prev) = (blob(2)?, blob(3)?, blob(4)?, blob(5)?);
+            let prev = if seq == 1 {
+                Some(crate::chain::GENESIS)
+            } else {
+                crate::chain::to_hash(&prev).ok()
+            };
+            let d = crate::chain::digest(&body);
+            Ok(d[..] == digest[..]
+                && prev.is_some_and(|p| crate::chain::link(&p, seq, &k, &id, &d)[..] == hash[..]))
+        })?;
+        if !holds {
+            out.push(format!("record {seq} (message {})", m.stored.msgid));
+        }
+    }
+    Ok(out)
 }
 
 /// The messages matching `q`, read from the records, ordered as search orders them, and
@@ -141,9 +183,11 @@ pub fn select_any(conn: &Connection, qs: &[Query]) -> Result<Evidence, ArchiveEr
             b.record_seq,
         ))
     });
+    let altered = altered(conn, &out)?;
     Ok(Evidence {
         messages: out,
         disposed,
         unplaced,
+        altered,
     })
 }

@@ -23,6 +23,7 @@
 //! [`query::load`] on [`Archive::connection`], [`Archive::list_holds`],
 //! [`Archive::audit_records`], [`Archive::verify_with`].
 pub mod access;
+mod access_check;
 pub mod anchor;
 pub mod approvals;
 mod archive;
@@ -31,6 +32,7 @@ pub mod audit;
 pub mod chain;
 pub mod checkpointer;
 pub mod clock_rule;
+mod crosscheck;
 pub mod dates;
 pub mod disposal;
 pub mod error;

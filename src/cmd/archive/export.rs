@@ -105,7 +105,32 @@ pub fn run(a: ExportArgs) -> anyhow::Result<ExitCode> {
     if report.unplaced > 0 {
         println!("{}", unplaced_words(report.unplaced));
     }
+    // Export reads the records (the evidence); one whose body no longer matches what the
+    // chain sealed is exported as it reads now, said, and exit 1 (README: findings), so a
+    // production of altered records is never taken for a clean one (trial 12a D16).
+    if !report.altered.is_empty() {
+        eprintln!("{}", altered_words(&report.altered));
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The warning of an export holding records altered after archiving.
+fn altered_words(altered: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let more = altered.len().saturating_sub(SHOWN);
+    let list = altered[..altered.len().min(SHOWN)].join(", ");
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "WARNING: {} exported record(s) were altered after archiving: {list}{more}: they are \
+         in the export as they read now, not as the chain sealed them; do not produce this \
+         export, run `wcp archive verify` (docs/ARCHIVE.md)",
+        altered.len()
+    )
 }
 
 /// Tombstones older than the placement fields: said, never silently left out.

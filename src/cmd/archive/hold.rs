@@ -106,6 +106,11 @@ pub fn run(h: HoldCommand) -> anyhow::Result<ExitCode> {
         HoldCommand::List(a) => {
             let archive = open_reader(&a.reader)?;
             let zone = super::search::utc_offset(a.policy.as_ref())?;
+            // One line when the table disagrees with the chain's hold records (trial 12a
+            // D18: a hold deleted by hand was silently left out).
+            if let Some(w) = archive.holds_disagree()? {
+                eprintln!("{w}");
+            }
             for h in archive.list_holds(a.all)? {
                 if a.json {
                     println!("{}", serde_json::to_string(&h)?);

@@ -143,6 +143,11 @@ pub fn run(a: SearchArgs) -> anyhow::Result<ExitCode> {
     }
     let n = found.len();
     eprintln!("{n} {}", if n == 1 { "message" } else { "messages" });
+    // One line when what was shown disagrees with the records (trial 12a D18); the answer
+    // stands as read, and `wcp archive verify` is the command whose exit says tampered.
+    if let Some(w) = archive.search_disagrees(&found)? {
+        eprintln!("{w}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

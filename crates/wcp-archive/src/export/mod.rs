@@ -98,6 +98,9 @@ pub struct ExportReport {
     /// Messages of the whole archive disposed of before their tombstones recorded where they
     /// were (older versions): no export can place them.
     pub unplaced: u64,
+    /// Exported records that were altered after archiving, as they read now
+    /// ([`crate::evidence::Evidence::altered`]): the production must not be used as is.
+    pub altered: Vec<String>,
 }
 
 /// The records of an export by kind (trial 18d D7: the console and the EML said "5 messages"
@@ -359,6 +362,7 @@ impl Archive {
         let mut report = ExportReport {
             counts: Counts::of(&entries(&evidence)),
             unplaced: evidence.unplaced,
+            altered: evidence.altered.clone(),
             ..ExportReport::default()
         };
         for (name, bytes) in files {

@@ -38,9 +38,12 @@ const INDEXES: [Index; 2] = [
 /// How many full-text indexes there are ([`check`] takes one by its number).
 pub const COUNT: usize = INDEXES.len();
 
-/// Checks full-text index number `i` (of [`COUNT`]) and reports it when it disagrees.
+/// Checks full-text index number `i` (of [`COUNT`]) and reports it when it disagrees: its
+/// settings (`shadow.rs`), its blocks and their references, and its entries against the
+/// messages; when they disagree, the messages a search now misses or finds wrongly.
 pub fn check(conn: &Connection, i: usize, found: &mut Vec<Problem>) -> Result<(), ArchiveError> {
     let ix = &INDEXES[i];
+    super::shadow::check(conn, ix.name, found)?;
     if let Err(e) = check_one(conn, ix) {
         found.push(Problem::new(
             ProblemKind::IndexBroken,
@@ -48,6 +51,14 @@ pub fn check(conn: &Connection, i: usize, found: &mut Vec<Problem>) -> Result<()
             ix.name,
             format!("{} ({e})", ix.what),
         ));
+        cleanup(conn, ix);
+        // Which messages: the index's (term, message) pairs against those of an index
+        // built afresh from the messages (only here, after the check failed: it costs a
+        // rebuild). An index too damaged to be read stays named as a whole.
+        if let Ok(docs) = super::shadow::differing_docs(conn, ix.name, ix.view, ix.args, ix.docsize)
+        {
+            super::shadow::name_docs(conn, ix.name, &docs, found)?;
+        }
     }
     cleanup(conn, ix);
     Ok(())

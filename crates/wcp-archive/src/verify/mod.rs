@@ -21,8 +21,12 @@ mod clock;
 mod diff;
 mod expected;
 mod fts;
+mod keys;
+pub use keys::signs_any;
+pub(crate) use shadow::varint;
 mod parts;
 mod scan;
+mod shadow;
 mod tables;
 mod view;
 mod walk;
@@ -194,7 +198,7 @@ pub fn verify_all(
     key: Option<&VerifyingKey>,
     limit: usize,
 ) -> Result<VerifyReport, ArchiveError> {
-    verify_in(conn, None, key, limit)
+    verify_in(conn, None, key, None, limit)
 }
 
 /// [`verify_all`], sharing the parts of the work with `twin`, a second connection that reads
@@ -203,19 +207,19 @@ fn verify_in(
     conn: &Connection,
     twin: Option<Connection>,
     key: Option<&VerifyingKey>,
+    region: Option<&str>,
     limit: usize,
 ) -> Result<VerifyReport, ArchiveError> {
-    let pinned = match key {
-        Some(k) => Some(*k),
-        None => crate::rotation::lineage(conn)?.first().copied(),
-    };
     if let Some(k) = key {
         crate::rotation::check_pinned(conn, k)?;
     }
+    let first = keys::first_key(conn, key)?;
+    let pinned = key.copied().or(first);
     let parts = parts::run(conn, twin, pinned)?;
     let mut found = parts.scan_found;
     let scanned = parts.scanned;
     let differing = tables::compare(conn, &scanned.expected, &parts.sums, &mut found)?;
+    keys::check(conn, first.as_ref(), &scanned.expected, region, &mut found)?;
     if !differing.is_empty() {
         diff::name_rows(conn, &differing, &scanned.expected.unknown, &mut found)?;
     }
@@ -371,24 +375,24 @@ impl crate::Archive {
         // A second connection in the same snapshot takes part of the work on another core.
         let (tx, twin) = parts::twin_snapshot(&self.conn, &self.path)?;
         let damaged_pages = self.page_problems(&tx)?;
-        let mut report = cause_first(damaged_pages, verify_in(&tx, twin, key, limit)?, limit);
-        let (pending, continues) = self.access_log_pending_in(&tx)?;
+        // The region the file name gives (`archive-<region>.db`), which `meta` must repeat.
+        let named = self
+            .path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.strip_prefix("archive-"))
+            .map(str::to_string);
+        let report = verify_in(&tx, twin, key, named.as_deref(), limit)?;
+        let mut report = cause_first(damaged_pages, report, limit);
+        let after = crate::access::last_absorbed(&tx)?;
         drop(tx);
         diff::detach_scratch(&self.conn)?;
+        // Each tampered access-log entry named, and a log that no longer reaches what the
+        // archive sealed (`access_check.rs`).
+        let (pending, log_problems) = crate::access_check::check(&self.access_log, after)?;
         report.access_log_pending = pending;
-        if !continues {
-            report.push(
-                Problem::new(
-                    ProblemKind::AccessLogBroken,
-                    0,
-                    "access log",
-                    format!(
-                        "{}: entries were edited or deleted before the writer chained them",
-                        self.access_log.display()
-                    ),
-                ),
-                limit,
-            );
+        for p in log_problems {
+            report.push(p, limit);
         }
         Ok(report)
     }

@@ -75,9 +75,9 @@ pub fn scan(
         r.get(0)
     })?;
     let mut expected = Expected::new(max_seq.max(0) as usize, seed);
-    // The key in force: the first of the lineage, then each rotation's new key.
-    let lineage = crate::rotation::lineage(conn)?;
-    let key: Option<VerifyingKey> = lineage.first().copied().or(pinned.copied());
+    // The key in force: the one that signed the first checkpoint (`keys.rs`: the `keys`
+    // table is checked against it), then each rotation's new key.
+    let key: Option<VerifyingKey> = super::keys::first_key(conn, pinned)?;
     let mut walk = Walk::new(conn, checkpoints, 0, GENESIS, false, key);
     let mut stmt =
         conn.prepare("SELECT seq, kind, msgid, body, digest, hash FROM records ORDER BY seq")?;

@@ -96,17 +96,7 @@ pub fn compare(
             .collect(),
         found,
     )?;
-    small(
-        conn,
-        "keys",
-        "SELECT seq, public_key FROM keys WHERE seq > 0",
-        |r| Ok((r.get::<_, i64>(0)?.to_string(), r.get::<_, String>(1)?)),
-        e.rotated_keys
-            .iter()
-            .map(|(s, k)| (s.to_string(), k.clone()))
-            .collect(),
-        found,
-    )?;
+    // `keys` (and `meta`): `keys.rs`.
     pending(conn, e, found)?;
     Ok(differing)
 }
