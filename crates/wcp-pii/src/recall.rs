@@ -603,10 +603,22 @@ fn after_person_cue(t: &str, s: usize) -> bool {
     let Some(head) = head.strip_suffix(' ') else {
         return false;
     };
-    EN_CUES.iter().any(|c| {
-        head.strip_suffix(c)
-            .is_some_and(|h| !h.ends_with(|x: char| x.is_ascii_alphanumeric()))
-    })
+    // the word before (`Thank you`: the two words)
+    fn word(h: &str) -> &str {
+        let n = h.bytes().rev().take_while(u8::is_ascii_alphabetic).count();
+        &h[h.len() - n..]
+    }
+    let prev = word(head);
+    if prev.is_empty() {
+        return false;
+    }
+    let two = head.len() - prev.len();
+    let cue = if matches!(prev, "you") && head[..two].ends_with(' ') {
+        &head[two - 1 - word(&head[..two - 1]).len()..]
+    } else {
+        prev
+    };
+    EN_CUES.contains(&cue)
 }
 
 fn english_names(t: &str, out: &mut Sink) {
@@ -732,6 +744,7 @@ mod tests {
             .all(|n| EN_FIRST.binary_search(n).is_err()));
         assert!(names("Sir, please call back").is_empty());
         assert_eq!(names("Hi Wilbur, thanks"), ["Wilbur"]);
+        assert_eq!(names("Thank you Wilbur"), ["Wilbur"]);
         assert_eq!(names("幫我問Bernadette一聲"), ["Bernadette"]);
         assert!(names("Hi All, Friday call with Bloomberg").is_empty());
     }

@@ -85,10 +85,12 @@ const STOP: &str = concat!(
     "喺係嘅咗啲佢哋畀俾",
 );
 
+/// `STOP` as a bitmap: asked about every character of every candidate place.
+static STOP_SET: LazyLock<crate::recall_names::HanSet> =
+    LazyLock::new(|| crate::recall_names::HanSet::new(STOP));
+
 fn head_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || c == '-'
-        || (('\u{4E00}'..='\u{9FFF}').contains(&c) && !STOP.contains(c))
+    c.is_ascii_alphanumeric() || c == '-' || (is_han(c) && !STOP_SET.has(c))
 }
 
 /// The first characters of the units, sorted: most characters begin none, and then the

@@ -16,7 +16,9 @@ const SCORE: f32 = 0.5;
 pub fn find(t: &str, out: &mut Sink) {
     dates_of_birth(t, out);
     romanised_names(t, out);
-    for m in NAME_SHAPES.find_iter(t) {
+    // the shapes need a hyphen or a patronymic word: most lines have neither
+    let shaped = t.contains('-') || t.contains(" b") || t.contains(" a/");
+    for m in NAME_SHAPES.find_iter(t).filter(|_| shaped) {
         // `Min-jun`, `Ka-wai`: both halves are romanised syllables (not `Call-back`)
         let hyphenated = m
             .as_str()
@@ -27,7 +29,8 @@ pub fn find(t: &str, out: &mut Sink) {
             out("PERSON", m.start(), m.end(), SCORE);
         }
     }
-    if !t.is_ascii() {
+    // Hangul syllables are U+AC00..U+D7A3: UTF-8 lead bytes 0xEA..=0xED
+    if t.bytes().any(|b| (0xEA..=0xED).contains(&b)) {
         hangul_names(t, out);
     }
     cantonese_given(t, out);
@@ -92,19 +95,38 @@ const GIVEN_SECOND: &[&str] = &[
 /// A Cantonese given name on its own, two capitalised syllables (`Ka Wai`, `Wing Yan`,
 /// `Siu Man`).
 fn cantonese_given(t: &str, out: &mut Sink) {
-    static PAIR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?-u:\b)([A-Z][a-z]{1,4}) ([A-Z][a-z]{1,4})(?-u:\b)")
-            .expect("pair pattern compiles")
-    });
-    if !t.bytes().any(|b| b.is_ascii_uppercase()) {
-        return;
-    }
-    for m in PAIR.captures_iter(t) {
-        let (a, b) = (&m[1], &m[2]);
-        if GIVEN_FIRST.contains(&a) && (GIVEN_FIRST.contains(&b) || GIVEN_SECOND.contains(&b)) {
-            let g = m.get(0).expect("match");
-            out("PERSON", g.start(), g.end(), SCORE);
+    let b = t.as_bytes();
+    // capitalised ASCII words of 2-5 letters, as (start, end)
+    let mut prev: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
         }
+        let s = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let w = &t[s..i];
+        let shaped = (2..=5).contains(&w.len())
+            && b[s].is_ascii_uppercase()
+            && w[1..].bytes().all(|c| c.is_ascii_lowercase());
+        if !shaped {
+            prev = None;
+            continue;
+        }
+        if let Some((ps, pe)) = prev {
+            let first = &t[ps..pe];
+            if pe + 1 == s
+                && b[pe] == b' '
+                && GIVEN_FIRST.contains(&first)
+                && (GIVEN_FIRST.contains(&w) || GIVEN_SECOND.contains(&w))
+            {
+                out("PERSON", ps, i, SCORE);
+            }
+        }
+        prev = Some((s, i));
     }
 }
 
@@ -196,13 +218,12 @@ const BIRTH_YEAR_LAST: u32 = 2012;
 /// `生` right after it, or when its year is 2012 or earlier; an 8-digit `YYYYMMDD` is one
 /// anyway (next to an id, it is); a year and month only with a birth word.
 fn dates_of_birth(t: &str, out: &mut Sink) {
-    for m in DATE.captures_iter(t) {
-        let g = m.get(0).expect("match");
-        let before: String = {
-            let head = &t[..g.start()];
-            let n = head.chars().count();
-            head.chars().skip(n.saturating_sub(60)).collect()
-        };
+    // `find_iter` and the match's text say which form it is: captures cost more per match,
+    // and years and months match often in Chinese chat
+    for g in DATE.find_iter(t) {
+        let date = g.as_str();
+        let head = &t[..g.start()];
+        let before = &head[head.char_indices().rev().nth(59).map_or(0, |(i, _)| i)..];
         let after = &t[g.end()..];
         let near = BIRTH.iter().any(|w| before.contains(w))
             || after.starts_with('生')
@@ -213,17 +234,19 @@ fn dates_of_birth(t: &str, out: &mut Sink) {
             let cut = before.char_indices().rev().nth(n - 1).map_or(0, |(i, _)| i);
             BIRTH.iter().any(|w| before[cut..].contains(w))
         };
-        if m.name("year").is_some() || m.name("md").is_some() {
-            let year = m.name("year").is_some();
-            let born_after = year && (after.starts_with("出生") || after.starts_with("出世"));
-            if close(if year { 2 } else { 4 }) || born_after {
+        let year_only = date.ends_with('年');
+        let month_day = date.contains('月') && !date.contains('年');
+        if year_only || month_day {
+            let born_after = year_only && (after.starts_with("出生") || after.starts_with("出世"));
+            if close(if year_only { 2 } else { 4 }) || born_after {
                 out("DATE_OF_BIRTH", g.start(), g.end(), SCORE);
             }
             continue;
         }
-        let month_only = m.name("month").is_some();
-        let old = !month_only && year(g.as_str()).is_some_and(|y| y <= BIRTH_YEAR_LAST);
-        if near || old || m.name("bare").is_some() {
+        let month_only = date.ends_with('月');
+        let bare = date.len() == 8 && date.bytes().all(|c| c.is_ascii_digit());
+        let old = !month_only && year(date).is_some_and(|y| y <= BIRTH_YEAR_LAST);
+        if near || old || bare {
             out("DATE_OF_BIRTH", g.start(), g.end(), SCORE);
         }
     }

@@ -4,7 +4,7 @@
 //! name right after a word that introduces a person (`客户吕春燕`, `户名唐少华`,
 //! `我老婆佳佳`, `個仔陳柏霖`). Precision matters less here than leaving no one identifiable.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::sync::LazyLock;
 
 use crate::names_data::{CN_SURNAMES, CN_SURNAMES2, CN_SURNAMES2_FIRST};
@@ -22,8 +22,10 @@ fn is_han(c: char) -> bool {
 const SURNAMES_MORE: &str = "赖賴蔣洪鄺邝丘區";
 
 pub(crate) fn surname(c: char) -> bool {
-    CN_SURNAMES.binary_search(&c).is_ok() || SURNAMES_MORE.contains(c)
+    CN_SURNAMES.binary_search(&c).is_ok() || is_han(c) && SURNAMES_MORE_SET.has(c)
 }
+
+static SURNAMES_MORE_SET: LazyLock<HanSet> = LazyLock::new(|| HanSet::new(SURNAMES_MORE));
 
 /// Characters common in given names (Simplified and Traditional; mainland, Hong Kong,
 /// Taiwan), from general knowledge: a nickname is built on one of them (`小美`, `霞姐`).
@@ -39,10 +41,10 @@ const GIVEN: &str = concat!(
 
 /// A set of Han characters as one bit each: the scans ask it about every character of a
 /// line, where searching a string of a few hundred characters cost microseconds per line.
-struct HanSet(Vec<u64>);
+pub(crate) struct HanSet(Vec<u64>);
 
 impl HanSet {
-    fn new(chars: &str) -> HanSet {
+    pub(crate) fn new(chars: &str) -> HanSet {
         let mut bits = vec![0u64; (0x9FFF - 0x4E00) / 64 + 1];
         for c in chars.chars().filter(|&c| is_han(c)) {
             let k = c as usize - 0x4E00;
@@ -51,7 +53,7 @@ impl HanSet {
         HanSet(bits)
     }
 
-    fn has(&self, c: char) -> bool {
+    pub(crate) fn has(&self, c: char) -> bool {
         is_han(c) && {
             let k = c as usize - 0x4E00;
             self.0[k / 64] & (1 << (k % 64)) != 0
@@ -461,8 +463,10 @@ const RELATIONS: &[&str] = &[
 ];
 
 static CUES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    // a DFA: fewer steps per byte than the default automaton, on every line with Han text
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(ROLES.iter().chain(RELATIONS))
         .expect("name cues build")
 });
