@@ -345,3 +345,53 @@ fn expiry_refuses_a_clock_set_back_and_needs_a_second_person_far_ahead() {
         "{err}"
     );
 }
+
+/// The archiver's periodic verification (`verify_after` from the last verified head) names
+/// what was appended since: a settings change forged with the key alone, an expiry run under
+/// a forward clock and the checkpoints that go back in time after it.
+#[test]
+fn the_periodic_verification_names_them_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    let mut a = archive(&path);
+    let bob = SigningKey::from_bytes(&[21u8; 32]);
+    a.configure(&approver("bob", &bob), "officer").unwrap();
+    let (seq, hash) = a.verify().unwrap().last_signed.unwrap();
+    drop(a);
+    let y2045 = 2_379_888_000_000;
+    let run = serde_json::json!({
+        "actor": "officer", "cutoff_ms": y2045, "clock_ms": y2045, "digest": "00",
+        "expired": ["m1"], "held": 0, "total": 10, "max_share": 0.05, "approval": null,
+    });
+    forge(
+        &path,
+        &[
+            (kind::CONFIG, serde_json::to_vec(&share(1.0)).unwrap()),
+            (kind::EXPIRY, serde_json::to_vec(&run).unwrap()),
+        ],
+        "officer",
+        y2045,
+    );
+    let mut a = common::open(&path);
+    a.insert_batch(&[text("later", "written on the real clock", T0)], &[])
+        .unwrap();
+    let r = a.verify_after(None, seq, &hash).unwrap();
+    let kinds: Vec<ProblemKind> = r.problems.iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ProblemKind::Unapproved,
+            ProblemKind::ClockWrong,
+            ProblemKind::ClockWrong
+        ],
+        "{:?}",
+        r.problems.iter().map(|p| p.words()).collect::<Vec<_>>()
+    );
+    assert!(r.problems[0]
+        .words()
+        .contains("raises expire_max_share from 0.05 to 1"));
+    // Nothing of it before the head: a periodic run from the newest head finds nothing new.
+    let (head, head_hash) = r.last_signed.clone().unwrap();
+    let fresh = a.verify_after(None, head, &head_hash).unwrap();
+    assert!(fresh.ok, "{:?}", fresh.problems);
+}

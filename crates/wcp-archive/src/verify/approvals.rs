@@ -45,6 +45,32 @@ pub fn check(conn: &Connection, records: &[(i64, String, Vec<u8>)]) -> Result<Fo
     Ok(found)
 }
 
+/// For a periodic verification of records `from + 1 ..= to`: when config or expiry records
+/// were appended there (a range read of the window), the rules are replayed from every one
+/// of them up to `to` (a full read, only then: such records are rare) and the problems of
+/// the appended ones are returned.
+pub fn after(conn: &Connection, from: i64, to: i64) -> Result<Vec<Problem>, ArchiveError> {
+    let appended: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM records WHERE seq > ?1 AND seq <= ?2 AND kind IN (?3, ?4)",
+        rusqlite::params![from, to, kind::CONFIG, kind::EXPIRY],
+        |r| r.get(0),
+    )?;
+    if appended == 0 {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare(
+        "SELECT seq, kind, body FROM records WHERE seq <= ?1 AND kind IN (?2, ?3) \
+         AND body IS NOT NULL ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![to, kind::CONFIG, kind::EXPIRY], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    let records = rows.collect::<Result<Vec<(i64, String, Vec<u8>)>, _>>()?;
+    let mut found = check(conn, &records)?.problems;
+    found.retain(|p| p.seq > from);
+    Ok(found)
+}
+
 fn config(
     conn: &Connection,
     archive: &str,

@@ -33,6 +33,29 @@ pub fn check(
     Ok(found)
 }
 
+/// For a periodic verification of records `from + 1 ..= to`: the checkpoints among them that
+/// go back in time, and the expiry records among them (a range read of the window).
+pub fn after(conn: &Connection, from: i64, to: i64) -> Result<Vec<Problem>, ArchiveError> {
+    let checkpoints = checkpoints(conn)?;
+    let mut found = backwards(&checkpoints);
+    // A pair is the window's when its later checkpoint is (`seq_to`).
+    found.retain(|p| p.seq_to > from && p.seq_to <= to);
+    let mut stmt = conn.prepare(
+        "SELECT seq, body FROM records WHERE seq > ?1 AND seq <= ?2 AND kind = ?3 \
+         AND body IS NOT NULL ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![from, to, kind::EXPIRY], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    for row in rows {
+        let (seq, body) = row?;
+        if let Ok(run) = serde_json::from_slice::<serde_json::Value>(&body) {
+            found.extend(expiry(seq, &run, &checkpoints));
+        }
+    }
+    Ok(found)
+}
+
 /// (id, seq, signed_at_ms) of every checkpoint, in order.
 fn checkpoints(conn: &Connection) -> Result<Vec<(i64, i64, i64)>, ArchiveError> {
     let mut stmt = conn.prepare("SELECT id, seq, signed_at_ms FROM checkpoints ORDER BY id")?;

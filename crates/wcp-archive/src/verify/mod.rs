@@ -517,6 +517,13 @@ impl crate::Archive {
             |r| r.get(0),
         )?;
         let mut report = window::verify_window(&tx, key, seq, to.max(seq), false, DEFAULT_LIMIT)?;
+        // The two-person rule and the clock over what was appended (`approvals.rs`, `clock.rs`).
+        let mut rules = approvals::after(&tx, seq, to)?;
+        rules.extend(clock::after(&tx, seq, to)?);
+        for mut p in rules {
+            words::locate(&tx, &mut p);
+            report.push(p, DEFAULT_LIMIT);
+        }
         let head = crate::anchor::Head {
             seq,
             hash: hash.to_ascii_lowercase(),
