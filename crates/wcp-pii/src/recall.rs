@@ -320,7 +320,9 @@ fn titled_cn(t: &str, out: &mut Sink) {
         let end = i + c.len_utf8();
         let prev = k.checked_sub(1).map(|p| chars[p].1);
         // 老王, 小李, 阿陈: the prefix identifies as much as a title
-        let prefixed = matches!(prev, Some('老' | '小' | '阿'));
+        // (`老师`, `小时` are words, not a surname with a prefix)
+        let prefixed = matches!(prev, Some('老' | '小' | '阿'))
+            && !crate::recall_names::prefix_word(&t[i - 3..end]);
         let rest = &t[end..];
         let title = TITLES.iter().find(|ti| rest.starts_with(**ti)).copied();
         let title_ok = title.is_some_and(|ti| {

@@ -335,6 +335,10 @@ static EN: LazyLock<Regex> = LazyLock::new(|| {
         r"|\b(?:Flat|Unit|Room|Block|Blk|Tower|Wing) [A-H]\b",
         r"|\bNo\. ?[0-9]{1,5}[A-Z]?\b",
         r"|\bP\.? ?O\.? Box [0-9]{1,6}\b",
+        // continental Europe: `14 rue de Rivoli`, `Via del Corso 12`, `Lindenstrasse 5`
+        r"|\b[0-9]{1,4},? (?:rue|avenue|boulevard|place|chemin|via|viale|piazza|calle|avenida) (?:(?:de|du|des|la|le|di|del|della|de la) )*[A-Z][A-Za-z'-]+",
+        r"|\b(?:Via|Viale|Piazza|Calle|Avenida|Rue) (?:(?:de|du|des|la|le|di|del|della) )*[A-Z][A-Za-z'-]+,? [0-9]{1,4}\b",
+        r"|\b[A-Z][a-z]+(?:strasse|str\.|weg|gasse|platz|allee) [0-9]{1,4}[a-z]?\b",
         r"|\b[0-9]{1,2}-[0-9]{1,2}-[0-9]{1,3} [A-Z][A-Za-z-]+",
         r"|\b(?:Jalan|Jln|Lorong|Lor) (?:[0-9]{1,3} )?[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}",
         r"|#[0-9]{1,3}-[0-9]{1,4}\b",
@@ -530,6 +534,18 @@ mod tests {
     /// The comma-separated pieces of an English address after its first recognised piece.
     #[test]
     fn english_addresses_run_over_their_comma_separated_pieces() {
+        for (t, addr) in [
+            (
+                "14 rue de Rivoli, 75004 Paris",
+                "14 rue de Rivoli, 75004 Paris",
+            ),
+            (
+                "ship to Lindenstrasse 5, 10969 Berlin",
+                "Lindenstrasse 5, 10969 Berlin",
+            ),
+        ] {
+            assert_eq!(english_spans(t), [addr], "{t}");
+        }
         let whole = |t: &str, addr: &str| {
             let got = english_spans(t);
             assert!(got.iter().any(|s| s == addr), "{t}: {got:?}");

@@ -189,6 +189,11 @@ const PREFIX_WORDS: &[&str] = &[
     "阿波",
 ];
 
+/// `老师`, `小时`: the prefix and the character make a word (used by the title scan too).
+pub(crate) fn prefix_word(w: &str) -> bool {
+    PREFIX_WORDS.contains(&w)
+}
+
 /// Doubled given-name characters that are words (`明明`, `天天`).
 const DOUBLED_WORDS: &str = "明天星亮冬春秋夏月宝寶";
 
@@ -260,16 +265,17 @@ fn kinship(t: &str, chars: &[(usize, char)], out: &mut Sink) {
     const ELDER: &str = "舅姨叔伯姑婶嬸嫂";
     const SIBLING: &str = "哥姐弟妹";
     const SPOUSE: &str = "妈媽父母丈公婆夫";
+    // the end of the last word reported: `舅妈` inside `二舅妈` is not reported again
+    let mut covered = 0;
     for k in 0..chars.len() {
         let (i, c) = chars[k];
-        if !KIN_START.has(c) {
+        if !KIN_START.has(c) || i < covered {
             continue;
         }
         let at = |n: usize| chars.get(k + n).map(|x| x.1);
         let end_at = |n: usize| chars.get(k + n).map_or(t.len(), |x| x.0);
-        let before = k.checked_sub(1).map(|b| chars[b].1);
-        if before.is_some_and(|b| ORDINAL.contains(b) || ELDER.contains(b) || b == '老') {
-            continue; // inside a longer kinship word: reported from its start
+        if k.checked_sub(1).is_some_and(|b| chars[b].1 == '老') {
+            continue; // `老姑娘`, `老伯`: not a relative's name
         }
         let n = if ORDINAL.contains(c) {
             match at(1) {
@@ -302,7 +308,8 @@ fn kinship(t: &str, chars: &[(usize, char)], out: &mut Sink) {
             0
         };
         if n > 0 {
-            out("PERSON", i, end_at(n), SCORE);
+            covered = end_at(n);
+            out("PERSON", i, covered, SCORE);
         }
     }
 }
@@ -523,8 +530,14 @@ fn cued(t: &str, out: &mut Sink) {
         while n < 2 {
             let rest = &t[end..];
             let Some(c) = rest.chars().next() else { break };
+            // `新员工叫李想。`: a particle-like character that ends the line is the name's
+            let last = n == 0
+                && rest[c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|d| !is_han(d));
             if !is_han(c)
-                || FOLLOW_SET.has(c) && c != '小' && c != '子' && c != '生' && c != '女'
+                || FOLLOW_SET.has(c) && !"小子生女".contains(c) && !last
                 || TITLE_AFTER.iter().any(|w| rest.starts_with(w))
             {
                 break;
@@ -635,6 +648,10 @@ mod tests {
         assert_eq!(spans("老爸手机，老妈手机", kinship), ["老爸", "老妈"]);
         assert_eq!(spans("老婆大人的卡", kinship), ["老婆大人"]);
         assert_eq!(spans("我给大姐转个账", kinship), ["大姐"]);
+        assert_eq!(
+            spans("大伯二伯三叔都来了", kinship),
+            ["大伯", "二伯", "三叔"]
+        );
         assert!(spans("大家好，二手房", kinship).is_empty());
     }
 
@@ -647,6 +664,7 @@ mod tests {
         assert_eq!(cued_spans("陳生個仔陳柏霖嘅 email"), ["陳柏霖"]);
         assert_eq!(cued_spans("客户欧阳晓出生"), ["欧阳晓"]);
         assert_eq!(cued_spans("我姨丈张国荣"), ["张国荣"]);
+        assert_eq!(cued_spans("新员工叫李想。"), ["李想"]);
         assert_eq!(cued_spans("王小姐说"), Vec::<String>::new());
         // a role before a word that is no name
         assert!(cued_spans("客户上周说").is_empty());
