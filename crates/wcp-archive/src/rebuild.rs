@@ -37,10 +37,17 @@ impl Archive {
         if let Some(p) = before.problems.iter().find(|p| is_chain_problem(p.kind)) {
             return Err(ArchiveError::NotVerified(format!(
                 "the chain itself is broken, so projections cannot be rebuilt from it: {}",
-                p.words()
+                p.words().trim_end_matches('.')
             )));
         }
-        let repaired: Vec<String> = before.problems.iter().map(|p| p.words()).collect();
+        // A change or run the two-person rule or the clock rule did not allow is a record of
+        // the chain: rebuilding the tables does not repair it, and verify keeps naming it.
+        let repaired: Vec<String> = before
+            .problems
+            .iter()
+            .filter(|p| !matches!(p.kind, ProblemKind::Unapproved | ProblemKind::ClockWrong))
+            .map(|p| p.words())
+            .collect();
         let detail = serde_json::json!({ "repaired": repaired });
         let records = self.write(|conn, chain, key| {
             crate::project::clear(conn)?;

@@ -173,6 +173,10 @@ fn verify_names_a_settings_change_written_with_the_signing_key_alone() {
     // And nothing expires over it.
     let err = a.expire(&at(T0 + 2 * DAY_MS), "officer").unwrap_err();
     assert!(matches!(err, ArchiveError::NotVerified(_)), "{err}");
+    // A rebuild of the tables does not claim to repair a record of the chain.
+    let rebuilt = a.rebuild("admin").unwrap();
+    assert!(rebuilt.repaired.is_empty(), "{:?}", rebuilt.repaired);
+    assert!(!a.verify().unwrap().ok);
 }
 
 #[test]
