@@ -276,6 +276,11 @@ fn title_case(w: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Vietnamese surnames of four letters or more (shorter ones, `Le`, `Do`, `Ho`, are words).
+const VIETNAMESE_SURNAMES: &[&str] = &[
+    "Nguyen", "Tran", "Pham", "Hoang", "Huynh", "Phan", "Dang", "Duong",
+];
+
 /// A romanised surname followed by one or two syllable words: `CHEUNG KA WAI`,
 /// `Lam Wing Kei`, `ZHANG YIMING`.
 fn romanised_names(t: &str, out: &mut Sink) {
@@ -285,11 +290,11 @@ fn romanised_names(t: &str, out: &mut Sink) {
     for k in 0..words.len() {
         let (s, e) = words[k];
         let w = &t[s..e];
-        if !name_case(w)
-            || PINYIN_SURNAMES
-                .binary_search(&title_case(w).as_str())
-                .is_err()
-        {
+        let surname = PINYIN_SURNAMES
+            .binary_search(&title_case(w).as_str())
+            .is_ok()
+            || VIETNAMESE_SURNAMES.contains(&title_case(w).as_str());
+        if !name_case(w) || !surname {
             continue;
         }
         let mut end = None;
@@ -390,5 +395,22 @@ mod tests {
         }
         // a recent business date, a year and month without a birth word
         quiet("结算日 2024-03-21 到账，2025年7月到期，3月15日开会，24年业绩");
+    }
+
+    /// Names by shape: hyphenated romanised given names, patronymics, Hangul, Cantonese
+    /// given names alone, a Vietnamese surname.
+    #[test]
+    fn names_by_shape() {
+        for (t, v) in [
+            ("Kim Min-jun (김민준) lives in Seoul", "Kim Min-jun"),
+            ("Kim Min-jun (김민준) lives in Seoul", "김민준"),
+            ("Ahmad bin Ismail, IC 850101", "bin Ismail"),
+            ("Ka Wai, pls call Mr. Tong", "Ka Wai"),
+            ("my colleague Siu Man said", "Siu Man"),
+            ("Tran Thi Mai called", "Tran Thi Mai"),
+        ] {
+            has(t, "PERSON", v);
+        }
+        quiet("Call-back done on a recorded line, Man On the Moon");
     }
 }

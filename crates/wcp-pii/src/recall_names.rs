@@ -36,7 +36,9 @@ const GIVEN: &str = concat!(
     "贤賢淑惠蓉翠莹瑩璐菲妍媛嫣姗珊姝婕妮娇嬌娅婭琼瓊瑜瑾璇瑛瑞祥麟麒骏駿驰馳腾騰跃躍",
     "兴興旺铭銘锦錦钰鈺鑫鹤鶴帆航涵轩軒宸睿哲悦詩诗梦夢晴美宝寶贝貝珮佩玲铃鈴彤桐",
     "豪洁潔泽澤润潤滢瀅冰月星晖暉曦旭昕晟昌明仪儀咏詠芷蕙耀展朗晞翘翹靖绮綺芬伦倫",
-    "坤雄威健虎龙龍彪海江峻岩斐霏薇苗芸茹莺鶯鹃鵑娴嫻媚娥妹玲珏瑩晶亭婷嫦蓓"
+    "坤雄威健虎龙龍彪海江峻岩斐霏薇苗芸茹莺鶯鹃鵑娴嫻媚娥妹玲珏瑩晶亭婷嫦蓓",
+    "振雯恩谦謙达達康思乐樂清卓凌霆昆崇弘翔羽瀚煜炜煒烨燁彦彥聪聰蕊萱馨芊芝茵岚嵐瑄琰淇",
+    "沁泓"
 );
 
 /// A set of Han characters as one bit each: the scans ask it about every character of a
@@ -74,6 +76,7 @@ const FOLLOW: &str = concat!(
     "的嘅说說和跟在是呢吗嗎啊呀吧了也都还還就要会會你我他她佢把让讓给給畀帮幫加住发發打",
     "电電手身家去来來到今昨已又再找问問叫讲講想做负負老婆公父母爸妈媽哥姐弟妹仔女儿兒",
     "子太生总總等与與及或同啲咗喺话話请請过過有没沒对對这這那邮郵微卡确確回往系係出",
+    "聽听",
 );
 
 fn follows(c: Option<char>) -> bool {
@@ -235,7 +238,33 @@ fn nicknames(t: &str, chars: &[(usize, char)], out: &mut Sink) {
 
 /// X姐/X哥/X仔/X妹 with X a given-name character (`霞姐`, `强哥`, `明仔`), and doubled
 /// given-name characters (`婷婷`, `佳佳`).
-fn affectionate(_t: &str, chars: &[(usize, char)], out: &mut Sink) {
+fn affectionate(t: &str, chars: &[(usize, char)], out: &mut Sink) {
+    // `肥仔明`, `靚仔強`: a descriptor, 仔 and a given-name character
+    for k in 0..chars.len().saturating_sub(2) {
+        let (i, c) = chars[k];
+        let (j, g) = chars[k + 2];
+        if "肥靓靚细細高矮黑傻".contains(c) && chars[k + 1].1 == '仔' && given(g) {
+            out("PERSON", i, j + g.len_utf8(), SCORE);
+        }
+    }
+    // `B哥`, `KK姐`: one to three capital letters before 哥/姐/仔
+    for &(j, d) in chars {
+        if matches!(d, '哥' | '姐' | '仔') {
+            let head = &t[..j];
+            let n = head
+                .bytes()
+                .rev()
+                .take_while(u8::is_ascii_uppercase)
+                .count();
+            let free = head[..j - n]
+                .bytes()
+                .next_back()
+                .is_none_or(|b| !b.is_ascii_alphabetic());
+            if (1..=3).contains(&n) && free {
+                out("PERSON", j - n, j + d.len_utf8(), SCORE);
+            }
+        }
+    }
     for k in 0..chars.len().saturating_sub(1) {
         let (i, c) = chars[k];
         let (j, d) = chars[k + 1];
@@ -638,6 +667,8 @@ mod tests {
     fn affectionate_forms_and_doubled_given_names() {
         assert_eq!(spans("請轉告霞姐，電話改咗", affectionate), ["霞姐"]);
         assert_eq!(spans("婷婷的支付宝", affectionate), ["婷婷"]);
+        assert_eq!(spans("肥仔明今晚嚟唔嚟", affectionate), ["肥仔明"]);
+        assert_eq!(spans("B哥同阿Sam", affectionate), ["B哥"]);
         assert!(spans("明天见，天天开心", affectionate).is_empty());
     }
 
@@ -676,6 +707,10 @@ mod tests {
         assert_eq!(spans("请把欧阳总的简历发来", compound_titled), ["欧阳总"]);
         assert_eq!(spans("建国，秀芳的电话是", bare_given), ["建国", "秀芳"]);
         assert_eq!(spans("你问下美玲，她收到没", bare_given), ["美玲"]);
+        assert_eq!(
+            spans("振華，嘉欣同詠詩聽日去", bare_given),
+            ["振華", "嘉欣", "詠詩"]
+        );
         assert!(spans("美国，英国的利率", bare_given).is_empty());
         assert!(spans("他说明天再来", bare_given).is_empty());
         assert!(surname('赖') && !CN_SURNAMES.contains(&'赖'));
