@@ -312,7 +312,10 @@ fn a_damaged_index_names_the_messages_search_misses() {
         "INSERT INTO id_tokens (id_tokens, rowid, tokens) VALUES ('delete', {seq}, 't外传')"
     );
     let size = format!("UPDATE id_tokens_docsize SET sz = x'63' WHERE id = {seq}");
+    // The last block of the newest segment (the second batch's, with `inside`) deleted.
+    let block = "DELETE FROM fts_data WHERE id = (SELECT MAX(id) FROM fts_data)";
     for (sql, index, msgid, word) in [
+        (block, "fts", "inside", "misses it"),
         (size.as_str(), "id_tokens", "inside", "id_tokens_docsize"),
         (gone.as_str(), "fts", "inside", "misses it"),
         (invented, "fts", "m03", "does not contain"),

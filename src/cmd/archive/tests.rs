@@ -227,6 +227,45 @@ fn readers_search_and_export_with_the_public_key_alone() {
     );
 }
 
+/// An export that holds a record altered after archiving exits 1 (README: findings) and
+/// still writes what it read (trial 12a D16); the same export of the clean archive exits 0.
+#[test]
+fn export_of_an_altered_record_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let run = |db: &Path, out: &str| {
+        export::run(export::ExportArgs {
+            reader: reader(db),
+            actor: actor(),
+            format: export::Format::Rsmf,
+            per: export::Per::Message,
+            out: dir.path().join(out),
+            filter: FilterArgs::default(),
+            policy: None,
+            media_dir: None,
+            case_id: None,
+            access_log: None,
+        })
+        .unwrap()
+    };
+    assert_eq!(run(&db, "clean"), ExitCode::SUCCESS);
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE records SET body = CAST(replace(CAST(body AS TEXT), '保证', '不保') AS BLOB) \
+             WHERE msgid = 'm1' AND kind = 'message'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(run(&db, "altered"), ExitCode::from(1));
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("altered"))
+            .unwrap()
+            .count(),
+        1
+    );
+}
+
 #[test]
 fn hold_expire_audit_run() {
     let dir = tempfile::tempdir().unwrap();

@@ -313,6 +313,80 @@ fn idx(
     Ok(())
 }
 
+/// SQLite's varint, written (values below 2^56, which segment ids and pages are).
+fn put_varint(v: u64, out: &mut Vec<u8>) {
+    let mut x = v;
+    let mut buf = vec![(x & 0x7f) as u8];
+    x >>= 7;
+    while x > 0 {
+        buf.push(((x & 0x7f) as u8) | 0x80);
+        x >>= 7;
+    }
+    buf.reverse();
+    out.extend(buf);
+}
+
+/// The structure record of `index` without the segments that lost a page (a block deleted),
+/// so that the rest of the index can be read to find whose entries went with them; None when
+/// no page is missing (or the record is not the plain format this rewrites).
+fn without_lost_segments(conn: &Connection, index: &str) -> Option<Vec<u8>> {
+    let b: Vec<u8> = conn
+        .query_row(
+            &format!("SELECT block FROM main.{index}_data WHERE id = 10"),
+            [],
+            |r| r.get(0),
+        )
+        .ok()?;
+    if b.len() < 8 || b[4..8] == [0xff, 0, 0, 1] {
+        return None;
+    }
+    let mut has = conn
+        .prepare(&format!("SELECT 1 FROM main.{index}_data WHERE id = ?1"))
+        .ok()?;
+    let mut i = 4;
+    let levels = varint(&b, &mut i)?;
+    varint(&b, &mut i)?;
+    let writes = varint(&b, &mut i)?;
+    let (mut body, mut kept, mut lost) = (Vec::new(), 0u64, false);
+    for _ in 0..levels {
+        varint(&b, &mut i)?;
+        let n = varint(&b, &mut i)?;
+        let mut segs = Vec::new();
+        for _ in 0..n {
+            let (id, first, last) = (
+                varint(&b, &mut i)?,
+                varint(&b, &mut i)?,
+                varint(&b, &mut i)?,
+            );
+            let whole = (first..=last.min(first + 1_000_000))
+                .all(|p| has.exists([((id << 37) | p) as i64]).unwrap_or(false));
+            if whole {
+                segs.push((id, first, last));
+            } else {
+                lost = true;
+            }
+        }
+        // No merge in progress in the rewritten level.
+        put_varint(0, &mut body);
+        put_varint(segs.len() as u64, &mut body);
+        for (id, first, last) in &segs {
+            put_varint(*id, &mut body);
+            put_varint(*first, &mut body);
+            put_varint(*last, &mut body);
+        }
+        kept += segs.len() as u64;
+    }
+    if !lost || i != b.len() {
+        return None;
+    }
+    let mut out = b[..4].to_vec();
+    put_varint(levels, &mut out);
+    put_varint(kept, &mut out);
+    put_varint(writes, &mut out);
+    out.extend(body);
+    Some(out)
+}
+
 /// Per message (rowid): how many of its (term, message) entries the index lacks, how many it
 /// has that the message's text does not give, and whether its `_docsize` row differs.
 pub type Differing = BTreeMap<i64, (u64, u64, bool)>;
@@ -332,9 +406,29 @@ pub fn differing_docs(
             "CREATE TEMP VIEW {rb}_src AS {view};
              CREATE VIRTUAL TABLE temp.{rb} USING fts5({args});
              INSERT INTO temp.{rb} ({rb}) VALUES ('rebuild');
-             CREATE VIRTUAL TABLE temp.{rb}_vm USING fts5vocab(main, {index}, instance);
              CREATE VIRTUAL TABLE temp.{rb}_vt USING fts5vocab(temp, {rb}, instance);"
         ))?;
+        // A segment that lost a block makes the whole index unreadable: the rest is read
+        // from a copy whose structure leaves it out, so its messages show as missing.
+        match without_lost_segments(conn, index) {
+            None => conn.execute_batch(&format!(
+                "CREATE VIRTUAL TABLE temp.{rb}_vm USING fts5vocab(main, {index}, instance);"
+            ))?,
+            Some(structure) => {
+                conn.execute_batch(&format!(
+                    "CREATE VIRTUAL TABLE temp.{rb}_cp USING fts5({args});
+                     DELETE FROM temp.{rb}_cp_data;
+                     INSERT INTO temp.{rb}_cp_data SELECT * FROM main.{index}_data;
+                     DELETE FROM temp.{rb}_cp_idx;
+                     INSERT INTO temp.{rb}_cp_idx SELECT * FROM main.{index}_idx;
+                     CREATE VIRTUAL TABLE temp.{rb}_vm USING fts5vocab(temp, {rb}_cp, instance);"
+                ))?;
+                conn.execute(
+                    &format!("UPDATE temp.{rb}_cp_data SET block = ?1 WHERE id = 10"),
+                    [structure],
+                )?;
+            }
+        }
         let mut a = conn.prepare(&format!("SELECT term, doc FROM temp.{rb}_vm"))?;
         let mut b = conn.prepare(&format!("SELECT term, doc FROM temp.{rb}_vt"))?;
         let mut real = a.query([])?;
@@ -390,7 +484,8 @@ pub fn differing_docs(
     })();
     let _ = conn.execute_batch(&format!(
         "DROP TABLE IF EXISTS temp.{rb}_vm; DROP TABLE IF EXISTS temp.{rb}_vt;
-         DROP TABLE IF EXISTS temp.{rb}; DROP VIEW IF EXISTS temp.{rb}_src;"
+         DROP TABLE IF EXISTS temp.{rb}_cp; DROP TABLE IF EXISTS temp.{rb};
+         DROP VIEW IF EXISTS temp.{rb}_src;"
     ));
     out
 }
