@@ -75,6 +75,9 @@ const UNITS: &[(&str, bool)] = &[
     ("汇", false),
     // Taiwan: `文化路一段`
     ("段", false),
+    // parks and campuses (`科技园`): a place only in a chain
+    ("园", false),
+    ("園", false),
 ];
 
 /// Characters that cannot be part of a place name (they introduce or follow one).
@@ -236,14 +239,28 @@ fn building_after(t: &str, end: usize) -> usize {
 }
 
 /// Characters after `路`/`街` that make a word of it (`路演`, `路费`, `路线`, `街坊`).
-const NOT_STREET_AFTER: [char; 12] = [
-    '演', '费', '費', '线', '線', '由', '径', '徑', '况', '況', '坊', '市',
+const NOT_STREET_AFTER: [char; 16] = [
+    '演', '费', '費', '线', '線', '由', '径', '徑', '况', '況', '坊', '市', '歉', '理', '德', '具',
 ];
 
 /// A street on its own is a place when its name has two characters or more
 /// (`柯維納馬路`, `南京路`, `軒尼詩道` is left out: `道` ends too many words, `渠道`),
 /// unless the last one makes a word with `路`/`街` (`思路`, `线路`, `逛街`).
 fn street(place: &str) -> bool {
+    // a district or estate with a name of three characters or more (`深圳南山区`,
+    // `沙田第一城`): shorter ones are words (`候车区`, `长城`)
+    for unit in ["区", "區", "县", "縣", "镇", "鎮", "城"] {
+        if let Some(name) = place.strip_suffix(unit) {
+            return name.chars().count() >= 3 && name.chars().all(is_han);
+        }
+    }
+    // `旺角彌敦道`: `道` ends many words (`渠道`, `知道`), so a longer name and no word
+    if let Some(name) = place.strip_suffix("道") {
+        let last = name.chars().next_back();
+        return name.chars().count() >= 3
+            && name.chars().all(is_han)
+            && last.is_some_and(|c| !NOT_DAO.contains(c));
+    }
     let Some(name) = place
         .strip_suffix("路")
         .or_else(|| place.strip_suffix("街"))
@@ -257,10 +274,14 @@ fn street(place: &str) -> bool {
     let road = last.is_some_and(|c| "马馬".contains(c));
     n >= if road { 3 } else { 2 }
         && name.chars().all(is_han)
-        && last.is_some_and(|c| {
-            !"思道公铁鐵回进進退活门門来來网網电電线線套销銷出走上下半一逛行步老小大岔".contains(c)
-        })
+        && last.is_some_and(|c| !NOT_ROAD.contains(c))
 }
+
+/// Characters before `路`/`街` that make a word with it (`思路`, `线路`, `逛街`).
+const NOT_ROAD: &str = "思道公铁鐵回进進退活门門来來网網电電线線套销銷出走上下半一逛行步老小大岔";
+/// Characters before `道` that make a word with it (`渠道`, `频道`, `人行道`, `知道`).
+const NOT_DAO: &str =
+    "渠频頻知报報难難通管轨軌车車赛賽人味跑坑隧航快慢步行铁鐵水街引诱誘说說厚霸王正邪魔中公赤古";
 
 /// Units of a building's inside that follow the estate or building (`3栋2单元701`, `D座1203`,
 /// `一期12樓1205室`, `8门302`).
@@ -538,6 +559,14 @@ mod tests {
             "新北市板橋區文化路一段188巷6號5樓",
         );
         covers("澳門氹仔柯維納馬路 澳門科技大學", "柯維納馬路");
+        for (t, place) in [
+            ("住喺沙田第一城，你嚟搵我", "沙田第一城"),
+            ("地址是旺角彌敦道", "旺角彌敦道"),
+            ("寄去深圳南山区科技园", "深圳南山区科技园"),
+        ] {
+            covers(t, place);
+        }
+        assert!(chinese_spans("销售渠道，微信频道，我知道，候车区，这个道理").is_empty());
         assert!(chinese_spans("换个思路，销售渠道和网络线路，私募路演，行下街，过马路").is_empty());
         // words with a space before a number are not joined
         assert!(chinese_spans("周末带爸妈去青城山 老爷子膝盖不好 坐索道上去").is_empty());
