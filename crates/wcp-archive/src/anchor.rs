@@ -86,9 +86,17 @@ pub fn check_head(
             p.seq_to = head.seq;
             Some(p)
         }
-        Some(h) if hex::encode(&h) != head.hash => Some(Problem::new(ProblemKind::Altered, head.seq, "records", format!(
-            "record {} differs from the head {source} saw{when}: the chain was rewritten from there on", head.seq
-        ))),
+        // The kept head's record is there with another hash: the archive was rolled back or
+        // rewritten and written on, so its records from there on replaced the ones seen
+        // (trial 12a D12: this was reported as a small cut-off tail).
+        Some(h) if hex::encode(&h) != head.hash => {
+            let mut p = Problem::new(ProblemKind::Altered, head.seq, "records", format!(
+                "record {} differs from the head {source} saw{when}: the chain diverges from that head at or before record {}, so records {} to {last} were replaced (the archive was rolled back or rewritten and written on): the chain was rewritten from there on",
+                head.seq, head.seq, head.seq
+            ));
+            p.seq_to = last.max(head.seq);
+            Some(p)
+        }
         Some(_) => None,
     })
 }
@@ -163,6 +171,7 @@ impl Archive {
         // still disagree with it.
         valid.sort_by_key(|a| (a.seq, a.signed_at_ms));
         let (mut rewritten, mut cut) = (Vec::new(), None);
+        let mut agreed = 0i64;
         for a in &valid {
             let head = Head {
                 seq: a.seq,
@@ -170,9 +179,9 @@ impl Archive {
                 signed_at_ms: Some(a.signed_at_ms),
             };
             match check_head(&self.conn, &head, "the anchors topic")? {
-                Some(p) if p.kind == ProblemKind::Truncated => cut = Some(p),
+                Some(p) if p.kind == ProblemKind::Truncated => cut = Some((*a, p)),
                 Some(p) => rewritten.push((*a, p)),
-                None => {}
+                None => agreed = agreed.max(a.seq),
             }
         }
         if let Some((first, mut p)) = rewritten.first().cloned() {
@@ -192,8 +201,48 @@ impl Archive {
             );
             out.push(p);
         }
-        // The highest anchor beyond the end names the whole cut-off tail.
-        out.extend(cut);
+        // The highest anchor beyond the end names the whole cut-off tail, unless the archive
+        // signed that anchor's checkpoint number at another record: then it was rolled back
+        // and written on, and the records after the last anchor it agrees with were replaced
+        // (trial 12a D12: "Records 70 to 71 were cut off" for records 66 to 71 replaced).
+        if let Some((a, mut p)) = cut {
+            let own: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT seq FROM checkpoints WHERE id = ?1",
+                    [a.checkpoint_id],
+                    |r| Ok(r.get_ref(0)?.as_i64().ok()),
+                )
+                .optional()?
+                .flatten();
+            let last: i64 =
+                self.conn
+                    .query_row("SELECT COALESCE(MAX(seq), 0) FROM records", [], |r| {
+                        r.get(0)
+                    })?;
+            if let Some(own) = own.filter(|s| *s != a.seq) {
+                p = Problem::new(
+                    ProblemKind::Altered,
+                    agreed + 1,
+                    "records",
+                    format!(
+                        "records {} to {last} were replaced and records {} to {} are gone: the \
+                         chain diverges from the anchors after record {agreed} (checkpoint {} \
+                         signed record {} when the anchors topic saw it, signed {}, but record \
+                         {own} in this archive): it was rolled back and written on again \
+                         (docs/RUNBOOK.md, WcpArchiveVerifyFailed step 5)",
+                        agreed + 1,
+                        last + 1,
+                        a.seq,
+                        a.checkpoint_id,
+                        a.seq,
+                        crate::time::rfc3339(a.signed_at_ms),
+                    ),
+                );
+                p.seq_to = a.seq.max(last);
+            }
+            out.push(p);
+        }
         Ok(out)
     }
 

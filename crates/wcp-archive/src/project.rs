@@ -429,6 +429,48 @@ pub fn replay_skipping(
     Ok(n)
 }
 
+/// [`replay_skipping`] for a verification, which must name what is wrong rather than stop:
+/// columns of any storage class are read as bytes, a record whose rows cannot be applied
+/// (a replayed copy whose message id is taken, a kind or body rewritten) is passed over, and
+/// records the walk found elsewhere are applied at their chain position (`placed`: Some
+/// position, or None for a record that is no part of the chain).
+pub fn replay_for_verify(
+    conn: &Connection,
+    skip: &std::collections::HashSet<i64>,
+    placed: &std::collections::HashMap<i64, Option<i64>>,
+) -> Result<u64, ArchiveError> {
+    use rusqlite::types::ValueRef;
+    let text = |v: ValueRef<'_>| match v {
+        ValueRef::Text(b) | ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned(),
+        _ => String::new(),
+    };
+    let mut st = Stmts::prepare(conn)?;
+    let mut stmt = conn.prepare("SELECT seq, kind, msgid, body FROM records ORDER BY seq")?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        let seq = r.get_ref(0)?.as_i64().unwrap_or(0);
+        let pos = match placed.get(&seq) {
+            Some(None) => continue,
+            Some(Some(p)) => *p,
+            None => seq,
+        };
+        let (k, msgid) = (text(r.get_ref(1)?), text(r.get_ref(2)?));
+        let body = match r.get_ref(3)? {
+            ValueRef::Text(b) | ValueRef::Blob(b) if !skip.contains(&pos) => Some(b.to_vec()),
+            _ => None,
+        };
+        // A savepoint per record: a failed one leaves nothing half applied.
+        conn.execute_batch("SAVEPOINT rec")?;
+        match apply(conn, &mut st, pos, &k, &msgid, body.as_deref()) {
+            Ok(()) => conn.execute_batch("RELEASE rec")?,
+            Err(_) => conn.execute_batch("ROLLBACK TO rec; RELEASE rec")?,
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// Schema 3 upgrade: the `reason` column of rows written before it.
 pub fn fill_reasons(conn: &Connection) -> Result<(), ArchiveError> {
     let mut stmt = conn.prepare(

@@ -26,6 +26,7 @@ pub fn is_chain_problem(k: ProblemKind) -> bool {
             | ProblemKind::Inserted
             | ProblemKind::Reordered
             | ProblemKind::BadCheckpoint
+            | ProblemKind::CheckpointsDeleted
             | ProblemKind::Truncated
     )
 }

@@ -470,3 +470,329 @@ fn an_archive_rolled_back_and_written_on_again_fails_every_anchor_check() {
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert_eq!(problems[0].kind, ProblemKind::Truncated);
 }
+
+/// The record problems of a report, in words.
+fn chain_words(r: &VerifyReport) -> Vec<String> {
+    r.problems
+        .iter()
+        .filter(|p| matches!(p.table.as_str(), "records" | "checkpoints"))
+        .map(|p| p.words())
+        .collect()
+}
+
+/// Trial 12a D1: a replayed record (its message id taken) and values of another storage class
+/// than the schema's made verify stop with a raw SQLite error (exit 2, no report). Each is a
+/// problem named like the others.
+#[test]
+fn a_replayed_record_or_a_value_of_another_type_is_reported_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    // Appended: a copy of record 5, with another table changed so the rows are named too.
+    let r = after(
+        &src,
+        "INSERT INTO records SELECT (SELECT MAX(seq) + 1 FROM records), kind, msgid, body, digest, hash FROM records WHERE seq = 5;
+         DELETE FROM messages WHERE msgid = 'm04';",
+    );
+    let w = chain_words(&r);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert!(
+        w[0].contains("was inserted") && w[0].contains("a copy of record 5"),
+        "{w:#?}"
+    );
+    // Put in place of record 8: the copy is named, and record 8's own content is gone.
+    let r = after(
+        &src,
+        "DELETE FROM records WHERE seq = 8;
+         INSERT INTO records SELECT 8, kind, msgid, body, digest, hash FROM records WHERE seq = 7;
+         DELETE FROM messages WHERE msgid = 'm04';",
+    );
+    let w = chain_words(&r);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert!(
+        w[0].starts_with("Record 8 ") && w[0].contains("a copy of record 7"),
+        "{w:#?}"
+    );
+    assert!(serde_json::to_string(&r)
+        .unwrap()
+        .contains("a copy of record 7"));
+    // Storage classes a tamperer chose: a setting as a BLOB, a kind as a BLOB, a risk NULL.
+    let r = after(
+        &src,
+        "UPDATE settings SET value = CAST(value AS BLOB) WHERE key = 'expire_max_share';
+         UPDATE pending_recalls SET recalled_at_ms = 'x';
+         UPDATE offsets SET next_offset = 'ten';
+         UPDATE records SET kind = CAST(kind AS BLOB) WHERE seq = 3;
+         DELETE FROM messages WHERE msgid = 'm04';",
+    );
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.table == "settings" && p.kind == ProblemKind::Changed),
+        "{:#?}",
+        r.problems
+    );
+    assert!(
+        r.problems.iter().any(|p| p.table == "offsets"),
+        "{:#?}",
+        r.problems
+    );
+}
+
+/// Trial 12a D3: a message rewritten and every later hash recomputed (no key needed) was
+/// reported as the whole archive "inserted", with a problem per checkpoint; it is one
+/// problem: the records up to the first checkpoint that no longer matches were rewritten.
+#[test]
+fn a_rewritten_and_rechained_record_is_one_rewrite_not_an_insertion() {
+    use wcp_archive::chain::{digest, link, to_hash};
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    let copy = dir.path().join("rechained.db");
+    let conn = Connection::open(&src).unwrap();
+    conn.execute("VACUUM INTO ?1", [copy.to_string_lossy()])
+        .unwrap();
+    drop(conn);
+    let conn = Connection::open(&copy).unwrap();
+    let target: i64 = conn
+        .query_row(
+            "SELECT seq FROM records WHERE msgid = 'm06' AND kind = 'message'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let body: Vec<u8> = conn
+        .query_row("SELECT body FROM records WHERE seq = ?1", [target], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let body = String::from_utf8(body)
+        .unwrap()
+        .replace("number 6", "number 9");
+    conn.execute(
+        "UPDATE records SET body = ?1, digest = ?2 WHERE seq = ?3",
+        rusqlite::params![body.as_bytes(), &digest(body.as_bytes())[..], target],
+    )
+    .unwrap();
+    let mut prev = {
+        let h: Vec<u8> = conn
+            .query_row(
+                "SELECT hash FROM records WHERE seq = ?1",
+                [target - 1],
+                |r| r.get(0),
+            )
+            .unwrap();
+        to_hash(&h).unwrap()
+    };
+    let rows: Vec<(i64, String, String, Vec<u8>)> = conn
+        .prepare("SELECT seq, kind, msgid, digest FROM records WHERE seq >= ?1 ORDER BY seq")
+        .unwrap()
+        .query_map([target], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (seq, k, m, d) in rows {
+        let h = link(&prev, seq, &k, &m, &to_hash(&d).unwrap());
+        conn.execute(
+            "UPDATE records SET hash = ?1 WHERE seq = ?2",
+            rusqlite::params![&h[..], seq],
+        )
+        .unwrap();
+        prev = h;
+    }
+    drop(conn);
+    let key = common::key().verifying_key();
+    let r = wcp_archive::Archive::open_read_only(&copy, Some(&key))
+        .unwrap()
+        .verify_with(&key)
+        .unwrap();
+    let chain: Vec<&wcp_archive::Problem> = r
+        .problems
+        .iter()
+        .filter(|p| matches!(p.table.as_str(), "records" | "checkpoints"))
+        .collect();
+    assert_eq!(chain.len(), 1, "{:#?}", chain_words(&r));
+    let p = chain[0];
+    assert_eq!(p.kind, ProblemKind::Altered);
+    assert!(p.seq <= target && target <= p.seq_to, "{}", p.words());
+    assert!(
+        p.words().contains("hashes after it recomputed"),
+        "{}",
+        p.words()
+    );
+    assert!(
+        !r.problems.iter().any(|p| p.kind == ProblemKind::Inserted),
+        "{:#?}",
+        chain_words(&r)
+    );
+}
+
+/// Trial 12a D3: one record put into the middle (the rest renumbered) gave a problem per later
+/// record; a swap also named the untouched record after it.
+#[test]
+fn an_insertion_is_one_problem_and_a_swap_names_the_two_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    let r = after(
+        &src,
+        "UPDATE records SET seq = seq + 1000 WHERE seq >= 10;
+         UPDATE records SET seq = seq - 999 WHERE seq >= 1010;
+         INSERT INTO records VALUES (10, 'message', 'forged', x'7b7d', zeroblob(32), zeroblob(32));",
+    );
+    assert_eq!(
+        r.problems.len(),
+        1,
+        "{:#?}",
+        r.problems.iter().map(|p| p.words()).collect::<Vec<_>>()
+    );
+    let p = &r.problems[0];
+    assert_eq!(
+        (p.kind, p.seq, p.seq_to),
+        (ProblemKind::Inserted, 10, 10),
+        "{}",
+        p.words()
+    );
+    assert!(p.words().contains("renumbered"), "{}", p.words());
+    let r = after(
+        &src,
+        "UPDATE records SET seq = -1 WHERE seq = 6; UPDATE records SET seq = 6 WHERE seq = 7; UPDATE records SET seq = 7 WHERE seq = -1",
+    );
+    let named: Vec<(ProblemKind, i64)> = r.problems.iter().map(|p| (p.kind, p.seq)).collect();
+    assert_eq!(
+        named,
+        [(ProblemKind::Reordered, 6), (ProblemKind::Reordered, 7)],
+        "{:#?}",
+        r.problems.iter().map(|p| p.words()).collect::<Vec<_>>()
+    );
+    assert!(r.problems[0]
+        .words()
+        .contains("it is record 7 of the signed chain"));
+}
+
+/// Trial 12a D4: deleted signed checkpoints were reported as records "inserted … behind the
+/// archive's back".
+#[test]
+fn deleted_checkpoints_are_named_as_deleted_checkpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    for sql in [
+        "DELETE FROM checkpoints WHERE id = (SELECT MAX(id) FROM checkpoints)",
+        "DELETE FROM checkpoints",
+    ] {
+        let r = after(&src, sql);
+        let w = chain_words(&r);
+        assert_eq!(w.len(), 1, "{sql}: {w:#?}");
+        assert_eq!(
+            r.problems[0].kind,
+            ProblemKind::CheckpointsDeleted,
+            "{sql}: {w:#?}"
+        );
+        assert!(
+            w[0].contains("deleted") && !w[0].contains("inserted"),
+            "{sql}: {w:#?}"
+        );
+    }
+}
+
+/// Trial 12a D8, D9: a forged row is not pinned on the genuine message of the record it
+/// claims; a changed `records.msgid` is named with the chain's message id; an audit row's
+/// problem names the entry (actor, action, time).
+#[test]
+fn derived_rows_name_the_record_the_chain_has_and_audit_rows_their_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    let r = after(&src, "INSERT INTO msgids VALUES ('never-archived', 3, 'm')");
+    let w = r.problems[0].words();
+    assert_eq!(r.problems[0].msgid, None, "{w}");
+    assert!(
+        w.starts_with("A row of `msgids` that claims record 3") && w.contains("never-archived"),
+        "{w}"
+    );
+    let r = after(&src, "UPDATE records SET msgid = 'mXX' WHERE seq = 5");
+    let w = chain_words(&r);
+    assert_eq!(w.len(), 1, "{:#?}", r.problems);
+    assert!(
+        w[0].contains("message m04") && !w[0].contains("mXX"),
+        "{w:#?}"
+    );
+    assert_eq!(r.problems.len(), 1, "{:#?}", r.problems);
+    let r = after(
+        &src,
+        "DELETE FROM audit WHERE action = 'search' AND detail LIKE '%保本%'",
+    );
+    let w = r.problems[0].words();
+    assert!(
+        w.contains("the audit entry of reviewer's search {\"text\":\"保本\"} at 20"),
+        "{w}"
+    );
+}
+
+/// Trial 12a D12: the kept head's record is there with another hash (rolled back and written
+/// on): its records were replaced, not "cut off".
+#[test]
+fn a_kept_head_with_another_hash_is_reported_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    let a = wcp_archive::Archive::open_read_only(&src, None).unwrap();
+    let (seq, _) = a.verify().unwrap().last_signed.unwrap();
+    let r = a.verify_since(None, seq - 2, &"ab".repeat(32)).unwrap();
+    let p = r
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::Altered)
+        .unwrap();
+    assert_eq!((p.seq, p.seq_to), (seq - 2, seq), "{}", p.words());
+    assert!(
+        p.words()
+            .contains(&format!("records {} to {seq} were replaced", seq - 2)),
+        "{}",
+        p.words()
+    );
+}
+
+/// Trial 12a D19: the wording of the chain problems.
+#[test]
+fn chain_problems_read_as_sentences() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    let mut p = wcp_archive::Problem::new(ProblemKind::Inserted, 64, "records", "x");
+    p.seq_to = 65;
+    assert_eq!(p.words(), "Records 64 to 65 were inserted: x.");
+    let max: i64 = Connection::open(&src)
+        .unwrap()
+        .query_row("SELECT MAX(seq) FROM records", [], |r| r.get(0))
+        .unwrap();
+    let r = after(
+        &src,
+        "INSERT INTO checkpoints SELECT id + 1, seq, hash, signed_at_ms, signature FROM checkpoints WHERE id = (SELECT MAX(id) FROM checkpoints)",
+    );
+    assert_eq!(r.problems.len(), 1, "{:#?}", r.problems);
+    assert_eq!(r.problems[0].seq, max, "{}", r.problems[0].words());
+    let r = after(
+        &src,
+        "INSERT INTO pending_recalls VALUES ('ghost', 'r9', 1732601300000)",
+    );
+    assert!(
+        r.problems[0]
+            .words()
+            .contains("at 2024-11-26T06:08:20.000Z"),
+        "{}",
+        r.problems[0].words()
+    );
+    let r = after(&src, "UPDATE settings SET seq = seq + 1");
+    assert!(
+        r.problems[0]
+            .words()
+            .contains("the row's record number was changed"),
+        "{}",
+        r.problems[0].words()
+    );
+    let mut q = wcp_archive::Problem::new(ProblemKind::Altered, 3, "records", "x");
+    q.time_ms = Some(1_764_633_660_000);
+    assert!(
+        q.words_in(480)
+            .contains("sent 2025-12-02 08:01:00 +08:00 (2025-12-02T00:01:00.000Z)"),
+        "{}",
+        q.words_in(480)
+    );
+}

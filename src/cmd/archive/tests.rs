@@ -69,6 +69,7 @@ pub(crate) fn verify_code(
         bootstrap: None,
         since: None,
         limit: 100,
+        policy: None,
         json: false,
     })
 }

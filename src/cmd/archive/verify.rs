@@ -46,6 +46,11 @@ pub struct VerifyArgs {
     /// Problems listed before "and N more".
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
+    /// The pipeline policy whose `utc_offset_minutes` gives the zone times are printed in
+    /// (default: built in, UTC+08:00), as `wcp archive search` shows them; the UTC instant
+    /// is printed beside.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
@@ -187,14 +192,16 @@ fn print_report(a: &VerifyArgs, report: &VerifyReport) -> anyhow::Result<ExitCod
             );
         }
     } else {
+        let zone = super::search::utc_offset(a.policy.as_ref())?;
         println!(
-            "FAILED: {} problems in {} ({} records checked)",
+            "FAILED: {} problem{} in {} ({} records checked)",
             report.problems_total,
+            if report.problems_total == 1 { "" } else { "s" },
             a.reader.db.db.display(),
             report.records_checked
         );
         for p in &report.problems {
-            println!("- {}", p.words());
+            println!("- {}", p.words_in(zone));
         }
         let more = report
             .problems_total

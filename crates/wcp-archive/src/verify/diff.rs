@@ -2,7 +2,7 @@
 //! found a difference: the chain is replayed (`project::replay`, as `wcp archive rebuild`
 //! does) into a scratch database, which is attached and compared row by row.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
@@ -109,7 +109,11 @@ impl Drop for Scratch {
     }
 }
 
-fn scratch(src: &Connection, skip: &HashSet<i64>) -> Result<Scratch, ArchiveError> {
+fn scratch(
+    src: &Connection,
+    skip: &HashSet<i64>,
+    placed: &HashMap<i64, Option<i64>>,
+) -> Result<Scratch, ArchiveError> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -137,7 +141,7 @@ fn scratch(src: &Connection, skip: &HashSet<i64>) -> Result<Scratch, ArchiveErro
     )?;
     conn.execute_batch("DETACH DATABASE src")?;
     let tx = conn.transaction()?;
-    crate::project::replay_skipping(&tx, skip)?;
+    crate::project::replay_for_verify(&tx, skip, placed)?;
     tx.commit()?;
     Ok(guard)
 }
@@ -147,9 +151,10 @@ pub fn name_rows(
     conn: &Connection,
     differing: &[&str],
     skip: &HashSet<i64>,
+    placed: &HashMap<i64, Option<i64>>,
     found: &mut Vec<Problem>,
 ) -> Result<(), ArchiveError> {
-    let s = scratch(conn, skip)?;
+    let s = scratch(conn, skip, placed)?;
     crate::at_rest::attach(conn, &s.0, "exp")?;
     let result = differing
         .iter()
@@ -203,7 +208,7 @@ fn rows(
             if skip.contains(&seq) || t.ends_with(".recall") {
                 continue;
             }
-            let what: String = row.get(1)?;
+            let what = label_text(row.get_ref(1)?);
             let detail = match kind {
                 ProblemKind::Missing => format!("{what}: the row was deleted from `{}`", sh.table),
                 _ => format!(
@@ -234,7 +239,7 @@ fn rows(
         if skip.contains(&seq) {
             continue;
         }
-        let what: String = row.get(1)?;
+        let what = label_text(row.get_ref(1)?);
         let cols: Vec<&str> = sh
             .cols
             .iter()
@@ -250,6 +255,16 @@ fn rows(
         ));
     }
     Ok(())
+}
+
+/// The row's label as text: NULL when a key column is NULL (a tamperer's value).
+fn label_text(v: rusqlite::types::ValueRef<'_>) -> String {
+    match v {
+        rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+            String::from_utf8_lossy(t).into_owned()
+        }
+        _ => "a row with an empty key".into(),
+    }
 }
 
 /// A SQL expression naming a row by its key.

@@ -25,6 +25,7 @@ mod keys;
 pub use keys::signs_any;
 pub(crate) use shadow::varint;
 mod parts;
+mod place;
 mod scan;
 mod shadow;
 mod tables;
@@ -61,6 +62,9 @@ pub enum ProblemKind {
     Reordered,
     /// A checkpoint's signature, numbering or hash does not hold.
     BadCheckpoint,
+    /// Records that chain correctly are covered by no signed checkpoint: the checkpoints that
+    /// signed them were deleted.
+    CheckpointsDeleted,
     /// A row of a table derived from the chain differs from what the records say.
     Changed,
     /// A row the records call for is missing from a derived table.
@@ -92,6 +96,7 @@ impl ProblemKind {
             ProblemKind::Inserted => "inserted",
             ProblemKind::Reordered => "reordered",
             ProblemKind::BadCheckpoint => "bad_checkpoint",
+            ProblemKind::CheckpointsDeleted => "checkpoints_deleted",
             ProblemKind::Changed => "changed",
             ProblemKind::Missing => "missing",
             ProblemKind::Added => "added",
@@ -119,6 +124,10 @@ pub struct Problem {
     pub time_ms: Option<i64>,
     pub conversation: Option<String>,
     pub sender: Option<String>,
+    /// For an audit record: what the actor did (`search {"text":"保本"}`); `sender` is the
+    /// actor and `time_ms` when (trial 12a D9: "the `audit` row of record 62" named no one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
     /// The specifics (which columns, which hold, what the signature says).
     pub detail: String,
 }
@@ -134,13 +143,20 @@ impl Problem {
             time_ms: None,
             conversation: None,
             sender: None,
+            action: None,
             detail: detail.into(),
         }
     }
 
-    /// The problem as one sentence (see `words.rs`).
+    /// The problem as one sentence (see `words.rs`), times in UTC.
     pub fn words(&self) -> String {
-        words::sentence(self)
+        words::sentence(self, None)
+    }
+
+    /// [`Problem::words`] with times in the zone `utc_offset_minutes` east of UTC (the
+    /// policy's, as search prints them), the UTC instant beside.
+    pub fn words_in(&self, utc_offset_minutes: i32) -> String {
+        words::sentence(self, Some(utc_offset_minutes))
     }
 }
 
@@ -221,7 +237,13 @@ fn verify_in(
     let differing = tables::compare(conn, &scanned.expected, &parts.sums, &mut found)?;
     keys::check(conn, first.as_ref(), &scanned.expected, region, &mut found)?;
     if !differing.is_empty() {
-        diff::name_rows(conn, &differing, &scanned.expected.unknown, &mut found)?;
+        diff::name_rows(
+            conn,
+            &differing,
+            &scanned.expected.unknown,
+            &scanned.placed,
+            &mut found,
+        )?;
     }
     found.extend(parts.index_found);
     // The two-person rule and the clock, replayed from the config and expiry records the

@@ -23,6 +23,8 @@ pub struct Scanned {
     /// The `config` and `expiry` records (seq, kind, body) for the two-person rule and the
     /// clock checks (`approvals.rs`, `clock.rs`): collected here, not read again.
     pub rules: Vec<(i64, String, Vec<u8>)>,
+    /// Records found elsewhere than their position (`Walk::placed`).
+    pub placed: std::collections::HashMap<i64, Option<i64>>,
 }
 
 /// Checkpoints by seq, after the structural checks (ids 1, 2, 3…, seqs increasing).
@@ -44,14 +46,31 @@ fn load_checkpoints(
                 ProblemKind::BadCheckpoint,
                 prev_seq + 1,
                 "checkpoints",
-                format!("signed checkpoint {next_id} is missing (the next one is {id})"),
+                format!(
+                    "{} (deleted): {} a record after record {prev_seq} and before record {seq}; \
+                     checkpoint {id} at record {seq} still covers those records",
+                    if id - 1 > next_id {
+                        format!("signed checkpoints {next_id} to {} are missing", id - 1)
+                    } else {
+                        format!("signed checkpoint {next_id} is missing")
+                    },
+                    if id - 1 > next_id {
+                        "each signed"
+                    } else {
+                        "it signed"
+                    },
+                ),
             ));
         } else if seq <= prev_seq {
+            // Named at a record that exists (trial 12a D19: "Record 66" of a 65-record chain).
             found.push(Problem::new(
                 ProblemKind::BadCheckpoint,
-                prev_seq + 1,
+                if seq > 0 { seq } else { prev_seq },
                 "checkpoints",
-                format!("signed checkpoint {id} goes back to record {seq}"),
+                format!(
+                    "signed checkpoint {id} names record {seq}, but the checkpoint before it \
+                     already signs record {prev_seq}: a copied or inserted checkpoint row"
+                ),
             ));
             next_id = id + 1;
             continue;
@@ -61,6 +80,33 @@ fn load_checkpoints(
         out.insert(seq, Cp { id, hash, at, sig });
     }
     Ok(out)
+}
+
+/// Records with a problem held back, at most this many at once.
+const MAX_PENDING: usize = 64;
+
+struct Pending {
+    seq: i64,
+    pos: i64,
+    kind: String,
+    msgid: String,
+    body: Option<Vec<u8>>,
+    unknown: bool,
+}
+
+/// Feeds the held-back records to `expected` at the positions the walk found for them.
+fn flush(pending: &mut Vec<Pending>, walk: &Walk<'_>, expected: &mut Expected) {
+    for p in pending.drain(..) {
+        let pos = match walk.placed.get(&p.seq) {
+            Some(None) => continue,
+            Some(Some(pos)) => *pos,
+            None => p.pos,
+        };
+        expected.record(pos, &p.kind, &p.msgid, p.body.as_deref());
+        if p.unknown {
+            expected.unknown.insert(pos);
+        }
+    }
 }
 
 /// Walks the chain; `seed` hashes the expected rows (as [`super::tables::actual_sums`]).
@@ -79,24 +125,47 @@ pub fn scan(
     // table is checked against it), then each rotation's new key.
     let key: Option<VerifyingKey> = super::keys::first_key(conn, pinned)?;
     let mut walk = Walk::new(conn, checkpoints, 0, GENESIS, false, key);
+    walk.end = max_seq;
     let mut stmt =
         conn.prepare("SELECT seq, kind, msgid, body, digest, hash FROM records ORDER BY seq")?;
     let mut rows = stmt.query([])?;
     let mut rules = Vec::new();
+    // Records with a problem wait until the next good one: it can still show that they were
+    // inserted (no rows of their own) or belong elsewhere (`Walk::placed`).
+    let mut pending: Vec<Pending> = Vec::new();
     while let Some(r) = rows.next()? {
         let Some(s) = walk.step(r, found)? else {
             continue;
         };
-        expected.record(s.seq, &s.kind, &s.msgid, s.body);
         if let (Some(b), crate::chain::kind::CONFIG | crate::chain::kind::EXPIRY) =
             (s.body, s.kind.as_str())
         {
             rules.push((s.seq, s.kind.clone(), b.to_vec()));
         }
-        if !s.body_ok {
-            expected.unknown.insert(s.seq);
+        if s.problem && pending.len() < MAX_PENDING {
+            pending.push(Pending {
+                seq: s.seq,
+                pos: s.pos,
+                kind: s.kind,
+                msgid: s.msgid,
+                body: s.body.map(<[u8]>::to_vec),
+                unknown: !s.body_ok || s.unexplained,
+            });
+            continue;
+        }
+        flush(&mut pending, &walk, &mut expected);
+        let pos = match walk.placed.get(&s.seq) {
+            Some(None) => continue,
+            Some(Some(p)) => *p,
+            None => s.pos,
+        };
+        expected.record(pos, &s.kind, &s.msgid, s.body);
+        if !s.body_ok || s.unexplained {
+            expected.unknown.insert(pos);
         }
     }
+    flush(&mut pending, &walk, &mut expected);
+    expected.unknown.extend(walk.unknown_pos.iter().copied());
     walk.finish(max_seq, true, found);
     let mut unexplained: Vec<i64> = walk
         .emptied
@@ -129,6 +198,7 @@ pub fn scan(
         records: walk.records,
         checkpoints: walk.checkpoints_checked,
         last_signed: walk.last_signed,
+        placed: walk.placed,
         expected,
         rules,
     })

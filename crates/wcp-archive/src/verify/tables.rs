@@ -62,12 +62,8 @@ pub fn compare(
         "SELECT key, value, seq FROM settings",
         |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                format!(
-                    "{} (record {})",
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?
-                ),
+                lossy(r.get_ref(0)?),
+                format!("{} (record {})", lossy(r.get_ref(1)?), lossy(r.get_ref(2)?)),
             ))
         },
         e.settings
@@ -84,10 +80,10 @@ pub fn compare(
             Ok((
                 format!(
                     "{} partition {}",
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?
+                    lossy(r.get_ref(0)?),
+                    lossy(r.get_ref(1)?)
                 ),
-                r.get::<_, i64>(2)?.to_string(),
+                lossy(r.get_ref(2)?),
             ))
         },
         e.offsets
@@ -196,6 +192,18 @@ fn holds(conn: &Connection, e: &Expected, found: &mut Vec<Problem>) -> Result<()
     Ok(())
 }
 
+/// A value of any storage class as text: a tamperer chooses the class, and a row that does
+/// not read as the schema says is still compared and named, not a crash (trial 12a D1).
+fn lossy(v: ValueRef<'_>) -> String {
+    match v {
+        ValueRef::Null => "NULL".into(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Blob(b) => format!("x'{}'", hex::encode(b)),
+    }
+}
+
 type RowFn = fn(&rusqlite::Row<'_>) -> rusqlite::Result<(String, String)>;
 
 /// A small table as key → value, compared with what the chain says.
@@ -217,12 +225,20 @@ fn small(
                 table,
                 format!("{k}: the row was deleted (the chain says {v})"),
             )),
-            Some(g) if g != v => found.push(Problem::new(
-                ProblemKind::Changed,
-                0,
-                table,
-                format!("{k}: reads {g}, the chain says {v}"),
-            )),
+            Some(g) if g != v => {
+                // A setting with the right value under another record's number (trial 12a
+                // D19: "reads X (record 64), the chain says X (record 60)").
+                let detail = match (g.rsplit_once(" (record "), v.rsplit_once(" (record ")) {
+                    (Some((gv, gs)), Some((vv, vs))) if gv == vv => format!(
+                        "{k}: the value {gv} is the chain's, but the row names record {} where \
+                         the chain set it at record {} (the row's record number was changed)",
+                        gs.trim_end_matches(')'),
+                        vs.trim_end_matches(')')
+                    ),
+                    _ => format!("{k}: reads {g}, the chain says {v}"),
+                };
+                found.push(Problem::new(ProblemKind::Changed, 0, table, detail))
+            }
             Some(_) => {}
         }
     }
@@ -247,20 +263,24 @@ fn pending(conn: &Connection, e: &Expected, found: &mut Vec<Problem>) -> Result<
         if want.contains_key(pre) || seen.exists([pre])? {
             continue;
         }
-        want.insert(pre.clone(), format!("recalled by {recall} at {at}"));
+        want.insert(
+            pre.clone(),
+            format!("recalled by {recall} at {}", crate::time::rfc3339(*at)),
+        );
     }
     small(
         conn,
         "pending_recalls",
         "SELECT pre_msgid, recall_msgid, recalled_at_ms FROM pending_recalls",
         |r| {
+            // The time as a time, not epoch milliseconds (trial 12a D19).
+            let at = match r.get_ref(2)? {
+                ValueRef::Integer(t) => crate::time::rfc3339(t),
+                other => lossy(other),
+            };
             Ok((
-                r.get::<_, String>(0)?,
-                format!(
-                    "recalled by {} at {}",
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?
-                ),
+                lossy(r.get_ref(0)?),
+                format!("recalled by {} at {at}", lossy(r.get_ref(1)?)),
             ))
         },
         want,

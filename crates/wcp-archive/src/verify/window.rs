@@ -117,6 +117,7 @@ fn chain(
         cps.insert(r.get_ref(1)?.as_i64().unwrap_or(-1), cp);
     }
     let mut walk = Walk::new(conn, cps, from, prev, broken, key);
+    walk.end = to;
     let mut msgids = BTreeMap::new();
     let mut stmt = conn.prepare(
         "SELECT seq, kind, msgid, body, digest, hash FROM records WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
@@ -137,6 +138,7 @@ fn chain(
             e.unknown.insert(s.seq);
         }
     }
+    e.unknown.extend(walk.unknown_pos.iter().copied());
     // A stretch up to the newest record must end on a valid checkpoint, as the full scan.
     walk.finish(to, !older, found);
     report.records_checked = walk.records;

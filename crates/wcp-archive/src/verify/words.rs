@@ -1,44 +1,85 @@
 //! Problems in words: which message (id, time, conversation, sender), what happened to it,
 //! where in the chain — a sentence that can go into a letter to a regulator.
 
-use std::collections::HashSet;
-
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{Problem, ProblemKind};
-use crate::chain::{link, to_hash, Hash};
-use crate::error::ArchiveError;
+use crate::audit::AuditEntry;
+use crate::chain::kind;
 use crate::stored::StoredMessage;
 
-/// Fills in the message a problem concerns, from its record (the evidence) or, when that is
-/// gone or unreadable, from the message tables.
+/// The record at `seq` as stored: (kind, msgid column, body), any storage class.
+fn record_at(conn: &Connection, seq: i64) -> Option<(String, String, Option<Vec<u8>>)> {
+    let text = |v: ValueRef<'_>| match v {
+        ValueRef::Text(b) | ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned(),
+        _ => String::new(),
+    };
+    conn.query_row(
+        "SELECT kind, msgid, body FROM records WHERE seq = ?1",
+        [seq],
+        |r| {
+            let body = match r.get_ref(2)? {
+                ValueRef::Text(b) | ValueRef::Blob(b) => Some(b.to_vec()),
+                _ => None,
+            };
+            Ok((text(r.get_ref(0)?), text(r.get_ref(1)?), body))
+        },
+    )
+    .optional()
+    .ok()
+    .flatten()
+}
+
+/// Fills in the message (or audit entry) a problem concerns, from its record (the evidence)
+/// or, when that is gone or unreadable, from the message tables. A row that no record
+/// accounts for is not attributed to the record it claims (trial 12a D8: a forged `msgids`
+/// row was reported as a genuine message's): what the chain holds there is added instead.
 pub fn locate(conn: &Connection, p: &mut Problem) {
-    if p.seq <= 0 || p.msgid.is_some() {
+    // A range names no one message (trial 12a D3: "Records 1 to 65 (message …951 …)").
+    if p.seq <= 0 || p.msgid.is_some() || p.seq_to > p.seq {
         return;
     }
-    let body: Option<(String, Option<Vec<u8>>)> = conn
-        .query_row(
-            "SELECT msgid, body FROM records WHERE seq = ?1",
-            [p.seq],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0).unwrap_or_default(),
-                    r.get::<_, Option<Vec<u8>>>(1).unwrap_or(None),
-                ))
-            },
-        )
-        .optional()
-        .ok()
-        .flatten();
-    if let Some((msgid, body)) = body {
-        if !msgid.is_empty() {
-            p.msgid = Some(msgid);
+    let rec = record_at(conn, p.seq);
+    if p.kind == ProblemKind::Added && !matches!(p.table.as_str(), "records" | "checkpoints") {
+        let there = match &rec {
+            None => format!("there is no record {}", p.seq),
+            Some((k, m, body)) => {
+                let m = body
+                    .as_deref()
+                    .and_then(|b| serde_json::from_slice::<StoredMessage>(b).ok())
+                    .map_or_else(|| m.clone(), |s| s.msgid.to_string());
+                format!("record {} of the chain is {k} {m}", p.seq)
+            }
+        };
+        p.detail = format!("{}; {there}", p.detail);
+        return;
+    }
+    if let Some((k, msgid, body)) = rec {
+        if k == kind::AUDIT {
+            if let Some(e) = body.and_then(|b| serde_json::from_slice::<AuditEntry>(&b).ok()) {
+                p.time_ms = Some(e.at_ms);
+                p.sender = Some(e.actor);
+                let query = e
+                    .detail
+                    .get("query")
+                    .map(|q| format!(" {q}"))
+                    .unwrap_or_default();
+                p.action = Some(format!("{}{query}", e.action));
+            }
+            return;
         }
+        // The chain's message id is the one in the body: the msgid column may be the
+        // changed part (trial 12a D8: "Record 29 (message X …)").
         if let Some(m) = body.and_then(|b| serde_json::from_slice::<StoredMessage>(&b).ok()) {
+            p.msgid = Some(m.msgid.to_string());
             p.time_ms = Some(m.time_ms);
             p.conversation = Some(m.conversation_id);
             p.sender = Some(m.from.id);
             return;
+        }
+        if !msgid.is_empty() {
+            p.msgid = Some(msgid);
         }
     }
     for t in ["messages", "quarantine"] {
@@ -66,7 +107,7 @@ pub fn locate(conn: &Connection, p: &mut Problem) {
 
 /// "Record 7 (message m06 sent 2025-11-24T16:06:00.000Z by zhangsan in conversation
 /// wmCLIENT|zhangsan) was altered: …"
-pub fn sentence(p: &Problem) -> String {
+pub fn sentence(p: &Problem, zone: Option<i32>) -> String {
     if p.kind == ProblemKind::FileDamaged {
         let file = match p.table.as_str() {
             "WAL" => "write-ahead log (WAL)",
@@ -78,37 +119,71 @@ pub fn sentence(p: &Problem) -> String {
     if p.seq == 0 {
         return format!("{}: {}.", whole_table(p), p.detail);
     }
+    let chain = p.table == "records" || p.table == "checkpoints";
     let place = match (p.seq, p.seq_to) {
         (a, b) if b > a => format!("Records {a} to {b}"),
-        (a, _) if p.table == "records" || p.table == "checkpoints" => format!("Record {a}"),
+        (a, _) if chain => format!("Record {a}"),
+        // A row no record accounts for only claims its record (trial 12a D8).
+        (a, _) if p.kind == ProblemKind::Added => {
+            format!("A row of `{}` that claims record {a}", p.table)
+        }
         (a, _) => format!("The `{}` row of record {a}", p.table),
     };
+    // Local time as search prints it, with the UTC instant beside (trial 12a D19).
+    let when = |t: i64| match zone {
+        Some(z) => format!(
+            "{} ({})",
+            crate::dates::local(t, z),
+            crate::time::rfc3339(t)
+        ),
+        None => crate::time::rfc3339(t),
+    };
     let mut about = Vec::new();
-    if let Some(m) = &p.msgid {
-        about.push(format!("message {m}"));
-    }
-    if let Some(t) = p.time_ms {
-        about.push(format!("sent {}", crate::time::rfc3339(t)));
-    }
-    if let Some(s) = &p.sender {
-        about.push(format!("by {s}"));
-    }
-    if let Some(c) = &p.conversation {
-        about.push(format!("in conversation {c}"));
+    if let Some(a) = &p.action {
+        about.push(format!(
+            "the audit entry of {}'s {a}",
+            p.sender.as_deref().unwrap_or("?")
+        ));
+        if let Some(t) = p.time_ms {
+            about.push(format!("at {}", when(t)));
+        }
+    } else {
+        if let Some(m) = &p.msgid {
+            about.push(format!("message {m}"));
+        }
+        if let Some(t) = p.time_ms {
+            about.push(format!("sent {}", when(t)));
+        }
+        if let Some(s) = &p.sender {
+            about.push(format!("by {s}"));
+        }
+        if let Some(c) = &p.conversation {
+            about.push(format!("in conversation {c}"));
+        }
     }
     let about = if about.is_empty() {
         String::new()
     } else {
         format!(" ({})", about.join(" "))
     };
+    // "Records 64 to 65 were inserted", not "was" (trial 12a D19).
+    let many = p.seq_to > p.seq;
     let verb = match p.kind {
+        ProblemKind::Altered if many => "were altered",
         ProblemKind::Altered => "was altered",
+        ProblemKind::Removed if many => "were removed",
         ProblemKind::Removed => "was removed",
+        ProblemKind::Inserted if many => "were inserted",
         ProblemKind::Inserted => "was inserted",
+        ProblemKind::Reordered if many => "are out of order",
         ProblemKind::Reordered => "is out of order",
+        ProblemKind::BadCheckpoint if many => "have a bad signed checkpoint",
         ProblemKind::BadCheckpoint => "has a bad signed checkpoint",
+        ProblemKind::CheckpointsDeleted if many => "lost their signed checkpoint",
+        ProblemKind::CheckpointsDeleted => "lost its signed checkpoint",
         ProblemKind::Changed => "was changed",
         ProblemKind::Missing => "is missing",
+        ProblemKind::Added if !chain && p.seq > 0 && !many => "was put in",
         ProblemKind::Added => "has an extra row",
         ProblemKind::IndexBroken => "is broken",
         // "Records 3856 to 3866 were cut off" (trial 15g D7).
@@ -136,38 +211,6 @@ fn whole_table(p: &Problem) -> String {
         ProblemKind::Truncated => format!("The end of `{t}` was cut off"),
         _ => format!("Table `{t}` is wrong"),
     }
-}
-
-/// Whether the record at `seq` chains correctly at some nearby position (rows swapped).
-pub fn misplaced(
-    conn: &Connection,
-    seq: i64,
-    prev: &Hash,
-    kind: &str,
-    msgid: &str,
-    d: &Hash,
-) -> Result<bool, ArchiveError> {
-    const WINDOW: i64 = 16;
-    let mut stmt = conn.prepare("SELECT seq, hash FROM records WHERE seq BETWEEN ?1 AND ?2")?;
-    let near: Vec<(i64, Vec<u8>)> = stmt
-        .query_map([seq - WINDOW, seq + WINDOW], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .filter_map(Result::ok)
-        .collect();
-    let hashes: HashSet<&[u8]> = near.iter().map(|(_, h)| h.as_slice()).collect();
-    let prevs: Vec<&[u8]> = near
-        .iter()
-        .map(|(_, h)| h.as_slice())
-        .chain(std::iter::once(&prev[..]))
-        .collect();
-    for (t, _) in &near {
-        for p in &prevs {
-            let Ok(p) = to_hash(p) else { continue };
-            if *t != seq && hashes.contains(&link(&p, *t, kind, msgid, d)[..]) {
-                return Ok(true);
-            }
-        }
-    }
-    Ok(false)
 }
 
 #[cfg(test)]
