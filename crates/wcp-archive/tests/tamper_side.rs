@@ -343,6 +343,22 @@ fn a_damaged_index_names_the_messages_search_misses() {
     }
 }
 
+/// A `_docsize` row for no message is named as such (not as index entries).
+#[test]
+fn a_docsize_row_for_no_message_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = build(dir.path());
+    let sql = "INSERT INTO id_tokens_docsize VALUES (9999, x'03')";
+    let r = after(&src, sql, "");
+    assert!(
+        r.problems.iter().any(|p| p.table == "id_tokens"
+            && p.words()
+                .contains("`id_tokens_docsize` has a row for row 9999")),
+        "{:#?}",
+        r.problems.iter().map(|p| p.words()).collect::<Vec<_>>()
+    );
+}
+
 /// The readers' access log (trial 12a D10, D11): each tampered entry named with its time,
 /// actor and action and what was done to it; the newest entries deleted, the head changed
 /// or set back, and the whole file deleted after the writer sealed entries from it are found.

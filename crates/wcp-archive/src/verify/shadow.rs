@@ -557,7 +557,7 @@ pub fn name_docs(
                      a search finds it and cannot show it"
                 ),
             ));
-        } else {
+        } else if *extra > 0 {
             found.push(Problem::new(
                 ProblemKind::IndexBroken,
                 0,
@@ -565,6 +565,16 @@ pub fn name_docs(
                 format!(
                     "it holds {extra} entries for row {doc}, which is no message of the \
                      archive: searches find a message that does not exist"
+                ),
+            ));
+        } else {
+            found.push(Problem::new(
+                ProblemKind::IndexBroken,
+                0,
+                index,
+                format!(
+                    "`{index}_docsize` has a row for row {doc}, which is no message of the \
+                     archive: it was put in behind the archive's back"
                 ),
             ));
         }
