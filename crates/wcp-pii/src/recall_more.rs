@@ -290,11 +290,13 @@ fn romanised_names(t: &str, out: &mut Sink) {
     for k in 0..words.len() {
         let (s, e) = words[k];
         let w = &t[s..e];
-        let surname = PINYIN_SURNAMES
-            .binary_search(&title_case(w).as_str())
-            .is_ok()
-            || VIETNAMESE_SURNAMES.contains(&title_case(w).as_str());
-        if !name_case(w) || !surname {
+        if !name_case(w) {
+            continue;
+        }
+        let tc = title_case(w);
+        let surname = PINYIN_SURNAMES.binary_search(&tc.as_str()).is_ok()
+            || VIETNAMESE_SURNAMES.contains(&tc.as_str());
+        if !surname {
             continue;
         }
         let mut end = None;

@@ -243,7 +243,11 @@ fn affectionate(t: &str, chars: &[(usize, char)], out: &mut Sink) {
     for k in 0..chars.len().saturating_sub(2) {
         let (i, c) = chars[k];
         let (j, g) = chars[k + 2];
-        if "肥靓靚细細高矮黑傻".contains(c) && chars[k + 1].1 == '仔' && given(g) {
+        let descriptor = matches!(
+            c,
+            '肥' | '靓' | '靚' | '细' | '細' | '高' | '矮' | '黑' | '傻'
+        );
+        if descriptor && chars[k + 1].1 == '仔' && given(g) {
             out("PERSON", i, j + g.len_utf8(), SCORE);
         }
     }
