@@ -246,6 +246,7 @@ fn verify_in(
         )?;
     }
     found.extend(parts.index_found);
+    walk::name_rewritten(&mut found);
     // The two-person rule and the clock, replayed from the config and expiry records the
     // scan collected, and the checkpoints.
     let rule = approvals::check(conn, &scanned.rules)?;
