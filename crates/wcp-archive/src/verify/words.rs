@@ -43,7 +43,11 @@ pub fn locate(conn: &Connection, p: &mut Problem) {
     let rec = record_at(conn, p.seq);
     if p.kind == ProblemKind::Added && !matches!(p.table.as_str(), "records" | "checkpoints") {
         let there = match &rec {
-            None => format!("there is no record {}", p.seq),
+            // A cut-off tail leaves its records' rows behind as well as a forger adds some.
+            None => format!(
+                "there is no record {} (it was deleted, or the row was made up)",
+                p.seq
+            ),
             Some((k, m, body)) => {
                 let m = body
                     .as_deref()
@@ -183,7 +187,7 @@ pub fn sentence(p: &Problem, zone: Option<i32>) -> String {
         ProblemKind::CheckpointsDeleted => "lost its signed checkpoint",
         ProblemKind::Changed => "was changed",
         ProblemKind::Missing => "is missing",
-        ProblemKind::Added if !chain && p.seq > 0 && !many => "was put in",
+        ProblemKind::Added if !chain && p.seq > 0 && !many => "has no record behind it",
         ProblemKind::Added => "has an extra row",
         ProblemKind::IndexBroken => "is broken",
         // "Records 3856 to 3866 were cut off" (trial 15g D7).
