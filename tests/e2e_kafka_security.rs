@@ -432,3 +432,122 @@ fn spawn(p: &mut Pipeline, name: &str, label: &str, env: &[(String, String)]) ->
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     p.spawn_extra(name, label, &env)
 }
+
+/// A CA of the test's own, which did not sign the broker's certificate.
+fn other_ca(dir: &Path) -> PathBuf {
+    let (key, pem) = (dir.join("other-ca.key"), dir.join("other-ca.pem"));
+    let out = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=not the broker's CA", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&pem)
+        .output()
+        .expect("run openssl (secure mode needs it)");
+    assert!(
+        out.status.success(),
+        "openssl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    pem
+}
+
+/// Trial 17a D14: a service trusting another CA than the one that signed the broker's
+/// certificate retried for ever. It stops (exit 1) naming the CA file, the broker and the
+/// fix, as for a wrong password; and a client whose security.protocol does not match the
+/// listener is told the mismatch (D5 and its reverse), not "check that the broker is up".
+#[test]
+fn an_untrusted_ca_stops_and_protocol_mismatches_are_named() {
+    let Some(s) = Secure::from_env() else {
+        return;
+    };
+    require_binaries(&["ingest"]);
+    let mut p = Pipeline::new(&s.bootstrap, "sec-ca");
+    let ca = other_ca(p.dir.path());
+    let ca_text = ca.display().to_string();
+    let mut env = s.env("wcp-ingest", &s.password("wcp-ingest"));
+    env.retain(|(k, _)| k != "WCP_KAFKA__SSL_CA_LOCATION");
+    env.push(("WCP_KAFKA__SSL_CA_LOCATION".into(), ca_text.clone()));
+    let mut svc = spawn(&mut p, "ingest", "ingest-untrusted-ca", &env);
+    // Well before the start-up's 60 s patience for an unreachable broker runs out.
+    let code = svc.wait_exit(Duration::from_secs(30));
+    assert_eq!(
+        code,
+        Some(1),
+        "an untrusted CA: wcp-ingest did not stop with exit 1; log:\n{}",
+        svc.log_tail(20)
+    );
+    let log = svc.log_text();
+    assert!(
+        log.contains("does not trust")
+            && log.contains(&ca_text)
+            && log.contains(&format!("Kafka at {}", s.bootstrap))
+            && log.contains("WCP_KAFKA__SSL_CA_LOCATION"),
+        "the untrusted-CA error names the CA file, the broker and the fix; log:\n{}",
+        svc.log_tail(20)
+    );
+
+    // The CLI says the same (`wcp lag` read "OperationTimedOut" without the cause).
+    let mut cmd = Command::new(e2e::wcp_bin());
+    e2e::procs::without_wcp_env(&mut cmd);
+    let out = cmd
+        .args(["lag", "--bootstrap", &s.bootstrap])
+        .envs(env.iter().cloned())
+        .output()
+        .expect("run wcp lag");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("does not trust") && err.contains(&ca_text),
+        "wcp lag with an untrusted CA: {err}"
+    );
+
+    // The CLI over the SASL_SSL listener with a protocol that does not match it.
+    let wcp = |protocol: &str, bootstrap: &str| {
+        let mut cmd = Command::new(e2e::wcp_bin());
+        e2e::procs::without_wcp_env(&mut cmd);
+        let mut env = s.env("admin", &s.password("admin"));
+        env.retain(|(k, _)| {
+            k != "WCP_KAFKA__SECURITY_PROTOCOL"
+                && (protocol.starts_with("SASL") || !k.starts_with("WCP_KAFKA__SASL"))
+                && (protocol.ends_with("SSL") || k != "WCP_KAFKA__SSL_CA_LOCATION")
+        });
+        env.push(("WCP_KAFKA__SECURITY_PROTOCOL".into(), protocol.into()));
+        let out = cmd
+            .args(["topics", "create", "--bootstrap", bootstrap])
+            .args(["--prefix", &p.prefix])
+            .envs(env)
+            .output()
+            .expect("run wcp topics create");
+        assert_eq!(out.status.code(), Some(2), "{protocol} at {bootstrap}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let e = wcp("SASL_PLAINTEXT", &s.bootstrap);
+    assert!(
+        e.contains(&format!(
+            "{} closed the connection at Kafka's first request",
+            s.bootstrap
+        )) && e.contains("WCP_KAFKA__SECURITY_PROTOCOL=SASL_SSL"),
+        "SASL_PLAINTEXT at SASL_SSL: {e}"
+    );
+    let e = wcp("SSL", &s.bootstrap);
+    assert!(
+        e.contains("as a SASL_SSL listener does to a client that does not sign in"),
+        "SSL at SASL_SSL: {e}"
+    );
+    // A TLS client at a PLAINTEXT listener: the ordinary test broker, when there is one.
+    match std::env::var("KAFKA_BOOTSTRAP") {
+        Ok(plain) if !plain.trim().is_empty() => {
+            let e = wcp("SASL_SSL", plain.trim());
+            assert!(
+                e.contains("closed the connection during the TLS handshake")
+                    && e.contains("WCP_KAFKA__SECURITY_PROTOCOL=PLAINTEXT")
+                    && !e.contains("that the broker is up"),
+                "SASL_SSL at PLAINTEXT: {e}"
+            );
+        }
+        _ => eprintln!("{TEST}: KAFKA_BOOTSTRAP not set: the TLS-at-PLAINTEXT case is skipped"),
+    }
+}

@@ -174,6 +174,21 @@ impl CliCtx {
 /// explain_cause`: an HTTP port "answered, but it is not a Kafka broker", not librdkafka's
 /// advice to raise receive.message.max.bytes; no thread tag), naming the CLI's setting.
 pub fn for_cli(cause: &str) -> String {
+    // The broker's certificate not trusted: the CA file this client trusts, as the services
+    // name it (trial 17a D14).
+    if wcp_runtime::mismatch::untrusted_certificate(cause) {
+        let ca = std::env::var("WCP_KAFKA__SSL_CA_LOCATION").ok();
+        let addr = wcp_runtime::brokers::broker_addr(cause).unwrap_or("the broker");
+        return wcp_runtime::mismatch::untrusted_explain(
+            addr,
+            ca.as_deref(),
+            &wcp_runtime::brokers::explain_cause(cause),
+        )
+        .replace(
+            "check kafka_bootstrap",
+            "check --bootstrap (or $KAFKA_BOOTSTRAP)",
+        );
+    }
     wcp_runtime::brokers::explain_cause(cause).replace(
         "point kafka_bootstrap at",
         "point --bootstrap (or $KAFKA_BOOTSTRAP) at",

@@ -71,7 +71,12 @@ pub fn run(args: LagArgs) -> anyhow::Result<ExitCode> {
     .map_err(|e| {
         let why = match kctx.take_error() {
             Some(cause) => super::kafka::for_cli(&cause),
-            None => e.to_string(),
+            // The admin calls keep no cause (an untrusted certificate or a TLS client at a
+            // PLAINTEXT listener read "OperationTimedOut"): a probe of the address names it.
+            None => match super::kafka::check_reachable(&addr) {
+                Err(cause) => return cause,
+                Ok(()) => e.to_string(),
+            },
         };
         super::kafka::with_fix(format!(
             "cannot read consumer-group lag from Kafka at {addr}: {why}"

@@ -103,14 +103,7 @@ fn ephemeral_ports() -> Option<(u16, u16)> {
 /// answer. Said as a possibility: the two look the same from here.
 pub fn explain_cause_in(reason: &str, ephemeral: Option<(u16, u16)>) -> String {
     let reason = strip_thread_tag(reason);
-    // librdkafka prefixes the broker: "127.0.0.1:8080/bootstrap: Receive failed: ...", in
-    // some messages after its thread's name ("[thrd:127.0.0.1:8080/bootstrap]: ...").
-    let addr = || {
-        reason
-            .split_once('/')
-            .map(|(a, _)| a.trim_start_matches("[thrd:"))
-            .filter(|a| a.contains(':') && !a.contains(' '))
-    };
+    let addr = || broker_addr(reason);
     let who = || addr().map_or("the address".to_string(), |a| a.to_string());
     let itself = || {
         let a = addr()?;
@@ -149,6 +142,21 @@ pub fn explain_cause_in(reason: &str, ephemeral: Option<(u16, u16)>) -> String {
     // Another failure of the first request (the connection closed under it): the cause
     // stays, the advice goes.
     reason.replace(OLD_BROKER_ADVICE, "")
+}
+
+/// The broker a librdkafka message is about: "127.0.0.1:8080/bootstrap: Receive failed: ...",
+/// in some messages after its thread's name ("[thrd:127.0.0.1:8080/bootstrap]: ...") or with
+/// the protocol in front ("sasl_ssl://127.0.0.1:9093/bootstrap: ...", which is no part of the
+/// address: it was named "sasl_plaintext:"). Pure.
+pub fn broker_addr(reason: &str) -> Option<&str> {
+    let reason = strip_thread_tag(reason);
+    let bare = match reason.split_once("://") {
+        Some((scheme, rest)) if scheme.chars().all(|c| c.is_ascii_alphabetic() || c == '_') => rest,
+        _ => reason,
+    };
+    bare.split_once('/')
+        .map(|(a, _)| a.trim_start_matches("[thrd:"))
+        .filter(|a| a.contains(':') && !a.contains(' '))
 }
 
 /// librdkafka's advice when Kafka's first request fails, whatever the failure: no broker

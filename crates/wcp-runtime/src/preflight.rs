@@ -130,6 +130,19 @@ fn connect(
                 addr, &why,
             )));
         }
+        // A certificate the client does not trust stays untrusted: stop as for a wrong
+        // password, naming the CA file and the broker (it retried for ever: trial 17a D14).
+        if let Some((_, reason)) = cause
+            .as_ref()
+            .filter(|c| crate::mismatch::untrusted_certificate(&c.1))
+        {
+            let ca = cfg.kafka.get("ssl.ca.location").map(String::as_str);
+            return Err(RuntimeError::Fatal(crate::mismatch::untrusted_explain(
+                addr,
+                ca,
+                &crate::brokers::explain_cause(reason),
+            )));
+        }
         // Under the rate limit of librdkafka's lines (trial 15j D8: one line every 4 s): the
         // first at once, then one summary per window; `/readyz` always has the latest cause.
         match crate::lograte::check("preflight") {
