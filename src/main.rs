@@ -52,6 +52,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // Before anything is created: what wcp writes holds chat content (trial 17a D9).
     wcp_runtime::private_files::owner_only();
+    // A file-size limit fails the write (named, with the fix) rather than killing wcp.
+    wcp_runtime::shutdown::file_size_limit_as_error();
     let result = cmd::env_case::check().and_then(|()| match cli.command {
         Command::Demo(args) => cmd::demo::run(args),
         Command::Run(args) => cmd::run::run(args),
@@ -69,6 +71,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
+            if let Some(s) = cmd::storage::problem(&e) {
+                // A full or read-only volume: the error named the file; this names the
+                // cause and the fix (exit 2, as for any output wcp cannot write).
+                eprintln!("{}", cmd::storage::advice(s));
+            }
             // An archive that fails verification (expiry refusing to run over it) is a
             // verification failure, exit 1 as the README says, not a usage error (trial 12a
             // D17).

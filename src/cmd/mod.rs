@@ -14,6 +14,7 @@ mod replay_order;
 pub mod review;
 pub mod run;
 mod stop;
+pub mod storage;
 mod synthetic;
 pub mod tail;
 pub mod topics;

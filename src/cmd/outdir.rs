@@ -110,14 +110,21 @@ impl OutDir {
             .write(true)
             .create_new(true)
             .open(&lock)
-            .with_context(|| {
-                format!(
-                    "{}: another wcp command is writing this folder (or one was killed: remove {} if none runs)",
-                    path.display(),
-                    lock.display()
-                )
+            .map_err(|e| {
+                // Only an existing lock means another command; a read-only or full volume
+                // is said as itself (trial 17a D15).
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    anyhow::anyhow!(
+                        "{}: another wcp command is writing this folder (or one was killed: remove {} if none runs)",
+                        path.display(),
+                        lock.display()
+                    )
+                } else {
+                    anyhow::Error::new(e).context(format!("creating {}", lock.display()))
+                }
             })?;
-        writeln!(f, "pid {}", std::process::id())?;
+        writeln!(f, "pid {}", std::process::id())
+            .with_context(|| format!("writing {}", lock.display()))?;
         let dir = OutDir {
             path: path.to_path_buf(),
             maker,
@@ -157,10 +164,12 @@ impl OutDir {
                     p.display()
                 );
             }
-            let mut m = OpenOptions::new()
+            let marker = self.path.join(MARKER);
+            OpenOptions::new()
                 .append(true)
-                .open(self.path.join(MARKER))?;
-            writeln!(m, "{name}")?;
+                .open(&marker)
+                .and_then(|mut m| writeln!(m, "{name}"))
+                .with_context(|| format!("writing {}", marker.display()))?;
             self.owned.insert(name.to_string());
         }
         Ok(p)

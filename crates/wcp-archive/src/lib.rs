@@ -58,6 +58,7 @@ pub mod rotation;
 mod schema;
 pub mod seal;
 pub mod settings;
+pub mod storage;
 pub mod stored;
 pub mod time;
 pub mod verify;

@@ -12,6 +12,24 @@ pub fn owner_only() -> u32 {
     old.as_raw_mode() as u32
 }
 
+/// Why `path` cannot be written by this process, `None` when it can (access(2) with W_OK:
+/// EROFS on a read-only volume, for root too; EACCES without write permission). For a
+/// service that must write there and would otherwise fail later with SQLite's "unable to
+/// open database file" (trial 17a D15).
+pub fn not_writable(path: &std::path::Path) -> Option<std::io::Error> {
+    rustix::fs::access(path, rustix::fs::Access::WRITE_OK)
+        .err()
+        .map(|e| std::io::Error::from_raw_os_error(e.raw_os_error()))
+}
+
+/// The bytes free to this user on the volume holding `path` (statvfs), `None` when it cannot
+/// be asked. SQLite reports some writes on a full volume only as "disk I/O error" (its
+/// shared-memory file, for one), so the CLI asks the volume before it calls one full.
+pub fn free_bytes(path: &std::path::Path) -> Option<u64> {
+    let v = rustix::fs::statvfs(path).ok()?;
+    Some(v.f_bavail.saturating_mul(v.f_frsize))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -169,6 +169,35 @@ pub async fn wait_for_signal(ctx: RunCtx) {
     ctx.request_shutdown();
 }
 
+/// For a process without the services' signal task (the `wcp` CLI): a write past a
+/// file-size limit (`ulimit -f`, systemd `LimitFSIZE`) fails with EFBIG, which the command
+/// reports naming the file, instead of SIGXFSZ killing it mid-write with a half-made output
+/// (exit 153, no message: seen with `ulimit -f 600; wcp run`, 8 Dec 2026). tokio's handler,
+/// once installed, stays for the life of the process; the runtime is only needed to install it.
+#[cfg(unix)]
+pub fn file_size_limit_as_error() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+    else {
+        return;
+    };
+    rt.block_on(async {
+        if let Err(e) = signal(SignalKind::from_raw(libc::SIGXFSZ)) {
+            eprintln!("warning: cannot handle SIGXFSZ ({e}): a file-size limit kills wcp");
+        }
+    });
+}
+
+/// The process's file-size limit in bytes (RLIMIT_FSIZE), `None` when unlimited: SQLite
+/// reports a write past it only as "disk I/O error" (EFBIG is not one of the errors it names),
+/// so the CLI asks whether a limit is set before it calls such an error the limit's.
+#[cfg(unix)]
+pub fn file_size_limit() -> Option<u64> {
+    rustix::process::getrlimit(rustix::process::Resource::Fsize).current
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

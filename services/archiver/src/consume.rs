@@ -55,8 +55,9 @@ pub fn run(cfg: &Config, s: &ArchiverSettings, ctx: &RunCtx) -> Result<(), Runti
     let dlq_topic = cfg.topic(wcp_runtime::codec::DLQ_TOPIC);
     // Before the directory is created: a wrong archive_dir must not start a second chain.
     crate::new_archive::check(cfg, s, ctx, &[&tagged, &dlq_topic])?;
+    crate::storage::check_writable(&dir)?;
     let mut writer = Writer::open(&dir, signing.clone(), quarantine, ctx.metrics.clone())
-        .map_err(|e| RuntimeError::Fatal(format!("archive {}: {e}", dir.display())))?;
+        .map_err(|e| crate::storage::open_failed(&dir, &e))?;
     crate::verify::Verifier {
         regions: wcp_archive::Regions::new(&dir),
         keys: wcp_archive::KeySource {

@@ -15,6 +15,7 @@ mod consume;
 mod new_archive;
 mod retry;
 mod settings;
+mod storage;
 mod verify;
 mod writer;
 

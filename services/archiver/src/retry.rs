@@ -45,17 +45,19 @@ pub fn write_with_retry(writer: &mut Writer, batch: &Batch, ctx: &RunCtx) -> Wri
         };
         ctx.metrics.archive_write_failures.inc();
         ctx.metrics.archive_write_failing.set(1);
+        // Which region's file, and the fix when the storage is the cause (trial 17a D16).
+        let said = crate::storage::write_failed(writer.failing_at(), &e);
         if !e.is_transient() {
-            return Written::Fatal(e.to_string());
+            return Written::Fatal(said);
         }
         let since = *failing_since.get_or_insert_with(Instant::now);
         let why = format!(
-            "archive writes failing for {} s ({attempt} attempts), retrying: {e}",
+            "archive writes failing for {} s ({attempt} attempts), retrying: {said}",
             since.elapsed().as_secs()
         );
         // Held: the consumer loop's polling would otherwise mark the service ready again.
         ctx.hold_not_ready(why);
-        tracing::warn!(error = %e, attempt, "archive write failed; retrying");
+        tracing::warn!(error = %said, attempt, "archive write failed; retrying");
         if ctx.sleep(backoff) {
             return Written::Stopped;
         }

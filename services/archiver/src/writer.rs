@@ -45,6 +45,9 @@ pub struct Writer {
     /// Shared with the consumer thread: where to resume after a (re)assignment.
     pub durable: Arc<Mutex<Positions>>,
     metrics: Metrics,
+    /// The region whose archive the last `write` was opening or writing (what a failure
+    /// names: trial 17a D16).
+    current: Option<String>,
 }
 
 impl Writer {
@@ -72,6 +75,7 @@ impl Writer {
             anchors: None,
             durable: Arc::new(Mutex::new(Positions::new())),
             metrics,
+            current: None,
         };
         for region in w.regions.existing()? {
             let a = w.open_archive(&region)?;
@@ -164,12 +168,14 @@ impl Writer {
         };
         for region in batch.by_region.keys() {
             if !self.archives.contains_key(region) {
+                self.current = Some(region.clone());
                 let mut a = self.open_archive(region)?;
                 a.insert_batch(&[], &before)?;
                 self.archives.insert(region.clone(), a);
             }
         }
         for (region, archive) in self.archives.iter_mut() {
+            self.current = Some(region.clone());
             let events = batch
                 .by_region
                 .get(region)
@@ -190,6 +196,15 @@ impl Writer {
         let written: Vec<String> = self.archives.keys().cloned().collect();
         self.anchor(&written);
         Ok(())
+    }
+
+    /// "region cn's archive DIR/archive-cn.db": the file the last failed `write` was at.
+    pub fn failing_at(&self) -> Option<String> {
+        let r = self.current.as_ref()?;
+        Some(format!(
+            "region {r}'s archive {}",
+            self.regions.db(r).display()
+        ))
     }
 
     /// Refreshes `wcp_archive_size_bytes` and `wcp_archive_wal_bytes`. The WAL file keeps its

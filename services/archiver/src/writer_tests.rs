@@ -135,6 +135,24 @@ fn a_full_or_read_only_archive_stores_nothing_of_the_batch_until_it_recovers() {
         for _ in 0..3 {
             let e = w.write(&b).unwrap_err();
             assert!(e.is_transient(), "{pragma}: {e}");
+            // Said with the region's file and the fix (trial 17a D16: "sqlite: database
+            // or disk is full" named neither).
+            let said = crate::storage::write_failed(w.failing_at(), &e);
+            let region = w.archives.keys().next().unwrap();
+            let file = dir.path().join(format!("archive-{region}.db"));
+            assert!(
+                said.starts_with(&format!(
+                    "region {region}'s archive {}: sqlite: ",
+                    file.display()
+                )),
+                "{pragma}: {said}"
+            );
+            let fix = if pragma == "query_only" {
+                "read-only or not writable"
+            } else {
+                "the archive volume is full"
+            };
+            assert!(said.contains(fix), "{pragma}: {said}");
         }
         let pos = w.durable.lock().unwrap().clone();
         assert_eq!(

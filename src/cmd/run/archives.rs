@@ -21,6 +21,8 @@ const PAGE_CACHE_KIB: u32 = 65_536;
 
 struct Region {
     archive: Archive,
+    /// "region cn's archive out/archive-cn.db": what a failed write names (trial 17a D16).
+    named: String,
     batch: Vec<EnrichedEvent>,
     /// msgids in `batch`, for the duplicate check before they are written.
     pending: HashSet<String>,
@@ -66,20 +68,24 @@ impl Archives {
                 env: true,
             };
             plain_beside_encrypted_notice(&path);
+            let named = format!("region {region}'s archive {}", path.display());
             let archive = regions
                 .open_writer(region, &src, opts)
-                .with_context(|| format!("opening {}", path.display()))?;
+                .with_context(|| format!("opening {named}"))?;
             self.regions.insert(
                 region.to_string(),
                 Region {
                     archive,
+                    named,
                     batch: Vec::new(),
                     pending: HashSet::new(),
                 },
             );
             let share = PAGE_CACHE_KIB / self.regions.len() as u32;
             for r in self.regions.values() {
-                r.archive.set_page_cache_kib(share)?;
+                r.archive
+                    .set_page_cache_kib(share)
+                    .with_context(|| format!("opening {}", r.named))?;
             }
         }
         Ok(self.regions.get_mut(region).expect("inserted above"))
@@ -97,8 +103,12 @@ impl Archives {
         for region in regions.existing()? {
             let db = regions.db(&region);
             let a = Archive::open_read_only(&db, None)
-                .with_context(|| format!("reading {}", db.display()))?;
-            all.extend(a.recent_msgids(limit)?);
+                .with_context(|| format!("reading region {region}'s archive {}", db.display()))?;
+            all.extend(
+                a.recent_msgids(limit).with_context(|| {
+                    format!("reading region {region}'s archive {}", db.display())
+                })?,
+            );
         }
         Ok(all)
     }
@@ -108,7 +118,10 @@ impl Archives {
     pub fn has(&mut self, out: &mut OutDir, ev: &EnrichedEvent) -> anyhow::Result<bool> {
         let r = self.region(out, wcp_model::region::of_event(ev)?)?;
         let msgid = &ev.event.msgid;
-        Ok(r.pending.contains(msgid) || r.archive.contains(msgid)?)
+        Ok(r.pending.contains(msgid)
+            || r.archive
+                .contains(msgid)
+                .with_context(|| format!("reading {}", r.named))?)
     }
 
     pub fn push(
@@ -133,7 +146,10 @@ impl Archives {
         summary.recalls_pending = 0;
         for r in self.regions.values_mut() {
             flush(r, source, line, summary)?;
-            summary.recalls_pending += r.archive.pending_recalls()?;
+            summary.recalls_pending += r
+                .archive
+                .pending_recalls()
+                .with_context(|| format!("reading {}", r.named))?;
         }
         Ok(())
     }
@@ -148,7 +164,10 @@ fn flush(r: &mut Region, source: &str, line: u64, summary: &mut Summary) -> anyh
         partition: 0,
         next_offset: line as i64,
     };
-    let report = r.archive.insert_batch(&r.batch, &[offset])?;
+    let report = r
+        .archive
+        .insert_batch(&r.batch, &[offset])
+        .with_context(|| format!("writing {} (the batch's transaction left nothing)", r.named))?;
     // Duplicates were skipped before they reached the batch.
     anyhow::ensure!(
         report.duplicates == 0,

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use anyhow::Context;
 use serde_json::json;
 use wcp_model::clock::now_ms;
 use wcp_stages::anonymise::Anonymiser;
@@ -151,10 +152,9 @@ pub fn execute(
     archives.finish(source, last_line, &mut summary)?;
     progress.finish_and_clear();
     writers.finish()?;
-    std::fs::write(
-        out.own(outputs::SUMMARY)?,
-        serde_json::to_vec_pretty(&summary)?,
-    )?;
+    let summary_file = out.own(outputs::SUMMARY)?;
+    std::fs::write(&summary_file, serde_json::to_vec_pretty(&summary)?)
+        .with_context(|| format!("writing {}", summary_file.display()))?;
     outputs::log_run(
         out,
         &json!({"run_id": run_id, "event": "finished", "at_ms": now_ms(), "summary": &summary}),

@@ -89,6 +89,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let existed = args.out.exists();
     let fresh =
         !existed || std::fs::read_dir(&args.out).is_ok_and(|mut entries| entries.next().is_none());
+    super::storage::writing_to(&args.out);
     let mut out = OutDir::claim(&args.out, Maker::Run)?;
     if args.force {
         let n = out.remove_owned(KEYS)?;
@@ -124,10 +125,24 @@ fn after_failure(
     existed: bool,
 ) -> anyhow::Error {
     if !fresh {
+        // A write cut short by a full disk leaves no half line behind (trial 17a D16).
+        let trimmed = match outputs::trim_partial_lines(path) {
+            Ok(cut) if cut.is_empty() => String::new(),
+            Ok(cut) => format!(
+                "; the last, half-written line of {} was removed",
+                cut.iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Err(t) => format!("; cutting a half-written line failed too ({t:#})"),
+        };
         return e.context(format!(
             "the run failed part-way: {} keeps what earlier runs wrote and what this one wrote \
-             before the failure (runs.jsonl shows it started and did not finish); fix the cause \
-             and run again, or start over with --force",
+             before the failure, every line and archive batch whole (an archive batch is one \
+             transaction: the one that failed left nothing){trimmed}; runs.jsonl shows the run \
+             started and did not finish. Fix the cause and run the same input again (what is \
+             archived is not archived twice), or start over with --force",
             path.display()
         ));
     }

@@ -4,7 +4,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde::de::DeserializeOwned;
@@ -40,7 +40,13 @@ struct Tagged<'a, T: Serialize> {
 pub struct Writers {
     run_id: String,
     files: [BufWriter<File>; 4],
+    /// The files' paths, to name the one a write failed on (a full disk: trial 17a D16).
+    paths: [PathBuf; 4],
 }
+
+/// The JSON Lines files a run appends to (`Writers` and `runs.jsonl`): after a failed run
+/// each is cut back to its last whole line ([`trim_partial_lines`]).
+pub const APPENDED: [&str; 5] = [ALERTS, ANONYMISED, DEAD_LETTERS, LEDGER, RUNS];
 
 impl Writers {
     pub fn open(out: &mut OutDir, run_id: &str) -> anyhow::Result<Writers> {
@@ -54,14 +60,16 @@ impl Writers {
                     .with_context(|| format!("opening {}", p.display()))?,
             ))
         };
+        let files = [
+            open(ALERTS)?,
+            open(ANONYMISED)?,
+            open(DEAD_LETTERS)?,
+            open(LEDGER)?,
+        ];
         Ok(Writers {
             run_id: run_id.to_string(),
-            files: [
-                open(ALERTS)?,
-                open(ANONYMISED)?,
-                open(DEAD_LETTERS)?,
-                open(LEDGER)?,
-            ],
+            files,
+            paths: [ALERTS, ANONYMISED, DEAD_LETTERS, LEDGER].map(|n| out.path().join(n)),
         })
     }
 
@@ -71,15 +79,28 @@ impl Writers {
             run_id: &self.run_id,
             value,
         };
-        serde_json::to_writer(&mut *w, &tagged)?;
-        w.write_all(b"\n")?;
-        Ok(())
+        serde_json::to_writer(&mut *w, &tagged)
+            .map_err(std::io::Error::from)
+            .and_then(|()| w.write_all(b"\n"))
+            .with_context(|| format!("writing {}", self.paths[sink as usize].display()))
     }
 
     /// The dead letter of a line over the record limit (`letter.original` empty), its bytes
     /// streamed from the input (never held in memory), in the same shape as every other dead
     /// letter. Returns the bytes' fingerprint (`dead_letters::Fingerprint`).
     pub fn streamed_dead_letter(
+        &mut self,
+        input: &Path,
+        letter: &DeadLetter,
+        start: u64,
+        len: u64,
+    ) -> anyhow::Result<u64> {
+        let path = self.paths[Sink::DeadLetters as usize].clone();
+        self.streamed(input, letter, start, len)
+            .with_context(|| format!("writing {}", path.display()))
+    }
+
+    fn streamed(
         &mut self,
         input: &Path,
         letter: &DeadLetter,
@@ -107,11 +128,50 @@ impl Writers {
     }
 
     pub fn finish(mut self) -> anyhow::Result<()> {
-        for w in &mut self.files {
-            w.flush()?;
+        for (w, p) in self.files.iter_mut().zip(&self.paths) {
+            w.flush()
+                .with_context(|| format!("writing {}", p.display()))?;
         }
         Ok(())
     }
+}
+
+/// Cuts each of the run's JSON Lines files in `out` back to its last whole line: a write
+/// that failed part-way (a full disk) leaves no half line for the next run, or a reader, to
+/// trip over. Returns the files that were cut. Cutting frees space, so it works on a full
+/// volume.
+pub fn trim_partial_lines(out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut cut = Vec::new();
+    for name in APPENDED {
+        let p = out.join(name);
+        let Ok(mut f) = OpenOptions::new().read(true).write(true).open(&p) else {
+            continue;
+        };
+        let len = f.metadata()?.len();
+        // Back from the end in blocks to the last newline (a line can be 16 MiB long).
+        let mut end = len;
+        let mut keep = 0;
+        let mut buf = vec![0u8; 64 * 1024];
+        while end > 0 {
+            let from = end.saturating_sub(buf.len() as u64);
+            let n = (end - from) as usize;
+            f.seek(SeekFrom::Start(from))?;
+            f.read_exact(&mut buf[..n])
+                .with_context(|| format!("reading {}", p.display()))?;
+            if let Some(i) = buf[..n].iter().rposition(|b| *b == b'\n') {
+                keep = from + i as u64 + 1;
+                break;
+            }
+            end = from;
+        }
+        if keep < len {
+            f.set_len(keep)
+                .with_context(|| format!("cutting {} back to its last whole line", p.display()))?;
+            cut.push(p);
+        }
+    }
+    Ok(cut)
 }
 
 /// Consent records of earlier runs into this folder (the ledger file), read as a stream.
@@ -167,8 +227,13 @@ pub fn next_run_id(out: &Path) -> anyhow::Result<String> {
 /// Appends one event to `runs.jsonl`.
 pub fn log_run(out: &mut OutDir, entry: &serde_json::Value) -> anyhow::Result<()> {
     let p = out.own(RUNS)?;
-    let mut f = OpenOptions::new().create(true).append(true).open(&p)?;
-    serde_json::to_writer(&mut f, entry)?;
-    f.write_all(b"\n")?;
-    Ok(())
+    // One write of the whole line: a full disk cuts it at worst, never interleaves it.
+    let mut line = serde_json::to_vec(entry)?;
+    line.push(b'\n');
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&p)
+        .and_then(|mut f| f.write_all(&line))
+        .with_context(|| format!("writing {}", p.display()))
 }
