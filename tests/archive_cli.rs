@@ -803,3 +803,29 @@ fn expiry_over_a_tampered_archive_exits_1() {
         );
     }
 }
+
+/// The readers' tamper warnings stay quiet on an untouched archive: `wcp demo`'s holds
+/// pictures and files (messages without text, which the word index does not hold), and
+/// every search of it warned (trial 12b D1).
+#[test]
+fn search_and_hold_list_of_an_untouched_demo_archive_warn_of_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    ok(wcp(&["demo", "--out", out.to_str().unwrap()]));
+    let db = out.join("archive-cn.db");
+    let db = db.to_str().unwrap();
+    for args in [
+        vec![
+            "archive", "search", "--db", db, "--actor", "auditor", "--text", "保本",
+        ],
+        vec!["archive", "search", "--db", db, "--actor", "auditor"],
+        vec!["archive", "hold", "list", "--db", db],
+    ] {
+        let o = wcp(&args);
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(o.status.success(), "{args:?}: {err}");
+        assert!(!err.contains("WARNING"), "{args:?}: {err}");
+        let stdout = String::from_utf8_lossy(&o.stdout).to_string();
+        assert!(!stdout.contains("WARNING"), "{args:?}: {stdout}");
+    }
+}

@@ -291,7 +291,10 @@ fn read_row(
     let row: Option<(Row, String)> = conn
         .prepare_cached(&ROW_SQL.replace("{table}", table))?
         .query_row([seq], |r| {
-            Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?))
+            Ok((
+                (crate::evidence::body_bytes(r, 0)?, r.get(1)?, r.get(2)?),
+                r.get(3)?,
+            ))
         })
         .optional()?;
     // A NULL body is expired content: nothing to return.

@@ -484,6 +484,10 @@ fn readers_say_when_what_they_show_disagrees_with_the_records() {
             case_id: "C-1".into(),
         };
         a.place_hold(&req, "counsel").unwrap();
+        // A message with no text (a picture): in `id_tokens` but not in `fts`, which a clean
+        // archive's search must not take for a message taken out of the index (trial 12b D1).
+        a.insert_batch(&[text("pic", "", T0 + 7_200_000)], &[])
+            .unwrap();
     }
     let text_q = |t: &str| Query {
         text: Some(t.into()),
@@ -519,6 +523,28 @@ fn readers_say_when_what_they_show_disagrees_with_the_records() {
         rep.altered
     );
     // Search reads the message row, which still says 内幕: the hit disagrees with its record.
+    let hits = r.search(&text_q("内幕"), "auditor").unwrap();
+    let w = r.search_disagrees(&hits).unwrap().expect("a warning");
+    assert!(w.contains("message inside"), "{w}");
+
+    // The body edited with sqlite3's replace(), which stores TEXT where the writer wrote a
+    // BLOB: export and search still read it and name the record (trial 12b D5), no error.
+    let (_d4, as_text) = copy(
+        &src,
+        "UPDATE records SET body = replace(CAST(body AS TEXT), '内幕', '普通') WHERE msgid = 'inside' AND kind = 'message'",
+        "",
+    );
+    let mut r = Archive::open_read_only(&as_text, None).unwrap();
+    let out = as_text.with_file_name("exp4");
+    let rep = r
+        .export_rsmf(&Query::default(), "auditor", &out, 480)
+        .unwrap();
+    assert_eq!(rep.altered.len(), 1, "{:?}", rep.altered);
+    assert!(
+        rep.altered[0].contains("message inside"),
+        "{:?}",
+        rep.altered
+    );
     let hits = r.search(&text_q("内幕"), "auditor").unwrap();
     let w = r.search_disagrees(&hits).unwrap().expect("a warning");
     assert!(w.contains("message inside"), "{w}");
